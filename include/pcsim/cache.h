@@ -1,0 +1,98 @@
+/* pcsim: the prompt-cache model (DESIGN §3).
+ *
+ * A cache holds entries keyed by (model, prefix key), each with a last-use
+ * time u; with an idle TTL an entry is alive at time t iff t < u + ttl.
+ * Requests must be fed in non-decreasing time order. The policies:
+ *
+ *   none        nothing is cached
+ *   ideal       infinite TTL and capacity: read = deepest bound whose whole
+ *               prefix is cached; every bound written
+ *   ttl         as ideal with an idle TTL
+ *   openai      as ttl, then read = 0 if input < min_tokens or matched <
+ *               min_tokens, else floor(matched / granularity) * granularity
+ *   breakpoint  entries only at breakpoints (the last bound when none is
+ *               marked); read = deepest alive entry on the chain; writes at
+ *               breakpoints with end >= min_tokens and end > read
+ *   lru         as ideal, then evict least-recently-used bounds until the
+ *               cached tokens fit capacity_tokens
+ *
+ * Internally a radix tree per (namespace, model) keeps runs of bounds that
+ * share their last use, so a conversation re-sending its history is looked
+ * up and refreshed a run at a time; results equal the per-bound rules. */
+#ifndef PCSIM_CACHE_H
+#define PCSIM_CACHE_H
+
+#include <stdint.h>
+
+#include "pcsim/request.h"
+#include "pcsim/status.h"
+
+enum pcs_policy {
+    PCS_POLICY_NONE = 0,
+    PCS_POLICY_IDEAL,
+    PCS_POLICY_TTL,
+    PCS_POLICY_OPENAI,
+    PCS_POLICY_BREAKPOINT,
+    PCS_POLICY_LRU
+};
+
+const char *pcs_policy_name(enum pcs_policy policy);
+int pcs_policy_parse(const char *name); /* -1 if unknown */
+
+struct pcs_cache_config {
+    enum pcs_policy policy;
+    int64_t ttl_ms;           /* idle TTL (ttl, openai, breakpoint); > 0 */
+    uint64_t min_tokens;      /* openai, breakpoint */
+    uint64_t granularity;     /* openai; >= 1 */
+    uint64_t capacity_tokens; /* lru; > 0 */
+};
+
+/* policy ttl, ttl 300 s, min 0, granularity 1, capacity 0 (unset). */
+struct pcs_cache_config pcs_cache_config_default(void);
+
+/* Checks a configuration; fills err with what is wrong. */
+enum pcs_status pcs_cache_config_check(const struct pcs_cache_config *config, struct pcs_error *err);
+
+/* A named provider preset (DESIGN §3): "openai", "openai-24h", "openai-bp",
+ * "anthropic-5m", "anthropic-1h", "gemini", "deepseek", and the bare policy
+ * names. Returns PCS_ERR_ARG for an unknown name. */
+enum pcs_status pcs_cache_preset(const char *name, struct pcs_cache_config *config);
+
+/* Iterates the preset names: returns NULL past the last. */
+const char *pcs_cache_preset_name(unsigned index);
+
+/* Token counts of one request or a sum of them. cache_write counts every
+ * written token; cache_write_1h is the part of it written with a TTL of one
+ * hour or more. uncached = input - cache_read - cache_write. */
+struct pcs_usage {
+    uint64_t requests;
+    uint64_t input;
+    uint64_t cache_read;
+    uint64_t cache_write;
+    uint64_t cache_write_1h;
+    uint64_t output;
+};
+
+static inline uint64_t pcs_usage_uncached(const struct pcs_usage *usage)
+{
+    return usage->input - usage->cache_read - usage->cache_write;
+}
+
+void pcs_usage_add(struct pcs_usage *sum, const struct pcs_usage *usage);
+
+typedef struct pcs_cache pcs_cache;
+
+/* A new empty cache; NULL on out-of-memory or a bad config (*status says). */
+pcs_cache *pcs_cache_new(const struct pcs_cache_config *config, enum pcs_status *status);
+
+/* Plays one request through the cache and sets *usage (requests = 1).
+ * Returns PCS_ERR_ARG if req is earlier than the previous request. */
+enum pcs_status pcs_cache_access(pcs_cache *cache, const struct pcs_request *req, struct pcs_usage *usage);
+
+/* Live tree nodes and the units they hold (for benchmarks and tests). */
+uint64_t pcs_cache_node_count(const pcs_cache *cache);
+uint64_t pcs_cache_cached_tokens(const pcs_cache *cache); /* lru: tokens held */
+
+void pcs_cache_free(pcs_cache *cache); /* NULL is a no-op */
+
+#endif

@@ -1,0 +1,38 @@
+/* pcsim: report writers (usage -> text, JSON, CSV).
+ *
+ * Writers print to a FILE the caller owns and return PCS_ERR_IO if a write
+ * failed, PCS_ERR_NOMEM if building the output ran out of memory. Output is
+ * deterministic: the same inputs give byte-identical reports. */
+#ifndef PCSIM_REPORT_H
+#define PCSIM_REPORT_H
+
+#include <stdio.h>
+
+#include "pcsim/replay.h"
+
+struct pcs_replay_report {
+    const char *const *paths;       /* the trace files */
+    size_t path_count;
+    const char *preset;             /* the preset or policy name the user chose */
+    struct pcs_cache_config config; /* its parameters after overrides */
+    const pcs_trace *trace;
+    const struct pcs_replay_result *result;
+};
+
+/* A human-readable table: totals and per model, policy echoed. */
+enum pcs_status pcs_report_replay_text(FILE *out, const struct pcs_replay_report *report);
+
+/* {"schema": "pcsim.replay.v1", "policy": {...}, "requests": N,
+ *  "tokens": {"input", "cache_read", "cache_write", "uncached", "output"},
+ *  "cached_ratio": x, "by_model": [...]} with integer token counts. */
+enum pcs_status pcs_report_replay_json(FILE *out, const struct pcs_replay_report *report);
+
+/* scope,model,requests,input,cache_read,cache_write,cache_write_1h,uncached,output,cached_ratio */
+enum pcs_status pcs_report_replay_csv(FILE *out, const struct pcs_replay_report *report);
+
+/* Per-request CSV: the header, then one row per request. */
+enum pcs_status pcs_report_requests_header(FILE *out);
+enum pcs_status pcs_report_requests_row(FILE *out, const char *model, const struct pcs_request *req,
+                                        const struct pcs_usage *usage);
+
+#endif

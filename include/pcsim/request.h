@@ -1,0 +1,54 @@
+/* pcsim: the normalised request record every trace format is turned into.
+ *
+ * A prompt's prefix identity is a list of bounds. Bound i covers tokens
+ * [0, ends[i]) and is identified by the chain of units 0..i: in DESIGN terms
+ * key_i = XXH3(key_{i-1} || unit_i), so two prompts share bound i iff they
+ * share units 0..i within the same namespace. The cache keeps that chain as a
+ * path in a radix tree (see cache.h); pcs_request_keys() computes the keys
+ * themselves for callers that want them. */
+#ifndef PCSIM_REQUEST_H
+#define PCSIM_REQUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PCS_BOUND_BREAKPOINT 0x01u /* an explicit cache breakpoint */
+#define PCS_BOUND_TTL_1H 0x02u     /* with PCS_BOUND_BREAKPOINT: marked "1h" */
+#define PCS_BOUND_TTL_5M 0x04u     /* with PCS_BOUND_BREAKPOINT: marked "5m" */
+
+/* Latest time accepted (ms): sums of a time and a TTL never overflow. */
+#define PCS_MAX_TIME_MS ((int64_t)1 << 61)
+/* Longest TTL accepted (ms). */
+#define PCS_MAX_TTL_MS ((int64_t)1 << 61)
+
+/* Largest token count accepted for one request's input or output. */
+#define PCS_MAX_REQUEST_TOKENS 4294967295ull
+
+enum pcs_tier { PCS_TIER_STANDARD = 0, PCS_TIER_BATCH, PCS_TIER_FLEX, PCS_TIER_PRIORITY };
+
+struct pcs_request {
+    int64_t t_ms;           /* arrival time on the trace's own clock */
+    uint32_t model;         /* model id: index into the trace's model table */
+    uint32_t namespace_id;  /* prefix namespace: 0 global, else local to a file or session */
+    uint64_t input_tokens;  /* all prompt tokens, <= PCS_MAX_REQUEST_TOKENS */
+    uint64_t output_tokens; /* completion tokens, <= PCS_MAX_REQUEST_TOKENS */
+    size_t bound_count;
+    const uint64_t *units;  /* bound_count unit ids (owned by the reader) */
+    const uint32_t *ends;   /* bound_count strictly increasing ends, last <= input_tokens */
+    const uint8_t *flags;   /* bound_count PCS_BOUND_* flags, or NULL when none is set */
+    /* Optional task bookkeeping (native traces). */
+    uint64_t task;          /* hash of the task id; meaningful when has_task */
+    uint32_t attempt;       /* 1-based attempt number, 0 when absent */
+    uint8_t has_task;
+    uint8_t ok;             /* 1 success (the default), 0 failed */
+    uint8_t tier;           /* enum pcs_tier */
+};
+
+/* Fills keys[0..bound_count) with the chained XXH3 keys of req's bounds. */
+void pcs_request_keys(const struct pcs_request *req, uint64_t *keys);
+
+/* The tier's name ("standard", ...) and its parse; -1 for an unknown name. */
+const char *pcs_tier_name(enum pcs_tier tier);
+int pcs_tier_parse(const char *name);
+
+#endif

@@ -1,0 +1,82 @@
+/* pcsim: trace readers.
+ *
+ * A pcs_trace opens one or more files, detects (or is told) each file's
+ * format, and yields their requests merged in time order: equal times keep
+ * input order (files in the order given, records in file order, a Claude-Code
+ * subagent's requests in its place).
+ *
+ * Reading is two passes over each file. The first indexes records (their time
+ * and place) without building them; the second parses each record in time
+ * order when pcs_trace_next asks for it. Memory is thus a few words per
+ * request plus one request's bounds, whatever the trace's size. */
+#ifndef PCSIM_TRACE_H
+#define PCSIM_TRACE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pcsim/request.h"
+#include "pcsim/status.h"
+
+enum pcs_trace_format {
+    PCS_FORMAT_AUTO = 0,
+    PCS_FORMAT_MOONCAKE,    /* JSONL: timestamp (ms), input_length, output_length, hash_ids */
+    PCS_FORMAT_CLAUDE_CODE, /* one JSON document: block_size, requests[] (with subagents) */
+    PCS_FORMAT_NATIVE,      /* pcsim's JSONL: see README "Native trace format" */
+    PCS_FORMAT_AZURE        /* CSV: TIMESTAMP,ContextTokens,GeneratedTokens */
+};
+
+/* "mooncake", "claude-code", "native", "azure", "auto"; parse returns -1 if unknown. */
+const char *pcs_trace_format_name(enum pcs_trace_format format);
+int pcs_trace_format_parse(const char *name);
+
+struct pcs_model_alias {
+    const char *from; /* model name as the trace spells it */
+    const char *to;   /* model id to use instead */
+};
+
+struct pcs_trace_config {
+    enum pcs_trace_format format;     /* PCS_FORMAT_AUTO detects per file */
+    const char *default_model;        /* for formats without a model field */
+    const struct pcs_model_alias *aliases; /* --model-map; may be NULL */
+    size_t alias_count;
+    int lenient;                      /* skip bad records (counted) instead of failing */
+};
+
+/* Defaults: auto-detect, default_model "default", strict. */
+struct pcs_trace_config pcs_trace_config_default(void);
+
+typedef struct pcs_trace pcs_trace;
+
+/* Opens and indexes paths[0..path_count). On failure returns NULL, sets
+ * *status and fills err with "file:line: field F: problem". The strings in
+ * config must outlive the trace. */
+pcs_trace *pcs_trace_open(const char *const *paths, size_t path_count,
+                          const struct pcs_trace_config *config,
+                          enum pcs_status *status, struct pcs_error *err);
+
+/* Next request in time order into *req. Its arrays stay valid until the next
+ * call. Returns PCS_OK, PCS_END when done, or an error (err filled). In
+ * lenient mode a bad record is counted and skipped instead. */
+enum pcs_status pcs_trace_next(pcs_trace *trace, struct pcs_request *req, struct pcs_error *err);
+
+/* Models seen so far (ids are dense, in order of first appearance). */
+size_t pcs_trace_model_count(const pcs_trace *trace);
+const char *pcs_trace_model_name(const pcs_trace *trace, uint32_t model);
+
+/* Requests indexed, and records skipped in lenient mode so far. */
+uint64_t pcs_trace_request_count(const pcs_trace *trace);
+uint64_t pcs_trace_skipped_count(const pcs_trace *trace);
+
+/* 1 if some file of the trace has no prefix identity (Azure CSV). */
+int pcs_trace_lacks_prefixes(const pcs_trace *trace);
+
+/* The format detected for file i. */
+enum pcs_trace_format pcs_trace_file_format(const pcs_trace *trace, size_t file);
+
+/* Writes the first lenient-mode skip messages (at most max) to out. */
+void pcs_trace_print_skips(const pcs_trace *trace, FILE *out, size_t max);
+
+void pcs_trace_free(pcs_trace *trace);
+
+#endif

@@ -1,0 +1,7 @@
+/* pcsim: version. */
+#ifndef PCSIM_VERSION_H
+#define PCSIM_VERSION_H
+
+#define PCS_VERSION "0.1.0"
+
+#endif

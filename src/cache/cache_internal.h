@@ -1,0 +1,37 @@
+/* The cache object and the policy vtable (internal to src/cache). Each
+ * policy lives in its own file and exports only its ops. */
+#ifndef PCSIM_CACHE_INTERNAL_H
+#define PCSIM_CACHE_INTERNAL_H
+
+#include "pcsim/cache.h"
+#include "tree.h"
+
+struct policy_ops {
+    enum pcs_policy policy;
+    int with_costs; /* the tree keeps per-bound costs and a recency list */
+    enum pcs_status (*access)(pcs_cache *cache, const struct pcs_request *req, struct pcs_usage *usage);
+};
+
+struct pcs_cache {
+    struct pcs_cache_config config;
+    const struct policy_ops *ops;
+    struct tree tree;
+    int64_t last_t_ms;
+    uint64_t cached_tokens; /* lru */
+    uint32_t *costs;        /* lru scratch: per-bound costs of a request */
+    size_t costs_cap;
+};
+
+extern const struct policy_ops policy_none;
+extern const struct policy_ops policy_ideal;
+extern const struct policy_ops policy_ttl;
+extern const struct policy_ops policy_openai;
+extern const struct policy_ops policy_breakpoint;
+extern const struct policy_ops policy_lru;
+
+/* TTL in ms of a bound's entry: its marker's, else the policy's. */
+int64_t cache_bound_ttl(const pcs_cache *cache, const struct pcs_request *req, size_t bound);
+
+#define CACHE_ONE_HOUR_MS 3600000
+
+#endif

@@ -1,0 +1,125 @@
+/* breakpoint: explicit prompt caching (Anthropic cache_control, OpenAI
+ * GPT-5.6+ breakpoints). Entries exist only where written: at a request's
+ * breakpoints (its last bound when none is marked) whose end is at least
+ * min_tokens and beyond what was read. The read is the deepest alive entry
+ * anywhere on the prompt's chain. The entry that served the read and every
+ * alive entry at one of the request's breakpoints are refreshed.
+ *
+ * In the tree an entry sits at the last bound of a node (nodes are cut where
+ * an entry is written), with its own TTL; other nodes only spell the chain. */
+#include "cache_internal.h"
+
+#include <stdlib.h>
+
+static int entry_alive(const struct tree_node *node, int64_t t)
+{
+    return node->entry_ttl_ms > 0 && t < node->used_ms + node->entry_ttl_ms;
+}
+
+/* The path step whose node ends exactly at depth, or -1. */
+static long step_ending_at(const struct tree *tree, uint64_t depth)
+{
+    for (size_t s = 0; s < tree->path_len; s++) {
+        const struct tree_step *step = &tree->path[s];
+        uint64_t end = step->start_depth + step->matched;
+        if (end == depth && step->matched == tree->nodes[step->node].len)
+            return (long)s;
+        if (end > depth)
+            break;
+    }
+    return -1;
+}
+
+static int is_breakpoint(const struct pcs_request *req, size_t bound)
+{
+    if (req->flags)
+        return (req->flags[bound] & PCS_BOUND_BREAKPOINT) != 0;
+    return bound + 1 == req->bound_count;
+}
+
+static enum pcs_status access_breakpoint(pcs_cache *cache, const struct pcs_request *req, struct pcs_usage *usage)
+{
+    struct tree *tree = &cache->tree;
+    const int64_t t = req->t_ms;
+    const size_t count = req->bound_count;
+    uint32_t root;
+    if (tree_root(tree, req->namespace_id, req->model, &root) != PCS_OK)
+        return PCS_ERR_NOMEM;
+    uint64_t matched = tree_match(tree, root, req->units, count);
+
+    /* The read: the deepest alive entry on the matched chain. */
+    uint64_t read_depth = 0;
+    uint32_t served = TREE_NIL;
+    for (size_t s = 0; s < tree->path_len; s++) {
+        const struct tree_step *step = &tree->path[s];
+        const struct tree_node *node = &tree->nodes[step->node];
+        if (step->matched == node->len && entry_alive(node, t)) {
+            read_depth = step->start_depth + step->matched;
+            served = step->node;
+        }
+    }
+    const uint64_t read = read_depth ? req->ends[read_depth - 1] : 0;
+    usage->cache_read = read;
+
+    /* The deepest breakpoint to write decides how much chain must exist. */
+    size_t deepest_write = SIZE_MAX;
+    for (size_t b = count; b-- > 0;) {
+        if (is_breakpoint(req, b) && req->ends[b] >= cache->config.min_tokens && req->ends[b] > read) {
+            deepest_write = b;
+            break;
+        }
+    }
+    if (deepest_write != SIZE_MAX && matched < deepest_write + 1) {
+        if (tree->path_len > 0) {
+            const struct tree_step *last = &tree->path[tree->path_len - 1];
+            if (last->matched < tree->nodes[last->node].len) {
+                size_t ignored;
+                if (tree_cut(tree, matched, &ignored) != PCS_OK)
+                    return PCS_ERR_NOMEM;
+            }
+        }
+        uint32_t leaf;
+        if (tree_append(tree, root, req->units, NULL, matched, deepest_write + 1, t, &leaf) != PCS_OK)
+            return PCS_ERR_NOMEM;
+        matched = deepest_write + 1;
+    }
+
+    /* The served entry is refreshed (by its marker's TTL if this request
+     * marks it), then each breakpoint is written or refreshed. */
+    if (served != TREE_NIL) {
+        tree->nodes[served].used_ms = t;
+        if (req->flags && is_breakpoint(req, read_depth - 1))
+            tree->nodes[served].entry_ttl_ms = cache_bound_ttl(cache, req, read_depth - 1);
+    }
+    uint64_t written_to = read;
+    for (size_t b = 0; b < count && b + 1 <= matched; b++) {
+        if (!is_breakpoint(req, b))
+            continue;
+        const int64_t ttl = cache_bound_ttl(cache, req, b);
+        const uint64_t end = req->ends[b];
+        if (end >= cache->config.min_tokens && end > read) {
+            size_t s;
+            if (tree_cut(tree, b + 1, &s) != PCS_OK)
+                return PCS_ERR_NOMEM;
+            struct tree_node *node = &tree->nodes[tree->path[s].node];
+            node->used_ms = t;
+            node->entry_ttl_ms = ttl;
+            usage->cache_write += end - written_to;
+            if (ttl >= CACHE_ONE_HOUR_MS)
+                usage->cache_write_1h += end - written_to;
+            written_to = end;
+            continue;
+        }
+        long s = step_ending_at(tree, b + 1);
+        if (s >= 0) {
+            struct tree_node *node = &tree->nodes[tree->path[s].node];
+            if (entry_alive(node, t)) {
+                node->used_ms = t;
+                node->entry_ttl_ms = ttl;
+            }
+        }
+    }
+    return PCS_OK;
+}
+
+const struct policy_ops policy_breakpoint = {PCS_POLICY_BREAKPOINT, 0, access_breakpoint};

@@ -1,0 +1,67 @@
+/* ideal, ttl and openai: every bound is an entry, written and refreshed by
+ * every request that carries it; the read is the deepest bound whose whole
+ * prefix is alive.
+ *
+ * Refreshing a request's whole chain keeps last-use times non-increasing
+ * from root to leaf, so the alive bounds of a chain are a prefix of it and
+ * the walk may stop at the first dead node. */
+#include "cache_internal.h"
+
+static enum pcs_status access_prefix(pcs_cache *cache, const struct pcs_request *req, struct pcs_usage *usage,
+                                     int has_ttl)
+{
+    struct tree *tree = &cache->tree;
+    const int64_t t = req->t_ms;
+    uint32_t root;
+    if (tree_root(tree, req->namespace_id, req->model, &root) != PCS_OK)
+        return PCS_ERR_NOMEM;
+    uint64_t count = req->bound_count;
+    uint64_t matched = tree_match(tree, root, req->units, count);
+
+    uint64_t alive = 0;
+    for (size_t s = 0; s < tree->path_len; s++) {
+        const struct tree_step *step = &tree->path[s];
+        if (has_ttl && t >= tree->nodes[step->node].used_ms + cache->config.ttl_ms)
+            break;
+        alive += step->matched;
+    }
+    uint64_t read = alive ? req->ends[alive - 1] : 0;
+    if (cache->config.policy == PCS_POLICY_OPENAI) {
+        const uint64_t min = cache->config.min_tokens;
+        read = req->input_tokens < min || read < min ? 0 : read / cache->config.granularity * cache->config.granularity;
+    }
+    usage->cache_read = read;
+
+    /* Write and refresh every bound: cut off an unmatched tail of the last
+     * node, refresh the path, and add what the tree did not have. */
+    if (tree->path_len > 0) {
+        const struct tree_step *last = &tree->path[tree->path_len - 1];
+        if (last->matched < tree->nodes[last->node].len) {
+            size_t ignored;
+            if (tree_cut(tree, matched, &ignored) != PCS_OK)
+                return PCS_ERR_NOMEM;
+        }
+    }
+    for (size_t s = 0; s < tree->path_len; s++)
+        tree->nodes[tree->path[s].node].used_ms = t;
+    if (matched < count) {
+        uint32_t leaf;
+        if (tree_append(tree, root, req->units, NULL, matched, count, t, &leaf) != PCS_OK)
+            return PCS_ERR_NOMEM;
+    }
+    return PCS_OK;
+}
+
+static enum pcs_status access_ideal(pcs_cache *cache, const struct pcs_request *req, struct pcs_usage *usage)
+{
+    return access_prefix(cache, req, usage, 0);
+}
+
+static enum pcs_status access_ttl(pcs_cache *cache, const struct pcs_request *req, struct pcs_usage *usage)
+{
+    return access_prefix(cache, req, usage, 1);
+}
+
+const struct policy_ops policy_ideal = {PCS_POLICY_IDEAL, 0, access_ideal};
+const struct policy_ops policy_ttl = {PCS_POLICY_TTL, 0, access_ttl};
+const struct policy_ops policy_openai = {PCS_POLICY_OPENAI, 0, access_ttl};

@@ -1,0 +1,28 @@
+/* The pcsim command line: shared helpers for the subcommands (src/cli only). */
+#ifndef PCSIM_CLI_H
+#define PCSIM_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_DATA 1  /* bad input or runtime error */
+#define CLI_EXIT_USAGE 2 /* bad command line */
+
+int cmd_replay(int argc, char **argv);
+
+/* Prints "pcsim COMMAND: message" and a hint to stderr; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *command, const char *format, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Checked parses of option values: 0 on success, -1 if malformed. */
+int cli_parse_count(const char *text, uint64_t *value);     /* 1234, 3M, 64k, 2G */
+int cli_parse_seconds(const char *text, int64_t *ms);       /* 300, 0.5, 5m, 1h, 24h */
+
+/* Flushes and closes stdout; returns CLI_EXIT_DATA if output was lost. */
+int cli_finish_stdout(int status);
+
+#endif

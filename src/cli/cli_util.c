@@ -1,0 +1,79 @@
+/* Helpers shared by the subcommands. */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_usage_error(const char *command, const char *format, ...)
+{
+    va_list args;
+    fprintf(stderr, "pcsim %s: ", command);
+    va_start(args, format);
+    vfprintf(stderr, format, args);
+    va_end(args);
+    fprintf(stderr, "\nTry 'pcsim %s --help'.\n", command);
+    return CLI_EXIT_USAGE;
+}
+
+int cli_parse_count(const char *text, uint64_t *value)
+{
+    char *end;
+    if (!text || !*text || *text == '-' || *text == '+')
+        return -1;
+    errno = 0;
+    unsigned long long base = strtoull(text, &end, 10);
+    if (errno != 0 || end == text)
+        return -1;
+    uint64_t scale = 1;
+    if (*end == 'k' || *end == 'K')
+        scale = 1000;
+    else if (*end == 'M')
+        scale = 1000000;
+    else if (*end == 'G')
+        scale = 1000000000;
+    if (scale != 1)
+        end++;
+    if (*end != '\0' || base > UINT64_MAX / scale)
+        return -1;
+    *value = (uint64_t)base * scale;
+    return 0;
+}
+
+int cli_parse_seconds(const char *text, int64_t *ms)
+{
+    char *end;
+    if (!text || !*text)
+        return -1;
+    errno = 0;
+    double value = strtod(text, &end);
+    if (errno != 0 || end == text || !isfinite(value) || value < 0)
+        return -1;
+    double scale = 1.0;
+    if (strcmp(end, "s") == 0)
+        scale = 1.0;
+    else if (strcmp(end, "m") == 0)
+        scale = 60.0;
+    else if (strcmp(end, "h") == 0)
+        scale = 3600.0;
+    else if (strcmp(end, "d") == 0)
+        scale = 86400.0;
+    else if (*end != '\0')
+        return -1;
+    double result = value * scale * 1000.0;
+    if (result > 9.0e15)
+        return -1;
+    *ms = llround(result);
+    return 0;
+}
+
+int cli_finish_stdout(int status)
+{
+    if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+        fprintf(stderr, "pcsim: error writing the output: %s\n", strerror(errno));
+        return status == CLI_EXIT_OK ? CLI_EXIT_DATA : status;
+    }
+    return status;
+}

@@ -1,0 +1,63 @@
+/* pcsim: the command table. Each subcommand lives in its own file and parses
+ * its own options; all logic is in libpcsim. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "pcsim/version.h"
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    {"replay", cmd_replay, "replay traces through a provider's prompt cache: cached tokens per model"},
+};
+
+static void print_help(FILE *out)
+{
+    fprintf(out,
+            "pcsim %s - prompt-cache simulator and what-if cost modeler for LLM APIs\n"
+            "\n"
+            "Usage: pcsim <command> [options] [arguments]\n"
+            "\n"
+            "Commands:\n",
+            PCS_VERSION);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out,
+            "\n"
+            "Options:\n"
+            "  -h, --help     this help; 'pcsim <command> --help' for a command's own\n"
+            "  -V, --version  print the version\n"
+            "\n"
+            "Example:\n"
+            "  pcsim replay --policy openai trace.jsonl\n"
+            "\n"
+            "Results go to stdout, diagnostics to stderr. Exit status: 0 success,\n"
+            "1 bad input or runtime error, 2 usage error.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_help(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "help") == 0) {
+        print_help(stdout);
+        return cli_finish_stdout(CLI_EXIT_OK);
+    }
+    if (strcmp(name, "-V") == 0 || strcmp(name, "--version") == 0) {
+        printf("pcsim %s\n", PCS_VERSION);
+        return cli_finish_stdout(CLI_EXIT_OK);
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(name, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "pcsim: unknown command '%s'\nTry 'pcsim --help'.\n", name);
+    return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,25 @@
+/* Helpers shared by the report writers (internal to src/report). */
+#ifndef PCSIM_REPORT_UTIL_H
+#define PCSIM_REPORT_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pcsim/report.h"
+
+/* "61,194,628" into buf (at least 32 bytes). */
+const char *report_grouped(uint64_t value, char *buf, size_t cap);
+
+/* cache_read / input, 0 when input is 0. */
+double report_cached_ratio(const struct pcs_usage *usage);
+
+/* Model ids of the result ordered by model name (caller frees). */
+uint32_t *report_models_by_name(const struct pcs_replay_report *report);
+
+/* Milliseconds as seconds without trailing zeros: "300", "0.5". */
+const char *report_seconds(int64_t ms, char *buf, size_t cap);
+
+/* The policy's parameters as text: "ttl 300 s, min 1024 tokens, ...". */
+void report_policy_parameters(const struct pcs_cache_config *config, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,167 @@
+/* Field parsers shared by the trace formats; see fields.h. */
+#include "fields.h"
+
+#include <string.h>
+
+enum pcs_status field_wrong(struct js_cursor *c, const struct record_loc *loc, const char *field,
+                            const char *expected, struct pcs_error *err)
+{
+    return trace_field_error(err, PCS_ERR_PARSE, loc, field, "expected %s, found %s", expected, js_kind(c));
+}
+
+enum pcs_status field_missing(const struct record_loc *loc, const char *field, struct pcs_error *err)
+{
+    return trace_field_error(err, PCS_ERR_PARSE, loc, field, "missing");
+}
+
+enum pcs_status field_syntax(struct js_cursor *c, const struct record_loc *loc, const char *record,
+                             struct pcs_error *err)
+{
+    long column = (long)(c->p - record) + 1;
+    return trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "malformed JSON at column %ld: %s", column,
+                             c->problem ? c->problem : "unexpected input");
+}
+
+enum pcs_status field_record_end(struct js_cursor *c, const struct record_loc *loc, struct pcs_error *err)
+{
+    if (js_peek(c) != 0)
+        return trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "unexpected text after the record");
+    return PCS_OK;
+}
+
+static enum pcs_status integer(struct js_cursor *c, const struct record_loc *loc, const char *field, int64_t *out,
+                               struct pcs_error *err)
+{
+    int r = js_int64(c, out);
+    if (r == 1)
+        return trace_field_error(err, PCS_ERR_PARSE, loc, field, "expected an integer, found a fraction");
+    if (r == 2)
+        return trace_field_error(err, PCS_ERR_RANGE, loc, field, "integer overflows 64 bits");
+    if (r != 0)
+        return field_wrong(c, loc, field, "an integer", err);
+    return PCS_OK;
+}
+
+enum pcs_status field_tokens(struct js_cursor *c, const struct record_loc *loc, const char *field, uint64_t *out,
+                             struct pcs_error *err)
+{
+    int64_t value;
+    enum pcs_status status = integer(c, loc, field, &value, err);
+    if (status != PCS_OK)
+        return status;
+    if (value < 0)
+        return trace_field_error(err, PCS_ERR_RANGE, loc, field, "negative token count %lld", (long long)value);
+    if ((uint64_t)value > PCS_MAX_REQUEST_TOKENS)
+        return trace_field_error(err, PCS_ERR_RANGE, loc, field, "%lld tokens is more than the limit of %llu",
+                                 (long long)value, PCS_MAX_REQUEST_TOKENS);
+    *out = (uint64_t)value;
+    return PCS_OK;
+}
+
+enum pcs_status field_positive(struct js_cursor *c, const struct record_loc *loc, const char *field, uint64_t max,
+                               uint64_t *out, struct pcs_error *err)
+{
+    int64_t value;
+    enum pcs_status status = integer(c, loc, field, &value, err);
+    if (status != PCS_OK)
+        return status;
+    if (value <= 0 || (uint64_t)value > max)
+        return trace_field_error(err, PCS_ERR_RANGE, loc, field, "%lld is not in 1..%llu", (long long)value,
+                                 (unsigned long long)max);
+    *out = (uint64_t)value;
+    return PCS_OK;
+}
+
+enum pcs_status field_seconds(struct js_cursor *c, const struct record_loc *loc, const char *field,
+                              double base_seconds, int64_t *t_ms, struct pcs_error *err)
+{
+    double seconds;
+    if (js_number(c, &seconds) != 0)
+        return field_wrong(c, loc, field, "a number of seconds", err);
+    if (seconds < 0)
+        return trace_field_error(err, PCS_ERR_RANGE, loc, field, "negative time %g", seconds);
+    if (trace_seconds_to_ms(base_seconds + seconds, t_ms) != PCS_OK)
+        return trace_field_error(err, PCS_ERR_RANGE, loc, field, "time %g s is out of range", seconds);
+    return PCS_OK;
+}
+
+enum pcs_status field_model(struct pcs_trace *trace, struct js_cursor *c, const struct record_loc *loc,
+                            const char *field, uint32_t *model, struct pcs_error *err)
+{
+    char name[256];
+    size_t len;
+    if (js_peek(c) != '"')
+        return field_wrong(c, loc, field, "a model name", err);
+    if (js_string(c, name, sizeof name, &len) != 0)
+        return trace_field_error(err, PCS_ERR_PARSE, loc, field, "%s", c->problem);
+    if (len == 0)
+        return trace_field_error(err, PCS_ERR_PARSE, loc, field, "empty model name");
+    if (trace_model_id(trace, name, len, model) != PCS_OK)
+        return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+    return PCS_OK;
+}
+
+enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, const struct record_loc *loc,
+                               const char *field, size_t *count, struct pcs_error *err)
+{
+    if (js_peek(c) != '[')
+        return field_wrong(c, loc, field, "an array of integers", err);
+    c->p++;
+    struct record_scratch *scratch = trace_scratch(trace, 256);
+    if (!scratch)
+        return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+    size_t n = 0;
+    int first = 1;
+    for (;;) {
+        int r = js_next_element(c, &first);
+        if (r == 0)
+            break;
+        if (r < 0)
+            return trace_field_error(err, PCS_ERR_PARSE, loc, field, "%s", c->problem);
+        if (n == scratch->cap) {
+            if (n >= TRACE_MAX_BOUNDS)
+                return trace_field_error(err, PCS_ERR_RANGE, loc, field, "more than %zu ids", TRACE_MAX_BOUNDS);
+            scratch = trace_scratch(trace, n + 1);
+            if (!scratch)
+                return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+        }
+        int64_t id;
+        int r2 = js_int64(c, &id);
+        if (r2 != 0 || id < 0) {
+            char what[64];
+            snprintf(what, sizeof what, "%s[%zu]", field, n);
+            if (r2 == 2)
+                return trace_field_error(err, PCS_ERR_RANGE, loc, what, "id overflows 64 bits");
+            if (r2 == 1)
+                return trace_field_error(err, PCS_ERR_PARSE, loc, what, "expected an integer id, found a fraction");
+            if (r2 == 0)
+                return trace_field_error(err, PCS_ERR_RANGE, loc, what, "negative id %lld", (long long)id);
+            return field_wrong(c, loc, what, "an integer id", err);
+        }
+        scratch->units[n++] = (uint64_t)id;
+    }
+    *count = n;
+    return PCS_OK;
+}
+
+enum pcs_status field_block_ends(struct pcs_trace *trace, const struct record_loc *loc, const char *field,
+                                 size_t count, uint64_t block, uint64_t input, int partial_last,
+                                 struct pcs_error *err)
+{
+    struct record_scratch *scratch = trace_scratch(trace, count);
+    if (!scratch)
+        return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+    uint64_t allowed = partial_last ? (input + block - 1) / block : input / block;
+    if (count > allowed)
+        return trace_field_error(err, PCS_ERR_RANGE, loc, field,
+                                 "%zu ids of %llu-token blocks need more than the %llu input tokens (at most %llu ids)",
+                                 count, (unsigned long long)block, (unsigned long long)input,
+                                 (unsigned long long)allowed);
+    uint32_t *ends = scratch->ends;
+    uint64_t end = 0;
+    for (size_t i = 0; i < count; i++) {
+        end += block;
+        ends[i] = (uint32_t)(end < input ? end : input);
+    }
+    return PCS_OK;
+}

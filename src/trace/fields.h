@@ -1,0 +1,48 @@
+/* Field parsers shared by the trace formats: each converts one JSON value
+ * with range checks and, on failure, fills err with
+ * "LOC: field NAME: problem". Internal to src/trace. */
+#ifndef PCSIM_TRACE_FIELDS_H
+#define PCSIM_TRACE_FIELDS_H
+
+#include "json_scan.h"
+#include "trace_internal.h"
+
+/* A token count: an integer in [0, PCS_MAX_REQUEST_TOKENS]. */
+enum pcs_status field_tokens(struct js_cursor *c, const struct record_loc *loc, const char *field, uint64_t *out,
+                             struct pcs_error *err);
+
+/* A positive integer no larger than max. */
+enum pcs_status field_positive(struct js_cursor *c, const struct record_loc *loc, const char *field, uint64_t max,
+                               uint64_t *out, struct pcs_error *err);
+
+/* A time in seconds (any non-negative number) plus base, to t_ms. */
+enum pcs_status field_seconds(struct js_cursor *c, const struct record_loc *loc, const char *field,
+                              double base_seconds, int64_t *t_ms, struct pcs_error *err);
+
+/* A model name, interned into *model. */
+enum pcs_status field_model(struct pcs_trace *trace, struct js_cursor *c, const struct record_loc *loc,
+                            const char *field, uint32_t *model, struct pcs_error *err);
+
+/* An array of non-negative integer ids into the scratch units; *count set. */
+enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, const struct record_loc *loc,
+                               const char *field, size_t *count, struct pcs_error *err);
+
+/* Ends for count hash_ids over blocks of block tokens:
+ * partial_last: bound i ends at min(block * (i + 1), input), and ids must
+ *   not outnumber ceil(input / block) (Mooncake, native);
+ * otherwise: every id is a full block, block * count <= input (Claude-Code). */
+enum pcs_status field_block_ends(struct pcs_trace *trace, const struct record_loc *loc, const char *field,
+                                 size_t count, uint64_t block, uint64_t input, int partial_last,
+                                 struct pcs_error *err);
+
+/* Errors for a value of the wrong kind, a missing field, a duplicate one. */
+enum pcs_status field_wrong(struct js_cursor *c, const struct record_loc *loc, const char *field,
+                            const char *expected, struct pcs_error *err);
+enum pcs_status field_missing(const struct record_loc *loc, const char *field, struct pcs_error *err);
+enum pcs_status field_syntax(struct js_cursor *c, const struct record_loc *loc, const char *record,
+                             struct pcs_error *err);
+
+/* After the record's closing brace only whitespace may follow. */
+enum pcs_status field_record_end(struct js_cursor *c, const struct record_loc *loc, struct pcs_error *err);
+
+#endif

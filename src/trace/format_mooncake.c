@@ -1,0 +1,111 @@
+/* Mooncake JSONL (FAST'25 traces): one request per line,
+ *   {"timestamp": ms, "input_length": N, "output_length": N, "hash_ids": [...]}
+ * one unit per 512-token block; bound i ends at min(512 (i + 1), input_length);
+ * one global namespace; the model is the configured default. */
+#include <string.h>
+
+#include "fields.h"
+
+#define MOONCAKE_BLOCK_TOKENS 512
+
+/* Milliseconds, integral (exact) or fractional (rounded). */
+static enum pcs_status parse_timestamp(struct js_cursor *c, const struct record_loc *loc, double base_seconds,
+                                       int64_t *t_ms, struct pcs_error *err)
+{
+    int64_t ms;
+    struct js_cursor probe = *c;
+    int r = js_int64(&probe, &ms);
+    if (r == 0 && base_seconds == 0.0) {
+        *c = probe;
+        if (ms < 0 || ms > PCS_MAX_TIME_MS)
+            return trace_field_error(err, PCS_ERR_RANGE, loc, "timestamp", "time %lld ms is out of range",
+                                     (long long)ms);
+        *t_ms = ms;
+        return PCS_OK;
+    }
+    double value;
+    if (js_number(c, &value) != 0)
+        return field_wrong(c, loc, "timestamp", "a number of milliseconds", err);
+    if (value < 0)
+        return trace_field_error(err, PCS_ERR_RANGE, loc, "timestamp", "negative time %g", value);
+    if (trace_seconds_to_ms(base_seconds + value / 1000.0, t_ms) != PCS_OK)
+        return trace_field_error(err, PCS_ERR_RANGE, loc, "timestamp", "time %g ms is out of range", value);
+    return PCS_OK;
+}
+
+static enum pcs_status parse_mooncake(struct pcs_trace *trace, struct trace_file *file, const char *record, size_t len,
+                                      double base_seconds, const struct record_loc *loc, struct pcs_request *req,
+                                      struct pcs_error *err)
+{
+    struct js_cursor c;
+    enum pcs_status status;
+    int seen_time = 0;
+    int seen_input = 0;
+    int seen_output = 0;
+    int seen_ids = 0;
+    size_t id_count = 0;
+    (void)file;
+
+    memset(req, 0, sizeof *req);
+    req->ok = 1;
+    js_init(&c, record, record + len);
+    if (js_expect(&c, '{') != 0)
+        return trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "expected a JSON object, found %s", js_kind(&c));
+    int first = 1;
+    char key[32];
+    size_t key_len;
+    int r;
+    while ((r = js_next_key(&c, &first, key, sizeof key, &key_len)) == 1) {
+        int *seen = NULL;
+        status = PCS_OK;
+        if (strcmp(key, "timestamp") == 0) {
+            seen = &seen_time;
+            status = parse_timestamp(&c, loc, base_seconds, &req->t_ms, err);
+        } else if (strcmp(key, "input_length") == 0) {
+            seen = &seen_input;
+            status = field_tokens(&c, loc, "input_length", &req->input_tokens, err);
+        } else if (strcmp(key, "output_length") == 0) {
+            seen = &seen_output;
+            status = field_tokens(&c, loc, "output_length", &req->output_tokens, err);
+        } else if (strcmp(key, "hash_ids") == 0) {
+            seen = &seen_ids;
+            status = field_hash_ids(trace, &c, loc, "hash_ids", &id_count, err);
+        } else {
+            if (js_skip(&c) != 0)
+                return field_syntax(&c, loc, record, err);
+            continue;
+        }
+        if (status != PCS_OK)
+            return status;
+        if (*seen)
+            return trace_field_error(err, PCS_ERR_PARSE, loc, key, "appears twice");
+        *seen = 1;
+    }
+    if (r < 0)
+        return field_syntax(&c, loc, record, err);
+    status = field_record_end(&c, loc, err);
+    if (status != PCS_OK)
+        return status;
+    if (!seen_time)
+        return field_missing(loc, "timestamp", err);
+    if (!seen_input)
+        return field_missing(loc, "input_length", err);
+    if (!seen_output)
+        return field_missing(loc, "output_length", err);
+    if (!seen_ids)
+        return field_missing(loc, "hash_ids", err);
+    status = field_block_ends(trace, loc, "hash_ids", id_count, MOONCAKE_BLOCK_TOKENS, req->input_tokens, 1, err);
+    if (status != PCS_OK)
+        return status;
+    status = trace_default_model(trace, &req->model);
+    if (status != PCS_OK)
+        return pcs_error_set(err, status, "out of memory");
+    struct record_scratch *scratch = trace_scratch(trace, 0);
+    req->bound_count = id_count;
+    req->units = scratch->units;
+    req->ends = scratch->ends;
+    req->flags = NULL;
+    return PCS_OK;
+}
+
+const struct trace_format trace_format_mooncake = {PCS_FORMAT_MOONCAKE, NULL, NULL, parse_mooncake};

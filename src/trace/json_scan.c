@@ -1,0 +1,427 @@
+/* The in-place JSON scanner; see json_scan.h. */
+#include "json_scan.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void js_init(struct js_cursor *c, const char *begin, const char *end)
+{
+    c->p = begin;
+    c->end = end;
+    c->problem = NULL;
+}
+
+static int fail(struct js_cursor *c, const char *problem)
+{
+    c->problem = problem;
+    return -1;
+}
+
+char js_peek(struct js_cursor *c)
+{
+    const char *p = c->p;
+    while (p < c->end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    c->p = p;
+    return p < c->end ? *p : 0;
+}
+
+int js_expect(struct js_cursor *c, char ch)
+{
+    if (js_peek(c) != ch) {
+        switch (ch) {
+        case '{': return fail(c, "expected an object");
+        case '[': return fail(c, "expected an array");
+        case ':': return fail(c, "expected ':'");
+        default: return fail(c, "unexpected character");
+        }
+    }
+    c->p++;
+    return 0;
+}
+
+static int hex_value(char ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+static int read_hex4(const char *p, const char *end, unsigned *out)
+{
+    unsigned value = 0;
+    if (end - p < 4)
+        return -1;
+    for (int i = 0; i < 4; i++) {
+        int digit = hex_value(p[i]);
+        if (digit < 0)
+            return -1;
+        value = value * 16 + (unsigned)digit;
+    }
+    *out = value;
+    return 0;
+}
+
+/* Appends code point cp as UTF-8; returns bytes written or -1 if no room. */
+static int put_utf8(char *buf, size_t room, unsigned cp)
+{
+    if (cp < 0x80 && room >= 1) {
+        buf[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800 && room >= 2) {
+        buf[0] = (char)(0xC0 | (cp >> 6));
+        buf[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000 && room >= 3) {
+        buf[0] = (char)(0xE0 | (cp >> 12));
+        buf[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        buf[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    if (cp >= 0x10000 && room >= 4) {
+        buf[0] = (char)(0xF0 | (cp >> 18));
+        buf[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        buf[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        buf[3] = (char)(0x80 | (cp & 0x3F));
+        return 4;
+    }
+    return -1;
+}
+
+/* Scans a string at c->p (the opening quote). With buf, unescapes into it. */
+static int scan_string(struct js_cursor *c, char *buf, size_t cap, size_t *len)
+{
+    const char *p = c->p;
+    size_t n = 0;
+    if (p >= c->end || *p != '"')
+        return fail(c, "expected a string");
+    p++;
+    for (;;) {
+        if (p >= c->end)
+            return fail(c, "unterminated string");
+        unsigned char ch = (unsigned char)*p;
+        if (ch == '"')
+            break;
+        if (ch < 0x20)
+            return fail(c, "control character in string");
+        if (ch != '\\') {
+            if (buf) {
+                if (n + 1 >= cap)
+                    return fail(c, "string too long");
+                buf[n] = (char)ch;
+            }
+            n++;
+            p++;
+            continue;
+        }
+        if (p + 1 >= c->end)
+            return fail(c, "unterminated string");
+        char esc = p[1];
+        unsigned cp;
+        p += 2;
+        switch (esc) {
+        case '"': cp = '"'; break;
+        case '\\': cp = '\\'; break;
+        case '/': cp = '/'; break;
+        case 'b': cp = '\b'; break;
+        case 'f': cp = '\f'; break;
+        case 'n': cp = '\n'; break;
+        case 'r': cp = '\r'; break;
+        case 't': cp = '\t'; break;
+        case 'u':
+            if (read_hex4(p, c->end, &cp) != 0)
+                return fail(c, "bad \\u escape in string");
+            p += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                unsigned low;
+                if (c->end - p < 6 || p[0] != '\\' || p[1] != 'u' || read_hex4(p + 2, c->end, &low) != 0 ||
+                    low < 0xDC00 || low > 0xDFFF)
+                    return fail(c, "unpaired surrogate in string");
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+                p += 6;
+            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                return fail(c, "unpaired surrogate in string");
+            }
+            break;
+        default: return fail(c, "bad escape in string");
+        }
+        if (buf) {
+            int wrote = n + 1 < cap ? put_utf8(buf + n, cap - 1 - n, cp) : -1;
+            if (wrote < 0)
+                return fail(c, "string too long");
+            n += (size_t)wrote;
+        } else {
+            n++;
+        }
+    }
+    c->p = p + 1;
+    if (buf)
+        buf[n] = '\0';
+    if (len)
+        *len = n;
+    return 0;
+}
+
+int js_string(struct js_cursor *c, char *buf, size_t cap, size_t *len)
+{
+    if (js_peek(c) != '"')
+        return fail(c, "expected a string");
+    return scan_string(c, buf, cap, len);
+}
+
+int js_next_key(struct js_cursor *c, int *first, char *key, size_t key_cap, size_t *key_len)
+{
+    char ch = js_peek(c);
+    if (ch == '}') {
+        c->p++;
+        return 0;
+    }
+    if (!*first) {
+        if (ch != ',')
+            return fail(c, "expected ',' or '}' in object");
+        c->p++;
+        ch = js_peek(c);
+    }
+    *first = 0;
+    if (ch != '"')
+        return fail(c, "expected a field name");
+    /* Keys are short; a long one is truncated (it matches no known name). */
+    const char *start = c->p;
+    if (scan_string(c, NULL, 0, NULL) != 0)
+        return -1;
+    struct js_cursor sub = {start, c->p, NULL};
+    char tmp[256];
+    size_t n = 0;
+    if (scan_string(&sub, tmp, sizeof tmp, &n) != 0) {
+        n = key_cap > 1 ? key_cap - 1 : 0;
+        memset(tmp, '?', sizeof tmp);
+    }
+    if (n >= key_cap)
+        n = key_cap - 1;
+    memcpy(key, tmp, n);
+    key[n] = '\0';
+    *key_len = n;
+    return js_expect(c, ':') == 0 ? 1 : -1;
+}
+
+int js_next_element(struct js_cursor *c, int *first)
+{
+    char ch = js_peek(c);
+    if (ch == ']') {
+        c->p++;
+        return 0;
+    }
+    if (!*first) {
+        if (ch != ',')
+            return fail(c, "expected ',' or ']' in array");
+        c->p++;
+        if (js_peek(c) == ']')
+            return fail(c, "trailing ',' in array");
+    }
+    *first = 0;
+    if (c->p >= c->end)
+        return fail(c, "unterminated array");
+    return 1;
+}
+
+/* The extent of a JSON number at c->p, per the RFC grammar. */
+static const char *number_end(const char *p, const char *end, int *is_integer)
+{
+    *is_integer = 1;
+    if (p < end && *p == '-')
+        p++;
+    if (p >= end)
+        return NULL;
+    if (*p == '0') {
+        p++;
+    } else if (*p >= '1' && *p <= '9') {
+        while (p < end && *p >= '0' && *p <= '9')
+            p++;
+    } else {
+        return NULL;
+    }
+    if (p < end && *p == '.') {
+        *is_integer = 0;
+        p++;
+        if (p >= end || *p < '0' || *p > '9')
+            return NULL;
+        while (p < end && *p >= '0' && *p <= '9')
+            p++;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        *is_integer = 0;
+        p++;
+        if (p < end && (*p == '+' || *p == '-'))
+            p++;
+        if (p >= end || *p < '0' || *p > '9')
+            return NULL;
+        while (p < end && *p >= '0' && *p <= '9')
+            p++;
+    }
+    return p;
+}
+
+int js_int64(struct js_cursor *c, int64_t *value)
+{
+    char ch = js_peek(c);
+    const char *p = c->p;
+    int negative = 0;
+    if (ch == '-') {
+        negative = 1;
+        p++;
+    }
+    if (p >= c->end || *p < '0' || *p > '9') {
+        fail(c, "expected an integer");
+        return -1;
+    }
+    /* The common case, a plain run of digits, converted in one loop. */
+    uint64_t magnitude = 0;
+    const char *digits = p;
+    while (p < c->end && *p >= '0' && *p <= '9') {
+        unsigned digit = (unsigned)(*p - '0');
+        if (magnitude > (UINT64_MAX - digit) / 10) {
+            c->problem = "integer out of range";
+            return 2;
+        }
+        magnitude = magnitude * 10 + digit;
+        p++;
+    }
+    if (*digits == '0' && p - digits > 1) {
+        fail(c, "leading zero in number");
+        return -1;
+    }
+    if (p < c->end && (*p == '.' || *p == 'e' || *p == 'E')) {
+        int is_integer;
+        if (number_end(c->p, c->end, &is_integer) == NULL) {
+            fail(c, "malformed number");
+            return -1;
+        }
+        c->problem = "expected an integer, found a fraction";
+        return 1;
+    }
+    if (magnitude > (uint64_t)INT64_MAX + (uint64_t)negative) {
+        c->problem = "integer out of range";
+        return 2;
+    }
+    *value = negative ? (int64_t)(0 - magnitude) : (int64_t)magnitude;
+    c->p = p;
+    return 0;
+}
+
+int js_number(struct js_cursor *c, double *value)
+{
+    char ch = js_peek(c);
+    int is_integer;
+    if (ch != '-' && (ch < '0' || ch > '9'))
+        return fail(c, "expected a number");
+    const char *end = number_end(c->p, c->end, &is_integer);
+    if (end == NULL)
+        return fail(c, "malformed number");
+    char tmp[64];
+    size_t n = (size_t)(end - c->p);
+    if (n >= sizeof tmp)
+        return fail(c, "number too long");
+    memcpy(tmp, c->p, n);
+    tmp[n] = '\0';
+    char *stop;
+    double v = strtod(tmp, &stop);
+    if (stop != tmp + n || !isfinite(v))
+        return fail(c, "number out of range");
+    *value = v;
+    c->p = end;
+    return 0;
+}
+
+int js_bool(struct js_cursor *c, int *value)
+{
+    char ch = js_peek(c);
+    if (ch == 't' && c->end - c->p >= 4 && memcmp(c->p, "true", 4) == 0) {
+        c->p += 4;
+        *value = 1;
+        return 0;
+    }
+    if (ch == 'f' && c->end - c->p >= 5 && memcmp(c->p, "false", 5) == 0) {
+        c->p += 5;
+        *value = 0;
+        return 0;
+    }
+    return fail(c, "expected true or false");
+}
+
+static int skip_value(struct js_cursor *c, int depth)
+{
+    char ch = js_peek(c);
+    int first = 1;
+    int r;
+    if (depth > JS_MAX_DEPTH)
+        return fail(c, "nested too deeply");
+    switch (ch) {
+    case '{':
+        c->p++;
+        for (;;) {
+            char key[8];
+            size_t key_len;
+            r = js_next_key(c, &first, key, sizeof key, &key_len);
+            if (r <= 0)
+                return r;
+            if (skip_value(c, depth + 1) != 0)
+                return -1;
+        }
+    case '[':
+        c->p++;
+        for (;;) {
+            r = js_next_element(c, &first);
+            if (r <= 0)
+                return r;
+            if (skip_value(c, depth + 1) != 0)
+                return -1;
+        }
+    case '"': return scan_string(c, NULL, 0, NULL);
+    case 't':
+    case 'f': {
+        int ignored;
+        return js_bool(c, &ignored);
+    }
+    case 'n':
+        if (c->end - c->p >= 4 && memcmp(c->p, "null", 4) == 0) {
+            c->p += 4;
+            return 0;
+        }
+        return fail(c, "unexpected character");
+    case 0: return fail(c, "unexpected end of input");
+    default: {
+        int is_integer;
+        const char *end = number_end(c->p, c->end, &is_integer);
+        if (end == NULL)
+            return fail(c, "unexpected character");
+        c->p = end;
+        return 0;
+    }
+    }
+}
+
+int js_skip(struct js_cursor *c)
+{
+    return skip_value(c, 0);
+}
+
+const char *js_kind(struct js_cursor *c)
+{
+    switch (js_peek(c)) {
+    case '{': return "an object";
+    case '[': return "an array";
+    case '"': return "a string";
+    case 't':
+    case 'f': return "a boolean";
+    case 'n': return "null";
+    case 0: return "the end of input";
+    default: return (*c->p == '-' || (*c->p >= '0' && *c->p <= '9')) ? "a number" : "an invalid character";
+    }
+}

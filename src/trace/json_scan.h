@@ -1,0 +1,61 @@
+/* A small JSON scanner for trace records.
+ *
+ * Trace files hold millions of numbers; building a tree node per number (as
+ * a general JSON library does) costs more than the simulation. This scanner
+ * walks a buffer in place: the caller asks for the value it expects and gets
+ * it converted, or an error saying what was found instead. It accepts exactly
+ * RFC 8259 JSON. Internal to src/trace. */
+#ifndef PCSIM_TRACE_JSON_SCAN_H
+#define PCSIM_TRACE_JSON_SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Deepest nesting js_skip accepts before failing (no recursion bombs). */
+#define JS_MAX_DEPTH 64
+
+struct js_cursor {
+    const char *p;
+    const char *end;
+    const char *problem; /* static text set by a failing call: "expected ','" */
+};
+
+void js_init(struct js_cursor *c, const char *begin, const char *end);
+
+/* Skips whitespace; returns the next byte or 0 at the end. */
+char js_peek(struct js_cursor *c);
+
+/* Consumes the byte ch (after whitespace); 0 on success, -1 otherwise. */
+int js_expect(struct js_cursor *c, char ch);
+
+/* Object iteration: after js_expect(c, '{'), call js_next_key until it
+ * returns 0 (end of object, '}' consumed) or -1 (error). On 1, the key is in
+ * key[0..*key_len) (unescaped, truncated to key_cap - 1 and NUL-terminated)
+ * and the cursor is at its value. first must point to an int set to 1 before
+ * the loop. */
+int js_next_key(struct js_cursor *c, int *first, char *key, size_t key_cap, size_t *key_len);
+
+/* Array iteration, the same protocol: 1 at an element, 0 at ']', -1 error. */
+int js_next_element(struct js_cursor *c, int *first);
+
+/* A string value, unescaped into buf (NUL-terminated). -1 if not a string,
+ * malformed, or longer than cap - 1 bytes. */
+int js_string(struct js_cursor *c, char *buf, size_t cap, size_t *len);
+
+/* An integer value without fraction or exponent: -1 if not a number,
+ * 1 if a number but not an integer, 2 if outside int64; 0 on success. */
+int js_int64(struct js_cursor *c, int64_t *value);
+
+/* Any number as a double; -1 if not a number or not finite. */
+int js_number(struct js_cursor *c, double *value);
+
+/* true/false; -1 otherwise. */
+int js_bool(struct js_cursor *c, int *value);
+
+/* Skips any value; -1 if malformed or nested deeper than JS_MAX_DEPTH. */
+int js_skip(struct js_cursor *c);
+
+/* A short name of the value at the cursor: "string", "number", "array", ... */
+const char *js_kind(struct js_cursor *c);
+
+#endif

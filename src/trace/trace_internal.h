@@ -1,0 +1,109 @@
+/* Internals shared by the trace readers (src/trace only).
+ *
+ * Each format supplies a struct trace_format. Line formats (JSONL, CSV)
+ * parse one record per line; the Claude-Code format indexes a whole JSON
+ * document. All of them parse a record into a pcs_request through the same
+ * function, once when indexing (to validate and learn its time) and again
+ * when the record's turn comes. */
+#ifndef PCSIM_TRACE_INTERNAL_H
+#define PCSIM_TRACE_INTERNAL_H
+
+#include <stdint.h>
+
+#include "pcsim/trace.h"
+
+/* Longest line (record) accepted in a line format. */
+#define TRACE_MAX_LINE ((size_t)64 << 20)
+/* Most bounds one request may carry. */
+#define TRACE_MAX_BOUNDS ((size_t)1 << 24)
+
+/* Where a record is, for messages: "path:line" or "path: requests[3]". */
+struct record_loc {
+    const char *path;
+    uint64_t line;     /* 1-based line, or 0 if the record has a path instead */
+    const char *where; /* "requests[3].requests[1]" or NULL */
+};
+
+/* The scratch a record is parsed into; grown on demand, reused. */
+struct record_scratch {
+    uint64_t *units;
+    uint32_t *ends;
+    uint8_t *flags;
+    size_t cap;
+};
+
+struct trace_file {
+    const char *path;
+    enum pcs_trace_format format;
+    uint32_t index;        /* position in the list of files */
+    uint32_t namespace_id; /* for formats whose ids are local to the file */
+    int fd;
+    uint64_t size;
+    /* The window: bytes [window_start, window_start + window_len) of the file. */
+    char *window;
+    size_t window_cap;
+    uint64_t window_start;
+    size_t window_len;
+    /* Format state. */
+    uint32_t block_size;   /* Claude-Code */
+    int csv_columns[3];    /* Azure: TIMESTAMP, ContextTokens, GeneratedTokens */
+    int csv_column_count;
+};
+
+
+
+struct trace_format {
+    enum pcs_trace_format id;
+    /* Line formats: a header line to consume (Azure), or NULL. */
+    enum pcs_status (*header)(struct pcs_trace *trace, struct trace_file *file, const char *line, size_t len,
+                              const struct record_loc *loc, struct pcs_error *err);
+    /* Whole-document formats: index the document held in file->window. */
+    enum pcs_status (*index_document)(struct pcs_trace *trace, struct trace_file *file, struct pcs_error *err);
+    /* Parses one record into req (arrays in the ctx scratch) and its time,
+     * base_seconds added to the record's own time. */
+    enum pcs_status (*parse)(struct pcs_trace *trace, struct trace_file *file, const char *record, size_t len,
+                             double base_seconds, const struct record_loc *loc, struct pcs_request *req,
+                             struct pcs_error *err);
+};
+
+extern const struct trace_format trace_format_mooncake;
+extern const struct trace_format trace_format_native;
+extern const struct trace_format trace_format_claude_code;
+extern const struct trace_format trace_format_azure;
+
+/* --- services the readers call back into (trace.c) --- */
+
+/* Interns a model name (after --model-map) into an id; PCS_ERR_NOMEM or OK. */
+enum pcs_status trace_model_id(struct pcs_trace *trace, const char *name, size_t len, uint32_t *id);
+/* The id of the configured default model. */
+enum pcs_status trace_default_model(struct pcs_trace *trace, uint32_t *id);
+/* Makes the scratch hold at least count bounds; returns it or NULL (no memory). */
+struct record_scratch *trace_scratch(struct pcs_trace *trace, size_t count);
+/* Namespace id for a session name local to file (native `session`). */
+uint32_t trace_session_namespace(struct pcs_trace *trace, const struct trace_file *file, const char *name, size_t len);
+/* Adds an indexed record (whole-document formats). In lenient mode a
+ * record-level error is recorded and skipped by the caller via trace_skip. */
+enum pcs_status trace_add_record(struct pcs_trace *trace, struct trace_file *file, uint64_t offset, size_t len,
+                                 double base_seconds, const struct record_loc *loc, int64_t *t_ms,
+                                 struct pcs_error *err);
+
+/* A record-level failure (err filled): returns status in strict mode; in
+ * lenient mode counts and keeps the message and returns PCS_OK (skip it).
+ * Out-of-memory and I/O failures are always returned. */
+enum pcs_status trace_record_failed(struct pcs_trace *trace, enum pcs_status status, const struct pcs_error *err);
+
+/* Formats "path:line: " or "path: where: " into buf. */
+void trace_loc_prefix(const struct record_loc *loc, char *buf, size_t cap);
+
+/* Fails with "LOC: field FIELD: PROBLEM". */
+enum pcs_status trace_field_error(struct pcs_error *err, enum pcs_status status, const struct record_loc *loc,
+                                  const char *field, const char *format, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+
+/* Seconds (>= 0, finite) to t_ms = llround(seconds * 1000), range-checked. */
+enum pcs_status trace_seconds_to_ms(double seconds, int64_t *t_ms);
+
+#endif
