@@ -101,23 +101,52 @@ enum pcs_status field_model(struct pcs_trace *trace, struct js_cursor *c, const 
     return PCS_OK;
 }
 
+/* The precise error for the element at c (the fast loop gave up on it). */
+static enum pcs_status bad_id(struct js_cursor *c, const struct record_loc *loc, const char *field, size_t index,
+                              struct pcs_error *err)
+{
+    char what[64];
+    int64_t id;
+    snprintf(what, sizeof what, "%s[%zu]", field, index);
+    int r = js_int64(c, &id);
+    if (r == 2)
+        return trace_field_error(err, PCS_ERR_RANGE, loc, what, "id overflows 64 bits");
+    if (r == 1)
+        return trace_field_error(err, PCS_ERR_PARSE, loc, what, "expected an integer id, found a fraction");
+    if (r == 0 && id < 0)
+        return trace_field_error(err, PCS_ERR_RANGE, loc, what, "negative id %lld", (long long)id);
+    if (r == 0)
+        return trace_field_error(err, PCS_ERR_PARSE, loc, field, "expected ',' or ']' after element %zu", index);
+    return field_wrong(c, loc, what, "an integer id", err);
+}
+
+static int is_space(char ch)
+{
+    return ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r';
+}
+
+/* hash_ids arrays hold most of a trace's bytes, so they are scanned by a
+ * tight loop of their own: digits, then ", " or "]". Anything unusual (a
+ * sign, a fraction, 19+ digits) goes through the general scanner. */
 enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, const struct record_loc *loc,
                                const char *field, size_t *count, struct pcs_error *err)
 {
     if (js_peek(c) != '[')
         return field_wrong(c, loc, field, "an array of integers", err);
-    c->p++;
     struct record_scratch *scratch = trace_scratch(trace, 256);
     if (!scratch)
         return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+    const char *p = c->p + 1;
+    const char *end = c->end;
     size_t n = 0;
-    int first = 1;
+    while (p < end && is_space(*p))
+        p++;
+    if (p < end && *p == ']') {
+        c->p = p + 1;
+        *count = 0;
+        return PCS_OK;
+    }
     for (;;) {
-        int r = js_next_element(c, &first);
-        if (r == 0)
-            break;
-        if (r < 0)
-            return trace_field_error(err, PCS_ERR_PARSE, loc, field, "%s", c->problem);
         if (n == scratch->cap) {
             if (n >= TRACE_MAX_BOUNDS)
                 return trace_field_error(err, PCS_ERR_RANGE, loc, field, "more than %zu ids", TRACE_MAX_BOUNDS);
@@ -125,23 +154,43 @@ enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, con
             if (!scratch)
                 return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
         }
-        int64_t id;
-        int r2 = js_int64(c, &id);
-        if (r2 != 0 || id < 0) {
-            char what[64];
-            snprintf(what, sizeof what, "%s[%zu]", field, n);
-            if (r2 == 2)
-                return trace_field_error(err, PCS_ERR_RANGE, loc, what, "id overflows 64 bits");
-            if (r2 == 1)
-                return trace_field_error(err, PCS_ERR_PARSE, loc, what, "expected an integer id, found a fraction");
-            if (r2 == 0)
-                return trace_field_error(err, PCS_ERR_RANGE, loc, what, "negative id %lld", (long long)id);
-            return field_wrong(c, loc, what, "an integer id", err);
+        const char *digits = p;
+        uint64_t id = 0;
+        while (p < end && (unsigned)(*p - '0') < 10) {
+            id = id * 10 + (uint64_t)(*p - '0');
+            p++;
         }
-        scratch->units[n++] = (uint64_t)id;
+        size_t width = (size_t)(p - digits);
+        if (width == 0 || width > 18 || (width > 1 && *digits == '0') ||
+            (p < end && (*p == '.' || *p == 'e' || *p == 'E'))) {
+            c->p = digits;
+            int64_t wide;
+            struct js_cursor probe = *c;
+            if (width > 18 && width < 21 && js_int64(&probe, &wide) == 0 && wide >= 0) {
+                id = (uint64_t)wide; /* a valid id of 19 digits */
+                p = probe.p;
+            } else {
+                return bad_id(c, loc, field, n, err);
+            }
+        }
+        scratch->units[n++] = id;
+        while (p < end && is_space(*p))
+            p++;
+        if (p < end && *p == ',') {
+            p++;
+            while (p < end && is_space(*p))
+                p++;
+            continue;
+        }
+        if (p < end && *p == ']') {
+            c->p = p + 1;
+            *count = n;
+            return PCS_OK;
+        }
+        if (p >= end)
+            return trace_field_error(err, PCS_ERR_PARSE, loc, field, "unterminated array (truncated record?)");
+        return trace_field_error(err, PCS_ERR_PARSE, loc, field, "expected ',' or ']' after element %zu", n - 1);
     }
-    *count = n;
-    return PCS_OK;
 }
 
 enum pcs_status field_block_ends(struct pcs_trace *trace, const struct record_loc *loc, const char *field,

@@ -48,6 +48,12 @@ static enum pcs_status parse_claude(struct pcs_trace *trace, struct trace_file *
         } else if (strcmp(key, "hash_ids") == 0) {
             seen = &seen_ids;
             status = field_hash_ids(trace, &c, loc, "hash_ids", &id_count, err);
+        } else if (strcmp(key, "type") == 0 && js_peek(&c) == '"') {
+            char type[16];
+            size_t type_len;
+            if (js_string(&c, type, sizeof type, &type_len) == 0 && strcmp(type, "subagent") == 0)
+                return PCS_END; /* not a request: the indexer walks into it */
+            continue;
         } else {
             if (js_skip(&c) != 0)
                 return field_syntax(&c, loc, record, err);
@@ -61,6 +67,7 @@ static enum pcs_status parse_claude(struct pcs_trace *trace, struct trace_file *
     }
     if (r < 0)
         return field_syntax(&c, loc, record, err);
+    file->parsed_end = c.p;
     if (!seen_time)
         return field_missing(loc, "t", err);
     if (!seen_model)
@@ -81,9 +88,8 @@ static enum pcs_status parse_claude(struct pcs_trace *trace, struct trace_file *
     return PCS_OK;
 }
 
-/* What one element of a requests array is. */
+/* The parts of a subagent entry. */
 struct entry_scan {
-    int is_subagent;
     int has_time;
     double t;
     const char *requests; /* the subagent's requests array, or NULL */
@@ -100,14 +106,7 @@ static enum pcs_status scan_entry(struct js_cursor *c, const struct record_loc *
     size_t key_len;
     int r;
     while ((r = js_next_key(c, &first, key, sizeof key, &key_len)) == 1) {
-        if (strcmp(key, "type") == 0 && js_peek(c) == '"') {
-            char type[32];
-            size_t type_len;
-            if (js_string(c, type, sizeof type, &type_len) == 0) {
-                scan->is_subagent = strcmp(type, "subagent") == 0;
-                continue;
-            }
-        } else if (strcmp(key, "t") == 0) {
+        if (strcmp(key, "t") == 0) {
             struct js_cursor probe = *c;
             if (js_number(&probe, &scan->t) == 0)
                 scan->has_time = 1;
@@ -140,17 +139,34 @@ static enum pcs_status index_requests(struct pcs_trace *trace, struct trace_file
         uint32_t top = depth == 0 ? (uint32_t)index : top_index;
         struct record_loc loc = {file->path, top + 1, where};
         const char *start = c->p;
-        struct entry_scan scan;
-        enum pcs_status status = scan_entry(c, &loc, doc, &scan, err);
-        if (status != PCS_OK)
-            return status; /* the document itself is malformed */
-        if (!scan.is_subagent) {
-            status = trace_add_record(trace, file, (uint64_t)(start - doc), (size_t)(c->p - start), base_seconds,
-                                      &loc, NULL, err);
+        struct pcs_request req;
+        /* Most entries are requests: parse one at once (validating it and
+         * learning its time); a subagent entry is scanned for its parts. */
+        enum pcs_status status = parse_claude(trace, file, start, (size_t)(c->end - start), base_seconds, &loc, &req,
+                                              err);
+        if (status == PCS_OK) {
+            c->p = file->parsed_end;
+            status = trace_push_record(trace, file, (uint64_t)(start - doc), (size_t)(c->p - start), req.t_ms,
+                                       top + 1, err);
             if (status != PCS_OK)
                 return status;
             continue;
         }
+        if (status != PCS_END) {
+            /* A bad request: skip it in lenient mode if the JSON holds together. */
+            status = trace_record_failed(trace, status, err);
+            if (status != PCS_OK)
+                return status;
+            c->p = start;
+            if (js_skip(c) != 0)
+                return field_syntax(c, &loc, doc, err);
+            continue;
+        }
+        c->p = start;
+        struct entry_scan scan;
+        status = scan_entry(c, &loc, doc, &scan, err);
+        if (status != PCS_OK)
+            return status; /* the document itself is malformed */
         if (!scan.has_time || scan.t < 0 || !scan.requests || depth + 1 >= CLAUDE_MAX_NESTING) {
             const char *problem = !scan.has_time ? "subagent entry without a numeric t"
                                   : scan.t < 0   ? "subagent entry with a negative t"
@@ -186,6 +202,7 @@ static enum pcs_status index_claude(struct pcs_trace *trace, struct trace_file *
         return trace_field_error(err, PCS_ERR_PARSE, &loc, NULL, "expected a session object, found %s", js_kind(&c));
     const char *requests = NULL;
     int seen_block = 0;
+    int indexed = 0;
     int first = 1;
     char key[32];
     size_t key_len;
@@ -200,8 +217,16 @@ static enum pcs_status index_claude(struct pcs_trace *trace, struct trace_file *
             seen_block = 1;
             continue;
         }
-        if (strcmp(key, "requests") == 0)
+        if (strcmp(key, "requests") == 0) {
             requests = c.p;
+            if (seen_block) { /* the usual order: index as we go, no second walk */
+                indexed = 1;
+                enum pcs_status status = index_requests(trace, file, &c, 0.0, "requests", 0, 0, err);
+                if (status != PCS_OK)
+                    return status;
+                continue;
+            }
+        }
         if (js_skip(&c) != 0)
             return field_syntax(&c, &loc, doc, err);
     }
@@ -213,6 +238,8 @@ static enum pcs_status index_claude(struct pcs_trace *trace, struct trace_file *
         return field_missing(&loc, "block_size", err);
     if (!requests)
         return field_missing(&loc, "requests", err);
+    if (indexed)
+        return PCS_OK;
     struct js_cursor list = {requests, doc + file->window_len, NULL};
     return index_requests(trace, file, &list, 0.0, "requests", 0, 0, err);
 }

@@ -21,6 +21,7 @@
 #include "json_scan.h"
 
 #define WINDOW_BYTES ((size_t)4 << 20)
+#define DETECT_BYTES ((size_t)64 << 10)
 #define MAX_SKIP_MESSAGES 20
 
 struct index_entry {
@@ -302,21 +303,15 @@ enum pcs_status trace_record_failed(struct pcs_trace *trace, enum pcs_status sta
     return record_skip(trace, err);
 }
 
-enum pcs_status trace_add_record(struct pcs_trace *trace, struct trace_file *file, uint64_t offset, size_t len,
-                                 double base_seconds, const struct record_loc *loc, int64_t *t_ms,
-                                 struct pcs_error *err)
+enum pcs_status trace_push_record(struct pcs_trace *trace, struct trace_file *file, uint64_t offset, size_t len,
+                                  int64_t t_ms, uint64_t line, struct pcs_error *err)
 {
-    struct pcs_request req;
-    const struct trace_format *ops = format_ops(file->format);
-    enum pcs_status status = ops->parse(trace, file, file->window + offset, len, base_seconds, loc, &req, err);
-    if (status != PCS_OK)
-        return trace_record_failed(trace, status, err);
-    if (len > UINT32_MAX)
-        return trace_field_error(err, PCS_ERR_RANGE, loc, NULL, "record longer than 4 GiB");
-    struct index_entry entry = {req.t_ms, offset, (uint32_t)len, (uint32_t)loc->line, file->index, 0};
-    if (t_ms)
-        *t_ms = req.t_ms;
-    return push_entry(trace, &entry);
+    if (len > UINT32_MAX || line > UINT32_MAX)
+        return pcs_error_set(err, PCS_ERR_RANGE, "%s: record or file too large", file->path);
+    struct index_entry entry = {t_ms, offset, (uint32_t)len, (uint32_t)line, file->index, 0};
+    if (push_entry(trace, &entry) != PCS_OK)
+        return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory while indexing %s", file->path);
+    return PCS_OK;
 }
 
 /* Reads the whole file into the window (whole-document formats). */
@@ -354,7 +349,7 @@ static enum pcs_status window_load(struct trace_file *file, uint64_t offset, siz
 {
     if (offset >= file->window_start && offset + len <= file->window_start + file->window_len)
         return PCS_OK;
-    size_t want = len > WINDOW_BYTES ? len : WINDOW_BYTES;
+    size_t want = len > WINDOW_BYTES || len == DETECT_BYTES ? len : WINDOW_BYTES;
     if (offset + want > file->size)
         want = (size_t)(file->size - offset) > len ? (size_t)(file->size - offset) : len;
     if (want + 1 > file->window_cap) {
@@ -531,7 +526,7 @@ static enum pcs_status open_file(struct pcs_trace *trace, struct trace_file *fil
     if (file->size == 0)
         return pcs_error_set(err, PCS_ERR_PARSE, "%s: no records (the file is empty)", file->path);
 
-    size_t head = file->size < WINDOW_BYTES ? (size_t)file->size : WINDOW_BYTES;
+    size_t head = file->size < DETECT_BYTES ? (size_t)file->size : DETECT_BYTES;
     enum pcs_status status = window_load(file, 0, head, err);
     if (status != PCS_OK)
         return status;

@@ -46,6 +46,7 @@ struct trace_file {
     size_t window_len;
     /* Format state. */
     uint32_t block_size;   /* Claude-Code */
+    const char *parsed_end; /* Claude-Code: where the last parsed record ended */
     int csv_columns[3];    /* Azure: TIMESTAMP, ContextTokens, GeneratedTokens */
     int csv_column_count;
 };
@@ -81,11 +82,10 @@ enum pcs_status trace_default_model(struct pcs_trace *trace, uint32_t *id);
 struct record_scratch *trace_scratch(struct pcs_trace *trace, size_t count);
 /* Namespace id for a session name local to file (native `session`). */
 uint32_t trace_session_namespace(struct pcs_trace *trace, const struct trace_file *file, const char *name, size_t len);
-/* Adds an indexed record (whole-document formats). In lenient mode a
- * record-level error is recorded and skipped by the caller via trace_skip. */
-enum pcs_status trace_add_record(struct pcs_trace *trace, struct trace_file *file, uint64_t offset, size_t len,
-                                 double base_seconds, const struct record_loc *loc, int64_t *t_ms,
-                                 struct pcs_error *err);
+/* Adds an indexed record at bytes [offset, offset + len) of file with its
+ * time (whole-document formats, after parsing it). */
+enum pcs_status trace_push_record(struct pcs_trace *trace, struct trace_file *file, uint64_t offset, size_t len,
+                                  int64_t t_ms, uint64_t line, struct pcs_error *err);
 
 /* A record-level failure (err filled): returns status in strict mode; in
  * lenient mode counts and keeps the message and returns PCS_OK (skip it).

@@ -1,0 +1,269 @@
+/* Hand-computed cases for every cache policy rule (DESIGN §3). Each request
+ * is built directly: units name the prefix blocks, ends their token offsets. */
+#include <stdlib.h>
+
+#include "check.h"
+#include "pcsim/cache.h"
+
+/* A request of count bounds with units base+0.. and ends step, 2 step, ... */
+struct made {
+    struct pcs_request req;
+    uint64_t units[64];
+    uint32_t ends[64];
+    uint8_t flags[64];
+};
+
+static struct pcs_request *make(struct made *m, int64_t t_ms, uint32_t model, const uint64_t *units, size_t count,
+                                uint32_t step, uint64_t input)
+{
+    memset(m, 0, sizeof *m);
+    for (size_t i = 0; i < count; i++) {
+        m->units[i] = units[i];
+        m->ends[i] = (uint32_t)(step * (i + 1));
+    }
+    m->req.t_ms = t_ms;
+    m->req.model = model;
+    m->req.input_tokens = input;
+    m->req.output_tokens = 7;
+    m->req.bound_count = count;
+    m->req.units = m->units;
+    m->req.ends = m->ends;
+    m->req.ok = 1;
+    return &m->req;
+}
+
+static pcs_cache *cache_of(enum pcs_policy policy, int64_t ttl_ms, uint64_t min, uint64_t gran, uint64_t capacity)
+{
+    struct pcs_cache_config config = pcs_cache_config_default();
+    enum pcs_status status;
+    config.policy = policy;
+    config.ttl_ms = ttl_ms;
+    config.min_tokens = min;
+    config.granularity = gran;
+    config.capacity_tokens = capacity;
+    pcs_cache *cache = pcs_cache_new(&config, &status);
+    if (!cache) {
+        fprintf(stderr, "cannot create cache: %s\n", pcs_strerror(status));
+        exit(1);
+    }
+    return cache;
+}
+
+static uint64_t read_of(pcs_cache *cache, struct pcs_request *req)
+{
+    struct pcs_usage usage;
+    CHECK(pcs_cache_access(cache, req, &usage) == PCS_OK);
+    return usage.cache_read;
+}
+
+static void test_ttl_boundary(void)
+{
+    const uint64_t units[] = {1, 2, 3};
+    struct made m;
+    pcs_cache *cache = cache_of(PCS_POLICY_TTL, 1000, 0, 1, 0);
+    CHECK_U64(read_of(cache, make(&m, 0, 0, units, 3, 100, 300)), 0);
+    /* Alive while t < u + ttl: 999 < 0 + 1000 hits and refreshes u = 999. */
+    CHECK_U64(read_of(cache, make(&m, 999, 0, units, 3, 100, 300)), 300);
+    /* Exactly at u + ttl = 1999 the entry has expired. */
+    CHECK_U64(read_of(cache, make(&m, 1999, 0, units, 3, 100, 300)), 0);
+    /* A prefix of the chain refreshes only the prefix. */
+    CHECK_U64(read_of(cache, make(&m, 2500, 0, units, 1, 100, 100)), 100);
+    /* At 2999 bounds 1-2 (last used 1999) are dead, bound 0 (used 2500) alive. */
+    CHECK_U64(read_of(cache, make(&m, 2999, 0, units, 3, 100, 300)), 100);
+    pcs_cache_free(cache);
+}
+
+static void test_ideal_divergence(void)
+{
+    const uint64_t a[] = {1, 2, 3, 4};
+    const uint64_t b[] = {1, 2, 9, 4};
+    const uint64_t c[] = {5, 2, 3, 4};
+    struct made m;
+    pcs_cache *cache = cache_of(PCS_POLICY_IDEAL, 300000, 0, 1, 0);
+    CHECK_U64(read_of(cache, make(&m, 0, 0, a, 4, 10, 45)), 0);
+    /* Shares units 0..1 only: a later equal unit does not count (chained keys). */
+    CHECK_U64(read_of(cache, make(&m, 1, 0, b, 4, 10, 45)), 20);
+    CHECK_U64(read_of(cache, make(&m, 2, 0, c, 4, 10, 45)), 0);
+    /* No TTL: hours later everything written is still there. */
+    CHECK_U64(read_of(cache, make(&m, 36000000, 0, a, 4, 10, 45)), 40);
+    CHECK_U64(read_of(cache, make(&m, 36000001, 0, b, 3, 10, 45)), 30);
+    pcs_cache_free(cache);
+}
+
+static void test_models_and_namespaces_separate(void)
+{
+    const uint64_t a[] = {1, 2};
+    struct made m;
+    pcs_cache *cache = cache_of(PCS_POLICY_IDEAL, 300000, 0, 1, 0);
+    CHECK_U64(read_of(cache, make(&m, 0, 0, a, 2, 10, 20)), 0);
+    /* The same prompt on another model misses: caches are per model. */
+    CHECK_U64(read_of(cache, make(&m, 1, 1, a, 2, 10, 20)), 0);
+    CHECK_U64(read_of(cache, make(&m, 2, 1, a, 2, 10, 20)), 20);
+    /* Another namespace (ids local to another file) misses too. */
+    make(&m, 3, 0, a, 2, 10, 20);
+    m.req.namespace_id = 7;
+    CHECK_U64(read_of(cache, &m.req), 0);
+    CHECK_U64(read_of(cache, make(&m, 4, 0, a, 2, 10, 20)), 20);
+    pcs_cache_free(cache);
+}
+
+static void test_openai_min_and_granularity(void)
+{
+    uint64_t units[8];
+    for (int i = 0; i < 8; i++)
+        units[i] = (uint64_t)i + 100;
+    struct made m;
+    pcs_cache *cache = cache_of(PCS_POLICY_OPENAI, 300000, 1024, 128, 0);
+    /* Blocks of 300 tokens: matched 1500 floors to 1408 (11 x 128). */
+    CHECK_U64(read_of(cache, make(&m, 0, 0, units, 5, 300, 1600)), 0);
+    CHECK_U64(read_of(cache, make(&m, 1, 0, units, 5, 300, 1600)), 1408);
+    /* matched 900 < min 1024: nothing. */
+    CHECK_U64(read_of(cache, make(&m, 2, 0, units, 3, 300, 1600)), 0);
+    /* matched 1200 >= min but input 1000 < min is impossible; input 1200: 1152. */
+    CHECK_U64(read_of(cache, make(&m, 3, 0, units, 4, 300, 1200)), 1152);
+    /* input below min: 0 even though bounds match. */
+    make(&m, 4, 0, units, 3, 300, 1000);
+    CHECK_U64(read_of(cache, &m.req), 0);
+    pcs_cache_free(cache);
+}
+
+static void test_breakpoint_last_bound(void)
+{
+    const uint64_t a[] = {1, 2, 3, 4};
+    struct made m;
+    struct pcs_usage usage;
+    pcs_cache *cache = cache_of(PCS_POLICY_BREAKPOINT, 1000, 150, 1, 0);
+    /* No marks: only the last bound (end 400) is written: write 400. */
+    CHECK(pcs_cache_access(cache, make(&m, 0, 0, a, 4, 100, 450), &usage) == PCS_OK);
+    CHECK_U64(usage.cache_read, 0);
+    CHECK_U64(usage.cache_write, 400);
+    /* A shorter prompt (3 bounds) has no entry on its chain: no read; it
+     * writes its own last bound (300). */
+    CHECK(pcs_cache_access(cache, make(&m, 10, 0, a, 3, 100, 300), &usage) == PCS_OK);
+    CHECK_U64(usage.cache_read, 0);
+    CHECK_U64(usage.cache_write, 300);
+    /* The full prompt reads its deepest alive entry (400); nothing new to write. */
+    CHECK(pcs_cache_access(cache, make(&m, 20, 0, a, 4, 100, 450), &usage) == PCS_OK);
+    CHECK_U64(usage.cache_read, 400);
+    CHECK_U64(usage.cache_write, 0);
+    /* Below min_tokens (a 1-bound prompt of 100 < 150) nothing is written. */
+    CHECK(pcs_cache_access(cache, make(&m, 30, 0, a, 1, 100, 100), &usage) == PCS_OK);
+    CHECK_U64(usage.cache_write, 0);
+    /* The entry at 400 was refreshed at 20: alive at 1019, dead at 1020;
+     * the entry at 300 was last used at 10 and is dead at 1010. */
+    CHECK(pcs_cache_access(cache, make(&m, 1019, 0, a, 4, 100, 450), &usage) == PCS_OK);
+    CHECK_U64(usage.cache_read, 400);
+    CHECK(pcs_cache_access(cache, make(&m, 2019, 0, a, 4, 100, 450), &usage) == PCS_OK);
+    CHECK_U64(usage.cache_read, 0);
+    CHECK_U64(usage.cache_write, 400);
+    pcs_cache_free(cache);
+}
+
+static void test_breakpoint_markers(void)
+{
+    const uint64_t a[] = {1, 2, 3, 4};
+    struct made m;
+    struct pcs_usage usage;
+    pcs_cache *cache = cache_of(PCS_POLICY_BREAKPOINT, 300000, 0, 1, 0);
+    /* Marks at bound 1 ("1h") and bound 3 ("5m"): writes 0..200 at 1 h and
+     * 200..400 at 5 min; cache_write 400, of which 200 at the 1-hour price. */
+    make(&m, 0, 0, a, 4, 100, 500);
+    m.flags[1] = PCS_BOUND_BREAKPOINT | PCS_BOUND_TTL_1H;
+    m.flags[3] = PCS_BOUND_BREAKPOINT | PCS_BOUND_TTL_5M;
+    m.req.flags = m.flags;
+    CHECK(pcs_cache_access(cache, &m.req, &usage) == PCS_OK);
+    CHECK_U64(usage.cache_write, 400);
+    CHECK_U64(usage.cache_write_1h, 200);
+    CHECK_U64(pcs_usage_uncached(&usage), 100);
+    /* Ten minutes later the 5-minute entry is gone, the 1-hour one serves 200
+     * and the 5-minute breakpoint is written again (200 tokens). */
+    make(&m, 600000, 0, a, 4, 100, 500);
+    m.flags[1] = PCS_BOUND_BREAKPOINT | PCS_BOUND_TTL_1H;
+    m.flags[3] = PCS_BOUND_BREAKPOINT | PCS_BOUND_TTL_5M;
+    m.req.flags = m.flags;
+    CHECK(pcs_cache_access(cache, &m.req, &usage) == PCS_OK);
+    CHECK_U64(usage.cache_read, 200);
+    CHECK_U64(usage.cache_write, 200);
+    CHECK_U64(usage.cache_write_1h, 0);
+    /* An unmarked request on the same chain: its last bound is the only
+     * breakpoint; it reads the deepest alive entry (400). */
+    CHECK(pcs_cache_access(cache, make(&m, 600001, 0, a, 4, 100, 500), &usage) == PCS_OK);
+    CHECK_U64(usage.cache_read, 400);
+    CHECK_U64(usage.cache_write, 0);
+    /* 1 h 10 min after its last refresh at 600000 the 1-hour entry has died. */
+    CHECK(pcs_cache_access(cache, make(&m, 600000 + 3600000, 0, a, 2, 100, 200), &usage) == PCS_OK);
+    CHECK_U64(usage.cache_read, 0);
+    CHECK_U64(usage.cache_write, 200);
+    pcs_cache_free(cache);
+}
+
+static void test_lru_eviction_order(void)
+{
+    const uint64_t a[] = {1, 2, 3};
+    const uint64_t b[] = {1, 2, 7};
+    const uint64_t c[] = {9, 8};
+    struct made m;
+    /* Capacity 50 tokens, blocks of 10. */
+    pcs_cache *cache = cache_of(PCS_POLICY_LRU, 300000, 0, 1, 50);
+    CHECK_U64(read_of(cache, make(&m, 0, 0, a, 3, 10, 30)), 0);  /* holds 1,2,3: 30 */
+    CHECK_U64(read_of(cache, make(&m, 1, 0, b, 3, 10, 30)), 20); /* adds 7: 40 */
+    CHECK_U64(pcs_cache_cached_tokens(cache), 40);
+    /* Adding 9,8 (20) makes 60 > 50: the least recent is bound 3 of a
+     * (touched at 0; 1 and 2 were touched again at 1): evicted first. */
+    CHECK_U64(read_of(cache, make(&m, 2, 0, c, 2, 10, 20)), 0);
+    CHECK_U64(pcs_cache_cached_tokens(cache), 50);
+    CHECK_U64(read_of(cache, make(&m, 3, 0, a, 3, 10, 30)), 20);
+    /* That re-inserted 3 (60): next least recent is b's bound 7, then... */
+    CHECK_U64(read_of(cache, make(&m, 4, 0, b, 3, 10, 30)), 20);
+    /* A prefix is never evicted before its extensions: 9 survives while 8 goes. */
+    CHECK_U64(read_of(cache, make(&m, 5, 0, c, 2, 10, 20)), 10);
+    CHECK(pcs_cache_cached_tokens(cache) <= 50);
+    pcs_cache_free(cache);
+}
+
+static void test_none(void)
+{
+    const uint64_t a[] = {1, 2};
+    struct made m;
+    struct pcs_usage usage;
+    pcs_cache *cache = cache_of(PCS_POLICY_NONE, 300000, 0, 1, 0);
+    CHECK(pcs_cache_access(cache, make(&m, 0, 0, a, 2, 10, 25), &usage) == PCS_OK);
+    CHECK(pcs_cache_access(cache, make(&m, 1, 0, a, 2, 10, 25), &usage) == PCS_OK);
+    CHECK_U64(usage.cache_read, 0);
+    CHECK_U64(pcs_usage_uncached(&usage), 25);
+    CHECK_U64(usage.output, 7);
+    /* Time must not go backwards. */
+    CHECK(pcs_cache_access(cache, make(&m, 0, 0, a, 2, 10, 25), &usage) == PCS_ERR_ARG);
+    pcs_cache_free(cache);
+    pcs_cache_free(NULL);
+}
+
+static void test_presets(void)
+{
+    struct pcs_cache_config config;
+    CHECK(pcs_cache_preset("openai", &config) == PCS_OK);
+    CHECK(config.policy == PCS_POLICY_OPENAI && config.ttl_ms == 300000 && config.min_tokens == 1024 &&
+          config.granularity == 128);
+    CHECK(pcs_cache_preset("anthropic-1h", &config) == PCS_OK);
+    CHECK(config.policy == PCS_POLICY_BREAKPOINT && config.ttl_ms == 3600000);
+    CHECK(pcs_cache_preset("openai-bp", &config) == PCS_OK);
+    CHECK(config.policy == PCS_POLICY_BREAKPOINT && config.ttl_ms == 1800000);
+    CHECK(pcs_cache_preset("no-such-preset", &config) == PCS_ERR_ARG);
+    config = pcs_cache_config_default();
+    config.policy = PCS_POLICY_LRU;
+    CHECK(pcs_cache_config_check(&config, NULL) == PCS_ERR_ARG); /* lru needs a capacity */
+}
+
+int main(void)
+{
+    test_ttl_boundary();
+    test_ideal_divergence();
+    test_models_and_namespaces_separate();
+    test_openai_min_and_granularity();
+    test_breakpoint_last_bound();
+    test_breakpoint_markers();
+    test_lru_eviction_order();
+    test_none();
+    test_presets();
+    return check_summary();
+}

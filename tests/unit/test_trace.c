@@ -1,0 +1,260 @@
+/* Trace readers: normalised records, time order, and located errors. Each
+ * case writes a small file to a temporary directory and reads it back. */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "pcsim/trace.h"
+
+static char dir[] = "/tmp/pcsim_test_trace_XXXXXX";
+
+static const char *write_file(const char *name, const char *text)
+{
+    static char paths[16][256];
+    static int next;
+    char *path = paths[next++ % 16];
+    snprintf(path, 256, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+        fprintf(stderr, "cannot write %s\n", path);
+        exit(1);
+    }
+    return path;
+}
+
+static pcs_trace *open_one(const char *path, struct pcs_error *err)
+{
+    enum pcs_status status;
+    struct pcs_trace_config config = pcs_trace_config_default();
+    return pcs_trace_open(&path, 1, &config, &status, err);
+}
+
+static void test_mooncake_bounds(void)
+{
+    const char *path = write_file("m.jsonl", "{\"timestamp\": 5, \"input_length\": 1100, \"output_length\": 3, "
+                                            "\"hash_ids\": [7, 8, 9]}\n");
+    struct pcs_error err = {""};
+    pcs_trace *trace = open_one(path, &err);
+    CHECK(trace != NULL);
+    if (!trace)
+        return;
+    CHECK(pcs_trace_file_format(trace, 0) == PCS_FORMAT_MOONCAKE);
+    struct pcs_request req;
+    CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
+    CHECK_U64(req.t_ms, 5);
+    CHECK_U64(req.bound_count, 3);
+    /* Bound i ends at min(512 (i + 1), input_length). */
+    CHECK_U64(req.ends[0], 512);
+    CHECK_U64(req.ends[1], 1024);
+    CHECK_U64(req.ends[2], 1100);
+    CHECK_U64(req.units[2], 9);
+    CHECK(strcmp(pcs_trace_model_name(trace, req.model), "default") == 0);
+    CHECK(pcs_trace_next(trace, &req, &err) == PCS_END);
+    pcs_trace_free(trace);
+}
+
+static void test_claude_subagent_offsets(void)
+{
+    /* The subagent at t = 10 s has requests at 0.5 s and 30.25 s after it:
+     * 10500 ms and 40250 ms, merged between the parent's 0, 20 s and 50 s. */
+    const char *path = write_file(
+        "c.json",
+        "{\"id\": \"x\", \"block_size\": 4, \"requests\": ["
+        "{\"t\": 0, \"type\": \"n\", \"model\": \"big\", \"in\": 9, \"out\": 1, \"hash_ids\": [1, 2]},"
+        "{\"t\": 10, \"type\": \"subagent\", \"requests\": ["
+        "  {\"t\": 0.5, \"model\": \"small\", \"in\": 4, \"out\": 1, \"hash_ids\": [5]},"
+        "  {\"t\": 30.25, \"model\": \"small\", \"in\": 8, \"out\": 1, \"hash_ids\": [5, 6]}]},"
+        "{\"t\": 20, \"type\": \"n\", \"model\": \"big\", \"in\": 13, \"out\": 2, \"hash_ids\": [1, 2, 3]},"
+        "{\"t\": 50, \"type\": \"n\", \"model\": \"big\", \"in\": 3, \"out\": 2, \"hash_ids\": []}]}");
+    struct pcs_error err = {""};
+    pcs_trace *trace = open_one(path, &err);
+    CHECK(trace != NULL);
+    if (!trace) {
+        fprintf(stderr, "%s\n", err.message);
+        return;
+    }
+    const int64_t times[] = {0, 10500, 20000, 40250, 50000};
+    const char *models[] = {"big", "small", "big", "small", "big"};
+    struct pcs_request req;
+    for (int i = 0; i < 5; i++) {
+        CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
+        CHECK_U64(req.t_ms, times[i]);
+        CHECK(strcmp(pcs_trace_model_name(trace, req.model), models[i]) == 0);
+        CHECK(req.namespace_id != 0); /* ids are local to the file */
+        if (i == 2) {
+            /* Full blocks only: bound i ends at block_size (i + 1). */
+            CHECK_U64(req.bound_count, 3);
+            CHECK_U64(req.ends[2], 12);
+            CHECK_U64(req.input_tokens, 13);
+        }
+    }
+    CHECK(pcs_trace_next(trace, &req, &err) == PCS_END);
+    pcs_trace_free(trace);
+}
+
+static void test_native_segments_and_order(void)
+{
+    /* Out of order lines are sorted; equal times keep file order. */
+    const char *path = write_file(
+        "n.jsonl",
+        "{\"t\": 2, \"model\": \"m\", \"output_tokens\": 1, \"segments\": [{\"id\": \"sys\", \"tokens\": 100, "
+        "\"cache\": \"1h\"}, {\"id\": 42, \"tokens\": 50}, {\"id\": \"q\", \"tokens\": 5, \"cache\": \"5m\"}]}\n"
+        "{\"t\": 1.0005, \"model\": \"m\", \"input_tokens\": 10, \"output_tokens\": 1, \"task\": \"A\", "
+        "\"attempt\": 2, \"ok\": false, \"tier\": \"batch\"}\n"
+        "\n"
+        "{\"t\": 2, \"model\": \"m\", \"input_tokens\": 70, \"output_tokens\": 1, \"hash_ids\": [1, 2, 3], "
+        "\"block_tokens\": 32, \"session\": \"s1\"}\n");
+    struct pcs_error err = {""};
+    pcs_trace *trace = open_one(path, &err);
+    CHECK(trace != NULL);
+    if (!trace) {
+        fprintf(stderr, "%s\n", err.message);
+        return;
+    }
+    struct pcs_request req;
+    CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
+    CHECK_U64(req.t_ms, 1001); /* llround(1.0005 * 1000) */
+    CHECK(req.has_task && req.attempt == 2 && req.ok == 0 && req.tier == PCS_TIER_BATCH);
+    CHECK_U64(req.bound_count, 0);
+    CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
+    CHECK_U64(req.t_ms, 2000);
+    CHECK_U64(req.input_tokens, 155); /* the segments' sum */
+    CHECK_U64(req.bound_count, 3);
+    CHECK_U64(req.ends[1], 150);
+    CHECK(req.flags != NULL);
+    if (req.flags) {
+        CHECK(req.flags[0] == (PCS_BOUND_BREAKPOINT | PCS_BOUND_TTL_1H));
+        CHECK(req.flags[1] == 0);
+        CHECK(req.flags[2] == (PCS_BOUND_BREAKPOINT | PCS_BOUND_TTL_5M));
+    }
+    CHECK(req.namespace_id == 0);
+    CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
+    CHECK_U64(req.ends[2], 70); /* min(96, input 70) */
+    CHECK(req.namespace_id != 0);
+    CHECK(pcs_trace_next(trace, &req, &err) == PCS_END);
+    pcs_trace_free(trace);
+}
+
+static void test_azure(void)
+{
+    const char *path = write_file("a.csv", "TIMESTAMP,ContextTokens,GeneratedTokens\n"
+                                           "2023-11-16 18:17:03.9799600,4808,10\n"
+                                           "2023-11-16 18:17:04.0319,3180,8\n");
+    struct pcs_error err = {""};
+    pcs_trace *trace = open_one(path, &err);
+    CHECK(trace != NULL);
+    if (!trace)
+        return;
+    CHECK(pcs_trace_lacks_prefixes(trace));
+    struct pcs_request req;
+    CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
+    /* 2023-11-16 is day 19677 since 1970; 18:17:03.97996 rounds to .980. */
+    CHECK_U64(req.t_ms, 19677ull * 86400000ull + (18 * 3600 + 17 * 60 + 3) * 1000ull + 980);
+    CHECK_U64(req.input_tokens, 4808);
+    CHECK_U64(req.bound_count, 0);
+    CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
+    CHECK_U64(req.output_tokens, 8);
+    pcs_trace_free(trace);
+}
+
+static void expect_error(const char *name, const char *text, const char *place, const char *field)
+{
+    const char *path = write_file(name, text);
+    struct pcs_error err = {""};
+    pcs_trace *trace = open_one(path, &err);
+    CHECK(trace == NULL);
+    CHECK_CONTAINS(err.message, place);
+    if (field)
+        CHECK_CONTAINS(err.message, field);
+    pcs_trace_free(trace);
+}
+
+static void test_errors(void)
+{
+    const char *good = "{\"timestamp\": 1, \"input_length\": 600, \"output_length\": 1, \"hash_ids\": [1, 2]}\n";
+    char text[1024];
+    snprintf(text, sizeof text, "%s{\"timestamp\": 2, \"input_length\": -5, \"output_length\": 1, \"hash_ids\": []}\n",
+             good);
+    expect_error("neg.jsonl", text, "neg.jsonl:2", "input_length");
+    snprintf(text, sizeof text, "%s{\"timestamp\": 2, \"input_length\": 600, \"output_length\": 1, \"hash_ids\": [1, 2, 3]}\n",
+             good);
+    expect_error("long.jsonl", text, "long.jsonl:2", "hash_ids");
+    snprintf(text, sizeof text, "%s%s{\"timestamp\": 2, \"input_length\": 600, \"output_length\": 1, \"hash_ids\": [1, 2.5]}\n",
+             good, good);
+    expect_error("frac.jsonl", text, "frac.jsonl:3", "hash_ids[1]");
+    expect_error("big.jsonl",
+                 "{\"timestamp\": 2, \"input_length\": 600, \"output_length\": 1, \"hash_ids\": [123456789012345678901234]}\n",
+                 "big.jsonl:1", "hash_ids[0]");
+    expect_error("missing.jsonl", "{\"timestamp\": 2, \"input_length\": 600, \"hash_ids\": []}\n", "missing.jsonl:1",
+                 "output_length");
+    snprintf(text, sizeof text, "%s{\"timestamp\": 2, \"input_length\": 600, \"output", good);
+    expect_error("truncated.jsonl", text, "truncated.jsonl:2", NULL);
+    expect_error("empty.jsonl", "", "empty.jsonl", NULL);
+    expect_error("garbage.bin", "\x7f\x45\x4c\x46\x01\x02", "garbage.bin", NULL);
+    expect_error("sub.json",
+                 "{\"block_size\": 4, \"requests\": [{\"t\": 1, \"type\": \"subagent\", \"requests\": ["
+                 "{\"t\": 0, \"model\": \"m\", \"in\": 4, \"out\": 1, \"hash_ids\": [1, 2]}]}]}",
+                 "requests[0].requests[0]", "hash_ids");
+    expect_error("unknown.jsonl", "{\"t\": 1, \"model\": \"m\", \"input_tokens\": 1, \"output_tokens\": 1, \"sgments\": []}\n",
+                 "unknown.jsonl:1", "sgments");
+    expect_error("bad.csv", "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:17:03,12,x\n", "bad.csv:2",
+                 "GeneratedTokens");
+
+    /* Lenient mode counts bad records and keeps the good ones. */
+    snprintf(text, sizeof text, "%snot json\n%s", good, good);
+    const char *path = write_file("lenient.jsonl", text);
+    struct pcs_trace_config config = pcs_trace_config_default();
+    enum pcs_status status;
+    struct pcs_error err = {""};
+    config.lenient = 1;
+    pcs_trace *trace = pcs_trace_open(&path, 1, &config, &status, &err);
+    CHECK(trace != NULL);
+    if (trace) {
+        CHECK_U64(pcs_trace_request_count(trace), 2);
+        CHECK_U64(pcs_trace_skipped_count(trace), 1);
+        pcs_trace_free(trace);
+    }
+}
+
+static void test_merge_files(void)
+{
+    const char *paths[2];
+    paths[0] = write_file("f1.jsonl", "{\"timestamp\": 10, \"input_length\": 1, \"output_length\": 1, \"hash_ids\": [1]}\n"
+                                      "{\"timestamp\": 30, \"input_length\": 1, \"output_length\": 1, \"hash_ids\": [3]}\n");
+    paths[1] = write_file("f2.jsonl", "{\"timestamp\": 10, \"input_length\": 1, \"output_length\": 1, \"hash_ids\": [2]}\n"
+                                      "{\"timestamp\": 20, \"input_length\": 1, \"output_length\": 1, \"hash_ids\": [4]}\n");
+    struct pcs_trace_config config = pcs_trace_config_default();
+    enum pcs_status status;
+    struct pcs_error err = {""};
+    pcs_trace *trace = pcs_trace_open(paths, 2, &config, &status, &err);
+    CHECK(trace != NULL);
+    if (!trace)
+        return;
+    /* Time order; the tie at 10 keeps file order. */
+    const uint64_t expected[] = {1, 2, 4, 3};
+    struct pcs_request req;
+    for (int i = 0; i < 4; i++) {
+        CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
+        CHECK_U64(req.units[0], expected[i]);
+    }
+    pcs_trace_free(trace);
+}
+
+int main(void)
+{
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    test_mooncake_bounds();
+    test_claude_subagent_offsets();
+    test_native_segments_and_order();
+    test_azure();
+    test_errors();
+    test_merge_files();
+    char command[512];
+    snprintf(command, sizeof command, "rm -rf '%s'", dir);
+    if (system(command) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+    return check_summary();
+}
