@@ -47,8 +47,10 @@ enum pcs_status tree_init(struct tree *tree, int with_costs)
 
 void tree_release(struct tree *tree)
 {
-    for (size_t i = 0; tree->nodes && i < tree->node_top; i++)
+    for (size_t i = 0; tree->nodes && i < tree->node_top; i++) {
         free(tree->nodes[i].units);
+        free(tree->nodes[i].costs);
+    }
     free(tree->nodes);
     free(tree->slots);
     free(tree->path);
@@ -155,10 +157,8 @@ static enum pcs_status node_new(struct tree *tree, uint32_t *id)
             tree->node_cap *= 2;
         }
         *id = (uint32_t)tree->node_top++;
-        tree->nodes[*id].units = NULL;
     }
     struct tree_node *node = &tree->nodes[*id];
-    free(node->units);
     memset(node, 0, sizeof *node);
     node->parent = TREE_NIL;
     node->lru_prev = TREE_NIL;
@@ -167,35 +167,68 @@ static enum pcs_status node_new(struct tree *tree, uint32_t *id)
     return PCS_OK;
 }
 
-/* Gives node a run of len units (and costs) copied from the arrays. */
+/* Makes room for cap bounds in node's run (costs too when kept). */
+static enum pcs_status node_reserve(struct tree *tree, struct tree_node *node, uint32_t cap)
+{
+    if (cap <= node->cap && node->units)
+        return PCS_OK;
+    uint64_t *units = realloc(node->units, (cap ? cap : 1) * sizeof *units);
+    if (!units)
+        return PCS_ERR_NOMEM;
+    node->units = units;
+    if (tree->with_costs) {
+        uint32_t *costs = realloc(node->costs, (cap ? cap : 1) * sizeof *costs);
+        if (!costs)
+            return PCS_ERR_NOMEM;
+        node->costs = costs;
+    }
+    node->cap = cap;
+    return PCS_OK;
+}
+
+/* Appends len units (and costs) to node's run. */
+static enum pcs_status node_extend(struct tree *tree, struct tree_node *node, const uint64_t *units,
+                                   const uint32_t *costs, uint32_t len)
+{
+    if (len == 0)
+        return node_reserve(tree, node, node->cap);
+    if ((uint64_t)node->len + len > UINT32_MAX)
+        return PCS_ERR_ARG;
+    uint32_t need = node->len + len;
+    if (need > node->cap) {
+        uint32_t cap = node->cap && node->cap < UINT32_MAX / 2 ? node->cap * 2 : need;
+        if (node_reserve(tree, node, cap > need ? cap : need) != PCS_OK)
+            return PCS_ERR_NOMEM;
+    }
+    memcpy(node->units + node->len, units, len * sizeof *units);
+    if (tree->with_costs) {
+        memcpy(node->costs + node->len, costs, len * sizeof *costs);
+        for (uint32_t i = 0; i < len; i++)
+            node->tokens += costs[i];
+    }
+    node->len = need;
+    return PCS_OK;
+}
+
+/* Gives a new node a run of len units (and costs) copied from the arrays. */
 static enum pcs_status node_fill(struct tree *tree, uint32_t id, const uint64_t *units, const uint32_t *costs,
                                  uint32_t len)
 {
     struct tree_node *node = &tree->nodes[id];
-    size_t bytes = len * (sizeof *units + (tree->with_costs ? sizeof *costs : 0));
-    node->units = malloc(bytes ? bytes : 1);
-    if (!node->units)
+    if (node_reserve(tree, node, len) != PCS_OK)
         return PCS_ERR_NOMEM;
-    memcpy(node->units, units, len * sizeof *units);
-    node->len = len;
-    node->cap = len;
-    node->tokens = 0;
-    if (tree->with_costs) {
-        node->costs = (uint32_t *)(node->units + len);
-        memcpy(node->costs, costs, len * sizeof *costs);
-        for (uint32_t i = 0; i < len; i++)
-            node->tokens += costs[i];
-    }
-    return PCS_OK;
+    return node_extend(tree, node, units, costs, len);
 }
 
 static void node_release(struct tree *tree, uint32_t id)
 {
     struct tree_node *node = &tree->nodes[id];
     free(node->units);
+    free(node->costs);
     node->units = NULL;
     node->costs = NULL;
     node->len = 0;
+    node->cap = 0;
     node->parent = tree->free_head;
     tree->free_head = id;
     tree->live_nodes--;
@@ -350,9 +383,7 @@ enum pcs_status tree_cut(struct tree *tree, uint64_t depth, size_t *step_index)
     uint32_t rest = tail->len - j;
     memmove(tail->units, tail->units + j, rest * sizeof *tail->units);
     if (tree->with_costs) {
-        uint32_t *costs = (uint32_t *)(tail->units + rest);
-        memmove(costs, tail->costs + j, rest * sizeof *costs);
-        tail->costs = costs;
+        memmove(tail->costs, tail->costs + j, rest * sizeof *tail->costs);
         tail->tokens -= head->tokens;
         /* Shallower bounds are more recent: the head goes just before the tail. */
         if (tail->lru_prev != TREE_NIL || tree->lru_head == tail_id)
@@ -390,14 +421,27 @@ enum pcs_status tree_append(struct tree *tree, uint32_t root, const uint64_t *un
     } else if (from != 0) {
         return PCS_ERR_ARG;
     }
-    if (to - from > UINT32_MAX)
+    if (to - from > UINT32_MAX || to <= from)
         return PCS_ERR_ARG;
+    uint32_t len = (uint32_t)(to - from);
+    struct tree_node *p = &tree->nodes[parent];
+    if (parent != root && p->children == 0 && p->entry_ttl_ms == 0) {
+        /* A conversation's next turn extends its own leaf: the leaf's run
+         * grows instead of a chain of one node per turn. The caller makes
+         * the whole path share the request's time (or recency). */
+        if (node_extend(tree, p, units + from, costs ? costs + from : NULL, len) != PCS_OK)
+            return PCS_ERR_NOMEM;
+        p->used_ms = used_ms;
+        tree->path[tree->path_len - 1].matched += len;
+        *leaf = parent;
+        return PCS_OK;
+    }
     if (path_reserve(tree, tree->path_len + 1) != PCS_OK)
         return PCS_ERR_NOMEM;
     uint32_t id;
     if (node_new(tree, &id) != PCS_OK)
         return PCS_ERR_NOMEM;
-    if (node_fill(tree, id, units + from, costs ? costs + from : NULL, (uint32_t)(to - from)) != PCS_OK ||
+    if (node_fill(tree, id, units + from, costs ? costs + from : NULL, len) != PCS_OK ||
         child_insert(tree, parent, units[from], id) != PCS_OK) {
         node_release(tree, id);
         return PCS_ERR_NOMEM;
@@ -407,7 +451,7 @@ enum pcs_status tree_append(struct tree *tree, uint32_t root, const uint64_t *un
     node->used_ms = used_ms;
     tree->nodes[parent].children++;
     tree->path[tree->path_len].node = id;
-    tree->path[tree->path_len].matched = (uint32_t)(to - from);
+    tree->path[tree->path_len].matched = len;
     tree->path[tree->path_len].start_depth = from;
     tree->path_len++;
     *leaf = id;

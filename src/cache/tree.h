@@ -21,12 +21,12 @@
 
 struct tree_node {
     uint64_t *units;   /* the run: len units (owned) */
-    uint32_t *costs;   /* per-bound token costs (lru only; inside the units allocation) */
+    uint32_t *costs;   /* per-bound token costs (lru only) */
     int64_t used_ms;   /* last use of every bound in the run */
     int64_t entry_ttl_ms; /* breakpoint: an entry at the run's last bound with this TTL; 0 none */
     uint64_t tokens;   /* lru: sum of costs */
     uint32_t len;
-    uint32_t cap;      /* units allocated */
+    uint32_t cap;      /* bounds allocated */
     uint32_t parent;   /* TREE_NIL for a root */
     uint32_t children;
     uint32_t lru_prev; /* lru list, most recent at the head */
@@ -82,9 +82,11 @@ uint64_t tree_match(struct tree *tree, uint32_t root, const uint64_t *units, uin
  * tail stays on the path only if the request matched some of it. */
 enum pcs_status tree_cut(struct tree *tree, uint64_t depth, size_t *step_index);
 
-/* Appends a new leaf holding units[from..to) (costs[from..to) when the tree
- * keeps costs) under the last fully matched step (or root) and pushes it on
- * the path. The path must be fully matched up to from. */
+/* Adds units[from..to) (costs[from..to) when the tree keeps costs) below
+ * the last fully matched step (or root), which must end at depth from, and
+ * puts them on the path. A leaf without an entry simply grows (a
+ * conversation's next turn); otherwise a new leaf is made. *leaf is the node
+ * now holding them. The caller refreshes the path. */
 enum pcs_status tree_append(struct tree *tree, uint32_t root, const uint64_t *units, const uint32_t *costs,
                             uint64_t from, uint64_t to, int64_t used_ms, uint32_t *leaf);
 

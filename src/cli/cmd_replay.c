@@ -192,7 +192,7 @@ int cmd_replay(int argc, char **argv)
         fprintf(stderr, "pcsim replay: unknown policy '%s'; choose one of:", preset);
         for (unsigned i = 0; pcs_cache_preset_name(i); i++)
             fprintf(stderr, " %s", pcs_cache_preset_name(i));
-        fprintf(stderr, "\n");
+        fprintf(stderr, "\nTry 'pcsim replay --help'.\n");
         return CLI_EXIT_USAGE;
     }
     if (ttl_ms > 0)
@@ -264,8 +264,8 @@ int cmd_replay(int argc, char **argv)
         return CLI_EXIT_DATA;
     }
     if (result.skipped) {
-        fprintf(stderr, "pcsim replay: skipped %llu bad records (--lenient); the first ones:\n",
-                (unsigned long long)result.skipped);
+        fprintf(stderr, "pcsim replay: skipped %llu bad record%s (--lenient); the first:\n",
+                (unsigned long long)result.skipped, result.skipped == 1 ? "" : "s");
         pcs_trace_print_skips(trace, stderr, 5);
     }
     if (pcs_trace_lacks_prefixes(trace))

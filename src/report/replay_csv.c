@@ -4,10 +4,10 @@
 
 #include "report_util.h"
 
-static void csv_row(FILE *out, const char *scope, const char *model, const struct pcs_usage *usage)
+/* The columns after scope and model. */
+static void csv_counts(FILE *out, const struct pcs_usage *usage)
 {
-    fprintf(out, "%s,%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%.6f\n", scope, model,
-            (unsigned long long)usage->requests, (unsigned long long)usage->input,
+    fprintf(out, ",%llu,%llu,%llu,%llu,%llu,%llu,%llu,%.6f\n", (unsigned long long)usage->requests, (unsigned long long)usage->input,
             (unsigned long long)usage->cache_read, (unsigned long long)usage->cache_write,
             (unsigned long long)usage->cache_write_1h, (unsigned long long)pcs_usage_uncached(usage),
             (unsigned long long)usage->output, report_cached_ratio(usage));
@@ -33,7 +33,8 @@ enum pcs_status pcs_report_replay_csv(FILE *out, const struct pcs_replay_report 
 {
     const struct pcs_replay_result *result = report->result;
     fputs("scope,model,requests,input,cache_read,cache_write,cache_write_1h,uncached,output,cached_ratio\n", out);
-    csv_row(out, "total", "", &result->total);
+    fputs("total,", out);
+    csv_counts(out, &result->total);
     uint32_t *models = report_models_by_name(report);
     if (!models)
         return PCS_ERR_NOMEM;
@@ -43,7 +44,7 @@ enum pcs_status pcs_report_replay_csv(FILE *out, const struct pcs_replay_report 
             continue;
         fputs("model,", out);
         csv_field(out, pcs_trace_model_name(report->trace, models[i]));
-        csv_row(out, "", "", usage);
+        csv_counts(out, usage);
     }
     free(models);
     return ferror(out) ? PCS_ERR_IO : PCS_OK;

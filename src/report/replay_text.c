@@ -25,7 +25,8 @@ enum pcs_status pcs_report_replay_text(FILE *out, const struct pcs_replay_report
             report->path_count == 1 ? "" : "s");
     fprintf(out, "policy: %s (%s: %s)\n", report->preset, pcs_policy_name(report->config.policy), parameters);
     if (result->skipped)
-        fprintf(out, "skipped: %llu bad records (--lenient)\n", (unsigned long long)result->skipped);
+        fprintf(out, "skipped: %llu bad record%s (--lenient)\n", (unsigned long long)result->skipped,
+                result->skipped == 1 ? "" : "s");
     if (pcs_trace_lacks_prefixes(report->trace))
         fprintf(out, "note: an Azure CSV trace has arrivals and lengths only, no prefix identity: "
                      "nothing in it can be cached\n");

@@ -93,6 +93,10 @@ static int parse_timestamp(const char *s, size_t len, int64_t *t_ms)
     int64_t hour = digits(s + 11, 2), minute = digits(s + 14, 2), second = digits(s + 17, 2);
     if (year < 1970 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
         return -1;
+    static const int days_in_month[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (day > days_in_month[month - 1] || (month == 2 && day == 29 && !leap))
+        return -1;
     int64_t ms = 0;
     size_t i = 19;
     if (i < len) {

@@ -203,6 +203,8 @@ int js_next_key(struct js_cursor *c, int *first, char *key, size_t key_cap, size
         n = key_cap > 1 ? key_cap - 1 : 0;
         memset(tmp, '?', sizeof tmp);
     }
+    if (memchr(tmp, '\0', n))
+        memset(tmp, '?', n); /* "t\u0000x" must not read as "t" */
     if (n >= key_cap)
         n = key_cap - 1;
     memcpy(key, tmp, n);

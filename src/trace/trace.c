@@ -344,14 +344,18 @@ static enum pcs_status read_whole(struct trace_file *file, struct pcs_error *err
     return PCS_OK;
 }
 
-/* Makes bytes [offset, offset + len) of the file available in the window. */
-static enum pcs_status window_load(struct trace_file *file, uint64_t offset, size_t len, struct pcs_error *err)
+/* Makes bytes [offset, offset + len) of the file available in the window.
+ * When they are not there already, reads from offset at least readahead
+ * bytes (fewer at the end of the file), so sequential access costs one read
+ * per window. */
+static enum pcs_status window_load(struct trace_file *file, uint64_t offset, size_t len, size_t readahead,
+                                   struct pcs_error *err)
 {
     if (offset >= file->window_start && offset + len <= file->window_start + file->window_len)
         return PCS_OK;
-    size_t want = len > WINDOW_BYTES || len == DETECT_BYTES ? len : WINDOW_BYTES;
+    size_t want = len > readahead ? len : readahead;
     if (offset + want > file->size)
-        want = (size_t)(file->size - offset) > len ? (size_t)(file->size - offset) : len;
+        want = file->size - offset > len ? (size_t)(file->size - offset) : len;
     if (want + 1 > file->window_cap) {
         char *buf = realloc(file->window, want + 1);
         if (!buf)
@@ -377,6 +381,38 @@ static enum pcs_status window_load(struct trace_file *file, uint64_t offset, siz
     return PCS_OK;
 }
 
+/* Finds the line that starts at offset: sets *line and *len (without the
+ * newline). Reads a new window only when the line runs past the current one. */
+static enum pcs_status next_line(struct trace_file *file, uint64_t offset, uint64_t line_no, const char **line,
+                                 size_t *len, struct pcs_error *err)
+{
+    size_t need = 1;
+    for (;;) {
+        enum pcs_status status = window_load(file, offset, need, WINDOW_BYTES, err);
+        if (status != PCS_OK)
+            return status;
+        const char *start = file->window + (offset - file->window_start);
+        size_t avail = file->window_len - (size_t)(offset - file->window_start);
+        const char *nl = memchr(start + need - 1, '\n', avail - (need - 1));
+        if (nl || file->window_start + file->window_len >= file->size) {
+            *line = start;
+            *len = nl ? (size_t)(nl - start) : avail;
+            break;
+        }
+        /* The line runs past the window: read again from its start, more. */
+        if (avail >= TRACE_MAX_LINE)
+            return pcs_error_set(err, PCS_ERR_RANGE, "%s:%llu: line longer than %zu MiB", file->path,
+                                 (unsigned long long)line_no, TRACE_MAX_LINE >> 20);
+        need = avail + 1;
+        if (offset == file->window_start)
+            need = avail * 2 > need ? avail * 2 : need;
+    }
+    if (*len > TRACE_MAX_LINE)
+        return pcs_error_set(err, PCS_ERR_RANGE, "%s:%llu: line longer than %zu MiB", file->path,
+                             (unsigned long long)line_no, TRACE_MAX_LINE >> 20);
+    return PCS_OK;
+}
+
 /* Pass one over a line format: each non-blank line is a record. */
 static enum pcs_status index_lines(struct pcs_trace *trace, struct trace_file *file, struct pcs_error *err)
 {
@@ -388,39 +424,14 @@ static enum pcs_status index_lines(struct pcs_trace *trace, struct trace_file *f
     enum pcs_status status;
 
     while (offset < file->size) {
-        /* Find the end of the line starting at offset, loading as needed. */
-        size_t probe = WINDOW_BYTES;
-        const char *nl;
-        size_t line_len;
-        for (;;) {
-            if (probe > file->size - offset)
-                probe = (size_t)(file->size - offset);
-            status = window_load(file, offset, probe, err);
-            if (status != PCS_OK)
-                return status;
-            const char *start = file->window + (offset - file->window_start);
-            size_t avail = file->window_len - (size_t)(offset - file->window_start);
-            nl = memchr(start, '\n', avail);
-            if (nl) {
-                line_len = (size_t)(nl - start);
-                break;
-            }
-            if (offset + avail >= file->size) {
-                line_len = avail;
-                break;
-            }
-            if (avail >= TRACE_MAX_LINE)
-                return pcs_error_set(err, PCS_ERR_RANGE, "%s:%llu: line longer than %zu MiB", file->path,
-                                     (unsigned long long)line_no + 1, TRACE_MAX_LINE >> 20);
-            probe = avail * 2;
-        }
+        const char *line = NULL;
+        size_t line_len = 0;
         line_no++;
-        const char *line = file->window + (offset - file->window_start);
+        status = next_line(file, offset, line_no, &line, &line_len, err);
+        if (status != PCS_OK)
+            return status;
         uint64_t line_offset = offset;
         offset += line_len + 1;
-        if (line_len > TRACE_MAX_LINE)
-            return pcs_error_set(err, PCS_ERR_RANGE, "%s:%llu: line longer than %zu MiB", file->path,
-                                 (unsigned long long)line_no, TRACE_MAX_LINE >> 20);
         size_t trimmed = line_len;
         while (trimmed > 0 && (line[trimmed - 1] == '\r' || line[trimmed - 1] == ' ' || line[trimmed - 1] == '\t'))
             trimmed--;
@@ -527,7 +538,7 @@ static enum pcs_status open_file(struct pcs_trace *trace, struct trace_file *fil
         return pcs_error_set(err, PCS_ERR_PARSE, "%s: no records (the file is empty)", file->path);
 
     size_t head = file->size < DETECT_BYTES ? (size_t)file->size : DETECT_BYTES;
-    enum pcs_status status = window_load(file, 0, head, err);
+    enum pcs_status status = window_load(file, 0, head, 0, err);
     if (status != PCS_OK)
         return status;
     file->format = trace->config.format;
@@ -646,7 +657,7 @@ enum pcs_status pcs_trace_next(pcs_trace *trace, struct pcs_request *req, struct
         return PCS_END;
     const struct index_entry *entry = &trace->entries[trace->next_entry++];
     struct trace_file *file = &trace->files[entry->file];
-    enum pcs_status status = window_load(file, entry->offset, entry->length, err);
+    enum pcs_status status = window_load(file, entry->offset, entry->length, WINDOW_BYTES, err);
     if (status != PCS_OK)
         return status;
     struct record_loc loc = {file->path, entry->line, NULL};

@@ -1,0 +1,694 @@
+#!/usr/bin/env bash
+# CLI tests for `pcsim replay`: usage: run_cli_tests.sh PCSIM_BINARY SOURCE_DIR
+#
+# Every case runs the binary from SOURCE_DIR on the tiny traces in tests/data/
+# (never ../shared/data, so the suite runs on a fresh clone) and states what it
+# checks. Case kinds, one helper each:
+#
+#   golden      stdout byte-for-byte equal to tests/golden/NAME, and the exit code
+#   totals      the `total` row of --format csv equals a count computed by hand
+#               (the arithmetic, following DESIGN §3, is in a comment above it)
+#   data_error  exit 1, stdout empty, stderr names the place (file:line or the
+#               request path) and the field
+#   usage_error exit 2, stdout empty, stderr names the offending argument
+#   check       anything else: a function check_NAME that sets $why on failure
+#
+# Prints one line per case, then exactly one line `N passed, M failed`; exits 1
+# if any case failed. With PCSIM_UPDATE_GOLDENS=1 (see update_goldens.sh) the
+# golden cases rewrite their files instead, and the other cases are not run.
+set -u
+
+if [ $# -ne 2 ]; then
+    echo "usage: $0 PCSIM_BINARY SOURCE_DIR" >&2
+    exit 2
+fi
+PCSIM=$1
+case $PCSIM in /*) ;; *) PCSIM=$PWD/$PCSIM ;; esac
+cd "$2" || exit 2
+if [ ! -x "$PCSIM" ]; then
+    echo "$0: $PCSIM is not an executable" >&2
+    exit 2
+fi
+export LC_ALL=C
+
+UPDATE=${PCSIM_UPDATE_GOLDENS:-0}
+DATA=tests/data
+BAD=tests/data/bad
+GOLDEN=tests/golden
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/pcsim-cli.XXXXXX") || exit 2
+trap 'rm -rf "$WORK"' EXIT
+
+passed=0
+failed=0
+updated=0
+rc=0
+
+# ------------------------------------------------------------------ plumbing
+
+# run ARGS...: runs pcsim; stdout in $WORK/out, stderr in $WORK/err, exit in $rc.
+run() {
+    "$PCSIM" "$@" >"$WORK/out" 2>"$WORK/err"
+    rc=$?
+}
+
+pass() {
+    passed=$((passed + 1))
+    echo "ok   $1"
+}
+
+# fail DESCRIPTION WHY: also shows the start of the last run's stderr.
+fail() {
+    failed=$((failed + 1))
+    echo "FAIL $1"
+    echo "     $2"
+    if [ -s "$WORK/err" ]; then
+        head -n 5 "$WORK/err" | sed 's/^/     stderr: /'
+    fi
+}
+
+# stderr_has TEXT...: every TEXT occurs (as a fixed string) in the last stderr.
+stderr_has() {
+    local text
+    for text in "$@"; do
+        grep -qF -- "$text" "$WORK/err" || return 1
+    done
+    return 0
+}
+
+total_row() {
+    grep '^total,' "$WORK/out"
+}
+
+# ------------------------------------------------------------- case kinds
+
+# golden NAME EXIT DESCRIPTION ARGS...
+golden() {
+    local name=$1 want_rc=$2 what=$3
+    shift 3
+    run "$@"
+    if [ "$UPDATE" = 1 ]; then
+        if [ "$rc" -ne "$want_rc" ]; then
+            fail "golden $name: $what" "exit $rc, want $want_rc: not updated"
+            return
+        fi
+        mkdir -p "$GOLDEN"
+        cp "$WORK/out" "$GOLDEN/$name"
+        updated=$((updated + 1))
+        echo "updated $GOLDEN/$name"
+        return
+    fi
+    if [ "$rc" -ne "$want_rc" ]; then
+        fail "golden $name: $what" "exit $rc, want $want_rc"
+    elif [ ! -f "$GOLDEN/$name" ]; then
+        fail "golden $name: $what" "$GOLDEN/$name is missing (run tests/cli/update_goldens.sh)"
+    elif ! diff -u "$GOLDEN/$name" "$WORK/out" >"$WORK/diff"; then
+        fail "golden $name: $what" "stdout differs from $GOLDEN/$name:"
+        head -n 30 "$WORK/diff" | sed 's/^/     /'
+    else
+        pass "golden $name: $what"
+    fi
+}
+
+# totals DESCRIPTION EXPECTED REPLAY_ARGS...
+# EXPECTED is requests,input,cache_read,cache_write,cache_write_1h,uncached,output
+# (cached_ratio is left to the goldens). ARGS are replay's; `replay --format csv`
+# is put in front of them.
+totals() {
+    local what=$1 want=$2
+    shift 2
+    [ "$UPDATE" = 1 ] && return
+    run replay --format csv "$@"
+    local row
+    row=$(total_row)
+    row=${row#total,,}
+    row=${row%,*}
+    if [ "$rc" -ne 0 ]; then
+        fail "totals: $what" "exit $rc, want 0"
+    elif [ "$row" != "$want" ]; then
+        fail "totals: $what" "total row $row, want $want"
+    else
+        pass "totals: $what"
+    fi
+}
+
+# data_error DESCRIPTION PLACE FIELD ARGS...: exit 1, nothing on stdout, and
+# stderr contains PLACE ("file.jsonl:2" or "file.json: requests[1]") and FIELD.
+data_error() {
+    local what=$1 place=$2 field=$3
+    shift 3
+    [ "$UPDATE" = 1 ] && return
+    run "$@"
+    if [ "$rc" -ne 1 ]; then
+        fail "data error: $what" "exit $rc, want 1"
+    elif [ -s "$WORK/out" ]; then
+        fail "data error: $what" "stdout is not empty"
+    elif ! stderr_has "$place" "$field"; then
+        fail "data error: $what" "stderr lacks '$place' or '$field'"
+    else
+        pass "data error: $what"
+    fi
+}
+
+# usage_error DESCRIPTION TEXT ARGS...: exit 2, nothing on stdout, stderr has TEXT.
+usage_error() {
+    local what=$1 text=$2
+    shift 2
+    [ "$UPDATE" = 1 ] && return
+    run "$@"
+    if [ "$rc" -ne 2 ]; then
+        fail "usage error: $what" "exit $rc, want 2"
+    elif [ -s "$WORK/out" ]; then
+        fail "usage error: $what" "stdout is not empty"
+    elif ! stderr_has "$text"; then
+        fail "usage error: $what" "stderr lacks '$text'"
+    else
+        pass "usage error: $what"
+    fi
+}
+
+# check NAME DESCRIPTION: runs check_NAME, which returns non-zero and sets $why
+# on failure, or returns 77 to skip.
+check() {
+    local name=$1 what=$2
+    [ "$UPDATE" = 1 ] && return
+    why=""
+    : >"$WORK/err"
+    "check_$name"
+    local status=$?
+    if [ "$status" -eq 77 ]; then
+        echo "skip $what: $why"
+    elif [ "$status" -ne 0 ]; then
+        fail "$what" "$why"
+    else
+        pass "$what"
+    fi
+}
+
+# ------------------------------------------------------------ check bodies
+
+check_version() {
+    local want
+    want=$(sed -n 's/^project(pcsim VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+    local flag
+    for flag in --version -V; do
+        run "$flag"
+        if [ "$rc" -ne 0 ] || [ "$(cat "$WORK/out")" != "pcsim $want" ]; then
+            why="pcsim $flag: exit $rc, stdout '$(head -c 80 "$WORK/out")', want 'pcsim $want'"
+            return 1
+        fi
+    done
+}
+
+check_no_command() {
+    run
+    if [ "$rc" -ne 2 ] || [ -s "$WORK/out" ] || ! stderr_has "Usage: pcsim"; then
+        why="exit $rc (want 2), help must go to stderr and stdout stay empty"
+        return 1
+    fi
+}
+
+# Every line of the CSV report has as many fields as its header.
+check_csv_rectangular() {
+    run replay --policy breakpoint --format csv "$DATA/claude_code_tiny.json"
+    local header line n want
+    header=$(head -n 1 "$WORK/out")
+    want=$(printf '%s' "$header" | tr -cd , | wc -c)
+    n=0
+    while IFS= read -r line; do
+        n=$((n + 1))
+        if [ "$(printf '%s' "$line" | tr -cd , | wc -c)" -ne "$want" ]; then
+            why="line $n has a different field count from the header: '$line'"
+            return 1
+        fi
+    done <"$WORK/out"
+    [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
+}
+
+# requests_sums REPLAY_ARGS...: --requests FILE has the header, one row per request,
+# rows in time order, and columns that sum to the report's totals.
+requests_sums() {
+    local file=$WORK/requests.csv
+    rm -f "$file"
+    run replay --format csv --requests "$file" "$@"
+    [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
+    [ -f "$file" ] || { why="$file was not written"; return 1; }
+    local header
+    header=$(head -n 1 "$file")
+    if [ "$header" != "t_ms,model,input,cache_read,cache_write,output" ]; then
+        why="header is '$header'"
+        return 1
+    fi
+    local t model input read write output
+    local rows=0 sum_input=0 sum_read=0 sum_write=0 sum_output=0 last_t=-1
+    while IFS=, read -r t model input read write output; do
+        rows=$((rows + 1))
+        if [ "$t" -lt "$last_t" ]; then
+            why="row $rows: t_ms $t is earlier than the row before ($last_t)"
+            return 1
+        fi
+        last_t=$t
+        sum_input=$((sum_input + input))
+        sum_read=$((sum_read + read))
+        sum_write=$((sum_write + write))
+        sum_output=$((sum_output + output))
+    done < <(tail -n +2 "$file")
+    local requests total_input total_read total_write total_output rest
+    IFS=, read -r _ _ requests total_input total_read total_write _ _ total_output rest <<<"$(total_row)"
+    local got="$rows,$sum_input,$sum_read,$sum_write,$sum_output"
+    local want="$requests,$total_input,$total_read,$total_write,$total_output"
+    if [ "$got" != "$want" ]; then
+        why="rows,input,cache_read,cache_write,output: file sums $got, report totals $want"
+        return 1
+    fi
+}
+
+check_requests_mooncake() { requests_sums --policy lru --capacity 1100 "$DATA/mooncake_tiny.jsonl"; }
+check_requests_claude_code() { requests_sums --policy breakpoint "$DATA/claude_code_tiny.json"; }
+check_requests_native() { requests_sums --policy breakpoint "$DATA/native_segments.jsonl" "$DATA/native_blocks.jsonl"; }
+
+# Azure times by hand: 2023-11-16 18:17:03 UTC is 1700158623 s since 1970;
+# .9799600 s rounds to 980 ms, .0319600 to 32 ms; the out-of-order third row
+# (18:17:02.5) sorts first.
+check_requests_azure_exact() {
+    local file=$WORK/requests.csv
+    rm -f "$file"
+    run replay --model gpt-4o --requests "$file" "$DATA/azure_tiny.csv"
+    [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
+    printf '%s\n' "t_ms,model,input,cache_read,cache_write,output" \
+        "1700158622500,gpt-4o,100,0,0,1" \
+        "1700158623980,gpt-4o,4808,0,0,10" \
+        "1700158624032,gpt-4o,3180,0,0,8" >"$WORK/want.csv"
+    if ! diff -u "$WORK/want.csv" "$file" >"$WORK/diff"; then
+        why="per-request CSV differs: $(tr '\n' ' ' <"$WORK/diff" | head -c 400)"
+        return 1
+    fi
+}
+
+# Claude-Code times: a subagent request's time is entry.t + t: 12.0 + 3.5 s =
+# 15500 ms, which sorts after the top-level request at 14 s.
+check_requests_subagent_times() {
+    local file=$WORK/requests.csv
+    rm -f "$file"
+    run replay --requests "$file" "$DATA/claude_code_tiny.json"
+    [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
+    local times
+    times=$(cut -d, -f1,2 "$file" | tail -n +2 | tr '\n' ' ')
+    local want="0,claude-sonnet-4-5 10000,claude-sonnet-4-5 12000,claude-haiku-4-5 14000,claude-sonnet-4-5 15500,claude-haiku-4-5 400000,claude-sonnet-4-5 "
+    [ "$times" = "$want" ] || { why="t_ms,model rows: '$times', want '$want'"; return 1; }
+}
+
+# A data error leaves neither FILE nor FILE.tmp.* behind, and an existing FILE
+# is left as it was.
+check_requests_no_leftovers() {
+    local dir=$WORK/leftovers
+    rm -rf "$dir"
+    mkdir "$dir"
+    run replay --requests "$dir/per_request.csv" "$BAD/bad_negative.jsonl"
+    if [ "$rc" -ne 1 ] || [ -n "$(ls -A "$dir")" ]; then
+        why="exit $rc (want 1); left in the directory: $(ls -A "$dir" | tr '\n' ' ')"
+        return 1
+    fi
+    echo "old contents" >"$dir/per_request.csv"
+    run replay --requests "$dir/per_request.csv" "$BAD/truncated.jsonl"
+    if [ "$rc" -ne 1 ] || [ "$(ls -A "$dir")" != "per_request.csv" ] ||
+        [ "$(cat "$dir/per_request.csv")" != "old contents" ]; then
+        why="exit $rc (want 1); an existing FILE must stay untouched: $(ls -A "$dir" | tr '\n' ' ')"
+        return 1
+    fi
+}
+
+# --lenient on lenient_mixed.jsonl (mooncake_tiny.jsonl with a negative
+# input_length at line 3 and malformed JSON at line 7) reports the same
+# numbers as mooncake_tiny.jsonl, and says it skipped 2 records and where.
+check_lenient_skips() {
+    run replay --format csv "$DATA/mooncake_tiny.jsonl"
+    [ "$rc" -eq 0 ] || { why="mooncake_tiny.jsonl: exit $rc"; return 1; }
+    cp "$WORK/out" "$WORK/good_only.csv"
+    run replay --lenient --format csv "$DATA/lenient_mixed.jsonl"
+    if [ "$rc" -ne 0 ]; then
+        why="exit $rc, want 0"
+        return 1
+    fi
+    if ! stderr_has "skipped 2" "lenient_mixed.jsonl:3" "lenient_mixed.jsonl:7"; then
+        why="stderr lacks 'skipped 2' or the places lenient_mixed.jsonl:3 and :7"
+        return 1
+    fi
+    if ! cmp -s "$WORK/good_only.csv" "$WORK/out"; then
+        why="report differs from the run on the good lines alone"
+        return 1
+    fi
+}
+
+# --ttl accepts seconds with or without a unit: 300 = 300s = 5m.
+check_ttl_units() {
+    run replay --format csv --ttl 300 "$DATA/mooncake_tiny.jsonl"
+    [ "$rc" -eq 0 ] || { why="--ttl 300: exit $rc"; return 1; }
+    cp "$WORK/out" "$WORK/ttl_300.csv"
+    local spelling
+    for spelling in 300s 5m 0.0833333333333h; do
+        run replay --format csv --ttl "$spelling" "$DATA/mooncake_tiny.jsonl"
+        if [ "$rc" -ne 0 ] || ! cmp -s "$WORK/ttl_300.csv" "$WORK/out"; then
+            why="--ttl $spelling: exit $rc or a report different from --ttl 300"
+            return 1
+        fi
+    done
+}
+
+check_deterministic() {
+    run replay --policy anthropic-1h --format json "$DATA/claude_code_tiny.json" "$DATA/native_segments.jsonl"
+    [ "$rc" -eq 0 ] && [ -s "$WORK/out" ] || { why="exit $rc or no output"; return 1; }
+    cp "$WORK/out" "$WORK/first.json"
+    run replay --policy anthropic-1h --format json "$DATA/claude_code_tiny.json" "$DATA/native_segments.jsonl"
+    cmp -s "$WORK/first.json" "$WORK/out" || { why="two runs differ"; return 1; }
+}
+
+# A failed write to stdout is an error (exit 1), not silent success.
+check_stdout_full() {
+    if [ ! -w /dev/full ]; then
+        why="no /dev/full"
+        return 77
+    fi
+    "$PCSIM" replay "$DATA/mooncake_tiny.jsonl" >/dev/full 2>"$WORK/err"
+    rc=$?
+    [ "$rc" -eq 1 ] || { why="replay >/dev/full: exit $rc, want 1"; return 1; }
+    "$PCSIM" --help >/dev/full 2>"$WORK/err"
+    rc=$?
+    [ "$rc" -eq 1 ] || { why="--help >/dev/full: exit $rc, want 1"; return 1; }
+}
+
+# ------------------------------------------------------------------ cases
+
+# --- top-level program
+golden main_help.txt 0 "pcsim --help prints the command list to stdout" --help
+golden main_help.txt 0 "pcsim -h is --help" -h
+golden replay_help.txt 0 "pcsim replay --help prints the options to stdout" replay --help
+golden replay_help.txt 0 "pcsim replay -h is --help" replay -h
+check version "pcsim --version and -V print 'pcsim X.Y.Z' matching CMakeLists.txt"
+check no_command "pcsim without a command: help on stderr, exit 2"
+usage_error "unknown command" "'bogus'" bogus
+check stdout_full "a failed write to stdout exits 1"
+
+# --- golden reports, one per input format and output format
+golden replay_mooncake_ttl.txt 0 "text report, default policy (ttl 300 s), Mooncake" \
+    replay "$DATA/mooncake_tiny.jsonl"
+golden replay_mooncake_openai.json 0 "JSON report, openai preset, Mooncake" \
+    replay --policy openai --format json "$DATA/mooncake_tiny.jsonl"
+golden replay_mooncake_lru.csv 0 "CSV report, lru with a capacity, Mooncake" \
+    replay --policy lru --capacity 1100 --format csv "$DATA/mooncake_tiny.jsonl"
+golden replay_claude_code_breakpoint.csv 0 "CSV report, breakpoint policy, Claude-Code with a subagent" \
+    replay --policy breakpoint --format csv "$DATA/claude_code_tiny.json"
+golden replay_claude_code_anthropic_1h.json 0 "JSON report, anthropic-1h, Claude-Code" \
+    replay --policy anthropic-1h --min-tokens 0 --format json "$DATA/claude_code_tiny.json"
+golden replay_native_segments_anthropic_5m.txt 0 "text report, anthropic-5m, native segments with 5m/1h markers" \
+    replay --policy anthropic-5m "$DATA/native_segments.jsonl"
+golden replay_native_blocks_deepseek.json 0 "JSON report, deepseek preset, native hash_ids + block_tokens" \
+    replay --policy deepseek --format json "$DATA/native_blocks.jsonl"
+golden replay_azure.txt 0 "text report, Azure CSV (no prefix identity) with --model" \
+    replay --model gpt-4o "$DATA/azure_tiny.csv"
+golden replay_lenient.json 0 "JSON report with --lenient shows skipped: 2" \
+    replay --lenient --format json "$DATA/lenient_mixed.jsonl"
+golden replay_two_files.txt 0 "text report over two files of different formats" \
+    replay "$DATA/mooncake_tiny.jsonl" "$DATA/native_blocks.jsonl"
+
+# --- totals computed by hand (DESIGN §3; alive iff t < u + ttl)
+#
+# mooncake_tiny.jsonl, 512-token blocks, bound i ends at min(512(i+1), input).
+# In time order (lines 4 and 3 are out of order in the file):
+#   r1 t=0       in 1200 out 10 ids [1,2,3] ends 512,1024,1200
+#   r2 t=1000    in 1100 out 20 ids [1,2,4] ends 512,1024,1100
+#   r3 t=400000  in 1536 out 5  ids [1,2,3] ends 512,1024,1536
+#   r4 t=500000  in 700  out 7  ids [1,2]   ends 512,700
+#   r5 t=800000  in 512  out 1  ids [1]     ends 512
+#   r6 t=800000  in 1000 out 3  ids [1,5]   ends 512,1000   (after r5: file order)
+# input 1200+1100+1536+700+512+1000 = 6048; output 10+20+5+7+1+3 = 46.
+#
+# ttl 300 s: r1 0; r2 [1,2] alive (1000 < 0+300000): 1024; r3 [1] last used at
+# 1000, 1000+300000 <= 400000: dead, 0; r4 [1,2] used at 400000: 700;
+# r5 [1] used at 500000, 500000+300000 = 800000 is not > 800000: dead, 0;
+# r6 [1] just written by r5: 512. read 0+1024+0+700+0+512 = 2236.
+totals "Mooncake, ttl 300 s: prefix reuse and expiry exactly at u + ttl" \
+    "6,6048,2236,0,0,3812,46" "$DATA/mooncake_tiny.jsonl"
+# ideal: r3 finds [1,2,3] from r1: 1536 (its own end); r5 512.
+# read 0+1024+1536+700+512+512 = 4284.
+totals "Mooncake, ideal: nothing expires" \
+    "6,6048,4284,0,0,1764,46" --policy ideal "$DATA/mooncake_tiny.jsonl"
+totals "Mooncake, none: nothing cached" \
+    "6,6048,0,0,0,6048,46" --policy none "$DATA/mooncake_tiny.jsonl"
+# openai (ttl 300 s, min 1024, granularity 128): matched as ttl, then
+# r2 in 1100 >= 1024, matched 1024 >= 1024: 1024; r4 in 700 < 1024: 0;
+# r6 matched 512 < 1024: 0. read 1024.
+totals "Mooncake, openai: min 1024 on input and on the match" \
+    "6,6048,1024,0,0,5024,46" --policy openai "$DATA/mooncake_tiny.jsonl"
+# openai --ttl 1h: r3 [1,2,3] from r1 alive: 1536 = 12*128; r4 700 < 1024: 0.
+# read 1024+1536 = 2560.
+totals "Mooncake, openai with --ttl 1h overriding the preset" \
+    "6,6048,2560,0,0,3488,46" --policy openai --ttl 1h "$DATA/mooncake_tiny.jsonl"
+# openai --min-tokens 512 --granularity 100: r2 floor(1024/100)*100 = 1000;
+# r3 0 (expired); r4 in 700 >= 512, matched 700: 700; r5 0 (expired);
+# r6 in 1000, matched 512: 500. read 1000+700+500 = 2200.
+totals "Mooncake, openai with --min-tokens and --granularity overrides" \
+    "6,6048,2200,0,0,3848,46" --policy openai --min-tokens 512 --granularity 100 "$DATA/mooncake_tiny.jsonl"
+# lru, capacity 1100 tokens, an entry costs end_k - end_{k-1} at insertion:
+# r1 inserts [1] 512, [1,2] 512, [1,2,3] 176 = 1200 > 1100: evict the least
+#    recent, [1,2,3] (touched deepest first): 1024 held.
+# r2 reads 1024; inserts [1,2,4] 76: 1100 held.
+# r3 reads [1,2]: 1024; inserts [1,2,3] 1536-1024 = 512: 1612; evict [1,2,4]
+#    (76, least recent) then [1,2,3] (512): 1024 held.
+# r4 700; r5 512; r6 512 (inserts [1,5] 488, evicts [1,2]).
+# read 0+1024+1024+700+512+512 = 3772.
+totals "Mooncake, lru --capacity 1100: eviction by recency, costs per bound" \
+    "6,6048,3772,0,0,2276,46" --policy lru --capacity 1100 "$DATA/mooncake_tiny.jsonl"
+
+# claude_code_tiny.json, block_size 100, bound i ends at 100(i+1):
+#   [0]   t=0    sonnet in 350 out 40 ids [1,2,3]       ends 100..300 (tail 50 never cached)
+#   [1]   t=10   sonnet in 520 out 30 ids [1..5]        ends 100..500
+#   [2]   subagent at t=12:
+#     .0  t=12   haiku  in 250 out 5  ids [1,2]         ends 100,200
+#     .1  t=15.5 haiku  in 260 out 6  ids [1,2]
+#   [3]   t=14   sonnet in 640 out 50 ids [1..6]        ends 100..600
+#   [4]   t=400  sonnet in 700 out 20 ids [1..7]        ends 100..700
+# input 350+520+250+260+640+700 = 2720; output 40+30+5+6+50+20 = 151.
+# ttl 300 s, caches per model: [0] 0; [1] 300; .0 0 (haiku cache empty);
+# [3] (t=14) 500; .1 (t=15.5) 200; [4] 400 >= 14+300: 0. read 1000.
+totals "Claude-Code, ttl: full blocks only, per-model caches, subagent times" \
+    "6,2720,1000,0,0,1720,151" "$DATA/claude_code_tiny.json"
+# ideal: as ttl but [4] reads [1..6]: 600. read 1600.
+totals "Claude-Code, ideal" \
+    "6,2720,1600,0,0,1120,151" --policy ideal "$DATA/claude_code_tiny.json"
+# breakpoint (ttl 300 s, min 0; no markers, so the last bound is the breakpoint):
+# [0] read 0, write 300; [1] read entry [1,2,3] 300, write 500-300 = 200;
+# .0 read 0, write 200; [3] read entry [1..5] 500, write 100;
+# .1 read entry [1,2] 200, write 0 (200 is not > 200);
+# [4] t=400: every entry last used by t=14, dead: read 0, write 700.
+# read 1000; write 300+200+200+100+0+700 = 1500; uncached 2720-1000-1500 = 220.
+totals "Claude-Code, breakpoint: writes at the last bound, end_b - read" \
+    "6,2720,1000,1500,0,220,151" --policy breakpoint "$DATA/claude_code_tiny.json"
+# anthropic-1h --min-tokens 0: as breakpoint, but [4] (400 < 14+3600) reads
+# [1..6] 600 and writes 100. read 1600; write 300+200+200+100+0+100 = 900,
+# all at a 1-hour TTL, so cache_write_1h 900.
+totals "Claude-Code, anthropic-1h: writes billed as 1h" \
+    "6,2720,1600,900,900,220,151" --policy anthropic-1h --min-tokens 0 "$DATA/claude_code_tiny.json"
+# --model-map haiku=sonnet: one cache; .0 (t=12) now reads [1,2] written by
+# [1] at t=10: 200. read 1000+200 = 1200.
+totals "Claude-Code, --model-map merges two models into one cache" \
+    "6,2720,1200,0,0,1520,151" --model-map claude-haiku-4-5=claude-sonnet-4-5 "$DATA/claude_code_tiny.json"
+# The same file twice: one namespace per file, so the copies share nothing:
+# ideal read 2 * 1600 = 3200.
+totals "Claude-Code, the same session file twice: ids are local to each file" \
+    "12,5440,3200,0,0,2240,302" --policy ideal "$DATA/claude_code_tiny.json" "$DATA/claude_code_tiny.json"
+
+# native_segments.jsonl (a bound at the end of each segment, a breakpoint
+# where "cache" is set; input_tokens defaults to the segments' sum):
+#   r1 t=0    sonnet sys 1000 (1h) | doc-a 500 (5m) | q1 50   in 1550 out 10
+#   r2 t=100  sonnet sys (1h) | doc-a (5m) | q2 80, input_tokens 1600  out 20
+#   r3 t=500  sonnet sys (1h) | doc-b 700 (5m) | 3 30         in 1730 out 30
+#   r4 t=1000 sonnet sys (1h) | doc-a (5m) | q4 40            in 1540 out 40
+#   r5 t=4600 sonnet sys (1h) | q5 200                        in 1200 out 50
+#   r6 t=4600 gpt-5.4 sys 1000 | q6 100 (no markers)          in 1100 out 60
+# input 1550+1600+1730+1540+1200+1100 = 8720; output 210.
+# breakpoint (min 0; an entry lives by its marker's TTL):
+# r1 writes sys (1000, 1h) and doc-a (500, 5m): write 1500, of it 1h 1000.
+# r2 reads doc-a (0+300 > 100): 1500, no write; refreshes doc-a and sys (u=100).
+# r3 reads sys (100+3600 > 500): 1000; writes doc-b 700 (5m); sys u=500.
+# r4 doc-a dead (100+300 <= 1000): reads sys 1000; writes doc-a 500; sys u=1000.
+# r5 sys dead (1000+3600 = 4600 is not > 4600): read 0; writes sys 1000 (1h).
+# r6 other model: read 0; writes its last bound 1100 at the policy TTL (5 min).
+# read 1500+1000+1000 = 3500; write 1500+700+500+1000+1100 = 4800;
+# 1h 1000+1000 = 2000; uncached 8720-3500-4800 = 420.
+totals "native segments, breakpoint: 5m/1h markers set TTL and billing" \
+    "6,8720,3500,4800,2000,420,210" --policy breakpoint "$DATA/native_segments.jsonl"
+# anthropic-5m (min 1024): sys ends at 1000 < 1024, never written.
+# r1 writes doc-a end 1500: 1500 (5m). r2 reads it: 1500. r3 no entry on its
+# chain: read 0, writes doc-b end 1700: 1700. r4 doc-a dead: read 0, write 1500.
+# r5 nothing to write (sys < 1024), read 0. r6 writes 1100.
+# read 1500; write 1500+1700+1500+1100 = 5800; uncached 8720-1500-5800 = 1420.
+totals "native segments, anthropic-5m: breakpoints below min_tokens are not written" \
+    "6,8720,1500,5800,0,1420,210" --policy anthropic-5m "$DATA/native_segments.jsonl"
+# ideal: r2 1500; r3 sys 1000; r4 sys+doc-a 1500; r5 sys 1000; r6 0. read 5000.
+totals "native segments, ideal" \
+    "6,8720,5000,0,0,3720,210" --policy ideal "$DATA/native_segments.jsonl"
+
+# native_breakpoint_rules.jsonl, breakpoint policy (ttl 300 s, min 0).
+# Model m1, 100-token blocks, unmarked (the last bound is the breakpoint):
+#   t=0 [1,2,3] write 300; t=1 [1,2,4] no entry at [1,2]: read 0, write 300;
+#   t=2 [1,2,5] read 0, write 300; t=3 [1,2] read 0, write 200;
+#   t=4 [1,2,6] read entry [1,2] 200, write 100.  in 1400, read 200, write 1200.
+# Model m2, segments of 100 (s1, s2) and 50:
+#   t=0   s1(5m) s2(5m): write 200.
+#   t=200 s1 s2(5m) s3: reads s2 200; refreshes s2 only (s1 is neither served
+#         nor a breakpoint of this request).
+#   t=400 s1(5m) x: s1 last used at 0, dead: read 0, write 100.
+#   t=450 s1(5m) s2(5m): s2 (used at 200) alive: read 200.   in 800, read 400, write 300.
+# Total: 9 requests, input 2200, read 600, write 1500, uncached 100, output 9.
+totals "native, breakpoint: entries only where written; only served/marked entries refreshed" \
+    "9,2200,600,1500,0,100,9" --policy breakpoint "$DATA/native_breakpoint_rules.jsonl"
+
+# native_blocks.jsonl, bound i ends at min(block_tokens(i+1), input_tokens):
+#   r1 t=0   gpt-4.1 session a  [10,11,12] /256 in 600 ends 256,512,600
+#   r2 t=1.5 gpt-4.1 session a  [10,11,13] /256 in 700: reads 512
+#   r3 t=2   gpt-4.1 session b  [10,11,12]: other session, 0
+#   r4 t=2.5 gpt-4.1 no session [10,11,12]: global namespace, 0
+#   r5 t=3   gpt-4.1 session a  [10,11,12]: 600
+#   r6 t=4   gpt-4.1-mini session a [10,11,12] /100 in 300: other model, 0
+#   r7 t=5   gpt-4.1 session 7  [10,11] /512 in 1000: other session, 0
+# input 600+700+600+600+600+300+1000 = 4400; output 5+6+...+11 = 56;
+# ttl read 512+600 = 1112.
+totals "native hash_ids + block_tokens, ttl: sessions make ids local" \
+    "7,4400,1112,0,0,3288,56" "$DATA/native_blocks.jsonl"
+# deepseek (min 64, granularity 64, ttl 6 h): r2 512 = 8*64; r5 floor(600/64)*64 = 576.
+totals "native hash_ids, deepseek: 64-token granularity" \
+    "7,4400,1088,0,0,3312,56" --policy deepseek "$DATA/native_blocks.jsonl"
+
+# azure_tiny.csv: no prefix identity; input 4808+3180+100 = 8088, output 10+8+1 = 19.
+totals "Azure CSV, ttl: nothing is cached" \
+    "3,8088,0,0,0,8088,19" --model gpt-4o "$DATA/azure_tiny.csv"
+totals "Azure CSV, ideal: still nothing is cached" \
+    "3,8088,0,0,0,8088,19" --policy ideal "$DATA/azure_tiny.csv"
+
+# Two files of different formats share no prefixes (model default vs gpt-4.1):
+# the sums of both: 6+7 requests, 6048+4400 input, 2236+1112 read, 46+56 output.
+totals "two files merged by time: totals add up" \
+    "13,10448,3348,0,0,7100,102" "$DATA/mooncake_tiny.jsonl" "$DATA/native_blocks.jsonl"
+# claude_code_bad_subagent.json with --lenient skips requests[2].requests[0]:
+#   t=0 [1,2,3] in 300: 0; t=1 [1..4] in 400: 300; t=3 haiku [1,2] in 200: 0;
+#   t=5 [1..5] in 500: 400. 4 requests, input 1400, read 700, output 20.
+totals "Claude-Code, --lenient skips only the bad subagent request" \
+    "4,1400,700,0,0,700,20" --lenient "$BAD/claude_code_bad_subagent.json"
+
+# --- per-request CSV and --lenient
+check requests_mooncake "--requests: header, one row per request, sums = totals (Mooncake, lru)"
+check requests_claude_code "--requests: sums = totals with cache writes (Claude-Code, breakpoint)"
+check requests_native "--requests: sums = totals over two native files"
+check requests_azure_exact "--requests: Azure times to ms, rounded, in time order"
+check requests_subagent_times "--requests: subagent times are entry.t + t, merged in time order"
+check requests_no_leftovers "--requests: a data error leaves no FILE or FILE.tmp.*, keeps an old FILE"
+check lenient_skips "--lenient: 2 bad lines skipped and reported; totals = the good lines alone"
+check csv_rectangular "--format csv: every row has the header's number of fields"
+check ttl_units "--ttl 300 = 300s = 5m = 1/12 h"
+check deterministic "the same inputs give byte-identical output"
+
+# --- malformed input: exit 1, the place and the field on stderr, stdout empty
+data_error "malformed JSON mid-line" "malformed_json.jsonl:2" "malformed JSON" \
+    replay "$BAD/malformed_json.jsonl"
+data_error "missing field" "missing_field.jsonl:3" "field output_length" \
+    replay "$BAD/missing_field.jsonl"
+data_error "negative token count" "bad_negative.jsonl:2" "field input_length" \
+    replay "$BAD/bad_negative.jsonl"
+data_error "duplicate field" "mooncake_duplicate_field.jsonl:2" "field input_length" \
+    replay "$BAD/mooncake_duplicate_field.jsonl"
+# line 1: 3 ids for 1025 tokens is fine (ceil(1025/512) = 3); line 2: 1024 tokens allow 2.
+data_error "Mooncake: more hash_ids than ceil(input_length/512)" "mooncake_too_many_ids.jsonl:2" "field hash_ids" \
+    replay "$BAD/mooncake_too_many_ids.jsonl"
+# requests[0]: 3 * 100 = 300 <= 300 is fine; requests[1]: 300 > 299.
+data_error "Claude-Code: block_size * len(hash_ids) > in" "claude_code_too_many_ids.json: requests[1]" "field hash_ids" \
+    replay "$BAD/claude_code_too_many_ids.json"
+data_error "native: more hash_ids than ceil(input_tokens/block_tokens)" "native_too_many_ids.jsonl:1" "field hash_ids" \
+    replay "$BAD/native_too_many_ids.jsonl"
+data_error "hash id 1.5" "id_fraction.jsonl:2" "field hash_ids[1]" \
+    replay "$BAD/id_fraction.jsonl"
+data_error "hash id \"7\" (a string)" "id_string.jsonl:2" "field hash_ids[1]" \
+    replay "$BAD/id_string.jsonl"
+data_error "hash id -3" "id_negative.jsonl:2" "field hash_ids[1]" \
+    replay "$BAD/id_negative.jsonl"
+data_error "25-digit hash id" "id_overflow.jsonl:2" "field hash_ids[1]" \
+    replay "$BAD/id_overflow.jsonl"
+data_error "token count 4294967296 (above 4294967295)" "tokens_overflow.jsonl:2" "field input_length" \
+    replay "$BAD/tokens_overflow.jsonl"
+data_error "empty file" "empty.jsonl" "empty" \
+    replay "$BAD/empty.jsonl"
+data_error "--lenient does not excuse an empty file" "empty.jsonl" "empty" \
+    replay --lenient "$BAD/empty.jsonl"
+data_error "truncated last line, no newline" "truncated.jsonl:3" "field hash_ids" \
+    replay "$BAD/truncated.jsonl"
+data_error "binary garbage" "binary_garbage.bin:1" "trace format" \
+    replay "$BAD/binary_garbage.bin"
+data_error "NUL bytes inside a JSONL line" "nul_bytes.jsonl:2" "malformed JSON" \
+    replay "$BAD/nul_bytes.jsonl"
+data_error "Claude-Code: bad request inside a subagent names its path" \
+    "claude_code_bad_subagent.json: requests[2].requests[0]" "field in" \
+    replay "$BAD/claude_code_bad_subagent.json"
+data_error "Claude-Code: malformed JSON inside a request" "claude_code_malformed.json: requests[1]" "malformed JSON" \
+    replay "$BAD/claude_code_malformed.json"
+data_error "Claude-Code: no block_size" "claude_code_missing_block_size.json" "field block_size" \
+    replay "$BAD/claude_code_missing_block_size.json"
+data_error "native: unknown field" "native_unknown_field.jsonl:2" "field input_token" \
+    replay "$BAD/native_unknown_field.jsonl"
+data_error "native: unknown tier" "native_unknown_tier.jsonl:2" "field tier" \
+    replay "$BAD/native_unknown_tier.jsonl"
+data_error "native: cache marker other than 5m/1h" "native_bad_cache.jsonl:2" "field segments[0].cache" \
+    replay "$BAD/native_bad_cache.jsonl"
+data_error "native: segments longer than input_tokens" "native_segments_exceed.jsonl:1" "field segments" \
+    replay "$BAD/native_segments_exceed.jsonl"
+data_error "native: hash_ids and segments together" "native_both_prompts.jsonl:1" "field segments" \
+    replay "$BAD/native_both_prompts.jsonl"
+data_error "native: hash_ids without block_tokens" "native_no_block_tokens.jsonl:1" "field block_tokens" \
+    replay "$BAD/native_no_block_tokens.jsonl"
+data_error "native: attempt 0" "native_attempt_zero.jsonl:1" "field attempt" \
+    replay "$BAD/native_attempt_zero.jsonl"
+data_error "native: t is a string" "native_bad_time.jsonl:2" "field t" \
+    replay "$BAD/native_bad_time.jsonl"
+data_error "Azure: bad timestamp (month 13)" "azure_bad_timestamp.csv:3" "field TIMESTAMP" \
+    replay "$BAD/azure_bad_timestamp.csv"
+data_error "Azure: header lacks a column" "azure_missing_column.csv:1" "field GeneratedTokens" \
+    replay "$BAD/azure_missing_column.csv"
+data_error "Azure: a row lacks a column" "azure_short_row.csv:3" "columns" \
+    replay "$BAD/azure_short_row.csv"
+data_error "without --lenient the first bad line stops the run" "lenient_mixed.jsonl:3" "field input_length" \
+    replay "$DATA/lenient_mixed.jsonl"
+data_error "a bad second file is named" "bad_negative.jsonl:2" "field input_length" \
+    replay "$DATA/mooncake_tiny.jsonl" "$BAD/bad_negative.jsonl"
+data_error "--input-format forces a format" "mooncake_tiny.jsonl:1" "TIMESTAMP" \
+    replay --input-format azure "$DATA/mooncake_tiny.jsonl"
+data_error "nonexistent file" "does_not_exist.jsonl" "cannot open" \
+    replay "$DATA/does_not_exist.jsonl"
+data_error "a directory as the trace" "$DATA" "directory" \
+    replay "$DATA"
+data_error "--requests into a missing directory" "$WORK/missing/per_request.csv" "cannot write" \
+    replay --requests "$WORK/missing/per_request.csv" "$DATA/mooncake_tiny.jsonl"
+
+# --- usage errors: exit 2, stdout empty
+usage_error "unknown policy" "'bogus'" replay --policy bogus "$DATA/mooncake_tiny.jsonl"
+usage_error "usage errors come before data errors" "'bogus'" replay --policy bogus "$BAD/empty.jsonl"
+usage_error "--policy lru without --capacity" "--capacity" replay --policy lru "$DATA/mooncake_tiny.jsonl"
+usage_error "--capacity 0" "--capacity" replay --policy lru --capacity 0 "$DATA/mooncake_tiny.jsonl"
+usage_error "--ttl abc" "--ttl" replay --ttl abc "$DATA/mooncake_tiny.jsonl"
+usage_error "--ttl 0" "--ttl" replay --ttl 0 "$DATA/mooncake_tiny.jsonl"
+usage_error "--ttl -5" "--ttl" replay --ttl -5 "$DATA/mooncake_tiny.jsonl"
+usage_error "--ttl 5x (unknown unit)" "--ttl" replay --ttl 5x "$DATA/mooncake_tiny.jsonl"
+usage_error "--ttl without a value" "--ttl" replay "$DATA/mooncake_tiny.jsonl" --ttl
+usage_error "--min-tokens -1" "--min-tokens" replay --min-tokens -1 "$DATA/mooncake_tiny.jsonl"
+usage_error "--granularity 0" "--granularity" replay --granularity 0 "$DATA/mooncake_tiny.jsonl"
+usage_error "--format xml" "--format" replay --format xml "$DATA/mooncake_tiny.jsonl"
+usage_error "--input-format xml" "--input-format" replay --input-format xml "$DATA/mooncake_tiny.jsonl"
+usage_error "--model-map without =" "--model-map" replay --model-map foo "$DATA/mooncake_tiny.jsonl"
+usage_error "no trace file" "no trace file" replay
+usage_error "no trace file after options" "no trace file" replay --policy ideal
+usage_error "unknown long option" "--bogus" replay --bogus "$DATA/mooncake_tiny.jsonl"
+usage_error "unknown short option" "-x" replay -x "$DATA/mooncake_tiny.jsonl"
+
+# ------------------------------------------------------------------ summary
+if [ "$UPDATE" = 1 ]; then
+    echo "updated $updated golden files"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
