@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define SWEEP_MIN_NODES 65536
+
 static const struct policy_ops *const all_policies[] = {&policy_none, &policy_ideal, &policy_ttl,
                                                        &policy_openai, &policy_breakpoint, &policy_lru};
 
@@ -115,6 +117,7 @@ pcs_cache *pcs_cache_new(const struct pcs_cache_config *config, enum pcs_status 
     cache->config = *config;
     cache->ops = all_policies[config->policy];
     cache->last_t_ms = INT64_MIN;
+    cache->sweep_at = SWEEP_MIN_NODES;
     if (tree_init(&cache->tree, cache->ops->with_costs) != PCS_OK) {
         free(cache);
         *status = PCS_ERR_NOMEM;
@@ -136,6 +139,16 @@ enum pcs_status pcs_cache_access(pcs_cache *cache, const struct pcs_request *req
     if (req->bound_count == 0)
         return PCS_OK;
     return cache->ops->access(cache, req, usage);
+}
+
+void cache_sweep_if_due(pcs_cache *cache, int64_t now_ms, tree_dead_fn is_dead)
+{
+    if (cache->tree.live_nodes < cache->sweep_at)
+        return;
+    struct sweep_context context = {now_ms, cache->config.ttl_ms};
+    tree_sweep(&cache->tree, is_dead, &context);
+    uint64_t next = cache->tree.live_nodes * 2;
+    cache->sweep_at = next > SWEEP_MIN_NODES ? next : SWEEP_MIN_NODES;
 }
 
 int64_t cache_bound_ttl(const pcs_cache *cache, const struct pcs_request *req, size_t bound)

@@ -20,6 +20,7 @@ struct pcs_cache {
     uint64_t cached_tokens; /* lru */
     uint32_t *costs;        /* lru scratch: per-bound costs of a request */
     size_t costs_cap;
+    uint64_t sweep_at;      /* live nodes that trigger the next sweep of dead ones */
 };
 
 extern const struct policy_ops policy_none;
@@ -28,6 +29,17 @@ extern const struct policy_ops policy_ttl;
 extern const struct policy_ops policy_openai;
 extern const struct policy_ops policy_breakpoint;
 extern const struct policy_ops policy_lru;
+
+/* What a policy's dead-node test is given. */
+struct sweep_context {
+    int64_t now_ms;
+    int64_t ttl_ms;
+};
+
+/* Frees the dead parts of the tree once it has doubled since the last time
+ * (policies with expiry call this before each access), so memory follows
+ * the live entries, not every prefix ever seen. */
+void cache_sweep_if_due(pcs_cache *cache, int64_t now_ms, tree_dead_fn is_dead);
 
 /* TTL in ms of a bound's entry: its marker's, else the policy's. */
 int64_t cache_bound_ttl(const pcs_cache *cache, const struct pcs_request *req, size_t bound);

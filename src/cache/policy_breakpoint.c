@@ -37,12 +37,21 @@ static int is_breakpoint(const struct pcs_request *req, size_t bound)
     return bound + 1 == req->bound_count;
 }
 
+/* A node without a live entry (a leaf of such nodes can go: nothing below
+ * it can be read). */
+static int node_unused(const struct tree_node *node, const void *context)
+{
+    const struct sweep_context *sweep = context;
+    return !entry_alive(node, sweep->now_ms);
+}
+
 static enum pcs_status access_breakpoint(pcs_cache *cache, const struct pcs_request *req, struct pcs_usage *usage)
 {
     struct tree *tree = &cache->tree;
     const int64_t t = req->t_ms;
     const size_t count = req->bound_count;
     uint32_t root;
+    cache_sweep_if_due(cache, t, node_unused);
     if (tree_root(tree, req->namespace_id, req->model, &root) != PCS_OK)
         return PCS_ERR_NOMEM;
     uint64_t matched = tree_match(tree, root, req->units, count);

@@ -7,12 +7,22 @@
  * the walk may stop at the first dead node. */
 #include "cache_internal.h"
 
+/* A node whose bounds have all expired. Last uses never increase from root
+ * to leaf, so its descendants have expired too. */
+static int node_expired(const struct tree_node *node, const void *context)
+{
+    const struct sweep_context *sweep = context;
+    return sweep->now_ms >= node->used_ms + sweep->ttl_ms;
+}
+
 static enum pcs_status access_prefix(pcs_cache *cache, const struct pcs_request *req, struct pcs_usage *usage,
                                      int has_ttl)
 {
     struct tree *tree = &cache->tree;
     const int64_t t = req->t_ms;
     uint32_t root;
+    if (has_ttl)
+        cache_sweep_if_due(cache, t, node_expired);
     if (tree_root(tree, req->namespace_id, req->model, &root) != PCS_OK)
         return PCS_ERR_NOMEM;
     uint64_t count = req->bound_count;

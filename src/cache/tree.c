@@ -470,6 +470,23 @@ void tree_free_leaf(struct tree *tree, uint32_t leaf)
     node_release(tree, leaf);
 }
 
+size_t tree_sweep(struct tree *tree, tree_dead_fn is_dead, const void *context)
+{
+    size_t freed = 0;
+    for (size_t i = 0; i < tree->node_top; i++) {
+        uint32_t id = (uint32_t)i;
+        /* Free nodes have no run; roots have an empty one. */
+        while (tree->nodes[id].units && tree->nodes[id].len > 0 && tree->nodes[id].children == 0 &&
+               is_dead(&tree->nodes[id], context)) {
+            uint32_t parent = tree->nodes[id].parent;
+            tree_free_leaf(tree, id);
+            freed++;
+            id = parent;
+        }
+    }
+    return freed;
+}
+
 uint64_t tree_trim_leaf(struct tree *tree, uint32_t leaf)
 {
     struct tree_node *node = &tree->nodes[leaf];

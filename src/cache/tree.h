@@ -97,6 +97,12 @@ uint64_t tree_trim_leaf(struct tree *tree, uint32_t leaf);
 /* Frees a leaf node (no children) entirely. */
 void tree_free_leaf(struct tree *tree, uint32_t leaf);
 
+/* Frees every node that is_dead says holds nothing alive and that has no
+ * children left, leaves first, cascading up to parents that become such
+ * leaves; roots stay. Returns the number of nodes freed. */
+typedef int (*tree_dead_fn)(const struct tree_node *node, const void *context);
+size_t tree_sweep(struct tree *tree, tree_dead_fn is_dead, const void *context);
+
 /* lru: moves node to the head of the recency list (inserting it if new). */
 void tree_lru_touch(struct tree *tree, uint32_t node);
 

@@ -22,6 +22,39 @@ enum pcs_status field_syntax(struct js_cursor *c, const struct record_loc *loc, 
                              c->problem ? c->problem : "unexpected input");
 }
 
+enum pcs_status field_find_time(const char *record, size_t len, const char *key, int ms_unit,
+                                const struct record_loc *loc, int64_t *t_ms, struct pcs_error *err)
+{
+    struct js_cursor c;
+    js_init(&c, record, record + len);
+    if (js_expect(&c, '{') != 0)
+        return trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "expected a JSON object, found %s", js_kind(&c));
+    int first = 1;
+    char name[32];
+    size_t name_len;
+    int r;
+    while ((r = js_next_key(&c, &first, name, sizeof name, &name_len)) == 1) {
+        if (strcmp(name, key) != 0) {
+            if (js_skip_lax(&c) != 0)
+                return field_syntax(&c, loc, record, err);
+            continue;
+        }
+        double value;
+        if (js_number(&c, &value) != 0)
+            return field_wrong(&c, loc, key, ms_unit ? "a number of milliseconds" : "a number of seconds", err);
+        if (value < 0)
+            return trace_field_error(err, PCS_ERR_RANGE, loc, key, "negative time %g", value);
+        if (trace_seconds_to_ms(ms_unit ? value / 1000.0 : value, t_ms) != PCS_OK)
+            return trace_field_error(err, PCS_ERR_RANGE, loc, key, "time %g is out of range", value);
+        if (ms_unit && value == (double)(int64_t)value)
+            *t_ms = (int64_t)value; /* exact for integral milliseconds */
+        return PCS_OK;
+    }
+    if (r < 0)
+        return field_syntax(&c, loc, record, err);
+    return field_missing(loc, key, err);
+}
+
 enum pcs_status field_record_end(struct js_cursor *c, const struct record_loc *loc, struct pcs_error *err)
 {
     if (js_peek(c) != 0)
@@ -125,6 +158,33 @@ static int is_space(char ch)
     return ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r';
 }
 
+/* The run of decimal digits at p (at most 8), converted 8 bytes at a time:
+ * returns how many digits there are (0 if none or more than 8) and their
+ * value. Reads 8 bytes at p: buffers carry TRACE_READ_PADDING bytes after
+ * their end. */
+static unsigned digits8(const char *p, const char *end, uint64_t *value)
+{
+    uint64_t bytes;
+    memcpy(&bytes, p, sizeof bytes);
+    /* Digits become 0..9; a byte is not a digit iff it is then above 9. A
+     * carry out of a non-digit byte may spoil the bytes above it, but only
+     * the first non-digit matters. */
+    uint64_t t = bytes ^ 0x3030303030303030ull;
+    uint64_t not_digit = (t | (t + 0x7676767676767676ull)) & 0x8080808080808080ull;
+    unsigned n = not_digit ? (unsigned)__builtin_ctzll(not_digit) / 8 : 8;
+    if (n == 8 && not_digit == 0 && end - p > 8 && (unsigned)(p[8] - '0') < 10)
+        return 0; /* longer than 8 digits */
+    if ((ptrdiff_t)n > end - p)
+        n = (unsigned)(end - p);
+    if (n == 0)
+        return 0;
+    t <<= 8 * (8 - n); /* leading zeros fill the low bytes */
+    t = (t & 0x0F0F0F0F0F0F0F0Full) * 2561 >> 8;
+    t = (t & 0x00FF00FF00FF00FFull) * 6553601 >> 16;
+    *value = (uint32_t)((t & 0x0000FFFF0000FFFFull) * 42949672960001ull >> 32);
+    return n;
+}
+
 /* hash_ids arrays hold most of a trace's bytes, so they are scanned by a
  * tight loop of their own: digits, then ", " or "]". Anything unusual (a
  * sign, a fraction, 19+ digits) goes through the general scanner. */
@@ -156,11 +216,16 @@ enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, con
         }
         const char *digits = p;
         uint64_t id = 0;
-        while (p < end && (unsigned)(*p - '0') < 10) {
-            id = id * 10 + (uint64_t)(*p - '0');
-            p++;
+        size_t width = digits8(p, end, &id);
+        if (width > 0) {
+            p += width;
+        } else {
+            while (p < end && (unsigned)(*p - '0') < 10) {
+                id = id * 10 + (uint64_t)(*p - '0');
+                p++;
+            }
+            width = (size_t)(p - digits);
         }
-        size_t width = (size_t)(p - digits);
         if (width == 0 || width > 18 || (width > 1 && *digits == '0') ||
             (p < end && (*p == '.' || *p == 'e' || *p == 'E'))) {
             c->p = digits;

@@ -42,6 +42,12 @@ enum pcs_status field_missing(const struct record_loc *loc, const char *field, s
 enum pcs_status field_syntax(struct js_cursor *c, const struct record_loc *loc, const char *record,
                              struct pcs_error *err);
 
+/* Finds the top-level field key of the record (an object) and converts it
+ * to t_ms: a number of milliseconds (ms_unit) or seconds. Other fields are
+ * skipped by their outline only: the record is validated when parsed. */
+enum pcs_status field_find_time(const char *record, size_t len, const char *key, int ms_unit,
+                                const struct record_loc *loc, int64_t *t_ms, struct pcs_error *err);
+
 /* After the record's closing brace only whitespace may follow. */
 enum pcs_status field_record_end(struct js_cursor *c, const struct record_loc *loc, struct pcs_error *err);
 

@@ -244,4 +244,5 @@ static enum pcs_status index_claude(struct pcs_trace *trace, struct trace_file *
     return index_requests(trace, file, &list, 0.0, "requests", 0, 0, err);
 }
 
-const struct trace_format trace_format_claude_code = {PCS_FORMAT_CLAUDE_CODE, NULL, index_claude, parse_claude};
+const struct trace_format trace_format_claude_code = {PCS_FORMAT_CLAUDE_CODE, NULL, index_claude, NULL,
+                                                      parse_claude};

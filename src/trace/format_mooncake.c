@@ -108,4 +108,12 @@ static enum pcs_status parse_mooncake(struct pcs_trace *trace, struct trace_file
     return PCS_OK;
 }
 
-const struct trace_format trace_format_mooncake = {PCS_FORMAT_MOONCAKE, NULL, NULL, parse_mooncake};
+static enum pcs_status time_mooncake(struct pcs_trace *trace, struct trace_file *file, const char *record, size_t len,
+                                     const struct record_loc *loc, int64_t *t_ms, struct pcs_error *err)
+{
+    (void)trace;
+    (void)file;
+    return field_find_time(record, len, "timestamp", 1, loc, t_ms, err);
+}
+
+const struct trace_format trace_format_mooncake = {PCS_FORMAT_MOONCAKE, NULL, NULL, time_mooncake, parse_mooncake};

@@ -273,4 +273,12 @@ static enum pcs_status parse_native(struct pcs_trace *trace, struct trace_file *
     return PCS_OK;
 }
 
-const struct trace_format trace_format_native = {PCS_FORMAT_NATIVE, NULL, NULL, parse_native};
+static enum pcs_status time_native(struct pcs_trace *trace, struct trace_file *file, const char *record, size_t len,
+                                   const struct record_loc *loc, int64_t *t_ms, struct pcs_error *err)
+{
+    (void)trace;
+    (void)file;
+    return field_find_time(record, len, "t", 0, loc, t_ms, err);
+}
+
+const struct trace_format trace_format_native = {PCS_FORMAT_NATIVE, NULL, NULL, time_native, parse_native};

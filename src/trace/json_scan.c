@@ -192,24 +192,38 @@ int js_next_key(struct js_cursor *c, int *first, char *key, size_t key_cap, size
     *first = 0;
     if (ch != '"')
         return fail(c, "expected a field name");
-    /* Keys are short; a long one is truncated (it matches no known name). */
-    const char *start = c->p;
-    if (scan_string(c, NULL, 0, NULL) != 0)
-        return -1;
-    struct js_cursor sub = {start, c->p, NULL};
-    char tmp[256];
-    size_t n = 0;
-    if (scan_string(&sub, tmp, sizeof tmp, &n) != 0) {
-        n = key_cap > 1 ? key_cap - 1 : 0;
-        memset(tmp, '?', sizeof tmp);
+    /* Keys are short; a long one is truncated (it matches no known name).
+     * The usual key has no escapes: copied straight from the buffer. */
+    const char *start = c->p + 1;
+    const char *quote = memchr(start, '"', (size_t)(c->end - start));
+    size_t n = quote ? (size_t)(quote - start) : 0;
+    int plain = quote != NULL && !memchr(start, '\\', n);
+    for (size_t i = 0; plain && i < n; i++)
+        plain = (unsigned char)start[i] >= 0x20;
+    if (plain) {
+        size_t copy = n < key_cap ? n : key_cap - 1;
+        memcpy(key, start, copy);
+        key[copy] = '\0';
+        *key_len = copy;
+        c->p = quote + 1;
+    } else {
+        const char *begin = c->p;
+        if (scan_string(c, NULL, 0, NULL) != 0)
+            return -1;
+        struct js_cursor sub = {begin, c->p, NULL};
+        char tmp[256];
+        if (scan_string(&sub, tmp, sizeof tmp, &n) != 0) {
+            n = key_cap > 1 ? key_cap - 1 : 0;
+            memset(tmp, '?', sizeof tmp);
+        }
+        if (memchr(tmp, '\0', n))
+            memset(tmp, '?', n); /* "t\u0000x" must not read as "t" */
+        if (n >= key_cap)
+            n = key_cap - 1;
+        memcpy(key, tmp, n);
+        key[n] = '\0';
+        *key_len = n;
     }
-    if (memchr(tmp, '\0', n))
-        memset(tmp, '?', n); /* "t\u0000x" must not read as "t" */
-    if (n >= key_cap)
-        n = key_cap - 1;
-    memcpy(key, tmp, n);
-    key[n] = '\0';
-    *key_len = n;
     return js_expect(c, ':') == 0 ? 1 : -1;
 }
 
@@ -418,6 +432,22 @@ static int skip_value(struct js_cursor *c, int depth)
 
 int js_skip(struct js_cursor *c)
 {
+    return skip_value(c, 0);
+}
+
+int js_skip_lax(struct js_cursor *c)
+{
+    if (js_peek(c) == '[') {
+        const char *close = memchr(c->p, ']', (size_t)(c->end - c->p));
+        if (close) {
+            size_t span = (size_t)(close - c->p - 1);
+            const char *inner = c->p + 1;
+            if (!memchr(inner, '[', span) && !memchr(inner, '{', span) && !memchr(inner, '"', span)) {
+                c->p = close + 1;
+                return 0;
+            }
+        }
+    }
     return skip_value(c, 0);
 }
 

@@ -55,6 +55,12 @@ int js_bool(struct js_cursor *c, int *value);
 /* Skips any value; -1 if malformed or nested deeper than JS_MAX_DEPTH. */
 int js_skip(struct js_cursor *c);
 
+/* Skips any value, checking only its outline: a flat array (no nested
+ * array, object or string inside) is passed with a few memchr calls without
+ * looking at its elements. For finding one field of a record quickly when
+ * the record will be validated in full later. -1 if the outline is broken. */
+int js_skip_lax(struct js_cursor *c);
+
 /* A short name of the value at the cursor: "string", "number", "array", ... */
 const char *js_kind(struct js_cursor *c);
 

@@ -1,10 +1,13 @@
 /* Opening, indexing and merging traces; see pcsim/trace.h.
  *
- * Pass one parses every record once, to validate it and learn its time, and
- * keeps a 32-byte index entry per record. The entries of all files are sorted
- * stably by time, and pass two re-parses each record when its turn comes,
- * reading the file through a window so a time-ordered file is read
- * sequentially. Errors are thus found before any simulation starts. */
+ * Pass one finds each record and its time and keeps a 32-byte index entry
+ * per record: line formats look at the time field alone (skipping the rest
+ * by its outline), a Claude-Code document is parsed in full. The entries of
+ * all files are sorted stably by time, and pass two parses each record when
+ * its turn comes, reading the file through a window so that a time-ordered
+ * file is read sequentially. A line's other fields are thus validated in
+ * pass two: a bad one still stops the run (or is skipped with --lenient)
+ * before any report is written. */
 #include "trace_internal.h"
 
 #include <errno.h>
@@ -320,7 +323,7 @@ static enum pcs_status read_whole(struct trace_file *file, struct pcs_error *err
     if (file->size > (uint64_t)SIZE_MAX / 2)
         return pcs_error_set(err, PCS_ERR_RANGE, "%s: file too large to read", file->path);
     size_t size = (size_t)file->size;
-    char *buf = malloc(size + 1);
+    char *buf = malloc(size + TRACE_READ_PADDING);
     if (!buf)
         return pcs_error_set(err, PCS_ERR_NOMEM, "%s: not enough memory to read %zu bytes", file->path, size);
     size_t got = 0;
@@ -335,10 +338,10 @@ static enum pcs_status read_whole(struct trace_file *file, struct pcs_error *err
         }
         got += (size_t)n;
     }
-    buf[size] = '\0';
+    memset(buf + size, 0, TRACE_READ_PADDING);
     free(file->window);
     file->window = buf;
-    file->window_cap = size + 1;
+    file->window_cap = size + TRACE_READ_PADDING;
     file->window_start = 0;
     file->window_len = size;
     return PCS_OK;
@@ -356,12 +359,12 @@ static enum pcs_status window_load(struct trace_file *file, uint64_t offset, siz
     size_t want = len > readahead ? len : readahead;
     if (offset + want > file->size)
         want = file->size - offset > len ? (size_t)(file->size - offset) : len;
-    if (want + 1 > file->window_cap) {
-        char *buf = realloc(file->window, want + 1);
+    if (want + TRACE_READ_PADDING > file->window_cap) {
+        char *buf = realloc(file->window, want + TRACE_READ_PADDING);
         if (!buf)
             return pcs_error_set(err, PCS_ERR_NOMEM, "%s: no memory for a %zu-byte record", file->path, len);
         file->window = buf;
-        file->window_cap = want + 1;
+        file->window_cap = want + TRACE_READ_PADDING;
     }
     size_t got = 0;
     while (got < want) {
@@ -376,6 +379,7 @@ static enum pcs_status window_load(struct trace_file *file, uint64_t offset, siz
     }
     file->window_start = offset;
     file->window_len = got;
+    memset(file->window + got, 0, TRACE_READ_PADDING);
     if (got < len)
         return pcs_error_set(err, PCS_ERR_IO, "%s: file changed while reading", file->path);
     return PCS_OK;
@@ -453,7 +457,10 @@ static enum pcs_status index_lines(struct pcs_trace *trace, struct trace_file *f
         if (line_no > UINT32_MAX)
             return pcs_error_set(err, PCS_ERR_RANGE, "%s: more than 2^32 lines", file->path);
         struct pcs_request req;
-        status = ops->parse(trace, file, line + lead, trimmed - lead, 0.0, &loc, &req, err);
+        if (ops->index_time)
+            status = ops->index_time(trace, file, line + lead, trimmed - lead, &loc, &req.t_ms, err);
+        else
+            status = ops->parse(trace, file, line + lead, trimmed - lead, 0.0, &loc, &req, err);
         if (status != PCS_OK) {
             status = trace_record_failed(trace, status, err);
             if (status != PCS_OK)
@@ -653,21 +660,26 @@ pcs_trace *pcs_trace_open(const char *const *paths, size_t path_count, const str
 
 enum pcs_status pcs_trace_next(pcs_trace *trace, struct pcs_request *req, struct pcs_error *err)
 {
-    if (trace->next_entry >= trace->entry_count)
-        return PCS_END;
-    const struct index_entry *entry = &trace->entries[trace->next_entry++];
-    struct trace_file *file = &trace->files[entry->file];
-    enum pcs_status status = window_load(file, entry->offset, entry->length, WINDOW_BYTES, err);
-    if (status != PCS_OK)
-        return status;
-    struct record_loc loc = {file->path, entry->line, NULL};
-    const struct trace_format *ops = format_ops(file->format);
-    status = ops->parse(trace, file, file->window + (entry->offset - file->window_start), entry->length, 0.0, &loc,
-                        req, err);
-    if (status != PCS_OK)
-        return pcs_error_set(err, PCS_ERR_IO, "%s (the file changed while pcsim read it)", err->message);
-    req->t_ms = entry->t_ms;
-    return PCS_OK;
+    while (trace->next_entry < trace->entry_count) {
+        const struct index_entry *entry = &trace->entries[trace->next_entry++];
+        struct trace_file *file = &trace->files[entry->file];
+        enum pcs_status status = window_load(file, entry->offset, entry->length, WINDOW_BYTES, err);
+        if (status != PCS_OK)
+            return status;
+        struct record_loc loc = {file->path, entry->line, NULL};
+        const struct trace_format *ops = format_ops(file->format);
+        status = ops->parse(trace, file, file->window + (entry->offset - file->window_start), entry->length, 0.0,
+                            &loc, req, err);
+        if (status == PCS_OK) {
+            req->t_ms = entry->t_ms;
+            return PCS_OK;
+        }
+        /* Line formats are validated here, in full, for the first time. */
+        status = trace_record_failed(trace, status, err);
+        if (status != PCS_OK)
+            return status;
+    }
+    return PCS_END;
 }
 
 uint64_t pcs_trace_request_count(const pcs_trace *trace)

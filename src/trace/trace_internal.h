@@ -14,6 +14,9 @@
 
 /* Longest line (record) accepted in a line format. */
 #define TRACE_MAX_LINE ((size_t)64 << 20)
+/* Bytes after the end of every buffer a record is parsed from, zeroed, so
+ * that scanners may read a word at a time. */
+#define TRACE_READ_PADDING 16
 /* Most bounds one request may carry. */
 #define TRACE_MAX_BOUNDS ((size_t)1 << 24)
 
@@ -60,6 +63,10 @@ struct trace_format {
                               const struct record_loc *loc, struct pcs_error *err);
     /* Whole-document formats: index the document held in file->window. */
     enum pcs_status (*index_document)(struct pcs_trace *trace, struct trace_file *file, struct pcs_error *err);
+    /* Line formats: the record's time alone, found quickly (first pass);
+     * NULL to parse the whole record instead. */
+    enum pcs_status (*index_time)(struct pcs_trace *trace, struct trace_file *file, const char *record, size_t len,
+                                  const struct record_loc *loc, int64_t *t_ms, struct pcs_error *err);
     /* Parses one record into req (arrays in the ctx scratch) and its time,
      * base_seconds added to the record's own time. */
     enum pcs_status (*parse)(struct pcs_trace *trace, struct trace_file *file, const char *record, size_t len,
