@@ -82,7 +82,10 @@ def summarize(report):
 
 
 def run_pcsim(binary, config, path):
-    result = subprocess.run(pcsim_command(binary, config, path), capture_output=True, text=True, timeout=60)
+    try:
+        result = subprocess.run(pcsim_command(binary, config, path), capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return {"error": f"cannot run pcsim: {error}"}
     if result.returncode != 0:
         return {"error": f"exit {result.returncode}: {result.stderr.strip()}"}
     try:

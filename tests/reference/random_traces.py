@@ -3,13 +3,15 @@
 
     random_traces.py --seed S --out FILE [--requests N]
 
-Each trace is a handful of requests built from a pool of earlier prompts, so that:
+Each trace is a handful of requests whose prompts are built from earlier ones, so that:
   - prompts share prefixes and diverge at every depth, are strict prefixes of
-    earlier prompts, or repeat an earlier prompt exactly;
+    earlier prompts, or repeat an earlier prompt exactly; half the traces are
+    "conversations" (threads that grow a turn at a time, retry and fork), the
+    others draw from a pool of all earlier prompts;
   - times sit on a coarse grid with gaps drawn from TIME_GAPS, which holds every
     TTL the differential test uses (and the 5m/1h marker TTLs), so t == u + ttl
-    (a miss) happens often; gaps of 0 give equal timestamps; a few times need
-    rounding to milliseconds (t_ms = llround(t * 1000));
+    (a miss) happens often; gaps of 0 give equal timestamps; some times are
+    jittered by a millisecond or half of one (t_ms = llround(t * 1000));
   - several models and sessions (session 7 and "7" are one namespace; segment
     id 3 and "3" are one id) and the global namespace;
   - segments with and without cache markers (mixed "5m"/"1h"), hash_ids with a
@@ -24,100 +26,176 @@ import argparse
 import json
 import random
 
-# Every TTL the differential test passes (seconds), plus the marker TTLs.
-TEST_TTLS = (1, 5, 7.5, 60)
-MARKER_TTLS = (300, 3600)
+# Every TTL the differential test passes (seconds) is a gap, and so are the marker TTLs.
 TIME_GAPS = (0, 0, 0, 0.5, 1, 1, 2, 2.5, 5, 5, 7.5, 10, 60, 300, 3600, 299.999, 0.001, 0.0005)
+JITTER = (0.0005, -0.0005, 0.001, -0.001, 0.0004, 0.0006, -0.0015)
 MODELS = ("m1", "m2", "m3")
 SESSIONS = (None, None, "s1", 7, "7", "s2")
 BLOCK_TOKENS = (1, 4, 5, 8, 16, 32, 64)
 SEGMENT_TOKENS = (1, 2, 3, 4, 5, 8, 11, 16, 32, 59, 60, 64)
+MARKER_STYLES = ("none", "none", "last", "5m", "1h", "mixed", "mixed", "sticky")
 
 
-def make_units(rng, kind, fresh):
-    """A fresh unit id: an int for hash_ids, a str or an int for segments."""
-    fresh[0] += 1
-    value = fresh[0]
-    if kind == "segments" and rng.random() < 0.6:
-        return f"u{value}"
-    return value
+class Generator:
+    def __init__(self, seed):
+        self.rng = random.Random(seed)
+        rng = self.rng
+        self.models = MODELS[: rng.choice((1, 1, 2, 3))]
+        self.sessions = SESSIONS if rng.random() < 0.4 else (None,)
+        self.segment_share = rng.choice((0.0, 0.5, 0.9, 0.9))
+        self.block_tokens = rng.choice(BLOCK_TOKENS)
+        self.marker_style = rng.choice(MARKER_STYLES)
+        self.conversation = rng.random() < 0.5
+        self.fresh = 0
+        self.pool = []  # (kind, units) of every prompt so far
+        self.threads = []  # conversation threads: {"kind", "model", "session", "turns": [units]}
+        self.segment_tokens = {}  # str(id) -> tokens, usually one size per id
+        self.sticky_markers = {}  # str(id) -> marker, for the "sticky" style
 
+    def new_unit(self, kind):
+        """A fresh unit id: an int for hash_ids, a str or an int for segments."""
+        self.fresh += 1
+        if kind == "segments" and self.rng.random() < 0.6:
+            return f"u{self.fresh}"
+        return self.fresh
 
-def prompt_from_pool(rng, pool, kind, fresh):
-    """A unit list: new, or an earlier prompt repeated, cut, extended or diverged."""
-    same_kind = [units for units_kind, units in pool if units_kind == kind]
-    if not same_kind or rng.random() < 0.2:
-        return [make_units(rng, kind, fresh) for _ in range(rng.randint(0, 6))]
-    base = list(rng.choice(same_kind))
-    action = rng.random()
-    if action < 0.25:  # identical
-        return base
-    if action < 0.45:  # strict prefix
-        return base[: rng.randint(0, max(0, len(base) - 1))]
-    if action < 0.7:  # extend
-        return base + [make_units(rng, kind, fresh) for _ in range(rng.randint(1, 3))]
-    cut = rng.randint(0, len(base))  # diverge at depth cut
-    tail = [make_units(rng, kind, fresh) for _ in range(rng.randint(1, 3))]
-    if cut < len(base) and rng.random() < 0.3:
-        tail += base[cut + 1 :]  # same suffix after a different unit
-    return base[:cut] + tail
+    def new_units(self, kind, low, high):
+        return [self.new_unit(kind) for _ in range(self.rng.randint(low, high))]
 
+    def from_pool(self, kind):
+        """New units, or an earlier prompt repeated, cut, extended or diverged."""
+        rng = self.rng
+        same_kind = [units for units_kind, units in self.pool if units_kind == kind]
+        if not same_kind or rng.random() < 0.2:
+            return self.new_units(kind, 0, 6)
+        return self.vary(kind, list(rng.choice(same_kind)))
 
-def segment_marker(rng, style):
-    if style == "none":
-        return None
-    if style == "last":
-        return None  # set on the last segment by the caller
-    roll = rng.random()
-    if style == "5m":
-        return "5m" if roll < 0.4 else None
-    if style == "1h":
-        return "1h" if roll < 0.4 else None
-    return "5m" if roll < 0.25 else ("1h" if roll < 0.5 else None)
+    def vary(self, kind, base):
+        rng = self.rng
+        action = rng.random()
+        if action < 0.25:  # identical
+            return base
+        if action < 0.45:  # strict prefix
+            return base[: rng.randint(0, max(0, len(base) - 1))]
+        if action < 0.7:  # extend
+            return base + self.new_units(kind, 1, 3)
+        cut = rng.randint(0, len(base))  # diverge at depth cut
+        tail = self.new_units(kind, 1, 3)
+        if cut < len(base) and rng.random() < 0.3:
+            tail += base[cut + 1 :]  # the same suffix after a different unit
+        return base[:cut] + tail
 
+    def from_thread(self, kind):
+        """(units, model, session) for the next turn of a conversation."""
+        rng = self.rng
+        threads = [thread for thread in self.threads if thread["kind"] == kind]
+        if not threads or rng.random() < 0.15:
+            thread = {
+                "kind": kind,
+                "model": rng.choice(self.models),
+                "session": rng.choice(self.sessions),
+                "turns": [],
+            }
+            shared = [units for units_kind, units in self.pool if units_kind == kind]
+            start = list(rng.choice(shared)[: rng.randint(0, 2)]) if shared and rng.random() < 0.5 else []
+            units = start + self.new_units(kind, 1, 3)  # maybe a shared system prompt
+            self.threads.append(thread)
+        else:
+            thread = rng.choice(threads)
+            last = thread["turns"][-1]
+            action = rng.random()
+            if action < 0.55:  # the next turn
+                units = last + self.new_units(kind, 1, 2)
+            elif action < 0.65:  # a retry
+                units = list(last)
+            elif action < 0.8:  # a fork from an earlier turn
+                units = list(rng.choice(thread["turns"])) + self.new_units(kind, 1, 2)
+            else:  # an earlier turn again, or any variation of one
+                units = self.vary(kind, list(rng.choice(thread["turns"])))
+        thread["turns"].append(units)
+        model = thread["model"] if rng.random() < 0.9 else rng.choice(self.models)  # a redo elsewhere
+        return units, model, thread["session"]
 
-def make_record(rng, t, pool, fresh, segment_tokens, options):
-    record = {"t": t, "model": rng.choice(options["models"])}
-    session = rng.choice(options["sessions"])
-    roll = rng.random()
-    kind = "segments" if roll < options["segment_share"] else ("hash_ids" if roll < 0.95 else "plain")
-    if kind == "plain":  # nothing cacheable
-        record["input_tokens"] = rng.choice((0, 5, 64, 100))
-    elif kind == "hash_ids":
-        units = prompt_from_pool(rng, pool, kind, fresh)
-        block = options["block_tokens"] if rng.random() < 0.85 else rng.choice(BLOCK_TOKENS)
+    def marker(self, unit, last):
+        rng = self.rng
+        style = self.marker_style
+        if style == "none":
+            return None
+        if style == "last":
+            return rng.choice(("5m", "1h")) if last and rng.random() < 0.7 else None
+        if style == "sticky":  # each id keeps its marker, as clients re-send cache_control
+            key = str(unit)
+            if key not in self.sticky_markers:
+                self.sticky_markers[key] = rng.choice((None, None, "5m", "1h"))
+            return self.sticky_markers[key]
+        roll = rng.random()
+        if style == "5m":
+            return "5m" if roll < 0.4 else None
+        if style == "1h":
+            return "1h" if roll < 0.4 else None
+        return "5m" if roll < 0.25 else ("1h" if roll < 0.5 else None)
+
+    def record(self, t):
+        rng = self.rng
+        roll = rng.random()
+        kind = "segments" if roll < self.segment_share else ("hash_ids" if roll < 0.95 else "plain")
+        model, session = rng.choice(self.models), rng.choice(self.sessions)
+        record = {"t": t}
+        if kind == "plain":  # nothing cacheable
+            record["input_tokens"] = rng.choice((0, 5, 64, 100))
+        else:
+            if self.conversation:
+                units, model, session = self.from_thread(kind)
+            else:
+                units = self.from_pool(kind)
+            self.pool.append((kind, units))
+            if kind == "hash_ids":
+                self.hash_prompt(record, units)
+            else:
+                self.segment_prompt(record, units)
+        record["model"] = model
+        record["output_tokens"] = rng.randint(0, 20)
+        if session is not None:
+            record["session"] = session
+        if rng.random() < 0.1:  # fields that do not affect the cache
+            record["task"] = rng.choice(("T1", 2))
+            record["attempt"] = rng.randint(1, 3)
+            record["ok"] = rng.random() < 0.8
+            record["tier"] = rng.choice(("standard", "batch", "flex", "priority"))
+            record["meta"] = {"note": "ignored", "n": [1, 2]}
+        return record
+
+    def hash_prompt(self, record, units):
+        rng = self.rng
+        block = self.block_tokens if rng.random() < 0.85 else rng.choice(BLOCK_TOKENS)
         if units:
             full = block * len(units)
             shape = rng.random()
-            if shape < 0.4:
+            if shape < 0.4 or block == 1:
                 input_tokens = full  # exact
             elif shape < 0.8:
-                input_tokens = full - rng.randint(1, block - 1) if block > 1 else full  # partial last block
+                input_tokens = full - rng.randint(1, block - 1)  # a partial last block
             else:
-                input_tokens = full + rng.randint(1, 2 * block)  # uncacheable tail
+                input_tokens = full + rng.randint(1, 2 * block)  # an uncacheable tail
         else:
             input_tokens = rng.randint(0, 80)
         record["input_tokens"] = input_tokens
         record["hash_ids"] = units
         record["block_tokens"] = block
-        pool.append((kind, units))
-    else:
-        units = prompt_from_pool(rng, pool, kind, fresh)
+
+    def segment_prompt(self, record, units):
+        rng = self.rng
         segments = []
-        style = options["marker_style"]
-        for unit in units:
+        for index, unit in enumerate(units):
             key = str(unit)
-            if key not in segment_tokens or rng.random() < 0.05:
-                segment_tokens[key] = rng.choice(SEGMENT_TOKENS)  # usually one size per id
-            if rng.random() < 0.15 and isinstance(unit, int):
-                unit = str(unit)  # 3 and "3" are one id
-            segment = {"id": unit, "tokens": segment_tokens[key]}
-            marker = segment_marker(rng, style)
+            if key not in self.segment_tokens or rng.random() < 0.05:
+                self.segment_tokens[key] = rng.choice(SEGMENT_TOKENS)
+            spelled = str(unit) if isinstance(unit, int) and rng.random() < 0.15 else unit  # 3 == "3"
+            segment = {"id": spelled, "tokens": self.segment_tokens[key]}
+            marker = self.marker(unit, index == len(units) - 1)
             if marker:
                 segment["cache"] = marker
             segments.append(segment)
-        if style == "last" and segments and rng.random() < 0.7:
-            segments[-1]["cache"] = rng.choice(("5m", "1h"))
         record["segments"] = segments
         total = sum(segment["tokens"] for segment in segments)
         shape = rng.random()
@@ -127,39 +205,25 @@ def make_record(rng, t, pool, fresh, segment_tokens, options):
             record["input_tokens"] = total
         else:
             record["input_tokens"] = total + rng.choice((1, 5, 64 - total if total < 64 else 3))
-        pool.append((kind, units))
-    record["output_tokens"] = rng.randint(0, 20)
-    if session is not None:
-        record["session"] = session
-    if rng.random() < 0.1:  # fields that do not affect the cache
-        record["task"] = rng.choice(("T1", 2))
-        record["attempt"] = rng.randint(1, 3)
-        record["ok"] = rng.random() < 0.8
-        record["tier"] = rng.choice(("standard", "batch", "flex", "priority"))
-        record["meta"] = {"note": "ignored", "n": [1, 2]}
-    return record
 
 
 def generate(seed, requests=None):
-    rng = random.Random(seed)
-    n = requests if requests is not None else rng.randint(3, 22)
-    options = {
-        "models": MODELS[: rng.choice((1, 1, 2, 3))],
-        "sessions": SESSIONS if rng.random() < 0.4 else (None,),
-        "segment_share": rng.choice((0.0, 0.5, 0.9)),
-        "block_tokens": rng.choice(BLOCK_TOKENS),
-        "marker_style": rng.choice(("none", "last", "5m", "1h", "mixed", "mixed")),
-    }
-    # A time grid: mostly multiples of one TTL so expiries coincide with arrivals.
-    step_scale = rng.choice((1, 1, 10, 60, 300))
+    """The records of seed's trace, in file order."""
+    gen = Generator(seed)
+    rng = gen.rng
+    n = requests if requests is not None else rng.randint(3, 40)
+    # A time grid: often multiples of one step so that expiries coincide with arrivals.
+    step = rng.choice((1, 1, 2.5, 10, 60, 300))
     t = rng.choice((0, 0, 1.5, 100))
-    pool, fresh, segment_tokens = [], [0], {}
     records = []
     for _ in range(n):
-        records.append(make_record(rng, t, pool, fresh, segment_tokens, options))
+        emitted = t
+        if t >= 1 and rng.random() < 0.15:  # a millisecond either side of an expiry
+            emitted = round(t + rng.choice(JITTER), 4)
+        records.append(gen.record(emitted))
         gap = rng.choice(TIME_GAPS)
-        if step_scale > 1 and gap not in (0.001, 0.0005, 299.999) and rng.random() < 0.5:
-            gap = rng.choice((0, 1, 1, 2)) * step_scale
+        if step > 1 and gap not in (0.001, 0.0005, 299.999) and rng.random() < 0.5:
+            gap = rng.choice((0, 1, 1, 2)) * step
         t = t + gap
         if isinstance(t, float) and t.is_integer() and rng.random() < 0.5:
             t = int(t)
@@ -183,7 +247,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--out", required=True)
-    parser.add_argument("--requests", type=int, help="number of requests (default: random, 3..22)")
+    parser.add_argument("--requests", type=int, help="number of requests (default: random, 3..40)")
     options = parser.parse_args()
     write_trace(generate(options.seed, options.requests), options.out)
 
