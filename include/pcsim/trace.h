@@ -8,7 +8,9 @@
  * Reading is two passes over each file. The first indexes records (their time
  * and place) without building them; the second parses each record in time
  * order when pcs_trace_next asks for it. Memory is thus a few words per
- * request plus one request's bounds, whatever the trace's size. */
+ * request plus one request's bounds, whatever the trace's size. A record
+ * whose time is fine but whose other fields are bad may thus be reported by
+ * pcs_trace_next rather than pcs_trace_open. */
 #ifndef PCSIM_TRACE_H
 #define PCSIM_TRACE_H
 

@@ -32,9 +32,9 @@ static void evict(pcs_cache *cache)
     while (cache->cached_tokens > cache->config.capacity_tokens && tree->lru_tail != TREE_NIL) {
         uint32_t victim = tree->lru_tail;
         uint64_t excess = cache->cached_tokens - cache->config.capacity_tokens;
-        struct tree_node *node = &tree->nodes[victim];
-        if (node->tokens <= excess) {
-            cache->cached_tokens -= node->tokens;
+        uint64_t tokens = tree_lru_tokens(tree, victim);
+        if (tokens <= excess) {
+            cache->cached_tokens -= tokens;
             tree_free_leaf(tree, victim);
         } else {
             cache->cached_tokens -= tree_trim_leaf(tree, victim);

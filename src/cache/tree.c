@@ -3,7 +3,9 @@
  * Children are found through one open-addressing table keyed by
  * (parent, first unit of the child's run), linear probing with
  * backward-shift deletion, so there are no per-node child arrays and no
- * tombstones. Nodes live in one array and are recycled through a free list. */
+ * tombstones; a node's hint (its newest child) answers most lookups without
+ * touching the table. Nodes live in one array and are recycled through a
+ * free list. */
 #include "tree.h"
 
 #include <stdlib.h>
@@ -34,7 +36,9 @@ enum pcs_status tree_init(struct tree *tree, int with_costs)
     tree->slots = malloc(INITIAL_SLOTS * sizeof *tree->slots);
     tree->path_cap = 64;
     tree->path = malloc(tree->path_cap * sizeof *tree->path);
-    if (!tree->nodes || !tree->slots || !tree->path) {
+    if (with_costs)
+        tree->lru = malloc(INITIAL_NODES * sizeof *tree->lru);
+    if (!tree->nodes || !tree->slots || !tree->path || (with_costs && !tree->lru)) {
         tree_release(tree);
         return PCS_ERR_NOMEM;
     }
@@ -48,10 +52,13 @@ enum pcs_status tree_init(struct tree *tree, int with_costs)
 void tree_release(struct tree *tree)
 {
     for (size_t i = 0; tree->nodes && i < tree->node_top; i++) {
-        free(tree->nodes[i].units);
-        free(tree->nodes[i].costs);
+        if (tree->nodes[i].cap > TREE_INLINE)
+            free(tree->nodes[i].heap_units);
+        if (tree->lru)
+            free(tree->lru[i].costs);
     }
     free(tree->nodes);
+    free(tree->lru);
     free(tree->slots);
     free(tree->path);
     memset(tree, 0, sizeof *tree);
@@ -114,6 +121,8 @@ static enum pcs_status child_insert(struct tree *tree, uint32_t parent, uint64_t
     tree->slots[i].unit = unit;
     tree->slots[i].parent = parent;
     tree->slots[i].child = child;
+    if (parent != TREE_NIL)
+        tree->nodes[parent].hint_child = child;
     return PCS_OK;
 }
 
@@ -139,6 +148,18 @@ static void child_remove(struct tree *tree, uint32_t parent, uint64_t unit)
     tree->slots[i].child = TREE_NIL;
 }
 
+/* The child of parent whose run starts with unit, or TREE_NIL. */
+static uint32_t child_of(const struct tree *tree, uint32_t parent, uint64_t unit)
+{
+    uint32_t hint = tree->nodes[parent].hint_child;
+    if (hint != TREE_NIL) {
+        struct tree_node *node = &tree->nodes[hint];
+        if (tree_units(node)[0] == unit)
+            return hint;
+    }
+    return child_find(tree, parent, unit);
+}
+
 /* ------------------------------------------------------------------ nodes */
 
 static enum pcs_status node_new(struct tree *tree, uint32_t *id)
@@ -150,85 +171,109 @@ static enum pcs_status node_new(struct tree *tree, uint32_t *id)
         if (tree->node_top == tree->node_cap) {
             if (tree->node_cap >= TREE_NIL / 2)
                 return PCS_ERR_NOMEM;
-            struct tree_node *nodes = realloc(tree->nodes, tree->node_cap * 2 * sizeof *nodes);
+            size_t cap = tree->node_cap * 2;
+            struct tree_node *nodes = realloc(tree->nodes, cap * sizeof *nodes);
             if (!nodes)
                 return PCS_ERR_NOMEM;
             tree->nodes = nodes;
-            tree->node_cap *= 2;
+            if (tree->with_costs) {
+                struct tree_lru *lru = realloc(tree->lru, cap * sizeof *lru);
+                if (!lru)
+                    return PCS_ERR_NOMEM;
+                tree->lru = lru;
+            }
+            tree->node_cap = cap;
         }
         *id = (uint32_t)tree->node_top++;
+        if (tree->with_costs)
+            tree->lru[*id].costs = NULL;
     }
     struct tree_node *node = &tree->nodes[*id];
     memset(node, 0, sizeof *node);
+    node->cap = TREE_INLINE;
     node->parent = TREE_NIL;
-    node->lru_prev = TREE_NIL;
-    node->lru_next = TREE_NIL;
+    node->hint_child = TREE_NIL;
+    node->live = 1;
+    if (tree->with_costs) {
+        struct tree_lru *lru = &tree->lru[*id];
+        free(lru->costs);
+        lru->costs = NULL;
+        lru->tokens = 0;
+        lru->prev = TREE_NIL;
+        lru->next = TREE_NIL;
+    }
     tree->live_nodes++;
     return PCS_OK;
 }
 
-/* Makes room for cap bounds in node's run (costs too when kept). */
-static enum pcs_status node_reserve(struct tree *tree, struct tree_node *node, uint32_t cap)
+/* Makes room for cap bounds in the run of node id (costs too when kept). */
+static enum pcs_status node_reserve(struct tree *tree, uint32_t id, uint32_t cap)
 {
-    if (cap <= node->cap && node->units)
-        return PCS_OK;
-    uint64_t *units = realloc(node->units, (cap ? cap : 1) * sizeof *units);
-    if (!units)
-        return PCS_ERR_NOMEM;
-    node->units = units;
-    if (tree->with_costs) {
-        uint32_t *costs = realloc(node->costs, (cap ? cap : 1) * sizeof *costs);
+    struct tree_node *node = &tree->nodes[id];
+    if (tree->with_costs && (cap > node->cap || !tree->lru[id].costs)) {
+        uint32_t room = cap > node->cap ? cap : node->cap;
+        uint32_t *costs = realloc(tree->lru[id].costs, room * sizeof *costs);
         if (!costs)
             return PCS_ERR_NOMEM;
-        node->costs = costs;
+        tree->lru[id].costs = costs;
     }
+    if (cap <= node->cap)
+        return PCS_OK;
+    uint64_t *units;
+    if (node->cap > TREE_INLINE) {
+        units = realloc(node->heap_units, cap * sizeof *units);
+        if (!units)
+            return PCS_ERR_NOMEM;
+    } else {
+        units = malloc(cap * sizeof *units);
+        if (!units)
+            return PCS_ERR_NOMEM;
+        memcpy(units, node->inline_units, node->len * sizeof *units);
+    }
+    node->heap_units = units;
     node->cap = cap;
     return PCS_OK;
 }
 
-/* Appends len units (and costs) to node's run. */
-static enum pcs_status node_extend(struct tree *tree, struct tree_node *node, const uint64_t *units,
-                                   const uint32_t *costs, uint32_t len)
+/* Appends len units (and costs) to the run of node id. */
+static enum pcs_status node_extend(struct tree *tree, uint32_t id, const uint64_t *units, const uint32_t *costs,
+                                   uint32_t len)
 {
-    if (len == 0)
-        return node_reserve(tree, node, node->cap);
+    struct tree_node *node = &tree->nodes[id];
     if ((uint64_t)node->len + len > UINT32_MAX)
         return PCS_ERR_ARG;
     uint32_t need = node->len + len;
-    if (need > node->cap) {
-        uint32_t cap = node->cap && node->cap < UINT32_MAX / 2 ? node->cap * 2 : need;
-        if (node_reserve(tree, node, cap > need ? cap : need) != PCS_OK)
-            return PCS_ERR_NOMEM;
-    }
-    memcpy(node->units + node->len, units, len * sizeof *units);
-    if (tree->with_costs) {
-        memcpy(node->costs + node->len, costs, len * sizeof *costs);
+    uint32_t cap = node->cap;
+    if (need > cap)
+        cap = cap < UINT32_MAX / 2 && cap * 2 > need ? cap * 2 : need;
+    if (node_reserve(tree, id, cap) != PCS_OK)
+        return PCS_ERR_NOMEM;
+    node = &tree->nodes[id];
+    if (len > 0)
+        memcpy(tree_units(node) + node->len, units, len * sizeof *units);
+    if (tree->with_costs && len > 0) {
+        struct tree_lru *lru = &tree->lru[id];
+        memcpy(lru->costs + node->len, costs, len * sizeof *costs);
         for (uint32_t i = 0; i < len; i++)
-            node->tokens += costs[i];
+            lru->tokens += costs[i];
     }
     node->len = need;
     return PCS_OK;
 }
 
-/* Gives a new node a run of len units (and costs) copied from the arrays. */
-static enum pcs_status node_fill(struct tree *tree, uint32_t id, const uint64_t *units, const uint32_t *costs,
-                                 uint32_t len)
-{
-    struct tree_node *node = &tree->nodes[id];
-    if (node_reserve(tree, node, len) != PCS_OK)
-        return PCS_ERR_NOMEM;
-    return node_extend(tree, node, units, costs, len);
-}
-
 static void node_release(struct tree *tree, uint32_t id)
 {
     struct tree_node *node = &tree->nodes[id];
-    free(node->units);
-    free(node->costs);
-    node->units = NULL;
-    node->costs = NULL;
+    if (node->cap > TREE_INLINE)
+        free(node->heap_units);
+    node->heap_units = NULL;
+    node->cap = TREE_INLINE;
     node->len = 0;
-    node->cap = 0;
+    node->live = 0;
+    if (tree->with_costs) {
+        free(tree->lru[id].costs);
+        tree->lru[id].costs = NULL;
+    }
     node->parent = tree->free_head;
     tree->free_head = id;
     tree->live_nodes--;
@@ -243,10 +288,12 @@ enum pcs_status tree_root(struct tree *tree, uint32_t namespace_id, uint32_t mod
         return PCS_OK;
     }
     uint32_t id;
-    if (node_new(tree, &id) != PCS_OK || node_fill(tree, id, NULL, NULL, 0) != PCS_OK)
+    if (node_new(tree, &id) != PCS_OK)
         return PCS_ERR_NOMEM;
-    if (child_insert(tree, TREE_NIL, key, id) != PCS_OK)
+    if (child_insert(tree, TREE_NIL, key, id) != PCS_OK) {
+        node_release(tree, id);
         return PCS_ERR_NOMEM;
+    }
     *root = id;
     return PCS_OK;
 }
@@ -274,15 +321,16 @@ uint64_t tree_match(struct tree *tree, uint32_t root, const uint64_t *units, uin
     uint32_t node = root;
     tree->path_len = 0;
     while (depth < count) {
-        uint32_t child = child_find(tree, node, units[depth]);
+        uint32_t child = child_of(tree, node, units[depth]);
         if (child == TREE_NIL)
             break;
-        const struct tree_node *n = &tree->nodes[child];
+        struct tree_node *n = &tree->nodes[child];
+        const uint64_t *run = tree_units(n);
         uint64_t rest = count - depth;
         uint32_t limit = rest < n->len ? (uint32_t)rest : n->len;
-        uint32_t matched = 1; /* the first unit matched through the table */
+        uint32_t matched = 1; /* the first unit matched through the lookup */
         const uint64_t *want = units + depth;
-        while (matched < limit && n->units[matched] == want[matched])
+        while (matched < limit && run[matched] == want[matched])
             matched++;
         if (path_reserve(tree, tree->path_len + 1) != PCS_OK)
             break; /* out of memory: treat the rest as unmatched */
@@ -290,6 +338,7 @@ uint64_t tree_match(struct tree *tree, uint32_t root, const uint64_t *units, uin
         tree->path[tree->path_len].matched = matched;
         tree->path[tree->path_len].start_depth = depth;
         tree->path_len++;
+        tree->nodes[node].hint_child = child;
         depth += matched;
         if (matched < n->len)
             break;
@@ -301,42 +350,42 @@ uint64_t tree_match(struct tree *tree, uint32_t root, const uint64_t *units, uin
 /* lru list helpers */
 static void lru_unlink(struct tree *tree, uint32_t id)
 {
-    struct tree_node *node = &tree->nodes[id];
-    if (node->lru_prev != TREE_NIL)
-        tree->nodes[node->lru_prev].lru_next = node->lru_next;
+    struct tree_lru *node = &tree->lru[id];
+    if (node->prev != TREE_NIL)
+        tree->lru[node->prev].next = node->next;
     else if (tree->lru_head == id)
-        tree->lru_head = node->lru_next;
+        tree->lru_head = node->next;
     else
         return; /* not in the list */
-    if (node->lru_next != TREE_NIL)
-        tree->nodes[node->lru_next].lru_prev = node->lru_prev;
+    if (node->next != TREE_NIL)
+        tree->lru[node->next].prev = node->prev;
     else
-        tree->lru_tail = node->lru_prev;
-    node->lru_prev = TREE_NIL;
-    node->lru_next = TREE_NIL;
+        tree->lru_tail = node->prev;
+    node->prev = TREE_NIL;
+    node->next = TREE_NIL;
 }
 
 static void lru_insert_before(struct tree *tree, uint32_t id, uint32_t before)
 {
-    struct tree_node *node = &tree->nodes[id];
+    struct tree_lru *node = &tree->lru[id];
     if (before == TREE_NIL) { /* append at the tail */
-        node->lru_prev = tree->lru_tail;
-        node->lru_next = TREE_NIL;
+        node->prev = tree->lru_tail;
+        node->next = TREE_NIL;
         if (tree->lru_tail != TREE_NIL)
-            tree->nodes[tree->lru_tail].lru_next = id;
+            tree->lru[tree->lru_tail].next = id;
         else
             tree->lru_head = id;
         tree->lru_tail = id;
         return;
     }
-    struct tree_node *next = &tree->nodes[before];
-    node->lru_next = before;
-    node->lru_prev = next->lru_prev;
-    if (next->lru_prev != TREE_NIL)
-        tree->nodes[next->lru_prev].lru_next = id;
+    struct tree_lru *next = &tree->lru[before];
+    node->next = before;
+    node->prev = next->prev;
+    if (next->prev != TREE_NIL)
+        tree->lru[next->prev].next = id;
     else
         tree->lru_head = id;
-    next->lru_prev = id;
+    next->prev = id;
 }
 
 void tree_lru_touch(struct tree *tree, uint32_t id)
@@ -345,6 +394,11 @@ void tree_lru_touch(struct tree *tree, uint32_t id)
         return;
     lru_unlink(tree, id);
     lru_insert_before(tree, id, tree->lru_head);
+}
+
+uint64_t tree_lru_tokens(const struct tree *tree, uint32_t node)
+{
+    return tree->lru[node].tokens;
 }
 
 enum pcs_status tree_cut(struct tree *tree, uint64_t depth, size_t *step_index)
@@ -366,32 +420,36 @@ enum pcs_status tree_cut(struct tree *tree, uint64_t depth, size_t *step_index)
     uint32_t head_id;
     if (node_new(tree, &head_id) != PCS_OK)
         return PCS_ERR_NOMEM;
-    struct tree_node *tail = &tree->nodes[tail_id];
-    if (node_fill(tree, head_id, tail->units, tail->costs, j) != PCS_OK) {
+    if (node_extend(tree, head_id, tree_units(&tree->nodes[tail_id]),
+                    tree->with_costs ? tree->lru[tail_id].costs : NULL, j) != PCS_OK) {
         node_release(tree, head_id);
         return PCS_ERR_NOMEM;
     }
     struct tree_node *head = &tree->nodes[head_id];
-    tail = &tree->nodes[tail_id];
-    uint64_t first_unit = tail->units[0];
+    struct tree_node *tail = &tree->nodes[tail_id];
+    uint64_t *tail_units = tree_units(tail);
+    uint64_t first_unit = tail_units[0];
     head->used_ms = tail->used_ms;
     head->parent = tail->parent;
     head->children = 1;
     /* The head takes the tail's place under its parent: same key, new child. */
     tree->slots[child_slot_of(tree, tail->parent, first_unit)].child = head_id;
+    if (tree->nodes[tail->parent].hint_child == tail_id)
+        tree->nodes[tail->parent].hint_child = head_id;
     /* The tail keeps its id (its children's keys stay valid), loses its head. */
     uint32_t rest = tail->len - j;
-    memmove(tail->units, tail->units + j, rest * sizeof *tail->units);
+    memmove(tail_units, tail_units + j, rest * sizeof *tail_units);
     if (tree->with_costs) {
-        memmove(tail->costs, tail->costs + j, rest * sizeof *tail->costs);
-        tail->tokens -= head->tokens;
+        struct tree_lru *lru = &tree->lru[tail_id];
+        memmove(lru->costs, lru->costs + j, rest * sizeof *lru->costs);
+        lru->tokens -= tree->lru[head_id].tokens;
         /* Shallower bounds are more recent: the head goes just before the tail. */
-        if (tail->lru_prev != TREE_NIL || tree->lru_head == tail_id)
+        if (lru->prev != TREE_NIL || tree->lru_head == tail_id)
             lru_insert_before(tree, head_id, tail_id);
     }
     tail->len = rest;
     tail->parent = head_id;
-    if (child_insert(tree, head_id, tail->units[0], tail_id) != PCS_OK)
+    if (child_insert(tree, head_id, tail_units[0], tail_id) != PCS_OK)
         return PCS_ERR_NOMEM;
     /* The path: the step becomes the head; the tail follows it if the
      * request matched into it (a cut at the end of the match drops it). */
@@ -429,9 +487,9 @@ enum pcs_status tree_append(struct tree *tree, uint32_t root, const uint64_t *un
         /* A conversation's next turn extends its own leaf: the leaf's run
          * grows instead of a chain of one node per turn. The caller makes
          * the whole path share the request's time (or recency). */
-        if (node_extend(tree, p, units + from, costs ? costs + from : NULL, len) != PCS_OK)
+        if (node_extend(tree, parent, units + from, costs ? costs + from : NULL, len) != PCS_OK)
             return PCS_ERR_NOMEM;
-        p->used_ms = used_ms;
+        tree->nodes[parent].used_ms = used_ms;
         tree->path[tree->path_len - 1].matched += len;
         *leaf = parent;
         return PCS_OK;
@@ -441,7 +499,7 @@ enum pcs_status tree_append(struct tree *tree, uint32_t root, const uint64_t *un
     uint32_t id;
     if (node_new(tree, &id) != PCS_OK)
         return PCS_ERR_NOMEM;
-    if (node_fill(tree, id, units + from, costs ? costs + from : NULL, len) != PCS_OK ||
+    if (node_extend(tree, id, units + from, costs ? costs + from : NULL, len) != PCS_OK ||
         child_insert(tree, parent, units[from], id) != PCS_OK) {
         node_release(tree, id);
         return PCS_ERR_NOMEM;
@@ -461,10 +519,14 @@ enum pcs_status tree_append(struct tree *tree, uint32_t root, const uint64_t *un
 void tree_free_leaf(struct tree *tree, uint32_t leaf)
 {
     struct tree_node *node = &tree->nodes[leaf];
-    if (node->cap > 0)
-        child_remove(tree, node->parent, node->units[0]);
-    if (node->parent != TREE_NIL)
-        tree->nodes[node->parent].children--;
+    uint32_t parent = node->parent;
+    /* A trimmed-out run still holds its first unit: the key to remove. */
+    child_remove(tree, parent, tree_units(node)[0]);
+    if (parent != TREE_NIL) {
+        tree->nodes[parent].children--;
+        if (tree->nodes[parent].hint_child == leaf)
+            tree->nodes[parent].hint_child = TREE_NIL;
+    }
     if (tree->with_costs)
         lru_unlink(tree, leaf);
     node_release(tree, leaf);
@@ -475,8 +537,8 @@ size_t tree_sweep(struct tree *tree, tree_dead_fn is_dead, const void *context)
     size_t freed = 0;
     for (size_t i = 0; i < tree->node_top; i++) {
         uint32_t id = (uint32_t)i;
-        /* Free nodes have no run; roots have an empty one. */
-        while (tree->nodes[id].units && tree->nodes[id].len > 0 && tree->nodes[id].children == 0 &&
+        /* Roots (parent TREE_NIL) stay. */
+        while (tree->nodes[id].live && tree->nodes[id].parent != TREE_NIL && tree->nodes[id].children == 0 &&
                is_dead(&tree->nodes[id], context)) {
             uint32_t parent = tree->nodes[id].parent;
             tree_free_leaf(tree, id);
@@ -490,9 +552,10 @@ size_t tree_sweep(struct tree *tree, tree_dead_fn is_dead, const void *context)
 uint64_t tree_trim_leaf(struct tree *tree, uint32_t leaf)
 {
     struct tree_node *node = &tree->nodes[leaf];
-    uint64_t cost = node->costs[node->len - 1];
+    struct tree_lru *lru = &tree->lru[leaf];
+    uint64_t cost = lru->costs[node->len - 1];
     node->len--;
-    node->tokens -= cost;
+    lru->tokens -= cost;
     if (node->len == 0)
         tree_free_leaf(tree, leaf);
     return cost;

@@ -4,8 +4,9 @@
  * node at depth i stands for key_i. Nodes are path-compressed: a node holds a
  * run of bounds that were created, refreshed and (for lru) ordered together,
  * so they share one last-use time. A request whose prompt extends a cached
- * conversation is matched by comparing its units with the runs (a memcmp per
- * node) and one hash probe per node, never per bound.
+ * conversation is matched by comparing its units with the runs and one
+ * child lookup per node (usually answered by the parent's hint), never a
+ * probe per bound.
  *
  * Roots are per (namespace, model): caches are per model, and ids local to a
  * file never meet another file's. */
@@ -19,19 +20,35 @@
 
 #define TREE_NIL UINT32_MAX
 
+/* Runs of up to TREE_INLINE bounds (branch stubs, short turns) live in the
+ * node itself: one cache line holds what a step of the walk reads. */
+#define TREE_INLINE 2
+
 struct tree_node {
-    uint64_t *units;   /* the run: len units (owned) */
-    uint32_t *costs;   /* per-bound token costs (lru only) */
-    int64_t used_ms;   /* last use of every bound in the run */
-    int64_t entry_ttl_ms; /* breakpoint: an entry at the run's last bound with this TTL; 0 none */
-    uint64_t tokens;   /* lru: sum of costs */
+    uint64_t inline_units[TREE_INLINE]; /* the run, while cap == TREE_INLINE */
+    uint64_t *heap_units;  /* the run, once cap > TREE_INLINE (owned) */
+    int64_t used_ms;       /* last use of every bound in the run */
+    int64_t entry_ttl_ms;  /* breakpoint: an entry at the run's last bound with this TTL; 0 none */
     uint32_t len;
-    uint32_t cap;      /* bounds allocated */
-    uint32_t parent;   /* TREE_NIL for a root */
+    uint32_t cap;          /* bounds the run has room for */
+    uint32_t parent;       /* TREE_NIL for a root; the free list's link when free */
     uint32_t children;
-    uint32_t lru_prev; /* lru list, most recent at the head */
-    uint32_t lru_next;
+    uint32_t hint_child;   /* the child added last: tried before the table */
+    uint32_t live;         /* 0 on the free list */
 };
+
+/* lru only, parallel to the nodes: per-bound costs and the recency list. */
+struct tree_lru {
+    uint32_t *costs;  /* cap costs (owned) */
+    uint64_t tokens;  /* sum of the run's costs */
+    uint32_t prev;    /* more recent neighbour */
+    uint32_t next;    /* less recent neighbour */
+};
+
+static inline uint64_t *tree_units(struct tree_node *node)
+{
+    return node->cap > TREE_INLINE ? node->heap_units : node->inline_units;
+}
 
 /* One step of a matched path: node, the depth (in bounds) where its run
  * starts, and how many of its bounds the request matched. */
@@ -49,6 +66,7 @@ struct child_slot {
 
 struct tree {
     struct tree_node *nodes;
+    struct tree_lru *lru;  /* with_costs only: node_cap entries */
     size_t node_cap;
     size_t node_top;     /* nodes[0..node_top) have been handed out */
     size_t live_nodes;
@@ -105,5 +123,8 @@ size_t tree_sweep(struct tree *tree, tree_dead_fn is_dead, const void *context);
 
 /* lru: moves node to the head of the recency list (inserting it if new). */
 void tree_lru_touch(struct tree *tree, uint32_t node);
+
+/* lru: the tokens a node's run holds. */
+uint64_t tree_lru_tokens(const struct tree *tree, uint32_t node);
 
 #endif

@@ -39,6 +39,13 @@ enum pcs_status field_find_time(const char *record, size_t len, const char *key,
                 return field_syntax(&c, loc, record, err);
             continue;
         }
+        /* Integral times, the usual kind, skip the costly strtod. */
+        int64_t whole;
+        struct js_cursor probe = c;
+        if (js_int64(&probe, &whole) == 0 && whole >= 0 && whole <= PCS_MAX_TIME_MS / 1000) {
+            *t_ms = ms_unit ? whole : whole * 1000;
+            return PCS_OK;
+        }
         double value;
         if (js_number(&c, &value) != 0)
             return field_wrong(&c, loc, key, ms_unit ? "a number of milliseconds" : "a number of seconds", err);
@@ -108,6 +115,13 @@ enum pcs_status field_positive(struct js_cursor *c, const struct record_loc *loc
 enum pcs_status field_seconds(struct js_cursor *c, const struct record_loc *loc, const char *field,
                               double base_seconds, int64_t *t_ms, struct pcs_error *err)
 {
+    int64_t whole;
+    struct js_cursor probe = *c;
+    if (base_seconds == 0.0 && js_int64(&probe, &whole) == 0 && whole >= 0 && whole <= PCS_MAX_TIME_MS / 1000) {
+        *c = probe; /* integral seconds: exact, without strtod */
+        *t_ms = whole * 1000;
+        return PCS_OK;
+    }
     double seconds;
     if (js_number(c, &seconds) != 0)
         return field_wrong(c, loc, field, "a number of seconds", err);
