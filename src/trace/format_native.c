@@ -219,7 +219,7 @@ static enum pcs_status parse_native(struct pcs_trace *trace, struct trace_file *
             uint64_t ignored;
             status = parse_name_hash(&c, loc, key, 0, &ignored, text, sizeof text, &text_len, err);
             if (status == PCS_OK)
-                req->namespace_id = trace_session_namespace(trace, file, text, text_len);
+                req->namespace_id = trace_session_namespace(text, text_len);
             break;
         }
         case F_META:

@@ -25,6 +25,7 @@
 
 #define WINDOW_BYTES ((size_t)4 << 20)
 #define DETECT_BYTES ((size_t)64 << 10)
+#define DOCUMENT_READAHEAD ((size_t)64 << 10)
 #define MAX_SKIP_MESSAGES 20
 
 struct index_entry {
@@ -258,16 +259,11 @@ struct record_scratch *trace_scratch(struct pcs_trace *trace, size_t count)
     return s;
 }
 
-uint32_t trace_session_namespace(struct pcs_trace *trace, const struct trace_file *file, const char *name,
-                                 size_t len)
+uint32_t trace_session_namespace(const char *name, size_t len)
 {
-    (void)trace;
-    (void)file;
-    /* Sessions are global across files: the same session name in two files
-     * is the same conversation. Namespace 0 is the global one; a session's
-     * namespace is its name's hash folded away from the small file-local ids. */
-    uint32_t ns = (uint32_t)XXH3_64bits_withSeed(name, len, 0x5e55) | 0x80000000u;
-    return ns;
+    /* Namespace 0 is the global one and the small ids count Claude-Code
+     * files; a session's is its name's hash with the top bit set. */
+    return (uint32_t)XXH3_64bits_withSeed(name, len, 0x5e55) | 0x80000000u;
 }
 
 /* ------------------------------------------------------------------- index */
@@ -566,9 +562,16 @@ static enum pcs_status open_file(struct pcs_trace *trace, struct trace_file *fil
     const struct trace_format *ops = format_ops(file->format);
     if (ops->index_document) {
         status = read_whole(file, err);
-        if (status != PCS_OK)
-            return status;
-        return ops->index_document(trace, file, err);
+        if (status == PCS_OK)
+            status = ops->index_document(trace, file, err);
+        /* Pass two reads the document's records through a small window:
+         * many sessions replayed together must not all stay in memory. */
+        free(file->window);
+        file->window = NULL;
+        file->window_cap = 0;
+        file->window_len = 0;
+        file->readahead = DOCUMENT_READAHEAD;
+        return status;
     }
     return index_lines(trace, file, err);
 }
@@ -640,6 +643,7 @@ pcs_trace *pcs_trace_open(const char *const *paths, size_t path_count, const str
         trace->files[i].fd = -1;
         trace->files[i].path = paths[i];
         trace->files[i].index = (uint32_t)i;
+        trace->files[i].readahead = WINDOW_BYTES;
     }
     for (size_t i = 0; i < path_count && st == PCS_OK; i++)
         st = open_file(trace, &trace->files[i], err);
@@ -663,7 +667,7 @@ enum pcs_status pcs_trace_next(pcs_trace *trace, struct pcs_request *req, struct
     while (trace->next_entry < trace->entry_count) {
         const struct index_entry *entry = &trace->entries[trace->next_entry++];
         struct trace_file *file = &trace->files[entry->file];
-        enum pcs_status status = window_load(file, entry->offset, entry->length, WINDOW_BYTES, err);
+        enum pcs_status status = window_load(file, entry->offset, entry->length, file->readahead, err);
         if (status != PCS_OK)
             return status;
         struct record_loc loc = {file->path, entry->line, NULL};

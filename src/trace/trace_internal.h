@@ -47,6 +47,7 @@ struct trace_file {
     size_t window_cap;
     uint64_t window_start;
     size_t window_len;
+    size_t readahead;      /* bytes read at once in pass two */
     /* Format state. */
     uint32_t block_size;   /* Claude-Code */
     const char *parsed_end; /* Claude-Code: where the last parsed record ended */
@@ -87,8 +88,9 @@ enum pcs_status trace_model_id(struct pcs_trace *trace, const char *name, size_t
 enum pcs_status trace_default_model(struct pcs_trace *trace, uint32_t *id);
 /* Makes the scratch hold at least count bounds; returns it or NULL (no memory). */
 struct record_scratch *trace_scratch(struct pcs_trace *trace, size_t count);
-/* Namespace id for a session name local to file (native `session`). */
-uint32_t trace_session_namespace(struct pcs_trace *trace, const struct trace_file *file, const char *name, size_t len);
+/* The namespace of a native trace's `session` (the same name in two files
+ * is the same session). */
+uint32_t trace_session_namespace(const char *name, size_t len);
 /* Adds an indexed record at bytes [offset, offset + len) of file with its
  * time (whole-document formats, after parsing it). */
 enum pcs_status trace_push_record(struct pcs_trace *trace, struct trace_file *file, uint64_t offset, size_t len,
