@@ -253,6 +253,10 @@ enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, con
             }
         }
         scratch->units[n++] = id;
+        if (end - p > 2 && p[0] == ',' && p[1] == ' ' && (unsigned)(p[2] - '0') < 10) {
+            p += 2; /* the usual ", " before the next id */
+            continue;
+        }
         while (p < end && is_space(*p))
             p++;
         if (p < end && *p == ',') {
