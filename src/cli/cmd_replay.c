@@ -206,6 +206,18 @@ int cmd_replay(int argc, char **argv)
     struct pcs_error err = {""};
     if (pcs_cache_config_check(&config, &err) != PCS_OK)
         return cli_usage_error("replay", "%s", err.message);
+    /* An override the policy does not use is said, not silently dropped. */
+    const enum pcs_policy policy = config.policy;
+    int uses_ttl = policy == PCS_POLICY_TTL || policy == PCS_POLICY_OPENAI || policy == PCS_POLICY_BREAKPOINT;
+    int uses_min = policy == PCS_POLICY_OPENAI || policy == PCS_POLICY_BREAKPOINT;
+    if (ttl_ms > 0 && !uses_ttl)
+        fprintf(stderr, "pcsim replay: note: --ttl has no effect on policy %s\n", pcs_policy_name(policy));
+    if (has_min && !uses_min)
+        fprintf(stderr, "pcsim replay: note: --min-tokens has no effect on policy %s\n", pcs_policy_name(policy));
+    if (has_granularity && policy != PCS_POLICY_OPENAI)
+        fprintf(stderr, "pcsim replay: note: --granularity has no effect on policy %s\n", pcs_policy_name(policy));
+    if (has_capacity && policy != PCS_POLICY_LRU)
+        fprintf(stderr, "pcsim replay: note: --capacity has no effect on policy %s\n", pcs_policy_name(policy));
 
     trace_config.aliases = aliases;
     trace_config.alias_count = alias_count;

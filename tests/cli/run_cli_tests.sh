@@ -339,6 +339,19 @@ check_lenient_skips() {
     fi
 }
 
+# An override the policy does not use is named on stderr; the result is unchanged.
+check_unused_override_noted() {
+    run replay --format csv --policy ideal "$DATA/mooncake_tiny.jsonl"
+    cp "$WORK/out" "$WORK/plain.csv"
+    run replay --format csv --policy ideal --ttl 5 --capacity 3 "$DATA/mooncake_tiny.jsonl"
+    [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
+    if ! stderr_has "--ttl has no effect on policy ideal" "--capacity has no effect on policy ideal"; then
+        why="stderr does not name the unused --ttl and --capacity"
+        return 1
+    fi
+    cmp -s "$WORK/plain.csv" "$WORK/out" || { why="the report changed"; return 1; }
+}
+
 # --ttl accepts seconds with or without a unit: 300 = 300s = 5m.
 check_ttl_units() {
     run replay --format csv --ttl 300 "$DATA/mooncake_tiny.jsonl"
@@ -576,6 +589,7 @@ totals "Claude-Code, --lenient skips only the bad subagent request" \
     "4,1400,700,0,0,700,20" --lenient "$BAD/claude_code_bad_subagent.json"
 
 # --- per-request CSV and --lenient
+check unused_override_noted "an override the policy ignores is noted on stderr"
 check requests_mooncake "--requests: header, one row per request, sums = totals (Mooncake, lru)"
 check requests_claude_code "--requests: sums = totals with cache writes (Claude-Code, breakpoint)"
 check requests_native "--requests: sums = totals over two native files"

@@ -238,6 +238,26 @@ static void test_none(void)
     pcs_cache_free(NULL);
 }
 
+static void test_request_keys(void)
+{
+    const uint64_t a[] = {1, 2, 3};
+    const uint64_t b[] = {1, 2, 4};
+    struct made x, y;
+    uint64_t kx[3], ky[3];
+    /* Chained keys: equal while the prefixes are, different from the first
+     * differing unit on; another model or namespace changes every key. */
+    pcs_request_keys(make(&x, 0, 0, a, 3, 10, 30), kx);
+    pcs_request_keys(make(&y, 0, 0, b, 3, 10, 30), ky);
+    CHECK(kx[0] == ky[0] && kx[1] == ky[1] && kx[2] != ky[2]);
+    CHECK(kx[0] != kx[1] && kx[1] != kx[2]);
+    pcs_request_keys(make(&y, 0, 1, a, 3, 10, 30), ky);
+    CHECK(kx[0] != ky[0] && kx[2] != ky[2]);
+    make(&y, 0, 0, a, 3, 10, 30);
+    y.req.namespace_id = 3;
+    pcs_request_keys(&y.req, ky);
+    CHECK(kx[0] != ky[0]);
+}
+
 static void test_presets(void)
 {
     struct pcs_cache_config config;
@@ -264,6 +284,7 @@ int main(void)
     test_breakpoint_markers();
     test_lru_eviction_order();
     test_none();
+    test_request_keys();
     test_presets();
     return check_summary();
 }
