@@ -48,12 +48,6 @@ static enum pcs_status parse_claude(struct pcs_trace *trace, struct trace_file *
         } else if (strcmp(key, "hash_ids") == 0) {
             seen = &seen_ids;
             status = field_hash_ids(trace, &c, loc, "hash_ids", &id_count, err);
-        } else if (strcmp(key, "type") == 0 && js_peek(&c) == '"') {
-            char type[16];
-            size_t type_len;
-            if (js_string(&c, type, sizeof type, &type_len) == 0 && strcmp(type, "subagent") == 0)
-                return PCS_END; /* not a request: the indexer walks into it */
-            continue;
         } else {
             if (js_skip(&c) != 0)
                 return field_syntax(&c, loc, record, err);
@@ -67,7 +61,6 @@ static enum pcs_status parse_claude(struct pcs_trace *trace, struct trace_file *
     }
     if (r < 0)
         return field_syntax(&c, loc, record, err);
-    file->parsed_end = c.p;
     if (!seen_time)
         return field_missing(loc, "t", err);
     if (!seen_model)
@@ -88,13 +81,16 @@ static enum pcs_status parse_claude(struct pcs_trace *trace, struct trace_file *
     return PCS_OK;
 }
 
-/* The parts of a subagent entry. */
+/* What the first pass needs of an entry of a requests array. */
 struct entry_scan {
-    int has_time;
-    double t;
-    const char *requests; /* the subagent's requests array, or NULL */
+    int is_subagent;
+    const char *time;     /* the value of "t", or NULL */
+    const char *requests; /* a subagent's requests array, or NULL */
 };
 
+/* Walks one entry by its outline: its type, where its t and requests are,
+ * and (through the cursor) where it ends. Requests are validated in full
+ * when pass two parses them. */
 static enum pcs_status scan_entry(struct js_cursor *c, const struct record_loc *loc, const char *doc,
                                   struct entry_scan *scan, struct pcs_error *err)
 {
@@ -107,13 +103,16 @@ static enum pcs_status scan_entry(struct js_cursor *c, const struct record_loc *
     int r;
     while ((r = js_next_key(c, &first, key, sizeof key, &key_len)) == 1) {
         if (strcmp(key, "t") == 0) {
-            struct js_cursor probe = *c;
-            if (js_number(&probe, &scan->t) == 0)
-                scan->has_time = 1;
+            scan->time = c->p;
         } else if (strcmp(key, "requests") == 0) {
             scan->requests = c->p;
+        } else if (strcmp(key, "type") == 0 && js_peek(c) == '"') {
+            char type[16];
+            size_t type_len;
+            struct js_cursor probe = *c;
+            scan->is_subagent = js_string(&probe, type, sizeof type, &type_len) == 0 && strcmp(type, "subagent") == 0;
         }
-        if (js_skip(c) != 0)
+        if (js_skip_lax(c) != 0)
             return field_syntax(c, loc, doc, err);
     }
     if (r < 0)
@@ -139,37 +138,37 @@ static enum pcs_status index_requests(struct pcs_trace *trace, struct trace_file
         uint32_t top = depth == 0 ? (uint32_t)index : top_index;
         struct record_loc loc = {file->path, top + 1, where};
         const char *start = c->p;
-        struct pcs_request req;
-        /* Most entries are requests: parse one at once (validating it and
-         * learning its time); a subagent entry is scanned for its parts. */
-        enum pcs_status status = parse_claude(trace, file, start, (size_t)(c->end - start), base_seconds, &loc, &req,
-                                              err);
-        if (status == PCS_OK) {
-            c->p = file->parsed_end;
-            status = trace_push_record(trace, file, (uint64_t)(start - doc), (size_t)(c->p - start), req.t_ms,
-                                       top + 1, err);
-            if (status != PCS_OK)
-                return status;
-            continue;
-        }
-        if (status != PCS_END) {
-            /* A bad request: skip it in lenient mode if the JSON holds together. */
+        struct entry_scan scan;
+        enum pcs_status status = scan_entry(c, &loc, doc, &scan, err);
+        if (status != PCS_OK)
+            return status; /* the document itself is malformed */
+        if (!scan.is_subagent) {
+            int64_t t_ms;
+            if (!scan.time) {
+                status = field_missing(&loc, "t", err);
+            } else {
+                struct js_cursor time = {scan.time, c->end, NULL};
+                status = field_seconds(&time, &loc, "t", base_seconds, &t_ms, err);
+            }
+            if (status == PCS_OK) {
+                uint32_t sub = depth == 0 ? 0 : (uint32_t)index + 1;
+                status = trace_push_record(trace, file, (uint64_t)(start - doc), (size_t)(c->p - start), t_ms, top + 1,
+                                           sub, err);
+                if (status != PCS_OK)
+                    return status;
+                continue;
+            }
             status = trace_record_failed(trace, status, err);
             if (status != PCS_OK)
                 return status;
-            c->p = start;
-            if (js_skip(c) != 0)
-                return field_syntax(c, &loc, doc, err);
             continue;
         }
-        c->p = start;
-        struct entry_scan scan;
-        status = scan_entry(c, &loc, doc, &scan, err);
-        if (status != PCS_OK)
-            return status; /* the document itself is malformed */
-        if (!scan.has_time || scan.t < 0 || !scan.requests || depth + 1 >= CLAUDE_MAX_NESTING) {
-            const char *problem = !scan.has_time ? "subagent entry without a numeric t"
-                                  : scan.t < 0   ? "subagent entry with a negative t"
+        double t = -1;
+        struct js_cursor time = {scan.time, c->end, NULL};
+        int has_time = scan.time && js_number(&time, &t) == 0;
+        if (!has_time || t < 0 || !scan.requests || depth + 1 >= CLAUDE_MAX_NESTING) {
+            const char *problem = !has_time       ? "subagent entry without a numeric t"
+                                  : t < 0         ? "subagent entry with a negative t"
                                   : !scan.requests ? "subagent entry without requests"
                                                    : "subagents nested too deeply";
             status = trace_field_error(err, PCS_ERR_PARSE, &loc, NULL, "%s", problem);
@@ -181,7 +180,7 @@ static enum pcs_status index_requests(struct pcs_trace *trace, struct trace_file
         char sub_path[sizeof where + 16];
         snprintf(sub_path, sizeof sub_path, "%s.requests", where);
         struct js_cursor sub = {scan.requests, c->end, NULL};
-        status = index_requests(trace, file, &sub, base_seconds + scan.t, sub_path, top, depth + 1, err);
+        status = index_requests(trace, file, &sub, base_seconds + t, sub_path, top, depth + 1, err);
         if (status != PCS_OK)
             return status;
     }

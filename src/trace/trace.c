@@ -32,9 +32,9 @@ struct index_entry {
     int64_t t_ms;
     uint64_t offset;
     uint32_t length;
-    uint32_t line; /* line (line formats) or top-level request index */
+    uint32_t line; /* line (line formats) or 1-based top-level request index */
     uint32_t file;
-    uint32_t reserved;
+    uint32_t sub;  /* 1-based index inside a subagent, 0 if none */
 };
 
 struct model_slot {
@@ -108,6 +108,13 @@ static const struct trace_format *format_ops(enum pcs_trace_format format)
     case PCS_FORMAT_AUTO: break;
     }
     return NULL;
+}
+
+/* Whole-document formats name a record by its path, not a line. (A record
+ * of a subagent nested in a subagent is named by its innermost index.) */
+static int ops_locate_by_path(enum pcs_trace_format format)
+{
+    return format_ops(format)->index_document != NULL;
 }
 
 /* ---------------------------------------------------------------- messages */
@@ -303,11 +310,11 @@ enum pcs_status trace_record_failed(struct pcs_trace *trace, enum pcs_status sta
 }
 
 enum pcs_status trace_push_record(struct pcs_trace *trace, struct trace_file *file, uint64_t offset, size_t len,
-                                  int64_t t_ms, uint64_t line, struct pcs_error *err)
+                                  int64_t t_ms, uint64_t top, uint32_t sub, struct pcs_error *err)
 {
-    if (len > UINT32_MAX || line > UINT32_MAX)
+    if (len > UINT32_MAX || top > UINT32_MAX)
         return pcs_error_set(err, PCS_ERR_RANGE, "%s: record or file too large", file->path);
-    struct index_entry entry = {t_ms, offset, (uint32_t)len, (uint32_t)line, file->index, 0};
+    struct index_entry entry = {t_ms, offset, (uint32_t)len, (uint32_t)top, file->index, sub};
     if (push_entry(trace, &entry) != PCS_OK)
         return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory while indexing %s", file->path);
     return PCS_OK;
@@ -671,6 +678,14 @@ enum pcs_status pcs_trace_next(pcs_trace *trace, struct pcs_request *req, struct
         if (status != PCS_OK)
             return status;
         struct record_loc loc = {file->path, entry->line, NULL};
+        char where[64];
+        if (ops_locate_by_path(file->format)) {
+            if (entry->sub)
+                snprintf(where, sizeof where, "requests[%u].requests[%u]", entry->line - 1, entry->sub - 1);
+            else
+                snprintf(where, sizeof where, "requests[%u]", entry->line - 1);
+            loc.where = where;
+        }
         const struct trace_format *ops = format_ops(file->format);
         status = ops->parse(trace, file, file->window + (entry->offset - file->window_start), entry->length, 0.0,
                             &loc, req, err);

@@ -50,7 +50,6 @@ struct trace_file {
     size_t readahead;      /* bytes read at once in pass two */
     /* Format state. */
     uint32_t block_size;   /* Claude-Code */
-    const char *parsed_end; /* Claude-Code: where the last parsed record ended */
     int csv_columns[3];    /* Azure: TIMESTAMP, ContextTokens, GeneratedTokens */
     int csv_column_count;
 };
@@ -92,9 +91,11 @@ struct record_scratch *trace_scratch(struct pcs_trace *trace, size_t count);
  * is the same session). */
 uint32_t trace_session_namespace(const char *name, size_t len);
 /* Adds an indexed record at bytes [offset, offset + len) of file with its
- * time (whole-document formats, after parsing it). */
+ * time (whole-document formats). top is the 1-based index of its entry in
+ * the document's requests, sub the 1-based index inside a subagent (0 if
+ * none): pass two names the record "requests[top-1].requests[sub-1]". */
 enum pcs_status trace_push_record(struct pcs_trace *trace, struct trace_file *file, uint64_t offset, size_t len,
-                                  int64_t t_ms, uint64_t line, struct pcs_error *err);
+                                  int64_t t_ms, uint64_t top, uint32_t sub, struct pcs_error *err);
 
 /* A record-level failure (err filled): returns status in strict mode; in
  * lenient mode counts and keeps the message and returns PCS_OK (skip it).
