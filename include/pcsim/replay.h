@@ -21,11 +21,16 @@ typedef enum pcs_status (*pcs_replay_observer)(void *context, const struct pcs_r
                                                const struct pcs_usage *usage);
 
 /* Replays every remaining request of trace through a new cache built from
- * config. On success fills *result (release with pcs_replay_result_free).
- * Errors: the trace's (err names file, line, field), PCS_ERR_ARG for a bad
- * config, PCS_ERR_NOMEM, or what the observer returned. */
-enum pcs_status pcs_replay(pcs_trace *trace, const struct pcs_cache_config *config, pcs_replay_observer observer,
-                           void *context, struct pcs_replay_result *result, struct pcs_error *err);
+ * config. With threads >= 2, on a long trace, a second thread parses the
+ * trace ahead while this one runs the cache; the result is the same for
+ * any thread count.
+ * The observer runs on the calling thread. On success fills *result
+ * (release with pcs_replay_result_free). Errors: the trace's (err names
+ * file, line, field), PCS_ERR_ARG for a bad config, PCS_ERR_NOMEM, or what
+ * the observer returned. */
+enum pcs_status pcs_replay(pcs_trace *trace, const struct pcs_cache_config *config, unsigned threads,
+                           pcs_replay_observer observer, void *context, struct pcs_replay_result *result,
+                           struct pcs_error *err);
 
 void pcs_replay_result_free(struct pcs_replay_result *result);
 

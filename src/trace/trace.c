@@ -11,6 +11,7 @@
 #include "trace_internal.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
@@ -54,6 +55,9 @@ struct pcs_trace {
     size_t next_entry;
 
     /* Models: names in order of first appearance, and a hash index. */
+    /* The reading thread adds models while a replay's other thread may read
+     * names (per-request output): model_lock guards names and count. */
+    pthread_mutex_t *model_lock;
     char **model_names;
     size_t model_count;
     size_t model_cap;
@@ -194,24 +198,29 @@ static enum pcs_status intern_model(struct pcs_trace *trace, const char *name, s
         }
         j = (j + 1) & mask;
     }
-    if (trace->model_count == trace->model_cap) {
-        size_t cap = trace->model_cap ? trace->model_cap * 2 : 8;
-        char **names = realloc(trace->model_names, cap * sizeof *names);
-        if (!names)
-            return PCS_ERR_NOMEM;
-        trace->model_names = names;
-        trace->model_cap = cap;
-    }
     char *copy = malloc(len + 1);
     if (!copy)
         return PCS_ERR_NOMEM;
     memcpy(copy, name, len);
     copy[len] = '\0';
+    pthread_mutex_lock(trace->model_lock);
+    if (trace->model_count == trace->model_cap) {
+        size_t cap = trace->model_cap ? trace->model_cap * 2 : 8;
+        char **names = realloc(trace->model_names, cap * sizeof *names);
+        if (!names) {
+            pthread_mutex_unlock(trace->model_lock);
+            free(copy);
+            return PCS_ERR_NOMEM;
+        }
+        trace->model_names = names;
+        trace->model_cap = cap;
+    }
     trace->model_names[trace->model_count] = copy;
     trace->model_slots[j].hash = hash;
     trace->model_slots[j].id = (uint32_t)trace->model_count;
     trace->model_slots[j].used = 1;
     *id = (uint32_t)trace->model_count++;
+    pthread_mutex_unlock(trace->model_lock);
     return PCS_OK;
 }
 
@@ -233,12 +242,18 @@ enum pcs_status trace_default_model(struct pcs_trace *trace, uint32_t *id)
 
 size_t pcs_trace_model_count(const pcs_trace *trace)
 {
-    return trace->model_count;
+    pthread_mutex_lock(trace->model_lock);
+    size_t count = trace->model_count;
+    pthread_mutex_unlock(trace->model_lock);
+    return count;
 }
 
 const char *pcs_trace_model_name(const pcs_trace *trace, uint32_t model)
 {
-    return model < trace->model_count ? trace->model_names[model] : "?";
+    pthread_mutex_lock(trace->model_lock);
+    const char *name = model < trace->model_count ? trace->model_names[model] : "?";
+    pthread_mutex_unlock(trace->model_lock);
+    return name;
 }
 
 /* ----------------------------------------------------------------- scratch */
@@ -634,14 +649,21 @@ pcs_trace *pcs_trace_open(const char *const *paths, size_t path_count, const str
         return NULL;
     }
     trace->config = config ? *config : pcs_trace_config_default();
+    trace->model_lock = malloc(sizeof *trace->model_lock);
+    if (!trace->model_lock) {
+        free(trace);
+        *status = pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    pthread_mutex_init(trace->model_lock, NULL);
     if (path_count == 0 || path_count > UINT32_MAX) {
         *status = pcs_error_set(err, PCS_ERR_ARG, "no trace file given");
-        free(trace);
+        pcs_trace_free(trace);
         return NULL;
     }
     trace->files = calloc(path_count, sizeof *trace->files);
     if (!trace->files) {
-        free(trace);
+        pcs_trace_free(trace);
         *status = pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
         return NULL;
     }
@@ -742,6 +764,8 @@ void pcs_trace_free(pcs_trace *trace)
         free(trace->model_names[i]);
     free(trace->model_names);
     free(trace->model_slots);
+    pthread_mutex_destroy(trace->model_lock);
+    free(trace->model_lock);
     free(trace->scratch.units);
     free(trace->scratch.ends);
     free(trace->scratch.flags);

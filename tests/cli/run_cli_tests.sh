@@ -352,6 +352,26 @@ check_unused_override_noted() {
     cmp -s "$WORK/plain.csv" "$WORK/out" || { why="the report changed"; return 1; }
 }
 
+# One thread or two (a reader thread ahead of the cache): byte-identical reports
+# and per-request rows, on every format and on a policy with breakpoints.
+check_threads_identical() {
+    local args
+    for args in "--policy openai $DATA/mooncake_tiny.jsonl scenarios/traces/mooncake_synthetic_trace.jsonl" \
+                "--policy anthropic-5m $DATA/claude_code_tiny.json scenarios/traces/claude-code/trace_0276.json" \
+                "--policy breakpoint $DATA/native_segments.jsonl $DATA/native_blocks.jsonl" \
+                "--policy lru --capacity 2M scenarios/traces/claude-code/trace_0126.json $DATA/azure_tiny.csv"; do
+        # shellcheck disable=SC2086
+        run replay --format json --threads 1 --requests "$WORK/one.csv" $args
+        [ "$rc" -eq 0 ] || { why="--threads 1 $args: exit $rc"; return 1; }
+        cp "$WORK/out" "$WORK/one.json"
+        # shellcheck disable=SC2086
+        run replay --format json --threads 2 --requests "$WORK/two.csv" $args
+        [ "$rc" -eq 0 ] || { why="--threads 2 $args: exit $rc"; return 1; }
+        cmp -s "$WORK/one.json" "$WORK/out" || { why="reports differ for $args"; return 1; }
+        cmp -s "$WORK/one.csv" "$WORK/two.csv" || { why="per-request rows differ for $args"; return 1; }
+    done
+}
+
 # --ttl accepts seconds with or without a unit: 300 = 300s = 5m.
 check_ttl_units() {
     run replay --format csv --ttl 300 "$DATA/mooncake_tiny.jsonl"
@@ -590,6 +610,7 @@ totals "Claude-Code, --lenient skips only the bad subagent request" \
 
 # --- per-request CSV and --lenient
 check unused_override_noted "an override the policy ignores is noted on stderr"
+check threads_identical "--threads 1 and 2 give byte-identical reports and rows"
 check requests_mooncake "--requests: header, one row per request, sums = totals (Mooncake, lru)"
 check requests_claude_code "--requests: sums = totals with cache writes (Claude-Code, breakpoint)"
 check requests_native "--requests: sums = totals over two native files"

@@ -1,0 +1,103 @@
+/* Replay (src/sim): the reader thread gives the same results as one thread,
+ * request by request, on a trace long enough to use it; and the totals add
+ * up per model. */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "pcsim/replay.h"
+
+#define REQUESTS 30000
+
+/* A native trace of conversations on two models: each of 500 sessions sends
+ * a growing history (ids unique to the session) after a shared prefix. */
+static void write_trace(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        perror(path);
+        exit(1);
+    }
+    uint64_t state = 42;
+    int turns[500] = {0};
+    for (int i = 0; i < REQUESTS; i++) {
+        state = state * 6364136223846793005ull + 1442695040888963407ull;
+        int session = (int)((state >> 33) % 500);
+        int turn = ++turns[session];
+        fprintf(f, "{\"t\": %d.%03d, \"model\": \"%s\", \"input_tokens\": %d, \"output_tokens\": 9, "
+                   "\"block_tokens\": 100, \"hash_ids\": [1, 2",
+                i / 10, (i % 10) * 100, session % 2 ? "m-odd" : "m-even", 100 * (turn + 2) + 50);
+        for (int k = 0; k < turn; k++)
+            fprintf(f, ", %d", 1000 + session * 1000 + k);
+        fprintf(f, "]}\n");
+    }
+    if (fclose(f) != 0) {
+        perror(path);
+        exit(1);
+    }
+}
+
+struct digest {
+    uint64_t requests;
+    uint64_t mix; /* order-sensitive mix of every request's usage */
+};
+
+static enum pcs_status observe(void *context, const struct pcs_request *req, const struct pcs_usage *usage)
+{
+    struct digest *d = context;
+    d->requests++;
+    d->mix = d->mix * 1099511628211ull ^ ((uint64_t)req->t_ms * 31 + usage->cache_read * 7 + usage->cache_write);
+    return PCS_OK;
+}
+
+static void replay(const char *path, const char *preset, unsigned threads, struct pcs_replay_result *result,
+                   struct digest *digest)
+{
+    struct pcs_trace_config trace_config = pcs_trace_config_default();
+    struct pcs_cache_config config;
+    struct pcs_error err = {""};
+    enum pcs_status status;
+    CHECK(pcs_cache_preset(preset, &config) == PCS_OK);
+    config.capacity_tokens = 5000000;
+    pcs_trace *trace = pcs_trace_open(&path, 1, &trace_config, &status, &err);
+    CHECK(trace != NULL);
+    if (!trace)
+        exit(1);
+    memset(digest, 0, sizeof *digest);
+    status = pcs_replay(trace, &config, threads, digest ? observe : NULL, digest, result, &err);
+    CHECK(status == PCS_OK);
+    pcs_trace_free(trace);
+}
+
+int main(void)
+{
+    char path[] = "/tmp/pcsim_test_replay_XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return 1;
+    close(fd);
+    write_trace(path);
+    const char *presets[] = {"openai", "anthropic-5m", "lru", "ideal"};
+    for (int p = 0; p < 4; p++) {
+        struct pcs_replay_result one, two;
+        struct digest d1, d2;
+        replay(path, presets[p], 1, &one, &d1);
+        replay(path, presets[p], 2, &two, &d2);
+        CHECK_U64(one.total.requests, REQUESTS);
+        CHECK_U64(d1.requests, REQUESTS);
+        CHECK_U64(d2.requests, REQUESTS);
+        CHECK(d1.mix == d2.mix);
+        CHECK(memcmp(&one.total, &two.total, sizeof one.total) == 0);
+        CHECK_U64(one.model_count, 2);
+        CHECK(two.model_count == 2 && memcmp(one.by_model, two.by_model, 2 * sizeof *one.by_model) == 0);
+        /* Per-model sums make the total. */
+        CHECK_U64(one.by_model[0].cache_read + one.by_model[1].cache_read, one.total.cache_read);
+        CHECK_U64(one.by_model[0].input + one.by_model[1].input, one.total.input);
+        /* Conversations re-send their history: caching must find some. */
+        CHECK(one.total.cache_read > one.total.input / 4);
+        pcs_replay_result_free(&one);
+        pcs_replay_result_free(&two);
+    }
+    remove(path);
+    return check_summary();
+}
