@@ -15,6 +15,13 @@ static int node_expired(const struct tree_node *node, const void *context)
     return sweep->now_ms >= node->used_ms + sweep->ttl_ms;
 }
 
+static int node_never_dead(const struct tree_node *node, const void *context)
+{
+    (void)node;
+    (void)context;
+    return 0;
+}
+
 static enum pcs_status access_prefix(pcs_cache *cache, const struct pcs_request *req, struct pcs_usage *usage,
                                      int has_ttl)
 {
@@ -42,13 +49,14 @@ static enum pcs_status access_prefix(pcs_cache *cache, const struct pcs_request 
     }
     usage->cache_read = read;
 
-    /* Write and refresh every bound: cut off an unmatched tail of the last
-     * node, refresh the path, and add what the tree did not have. */
-    if (tree->path_len > 0) {
-        const struct tree_step *last = &tree->path[tree->path_len - 1];
-        if (last->matched < tree->nodes[last->node].len) {
+    /* Write and refresh every bound: cut each node the request leaves
+     * partway (at the end, or into a side child) so only what it matched is
+     * refreshed, refresh the path, and add what the tree did not have. */
+    for (size_t s = 0; s < tree->path_len; s++) {
+        const struct tree_step *step = &tree->path[s];
+        if (step->matched < tree->nodes[step->node].len) {
             size_t ignored;
-            if (tree_cut(tree, matched, &ignored) != PCS_OK)
+            if (tree_cut(tree, step->start_depth + step->matched, &ignored) != PCS_OK)
                 return PCS_ERR_NOMEM;
         }
     }
@@ -58,6 +66,8 @@ static enum pcs_status access_prefix(pcs_cache *cache, const struct pcs_request 
         uint32_t leaf;
         if (tree_append(tree, root, req->units, NULL, matched, count, t, &leaf) != PCS_OK)
             return PCS_ERR_NOMEM;
+        struct sweep_context context = {t, cache->config.ttl_ms};
+        tree_absorb(tree, has_ttl ? node_expired : node_never_dead, &context);
     }
     return PCS_OK;
 }

@@ -148,7 +148,7 @@ static void child_remove(struct tree *tree, uint32_t parent, uint64_t unit)
     tree->slots[i].child = TREE_NIL;
 }
 
-/* The child of parent whose run starts with unit, or TREE_NIL. */
+/* The end child of parent whose run starts with unit, or TREE_NIL. */
 static uint32_t child_of(const struct tree *tree, uint32_t parent, uint64_t unit)
 {
     uint32_t hint = tree->nodes[parent].hint_child;
@@ -158,6 +158,36 @@ static uint32_t child_of(const struct tree *tree, uint32_t parent, uint64_t unit
             return hint;
     }
     return child_find(tree, parent, unit);
+}
+
+/* The side child of parent branching at offset with first unit, or TREE_NIL. */
+static uint32_t side_of(const struct tree *tree, uint32_t parent, uint32_t offset, uint64_t unit)
+{
+    const struct tree_node *node = &tree->nodes[parent];
+    for (int i = 0; i < TREE_SIDE; i++) {
+        uint32_t side = node->side[i];
+        if (side != TREE_NIL && tree->nodes[side].attach == offset && tree_units(&tree->nodes[side])[0] == unit)
+            return side;
+    }
+    return TREE_NIL;
+}
+
+static int side_count(const struct tree_node *node)
+{
+    int count = 0;
+    for (int i = 0; i < TREE_SIDE; i++)
+        count += node->side[i] != TREE_NIL;
+    return count;
+}
+
+static void side_replace(struct tree_node *node, uint32_t old_id, uint32_t new_id)
+{
+    for (int i = 0; i < TREE_SIDE; i++) {
+        if (node->side[i] == old_id) {
+            node->side[i] = new_id;
+            return;
+        }
+    }
 }
 
 /* ------------------------------------------------------------------ nodes */
@@ -194,6 +224,9 @@ static enum pcs_status node_new(struct tree *tree, uint32_t *id)
     node->parent = TREE_NIL;
     node->hint_child = TREE_NIL;
     node->live = 1;
+    node->attach = TREE_END;
+    for (int i = 0; i < TREE_SIDE; i++)
+        node->side[i] = TREE_NIL;
     if (tree->with_costs) {
         struct tree_lru *lru = &tree->lru[*id];
         free(lru->costs);
@@ -318,12 +351,12 @@ static enum pcs_status path_reserve(struct tree *tree, size_t len)
 uint64_t tree_match(struct tree *tree, uint32_t root, const uint64_t *units, uint64_t count)
 {
     uint64_t depth = 0;
-    uint32_t node = root;
     tree->path_len = 0;
-    while (depth < count) {
-        uint32_t child = child_of(tree, node, units[depth]);
-        if (child == TREE_NIL)
-            break;
+    tree->last_cut_tail = TREE_NIL;
+    uint32_t child = count > 0 ? child_of(tree, root, units[0]) : TREE_NIL;
+    if (child != TREE_NIL)
+        tree->nodes[root].hint_child = child;
+    while (child != TREE_NIL) {
         struct tree_node *n = &tree->nodes[child];
         const uint64_t *run = tree_units(n);
         uint64_t rest = count - depth;
@@ -338,11 +371,17 @@ uint64_t tree_match(struct tree *tree, uint32_t root, const uint64_t *units, uin
         tree->path[tree->path_len].matched = matched;
         tree->path[tree->path_len].start_depth = depth;
         tree->path_len++;
-        tree->nodes[node].hint_child = child;
         depth += matched;
-        if (matched < n->len)
+        if (depth >= count)
             break;
-        node = child;
+        uint32_t node = child;
+        if (matched < n->len) {
+            child = side_of(tree, node, matched, units[depth]); /* leaves the run sideways */
+        } else {
+            child = child_of(tree, node, units[depth]);
+            if (child != TREE_NIL)
+                tree->nodes[node].hint_child = child;
+        }
     }
     return depth;
 }
@@ -432,10 +471,39 @@ enum pcs_status tree_cut(struct tree *tree, uint64_t depth, size_t *step_index)
     head->used_ms = tail->used_ms;
     head->parent = tail->parent;
     head->children = 1;
-    /* The head takes the tail's place under its parent: same key, new child. */
-    tree->slots[child_slot_of(tree, tail->parent, first_unit)].child = head_id;
+    head->attach = tail->attach;
+    /* The head takes the tail's place under its parent: the same key in the
+     * child table (or the same side slot), a new child. */
+    if (tail->attach == TREE_END)
+        tree->slots[child_slot_of(tree, tail->parent, first_unit)].child = head_id;
+    else
+        side_replace(&tree->nodes[tail->parent], tail_id, head_id);
     if (tree->nodes[tail->parent].hint_child == tail_id)
         tree->nodes[tail->parent].hint_child = head_id;
+    tail->attach = TREE_END;
+    /* Side children before the cut go with the head; one at the cut becomes
+     * the head's end child; later ones stay, their offsets shifted. */
+    for (int i = 0; i < TREE_SIDE; i++) {
+        uint32_t side = tail->side[i];
+        if (side == TREE_NIL || tree->nodes[side].attach > j) {
+            if (side != TREE_NIL)
+                tree->nodes[side].attach -= j;
+            continue;
+        }
+        tail->side[i] = TREE_NIL;
+        tail->children--;
+        tree->nodes[side].parent = head_id;
+        head->children++;
+        if (tree->nodes[side].attach < j) {
+            side_replace(head, TREE_NIL, side);
+        } else {
+            tree->nodes[side].attach = TREE_END;
+            if (child_insert(tree, head_id, tree_units(&tree->nodes[side])[0], side) != PCS_OK)
+                return PCS_ERR_NOMEM;
+            head = &tree->nodes[head_id];
+            tail = &tree->nodes[tail_id];
+        }
+    }
     /* The tail keeps its id (its children's keys stay valid), loses its head. */
     uint32_t rest = tail->len - j;
     memmove(tail_units, tail_units + j, rest * sizeof *tail_units);
@@ -463,6 +531,7 @@ enum pcs_status tree_cut(struct tree *tree, uint64_t depth, size_t *step_index)
         tree->path[s + 1].matched = matched - j;
         tree->path[s + 1].start_depth = depth;
     }
+    tree->last_cut_tail = tail_id;
     *step_index = s;
     return PCS_OK;
 }
@@ -483,7 +552,7 @@ enum pcs_status tree_append(struct tree *tree, uint32_t root, const uint64_t *un
         return PCS_ERR_ARG;
     uint32_t len = (uint32_t)(to - from);
     struct tree_node *p = &tree->nodes[parent];
-    if (parent != root && p->children == 0 && p->entry_ttl_ms == 0) {
+    if (parent != root && p->children == (uint32_t)side_count(p) && p->entry_ttl_ms == 0) {
         /* A conversation's next turn extends its own leaf: the leaf's run
          * grows instead of a chain of one node per turn. The caller makes
          * the whole path share the request's time (or recency). */
@@ -521,7 +590,10 @@ void tree_free_leaf(struct tree *tree, uint32_t leaf)
     struct tree_node *node = &tree->nodes[leaf];
     uint32_t parent = node->parent;
     /* A trimmed-out run still holds its first unit: the key to remove. */
-    child_remove(tree, parent, tree_units(node)[0]);
+    if (node->attach == TREE_END)
+        child_remove(tree, parent, tree_units(node)[0]);
+    else
+        side_replace(&tree->nodes[parent], leaf, TREE_NIL);
     if (parent != TREE_NIL) {
         tree->nodes[parent].children--;
         if (tree->nodes[parent].hint_child == leaf)
@@ -530,6 +602,56 @@ void tree_free_leaf(struct tree *tree, uint32_t leaf)
     if (tree->with_costs)
         lru_unlink(tree, leaf);
     node_release(tree, leaf);
+}
+
+void tree_absorb(struct tree *tree, tree_dead_fn is_dead, const void *context)
+{
+    if (tree->path_len < 2 || tree->last_cut_tail == TREE_NIL)
+        return;
+    uint32_t leaf_id = tree->path[tree->path_len - 1].node;
+    uint32_t parent_id = tree->path[tree->path_len - 2].node;
+    uint32_t stub_id = tree->last_cut_tail;
+    struct tree_node *parent = &tree->nodes[parent_id];
+    struct tree_node *leaf = &tree->nodes[leaf_id];
+    struct tree_node *stub = &tree->nodes[stub_id];
+    /* The shape: parent (on the path, fully matched) has exactly two end
+     * children, the stub just cut off and the new leaf, both leaves. */
+    if (tree->path[tree->path_len - 2].matched != parent->len || leaf->parent != parent_id ||
+        stub->parent != parent_id || leaf->children != 0 || stub->children != 0 || leaf->attach != TREE_END ||
+        stub->attach != TREE_END || parent->entry_ttl_ms != 0 || leaf->used_ms != parent->used_ms ||
+        parent->children != (uint32_t)side_count(parent) + 2)
+        return;
+    int slot = -1;
+    for (int i = 0; i < TREE_SIDE && slot < 0; i++)
+        if (parent->side[i] == TREE_NIL)
+            slot = i;
+    for (int i = 0; i < TREE_SIDE && slot < 0; i++) {
+        uint32_t side = parent->side[i];
+        if (tree->nodes[side].children == 0 && is_dead(&tree->nodes[side], context)) {
+            tree_free_leaf(tree, side);
+            slot = i;
+        }
+    }
+    if (slot < 0)
+        return;
+    parent = &tree->nodes[parent_id];
+    leaf = &tree->nodes[leaf_id];
+    uint32_t leaf_len = leaf->len;
+    if (node_extend(tree, parent_id, tree_units(leaf), NULL, leaf_len) != PCS_OK)
+        return; /* out of memory: keep the plain shape */
+    parent = &tree->nodes[parent_id];
+    leaf = &tree->nodes[leaf_id];
+    stub = &tree->nodes[stub_id];
+    child_remove(tree, parent_id, tree_units(leaf)[0]);
+    child_remove(tree, parent_id, tree_units(stub)[0]);
+    stub->attach = parent->len - leaf_len;
+    parent->side[slot] = stub_id;
+    parent->children--;
+    parent->hint_child = TREE_NIL;
+    node_release(tree, leaf_id);
+    tree->path[tree->path_len - 2].matched += leaf_len;
+    tree->path_len--;
+    tree->last_cut_tail = TREE_NIL;
 }
 
 size_t tree_sweep(struct tree *tree, tree_dead_fn is_dead, const void *context)

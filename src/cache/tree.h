@@ -24,6 +24,12 @@
  * node itself: one cache line holds what a step of the walk reads. */
 #define TREE_INLINE 2
 
+/* Children normally hang at the end of their parent's run and are found
+ * through the child table. A side child branches off inside the run
+ * instead (see tree_absorb); a node keeps up to TREE_SIDE of them. */
+#define TREE_SIDE 4
+#define TREE_END UINT32_MAX
+
 struct tree_node {
     uint64_t inline_units[TREE_INLINE]; /* the run, while cap == TREE_INLINE */
     uint64_t *heap_units;  /* the run, once cap > TREE_INLINE (owned) */
@@ -33,8 +39,10 @@ struct tree_node {
     uint32_t cap;          /* bounds the run has room for */
     uint32_t parent;       /* TREE_NIL for a root; the free list's link when free */
     uint32_t children;
-    uint32_t hint_child;   /* the child added last: tried before the table */
+    uint32_t hint_child;   /* the end child added last: tried before the table */
     uint32_t live;         /* 0 on the free list */
+    uint32_t attach;       /* TREE_END, or the offset in the parent's run where this node branches */
+    uint32_t side[TREE_SIDE]; /* children that branch off inside the run (TREE_NIL: free slot) */
 };
 
 /* lru only, parallel to the nodes: per-bound costs and the recency list. */
@@ -64,6 +72,9 @@ struct child_slot {
     uint32_t child; /* TREE_NIL: empty */
 };
 
+/* A policy's test: does this node hold nothing alive? */
+typedef int (*tree_dead_fn)(const struct tree_node *node, const void *context);
+
 struct tree {
     struct tree_node *nodes;
     struct tree_lru *lru;  /* with_costs only: node_cap entries */
@@ -77,6 +88,7 @@ struct tree {
     int with_costs;        /* lru: keep per-bound costs and the recency list */
     uint32_t lru_head;     /* most recently used */
     uint32_t lru_tail;     /* least recently used */
+    uint32_t last_cut_tail; /* the tail tree_cut split off last in this request */
     /* The current request's path. */
     struct tree_step *path;
     size_t path_len;
@@ -90,7 +102,9 @@ void tree_release(struct tree *tree);
 enum pcs_status tree_root(struct tree *tree, uint32_t namespace_id, uint32_t model, uint32_t *root);
 
 /* Matches units[0..count) from root; fills tree->path (the root excluded)
- * and returns the number of bounds matched. The last step may be partial. */
+ * and returns the number of bounds matched. A step is partial (matched <
+ * its node's run) where the request leaves the run: at the last step, or
+ * where it continues into a side child. */
 uint64_t tree_match(struct tree *tree, uint32_t root, const uint64_t *units, uint64_t count);
 
 /* Makes a node boundary at depth (0 < depth <= matched bounds) of the path
@@ -108,6 +122,15 @@ enum pcs_status tree_cut(struct tree *tree, uint64_t depth, size_t *step_index);
 enum pcs_status tree_append(struct tree *tree, uint32_t root, const uint64_t *units, const uint32_t *costs,
                             uint64_t from, uint64_t to, int64_t used_ms, uint32_t *leaf);
 
+/* After tree_append made a new leaf under a node that tree_cut has just
+ * split off (a conversation whose last, partial block was replaced by the
+ * next turn): the cut-off tail becomes a side child and the new leaf's run
+ * joins its parent's, so a conversation stays one node instead of growing
+ * one per turn. For policies whose refresh keeps a run's bounds in step
+ * (ideal, ttl, openai). When the parent's side slots are full, a side child
+ * that is_dead frees is reclaimed; otherwise nothing changes. */
+void tree_absorb(struct tree *tree, tree_dead_fn is_dead, const void *context);
+
 /* Removes the last bound of a leaf (lru eviction); frees the leaf when empty.
  * Returns the cost removed. */
 uint64_t tree_trim_leaf(struct tree *tree, uint32_t leaf);
@@ -118,7 +141,6 @@ void tree_free_leaf(struct tree *tree, uint32_t leaf);
 /* Frees every node that is_dead says holds nothing alive and that has no
  * children left, leaves first, cascading up to parents that become such
  * leaves; roots stay. Returns the number of nodes freed. */
-typedef int (*tree_dead_fn)(const struct tree_node *node, const void *context);
 size_t tree_sweep(struct tree *tree, tree_dead_fn is_dead, const void *context);
 
 /* lru: moves node to the head of the recency list (inserting it if new). */

@@ -238,6 +238,63 @@ static void test_none(void)
     pcs_cache_free(NULL);
 }
 
+/* A conversation whose last block is partial: each turn replaces it. The
+ * tree keeps the replaced blocks as side branches of one run; requests that
+ * go back through them must still read exactly what the per-bound rules say. */
+static void test_side_branches(enum pcs_policy policy)
+{
+    struct made m;
+    pcs_cache *cache = cache_of(policy, 1000, 0, 1, 0);
+    const uint64_t r1[] = {1, 2, 3};
+    const uint64_t r2[] = {1, 2, 4, 5, 6};
+    const uint64_t r4[] = {1, 2, 4, 5, 6, 7};
+    CHECK_U64(read_of(cache, make(&m, 0, 0, r1, 3, 10, 30)), 0);
+    CHECK_U64(read_of(cache, make(&m, 10, 0, r2, 5, 10, 50)), 20);
+    /* Back through the replaced block 3 (last used at 0): all three bounds. */
+    CHECK_U64(read_of(cache, make(&m, 20, 0, r1, 3, 10, 30)), 30);
+    /* 1, 2 were used at 20, 4-6 at 10: alive at 1005 under a 1 s TTL. */
+    CHECK_U64(read_of(cache, make(&m, 1005, 0, r4, 6, 10, 60)), 50);
+    /* Block 3 was last used at 20: dead at 1021 (ttl), alive forever (ideal). */
+    CHECK_U64(read_of(cache, make(&m, 1021, 0, r1, 3, 10, 30)), policy == PCS_POLICY_IDEAL ? 30 : 20);
+    pcs_cache_free(cache);
+
+    /* Side branches move with a cut: before it to the head, after it with
+     * the tail (offsets shifted). */
+    cache = cache_of(policy, 100000, 0, 1, 0);
+    const uint64_t s1[] = {1, 2, 3, 9};
+    const uint64_t s2[] = {1, 2, 3, 8, 7};
+    const uint64_t s3[] = {1, 2, 3, 8, 6};
+    const uint64_t s4[] = {1, 2, 5};
+    CHECK_U64(read_of(cache, make(&m, 0, 0, s1, 4, 10, 40)), 0);
+    CHECK_U64(read_of(cache, make(&m, 1, 0, s2, 5, 10, 50)), 30);
+    CHECK_U64(read_of(cache, make(&m, 2, 0, s3, 5, 10, 50)), 40);
+    CHECK_U64(read_of(cache, make(&m, 3, 0, s4, 3, 10, 30)), 20);
+    CHECK_U64(read_of(cache, make(&m, 4, 0, s1, 4, 10, 40)), 40);
+    CHECK_U64(read_of(cache, make(&m, 5, 0, s2, 5, 10, 50)), 50);
+    CHECK_U64(read_of(cache, make(&m, 6, 0, s3, 5, 10, 50)), 50);
+    CHECK_U64(read_of(cache, make(&m, 7, 0, s4, 3, 10, 30)), 30);
+    pcs_cache_free(cache);
+
+    /* A long conversation stays a few nodes: 200 turns, each adding
+     * a block and replacing the partial one, 600 ms apart under a 1 s TTL. */
+    if (policy == PCS_POLICY_TTL) {
+        cache = cache_of(policy, 1000, 0, 1, 0);
+        uint64_t units[64];
+        for (int turn = 0; turn < 200; turn++) {
+            size_t n = (size_t)(turn % 60) + 2;
+            units[0] = 5000 + (uint64_t)(turn / 60); /* a new conversation every 60 turns */
+            for (size_t i = 1; i + 1 < n; i++)
+                units[i] = 100 + i;
+            units[n - 1] = 10000 + (uint64_t)turn; /* the partial last block */
+            read_of(cache, make(&m, turn * 600, 0, units, n, 10, n * 10));
+        }
+        /* Without side branches: two nodes a turn (400); with them, a few per
+         * conversation (dead conversations wait for the next sweep). */
+        CHECK(pcs_cache_node_count(cache) < 40);
+        pcs_cache_free(cache);
+    }
+}
+
 static void test_request_keys(void)
 {
     const uint64_t a[] = {1, 2, 3};
@@ -284,6 +341,9 @@ int main(void)
     test_breakpoint_markers();
     test_lru_eviction_order();
     test_none();
+    test_side_branches(PCS_POLICY_TTL);
+    test_side_branches(PCS_POLICY_IDEAL);
+    test_side_branches(PCS_POLICY_OPENAI);
     test_request_keys();
     test_presets();
     return check_summary();
