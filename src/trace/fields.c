@@ -231,6 +231,13 @@ enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, con
         const char *digits = p;
         uint64_t id = 0;
         size_t width = digits8(p, end, &id);
+        if (width > 0 && end - p >= (ptrdiff_t)width + 2 && p[width] == ',' && p[width + 1] == ' ' &&
+            (width == 1 || *p != '0')) {
+            /* The usual element: digits then ", ". */
+            scratch->units[n++] = id;
+            p += width + 2;
+            continue;
+        }
         if (width > 0) {
             p += width;
         } else {
@@ -253,10 +260,6 @@ enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, con
             }
         }
         scratch->units[n++] = id;
-        if (end - p > 2 && p[0] == ',' && p[1] == ' ' && (unsigned)(p[2] - '0') < 10) {
-            p += 2; /* the usual ", " before the next id */
-            continue;
-        }
         while (p < end && is_space(*p))
             p++;
         if (p < end && *p == ',') {

@@ -302,7 +302,8 @@ int js_int64(struct js_cursor *c, int64_t *value)
     const char *digits = p;
     while (p < c->end && *p >= '0' && *p <= '9') {
         unsigned digit = (unsigned)(*p - '0');
-        if (magnitude > (UINT64_MAX - digit) / 10) {
+        /* 18 digits always fit; only longer runs need the check. */
+        if (p - digits >= 18 && magnitude > (UINT64_MAX - digit) / 10) {
             c->problem = "integer out of range";
             return 2;
         }
