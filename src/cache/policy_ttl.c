@@ -63,11 +63,11 @@ static enum pcs_status access_prefix(pcs_cache *cache, const struct pcs_request 
     for (size_t s = 0; s < tree->path_len; s++)
         tree->nodes[tree->path[s].node].used_ms = t;
     if (matched < count) {
+        struct sweep_context context = {t, cache->config.ttl_ms};
+        tree_absorb(tree, has_ttl ? node_expired : node_never_dead, &context);
         uint32_t leaf;
         if (tree_append(tree, root, req->units, NULL, matched, count, t, &leaf) != PCS_OK)
             return PCS_ERR_NOMEM;
-        struct sweep_context context = {t, cache->config.ttl_ms};
-        tree_absorb(tree, has_ttl ? node_expired : node_never_dead, &context);
     }
     return PCS_OK;
 }

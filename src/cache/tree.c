@@ -440,6 +440,46 @@ uint64_t tree_lru_tokens(const struct tree *tree, uint32_t node)
     return tree->lru[node].tokens;
 }
 
+/* tree_cut of a leaf (no lru list to keep in order): the node keeps the
+ * head of its run, which is usually long (a conversation), and the tail,
+ * usually short (a replaced last block), moves to a new child: nothing
+ * long is copied. */
+static enum pcs_status cut_leaf(struct tree *tree, size_t s, uint32_t j, size_t *step_index)
+{
+    uint32_t head_id = tree->path[s].node;
+    uint32_t tail_id;
+    if (node_new(tree, &tail_id) != PCS_OK)
+        return PCS_ERR_NOMEM;
+    struct tree_node *head = &tree->nodes[head_id];
+    uint32_t rest = head->len - j;
+    if (node_extend(tree, tail_id, tree_units(head) + j, NULL, rest) != PCS_OK) {
+        node_release(tree, tail_id);
+        return PCS_ERR_NOMEM;
+    }
+    head = &tree->nodes[head_id];
+    struct tree_node *tail = &tree->nodes[tail_id];
+    tail->used_ms = head->used_ms;
+    tail->entry_ttl_ms = head->entry_ttl_ms; /* an entry sits at the run's end */
+    tail->parent = head_id;
+    head->entry_ttl_ms = 0;
+    head->len = j;
+    if (child_insert(tree, head_id, tree_units(tail)[0], tail_id) != PCS_OK)
+        return PCS_ERR_NOMEM;
+    head->children = 1;
+    uint32_t matched = tree->path[s].matched;
+    tree->path[s].matched = j;
+    if (matched > j) {
+        memmove(&tree->path[s + 2], &tree->path[s + 1], (tree->path_len - s - 1) * sizeof *tree->path);
+        tree->path_len++;
+        tree->path[s + 1].node = tail_id;
+        tree->path[s + 1].matched = matched - j;
+        tree->path[s + 1].start_depth = tree->path[s].start_depth + j;
+    }
+    tree->last_cut_tail = tail_id;
+    *step_index = s;
+    return PCS_OK;
+}
+
 enum pcs_status tree_cut(struct tree *tree, uint64_t depth, size_t *step_index)
 {
     size_t s = 0;
@@ -456,6 +496,8 @@ enum pcs_status tree_cut(struct tree *tree, uint64_t depth, size_t *step_index)
     }
     if (path_reserve(tree, tree->path_len + 1) != PCS_OK)
         return PCS_ERR_NOMEM;
+    if (tree->nodes[tail_id].children == 0 && !tree->with_costs)
+        return cut_leaf(tree, s, j, step_index);
     uint32_t head_id;
     if (node_new(tree, &head_id) != PCS_OK)
         return PCS_ERR_NOMEM;
@@ -606,20 +648,18 @@ void tree_free_leaf(struct tree *tree, uint32_t leaf)
 
 void tree_absorb(struct tree *tree, tree_dead_fn is_dead, const void *context)
 {
-    if (tree->path_len < 2 || tree->last_cut_tail == TREE_NIL)
+    if (tree->path_len == 0 || tree->last_cut_tail == TREE_NIL)
         return;
-    uint32_t leaf_id = tree->path[tree->path_len - 1].node;
-    uint32_t parent_id = tree->path[tree->path_len - 2].node;
+    const struct tree_step *last = &tree->path[tree->path_len - 1];
+    uint32_t parent_id = last->node;
     uint32_t stub_id = tree->last_cut_tail;
     struct tree_node *parent = &tree->nodes[parent_id];
-    struct tree_node *leaf = &tree->nodes[leaf_id];
     struct tree_node *stub = &tree->nodes[stub_id];
-    /* The shape: parent (on the path, fully matched) has exactly two end
-     * children, the stub just cut off and the new leaf, both leaves. */
-    if (tree->path[tree->path_len - 2].matched != parent->len || leaf->parent != parent_id ||
-        stub->parent != parent_id || leaf->children != 0 || stub->children != 0 || leaf->attach != TREE_END ||
-        stub->attach != TREE_END || parent->entry_ttl_ms != 0 || leaf->used_ms != parent->used_ms ||
-        parent->children != (uint32_t)side_count(parent) + 2)
+    /* The shape: the path ends where the stub was just cut off, and the
+     * stub, a leaf, is the parent's only end child. */
+    if (last->matched != parent->len || stub->parent != parent_id || stub->children != 0 ||
+        stub->attach != TREE_END || parent->entry_ttl_ms != 0 ||
+        parent->children != (uint32_t)side_count(parent) + 1)
         return;
     int slot = -1;
     for (int i = 0; i < TREE_SIDE && slot < 0; i++)
@@ -635,22 +675,11 @@ void tree_absorb(struct tree *tree, tree_dead_fn is_dead, const void *context)
     if (slot < 0)
         return;
     parent = &tree->nodes[parent_id];
-    leaf = &tree->nodes[leaf_id];
-    uint32_t leaf_len = leaf->len;
-    if (node_extend(tree, parent_id, tree_units(leaf), NULL, leaf_len) != PCS_OK)
-        return; /* out of memory: keep the plain shape */
-    parent = &tree->nodes[parent_id];
-    leaf = &tree->nodes[leaf_id];
     stub = &tree->nodes[stub_id];
-    child_remove(tree, parent_id, tree_units(leaf)[0]);
     child_remove(tree, parent_id, tree_units(stub)[0]);
-    stub->attach = parent->len - leaf_len;
+    stub->attach = parent->len;
     parent->side[slot] = stub_id;
-    parent->children--;
     parent->hint_child = TREE_NIL;
-    node_release(tree, leaf_id);
-    tree->path[tree->path_len - 2].matched += leaf_len;
-    tree->path_len--;
     tree->last_cut_tail = TREE_NIL;
 }
 

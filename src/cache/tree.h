@@ -122,13 +122,13 @@ enum pcs_status tree_cut(struct tree *tree, uint64_t depth, size_t *step_index);
 enum pcs_status tree_append(struct tree *tree, uint32_t root, const uint64_t *units, const uint32_t *costs,
                             uint64_t from, uint64_t to, int64_t used_ms, uint32_t *leaf);
 
-/* After tree_append made a new leaf under a node that tree_cut has just
- * split off (a conversation whose last, partial block was replaced by the
- * next turn): the cut-off tail becomes a side child and the new leaf's run
- * joins its parent's, so a conversation stays one node instead of growing
- * one per turn. For policies whose refresh keeps a run's bounds in step
- * (ideal, ttl, openai). When the parent's side slots are full, a side child
- * that is_dead frees is reclaimed; otherwise nothing changes. */
+/* Call before tree_append when the request goes on where tree_cut has just
+ * split a leaf (a conversation whose last, partial block the next turn
+ * replaces): the cut-off tail becomes a side child, so tree_append grows
+ * the conversation's own run instead of adding a node per turn. For
+ * policies whose refresh keeps a run's bounds in step (ideal, ttl, openai).
+ * When the node's side slots are full, a side child that is_dead frees is
+ * reclaimed; otherwise nothing changes. */
 void tree_absorb(struct tree *tree, tree_dead_fn is_dead, const void *context);
 
 /* Removes the last bound of a leaf (lru eviction); frees the leaf when empty.
