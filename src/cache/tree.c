@@ -440,11 +440,12 @@ uint64_t tree_lru_tokens(const struct tree *tree, uint32_t node)
     return tree->lru[node].tokens;
 }
 
-/* tree_cut of a leaf (no lru list to keep in order): the node keeps the
- * head of its run, which is usually long (a conversation), and the tail,
- * usually short (a replaced last block), moves to a new child: nothing
- * long is copied. */
-static enum pcs_status cut_leaf(struct tree *tree, size_t s, uint32_t j, size_t *step_index)
+/* tree_cut of a node without end children (no lru list to keep in order):
+ * the node keeps the head of its run, which is usually long (a
+ * conversation), and the tail, usually short (a replaced last block), moves
+ * to a new child: nothing long is copied. Side children before the cut
+ * stay, one at the cut becomes an end child, later ones go with the tail. */
+static enum pcs_status cut_in_place(struct tree *tree, size_t s, uint32_t j, size_t *step_index)
 {
     uint32_t head_id = tree->path[s].node;
     uint32_t tail_id;
@@ -463,9 +464,27 @@ static enum pcs_status cut_leaf(struct tree *tree, size_t s, uint32_t j, size_t 
     tail->parent = head_id;
     head->entry_ttl_ms = 0;
     head->len = j;
-    if (child_insert(tree, head_id, tree_units(tail)[0], tail_id) != PCS_OK)
+    for (int i = 0; i < TREE_SIDE; i++) {
+        uint32_t side = head->side[i];
+        if (side == TREE_NIL || tree->nodes[side].attach < j)
+            continue;
+        head->side[i] = TREE_NIL;
+        if (tree->nodes[side].attach == j) {
+            tree->nodes[side].attach = TREE_END;
+            if (child_insert(tree, head_id, tree_units(&tree->nodes[side])[0], side) != PCS_OK)
+                return PCS_ERR_NOMEM;
+        } else {
+            tree->nodes[side].attach -= j;
+            tree->nodes[side].parent = tail_id;
+            side_replace(&tree->nodes[tail_id], TREE_NIL, side);
+            tree->nodes[head_id].children--;
+            tree->nodes[tail_id].children++;
+        }
+    }
+    head = &tree->nodes[head_id];
+    if (child_insert(tree, head_id, tree_units(&tree->nodes[tail_id])[0], tail_id) != PCS_OK)
         return PCS_ERR_NOMEM;
-    head->children = 1;
+    head->children++;
     uint32_t matched = tree->path[s].matched;
     tree->path[s].matched = j;
     if (matched > j) {
@@ -496,8 +515,8 @@ enum pcs_status tree_cut(struct tree *tree, uint64_t depth, size_t *step_index)
     }
     if (path_reserve(tree, tree->path_len + 1) != PCS_OK)
         return PCS_ERR_NOMEM;
-    if (tree->nodes[tail_id].children == 0 && !tree->with_costs)
-        return cut_leaf(tree, s, j, step_index);
+    if (!tree->with_costs && tree->nodes[tail_id].children == (uint32_t)side_count(&tree->nodes[tail_id]))
+        return cut_in_place(tree, s, j, step_index);
     uint32_t head_id;
     if (node_new(tree, &head_id) != PCS_OK)
         return PCS_ERR_NOMEM;
