@@ -440,6 +440,23 @@ uint64_t tree_lru_tokens(const struct tree *tree, uint32_t node)
     return tree->lru[node].tokens;
 }
 
+/* After a cut at j bounds into path step s: the step becomes the head; the
+ * tail follows it if the request matched into it (a cut at the end of the
+ * match drops it). The path has room for one more step. */
+static void path_split_step(struct tree *tree, size_t s, uint32_t j, uint32_t head_id, uint32_t tail_id)
+{
+    uint32_t matched = tree->path[s].matched;
+    tree->path[s].node = head_id;
+    tree->path[s].matched = j;
+    if (matched > j) {
+        memmove(&tree->path[s + 2], &tree->path[s + 1], (tree->path_len - s - 1) * sizeof *tree->path);
+        tree->path_len++;
+        tree->path[s + 1].node = tail_id;
+        tree->path[s + 1].matched = matched - j;
+        tree->path[s + 1].start_depth = tree->path[s].start_depth + j;
+    }
+}
+
 /* tree_cut of a node without end children (no lru list to keep in order):
  * the node keeps the head of its run, which is usually long (a
  * conversation), and the tail, usually short (a replaced last block), moves
@@ -485,15 +502,7 @@ static enum pcs_status cut_in_place(struct tree *tree, size_t s, uint32_t j, siz
     if (child_insert(tree, head_id, tree_units(&tree->nodes[tail_id])[0], tail_id) != PCS_OK)
         return PCS_ERR_NOMEM;
     head->children++;
-    uint32_t matched = tree->path[s].matched;
-    tree->path[s].matched = j;
-    if (matched > j) {
-        memmove(&tree->path[s + 2], &tree->path[s + 1], (tree->path_len - s - 1) * sizeof *tree->path);
-        tree->path_len++;
-        tree->path[s + 1].node = tail_id;
-        tree->path[s + 1].matched = matched - j;
-        tree->path[s + 1].start_depth = tree->path[s].start_depth + j;
-    }
+    path_split_step(tree, s, j, head_id, tail_id);
     tree->last_cut_tail = tail_id;
     *step_index = s;
     return PCS_OK;
@@ -580,18 +589,7 @@ enum pcs_status tree_cut(struct tree *tree, uint64_t depth, size_t *step_index)
     tail->parent = head_id;
     if (child_insert(tree, head_id, tail_units[0], tail_id) != PCS_OK)
         return PCS_ERR_NOMEM;
-    /* The path: the step becomes the head; the tail follows it if the
-     * request matched into it (a cut at the end of the match drops it). */
-    uint32_t matched = tree->path[s].matched;
-    tree->path[s].node = head_id;
-    tree->path[s].matched = j;
-    if (matched > j) {
-        memmove(&tree->path[s + 2], &tree->path[s + 1], (tree->path_len - s - 1) * sizeof *tree->path);
-        tree->path_len++;
-        tree->path[s + 1].node = tail_id;
-        tree->path[s + 1].matched = matched - j;
-        tree->path[s + 1].start_depth = depth;
-    }
+    path_split_step(tree, s, j, head_id, tail_id);
     tree->last_cut_tail = tail_id;
     *step_index = s;
     return PCS_OK;

@@ -23,28 +23,6 @@ struct pipeline {
     int stopping;
 };
 
-static int reserve(struct pipeline_batch *batch, size_t need)
-{
-    if (need <= batch->cap)
-        return 0;
-    size_t cap = batch->cap ? batch->cap : 4096;
-    while (cap < need)
-        cap *= 2;
-    uint64_t *units = realloc(batch->units, cap * sizeof *units);
-    if (units)
-        batch->units = units;
-    uint32_t *ends = realloc(batch->ends, cap * sizeof *ends);
-    if (ends)
-        batch->ends = ends;
-    uint8_t *flags = realloc(batch->flags, cap * sizeof *flags);
-    if (flags)
-        batch->flags = flags;
-    if (!units || !ends || !flags)
-        return -1;
-    batch->cap = cap;
-    return 0;
-}
-
 /* Reads up to PIPELINE_BATCH requests (or PIPELINE_BATCH_BOUNDS bounds) into
  * batch, copying their arrays. */
 static void fill(struct pipeline *pipe, struct pipeline_batch *batch)
@@ -60,15 +38,15 @@ static void fill(struct pipeline *pipe, struct pipeline_batch *batch)
             batch->status = status;
             break;
         }
-        if (reserve(batch, used + req->bound_count) != 0) {
+        if (bound_arrays_reserve(&batch->bounds, used + req->bound_count, 4096) != 0) {
             batch->status = pcs_error_set(&batch->error, PCS_ERR_NOMEM, "out of memory while reading the trace");
             break;
         }
         size_t n = req->bound_count;
-        memcpy(batch->units + used, req->units, n * sizeof *batch->units);
-        memcpy(batch->ends + used, req->ends, n * sizeof *batch->ends);
+        memcpy(batch->bounds.units + used, req->units, n * sizeof *batch->bounds.units);
+        memcpy(batch->bounds.ends + used, req->ends, n * sizeof *batch->bounds.ends);
         if (req->flags)
-            memcpy(batch->flags + used, req->flags, n);
+            memcpy(batch->bounds.flags + used, req->flags, n);
         /* Offsets for now: the buffers may still move. */
         req->units = (const uint64_t *)(uintptr_t)used;
         req->flags = req->flags ? (const uint8_t *)(uintptr_t)(used + 1) : NULL;
@@ -78,10 +56,10 @@ static void fill(struct pipeline *pipe, struct pipeline_batch *batch)
     for (size_t i = 0; i < batch->count; i++) {
         struct pcs_request *req = &batch->requests[i];
         size_t offset = (size_t)(uintptr_t)req->units;
-        req->units = batch->units + offset;
-        req->ends = batch->ends + offset;
+        req->units = batch->bounds.units + offset;
+        req->ends = batch->bounds.ends + offset;
         if (req->flags)
-            req->flags = batch->flags + offset;
+            req->flags = batch->bounds.flags + offset;
     }
     batch->model_count = pcs_trace_model_count(pipe->trace);
 }
@@ -155,11 +133,8 @@ void pipeline_stop(struct pipeline *pipe)
     pthread_cond_signal(&pipe->emptied);
     pthread_mutex_unlock(&pipe->lock);
     pthread_join(pipe->thread, NULL);
-    for (int i = 0; i < RING; i++) {
-        free(pipe->batches[i].units);
-        free(pipe->batches[i].ends);
-        free(pipe->batches[i].flags);
-    }
+    for (int i = 0; i < RING; i++)
+        bound_arrays_free(&pipe->batches[i].bounds);
     pthread_mutex_destroy(&pipe->lock);
     pthread_cond_destroy(&pipe->filled);
     pthread_cond_destroy(&pipe->emptied);

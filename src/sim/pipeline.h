@@ -7,6 +7,7 @@
 #ifndef PCSIM_SIM_PIPELINE_H
 #define PCSIM_SIM_PIPELINE_H
 
+#include "common/bound_arrays.h"
 #include "pcsim/trace.h"
 
 #define PIPELINE_BATCH 256
@@ -23,11 +24,7 @@ struct pipeline_batch {
     size_t model_count;      /* the trace's models once this batch was read */
     enum pcs_status status;  /* PCS_OK, PCS_END after the last batch, or the reader's error */
     struct pcs_error error;
-    /* The batch's own copies of the requests' arrays (grown on demand). */
-    uint64_t *units;
-    uint32_t *ends;
-    uint8_t *flags;
-    size_t cap;
+    struct bound_arrays bounds; /* the batch's own copies of the requests' arrays */
 };
 
 struct pipeline;

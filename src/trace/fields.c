@@ -207,7 +207,7 @@ enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, con
 {
     if (js_peek(c) != '[')
         return field_wrong(c, loc, field, "an array of integers", err);
-    struct record_scratch *scratch = trace_scratch(trace, 256);
+    struct bound_arrays *scratch = trace_scratch(trace, 256);
     if (!scratch)
         return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
     const char *p = c->p + 1;
@@ -283,7 +283,7 @@ enum pcs_status field_block_ends(struct pcs_trace *trace, const struct record_lo
                                  size_t count, uint64_t block, uint64_t input, int partial_last,
                                  struct pcs_error *err)
 {
-    struct record_scratch *scratch = trace_scratch(trace, count);
+    struct bound_arrays *scratch = trace_scratch(trace, count);
     if (!scratch)
         return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
     uint64_t allowed = partial_last ? (input + block - 1) / block : input / block;

@@ -74,7 +74,7 @@ static enum pcs_status parse_claude(struct pcs_trace *trace, struct trace_file *
     status = field_block_ends(trace, loc, "hash_ids", id_count, file->block_size, req->input_tokens, 0, err);
     if (status != PCS_OK)
         return status;
-    struct record_scratch *scratch = trace_scratch(trace, 0);
+    struct bound_arrays *scratch = trace_scratch(trace, 0);
     req->bound_count = id_count;
     req->units = scratch->units;
     req->ends = scratch->ends;

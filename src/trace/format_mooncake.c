@@ -100,7 +100,7 @@ static enum pcs_status parse_mooncake(struct pcs_trace *trace, struct trace_file
     status = trace_default_model(trace, &req->model);
     if (status != PCS_OK)
         return pcs_error_set(err, status, "out of memory");
-    struct record_scratch *scratch = trace_scratch(trace, 0);
+    struct bound_arrays *scratch = trace_scratch(trace, 0);
     req->bound_count = id_count;
     req->units = scratch->units;
     req->ends = scratch->ends;

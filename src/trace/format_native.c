@@ -72,7 +72,7 @@ static enum pcs_status parse_segments(struct pcs_trace *trace, struct js_cursor 
         snprintf(where, sizeof where, "segments[%zu]", n);
         if (n >= TRACE_MAX_BOUNDS)
             return trace_field_error(err, PCS_ERR_RANGE, loc, "segments", "more than %zu segments", TRACE_MAX_BOUNDS);
-        struct record_scratch *scratch = trace_scratch(trace, n + 1);
+        struct bound_arrays *scratch = trace_scratch(trace, n + 1);
         if (!scratch)
             return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
         if (js_peek(c) != '{')
@@ -251,7 +251,7 @@ static enum pcs_status parse_native(struct pcs_trace *trace, struct trace_file *
             return field_missing(loc, "input_tokens", err);
         req->input_tokens = segment_tokens; /* the prompt is exactly its segments */
     }
-    struct record_scratch *scratch = trace_scratch(trace, 0);
+    struct bound_arrays *scratch = trace_scratch(trace, 0);
     if (seen[F_HASH_IDS]) {
         status = field_block_ends(trace, loc, "hash_ids", id_count, block_tokens, req->input_tokens, 1, err);
         if (status != PCS_OK)

@@ -64,7 +64,7 @@ struct pcs_trace {
     struct model_slot *model_slots;
     size_t model_slot_cap; /* power of two */
 
-    struct record_scratch scratch;
+    struct bound_arrays scratch;
 
     uint64_t skipped;
     char *skip_messages[MAX_SKIP_MESSAGES];
@@ -258,27 +258,9 @@ const char *pcs_trace_model_name(const pcs_trace *trace, uint32_t model)
 
 /* ----------------------------------------------------------------- scratch */
 
-struct record_scratch *trace_scratch(struct pcs_trace *trace, size_t count)
+struct bound_arrays *trace_scratch(struct pcs_trace *trace, size_t count)
 {
-    struct record_scratch *s = &trace->scratch;
-    if (count <= s->cap)
-        return s;
-    size_t cap = s->cap ? s->cap : 256;
-    while (cap < count)
-        cap *= 2;
-    uint64_t *units = realloc(s->units, cap * sizeof *units);
-    if (units)
-        s->units = units;
-    uint32_t *ends = realloc(s->ends, cap * sizeof *ends);
-    if (ends)
-        s->ends = ends;
-    uint8_t *flags = realloc(s->flags, cap * sizeof *flags);
-    if (flags)
-        s->flags = flags;
-    if (!units || !ends || !flags)
-        return NULL;
-    s->cap = cap;
-    return s;
+    return bound_arrays_reserve(&trace->scratch, count, 256) == 0 ? &trace->scratch : NULL;
 }
 
 uint32_t trace_session_namespace(const char *name, size_t len)
@@ -766,9 +748,7 @@ void pcs_trace_free(pcs_trace *trace)
     free(trace->model_slots);
     pthread_mutex_destroy(trace->model_lock);
     free(trace->model_lock);
-    free(trace->scratch.units);
-    free(trace->scratch.ends);
-    free(trace->scratch.flags);
+    bound_arrays_free(&trace->scratch);
     for (size_t i = 0; i < trace->skip_message_count; i++)
         free(trace->skip_messages[i]);
     free(trace);

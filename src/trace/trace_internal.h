@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "common/bound_arrays.h"
 #include "pcsim/trace.h"
 
 /* Longest line (record) accepted in a line format. */
@@ -27,13 +28,6 @@ struct record_loc {
     const char *where; /* "requests[3].requests[1]" or NULL */
 };
 
-/* The scratch a record is parsed into; grown on demand, reused. */
-struct record_scratch {
-    uint64_t *units;
-    uint32_t *ends;
-    uint8_t *flags;
-    size_t cap;
-};
 
 struct trace_file {
     const char *path;
@@ -85,8 +79,9 @@ extern const struct trace_format trace_format_azure;
 enum pcs_status trace_model_id(struct pcs_trace *trace, const char *name, size_t len, uint32_t *id);
 /* The id of the configured default model. */
 enum pcs_status trace_default_model(struct pcs_trace *trace, uint32_t *id);
-/* Makes the scratch hold at least count bounds; returns it or NULL (no memory). */
-struct record_scratch *trace_scratch(struct pcs_trace *trace, size_t count);
+/* The scratch a record is parsed into, grown to hold at least count
+ * bounds and reused; NULL when out of memory. */
+struct bound_arrays *trace_scratch(struct pcs_trace *trace, size_t count);
 /* The namespace of a native trace's `session` (the same name in two files
  * is the same session). */
 uint32_t trace_session_namespace(const char *name, size_t len);

@@ -1,0 +1,37 @@
+/* Growable bound arrays; see bound_arrays.h. */
+#include "bound_arrays.h"
+
+#include <stdlib.h>
+
+int bound_arrays_reserve(struct bound_arrays *arrays, size_t count, size_t initial)
+{
+    if (count <= arrays->cap)
+        return 0;
+    size_t cap = arrays->cap ? arrays->cap : initial;
+    while (cap < count)
+        cap *= 2;
+    uint64_t *units = realloc(arrays->units, cap * sizeof *units);
+    if (units)
+        arrays->units = units;
+    uint32_t *ends = realloc(arrays->ends, cap * sizeof *ends);
+    if (ends)
+        arrays->ends = ends;
+    uint8_t *flags = realloc(arrays->flags, cap * sizeof *flags);
+    if (flags)
+        arrays->flags = flags;
+    if (!units || !ends || !flags)
+        return -1;
+    arrays->cap = cap;
+    return 0;
+}
+
+void bound_arrays_free(struct bound_arrays *arrays)
+{
+    free(arrays->units);
+    free(arrays->ends);
+    free(arrays->flags);
+    arrays->units = NULL;
+    arrays->ends = NULL;
+    arrays->flags = NULL;
+    arrays->cap = 0;
+}
