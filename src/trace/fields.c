@@ -22,7 +22,7 @@ enum pcs_status field_syntax(struct js_cursor *c, const struct record_loc *loc, 
                              c->problem ? c->problem : "unexpected input");
 }
 
-enum pcs_status field_find_time(const char *record, size_t len, const char *key, int ms_unit,
+enum pcs_status field_find_time(const char *record, size_t len, const char *key, int64_t unit_ms,
                                 const struct record_loc *loc, int64_t *t_ms, struct pcs_error *err)
 {
     struct js_cursor c;
@@ -39,23 +39,7 @@ enum pcs_status field_find_time(const char *record, size_t len, const char *key,
                 return field_syntax(&c, loc, record, err);
             continue;
         }
-        /* Integral times, the usual kind, skip the costly strtod. */
-        int64_t whole;
-        struct js_cursor probe = c;
-        if (js_int64(&probe, &whole) == 0 && whole >= 0 && whole <= PCS_MAX_TIME_MS / 1000) {
-            *t_ms = ms_unit ? whole : whole * 1000;
-            return PCS_OK;
-        }
-        double value;
-        if (js_number(&c, &value) != 0)
-            return field_wrong(&c, loc, key, ms_unit ? "a number of milliseconds" : "a number of seconds", err);
-        if (value < 0)
-            return trace_field_error(err, PCS_ERR_RANGE, loc, key, "negative time %g", value);
-        if (trace_seconds_to_ms(ms_unit ? value / 1000.0 : value, t_ms) != PCS_OK)
-            return trace_field_error(err, PCS_ERR_RANGE, loc, key, "time %g is out of range", value);
-        if (ms_unit && value == (double)(int64_t)value)
-            *t_ms = (int64_t)value; /* exact for integral milliseconds */
-        return PCS_OK;
+        return field_time(&c, loc, key, 0.0, unit_ms, t_ms, err);
     }
     if (r < 0)
         return field_syntax(&c, loc, record, err);
@@ -112,23 +96,25 @@ enum pcs_status field_positive(struct js_cursor *c, const struct record_loc *loc
     return PCS_OK;
 }
 
-enum pcs_status field_seconds(struct js_cursor *c, const struct record_loc *loc, const char *field,
-                              double base_seconds, int64_t *t_ms, struct pcs_error *err)
+enum pcs_status field_time(struct js_cursor *c, const struct record_loc *loc, const char *field,
+                           double base_seconds, int64_t unit_ms, int64_t *t_ms, struct pcs_error *err)
 {
+    const char *unit = unit_ms == 1 ? "ms" : "s";
     int64_t whole;
     struct js_cursor probe = *c;
-    if (base_seconds == 0.0 && js_int64(&probe, &whole) == 0 && whole >= 0 && whole <= PCS_MAX_TIME_MS / 1000) {
-        *c = probe; /* integral seconds: exact, without strtod */
-        *t_ms = whole * 1000;
+    if (base_seconds == 0.0 && js_int64(&probe, &whole) == 0 && whole >= 0 && whole <= PCS_MAX_TIME_MS / unit_ms) {
+        *c = probe; /* an integral time, the usual kind: exact, without strtod */
+        *t_ms = whole * unit_ms;
         return PCS_OK;
     }
-    double seconds;
-    if (js_number(c, &seconds) != 0)
-        return field_wrong(c, loc, field, "a number of seconds", err);
-    if (seconds < 0)
-        return trace_field_error(err, PCS_ERR_RANGE, loc, field, "negative time %g", seconds);
+    double value;
+    if (js_number(c, &value) != 0)
+        return field_wrong(c, loc, field, unit_ms == 1 ? "a number of milliseconds" : "a number of seconds", err);
+    if (value < 0)
+        return trace_field_error(err, PCS_ERR_RANGE, loc, field, "negative time %g", value);
+    double seconds = unit_ms == 1000 ? value : value * (double)unit_ms / 1000.0;
     if (trace_seconds_to_ms(base_seconds + seconds, t_ms) != PCS_OK)
-        return trace_field_error(err, PCS_ERR_RANGE, loc, field, "time %g s is out of range", seconds);
+        return trace_field_error(err, PCS_ERR_RANGE, loc, field, "time %g %s is out of range", value, unit);
     return PCS_OK;
 }
 

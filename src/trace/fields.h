@@ -15,9 +15,11 @@ enum pcs_status field_tokens(struct js_cursor *c, const struct record_loc *loc, 
 enum pcs_status field_positive(struct js_cursor *c, const struct record_loc *loc, const char *field, uint64_t max,
                                uint64_t *out, struct pcs_error *err);
 
-/* A time in seconds (any non-negative number) plus base, to t_ms. */
-enum pcs_status field_seconds(struct js_cursor *c, const struct record_loc *loc, const char *field,
-                              double base_seconds, int64_t *t_ms, struct pcs_error *err);
+/* A time field: a non-negative number of unit_ms milliseconds (1 for ms,
+ * 1000 for seconds) plus base_seconds, to t_ms = llround(seconds * 1000);
+ * integral times are converted exactly. */
+enum pcs_status field_time(struct js_cursor *c, const struct record_loc *loc, const char *field,
+                           double base_seconds, int64_t unit_ms, int64_t *t_ms, struct pcs_error *err);
 
 /* A model name, interned into *model. */
 enum pcs_status field_model(struct pcs_trace *trace, struct js_cursor *c, const struct record_loc *loc,
@@ -43,9 +45,9 @@ enum pcs_status field_syntax(struct js_cursor *c, const struct record_loc *loc, 
                              struct pcs_error *err);
 
 /* Finds the top-level field key of the record (an object) and converts it
- * to t_ms: a number of milliseconds (ms_unit) or seconds. Other fields are
- * skipped by their outline only: the record is validated when parsed. */
-enum pcs_status field_find_time(const char *record, size_t len, const char *key, int ms_unit,
+ * with field_time. Other fields are skipped by their outline only: the
+ * record is validated when parsed. */
+enum pcs_status field_find_time(const char *record, size_t len, const char *key, int64_t unit_ms,
                                 const struct record_loc *loc, int64_t *t_ms, struct pcs_error *err);
 
 /* After the record's closing brace only whitespace may follow. */

@@ -35,7 +35,7 @@ static enum pcs_status parse_claude(struct pcs_trace *trace, struct trace_file *
         int *seen;
         if (strcmp(key, "t") == 0) {
             seen = &seen_time;
-            status = field_seconds(&c, loc, "t", base_seconds, &req->t_ms, err);
+            status = field_time(&c, loc, "t", base_seconds, 1000, &req->t_ms, err);
         } else if (strcmp(key, "model") == 0) {
             seen = &seen_model;
             status = field_model(trace, &c, loc, "model", &req->model, err);
@@ -148,7 +148,7 @@ static enum pcs_status index_requests(struct pcs_trace *trace, struct trace_file
                 status = field_missing(&loc, "t", err);
             } else {
                 struct js_cursor time = {scan.time, c->end, NULL};
-                status = field_seconds(&time, &loc, "t", base_seconds, &t_ms, err);
+                status = field_time(&time, &loc, "t", base_seconds, 1000, &t_ms, err);
             }
             if (status == PCS_OK) {
                 uint32_t sub = depth == 0 ? 0 : (uint32_t)index + 1;

@@ -8,31 +8,6 @@
 
 #define MOONCAKE_BLOCK_TOKENS 512
 
-/* Milliseconds, integral (exact) or fractional (rounded). */
-static enum pcs_status parse_timestamp(struct js_cursor *c, const struct record_loc *loc, double base_seconds,
-                                       int64_t *t_ms, struct pcs_error *err)
-{
-    int64_t ms;
-    struct js_cursor probe = *c;
-    int r = js_int64(&probe, &ms);
-    if (r == 0 && base_seconds == 0.0) {
-        *c = probe;
-        if (ms < 0 || ms > PCS_MAX_TIME_MS)
-            return trace_field_error(err, PCS_ERR_RANGE, loc, "timestamp", "time %lld ms is out of range",
-                                     (long long)ms);
-        *t_ms = ms;
-        return PCS_OK;
-    }
-    double value;
-    if (js_number(c, &value) != 0)
-        return field_wrong(c, loc, "timestamp", "a number of milliseconds", err);
-    if (value < 0)
-        return trace_field_error(err, PCS_ERR_RANGE, loc, "timestamp", "negative time %g", value);
-    if (trace_seconds_to_ms(base_seconds + value / 1000.0, t_ms) != PCS_OK)
-        return trace_field_error(err, PCS_ERR_RANGE, loc, "timestamp", "time %g ms is out of range", value);
-    return PCS_OK;
-}
-
 static enum pcs_status parse_mooncake(struct pcs_trace *trace, struct trace_file *file, const char *record, size_t len,
                                       double base_seconds, const struct record_loc *loc, struct pcs_request *req,
                                       struct pcs_error *err)
@@ -60,7 +35,7 @@ static enum pcs_status parse_mooncake(struct pcs_trace *trace, struct trace_file
         status = PCS_OK;
         if (strcmp(key, "timestamp") == 0) {
             seen = &seen_time;
-            status = parse_timestamp(&c, loc, base_seconds, &req->t_ms, err);
+            status = field_time(&c, loc, "timestamp", base_seconds, 1, &req->t_ms, err);
         } else if (strcmp(key, "input_length") == 0) {
             seen = &seen_input;
             status = field_tokens(&c, loc, "input_length", &req->input_tokens, err);

@@ -181,7 +181,7 @@ static enum pcs_status parse_native(struct pcs_trace *trace, struct trace_file *
         char text[256];
         size_t text_len;
         switch ((enum native_field)field) {
-        case F_T: status = field_seconds(&c, loc, key, base_seconds, &req->t_ms, err); break;
+        case F_T: status = field_time(&c, loc, key, base_seconds, 1000, &req->t_ms, err); break;
         case F_MODEL: status = field_model(trace, &c, loc, key, &req->model, err); break;
         case F_INPUT: status = field_tokens(&c, loc, key, &req->input_tokens, err); break;
         case F_OUTPUT: status = field_tokens(&c, loc, key, &req->output_tokens, err); break;
@@ -278,7 +278,7 @@ static enum pcs_status time_native(struct pcs_trace *trace, struct trace_file *f
 {
     (void)trace;
     (void)file;
-    return field_find_time(record, len, "t", 0, loc, t_ms, err);
+    return field_find_time(record, len, "t", 1000, loc, t_ms, err);
 }
 
 const struct trace_format trace_format_native = {PCS_FORMAT_NATIVE, NULL, NULL, time_native, parse_native};
