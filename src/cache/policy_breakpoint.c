@@ -79,14 +79,9 @@ static enum pcs_status access_breakpoint(pcs_cache *cache, const struct pcs_requ
         }
     }
     if (deepest_write != SIZE_MAX && matched < deepest_write + 1) {
-        if (tree->path_len > 0) {
-            const struct tree_step *last = &tree->path[tree->path_len - 1];
-            if (last->matched < tree->nodes[last->node].len) {
-                size_t ignored;
-                if (tree_cut(tree, matched, &ignored) != PCS_OK)
-                    return PCS_ERR_NOMEM;
-            }
-        }
+        size_t ignored; /* end the path at a node boundary (a no-op if it is one) */
+        if (matched > 0 && tree_cut(tree, matched, &ignored) != PCS_OK)
+            return PCS_ERR_NOMEM;
         uint32_t leaf;
         if (tree_append(tree, root, req->units, NULL, matched, deepest_write + 1, t, &leaf) != PCS_OK)
             return PCS_ERR_NOMEM;

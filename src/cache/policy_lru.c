@@ -52,14 +52,9 @@ static enum pcs_status access_lru(pcs_cache *cache, const struct pcs_request *re
     uint64_t matched = tree_match(tree, root, req->units, count);
     usage->cache_read = matched ? req->ends[matched - 1] : 0;
 
-    if (tree->path_len > 0) {
-        const struct tree_step *last = &tree->path[tree->path_len - 1];
-        if (last->matched < tree->nodes[last->node].len) {
-            size_t ignored;
-            if (tree_cut(tree, matched, &ignored) != PCS_OK)
-                return PCS_ERR_NOMEM;
-        }
-    }
+    size_t ignored; /* end the path at a node boundary (a no-op if it is one) */
+    if (matched > 0 && tree_cut(tree, matched, &ignored) != PCS_OK)
+        return PCS_ERR_NOMEM;
     if (matched < count) {
         if (reserve_costs(cache, count) != PCS_OK)
             return PCS_ERR_NOMEM;
