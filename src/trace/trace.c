@@ -1,13 +1,13 @@
 /* Opening, indexing and merging traces; see pcsim/trace.h.
  *
  * Pass one finds each record and its time and keeps a 32-byte index entry
- * per record: line formats look at the time field alone (skipping the rest
- * by its outline), a Claude-Code document is parsed in full. The entries of
- * all files are sorted stably by time, and pass two parses each record when
- * its turn comes, reading the file through a window so that a time-ordered
- * file is read sequentially. A line's other fields are thus validated in
- * pass two: a bad one still stops the run (or is skipped with --lenient)
- * before any report is written. */
+ * per record; it reads only the time field and skips the rest of a record
+ * by its outline (a JSONL line, or each entry of a Claude-Code document).
+ * The entries of all files are sorted stably by time, and pass two parses
+ * and validates each record when its turn comes, reading the file through
+ * a window so that a time-ordered file is read sequentially. A bad record
+ * still stops the run (or is skipped with --lenient) before any report is
+ * written. */
 #include "trace_internal.h"
 
 #include <errno.h>
