@@ -158,7 +158,7 @@ static void test_azure(void)
 }
 
 /* A bad record fails the open (a bad time or JSON outline) or, for other
- * fields of a line format, the read that reaches it; either way with its place. */
+ * fields, the read that reaches it; either way with its place. */
 static void expect_error(const char *name, const char *text, const char *place, const char *field)
 {
     const char *path = write_file(name, text);
