@@ -1,0 +1,197 @@
+// Exports the price data bundled in the npm package @pydantic/genai-prices into
+// pcsim's catalog (schema pcsim.prices.v1, DESIGN §4), adding what pcsim needs
+// and the package does not carry: each model's cache preset and minimum
+// cacheable prefix, and each provider's tier multipliers and regional uplift
+// (DESIGN §7).
+//
+// Usage: node export.mjs OUTPUT.json [DATE]
+//   DATE (YYYY-MM-DD) stamps the export; default: today (UTC).
+// Run it through tools/update-prices, which installs the pinned package first.
+//
+// The package keeps its providers in one array that calcPrice searches in
+// order; resolution depends on that order, so it is kept, and so are models
+// without token prices (they still shadow later match rules). Only the price
+// keys pcsim bills are copied; the others (audio, images, searches) cannot
+// occur in a token trace.
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { findProvider } from '@pydantic/genai-prices';
+
+const require = createRequire(import.meta.url);
+const packageDir = require.resolve('@pydantic/genai-prices').replace(/dist[\\/]index\.cjs$/, '');
+const packageInfo = JSON.parse(fs.readFileSync(packageDir + 'package.json', 'utf8'));
+
+const PRICE_KEYS = ['input_mtok', 'cache_read_mtok', 'cache_write_mtok', 'cache_write_1h_mtok', 'output_mtok',
+                    'requests_kcount'];
+
+function die(message) {
+    console.error(`export: error: ${message}`);
+    process.exit(1);
+}
+
+// The provider array: the bundle declares it first as `const E = [...]`; the
+// order is checked against the public findProvider below.
+function loadProviders() {
+    const source = fs.readFileSync(packageDir + 'dist/index.js', 'utf8');
+    const start = source.indexOf('[', source.indexOf('const E = '));
+    const end = source.indexOf('\n]', start);
+    if (start < 0 || end < 0)
+        die('cannot find the provider array in the package bundle (did its layout change?)');
+    const providers = new Function(`return ${source.slice(start, end + 2)};`)();
+    for (const provider of providers) {
+        const found = findProvider({ providerId: provider.id });
+        if (!found || found.id !== provider.id || found.models.length !== provider.models.length)
+            die(`provider ${provider.id}: the bundle and findProvider disagree`);
+    }
+    return providers;
+}
+
+// Minimum cacheable prefix (DESIGN §7). Anthropic's by model family: 4096
+// for Opus 4.5 and later and Haiku 4.5 and later, 2048 for Haiku 3 and 3.5,
+// 1024 for the rest (Sonnet, older Opus; newer models not yet documented are
+// assumed to keep their family's latest minimum). Gemini 1024 for Flash and
+// 2048 for Pro; DeepSeek caches 64-token units; the rest follow OpenAI's 1024.
+function minTokens(id) {
+    if (/claude/.test(id)) {
+        if (/(opus|haiku)-(4[-.][5-9]|[5-9])|claude-(4[-.][5-9]|[5-9](\.\d)?)-(opus|haiku)/.test(id))
+            return 4096;
+        if (/haiku/.test(id))
+            return 2048;
+        return 1024;
+    }
+    if (/gemini/.test(id))
+        return /pro/.test(id) ? 2048 : 1024;
+    if (/deepseek/.test(id))
+        return 64;
+    return 1024;
+}
+
+function hasPrice(prices, key) {
+    const list = Array.isArray(prices) ? prices.map((entry) => entry.prices) : [prices];
+    return list.some((entry) => entry[key] !== undefined);
+}
+
+// The cache a model's provider runs (the `auto` policy uses it).
+function cachePreset(providerId, id, prices) {
+    if (!hasPrice(prices, 'cache_read_mtok') && !hasPrice(prices, 'cache_write_mtok'))
+        return 'none';
+    if (providerId === 'anthropic' || /claude/.test(id))
+        return 'anthropic-5m';
+    if (/gpt-5[.-]6|gpt-6/.test(id))
+        return 'openai-bp';
+    if (providerId === 'google' || /gemini/.test(id))
+        return 'gemini';
+    if (providerId === 'deepseek' || /deepseek/.test(id))
+        return 'deepseek';
+    return 'openai';
+}
+
+// Tier multipliers and regional uplift (DESIGN §7): Batch halves prices at
+// OpenAI, Anthropic and Google; Flex halves them at OpenAI; OpenAI's
+// Priority costs about 2x (1.7-2.5x by model); regional processing +10%.
+const PROVIDER_EXTRAS = {
+    openai: { tiers: { standard: 1, batch: 0.5, flex: 0.5, priority: 2 }, region_uplift: 1.1 },
+    anthropic: { tiers: { standard: 1, batch: 0.5 }, region_uplift: 1.1 },
+    google: { tiers: { standard: 1, batch: 0.5 }, region_uplift: 1.1 },
+};
+
+function filterPrices(prices, where) {
+    const out = {};
+    for (const key of PRICE_KEYS)
+        if (prices[key] !== undefined)
+            out[key] = prices[key];
+    if (out.cache_write_1h_mtok !== undefined && out.cache_write_mtok === undefined)
+        die(`${where}: cache_write_1h_mtok without cache_write_mtok`);
+    return out;
+}
+
+// The package accepts constraints with or without "type"; pcsim wants it.
+function normaliseConstraint(constraint, where) {
+    if (constraint.type)
+        return constraint;
+    if (constraint.start_date !== undefined)
+        return { type: 'start_date', start_date: constraint.start_date };
+    if (constraint.start_time !== undefined)
+        return { type: 'time_of_date', start_time: constraint.start_time, end_time: constraint.end_time };
+    die(`${where}: unknown price constraint ${JSON.stringify(constraint)}`);
+}
+
+function exportModel(provider, model) {
+    const where = `${provider.id}/${model.id}`;
+    const out = { id: model.id };
+    if (model.name)
+        out.name = model.name;
+    out.match = model.match;
+    if (model.context_window)
+        out.context_window = model.context_window;
+    if (Array.isArray(model.prices)) {
+        out.prices = model.prices.map((entry) => {
+            const conditional = {};
+            if (entry.constraint)
+                conditional.constraint = normaliseConstraint(entry.constraint, where);
+            conditional.prices = filterPrices(entry.prices, where);
+            return conditional;
+        });
+    } else {
+        out.prices = filterPrices(model.prices, where);
+    }
+    out.cache_preset = cachePreset(provider.id, model.id, model.prices);
+    if (out.cache_preset !== 'none')
+        out.min_tokens = minTokens(model.id);
+    return out;
+}
+
+function exportProvider(provider) {
+    const out = { id: provider.id, name: provider.name };
+    if (provider.model_match)
+        out.model_match = provider.model_match;
+    if (provider.provider_match)
+        out.provider_match = provider.provider_match;
+    if (provider.fallback_model_providers)
+        out.fallback_model_providers = provider.fallback_model_providers;
+    const extras = PROVIDER_EXTRAS[provider.id] ?? { tiers: { standard: 1 }, region_uplift: 1 };
+    out.tiers = extras.tiers;
+    out.region_uplift = extras.region_uplift;
+    out.models = provider.models.map((model) => exportModel(provider, model));
+    return out;
+}
+
+const [output, date = new Date().toISOString().slice(0, 10)] = process.argv.slice(2);
+if (!output)
+    die('usage: node export.mjs OUTPUT.json [YYYY-MM-DD]');
+if (!/^\d{4}-\d{2}-\d{2}$/.test(date))
+    die(`the date must be YYYY-MM-DD, not "${date}"`);
+
+const providers = loadProviders().map(exportProvider);
+const catalog = {
+    schema: 'pcsim.prices.v1',
+    source: {
+        package: packageInfo.name,
+        version: packageInfo.version,
+        license: packageInfo.license,
+        exported: date,
+        note: 'USD per million tokens (requests_kcount: per thousand requests). Generated by ' +
+              'tools/update-prices; min_tokens, cache_preset, tiers and region_uplift are added by pcsim.',
+    },
+    providers,
+};
+
+// One model per line keeps diffs between two exports readable.
+const lines = ['{',
+    `  "schema": ${JSON.stringify(catalog.schema)},`,
+    `  "source": ${JSON.stringify(catalog.source)},`,
+    '  "providers": ['];
+providers.forEach((provider, p) => {
+    const { models, ...head } = provider;
+    const headText = JSON.stringify(head);
+    lines.push(`    ${headText.slice(0, -1)}, "models": [`);
+    models.forEach((model, m) => lines.push(`      ${JSON.stringify(model)}${m + 1 < models.length ? ',' : ''}`));
+    lines.push(`    ]}${p + 1 < providers.length ? ',' : ''}`);
+});
+lines.push('  ]', '}', '');
+fs.writeFileSync(output + '.tmp', lines.join('\n'));
+JSON.parse(fs.readFileSync(output + '.tmp', 'utf8'));
+fs.renameSync(output + '.tmp', output);
+const modelCount = providers.reduce((sum, provider) => sum + provider.models.length, 0);
+console.error(`export: ${output}: ${providers.length} providers, ${modelCount} models from ` +
+              `${packageInfo.name} ${packageInfo.version} (${date})`);
