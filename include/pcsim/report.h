@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "pcsim/pricing.h"
 #include "pcsim/replay.h"
 
 struct pcs_replay_report {
@@ -34,5 +35,39 @@ enum pcs_status pcs_report_replay_csv(FILE *out, const struct pcs_replay_report 
 enum pcs_status pcs_report_requests_header(FILE *out);
 enum pcs_status pcs_report_requests_row(FILE *out, const char *model, const struct pcs_request *req,
                                         const struct pcs_usage *usage);
+
+/* One usage priced ('pcsim prices cost'). */
+struct pcs_price_quote {
+    const pcs_catalog *catalog;
+    const struct pcs_model *model;
+    const struct pcs_price_set *set; /* the model's prices at price_time_s */
+    double price_time_s;
+    enum pcs_tier tier;
+    double tier_multiplier;
+    double region_uplift;            /* a multiplier: 1.1 for +10% */
+    struct pcs_usage usage;
+    struct pcs_cost cost;
+};
+
+/* The cost, line by line: tokens, USD per unit after multipliers, USD. */
+enum pcs_status pcs_report_price_quote_text(FILE *out, const struct pcs_price_quote *quote);
+
+/* {"schema": "pcsim.prices.v1", "model", "provider", "tier", ..., "usage":
+ *  {...}, "unit_prices": {...}, "parts": {...}, "total": USD}. */
+enum pcs_status pcs_report_price_quote_json(FILE *out, const struct pcs_price_quote *quote);
+
+/* Every model of provider (NULL: of every provider) with its prices at
+ * price_time_s: a table, or {"schema": "pcsim.prices.v1", "models": [...]}. */
+enum pcs_status pcs_report_price_list_text(FILE *out, const pcs_catalog *catalog, const struct pcs_provider *provider,
+                                           double price_time_s);
+enum pcs_status pcs_report_price_list_json(FILE *out, const pcs_catalog *catalog, const struct pcs_provider *provider,
+                                           double price_time_s);
+
+/* One model: its provider, cache preset, minimum prefix, tiers, the prices
+ * in effect at price_time_s and every dated or timed price it has. */
+enum pcs_status pcs_report_price_model_text(FILE *out, const pcs_catalog *catalog, const struct pcs_model *model,
+                                            double price_time_s);
+enum pcs_status pcs_report_price_model_json(FILE *out, const pcs_catalog *catalog, const struct pcs_model *model,
+                                            double price_time_s);
 
 #endif

@@ -10,6 +10,7 @@
 #define CLI_EXIT_USAGE 2 /* bad command line */
 
 int cmd_replay(int argc, char **argv);
+int cmd_prices(int argc, char **argv);
 
 /* Prints "pcsim COMMAND: message" and a hint to stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *command, const char *format, ...)

@@ -14,6 +14,7 @@ struct command {
 
 static const struct command commands[] = {
     {"replay", cmd_replay, "replay traces through a provider's prompt cache: cached tokens per model"},
+    {"prices", cmd_prices, "the price catalog: list, show a model, cost of a usage"},
 };
 
 static void print_help(FILE *out)

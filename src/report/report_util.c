@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 const char *report_grouped(uint64_t value, char *buf, size_t cap)
 {
@@ -79,4 +80,55 @@ void report_policy_parameters(const struct pcs_cache_config *config, char *buf, 
                  (unsigned long long)config->capacity_tokens);
         break;
     }
+}
+
+const char *report_usd(double usd, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%.8f", usd);
+    char *dot = strchr(buf, '.');
+    if (dot) {
+        size_t n = strlen(buf);
+        while (n > (size_t)(dot - buf) + 3 && buf[n - 1] == '0')
+            buf[--n] = '\0';
+    }
+    return buf;
+}
+
+const char *report_utc_time(double unix_time_s, char *buf, size_t cap)
+{
+    time_t seconds = (time_t)unix_time_s;
+    struct tm parts;
+    if (!gmtime_r(&seconds, &parts) || strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &parts) == 0)
+        snprintf(buf, cap, "%.0f", unix_time_s);
+    return buf;
+}
+
+/* A number without trailing zeros: "0.825", "3". */
+static const char *plain_number(double value, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%.10f", value);
+    char *dot = strchr(buf, '.');
+    if (dot) {
+        size_t n = strlen(buf);
+        while (n > 0 && buf[n - 1] == '0')
+            buf[--n] = '\0';
+        if (n > 0 && buf[n - 1] == '.')
+            buf[--n] = '\0';
+    }
+    return buf;
+}
+
+const char *report_price(const struct pcs_price *price, double multiplier, char *buf, size_t cap)
+{
+    char number[48];
+    if (!price->set) {
+        snprintf(buf, cap, "-");
+        return buf;
+    }
+    size_t used = (size_t)snprintf(buf, cap, "%s", plain_number(price->base * multiplier, number, sizeof number));
+    for (size_t i = 0; i < price->tier_count && used < cap; i++)
+        used += (size_t)snprintf(buf + used, cap - used, " / %s above %llu",
+                                 plain_number(price->tiers[i].price * multiplier, number, sizeof number),
+                                 (unsigned long long)price->tiers[i].start);
+    return buf;
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pcsim/pricing.h"
 #include "pcsim/report.h"
 
 /* "61,194,628" into buf (at least 32 bytes). */
@@ -21,5 +22,15 @@ const char *report_seconds(int64_t ms, char *buf, size_t cap);
 
 /* The policy's parameters as text: "ttl 300 s, min 1024 tokens, ...". */
 void report_policy_parameters(const struct pcs_cache_config *config, char *buf, size_t cap);
+
+/* Dollars with two to eight decimals, trailing zeros dropped: "20.25",
+ * "0.00041235". No currency sign. */
+const char *report_usd(double usd, char *buf, size_t cap);
+
+/* A Unix time as "2026-11-23T12:00:00Z". */
+const char *report_utc_time(double unix_time_s, char *buf, size_t cap);
+
+/* A price times multiplier as text: "3", "3 / 6 above 200000". */
+const char *report_price(const struct pcs_price *price, double multiplier, char *buf, size_t cap);
 
 #endif

@@ -1,5 +1,5 @@
 // Exports the price data bundled in the npm package @pydantic/genai-prices into
-// pcsim's catalog (schema pcsim.prices.v1, DESIGN §4), adding what pcsim needs
+// pcsim's catalog (schema pcsim.catalog.v1, DESIGN §4), adding what pcsim needs
 // and the package does not carry: each model's cache preset and minimum
 // cacheable prefix, and each provider's tier multipliers and regional uplift
 // (DESIGN §7).
@@ -164,7 +164,7 @@ if (!/^\d{4}-\d{2}-\d{2}$/.test(date))
 
 const providers = loadProviders().map(exportProvider);
 const catalog = {
-    schema: 'pcsim.prices.v1',
+    schema: 'pcsim.catalog.v1',
     source: {
         package: packageInfo.name,
         version: packageInfo.version,

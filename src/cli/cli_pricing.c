@@ -1,0 +1,85 @@
+/* Price-related helpers shared by the subcommands; see cli_pricing.h. */
+#include "cli_pricing.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+pcs_catalog *cli_load_catalog(const char *command, const char *path)
+{
+    struct pcs_error err = {""};
+    if (!path || !*path)
+        path = getenv("PCSIM_PRICES");
+    pcs_catalog *catalog = path && *path ? pcs_catalog_load(path, &err) : pcs_catalog_load_builtin(&err);
+    if (!catalog)
+        fprintf(stderr, "pcsim %s: %s\n", command, err.message);
+    return catalog;
+}
+
+void cli_nearest_models(const pcs_catalog *catalog, const char *name, char *buffer, size_t size)
+{
+    const char *names[3];
+    size_t count = pcs_catalog_nearest(catalog, name, names, 3);
+    size_t used = 0;
+    buffer[0] = '\0';
+    for (size_t i = 0; i < count && used < size; i++) {
+        int n = snprintf(buffer + used, size - used, "%s%s", i ? ", " : "", names[i]);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+}
+
+const struct pcs_model *cli_resolve_model(const char *command, const pcs_catalog *catalog, const char *name,
+                                          const char *provider_id)
+{
+    if (provider_id && !pcs_catalog_find_provider(catalog, provider_id)) {
+        fprintf(stderr, "pcsim %s: unknown provider '%s'; 'pcsim prices list' shows them all\n", command,
+                provider_id);
+        return NULL;
+    }
+    const struct pcs_model *model = pcs_catalog_resolve(catalog, name, provider_id);
+    if (!model) {
+        char nearest[256];
+        cli_nearest_models(catalog, name, nearest, sizeof nearest);
+        fprintf(stderr, "pcsim %s: unknown model '%s'%s%s (nearest known: %s); 'pcsim prices list' shows every "
+                        "model, --prices FILE takes your own catalog\n",
+                command, name, provider_id ? " at provider " : "", provider_id ? provider_id : "",
+                nearest[0] ? nearest : "none");
+    }
+    return model;
+}
+
+int cli_parse_uplift(const char *text, double *multiplier)
+{
+    char *end;
+    errno = 0;
+    double value = strtod(text, &end);
+    if (errno != 0 || end == text || !isfinite(value) || value < 0)
+        return -1;
+    if (strcmp(end, "%") == 0)
+        value = 1.0 + value / 100.0;
+    else if (*end != '\0')
+        return -1;
+    else if (value < 1.0)
+        value = 1.0 + value;
+    *multiplier = value;
+    return 0;
+}
+
+double cli_tier_multiplier(const char *command, const struct pcs_model *model, enum pcs_tier tier)
+{
+    const struct pcs_provider *provider = model->provider;
+    for (size_t i = 0; i < provider->tier_count; i++)
+        if (provider->tiers[i].tier == tier)
+            return provider->tiers[i].multiplier;
+    fprintf(stderr, "pcsim %s: %s (%s) has no %s tier; it sells:", command, provider->name, model->id,
+            pcs_tier_name(tier));
+    for (size_t i = 0; i < provider->tier_count; i++)
+        fprintf(stderr, " %s", pcs_tier_name(provider->tiers[i].tier));
+    fprintf(stderr, "\n");
+    return -1;
+}

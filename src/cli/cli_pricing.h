@@ -1,0 +1,30 @@
+/* Price-related helpers shared by 'pcsim prices' and 'pcsim replay'
+ * (src/cli only). */
+#ifndef PCSIM_CLI_PRICING_H
+#define PCSIM_CLI_PRICING_H
+
+#include <stdio.h>
+
+#include "pcsim/pricing.h"
+
+/* The catalog: path if given, else $PCSIM_PRICES, else the built-in one.
+ * On failure prints "pcsim COMMAND: <located error>" and returns NULL. */
+pcs_catalog *cli_load_catalog(const char *command, const char *path);
+
+/* Resolves name (provider_id may be NULL); when nothing matches prints
+ * "pcsim COMMAND: unknown model 'x' (nearest: a, b, c)" and returns NULL. */
+const struct pcs_model *cli_resolve_model(const char *command, const pcs_catalog *catalog, const char *name,
+                                          const char *provider_id);
+
+/* Nearest known names as ", "-joined text into buffer (for messages). */
+void cli_nearest_models(const pcs_catalog *catalog, const char *name, char *buffer, size_t size);
+
+/* --region-uplift: a multiplier (1.1), an extra share (0.1) or a percentage
+ * (10%) -> the multiplier. 0 on success, -1 if malformed. */
+int cli_parse_uplift(const char *text, double *multiplier);
+
+/* The multiplier of tier at model's provider; when it does not sell the
+ * tier prints which tiers it sells and returns a negative number. */
+double cli_tier_multiplier(const char *command, const struct pcs_model *model, enum pcs_tier tier);
+
+#endif

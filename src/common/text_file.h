@@ -1,0 +1,19 @@
+/* Whole-file reads for the JSON documents pcsim loads (catalogs,
+ * scenarios), and byte offsets turned into line:column for their errors.
+ * Internal to the library. */
+#ifndef PCSIM_COMMON_TEXT_FILE_H
+#define PCSIM_COMMON_TEXT_FILE_H
+
+#include <stddef.h>
+
+#include "pcsim/status.h"
+
+/* Reads path into a NUL-terminated buffer (*data, owned by the caller,
+ * free()); *size excludes the NUL. Errors: PCS_ERR_IO naming the file and
+ * the reason, PCS_ERR_NOMEM. */
+enum pcs_status text_file_read(const char *path, char **data, size_t *size, struct pcs_error *err);
+
+/* 1-based line and column of byte offset in text. */
+void text_position(const char *text, size_t offset, unsigned long *line, unsigned long *column);
+
+#endif
