@@ -166,6 +166,42 @@ enum pcs_status pcs_price_usage(const struct pcs_price_set *set, const struct pc
                                 uint64_t prompt_class, double multiplier, struct pcs_cost *cost,
                                 struct pcs_error *err);
 
+/* The cache a preset gives one model (DESIGN §3): "auto" takes the
+ * model's own preset from the catalog (none when model is NULL, i.e. not
+ * in the catalog); anthropic-5m, anthropic-1h, gemini and auto take the
+ * model's minimum cacheable prefix when the catalog knows it. Other
+ * presets ignore the model. PCS_ERR_ARG for an unknown preset. */
+enum pcs_status pcs_model_cache_config(const char *preset, const struct pcs_model *model,
+                                       struct pcs_cache_config *config);
+
+/* 1 if the preset's parameters depend on the model (auto, anthropic-*,
+ * gemini). */
+int pcs_preset_is_per_model(const char *preset);
+
+/* Usage summed per (model, tier, price class, kind), to be priced once per
+ * sum: totals stay exact and fast (DESIGN §4). model and kind are the
+ * caller's small integers (a trace's model id; e.g. failed or not). */
+struct pcs_ledger_entry {
+    uint32_t model;
+    uint32_t kind;
+    enum pcs_tier tier;
+    uint64_t prompt_class;
+    struct pcs_usage usage;
+};
+
+typedef struct pcs_ledger pcs_ledger;
+
+pcs_ledger *pcs_ledger_new(void); /* NULL when out of memory */
+void pcs_ledger_free(pcs_ledger *ledger); /* NULL is a no-op */
+
+/* Adds usage to its entry (made on first use). PCS_ERR_NOMEM. */
+enum pcs_status pcs_ledger_add(pcs_ledger *ledger, uint32_t model, uint32_t kind, enum pcs_tier tier,
+                               uint64_t prompt_class, const struct pcs_usage *usage);
+
+/* The entries, in the order they were first added. */
+size_t pcs_ledger_count(const pcs_ledger *ledger);
+const struct pcs_ledger_entry *pcs_ledger_entry(const pcs_ledger *ledger, size_t index);
+
 /* Parses a UTC date or time: "2026-11-23" (noon UTC that day),
  * "2026-11-23T08:30:00Z" or "now". */
 enum pcs_status pcs_parse_price_time(const char *text, double *unix_time_s, struct pcs_error *err);

@@ -32,6 +32,33 @@ enum pcs_status pcs_replay(pcs_trace *trace, const struct pcs_cache_config *conf
                            pcs_replay_observer observer, void *context, struct pcs_replay_result *result,
                            struct pcs_error *err);
 
+/* Chooses the cache configuration of one model (the trace's model id and
+ * name) when the replay first meets it; config holds the lane's own on entry.
+ * Returning anything but PCS_OK stops the replay with that status (the
+ * function fills err). */
+typedef enum pcs_status (*pcs_model_config_fn)(void *context, uint32_t model, const char *name,
+                                               struct pcs_cache_config *config, struct pcs_error *err);
+
+/* One cache model played over the trace. Models whose configurations are
+ * equal share one cache (so an lru capacity is shared, as on one server). */
+struct pcs_replay_lane {
+    struct pcs_cache_config config;   /* every model's, unless model_config changes it */
+    pcs_model_config_fn model_config; /* optional */
+    void *model_config_context;
+    struct pcs_replay_result result;  /* filled by pcs_replay_lanes */
+};
+
+/* The lanes' usages of one request, lane by lane. */
+typedef enum pcs_status (*pcs_replay_lanes_observer)(void *context, const struct pcs_request *req,
+                                                     const struct pcs_usage *usages);
+
+/* As pcs_replay, for several cache models at once: the trace is read once
+ * and every request goes through every lane (lane_count >= 1). On success
+ * each lane's result is filled (release each with pcs_replay_result_free);
+ * on failure none is. */
+enum pcs_status pcs_replay_lanes(pcs_trace *trace, struct pcs_replay_lane *lanes, size_t lane_count, unsigned threads,
+                                 pcs_replay_lanes_observer observer, void *context, struct pcs_error *err);
+
 void pcs_replay_result_free(struct pcs_replay_result *result);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "pcsim/pricing.h"
 #include "pcsim/replay.h"
+#include "pcsim/replay_cost.h"
 
 struct pcs_replay_report {
     const char *const *paths;       /* the trace files */
@@ -18,6 +19,15 @@ struct pcs_replay_report {
     struct pcs_cache_config config; /* its parameters after overrides */
     const pcs_trace *trace;
     const struct pcs_replay_result *result;
+    /* When the preset's parameters depend on the model (auto, anthropic-*,
+     * gemini): each trace model's cache, indexed by model id; else NULL. */
+    const struct pcs_cache_config *model_configs;
+    /* Dollars (NULL when not priced), and how they were priced. */
+    const struct pcs_replay_cost *cost;
+    const char *catalog_source;
+    double price_time_s;
+    int tier_override;              /* an enum pcs_tier, or -1: each request's own */
+    double region_uplift;
 };
 
 /* A human-readable table: totals and per model, policy echoed. */
@@ -31,10 +41,12 @@ enum pcs_status pcs_report_replay_json(FILE *out, const struct pcs_replay_report
 /* scope,model,requests,input,cache_read,cache_write,cache_write_1h,uncached,output,cached_ratio */
 enum pcs_status pcs_report_replay_csv(FILE *out, const struct pcs_replay_report *report);
 
-/* Per-request CSV: the header, then one row per request. */
+/* Per-request CSV: the header, then one row per request:
+ * t_ms,model,input,cache_read,cache_write,output,cache_write_1h,cost_usd
+ * (cost_usd empty when the model has no price). */
 enum pcs_status pcs_report_requests_header(FILE *out);
 enum pcs_status pcs_report_requests_row(FILE *out, const char *model, const struct pcs_request *req,
-                                        const struct pcs_usage *usage);
+                                        const struct pcs_usage *usage, double cost_usd);
 
 /* One usage priced ('pcsim prices cost'). */
 struct pcs_price_quote {

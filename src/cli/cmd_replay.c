@@ -8,6 +8,8 @@
 #include "cli.h"
 #include "pcsim/replay.h"
 #include "pcsim/report.h"
+#include "pcsim/replay_cost.h"
+#include "cli_pricing.h"
 
 #define MAX_ALIASES 64
 
@@ -30,6 +32,7 @@ static void print_help(FILE *out)
           "                        deepseek      64-token units, min 64, TTL 6 h\n"
           "                        ttl           pure idle-TTL prefix cache (TTL 300 s)\n"
           "                        breakpoint    entries only at breakpoints (TTL 300 s, min 0)\n"
+          "                        auto          each model's own provider preset from the price catalog\n"
           "                        ideal         infinite TTL and capacity: the upper bound\n"
           "                        lru           capacity-bound, least recently used (needs --capacity)\n"
           "                        none          no cache: the baseline\n"
@@ -46,6 +49,17 @@ static void print_help(FILE *out)
           "  --lenient           skip bad records, count them and report the first ones\n"
           "                      (default: the first bad record stops the run with its place)\n"
           "\n"
+          "Cost (prices from the built-in catalog; see 'pcsim prices'):\n"
+          "  --tier T            price every request at tier standard, batch, flex or priority\n"
+          "                      (default: each request's own tier, standard when it has none)\n"
+          "  --region-uplift X   regional processing surcharge: 1.1, 0.1 or 10%\n"
+          "  --price-date WHEN   prices in effect at WHEN (2026-11-23, 2026-11-23T08:30:00Z,\n"
+          "                      now; default: today, noon UTC)\n"
+          "  --prices FILE       your own catalog (schema pcsim.catalog.v1); also $PCSIM_PRICES\n"
+          "  --no-cost           tokens only: no catalog, no dollars\n"
+          "                      Models the catalog does not know are reported unpriced;\n"
+          "                      name them with --model-map FROM=CATALOG_MODEL.\n"
+          "\n"
           "Speed:\n"
           "  --threads N         1 reads and simulates on one thread; 2 (the default on a\n"
           "                      machine with two cores or more) reads a long trace (20,000\n"
@@ -54,7 +68,7 @@ static void print_help(FILE *out)
           "Output:\n"
           "  --format FMT        text (default), json (schema pcsim.replay.v1) or csv\n"
           "  --requests FILE     also write one CSV row per request:\n"
-          "                      t_ms,model,input,cache_read,cache_write,output\n"
+          "                      t_ms,model,input,cache_read,cache_write,output,cache_write_1h,cost_usd\n"
           "  -h, --help          this help\n"
           "\n"
           "Examples:\n"
@@ -64,14 +78,18 @@ static void print_help(FILE *out)
           "\n"
           "Token columns: input counts every prompt token; cache_read the tokens served from\n"
           "cache; cache_write the tokens written at a premium (breakpoint policies);\n"
-          "uncached = input - cache_read - cache_write. cached = cache_read / input.\n",
+          "uncached = input - cache_read - cache_write. cached = cache_read / input.\n"
+          "Cost columns: with the chosen cache, without any cache, with the ideal cache\n"
+          "(infinite TTL and capacity), and the savings (without - with). Anthropic and\n"
+          "Gemini presets take each model's minimum prefix from the catalog.\n",
           out);
 }
 
 enum output_format { OUT_TEXT, OUT_JSON, OUT_CSV };
 
 enum { OPT_POLICY = 256, OPT_TTL, OPT_MIN_TOKENS, OPT_GRANULARITY, OPT_CAPACITY, OPT_INPUT_FORMAT, OPT_MODEL,
-       OPT_MODEL_MAP, OPT_LENIENT, OPT_FORMAT, OPT_REQUESTS, OPT_THREADS };
+       OPT_MODEL_MAP, OPT_LENIENT, OPT_FORMAT, OPT_REQUESTS, OPT_THREADS, OPT_TIER, OPT_UPLIFT, OPT_PRICE_DATE,
+       OPT_PRICES, OPT_NO_COST };
 
 static const struct option options[] = {
     {"policy", required_argument, NULL, OPT_POLICY},
@@ -86,112 +104,228 @@ static const struct option options[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
     {"requests", required_argument, NULL, OPT_REQUESTS},
     {"threads", required_argument, NULL, OPT_THREADS},
+    {"tier", required_argument, NULL, OPT_TIER},
+    {"region-uplift", required_argument, NULL, OPT_UPLIFT},
+    {"price-date", required_argument, NULL, OPT_PRICE_DATE},
+    {"prices", required_argument, NULL, OPT_PRICES},
+    {"no-cost", no_argument, NULL, OPT_NO_COST},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
+/* The user's cache overrides, applied over every model's preset. */
+struct cache_overrides {
+    int64_t ttl_ms; /* <= 0: none */
+    uint64_t min_tokens, granularity, capacity;
+    int has_min, has_granularity, has_capacity;
+};
+
+static void apply_overrides(const struct cache_overrides *overrides, struct pcs_cache_config *config)
+{
+    if (overrides->ttl_ms > 0)
+        config->ttl_ms = overrides->ttl_ms;
+    if (overrides->has_min)
+        config->min_tokens = overrides->min_tokens;
+    if (overrides->has_granularity)
+        config->granularity = overrides->granularity;
+    if (overrides->has_capacity)
+        config->capacity_tokens = overrides->capacity;
+}
+
+/* Per-model caches for presets that depend on the model: each model's
+ * configuration, kept for the report. */
+struct model_caches {
+    const char *preset;
+    const pcs_catalog *catalog;
+    const struct cache_overrides *overrides;
+    struct pcs_cache_config *configs; /* by trace model id */
+    size_t count;
+};
+
+static enum pcs_status configure_model(void *context, uint32_t model, const char *name,
+                                       struct pcs_cache_config *config, struct pcs_error *err)
+{
+    struct model_caches *caches = context;
+    if (model >= caches->count) {
+        size_t count = (size_t)model + 1;
+        struct pcs_cache_config *configs = realloc(caches->configs, count * sizeof *configs);
+        if (!configs)
+            return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+        for (size_t i = caches->count; i < count; i++)
+            configs[i] = *config;
+        caches->configs = configs;
+        caches->count = count;
+    }
+    const struct pcs_model *priced = pcs_catalog_resolve(caches->catalog, name, NULL);
+    if (pcs_model_cache_config(caches->preset, priced, config) != PCS_OK)
+        return pcs_error_set(err, PCS_ERR_ARG, "model %s: no cache preset", name);
+    apply_overrides(caches->overrides, config);
+    caches->configs[model] = *config;
+    return PCS_OK;
+}
+
+/* What each replayed request passes through: dollars, per-request rows. */
 struct request_sink {
     FILE *out;
     const pcs_trace *trace;
+    pcs_replay_coster *coster;
+    size_t lane_count;
+    struct pcs_error *err;
 };
 
-static enum pcs_status write_request_row(void *context, const struct pcs_request *req, const struct pcs_usage *usage)
+static enum pcs_status observe_request(void *context, const struct pcs_request *req, const struct pcs_usage *usages)
 {
     struct request_sink *sink = context;
-    return pcs_report_requests_row(sink->out, pcs_trace_model_name(sink->trace, req->model), req, usage);
+    double cost = -1;
+    if (sink->coster) {
+        enum pcs_status status = pcs_replay_coster_add(sink->coster, req, &usages[0],
+                                                       sink->lane_count > 1 ? &usages[1] : NULL, &cost, sink->err);
+        if (status != PCS_OK)
+            return status;
+    }
+    if (!sink->out)
+        return PCS_OK;
+    return pcs_report_requests_row(sink->out, pcs_trace_model_name(sink->trace, req->model), req, &usages[0], cost);
 }
 
-int cmd_replay(int argc, char **argv)
+/* A note for each model the catalog does not know, naming what is near. */
+static void note_unpriced(const pcs_catalog *catalog, const pcs_trace *trace, const struct pcs_replay_result *result,
+                          const struct pcs_replay_cost *cost)
 {
-    const char *preset = "ttl";
-    int64_t ttl_ms = -1;
-    uint64_t min_tokens = 0, granularity = 0, capacity = 0;
-    int has_min = 0, has_granularity = 0, has_capacity = 0;
-    enum output_format output = OUT_TEXT;
-    const char *requests_path = NULL;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned threads = cores >= 2 ? 2 : 1;
-    struct pcs_trace_config trace_config = pcs_trace_config_default();
-    struct pcs_model_alias aliases[MAX_ALIASES];
-    size_t alias_count = 0;
-    int opt;
+    for (size_t i = 0; i < cost->model_count && i < result->model_count; i++) {
+        if (cost->by_model[i].priced_as || !result->by_model[i].requests)
+            continue;
+        const char *name = pcs_trace_model_name(trace, (uint32_t)i);
+        char nearest[256];
+        cli_nearest_models(catalog, name, nearest, sizeof nearest);
+        fprintf(stderr, "pcsim replay: note: model '%s' is not in the price catalog (nearest known: %s); its %llu "
+                        "requests are left out of the cost; name it with --model-map %s=MODEL\n",
+                name, nearest[0] ? nearest : "none", (unsigned long long)result->by_model[i].requests, name);
+    }
+    for (size_t i = 0; i < cost->model_count; i++) {
+        const struct pcs_model *model = cost->by_model[i].priced_as;
+        for (int tier = 0; model && tier <= PCS_TIER_PRIORITY; tier++)
+            if (cost->by_model[i].unsold_tier_requests[tier])
+                fprintf(stderr, "pcsim replay: note: %s sells no %s tier for %s; its %llu %s requests are priced "
+                                "at the standard tier\n",
+                        model->provider->name, pcs_tier_name((enum pcs_tier)tier),
+                        pcs_trace_model_name(trace, (uint32_t)i),
+                        (unsigned long long)cost->by_model[i].unsold_tier_requests[tier],
+                        pcs_tier_name((enum pcs_tier)tier));
+    }
+}
 
+/* The command line of one replay. */
+struct replay_options {
+    const char *preset;
+    struct cache_overrides overrides;
+    int output;
+    const char *requests_path;
+    unsigned threads;
+    struct pcs_trace_config trace_config;
+    struct pcs_model_alias aliases[MAX_ALIASES];
+    size_t alias_count;
+    int tier_override;
+    double region_uplift;
+    const char *price_date;
+    const char *prices_path;
+    int no_cost;
+};
+
+/* Parses argv; returns CLI_EXIT_OK, -1 after --help, or an exit code. */
+static int parse_options(int argc, char **argv, struct replay_options *opts)
+{
+    int opt;
     optind = 1;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         switch (opt) {
-        case 'h': print_help(stdout); return cli_finish_stdout(CLI_EXIT_OK);
-        case OPT_POLICY: preset = optarg; break;
+        case 'h': print_help(stdout); return -1;
+        case OPT_POLICY: opts->preset = optarg; break;
         case OPT_TTL:
-            if (cli_parse_seconds(optarg, &ttl_ms) != 0 || ttl_ms <= 0)
+            if (cli_parse_seconds(optarg, &opts->overrides.ttl_ms) != 0 || opts->overrides.ttl_ms <= 0)
                 return cli_usage_error("replay", "--ttl: expected a positive duration such as 300, 5m or 1h, got '%s'",
                                        optarg);
             break;
         case OPT_MIN_TOKENS:
-            if (cli_parse_count(optarg, &min_tokens) != 0)
+            if (cli_parse_count(optarg, &opts->overrides.min_tokens) != 0)
                 return cli_usage_error("replay", "--min-tokens: expected a token count, got '%s'", optarg);
-            has_min = 1;
+            opts->overrides.has_min = 1;
             break;
         case OPT_GRANULARITY:
-            if (cli_parse_count(optarg, &granularity) != 0 || granularity == 0)
+            if (cli_parse_count(optarg, &opts->overrides.granularity) != 0 || opts->overrides.granularity == 0)
                 return cli_usage_error("replay", "--granularity: expected a positive token count, got '%s'", optarg);
-            has_granularity = 1;
+            opts->overrides.has_granularity = 1;
             break;
         case OPT_CAPACITY:
-            if (cli_parse_count(optarg, &capacity) != 0 || capacity == 0)
+            if (cli_parse_count(optarg, &opts->overrides.capacity) != 0 || opts->overrides.capacity == 0)
                 return cli_usage_error("replay", "--capacity: expected a positive token count such as 3M, got '%s'",
                                        optarg);
-            has_capacity = 1;
+            opts->overrides.has_capacity = 1;
             break;
         case OPT_INPUT_FORMAT: {
             int format = pcs_trace_format_parse(optarg);
             if (format < 0)
                 return cli_usage_error("replay", "--input-format: unknown format '%s' (mooncake, claude-code, "
                                                  "native, azure or auto)", optarg);
-            trace_config.format = (enum pcs_trace_format)format;
+            opts->trace_config.format = (enum pcs_trace_format)format;
             break;
         }
         case OPT_MODEL:
             if (!*optarg)
                 return cli_usage_error("replay", "--model: empty model name");
-            trace_config.default_model = optarg;
+            opts->trace_config.default_model = optarg;
             break;
         case OPT_MODEL_MAP: {
             char *eq = strchr(optarg, '=');
             if (!eq || eq == optarg || !eq[1])
                 return cli_usage_error("replay", "--model-map: expected FROM=TO, got '%s'", optarg);
-            if (alias_count == MAX_ALIASES)
+            if (opts->alias_count == MAX_ALIASES)
                 return cli_usage_error("replay", "--model-map: at most %d mappings", MAX_ALIASES);
             *eq = '\0';
-            aliases[alias_count].from = optarg;
-            aliases[alias_count].to = eq + 1;
-            alias_count++;
+            opts->aliases[opts->alias_count].from = optarg;
+            opts->aliases[opts->alias_count].to = eq + 1;
+            opts->alias_count++;
             break;
         }
-        case OPT_LENIENT: trace_config.lenient = 1; break;
+        case OPT_LENIENT: opts->trace_config.lenient = 1; break;
         case OPT_FORMAT:
             if (strcmp(optarg, "text") == 0) {
-                output = OUT_TEXT;
+                opts->output = OUT_TEXT;
             } else if (strcmp(optarg, "json") == 0) {
-                output = OUT_JSON;
+                opts->output = OUT_JSON;
             } else if (strcmp(optarg, "csv") == 0) {
-                output = OUT_CSV;
+                opts->output = OUT_CSV;
             } else if (pcs_trace_format_parse(optarg) > 0) {
                 /* DESIGN lets --format force the trace format too; the names differ. */
-                trace_config.format = (enum pcs_trace_format)pcs_trace_format_parse(optarg);
+                opts->trace_config.format = (enum pcs_trace_format)pcs_trace_format_parse(optarg);
             } else {
                 return cli_usage_error("replay", "--format: expected text, json or csv, got '%s'", optarg);
             }
             break;
-        case OPT_REQUESTS: requests_path = optarg; break;
+        case OPT_REQUESTS: opts->requests_path = optarg; break;
         case OPT_THREADS: {
             uint64_t count;
             if (cli_parse_count(optarg, &count) != 0 || count == 0 || count > 1024)
                 return cli_usage_error("replay", "--threads: expected a thread count from 1 to 1024, got '%s'",
                                        optarg);
-            threads = (unsigned)count;
+            opts->threads = (unsigned)count;
             break;
         }
+        case OPT_TIER:
+            opts->tier_override = pcs_tier_parse(optarg);
+            if (opts->tier_override < 0)
+                return cli_usage_error("replay", "--tier: expected standard, batch, flex or priority, got '%s'",
+                                       optarg);
+            break;
+        case OPT_UPLIFT:
+            if (cli_parse_uplift(optarg, &opts->region_uplift) != 0)
+                return cli_usage_error("replay", "--region-uplift: expected a multiplier such as 1.1, a share such "
+                                                 "as 0.1 or a percentage such as 10%%, got '%s'", optarg);
+            break;
+        case OPT_PRICE_DATE: opts->price_date = optarg; break;
+        case OPT_PRICES: opts->prices_path = optarg; break;
+        case OPT_NO_COST: opts->no_cost = 1; break;
         default:
             if (optopt && optopt < 256)
                 return cli_usage_error("replay", "unknown option '-%c'", optopt);
@@ -202,118 +336,226 @@ int cmd_replay(int argc, char **argv)
     }
     if (optind >= argc)
         return cli_usage_error("replay", "no trace file given");
+    if (opts->no_cost && (opts->tier_override >= 0 || opts->region_uplift != 1.0 || opts->price_date ||
+                          opts->prices_path))
+        return cli_usage_error("replay", "--no-cost leaves no prices for --tier, --region-uplift, --price-date "
+                                         "or --prices");
+    return CLI_EXIT_OK;
+}
 
-    struct pcs_cache_config config;
-    if (pcs_cache_preset(preset, &config) != PCS_OK) {
-        fprintf(stderr, "pcsim replay: unknown policy '%s'; choose one of:", preset);
+/* The chosen preset's configuration with the overrides; usage errors and
+ * notes for overrides the policy ignores. */
+static int cache_config(const struct replay_options *opts, struct pcs_cache_config *config)
+{
+    int is_auto = strcmp(opts->preset, "auto") == 0;
+    if (pcs_cache_preset(is_auto ? "none" : opts->preset, config) != PCS_OK) {
+        fprintf(stderr, "pcsim replay: unknown policy '%s'; choose one of: auto", opts->preset);
         for (unsigned i = 0; pcs_cache_preset_name(i); i++)
             fprintf(stderr, " %s", pcs_cache_preset_name(i));
         fprintf(stderr, "\nTry 'pcsim replay --help'.\n");
         return CLI_EXIT_USAGE;
     }
-    if (ttl_ms > 0)
-        config.ttl_ms = ttl_ms;
-    if (has_min)
-        config.min_tokens = min_tokens;
-    if (has_granularity)
-        config.granularity = granularity;
-    if (has_capacity)
-        config.capacity_tokens = capacity;
+    apply_overrides(&opts->overrides, config);
     struct pcs_error err = {""};
-    if (pcs_cache_config_check(&config, &err) != PCS_OK)
+    if (pcs_cache_config_check(config, &err) != PCS_OK)
         return cli_usage_error("replay", "%s", err.message);
+    if (is_auto)
+        return CLI_EXIT_OK; /* each model's policy decides what its overrides mean */
     /* An override the policy does not use is said, not silently dropped. */
-    const enum pcs_policy policy = config.policy;
+    const enum pcs_policy policy = config->policy;
     int uses_ttl = policy == PCS_POLICY_TTL || policy == PCS_POLICY_OPENAI || policy == PCS_POLICY_BREAKPOINT;
     int uses_min = policy == PCS_POLICY_OPENAI || policy == PCS_POLICY_BREAKPOINT;
-    if (ttl_ms > 0 && !uses_ttl)
+    if (opts->overrides.ttl_ms > 0 && !uses_ttl)
         fprintf(stderr, "pcsim replay: note: --ttl has no effect on policy %s\n", pcs_policy_name(policy));
-    if (has_min && !uses_min)
+    if (opts->overrides.has_min && !uses_min)
         fprintf(stderr, "pcsim replay: note: --min-tokens has no effect on policy %s\n", pcs_policy_name(policy));
-    if (has_granularity && policy != PCS_POLICY_OPENAI)
+    if (opts->overrides.has_granularity && policy != PCS_POLICY_OPENAI)
         fprintf(stderr, "pcsim replay: note: --granularity has no effect on policy %s\n", pcs_policy_name(policy));
-    if (has_capacity && policy != PCS_POLICY_LRU)
+    if (opts->overrides.has_capacity && policy != PCS_POLICY_LRU)
         fprintf(stderr, "pcsim replay: note: --capacity has no effect on policy %s\n", pcs_policy_name(policy));
+    return CLI_EXIT_OK;
+}
 
-    trace_config.aliases = aliases;
-    trace_config.alias_count = alias_count;
+/* Opens FILE's temporary sibling for the per-request CSV; it is renamed into
+ * place on success, so a failed run never leaves a truncated file behind. */
+static FILE *open_requests_file(const char *path, char **tmp_path)
+{
+    size_t len = strlen(path) + 32;
+    *tmp_path = malloc(len);
+    if (!*tmp_path) {
+        fprintf(stderr, "pcsim replay: out of memory\n");
+        return NULL;
+    }
+    snprintf(*tmp_path, len, "%s.tmp.%ld", path, (long)getpid());
+    FILE *out = fopen(*tmp_path, "w");
+    if (!out) {
+        fprintf(stderr, "pcsim replay: %s: cannot write: %s\n", path, strerror(errno));
+        free(*tmp_path);
+        *tmp_path = NULL;
+        return NULL;
+    }
+    pcs_report_requests_header(out);
+    return out;
+}
+
+/* Closes the per-request CSV and renames it into place when all went well
+ * (ok); removes it otherwise. Returns the exit code. */
+static int close_requests_file(FILE *out, const char *path, char *tmp_path, int ok)
+{
+    int exit_code = CLI_EXIT_OK;
+    int write_failed = ferror(out) != 0;
+    write_failed |= fclose(out) != 0;
+    if (ok && write_failed) {
+        fprintf(stderr, "pcsim replay: %s: write failed: %s\n", path, strerror(errno));
+        exit_code = CLI_EXIT_DATA;
+    } else if (ok && rename(tmp_path, path) != 0) {
+        fprintf(stderr, "pcsim replay: %s: cannot rename into place: %s\n", path, strerror(errno));
+        exit_code = CLI_EXIT_DATA;
+    }
+    if (!ok || exit_code != CLI_EXIT_OK)
+        remove(tmp_path);
+    free(tmp_path);
+    return exit_code;
+}
+
+static int write_report(const struct replay_options *opts, const struct pcs_replay_report *report)
+{
+    enum pcs_status status;
+    if (opts->output == OUT_JSON)
+        status = pcs_report_replay_json(stdout, report);
+    else if (opts->output == OUT_CSV)
+        status = pcs_report_replay_csv(stdout, report);
+    else
+        status = pcs_report_replay_text(stdout, report);
+    if (status != PCS_OK) {
+        fprintf(stderr, "pcsim replay: writing the report failed: %s\n", pcs_strerror(status));
+        return CLI_EXIT_DATA;
+    }
+    return CLI_EXIT_OK;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+    struct replay_options opts;
+    memset(&opts, 0, sizeof opts);
+    opts.preset = "ttl";
+    opts.output = OUT_TEXT;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    opts.threads = cores >= 2 ? 2 : 1;
+    opts.trace_config = pcs_trace_config_default();
+    opts.tier_override = -1;
+    opts.region_uplift = 1.0;
+    int code = parse_options(argc, argv, &opts);
+    if (code != CLI_EXIT_OK)
+        return code < 0 ? cli_finish_stdout(CLI_EXIT_OK) : code;
+    struct pcs_cache_config config;
+    code = cache_config(&opts, &config);
+    if (code != CLI_EXIT_OK)
+        return code;
+    double price_time_s = 0;
+    struct pcs_error err = {""};
+    if (pcs_parse_price_time(opts.price_date ? opts.price_date : "now", &price_time_s, &err) != PCS_OK)
+        return cli_usage_error("replay", "--price-date: %s", err.message);
+    if (!opts.price_date) /* today at noon UTC: the same answer all day */
+        price_time_s = (double)((long long)(price_time_s / 86400.0)) * 86400.0 + 43200.0;
+
+    /* The catalog prices the replay and gives per-model presets. */
+    int per_model = pcs_preset_is_per_model(opts.preset);
+    pcs_catalog *catalog = NULL;
+    if (!opts.no_cost || strcmp(opts.preset, "auto") == 0) {
+        catalog = cli_load_catalog("replay", opts.prices_path);
+        if (!catalog)
+            return CLI_EXIT_DATA;
+    }
+    opts.trace_config.aliases = opts.aliases;
+    opts.trace_config.alias_count = opts.alias_count;
     const char *const *paths = (const char *const *)(argv + optind);
     size_t path_count = (size_t)(argc - optind);
     enum pcs_status status;
-    pcs_trace *trace = pcs_trace_open(paths, path_count, &trace_config, &status, &err);
+    pcs_trace *trace = pcs_trace_open(paths, path_count, &opts.trace_config, &status, &err);
     if (!trace) {
         fprintf(stderr, "pcsim replay: %s\n", err.message);
+        pcs_catalog_free(catalog);
         return CLI_EXIT_DATA;
     }
 
-    /* The per-request CSV goes to a temporary file renamed into place on
-     * success, so a failed run never leaves a truncated file behind. */
-    struct request_sink sink = {NULL, trace};
+    /* Lane 0 is the chosen cache; lane 1 the ideal one, for its cost. */
+    struct model_caches caches = {opts.preset, catalog, &opts.overrides, NULL, 0};
+    struct pcs_replay_lane lanes[2];
+    memset(lanes, 0, sizeof lanes);
+    lanes[0].config = config;
+    if (per_model && catalog) {
+        lanes[0].model_config = configure_model;
+        lanes[0].model_config_context = &caches;
+    }
+    size_t lane_count = 1;
+    if (!opts.no_cost && (config.policy != PCS_POLICY_IDEAL || per_model)) {
+        pcs_cache_preset("ideal", &lanes[1].config);
+        lane_count = 2;
+    }
+    struct pcs_replay_cost_config cost_config = {catalog, price_time_s, opts.tier_override, opts.region_uplift};
+    struct request_sink sink = {NULL, trace, NULL, lane_count, &err};
     char *requests_tmp = NULL;
-    if (requests_path) {
-        size_t len = strlen(requests_path) + 32;
-        requests_tmp = malloc(len);
-        if (!requests_tmp) {
-            pcs_trace_free(trace);
-            fprintf(stderr, "pcsim replay: out of memory\n");
-            return CLI_EXIT_DATA;
-        }
-        snprintf(requests_tmp, len, "%s.tmp.%ld", requests_path, (long)getpid());
-        sink.out = fopen(requests_tmp, "w");
-        if (!sink.out) {
-            fprintf(stderr, "pcsim replay: %s: cannot write: %s\n", requests_path, strerror(errno));
-            free(requests_tmp);
-            pcs_trace_free(trace);
-            return CLI_EXIT_DATA;
-        }
-        pcs_report_requests_header(sink.out);
-    }
-
-    struct pcs_replay_result result;
-    status = pcs_replay(trace, &config, threads, sink.out ? write_request_row : NULL, &sink, &result, &err);
     int exit_code = CLI_EXIT_OK;
-    if (sink.out) {
-        int write_failed = ferror(sink.out) != 0;
-        write_failed |= fclose(sink.out) != 0;
-        if (status == PCS_OK && write_failed) {
-            fprintf(stderr, "pcsim replay: %s: write failed: %s\n", requests_path, strerror(errno));
-            exit_code = CLI_EXIT_DATA;
-        } else if (status == PCS_OK && rename(requests_tmp, requests_path) != 0) {
-            fprintf(stderr, "pcsim replay: %s: cannot rename into place: %s\n", requests_path, strerror(errno));
-            exit_code = CLI_EXIT_DATA;
-        }
-        if (status != PCS_OK || exit_code != CLI_EXIT_OK)
-            remove(requests_tmp);
-        free(requests_tmp);
+    if (!opts.no_cost && !(sink.coster = pcs_replay_coster_new(&cost_config, trace))) {
+        fprintf(stderr, "pcsim replay: out of memory\n");
+        exit_code = CLI_EXIT_DATA;
     }
+    if (exit_code == CLI_EXIT_OK && opts.requests_path &&
+        !(sink.out = open_requests_file(opts.requests_path, &requests_tmp)))
+        exit_code = CLI_EXIT_DATA;
+    status = PCS_OK;
+    if (exit_code == CLI_EXIT_OK)
+        status = pcs_replay_lanes(trace, lanes, lane_count, opts.threads,
+                                  sink.out || sink.coster ? observe_request : NULL, &sink, &err);
+    struct pcs_replay_cost cost;
+    memset(&cost, 0, sizeof cost);
+    if (exit_code == CLI_EXIT_OK && status == PCS_OK && sink.coster)
+        status = pcs_replay_coster_finish(sink.coster, &cost, &err);
+    if (sink.out)
+        exit_code = close_requests_file(sink.out, opts.requests_path, requests_tmp, status == PCS_OK);
     if (status != PCS_OK) {
         fprintf(stderr, "pcsim replay: %s\n", err.message[0] ? err.message : pcs_strerror(status));
-        pcs_trace_free(trace);
-        return CLI_EXIT_DATA;
+        exit_code = CLI_EXIT_DATA;
     }
-    if (result.skipped) {
-        fprintf(stderr, "pcsim replay: skipped %llu bad record%s (--lenient); the first:\n",
-                (unsigned long long)result.skipped, result.skipped == 1 ? "" : "s");
-        pcs_trace_print_skips(trace, stderr, 5);
-    }
-    if (pcs_trace_lacks_prefixes(trace))
-        fprintf(stderr, "pcsim replay: note: Azure CSV traces carry no prefix identity; their requests "
-                        "count as uncached\n");
-
-    struct pcs_replay_report report = {paths, path_count, preset, config, trace, &result};
+    const struct pcs_replay_result *result = &lanes[0].result;
     if (exit_code == CLI_EXIT_OK) {
-        if (output == OUT_JSON)
-            status = pcs_report_replay_json(stdout, &report);
-        else if (output == OUT_CSV)
-            status = pcs_report_replay_csv(stdout, &report);
-        else
-            status = pcs_report_replay_text(stdout, &report);
-        if (status != PCS_OK) {
-            fprintf(stderr, "pcsim replay: writing the report failed: %s\n", pcs_strerror(status));
-            exit_code = CLI_EXIT_DATA;
+        if (result->skipped) {
+            fprintf(stderr, "pcsim replay: skipped %llu bad record%s (--lenient); the first:\n",
+                    (unsigned long long)result->skipped, result->skipped == 1 ? "" : "s");
+            pcs_trace_print_skips(trace, stderr, 5);
         }
+        if (pcs_trace_lacks_prefixes(trace))
+            fprintf(stderr, "pcsim replay: note: Azure CSV traces carry no prefix identity; their requests "
+                            "count as uncached\n");
+        if (sink.coster)
+            note_unpriced(catalog, trace, result, &cost);
+        /* Every model met has its configuration; fill any the replay skipped. */
+        if (lanes[0].model_config && caches.count < result->model_count) {
+            struct pcs_cache_config *configs = realloc(caches.configs, result->model_count * sizeof *configs);
+            if (configs) {
+                for (size_t i = caches.count; i < result->model_count; i++)
+                    configs[i] = config;
+                caches.configs = configs;
+                caches.count = result->model_count;
+            }
+        }
+        struct pcs_replay_report report = {paths, path_count, opts.preset, config, trace, result, NULL, NULL,
+                                           NULL, price_time_s, opts.tier_override, opts.region_uplift};
+        if (lanes[0].model_config && caches.count >= result->model_count)
+            report.model_configs = caches.configs;
+        if (sink.coster && cost.priced_requests) {
+            report.cost = &cost;
+            report.catalog_source = pcs_catalog_source(catalog);
+        }
+        exit_code = write_report(&opts, &report);
     }
-    pcs_replay_result_free(&result);
+    pcs_replay_cost_free(&cost);
+    for (size_t i = 0; i < lane_count; i++)
+        pcs_replay_result_free(&lanes[i].result);
+    free(caches.configs);
+    pcs_replay_coster_free(sink.coster);
     pcs_trace_free(trace);
+    pcs_catalog_free(catalog);
     return cli_finish_stdout(exit_code);
 }

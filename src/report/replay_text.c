@@ -1,5 +1,6 @@
 /* The replay report as a table for people. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "report_util.h"
 
@@ -14,6 +15,83 @@ static void usage_row(FILE *out, const char *label, const struct pcs_usage *usag
             report_grouped(usage->output, output, sizeof output), 100.0 * report_cached_ratio(usage));
 }
 
+/* The cache each model got when the preset depends on the model. */
+static void model_caches(FILE *out, const struct pcs_replay_report *report, const uint32_t *models)
+{
+    const struct pcs_replay_result *result = report->result;
+    fprintf(out, "\ncache per model (%s: %s):\n", report->preset,
+            strcmp(report->preset, "auto") == 0 ? "each model's provider preset from the price catalog"
+                                                : "each model's minimum prefix from the price catalog");
+    for (size_t i = 0; i < result->model_count; i++) {
+        if (!result->by_model[models[i]].requests)
+            continue;
+        const struct pcs_cache_config *config = &report->model_configs[models[i]];
+        char parameters[160];
+        report_policy_parameters(config, parameters, sizeof parameters);
+        fprintf(out, "  %-28s %s: %s\n", pcs_trace_model_name(report->trace, models[i]), pcs_policy_name(config->policy),
+                parameters);
+    }
+}
+
+static void cost_row(FILE *out, const char *label, const char *priced_as, const struct pcs_cost *with, double without,
+                     double ideal)
+{
+    char a[48], b[48], c[48], d[48];
+    double savings = without - with->total;
+    fprintf(out, "%-28s %-22s %14s %14s %14s %14s %7.2f%%\n", label, priced_as, report_usd(with->total, a, sizeof a),
+            report_usd(without, b, sizeof b), report_usd(ideal, c, sizeof c), report_usd(savings, d, sizeof d),
+            without > 0 ? 100.0 * savings / without : 0.0);
+}
+
+static void cost_table(FILE *out, const struct pcs_replay_report *report, const uint32_t *models)
+{
+    const struct pcs_replay_cost *cost = report->cost;
+    const struct pcs_replay_result *result = report->result;
+    char when[40], count[32];
+    fprintf(out, "\ncost in USD (prices of %s; tier %s; regional uplift x%g)\n",
+            report_utc_time(report->price_time_s, when, sizeof when),
+            report->tier_override >= 0 ? pcs_tier_name((enum pcs_tier)report->tier_override) : "of each request",
+            report->region_uplift);
+    fprintf(out, "catalog: %s\n\n", report->catalog_source);
+    fprintf(out, "%-28s %-22s %14s %14s %14s %14s %8s\n", "", "priced as", "with cache", "without cache",
+            "ideal cache", "savings", "saved");
+    cost_row(out, "total", "", &cost->with_cache, cost->without_cache, cost->ideal);
+    for (size_t i = 0; i < result->model_count; i++) {
+        const struct pcs_model_cost *model = models[i] < cost->model_count ? &cost->by_model[models[i]] : NULL;
+        if (!result->by_model[models[i]].requests || !model || !model->priced_as)
+            continue;
+        cost_row(out, pcs_trace_model_name(report->trace, models[i]), model->priced_as->id, &model->with_cache,
+                 model->without_cache, model->ideal);
+    }
+    for (size_t i = 0; i < result->model_count; i++) {
+        const struct pcs_model_cost *model = models[i] < cost->model_count ? &cost->by_model[models[i]] : NULL;
+        uint64_t requests = result->by_model[models[i]].requests;
+        if (requests && (!model || !model->priced_as))
+            fprintf(out, "not priced: %s (%s requests): not in the price catalog\n",
+                    pcs_trace_model_name(report->trace, models[i]), report_grouped(requests, count, sizeof count));
+    }
+    const struct pcs_cost *parts = &cost->with_cache;
+    char a[48], b[48], c[48], d[48], e[48];
+    fprintf(out, "with cache, by part: input %s, cache_read %s, cache_write %s, cache_write_1h %s, output %s\n",
+            report_usd(parts->uncached, a, sizeof a), report_usd(parts->cache_read, b, sizeof b),
+            report_usd(parts->cache_write, c, sizeof c), report_usd(parts->cache_write_1h, d, sizeof d),
+            report_usd(parts->output, e, sizeof e));
+}
+
+static void task_lines(FILE *out, const struct pcs_task_stats *tasks)
+{
+    char count[32], completed[32], usd[48];
+    fprintf(out, "\ntasks: %s, %s completed (%.2f%%), %.3f requests per task\n",
+            report_grouped(tasks->tasks, count, sizeof count), report_grouped(tasks->completed, completed, sizeof completed),
+            100.0 * (double)tasks->completed / (double)tasks->tasks, (double)tasks->requests / (double)tasks->tasks);
+    if (tasks->completed)
+        fprintf(out, "cost per completed task: %s USD", report_usd(tasks->spend / (double)tasks->completed, usd, sizeof usd));
+    else
+        fprintf(out, "cost per completed task: none completed");
+    fprintf(out, "; spend on failed requests: %.2f%%\n",
+            tasks->spend > 0 ? 100.0 * tasks->failed_spend / tasks->spend : 0.0);
+}
+
 enum pcs_status pcs_report_replay_text(FILE *out, const struct pcs_replay_report *report)
 {
     const struct pcs_replay_result *result = report->result;
@@ -23,7 +101,10 @@ enum pcs_status pcs_report_replay_text(FILE *out, const struct pcs_replay_report
     fprintf(out, "pcsim replay: %s requests from %zu file%s\n",
             report_grouped(result->total.requests, count, sizeof count), report->path_count,
             report->path_count == 1 ? "" : "s");
-    fprintf(out, "policy: %s (%s: %s)\n", report->preset, pcs_policy_name(report->config.policy), parameters);
+    if (report->model_configs)
+        fprintf(out, "policy: %s (per model, below)\n", report->preset);
+    else
+        fprintf(out, "policy: %s (%s: %s)\n", report->preset, pcs_policy_name(report->config.policy), parameters);
     if (result->skipped)
         fprintf(out, "skipped: %llu bad record%s (--lenient)\n", (unsigned long long)result->skipped,
                 result->skipped == 1 ? "" : "s");
@@ -41,6 +122,12 @@ enum pcs_status pcs_report_replay_text(FILE *out, const struct pcs_replay_report
         if (usage->requests)
             usage_row(out, pcs_trace_model_name(report->trace, models[i]), usage);
     }
+    if (report->model_configs)
+        model_caches(out, report, models);
+    if (report->cost)
+        cost_table(out, report, models);
+    if (report->cost && report->cost->tasks.tasks)
+        task_lines(out, &report->cost->tasks);
     free(models);
     return ferror(out) ? PCS_ERR_IO : PCS_OK;
 }

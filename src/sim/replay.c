@@ -1,10 +1,41 @@
-/* Replay: trace -> cache -> usage sums; see pcsim/replay.h. */
+/* Replay: trace -> caches -> usage sums; see pcsim/replay.h. */
 #include "pcsim/replay.h"
 
 #include "pipeline.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* Most lanes a replay plays at once (the chosen cache and its ideal bound
+ * are two; the room is for sweeps that compare a few). */
+#define MAX_LANES 16
+
+/* A lane's caches: one per distinct configuration, and for each model the
+ * cache it plays in (NULL until the model is first met). */
+struct lane_state {
+    struct pcs_replay_lane *lane;
+    size_t cache_count;
+    struct pcs_cache_config *configs;
+    pcs_cache **caches;
+    pcs_cache **by_model;
+    size_t model_cap;
+};
+
+struct replay {
+    pcs_trace *trace;
+    struct lane_state lanes[MAX_LANES];
+    size_t lane_count;
+    struct pcs_usage usages[MAX_LANES]; /* the current request's, lane by lane */
+    pcs_replay_lanes_observer observer;
+    void *context;
+    struct pcs_error *err;
+};
+
+static int same_config(const struct pcs_cache_config *a, const struct pcs_cache_config *b)
+{
+    return a->policy == b->policy && a->ttl_ms == b->ttl_ms && a->min_tokens == b->min_tokens &&
+           a->granularity == b->granularity && a->capacity_tokens == b->capacity_tokens;
+}
 
 static enum pcs_status grow_models(struct pcs_replay_result *result, size_t count)
 {
@@ -19,86 +50,190 @@ static enum pcs_status grow_models(struct pcs_replay_result *result, size_t coun
     return PCS_OK;
 }
 
-/* Plays one request through the cache and adds its usage. */
-static enum pcs_status play(pcs_cache *cache, const struct pcs_request *req, pcs_replay_observer observer,
-                            void *context, struct pcs_replay_result *result, struct pcs_error *err)
+static enum pcs_status grow_lane_models(struct lane_state *state, size_t count)
 {
-    struct pcs_usage usage;
-    enum pcs_status status = pcs_cache_access(cache, req, &usage);
-    if (status != PCS_OK)
-        return pcs_error_set(err, status, "the cache failed: %s", pcs_strerror(status));
-    pcs_usage_add(&result->total, &usage);
-    pcs_usage_add(&result->by_model[req->model], &usage);
-    result->bounds += req->bound_count;
-    return observer ? observer(context, req, &usage) : PCS_OK;
+    if (count > state->model_cap) {
+        size_t cap = state->model_cap ? state->model_cap : 8;
+        while (cap < count)
+            cap *= 2;
+        pcs_cache **by_model = realloc(state->by_model, cap * sizeof *by_model);
+        if (!by_model)
+            return PCS_ERR_NOMEM;
+        memset(by_model + state->model_cap, 0, (cap - state->model_cap) * sizeof *by_model);
+        state->by_model = by_model;
+        state->model_cap = cap;
+    }
+    return grow_models(&state->lane->result, count);
+}
+
+/* The cache of a model met for the first time: its configuration's, made
+ * when no other model has that configuration. */
+static enum pcs_status attach_model(struct replay *replay, struct lane_state *state, uint32_t model)
+{
+    struct pcs_cache_config config = state->lane->config;
+    enum pcs_status status;
+    if (state->lane->model_config) {
+        status = state->lane->model_config(state->lane->model_config_context, model,
+                                           pcs_trace_model_name(replay->trace, model), &config, replay->err);
+        if (status != PCS_OK)
+            return status;
+        status = pcs_cache_config_check(&config, replay->err);
+        if (status != PCS_OK)
+            return status;
+    }
+    for (size_t i = 0; i < state->cache_count; i++)
+        if (same_config(&state->configs[i], &config)) {
+            state->by_model[model] = state->caches[i];
+            return PCS_OK;
+        }
+    size_t count = state->cache_count + 1;
+    struct pcs_cache_config *configs = realloc(state->configs, count * sizeof *configs);
+    if (configs)
+        state->configs = configs;
+    pcs_cache **caches = configs ? realloc(state->caches, count * sizeof *caches) : NULL;
+    if (caches)
+        state->caches = caches;
+    pcs_cache *cache = caches ? pcs_cache_new(&config, &status) : NULL;
+    if (!cache)
+        return caches ? pcs_error_set(replay->err, status, "cannot create a cache: %s", pcs_strerror(status))
+                      : PCS_ERR_NOMEM;
+    state->configs[state->cache_count] = config;
+    state->caches[state->cache_count++] = cache;
+    state->by_model[model] = cache;
+    return PCS_OK;
+}
+
+/* Plays one request through every lane, adds its usage, shows the observer. */
+static enum pcs_status play(struct replay *replay, const struct pcs_request *req)
+{
+    for (size_t i = 0; i < replay->lane_count; i++) {
+        struct lane_state *state = &replay->lanes[i];
+        struct pcs_replay_result *result = &state->lane->result;
+        enum pcs_status status = PCS_OK;
+        if (req->model >= state->model_cap || req->model >= result->model_count)
+            status = grow_lane_models(state, (size_t)req->model + 1);
+        if (status == PCS_OK && !state->by_model[req->model])
+            status = attach_model(replay, state, req->model);
+        if (status != PCS_OK)
+            return status;
+        struct pcs_usage *usage = &replay->usages[i];
+        status = pcs_cache_access(state->by_model[req->model], req, usage);
+        if (status != PCS_OK)
+            return pcs_error_set(replay->err, status, "the cache failed: %s", pcs_strerror(status));
+        pcs_usage_add(&result->total, usage);
+        pcs_usage_add(&result->by_model[req->model], usage);
+        result->bounds += req->bound_count;
+    }
+    return replay->observer ? replay->observer(replay->context, req, replay->usages) : PCS_OK;
 }
 
 /* One thread: read a request, play it, repeat. */
-static enum pcs_status replay_inline(pcs_trace *trace, pcs_cache *cache, pcs_replay_observer observer,
-                                     void *context, struct pcs_replay_result *result, struct pcs_error *err)
+static enum pcs_status replay_inline(struct replay *replay)
 {
     struct pcs_request req;
     for (;;) {
-        enum pcs_status status = pcs_trace_next(trace, &req, err);
-        if (status == PCS_OK && req.model >= result->model_count)
-            status = grow_models(result, pcs_trace_model_count(trace));
+        enum pcs_status status = pcs_trace_next(replay->trace, &req, replay->err);
         if (status == PCS_OK)
-            status = play(cache, &req, observer, context, result, err);
+            status = play(replay, &req);
         if (status != PCS_OK)
             return status;
     }
 }
 
 /* Two threads: the pipeline reads batches ahead; this thread plays them. */
-static enum pcs_status replay_pipelined(struct pipeline *pipe, pcs_cache *cache, pcs_replay_observer observer,
-                                        void *context, struct pcs_replay_result *result, struct pcs_error *err)
+static enum pcs_status replay_pipelined(struct replay *replay, struct pipeline *pipe)
 {
     enum pcs_status status = PCS_OK;
     while (status == PCS_OK) {
         struct pipeline_batch *batch = pipeline_next(pipe);
-        status = grow_models(result, batch->model_count);
         for (size_t i = 0; i < batch->count && status == PCS_OK; i++)
-            status = play(cache, &batch->requests[i], observer, context, result, err);
+            status = play(replay, &batch->requests[i]);
         if (status == PCS_OK && batch->status != PCS_OK) {
             status = batch->status;
-            *err = batch->error;
+            *replay->err = batch->error;
         }
         pipeline_release(pipe, batch);
     }
     return status;
 }
 
-enum pcs_status pcs_replay(pcs_trace *trace, const struct pcs_cache_config *config, unsigned threads,
-                           pcs_replay_observer observer, void *context, struct pcs_replay_result *result,
-                           struct pcs_error *err)
+static void free_lane_state(struct lane_state *state)
 {
-    enum pcs_status status = pcs_cache_config_check(config, err);
-    memset(result, 0, sizeof *result);
-    if (status != PCS_OK)
-        return status;
-    pcs_cache *cache = pcs_cache_new(config, &status);
-    if (!cache)
-        return pcs_error_set(err, status, "cannot create the cache: %s", pcs_strerror(status));
-    status = grow_models(result, pcs_trace_model_count(trace));
+    for (size_t i = 0; i < state->cache_count; i++)
+        pcs_cache_free(state->caches[i]);
+    free(state->caches);
+    free(state->configs);
+    free(state->by_model);
+}
+
+enum pcs_status pcs_replay_lanes(pcs_trace *trace, struct pcs_replay_lane *lanes, size_t lane_count, unsigned threads,
+                                 pcs_replay_lanes_observer observer, void *context, struct pcs_error *err)
+{
+    if (lane_count == 0 || lane_count > MAX_LANES)
+        return pcs_error_set(err, PCS_ERR_ARG, "a replay plays 1 to %d cache models, not %zu", MAX_LANES, lane_count);
+    struct replay replay;
+    memset(&replay, 0, sizeof replay);
+    replay.trace = trace;
+    replay.lane_count = lane_count;
+    replay.observer = observer;
+    replay.context = context;
+    replay.err = err;
+    enum pcs_status status = PCS_OK;
+    for (size_t i = 0; i < lane_count; i++) {
+        memset(&lanes[i].result, 0, sizeof lanes[i].result);
+        replay.lanes[i].lane = &lanes[i];
+        if (status == PCS_OK)
+            status = pcs_cache_config_check(&lanes[i].config, err);
+    }
     /* A reader thread pays for itself on long traces only: on short ones
      * copying requests between threads costs more than it saves. */
     int pipelined = threads >= 2 && pcs_trace_request_count(trace) >= PIPELINE_MIN_REQUESTS;
     struct pipeline *pipe = status == PCS_OK && pipelined ? pipeline_start(trace) : NULL;
     if (status == PCS_OK)
-        status = pipe ? replay_pipelined(pipe, cache, observer, context, result, err)
-                      : replay_inline(trace, cache, observer, context, result, err);
+        status = pipe ? replay_pipelined(&replay, pipe) : replay_inline(&replay);
     pipeline_stop(pipe);
-    pcs_cache_free(cache);
     if (status == PCS_END)
         status = PCS_OK;
-    if (status == PCS_OK)
-        status = grow_models(result, pcs_trace_model_count(trace));
-    result->skipped = pcs_trace_skipped_count(trace);
+    for (size_t i = 0; i < lane_count; i++) {
+        free_lane_state(&replay.lanes[i]);
+        if (status == PCS_OK)
+            status = grow_models(&lanes[i].result, pcs_trace_model_count(trace));
+        lanes[i].result.skipped = pcs_trace_skipped_count(trace);
+    }
     if (status != PCS_OK) {
         if (status == PCS_ERR_NOMEM)
             pcs_error_set(err, status, "out of memory during replay");
-        pcs_replay_result_free(result);
+        for (size_t i = 0; i < lane_count; i++)
+            pcs_replay_result_free(&lanes[i].result);
     }
+    return status;
+}
+
+/* pcs_replay's observer sees the one lane's usage. */
+struct single_observer {
+    pcs_replay_observer observer;
+    void *context;
+};
+
+static enum pcs_status observe_single(void *context, const struct pcs_request *req, const struct pcs_usage *usages)
+{
+    struct single_observer *single = context;
+    return single->observer(single->context, req, &usages[0]);
+}
+
+enum pcs_status pcs_replay(pcs_trace *trace, const struct pcs_cache_config *config, unsigned threads,
+                           pcs_replay_observer observer, void *context, struct pcs_replay_result *result,
+                           struct pcs_error *err)
+{
+    struct pcs_replay_lane lane;
+    memset(&lane, 0, sizeof lane);
+    lane.config = *config;
+    struct single_observer single = {observer, context};
+    enum pcs_status status =
+        pcs_replay_lanes(trace, &lane, 1, threads, observer ? observe_single : NULL, &single, err);
+    *result = lane.result;
+    if (status != PCS_OK)
+        memset(result, 0, sizeof *result);
     return status;
 }
 

@@ -62,7 +62,8 @@ check_csv_rectangular() {
 }
 
 # requests_sums REPLAY_ARGS...: --requests FILE has the header, one row per request,
-# rows in time order, and columns that sum to the report's totals.
+# rows in time order, and columns that sum to the report's totals: tokens
+# exactly, cost_usd (where priced) to a relative 1e-9.
 requests_sums() {
     local file=$WORK/requests.csv
     rm -f "$file"
@@ -71,13 +72,13 @@ requests_sums() {
     [ -f "$file" ] || { why="$file was not written"; return 1; }
     local header
     header=$(head -n 1 "$file")
-    if [ "$header" != "t_ms,model,input,cache_read,cache_write,output" ]; then
+    if [ "$header" != "t_ms,model,input,cache_read,cache_write,output,cache_write_1h,cost_usd" ]; then
         why="header is '$header'"
         return 1
     fi
-    local t model input read write output
-    local rows=0 sum_input=0 sum_read=0 sum_write=0 sum_output=0 last_t=-1
-    while IFS=, read -r t model input read write output; do
+    local t model input read write output write_1h cost
+    local rows=0 sum_input=0 sum_read=0 sum_write=0 sum_output=0 sum_write_1h=0 last_t=-1
+    while IFS=, read -r t model input read write output write_1h cost; do
         rows=$((rows + 1))
         if [ "$t" -lt "$last_t" ]; then
             why="row $rows: t_ms $t is earlier than the row before ($last_t)"
@@ -88,13 +89,21 @@ requests_sums() {
         sum_read=$((sum_read + read))
         sum_write=$((sum_write + write))
         sum_output=$((sum_output + output))
+        sum_write_1h=$((sum_write_1h + write_1h))
     done < <(tail -n +2 "$file")
-    local requests total_input total_read total_write total_output rest
-    IFS=, read -r _ _ requests total_input total_read total_write _ _ total_output rest <<<"$(total_row)"
-    local got="$rows,$sum_input,$sum_read,$sum_write,$sum_output"
-    local want="$requests,$total_input,$total_read,$total_write,$total_output"
+    local requests total_input total_read total_write total_write_1h total_output total_cost rest
+    IFS=, read -r _ _ requests total_input total_read total_write total_write_1h _ total_output _ total_cost rest \
+        <<<"$(total_row)"
+    local got="$rows,$sum_input,$sum_read,$sum_write,$sum_write_1h,$sum_output"
+    local want="$requests,$total_input,$total_read,$total_write,$total_write_1h,$total_output"
     if [ "$got" != "$want" ]; then
-        why="rows,input,cache_read,cache_write,output: file sums $got, report totals $want"
+        why="rows,input,cache_read,cache_write,cache_write_1h,output: file sums $got, report totals $want"
+        return 1
+    fi
+    local sum_cost
+    sum_cost=$(tail -n +2 "$file" | awk -F, '$8 != "" { s += $8 } END { printf "%.12g", s }')
+    if [ -n "$total_cost" ] && ! python3 -c 'import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); sys.exit(abs(a - b) > 1e-9 * max(abs(b), 1e-12))' "$sum_cost" "$total_cost"; then
+        why="cost_usd: rows sum to $sum_cost, report total $total_cost"
         return 1
     fi
 }
@@ -109,12 +118,12 @@ check_requests_native() { requests_sums --policy breakpoint "$DATA/native_segmen
 check_requests_azure_exact() {
     local file=$WORK/requests.csv
     rm -f "$file"
-    run replay --model gpt-4o --requests "$file" "$DATA/azure_tiny.csv"
+    run replay --no-cost --model gpt-4o --requests "$file" "$DATA/azure_tiny.csv"
     [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
-    printf '%s\n' "t_ms,model,input,cache_read,cache_write,output" \
-        "1700158622500,gpt-4o,100,0,0,1" \
-        "1700158623980,gpt-4o,4808,0,0,10" \
-        "1700158624032,gpt-4o,3180,0,0,8" >"$WORK/want.csv"
+    printf '%s\n' "t_ms,model,input,cache_read,cache_write,output,cache_write_1h,cost_usd" \
+        "1700158622500,gpt-4o,100,0,0,1,0," \
+        "1700158623980,gpt-4o,4808,0,0,10,0," \
+        "1700158624032,gpt-4o,3180,0,0,8,0," >"$WORK/want.csv"
     if ! diff -u "$WORK/want.csv" "$file" >"$WORK/diff"; then
         why="per-request CSV differs: $(tr '\n' ' ' <"$WORK/diff" | head -c 400)"
         return 1

@@ -1,0 +1,78 @@
+/* pcsim: dollars for a replay (usage -> pricing, DESIGN §4).
+ *
+ * A coster sees each replayed request with its usage under the chosen
+ * cache and under the ideal one, sums them per (model, tier, price class)
+ * and prices the sums: the cost with the cache, without any cache (every
+ * prompt token uncached) and with the ideal cache, per model and in all.
+ * Requests that carry a task (native traces) also give the cost per
+ * completed task: all spend on tasks, failed attempts and abandoned tasks
+ * included, over the tasks whose last request succeeded. */
+#ifndef PCSIM_REPLAY_COST_H
+#define PCSIM_REPLAY_COST_H
+
+#include "pcsim/pricing.h"
+#include "pcsim/trace.h"
+
+struct pcs_replay_cost_config {
+    const pcs_catalog *catalog;
+    double price_time_s;  /* prices in effect then (pcs_model_prices_at) */
+    int tier_override;    /* an enum pcs_tier for every request, or -1: each request's own */
+    double region_uplift; /* multiplier, 1 for none */
+};
+
+/* One trace model's cost. */
+struct pcs_model_cost {
+    const struct pcs_model *priced_as; /* NULL: not in the catalog, left out of the totals */
+    struct pcs_cost with_cache;        /* the chosen cache, part by part */
+    double without_cache;
+    double ideal;
+    /* Requests asking for a tier the provider does not sell, by that tier;
+     * they are priced at the standard tier. */
+    uint64_t unsold_tier_requests[PCS_TIER_PRIORITY + 1];
+};
+
+struct pcs_task_stats {
+    uint64_t tasks;          /* distinct task ids */
+    uint64_t completed;      /* tasks whose last request succeeded */
+    uint64_t requests;       /* requests that carry a task */
+    double spend;            /* their cost with the cache, USD */
+    double failed_spend;     /* of which on failed requests */
+};
+
+struct pcs_replay_cost {
+    size_t model_count;              /* the trace's models */
+    struct pcs_model_cost *by_model; /* indexed by trace model id */
+    struct pcs_cost with_cache;      /* over the priced models */
+    double without_cache;
+    double ideal;
+    uint64_t priced_requests;
+    uint64_t unpriced_requests;
+    struct pcs_task_stats tasks;     /* tasks == 0 when no request carries one */
+};
+
+typedef struct pcs_replay_coster pcs_replay_coster;
+
+/* A coster for requests of trace (it reads model names from it, and must
+ * outlive the coster). NULL when out of memory. */
+pcs_replay_coster *pcs_replay_coster_new(const struct pcs_replay_cost_config *config, const pcs_trace *trace);
+void pcs_replay_coster_free(pcs_replay_coster *coster); /* NULL is a no-op */
+
+/* The catalog model a trace model is priced as (NULL: none), resolved once. */
+const struct pcs_model *pcs_replay_coster_model(pcs_replay_coster *coster, uint32_t model);
+
+/* Adds one request: its usage with the chosen cache and with the ideal one
+ * (ideal may be NULL when the chosen cache is the ideal one). Sets
+ * *request_cost to the request's own cost with the cache, or -1 when its
+ * model is not priced. A tier the provider does not sell is priced as
+ * standard and counted (pcs_model_cost.unsold_tier_requests). Errors:
+ * PCS_ERR_NOMEM. */
+enum pcs_status pcs_replay_coster_add(pcs_replay_coster *coster, const struct pcs_request *req,
+                                      const struct pcs_usage *chosen, const struct pcs_usage *ideal,
+                                      double *request_cost, struct pcs_error *err);
+
+/* Prices the sums into *cost (release with pcs_replay_cost_free). */
+enum pcs_status pcs_replay_coster_finish(pcs_replay_coster *coster, struct pcs_replay_cost *cost,
+                                         struct pcs_error *err);
+void pcs_replay_cost_free(struct pcs_replay_cost *cost);
+
+#endif

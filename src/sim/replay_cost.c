@@ -1,0 +1,265 @@
+/* Dollars for a replay; see pcsim/replay_cost.h. */
+#include "pcsim/replay_cost.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Ledger kinds: what a request was for. */
+enum { KIND_PLAIN = 0, KIND_TASK_OK = 1, KIND_TASK_FAILED = 2 };
+
+/* A trace model's resolution, done on first sight. */
+struct model_slot {
+    int resolved;
+    const struct pcs_model *model;
+    const struct pcs_price_set *set;
+    double multiplier; /* region uplift; the tier's multiplier comes per request */
+    uint64_t unsold_tier_requests[PCS_TIER_PRIORITY + 1];
+};
+
+/* Tasks: id -> whether its latest request succeeded (open addressing). */
+struct task_table {
+    uint64_t *ids;
+    uint8_t *state; /* 0 empty, 1 last failed, 2 last succeeded */
+    size_t mask;
+    size_t count;
+};
+
+struct pcs_replay_coster {
+    struct pcs_replay_cost_config config;
+    const pcs_trace *trace;
+    struct model_slot *models;
+    size_t model_cap;
+    pcs_ledger *chosen;
+    pcs_ledger *ideal;
+    struct task_table tasks;
+    uint64_t task_requests;
+};
+
+pcs_replay_coster *pcs_replay_coster_new(const struct pcs_replay_cost_config *config, const pcs_trace *trace)
+{
+    pcs_replay_coster *coster = calloc(1, sizeof *coster);
+    if (!coster)
+        return NULL;
+    coster->config = *config;
+    coster->trace = trace;
+    coster->chosen = pcs_ledger_new();
+    coster->ideal = pcs_ledger_new();
+    if (!coster->chosen || !coster->ideal) {
+        pcs_replay_coster_free(coster);
+        return NULL;
+    }
+    return coster;
+}
+
+void pcs_replay_coster_free(pcs_replay_coster *coster)
+{
+    if (!coster)
+        return;
+    pcs_ledger_free(coster->chosen);
+    pcs_ledger_free(coster->ideal);
+    free(coster->models);
+    free(coster->tasks.ids);
+    free(coster->tasks.state);
+    free(coster);
+}
+
+static struct model_slot *model_slot(pcs_replay_coster *coster, uint32_t model)
+{
+    if (model >= coster->model_cap) {
+        size_t cap = coster->model_cap ? coster->model_cap : 8;
+        while (cap <= model)
+            cap *= 2;
+        struct model_slot *models = realloc(coster->models, cap * sizeof *models);
+        if (!models)
+            return NULL;
+        memset(models + coster->model_cap, 0, (cap - coster->model_cap) * sizeof *models);
+        coster->models = models;
+        coster->model_cap = cap;
+    }
+    struct model_slot *slot = &coster->models[model];
+    if (!slot->resolved) {
+        slot->resolved = 1;
+        slot->model = pcs_catalog_resolve(coster->config.catalog, pcs_trace_model_name(coster->trace, model), NULL);
+        if (slot->model) {
+            slot->set = pcs_model_prices_at(slot->model, coster->config.price_time_s);
+            slot->multiplier = coster->config.region_uplift;
+        }
+    }
+    return slot;
+}
+
+const struct pcs_model *pcs_replay_coster_model(pcs_replay_coster *coster, uint32_t model)
+{
+    struct model_slot *slot = model_slot(coster, model);
+    return slot ? slot->model : NULL;
+}
+
+/* Records the outcome of a task's latest request. */
+static enum pcs_status note_task(struct task_table *table, uint64_t id, int ok)
+{
+    if ((table->count + 1) * 2 > table->mask + 1 || !table->ids) {
+        size_t cap = table->ids ? (table->mask + 1) * 2 : 1024;
+        uint64_t *ids = calloc(cap, sizeof *ids);
+        uint8_t *state = calloc(cap, sizeof *state);
+        if (!ids || !state) {
+            free(ids);
+            free(state);
+            return PCS_ERR_NOMEM;
+        }
+        for (size_t i = 0; table->ids && i <= table->mask; i++) {
+            if (!table->state[i])
+                continue;
+            size_t slot = (table->ids[i] * 0x9E3779B97F4A7C15ull >> 7) & (cap - 1);
+            while (state[slot])
+                slot = (slot + 1) & (cap - 1);
+            ids[slot] = table->ids[i];
+            state[slot] = table->state[i];
+        }
+        free(table->ids);
+        free(table->state);
+        table->ids = ids;
+        table->state = state;
+        table->mask = cap - 1;
+    }
+    size_t slot = (id * 0x9E3779B97F4A7C15ull >> 7) & table->mask;
+    while (table->state[slot] && table->ids[slot] != id)
+        slot = (slot + 1) & table->mask;
+    if (!table->state[slot]) {
+        table->ids[slot] = id;
+        table->count++;
+    }
+    table->state[slot] = ok ? 2 : 1;
+    return PCS_OK;
+}
+
+enum pcs_status pcs_replay_coster_add(pcs_replay_coster *coster, const struct pcs_request *req,
+                                      const struct pcs_usage *chosen, const struct pcs_usage *ideal,
+                                      double *request_cost, struct pcs_error *err)
+{
+    *request_cost = -1;
+    struct model_slot *slot = model_slot(coster, req->model);
+    if (!slot)
+        return PCS_ERR_NOMEM;
+    uint32_t kind = KIND_PLAIN;
+    if (req->has_task) {
+        kind = req->ok ? KIND_TASK_OK : KIND_TASK_FAILED;
+        coster->task_requests++;
+        if (note_task(&coster->tasks, req->task, req->ok) != PCS_OK)
+            return PCS_ERR_NOMEM;
+    }
+    enum pcs_tier tier = coster->config.tier_override >= 0 ? (enum pcs_tier)coster->config.tier_override
+                                                            : (enum pcs_tier)req->tier;
+    uint64_t prompt_class = 0;
+    if (slot->model) {
+        double tier_multiplier = pcs_provider_tier_multiplier(slot->model->provider, tier);
+        if (tier_multiplier <= 0 && tier != PCS_TIER_STANDARD) {
+            slot->unsold_tier_requests[tier]++;
+            tier = PCS_TIER_STANDARD;
+            tier_multiplier = pcs_provider_tier_multiplier(slot->model->provider, tier);
+        }
+        prompt_class = pcs_price_class(slot->set, req->input_tokens);
+        struct pcs_cost cost;
+        if (pcs_price_usage(slot->set, chosen, prompt_class, tier_multiplier * slot->multiplier, &cost, err) != PCS_OK)
+            return PCS_ERR_ARG;
+        *request_cost = cost.total;
+    }
+    if (pcs_ledger_add(coster->chosen, req->model, kind, tier, prompt_class, chosen) != PCS_OK ||
+        pcs_ledger_add(coster->ideal, req->model, kind, tier, prompt_class, ideal ? ideal : chosen) != PCS_OK)
+        return PCS_ERR_NOMEM;
+    return PCS_OK;
+}
+
+/* Prices entry's usage as it is (*with), with nothing cached (*without). */
+static enum pcs_status price_entry(const struct model_slot *slot, const struct pcs_ledger_entry *entry,
+                                   struct pcs_cost *with, double *without, struct pcs_error *err)
+{
+    double multiplier = pcs_provider_tier_multiplier(slot->model->provider, entry->tier) * slot->multiplier;
+    enum pcs_status status = pcs_price_usage(slot->set, &entry->usage, entry->prompt_class, multiplier, with, err);
+    if (status != PCS_OK || !without)
+        return status;
+    struct pcs_usage uncached = entry->usage;
+    uncached.cache_read = uncached.cache_write = uncached.cache_write_1h = 0;
+    struct pcs_cost cost;
+    status = pcs_price_usage(slot->set, &uncached, entry->prompt_class, multiplier, &cost, err);
+    *without = cost.total;
+    return status;
+}
+
+static void add_cost(struct pcs_cost *sum, const struct pcs_cost *cost)
+{
+    sum->uncached += cost->uncached;
+    sum->cache_read += cost->cache_read;
+    sum->cache_write += cost->cache_write;
+    sum->cache_write_1h += cost->cache_write_1h;
+    sum->output += cost->output;
+    sum->requests += cost->requests;
+    sum->total += cost->total;
+}
+
+enum pcs_status pcs_replay_coster_finish(pcs_replay_coster *coster, struct pcs_replay_cost *cost,
+                                         struct pcs_error *err)
+{
+    memset(cost, 0, sizeof *cost);
+    size_t model_count = pcs_trace_model_count(coster->trace);
+    cost->by_model = calloc(model_count ? model_count : 1, sizeof *cost->by_model);
+    if (!cost->by_model)
+        return PCS_ERR_NOMEM;
+    cost->model_count = model_count;
+    for (size_t i = 0; i < model_count; i++) {
+        struct model_slot *slot = model_slot(coster, (uint32_t)i);
+        if (!slot) {
+            pcs_replay_cost_free(cost);
+            return PCS_ERR_NOMEM;
+        }
+        cost->by_model[i].priced_as = slot->model;
+        memcpy(cost->by_model[i].unsold_tier_requests, slot->unsold_tier_requests,
+               sizeof slot->unsold_tier_requests);
+    }
+    enum pcs_status status = PCS_OK;
+    for (size_t i = 0; i < pcs_ledger_count(coster->chosen) && status == PCS_OK; i++) {
+        const struct pcs_ledger_entry *entry = pcs_ledger_entry(coster->chosen, i);
+        const struct model_slot *slot = &coster->models[entry->model];
+        if (!slot->model) {
+            cost->unpriced_requests += entry->usage.requests;
+            continue;
+        }
+        struct pcs_cost with;
+        double without;
+        status = price_entry(slot, entry, &with, &without, err);
+        struct pcs_model_cost *model = &cost->by_model[entry->model];
+        add_cost(&model->with_cache, &with);
+        model->without_cache += without;
+        add_cost(&cost->with_cache, &with);
+        cost->without_cache += without;
+        cost->priced_requests += entry->usage.requests;
+        if (entry->kind != KIND_PLAIN) {
+            cost->tasks.spend += with.total;
+            if (entry->kind == KIND_TASK_FAILED)
+                cost->tasks.failed_spend += with.total;
+        }
+    }
+    for (size_t i = 0; i < pcs_ledger_count(coster->ideal) && status == PCS_OK; i++) {
+        const struct pcs_ledger_entry *entry = pcs_ledger_entry(coster->ideal, i);
+        const struct model_slot *slot = &coster->models[entry->model];
+        if (!slot->model)
+            continue;
+        struct pcs_cost with;
+        status = price_entry(slot, entry, &with, NULL, err);
+        cost->by_model[entry->model].ideal += with.total;
+        cost->ideal += with.total;
+    }
+    cost->tasks.tasks = coster->tasks.count;
+    cost->tasks.requests = coster->task_requests;
+    for (size_t i = 0; coster->tasks.ids && i <= coster->tasks.mask; i++)
+        cost->tasks.completed += coster->tasks.state[i] == 2;
+    if (status != PCS_OK)
+        pcs_replay_cost_free(cost);
+    return status;
+}
+
+void pcs_replay_cost_free(struct pcs_replay_cost *cost)
+{
+    free(cost->by_model);
+    cost->by_model = NULL;
+    cost->model_count = 0;
+}
