@@ -84,7 +84,9 @@ void report_policy_parameters(const struct pcs_cache_config *config, char *buf, 
 
 const char *report_usd(double usd, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "%.8f", usd);
+    /* Cents and a little more for sums people read; fractions of a cent
+     * for the small ones, so a cheap request does not show as 0.00. */
+    snprintf(buf, cap, usd >= 1 || usd <= -1 ? "%.4f" : "%.8f", usd);
     char *dot = strchr(buf, '.');
     if (dot) {
         size_t n = strlen(buf);

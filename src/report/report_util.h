@@ -23,8 +23,9 @@ const char *report_seconds(int64_t ms, char *buf, size_t cap);
 /* The policy's parameters as text: "ttl 300 s, min 1024 tokens, ...". */
 void report_policy_parameters(const struct pcs_cache_config *config, char *buf, size_t cap);
 
-/* Dollars with two to eight decimals, trailing zeros dropped: "20.25",
- * "0.00041235". No currency sign. */
+/* Dollars without a currency sign, trailing zeros dropped down to two
+ * decimals: up to four decimals from one dollar up ("187.2905"), up to
+ * eight below ("0.00041235"). */
 const char *report_usd(double usd, char *buf, size_t cap);
 
 /* A Unix time as "2026-11-23T12:00:00Z". */
