@@ -1,0 +1,128 @@
+/* pcsim: Monte Carlo scenarios (schema pcsim.scenario.v1, DESIGN §5).
+ *
+ * A scenario describes a workload (task arrivals, task types, prompt
+ * structure), failure rates, and strategies that route each task's
+ * attempts to models at a tier with a cache. Any number may be a
+ * distribution (pcsim/dist.h). The loader checks every field and names its
+ * path in errors: "scenario.json: strategies[1].route[0].model: unknown
+ * model alias "mni"". A "sweep" makes one scenario per point of the
+ * product of its lists.
+ *
+ * When each draw happens (the engine's contract):
+ *   per trial:  workload.tasks_per_hour, failure.p of each model, and the
+ *               token size of each global prefix segment variant;
+ *   per task:   its type (by weight), steps, the variant of each global
+ *               segment, the size of each task-scoped segment;
+ *   per step:   step_input_tokens, output_tokens, gap_seconds, the latent
+ *               failure draw. */
+#ifndef PCSIM_SCENARIO_H
+#define PCSIM_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pcsim/dist.h"
+#include "pcsim/pricing.h"
+#include "pcsim/request.h"
+#include "pcsim/status.h"
+
+#define PCS_SCENARIO_MAX_MODELS 16
+#define PCS_SCENARIO_MAX_STRATEGIES 32
+#define PCS_SCENARIO_MAX_ROUTE 8
+#define PCS_SCENARIO_MAX_PREFIX 16
+
+enum pcs_prefix_scope {
+    PCS_PREFIX_GLOBAL = 0, /* the same content for every task (or one of `variants`) */
+    PCS_PREFIX_TASK        /* content of its own for each task */
+};
+
+struct pcs_prefix_segment {
+    const char *id;
+    struct pcs_dist tokens;    /* global: drawn once per trial and variant; task: per task */
+    enum pcs_prefix_scope scope;
+    uint32_t variants;         /* global: >= 1, one chosen uniformly per task; task: 1 */
+};
+
+struct pcs_task_type {
+    const char *name;
+    double weight;                      /* > 0; chosen with probability weight / sum */
+    struct pcs_dist steps;              /* requests in sequence, >= 1 */
+    struct pcs_dist gap_seconds;        /* from a step's success to the next step's start */
+    size_t prefix_count;
+    const struct pcs_prefix_segment *prefix;
+    struct pcs_dist step_input_tokens;  /* a step's own new input */
+    struct pcs_dist output_tokens;      /* a step's output (a failed attempt's: times failed_output_fraction) */
+    int history;                        /* a step's prompt carries every earlier step's input and output */
+};
+
+struct pcs_workload {
+    struct pcs_dist tasks_per_hour;     /* per trial */
+    double diurnal[24];                 /* hourly multipliers of the rate (hour of the horizon mod 24); 1 when absent */
+    size_t task_type_count;
+    const struct pcs_task_type *task_types;
+};
+
+struct pcs_scenario_model {
+    const char *alias;                  /* the scenario's name for it ("mini") */
+    const char *name;                   /* as written ("gpt-5.4-mini") */
+    const struct pcs_model *model;      /* resolved in the catalog */
+};
+
+struct pcs_failure {
+    struct pcs_dist p[PCS_SCENARIO_MAX_MODELS]; /* per model alias, per trial; constant 0 when absent */
+    double correlation;                 /* rho in [0, 1] */
+    double failed_output_fraction;      /* in [0, 1]; default 1 */
+    double retry_delay_s;               /* >= 0; default 0 */
+};
+
+struct pcs_route_step {
+    uint32_t model;                     /* index into models */
+    uint32_t attempts;                  /* >= 1 */
+};
+
+struct pcs_strategy {
+    const char *name;
+    size_t route_count;
+    struct pcs_route_step route[PCS_SCENARIO_MAX_ROUTE];
+    const char *cache;                  /* "auto" (each model's provider preset) or a preset name */
+    enum pcs_tier tier;                 /* default standard; each model's provider must sell it */
+};
+
+struct pcs_scenario {
+    const char *name;
+    uint64_t seed;
+    uint64_t trials;                    /* >= 1 */
+    double horizon_hours;               /* > 0: tasks arrive in [0, horizon) */
+    size_t model_count;
+    struct pcs_scenario_model models[PCS_SCENARIO_MAX_MODELS];
+    struct pcs_workload workload;
+    struct pcs_failure failure;
+    size_t strategy_count;
+    struct pcs_strategy strategies[PCS_SCENARIO_MAX_STRATEGIES];
+};
+
+/* One point of a sweep: its label ("workload.tasks_per_hour.median=600",
+ * "" without a sweep) and its scenario. */
+struct pcs_scenario_point {
+    const char *label;
+    struct pcs_scenario scenario;
+};
+
+typedef struct pcs_scenario_set pcs_scenario_set;
+
+/* Loads path and resolves its models in catalog. NULL on failure, with err
+ * naming the file and the field's path. */
+pcs_scenario_set *pcs_scenario_load(const char *path, const pcs_catalog *catalog, struct pcs_error *err);
+
+/* The same from JSON text[0..size) (text[size] must be 0); name labels
+ * errors and relative paths in it (empirical traces) resolve from base_dir
+ * (NULL: the current directory). */
+pcs_scenario_set *pcs_scenario_parse(const char *text, size_t size, const char *name, const char *base_dir,
+                                     const pcs_catalog *catalog, struct pcs_error *err);
+
+void pcs_scenario_set_free(pcs_scenario_set *set); /* NULL is a no-op */
+
+size_t pcs_scenario_point_count(const pcs_scenario_set *set); /* >= 1 */
+const struct pcs_scenario_point *pcs_scenario_point(const pcs_scenario_set *set, size_t index);
+
+#endif

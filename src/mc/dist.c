@@ -1,0 +1,1 @@
+/* src/mc/dist.c: being written. */

@@ -1,0 +1,1 @@
+/* src/mc/scenario.c: being written. */

@@ -1,0 +1,1 @@
+/* src/mc/stats.c: being written. */

@@ -1,0 +1,1 @@
+/* src/mc/stream.c: being written. */
