@@ -129,8 +129,10 @@ const struct pcs_provider *pcs_catalog_find_provider(const pcs_catalog *catalog,
 const struct pcs_model *pcs_catalog_resolve(const pcs_catalog *catalog, const char *name,
                                             const char *provider_id);
 
-/* Fills names[0..max) with the model ids nearest to name (edit distance),
- * nearest first; returns how many (the pointers live as long as catalog). */
+/* Fills names[0..n) with the n = min(max, PCS_NEAREST_MAX) distinct model
+ * ids nearest to name (edit distance), nearest first; returns n, or fewer
+ * when the catalog has fewer ids (the pointers live as long as catalog). */
+#define PCS_NEAREST_MAX 16
 size_t pcs_catalog_nearest(const pcs_catalog *catalog, const char *name, const char **names, size_t max);
 
 /* The prices of model in effect at unix_time_s (the last period whose

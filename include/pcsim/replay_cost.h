@@ -17,7 +17,7 @@ struct pcs_replay_cost_config {
     const pcs_catalog *catalog;
     double price_time_s;  /* prices in effect then (pcs_model_prices_at) */
     int tier_override;    /* an enum pcs_tier for every request, or -1: each request's own */
-    double region_uplift; /* multiplier, 1 for none */
+    double region_uplift; /* multiplier, 1 for none; < 0: each provider's from the catalog */
 };
 
 /* One trace model's cost. */
@@ -65,7 +65,8 @@ const struct pcs_model *pcs_replay_coster_model(pcs_replay_coster *coster, uint3
  * *request_cost to the request's own cost with the cache, or -1 when its
  * model is not priced. A tier the provider does not sell is priced as
  * standard and counted (pcs_model_cost.unsold_tier_requests). Errors:
- * PCS_ERR_NOMEM. */
+ * PCS_ERR_ARG when usage is inconsistent (cache_read + cache_write > input;
+ * nothing is recorded then), PCS_ERR_NOMEM. */
 enum pcs_status pcs_replay_coster_add(pcs_replay_coster *coster, const struct pcs_request *req,
                                       const struct pcs_usage *chosen, const struct pcs_usage *ideal,
                                       double *request_cost, struct pcs_error *err);

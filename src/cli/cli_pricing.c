@@ -55,6 +55,10 @@ const struct pcs_model *cli_resolve_model(const char *command, const pcs_catalog
 
 int cli_parse_uplift(const char *text, double *multiplier)
 {
+    if (strcmp(text, "catalog") == 0) {
+        *multiplier = -1; /* each provider's own, from the catalog */
+        return 0;
+    }
     char *end;
     errno = 0;
     double value = strtod(text, &end);

@@ -19,8 +19,9 @@ const struct pcs_model *cli_resolve_model(const char *command, const pcs_catalog
 /* Nearest known names as ", "-joined text into buffer (for messages). */
 void cli_nearest_models(const pcs_catalog *catalog, const char *name, char *buffer, size_t size);
 
-/* --region-uplift: a multiplier (1.1), an extra share (0.1) or a percentage
- * (10%) -> the multiplier. 0 on success, -1 if malformed. */
+/* --region-uplift: a multiplier (1.1), an extra share (0.1), a percentage
+ * (10%) -> the multiplier; "catalog" -> -1 (each provider's own uplift from
+ * the catalog). 0 on success, -1 if malformed. */
 int cli_parse_uplift(const char *text, double *multiplier);
 
 /* The multiplier of tier at model's provider; when it does not sell the

@@ -37,7 +37,8 @@ static void print_help(FILE *out)
           "  --tier T            standard (default), batch, flex or priority: the provider's\n"
           "                      multiplier (batch and flex 0.5 where sold)\n"
           "  --region-uplift X   regional processing surcharge: a multiplier (1.1), an extra\n"
-          "                      share (0.1) or a percentage (10%)\n"
+          "                      share (0.1), a percentage (10%), or catalog (the provider's\n"
+          "                      own uplift from the catalog)\n"
           "  --provider ID       look the model up at this provider only (or write ID:MODEL)\n"
           "  --price-date WHEN   prices in effect at WHEN: 2026-11-23 (noon UTC),\n"
           "                      2026-11-23T08:30:00Z or now (default: today, noon UTC)\n"
@@ -217,6 +218,8 @@ static int run_cost(const pcs_catalog *catalog, const struct pcs_model *model, s
     if (quote.tier_multiplier < 0)
         return CLI_EXIT_DATA;
     quote.region_uplift = opts->has_uplift ? opts->uplift : 1.0;
+    if (quote.region_uplift < 0)
+        quote.region_uplift = model->provider->region_uplift;
     quote.usage = opts->usage;
     struct pcs_error err = {""};
     if (pcs_price_usage(quote.set, &quote.usage, pcs_price_class(quote.set, quote.usage.input),

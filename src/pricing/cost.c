@@ -139,6 +139,7 @@ enum pcs_status pcs_parse_price_time(const char *text, double *unix_time_s, stru
         seconds = hour * 3600.0 + minute * 60.0 + second;
         if (valid && *p == '.') {
             double scale = 0.1;
+            valid = isdigit((unsigned char)p[1]);
             for (p++; isdigit((unsigned char)*p); p++, scale /= 10)
                 seconds += (*p - '0') * scale;
         }

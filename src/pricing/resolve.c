@@ -210,9 +210,9 @@ size_t pcs_catalog_nearest(const pcs_catalog *catalog, const char *name, const c
     if (max == 0 || name_len >= MAX_NAME)
         return 0;
     size_t row[MAX_NAME + 1];
-    size_t distances[16];
-    if (max > 16)
-        max = 16;
+    size_t distances[PCS_NEAREST_MAX];
+    if (max > PCS_NEAREST_MAX)
+        max = PCS_NEAREST_MAX;
     size_t found = 0;
     for (size_t p = 0; p < catalog->provider_count; p++) {
         const struct pcs_provider *provider = &catalog->providers[p].public;

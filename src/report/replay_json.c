@@ -86,7 +86,10 @@ static cJSON *cost_object(const struct pcs_replay_report *report, const uint32_t
         cJSON_AddStringToObject(object, "tier", pcs_tier_name((enum pcs_tier)report->tier_override));
     else
         cJSON_AddNullToObject(object, "tier");
-    cJSON_AddNumberToObject(object, "region_uplift", report->region_uplift);
+    if (report->region_uplift < 0)
+        cJSON_AddStringToObject(object, "region_uplift", "catalog");
+    else
+        cJSON_AddNumberToObject(object, "region_uplift", report->region_uplift);
     add_costs(object, &cost->with_cache, cost->without_cache, cost->ideal);
     cJSON_AddItemToObject(object, "priced_requests", integer(cost->priced_requests));
     cJSON_AddItemToObject(object, "unpriced_requests", integer(cost->unpriced_requests));

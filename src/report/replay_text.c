@@ -47,11 +47,15 @@ static void cost_table(FILE *out, const struct pcs_replay_report *report, const 
 {
     const struct pcs_replay_cost *cost = report->cost;
     const struct pcs_replay_result *result = report->result;
-    char when[40], count[32];
-    fprintf(out, "\ncost in USD (prices of %s; tier %s; regional uplift x%g)\n",
+    char when[40], count[32], uplift[32];
+    if (report->region_uplift < 0)
+        snprintf(uplift, sizeof uplift, "each provider's");
+    else
+        snprintf(uplift, sizeof uplift, "x%g", report->region_uplift);
+    fprintf(out, "\ncost in USD (prices of %s; tier %s; regional uplift %s)\n",
             report_utc_time(report->price_time_s, when, sizeof when),
             report->tier_override >= 0 ? pcs_tier_name((enum pcs_tier)report->tier_override) : "of each request",
-            report->region_uplift);
+            uplift);
     fprintf(out, "catalog: %s\n\n", report->catalog_source);
     fprintf(out, "%-28s %-22s %14s %14s %14s %14s %8s\n", "", "priced as", "with cache", "without cache",
             "ideal cache", "savings", "saved");

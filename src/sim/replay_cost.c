@@ -82,7 +82,8 @@ static struct model_slot *model_slot(pcs_replay_coster *coster, uint32_t model)
         slot->model = pcs_catalog_resolve(coster->config.catalog, pcs_trace_model_name(coster->trace, model), NULL);
         if (slot->model) {
             slot->set = pcs_model_prices_at(slot->model, coster->config.price_time_s);
-            slot->multiplier = coster->config.region_uplift;
+            slot->multiplier = coster->config.region_uplift >= 0 ? coster->config.region_uplift
+                                                                 : slot->model->provider->region_uplift;
         }
     }
     return slot;
@@ -140,13 +141,7 @@ enum pcs_status pcs_replay_coster_add(pcs_replay_coster *coster, const struct pc
     struct model_slot *slot = model_slot(coster, req->model);
     if (!slot)
         return PCS_ERR_NOMEM;
-    uint32_t kind = KIND_PLAIN;
-    if (req->has_task) {
-        kind = req->ok ? KIND_TASK_OK : KIND_TASK_FAILED;
-        coster->task_requests++;
-        if (note_task(&coster->tasks, req->task, req->ok) != PCS_OK)
-            return PCS_ERR_NOMEM;
-    }
+    uint32_t kind = req->has_task ? (req->ok ? KIND_TASK_OK : KIND_TASK_FAILED) : KIND_PLAIN;
     enum pcs_tier tier = coster->config.tier_override >= 0 ? (enum pcs_tier)coster->config.tier_override
                                                             : (enum pcs_tier)req->tier;
     uint64_t prompt_class = 0;
@@ -162,6 +157,11 @@ enum pcs_status pcs_replay_coster_add(pcs_replay_coster *coster, const struct pc
         if (pcs_price_usage(slot->set, chosen, prompt_class, tier_multiplier * slot->multiplier, &cost, err) != PCS_OK)
             return PCS_ERR_ARG;
         *request_cost = cost.total;
+    }
+    if (req->has_task) {
+        coster->task_requests++;
+        if (note_task(&coster->tasks, req->task, req->ok) != PCS_OK)
+            return PCS_ERR_NOMEM;
     }
     if (pcs_ledger_add(coster->chosen, req->model, kind, tier, prompt_class, chosen) != PCS_OK ||
         pcs_ledger_add(coster->ideal, req->model, kind, tier, prompt_class, ideal ? ideal : chosen) != PCS_OK)
