@@ -30,6 +30,11 @@
 #define PCS_SCENARIO_MAX_STRATEGIES 32
 #define PCS_SCENARIO_MAX_ROUTE 8
 #define PCS_SCENARIO_MAX_PREFIX 16
+/* Most steps a task may have, and the largest token count one drawn
+ * quantity may take: draws are clamped to them, constants above them are
+ * refused, and every prompt sum stays in range. */
+#define PCS_SCENARIO_MAX_STEPS 10000ull
+#define PCS_SCENARIO_MAX_TOKENS 10000000ull
 
 enum pcs_prefix_scope {
     PCS_PREFIX_GLOBAL = 0, /* the same content for every task (or one of `variants`) */

@@ -1,0 +1,109 @@
+/* The scenario loader's state and its readers of checked values: field
+ * paths for messages, numbers, strings and distributions (empirical ones
+ * from a trace). Shared by src/mc/scenario.c (the scenario's structure and
+ * sweeps) and src/mc/scenario_values.c. Internal to the library. */
+#ifndef PCSIM_MC_SCENARIO_VALUES_H
+#define PCSIM_MC_SCENARIO_VALUES_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/arena.h"
+#include "pcsim/scenario.h"
+
+/* The values of an empirical distribution, read from a trace or listed
+ * inline, kept once per set: the points of a sweep read each trace once and
+ * share equal lists. */
+struct value_list {
+    struct value_list *next;
+    const char *path; /* the trace as opened; NULL for a list given inline */
+    int output;       /* traces: 1 for output_tokens, 0 for input_tokens */
+    size_t count;
+    const double *values;
+};
+
+struct pcs_scenario_set {
+    struct arena arena; /* every string and array of the set */
+    size_t point_count;
+    struct pcs_scenario_point *points;
+    struct value_list *value_lists;
+};
+
+/* The loader's state: where errors go and the path of the current field. */
+struct loader {
+    pcs_scenario_set *set;
+    const pcs_catalog *catalog;
+    const char *name;     /* for messages: the file, and the sweep point */
+    const char *file;     /* the file, for the default scenario name */
+    const char *base_dir; /* relative trace paths start here; NULL: the current directory */
+    struct pcs_error *err;
+    char path[256];
+    size_t path_len;
+};
+
+/* The range of a quantity that may be a distribution: constants, empirical
+ * values and uniform bounds must lie in [min, max] ((min, max] for a
+ * positive constant), and an unbounded distribution's centre (mean or
+ * median) at most max. The engine clamps other draws. */
+struct quantity {
+    double min, max;
+    int whole;          /* constants and empirical values must be whole numbers */
+    int positive;       /* a constant must be > min, not just >= min */
+    int constants_only; /* only constants are checked (probabilities: the engine clamps draws) */
+};
+
+/* Appends ".key" ("key" at the root) or "[index]" to the path; returns the
+ * old length for loader_pop. Paths too long for the buffer are cut. */
+size_t loader_push_key(struct loader *loader, const char *key);
+size_t loader_push_index(struct loader *loader, size_t index);
+void loader_pop(struct loader *loader, size_t old);
+
+/* Fills the error with "FILE: path: what" and returns status. */
+enum pcs_status loader_fail(struct loader *loader, enum pcs_status status, const char *what);
+enum pcs_status loader_failf(struct loader *loader, enum pcs_status status, const char *format, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/* The same with key appended to the path for this message. */
+enum pcs_status loader_fail_at(struct loader *loader, const char *key, enum pcs_status status, const char *what);
+enum pcs_status loader_nomem(struct loader *loader);
+
+/* 1 for a "$comment" member, which every object may have. */
+int loader_is_comment(const cJSON *member);
+static inline const cJSON *loader_member(const cJSON *object, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(object, key);
+}
+
+/* Rejects members not in allowed (NULL-terminated), and members given twice. */
+enum pcs_status loader_check_members(struct loader *loader, const cJSON *object, const char *const *allowed);
+/* Rejects members given twice (objects keyed by the user: models, failure.p). */
+enum pcs_status loader_check_unique_keys(struct loader *loader, const cJSON *object);
+
+/* The value itself, at the current path. Strings are copied to the set's
+ * arena. Numbers: finite, in [min, max] ((min, max] when above_min); -0
+ * reads as 0. Whole numbers: max <= 2^53. */
+enum pcs_status loader_read_string(struct loader *loader, const cJSON *value, const char **out);
+enum pcs_status loader_read_number(struct loader *loader, const cJSON *value, double min, double max, int above_min,
+                                   double *out);
+enum pcs_status loader_read_whole(struct loader *loader, const cJSON *value, double min, double max, uint64_t *out);
+/* A number (a constant) or {"dist": KIND, ...}; see docs/scenario.md. */
+enum pcs_status loader_read_dist(struct loader *loader, const cJSON *json, const struct quantity *quantity,
+                                 struct pcs_dist *dist);
+
+/* object.key read into *out, which keeps its default when the field is
+ * absent (an error "missing" when required). */
+enum pcs_status loader_field_missing(struct loader *loader, const char *key);
+enum pcs_status loader_field_string(struct loader *loader, const cJSON *object, const char *key, int required,
+                                    const char **out);
+enum pcs_status loader_field_number(struct loader *loader, const cJSON *object, const char *key, int required,
+                                    double min, double max, int above_min, double *out);
+enum pcs_status loader_field_whole(struct loader *loader, const cJSON *object, const char *key, double min, double max,
+                                   uint64_t *out);
+enum pcs_status loader_field_bool(struct loader *loader, const cJSON *object, const char *key, int *out);
+enum pcs_status loader_field_dist(struct loader *loader, const cJSON *object, const char *key, int required,
+                                  const struct quantity *quantity, struct pcs_dist *out);
+
+#endif
