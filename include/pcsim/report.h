@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "pcsim/mc.h"
 #include "pcsim/pricing.h"
 #include "pcsim/replay.h"
 #include "pcsim/replay_cost.h"
@@ -81,5 +82,37 @@ enum pcs_status pcs_report_price_model_text(FILE *out, const pcs_catalog *catalo
                                             double price_time_s);
 enum pcs_status pcs_report_price_model_json(FILE *out, const pcs_catalog *catalog, const struct pcs_model *model,
                                             double price_time_s);
+
+/* One Monte Carlo run ('pcsim run'): every sweep point's result. */
+struct pcs_run_point_report {
+    const char *label;                  /* "" without a sweep */
+    const struct pcs_scenario *scenario;
+    const struct pcs_run_result *result;
+};
+
+struct pcs_run_report {
+    const char *path;                   /* the scenario file */
+    const char *name;                   /* the scenario's name */
+    uint64_t seed;
+    int trials_auto;
+    double target_relative_half_width;  /* with trials_auto */
+    const char *catalog_source;
+    double price_time_s;
+    double region_uplift;
+    size_t point_count;
+    const struct pcs_run_point_report *points;
+    int partial;                        /* stopped early (SIGINT): fewer trials than planned */
+};
+
+/* Per strategy (and sweep point): cost per completed task across trials
+ * (mean, sd, p5, p50, p95, p99, 95% CI of the mean), per-task cost
+ * quantiles, completion rate, attempts per task, escalation rate, cached
+ * ratio, spend per horizon, and against the first strategy the paired mean
+ * difference with its 95% CI and P(cheaper). Text, JSON (schema
+ * pcsim.run.v1) or CSV (one row per point and strategy). The output never
+ * depends on the thread count. */
+enum pcs_status pcs_report_run_text(FILE *out, const struct pcs_run_report *report);
+enum pcs_status pcs_report_run_json(FILE *out, const struct pcs_run_report *report);
+enum pcs_status pcs_report_run_csv(FILE *out, const struct pcs_run_report *report);
 
 #endif

@@ -8,9 +8,12 @@
 #define CLI_EXIT_OK 0
 #define CLI_EXIT_DATA 1  /* bad input or runtime error */
 #define CLI_EXIT_USAGE 2 /* bad command line */
+#define CLI_EXIT_INTERRUPTED 130 /* stopped by SIGINT; a partial result was printed */
 
 int cmd_replay(int argc, char **argv);
 int cmd_prices(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 
 /* Prints "pcsim COMMAND: message" and a hint to stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *command, const char *format, ...)

@@ -15,6 +15,8 @@ struct command {
 static const struct command commands[] = {
     {"replay", cmd_replay, "replay traces through a provider's prompt cache: cached tokens per model"},
     {"prices", cmd_prices, "the price catalog: list, show a model, cost of a usage"},
+    {"run", cmd_run, "Monte Carlo what-if: cost per completed task by strategy"},
+    {"validate", cmd_validate, "check a scenario file and show what it describes"},
 };
 
 static void print_help(FILE *out)

@@ -1,0 +1,92 @@
+/* pcsim: the Monte Carlo engine (DESIGN §5): scenario -> trials -> outcomes.
+ *
+ * Each trial draws the scenario's uncertain parameters, generates one
+ * horizon of tasks and plays them through every strategy with common random
+ * numbers: the same tasks, token sizes, gaps and failure draws (attempt k of
+ * a step draws the same numbers whichever model it goes to), each strategy
+ * with its own caches (one per model, its preset from the strategy). A
+ * trial's random numbers come from streams keyed by (seed, trial, ...), so
+ * its outcome depends on nothing else: any thread count gives the same
+ * outcomes, and trial t of a longer run equals trial t of a shorter one.
+ *
+ * A task's steps run in sequence; a step's attempts follow the strategy's
+ * route (each entry's model up to `attempts` times, retry_delay apart);
+ * an attempt fails with its model's probability p: its uniform draw is the
+ * step's latent draw with probability rho (failure.correlation), a fresh one
+ * otherwise, and it fails iff that draw < p. A failed attempt pays its input
+ * and failed_output_fraction of its output; a step that exhausts the route
+ * fails its task and the task's remaining steps are not sent. */
+#ifndef PCSIM_MC_H
+#define PCSIM_MC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pcsim/pricing.h"
+#include "pcsim/scenario.h"
+#include "pcsim/stats.h"
+
+/* What one strategy did in one trial. */
+struct pcs_trial_outcome {
+    double spend;              /* USD, failed attempts and abandoned tasks included */
+    uint64_t tasks;            /* tasks that arrived in the horizon */
+    uint64_t completed;        /* tasks whose every step succeeded */
+    uint64_t requests;         /* attempts sent */
+    uint64_t failed_requests;  /* attempts that failed */
+    uint64_t escalated;        /* tasks that went past the route's first entry */
+    uint64_t input_tokens;
+    uint64_t cache_read_tokens;
+    uint64_t cache_write_tokens;
+};
+
+struct pcs_strategy_outcomes {
+    struct pcs_trial_outcome *trials;  /* trial_count, in trial order */
+    struct pcs_log_histogram task_costs; /* every task's cost (USD) over all trials */
+};
+
+struct pcs_run_result {
+    size_t trial_count;
+    size_t strategy_count;
+    struct pcs_strategy_outcomes *strategies;
+    uint64_t simulated_requests;       /* over every strategy and trial */
+    int stopped_early;                 /* 1 when a stop request cut the run short (fewer trials) */
+};
+
+/* Called from the engine's threads, one at a time (under a lock), after
+ * each trial: done of planned trials (planned grows with --trials auto). */
+typedef void (*pcs_run_progress_fn)(void *context, uint64_t done, uint64_t planned);
+
+struct pcs_run_config {
+    unsigned threads;          /* >= 1 */
+    uint64_t trials;           /* 0: the scenario's */
+    int trials_auto;           /* run until every strategy's 95% CI half-width of the mean cost per
+                                  completed task is <= target_relative_half_width of the mean */
+    double target_relative_half_width; /* default 0.01 */
+    uint64_t max_trials;       /* cap for trials_auto; default 10000 */
+    uint64_t auto_batch;       /* trials between checks; default 50 (fixed: results do not depend on threads) */
+    double price_time_s;       /* prices in effect then */
+    double region_uplift;      /* multiplier; 1 for none */
+    pcs_run_progress_fn progress; /* optional */
+    void *progress_context;
+    const volatile int *stop;  /* optional: when *stop becomes non-zero, no further trial starts */
+};
+
+/* threads 1, trials from the scenario, target 0.01, max 10000, batch 50,
+ * uplift 1, price time 0 (set it). */
+struct pcs_run_config pcs_run_config_default(void);
+
+/* Runs the scenario. On success fills *result (release with
+ * pcs_run_result_free). Errors: PCS_ERR_ARG for a bad config or a model
+ * without prices, PCS_ERR_NOMEM, with err set. */
+enum pcs_status pcs_run(const struct pcs_scenario *scenario, const struct pcs_run_config *config,
+                        struct pcs_run_result *result, struct pcs_error *err);
+
+void pcs_run_result_free(struct pcs_run_result *result);
+
+/* Per-trial cost per completed task of a strategy (spend / completed; trials
+ * without a completed task are left out). Writes up to trial_count values
+ * into values, returns how many. */
+size_t pcs_run_cost_per_completed_task(const struct pcs_strategy_outcomes *outcomes, size_t trial_count,
+                                       double *values);
+
+#endif

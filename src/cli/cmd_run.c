@@ -1,0 +1,321 @@
+/* pcsim run: a scenario's Monte Carlo trials -> cost-per-completed-task
+ * distributions per strategy; pcsim validate: load and check a scenario. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_pricing.h"
+#include "pcsim/mc.h"
+#include "pcsim/report.h"
+#include "pcsim/scenario.h"
+
+static void print_help(FILE *out)
+{
+    fputs("Usage: pcsim run [options] SCENARIO.json\n"
+          "       pcsim validate [--prices FILE] SCENARIO.json\n"
+          "\n"
+          "Runs a what-if scenario (schema pcsim.scenario.v1; format in docs/scenario.md):\n"
+          "each trial draws the uncertain parameters (traffic, failure rates), generates\n"
+          "one horizon of tasks, and plays them through every strategy with the same\n"
+          "tasks and random draws, each strategy with its own prompt caches. The report\n"
+          "gives, per strategy (and sweep point), the cost per completed task across\n"
+          "trials (mean, sd, p5, p50, p95, p99, 95% CI of the mean), per-task cost\n"
+          "quantiles, completion and escalation rates, attempts per task, cached ratio,\n"
+          "spend per horizon, and against the first strategy the paired difference with\n"
+          "its 95% CI and the probability of being cheaper.\n"
+          "'pcsim validate' loads the scenario, resolves its models and prints a summary.\n"
+          "\n"
+          "Trials:\n"
+          "  --trials N|auto     N trials (default: the scenario's \"trials\"); auto runs\n"
+          "                      batches of 50 until every strategy's 95% CI half-width is\n"
+          "                      at most 1% of its mean cost per completed task\n"
+          "  --max-trials N      the cap for --trials auto (default 10000)\n"
+          "  --seed S            replaces the scenario's seed\n"
+          "  --threads N         worker threads (default: one per core); the output is\n"
+          "                      byte-identical for any N\n"
+          "\n"
+          "Prices:\n"
+          "  --price-date WHEN   prices in effect at WHEN (default: today, noon UTC)\n"
+          "  --region-uplift X   regional surcharge: 1.1, 0.1, 10% or catalog\n"
+          "  --prices FILE       your own catalog (schema pcsim.catalog.v1); also $PCSIM_PRICES\n"
+          "\n"
+          "Output:\n"
+          "  --format FMT        text (default), json (schema pcsim.run.v1) or csv\n"
+          "  -h, --help          this help\n"
+          "A progress bar goes to stderr when it is a terminal. Ctrl-C stops after the\n"
+          "trials under way and reports those done, marked PARTIAL (exit status 130).\n"
+          "\n"
+          "Examples:\n"
+          "  pcsim run scenarios/support-bot-cache.json\n"
+          "  pcsim run --trials auto --format json scenarios/mini-vs-full.json\n",
+          out);
+}
+
+enum { OPT_TRIALS = 256, OPT_MAX_TRIALS, OPT_SEED, OPT_THREADS, OPT_PRICE_DATE, OPT_UPLIFT, OPT_PRICES, OPT_FORMAT };
+
+static const struct option options[] = {
+    {"trials", required_argument, NULL, OPT_TRIALS},
+    {"max-trials", required_argument, NULL, OPT_MAX_TRIALS},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"price-date", required_argument, NULL, OPT_PRICE_DATE},
+    {"region-uplift", required_argument, NULL, OPT_UPLIFT},
+    {"prices", required_argument, NULL, OPT_PRICES},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+enum run_output { RUN_TEXT, RUN_JSON, RUN_CSV };
+
+struct run_options {
+    struct pcs_run_config config;
+    int has_seed;
+    uint64_t seed;
+    const char *price_date;
+    const char *prices_path;
+    enum run_output output;
+};
+
+/* Set by SIGINT; the engine reads stop_flag before each trial. */
+static volatile sig_atomic_t interrupted;
+static volatile sig_atomic_t stop_flag;
+
+static void on_interrupt(int signal_number)
+{
+    (void)signal_number;
+    interrupted = 1;
+    stop_flag = 1;
+}
+
+/* A one-line bar on stderr, redrawn in place. */
+static void show_progress(void *context, uint64_t done, uint64_t planned)
+{
+    const char *label = context;
+    int width = 30;
+    int filled = planned ? (int)((double)done / (double)planned * width) : 0;
+    if (filled > width)
+        filled = width;
+    fprintf(stderr, "\r%s [%.*s%*s] %llu/%llu trials", label, filled, "##############################",
+            width - filled, "", (unsigned long long)done, (unsigned long long)planned);
+    fflush(stderr);
+}
+
+static int parse_options(const char *command, int argc, char **argv, struct run_options *opts)
+{
+    int opt;
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        switch (opt) {
+        case 'h': print_help(stdout); return -1;
+        case OPT_TRIALS:
+            if (strcmp(optarg, "auto") == 0) {
+                opts->config.trials_auto = 1;
+            } else if (cli_parse_count(optarg, &opts->config.trials) != 0 || opts->config.trials == 0 ||
+                       opts->config.trials > 100000000) {
+                return cli_usage_error(command, "--trials: expected a count from 1 or 'auto', got '%s'", optarg);
+            }
+            break;
+        case OPT_MAX_TRIALS:
+            if (cli_parse_count(optarg, &opts->config.max_trials) != 0 || opts->config.max_trials == 0)
+                return cli_usage_error(command, "--max-trials: expected a positive count, got '%s'", optarg);
+            break;
+        case OPT_SEED:
+            if (cli_parse_count(optarg, &opts->seed) != 0)
+                return cli_usage_error(command, "--seed: expected a whole number >= 0, got '%s'", optarg);
+            opts->has_seed = 1;
+            break;
+        case OPT_THREADS: {
+            uint64_t threads;
+            if (cli_parse_count(optarg, &threads) != 0 || threads == 0 || threads > 256)
+                return cli_usage_error(command, "--threads: expected 1 to 256, got '%s'", optarg);
+            opts->config.threads = (unsigned)threads;
+            break;
+        }
+        case OPT_PRICE_DATE: opts->price_date = optarg; break;
+        case OPT_UPLIFT:
+            if (cli_parse_uplift(optarg, &opts->config.region_uplift) != 0)
+                return cli_usage_error(command, "--region-uplift: expected 1.1, 0.1, 10%% or catalog, got '%s'",
+                                       optarg);
+            break;
+        case OPT_PRICES: opts->prices_path = optarg; break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "text") == 0)
+                opts->output = RUN_TEXT;
+            else if (strcmp(optarg, "json") == 0)
+                opts->output = RUN_JSON;
+            else if (strcmp(optarg, "csv") == 0)
+                opts->output = RUN_CSV;
+            else
+                return cli_usage_error(command, "--format: expected text, json or csv, got '%s'", optarg);
+            break;
+        default:
+            if (optopt && optopt < 256)
+                return cli_usage_error(command, "unknown option '-%c'", optopt);
+            if (optopt)
+                return cli_usage_error(command, "option '%s' needs a value", argv[optind - 1]);
+            return cli_usage_error(command, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind + 1 != argc)
+        return cli_usage_error(command, optind >= argc ? "no scenario file given" : "one scenario file at a time");
+    return CLI_EXIT_OK;
+}
+
+/* Loads the catalog and the scenario; prints the error and returns NULL. */
+static pcs_scenario_set *load(const char *command, const struct run_options *opts, const char *path,
+                              pcs_catalog **catalog)
+{
+    *catalog = cli_load_catalog(command, opts->prices_path);
+    if (!*catalog)
+        return NULL;
+    struct pcs_error err = {""};
+    pcs_scenario_set *set = pcs_scenario_load(path, *catalog, &err);
+    if (!set) {
+        fprintf(stderr, "pcsim %s: %s\n", command, err.message);
+        pcs_catalog_free(*catalog);
+        *catalog = NULL;
+    }
+    return set;
+}
+
+int cmd_validate(int argc, char **argv)
+{
+    struct run_options opts;
+    memset(&opts, 0, sizeof opts);
+    opts.config = pcs_run_config_default();
+    int code = parse_options("validate", argc, argv, &opts);
+    if (code != CLI_EXIT_OK)
+        return code < 0 ? cli_finish_stdout(CLI_EXIT_OK) : code;
+    pcs_catalog *catalog;
+    pcs_scenario_set *set = load("validate", &opts, argv[optind], &catalog);
+    if (!set)
+        return CLI_EXIT_DATA;
+    const struct pcs_scenario *scenario = &pcs_scenario_point(set, 0)->scenario;
+    printf("%s: ok: \"%s\", seed %llu, %llu trials, horizon %g h\n", argv[optind], scenario->name,
+           (unsigned long long)scenario->seed, (unsigned long long)scenario->trials, scenario->horizon_hours);
+    for (size_t m = 0; m < scenario->model_count; m++)
+        printf("  model %s = %s (%s)\n", scenario->models[m].alias, scenario->models[m].model->id,
+               scenario->models[m].model->provider->name);
+    for (size_t t = 0; t < scenario->workload.task_type_count; t++)
+        printf("  task type %s: weight %g, %zu prefix segment%s, history %s\n", scenario->workload.task_types[t].name,
+               scenario->workload.task_types[t].weight, scenario->workload.task_types[t].prefix_count,
+               scenario->workload.task_types[t].prefix_count == 1 ? "" : "s",
+               scenario->workload.task_types[t].history ? "yes" : "no");
+    for (size_t s = 0; s < scenario->strategy_count; s++)
+        printf("  strategy %s: %zu route entr%s, tier %s, cache %s\n", scenario->strategies[s].name,
+               scenario->strategies[s].route_count, scenario->strategies[s].route_count == 1 ? "y" : "ies",
+               pcs_tier_name(scenario->strategies[s].tier), scenario->strategies[s].cache);
+    size_t points = pcs_scenario_point_count(set);
+    if (points > 1) {
+        printf("  sweep: %zu points\n", points);
+        for (size_t p = 0; p < points; p++)
+            printf("    %s\n", pcs_scenario_point(set, p)->label);
+    }
+    pcs_scenario_set_free(set);
+    pcs_catalog_free(catalog);
+    return cli_finish_stdout(CLI_EXIT_OK);
+}
+
+int cmd_run(int argc, char **argv)
+{
+    struct run_options opts;
+    memset(&opts, 0, sizeof opts);
+    opts.config = pcs_run_config_default();
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    opts.config.threads = cores >= 1 ? (unsigned)(cores > 256 ? 256 : cores) : 1;
+    int code = parse_options("run", argc, argv, &opts);
+    if (code != CLI_EXIT_OK)
+        return code < 0 ? cli_finish_stdout(CLI_EXIT_OK) : code;
+    struct pcs_error err = {""};
+    if (pcs_parse_price_time(opts.price_date ? opts.price_date : "now", &opts.config.price_time_s, &err) != PCS_OK)
+        return cli_usage_error("run", "--price-date: %s", err.message);
+    if (!opts.price_date) /* today at noon UTC: the same answer all day */
+        opts.config.price_time_s = (double)((long long)(opts.config.price_time_s / 86400.0)) * 86400.0 + 43200.0;
+    const char *path = argv[optind];
+    pcs_catalog *catalog;
+    pcs_scenario_set *set = load("run", &opts, path, &catalog);
+    if (!set)
+        return CLI_EXIT_DATA;
+
+    size_t point_count = pcs_scenario_point_count(set);
+    struct pcs_run_point_report *points = calloc(point_count, sizeof *points);
+    struct pcs_run_result *results = calloc(point_count, sizeof *results);
+    struct pcs_scenario *scenarios = calloc(point_count, sizeof *scenarios);
+    int exit_code = points && results && scenarios ? CLI_EXIT_OK : CLI_EXIT_DATA;
+    if (exit_code != CLI_EXIT_OK)
+        fprintf(stderr, "pcsim run: out of memory\n");
+    struct sigaction action, previous;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_interrupt;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &previous);
+    opts.config.stop = &stop_flag;
+    int progress = isatty(STDERR_FILENO);
+    size_t ran = 0;
+    for (size_t p = 0; p < point_count && exit_code == CLI_EXIT_OK && !interrupted; p++) {
+        scenarios[p] = pcs_scenario_point(set, p)->scenario;
+        if (opts.has_seed)
+            scenarios[p].seed = opts.seed;
+        char label[64];
+        snprintf(label, sizeof label, "pcsim run: point %zu/%zu", p + 1, point_count);
+        opts.config.progress = progress ? show_progress : NULL;
+        opts.config.progress_context = point_count > 1 ? label : "pcsim run";
+        if (pcs_run(&scenarios[p], &opts.config, &results[p], &err) != PCS_OK) {
+            fprintf(stderr, "%spcsim run: %s: %s\n", progress ? "\n" : "", path, err.message);
+            exit_code = CLI_EXIT_DATA;
+            break;
+        }
+        points[p].label = pcs_scenario_point(set, p)->label;
+        points[p].scenario = &scenarios[p];
+        points[p].result = &results[p];
+        ran++;
+        if (results[p].trial_count == 0)
+            break;
+    }
+    if (progress)
+        fputc('\n', stderr);
+    sigaction(SIGINT, &previous, NULL);
+    int partial = interrupted != 0;
+    if (exit_code == CLI_EXIT_OK && partial && (ran == 0 || results[ran - 1].trial_count == 0)) {
+        fprintf(stderr, "pcsim run: interrupted before a trial finished; nothing to report\n");
+        exit_code = CLI_EXIT_DATA;
+    }
+    if (exit_code == CLI_EXIT_OK) {
+        if (partial)
+            fprintf(stderr, "pcsim run: interrupted: reporting the trials finished so far (PARTIAL)\n");
+        struct pcs_run_report report = {path,
+                                        scenarios[0].name,
+                                        scenarios[0].seed,
+                                        opts.config.trials_auto,
+                                        opts.config.target_relative_half_width,
+                                        pcs_catalog_source(catalog),
+                                        opts.config.price_time_s,
+                                        opts.config.region_uplift,
+                                        ran,
+                                        points,
+                                        partial};
+        enum pcs_status status = opts.output == RUN_JSON  ? pcs_report_run_json(stdout, &report)
+                                 : opts.output == RUN_CSV ? pcs_report_run_csv(stdout, &report)
+                                                          : pcs_report_run_text(stdout, &report);
+        if (status != PCS_OK) {
+            fprintf(stderr, "pcsim run: writing the report failed: %s\n", pcs_strerror(status));
+            exit_code = CLI_EXIT_DATA;
+        }
+    }
+    for (size_t p = 0; results && p < point_count; p++)
+        pcs_run_result_free(&results[p]);
+    free(results);
+    free(points);
+    free(scenarios);
+    pcs_scenario_set_free(set);
+    pcs_catalog_free(catalog);
+    /* A partial report is printed, but scripts must not take it for a full one. */
+    if (exit_code == CLI_EXIT_OK && partial)
+        exit_code = CLI_EXIT_INTERRUPTED;
+    return cli_finish_stdout(exit_code);
+}

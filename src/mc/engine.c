@@ -1,0 +1,253 @@
+/* Trials on threads; see pcsim/mc.h. Workers take trial indexes from a
+ * shared counter and write each outcome into its trial's slot, so the
+ * result is the same for any thread count; per-task cost histograms are
+ * counts, whose merge does not depend on order. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mc_internal.h"
+
+/* Per-task cost histogram: 1e-9 to 1e5 USD, 40 bins per decade (about 6%
+ * apart), fine enough for quantiles of a cost distribution. */
+#define TASK_COST_LOW 1e-9
+#define TASK_COST_HIGH 1e5
+#define TASK_COST_BINS 560
+
+struct pcs_run_config pcs_run_config_default(void)
+{
+    struct pcs_run_config config;
+    memset(&config, 0, sizeof config);
+    config.threads = 1;
+    config.target_relative_half_width = 0.01;
+    config.max_trials = 10000;
+    config.auto_batch = 50;
+    config.region_uplift = 1.0;
+    return config;
+}
+
+struct engine {
+    const struct pcs_scenario *scenario;
+    const struct pcs_run_config *config;
+    struct strategy_plan plans[PCS_SCENARIO_MAX_STRATEGIES];
+    struct pcs_run_result *result;
+    pthread_mutex_t lock;
+    uint64_t next_trial;    /* the next trial to hand out */
+    uint64_t end_trial;     /* this round stops before it */
+    uint64_t done;          /* trials finished so far */
+    uint64_t planned;       /* for progress */
+    uint8_t *finished;      /* per trial slot */
+    enum pcs_status status; /* the first error */
+    struct pcs_error error;
+};
+
+struct worker {
+    struct engine *engine;
+    pthread_t thread;
+    gsl_rng *rng;
+    struct trial_traffic traffic;
+    struct trial_scratch scratch;
+    struct pcs_log_histogram task_costs[PCS_SCENARIO_MAX_STRATEGIES];
+    uint64_t requests;
+};
+
+static int stop_requested(const struct engine *engine)
+{
+    return engine->config->stop && *engine->config->stop;
+}
+
+static void *work(void *argument)
+{
+    struct worker *worker = argument;
+    struct engine *engine = worker->engine;
+    const struct pcs_scenario *scenario = engine->scenario;
+    for (;;) {
+        pthread_mutex_lock(&engine->lock);
+        uint64_t trial = engine->next_trial;
+        int go = engine->status == PCS_OK && trial < engine->end_trial && !stop_requested(engine);
+        if (go)
+            engine->next_trial++;
+        pthread_mutex_unlock(&engine->lock);
+        if (!go)
+            return NULL;
+        struct pcs_error err = {""};
+        enum pcs_status status = traffic_generate(scenario, trial, worker->rng, &worker->traffic, &err);
+        for (size_t s = 0; s < scenario->strategy_count && status == PCS_OK; s++) {
+            struct pcs_trial_outcome *outcome = &engine->result->strategies[s].trials[trial];
+            status = trial_play(scenario, &engine->plans[s], trial, &worker->traffic, &worker->scratch, outcome,
+                                &worker->task_costs[s], &err);
+            worker->requests += outcome->requests;
+        }
+        pthread_mutex_lock(&engine->lock);
+        if (status != PCS_OK && engine->status == PCS_OK) {
+            engine->status = status;
+            engine->error = err;
+        }
+        if (status == PCS_OK) {
+            engine->finished[trial] = 1;
+            engine->done++;
+            if (engine->config->progress)
+                engine->config->progress(engine->config->progress_context, engine->done, engine->planned);
+        }
+        pthread_mutex_unlock(&engine->lock);
+    }
+}
+
+/* Room for trials [0, count) in every strategy's outcomes. */
+static enum pcs_status grow_trials(struct engine *engine, uint64_t count)
+{
+    struct pcs_run_result *result = engine->result;
+    for (size_t s = 0; s < result->strategy_count; s++) {
+        struct pcs_trial_outcome *trials = realloc(result->strategies[s].trials, count * sizeof *trials);
+        if (!trials)
+            return PCS_ERR_NOMEM;
+        result->strategies[s].trials = trials;
+    }
+    uint8_t *finished = realloc(engine->finished, count);
+    if (!finished)
+        return PCS_ERR_NOMEM;
+    memset(finished + (engine->end_trial < count ? engine->end_trial : count), 0,
+           count - (engine->end_trial < count ? engine->end_trial : count));
+    engine->finished = finished;
+    return PCS_OK;
+}
+
+/* Runs trials [end_trial, until) on the workers. */
+static enum pcs_status run_round(struct engine *engine, struct worker *workers, unsigned threads, uint64_t until)
+{
+    enum pcs_status status = grow_trials(engine, until);
+    if (status != PCS_OK)
+        return pcs_error_set(&engine->error, status, "out of memory for %llu trials", (unsigned long long)until);
+    engine->next_trial = engine->end_trial;
+    engine->end_trial = until;
+    unsigned started = 0;
+    for (unsigned i = 1; i < threads; i++) {
+        if (pthread_create(&workers[i].thread, NULL, work, &workers[i]) != 0)
+            break; /* fewer threads; the same result */
+        started = i;
+    }
+    work(&workers[0]);
+    for (unsigned i = 1; i <= started; i++)
+        pthread_join(workers[i].thread, NULL);
+    return engine->status;
+}
+
+/* Every strategy's mean cost per completed task is known to within the
+ * target (95% CI half-width relative to the mean). */
+static int converged(const struct engine *engine, uint64_t trials)
+{
+    const struct pcs_run_result *result = engine->result;
+    double *values = malloc((trials ? trials : 1) * sizeof *values);
+    if (!values)
+        return 1;
+    int ok = 1;
+    for (size_t s = 0; s < result->strategy_count && ok; s++) {
+        size_t n = pcs_run_cost_per_completed_task(&result->strategies[s], trials, values);
+        struct pcs_summary summary;
+        ok = n >= 2 && pcs_summarize(values, n, &summary) == PCS_OK &&
+             pcs_summary_relative_half_width(&summary) <= engine->config->target_relative_half_width;
+    }
+    free(values);
+    return ok;
+}
+
+enum pcs_status pcs_run(const struct pcs_scenario *scenario, const struct pcs_run_config *config,
+                        struct pcs_run_result *result, struct pcs_error *err)
+{
+    memset(result, 0, sizeof *result);
+    if (config->threads < 1 || scenario->strategy_count < 1 || scenario->strategy_count > PCS_SCENARIO_MAX_STRATEGIES)
+        return pcs_error_set(err, PCS_ERR_ARG, "a run needs at least one thread and one strategy");
+    struct engine engine;
+    memset(&engine, 0, sizeof engine);
+    engine.scenario = scenario;
+    engine.config = config;
+    engine.result = result;
+    for (size_t s = 0; s < scenario->strategy_count; s++) {
+        enum pcs_status status = plan_strategy(scenario, &scenario->strategies[s], config, &engine.plans[s], err);
+        if (status != PCS_OK)
+            return status;
+    }
+    result->strategy_count = scenario->strategy_count;
+    result->strategies = calloc(scenario->strategy_count, sizeof *result->strategies);
+    unsigned threads = config->threads > 256 ? 256 : config->threads;
+    struct worker *workers = calloc(threads, sizeof *workers);
+    enum pcs_status status = result->strategies && workers ? PCS_OK : PCS_ERR_NOMEM;
+    for (size_t s = 0; s < scenario->strategy_count && status == PCS_OK; s++)
+        status = pcs_log_histogram_init(&result->strategies[s].task_costs, TASK_COST_LOW, TASK_COST_HIGH,
+                                        TASK_COST_BINS);
+    for (unsigned i = 0; i < threads && status == PCS_OK; i++) {
+        workers[i].engine = &engine;
+        workers[i].rng = pcs_stream_new();
+        status = workers[i].rng ? PCS_OK : PCS_ERR_NOMEM;
+        for (size_t s = 0; s < scenario->strategy_count && status == PCS_OK; s++)
+            status = pcs_log_histogram_init(&workers[i].task_costs[s], TASK_COST_LOW, TASK_COST_HIGH, TASK_COST_BINS);
+    }
+    if (status != PCS_OK)
+        pcs_error_set(err, status, "out of memory starting the run");
+    if (status == PCS_OK && pthread_mutex_init(&engine.lock, NULL) != 0)
+        status = pcs_error_set(err, PCS_ERR_NOMEM, "cannot create a lock");
+    int locked = status == PCS_OK;
+
+    uint64_t trials = config->trials ? config->trials : scenario->trials;
+    uint64_t batch = config->auto_batch ? config->auto_batch : 50;
+    uint64_t cap = config->max_trials ? config->max_trials : 10000;
+    uint64_t until = config->trials_auto ? (batch < cap ? batch : cap) : trials;
+    engine.planned = until;
+    while (status == PCS_OK) {
+        status = run_round(&engine, workers, threads, until);
+        if (status != PCS_OK) {
+            *err = engine.error;
+            break;
+        }
+        if (stop_requested(&engine) || !config->trials_auto || until >= cap || converged(&engine, until))
+            break;
+        until = until + batch < cap ? until + batch : cap;
+        engine.planned = until;
+    }
+    /* The outcome is the unbroken run of finished trials from 0. */
+    uint64_t kept = 0;
+    while (status == PCS_OK && kept < engine.end_trial && engine.finished[kept])
+        kept++;
+    result->trial_count = kept;
+    result->stopped_early = status == PCS_OK && kept < engine.end_trial;
+    for (unsigned i = 0; i < threads && workers; i++) {
+        for (size_t s = 0; s < scenario->strategy_count && status == PCS_OK; s++)
+            status = pcs_log_histogram_merge(&result->strategies[s].task_costs, &workers[i].task_costs[s]);
+        for (size_t s = 0; s < scenario->strategy_count; s++)
+            pcs_log_histogram_free(&workers[i].task_costs[s]);
+        if (workers[i].rng)
+            gsl_rng_free(workers[i].rng);
+        traffic_free(&workers[i].traffic);
+        trial_scratch_free(&workers[i].scratch);
+    }
+    for (size_t s = 0; s < result->strategy_count && result->strategies; s++)
+        for (uint64_t t = 0; t < kept; t++)
+            result->simulated_requests += result->strategies[s].trials[t].requests;
+    free(workers);
+    free(engine.finished);
+    if (locked)
+        pthread_mutex_destroy(&engine.lock);
+    if (status != PCS_OK)
+        pcs_run_result_free(result);
+    return status;
+}
+
+void pcs_run_result_free(struct pcs_run_result *result)
+{
+    for (size_t s = 0; s < result->strategy_count && result->strategies; s++) {
+        free(result->strategies[s].trials);
+        pcs_log_histogram_free(&result->strategies[s].task_costs);
+    }
+    free(result->strategies);
+    memset(result, 0, sizeof *result);
+}
+
+size_t pcs_run_cost_per_completed_task(const struct pcs_strategy_outcomes *outcomes, size_t trial_count,
+                                       double *values)
+{
+    size_t n = 0;
+    for (size_t t = 0; t < trial_count; t++)
+        if (outcomes->trials[t].completed)
+            values[n++] = outcomes->trials[t].spend / (double)outcomes->trials[t].completed;
+    return n;
+}

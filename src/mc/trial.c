@@ -1,0 +1,364 @@
+/* One trial through one strategy: tasks step by step, attempts along the
+ * route, every request through the strategy's cache of its model, every
+ * attempt priced (DESIGN §5). Requests reach the caches in time order: the
+ * next event is the earlier of the next arrival and the earliest pending
+ * attempt (ties by task index, so the order never depends on anything but
+ * the traffic). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mc_internal.h"
+
+enum pcs_status plan_strategy(const struct pcs_scenario *scenario, const struct pcs_strategy *strategy,
+                              const struct pcs_run_config *config, struct strategy_plan *plan, struct pcs_error *err)
+{
+    memset(plan, 0, sizeof *plan);
+    plan->strategy = strategy;
+    for (size_t m = 0; m < scenario->model_count; m++) {
+        const struct pcs_model *model = scenario->models[m].model;
+        if (!model)
+            return pcs_error_set(err, PCS_ERR_ARG, "model %s (%s) has no prices", scenario->models[m].alias,
+                                 scenario->models[m].name);
+        if (pcs_model_cache_config(strategy->cache, model, &plan->cache[m]) != PCS_OK)
+            return pcs_error_set(err, PCS_ERR_ARG, "strategy %s: unknown cache preset '%s'", strategy->name,
+                                 strategy->cache);
+        plan->prices[m] = pcs_model_prices_at(model, config->price_time_s);
+        double tier = pcs_provider_tier_multiplier(model->provider, strategy->tier);
+        if (tier <= 0 && strategy->tier == PCS_TIER_STANDARD)
+            tier = 1;
+        plan->multiplier[m] = tier * config->region_uplift;
+    }
+    return PCS_OK;
+}
+
+void trial_scratch_free(struct trial_scratch *scratch)
+{
+    free(scratch->step);
+    free(scratch->route_entry);
+    free(scratch->entry_tries);
+    free(scratch->step_tries);
+    free(scratch->escalated);
+    free(scratch->task_cost);
+    free(scratch->heap_time);
+    free(scratch->heap_task);
+    free(scratch->units);
+    free(scratch->ends);
+    free(scratch->flags);
+    memset(scratch, 0, sizeof *scratch);
+}
+
+static enum pcs_status reserve_tasks(struct trial_scratch *scratch, size_t count)
+{
+    if (count <= scratch->task_cap)
+        return PCS_OK;
+    size_t cap = scratch->task_cap ? scratch->task_cap : 1024;
+    while (cap < count)
+        cap *= 2;
+    void **arrays[] = {(void **)&scratch->step,       (void **)&scratch->route_entry, (void **)&scratch->entry_tries,
+                       (void **)&scratch->step_tries, (void **)&scratch->escalated,   (void **)&scratch->task_cost,
+                       (void **)&scratch->heap_time,  (void **)&scratch->heap_task};
+    size_t sizes[] = {sizeof *scratch->step,       sizeof *scratch->route_entry, sizeof *scratch->entry_tries,
+                      sizeof *scratch->step_tries, sizeof *scratch->escalated,   sizeof *scratch->task_cost,
+                      sizeof *scratch->heap_time,  sizeof *scratch->heap_task};
+    for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
+        void *memory = realloc(*arrays[i], cap * sizes[i]);
+        if (!memory)
+            return PCS_ERR_NOMEM; /* the grown ones stay valid; task_cap stays */
+        *arrays[i] = memory;
+    }
+    scratch->task_cap = cap;
+    scratch->heap_cap = cap;
+    return PCS_OK;
+}
+
+static enum pcs_status reserve_bounds(struct trial_scratch *scratch, size_t count)
+{
+    if (count <= scratch->bound_cap)
+        return PCS_OK;
+    size_t cap = scratch->bound_cap ? scratch->bound_cap : 64;
+    while (cap < count)
+        cap *= 2;
+    uint64_t *units = realloc(scratch->units, cap * sizeof *units);
+    if (units)
+        scratch->units = units;
+    uint32_t *ends = units ? realloc(scratch->ends, cap * sizeof *ends) : NULL;
+    if (ends)
+        scratch->ends = ends;
+    uint8_t *flags = ends ? realloc(scratch->flags, cap * sizeof *flags) : NULL;
+    if (!flags)
+        return PCS_ERR_NOMEM;
+    scratch->flags = flags;
+    scratch->bound_cap = cap;
+    return PCS_OK;
+}
+
+/* ---------------------------------------------------------- event heap */
+
+static int heap_before(const struct trial_scratch *heap, size_t a, size_t b)
+{
+    return heap->heap_time[a] < heap->heap_time[b] ||
+           (heap->heap_time[a] == heap->heap_time[b] && heap->heap_task[a] < heap->heap_task[b]);
+}
+
+static void heap_swap(struct trial_scratch *heap, size_t a, size_t b)
+{
+    int64_t time = heap->heap_time[a];
+    uint32_t task = heap->heap_task[a];
+    heap->heap_time[a] = heap->heap_time[b];
+    heap->heap_task[a] = heap->heap_task[b];
+    heap->heap_time[b] = time;
+    heap->heap_task[b] = task;
+}
+
+/* Each task has at most one pending attempt, so the heap never outgrows
+ * the task arrays. */
+static void heap_push(struct trial_scratch *heap, int64_t time, uint32_t task)
+{
+    size_t at = heap->heap_count++;
+    heap->heap_time[at] = time;
+    heap->heap_task[at] = task;
+    while (at > 0 && heap_before(heap, at, (at - 1) / 2)) {
+        heap_swap(heap, at, (at - 1) / 2);
+        at = (at - 1) / 2;
+    }
+}
+
+static void heap_pop(struct trial_scratch *heap)
+{
+    heap->heap_count--;
+    heap->heap_time[0] = heap->heap_time[heap->heap_count];
+    heap->heap_task[0] = heap->heap_task[heap->heap_count];
+    size_t at = 0;
+    for (;;) {
+        size_t left = 2 * at + 1, right = left + 1, best = at;
+        if (left < heap->heap_count && heap_before(heap, left, best))
+            best = left;
+        if (right < heap->heap_count && heap_before(heap, right, best))
+            best = right;
+        if (best == at)
+            return;
+        heap_swap(heap, at, best);
+        at = best;
+    }
+}
+
+/* ------------------------------------------------------------- prompts */
+
+/* Appends a unit of tokens (none when empty: it holds no content). */
+static void add_unit(struct trial_scratch *scratch, size_t *count, uint64_t *end, uint64_t unit, uint32_t tokens)
+{
+    if (tokens == 0)
+        return;
+    *end += tokens;
+    scratch->units[*count] = unit;
+    scratch->ends[*count] = (uint32_t)*end;
+    scratch->flags[*count] = 0;
+    ++*count;
+}
+
+/* A step's content ids: its input, and the output of its successful attempt. */
+static uint64_t step_unit(uint32_t task, uint32_t step, int output)
+{
+    uint64_t h = ((uint64_t)task << 32 | (uint64_t)step << 1 | (uint64_t)output) * 0x9E3779B97F4A7C15ull;
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ull;
+    return h ^ h >> 32 ^ 0x5bd1e995u;
+}
+
+/* Builds task's prompt at its current step into scratch and req: the prefix
+ * segments, then (with history) every earlier step's input and output, then
+ * the step's own input. Explicit breakpoints sit at the end of the prefix and
+ * at the end of the prompt, where an application puts cache_control. */
+static enum pcs_status build_prompt(const struct pcs_scenario *scenario, const struct trial_traffic *traffic,
+                                    struct trial_scratch *scratch, uint32_t task, struct pcs_request *req,
+                                    struct pcs_error *err)
+{
+    const struct pcs_task_type *type = &scenario->workload.task_types[traffic->type[task]];
+    uint32_t step = scratch->step[task];
+    size_t first_step = traffic->first_step[task];
+    size_t first_prefix = traffic->first_prefix[task];
+    size_t bounds = type->prefix_count + (type->history ? 2 * (size_t)step : 0) + 1;
+    if (reserve_bounds(scratch, bounds) != PCS_OK)
+        return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory building a prompt");
+    size_t count = 0;
+    uint64_t end = 0;
+    for (size_t k = 0; k < type->prefix_count; k++)
+        add_unit(scratch, &count, &end, traffic->prefix_unit[first_prefix + k], traffic->prefix_tokens[first_prefix + k]);
+    if (count > 0)
+        scratch->flags[count - 1] = PCS_BOUND_BREAKPOINT;
+    for (uint32_t j = 0; type->history && j < step; j++) {
+        add_unit(scratch, &count, &end, step_unit(task, j, 0), traffic->step_input[first_step + j]);
+        add_unit(scratch, &count, &end, step_unit(task, j, 1), traffic->step_output[first_step + j]);
+    }
+    add_unit(scratch, &count, &end, step_unit(task, step, 0), traffic->step_input[first_step + step]);
+    if (count > 0)
+        scratch->flags[count - 1] = PCS_BOUND_BREAKPOINT;
+    if (end > PCS_MAX_REQUEST_TOKENS)
+        return pcs_error_set(err, PCS_ERR_RANGE,
+                             "a prompt of task type %s grows past %llu tokens at step %u; shorten its history",
+                             type->name, (unsigned long long)PCS_MAX_REQUEST_TOKENS, step + 1);
+    memset(req, 0, sizeof *req);
+    req->input_tokens = end;
+    req->bound_count = count;
+    req->units = scratch->units;
+    req->ends = scratch->ends;
+    req->flags = scratch->flags;
+    return PCS_OK;
+}
+
+/* -------------------------------------------------------------- a trial */
+
+struct play {
+    const struct pcs_scenario *scenario;
+    const struct strategy_plan *plan;
+    uint64_t trial;
+    const struct trial_traffic *traffic;
+    struct trial_scratch *scratch;
+    pcs_cache *caches[PCS_SCENARIO_MAX_MODELS];
+    struct pcs_trial_outcome *outcome;
+    struct pcs_log_histogram *task_costs;
+    struct pcs_error *err;
+};
+
+/* Whether attempt `tries` of task's current step fails on model m. */
+static int attempt_fails(const struct play *play, uint32_t task, uint32_t tries, size_t m)
+{
+    const struct trial_traffic *traffic = play->traffic;
+    const struct pcs_failure *failure = &play->scenario->failure;
+    double p = traffic->p[m];
+    if (p <= 0)
+        return 0;
+    uint32_t step = play->scratch->step[task];
+    uint64_t seed = play->scenario->seed;
+    uint64_t which = (uint64_t)step << 24 | tries;
+    double draw;
+    if (failure->correlation > 0 &&
+        pcs_stream_uniform(seed, play->trial, (uint64_t)STREAM_MIX << 56 | task, which) < failure->correlation)
+        draw = traffic->step_latent[traffic->first_step[task] + step];
+    else
+        draw = pcs_stream_uniform(seed, play->trial, (uint64_t)STREAM_FRESH << 56 | task, which);
+    return draw < p;
+}
+
+static void finish_task(struct play *play, uint32_t task, int completed)
+{
+    struct trial_scratch *scratch = play->scratch;
+    play->outcome->completed += completed ? 1 : 0;
+    play->outcome->escalated += scratch->escalated[task];
+    pcs_log_histogram_add(play->task_costs, scratch->task_cost[task]);
+}
+
+/* Sends task's pending attempt at time now and schedules what follows. */
+static enum pcs_status attempt(struct play *play, uint32_t task, int64_t now)
+{
+    const struct pcs_scenario *scenario = play->scenario;
+    const struct trial_traffic *traffic = play->traffic;
+    struct trial_scratch *scratch = play->scratch;
+    const struct pcs_strategy *strategy = play->plan->strategy;
+    struct pcs_request req;
+    enum pcs_status status = build_prompt(scenario, traffic, scratch, task, &req, play->err);
+    if (status != PCS_OK)
+        return status;
+    uint32_t step = scratch->step[task];
+    size_t step_index = traffic->first_step[task] + step;
+    const struct pcs_route_step *entry = &strategy->route[scratch->route_entry[task]];
+    size_t m = entry->model;
+    int failed = attempt_fails(play, task, scratch->step_tries[task], m);
+    uint64_t output = traffic->step_output[step_index];
+    if (failed)
+        output = (uint64_t)llround((double)output * scenario->failure.failed_output_fraction);
+    req.t_ms = now;
+    req.output_tokens = output;
+    struct pcs_usage usage;
+    status = pcs_cache_access(play->caches[m], &req, &usage);
+    if (status != PCS_OK)
+        return pcs_error_set(play->err, status, "the cache failed: %s", pcs_strerror(status));
+    const struct pcs_price_set *prices = play->plan->prices[m];
+    struct pcs_cost cost;
+    status = pcs_price_usage(prices, &usage, pcs_price_class(prices, usage.input), play->plan->multiplier[m], &cost,
+                             play->err);
+    if (status != PCS_OK)
+        return status;
+    struct pcs_trial_outcome *outcome = play->outcome;
+    outcome->spend += cost.total;
+    outcome->requests++;
+    outcome->failed_requests += failed ? 1 : 0;
+    outcome->input_tokens += usage.input;
+    outcome->cache_read_tokens += usage.cache_read;
+    outcome->cache_write_tokens += usage.cache_write;
+    scratch->task_cost[task] += cost.total;
+    int64_t retry_ms = llround(scenario->failure.retry_delay_s * 1000.0);
+    if (!failed) {
+        scratch->step[task] = ++step;
+        scratch->route_entry[task] = 0;
+        scratch->entry_tries[task] = 0;
+        scratch->step_tries[task] = 0;
+        if (step == traffic->step_count[task])
+            finish_task(play, task, 1);
+        else
+            heap_push(scratch, now + traffic->step_gap_ms[step_index + 1], task);
+        return PCS_OK;
+    }
+    scratch->step_tries[task]++;
+    if (++scratch->entry_tries[task] < entry->attempts) {
+        heap_push(scratch, now + retry_ms, task);
+    } else if ((size_t)scratch->route_entry[task] + 1 < strategy->route_count) {
+        scratch->route_entry[task]++;
+        scratch->entry_tries[task] = 0;
+        scratch->escalated[task] = 1;
+        heap_push(scratch, now + retry_ms, task);
+    } else {
+        finish_task(play, task, 0); /* the route is exhausted: the task fails */
+    }
+    return PCS_OK;
+}
+
+enum pcs_status trial_play(const struct pcs_scenario *scenario, const struct strategy_plan *plan, uint64_t trial,
+                           const struct trial_traffic *traffic, struct trial_scratch *scratch,
+                           struct pcs_trial_outcome *outcome, struct pcs_log_histogram *task_costs,
+                           struct pcs_error *err)
+{
+    memset(outcome, 0, sizeof *outcome);
+    outcome->tasks = traffic->task_count;
+    if (traffic->task_count > UINT32_MAX)
+        return pcs_error_set(err, PCS_ERR_RANGE, "a trial of more than %u tasks", UINT32_MAX);
+    if (reserve_tasks(scratch, traffic->task_count) != PCS_OK)
+        return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory for %zu tasks", traffic->task_count);
+    size_t n = traffic->task_count;
+    memset(scratch->step, 0, n * sizeof *scratch->step);
+    memset(scratch->route_entry, 0, n * sizeof *scratch->route_entry);
+    memset(scratch->entry_tries, 0, n * sizeof *scratch->entry_tries);
+    memset(scratch->step_tries, 0, n * sizeof *scratch->step_tries);
+    memset(scratch->escalated, 0, n * sizeof *scratch->escalated);
+    memset(scratch->task_cost, 0, n * sizeof *scratch->task_cost);
+    scratch->heap_count = 0;
+
+    struct play play = {scenario, plan, trial, traffic, scratch, {NULL}, outcome, task_costs, err};
+    enum pcs_status status = PCS_OK;
+    for (size_t m = 0; m < scenario->model_count && status == PCS_OK; m++) {
+        play.caches[m] = pcs_cache_new(&plan->cache[m], &status);
+        if (!play.caches[m])
+            pcs_error_set(err, status, "cannot create a cache: %s", pcs_strerror(status));
+    }
+    size_t next_arrival = 0;
+    while (status == PCS_OK && (next_arrival < n || scratch->heap_count > 0)) {
+        uint32_t task;
+        int64_t now;
+        /* An arrival goes first on a tie unless the pending task's index is lower. */
+        if (next_arrival < n &&
+            (scratch->heap_count == 0 || traffic->arrival_ms[next_arrival] < scratch->heap_time[0] ||
+             (traffic->arrival_ms[next_arrival] == scratch->heap_time[0] && next_arrival < scratch->heap_task[0]))) {
+            task = (uint32_t)next_arrival;
+            now = traffic->arrival_ms[next_arrival++];
+        } else {
+            task = scratch->heap_task[0];
+            now = scratch->heap_time[0];
+            heap_pop(scratch);
+        }
+        status = attempt(&play, task, now);
+    }
+    for (size_t m = 0; m < scenario->model_count; m++)
+        pcs_cache_free(play.caches[m]);
+    return status;
+}

@@ -1,0 +1,82 @@
+/* Summaries of a run's outcomes for the reports; see run_stats.h. Sums go
+ * in trial order, so the figures never depend on the thread count. */
+#include "run_stats.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static enum pcs_status compute_one(const struct pcs_run_result *result, size_t s, double *values, double *first,
+                                   struct strategy_stats *stats)
+{
+    const struct pcs_strategy_outcomes *outcomes = &result->strategies[s];
+    size_t trials = result->trial_count;
+    stats->trials = trials;
+    uint64_t tasks = 0, completed = 0, requests = 0, failed = 0, escalated = 0;
+    double spend = 0;
+    for (size_t t = 0; t < trials; t++) {
+        const struct pcs_trial_outcome *outcome = &outcomes->trials[t];
+        tasks += outcome->tasks;
+        completed += outcome->completed;
+        requests += outcome->requests;
+        failed += outcome->failed_requests;
+        escalated += outcome->escalated;
+        spend += outcome->spend;
+    }
+    stats->requests = requests;
+    stats->tasks_per_trial = trials ? (double)tasks / (double)trials : 0;
+    stats->completion_rate = tasks ? (double)completed / (double)tasks : 0;
+    stats->attempts_per_task = tasks ? (double)requests / (double)tasks : 0;
+    stats->escalation_rate = tasks ? (double)escalated / (double)tasks : 0;
+    stats->failed_request_rate = requests ? (double)failed / (double)requests : 0;
+    stats->task_cost_mean = tasks ? spend / (double)tasks : 0;
+    stats->task_cost_p5 = pcs_log_histogram_quantile(&outcomes->task_costs, 0.05);
+    stats->task_cost_p50 = pcs_log_histogram_quantile(&outcomes->task_costs, 0.50);
+    stats->task_cost_p95 = pcs_log_histogram_quantile(&outcomes->task_costs, 0.95);
+    stats->task_cost_p99 = pcs_log_histogram_quantile(&outcomes->task_costs, 0.99);
+
+    size_t n = pcs_run_cost_per_completed_task(outcomes, trials, values);
+    stats->trials_with_completion = n;
+    enum pcs_status status = pcs_summarize(values, n, &stats->cost_per_completed_task);
+    for (size_t t = 0; t < trials; t++)
+        values[t] = outcomes->trials[t].spend;
+    if (status == PCS_OK)
+        status = pcs_summarize(values, trials, &stats->spend);
+    for (size_t t = 0; t < trials; t++) {
+        const struct pcs_trial_outcome *outcome = &outcomes->trials[t];
+        values[t] = outcome->input_tokens ? (double)outcome->cache_read_tokens / (double)outcome->input_tokens : 0;
+    }
+    if (status == PCS_OK)
+        status = pcs_summarize(values, trials, &stats->cached_ratio);
+    if (status != PCS_OK || s == 0)
+        return status;
+    /* Paired over the trials where both strategies completed a task. */
+    const struct pcs_strategy_outcomes *base = &result->strategies[0];
+    size_t pairs = 0;
+    for (size_t t = 0; t < trials; t++) {
+        const struct pcs_trial_outcome *a = &base->trials[t], *b = &outcomes->trials[t];
+        if (!a->completed || !b->completed)
+            continue;
+        first[pairs] = a->spend / (double)a->completed;
+        values[pairs] = b->spend / (double)b->completed;
+        pairs++;
+    }
+    stats->has_paired = 1;
+    return pcs_compare_paired(first, values, pairs, &stats->versus_first);
+}
+
+enum pcs_status run_stats_compute(const struct pcs_run_point_report *point, struct strategy_stats *stats)
+{
+    const struct pcs_run_result *result = point->result;
+    size_t trials = result->trial_count ? result->trial_count : 1;
+    double *values = malloc(trials * sizeof *values);
+    double *first = malloc(trials * sizeof *first);
+    enum pcs_status status = values && first ? PCS_OK : PCS_ERR_NOMEM;
+    for (size_t s = 0; s < result->strategy_count && status == PCS_OK; s++) {
+        memset(&stats[s], 0, sizeof stats[s]);
+        stats[s].strategy = &point->scenario->strategies[s];
+        status = compute_one(result, s, values, first, &stats[s]);
+    }
+    free(values);
+    free(first);
+    return status;
+}

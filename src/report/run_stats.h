@@ -1,0 +1,30 @@
+/* What the run reports say about one strategy at one sweep point,
+ * computed once from its per-trial outcomes (internal to src/report). */
+#ifndef PCSIM_REPORT_RUN_STATS_H
+#define PCSIM_REPORT_RUN_STATS_H
+
+#include "pcsim/report.h"
+
+struct strategy_stats {
+    const struct pcs_strategy *strategy;
+    size_t trials;
+    size_t trials_with_completion;          /* trials that completed at least one task */
+    struct pcs_summary cost_per_completed_task; /* USD, over trials_with_completion */
+    struct pcs_summary spend;               /* USD per horizon, over trials */
+    struct pcs_summary cached_ratio;        /* cache_read / input per trial */
+    double task_cost_mean;                  /* USD per task, all tasks of all trials */
+    double task_cost_p5, task_cost_p50, task_cost_p95, task_cost_p99;
+    double tasks_per_trial;
+    double completion_rate;                 /* completed / tasks, pooled over trials */
+    double attempts_per_task;               /* requests / tasks */
+    double escalation_rate;                 /* escalated / tasks */
+    double failed_request_rate;             /* failed requests / requests */
+    uint64_t requests;
+    int has_paired;                         /* not the first strategy */
+    struct pcs_paired versus_first;         /* cost per completed task, over trials where both completed */
+};
+
+/* Fills stats[0..strategy_count) for one point. PCS_ERR_NOMEM. */
+enum pcs_status run_stats_compute(const struct pcs_run_point_report *point, struct strategy_stats *stats);
+
+#endif

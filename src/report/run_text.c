@@ -1,0 +1,104 @@
+/* The Monte Carlo report as tables for people. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_util.h"
+#include "run_stats.h"
+
+static void route_text(const struct pcs_scenario *scenario, const struct pcs_strategy *strategy, char *buf,
+                       size_t cap)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < strategy->route_count && used < cap; i++) {
+        const struct pcs_route_step *step = &strategy->route[i];
+        int n = snprintf(buf + used, cap - used, "%s%s x%u", i ? " -> " : "", scenario->models[step->model].alias,
+                         step->attempts);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+}
+
+static void print_point(FILE *out, const struct pcs_run_point_report *point, const struct strategy_stats *stats)
+{
+    const struct pcs_scenario *scenario = point->scenario;
+    size_t count = point->result->strategy_count;
+    char a[48], b[48], c[48], d[48], e[48], f[48], g[48];
+    if (point->label[0])
+        fprintf(out, "\n== %s\n", point->label);
+    fprintf(out, "\nstrategies:\n");
+    for (size_t s = 0; s < count; s++) {
+        char route[256];
+        route_text(scenario, stats[s].strategy, route, sizeof route);
+        fprintf(out, "  %-22s %s; tier %s; cache %s\n", stats[s].strategy->name, route,
+                pcs_tier_name(stats[s].strategy->tier), stats[s].strategy->cache);
+    }
+    fprintf(out, "\ncost per completed task, USD, across %zu trials:\n", point->result->trial_count);
+    fprintf(out, "  %-22s %12s %12s %25s %12s %12s %12s %12s\n", "strategy", "mean", "sd", "95% CI of the mean", "p5",
+            "p50", "p95", "p99");
+    for (size_t s = 0; s < count; s++) {
+        const struct pcs_summary *cost = &stats[s].cost_per_completed_task;
+        char ci[64];
+        snprintf(ci, sizeof ci, "[%s, %s]", report_usd(cost->ci95_low, a, sizeof a),
+                 report_usd(cost->ci95_high, b, sizeof b));
+        fprintf(out, "  %-22s %12s %12s %25s %12s %12s %12s %12s\n", stats[s].strategy->name,
+                report_usd(cost->mean, c, sizeof c), report_usd(cost->sd, d, sizeof d), ci,
+                report_usd(cost->p5, e, sizeof e), report_usd(cost->p50, f, sizeof f),
+                report_usd(cost->p95, g, sizeof g), report_usd(cost->p99, a, sizeof a));
+    }
+    fprintf(out, "\nper task and per horizon:\n");
+    fprintf(out, "  %-22s %10s %9s %9s %9s %8s %12s %12s %12s %14s\n", "strategy", "completed", "attempts",
+            "escalated", "failed", "cached", "task mean", "task p50", "task p99", "spend/horizon");
+    for (size_t s = 0; s < count; s++) {
+        const struct strategy_stats *st = &stats[s];
+        fprintf(out, "  %-22s %9.2f%% %9.3f %8.2f%% %8.2f%% %7.2f%% %12s %12s %12s %14s\n", st->strategy->name,
+                100.0 * st->completion_rate, st->attempts_per_task, 100.0 * st->escalation_rate,
+                100.0 * st->failed_request_rate, 100.0 * st->cached_ratio.mean,
+                report_usd(st->task_cost_mean, a, sizeof a), report_usd(st->task_cost_p50, b, sizeof b),
+                report_usd(st->task_cost_p99, c, sizeof c), report_usd(st->spend.mean, d, sizeof d));
+    }
+    if (count > 1) {
+        fprintf(out, "\nagainst %s (paired over the same trials; negative = cheaper):\n", stats[0].strategy->name);
+        fprintf(out, "  %-22s %14s %29s %11s\n", "strategy", "difference", "95% CI", "P(cheaper)");
+        for (size_t s = 1; s < count; s++) {
+            const struct pcs_paired *paired = &stats[s].versus_first;
+            char ci[64];
+            snprintf(ci, sizeof ci, "[%s, %s]", report_usd(paired->ci95_low, a, sizeof a),
+                     report_usd(paired->ci95_high, b, sizeof b));
+            fprintf(out, "  %-22s %14s %29s %10.1f%%\n", stats[s].strategy->name,
+                    report_usd(paired->mean_difference, c, sizeof c), ci, 100.0 * paired->p_cheaper);
+        }
+    }
+}
+
+enum pcs_status pcs_report_run_text(FILE *out, const struct pcs_run_report *report)
+{
+    char when[40];
+    const struct pcs_scenario *first = report->points[0].scenario;
+    fprintf(out, "pcsim run: %s (%s)\n", report->name, report->path);
+    fprintf(out, "seed %llu, %zu trial%s%s, horizon %g h, %zu strateg%s%s\n", (unsigned long long)report->seed,
+            report->points[0].result->trial_count, report->points[0].result->trial_count == 1 ? "" : "s",
+            report->trials_auto ? " (--trials auto)" : "", first->horizon_hours, first->strategy_count,
+            first->strategy_count == 1 ? "y" : "ies", report->point_count > 1 ? ", sweep" : "");
+    fprintf(out, "prices of %s; catalog: %s\n", report_utc_time(report->price_time_s, when, sizeof when),
+            report->catalog_source);
+    fprintf(out, "models:");
+    for (size_t m = 0; m < first->model_count; m++)
+        fprintf(out, " %s = %s (%s)%s", first->models[m].alias, first->models[m].model->id,
+                first->models[m].model->provider->id, m + 1 < first->model_count ? "," : "\n");
+    if (report->partial)
+        fprintf(out, "PARTIAL: interrupted; only the trials finished before the interruption are reported\n");
+    for (size_t p = 0; p < report->point_count; p++) {
+        struct strategy_stats *stats = calloc(report->points[p].result->strategy_count + 1, sizeof *stats);
+        if (!stats)
+            return PCS_ERR_NOMEM;
+        enum pcs_status status = run_stats_compute(&report->points[p], stats);
+        if (status == PCS_OK)
+            print_point(out, &report->points[p], stats);
+        free(stats);
+        if (status != PCS_OK)
+            return status;
+    }
+    return ferror(out) ? PCS_ERR_IO : PCS_OK;
+}
