@@ -89,6 +89,22 @@ pcs_cache *pcs_cache_new(const struct pcs_cache_config *config, enum pcs_status 
  * Returns PCS_ERR_ARG if req is earlier than the previous request. */
 enum pcs_status pcs_cache_access(pcs_cache *cache, const struct pcs_request *req, struct pcs_usage *usage);
 
+/* A request's matched prefix as a function of the TTL, for one-pass TTL
+ * curves (pcsim/sweep.h): see pcs_cache_profile. */
+struct pcs_gap_step {
+    int64_t gap_ms;  /* time since these bounds' last use, before this request */
+    uint64_t end;    /* the token offset where they end */
+};
+
+/* Makes a ttl, openai or ideal cache record profiles (other policies:
+ * PCS_ERR_ARG). Then after each pcs_cache_access, pcs_cache_profile gives
+ * steps[0..count) with non-decreasing gaps: under any idle TTL tau no larger
+ * than the cache's own, the request's matched prefix ends at steps[i].end for
+ * the last i with gap_ms < tau (0 tokens when there is none). The steps are
+ * valid until the next access. */
+enum pcs_status pcs_cache_enable_profile(pcs_cache *cache);
+const struct pcs_gap_step *pcs_cache_profile(const pcs_cache *cache, size_t *count);
+
 /* Live tree nodes and the units they hold (for benchmarks and tests). */
 uint64_t pcs_cache_node_count(const pcs_cache *cache);
 uint64_t pcs_cache_cached_tokens(const pcs_cache *cache); /* lru: tokens held */

@@ -27,7 +27,8 @@ gsl_rng *pcs_stream_new(void);
 void pcs_stream_key(gsl_rng *rng, uint64_t seed, uint64_t a, uint64_t b, uint64_t c);
 
 /* One uniform draw in [0, 1) keyed by (seed, a, b, c), without a generator
- * (53 random bits): for single draws such as an attempt's failure. */
+ * (53 random bits): for single draws such as an attempt's failure. It is
+ * independent of the stream pcs_stream_key gives the same tuple. */
 double pcs_stream_uniform(uint64_t seed, uint64_t a, uint64_t b, uint64_t c);
 
 /* --------------------------------------------------------- distributions */
@@ -63,7 +64,7 @@ int pcs_dist_kind_parse(const char *name);
  * finite). Returns 0, or -1 with a reason ("sigma must be > 0") in why. */
 int pcs_dist_check(const struct pcs_dist *dist, char *why, size_t why_size);
 
-/* One draw. */
+/* One draw from a distribution that passed pcs_dist_check (NaN otherwise). */
 double pcs_dist_sample(const struct pcs_dist *dist, gsl_rng *rng);
 
 /* The distribution's mean (truncated normal: the truncated mean). */

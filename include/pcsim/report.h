@@ -12,6 +12,8 @@
 #include "pcsim/pricing.h"
 #include "pcsim/replay.h"
 #include "pcsim/replay_cost.h"
+#include "pcsim/sweep.h"
+#include "pcsim/timeline.h"
 
 struct pcs_replay_report {
     const char *const *paths;       /* the trace files */
@@ -114,5 +116,40 @@ struct pcs_run_report {
 enum pcs_status pcs_report_run_text(FILE *out, const struct pcs_run_report *report);
 enum pcs_status pcs_report_run_json(FILE *out, const struct pcs_run_report *report);
 enum pcs_status pcs_report_run_csv(FILE *out, const struct pcs_run_report *report);
+
+/* A sweep ('pcsim sweep'): the curve and where it came from. */
+struct pcs_sweep_report {
+    const char *const *paths;       /* the trace files */
+    size_t path_count;
+    const char *preset;             /* the preset or policy name the user chose */
+    const struct pcs_sweep_result *result;
+    const pcs_trace *trace;         /* model names */
+    const char *catalog_source;     /* NULL when not priced */
+    double price_time_s;
+};
+
+/* A table (one row per point, the ideal ceiling last), JSON {"schema":
+ * "pcsim.sweep.v1", "policy": {...}, "points": [{"ttl_s" or
+ * "capacity_tokens", "tokens": {"input", "cache_read", "cache_write",
+ * "cache_write_1h", "uncached", "output"}, "cached_ratio", "cost"?}],
+ * "ideal": {...}}, or CSV (one row per point). */
+enum pcs_status pcs_report_sweep_text(FILE *out, const struct pcs_sweep_report *report);
+enum pcs_status pcs_report_sweep_json(FILE *out, const struct pcs_sweep_report *report);
+enum pcs_status pcs_report_sweep_csv(FILE *out, const struct pcs_sweep_report *report);
+
+/* Self-contained HTML reports (inline SVG and CSS; no scripts, no external
+ * assets), readable at a glance: axes with units and labels.
+ * replay: cached ratio over time (timeline) and by model, and the cost
+ *   breakdown (when priced);
+ * sweep: the cached-ratio (and cost, when priced) curve against the TTL or
+ *   the capacity, the ideal ceiling, and the provider presets' TTLs marked
+ *   (5 min, 30 min, 1 h, 6 h, 24 h);
+ * run: per strategy the distribution (CDF) of cost per completed task across
+ *   trials, and a bar chart of the means with their 95% CIs (per sweep
+ *   point). */
+enum pcs_status pcs_report_replay_html(FILE *out, const struct pcs_replay_report *report,
+                                       const struct pcs_timeline *timeline);
+enum pcs_status pcs_report_sweep_html(FILE *out, const struct pcs_sweep_report *report);
+enum pcs_status pcs_report_run_html(FILE *out, const struct pcs_run_report *report);
 
 #endif

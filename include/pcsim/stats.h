@@ -41,9 +41,10 @@ struct pcs_paired {
 
 enum pcs_status pcs_compare_paired(const double *a, const double *b, size_t n, struct pcs_paired *paired);
 
-/* A log-spaced histogram for positive values (costs in USD), mergeable in
- * any order with the same result: counts only. Values <= low go to an
- * underflow bin, values >= high to an overflow bin. */
+/* A log-spaced histogram for positive values (costs in USD). Its counts,
+ * min and max merge in any order with the same result (sum is floating
+ * point: its last bits depend on the order). Values <= low go to an
+ * underflow bin, values >= high to an overflow bin, NaN nowhere. */
 struct pcs_log_histogram {
     double low, high;
     size_t bins;        /* between low and high */
@@ -53,7 +54,7 @@ struct pcs_log_histogram {
     double min, max;    /* exact extremes seen */
 };
 
-/* bins log-spaced bins over [low, high) (0 < low < high, bins >= 1). */
+/* bins log-spaced bins over (low, high) (0 < low < high, bins >= 1). */
 enum pcs_status pcs_log_histogram_init(struct pcs_log_histogram *histogram, double low, double high, size_t bins);
 void pcs_log_histogram_free(struct pcs_log_histogram *histogram);
 void pcs_log_histogram_add(struct pcs_log_histogram *histogram, double value);

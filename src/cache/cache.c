@@ -133,6 +133,7 @@ enum pcs_status pcs_cache_access(pcs_cache *cache, const struct pcs_request *req
         return PCS_ERR_ARG;
     cache->last_t_ms = req->t_ms;
     memset(usage, 0, sizeof *usage);
+    cache->profile_len = 0;
     usage->requests = 1;
     usage->input = req->input_tokens;
     usage->output = req->output_tokens;
@@ -171,11 +172,27 @@ uint64_t pcs_cache_cached_tokens(const pcs_cache *cache)
     return cache->cached_tokens;
 }
 
+enum pcs_status pcs_cache_enable_profile(pcs_cache *cache)
+{
+    enum pcs_policy policy = cache->config.policy;
+    if (policy != PCS_POLICY_TTL && policy != PCS_POLICY_OPENAI && policy != PCS_POLICY_IDEAL)
+        return PCS_ERR_ARG;
+    cache->profiling = 1;
+    return PCS_OK;
+}
+
+const struct pcs_gap_step *pcs_cache_profile(const pcs_cache *cache, size_t *count)
+{
+    *count = cache->profiling ? cache->profile_len : 0;
+    return cache->profile;
+}
+
 void pcs_cache_free(pcs_cache *cache)
 {
     if (!cache)
         return;
     tree_release(&cache->tree);
     free(cache->costs);
+    free(cache->profile);
     free(cache);
 }

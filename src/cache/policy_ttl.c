@@ -7,6 +7,8 @@
  * the walk may stop at the first dead node. */
 #include "cache_internal.h"
 
+#include <stdlib.h>
+
 /* A node whose bounds have all expired. Last uses never increase from root
  * to leaf, so its descendants have expired too. */
 static int node_expired(const struct tree_node *node, const void *context)
@@ -22,6 +24,40 @@ static int node_never_dead(const struct tree_node *node, const void *context)
     return 0;
 }
 
+/* The matched path as (gap, end) steps, merging steps of equal gaps. */
+static enum pcs_status record_profile(pcs_cache *cache, const struct pcs_request *req)
+{
+    const struct tree *tree = &cache->tree;
+    if (tree->path_len > cache->profile_cap) {
+        size_t cap = cache->profile_cap ? cache->profile_cap : 16;
+        while (cap < tree->path_len)
+            cap *= 2;
+        struct pcs_gap_step *profile = realloc(cache->profile, cap * sizeof *profile);
+        if (!profile)
+            return PCS_ERR_NOMEM;
+        cache->profile = profile;
+        cache->profile_cap = cap;
+    }
+    size_t len = 0;
+    uint64_t depth = 0;
+    for (size_t s = 0; s < tree->path_len; s++) {
+        const struct tree_step *step = &tree->path[s];
+        if (step->matched == 0)
+            break;
+        depth += step->matched;
+        int64_t gap = req->t_ms - tree->nodes[step->node].used_ms;
+        if (len > 0 && cache->profile[len - 1].gap_ms == gap) {
+            cache->profile[len - 1].end = req->ends[depth - 1];
+        } else {
+            cache->profile[len].gap_ms = gap;
+            cache->profile[len].end = req->ends[depth - 1];
+            len++;
+        }
+    }
+    cache->profile_len = len;
+    return PCS_OK;
+}
+
 static enum pcs_status access_prefix(pcs_cache *cache, const struct pcs_request *req, struct pcs_usage *usage,
                                      int has_ttl)
 {
@@ -34,6 +70,8 @@ static enum pcs_status access_prefix(pcs_cache *cache, const struct pcs_request 
         return PCS_ERR_NOMEM;
     uint64_t count = req->bound_count;
     uint64_t matched = tree_match(tree, root, req->units, count);
+    if (cache->profiling && record_profile(cache, req) != PCS_OK)
+        return PCS_ERR_NOMEM;
 
     uint64_t alive = 0;
     for (size_t s = 0; s < tree->path_len; s++) {

@@ -13,6 +13,7 @@
 int cmd_replay(int argc, char **argv);
 int cmd_prices(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 
 /* Prints "pcsim COMMAND: message" and a hint to stderr; returns CLI_EXIT_USAGE. */
@@ -25,6 +26,24 @@ int cli_usage_error(const char *command, const char *format, ...)
 /* Checked parses of option values: 0 on success, -1 if malformed. */
 int cli_parse_count(const char *text, uint64_t *value);     /* 1234, 3M, 64k, 2G */
 int cli_parse_seconds(const char *text, int64_t *ms);       /* 300, 0.5, 5m, 1h, 24h */
+
+/* A file written whole or not at all: output goes to a temporary sibling
+ * (PATH.tmp.PID), renamed over PATH only when everything was written, so an
+ * interrupted or failed run never leaves a truncated file (an old PATH
+ * stays as it was). */
+struct cli_output {
+    FILE *file;
+    const char *path;
+    char *tmp_path;
+};
+
+/* Opens out for path; on failure prints why and returns CLI_EXIT_DATA. */
+int cli_output_open(const char *command, const char *path, struct cli_output *out);
+
+/* Closes out: renames it into place when ok and every write succeeded,
+ * removes it otherwise. Returns CLI_EXIT_OK, or CLI_EXIT_DATA after saying
+ * why (a write error such as a full disk, a failed rename). NULL file: no-op. */
+int cli_output_close(const char *command, struct cli_output *out, int ok);
 
 /* Flushes and closes stdout; returns CLI_EXIT_DATA if output was lost. */
 int cli_finish_stdout(int status);

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int cli_usage_error(const char *command, const char *format, ...)
 {
@@ -76,4 +77,49 @@ int cli_finish_stdout(int status)
         return status == CLI_EXIT_OK ? CLI_EXIT_DATA : status;
     }
     return status;
+}
+
+int cli_output_open(const char *command, const char *path, struct cli_output *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t len = strlen(path) + 32;
+    out->tmp_path = malloc(len);
+    if (!out->tmp_path) {
+        fprintf(stderr, "pcsim %s: out of memory\n", command);
+        return CLI_EXIT_DATA;
+    }
+    snprintf(out->tmp_path, len, "%s.tmp.%ld", path, (long)getpid());
+    out->file = fopen(out->tmp_path, "w");
+    if (!out->file) {
+        fprintf(stderr, "pcsim %s: %s: cannot write: %s\n", command, path, strerror(errno));
+        free(out->tmp_path);
+        out->tmp_path = NULL;
+        return CLI_EXIT_DATA;
+    }
+    out->path = path;
+    return CLI_EXIT_OK;
+}
+
+int cli_output_close(const char *command, struct cli_output *out, int ok)
+{
+    if (!out->file)
+        return CLI_EXIT_OK;
+    int code = CLI_EXIT_OK;
+    int failed = fflush(out->file) != 0 || ferror(out->file) != 0;
+    int saved = errno;
+    failed |= fclose(out->file) != 0;
+    if (failed && !saved)
+        saved = errno;
+    if (ok && failed) {
+        fprintf(stderr, "pcsim %s: %s: write failed: %s\n", command, out->path, strerror(saved ? saved : EIO));
+        code = CLI_EXIT_DATA;
+    } else if (ok && rename(out->tmp_path, out->path) != 0) {
+        fprintf(stderr, "pcsim %s: %s: cannot rename into place: %s\n", command, out->path, strerror(errno));
+        code = CLI_EXIT_DATA;
+    }
+    if (!ok || code != CLI_EXIT_OK)
+        remove(out->tmp_path);
+    free(out->tmp_path);
+    memset(out, 0, sizeof *out);
+    return code;
 }

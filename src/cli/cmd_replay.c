@@ -9,6 +9,7 @@
 #include "pcsim/replay.h"
 #include "pcsim/report.h"
 #include "pcsim/replay_cost.h"
+#include "pcsim/timeline.h"
 #include "cli_pricing.h"
 
 #define MAX_ALIASES 64
@@ -70,6 +71,8 @@ static void print_help(FILE *out)
           "  --format FMT        text (default), json (schema pcsim.replay.v1) or csv\n"
           "  --requests FILE     also write one CSV row per request:\n"
           "                      t_ms,model,input,cache_read,cache_write,output,cache_write_1h,cost_usd\n"
+          "  --html FILE         also write a self-contained HTML report: cached ratio over\n"
+          "                      time and by model, the cost breakdown\n"
           "  -h, --help          this help\n"
           "\n"
           "Examples:\n"
@@ -90,7 +93,7 @@ enum output_format { OUT_TEXT, OUT_JSON, OUT_CSV };
 
 enum { OPT_POLICY = 256, OPT_TTL, OPT_MIN_TOKENS, OPT_GRANULARITY, OPT_CAPACITY, OPT_INPUT_FORMAT, OPT_MODEL,
        OPT_MODEL_MAP, OPT_LENIENT, OPT_FORMAT, OPT_REQUESTS, OPT_THREADS, OPT_TIER, OPT_UPLIFT, OPT_PRICE_DATE,
-       OPT_PRICES, OPT_NO_COST };
+       OPT_PRICES, OPT_NO_COST, OPT_HTML };
 
 static const struct option options[] = {
     {"policy", required_argument, NULL, OPT_POLICY},
@@ -110,6 +113,7 @@ static const struct option options[] = {
     {"price-date", required_argument, NULL, OPT_PRICE_DATE},
     {"prices", required_argument, NULL, OPT_PRICES},
     {"no-cost", no_argument, NULL, OPT_NO_COST},
+    {"html", required_argument, NULL, OPT_HTML},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -172,6 +176,7 @@ struct request_sink {
     pcs_replay_coster *coster;
     size_t lane_count;
     struct pcs_error *err;
+    struct pcs_timeline *timeline; /* for --html */
 };
 
 static enum pcs_status observe_request(void *context, const struct pcs_request *req, const struct pcs_usage *usages)
@@ -184,6 +189,8 @@ static enum pcs_status observe_request(void *context, const struct pcs_request *
         if (status != PCS_OK)
             return status;
     }
+    if (sink->timeline)
+        pcs_timeline_add(sink->timeline, req->t_ms, &usages[0]);
     if (!sink->out)
         return PCS_OK;
     return pcs_report_requests_row(sink->out, pcs_trace_model_name(sink->trace, req->model), req, &usages[0], cost);
@@ -231,6 +238,7 @@ struct replay_options {
     const char *price_date;
     const char *prices_path;
     int no_cost;
+    const char *html_path;
 };
 
 /* Parses argv; returns CLI_EXIT_OK, -1 after --help, or an exit code. */
@@ -327,6 +335,7 @@ static int parse_options(int argc, char **argv, struct replay_options *opts)
         case OPT_PRICE_DATE: opts->price_date = optarg; break;
         case OPT_PRICES: opts->prices_path = optarg; break;
         case OPT_NO_COST: opts->no_cost = 1; break;
+        case OPT_HTML: opts->html_path = optarg; break;
         default:
             if (optopt && optopt < 256)
                 return cli_usage_error("replay", "unknown option '-%c'", optopt);
@@ -377,46 +386,18 @@ static int cache_config(const struct replay_options *opts, struct pcs_cache_conf
     return CLI_EXIT_OK;
 }
 
-/* Opens FILE's temporary sibling for the per-request CSV; it is renamed into
- * place on success, so a failed run never leaves a truncated file behind. */
-static FILE *open_requests_file(const char *path, char **tmp_path)
+/* The --html page, written whole or not at all. */
+static int write_html(const struct pcs_replay_report *report, const struct pcs_timeline *timeline, const char *path)
 {
-    size_t len = strlen(path) + 32;
-    *tmp_path = malloc(len);
-    if (!*tmp_path) {
-        fprintf(stderr, "pcsim replay: out of memory\n");
-        return NULL;
-    }
-    snprintf(*tmp_path, len, "%s.tmp.%ld", path, (long)getpid());
-    FILE *out = fopen(*tmp_path, "w");
-    if (!out) {
-        fprintf(stderr, "pcsim replay: %s: cannot write: %s\n", path, strerror(errno));
-        free(*tmp_path);
-        *tmp_path = NULL;
-        return NULL;
-    }
-    pcs_report_requests_header(out);
-    return out;
-}
-
-/* Closes the per-request CSV and renames it into place when all went well
- * (ok); removes it otherwise. Returns the exit code. */
-static int close_requests_file(FILE *out, const char *path, char *tmp_path, int ok)
-{
-    int exit_code = CLI_EXIT_OK;
-    int write_failed = ferror(out) != 0;
-    write_failed |= fclose(out) != 0;
-    if (ok && write_failed) {
-        fprintf(stderr, "pcsim replay: %s: write failed: %s\n", path, strerror(errno));
-        exit_code = CLI_EXIT_DATA;
-    } else if (ok && rename(tmp_path, path) != 0) {
-        fprintf(stderr, "pcsim replay: %s: cannot rename into place: %s\n", path, strerror(errno));
-        exit_code = CLI_EXIT_DATA;
-    }
-    if (!ok || exit_code != CLI_EXIT_OK)
-        remove(tmp_path);
-    free(tmp_path);
-    return exit_code;
+    struct cli_output html;
+    int code = cli_output_open("replay", path, &html);
+    if (code != CLI_EXIT_OK)
+        return code;
+    enum pcs_status status = pcs_report_replay_html(html.file, report, timeline);
+    if (status != PCS_OK && status != PCS_ERR_IO)
+        fprintf(stderr, "pcsim replay: %s: %s\n", path, pcs_strerror(status));
+    code = cli_output_close("replay", &html, status == PCS_OK);
+    return status == PCS_OK || status == PCS_ERR_IO ? code : CLI_EXIT_DATA;
 }
 
 static int write_report(const struct replay_options *opts, const struct pcs_replay_report *report)
@@ -463,7 +444,7 @@ int cmd_replay(int argc, char **argv)
     /* The catalog prices the replay and gives per-model presets. */
     int per_model = pcs_preset_is_per_model(opts.preset);
     pcs_catalog *catalog = NULL;
-    if (!opts.no_cost || strcmp(opts.preset, "auto") == 0) {
+    if (!opts.no_cost || per_model) { /* tokens must not depend on --no-cost */
         catalog = cli_load_catalog("replay", opts.prices_path);
         if (!catalog)
             return CLI_EXIT_DATA;
@@ -495,26 +476,33 @@ int cmd_replay(int argc, char **argv)
         lane_count = 2;
     }
     struct pcs_replay_cost_config cost_config = {catalog, price_time_s, opts.tier_override, opts.region_uplift};
-    struct request_sink sink = {NULL, trace, NULL, lane_count, &err};
-    char *requests_tmp = NULL;
+    struct request_sink sink = {NULL, trace, NULL, lane_count, &err, NULL};
+    struct cli_output requests_file = {NULL, NULL, NULL};
+    struct pcs_timeline timeline;
+    pcs_timeline_init(&timeline);
+    if (opts.html_path)
+        sink.timeline = &timeline;
     int exit_code = CLI_EXIT_OK;
     if (!opts.no_cost && !(sink.coster = pcs_replay_coster_new(&cost_config, trace))) {
         fprintf(stderr, "pcsim replay: out of memory\n");
         exit_code = CLI_EXIT_DATA;
     }
-    if (exit_code == CLI_EXIT_OK && opts.requests_path &&
-        !(sink.out = open_requests_file(opts.requests_path, &requests_tmp)))
-        exit_code = CLI_EXIT_DATA;
+    if (exit_code == CLI_EXIT_OK && opts.requests_path) {
+        exit_code = cli_output_open("replay", opts.requests_path, &requests_file);
+        sink.out = requests_file.file;
+        if (sink.out)
+            pcs_report_requests_header(sink.out);
+    }
     status = PCS_OK;
     if (exit_code == CLI_EXIT_OK)
         status = pcs_replay_lanes(trace, lanes, lane_count, opts.threads,
-                                  sink.out || sink.coster ? observe_request : NULL, &sink, &err);
+                                  sink.out || sink.coster || sink.timeline ? observe_request : NULL, &sink, &err);
     struct pcs_replay_cost cost;
     memset(&cost, 0, sizeof cost);
     if (exit_code == CLI_EXIT_OK && status == PCS_OK && sink.coster)
         status = pcs_replay_coster_finish(sink.coster, &cost, &err);
     if (sink.out)
-        exit_code = close_requests_file(sink.out, opts.requests_path, requests_tmp, status == PCS_OK);
+        exit_code = cli_output_close("replay", &requests_file, status == PCS_OK);
     if (status != PCS_OK) {
         fprintf(stderr, "pcsim replay: %s\n", err.message[0] ? err.message : pcs_strerror(status));
         exit_code = CLI_EXIT_DATA;
@@ -550,6 +538,8 @@ int cmd_replay(int argc, char **argv)
             report.catalog_source = pcs_catalog_source(catalog);
         }
         exit_code = write_report(&opts, &report);
+        if (exit_code == CLI_EXIT_OK && opts.html_path)
+            exit_code = write_html(&report, &timeline, opts.html_path);
     }
     pcs_replay_cost_free(&cost);
     for (size_t i = 0; i < lane_count; i++)

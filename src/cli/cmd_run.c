@@ -44,6 +44,8 @@ static void print_help(FILE *out)
           "\n"
           "Output:\n"
           "  --format FMT        text (default), json (schema pcsim.run.v1) or csv\n"
+          "  --html FILE         also write a self-contained HTML page: the distribution of\n"
+          "                      cost per completed task per strategy, means with their CIs\n"
           "  -h, --help          this help\n"
           "A progress bar goes to stderr when it is a terminal. Ctrl-C stops after the\n"
           "trials under way and reports those done, marked PARTIAL (exit status 130).\n"
@@ -54,7 +56,8 @@ static void print_help(FILE *out)
           out);
 }
 
-enum { OPT_TRIALS = 256, OPT_MAX_TRIALS, OPT_SEED, OPT_THREADS, OPT_PRICE_DATE, OPT_UPLIFT, OPT_PRICES, OPT_FORMAT };
+enum { OPT_TRIALS = 256, OPT_MAX_TRIALS, OPT_SEED, OPT_THREADS, OPT_PRICE_DATE, OPT_UPLIFT, OPT_PRICES, OPT_FORMAT,
+       OPT_HTML };
 
 static const struct option options[] = {
     {"trials", required_argument, NULL, OPT_TRIALS},
@@ -65,6 +68,7 @@ static const struct option options[] = {
     {"region-uplift", required_argument, NULL, OPT_UPLIFT},
     {"prices", required_argument, NULL, OPT_PRICES},
     {"format", required_argument, NULL, OPT_FORMAT},
+    {"html", required_argument, NULL, OPT_HTML},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -78,6 +82,7 @@ struct run_options {
     const char *price_date;
     const char *prices_path;
     enum run_output output;
+    const char *html_path;
 };
 
 /* Set by SIGINT; the engine reads stop_flag before each trial. */
@@ -143,6 +148,7 @@ static int parse_options(const char *command, int argc, char **argv, struct run_
                                        optarg);
             break;
         case OPT_PRICES: opts->prices_path = optarg; break;
+        case OPT_HTML: opts->html_path = optarg; break;
         case OPT_FORMAT:
             if (strcmp(optarg, "text") == 0)
                 opts->output = RUN_TEXT;
@@ -305,6 +311,12 @@ int cmd_run(int argc, char **argv)
         if (status != PCS_OK) {
             fprintf(stderr, "pcsim run: writing the report failed: %s\n", pcs_strerror(status));
             exit_code = CLI_EXIT_DATA;
+        }
+        if (exit_code == CLI_EXIT_OK && opts.html_path) {
+            struct cli_output html;
+            exit_code = cli_output_open("run", opts.html_path, &html);
+            if (exit_code == CLI_EXIT_OK)
+                exit_code = cli_output_close("run", &html, pcs_report_run_html(html.file, &report) == PCS_OK);
         }
     }
     for (size_t p = 0; results && p < point_count; p++)

@@ -282,6 +282,10 @@ double pcs_dist_mean(const struct pcs_dist *dist)
         const double alpha = -a / b;
         if (alpha > 30)
             return b * normal_excess(alpha);
+        /* Mean 30 sd above 0 or more: the cut changes no bit of the mean,
+         * and -a / b may have overflowed to -inf (inf - inf below). */
+        if (alpha < -30)
+            return a;
         return a + b * (normal_excess(alpha) + alpha);
     }
     case PCS_DIST_LOGNORMAL:

@@ -442,7 +442,11 @@ static enum pcs_status check_preset(struct loader *loader, const cJSON *json, co
     enum pcs_status status = get_string(loader, json, preset);
     struct pcs_cache_config config;
     if (status == PCS_OK && pcs_cache_preset(*preset, &config) != PCS_OK)
-        status = fail(loader, PCS_ERR_PARSE, "unknown cache preset (see pcsim replay --help)");
+        return fail(loader, PCS_ERR_PARSE, "unknown cache preset (see pcsim replay --help)");
+    /* "auto" makes the model's cache from its preset alone: lru would need a
+     * capacity, which a scenario (and a replay without --capacity) lacks. */
+    if (status == PCS_OK && pcs_cache_config_check(&config, NULL) != PCS_OK)
+        return fail(loader, PCS_ERR_PARSE, "a model's cache cannot be lru (it needs a capacity)");
     return status;
 }
 

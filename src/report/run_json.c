@@ -104,7 +104,7 @@ enum pcs_status pcs_report_run_json(FILE *out, const struct pcs_run_report *repo
     cJSON_AddStringToObject(root, "scenario", report->name);
     cJSON_AddStringToObject(root, "file", report->path);
     cJSON_AddItemToObject(root, "seed", integer(report->seed));
-    cJSON_AddStringToObject(root, "rng", "pcsim counter-based streams (XXH3 keyed by seed, trial, task)");
+    cJSON_AddStringToObject(root, "rng", "pcsim-rrmxmx-counter: counter-based streams keyed by XXH3 of (seed, trial, task, ...)");
     cJSON_AddItemToObject(root, "trials", integer(report->points[0].result->trial_count));
     cJSON_AddBoolToObject(root, "trials_auto", report->trials_auto);
     if (report->trials_auto)

@@ -7,8 +7,8 @@
 #include <string.h>
 
 /* Most lanes a replay plays at once (the chosen cache and its ideal bound
- * are two; the room is for sweeps that compare a few). */
-#define MAX_LANES 16
+ * are two; a breakpoint TTL curve plays one per point). */
+#define MAX_LANES 256
 
 /* A lane's caches: one per distinct configuration, and for each model the
  * cache it plays in (NULL until the model is first met). */

@@ -129,6 +129,10 @@ enum pcs_status field_model(struct pcs_trace *trace, struct js_cursor *c, const 
         return trace_field_error(err, PCS_ERR_PARSE, loc, field, "%s", c->problem);
     if (len == 0)
         return trace_field_error(err, PCS_ERR_PARSE, loc, field, "empty model name");
+    /* Model names are C strings from here on: a \u0000 would cut one short
+     * (and split one model into many, as the table compares lengths). */
+    if (memchr(name, '\0', len))
+        return trace_field_error(err, PCS_ERR_PARSE, loc, field, "model name contains \\u0000");
     if (trace_model_id(trace, name, len, model) != PCS_OK)
         return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
     return PCS_OK;

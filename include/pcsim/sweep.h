@@ -1,0 +1,71 @@
+/* pcsim: cache curves in one pass (issue #5): cached tokens as a function
+ * of the TTL or of the cache's capacity, every point exact (equal, token for
+ * token, to a separate replay with that TTL or capacity).
+ *
+ * TTL curves (ttl, openai): with refresh on use every bound of a prompt is
+ * refreshed at each request whatever the TTL, so last uses do not depend on
+ * the TTL; a bound is alive under TTL tau iff its gap since last use is
+ * < tau, and gaps never decrease along a prompt's chain, so a request's
+ * matched prefix is a step function of tau (min tokens and granularity are
+ * applied per point). breakpoint curves play one cache per TTL over the
+ * same read of the trace.
+ *
+ * Capacity curves (lru): the cache keeps the most recently used bounds
+ * whose sizes fit, so a bound is present under capacity C iff the tokens of
+ * the bounds used more recently, itself included, are <= C (its LRU stack
+ * distance); one pass computes every request's distances. */
+#ifndef PCSIM_SWEEP_H
+#define PCSIM_SWEEP_H
+
+#include "pcsim/cache.h"
+#include "pcsim/replay.h"
+#include "pcsim/replay_cost.h"
+#include "pcsim/trace.h"
+
+struct pcs_sweep_point {
+    int64_t ttl_ms;                /* TTL curves; 0 for capacity curves */
+    uint64_t capacity_tokens;      /* capacity curves; 0 for TTL curves */
+    struct pcs_usage total;        /* as pcs_replay_result.total with that TTL or capacity */
+    struct pcs_usage *by_model;    /* model_count entries, by trace model id */
+    int priced;                    /* cost below is set */
+    struct pcs_cost cost;          /* with prices: the point's cost with the cache */
+};
+
+struct pcs_sweep_result {
+    struct pcs_cache_config base;  /* the policy and its fixed parameters (min, granularity) */
+    size_t point_count;            /* in the order asked */
+    struct pcs_sweep_point *points;
+    size_t model_count;
+    struct pcs_usage ideal;        /* the ideal cache's usage: the ceiling */
+    int priced;
+    double ideal_cost;             /* with prices */
+    double without_cache_cost;     /* with prices: nothing cached */
+    uint64_t bounds;
+    uint64_t skipped;              /* lenient mode */
+};
+
+/* The curve of base.policy (ttl, openai or breakpoint) over ttls_ms[0..count)
+ * (each > 0; any order, duplicates allowed), on every remaining request of
+ * trace, plus the ideal ceiling. With pricing (NULL: tokens only) each point
+ * is priced as replay prices it. */
+enum pcs_status pcs_sweep_ttl(pcs_trace *trace, const struct pcs_cache_config *base, const int64_t *ttls_ms,
+                              size_t count, const struct pcs_replay_cost_config *pricing, unsigned threads,
+                              struct pcs_sweep_result *result, struct pcs_error *err);
+
+/* As pcs_sweep_ttl, with each model's cache configured as replay configures
+ * it (pcsim/replay.h: pcs_model_config_fn; the TTL is the point's, the
+ * policy must stay base's): per-model minimums of the Anthropic and Gemini
+ * presets. model_config may be NULL. */
+enum pcs_status pcs_sweep_ttl_per_model(pcs_trace *trace, const struct pcs_cache_config *base, const int64_t *ttls_ms,
+                                        size_t count, const struct pcs_replay_cost_config *pricing, unsigned threads,
+                                        pcs_model_config_fn model_config, void *model_config_context,
+                                        struct pcs_sweep_result *result, struct pcs_error *err);
+
+/* The lru curve over capacities[0..count) (each > 0), plus the ideal ceiling. */
+enum pcs_status pcs_sweep_capacity(pcs_trace *trace, const uint64_t *capacities, size_t count,
+                                   const struct pcs_replay_cost_config *pricing, unsigned threads,
+                                   struct pcs_sweep_result *result, struct pcs_error *err);
+
+void pcs_sweep_result_free(struct pcs_sweep_result *result);
+
+#endif

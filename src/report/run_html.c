@@ -1,0 +1,290 @@
+/* The Monte Carlo report as a self-contained HTML page: per sweep point,
+ * the distribution (CDF) of cost per completed task across trials for
+ * each strategy, the means with their 95% CIs, and the statistics table.
+ * The figures are run_stats.c's, as in the text report. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "html.h"
+#include "report_util.h"
+#include "run_stats.h"
+#include "svg_chart.h"
+
+static void route_text(const struct pcs_scenario *scenario, const struct pcs_strategy *strategy, char *buf,
+                       size_t cap)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < strategy->route_count && used < cap; i++) {
+        const struct pcs_route_step *step = &strategy->route[i];
+        int n = snprintf(buf + used, cap - used, "%s%s x%u", i ? " \xe2\x86\x92 " : "",
+                         scenario->models[step->model].alias, step->attempts);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+}
+
+/* ------------------------------------------------------------------ header */
+
+static void models_line(FILE *out, const struct pcs_scenario *scenario)
+{
+    fputs("<p class=\"meta\">models: ", out);
+    for (size_t m = 0; m < scenario->model_count; m++) {
+        const struct pcs_scenario_model *model = &scenario->models[m];
+        html_escapedf(out, "%s%s = %s (%s)", m ? ", " : "", model->alias, model->model->id,
+                      model->model->provider->id);
+    }
+    fputs("</p>\n", out);
+}
+
+static void run_header(FILE *out, const struct pcs_run_report *report)
+{
+    const struct pcs_scenario *first = report->points[0].scenario;
+    size_t trials = report->points[0].result->trial_count;
+    char when[40];
+    html_elementf(out, "p", "meta", "scenario: %s (%s)", report->name, report->path);
+    html_elementf(out, "p", "meta", "seed %llu, %zu trial%s%s, horizon %s h, %zu strateg%s, %zu sweep point%s",
+                  (unsigned long long)report->seed, trials, trials == 1 ? "" : "s",
+                  report->trials_auto ? " (--trials auto)" : "", html_g(first->horizon_hours).text,
+                  first->strategy_count, first->strategy_count == 1 ? "y" : "ies", report->point_count,
+                  report->point_count == 1 ? "" : "s");
+    html_elementf(out, "p", "meta", "prices of %s; regional uplift x%s; catalog: %s",
+                  report_utc_time(report->price_time_s, when, sizeof when), html_g(report->region_uplift).text,
+                  report->catalog_source ? report->catalog_source : "(unknown)");
+    models_line(out, first);
+    if (report->partial)
+        html_element(out, "p", "partial",
+                     "PARTIAL: interrupted; only the trials finished before the interruption are reported");
+}
+
+/* ------------------------------------------------------------ strategies */
+
+static void strategy_table(FILE *out, const struct pcs_run_point_report *point)
+{
+    static const char *const headers[] = {"strategy", "route", "tier", "cache"};
+    const struct pcs_scenario *scenario = point->scenario;
+    html_table_begin(out, "strategies", headers, 4, 4);
+    for (size_t s = 0; s < point->result->strategy_count; s++) {
+        const struct pcs_strategy *strategy = &scenario->strategies[s];
+        char route[256];
+        route_text(scenario, strategy, route, sizeof route);
+        const char *cells[] = {strategy->name, route, pcs_tier_name(strategy->tier), strategy->cache};
+        html_table_row(out, cells, 4, 4);
+    }
+    html_table_end(out);
+}
+
+/* ------------------------------------------------------------------ charts */
+
+static enum pcs_status cdf_chart(FILE *out, const struct pcs_run_point_report *point,
+                                 const struct strategy_stats *stats)
+{
+    const struct pcs_run_result *result = point->result;
+    size_t trials = result->trial_count ? result->trial_count : 1;
+    double *values = malloc(result->strategy_count * trials * sizeof *values + 1);
+    struct chart_sample *samples = calloc(result->strategy_count + 1, sizeof *samples);
+    enum pcs_status status = PCS_ERR_NOMEM;
+    if (values && samples) {
+        for (size_t s = 0; s < result->strategy_count; s++) {
+            samples[s].name = stats[s].strategy->name;
+            samples[s].values = values + s * trials;
+            samples[s].count = pcs_run_cost_per_completed_task(&result->strategies[s], result->trial_count,
+                                                               values + s * trials);
+        }
+        struct cdf_chart chart = {
+            .label = "distribution of cost per completed task across trials",
+            .x = {.title = "cost per completed task (USD)", .tick_format = chart_format_usd_tick,
+                  .value_format = html_format_usd},
+            .y_title = "share of trials (%)",
+            .samples = samples,
+            .sample_count = result->strategy_count,
+        };
+        html_element(out, "h3", NULL, "Cost per completed task across trials");
+        status = svg_cdf_chart(out, &chart);
+        html_elementf(out, "p", "note",
+                      "For each strategy, the share of trials (of %zu) whose cost per completed task (the trial's "
+                      "spend over its completed tasks) is at most x. Further left: cheaper; steeper: steadier.",
+                      result->trial_count);
+    }
+    free(values);
+    free(samples);
+    return status;
+}
+
+static void mean_bar(const struct strategy_stats *stats, double *value, double *low, double *high, char *label,
+                     size_t cap)
+{
+    const struct pcs_summary *cost = &stats->cost_per_completed_task;
+    char mean[48], half[48];
+    *value = cost->mean;
+    *low = cost->ci95_low;
+    *high = cost->ci95_high;
+    snprintf(label, cap, "%s \xc2\xb1 %s", html_format_usd(cost->mean, mean, sizeof mean),
+             html_format_usd((cost->ci95_high - cost->ci95_low) / 2, half, sizeof half));
+}
+
+static enum pcs_status mean_chart(FILE *out, const struct pcs_run_point_report *point,
+                                  const struct strategy_stats *stats)
+{
+    size_t count = point->result->strategy_count;
+    const char **names = calloc(count + 1, sizeof *names);
+    double *numbers = calloc(3 * count + 1, sizeof *numbers);
+    struct html_labels labels = {0, NULL, NULL};
+    enum pcs_status status = names && numbers ? html_labels_new(&labels, count) : PCS_ERR_NOMEM;
+    if (status == PCS_OK) {
+        for (size_t s = 0; s < count; s++) {
+            names[s] = stats[s].strategy->name;
+            mean_bar(&stats[s], &numbers[s], &numbers[count + s], &numbers[2 * count + s], labels.text[s],
+                     sizeof labels.text[s]);
+        }
+        struct bar_chart chart = {
+            .label = "mean cost per completed task with its 95% confidence interval",
+            .value = {.title = "mean cost per completed task (USD)", .from_zero = 1,
+                      .tick_format = chart_format_usd_tick, .value_format = html_format_usd},
+            .categories = names,
+            .category_count = count,
+            .series_count = 1,
+            .values = numbers,
+            .low = numbers + count,
+            .high = numbers + 2 * count,
+            .labels = labels.list,
+        };
+        html_element(out, "h3", NULL, "Mean cost per completed task");
+        status = svg_bar_chart(out, &chart);
+        html_element(out, "p", "note",
+                     "Bars: the mean over trials of the cost per completed task; whiskers and \xc2\xb1: the 95% "
+                     "confidence interval of the mean.");
+    }
+    html_labels_free(&labels);
+    free(names);
+    free(numbers);
+    return status;
+}
+
+/* ------------------------------------------------------------------ tables */
+
+#define MAX_COLUMNS 9
+
+struct row_cells {
+    char text[MAX_COLUMNS][64];
+    const char *list[MAX_COLUMNS];
+};
+
+static void row_write(FILE *out, struct row_cells *cells, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        cells->list[i] = cells->text[i];
+    html_table_row(out, cells->list, count, 1);
+}
+
+static void interval(double low, double high, char *buf, size_t cap)
+{
+    char a[48], b[48];
+    snprintf(buf, cap, "[%s, %s]", report_usd(low, a, sizeof a), report_usd(high, b, sizeof b));
+}
+
+static const char *const cost_headers[] = {"strategy", "trials", "mean", "95% CI of the mean", "sd",
+                                           "p5",       "p50",    "p95",  "p99"};
+
+static void cost_row(FILE *out, const struct strategy_stats *stats)
+{
+    const struct pcs_summary *cost = &stats->cost_per_completed_task;
+    struct row_cells cells;
+    snprintf(cells.text[0], sizeof cells.text[0], "%s", stats->strategy->name);
+    snprintf(cells.text[1], sizeof cells.text[1], "%zu", stats->trials_with_completion);
+    report_usd(cost->mean, cells.text[2], sizeof cells.text[2]);
+    interval(cost->ci95_low, cost->ci95_high, cells.text[3], sizeof cells.text[3]);
+    report_usd(cost->sd, cells.text[4], sizeof cells.text[4]);
+    report_usd(cost->p5, cells.text[5], sizeof cells.text[5]);
+    report_usd(cost->p50, cells.text[6], sizeof cells.text[6]);
+    report_usd(cost->p95, cells.text[7], sizeof cells.text[7]);
+    report_usd(cost->p99, cells.text[8], sizeof cells.text[8]);
+    row_write(out, &cells, 9);
+}
+
+static const char *const task_headers[] = {"strategy",     "completed",      "attempts per task",
+                                           "escalated",    "cached ratio",   "vs first (USD)",
+                                           "95% CI",       "P(cheaper)"};
+
+static void task_row(FILE *out, const struct strategy_stats *stats)
+{
+    struct row_cells cells;
+    snprintf(cells.text[0], sizeof cells.text[0], "%s", stats->strategy->name);
+    snprintf(cells.text[1], sizeof cells.text[1], "%s", html_percent(stats->completion_rate).text);
+    snprintf(cells.text[2], sizeof cells.text[2], "%s", html_g(stats->attempts_per_task).text);
+    snprintf(cells.text[3], sizeof cells.text[3], "%s", html_percent(stats->escalation_rate).text);
+    snprintf(cells.text[4], sizeof cells.text[4], "%s", html_percent(stats->cached_ratio.mean).text);
+    if (stats->has_paired) {
+        const struct pcs_paired *paired = &stats->versus_first;
+        report_usd(paired->mean_difference, cells.text[5], sizeof cells.text[5]);
+        interval(paired->ci95_low, paired->ci95_high, cells.text[6], sizeof cells.text[6]);
+        snprintf(cells.text[7], sizeof cells.text[7], "%s", html_percent(paired->p_cheaper).text);
+    } else {
+        for (size_t i = 5; i < 8; i++)
+            snprintf(cells.text[i], sizeof cells.text[i], "-");
+    }
+    row_write(out, &cells, 8);
+}
+
+static void stats_tables(FILE *out, const struct pcs_run_point_report *point, const struct strategy_stats *stats)
+{
+    size_t count = point->result->strategy_count;
+    html_element(out, "h3", NULL, "Cost per completed task (USD)");
+    html_table_begin(out, "run-cost", cost_headers, 9, 1);
+    for (size_t s = 0; s < count; s++)
+        cost_row(out, &stats[s]);
+    html_table_end(out);
+    html_element(out, "p", "note",
+                 "Over the trials that completed a task (trials): mean, 95% confidence interval of the mean, "
+                 "standard deviation and quantiles of the cost per completed task.");
+    html_element(out, "h3", NULL, "Tasks, and against the first strategy");
+    html_table_begin(out, "run-tasks", task_headers, 8, 1);
+    for (size_t s = 0; s < count; s++)
+        task_row(out, &stats[s]);
+    html_table_end(out);
+    html_elementf(out, "p", "note",
+                  "Completed, attempts per task and escalated are pooled over every task of every trial; cached "
+                  "ratio is the mean over trials. vs first: the paired difference in cost per completed task "
+                  "against %s over the same trials (negative = cheaper), its 95%% CI, and P(cheaper) the share of "
+                  "trials where it was cheaper.",
+                  count ? stats[0].strategy->name : "-");
+}
+
+/* ------------------------------------------------------------------ points */
+
+static enum pcs_status point_section(FILE *out, const struct pcs_run_point_report *point)
+{
+    size_t count = point->result->strategy_count;
+    struct strategy_stats *stats = calloc(count + 1, sizeof *stats);
+    if (!stats)
+        return PCS_ERR_NOMEM;
+    enum pcs_status status = run_stats_compute(point, stats);
+    if (status == PCS_OK) {
+        html_element(out, "h2", NULL, point->label && point->label[0] ? point->label : "Results");
+        strategy_table(out, point);
+        status = cdf_chart(out, point, stats);
+    }
+    if (status == PCS_OK)
+        status = mean_chart(out, point, stats);
+    if (status == PCS_OK)
+        stats_tables(out, point, stats);
+    free(stats);
+    return status;
+}
+
+enum pcs_status pcs_report_run_html(FILE *out, const struct pcs_run_report *report)
+{
+    enum pcs_status status = PCS_OK;
+    char title[256];
+    snprintf(title, sizeof title, "pcsim run: %s", report->name ? report->name : "");
+    html_begin(out, title);
+    if (report->point_count)
+        run_header(out, report);
+    for (size_t p = 0; p < report->point_count && status == PCS_OK; p++)
+        status = point_section(out, &report->points[p]);
+    html_end(out);
+    if (status != PCS_OK)
+        return status;
+    return ferror(out) ? PCS_ERR_IO : PCS_OK;
+}
