@@ -27,11 +27,13 @@
  * still holding the bound keeps the old cost; one that had evicted it takes
  * the new one. Costs, and with them stack distances, thus depend on the
  * capacity, and a larger cache can even miss where a smaller one hits. The
- * stamps carry one cost per bound: the one it was inserted with as long as
- * some point holds it, else its latest. A point that holds a bound at
- * another cost keeps the difference in its exception list (sorted by stamp;
- * empty unless ends change under a chain; such points are mostly small
- * caches, which evict the bound soon).
+ * stamps carry each bound's latest cost, what a point inserting it takes;
+ * a point that holds a bound at another cost keeps the difference in its
+ * own table, by bound (empty unless ends change under a chain). A touch at
+ * an unchanged cost thus costs nothing per point, one at a new cost visits
+ * the points that hold the bound, and eviction reads a point's table only
+ * at bounds that some point holds at another cost (counted per span, so
+ * spans without any are still skipped whole).
  *
  * The ideal ceiling is the same pass: a bound is in the ideal cache iff it
  * was ever seen.
@@ -56,14 +58,14 @@
  * chain with the namespace and the model, so the key tells them apart). */
 struct bound {
     uint64_t key;
-    uint32_t stamp;      /* last touch */
-    uint32_t cost;       /* what its stamp carries (see above) */
-    uint32_t exceptions; /* points holding it at another cost */
+    uint32_t stamp;   /* last touch */
+    uint32_t cost;    /* at the last touch */
+    uint32_t holders; /* points holding it at another cost */
 };
 
-/* A point holds the bound at stamp at cost + delta (cost: the bound's). */
-struct exception {
-    uint32_t stamp;
+/* A point holds bound at its cost + delta. */
+struct held_cost {
+    uint32_t bound; /* NIL: an empty slot */
     int64_t delta;
 };
 
@@ -71,11 +73,11 @@ struct point_state {
     uint64_t capacity;
     uint64_t tokens; /* cached */
     uint32_t cut;    /* bounds whose stamp is >= cut are cached */
-    struct exception *exceptions; /* [first, len) live, sorted by stamp */
-    int64_t exception_sum;        /* their deltas */
-    size_t first;
-    size_t len;
-    size_t cap;
+    /* The bounds it holds at another cost than their latest: open
+     * addressing by bound id, load <= 1/2. */
+    struct held_cost *held;
+    size_t held_mask;
+    size_t held_count;
     pcs_replay_coster *coster;
 };
 
@@ -96,14 +98,15 @@ struct capacity_sweep {
     uint32_t *slots; /* bound ids, NIL empty; open addressing, load <= 1/2 */
     size_t slot_mask;
     /* Stamps: owner[s] is the bound last touched at s and cost[s] its cost
-     * (NIL and 0: touched since); span_sum[l] the sums over level l spans. */
+     * (NIL and 0: touched since); over level l spans, span_sum[l] sums the
+     * costs and span_odd[l] counts the bounds with holders. */
     uint32_t *owner;
     uint32_t *cost;
     uint64_t *span_sum[LEVELS];
+    uint32_t *span_odd[LEVELS];
     size_t stamp_cap; /* a multiple of TOP_SPAN */
     size_t next_stamp;
-    uint32_t min_cut; /* no point holds a bound below min_cut; every point holds */
-    uint32_t max_cut; /* those at max_cut and above */
+    uint32_t min_cut; /* no point holds a bound below it */
     struct cut_rank *cuts; /* compaction scratch: point_count */
     /* The current request's keys, bound ids and their stamps. */
     uint64_t *keys;
@@ -134,6 +137,13 @@ static void stamp_clear(struct capacity_sweep *sweep, size_t stamp)
     sweep->cost[stamp] = 0;
     for (int l = 0; l < LEVELS; l++)
         sweep->span_sum[l][stamp >> (SPAN_BITS * (l + 1))] -= cost;
+}
+
+/* Counts (step 1) or uncounts (step -1) a bound with holders at stamp. */
+static void stamp_odd(struct capacity_sweep *sweep, size_t stamp, uint32_t step)
+{
+    for (int l = 0; l < LEVELS; l++)
+        sweep->span_odd[l][stamp >> (SPAN_BITS * (l + 1))] += step; /* unsigned: -1 wraps */
 }
 
 /* ------------------------------------------------------------ bound table */
@@ -203,8 +213,8 @@ static int by_cut(const void *a, const void *b)
 }
 
 /* Room for count more stamps: when the stamps run out, renumber the live
- * ones (one per bound) densely in their order, and move every cut and
- * exception along; the stamps grow so that at least half of them are free. */
+ * ones (one per bound) densely in their order, and move every cut along;
+ * the stamps grow so that at least half of them are free. */
 static enum pcs_status reserve_stamps(struct capacity_sweep *sweep, size_t count)
 {
     if (sweep->next_stamp + count <= sweep->stamp_cap)
@@ -224,19 +234,19 @@ static enum pcs_status reserve_stamps(struct capacity_sweep *sweep, size_t count
             return PCS_ERR_NOMEM;
         sweep->cost = cost;
         for (int l = 0; l < LEVELS; l++) {
-            uint64_t *sums = realloc(sweep->span_sum[l], (cap >> (SPAN_BITS * (l + 1))) * sizeof *sums);
-            if (!sums)
+            size_t spans = cap >> (SPAN_BITS * (l + 1));
+            uint64_t *sums = realloc(sweep->span_sum[l], spans * sizeof *sums);
+            if (sums)
+                sweep->span_sum[l] = sums;
+            uint32_t *odd = sums ? realloc(sweep->span_odd[l], spans * sizeof *odd) : NULL;
+            if (!odd)
                 return PCS_ERR_NOMEM;
-            sweep->span_sum[l] = sums;
+            sweep->span_odd[l] = odd;
         }
         sweep->stamp_cap = cap;
     }
-    /* Exceptions name their bound while the stamps move. */
     for (size_t i = 0; i < sweep->point_count; i++) {
-        struct point_state *point = &sweep->points[i];
-        for (size_t e = point->first; e < point->len; e++)
-            point->exceptions[e].stamp = sweep->owner[point->exceptions[e].stamp];
-        sweep->cuts[i].cut = point->cut;
+        sweep->cuts[i].cut = sweep->points[i].cut;
         sweep->cuts[i].point = (uint32_t)i;
     }
     qsort(sweep->cuts, sweep->point_count, sizeof *sweep->cuts, by_cut);
@@ -257,25 +267,22 @@ static enum pcs_status reserve_stamps(struct capacity_sweep *sweep, size_t count
     }
     for (; next_cut < sweep->point_count; next_cut++)
         sweep->points[sweep->cuts[next_cut].point].cut = next;
-    sweep->min_cut = UINT32_MAX;
-    sweep->max_cut = 0;
-    for (size_t i = 0; i < sweep->point_count; i++) {
-        struct point_state *point = &sweep->points[i];
-        for (size_t e = point->first; e < point->len; e++)
-            point->exceptions[e].stamp = sweep->bounds[point->exceptions[e].stamp].stamp;
-        sweep->min_cut = point->cut < sweep->min_cut ? point->cut : sweep->min_cut;
-        sweep->max_cut = point->cut > sweep->max_cut ? point->cut : sweep->max_cut;
-    }
+    sweep->min_cut = sweep->points[sweep->cuts[0].point].cut;
     sweep->next_stamp = next;
     for (size_t s = next; s < cap; s++) {
         sweep->owner[s] = NIL;
         sweep->cost[s] = 0;
     }
     for (int l = 0; l < LEVELS; l++) {
+        unsigned bits = SPAN_BITS * (unsigned)(l + 1);
         uint64_t *sums = sweep->span_sum[l];
-        memset(sums, 0, (cap >> (SPAN_BITS * (l + 1))) * sizeof *sums);
-        for (size_t s = 0; s < next; s++)
-            sums[s >> (SPAN_BITS * (l + 1))] += sweep->cost[s];
+        uint32_t *odd = sweep->span_odd[l];
+        memset(sums, 0, (cap >> bits) * sizeof *sums);
+        memset(odd, 0, (cap >> bits) * sizeof *odd);
+        for (size_t s = 0; s < next; s++) {
+            sums[s >> bits] += sweep->cost[s];
+            odd[s >> bits] += sweep->bounds[sweep->owner[s]].holders != 0;
+        }
     }
     return PCS_OK;
 }
@@ -301,119 +308,137 @@ static enum pcs_status reserve_scratch(struct capacity_sweep *sweep, size_t coun
     return PCS_OK;
 }
 
-/* ------------------------------------------------------------ exceptions */
+/* ------------------------------------------------------- held costs */
 
-static enum pcs_status exception_append(struct point_state *point, uint32_t stamp, int64_t delta)
+static size_t held_home(const struct point_state *point, uint32_t bound)
 {
-    if (point->len == point->cap && point->first > 0) {
-        memmove(point->exceptions, point->exceptions + point->first,
-                (point->len - point->first) * sizeof *point->exceptions);
-        point->len -= point->first;
-        point->first = 0;
-    }
-    if (point->len == point->cap) {
-        size_t cap = point->cap ? point->cap * 2 : 16;
-        struct exception *exceptions = realloc(point->exceptions, cap * sizeof *exceptions);
-        if (!exceptions)
-            return PCS_ERR_NOMEM;
-        point->exceptions = exceptions;
-        point->cap = cap;
-    }
-    point->exceptions[point->len].stamp = stamp;
-    point->exceptions[point->len].delta = delta;
-    point->len++;
-    point->exception_sum += delta;
+    return (size_t)((bound * 0x9E3779B1u) >> 7) & point->held_mask;
+}
+
+static size_t held_slot(const struct point_state *point, uint32_t bound)
+{
+    size_t i = held_home(point, bound);
+    while (point->held[i].bound != NIL && point->held[i].bound != bound)
+        i = (i + 1) & point->held_mask;
+    return i;
+}
+
+static enum pcs_status held_grow(struct point_state *point)
+{
+    size_t slots = point->held ? point->held_mask + 1 : 0;
+    if ((point->held_count + 1) * 2 <= slots)
+        return PCS_OK;
+    size_t cap = slots ? slots * 2 : 64;
+    struct held_cost *held = malloc(cap * sizeof *held);
+    if (!held)
+        return PCS_ERR_NOMEM;
+    for (size_t i = 0; i < cap; i++)
+        held[i].bound = NIL;
+    struct held_cost *old = point->held;
+    point->held = held;
+    point->held_mask = cap - 1;
+    for (size_t i = 0; i < slots; i++)
+        if (old[i].bound != NIL)
+            point->held[held_slot(point, old[i].bound)] = old[i];
+    free(old);
     return PCS_OK;
 }
 
-/* Removes the exception at stamp, if any; returns its delta (0: none). */
-static int64_t exception_take(struct point_state *point, uint32_t stamp)
+/* The point holds bound at its cost + delta (delta != 0). */
+static enum pcs_status held_put(struct point_state *point, uint32_t bound, int64_t delta)
 {
-    size_t lo = point->first, hi = point->len;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (point->exceptions[mid].stamp < stamp)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == point->len || point->exceptions[lo].stamp != stamp)
+    if (held_grow(point) != PCS_OK)
+        return PCS_ERR_NOMEM;
+    size_t i = held_slot(point, bound);
+    point->held_count += point->held[i].bound == NIL;
+    point->held[i].bound = bound;
+    point->held[i].delta = delta;
+    return PCS_OK;
+}
+
+/* Forgets what the point holds bound at; returns the delta (0: none). */
+static int64_t held_take(struct point_state *point, uint32_t bound)
+{
+    if (point->held_count == 0)
         return 0;
-    int64_t delta = point->exceptions[lo].delta;
-    point->exception_sum -= delta;
-    memmove(point->exceptions + lo, point->exceptions + lo + 1, (point->len - lo - 1) * sizeof *point->exceptions);
-    point->len--;
+    size_t i = held_slot(point, bound);
+    if (point->held[i].bound == NIL)
+        return 0;
+    int64_t delta = point->held[i].delta;
+    point->held_count--;
+    /* Backward-shift deletion: pull later members of the probe run into the hole. */
+    for (size_t j = i;;) {
+        j = (j + 1) & point->held_mask;
+        if (point->held[j].bound == NIL)
+            break;
+        size_t home = held_home(point, point->held[j].bound);
+        int stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+        if (stays)
+            continue;
+        point->held[i] = point->held[j];
+        i = j;
+    }
+    point->held[i].bound = NIL;
     return delta;
 }
 
-/* A bound touched at a cost other than the one it is held at somewhere.
- * Each point that holds it keeps the cost it holds; each one that does not
- * inserts it at the new cost. The stamp's cost stays: it is what the point
- * holding the most (the lowest cut) holds unless capacities disagree, and
- * points that evict sooner take the exceptions. */
-static enum pcs_status rebase_bound(struct capacity_sweep *sweep, struct bound *bound, uint32_t old_stamp,
-                                    uint32_t new_stamp, uint32_t cost)
+/* A bound touched at a new cost: each point that holds it keeps the cost
+ * it holds, now a difference from the new one; the others insert it at the
+ * new cost, which the stamp carries. */
+static enum pcs_status rebase_bound(struct capacity_sweep *sweep, uint32_t id, uint32_t old_stamp, uint32_t cost)
 {
+    struct bound *bound = &sweep->bounds[id];
     for (size_t i = 0; i < sweep->point_count; i++) {
         struct point_state *point = &sweep->points[i];
-        int64_t delta = (int64_t)cost - (int64_t)bound->cost; /* inserted anew here */
-        if (old_stamp >= point->cut) {
-            delta = 0; /* held here: kept, with its exception if it has one */
-            if (bound->exceptions) {
-                delta = exception_take(point, old_stamp);
-                bound->exceptions -= delta != 0;
-            }
-        }
+        if (old_stamp < point->cut)
+            continue; /* evicted here: no difference left */
+        int64_t delta = held_take(point, id);
+        bound->holders -= delta != 0;
+        delta += (int64_t)bound->cost - (int64_t)cost;
         if (delta != 0) {
-            if (exception_append(point, new_stamp, delta) != PCS_OK)
+            if (held_put(point, id, delta) != PCS_OK)
                 return PCS_ERR_NOMEM;
-            bound->exceptions++;
+            bound->holders++;
         }
     }
+    bound->cost = cost;
     return PCS_OK;
 }
 
 /* ------------------------------------------------------------- requests */
 
-/* The deltas of the point's exceptions below stamp (all are at or above
- * its cut); with drop, they are evicted. */
-static int64_t exceptions_below(struct capacity_sweep *sweep, struct point_state *point, size_t stamp, int drop)
+/* Sets *tokens to what the point holds in the span of level l at from;
+ * returns 0 instead when that takes a closer look (some bound there has
+ * holders, and the point holds some bound at another cost). */
+static int span_tokens(const struct capacity_sweep *sweep, const struct point_state *point, int l, size_t from,
+                       uint64_t *tokens)
 {
-    int64_t sum = 0;
-    size_t e = point->first;
-    for (; e < point->len && point->exceptions[e].stamp < stamp; e++) {
-        sum += point->exceptions[e].delta;
-        if (drop)
-            sweep->bounds[sweep->owner[point->exceptions[e].stamp]].exceptions--;
-    }
-    if (drop) {
-        point->first = e;
-        point->exception_sum -= sum;
-        if (point->first == point->len)
-            point->first = point->len = 0;
-    }
-    return sum;
+    size_t index = from >> (SPAN_BITS * (l + 1));
+    if (point->held_count && sweep->span_odd[l][index])
+        return 0;
+    *tokens = sweep->span_sum[l][index];
+    return 1;
 }
 
-/* Evicts stamps [from, from + span), whose costs sum to sum, if the
- * tokens the point holds there (*held) do not cover need; returns whether
- * it did (if not, the walk goes down a level). */
-static int skip_span(struct capacity_sweep *sweep, struct point_state *point, size_t from, size_t span,
-                     uint64_t sum, uint64_t need, uint64_t *held)
+/* The tokens the point holds at stamp, evicting its held cost there. */
+static uint64_t stamp_tokens(struct capacity_sweep *sweep, struct point_state *point, size_t stamp)
 {
-    int has_exceptions = point->first < point->len && point->exceptions[point->first].stamp < from + span;
-    int64_t tokens = (int64_t)sum + (has_exceptions ? exceptions_below(sweep, point, from + span, 0) : 0);
-    if ((uint64_t)tokens >= need)
-        return 0;
-    if (has_exceptions)
-        exceptions_below(sweep, point, from + span, 1);
-    *held = (uint64_t)tokens;
-    return 1;
+    uint64_t tokens = sweep->cost[stamp];
+    if (tokens == 0 || point->held_count == 0)
+        return tokens;
+    uint32_t id = sweep->owner[stamp];
+    struct bound *bound = &sweep->bounds[id];
+    if (bound->holders == 0)
+        return tokens;
+    int64_t delta = held_take(point, id);
+    if (delta != 0 && --bound->holders == 0)
+        stamp_odd(sweep, stamp, UINT32_MAX);
+    return (uint64_t)((int64_t)tokens + delta);
 }
 
 /* Evicts the point's least recently used bounds until its tokens fit: the
  * cut moves up past the fewest bottom bounds whose tokens cover the excess,
- * exceptions on the way with them. */
+ * a whole span at a time where it can. */
 static void evict(struct capacity_sweep *sweep, struct point_state *point)
 {
     if (point->tokens <= point->capacity)
@@ -424,23 +449,19 @@ static void evict(struct capacity_sweep *sweep, struct point_state *point)
     while (s < sweep->next_stamp && evicted < excess) {
         /* The widest span starting at s that the excess goes beyond. */
         size_t span = 0;
-        uint64_t span_held = 0;
         for (int l = LEVELS - 1; l >= 0 && span == 0; l--) {
-            unsigned bits = SPAN_BITS * (unsigned)(l + 1);
-            if ((s & (((size_t)1 << bits) - 1)) == 0 &&
-                skip_span(sweep, point, s, (size_t)1 << bits, sweep->span_sum[l][s >> bits], excess - evicted,
-                          &span_held))
-                span = (size_t)1 << bits;
+            size_t width = (size_t)1 << (SPAN_BITS * (l + 1));
+            uint64_t tokens;
+            if ((s & (width - 1)) == 0 && span_tokens(sweep, point, l, s, &tokens) && evicted + tokens < excess) {
+                evicted += tokens;
+                span = width;
+            }
         }
         if (span) {
-            evicted += span_held;
             s += span;
             continue;
         }
-        int64_t held = sweep->cost[s];
-        if (point->first < point->len && point->exceptions[point->first].stamp == s)
-            held += exceptions_below(sweep, point, s + 1, 1);
-        evicted += (uint64_t)held;
+        evicted += stamp_tokens(sweep, point, s);
         s++;
     }
     point->tokens -= evicted;
@@ -512,18 +533,23 @@ static enum pcs_status touch(struct capacity_sweep *sweep, const struct pcs_requ
             bound = &sweep->bounds[id];
             bound->key = sweep->keys[i];
             bound->cost = cost;
-            bound->exceptions = 0;
+            bound->holders = 0;
             slot_insert(sweep, id);
         } else {
             bound = &sweep->bounds[id];
             uint32_t old = bound->stamp;
             stamp_clear(sweep, old);
-            if (old < sweep->min_cut) {
-                bound->cost = cost; /* held nowhere: every point inserts it anew */
-            } else if ((bound->cost != cost && old < sweep->max_cut) || bound->exceptions) {
-                if (rebase_bound(sweep, bound, old, stamp, cost) != PCS_OK)
+            if (bound->holders)
+                stamp_odd(sweep, old, UINT32_MAX);
+            if (bound->cost != cost) {
+                if (old < sweep->min_cut)
+                    bound->cost = cost; /* held nowhere */
+                else if (rebase_bound(sweep, id, old, cost) != PCS_OK)
                     return PCS_ERR_NOMEM;
-            } /* else every point holds it at its cost, or inserts it at that cost */
+                bound = &sweep->bounds[id];
+            }
+            if (bound->holders)
+                stamp_odd(sweep, stamp, 1);
         }
         bound->stamp = stamp;
         stamp_set(sweep, stamp, id, bound->cost);
@@ -578,12 +604,10 @@ static enum pcs_status play(struct capacity_sweep *sweep, const pcs_trace *trace
     if (touch(sweep, req) != PCS_OK)
         return PCS_ERR_NOMEM;
     sweep->min_cut = UINT32_MAX;
-    sweep->max_cut = 0;
     for (size_t i = 0; i < sweep->point_count; i++) {
         struct point_state *point = &sweep->points[i];
         evict(sweep, point);
         sweep->min_cut = point->cut < sweep->min_cut ? point->cut : sweep->min_cut;
-        sweep->max_cut = point->cut > sweep->max_cut ? point->cut : sweep->max_cut;
     }
     return PCS_OK;
 }
@@ -630,7 +654,7 @@ static enum pcs_status finish_costs(struct capacity_sweep *sweep)
 static void release(struct capacity_sweep *sweep)
 {
     for (size_t i = 0; sweep->points && i < sweep->point_count; i++) {
-        free(sweep->points[i].exceptions);
+        free(sweep->points[i].held);
         pcs_replay_coster_free(sweep->points[i].coster);
     }
     free(sweep->points);
@@ -638,8 +662,10 @@ static void release(struct capacity_sweep *sweep)
     free(sweep->slots);
     free(sweep->owner);
     free(sweep->cost);
-    for (int l = 0; l < LEVELS; l++)
+    for (int l = 0; l < LEVELS; l++) {
         free(sweep->span_sum[l]);
+        free(sweep->span_odd[l]);
+    }
     free(sweep->cuts);
     free(sweep->keys);
     free(sweep->ids);
