@@ -31,6 +31,7 @@ struct pcs_replay_report {
     double price_time_s;
     int tier_override;              /* an enum pcs_tier, or -1: each request's own */
     double region_uplift;
+    int partial;                    /* interrupted (SIGINT): the requests before it only */
 };
 
 /* A human-readable table: totals and per model, policy echoed. */

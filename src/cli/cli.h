@@ -40,10 +40,19 @@ struct cli_output {
 /* Opens out for path; on failure prints why and returns CLI_EXIT_DATA. */
 int cli_output_open(const char *command, const char *path, struct cli_output *out);
 
-/* Closes out: renames it into place when ok and every write succeeded,
- * removes it otherwise. Returns CLI_EXIT_OK, or CLI_EXIT_DATA after saying
- * why (a write error such as a full disk, a failed rename). NULL file: no-op. */
+/* Closes out: renames it into place when ok and every write succeeded, and
+ * returns CLI_EXIT_OK; else removes it and returns CLI_EXIT_DATA, having
+ * said why when a write or the rename failed (a full disk, say; when !ok
+ * the caller says why). NULL file: no-op, CLI_EXIT_OK. */
 int cli_output_close(const char *command, struct cli_output *out, int ok);
+
+/* --max-memory: caps the process's data memory (RLIMIT_DATA) at bytes, so
+ * an allocation beyond it fails and is reported as out of memory instead of
+ * the machine swapping. Returns CLI_EXIT_OK or prints why not. */
+int cli_limit_memory(const char *command, uint64_t bytes);
+
+/* The hint after an out-of-memory error under --max-memory (0: none). */
+void cli_memory_hint(const char *command, uint64_t bytes, const char *what_to_change);
 
 /* Flushes and closes stdout; returns CLI_EXIT_DATA if output was lost. */
 int cli_finish_stdout(int status);

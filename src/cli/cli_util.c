@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 int cli_usage_error(const char *command, const char *format, ...)
@@ -104,22 +105,50 @@ int cli_output_close(const char *command, struct cli_output *out, int ok)
 {
     if (!out->file)
         return CLI_EXIT_OK;
-    int code = CLI_EXIT_OK;
     int failed = fflush(out->file) != 0 || ferror(out->file) != 0;
-    int saved = errno;
-    failed |= fclose(out->file) != 0;
-    if (failed && !saved)
+    int saved = failed ? errno : 0;
+    if (fclose(out->file) != 0 && !failed) {
+        failed = 1;
         saved = errno;
-    if (ok && failed) {
+    }
+    int code = CLI_EXIT_OK;
+    if (failed) {
         fprintf(stderr, "pcsim %s: %s: write failed: %s\n", command, out->path, strerror(saved ? saved : EIO));
         code = CLI_EXIT_DATA;
-    } else if (ok && rename(out->tmp_path, out->path) != 0) {
+    } else if (!ok) {
+        code = CLI_EXIT_DATA; /* the caller has said what went wrong */
+    } else if (rename(out->tmp_path, out->path) != 0) {
         fprintf(stderr, "pcsim %s: %s: cannot rename into place: %s\n", command, out->path, strerror(errno));
         code = CLI_EXIT_DATA;
     }
-    if (!ok || code != CLI_EXIT_OK)
+    if (code != CLI_EXIT_OK)
         remove(out->tmp_path);
     free(out->tmp_path);
     memset(out, 0, sizeof *out);
     return code;
+}
+
+int cli_limit_memory(const char *command, uint64_t bytes)
+{
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_DATA, &limit) != 0) {
+        fprintf(stderr, "pcsim %s: --max-memory: cannot read the memory limit: %s\n", command, strerror(errno));
+        return CLI_EXIT_DATA;
+    }
+    rlim_t wanted = (rlim_t)bytes;
+    if (limit.rlim_max != RLIM_INFINITY && wanted > limit.rlim_max)
+        wanted = limit.rlim_max;
+    limit.rlim_cur = wanted;
+    if (setrlimit(RLIMIT_DATA, &limit) != 0) {
+        fprintf(stderr, "pcsim %s: --max-memory: cannot set the memory limit: %s\n", command, strerror(errno));
+        return CLI_EXIT_DATA;
+    }
+    return CLI_EXIT_OK;
+}
+
+void cli_memory_hint(const char *command, uint64_t bytes, const char *what_to_change)
+{
+    if (bytes)
+        fprintf(stderr, "pcsim %s: that needs more memory than --max-memory %llu bytes allows: raise it, or %s\n",
+                command, (unsigned long long)bytes, what_to_change);
 }

@@ -1,5 +1,6 @@
 /* pcsim replay: trace files -> cache model -> token report. */
 #include <errno.h>
+#include <signal.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,11 @@ static void print_help(FILE *out)
           "                      t_ms,model,input,cache_read,cache_write,output,cache_write_1h,cost_usd\n"
           "  --html FILE         also write a self-contained HTML report: cached ratio over\n"
           "                      time and by model, the cost breakdown\n"
+          "  --output FILE       write the report to FILE instead of stdout (FILE, --html and\n"
+          "                      --requests are written whole or not at all)\n"
+          "  --max-memory BYTES  fail with a clear message instead of using more (500M, 2G)\n"
+          "  Ctrl-C stops reading and reports the requests replayed so far, marked PARTIAL\n"
+          "  (exit status 130).\n"
           "  -h, --help          this help\n"
           "\n"
           "Examples:\n"
@@ -93,7 +99,7 @@ enum output_format { OUT_TEXT, OUT_JSON, OUT_CSV };
 
 enum { OPT_POLICY = 256, OPT_TTL, OPT_MIN_TOKENS, OPT_GRANULARITY, OPT_CAPACITY, OPT_INPUT_FORMAT, OPT_MODEL,
        OPT_MODEL_MAP, OPT_LENIENT, OPT_FORMAT, OPT_REQUESTS, OPT_THREADS, OPT_TIER, OPT_UPLIFT, OPT_PRICE_DATE,
-       OPT_PRICES, OPT_NO_COST, OPT_HTML };
+       OPT_PRICES, OPT_NO_COST, OPT_HTML, OPT_OUTPUT, OPT_MAX_MEMORY };
 
 static const struct option options[] = {
     {"policy", required_argument, NULL, OPT_POLICY},
@@ -114,6 +120,8 @@ static const struct option options[] = {
     {"prices", required_argument, NULL, OPT_PRICES},
     {"no-cost", no_argument, NULL, OPT_NO_COST},
     {"html", required_argument, NULL, OPT_HTML},
+    {"output", required_argument, NULL, OPT_OUTPUT},
+    {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -169,6 +177,15 @@ static enum pcs_status configure_model(void *context, uint32_t model, const char
     return PCS_OK;
 }
 
+/* Set by SIGINT: the replay stops after the request under way. */
+static volatile sig_atomic_t replay_interrupted;
+
+static void on_interrupt(int signal_number)
+{
+    (void)signal_number;
+    replay_interrupted = 1;
+}
+
 /* What each replayed request passes through: dollars, per-request rows. */
 struct request_sink {
     FILE *out;
@@ -177,6 +194,7 @@ struct request_sink {
     size_t lane_count;
     struct pcs_error *err;
     struct pcs_timeline *timeline; /* for --html */
+    const char *out_path;          /* --requests, for messages */
 };
 
 static enum pcs_status observe_request(void *context, const struct pcs_request *req, const struct pcs_usage *usages)
@@ -191,9 +209,15 @@ static enum pcs_status observe_request(void *context, const struct pcs_request *
     }
     if (sink->timeline)
         pcs_timeline_add(sink->timeline, req->t_ms, &usages[0]);
-    if (!sink->out)
-        return PCS_OK;
-    return pcs_report_requests_row(sink->out, pcs_trace_model_name(sink->trace, req->model), req, &usages[0], cost);
+    enum pcs_status status = PCS_OK;
+    if (sink->out) {
+        status = pcs_report_requests_row(sink->out, pcs_trace_model_name(sink->trace, req->model), req, &usages[0],
+                                         cost);
+        if (status == PCS_ERR_IO)
+            return pcs_error_set(sink->err, status, "%s: write failed: %s", sink->out_path, strerror(errno));
+    }
+    /* Ctrl-C: this request is counted everywhere; none after it is read. */
+    return status == PCS_OK && replay_interrupted ? PCS_END : status;
 }
 
 /* A note for each model the catalog does not know, naming what is near. */
@@ -239,6 +263,8 @@ struct replay_options {
     const char *prices_path;
     int no_cost;
     const char *html_path;
+    const char *output_path;
+    uint64_t max_memory;
 };
 
 /* Parses argv; returns CLI_EXIT_OK, -1 after --help, or an exit code. */
@@ -336,6 +362,12 @@ static int parse_options(int argc, char **argv, struct replay_options *opts)
         case OPT_PRICES: opts->prices_path = optarg; break;
         case OPT_NO_COST: opts->no_cost = 1; break;
         case OPT_HTML: opts->html_path = optarg; break;
+        case OPT_OUTPUT: opts->output_path = optarg; break;
+        case OPT_MAX_MEMORY:
+            if (cli_parse_count(optarg, &opts->max_memory) != 0 || opts->max_memory < 1000000)
+                return cli_usage_error("replay", "--max-memory: expected bytes (at least 1M), such as 500M or 2G, got '%s'",
+                                       optarg);
+            break;
         default:
             if (optopt && optopt < 256)
                 return cli_usage_error("replay", "unknown option '-%c'", optopt);
@@ -396,24 +428,33 @@ static int write_html(const struct pcs_replay_report *report, const struct pcs_t
     enum pcs_status status = pcs_report_replay_html(html.file, report, timeline);
     if (status != PCS_OK && status != PCS_ERR_IO)
         fprintf(stderr, "pcsim replay: %s: %s\n", path, pcs_strerror(status));
-    code = cli_output_close("replay", &html, status == PCS_OK);
-    return status == PCS_OK || status == PCS_ERR_IO ? code : CLI_EXIT_DATA;
+    return cli_output_close("replay", &html, status == PCS_OK);
 }
 
+/* The report, to stdout or (--output) to a file written whole or not at all. */
 static int write_report(const struct replay_options *opts, const struct pcs_replay_report *report)
 {
+    struct cli_output file = {NULL, NULL, NULL};
+    if (opts->output_path) {
+        int code = cli_output_open("replay", opts->output_path, &file);
+        if (code != CLI_EXIT_OK)
+            return code;
+    }
+    FILE *out = file.file ? file.file : stdout;
     enum pcs_status status;
     if (opts->output == OUT_JSON)
-        status = pcs_report_replay_json(stdout, report);
+        status = pcs_report_replay_json(out, report);
     else if (opts->output == OUT_CSV)
-        status = pcs_report_replay_csv(stdout, report);
+        status = pcs_report_replay_csv(out, report);
     else
-        status = pcs_report_replay_text(stdout, report);
-    if (status != PCS_OK) {
+        status = pcs_report_replay_text(out, report);
+    if (status != PCS_OK && status != PCS_ERR_IO)
         fprintf(stderr, "pcsim replay: writing the report failed: %s\n", pcs_strerror(status));
-        return CLI_EXIT_DATA;
-    }
-    return CLI_EXIT_OK;
+    if (file.file)
+        return cli_output_close("replay", &file, status == PCS_OK);
+    if (status == PCS_ERR_IO)
+        fprintf(stderr, "pcsim replay: writing the report failed: %s\n", pcs_strerror(status));
+    return status == PCS_OK ? CLI_EXIT_OK : CLI_EXIT_DATA;
 }
 
 int cmd_replay(int argc, char **argv)
@@ -430,6 +471,15 @@ int cmd_replay(int argc, char **argv)
     int code = parse_options(argc, argv, &opts);
     if (code != CLI_EXIT_OK)
         return code < 0 ? cli_finish_stdout(CLI_EXIT_OK) : code;
+    if (opts.max_memory && cli_limit_memory("replay", opts.max_memory) != CLI_EXIT_OK)
+        return CLI_EXIT_DATA;
+    /* From here Ctrl-C ends the replay early (after the trace is indexed, at
+     * the first request) with a partial report. */
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_interrupt;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, NULL);
     struct pcs_cache_config config;
     code = cache_config(&opts, &config);
     if (code != CLI_EXIT_OK)
@@ -457,6 +507,8 @@ int cmd_replay(int argc, char **argv)
     pcs_trace *trace = pcs_trace_open(paths, path_count, &opts.trace_config, &status, &err);
     if (!trace) {
         fprintf(stderr, "pcsim replay: %s\n", err.message);
+        if (status == PCS_ERR_NOMEM)
+            cli_memory_hint("replay", opts.max_memory, "replay fewer files at once");
         pcs_catalog_free(catalog);
         return CLI_EXIT_DATA;
     }
@@ -476,7 +528,7 @@ int cmd_replay(int argc, char **argv)
         lane_count = 2;
     }
     struct pcs_replay_cost_config cost_config = {catalog, price_time_s, opts.tier_override, opts.region_uplift};
-    struct request_sink sink = {NULL, trace, NULL, lane_count, &err, NULL};
+    struct request_sink sink = {NULL, trace, NULL, lane_count, &err, NULL, opts.requests_path};
     struct cli_output requests_file = {NULL, NULL, NULL};
     struct pcs_timeline timeline;
     pcs_timeline_init(&timeline);
@@ -495,8 +547,8 @@ int cmd_replay(int argc, char **argv)
     }
     status = PCS_OK;
     if (exit_code == CLI_EXIT_OK)
-        status = pcs_replay_lanes(trace, lanes, lane_count, opts.threads,
-                                  sink.out || sink.coster || sink.timeline ? observe_request : NULL, &sink, &err);
+        status = pcs_replay_lanes(trace, lanes, lane_count, opts.threads, observe_request, &sink, &err);
+    int partial = replay_interrupted != 0;
     struct pcs_replay_cost cost;
     memset(&cost, 0, sizeof cost);
     if (exit_code == CLI_EXIT_OK && status == PCS_OK && sink.coster)
@@ -505,6 +557,8 @@ int cmd_replay(int argc, char **argv)
         exit_code = cli_output_close("replay", &requests_file, status == PCS_OK);
     if (status != PCS_OK) {
         fprintf(stderr, "pcsim replay: %s\n", err.message[0] ? err.message : pcs_strerror(status));
+        if (status == PCS_ERR_NOMEM)
+            cli_memory_hint("replay", opts.max_memory, "replay fewer files at once");
         exit_code = CLI_EXIT_DATA;
     }
     const struct pcs_replay_result *result = &lanes[0].result;
@@ -530,7 +584,10 @@ int cmd_replay(int argc, char **argv)
             }
         }
         struct pcs_replay_report report = {paths, path_count, opts.preset, config, trace, result, NULL, NULL,
-                                           NULL, price_time_s, opts.tier_override, opts.region_uplift};
+                                           NULL, price_time_s, opts.tier_override, opts.region_uplift, partial};
+        if (partial)
+            fprintf(stderr, "pcsim replay: interrupted: reporting the %llu requests replayed so far (PARTIAL)\n",
+                    (unsigned long long)result->total.requests);
         if (lanes[0].model_config && caches.count >= result->model_count)
             report.model_configs = caches.configs;
         if (sink.coster && cost.priced_requests) {
@@ -538,7 +595,9 @@ int cmd_replay(int argc, char **argv)
             report.catalog_source = pcs_catalog_source(catalog);
         }
         exit_code = write_report(&opts, &report);
-        if (exit_code == CLI_EXIT_OK && opts.html_path)
+        if (exit_code == CLI_EXIT_OK && partial)
+            exit_code = CLI_EXIT_INTERRUPTED;
+        if ((exit_code == CLI_EXIT_OK || exit_code == CLI_EXIT_INTERRUPTED) && opts.html_path)
             exit_code = write_html(&report, &timeline, opts.html_path);
     }
     pcs_replay_cost_free(&cost);

@@ -46,6 +46,9 @@ static void print_help(FILE *out)
           "  --format FMT        text (default), json (schema pcsim.run.v1) or csv\n"
           "  --html FILE         also write a self-contained HTML page: the distribution of\n"
           "                      cost per completed task per strategy, means with their CIs\n"
+          "  --output FILE       write the report to FILE instead of stdout (FILE and --html\n"
+          "                      are written whole or not at all)\n"
+          "  --max-memory BYTES  fail with a clear message instead of using more (500M, 2G)\n"
           "  -h, --help          this help\n"
           "A progress bar goes to stderr when it is a terminal. Ctrl-C stops after the\n"
           "trials under way and reports those done, marked PARTIAL (exit status 130).\n"
@@ -57,7 +60,7 @@ static void print_help(FILE *out)
 }
 
 enum { OPT_TRIALS = 256, OPT_MAX_TRIALS, OPT_SEED, OPT_THREADS, OPT_PRICE_DATE, OPT_UPLIFT, OPT_PRICES, OPT_FORMAT,
-       OPT_HTML };
+       OPT_HTML, OPT_OUTPUT, OPT_MAX_MEMORY };
 
 static const struct option options[] = {
     {"trials", required_argument, NULL, OPT_TRIALS},
@@ -69,6 +72,8 @@ static const struct option options[] = {
     {"prices", required_argument, NULL, OPT_PRICES},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"html", required_argument, NULL, OPT_HTML},
+    {"output", required_argument, NULL, OPT_OUTPUT},
+    {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -83,6 +88,8 @@ struct run_options {
     const char *prices_path;
     enum run_output output;
     const char *html_path;
+    const char *output_path;
+    uint64_t max_memory;
 };
 
 /* Set by SIGINT; the engine reads stop_flag before each trial. */
@@ -149,6 +156,12 @@ static int parse_options(const char *command, int argc, char **argv, struct run_
             break;
         case OPT_PRICES: opts->prices_path = optarg; break;
         case OPT_HTML: opts->html_path = optarg; break;
+        case OPT_OUTPUT: opts->output_path = optarg; break;
+        case OPT_MAX_MEMORY:
+            if (cli_parse_count(optarg, &opts->max_memory) != 0 || opts->max_memory < 1000000)
+                return cli_usage_error(command, "--max-memory: expected bytes (at least 1M), such as 500M or 2G, got '%s'",
+                                       optarg);
+            break;
         case OPT_FORMAT:
             if (strcmp(optarg, "text") == 0)
                 opts->output = RUN_TEXT;
@@ -243,6 +256,8 @@ int cmd_run(int argc, char **argv)
     if (!opts.price_date) /* today at noon UTC: the same answer all day */
         opts.config.price_time_s = (double)((long long)(opts.config.price_time_s / 86400.0)) * 86400.0 + 43200.0;
     const char *path = argv[optind];
+    if (opts.max_memory && cli_limit_memory("run", opts.max_memory) != CLI_EXIT_OK)
+        return CLI_EXIT_DATA;
     pcs_catalog *catalog;
     pcs_scenario_set *set = load("run", &opts, path, &catalog);
     if (!set)
@@ -271,8 +286,11 @@ int cmd_run(int argc, char **argv)
         snprintf(label, sizeof label, "pcsim run: point %zu/%zu", p + 1, point_count);
         opts.config.progress = progress ? show_progress : NULL;
         opts.config.progress_context = point_count > 1 ? label : "pcsim run";
-        if (pcs_run(&scenarios[p], &opts.config, &results[p], &err) != PCS_OK) {
+        enum pcs_status status = pcs_run(&scenarios[p], &opts.config, &results[p], &err);
+        if (status != PCS_OK) {
             fprintf(stderr, "%spcsim run: %s: %s\n", progress ? "\n" : "", path, err.message);
+            if (status == PCS_ERR_NOMEM)
+                cli_memory_hint("run", opts.max_memory, "lower the traffic or the horizon, or use fewer threads");
             exit_code = CLI_EXIT_DATA;
             break;
         }
@@ -305,13 +323,21 @@ int cmd_run(int argc, char **argv)
                                         ran,
                                         points,
                                         partial};
-        enum pcs_status status = opts.output == RUN_JSON  ? pcs_report_run_json(stdout, &report)
-                                 : opts.output == RUN_CSV ? pcs_report_run_csv(stdout, &report)
-                                                          : pcs_report_run_text(stdout, &report);
-        if (status != PCS_OK) {
+        struct cli_output file = {NULL, NULL, NULL};
+        if (opts.output_path)
+            exit_code = cli_output_open("run", opts.output_path, &file);
+        FILE *out = file.file ? file.file : stdout;
+        enum pcs_status status = PCS_ERR_IO;
+        if (exit_code == CLI_EXIT_OK)
+            status = opts.output == RUN_JSON  ? pcs_report_run_json(out, &report)
+                     : opts.output == RUN_CSV ? pcs_report_run_csv(out, &report)
+                                              : pcs_report_run_text(out, &report);
+        if (exit_code == CLI_EXIT_OK && status != PCS_OK && !file.file) {
             fprintf(stderr, "pcsim run: writing the report failed: %s\n", pcs_strerror(status));
             exit_code = CLI_EXIT_DATA;
         }
+        if (file.file && cli_output_close("run", &file, status == PCS_OK) != CLI_EXIT_OK)
+            exit_code = CLI_EXIT_DATA;
         if (exit_code == CLI_EXIT_OK && opts.html_path) {
             struct cli_output html;
             exit_code = cli_output_open("run", opts.html_path, &html);

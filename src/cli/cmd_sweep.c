@@ -47,6 +47,8 @@ static void print_help(FILE *out)
           "  --format FMT           text (default), json (schema pcsim.sweep.v1) or csv\n"
           "  --html FILE            also write a self-contained HTML page with the curve,\n"
           "                         the ideal ceiling and the providers' TTLs marked\n"
+          "  --output FILE          write the report to FILE instead of stdout (written whole\n"
+          "                         or not at all, as --html)\n"
           "  -h, --help             this help\n"
           "\n"
           "Examples:\n"
@@ -57,7 +59,7 @@ static void print_help(FILE *out)
 
 enum { OPT_TTL = 256, OPT_CAPACITY, OPT_POLICY, OPT_MIN_TOKENS, OPT_GRANULARITY, OPT_INPUT_FORMAT, OPT_MODEL,
        OPT_MODEL_MAP, OPT_LENIENT, OPT_TIER, OPT_UPLIFT, OPT_PRICE_DATE, OPT_PRICES, OPT_NO_COST, OPT_FORMAT,
-       OPT_HTML, OPT_THREADS };
+       OPT_HTML, OPT_THREADS, OPT_OUTPUT };
 
 static const struct option options[] = {
     {"ttl", required_argument, NULL, OPT_TTL},
@@ -77,6 +79,7 @@ static const struct option options[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
     {"html", required_argument, NULL, OPT_HTML},
     {"threads", required_argument, NULL, OPT_THREADS},
+    {"output", required_argument, NULL, OPT_OUTPUT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -97,6 +100,7 @@ struct sweep_options {
     int no_cost;
     int output; /* 0 text, 1 json, 2 csv */
     const char *html_path;
+    const char *output_path;
     unsigned threads;
 };
 
@@ -226,6 +230,7 @@ static int parse_options(int argc, char **argv, struct sweep_options *opts)
                 return cli_usage_error("sweep", "--format: expected text, json or csv, got '%s'", optarg);
             break;
         case OPT_HTML: opts->html_path = optarg; break;
+        case OPT_OUTPUT: opts->output_path = optarg; break;
         case OPT_THREADS: {
             uint64_t threads;
             if (cli_parse_count(optarg, &threads) != 0 || threads == 0 || threads > 1024)
@@ -289,11 +294,18 @@ static enum pcs_status configure_model(void *context, uint32_t model, const char
 
 static int write_outputs(const struct sweep_options *opts, const struct pcs_sweep_report *report)
 {
-    enum pcs_status status = opts->output == 1   ? pcs_report_sweep_json(stdout, report)
-                             : opts->output == 2 ? pcs_report_sweep_csv(stdout, report)
-                                                 : pcs_report_sweep_text(stdout, report);
+    struct cli_output file = {NULL, NULL, NULL};
+    if (opts->output_path && cli_output_open("sweep", opts->output_path, &file) != CLI_EXIT_OK)
+        return CLI_EXIT_DATA;
+    FILE *out = file.file ? file.file : stdout;
+    enum pcs_status status = opts->output == 1   ? pcs_report_sweep_json(out, report)
+                             : opts->output == 2 ? pcs_report_sweep_csv(out, report)
+                                                 : pcs_report_sweep_text(out, report);
+    if (file.file && cli_output_close("sweep", &file, status == PCS_OK) != CLI_EXIT_OK)
+        return CLI_EXIT_DATA;
     if (status != PCS_OK) {
-        fprintf(stderr, "pcsim sweep: writing the report failed: %s\n", pcs_strerror(status));
+        if (!opts->output_path)
+            fprintf(stderr, "pcsim sweep: writing the report failed: %s\n", pcs_strerror(status));
         return CLI_EXIT_DATA;
     }
     if (!opts->html_path)

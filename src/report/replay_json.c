@@ -146,6 +146,7 @@ enum pcs_status pcs_report_replay_json(FILE *out, const struct pcs_replay_report
     }
     cJSON_AddItemToObject(root, "requests", integer(result->total.requests));
     cJSON_AddItemToObject(root, "skipped", integer(result->skipped));
+    cJSON_AddBoolToObject(root, "partial", report->partial);
     cJSON_AddBoolToObject(root, "prefix_identity", !pcs_trace_lacks_prefixes(report->trace));
     cJSON_AddItemToObject(root, "tokens", tokens_object(&result->total));
     cJSON_AddItemToObject(root, "cached_ratio", ratio(report_cached_ratio(&result->total)));

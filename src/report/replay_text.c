@@ -109,6 +109,8 @@ enum pcs_status pcs_report_replay_text(FILE *out, const struct pcs_replay_report
         fprintf(out, "policy: %s (per model, below)\n", report->preset);
     else
         fprintf(out, "policy: %s (%s: %s)\n", report->preset, pcs_policy_name(report->config.policy), parameters);
+    if (report->partial)
+        fprintf(out, "PARTIAL: interrupted; only the requests replayed before the interruption are counted\n");
     if (result->skipped)
         fprintf(out, "skipped: %llu bad record%s (--lenient)\n", (unsigned long long)result->skipped,
                 result->skipped == 1 ? "" : "s");

@@ -12,10 +12,10 @@
  * So the bounds ever touched form one recency stack, and each capacity's
  * cache is always a most recent part of it: a request puts its bounds on top
  * (all cached at that moment, whatever the capacity), eviction cuts from the
- * bottom. A point needs only its cut, a last-touch stamp (a bound is cached
- * iff its stamp >= the cut), and the tokens it holds; a request's matched
- * prefix at a point is the run of its bounds at or above the cut (stamps
- * fall strictly along a chain). Each stamp carries its bound's cost, with
+ * bottom. A point needs only its cut (a bound is cached iff its last-touch
+ * stamp is >= the cut) and the tokens it holds; a request's matched prefix
+ * at a point is the run of its bounds at or above the cut (stamps fall
+ * strictly along a chain). Each stamp carries its bound's cost, with
  * sums over aligned spans of 16, 256 and 4096 stamps: a touch moves a cost
  * in O(1), and eviction walks up from the cut, the widest span at a time
  * that does not cover the excess (a cut usually moves by about one
@@ -58,9 +58,10 @@
  * chain with the namespace and the model, so the key tells them apart). */
 struct bound {
     uint64_t key;
-    uint32_t stamp;   /* last touch */
-    uint32_t cost;    /* at the last touch */
-    uint32_t holders; /* points holding it at another cost */
+    uint64_t holder_bits; /* bit i % 64 clear: point i is not a holder */
+    uint32_t stamp;       /* last touch */
+    uint32_t cost;        /* at the last touch */
+    uint32_t holders;     /* points holding it at another cost */
 };
 
 /* A point holds bound at its cost + delta. */
@@ -99,11 +100,11 @@ struct capacity_sweep {
     size_t slot_mask;
     /* Stamps: owner[s] is the bound last touched at s and cost[s] its cost
      * (NIL and 0: touched since); over level l spans, span_sum[l] sums the
-     * costs and span_odd[l] counts the bounds with holders. */
+     * costs and span_holders[l] counts the bounds with holders. */
     uint32_t *owner;
     uint32_t *cost;
     uint64_t *span_sum[LEVELS];
-    uint32_t *span_odd[LEVELS];
+    uint32_t *span_holders[LEVELS];
     size_t stamp_cap; /* a multiple of TOP_SPAN */
     size_t next_stamp;
     uint32_t min_cut; /* no point holds a bound below it */
@@ -140,10 +141,10 @@ static void stamp_clear(struct capacity_sweep *sweep, size_t stamp)
 }
 
 /* Counts (step 1) or uncounts (step -1) a bound with holders at stamp. */
-static void stamp_odd(struct capacity_sweep *sweep, size_t stamp, uint32_t step)
+static void count_holders(struct capacity_sweep *sweep, size_t stamp, uint32_t step)
 {
     for (int l = 0; l < LEVELS; l++)
-        sweep->span_odd[l][stamp >> (SPAN_BITS * (l + 1))] += step; /* unsigned: -1 wraps */
+        sweep->span_holders[l][stamp >> (SPAN_BITS * (l + 1))] += step; /* unsigned: -1 wraps */
 }
 
 /* ------------------------------------------------------------ bound table */
@@ -238,10 +239,10 @@ static enum pcs_status reserve_stamps(struct capacity_sweep *sweep, size_t count
             uint64_t *sums = realloc(sweep->span_sum[l], spans * sizeof *sums);
             if (sums)
                 sweep->span_sum[l] = sums;
-            uint32_t *odd = sums ? realloc(sweep->span_odd[l], spans * sizeof *odd) : NULL;
-            if (!odd)
+            uint32_t *counts = sums ? realloc(sweep->span_holders[l], spans * sizeof *counts) : NULL;
+            if (!counts)
                 return PCS_ERR_NOMEM;
-            sweep->span_odd[l] = odd;
+            sweep->span_holders[l] = counts;
         }
         sweep->stamp_cap = cap;
     }
@@ -276,12 +277,12 @@ static enum pcs_status reserve_stamps(struct capacity_sweep *sweep, size_t count
     for (int l = 0; l < LEVELS; l++) {
         unsigned bits = SPAN_BITS * (unsigned)(l + 1);
         uint64_t *sums = sweep->span_sum[l];
-        uint32_t *odd = sweep->span_odd[l];
+        uint32_t *counts = sweep->span_holders[l];
         memset(sums, 0, (cap >> bits) * sizeof *sums);
-        memset(odd, 0, (cap >> bits) * sizeof *odd);
+        memset(counts, 0, (cap >> bits) * sizeof *counts);
         for (size_t s = 0; s < next; s++) {
             sums[s >> bits] += sweep->cost[s];
-            odd[s >> bits] += sweep->bounds[sweep->owner[s]].holders != 0;
+            counts[s >> bits] += sweep->bounds[sweep->owner[s]].holders != 0;
         }
     }
     return PCS_OK;
@@ -312,7 +313,7 @@ static enum pcs_status reserve_scratch(struct capacity_sweep *sweep, size_t coun
 
 static size_t held_home(const struct point_state *point, uint32_t bound)
 {
-    return (size_t)((bound * 0x9E3779B1u) >> 7) & point->held_mask;
+    return (size_t)(((uint64_t)bound * 0x9E3779B97F4A7C15ull) >> 32) & point->held_mask;
 }
 
 static size_t held_slot(const struct point_state *point, uint32_t bound)
@@ -382,26 +383,44 @@ static int64_t held_take(struct point_state *point, uint32_t bound)
     return delta;
 }
 
+static uint64_t holder_bit(size_t point)
+{
+    return (uint64_t)1 << (point % 64);
+}
+
+/* What point i holds bound id at, less its cost; forgotten. */
+static int64_t take_held(struct capacity_sweep *sweep, size_t i, uint32_t id)
+{
+    struct bound *bound = &sweep->bounds[id];
+    if (!(bound->holder_bits & holder_bit(i)))
+        return 0;
+    int64_t delta = held_take(&sweep->points[i], id);
+    if (delta == 0)
+        return 0;
+    if (--bound->holders == 0)
+        bound->holder_bits = 0;
+    else if (sweep->point_count <= 64)
+        bound->holder_bits &= ~holder_bit(i); /* the bit is point i's alone */
+    return delta;
+}
+
 /* A bound touched at a new cost: each point that holds it keeps the cost
  * it holds, now a difference from the new one; the others insert it at the
  * new cost, which the stamp carries. */
 static enum pcs_status rebase_bound(struct capacity_sweep *sweep, uint32_t id, uint32_t old_stamp, uint32_t cost)
 {
-    struct bound *bound = &sweep->bounds[id];
     for (size_t i = 0; i < sweep->point_count; i++) {
-        struct point_state *point = &sweep->points[i];
-        if (old_stamp < point->cut)
+        if (old_stamp < sweep->points[i].cut)
             continue; /* evicted here: no difference left */
-        int64_t delta = held_take(point, id);
-        bound->holders -= delta != 0;
-        delta += (int64_t)bound->cost - (int64_t)cost;
+        int64_t delta = take_held(sweep, i, id) + (int64_t)sweep->bounds[id].cost - (int64_t)cost;
         if (delta != 0) {
-            if (held_put(point, id, delta) != PCS_OK)
+            if (held_put(&sweep->points[i], id, delta) != PCS_OK)
                 return PCS_ERR_NOMEM;
-            bound->holders++;
+            sweep->bounds[id].holders++;
+            sweep->bounds[id].holder_bits |= holder_bit(i);
         }
     }
-    bound->cost = cost;
+    sweep->bounds[id].cost = cost;
     return PCS_OK;
 }
 
@@ -414,33 +433,31 @@ static int span_tokens(const struct capacity_sweep *sweep, const struct point_st
                        uint64_t *tokens)
 {
     size_t index = from >> (SPAN_BITS * (l + 1));
-    if (point->held_count && sweep->span_odd[l][index])
+    if (point->held_count && sweep->span_holders[l][index])
         return 0;
     *tokens = sweep->span_sum[l][index];
     return 1;
 }
 
-/* The tokens the point holds at stamp, evicting its held cost there. */
-static uint64_t stamp_tokens(struct capacity_sweep *sweep, struct point_state *point, size_t stamp)
+/* The tokens point i holds at stamp, evicting its held cost there. */
+static uint64_t stamp_tokens(struct capacity_sweep *sweep, size_t i, size_t stamp)
 {
     uint64_t tokens = sweep->cost[stamp];
-    if (tokens == 0 || point->held_count == 0)
+    if (tokens == 0 || sweep->points[i].held_count == 0)
         return tokens;
     uint32_t id = sweep->owner[stamp];
-    struct bound *bound = &sweep->bounds[id];
-    if (bound->holders == 0)
-        return tokens;
-    int64_t delta = held_take(point, id);
-    if (delta != 0 && --bound->holders == 0)
-        stamp_odd(sweep, stamp, UINT32_MAX);
+    int64_t delta = take_held(sweep, i, id);
+    if (delta != 0 && sweep->bounds[id].holders == 0)
+        count_holders(sweep, stamp, UINT32_MAX);
     return (uint64_t)((int64_t)tokens + delta);
 }
 
 /* Evicts the point's least recently used bounds until its tokens fit: the
  * cut moves up past the fewest bottom bounds whose tokens cover the excess,
  * a whole span at a time where it can. */
-static void evict(struct capacity_sweep *sweep, struct point_state *point)
+static void evict(struct capacity_sweep *sweep, size_t i)
 {
+    struct point_state *point = &sweep->points[i];
     if (point->tokens <= point->capacity)
         return;
     const uint64_t excess = point->tokens - point->capacity;
@@ -461,7 +478,7 @@ static void evict(struct capacity_sweep *sweep, struct point_state *point)
             s += span;
             continue;
         }
-        evicted += stamp_tokens(sweep, point, s);
+        evicted += stamp_tokens(sweep, i, s);
         s++;
     }
     point->tokens -= evicted;
@@ -534,13 +551,14 @@ static enum pcs_status touch(struct capacity_sweep *sweep, const struct pcs_requ
             bound->key = sweep->keys[i];
             bound->cost = cost;
             bound->holders = 0;
+            bound->holder_bits = 0;
             slot_insert(sweep, id);
         } else {
             bound = &sweep->bounds[id];
             uint32_t old = bound->stamp;
             stamp_clear(sweep, old);
             if (bound->holders)
-                stamp_odd(sweep, old, UINT32_MAX);
+                count_holders(sweep, old, UINT32_MAX);
             if (bound->cost != cost) {
                 if (old < sweep->min_cut)
                     bound->cost = cost; /* held nowhere */
@@ -549,7 +567,7 @@ static enum pcs_status touch(struct capacity_sweep *sweep, const struct pcs_requ
                 bound = &sweep->bounds[id];
             }
             if (bound->holders)
-                stamp_odd(sweep, stamp, 1);
+                count_holders(sweep, stamp, 1);
         }
         bound->stamp = stamp;
         stamp_set(sweep, stamp, id, bound->cost);
@@ -606,7 +624,7 @@ static enum pcs_status play(struct capacity_sweep *sweep, const pcs_trace *trace
     sweep->min_cut = UINT32_MAX;
     for (size_t i = 0; i < sweep->point_count; i++) {
         struct point_state *point = &sweep->points[i];
-        evict(sweep, point);
+        evict(sweep, i);
         sweep->min_cut = point->cut < sweep->min_cut ? point->cut : sweep->min_cut;
     }
     return PCS_OK;
@@ -664,7 +682,7 @@ static void release(struct capacity_sweep *sweep)
     free(sweep->cost);
     for (int l = 0; l < LEVELS; l++) {
         free(sweep->span_sum[l]);
-        free(sweep->span_odd[l]);
+        free(sweep->span_holders[l]);
     }
     free(sweep->cuts);
     free(sweep->keys);

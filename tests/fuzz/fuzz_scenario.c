@@ -11,7 +11,8 @@
  * Relative empirical-trace paths resolve from a directory made under /tmp
  * at start-up, holding small traces under the names the seeds use
  * (../native_blocks.jsonl, ../../native_blocks.jsonl, x.jsonl,
- * zero_output.jsonl); it is removed at exit. */
+ * zero_output.jsonl); it is removed at exit (a crash, which ends the process
+ * at once, leaves it behind). */
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
