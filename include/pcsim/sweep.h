@@ -11,9 +11,12 @@
  * same read of the trace.
  *
  * Capacity curves (lru): the cache keeps the most recently used bounds
- * whose sizes fit, so a bound is present under capacity C iff the tokens of
- * the bounds used more recently, itself included, are <= C (its LRU stack
- * distance); one pass computes every request's distances. */
+ * whose sizes fit, so every capacity's cache is the recent end of one
+ * recency stack: one pass keeps, per capacity, where its cache's end falls.
+ * A bound costs what it cost when its cache inserted it, and the same chain
+ * may come back with other ends (a partial last block that grows), so a
+ * bound's weight can depend on the capacity: each point keeps its own
+ * differences, and a larger cache need not hold what a smaller one holds. */
 #ifndef PCSIM_SWEEP_H
 #define PCSIM_SWEEP_H
 
