@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "pcsim/trace.h"
+
 #define CLI_EXIT_OK 0
 #define CLI_EXIT_DATA 1  /* bad input or runtime error */
 #define CLI_EXIT_USAGE 2 /* bad command line */
@@ -22,6 +24,14 @@ int cli_usage_error(const char *command, const char *format, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+
+/* The usage error for what getopt_long could not take (an unknown option,
+ * a missing value); returns CLI_EXIT_USAGE. */
+int cli_option_error(const char *command, char **argv);
+
+/* --model-map FROM=TO: splits text (in place) into aliases[*count] and
+ * counts it; at most max. CLI_EXIT_OK or a usage error. */
+int cli_add_model_map(const char *command, char *text, struct pcs_model_alias *aliases, size_t *count, size_t max);
 
 /* Checked parses of option values: 0 on success, -1 if malformed. */
 int cli_parse_count(const char *text, uint64_t *value);     /* 1234, 3M, 64k, 2G */

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -18,6 +19,29 @@ int cli_usage_error(const char *command, const char *format, ...)
     va_end(args);
     fprintf(stderr, "\nTry 'pcsim %s --help'.\n", command);
     return CLI_EXIT_USAGE;
+}
+
+int cli_option_error(const char *command, char **argv)
+{
+    if (optopt && optopt < 256)
+        return cli_usage_error(command, "unknown option '-%c'", optopt);
+    if (optopt)
+        return cli_usage_error(command, "option '%s' needs a value", argv[optind - 1]);
+    return cli_usage_error(command, "unknown option '%s'", argv[optind - 1]);
+}
+
+int cli_add_model_map(const char *command, char *text, struct pcs_model_alias *aliases, size_t *count, size_t max)
+{
+    char *eq = strchr(text, '=');
+    if (!eq || eq == text || !eq[1])
+        return cli_usage_error(command, "--model-map: expected FROM=TO, got '%s'", text);
+    if (*count == max)
+        return cli_usage_error(command, "--model-map: at most %zu mappings", max);
+    *eq = '\0';
+    aliases[*count].from = text;
+    aliases[*count].to = eq + 1;
+    ++*count;
+    return CLI_EXIT_OK;
 }
 
 int cli_parse_count(const char *text, uint64_t *value)

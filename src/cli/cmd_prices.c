@@ -165,11 +165,7 @@ static int parse_options(int argc, char **argv, struct prices_options *opts)
             opts->json = strcmp(optarg, "json") == 0;
             break;
         default:
-            if (optopt && optopt < 256)
-                return cli_usage_error("prices", "unknown option '-%c'", optopt);
-            if (optopt)
-                return cli_usage_error("prices", "option '%s' needs a value", argv[optind - 1]);
-            return cli_usage_error("prices", "unknown option '%s'", argv[optind - 1]);
+            return cli_option_error("prices", argv);
         }
     }
     return code;

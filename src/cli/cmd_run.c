@@ -173,11 +173,7 @@ static int parse_options(const char *command, int argc, char **argv, struct run_
                 return cli_usage_error(command, "--format: expected text, json or csv, got '%s'", optarg);
             break;
         default:
-            if (optopt && optopt < 256)
-                return cli_usage_error(command, "unknown option '-%c'", optopt);
-            if (optopt)
-                return cli_usage_error(command, "option '%s' needs a value", argv[optind - 1]);
-            return cli_usage_error(command, "unknown option '%s'", argv[optind - 1]);
+            return cli_option_error(command, argv);
         }
     }
     if (optind + 1 != argc)

@@ -193,18 +193,10 @@ static int parse_options(int argc, char **argv, struct sweep_options *opts)
                 return cli_usage_error("sweep", "--model: empty model name");
             opts->trace_config.default_model = optarg;
             break;
-        case OPT_MODEL_MAP: {
-            char *eq = strchr(optarg, '=');
-            if (!eq || eq == optarg || !eq[1])
-                return cli_usage_error("sweep", "--model-map: expected FROM=TO, got '%s'", optarg);
-            if (opts->alias_count == MAX_ALIASES)
-                return cli_usage_error("sweep", "--model-map: at most %d mappings", MAX_ALIASES);
-            *eq = '\0';
-            opts->aliases[opts->alias_count].from = optarg;
-            opts->aliases[opts->alias_count].to = eq + 1;
-            opts->alias_count++;
+        case OPT_MODEL_MAP:
+            if (cli_add_model_map("sweep", optarg, opts->aliases, &opts->alias_count, MAX_ALIASES) != CLI_EXIT_OK)
+                return CLI_EXIT_USAGE;
             break;
-        }
         case OPT_LENIENT: opts->trace_config.lenient = 1; break;
         case OPT_TIER:
             opts->tier_override = pcs_tier_parse(optarg);
@@ -239,11 +231,7 @@ static int parse_options(int argc, char **argv, struct sweep_options *opts)
             break;
         }
         default:
-            if (optopt && optopt < 256)
-                return cli_usage_error("sweep", "unknown option '-%c'", optopt);
-            if (optopt)
-                return cli_usage_error("sweep", "option '%s' needs a value", argv[optind - 1]);
-            return cli_usage_error("sweep", "unknown option '%s'", argv[optind - 1]);
+            return cli_option_error("sweep", argv);
         }
     }
     if (!opts->ttl_spec == !opts->capacity_spec)

@@ -4,16 +4,10 @@
 
 #include <cjson/cJSON.h>
 
+#include "report_json.h"
 #include "report_util.h"
 
 #define PRICES_SCHEMA "pcsim.prices.v1"
-
-static cJSON *integer(uint64_t value)
-{
-    char text[32];
-    snprintf(text, sizeof text, "%llu", (unsigned long long)value);
-    return cJSON_CreateRaw(text);
-}
 
 static cJSON *price_value(const struct pcs_price *price, double multiplier)
 {
@@ -24,7 +18,7 @@ static cJSON *price_value(const struct pcs_price *price, double multiplier)
     cJSON_AddNumberToObject(value, "base", price->base * multiplier);
     for (size_t i = 0; i < price->tier_count; i++) {
         cJSON *tier = cJSON_CreateObject();
-        cJSON_AddItemToObject(tier, "start", integer(price->tiers[i].start));
+        cJSON_AddItemToObject(tier, "start", report_json_integer(price->tiers[i].start));
         cJSON_AddNumberToObject(tier, "price", price->tiers[i].price * multiplier);
         cJSON_AddItemToArray(tiers, tier);
     }
@@ -75,12 +69,12 @@ enum pcs_status pcs_report_price_quote_json(FILE *out, const struct pcs_price_qu
     cJSON_AddNumberToObject(root, "tier_multiplier", quote->tier_multiplier);
     cJSON_AddNumberToObject(root, "region_uplift", quote->region_uplift);
     cJSON *counts = cJSON_AddObjectToObject(root, "usage");
-    cJSON_AddItemToObject(counts, "input", integer(usage->input));
-    cJSON_AddItemToObject(counts, "cache_read", integer(usage->cache_read));
-    cJSON_AddItemToObject(counts, "cache_write", integer(usage->cache_write));
-    cJSON_AddItemToObject(counts, "cache_write_1h", integer(usage->cache_write_1h));
-    cJSON_AddItemToObject(counts, "output", integer(usage->output));
-    cJSON_AddItemToObject(counts, "requests", integer(usage->requests));
+    cJSON_AddItemToObject(counts, "input", report_json_integer(usage->input));
+    cJSON_AddItemToObject(counts, "cache_read", report_json_integer(usage->cache_read));
+    cJSON_AddItemToObject(counts, "cache_write", report_json_integer(usage->cache_write));
+    cJSON_AddItemToObject(counts, "cache_write_1h", report_json_integer(usage->cache_write_1h));
+    cJSON_AddItemToObject(counts, "output", report_json_integer(usage->output));
+    cJSON_AddItemToObject(counts, "requests", report_json_integer(usage->requests));
     /* The unit prices this usage pays, after the tier and the uplift. */
     cJSON *units = cJSON_AddObjectToObject(root, "unit_prices");
     uint64_t prompt_class = pcs_price_class(quote->set, usage->input);
@@ -113,10 +107,10 @@ static cJSON *model_object(const struct pcs_model *model, double price_time_s)
     cJSON_AddStringToObject(object, "id", model->id);
     cJSON_AddStringToObject(object, "name", model->name);
     if (model->context_window)
-        cJSON_AddItemToObject(object, "context_window", integer(model->context_window));
+        cJSON_AddItemToObject(object, "context_window", report_json_integer(model->context_window));
     cJSON_AddStringToObject(object, "cache_preset", model->cache_preset ? model->cache_preset : "none");
     if (model->min_tokens)
-        cJSON_AddItemToObject(object, "min_tokens", integer(model->min_tokens));
+        cJSON_AddItemToObject(object, "min_tokens", report_json_integer(model->min_tokens));
     cJSON_AddItemToObject(object, "prices", price_set_object(pcs_model_prices_at(model, price_time_s), 1.0));
     return object;
 }

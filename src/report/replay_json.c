@@ -4,33 +4,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "report_json.h"
 #include "report_util.h"
-
-static cJSON *integer(uint64_t value)
-{
-    char text[32];
-    snprintf(text, sizeof text, "%llu", (unsigned long long)value);
-    return cJSON_CreateRaw(text);
-}
-
-static cJSON *ratio(double value)
-{
-    char text[32];
-    snprintf(text, sizeof text, "%.6f", value);
-    return cJSON_CreateRaw(text);
-}
-
-static cJSON *tokens_object(const struct pcs_usage *usage)
-{
-    cJSON *tokens = cJSON_CreateObject();
-    cJSON_AddItemToObject(tokens, "input", integer(usage->input));
-    cJSON_AddItemToObject(tokens, "cache_read", integer(usage->cache_read));
-    cJSON_AddItemToObject(tokens, "cache_write", integer(usage->cache_write));
-    cJSON_AddItemToObject(tokens, "cache_write_1h", integer(usage->cache_write_1h));
-    cJSON_AddItemToObject(tokens, "uncached", integer(pcs_usage_uncached(usage)));
-    cJSON_AddItemToObject(tokens, "output", integer(usage->output));
-    return tokens;
-}
 
 static cJSON *policy_object(const char *name, const struct pcs_cache_config *config)
 {
@@ -43,11 +18,11 @@ static cJSON *policy_object(const char *name, const struct pcs_cache_config *con
     if (has_ttl)
         cJSON_AddItemToObject(policy, "ttl_s", cJSON_CreateRaw(report_seconds(config->ttl_ms, seconds, sizeof seconds)));
     if (config->policy == PCS_POLICY_OPENAI || config->policy == PCS_POLICY_BREAKPOINT)
-        cJSON_AddItemToObject(policy, "min_tokens", integer(config->min_tokens));
+        cJSON_AddItemToObject(policy, "min_tokens", report_json_integer(config->min_tokens));
     if (config->policy == PCS_POLICY_OPENAI)
-        cJSON_AddItemToObject(policy, "granularity", integer(config->granularity));
+        cJSON_AddItemToObject(policy, "granularity", report_json_integer(config->granularity));
     if (config->policy == PCS_POLICY_LRU)
-        cJSON_AddItemToObject(policy, "capacity_tokens", integer(config->capacity_tokens));
+        cJSON_AddItemToObject(policy, "capacity_tokens", report_json_integer(config->capacity_tokens));
     return policy;
 }
 
@@ -91,8 +66,8 @@ static cJSON *cost_object(const struct pcs_replay_report *report, const uint32_t
     else
         cJSON_AddNumberToObject(object, "region_uplift", report->region_uplift);
     add_costs(object, &cost->with_cache, cost->without_cache, cost->ideal);
-    cJSON_AddItemToObject(object, "priced_requests", integer(cost->priced_requests));
-    cJSON_AddItemToObject(object, "unpriced_requests", integer(cost->unpriced_requests));
+    cJSON_AddItemToObject(object, "priced_requests", report_json_integer(cost->priced_requests));
+    cJSON_AddItemToObject(object, "unpriced_requests", report_json_integer(cost->unpriced_requests));
     cJSON *by_model = cJSON_AddArrayToObject(object, "by_model");
     cJSON *unpriced = cJSON_AddArrayToObject(object, "unpriced_models");
     for (size_t i = 0; i < result->model_count; i++) {
@@ -117,9 +92,9 @@ static cJSON *cost_object(const struct pcs_replay_report *report, const uint32_t
 static cJSON *tasks_object(const struct pcs_task_stats *tasks)
 {
     cJSON *object = cJSON_CreateObject();
-    cJSON_AddItemToObject(object, "tasks", integer(tasks->tasks));
-    cJSON_AddItemToObject(object, "completed", integer(tasks->completed));
-    cJSON_AddItemToObject(object, "requests", integer(tasks->requests));
+    cJSON_AddItemToObject(object, "tasks", report_json_integer(tasks->tasks));
+    cJSON_AddItemToObject(object, "completed", report_json_integer(tasks->completed));
+    cJSON_AddItemToObject(object, "requests", report_json_integer(tasks->requests));
     cJSON_AddNumberToObject(object, "completion_rate", (double)tasks->completed / (double)tasks->tasks);
     cJSON_AddNumberToObject(object, "attempts_per_task", (double)tasks->requests / (double)tasks->tasks);
     cJSON_AddNumberToObject(object, "spend", tasks->spend);
@@ -144,12 +119,12 @@ enum pcs_status pcs_report_replay_json(FILE *out, const struct pcs_replay_report
         cJSON_AddStringToObject(file, "format", pcs_trace_format_name(pcs_trace_file_format(report->trace, i)));
         cJSON_AddItemToArray(files, file);
     }
-    cJSON_AddItemToObject(root, "requests", integer(result->total.requests));
-    cJSON_AddItemToObject(root, "skipped", integer(result->skipped));
+    cJSON_AddItemToObject(root, "requests", report_json_integer(result->total.requests));
+    cJSON_AddItemToObject(root, "skipped", report_json_integer(result->skipped));
     cJSON_AddBoolToObject(root, "partial", report->partial);
     cJSON_AddBoolToObject(root, "prefix_identity", !pcs_trace_lacks_prefixes(report->trace));
-    cJSON_AddItemToObject(root, "tokens", tokens_object(&result->total));
-    cJSON_AddItemToObject(root, "cached_ratio", ratio(report_cached_ratio(&result->total)));
+    cJSON_AddItemToObject(root, "tokens", report_json_tokens(&result->total));
+    cJSON_AddItemToObject(root, "cached_ratio", report_json_ratio(report_cached_ratio(&result->total)));
     cJSON *by_model = cJSON_AddArrayToObject(root, "by_model");
     uint32_t *models = report_models_by_name(report);
     if (!models) {
@@ -162,9 +137,9 @@ enum pcs_status pcs_report_replay_json(FILE *out, const struct pcs_replay_report
             continue;
         cJSON *model = cJSON_CreateObject();
         cJSON_AddStringToObject(model, "model", pcs_trace_model_name(report->trace, models[i]));
-        cJSON_AddItemToObject(model, "requests", integer(usage->requests));
-        cJSON_AddItemToObject(model, "tokens", tokens_object(usage));
-        cJSON_AddItemToObject(model, "cached_ratio", ratio(report_cached_ratio(usage)));
+        cJSON_AddItemToObject(model, "requests", report_json_integer(usage->requests));
+        cJSON_AddItemToObject(model, "tokens", report_json_tokens(usage));
+        cJSON_AddItemToObject(model, "cached_ratio", report_json_ratio(report_cached_ratio(usage)));
         if (report->model_configs)
             cJSON_AddItemToObject(model, "policy", policy_object(report->preset, &report->model_configs[models[i]]));
         cJSON_AddItemToArray(by_model, model);

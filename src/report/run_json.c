@@ -3,15 +3,9 @@
 
 #include <cjson/cJSON.h>
 
+#include "report_json.h"
 #include "report_util.h"
 #include "run_stats.h"
-
-static cJSON *integer(uint64_t value)
-{
-    char text[32];
-    snprintf(text, sizeof text, "%llu", (unsigned long long)value);
-    return cJSON_CreateRaw(text);
-}
 
 static cJSON *interval(double low, double high)
 {
@@ -24,7 +18,7 @@ static cJSON *interval(double low, double high)
 static cJSON *summary_object(const struct pcs_summary *summary)
 {
     cJSON *object = cJSON_CreateObject();
-    cJSON_AddItemToObject(object, "n", integer(summary->n));
+    cJSON_AddItemToObject(object, "n", report_json_integer(summary->n));
     cJSON_AddNumberToObject(object, "mean", summary->mean);
     cJSON_AddNumberToObject(object, "sd", summary->sd);
     cJSON_AddNumberToObject(object, "p5", summary->p5);
@@ -47,13 +41,13 @@ static cJSON *strategy_object(const struct pcs_scenario *scenario, const struct 
         cJSON *step = cJSON_CreateObject();
         cJSON_AddStringToObject(step, "model", model->alias);
         cJSON_AddStringToObject(step, "model_id", model->model->id);
-        cJSON_AddItemToObject(step, "attempts", integer(strategy->route[i].attempts));
+        cJSON_AddItemToObject(step, "attempts", report_json_integer(strategy->route[i].attempts));
         cJSON_AddItemToArray(route, step);
     }
     cJSON_AddStringToObject(object, "tier", pcs_tier_name(strategy->tier));
     cJSON_AddStringToObject(object, "cache", strategy->cache);
-    cJSON_AddItemToObject(object, "trials", integer(st->trials));
-    cJSON_AddItemToObject(object, "trials_with_completion", integer(st->trials_with_completion));
+    cJSON_AddItemToObject(object, "trials", report_json_integer(st->trials));
+    cJSON_AddItemToObject(object, "trials_with_completion", report_json_integer(st->trials_with_completion));
     cJSON_AddItemToObject(object, "cost_per_completed_task", summary_object(&st->cost_per_completed_task));
     cJSON *task_cost = cJSON_AddObjectToObject(object, "task_cost");
     cJSON_AddNumberToObject(task_cost, "mean", st->task_cost_mean);
@@ -66,13 +60,13 @@ static cJSON *strategy_object(const struct pcs_scenario *scenario, const struct 
     cJSON_AddNumberToObject(object, "escalation_rate", st->escalation_rate);
     cJSON_AddNumberToObject(object, "failed_request_rate", st->failed_request_rate);
     cJSON_AddNumberToObject(object, "tasks_per_trial", st->tasks_per_trial);
-    cJSON_AddItemToObject(object, "requests", integer(st->requests));
+    cJSON_AddItemToObject(object, "requests", report_json_integer(st->requests));
     cJSON_AddItemToObject(object, "cached_ratio", summary_object(&st->cached_ratio));
     cJSON_AddItemToObject(object, "spend_per_horizon", summary_object(&st->spend));
     if (st->has_paired) {
         cJSON *paired = cJSON_AddObjectToObject(object, "vs_first");
         cJSON_AddStringToObject(paired, "baseline", first_name);
-        cJSON_AddItemToObject(paired, "n", integer(st->versus_first.n));
+        cJSON_AddItemToObject(paired, "n", report_json_integer(st->versus_first.n));
         cJSON_AddNumberToObject(paired, "mean_difference", st->versus_first.mean_difference);
         cJSON_AddItemToObject(paired, "ci95", interval(st->versus_first.ci95_low, st->versus_first.ci95_high));
         cJSON_AddNumberToObject(paired, "p_cheaper", st->versus_first.p_cheaper);
@@ -103,9 +97,9 @@ enum pcs_status pcs_report_run_json(FILE *out, const struct pcs_run_report *repo
     cJSON_AddStringToObject(root, "schema", "pcsim.run.v1");
     cJSON_AddStringToObject(root, "scenario", report->name);
     cJSON_AddStringToObject(root, "file", report->path);
-    cJSON_AddItemToObject(root, "seed", integer(report->seed));
+    cJSON_AddItemToObject(root, "seed", report_json_integer(report->seed));
     cJSON_AddStringToObject(root, "rng", "pcsim-rrmxmx-counter: counter-based streams keyed by XXH3 of (seed, trial, task, ...)");
-    cJSON_AddItemToObject(root, "trials", integer(report->points[0].result->trial_count));
+    cJSON_AddItemToObject(root, "trials", report_json_integer(report->points[0].result->trial_count));
     cJSON_AddBoolToObject(root, "trials_auto", report->trials_auto);
     if (report->trials_auto)
         cJSON_AddNumberToObject(root, "target_relative_half_width", report->target_relative_half_width);
@@ -126,7 +120,7 @@ enum pcs_status pcs_report_run_json(FILE *out, const struct pcs_run_report *repo
     for (size_t p = 0; p < report->point_count && status == PCS_OK; p++) {
         cJSON *point = cJSON_CreateObject();
         cJSON_AddStringToObject(point, "label", report->points[p].label);
-        cJSON_AddItemToObject(point, "trials", integer(report->points[p].result->trial_count));
+        cJSON_AddItemToObject(point, "trials", report_json_integer(report->points[p].result->trial_count));
         status = point_strategies(&report->points[p], cJSON_AddArrayToObject(point, "strategies"));
         cJSON_AddItemToArray(points, point);
     }

@@ -1,0 +1,30 @@
+/* Helpers shared by the JSON report writers; see report_json.h. */
+#include "report_json.h"
+
+#include <stdio.h>
+
+cJSON *report_json_integer(uint64_t value)
+{
+    char text[32];
+    snprintf(text, sizeof text, "%llu", (unsigned long long)value);
+    return cJSON_CreateRaw(text);
+}
+
+cJSON *report_json_ratio(double value)
+{
+    char text[32];
+    snprintf(text, sizeof text, "%.6f", value);
+    return cJSON_CreateRaw(text);
+}
+
+cJSON *report_json_tokens(const struct pcs_usage *usage)
+{
+    cJSON *tokens = cJSON_CreateObject();
+    cJSON_AddItemToObject(tokens, "input", report_json_integer(usage->input));
+    cJSON_AddItemToObject(tokens, "cache_read", report_json_integer(usage->cache_read));
+    cJSON_AddItemToObject(tokens, "cache_write", report_json_integer(usage->cache_write));
+    cJSON_AddItemToObject(tokens, "cache_write_1h", report_json_integer(usage->cache_write_1h));
+    cJSON_AddItemToObject(tokens, "uncached", report_json_integer(pcs_usage_uncached(usage)));
+    cJSON_AddItemToObject(tokens, "output", report_json_integer(usage->output));
+    return tokens;
+}

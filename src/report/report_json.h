@@ -1,0 +1,19 @@
+/* Helpers shared by the JSON report writers (internal to src/report).
+ * cJSON numbers are doubles, so counts and ratios go in as raw text: token
+ * counts stay exact integers, ratios keep six decimals. */
+#ifndef PCSIM_REPORT_JSON_H
+#define PCSIM_REPORT_JSON_H
+
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "pcsim/cache.h"
+
+cJSON *report_json_integer(uint64_t value);
+cJSON *report_json_ratio(double value);
+
+/* {"input", "cache_read", "cache_write", "cache_write_1h", "uncached", "output"}. */
+cJSON *report_json_tokens(const struct pcs_usage *usage);
+
+#endif

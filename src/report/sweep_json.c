@@ -1,0 +1,59 @@
+/* The sweep report as JSON (schema pcsim.sweep.v1). */
+#include <stdlib.h>
+
+#include <cjson/cJSON.h>
+
+#include "report_json.h"
+#include "report_util.h"
+
+enum pcs_status pcs_report_sweep_json(FILE *out, const struct pcs_sweep_report *report)
+{
+    const struct pcs_sweep_result *result = report->result;
+    const struct pcs_cache_config *base = &result->base;
+    char seconds[32];
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "schema", "pcsim.sweep.v1");
+    cJSON *policy = cJSON_AddObjectToObject(root, "policy");
+    cJSON_AddStringToObject(policy, "name", report->preset);
+    cJSON_AddStringToObject(policy, "policy", pcs_policy_name(base->policy));
+    if (base->policy == PCS_POLICY_OPENAI || base->policy == PCS_POLICY_BREAKPOINT)
+        cJSON_AddItemToObject(policy, "min_tokens", report_json_integer(base->min_tokens));
+    if (base->policy == PCS_POLICY_OPENAI)
+        cJSON_AddItemToObject(policy, "granularity", report_json_integer(base->granularity));
+    cJSON *files = cJSON_AddArrayToObject(root, "files");
+    for (size_t i = 0; i < report->path_count; i++)
+        cJSON_AddItemToArray(files, cJSON_CreateString(report->paths[i]));
+    cJSON_AddItemToObject(root, "requests", report_json_integer(result->ideal.requests));
+    cJSON_AddItemToObject(root, "skipped", report_json_integer(result->skipped));
+    cJSON *points = cJSON_AddArrayToObject(root, "points");
+    for (size_t i = 0; i < result->point_count; i++) {
+        const struct pcs_sweep_point *point = &result->points[i];
+        cJSON *object = cJSON_CreateObject();
+        if (report->result->base.policy == PCS_POLICY_LRU)
+            cJSON_AddItemToObject(object, "capacity_tokens", report_json_integer(point->capacity_tokens));
+        else
+            cJSON_AddItemToObject(object, "ttl_s", cJSON_CreateRaw(report_seconds(point->ttl_ms, seconds, sizeof seconds)));
+        cJSON_AddItemToObject(object, "tokens", report_json_tokens(&point->total));
+        cJSON_AddItemToObject(object, "cached_ratio", report_json_ratio(report_cached_ratio(&point->total)));
+        if (point->priced)
+            cJSON_AddNumberToObject(object, "cost", point->cost.total);
+        cJSON_AddItemToArray(points, object);
+    }
+    cJSON *ideal = cJSON_AddObjectToObject(root, "ideal");
+    cJSON_AddItemToObject(ideal, "tokens", report_json_tokens(&result->ideal));
+    cJSON_AddItemToObject(ideal, "cached_ratio", report_json_ratio(report_cached_ratio(&result->ideal)));
+    if (result->priced) {
+        cJSON_AddNumberToObject(ideal, "cost", result->ideal_cost);
+        cJSON_AddNumberToObject(root, "without_cache_cost", result->without_cache_cost);
+        cJSON_AddStringToObject(root, "catalog", report->catalog_source);
+    }
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!text)
+        return PCS_ERR_NOMEM;
+    fputs(text, out);
+    fputc('\n', out);
+    cJSON_free(text);
+    return ferror(out) ? PCS_ERR_IO : PCS_OK;
+}
+
