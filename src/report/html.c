@@ -150,6 +150,7 @@ void html_escaped(FILE *out, const char *text)
 }
 
 /* Formats into a buffer that grows when the text is long. */
+static void escaped_v(FILE *out, const char *format, va_list args) HTML_PRINTF(2, 0);
 static void escaped_v(FILE *out, const char *format, va_list args)
 {
     char small[512];
