@@ -583,10 +583,11 @@ int cmd_replay(int argc, char **argv)
             report.catalog_source = pcs_catalog_source(catalog);
         }
         exit_code = write_report(&opts, &report);
+        if (exit_code == CLI_EXIT_OK && opts.html_path)
+            exit_code = write_html(&report, &timeline, opts.html_path);
+        /* A partial report is printed, but scripts must not take it for a full one. */
         if (exit_code == CLI_EXIT_OK && partial)
             exit_code = CLI_EXIT_INTERRUPTED;
-        if ((exit_code == CLI_EXIT_OK || exit_code == CLI_EXIT_INTERRUPTED) && opts.html_path)
-            exit_code = write_html(&report, &timeline, opts.html_path);
     }
     pcs_replay_cost_free(&cost);
     for (size_t i = 0; i < lane_count; i++)
