@@ -41,7 +41,8 @@ static void print_help(FILE *out)
             "  pcsim replay --policy openai trace.jsonl\n"
             "\n"
             "Results go to stdout, diagnostics to stderr. Exit status: 0 success,\n"
-            "1 bad input or runtime error, 2 usage error.\n");
+            "1 bad input or runtime error, 2 usage error, 130 interrupted (Ctrl-C; the\n"
+            "partial result was printed, marked PARTIAL).\n");
 }
 
 int main(int argc, char **argv)
