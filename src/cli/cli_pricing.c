@@ -19,6 +19,16 @@ pcs_catalog *cli_load_catalog(const char *command, const char *path)
     return catalog;
 }
 
+int cli_price_time(const char *command, const char *text, double *unix_time_s)
+{
+    struct pcs_error err = {""};
+    if (pcs_parse_price_time(text ? text : "now", unix_time_s, &err) != PCS_OK)
+        return cli_usage_error(command, "--price-date: %s", err.message);
+    if (!text)
+        *unix_time_s = (double)((long long)(*unix_time_s / 86400.0)) * 86400.0 + 43200.0;
+    return CLI_EXIT_OK;
+}
+
 void cli_nearest_models(const pcs_catalog *catalog, const char *name, char *buffer, size_t size)
 {
     const char *names[3];

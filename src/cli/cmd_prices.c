@@ -171,16 +171,6 @@ static int parse_options(int argc, char **argv, struct prices_options *opts)
     return code;
 }
 
-static int price_time(const struct prices_options *opts, double *unix_time_s)
-{
-    struct pcs_error err = {""};
-    if (pcs_parse_price_time(opts->price_date ? opts->price_date : "now", unix_time_s, &err) != PCS_OK)
-        return cli_usage_error("prices", "--price-date: %s", err.message);
-    if (!opts->price_date) /* today at noon UTC: the same answer all day */
-        *unix_time_s = (double)((long long)(*unix_time_s / 86400.0)) * 86400.0 + 43200.0;
-    return CLI_EXIT_OK;
-}
-
 static int run_list(const pcs_catalog *catalog, const char *provider_id, const struct prices_options *opts,
                     double when)
 {
@@ -254,7 +244,7 @@ int cmd_prices(int argc, char **argv)
     if (is_cost && !opts.has_input)
         return cli_usage_error("prices", "cost needs --input N (every prompt token, cached ones included)");
     double when;
-    code = price_time(&opts, &when);
+    code = cli_price_time("prices", opts.price_date, &when);
     if (code != CLI_EXIT_OK)
         return code;
 

@@ -473,11 +473,9 @@ int cmd_replay(int argc, char **argv)
     if (code != CLI_EXIT_OK)
         return code;
     double price_time_s = 0;
+    if (cli_price_time("replay", opts.price_date, &price_time_s) != CLI_EXIT_OK)
+        return CLI_EXIT_USAGE;
     struct pcs_error err = {""};
-    if (pcs_parse_price_time(opts.price_date ? opts.price_date : "now", &price_time_s, &err) != PCS_OK)
-        return cli_usage_error("replay", "--price-date: %s", err.message);
-    if (!opts.price_date) /* today at noon UTC: the same answer all day */
-        price_time_s = (double)((long long)(price_time_s / 86400.0)) * 86400.0 + 43200.0;
 
     /* The catalog prices the replay and gives per-model presets. */
     int per_model = pcs_preset_is_per_model(opts.preset);

@@ -246,11 +246,9 @@ int cmd_run(int argc, char **argv)
     int code = parse_options("run", argc, argv, &opts);
     if (code != CLI_EXIT_OK)
         return code < 0 ? cli_finish_stdout(CLI_EXIT_OK) : code;
+    if (cli_price_time("run", opts.price_date, &opts.config.price_time_s) != CLI_EXIT_OK)
+        return CLI_EXIT_USAGE;
     struct pcs_error err = {""};
-    if (pcs_parse_price_time(opts.price_date ? opts.price_date : "now", &opts.config.price_time_s, &err) != PCS_OK)
-        return cli_usage_error("run", "--price-date: %s", err.message);
-    if (!opts.price_date) /* today at noon UTC: the same answer all day */
-        opts.config.price_time_s = (double)((long long)(opts.config.price_time_s / 86400.0)) * 86400.0 + 43200.0;
     const char *path = argv[optind];
     if (opts.max_memory && cli_limit_memory("run", opts.max_memory) != CLI_EXIT_OK)
         return CLI_EXIT_DATA;

@@ -334,12 +334,10 @@ int cmd_sweep(int argc, char **argv)
             return cli_usage_error("sweep", "--capacity curves use the lru policy, not '%s'", opts.preset);
         pcs_cache_preset("lru", &config);
     }
-    struct pcs_error err = {""};
     double price_time_s = 0;
-    if (pcs_parse_price_time(opts.price_date ? opts.price_date : "now", &price_time_s, &err) != PCS_OK)
-        return cli_usage_error("sweep", "--price-date: %s", err.message);
-    if (!opts.price_date)
-        price_time_s = (double)((long long)(price_time_s / 86400.0)) * 86400.0 + 43200.0;
+    if (cli_price_time("sweep", opts.price_date, &price_time_s) != CLI_EXIT_OK)
+        return CLI_EXIT_USAGE;
+    struct pcs_error err = {""};
     /* The catalog prices the curve and gives per-model minimums. */
     const char *preset = durations ? (opts.preset ? opts.preset : "ttl") : "lru";
     int per_model = durations && pcs_preset_is_per_model(preset);
