@@ -1,6 +1,7 @@
 /* Field parsers shared by the trace formats; see fields.h. */
 #include "fields.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 enum pcs_status field_wrong(struct js_cursor *c, const struct record_loc *loc, const char *field,
@@ -189,43 +190,174 @@ static unsigned digits8(const char *p, const char *end, uint64_t *value)
     return n;
 }
 
+/* Where parsed ids go: the trace's scratch, or the free buffer of a memo. */
+struct id_sink {
+    struct pcs_trace *trace;
+    struct ids_memo *memo; /* NULL: the scratch */
+    uint64_t *ids;
+    size_t cap;
+};
+
+static int sink_grow(struct id_sink *sink, size_t need)
+{
+    if (!sink->memo) {
+        struct bound_arrays *scratch = trace_scratch(sink->trace, need);
+        if (!scratch)
+            return -1;
+        sink->ids = scratch->units;
+        sink->cap = scratch->cap;
+        return 0;
+    }
+    struct ids_memo *memo = sink->memo;
+    int slot = 1 - memo->current;
+    size_t cap = memo->cap[slot] ? memo->cap[slot] : 256;
+    while (cap < need)
+        cap *= 2;
+    uint64_t *ids = realloc(memo->ids[slot], cap * sizeof *ids);
+    if (!ids)
+        return -1;
+    memo->ids[slot] = ids;
+    memo->cap[slot] = cap;
+    sink->ids = ids;
+    sink->cap = cap;
+    return 0;
+}
+
+/* How many leading bytes a and b share (of at most n), 8 at a time. */
+static size_t common_prefix(const char *a, const char *b, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y)
+            return i + (size_t)__builtin_ctzll(x ^ y) / 8; /* little-endian: the first byte is the lowest */
+    }
+    while (i < n && a[i] == b[i])
+        i++;
+    return i;
+}
+
+/* The number of commas in text[0..n). */
+static size_t count_commas(const char *text, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ull;
+    const uint64_t highs = 0x8080808080808080ull;
+    size_t count = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, text + i, 8);
+        x ^= ones * ',';
+        /* A byte is zero (a comma) iff its high bit ends up set: exact, no
+         * borrow between bytes. */
+        uint64_t zero = ~(((x & ~highs) + ~highs) | x) & highs;
+        count += (size_t)(((zero >> 7) * ones) >> 56); /* adds up the bytes' ones */
+    }
+    for (; i < n; i++)
+        count += text[i] == ',';
+    return count;
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "common_prefix and digits8 assume a little-endian machine"
+#endif
+
+/* With a memo: the ids the array at p shares with the memo's previous
+ * array, judged by their bytes. The shared bytes end at a comma that both
+ * arrays have, so the ids before it are the same ids; they are copied and
+ * their count returned, and *resume is where parsing goes on. */
+static size_t reuse_prefix(struct id_sink *sink, const char *p, const char *end, const char **resume)
+{
+    struct ids_memo *memo = sink->memo;
+    if (!memo || memo->text_len == 0)
+        return 0;
+    size_t avail = (size_t)(end - p);
+    size_t same = common_prefix(p, memo->text, avail < memo->text_len ? avail : memo->text_len);
+    while (same > 0 && memo->text[same - 1] != ',')
+        same--;
+    if (same == 0)
+        return 0;
+    size_t shared = count_commas(memo->text, same);
+    if (shared > sink->cap && sink_grow(sink, shared) != 0)
+        return 0;
+    memcpy(sink->ids, memo->ids[memo->current], shared * sizeof *sink->ids);
+    *resume = p + same;
+    return shared;
+}
+
+/* A memo keeps the array just parsed: its bytes, and its ids (already in
+ * the memo's free buffer, which becomes the current one). */
+static int memo_keep(struct ids_memo *memo, const char *text, size_t len, size_t count)
+{
+    if (len > memo->text_cap) {
+        size_t cap = memo->text_cap ? memo->text_cap : 4096;
+        while (cap < len)
+            cap *= 2;
+        char *copy = realloc(memo->text, cap);
+        if (!copy)
+            return -1;
+        memo->text = copy;
+        memo->text_cap = cap;
+    }
+    memcpy(memo->text, text, len);
+    memo->text_len = len;
+    memo->current = 1 - memo->current;
+    memo->count = count;
+    return 0;
+}
+
+void ids_memo_free(struct ids_memo *memo)
+{
+    free(memo->text);
+    free(memo->ids[0]);
+    free(memo->ids[1]);
+    memset(memo, 0, sizeof *memo);
+}
+
 /* hash_ids arrays hold most of a trace's bytes, so they are scanned by a
- * tight loop of their own: digits, then ", " or "]". Anything unusual (a
- * sign, a fraction, 19+ digits) goes through the general scanner. */
+ * tight loop of their own: digits, then "," or ", " or "]". Anything
+ * unusual (a sign, a fraction, 19+ digits) goes through the general
+ * scanner. */
 enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, const struct record_loc *loc,
-                               const char *field, size_t *count, struct pcs_error *err)
+                               const char *field, struct ids_memo *memo, const uint64_t **ids, size_t *count,
+                               struct pcs_error *err)
 {
     if (js_peek(c) != '[')
         return field_wrong(c, loc, field, "an array of integers", err);
-    struct bound_arrays *scratch = trace_scratch(trace, 256);
-    if (!scratch)
+    struct id_sink sink = {trace, memo, NULL, 0};
+    if (sink_grow(&sink, 256) != 0)
         return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
-    const char *p = c->p + 1;
+    const char *array = c->p;
+    const char *p = array + 1;
     const char *end = c->end;
-    size_t n = 0;
-    while (p < end && is_space(*p))
-        p++;
-    if (p < end && *p == ']') {
-        c->p = p + 1;
-        *count = 0;
-        return PCS_OK;
+    size_t n = reuse_prefix(&sink, array, end, &p);
+    if (n == 0) {
+        p = array + 1;
+        while (p < end && is_space(*p))
+            p++;
+        if (p < end && *p == ']') {
+            p++;
+            goto done;
+        }
     }
     for (;;) {
-        if (n == scratch->cap) {
+        if (n == sink.cap) {
             if (n >= TRACE_MAX_BOUNDS)
                 return trace_field_error(err, PCS_ERR_RANGE, loc, field, "more than %zu ids", TRACE_MAX_BOUNDS);
-            scratch = trace_scratch(trace, n + 1);
-            if (!scratch)
+            if (sink_grow(&sink, n + 1) != 0)
                 return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
         }
+        while (p < end && is_space(*p))
+            p++;
         const char *digits = p;
         uint64_t id = 0;
         size_t width = digits8(p, end, &id);
-        if (width > 0 && end - p >= (ptrdiff_t)width + 2 && p[width] == ',' && p[width + 1] == ' ' &&
-            (width == 1 || *p != '0')) {
-            /* The usual element: digits then ", ". */
-            scratch->units[n++] = id;
-            p += width + 2;
+        if (width > 0 && end - p >= (ptrdiff_t)width + 2 && p[width] == ',' && (width == 1 || *p != '0')) {
+            /* The usual element: digits then "," or ", ". */
+            sink.ids[n++] = id;
+            p += width + 1 + (p[width + 1] == ' ');
             continue;
         }
         if (width > 0) {
@@ -249,44 +381,59 @@ enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, con
                 return bad_id(c, loc, field, n, err);
             }
         }
-        scratch->units[n++] = id;
+        sink.ids[n++] = id;
         while (p < end && is_space(*p))
             p++;
         if (p < end && *p == ',') {
             p++;
-            while (p < end && is_space(*p))
-                p++;
             continue;
         }
         if (p < end && *p == ']') {
-            c->p = p + 1;
-            *count = n;
-            return PCS_OK;
+            p++;
+            break;
         }
         if (p >= end)
             return trace_field_error(err, PCS_ERR_PARSE, loc, field, "unterminated array (truncated record?)");
         return trace_field_error(err, PCS_ERR_PARSE, loc, field, "expected ',' or ']' after element %zu", n - 1);
     }
+done:
+    c->p = p;
+    *count = n;
+    if (memo) {
+        if (memo_keep(memo, array, (size_t)(p - array), n) != 0)
+            return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+        *ids = memo->ids[memo->current];
+    } else {
+        *ids = sink.ids;
+    }
+    return PCS_OK;
 }
 
 enum pcs_status field_block_ends(struct pcs_trace *trace, const struct record_loc *loc, const char *field,
                                  size_t count, uint64_t block, uint64_t input, int partial_last,
-                                 struct pcs_error *err)
+                                 const uint32_t **ends, struct pcs_error *err)
 {
-    struct bound_arrays *scratch = trace_scratch(trace, count);
-    if (!scratch)
-        return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
     uint64_t allowed = partial_last ? (input + block - 1) / block : input / block;
     if (count > allowed)
         return trace_field_error(err, PCS_ERR_RANGE, loc, field,
                                  "%zu ids of %llu-token blocks need more than the %llu input tokens (at most %llu ids)",
                                  count, (unsigned long long)block, (unsigned long long)input,
                                  (unsigned long long)allowed);
-    uint32_t *ends = scratch->ends;
-    uint64_t end = 0;
-    for (size_t i = 0; i < count; i++) {
-        end += block;
-        ends[i] = (uint32_t)(end < input ? end : input);
+    struct block_ends *table = trace_block_ends(trace, count);
+    if (!table)
+        return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+    /* ends[i] = block (i + 1) for every bound but a last partial one, so
+     * the table keeps its exact entries from one request to the next and
+     * only the new ones, and the last, are written. */
+    size_t exact = table->block == block ? table->exact : 0;
+    size_t from = exact < count ? exact : count - (count > 0);
+    for (size_t i = from; i < count; i++) {
+        uint64_t end = block * (uint64_t)(i + 1);
+        table->ends[i] = (uint32_t)(end < input ? end : input);
     }
+    int clamped = count > 0 && block * (uint64_t)count > input;
+    table->block = block;
+    table->exact = clamped ? count - 1 : (exact > count ? exact : count);
+    *ends = table->ends;
     return PCS_OK;
 }

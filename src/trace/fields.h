@@ -25,17 +25,21 @@ enum pcs_status field_time(struct js_cursor *c, const struct record_loc *loc, co
 enum pcs_status field_model(struct pcs_trace *trace, struct js_cursor *c, const struct record_loc *loc,
                             const char *field, uint32_t *model, struct pcs_error *err);
 
-/* An array of non-negative integer ids into the scratch units; *count set. */
+/* An array of non-negative integer ids: *ids and *count set. Without a
+ * memo the ids are in the trace's scratch units; with one (see struct
+ * ids_memo) they are in the memo, valid until its next parse. */
 enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, const struct record_loc *loc,
-                               const char *field, size_t *count, struct pcs_error *err);
+                               const char *field, struct ids_memo *memo, const uint64_t **ids, size_t *count,
+                               struct pcs_error *err);
 
-/* Ends for count hash_ids over blocks of block tokens:
+/* Ends for count hash_ids over blocks of block tokens, in the trace's
+ * block-ends table (*ends; valid until the next record is parsed):
  * partial_last: bound i ends at min(block * (i + 1), input), and ids must
  *   not outnumber ceil(input / block) (Mooncake, native);
  * otherwise: every id is a full block, block * count <= input (Claude-Code). */
 enum pcs_status field_block_ends(struct pcs_trace *trace, const struct record_loc *loc, const char *field,
                                  size_t count, uint64_t block, uint64_t input, int partial_last,
-                                 struct pcs_error *err);
+                                 const uint32_t **ends, struct pcs_error *err);
 
 /* Errors for a value of the wrong kind, a missing field, a duplicate one. */
 enum pcs_status field_wrong(struct js_cursor *c, const struct record_loc *loc, const char *field,

@@ -20,6 +20,7 @@ static enum pcs_status parse_claude(struct pcs_trace *trace, struct trace_file *
     enum pcs_status status;
     int seen_time = 0, seen_model = 0, seen_in = 0, seen_out = 0, seen_ids = 0;
     size_t id_count = 0;
+    const uint64_t *ids = NULL;
 
     memset(req, 0, sizeof *req);
     req->ok = 1;
@@ -47,7 +48,7 @@ static enum pcs_status parse_claude(struct pcs_trace *trace, struct trace_file *
             status = field_tokens(&c, loc, "out", &req->output_tokens, err);
         } else if (strcmp(key, "hash_ids") == 0) {
             seen = &seen_ids;
-            status = field_hash_ids(trace, &c, loc, "hash_ids", &id_count, err);
+            status = field_hash_ids(trace, &c, loc, "hash_ids", &file->ids_memo, &ids, &id_count, err);
         } else {
             if (js_skip(&c) != 0)
                 return field_syntax(&c, loc, record, err);
@@ -71,13 +72,13 @@ static enum pcs_status parse_claude(struct pcs_trace *trace, struct trace_file *
         return field_missing(loc, "out", err);
     if (!seen_ids)
         return field_missing(loc, "hash_ids", err);
-    status = field_block_ends(trace, loc, "hash_ids", id_count, file->block_size, req->input_tokens, 0, err);
+    const uint32_t *ends;
+    status = field_block_ends(trace, loc, "hash_ids", id_count, file->block_size, req->input_tokens, 0, &ends, err);
     if (status != PCS_OK)
         return status;
-    struct bound_arrays *scratch = trace_scratch(trace, 0);
     req->bound_count = id_count;
-    req->units = scratch->units;
-    req->ends = scratch->ends;
+    req->units = ids;
+    req->ends = ends;
     return PCS_OK;
 }
 

@@ -19,6 +19,7 @@ static enum pcs_status parse_mooncake(struct pcs_trace *trace, struct trace_file
     int seen_output = 0;
     int seen_ids = 0;
     size_t id_count = 0;
+    const uint64_t *ids = NULL;
     (void)file;
 
     memset(req, 0, sizeof *req);
@@ -44,7 +45,7 @@ static enum pcs_status parse_mooncake(struct pcs_trace *trace, struct trace_file
             status = field_tokens(&c, loc, "output_length", &req->output_tokens, err);
         } else if (strcmp(key, "hash_ids") == 0) {
             seen = &seen_ids;
-            status = field_hash_ids(trace, &c, loc, "hash_ids", &id_count, err);
+            status = field_hash_ids(trace, &c, loc, "hash_ids", NULL, &ids, &id_count, err);
         } else {
             if (js_skip(&c) != 0)
                 return field_syntax(&c, loc, record, err);
@@ -69,16 +70,17 @@ static enum pcs_status parse_mooncake(struct pcs_trace *trace, struct trace_file
         return field_missing(loc, "output_length", err);
     if (!seen_ids)
         return field_missing(loc, "hash_ids", err);
-    status = field_block_ends(trace, loc, "hash_ids", id_count, MOONCAKE_BLOCK_TOKENS, req->input_tokens, 1, err);
+    const uint32_t *ends;
+    status = field_block_ends(trace, loc, "hash_ids", id_count, MOONCAKE_BLOCK_TOKENS, req->input_tokens, 1, &ends,
+                              err);
     if (status != PCS_OK)
         return status;
     status = trace_default_model(trace, &req->model);
     if (status != PCS_OK)
         return pcs_error_set(err, status, "out of memory");
-    struct bound_arrays *scratch = trace_scratch(trace, 0);
     req->bound_count = id_count;
-    req->units = scratch->units;
-    req->ends = scratch->ends;
+    req->units = ids;
+    req->ends = ends;
     req->flags = NULL;
     return PCS_OK;
 }

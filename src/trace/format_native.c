@@ -151,6 +151,7 @@ static enum pcs_status parse_native(struct pcs_trace *trace, struct trace_file *
     struct js_cursor c;
     int seen[F_COUNT] = {0};
     size_t id_count = 0;
+    const uint64_t *ids = NULL;
     size_t segment_count = 0;
     uint64_t segment_tokens = 0;
     uint64_t block_tokens = 0;
@@ -185,7 +186,7 @@ static enum pcs_status parse_native(struct pcs_trace *trace, struct trace_file *
         case F_MODEL: status = field_model(trace, &c, loc, key, &req->model, err); break;
         case F_INPUT: status = field_tokens(&c, loc, key, &req->input_tokens, err); break;
         case F_OUTPUT: status = field_tokens(&c, loc, key, &req->output_tokens, err); break;
-        case F_HASH_IDS: status = field_hash_ids(trace, &c, loc, key, &id_count, err); break;
+        case F_HASH_IDS: status = field_hash_ids(trace, &c, loc, key, NULL, &ids, &id_count, err); break;
         case F_BLOCK: status = field_positive(&c, loc, key, NATIVE_MAX_BLOCK_TOKENS, &block_tokens, err); break;
         case F_SEGMENTS: status = parse_segments(trace, &c, loc, &segment_count, &segment_tokens, err); break;
         case F_TASK:
@@ -251,14 +252,19 @@ static enum pcs_status parse_native(struct pcs_trace *trace, struct trace_file *
             return field_missing(loc, "input_tokens", err);
         req->input_tokens = segment_tokens; /* the prompt is exactly its segments */
     }
-    struct bound_arrays *scratch = trace_scratch(trace, 0);
     if (seen[F_HASH_IDS]) {
-        status = field_block_ends(trace, loc, "hash_ids", id_count, block_tokens, req->input_tokens, 1, err);
+        const uint32_t *ends;
+        status = field_block_ends(trace, loc, "hash_ids", id_count, block_tokens, req->input_tokens, 1, &ends, err);
         if (status != PCS_OK)
             return status;
-        scratch = trace_scratch(trace, 0);
         req->bound_count = id_count;
-    } else if (seen[F_SEGMENTS]) {
+        req->units = ids;
+        req->ends = ends;
+        req->flags = NULL;
+        return PCS_OK;
+    }
+    struct bound_arrays *scratch = trace_scratch(trace, 0);
+    if (seen[F_SEGMENTS]) {
         if (segment_tokens > req->input_tokens)
             return trace_field_error(err, PCS_ERR_RANGE, loc, "segments",
                                      "segments add up to %llu tokens, more than input_tokens %llu",

@@ -65,6 +65,9 @@ struct pcs_trace {
     size_t model_slot_cap; /* power of two */
 
     struct bound_arrays scratch;
+    char *document; /* pass one: the whole-document file being indexed */
+    size_t document_cap;
+    struct block_ends block_ends;
 
     uint64_t skipped;
     char *skip_messages[MAX_SKIP_MESSAGES];
@@ -263,6 +266,22 @@ struct bound_arrays *trace_scratch(struct pcs_trace *trace, size_t count)
     return bound_arrays_reserve(&trace->scratch, count, 256) == 0 ? &trace->scratch : NULL;
 }
 
+struct block_ends *trace_block_ends(struct pcs_trace *trace, size_t count)
+{
+    struct block_ends *table = &trace->block_ends;
+    if (count <= table->cap)
+        return table;
+    size_t cap = table->cap ? table->cap : 256;
+    while (cap < count)
+        cap *= 2;
+    uint32_t *ends = realloc(table->ends, cap * sizeof *ends);
+    if (!ends)
+        return NULL;
+    table->ends = ends;
+    table->cap = cap;
+    return table;
+}
+
 uint32_t trace_session_namespace(const char *name, size_t len)
 {
     /* Namespace 0 is the global one and the small ids count Claude-Code
@@ -317,34 +336,44 @@ enum pcs_status trace_push_record(struct pcs_trace *trace, struct trace_file *fi
     return PCS_OK;
 }
 
-/* Reads the whole file into the window (whole-document formats). */
-static enum pcs_status read_whole(struct trace_file *file, struct pcs_error *err)
+/* Pass one of a whole-document format: reads the file whole into the
+ * trace's document buffer, which the files of a trace share and reuse
+ * (fresh memory costs a page fault per page), and indexes it there. */
+static enum pcs_status index_whole(struct pcs_trace *trace, struct trace_file *file, struct pcs_error *err)
 {
     if (file->size > (uint64_t)SIZE_MAX / 2)
         return pcs_error_set(err, PCS_ERR_RANGE, "%s: file too large to read", file->path);
     size_t size = (size_t)file->size;
-    char *buf = malloc(size + TRACE_READ_PADDING);
-    if (!buf)
-        return pcs_error_set(err, PCS_ERR_NOMEM, "%s: not enough memory to read %zu bytes", file->path, size);
+    if (size + TRACE_READ_PADDING > trace->document_cap) {
+        char *grown = realloc(trace->document, size + TRACE_READ_PADDING);
+        if (!grown)
+            return pcs_error_set(err, PCS_ERR_NOMEM, "%s: not enough memory to read %zu bytes", file->path, size);
+        trace->document = grown;
+        trace->document_cap = size + TRACE_READ_PADDING;
+    }
+    char *buf = trace->document;
     size_t got = 0;
     while (got < size) {
         ssize_t n = pread(file->fd, buf + got, size - got, (off_t)got);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0) {
-            free(buf);
+        if (n <= 0)
             return pcs_error_set(err, PCS_ERR_IO, "%s: read failed: %s", file->path,
                                  n < 0 ? strerror(errno) : "file shrank while reading");
-        }
         got += (size_t)n;
     }
     memset(buf + size, 0, TRACE_READ_PADDING);
+    /* The format's indexer reads the document as the file's window; pass
+     * two gets a window of its own. */
     free(file->window);
     file->window = buf;
-    file->window_cap = size + TRACE_READ_PADDING;
     file->window_start = 0;
     file->window_len = size;
-    return PCS_OK;
+    enum pcs_status status = format_ops(file->format)->index_document(trace, file, err);
+    file->window = NULL;
+    file->window_cap = 0;
+    file->window_len = 0;
+    return status;
 }
 
 /* Makes bytes [offset, offset + len) of the file available in the window.
@@ -565,17 +594,10 @@ static enum pcs_status open_file(struct pcs_trace *trace, struct trace_file *fil
 
     const struct trace_format *ops = format_ops(file->format);
     if (ops->index_document) {
-        status = read_whole(file, err);
-        if (status == PCS_OK)
-            status = ops->index_document(trace, file, err);
         /* Pass two reads the document's records through a small window:
          * many sessions replayed together must not all stay in memory. */
-        free(file->window);
-        file->window = NULL;
-        file->window_cap = 0;
-        file->window_len = 0;
         file->readahead = DOCUMENT_READAHEAD;
-        return status;
+        return index_whole(trace, file, err);
     }
     return index_lines(trace, file, err);
 }
@@ -661,6 +683,9 @@ pcs_trace *pcs_trace_open(const char *const *paths, size_t path_count, const str
     if (st == PCS_OK && trace->entry_count == 0)
         st = pcs_error_set(err, PCS_ERR_PARSE, "%s: no valid records (%llu skipped)", paths[0],
                            (unsigned long long)trace->skipped);
+    free(trace->document); /* pass two reads documents through windows */
+    trace->document = NULL;
+    trace->document_cap = 0;
     if (st == PCS_OK)
         st = sort_entries(trace);
     if (st == PCS_ERR_NOMEM && err->message[0] == '\0')
@@ -681,6 +706,7 @@ enum pcs_status pcs_trace_next(pcs_trace *trace, struct pcs_request *req, struct
         enum pcs_status status = window_load(file, entry->offset, entry->length, file->readahead, err);
         if (status != PCS_OK)
             return status;
+        const char *record = file->window + (entry->offset - file->window_start);
         struct record_loc loc = {file->path, entry->line, NULL};
         char where[64];
         if (ops_locate_by_path(file->format)) {
@@ -691,8 +717,7 @@ enum pcs_status pcs_trace_next(pcs_trace *trace, struct pcs_request *req, struct
             loc.where = where;
         }
         const struct trace_format *ops = format_ops(file->format);
-        status = ops->parse(trace, file, file->window + (entry->offset - file->window_start), entry->length, 0.0,
-                            &loc, req, err);
+        status = ops->parse(trace, file, record, entry->length, 0.0, &loc, req, err);
         if (status == PCS_OK) {
             req->t_ms = entry->t_ms;
             return PCS_OK;
@@ -739,6 +764,7 @@ void pcs_trace_free(pcs_trace *trace)
         if (trace->files[i].fd >= 0)
             close(trace->files[i].fd);
         free(trace->files[i].window);
+        ids_memo_free(&trace->files[i].ids_memo);
     }
     free(trace->files);
     free(trace->entries);
@@ -749,6 +775,8 @@ void pcs_trace_free(pcs_trace *trace)
     pthread_mutex_destroy(trace->model_lock);
     free(trace->model_lock);
     bound_arrays_free(&trace->scratch);
+    free(trace->block_ends.ends);
+    free(trace->document);
     for (size_t i = 0; i < trace->skip_message_count; i++)
         free(trace->skip_messages[i]);
     free(trace);

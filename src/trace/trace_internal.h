@@ -29,6 +29,23 @@ struct record_loc {
 };
 
 
+/* The hash_ids array a file's previous record carried, so that the next
+ * one, which in a conversation re-sends it and adds a few ids, is parsed
+ * only past the bytes the two share (field_hash_ids). Two id buffers take
+ * turns: the request just returned points into one while the next record
+ * is parsed into the other. */
+struct ids_memo {
+    char *text;       /* the previous array's bytes, '[' through ']' */
+    size_t text_len;  /* 0: nothing to reuse */
+    size_t text_cap;
+    uint64_t *ids[2];
+    size_t cap[2];
+    size_t count;     /* ids in ids[current]: the previous array's */
+    int current;
+};
+
+void ids_memo_free(struct ids_memo *memo);
+
 struct trace_file {
     const char *path;
     enum pcs_trace_format format;
@@ -46,6 +63,7 @@ struct trace_file {
     uint32_t block_size;   /* Claude-Code */
     int csv_columns[3];    /* Azure: TIMESTAMP, ContextTokens, GeneratedTokens */
     int csv_column_count;
+    struct ids_memo ids_memo; /* Claude-Code: records of a file continue each other */
 };
 
 
@@ -82,6 +100,17 @@ enum pcs_status trace_default_model(struct pcs_trace *trace, uint32_t *id);
 /* The scratch a record is parsed into, grown to hold at least count
  * bounds and reused; NULL when out of memory. */
 struct bound_arrays *trace_scratch(struct pcs_trace *trace, size_t count);
+/* Ends of bounds over fixed blocks (field_block_ends): entries [0, exact)
+ * hold block * (i + 1), so a request that re-sends a conversation finds
+ * them written already. */
+struct block_ends {
+    uint32_t *ends;
+    size_t cap;
+    size_t exact;
+    uint64_t block; /* 0: no entry is known */
+};
+/* The table, grown to hold at least count ends (kept); NULL when out of memory. */
+struct block_ends *trace_block_ends(struct pcs_trace *trace, size_t count);
 /* The namespace of a native trace's `session` (the same name in two files
  * is the same session). */
 uint32_t trace_session_namespace(const char *name, size_t len);

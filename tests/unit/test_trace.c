@@ -246,6 +246,89 @@ static void test_merge_files(void)
     pcs_trace_free(trace);
 }
 
+/* The ids of req equal expected[0..count). */
+static void check_units(const struct pcs_request *req, const uint64_t *expected, size_t count)
+{
+    CHECK_U64(req->bound_count, count);
+    for (size_t i = 0; i < count && i < req->bound_count; i++)
+        CHECK_U64(req->units[i], expected[i]);
+}
+
+static void test_claude_continued_arrays(void)
+{
+    /* A conversation re-sends its array and adds ids; pass two parses only
+     * past the bytes a record shares with the file's previous one. Each
+     * record here shares bytes that end inside a number, at a space, or
+     * after the whole previous array, and one shares nothing. */
+    const char *path = write_file(
+        "cont.json",
+        "{\"block_size\": 1, \"requests\": ["
+        "{\"t\": 0, \"model\": \"m\", \"in\": 99, \"out\": 1, \"hash_ids\": [1,2,34]},"
+        "{\"t\": 1, \"model\": \"m\", \"in\": 99, \"out\": 1, \"hash_ids\": [1,2,345,6]},"
+        "{\"t\": 2, \"model\": \"m\", \"in\": 99, \"out\": 1, \"hash_ids\": [1,2,3]},"
+        "{\"t\": 3, \"model\": \"m\", \"in\": 99, \"out\": 1, \"hash_ids\": [1,2,3 , 4,  5,\t6]},"
+        "{\"t\": 4, \"model\": \"m\", \"in\": 99, \"out\": 1, \"hash_ids\": [1,2,3 , 4,  5,\t6,7,8]},"
+        "{\"t\": 5, \"model\": \"m\", \"in\": 99, \"out\": 1, \"hash_ids\": [9]},"
+        "{\"t\": 6, \"model\": \"m\", \"in\": 99, \"out\": 1, \"hash_ids\": []},"
+        "{\"t\": 7, \"model\": \"m\", \"in\": 99, \"out\": 1, \"hash_ids\": [9,10]},"
+        "{\"t\": 8, \"model\": \"m\", \"in\": 99, \"out\": 1, \"hash_ids\": [9,10]}"
+        "]}");
+    struct pcs_error err = {""};
+    pcs_trace *trace = open_one(path, &err);
+    CHECK(trace != NULL);
+    if (!trace) {
+        fprintf(stderr, "%s\n", err.message);
+        return;
+    }
+    static const uint64_t r0[] = {1, 2, 34}, r1[] = {1, 2, 345, 6}, r2[] = {1, 2, 3}, r3[] = {1, 2, 3, 4, 5, 6},
+                          r4[] = {1, 2, 3, 4, 5, 6, 7, 8}, r5[] = {9}, r7[] = {9, 10};
+    const uint64_t *expected[] = {r0, r1, r2, r3, r4, r5, NULL, r7, r7};
+    const size_t counts[] = {3, 4, 3, 6, 8, 1, 0, 2, 2};
+    struct pcs_request req;
+    for (int i = 0; i < 9; i++) {
+        CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
+        check_units(&req, expected[i], counts[i]);
+        for (size_t b = 0; b < req.bound_count; b++)
+            CHECK_U64(req.ends[b], b + 1); /* block_size 1: full blocks */
+    }
+    CHECK(pcs_trace_next(trace, &req, &err) == PCS_END);
+    pcs_trace_free(trace);
+}
+
+static void test_mooncake_ends_and_spacing(void)
+{
+    /* Ends stay right from one record to the next whatever the lengths: a
+     * longer array after a shorter one, a shorter one whose last bound is
+     * partial, then a full one again. Elements may be spaced any way JSON
+     * allows. */
+    const char *path = write_file("ends.jsonl",
+                                  "{\"timestamp\": 0, \"input_length\": 1100, \"output_length\": 1, \"hash_ids\": [1, 2, 3]}\n"
+                                  "{\"timestamp\": 1, \"input_length\": 2048, \"output_length\": 1, \"hash_ids\": [1,2,3,4]}\n"
+                                  "{\"timestamp\": 2, \"input_length\": 600, \"output_length\": 1, \"hash_ids\": [1,  2]}\n"
+                                  "{\"timestamp\": 3, \"input_length\": 5000, \"output_length\": 1, "
+                                  "\"hash_ids\": [ 1 ,2 ,\t 3, 4,5 ]}\n");
+    struct pcs_error err = {""};
+    pcs_trace *trace = open_one(path, &err);
+    CHECK(trace != NULL);
+    if (!trace) {
+        fprintf(stderr, "%s\n", err.message);
+        return;
+    }
+    static const uint32_t e0[] = {512, 1024, 1100}, e1[] = {512, 1024, 1536, 2048}, e2[] = {512, 600},
+                          e3[] = {512, 1024, 1536, 2048, 2560};
+    const uint32_t *expected[] = {e0, e1, e2, e3};
+    const size_t counts[] = {3, 4, 2, 5};
+    static const uint64_t units[] = {1, 2, 3, 4, 5};
+    struct pcs_request req;
+    for (int i = 0; i < 4; i++) {
+        CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
+        check_units(&req, units, counts[i]);
+        for (size_t b = 0; b < counts[i] && b < req.bound_count; b++)
+            CHECK_U64(req.ends[b], expected[i][b]);
+    }
+    pcs_trace_free(trace);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) {
@@ -258,6 +341,8 @@ int main(void)
     test_azure();
     test_errors();
     test_merge_files();
+    test_claude_continued_arrays();
+    test_mooncake_ends_and_spacing();
     char command[512];
     snprintf(command, sizeof command, "rm -rf '%s'", dir);
     if (system(command) != 0)
