@@ -6,8 +6,10 @@
  * subagent's requests in its place).
  *
  * Reading is two passes over each file. The first indexes records (their time
- * and place) without building them; the second parses each record in time
- * order when pcs_trace_next asks for it. Memory is thus a few words per
+ * and place) without building them, on config.threads threads (files, and
+ * pieces of a large line file, in parallel; the index, skips and first error
+ * do not depend on it); the second parses each record in time order when
+ * pcs_trace_next asks for it. Memory is thus a few words per
  * request plus one request's bounds, whatever the trace's size. A record
  * whose time is fine but whose other fields are bad may thus be reported by
  * pcs_trace_next rather than pcs_trace_open. */
@@ -43,6 +45,7 @@ struct pcs_trace_config {
     const struct pcs_model_alias *aliases; /* --model-map; may be NULL */
     size_t alias_count;
     int lenient;                      /* skip bad records (counted) instead of failing */
+    unsigned threads;                 /* threads that may index the files (0 or 1: this one) */
 };
 
 /* Defaults: auto-detect, default_model "default", strict. */

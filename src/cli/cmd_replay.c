@@ -65,8 +65,10 @@ static void print_help(FILE *out)
           "\n"
           "Speed:\n"
           "  --threads N         1 reads and simulates on one thread; 2 (the default on a\n"
-          "                      machine with two cores or more) reads a long trace (20,000\n"
-          "                      requests or more) ahead on a second one. Results are the same.\n"
+          "                      machine with two cores or more) indexes several files, or a\n"
+          "                      large one (16 MiB or more) in pieces, on two threads, and reads\n"
+          "                      a long trace (20,000 requests or more) ahead on a second one.\n"
+          "                      Results are the same.\n"
           "\n"
           "Output:\n"
           "  --format FMT        text (default), json (schema pcsim.replay.v1) or csv\n"
@@ -487,6 +489,7 @@ int cmd_replay(int argc, char **argv)
     }
     opts.trace_config.aliases = opts.aliases;
     opts.trace_config.alias_count = opts.alias_count;
+    opts.trace_config.threads = opts.threads;
     const char *const *paths = (const char *const *)(argv + optind);
     size_t path_count = (size_t)(argc - optind);
     enum pcs_status status;

@@ -346,6 +346,7 @@ int cmd_sweep(int argc, char **argv)
         return CLI_EXIT_DATA;
     opts.trace_config.aliases = opts.aliases;
     opts.trace_config.alias_count = opts.alias_count;
+    opts.trace_config.threads = opts.threads;
     const char *const *paths = (const char *const *)(argv + optind);
     size_t path_count = (size_t)(argc - optind);
     enum pcs_status status;

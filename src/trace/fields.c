@@ -333,6 +333,10 @@ enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, con
     const char *p = array + 1;
     const char *end = c->end;
     size_t n = reuse_prefix(&sink, array, end, &p);
+    /* Locals, not the struct: a store through out must not make the
+     * compiler read cap back (both are 64-bit integers, which may alias). */
+    uint64_t *out = sink.ids;
+    size_t cap = sink.cap;
     if (n == 0) {
         p = array + 1;
         while (p < end && is_space(*p))
@@ -343,11 +347,13 @@ enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, con
         }
     }
     for (;;) {
-        if (n == sink.cap) {
+        if (n == cap) {
             if (n >= TRACE_MAX_BOUNDS)
                 return trace_field_error(err, PCS_ERR_RANGE, loc, field, "more than %zu ids", TRACE_MAX_BOUNDS);
             if (sink_grow(&sink, n + 1) != 0)
                 return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+            out = sink.ids;
+            cap = sink.cap;
         }
         while (p < end && is_space(*p))
             p++;
@@ -356,7 +362,7 @@ enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, con
         size_t width = digits8(p, end, &id);
         if (width > 0 && end - p >= (ptrdiff_t)width + 2 && p[width] == ',' && (width == 1 || *p != '0')) {
             /* The usual element: digits then "," or ", ". */
-            sink.ids[n++] = id;
+            out[n++] = id;
             p += width + 1 + (p[width + 1] == ' ');
             continue;
         }
@@ -381,7 +387,7 @@ enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, con
                 return bad_id(c, loc, field, n, err);
             }
         }
-        sink.ids[n++] = id;
+        out[n++] = id;
         while (p < end && is_space(*p))
             p++;
         if (p < end && *p == ',') {
@@ -404,7 +410,7 @@ done:
             return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
         *ids = memo->ids[memo->current];
     } else {
-        *ids = sink.ids;
+        *ids = out;
     }
     return PCS_OK;
 }

@@ -121,11 +121,10 @@ static enum pcs_status scan_entry(struct js_cursor *c, const struct record_loc *
     return PCS_OK;
 }
 
-static enum pcs_status index_requests(struct pcs_trace *trace, struct trace_file *file, struct js_cursor *c,
-                                      double base_seconds, const char *path, uint32_t top_index, int depth,
-                                      struct pcs_error *err)
+static enum pcs_status index_requests(struct trace_file *file, const char *doc, struct index_sink *sink,
+                                      struct js_cursor *c, double base_seconds, const char *path, uint32_t top_index,
+                                      int depth, struct pcs_error *err)
 {
-    const char *doc = file->window;
     struct record_loc array_loc = {file->path, 0, path};
     if (js_peek(c) != '[')
         return field_wrong(c, &array_loc, "requests", "an array", err);
@@ -153,13 +152,13 @@ static enum pcs_status index_requests(struct pcs_trace *trace, struct trace_file
             }
             if (status == PCS_OK) {
                 uint32_t sub = depth == 0 ? 0 : (uint32_t)index + 1;
-                status = trace_push_record(trace, file, (uint64_t)(start - doc), (size_t)(c->p - start), t_ms, top + 1,
+                status = index_push_record(sink, file, (uint64_t)(start - doc), (size_t)(c->p - start), t_ms, top + 1,
                                            sub, err);
                 if (status != PCS_OK)
                     return status;
                 continue;
             }
-            status = trace_record_failed(trace, status, err);
+            status = index_record_failed(sink, status, err);
             if (status != PCS_OK)
                 return status;
             continue;
@@ -173,7 +172,7 @@ static enum pcs_status index_requests(struct pcs_trace *trace, struct trace_file
                                   : !scan.requests ? "subagent entry without requests"
                                                    : "subagents nested too deeply";
             status = trace_field_error(err, PCS_ERR_PARSE, &loc, NULL, "%s", problem);
-            status = trace_record_failed(trace, status, err);
+            status = index_record_failed(sink, status, err);
             if (status != PCS_OK)
                 return status;
             continue;
@@ -181,7 +180,7 @@ static enum pcs_status index_requests(struct pcs_trace *trace, struct trace_file
         char sub_path[sizeof where + 16];
         snprintf(sub_path, sizeof sub_path, "%s.requests", where);
         struct js_cursor sub = {scan.requests, c->end, NULL};
-        status = index_requests(trace, file, &sub, base_seconds + t, sub_path, top, depth + 1, err);
+        status = index_requests(file, doc, sink, &sub, base_seconds + t, sub_path, top, depth + 1, err);
         if (status != PCS_OK)
             return status;
     }
@@ -190,13 +189,13 @@ static enum pcs_status index_requests(struct pcs_trace *trace, struct trace_file
     return PCS_OK;
 }
 
-static enum pcs_status index_claude(struct pcs_trace *trace, struct trace_file *file, struct pcs_error *err)
+static enum pcs_status index_claude(struct trace_file *file, const char *doc, size_t len, struct index_sink *sink,
+                                    struct pcs_error *err)
 {
     struct js_cursor c;
     struct record_loc loc = {file->path, 0, NULL};
-    const char *doc = file->window;
-    js_init(&c, doc, doc + file->window_len);
-    if (file->window_len >= 3 && memcmp(doc, "\xEF\xBB\xBF", 3) == 0)
+    js_init(&c, doc, doc + len);
+    if (len >= 3 && memcmp(doc, "\xEF\xBB\xBF", 3) == 0)
         c.p += 3;
     if (js_expect(&c, '{') != 0)
         return trace_field_error(err, PCS_ERR_PARSE, &loc, NULL, "expected a session object, found %s", js_kind(&c));
@@ -221,7 +220,7 @@ static enum pcs_status index_claude(struct pcs_trace *trace, struct trace_file *
             requests = c.p;
             if (seen_block) { /* the usual order: index as we go, no second walk */
                 indexed = 1;
-                enum pcs_status status = index_requests(trace, file, &c, 0.0, "requests", 0, 0, err);
+                enum pcs_status status = index_requests(file, doc, sink, &c, 0.0, "requests", 0, 0, err);
                 if (status != PCS_OK)
                     return status;
                 continue;
@@ -240,8 +239,8 @@ static enum pcs_status index_claude(struct pcs_trace *trace, struct trace_file *
         return field_missing(&loc, "requests", err);
     if (indexed)
         return PCS_OK;
-    struct js_cursor list = {requests, doc + file->window_len, NULL};
-    return index_requests(trace, file, &list, 0.0, "requests", 0, 0, err);
+    struct js_cursor list = {requests, doc + len, NULL};
+    return index_requests(file, doc, sink, &list, 0.0, "requests", 0, 0, err);
 }
 
 const struct trace_format trace_format_claude_code = {PCS_FORMAT_CLAUDE_CODE, NULL, index_claude, NULL,

@@ -46,6 +46,15 @@ struct ids_memo {
 
 void ids_memo_free(struct ids_memo *memo);
 
+/* Bytes [start, start + len) of a file, read into buf (cap bytes, of
+ * which TRACE_READ_PADDING after the bytes are zero). */
+struct file_window {
+    char *buf;
+    size_t cap;
+    uint64_t start;
+    size_t len;
+};
+
 struct trace_file {
     const char *path;
     enum pcs_trace_format format;
@@ -53,11 +62,8 @@ struct trace_file {
     uint32_t namespace_id; /* for formats whose ids are local to the file */
     int fd;
     uint64_t size;
-    /* The window: bytes [window_start, window_start + window_len) of the file. */
-    char *window;
-    size_t window_cap;
-    uint64_t window_start;
-    size_t window_len;
+    struct file_window window; /* pass two's (and format detection's) */
+    struct file_window side_window; /* pass two's, for records behind the window */
     size_t readahead;      /* bytes read at once in pass two */
     /* Format state. */
     uint32_t block_size;   /* Claude-Code */
@@ -66,15 +72,73 @@ struct trace_file {
     struct ids_memo ids_memo; /* Claude-Code: records of a file continue each other */
 };
 
+/* Makes bytes [offset, offset + len) of file available in w. When they are
+ * not there already, reads from offset at least readahead bytes (fewer at
+ * the end of the file), so that sequential access costs one read per
+ * window. */
+enum pcs_status window_load(const struct trace_file *file, struct file_window *w, uint64_t offset, size_t len,
+                            size_t readahead, struct pcs_error *err);
+void window_free(struct file_window *w);
 
+/* One record found by pass one: its time and place. */
+struct index_entry {
+    int64_t t_ms;
+    uint64_t offset;
+    uint32_t length;
+    uint32_t line; /* line (line formats) or 1-based top-level request index */
+    uint32_t file;
+    uint32_t sub;  /* 1-based index inside a subagent, 0 if none */
+};
+
+#define TRACE_MAX_SKIP_MESSAGES 20
+
+/* Where pass one puts what it finds: the entries, in the order found, and
+ * the records skipped in lenient mode (the count, and the first messages).
+ * Pass two adds its own skips to the trace's. */
+struct index_sink {
+    struct index_entry *entries;
+    size_t count;
+    size_t cap;
+    int lenient;
+    uint64_t skipped;
+    char *messages[TRACE_MAX_SKIP_MESSAGES];
+    size_t message_count;
+};
+
+void index_sink_free(struct index_sink *sink);
+
+/* A record-level failure (err filled): returns status in strict mode; in
+ * lenient mode counts it, keeps the message and returns PCS_OK (skip it).
+ * Out-of-memory and I/O failures are always returned. */
+enum pcs_status index_record_failed(struct index_sink *sink, enum pcs_status status, const struct pcs_error *err);
+
+/* Adds a record at bytes [offset, offset + len) of file with its time
+ * (whole-document formats). top is the 1-based index of its entry in the
+ * document's requests, sub the 1-based index inside a subagent (0 if
+ * none): pass two names the record "requests[top-1].requests[sub-1]". */
+enum pcs_status index_push_record(struct index_sink *sink, const struct trace_file *file, uint64_t offset, size_t len,
+                                  int64_t t_ms, uint64_t top, uint32_t sub, struct pcs_error *err);
+
+/* Pass one (index.c): opens files[0..count) (format detected unless
+ * config says, namespaces numbered from *namespace_count) and indexes them
+ * into index, sorted stably by time. With config->threads > 1, files, and
+ * pieces of a large line file, are indexed on that many threads; the index,
+ * the skips and the first error are the same as on one. *lacks_prefixes is
+ * set if a file has no prefix identity. */
+enum pcs_status trace_index_files(struct pcs_trace *trace, struct trace_file *files, size_t count,
+                                  const struct pcs_trace_config *config, uint32_t *namespace_count,
+                                  int *lacks_prefixes, struct index_sink *index, struct pcs_error *err);
 
 struct trace_format {
     enum pcs_trace_format id;
     /* Line formats: a header line to consume (Azure), or NULL. */
     enum pcs_status (*header)(struct pcs_trace *trace, struct trace_file *file, const char *line, size_t len,
                               const struct record_loc *loc, struct pcs_error *err);
-    /* Whole-document formats: index the document held in file->window. */
-    enum pcs_status (*index_document)(struct pcs_trace *trace, struct trace_file *file, struct pcs_error *err);
+    /* Whole-document formats: index the document doc[0..len) (followed by
+     * TRACE_READ_PADDING zero bytes) into sink. Called once per file, on
+     * any thread: touches nothing but file and sink. */
+    enum pcs_status (*index_document)(struct trace_file *file, const char *doc, size_t len, struct index_sink *sink,
+                                      struct pcs_error *err);
     /* Line formats: the record's time alone, found quickly (first pass);
      * NULL to parse the whole record instead. */
     enum pcs_status (*index_time)(struct pcs_trace *trace, struct trace_file *file, const char *record, size_t len,
@@ -114,17 +178,8 @@ struct block_ends *trace_block_ends(struct pcs_trace *trace, size_t count);
 /* The namespace of a native trace's `session` (the same name in two files
  * is the same session). */
 uint32_t trace_session_namespace(const char *name, size_t len);
-/* Adds an indexed record at bytes [offset, offset + len) of file with its
- * time (whole-document formats). top is the 1-based index of its entry in
- * the document's requests, sub the 1-based index inside a subagent (0 if
- * none): pass two names the record "requests[top-1].requests[sub-1]". */
-enum pcs_status trace_push_record(struct pcs_trace *trace, struct trace_file *file, uint64_t offset, size_t len,
-                                  int64_t t_ms, uint64_t top, uint32_t sub, struct pcs_error *err);
-
-/* A record-level failure (err filled): returns status in strict mode; in
- * lenient mode counts and keeps the message and returns PCS_OK (skip it).
- * Out-of-memory and I/O failures are always returned. */
-enum pcs_status trace_record_failed(struct pcs_trace *trace, enum pcs_status status, const struct pcs_error *err);
+/* The format's operations. */
+const struct trace_format *trace_format_ops(enum pcs_trace_format format);
 
 /* Formats "path:line: " or "path: where: " into buf. */
 void trace_loc_prefix(const struct record_loc *loc, char *buf, size_t cap);

@@ -1,6 +1,7 @@
 /* Trace readers: normalised records, time order, and located errors. Each
  * case writes a small file to a temporary directory and reads it back. */
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -329,6 +330,114 @@ static void test_mooncake_ends_and_spacing(void)
     pcs_trace_free(trace);
 }
 
+/* Opens path with threads, lenient or not; returns the trace or NULL with err. */
+static pcs_trace *open_with(const char *path, unsigned threads, int lenient, struct pcs_error *err)
+{
+    enum pcs_status status;
+    struct pcs_trace_config config = pcs_trace_config_default();
+    config.threads = threads;
+    config.lenient = lenient;
+    return pcs_trace_open(&path, 1, &config, &status, err);
+}
+
+/* Writes a Mooncake file of about 17 MiB, large enough to be indexed in
+ * pieces on several threads: times mostly rising with some going back,
+ * and blank lines. */
+static const char *write_large(const char *name)
+{
+    static char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        exit(1);
+    char ids[256];
+    int at = 0;
+    for (int i = 0; i < 30; i++)
+        at += snprintf(ids + at, sizeof ids - (size_t)at, "%s%d", i ? ", " : "", 1000 + i);
+    for (unsigned line = 1; line <= 110000; line++) {
+        if (line % 50000 == 0)
+            fputs("\n", f);
+        else
+            fprintf(f, "{\"timestamp\": %u, \"input_length\": 15360, \"output_length\": %u, \"hash_ids\": [%s]}\n",
+                    line % 7 == 0 ? line / 2 : line, line, ids);
+    }
+    if (fclose(f) != 0)
+        exit(1);
+    return path;
+}
+
+static void test_index_on_threads(void)
+{
+    /* Indexed on one thread or in pieces on three, a file gives the same
+     * requests in the same order, and the same errors and skips, which name
+     * the same lines. */
+    const char *good = write_large("large.jsonl");
+    struct pcs_error err1 = {""}, err3 = {""};
+    pcs_trace *one = open_with(good, 1, 0, &err1);
+    pcs_trace *three = open_with(good, 3, 0, &err3);
+    CHECK(one != NULL && three != NULL);
+    if (one && three) {
+        CHECK_U64(pcs_trace_request_count(one), 109998);
+        CHECK_U64(pcs_trace_request_count(three), pcs_trace_request_count(one));
+        struct pcs_request a, b;
+        int same = 1;
+        uint64_t n = 0;
+        enum pcs_status sa, sb;
+        while ((sa = pcs_trace_next(one, &a, &err1)) == PCS_OK && (sb = pcs_trace_next(three, &b, &err3)) == PCS_OK) {
+            same &= a.t_ms == b.t_ms && a.output_tokens == b.output_tokens;
+            n++;
+        }
+        CHECK(same);
+        CHECK_U64(n, 109998);
+    }
+    pcs_trace_free(one);
+    pcs_trace_free(three);
+
+    /* A record whose time pass one rejects, in the second half: strict
+     * mode stops at its line; lenient mode skips it, naming its line. */
+    const char *bad = write_large("large_bad.jsonl");
+    FILE *f = fopen(bad, "r+b");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    /* Line 80001 starts at a known place: overwrite its time with a string. */
+    char line[512];
+    long offset = 0;
+    for (unsigned i = 1; i < 80001 && fgets(line, sizeof line, f); i++)
+        offset = ftell(f);
+    fseek(f, offset + (long)strlen("{\"timestamp\": "), SEEK_SET);
+    fputc('"', f);
+    fclose(f);
+    one = open_with(bad, 1, 0, &err1);
+    three = open_with(bad, 3, 0, &err3);
+    CHECK(one == NULL && three == NULL);
+    CHECK_CONTAINS(err1.message, "large_bad.jsonl:80001: field timestamp");
+    CHECK(strcmp(err1.message, err3.message) == 0);
+    pcs_trace_free(one);
+    pcs_trace_free(three);
+    one = open_with(bad, 1, 1, &err1);
+    three = open_with(bad, 3, 1, &err3);
+    CHECK(one != NULL && three != NULL);
+    if (one && three) {
+        CHECK_U64(pcs_trace_skipped_count(one), 1);
+        CHECK_U64(pcs_trace_skipped_count(three), 1);
+        CHECK_U64(pcs_trace_request_count(three), 109997);
+        char text1[512] = "", text3[512] = "";
+        FILE *out1 = fmemopen(text1, sizeof text1, "w");
+        FILE *out3 = fmemopen(text3, sizeof text3, "w");
+        if (out1 && out3) {
+            pcs_trace_print_skips(one, out1, 5);
+            pcs_trace_print_skips(three, out3, 5);
+            fclose(out1);
+            fclose(out3);
+            CHECK_CONTAINS(text3, "large_bad.jsonl:80001:");
+            CHECK(strcmp(text1, text3) == 0);
+        }
+    }
+    pcs_trace_free(one);
+    pcs_trace_free(three);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) {
@@ -343,6 +452,7 @@ int main(void)
     test_merge_files();
     test_claude_continued_arrays();
     test_mooncake_ends_and_spacing();
+    test_index_on_threads();
     char command[512];
     snprintf(command, sizeof command, "rm -rf '%s'", dir);
     if (system(command) != 0)

@@ -1,0 +1,684 @@
+/* Pass one: finding each record of each file and its time, on one thread
+ * or several; see trace_index_files in trace_internal.h.
+ *
+ * Every file is opened and its format detected first, in order. Indexing
+ * is then cut into jobs: a whole-document file is one job; a line file is
+ * one job or, when it is large and threads are allowed, one per piece, cut
+ * at line starts. A job reads only the time of each record and skips the
+ * rest by its outline (a line, or an entry of a document), into a sink of
+ * its own. The sinks are joined in file order, so the entries, the skipped
+ * records and the first error are what one thread would have found. A
+ * piece after a file's first does not know the number of its first line:
+ * its entries learn it when joined, and if it failed or skipped records
+ * (whose messages name lines), its file is indexed again whole, here. */
+#include "trace_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/big_alloc.h"
+#include "json_scan.h"
+
+#define WINDOW_BYTES ((size_t)4 << 20)
+#define DETECT_BYTES ((size_t)64 << 10)
+#define DOCUMENT_READAHEAD ((size_t)64 << 10)
+/* Line files at least this large are cut into one piece per thread. */
+#define PIECE_MIN_BYTES ((uint64_t)16 << 20)
+#define MAX_PIECES 64
+
+/* ------------------------------------------------------------------- sinks */
+
+static enum pcs_status sink_push(struct index_sink *sink, const struct index_entry *entry, struct pcs_error *err)
+{
+    if (sink->count == sink->cap) {
+        size_t cap = sink->cap ? sink->cap * 2 : 1024;
+        struct index_entry *entries = big_realloc(sink->entries, cap * sizeof *entries);
+        if (!entries)
+            return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory while indexing the trace");
+        sink->entries = entries;
+        sink->cap = cap;
+    }
+    sink->entries[sink->count++] = *entry;
+    return PCS_OK;
+}
+
+static enum pcs_status sink_keep_message(struct index_sink *sink, const char *message)
+{
+    if (sink->message_count < TRACE_MAX_SKIP_MESSAGES) {
+        char *copy = strdup(message);
+        if (!copy)
+            return PCS_ERR_NOMEM;
+        sink->messages[sink->message_count++] = copy;
+    }
+    return PCS_OK;
+}
+
+enum pcs_status index_record_failed(struct index_sink *sink, enum pcs_status status, const struct pcs_error *err)
+{
+    if (status == PCS_ERR_NOMEM || status == PCS_ERR_IO || !sink->lenient)
+        return status;
+    sink->skipped++;
+    return sink_keep_message(sink, err->message);
+}
+
+enum pcs_status index_push_record(struct index_sink *sink, const struct trace_file *file, uint64_t offset, size_t len,
+                                  int64_t t_ms, uint64_t top, uint32_t sub, struct pcs_error *err)
+{
+    if (len > UINT32_MAX || top > UINT32_MAX)
+        return pcs_error_set(err, PCS_ERR_RANGE, "%s: record or file too large", file->path);
+    struct index_entry entry = {t_ms, offset, (uint32_t)len, (uint32_t)top, file->index, sub};
+    return sink_push(sink, &entry, err);
+}
+
+void index_sink_free(struct index_sink *sink)
+{
+    free(sink->entries);
+    for (size_t i = 0; i < sink->message_count; i++)
+        free(sink->messages[i]);
+    memset(sink, 0, sizeof *sink);
+}
+
+/* ------------------------------------------------------------------- jobs */
+
+struct index_job {
+    struct trace_file *file;
+    uint64_t begin;    /* line formats: the lines that start in [begin, end) */
+    uint64_t end;
+    unsigned piece;    /* 0 for a file's first (or only) piece */
+    int on_caller;     /* interns models: runs on the calling thread, in order */
+    struct index_sink sink;
+    uint64_t lines;    /* lines in [begin, end) */
+    int saw_record;
+    enum pcs_status status;
+    struct pcs_error error;
+};
+
+/* Maps the whole file, read-only, followed by TRACE_READ_PADDING zero
+ * bytes, without copying it: an anonymous (zero) area of the full length
+ * with the file mapped over its start. NULL when the file cannot be mapped
+ * (a pipe, say). */
+static char *map_whole(const struct trace_file *file, size_t *span)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    if (page <= 0 || file->size > (uint64_t)SIZE_MAX / 2)
+        return NULL;
+    size_t mask = (size_t)page - 1;
+    size_t file_span = ((size_t)file->size + mask) & ~mask;
+    size_t total = ((size_t)file->size + TRACE_READ_PADDING + mask) & ~mask;
+    void *area = mmap(NULL, total, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (area == MAP_FAILED)
+        return NULL;
+    void *mapped = mmap(area, file_span, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, file->fd, 0);
+    if (mapped == MAP_FAILED) {
+        munmap(area, total);
+        return NULL;
+    }
+    *span = total;
+    return area;
+}
+
+/* Reads the whole file into a new buffer with the padding zeroed. */
+static enum pcs_status read_whole(const struct trace_file *file, char **doc, struct pcs_error *err)
+{
+    if (file->size > (uint64_t)SIZE_MAX / 2)
+        return pcs_error_set(err, PCS_ERR_RANGE, "%s: file too large to read", file->path);
+    size_t size = (size_t)file->size;
+    char *buf = malloc(size + TRACE_READ_PADDING);
+    if (!buf)
+        return pcs_error_set(err, PCS_ERR_NOMEM, "%s: not enough memory to read %zu bytes", file->path, size);
+    size_t got = 0;
+    while (got < size) {
+        ssize_t n = pread(file->fd, buf + got, size - got, (off_t)got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            free(buf);
+            return pcs_error_set(err, PCS_ERR_IO, "%s: read failed: %s", file->path,
+                                 n < 0 ? strerror(errno) : "file shrank while reading");
+        }
+        got += (size_t)n;
+    }
+    memset(buf + size, 0, TRACE_READ_PADDING);
+    *doc = buf;
+    return PCS_OK;
+}
+
+/* A whole-document file: mapped (or read) whole, then indexed. Pass two
+ * reads its records through a small window: many sessions replayed
+ * together must not all stay in memory. */
+static enum pcs_status index_document(struct index_job *job)
+{
+    struct trace_file *file = job->file;
+    const struct trace_format *ops = trace_format_ops(file->format);
+    size_t span = 0;
+    char *area = map_whole(file, &span);
+    if (area) {
+        enum pcs_status status = ops->index_document(file, area, (size_t)file->size, &job->sink, &job->error);
+        munmap(area, span);
+        return status;
+    }
+    char *doc = NULL;
+    enum pcs_status status = read_whole(file, &doc, &job->error);
+    if (status == PCS_OK)
+        status = ops->index_document(file, doc, (size_t)file->size, &job->sink, &job->error);
+    free(doc);
+    return status;
+}
+
+/* Finds the line that starts at offset: sets *line and *len (without the
+ * newline). Reads a new window only when the line runs past the current
+ * one. line_no is for messages. */
+static enum pcs_status next_line(const struct trace_file *file, struct file_window *w, uint64_t offset,
+                                 uint64_t line_no, const char **line, size_t *len, struct pcs_error *err)
+{
+    size_t need = 1;
+    for (;;) {
+        enum pcs_status status = window_load(file, w, offset, need, WINDOW_BYTES, err);
+        if (status != PCS_OK)
+            return status;
+        const char *start = w->buf + (offset - w->start);
+        size_t avail = w->len - (size_t)(offset - w->start);
+        const char *nl = memchr(start + need - 1, '\n', avail - (need - 1));
+        if (nl || w->start + w->len >= file->size) {
+            *line = start;
+            *len = nl ? (size_t)(nl - start) : avail;
+            break;
+        }
+        /* The line runs past the window: read again from its start, more. */
+        if (avail >= TRACE_MAX_LINE)
+            return pcs_error_set(err, PCS_ERR_RANGE, "%s:%llu: line longer than %zu MiB", file->path,
+                                 (unsigned long long)line_no, TRACE_MAX_LINE >> 20);
+        need = avail + 1;
+        if (offset == w->start)
+            need = avail * 2 > need ? avail * 2 : need;
+    }
+    if (*len > TRACE_MAX_LINE)
+        return pcs_error_set(err, PCS_ERR_RANGE, "%s:%llu: line longer than %zu MiB", file->path,
+                             (unsigned long long)line_no, TRACE_MAX_LINE >> 20);
+    return PCS_OK;
+}
+
+/* A line format: each non-blank line that starts in [begin, end) is a
+ * record. Line numbers count from the piece's first line. */
+static enum pcs_status index_lines(struct pcs_trace *trace, struct index_job *job, struct file_window *w)
+{
+    struct trace_file *file = job->file;
+    struct pcs_error *err = &job->error;
+    const struct trace_format *ops = trace_format_ops(file->format);
+    uint64_t offset = job->begin; /* file offset of the next unread line */
+    uint64_t line_no = 0;
+    int saw_header = ops->header == NULL || job->begin > 0;
+    enum pcs_status status;
+
+    while (offset < job->end) {
+        const char *line = NULL;
+        size_t line_len = 0;
+        line_no++;
+        job->lines = line_no;
+        status = next_line(file, w, offset, line_no, &line, &line_len, err);
+        if (status != PCS_OK)
+            return status;
+        uint64_t line_offset = offset;
+        offset += line_len + 1;
+        size_t trimmed = line_len;
+        while (trimmed > 0 && (line[trimmed - 1] == '\r' || line[trimmed - 1] == ' ' || line[trimmed - 1] == '\t'))
+            trimmed--;
+        size_t lead = 0;
+        if (line_offset == 0 && trimmed >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
+            lead = 3; /* a UTF-8 byte order mark */
+        while (lead < trimmed && (line[lead] == ' ' || line[lead] == '\t'))
+            lead++;
+        if (lead == trimmed)
+            continue; /* blank lines carry nothing */
+        struct record_loc loc = {file->path, line_no, NULL};
+        if (!saw_header) {
+            saw_header = 1;
+            status = ops->header(trace, file, line + lead, trimmed - lead, &loc, err);
+            if (status != PCS_OK)
+                return status;
+            continue;
+        }
+        if (line_no > UINT32_MAX)
+            return pcs_error_set(err, PCS_ERR_RANGE, "%s: more than 2^32 lines", file->path);
+        struct pcs_request req;
+        if (ops->index_time)
+            status = ops->index_time(trace, file, line + lead, trimmed - lead, &loc, &req.t_ms, err);
+        else
+            status = ops->parse(trace, file, line + lead, trimmed - lead, 0.0, &loc, &req, err);
+        if (status != PCS_OK) {
+            status = index_record_failed(&job->sink, status, err);
+            if (status != PCS_OK)
+                return status;
+            continue;
+        }
+        job->saw_record = 1;
+        struct index_entry entry = {req.t_ms, line_offset + lead, (uint32_t)(trimmed - lead), (uint32_t)line_no,
+                                    file->index, 0};
+        status = sink_push(&job->sink, &entry, err);
+        if (status != PCS_OK)
+            return status;
+    }
+    return PCS_OK;
+}
+
+static void run_job(struct pcs_trace *trace, struct index_job *job)
+{
+    if (trace_format_ops(job->file->format)->index_document) {
+        job->status = index_document(job);
+        return;
+    }
+    struct file_window w = {NULL, 0, 0, 0};
+    job->status = index_lines(trace, job, &w);
+    if (job->piece == 0) {
+        /* Pass two reads the file through this window from its start: for
+         * a file that fits, it is already there, and otherwise the memory
+         * is at least mapped already. */
+        window_free(&job->file->window);
+        job->file->window = w;
+    } else {
+        window_free(&w);
+    }
+}
+
+/* ----------------------------------------------------------------- threads */
+
+struct job_queue {
+    struct pcs_trace *trace;
+    struct index_job *jobs;
+    size_t count;
+    size_t next;
+    pthread_mutex_t lock;
+};
+
+/* Runs queued jobs (those not bound to the caller) until none is left. */
+static void *drain(void *arg)
+{
+    struct job_queue *queue = arg;
+    for (;;) {
+        pthread_mutex_lock(&queue->lock);
+        while (queue->next < queue->count && queue->jobs[queue->next].on_caller)
+            queue->next++;
+        size_t i = queue->next < queue->count ? queue->next++ : queue->count;
+        pthread_mutex_unlock(&queue->lock);
+        if (i == queue->count)
+            return NULL;
+        run_job(queue->trace, &queue->jobs[i]);
+    }
+}
+
+static void run_jobs(struct pcs_trace *trace, struct index_job *jobs, size_t count, unsigned threads)
+{
+    struct job_queue queue = {trace, jobs, count, 0, PTHREAD_MUTEX_INITIALIZER};
+    size_t parallel = 0;
+    for (size_t i = 0; i < count; i++)
+        parallel += !jobs[i].on_caller;
+    /* This thread drains the queue too: helpers make up the rest. */
+    size_t helpers = threads > 1 ? threads - 1 : 0;
+    if (parallel <= helpers)
+        helpers = parallel > 0 ? parallel - 1 : 0;
+    pthread_t ids[MAX_PIECES];
+    if (helpers > MAX_PIECES)
+        helpers = MAX_PIECES;
+    size_t started = 0;
+    for (; started < helpers; started++)
+        if (pthread_create(&ids[started], NULL, drain, &queue) != 0)
+            break; /* fewer threads: this one does the rest */
+    for (size_t i = 0; i < count; i++)
+        if (jobs[i].on_caller)
+            run_job(trace, &jobs[i]);
+    drain(&queue);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(ids[i], NULL);
+    pthread_mutex_destroy(&queue.lock);
+}
+
+/* ------------------------------------------------------------------ detect */
+
+static int key_is(const char *key, const char *const *names)
+{
+    for (; *names; names++)
+        if (strcmp(key, *names) == 0)
+            return 1;
+    return 0;
+}
+
+/* Guesses a file's format from its first bytes. */
+static enum pcs_trace_format detect_format(const char *buf, size_t len)
+{
+    static const char *const claude_keys[] = {"block_size", "requests", "hash_id_scope", "tool_tokens", NULL};
+    static const char *const mooncake_keys[] = {"timestamp", "input_length", "output_length", NULL};
+    static const char *const native_keys[] = {"t", "input_tokens", "output_tokens", "segments",
+                                              "block_tokens", "model", "task", NULL};
+    size_t start = 0;
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        start = 3;
+    struct js_cursor c;
+    js_init(&c, buf + start, buf + len);
+    char first = js_peek(&c);
+    if (first == '{') {
+        c.p++;
+        int first_key = 1;
+        char key[64];
+        size_t key_len;
+        while (js_next_key(&c, &first_key, key, sizeof key, &key_len) == 1) {
+            if (key_is(key, claude_keys))
+                return PCS_FORMAT_CLAUDE_CODE;
+            if (key_is(key, mooncake_keys))
+                return PCS_FORMAT_MOONCAKE;
+            if (key_is(key, native_keys))
+                return PCS_FORMAT_NATIVE;
+            if (js_skip(&c) != 0)
+                break;
+        }
+        return PCS_FORMAT_AUTO;
+    }
+    const char *nl = memchr(buf + start, '\n', len - start);
+    size_t line_len = nl ? (size_t)(nl - (buf + start)) : len - start;
+    const char *line = buf + start;
+    for (size_t i = 0; i + 13 <= line_len; i++)
+        if (memcmp(line + i, "ContextTokens", 13) == 0)
+            return PCS_FORMAT_AZURE;
+    return PCS_FORMAT_AUTO;
+}
+
+/* Opens file and tells its format from its first bytes, read into head
+ * (one buffer for all the files: fresh memory costs a page fault a page). */
+static enum pcs_status open_file(struct trace_file *file, enum pcs_trace_format format, struct file_window *head,
+                                 struct pcs_error *err)
+{
+    file->fd = open(file->path, O_RDONLY);
+    if (file->fd < 0)
+        return pcs_error_set(err, PCS_ERR_IO, "%s: cannot open: %s", file->path, strerror(errno));
+    struct stat st;
+    if (fstat(file->fd, &st) != 0)
+        return pcs_error_set(err, PCS_ERR_IO, "%s: cannot stat: %s", file->path, strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        return pcs_error_set(err, PCS_ERR_IO, "%s: is a directory", file->path);
+    file->size = (uint64_t)st.st_size;
+    if (file->size == 0)
+        return pcs_error_set(err, PCS_ERR_PARSE, "%s: no records (the file is empty)", file->path);
+
+    size_t want = file->size < DETECT_BYTES ? (size_t)file->size : DETECT_BYTES;
+    head->len = 0; /* it held another file */
+    enum pcs_status status = window_load(file, head, 0, want, 0, err);
+    if (status != PCS_OK)
+        return status;
+    file->format = format;
+    if (file->format == PCS_FORMAT_AUTO) {
+        file->format = detect_format(head->buf, head->len);
+        if (file->format == PCS_FORMAT_AUTO) {
+            size_t probe = head->len < 4096 ? head->len : 4096;
+            int binary = memchr(head->buf, '\0', probe) != NULL;
+            return pcs_error_set(err, PCS_ERR_FORMAT,
+                                 "%s:1: cannot tell the trace format%s (expected Mooncake or native JSONL, "
+                                 "a Claude-Code session JSON or an Azure CSV); use --input-format",
+                                 file->path, binary ? " (binary data?)" : "");
+        }
+    }
+    int document = trace_format_ops(file->format)->index_document != NULL;
+    file->readahead = document ? DOCUMENT_READAHEAD : WINDOW_BYTES;
+    return PCS_OK;
+}
+
+/* The first line start at or after offset (the file's size if none). */
+static enum pcs_status line_start_after(const struct trace_file *file, uint64_t offset, uint64_t *start,
+                                        struct pcs_error *err)
+{
+    struct file_window w = {NULL, 0, 0, 0};
+    uint64_t at = offset - 1; /* a line starts at offset if a newline ends the one before */
+    enum pcs_status status = PCS_OK;
+    *start = file->size;
+    while (at < file->size) {
+        size_t chunk = file->size - at < DETECT_BYTES ? (size_t)(file->size - at) : DETECT_BYTES;
+        status = window_load(file, &w, at, chunk, 0, err);
+        if (status != PCS_OK)
+            break;
+        const char *nl = memchr(w.buf, '\n', w.len);
+        if (nl) {
+            *start = at + (uint64_t)(nl - w.buf) + 1;
+            break;
+        }
+        at += w.len;
+    }
+    window_free(&w);
+    return status;
+}
+
+/* --------------------------------------------------------------------- sort */
+
+/* Stable merge sort of the entries by time. */
+static enum pcs_status sort_entries(struct index_sink *index, struct pcs_error *err)
+{
+    size_t n = index->count;
+    int sorted = 1;
+    for (size_t i = 1; i < n && sorted; i++)
+        sorted = index->entries[i - 1].t_ms <= index->entries[i].t_ms;
+    if (sorted)
+        return PCS_OK;
+    struct index_entry *tmp = malloc(n * sizeof *tmp);
+    if (!tmp)
+        return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory while sorting the trace");
+    struct index_entry *src = index->entries;
+    struct index_entry *dst = tmp;
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo;
+            size_t j = mid;
+            size_t k = lo;
+            while (i < mid && j < hi)
+                dst[k++] = src[j].t_ms < src[i].t_ms ? src[j++] : src[i++];
+            while (i < mid)
+                dst[k++] = src[i++];
+            while (j < hi)
+                dst[k++] = src[j++];
+        }
+        struct index_entry *swap = src;
+        src = dst;
+        dst = swap;
+    }
+    if (src != index->entries) {
+        memcpy(index->entries, src, n * sizeof *src);
+        free(src);
+    } else {
+        free(dst);
+    }
+    return PCS_OK;
+}
+
+/* --------------------------------------------------------------------- join */
+
+/* Appends a job's entries and skips to index; a piece's lines are
+ * renumbered from first_line, the number of lines before it. */
+static enum pcs_status join_job(struct index_sink *index, struct index_job *job, uint64_t first_line,
+                                struct pcs_error *err)
+{
+    struct index_sink *sink = &job->sink;
+    if (sink->count > 0 && first_line + job->lines > UINT32_MAX)
+        return pcs_error_set(err, PCS_ERR_RANGE, "%s: more than 2^32 lines", job->file->path);
+    if (index->entries == NULL && index->count == 0) {
+        /* The first: its array becomes the index's. */
+        index->entries = sink->entries;
+        index->count = sink->count;
+        index->cap = sink->cap;
+        sink->entries = NULL;
+        sink->count = 0;
+    } else if (sink->count > 0) {
+        if (index->count + sink->count > index->cap) {
+            size_t cap = index->count + sink->count;
+            struct index_entry *entries = big_realloc(index->entries, cap * sizeof *entries);
+            if (!entries)
+                return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory while indexing the trace");
+            index->entries = entries;
+            index->cap = cap;
+        }
+        struct index_entry *out = index->entries + index->count;
+        memcpy(out, sink->entries, sink->count * sizeof *out);
+        if (first_line > 0)
+            for (size_t i = 0; i < sink->count; i++)
+                out[i].line += (uint32_t)first_line;
+        index->count += sink->count;
+    }
+    index->skipped += sink->skipped;
+    for (size_t i = 0; i < sink->message_count; i++) {
+        if (sink_keep_message(index, sink->messages[i]) != PCS_OK)
+            return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+    }
+    return PCS_OK;
+}
+
+static void job_reset(struct index_job *job, uint64_t begin, uint64_t end, int lenient)
+{
+    index_sink_free(&job->sink);
+    job->sink.lenient = lenient;
+    job->begin = begin;
+    job->end = end;
+    job->lines = 0;
+    job->saw_record = 0;
+    job->status = PCS_OK;
+    job->error.message[0] = '\0';
+}
+
+/* ------------------------------------------------------------------- files */
+
+enum pcs_status trace_index_files(struct pcs_trace *trace, struct trace_file *files, size_t count,
+                                  const struct pcs_trace_config *config, uint32_t *namespace_count,
+                                  int *lacks_prefixes, struct index_sink *index, struct pcs_error *err)
+{
+    unsigned threads = config->threads > 1 ? config->threads : 1;
+    if (threads > MAX_PIECES)
+        threads = MAX_PIECES;
+    enum pcs_status *opened = calloc(count, sizeof *opened);
+    struct pcs_error *open_errors = calloc(count, sizeof *open_errors);
+    size_t *first_job = calloc(count + 1, sizeof *first_job);
+    struct index_job *jobs = NULL;
+    size_t job_count = 0;
+    struct file_window head = {NULL, 0, 0, 0}; /* each file's first bytes, in turn */
+    enum pcs_status status = PCS_OK;
+    if (!opened || !open_errors || !first_job) {
+        status = pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+
+    /* Open every file and cut the work into jobs. A file that fails to
+     * open is reported in its turn below, after the files before it. */
+    size_t job_cap = 0;
+    for (size_t f = 0; f < count; f++) {
+        struct trace_file *file = &files[f];
+        first_job[f] = job_count;
+        opened[f] = open_file(file, config->format, &head, &open_errors[f]);
+        if (opened[f] != PCS_OK)
+            continue;
+        if (file->format == PCS_FORMAT_CLAUDE_CODE)
+            file->namespace_id = ++*namespace_count;
+        if (file->format == PCS_FORMAT_AZURE)
+            *lacks_prefixes = 1;
+        const struct trace_format *ops = trace_format_ops(file->format);
+        unsigned pieces = 1;
+        if (threads > 1 && ops->index_time && !ops->header && file->size >= PIECE_MIN_BYTES)
+            pieces = threads;
+        if (job_count + pieces > job_cap) {
+            size_t cap = job_cap ? job_cap * 2 : 16;
+            while (cap < job_count + pieces)
+                cap *= 2;
+            struct index_job *grown = realloc(jobs, cap * sizeof *grown);
+            if (!grown) {
+                status = pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+                goto done;
+            }
+            jobs = grown;
+            job_cap = cap;
+        }
+        uint64_t begin = 0;
+        for (unsigned p = 0; p < pieces; p++) {
+            uint64_t end = file->size;
+            if (p + 1 < pieces) {
+                status = line_start_after(file, file->size / pieces * (p + 1), &end, &open_errors[f]);
+                if (status != PCS_OK)
+                    break;
+                if (end < begin)
+                    end = begin;
+            }
+            struct index_job *job = &jobs[job_count++];
+            memset(job, 0, sizeof *job);
+            job->file = file;
+            job->piece = p;
+            job->on_caller = !ops->index_time && !ops->index_document; /* parses, so interns models */
+            job_reset(job, begin, end, config->lenient);
+            begin = end;
+        }
+        if (status != PCS_OK) {
+            opened[f] = status; /* reported in the file's turn */
+            job_count = first_job[f];
+            status = PCS_OK;
+        }
+    }
+    first_job[count] = job_count;
+
+    run_jobs(trace, jobs, job_count, threads);
+
+    /* Join in file order. */
+    for (size_t f = 0; f < count; f++) {
+        if (opened[f] != PCS_OK) {
+            *err = open_errors[f];
+            status = opened[f];
+            goto done;
+        }
+        size_t first = first_job[f];
+        size_t last = first_job[f + 1];
+        int redo = 0;
+        for (size_t j = first + 1; j < last; j++)
+            redo |= jobs[j].status != PCS_OK || jobs[j].sink.skipped > 0;
+        if (redo) {
+            /* Messages must name lines: index the file again, whole, here. */
+            for (size_t j = first + 1; j < last; j++)
+                job_reset(&jobs[j], 0, 0, config->lenient);
+            job_reset(&jobs[first], 0, files[f].size, config->lenient);
+            run_job(trace, &jobs[first]);
+            last = first + 1;
+        }
+        uint64_t lines_before = 0;
+        int saw_record = 0;
+        for (size_t j = first; j < last; j++) {
+            struct index_job *job = &jobs[j];
+            if (job->status != PCS_OK) {
+                *err = job->error;
+                status = job->status;
+                goto done;
+            }
+            status = join_job(index, job, lines_before, err);
+            if (status != PCS_OK)
+                goto done;
+            lines_before += job->lines;
+            saw_record |= job->saw_record;
+        }
+        int document = trace_format_ops(files[f].format)->index_document != NULL;
+        if (!document && !saw_record && index->skipped == 0) {
+            status = pcs_error_set(err, PCS_ERR_PARSE, "%s: no records (the file is empty)", files[f].path);
+            goto done;
+        }
+    }
+    if (index->count == 0) {
+        status = pcs_error_set(err, PCS_ERR_PARSE, "%s: no valid records (%llu skipped)", files[0].path,
+                               (unsigned long long)index->skipped);
+        goto done;
+    }
+    status = sort_entries(index, err);
+
+done:
+    window_free(&head);
+    for (size_t j = 0; j < job_count; j++)
+        index_sink_free(&jobs[j].sink);
+    free(jobs);
+    free(first_job);
+    free(open_errors);
+    free(opened);
+    return status;
+}
