@@ -166,7 +166,7 @@ static uint32_t side_of(const struct tree *tree, uint32_t parent, uint32_t offse
     const struct tree_node *node = &tree->nodes[parent];
     for (int i = 0; i < TREE_SIDE; i++) {
         uint32_t side = node->side[i];
-        if (side != TREE_NIL && tree->nodes[side].attach == offset && tree_units(&tree->nodes[side])[0] == unit)
+        if (side != TREE_NIL && node->side_attach[i] == offset && tree_units(&tree->nodes[side])[0] == unit)
             return side;
     }
     return TREE_NIL;
@@ -180,11 +180,14 @@ static int side_count(const struct tree_node *node)
     return count;
 }
 
-static void side_replace(struct tree_node *node, uint32_t old_id, uint32_t new_id)
+/* Puts new_id, attached at offset attach, in the side slot of old_id
+ * (TREE_NIL: a free slot). */
+static void side_replace(struct tree_node *node, uint32_t old_id, uint32_t new_id, uint32_t attach)
 {
     for (int i = 0; i < TREE_SIDE; i++) {
         if (node->side[i] == old_id) {
             node->side[i] = new_id;
+            node->side_attach[i] = attach;
             return;
         }
     }
@@ -483,17 +486,17 @@ static enum pcs_status cut_in_place(struct tree *tree, size_t s, uint32_t j, siz
     head->len = j;
     for (int i = 0; i < TREE_SIDE; i++) {
         uint32_t side = head->side[i];
-        if (side == TREE_NIL || tree->nodes[side].attach < j)
+        if (side == TREE_NIL || head->side_attach[i] < j)
             continue;
         head->side[i] = TREE_NIL;
-        if (tree->nodes[side].attach == j) {
+        if (head->side_attach[i] == j) {
             tree->nodes[side].attach = TREE_END;
             if (child_insert(tree, head_id, tree_units(&tree->nodes[side])[0], side) != PCS_OK)
                 return PCS_ERR_NOMEM;
         } else {
             tree->nodes[side].attach -= j;
             tree->nodes[side].parent = tail_id;
-            side_replace(&tree->nodes[tail_id], TREE_NIL, side);
+            side_replace(&tree->nodes[tail_id], TREE_NIL, side, tree->nodes[side].attach);
             tree->nodes[head_id].children--;
             tree->nodes[tail_id].children++;
         }
@@ -547,7 +550,7 @@ enum pcs_status tree_cut(struct tree *tree, uint64_t depth, size_t *step_index)
     if (tail->attach == TREE_END)
         tree->slots[child_slot_of(tree, tail->parent, first_unit)].child = head_id;
     else
-        side_replace(&tree->nodes[tail->parent], tail_id, head_id);
+        side_replace(&tree->nodes[tail->parent], tail_id, head_id, tail->attach);
     if (tree->nodes[tail->parent].hint_child == tail_id)
         tree->nodes[tail->parent].hint_child = head_id;
     tail->attach = TREE_END;
@@ -555,9 +558,11 @@ enum pcs_status tree_cut(struct tree *tree, uint64_t depth, size_t *step_index)
      * the head's end child; later ones stay, their offsets shifted. */
     for (int i = 0; i < TREE_SIDE; i++) {
         uint32_t side = tail->side[i];
-        if (side == TREE_NIL || tree->nodes[side].attach > j) {
-            if (side != TREE_NIL)
+        if (side == TREE_NIL || tail->side_attach[i] > j) {
+            if (side != TREE_NIL) {
                 tree->nodes[side].attach -= j;
+                tail->side_attach[i] -= j;
+            }
             continue;
         }
         tail->side[i] = TREE_NIL;
@@ -565,7 +570,7 @@ enum pcs_status tree_cut(struct tree *tree, uint64_t depth, size_t *step_index)
         tree->nodes[side].parent = head_id;
         head->children++;
         if (tree->nodes[side].attach < j) {
-            side_replace(head, TREE_NIL, side);
+            side_replace(head, TREE_NIL, side, tree->nodes[side].attach);
         } else {
             tree->nodes[side].attach = TREE_END;
             if (child_insert(tree, head_id, tree_units(&tree->nodes[side])[0], side) != PCS_OK)
@@ -652,7 +657,7 @@ void tree_free_leaf(struct tree *tree, uint32_t leaf)
     if (node->attach == TREE_END)
         child_remove(tree, parent, tree_units(node)[0]);
     else
-        side_replace(&tree->nodes[parent], leaf, TREE_NIL);
+        side_replace(&tree->nodes[parent], leaf, TREE_NIL, 0);
     if (parent != TREE_NIL) {
         tree->nodes[parent].children--;
         if (tree->nodes[parent].hint_child == leaf)
@@ -696,6 +701,7 @@ void tree_absorb(struct tree *tree, tree_dead_fn is_dead, const void *context)
     child_remove(tree, parent_id, tree_units(stub)[0]);
     stub->attach = parent->len;
     parent->side[slot] = stub_id;
+    parent->side_attach[slot] = stub->attach;
     parent->hint_child = TREE_NIL;
     tree->last_cut_tail = TREE_NIL;
 }

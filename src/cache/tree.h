@@ -43,6 +43,8 @@ struct tree_node {
     uint32_t live;         /* 0 on the free list */
     uint32_t attach;       /* TREE_END, or the offset in the parent's run where this node branches */
     uint32_t side[TREE_SIDE]; /* children that branch off inside the run (TREE_NIL: free slot) */
+    uint32_t side_attach[TREE_SIDE]; /* their attach offsets, kept here so that a walk past
+                                        the run need not visit them */
 };
 
 /* lru only, parallel to the nodes: per-bound costs and the recency list. */

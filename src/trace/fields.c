@@ -361,9 +361,14 @@ enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, con
         uint64_t id = 0;
         size_t width = digits8(p, end, &id);
         if (width > 0 && end - p >= (ptrdiff_t)width + 2 && p[width] == ',' && (width == 1 || *p != '0')) {
-            /* The usual element: digits then "," or ", ". */
+            /* The usual element: digits then ", " or ",". Two branches, not
+             * one sum: the next element's address must not wait on loading
+             * the byte after the comma (the branch is predicted). */
             out[n++] = id;
-            p += width + 1 + (p[width + 1] == ' ');
+            if (p[width + 1] == ' ')
+                p += width + 2;
+            else
+                p += width + 1;
             continue;
         }
         if (width > 0) {
