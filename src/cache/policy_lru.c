@@ -11,14 +11,14 @@
 
 #include <stdlib.h>
 
+#include "common/grow.h"
+
 static enum pcs_status reserve_costs(pcs_cache *cache, size_t count)
 {
     if (count <= cache->costs_cap)
         return PCS_OK;
-    size_t cap = cache->costs_cap ? cache->costs_cap : 256;
-    while (cap < count)
-        cap *= 2;
-    uint32_t *costs = realloc(cache->costs, cap * sizeof *costs);
+    size_t cap = grow_capacity(cache->costs_cap, count, 256, sizeof *cache->costs);
+    uint32_t *costs = cap ? realloc(cache->costs, cap * sizeof *costs) : NULL;
     if (!costs)
         return PCS_ERR_NOMEM;
     cache->costs = costs;

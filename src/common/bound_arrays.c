@@ -3,13 +3,15 @@
 
 #include <stdlib.h>
 
+#include "common/grow.h"
+
 int bound_arrays_reserve(struct bound_arrays *arrays, size_t count, size_t initial)
 {
     if (count <= arrays->cap)
         return 0;
-    size_t cap = arrays->cap ? arrays->cap : initial;
-    while (cap < count)
-        cap *= 2;
+    size_t cap = grow_capacity(arrays->cap, count, initial, sizeof *arrays->units);
+    if (cap == 0)
+        return -1;
     uint64_t *units = realloc(arrays->units, cap * sizeof *units);
     if (units)
         arrays->units = units;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "mc_internal.h"
+#include "common/grow.h"
 
 enum pcs_status plan_strategy(const struct pcs_scenario *scenario, const struct pcs_strategy *strategy,
                               const struct pcs_run_config *config, struct strategy_plan *plan, struct pcs_error *err)
@@ -52,9 +53,9 @@ static enum pcs_status reserve_tasks(struct trial_scratch *scratch, size_t count
 {
     if (count <= scratch->task_cap)
         return PCS_OK;
-    size_t cap = scratch->task_cap ? scratch->task_cap : 1024;
-    while (cap < count)
-        cap *= 2;
+    size_t cap = grow_capacity(scratch->task_cap, count, 1024, sizeof *scratch->heap_time); /* the widest */
+    if (cap == 0)
+        return PCS_ERR_NOMEM;
     void **arrays[] = {(void **)&scratch->step,       (void **)&scratch->route_entry, (void **)&scratch->entry_tries,
                        (void **)&scratch->step_tries, (void **)&scratch->escalated,   (void **)&scratch->task_cost,
                        (void **)&scratch->heap_time,  (void **)&scratch->heap_task};
@@ -76,9 +77,9 @@ static enum pcs_status reserve_bounds(struct trial_scratch *scratch, size_t coun
 {
     if (count <= scratch->bound_cap)
         return PCS_OK;
-    size_t cap = scratch->bound_cap ? scratch->bound_cap : 64;
-    while (cap < count)
-        cap *= 2;
+    size_t cap = grow_capacity(scratch->bound_cap, count, 64, sizeof *scratch->units);
+    if (cap == 0)
+        return PCS_ERR_NOMEM;
     uint64_t *units = realloc(scratch->units, cap * sizeof *units);
     if (units)
         scratch->units = units;

@@ -41,6 +41,7 @@
  * threads is ignored: the stack is one sequence, played in one pass; the
  * result is the same for any thread count. */
 #include "pcsim/sweep.h"
+#include "common/grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -292,9 +293,9 @@ static enum pcs_status reserve_scratch(struct capacity_sweep *sweep, size_t coun
 {
     if (count <= sweep->scratch_cap)
         return PCS_OK;
-    size_t cap = sweep->scratch_cap ? sweep->scratch_cap : 256;
-    while (cap < count)
-        cap *= 2;
+    size_t cap = grow_capacity(sweep->scratch_cap, count, 256, sizeof *sweep->keys);
+    if (cap == 0)
+        return PCS_ERR_NOMEM;
     uint64_t *keys = realloc(sweep->keys, cap * sizeof *keys);
     if (keys)
         sweep->keys = keys;

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/grow.h"
+
 enum pcs_status field_wrong(struct js_cursor *c, const struct record_loc *loc, const char *field,
                             const char *expected, struct pcs_error *err)
 {
@@ -210,10 +212,8 @@ static int sink_grow(struct id_sink *sink, size_t need)
     }
     struct ids_memo *memo = sink->memo;
     int slot = 1 - memo->current;
-    size_t cap = memo->cap[slot] ? memo->cap[slot] : 256;
-    while (cap < need)
-        cap *= 2;
-    uint64_t *ids = realloc(memo->ids[slot], cap * sizeof *ids);
+    size_t cap = grow_capacity(memo->cap[slot], need, 256, sizeof *memo->ids[slot]);
+    uint64_t *ids = cap ? realloc(memo->ids[slot], cap * sizeof *ids) : NULL;
     if (!ids)
         return -1;
     memo->ids[slot] = ids;
@@ -292,10 +292,8 @@ static size_t reuse_prefix(struct id_sink *sink, const char *p, const char *end,
 static int memo_keep(struct ids_memo *memo, const char *text, size_t len, size_t count)
 {
     if (len > memo->text_cap) {
-        size_t cap = memo->text_cap ? memo->text_cap : 4096;
-        while (cap < len)
-            cap *= 2;
-        char *copy = realloc(memo->text, cap);
+        size_t cap = grow_capacity(memo->text_cap, len, 4096, 1);
+        char *copy = cap ? realloc(memo->text, cap) : NULL;
         if (!copy)
             return -1;
         memo->text = copy;

@@ -24,6 +24,7 @@
 
 #include "common/big_alloc.h"
 #include "json_scan.h"
+#include "common/grow.h"
 
 #define WINDOW_BYTES ((size_t)4 << 20)
 #define DETECT_BYTES ((size_t)64 << 10)
@@ -37,8 +38,8 @@
 static enum pcs_status sink_push(struct index_sink *sink, const struct index_entry *entry, struct pcs_error *err)
 {
     if (sink->count == sink->cap) {
-        size_t cap = sink->cap ? sink->cap * 2 : 1024;
-        struct index_entry *entries = big_realloc(sink->entries, cap * sizeof *entries);
+        size_t cap = grow_capacity(sink->cap, sink->count + 1, 1024, sizeof *sink->entries);
+        struct index_entry *entries = cap ? big_realloc(sink->entries, cap * sizeof *entries) : NULL;
         if (!entries)
             return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory while indexing the trace");
         sink->entries = entries;
@@ -585,10 +586,8 @@ enum pcs_status trace_index_files(struct pcs_trace *trace, struct trace_file *fi
         if (threads > 1 && ops->index_time && !ops->header && file->size >= PIECE_MIN_BYTES)
             pieces = threads;
         if (job_count + pieces > job_cap) {
-            size_t cap = job_cap ? job_cap * 2 : 16;
-            while (cap < job_count + pieces)
-                cap *= 2;
-            struct index_job *grown = realloc(jobs, cap * sizeof *grown);
+            size_t cap = grow_capacity(job_cap, job_count + pieces, 16, sizeof *jobs);
+            struct index_job *grown = cap ? realloc(jobs, cap * sizeof *grown) : NULL;
             if (!grown) {
                 status = pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
                 goto done;

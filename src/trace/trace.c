@@ -7,6 +7,7 @@
  * still stops the run (or is skipped with --lenient) before any report is
  * written. */
 #include "trace_internal.h"
+#include "common/grow.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -246,10 +247,8 @@ struct block_ends *trace_block_ends(struct pcs_trace *trace, size_t count)
     struct block_ends *table = &trace->block_ends;
     if (count <= table->cap)
         return table;
-    size_t cap = table->cap ? table->cap : 256;
-    while (cap < count)
-        cap *= 2;
-    uint32_t *ends = realloc(table->ends, cap * sizeof *ends);
+    size_t cap = grow_capacity(table->cap, count, 256, sizeof *table->ends);
+    uint32_t *ends = cap ? realloc(table->ends, cap * sizeof *ends) : NULL;
     if (!ends)
         return NULL;
     table->ends = ends;
