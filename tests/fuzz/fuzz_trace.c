@@ -199,7 +199,7 @@ static void check_trace_error(enum pcs_status status, const struct pcs_error *er
 }
 
 static void run(const char *const *paths, size_t path_count, enum pcs_trace_format format, int lenient, int replay,
-                struct run_result *result)
+                unsigned threads, struct run_result *result)
 {
     static const struct pcs_model_alias aliases[] = {{"claude-sonnet-4", "sonnet"}, {"gpt-4.1", "gpt-4.1-renamed"}};
     struct pcs_trace_config config = pcs_trace_config_default();
@@ -207,6 +207,7 @@ static void run(const char *const *paths, size_t path_count, enum pcs_trace_form
     config.lenient = lenient;
     config.aliases = aliases;
     config.alias_count = sizeof aliases / sizeof aliases[0];
+    config.threads = threads;
     struct pcs_error err;
     enum pcs_status status = PCS_ERR_ARG;
     memset(result, 0, sizeof *result);
@@ -306,12 +307,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     struct run_result strict;
     struct run_result lenient;
-    run(paths, path_count, format, 0, 0, &strict);
-    run(paths, path_count, format, 1, 1, &lenient);
+    struct run_result threaded;
+    run(paths, path_count, format, 0, 0, 1, &strict);
+    run(paths, path_count, format, 1, 1, 1, &lenient);
     FUZZ_CHECK(strict.ok == (lenient.ok && lenient.skipped == 0));
     if (strict.ok) {
         FUZZ_CHECK(strict.requests == lenient.requests);
         FUZZ_CHECK(strict.digest == lenient.digest);
     }
+    /* Indexing the files on two threads changes nothing. */
+    run(paths, path_count, format, 1, 0, 2, &threaded);
+    FUZZ_CHECK(threaded.ok == lenient.ok && threaded.requests == lenient.requests &&
+               threaded.skipped == lenient.skipped && threaded.digest == lenient.digest);
     return 0;
 }
