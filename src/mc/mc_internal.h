@@ -6,6 +6,7 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "common/bound_arrays.h"
 #include "pcsim/cache.h"
 #include "pcsim/mc.h"
 
@@ -72,11 +73,7 @@ struct trial_scratch {
     int64_t *heap_time;
     uint32_t *heap_task;
     size_t heap_count, heap_cap;
-    /* one request's prompt */
-    uint64_t *units;
-    uint32_t *ends;
-    uint8_t *flags;
-    size_t bound_cap;
+    struct bound_arrays prompt; /* one request's bounds */
 };
 
 void trial_scratch_free(struct trial_scratch *scratch);

@@ -43,9 +43,7 @@ void trial_scratch_free(struct trial_scratch *scratch)
     free(scratch->task_cost);
     free(scratch->heap_time);
     free(scratch->heap_task);
-    free(scratch->units);
-    free(scratch->ends);
-    free(scratch->flags);
+    bound_arrays_free(&scratch->prompt);
     memset(scratch, 0, sizeof *scratch);
 }
 
@@ -70,27 +68,6 @@ static enum pcs_status reserve_tasks(struct trial_scratch *scratch, size_t count
     }
     scratch->task_cap = cap;
     scratch->heap_cap = cap;
-    return PCS_OK;
-}
-
-static enum pcs_status reserve_bounds(struct trial_scratch *scratch, size_t count)
-{
-    if (count <= scratch->bound_cap)
-        return PCS_OK;
-    size_t cap = grow_capacity(scratch->bound_cap, count, 64, sizeof *scratch->units);
-    if (cap == 0)
-        return PCS_ERR_NOMEM;
-    uint64_t *units = realloc(scratch->units, cap * sizeof *units);
-    if (units)
-        scratch->units = units;
-    uint32_t *ends = units ? realloc(scratch->ends, cap * sizeof *ends) : NULL;
-    if (ends)
-        scratch->ends = ends;
-    uint8_t *flags = ends ? realloc(scratch->flags, cap * sizeof *flags) : NULL;
-    if (!flags)
-        return PCS_ERR_NOMEM;
-    scratch->flags = flags;
-    scratch->bound_cap = cap;
     return PCS_OK;
 }
 
@@ -152,9 +129,9 @@ static void add_unit(struct trial_scratch *scratch, size_t *count, uint64_t *end
     if (tokens == 0)
         return;
     *end += tokens;
-    scratch->units[*count] = unit;
-    scratch->ends[*count] = (uint32_t)*end;
-    scratch->flags[*count] = 0;
+    scratch->prompt.units[*count] = unit;
+    scratch->prompt.ends[*count] = (uint32_t)*end;
+    scratch->prompt.flags[*count] = 0;
     ++*count;
 }
 
@@ -180,21 +157,21 @@ static enum pcs_status build_prompt(const struct pcs_scenario *scenario, const s
     size_t first_step = traffic->first_step[task];
     size_t first_prefix = traffic->first_prefix[task];
     size_t bounds = type->prefix_count + (type->history ? 2 * (size_t)step : 0) + 1;
-    if (reserve_bounds(scratch, bounds) != PCS_OK)
+    if (bound_arrays_reserve(&scratch->prompt, bounds, 64) != 0)
         return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory building a prompt");
     size_t count = 0;
     uint64_t end = 0;
     for (size_t k = 0; k < type->prefix_count; k++)
         add_unit(scratch, &count, &end, traffic->prefix_unit[first_prefix + k], traffic->prefix_tokens[first_prefix + k]);
     if (count > 0)
-        scratch->flags[count - 1] = PCS_BOUND_BREAKPOINT;
+        scratch->prompt.flags[count - 1] = PCS_BOUND_BREAKPOINT;
     for (uint32_t j = 0; type->history && j < step; j++) {
         add_unit(scratch, &count, &end, step_unit(task, j, 0), traffic->step_input[first_step + j]);
         add_unit(scratch, &count, &end, step_unit(task, j, 1), traffic->step_output[first_step + j]);
     }
     add_unit(scratch, &count, &end, step_unit(task, step, 0), traffic->step_input[first_step + step]);
     if (count > 0)
-        scratch->flags[count - 1] = PCS_BOUND_BREAKPOINT;
+        scratch->prompt.flags[count - 1] = PCS_BOUND_BREAKPOINT;
     if (end > PCS_MAX_REQUEST_TOKENS)
         return pcs_error_set(err, PCS_ERR_RANGE,
                              "a prompt of task type %s grows past %llu tokens at step %u; shorten its history",
@@ -202,9 +179,9 @@ static enum pcs_status build_prompt(const struct pcs_scenario *scenario, const s
     memset(req, 0, sizeof *req);
     req->input_tokens = end;
     req->bound_count = count;
-    req->units = scratch->units;
-    req->ends = scratch->ends;
-    req->flags = scratch->flags;
+    req->units = scratch->prompt.units;
+    req->ends = scratch->prompt.ends;
+    req->flags = scratch->prompt.flags;
     return PCS_OK;
 }
 
