@@ -289,7 +289,7 @@ static size_t reuse_prefix(struct id_sink *sink, const char *p, const char *end,
 
 /* A memo keeps the array just parsed: its bytes, and its ids (already in
  * the memo's free buffer, which becomes the current one). */
-static int memo_keep(struct ids_memo *memo, const char *text, size_t len, size_t count)
+static int memo_keep(struct ids_memo *memo, const char *text, size_t len)
 {
     if (len > memo->text_cap) {
         size_t cap = grow_capacity(memo->text_cap, len, 4096, 1);
@@ -302,7 +302,6 @@ static int memo_keep(struct ids_memo *memo, const char *text, size_t len, size_t
     memcpy(memo->text, text, len);
     memo->text_len = len;
     memo->current = 1 - memo->current;
-    memo->count = count;
     return 0;
 }
 
@@ -409,7 +408,7 @@ done:
     c->p = p;
     *count = n;
     if (memo) {
-        if (memo_keep(memo, array, (size_t)(p - array), n) != 0)
+        if (memo_keep(memo, array, (size_t)(p - array)) != 0)
             return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
         *ids = memo->ids[memo->current];
     } else {

@@ -38,9 +38,8 @@ struct ids_memo {
     char *text;       /* the previous array's bytes, '[' through ']' */
     size_t text_len;  /* 0: nothing to reuse */
     size_t text_cap;
-    uint64_t *ids[2];
+    uint64_t *ids[2]; /* ids[current]: the previous array's ids */
     size_t cap[2];
-    size_t count;     /* ids in ids[current]: the previous array's */
     int current;
 };
 
