@@ -104,11 +104,17 @@ enum pcs_status field_time(struct js_cursor *c, const struct record_loc *loc, co
 {
     const char *unit = unit_ms == 1 ? "ms" : "s";
     int64_t whole;
-    struct js_cursor probe = *c;
-    if (base_seconds == 0.0 && js_int64(&probe, &whole) == 0 && whole >= 0 && whole <= PCS_MAX_TIME_MS / unit_ms) {
-        *c = probe; /* an integral time, the usual kind: exact, without strtod */
-        *t_ms = whole * unit_ms;
-        return PCS_OK;
+    /* The cursor's fields one at a time, not copied whole: a 16-byte load
+     * of a pointer just stored alone waits for every store before it. */
+    const char *start = c->p;
+    const char *problem = c->problem;
+    if (base_seconds == 0.0) {
+        if (js_int64(c, &whole) == 0 && whole >= 0 && whole <= PCS_MAX_TIME_MS / unit_ms) {
+            *t_ms = whole * unit_ms; /* an integral time, the usual kind: exact, without strtod */
+            return PCS_OK;
+        }
+        c->p = start;
+        c->problem = problem;
     }
     double value;
     if (js_number(c, &value) != 0)

@@ -28,24 +28,29 @@ static enum pcs_status parse_mooncake(struct pcs_trace *trace, struct trace_file
     if (js_expect(&c, '{') != 0)
         return trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "expected a JSON object, found %s", js_kind(&c));
     int first = 1;
-    char key[32];
+    char buf[32];
+    const char *key;
     size_t key_len;
     int r;
-    while ((r = js_next_key(&c, &first, key, sizeof key, &key_len)) == 1) {
+    while ((r = js_next_key_ref(&c, &first, &key, &key_len, buf, sizeof buf)) == 1) {
         int *seen = NULL;
-        status = PCS_OK;
-        if (strcmp(key, "timestamp") == 0) {
+        const char *name;
+        if (JS_KEY_IS(key, key_len, "timestamp")) {
             seen = &seen_time;
-            status = field_time(&c, loc, "timestamp", base_seconds, 1, &req->t_ms, err);
-        } else if (strcmp(key, "input_length") == 0) {
+            name = "timestamp";
+            status = field_time(&c, loc, name, base_seconds, 1, &req->t_ms, err);
+        } else if (JS_KEY_IS(key, key_len, "input_length")) {
             seen = &seen_input;
-            status = field_tokens(&c, loc, "input_length", &req->input_tokens, err);
-        } else if (strcmp(key, "output_length") == 0) {
+            name = "input_length";
+            status = field_tokens(&c, loc, name, &req->input_tokens, err);
+        } else if (JS_KEY_IS(key, key_len, "output_length")) {
             seen = &seen_output;
-            status = field_tokens(&c, loc, "output_length", &req->output_tokens, err);
-        } else if (strcmp(key, "hash_ids") == 0) {
+            name = "output_length";
+            status = field_tokens(&c, loc, name, &req->output_tokens, err);
+        } else if (JS_KEY_IS(key, key_len, "hash_ids")) {
             seen = &seen_ids;
-            status = field_hash_ids(trace, &c, loc, "hash_ids", NULL, &ids, &id_count, err);
+            name = "hash_ids";
+            status = field_hash_ids(trace, &c, loc, name, NULL, &ids, &id_count, err);
         } else {
             if (js_skip(&c) != 0)
                 return field_syntax(&c, loc, record, err);
@@ -54,7 +59,7 @@ static enum pcs_status parse_mooncake(struct pcs_trace *trace, struct trace_file
         if (status != PCS_OK)
             return status;
         if (*seen)
-            return trace_field_error(err, PCS_ERR_PARSE, loc, key, "appears twice");
+            return trace_field_error(err, PCS_ERR_PARSE, loc, name, "appears twice");
         *seen = 1;
     }
     if (r < 0)

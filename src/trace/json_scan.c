@@ -180,7 +180,7 @@ int js_string(struct js_cursor *c, char *buf, size_t cap, size_t *len)
     return scan_string(c, buf, cap, len);
 }
 
-int js_next_key(struct js_cursor *c, int *first, char *key, size_t key_cap, size_t *key_len)
+int js_next_key_ref(struct js_cursor *c, int *first, const char **key, size_t *key_len, char *buf, size_t cap)
 {
     char ch = js_peek(c);
     if (ch == '}') {
@@ -196,8 +196,7 @@ int js_next_key(struct js_cursor *c, int *first, char *key, size_t key_cap, size
     *first = 0;
     if (ch != '"')
         return fail(c, "expected a field name");
-    /* Keys are short; a long one is truncated (it matches no known name).
-     * The usual key has no escapes: copied straight from the buffer. */
+    /* The usual key has no escapes: it is named where it is. */
     const char *start = c->p + 1;
     const char *quote = memchr(start, '"', (size_t)(c->end - start));
     size_t n = quote ? (size_t)(quote - start) : 0;
@@ -205,30 +204,44 @@ int js_next_key(struct js_cursor *c, int *first, char *key, size_t key_cap, size
     for (size_t i = 0; plain && i < n; i++)
         plain = (unsigned char)start[i] >= 0x20;
     if (plain) {
-        size_t copy = n < key_cap ? n : key_cap - 1;
-        memcpy(key, start, copy);
-        key[copy] = '\0';
-        *key_len = copy;
+        *key = start;
+        *key_len = n;
         c->p = quote + 1;
     } else {
+        /* Unescaped into buf; a long one is truncated (it matches no
+         * known name). */
         const char *begin = c->p;
         if (scan_string(c, NULL, 0, NULL) != 0)
             return -1;
         struct js_cursor sub = {begin, c->p, NULL};
         char tmp[256];
         if (scan_string(&sub, tmp, sizeof tmp, &n) != 0) {
-            n = key_cap > 1 ? key_cap - 1 : 0;
+            n = cap > 1 ? cap - 1 : 0;
             memset(tmp, '?', sizeof tmp);
         }
         if (memchr(tmp, '\0', n))
             memset(tmp, '?', n); /* "t\u0000x" must not read as "t" */
-        if (n >= key_cap)
-            n = key_cap - 1;
-        memcpy(key, tmp, n);
-        key[n] = '\0';
+        if (n >= cap)
+            n = cap - 1;
+        memcpy(buf, tmp, n);
+        buf[n] = '\0';
+        *key = buf;
         *key_len = n;
     }
     return js_expect(c, ':') == 0 ? 1 : -1;
+}
+
+int js_next_key(struct js_cursor *c, int *first, char *key, size_t key_cap, size_t *key_len)
+{
+    const char *text;
+    int r = js_next_key_ref(c, first, &text, key_len, key, key_cap);
+    if (r == 1 && text != key) {
+        size_t copy = *key_len < key_cap ? *key_len : key_cap - 1;
+        memcpy(key, text, copy);
+        key[copy] = '\0';
+        *key_len = copy;
+    }
+    return r;
 }
 
 int js_next_element(struct js_cursor *c, int *first)

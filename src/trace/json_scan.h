@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Deepest nesting js_skip accepts before failing (no recursion bombs). */
 #define JS_MAX_DEPTH 64
@@ -34,6 +35,16 @@ int js_expect(struct js_cursor *c, char ch);
  * and the cursor is at its value. first must point to an int set to 1 before
  * the loop. */
 int js_next_key(struct js_cursor *c, int *first, char *key, size_t key_cap, size_t *key_len);
+
+/* js_next_key without copying: *key points at the key's bytes in the
+ * buffer (not NUL-terminated), or, for a key with escapes, at its
+ * unescaped form in buf (cap bytes). Comparing a key where it is costs
+ * less than copying it first: loading what was just stored narrowly
+ * waits for the stores before it. */
+int js_next_key_ref(struct js_cursor *c, int *first, const char **key, size_t *key_len, char *buf, size_t cap);
+
+/* Whether the key (from js_next_key_ref) is the string literal name. */
+#define JS_KEY_IS(key, key_len, name) ((key_len) == sizeof(name) - 1 && memcmp((key), (name), sizeof(name) - 1) == 0)
 
 /* Array iteration, the same protocol: 1 at an element, 0 at ']', -1 error. */
 int js_next_element(struct js_cursor *c, int *first);
