@@ -5,14 +5,19 @@
  * input order (files in the order given, records in file order, a Claude-Code
  * subagent's requests in its place).
  *
- * Reading is two passes over each file. The first indexes records (their time
- * and place) without building them, on config.threads threads (files, and
- * pieces of a large line file, in parallel; the index, skips and first error
- * do not depend on it); the second parses each record in time order when
- * pcs_trace_next asks for it. Memory is thus a few words per
- * request plus one request's bounds, whatever the trace's size. A record
+ * A line file (JSONL, CSV) is read in two passes. The first indexes
+ * records (their time and place) without building them, on config.threads
+ * threads (files, and pieces of a large line file, in parallel; the index,
+ * skips and first error do not depend on it); the second parses each record
+ * in time order when pcs_trace_next asks for it. Memory is thus a few words
+ * per request plus one request's bounds, whatever the trace's size. A record
  * whose time is fine but whose other fields are bad may thus be reported by
- * pcs_trace_next rather than pcs_trace_open. */
+ * pcs_trace_next rather than pcs_trace_open.
+ *
+ * A Claude-Code session file is read once: pcs_trace_open parses and
+ * checks every request and keeps its ids, a conversation's turns sharing
+ * the ids they re-send, in at most as many bytes as the file (requests
+ * past that are read again when their turn comes). */
 #ifndef PCSIM_TRACE_H
 #define PCSIM_TRACE_H
 

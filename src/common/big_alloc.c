@@ -22,3 +22,27 @@ void *big_realloc(void *p, size_t size)
 #endif
     return grown;
 }
+
+void *big_alloc_whole(size_t size)
+{
+    if (size > SIZE_MAX - BIG_ALLOC_HUGE)
+        return NULL;
+    size_t page = 4096;
+    size_t rounded = (size + page - 1) & ~(page - 1);
+    void *p = rounded >= BIG_ALLOC_HUGE ? aligned_alloc(BIG_ALLOC_HUGE, rounded) : malloc(size);
+    if (!p)
+        return NULL;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    size_t huge = rounded >= BIG_ALLOC_HUGE ? rounded & ~(BIG_ALLOC_HUGE - 1) : 0;
+    if (huge > 0)
+        (void)madvise(p, huge, MADV_HUGEPAGE);
+#endif
+#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+    /* The pages the block lies on (a small block may share its first and
+     * last with others: mapping them early changes nothing). */
+    uintptr_t start = (uintptr_t)p & ~(uintptr_t)(page - 1);
+    uintptr_t end = ((uintptr_t)p + size + page - 1) & ~(uintptr_t)(page - 1);
+    (void)madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+#endif
+    return p;
+}

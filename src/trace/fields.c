@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/big_alloc.h"
 #include "common/grow.h"
 
 enum pcs_status field_wrong(struct js_cursor *c, const struct record_loc *loc, const char *field,
@@ -127,21 +128,30 @@ enum pcs_status field_time(struct js_cursor *c, const struct record_loc *loc, co
     return PCS_OK;
 }
 
-enum pcs_status field_model(struct pcs_trace *trace, struct js_cursor *c, const struct record_loc *loc,
-                            const char *field, uint32_t *model, struct pcs_error *err)
+enum pcs_status field_model_name(struct js_cursor *c, const struct record_loc *loc, const char *field,
+                                 char name[FIELD_MODEL_MAX], size_t *len, struct pcs_error *err)
 {
-    char name[256];
-    size_t len;
     if (js_peek(c) != '"')
         return field_wrong(c, loc, field, "a model name", err);
-    if (js_string(c, name, sizeof name, &len) != 0)
+    if (js_string(c, name, FIELD_MODEL_MAX, len) != 0)
         return trace_field_error(err, PCS_ERR_PARSE, loc, field, "%s", c->problem);
-    if (len == 0)
+    if (*len == 0)
         return trace_field_error(err, PCS_ERR_PARSE, loc, field, "empty model name");
     /* Model names are C strings from here on: a \u0000 would cut one short
      * (and split one model into many, as the table compares lengths). */
-    if (memchr(name, '\0', len))
+    if (memchr(name, '\0', *len))
         return trace_field_error(err, PCS_ERR_PARSE, loc, field, "model name contains \\u0000");
+    return PCS_OK;
+}
+
+enum pcs_status field_model(struct pcs_trace *trace, struct js_cursor *c, const struct record_loc *loc,
+                            const char *field, uint32_t *model, struct pcs_error *err)
+{
+    char name[FIELD_MODEL_MAX];
+    size_t len;
+    enum pcs_status status = field_model_name(c, loc, field, name, &len, err);
+    if (status != PCS_OK)
+        return status;
     if (trace_model_id(trace, name, len, model) != PCS_OK)
         return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
     return PCS_OK;
@@ -198,17 +208,18 @@ static unsigned digits8(const char *p, const char *end, uint64_t *value)
     return n;
 }
 
-/* Where parsed ids go: the trace's scratch, or the free buffer of a memo. */
+/* Where parsed ids go: the trace's scratch, or a store from base on. */
 struct id_sink {
     struct pcs_trace *trace;
-    struct ids_memo *memo; /* NULL: the scratch */
+    struct ids_store *store; /* NULL: the scratch */
+    size_t base;
     uint64_t *ids;
     size_t cap;
 };
 
 static int sink_grow(struct id_sink *sink, size_t need)
 {
-    if (!sink->memo) {
+    if (!sink->store) {
         struct bound_arrays *scratch = trace_scratch(sink->trace, need);
         if (!scratch)
             return -1;
@@ -216,16 +227,33 @@ static int sink_grow(struct id_sink *sink, size_t need)
         sink->cap = scratch->cap;
         return 0;
     }
-    struct ids_memo *memo = sink->memo;
-    int slot = 1 - memo->current;
-    size_t cap = grow_capacity(memo->cap[slot], need, 256, sizeof *memo->ids[slot]);
-    uint64_t *ids = cap ? realloc(memo->ids[slot], cap * sizeof *ids) : NULL;
+    struct ids_store *store = sink->store;
+    if (need > SIZE_MAX / sizeof *store->ids - sink->base)
+        return -1;
+    if (sink->base + need > store->cap) {
+        size_t cap = grow_capacity(store->cap, sink->base + need, 1024, sizeof *store->ids);
+        uint64_t *ids = cap ? big_realloc(store->ids, cap * sizeof *ids) : NULL;
+        if (!ids)
+            return -1;
+        store->ids = ids;
+        store->cap = cap;
+    }
+    sink->ids = store->ids + sink->base;
+    sink->cap = store->cap - sink->base;
+    return 0;
+}
+
+int ids_store_reserve(struct ids_store *store, size_t count)
+{
+    if (count <= store->cap)
+        return 0;
+    if (count > SIZE_MAX / sizeof *store->ids)
+        return -1;
+    uint64_t *ids = realloc(store->ids, count * sizeof *ids);
     if (!ids)
         return -1;
-    memo->ids[slot] = ids;
-    memo->cap[slot] = cap;
-    sink->ids = ids;
-    sink->cap = cap;
+    store->ids = ids;
+    store->cap = count;
     return 0;
 }
 
@@ -270,53 +298,43 @@ static size_t count_commas(const char *text, size_t n)
 #error "common_prefix and digits8 assume a little-endian machine"
 #endif
 
-/* With a memo: the ids the array at p shares with the memo's previous
+/* With a store: how many ids the array at p shares with the store's last
  * array, judged by their bytes. The shared bytes end at a comma that both
- * arrays have, so the ids before it are the same ids; they are copied and
- * their count returned, and *resume is where parsing goes on. */
-static size_t reuse_prefix(struct id_sink *sink, const char *p, const char *end, const char **resume)
+ * arrays have, so the ids before it are the same ids; *resume is where
+ * parsing goes on. */
+static size_t shared_prefix(const struct ids_store *store, const char *p, const char *end, const char **resume)
 {
-    struct ids_memo *memo = sink->memo;
-    if (!memo || memo->text_len == 0)
+    if (!store || !store->prev_text)
         return 0;
     size_t avail = (size_t)(end - p);
-    size_t same = common_prefix(p, memo->text, avail < memo->text_len ? avail : memo->text_len);
-    while (same > 0 && memo->text[same - 1] != ',')
+    size_t same = common_prefix(p, store->prev_text, avail < store->prev_len ? avail : store->prev_len);
+    while (same > 0 && store->prev_text[same - 1] != ',')
         same--;
     if (same == 0)
         return 0;
-    size_t shared = count_commas(memo->text, same);
-    if (shared > sink->cap && sink_grow(sink, shared) != 0)
-        return 0;
-    memcpy(sink->ids, memo->ids[memo->current], shared * sizeof *sink->ids);
     *resume = p + same;
-    return shared;
+    /* The last array's commas separate its prev_count ids. */
+    return store->prev_count - 1 - count_commas(store->prev_text + same, store->prev_len - same);
 }
 
-/* A memo keeps the array just parsed: its bytes, and its ids (already in
- * the memo's free buffer, which becomes the current one). */
-static int memo_keep(struct ids_memo *memo, const char *text, size_t len)
+/* The store's part once the array is parsed: the ids after the shared
+ * ones are at ids[base + shared .. base + n), base being the store's end.
+ * Returns where the array's ids now start. */
+static size_t store_place(struct ids_store *store, size_t base, size_t shared, size_t n)
 {
-    if (len > memo->text_cap) {
-        size_t cap = grow_capacity(memo->text_cap, len, 4096, 1);
-        char *copy = cap ? realloc(memo->text, cap) : NULL;
-        if (!copy)
-            return -1;
-        memo->text = copy;
-        memo->text_cap = cap;
+    uint64_t *ids = store->ids;
+    size_t prev_end = store->prev_at + store->prev_count;
+    if (shared > 0 && prev_end == base && n >= store->prev_count &&
+        memcmp(ids + base + shared, ids + store->prev_at + shared,
+               (store->prev_count - shared) * sizeof *ids) == 0) {
+        /* It goes on from the last array: append the new ids to it. */
+        memmove(ids + base, ids + base + store->prev_count, (n - store->prev_count) * sizeof *ids);
+        store->count = base + (n - store->prev_count);
+        return store->prev_at;
     }
-    memcpy(memo->text, text, len);
-    memo->text_len = len;
-    memo->current = 1 - memo->current;
-    return 0;
-}
-
-void ids_memo_free(struct ids_memo *memo)
-{
-    free(memo->text);
-    free(memo->ids[0]);
-    free(memo->ids[1]);
-    memset(memo, 0, sizeof *memo);
+    memcpy(ids + base, ids + store->prev_at, shared * sizeof *ids);
+    store->count = base + n;
+    return base;
 }
 
 /* hash_ids arrays hold most of a trace's bytes, so they are scanned by a
@@ -324,18 +342,20 @@ void ids_memo_free(struct ids_memo *memo)
  * unusual (a sign, a fraction, 19+ digits) goes through the general
  * scanner. */
 enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, const struct record_loc *loc,
-                               const char *field, struct ids_memo *memo, const uint64_t **ids, size_t *count,
+                               const char *field, struct ids_store *store, const uint64_t **ids, size_t *count,
                                struct pcs_error *err)
 {
     if (js_peek(c) != '[')
         return field_wrong(c, loc, field, "an array of integers", err);
-    struct id_sink sink = {trace, memo, NULL, 0};
-    if (sink_grow(&sink, 256) != 0)
-        return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
     const char *array = c->p;
     const char *p = array + 1;
     const char *end = c->end;
-    size_t n = reuse_prefix(&sink, array, end, &p);
+    /* The shared ids' slots are left for store_place to fill. */
+    size_t n = shared_prefix(store, array, end, &p);
+    size_t shared = n;
+    struct id_sink sink = {trace, store, store ? store->count : 0, NULL, 0};
+    if (sink_grow(&sink, n + 256) != 0)
+        return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
     /* Locals, not the struct: a store through out must not make the
      * compiler read cap back (both are 64-bit integers, which may alias). */
     uint64_t *out = sink.ids;
@@ -413,19 +433,21 @@ enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, con
 done:
     c->p = p;
     *count = n;
-    if (memo) {
-        if (memo_keep(memo, array, (size_t)(p - array)) != 0)
-            return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
-        *ids = memo->ids[memo->current];
-    } else {
+    if (!store) {
         *ids = out;
+        return PCS_OK;
     }
+    size_t at = store_place(store, sink.base, shared, n);
+    store->prev_text = array;
+    store->prev_len = (size_t)(p - array);
+    store->prev_at = at;
+    store->prev_count = n;
+    *ids = store->ids + at;
     return PCS_OK;
 }
 
-enum pcs_status field_block_ends(struct pcs_trace *trace, const struct record_loc *loc, const char *field,
-                                 size_t count, uint64_t block, uint64_t input, int partial_last,
-                                 const uint32_t **ends, struct pcs_error *err)
+enum pcs_status field_ids_fit(const struct record_loc *loc, const char *field, size_t count, uint64_t block,
+                              uint64_t input, int partial_last, struct pcs_error *err)
 {
     uint64_t allowed = partial_last ? (input + block - 1) / block : input / block;
     if (count > allowed)
@@ -433,6 +455,16 @@ enum pcs_status field_block_ends(struct pcs_trace *trace, const struct record_lo
                                  "%zu ids of %llu-token blocks need more than the %llu input tokens (at most %llu ids)",
                                  count, (unsigned long long)block, (unsigned long long)input,
                                  (unsigned long long)allowed);
+    return PCS_OK;
+}
+
+enum pcs_status field_block_ends(struct pcs_trace *trace, const struct record_loc *loc, const char *field,
+                                 size_t count, uint64_t block, uint64_t input, int partial_last,
+                                 const uint32_t **ends, struct pcs_error *err)
+{
+    enum pcs_status status = field_ids_fit(loc, field, count, block, input, partial_last, err);
+    if (status != PCS_OK)
+        return status;
     struct block_ends *table = trace_block_ends(trace, count);
     if (!table)
         return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");

@@ -25,12 +25,23 @@ enum pcs_status field_time(struct js_cursor *c, const struct record_loc *loc, co
 enum pcs_status field_model(struct pcs_trace *trace, struct js_cursor *c, const struct record_loc *loc,
                             const char *field, uint32_t *model, struct pcs_error *err);
 
+#define FIELD_MODEL_MAX 256
+/* A model name, unescaped into name[0..*len) (FIELD_MODEL_MAX bytes). */
+enum pcs_status field_model_name(struct js_cursor *c, const struct record_loc *loc, const char *field,
+                                 char name[FIELD_MODEL_MAX], size_t *len, struct pcs_error *err);
+
 /* An array of non-negative integer ids: *ids and *count set. Without a
- * memo the ids are in the trace's scratch units; with one (see struct
- * ids_memo) they are in the memo, valid until its next parse. */
+ * store the ids are in the trace's scratch units; with one they are at
+ * store->ids[store->prev_at ..] (see struct ids_store), and *ids is valid
+ * until the store grows. trace is used only without a store. */
 enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, const struct record_loc *loc,
-                               const char *field, struct ids_memo *memo, const uint64_t **ids, size_t *count,
+                               const char *field, struct ids_store *store, const uint64_t **ids, size_t *count,
                                struct pcs_error *err);
+
+/* Checks that count hash_ids over blocks of block tokens fit in input
+ * tokens (see field_block_ends). */
+enum pcs_status field_ids_fit(const struct record_loc *loc, const char *field, size_t count, uint64_t block,
+                              uint64_t input, int partial_last, struct pcs_error *err);
 
 /* Ends for count hash_ids over blocks of block tokens, in the trace's
  * block-ends table (*ends; valid until the next record is parsed):

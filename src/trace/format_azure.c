@@ -172,4 +172,4 @@ static enum pcs_status parse_azure(struct pcs_trace *trace, struct trace_file *f
     return PCS_OK;
 }
 
-const struct trace_format trace_format_azure = {PCS_FORMAT_AZURE, azure_header, NULL, NULL, parse_azure};
+const struct trace_format trace_format_azure = {PCS_FORMAT_AZURE, azure_header, NULL, NULL, parse_azure, NULL};

@@ -5,63 +5,133 @@
  * hash_ids name full blocks only: bound i ends at block_size (i + 1) and the
  * tail after the last full block is never cacheable. Ids are local to the
  * file, so each file gets a namespace of its own. */
+#include <stdlib.h>
 #include <string.h>
 
+#include "common/grow.h"
 #include "fields.h"
 
 #define CLAUDE_MAX_BLOCK_SIZE (1u << 20)
 #define CLAUDE_MAX_NESTING 8
+/* A file's kept ids may take as many bytes as the file, or this many. */
+#define KEEP_MIN_BYTES ((uint64_t)1 << 20)
 
-static enum pcs_status parse_claude(struct pcs_trace *trace, struct trace_file *file, const char *record, size_t len,
-                                    double base_seconds, const struct record_loc *loc, struct pcs_request *req,
-                                    struct pcs_error *err)
+/* The most bytes of ids a file keeps. */
+static uint64_t keep_limit(const struct trace_file *file)
 {
-    struct js_cursor c;
-    enum pcs_status status;
-    int seen_time = 0, seen_model = 0, seen_in = 0, seen_out = 0, seen_ids = 0;
-    size_t id_count = 0;
-    const uint64_t *ids = NULL;
+    return file->size > KEEP_MIN_BYTES ? file->size : KEEP_MIN_BYTES;
+}
 
-    memset(req, 0, sizeof *req);
-    req->ok = 1;
-    req->namespace_id = file->namespace_id;
-    js_init(&c, record, record + len);
-    if (js_expect(&c, '{') != 0)
-        return trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "expected a request object, found %s", js_kind(&c));
+/* Undoes what parsing one more array did to the store. */
+static void store_rollback(struct ids_store *store, const struct ids_store *before)
+{
+    store->count = before->count;
+    store->prev_text = before->prev_text;
+    store->prev_len = before->prev_len;
+    store->prev_at = before->prev_at;
+    store->prev_count = before->prev_count;
+}
+
+/* What an entry of a requests array holds: a request's fields, or a
+ * subagent's time and requests. */
+struct entry_fields {
+    int is_subagent;
+    const char *time;     /* the value of "t", or NULL */
+    const char *requests; /* the value of "requests", or NULL */
+    int64_t t_ms;
+    char model[FIELD_MODEL_MAX];
+    size_t model_len;
+    uint64_t input_tokens;
+    uint64_t output_tokens;
+    const uint64_t *ids;  /* in the store (or the trace's scratch) */
+    size_t id_count;
+};
+
+static int skip_value(struct js_cursor *c, int outline)
+{
+    return outline ? js_skip_lax(c) : js_skip(c);
+}
+
+/* Parses the entry at c into e. In outline mode, or once the entry says it
+ * is a subagent, the fields of a request are skipped by their outline
+ * only. The ids go to store, or without one to the trace's scratch. */
+static enum pcs_status parse_entry(struct pcs_trace *trace, struct js_cursor *c, const struct record_loc *loc,
+                                   const char *doc, double base_seconds, int outline, struct ids_store *store,
+                                   struct entry_fields *e, struct pcs_error *err)
+{
+    int seen_time = 0, seen_model = 0, seen_in = 0, seen_out = 0, seen_ids = 0;
+    e->is_subagent = 0;
+    e->time = NULL;
+    e->requests = NULL;
+    if (js_expect(c, '{') != 0)
+        return trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "expected a request object, found %s", js_kind(c));
     int first = 1;
-    char key[32];
+    char buf[32];
+    const char *key;
     size_t key_len;
     int r;
-    while ((r = js_next_key(&c, &first, key, sizeof key, &key_len)) == 1) {
+    while ((r = js_next_key_ref(c, &first, &key, &key_len, buf, sizeof buf)) == 1) {
+        enum pcs_status status;
         int *seen;
-        if (strcmp(key, "t") == 0) {
+        const char *name;
+        if (JS_KEY_IS(key, key_len, "type") && js_peek(c) == '"') {
+            char type[16];
+            size_t type_len;
+            const char *value = c->p;
+            if (js_string(c, type, sizeof type, &type_len) == 0 && strcmp(type, "subagent") == 0) {
+                e->is_subagent = 1;
+                outline = 1;
+            }
+            c->p = value;
+            if (skip_value(c, outline) != 0)
+                return field_syntax(c, loc, doc, err);
+            continue;
+        }
+        int is_time = JS_KEY_IS(key, key_len, "t");
+        if (JS_KEY_IS(key, key_len, "requests"))
+            e->requests = c->p;
+        if (is_time)
+            e->time = c->p;
+        if (outline) {
+            if (js_skip_lax(c) != 0)
+                return field_syntax(c, loc, doc, err);
+            continue;
+        }
+        if (is_time) {
             seen = &seen_time;
-            status = field_time(&c, loc, "t", base_seconds, 1000, &req->t_ms, err);
-        } else if (strcmp(key, "model") == 0) {
+            name = "t";
+            status = field_time(c, loc, name, base_seconds, 1000, &e->t_ms, err);
+        } else if (JS_KEY_IS(key, key_len, "model")) {
             seen = &seen_model;
-            status = field_model(trace, &c, loc, "model", &req->model, err);
-        } else if (strcmp(key, "in") == 0) {
+            name = "model";
+            status = field_model_name(c, loc, name, e->model, &e->model_len, err);
+        } else if (JS_KEY_IS(key, key_len, "in")) {
             seen = &seen_in;
-            status = field_tokens(&c, loc, "in", &req->input_tokens, err);
-        } else if (strcmp(key, "out") == 0) {
+            name = "in";
+            status = field_tokens(c, loc, name, &e->input_tokens, err);
+        } else if (JS_KEY_IS(key, key_len, "out")) {
             seen = &seen_out;
-            status = field_tokens(&c, loc, "out", &req->output_tokens, err);
-        } else if (strcmp(key, "hash_ids") == 0) {
+            name = "out";
+            status = field_tokens(c, loc, name, &e->output_tokens, err);
+        } else if (JS_KEY_IS(key, key_len, "hash_ids")) {
             seen = &seen_ids;
-            status = field_hash_ids(trace, &c, loc, "hash_ids", &file->ids_memo, &ids, &id_count, err);
+            name = "hash_ids";
+            status = field_hash_ids(trace, c, loc, name, store, &e->ids, &e->id_count, err);
         } else {
-            if (js_skip(&c) != 0)
-                return field_syntax(&c, loc, record, err);
+            if (js_skip(c) != 0)
+                return field_syntax(c, loc, doc, err);
             continue;
         }
         if (status != PCS_OK)
             return status;
         if (*seen)
-            return trace_field_error(err, PCS_ERR_PARSE, loc, key, "appears twice");
+            return trace_field_error(err, PCS_ERR_PARSE, loc, name, "appears twice");
         *seen = 1;
     }
     if (r < 0)
-        return field_syntax(&c, loc, record, err);
+        return field_syntax(c, loc, doc, err);
+    if (outline)
+        return PCS_OK;
     if (!seen_time)
         return field_missing(loc, "t", err);
     if (!seen_model)
@@ -72,60 +142,136 @@ static enum pcs_status parse_claude(struct pcs_trace *trace, struct trace_file *
         return field_missing(loc, "out", err);
     if (!seen_ids)
         return field_missing(loc, "hash_ids", err);
-    const uint32_t *ends;
-    status = field_block_ends(trace, loc, "hash_ids", id_count, file->block_size, req->input_tokens, 0, &ends, err);
+    return PCS_OK;
+}
+
+/* Pass two, for a record whose ids pass one did not keep: the record's
+ * bytes, parsed again. */
+static enum pcs_status parse_claude(struct pcs_trace *trace, struct trace_file *file, const char *record, size_t len,
+                                    double base_seconds, const struct record_loc *loc, struct pcs_request *req,
+                                    struct pcs_error *err)
+{
+    struct js_cursor c;
+    struct entry_fields e;
+    js_init(&c, record, record + len);
+    enum pcs_status status = parse_entry(trace, &c, loc, record, base_seconds, 0, NULL, &e, err);
     if (status != PCS_OK)
         return status;
-    req->bound_count = id_count;
-    req->units = ids;
-    req->ends = ends;
+    if (e.is_subagent)
+        return trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "expected a request, found a subagent entry");
+    memset(req, 0, sizeof *req);
+    req->ok = 1;
+    req->namespace_id = file->namespace_id;
+    req->t_ms = e.t_ms;
+    req->input_tokens = e.input_tokens;
+    req->output_tokens = e.output_tokens;
+    if (trace_model_id(trace, e.model, e.model_len, &req->model) != PCS_OK)
+        return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+    status = field_block_ends(trace, loc, "hash_ids", e.id_count, file->block_size, e.input_tokens, 0, &req->ends,
+                              err);
+    if (status != PCS_OK)
+        return status;
+    req->bound_count = e.id_count;
+    req->units = e.ids;
     return PCS_OK;
 }
 
-/* What the first pass needs of an entry of a requests array. */
-struct entry_scan {
-    int is_subagent;
-    const char *time;     /* the value of "t", or NULL */
-    const char *requests; /* a subagent's requests array, or NULL */
-};
-
-/* Walks one entry by its outline: its type, where its t and requests are,
- * and (through the cursor) where it ends. Requests are validated in full
- * when pass two parses them. */
-static enum pcs_status scan_entry(struct js_cursor *c, const struct record_loc *loc, const char *doc,
-                                  struct entry_scan *scan, struct pcs_error *err)
+/* Pass two, for a record whose ids pass one kept. */
+static enum pcs_status kept_claude(struct pcs_trace *trace, struct trace_file *file, const struct doc_record *rec,
+                                   const struct record_loc *loc, struct pcs_request *req, struct pcs_error *err)
 {
-    memset(scan, 0, sizeof *scan);
-    if (js_expect(c, '{') != 0)
-        return trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "expected a request object, found %s", js_kind(c));
-    int first = 1;
-    char key[32];
-    size_t key_len;
-    int r;
-    while ((r = js_next_key(c, &first, key, sizeof key, &key_len)) == 1) {
-        if (strcmp(key, "t") == 0) {
-            scan->time = c->p;
-        } else if (strcmp(key, "requests") == 0) {
-            scan->requests = c->p;
-        } else if (strcmp(key, "type") == 0 && js_peek(c) == '"') {
-            char type[16];
-            size_t type_len;
-            struct js_cursor probe = *c;
-            scan->is_subagent = js_string(&probe, type, sizeof type, &type_len) == 0 && strcmp(type, "subagent") == 0;
-        }
-        if (js_skip_lax(c) != 0)
-            return field_syntax(c, loc, doc, err);
-    }
-    if (r < 0)
-        return field_syntax(c, loc, doc, err);
+    struct doc_records *doc = &file->doc;
+    memset(req, 0, sizeof *req);
+    req->ok = 1;
+    req->namespace_id = file->namespace_id;
+    req->input_tokens = rec->input_tokens;
+    req->output_tokens = rec->output_tokens;
+    /* Models are interned as requests come, as for a record parsed here. */
+    if (trace_model_id(trace, doc->names + rec->model_at, rec->model_len, &req->model) != PCS_OK)
+        return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+    enum pcs_status status = field_block_ends(trace, loc, "hash_ids", rec->id_count, file->block_size,
+                                              rec->input_tokens, 0, &req->ends, err);
+    if (status != PCS_OK)
+        return status;
+    req->bound_count = rec->id_count;
+    req->units = doc->store.ids + rec->ids_at;
     return PCS_OK;
 }
+
+/* Where rec's model name is in doc's names: the previous record's copy if
+ * it is the same, or a new one. */
+static enum pcs_status doc_model(struct doc_records *doc, struct doc_record *rec, const char *name, size_t len)
+{
+    rec->model_len = (uint32_t)len;
+    if (doc->count > 0) {
+        const struct doc_record *prev = &doc->records[doc->count - 1];
+        if (prev->model_len == len && memcmp(doc->names + prev->model_at, name, len) == 0) {
+            rec->model_at = prev->model_at;
+            return PCS_OK;
+        }
+    }
+    if (len > doc->names_cap - doc->names_len) {
+        size_t cap = grow_capacity(doc->names_cap, doc->names_len + len, 256, 1);
+        char *names = cap ? realloc(doc->names, cap) : NULL;
+        if (!names)
+            return PCS_ERR_NOMEM;
+        doc->names = names;
+        doc->names_cap = cap;
+    }
+    memcpy(doc->names + doc->names_len, name, len);
+    rec->model_at = doc->names_len;
+    doc->names_len += len;
+    return PCS_OK;
+}
+
+/* Keeps a parsed request as the file's next doc record. Its ids stay in
+ * the store unless the store would then hold more bytes than the file. */
+static enum pcs_status keep_record(struct trace_file *file, const struct entry_fields *e, const char *doc_text,
+                                   const char *start, const char *end, const struct ids_store *before,
+                                   struct pcs_error *err)
+{
+    struct doc_records *doc = &file->doc;
+    struct ids_store *store = &doc->store;
+    if ((size_t)(end - start) > UINT32_MAX || e->id_count > UINT32_MAX)
+        return pcs_error_set(err, PCS_ERR_RANGE, "%s: request too large", file->path);
+    if (doc->count == doc->cap) {
+        size_t cap = grow_capacity(doc->cap, doc->count + 1, 64, sizeof *doc->records);
+        struct doc_record *records = cap ? realloc(doc->records, cap * sizeof *records) : NULL;
+        if (!records)
+            return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+        doc->records = records;
+        doc->cap = cap;
+    }
+    struct doc_record *rec = &doc->records[doc->count];
+    rec->offset = (uint64_t)(start - doc_text);
+    rec->length = (uint32_t)(end - start);
+    rec->input_tokens = e->input_tokens;
+    rec->output_tokens = e->output_tokens;
+    rec->id_count = (uint32_t)e->id_count;
+    rec->ids_at = store->prev_at;
+    rec->kept = 1;
+    if ((uint64_t)store->count * sizeof *store->ids > keep_limit(file)) {
+        store_rollback(store, before);
+        rec->ids_at = 0;
+        rec->kept = 0;
+    }
+    if (doc_model(doc, rec, e->model, e->model_len) != PCS_OK)
+        return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+    doc->count++;
+    return PCS_OK;
+}
+
+static enum pcs_status index_subagent(struct trace_file *file, const char *doc, struct index_sink *sink,
+                                      struct js_cursor *c, const struct entry_fields *e, double base_seconds,
+                                      const char *where, uint32_t top, int depth, const struct record_loc *loc,
+                                      struct pcs_error *err);
 
 static enum pcs_status index_requests(struct trace_file *file, const char *doc, struct index_sink *sink,
                                       struct js_cursor *c, double base_seconds, const char *path, uint32_t top_index,
                                       int depth, struct pcs_error *err)
 {
     struct record_loc array_loc = {file->path, 0, path};
+    struct ids_store *store = &file->doc.store;
     if (js_peek(c) != '[')
         return field_wrong(c, &array_loc, "requests", "an array", err);
     c->p++;
@@ -138,55 +284,69 @@ static enum pcs_status index_requests(struct trace_file *file, const char *doc, 
         uint32_t top = depth == 0 ? (uint32_t)index : top_index;
         struct record_loc loc = {file->path, top + 1, where};
         const char *start = c->p;
-        struct entry_scan scan;
-        enum pcs_status status = scan_entry(c, &loc, doc, &scan, err);
-        if (status != PCS_OK)
-            return status; /* the document itself is malformed */
-        if (!scan.is_subagent) {
-            int64_t t_ms;
-            if (!scan.time) {
-                status = field_missing(&loc, "t", err);
-            } else {
-                struct js_cursor time = {scan.time, c->end, NULL};
-                status = field_time(&time, &loc, "t", base_seconds, 1000, &t_ms, err);
-            }
+        struct ids_store before = *store;
+        struct entry_fields e;
+        enum pcs_status status = parse_entry(NULL, c, &loc, doc, base_seconds, 0, store, &e, err);
+        if (status == PCS_OK && !e.is_subagent)
+            status = field_ids_fit(&loc, "hash_ids", e.id_count, file->block_size, e.input_tokens, 0, err);
+        if (status == PCS_OK && !e.is_subagent) {
+            status = keep_record(file, &e, doc, start, c->p, &before, err);
             if (status == PCS_OK) {
                 uint32_t sub = depth == 0 ? 0 : (uint32_t)index + 1;
-                status = index_push_record(sink, file, (uint64_t)(start - doc), (size_t)(c->p - start), t_ms, top + 1,
-                                           sub, err);
+                status = index_push_record(sink, file, file->doc.count - 1, e.t_ms, top + 1, sub, err);
+            }
+            if (status != PCS_OK)
+                return status;
+            continue;
+        }
+        store_rollback(store, &before);
+        if (status != PCS_OK) {
+            /* A bad request, or an entry that turns out to be a subagent:
+             * go over it again by its outline. */
+            struct js_cursor outline = {start, c->end, NULL};
+            struct pcs_error outline_err;
+            enum pcs_status walked = parse_entry(NULL, &outline, &loc, doc, base_seconds, 1, store, &e, &outline_err);
+            if (walked != PCS_OK) {
+                *err = outline_err;
+                return walked; /* the document itself is malformed */
+            }
+            c->p = outline.p;
+            if (!e.is_subagent) {
+                status = index_record_failed(sink, status, err);
                 if (status != PCS_OK)
                     return status;
                 continue;
             }
-            status = index_record_failed(sink, status, err);
-            if (status != PCS_OK)
-                return status;
-            continue;
         }
-        double t = -1;
-        struct js_cursor time = {scan.time, c->end, NULL};
-        int has_time = scan.time && js_number(&time, &t) == 0;
-        if (!has_time || t < 0 || !scan.requests || depth + 1 >= CLAUDE_MAX_NESTING) {
-            const char *problem = !has_time       ? "subagent entry without a numeric t"
-                                  : t < 0         ? "subagent entry with a negative t"
-                                  : !scan.requests ? "subagent entry without requests"
-                                                   : "subagents nested too deeply";
-            status = trace_field_error(err, PCS_ERR_PARSE, &loc, NULL, "%s", problem);
-            status = index_record_failed(sink, status, err);
-            if (status != PCS_OK)
-                return status;
-            continue;
-        }
-        char sub_path[sizeof where + 16];
-        snprintf(sub_path, sizeof sub_path, "%s.requests", where);
-        struct js_cursor sub = {scan.requests, c->end, NULL};
-        status = index_requests(file, doc, sink, &sub, base_seconds + t, sub_path, top, depth + 1, err);
+        status = index_subagent(file, doc, sink, c, &e, base_seconds, where, top, depth, &loc, err);
         if (status != PCS_OK)
             return status;
     }
     if (r < 0)
         return field_syntax(c, &array_loc, doc, err);
     return PCS_OK;
+}
+
+static enum pcs_status index_subagent(struct trace_file *file, const char *doc, struct index_sink *sink,
+                                      struct js_cursor *c, const struct entry_fields *e, double base_seconds,
+                                      const char *where, uint32_t top, int depth, const struct record_loc *loc,
+                                      struct pcs_error *err)
+{
+    double t = -1;
+    struct js_cursor time = {e->time, c->end, NULL};
+    int has_time = e->time && js_number(&time, &t) == 0;
+    if (!has_time || t < 0 || !e->requests || depth + 1 >= CLAUDE_MAX_NESTING) {
+        const char *problem = !has_time      ? "subagent entry without a numeric t"
+                              : t < 0        ? "subagent entry with a negative t"
+                              : !e->requests ? "subagent entry without requests"
+                                             : "subagents nested too deeply";
+        enum pcs_status status = trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "%s", problem);
+        return index_record_failed(sink, status, err);
+    }
+    char sub_path[256 + 16];
+    snprintf(sub_path, sizeof sub_path, "%s.requests", where);
+    struct js_cursor sub = {e->requests, c->end, NULL};
+    return index_requests(file, doc, sink, &sub, base_seconds + t, sub_path, top, depth + 1, err);
 }
 
 static enum pcs_status index_claude(struct trace_file *file, const char *doc, size_t len, struct index_sink *sink,
@@ -197,6 +357,10 @@ static enum pcs_status index_claude(struct trace_file *file, const char *doc, si
     js_init(&c, doc, doc + len);
     if (len >= 3 && memcmp(doc, "\xEF\xBB\xBF", 3) == 0)
         c.p += 3;
+    /* Room for as many kept ids as keep_record allows, and a last request
+     * over the limit (or more, then grown). */
+    if (ids_store_reserve(&file->doc.store, (size_t)(keep_limit(file) / sizeof(uint64_t)) + 4096) != 0)
+        return pcs_error_set(err, PCS_ERR_NOMEM, "%s: out of memory", file->path);
     if (js_expect(&c, '{') != 0)
         return trace_field_error(err, PCS_ERR_PARSE, &loc, NULL, "expected a session object, found %s", js_kind(&c));
     const char *requests = NULL;
@@ -237,11 +401,15 @@ static enum pcs_status index_claude(struct trace_file *file, const char *doc, si
         return field_missing(&loc, "block_size", err);
     if (!requests)
         return field_missing(&loc, "requests", err);
-    if (indexed)
-        return PCS_OK;
-    struct js_cursor list = {requests, doc + len, NULL};
-    return index_requests(file, doc, sink, &list, 0.0, "requests", 0, 0, err);
+    if (!indexed) {
+        struct js_cursor list = {requests, doc + len, NULL};
+        enum pcs_status status = index_requests(file, doc, sink, &list, 0.0, "requests", 0, 0, err);
+        if (status != PCS_OK)
+            return status;
+    }
+    file->doc.store.prev_text = NULL; /* it points into the document */
+    return PCS_OK;
 }
 
 const struct trace_format trace_format_claude_code = {PCS_FORMAT_CLAUDE_CODE, NULL, index_claude, NULL,
-                                                      parse_claude};
+                                                      parse_claude, kept_claude};

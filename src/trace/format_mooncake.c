@@ -98,4 +98,5 @@ static enum pcs_status time_mooncake(struct pcs_trace *trace, struct trace_file 
     return field_find_time(record, len, "timestamp", 1, loc, t_ms, err);
 }
 
-const struct trace_format trace_format_mooncake = {PCS_FORMAT_MOONCAKE, NULL, NULL, time_mooncake, parse_mooncake};
+const struct trace_format trace_format_mooncake = {PCS_FORMAT_MOONCAKE, NULL, NULL, time_mooncake, parse_mooncake,
+                                                   NULL};

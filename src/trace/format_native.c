@@ -287,4 +287,4 @@ static enum pcs_status time_native(struct pcs_trace *trace, struct trace_file *f
     return field_find_time(record, len, "t", 1000, loc, t_ms, err);
 }
 
-const struct trace_format trace_format_native = {PCS_FORMAT_NATIVE, NULL, NULL, time_native, parse_native};
+const struct trace_format trace_format_native = {PCS_FORMAT_NATIVE, NULL, NULL, time_native, parse_native, NULL};

@@ -4,9 +4,10 @@
  * Every file is opened and its format detected first, in order. Indexing
  * is then cut into jobs: a whole-document file is one job; a line file is
  * one job or, when it is large and threads are allowed, one per piece, cut
- * at line starts. A job reads only the time of each record and skips the
- * rest by its outline (a line, or an entry of a document), into a sink of
- * its own. The sinks are joined in file order, so the entries, the skipped
+ * at line starts. A line job reads only the time of each record and
+ * skips the rest by its outline; a document job parses every request of
+ * its document (see struct doc_records). Each job fills a sink of its
+ * own. The sinks are joined in file order, so the entries, the skipped
  * records and the first error are what one thread would have found. A
  * piece after a file's first does not know the number of its first line:
  * its entries learn it when joined, and if it failed or skipped records
@@ -18,7 +19,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -68,12 +68,12 @@ enum pcs_status index_record_failed(struct index_sink *sink, enum pcs_status sta
     return sink_keep_message(sink, err->message);
 }
 
-enum pcs_status index_push_record(struct index_sink *sink, const struct trace_file *file, uint64_t offset, size_t len,
-                                  int64_t t_ms, uint64_t top, uint32_t sub, struct pcs_error *err)
+enum pcs_status index_push_record(struct index_sink *sink, const struct trace_file *file, size_t record, int64_t t_ms,
+                                  uint64_t top, uint32_t sub, struct pcs_error *err)
 {
-    if (len > UINT32_MAX || top > UINT32_MAX)
-        return pcs_error_set(err, PCS_ERR_RANGE, "%s: record or file too large", file->path);
-    struct index_entry entry = {t_ms, offset, (uint32_t)len, (uint32_t)top, file->index, sub};
+    if (top > UINT32_MAX)
+        return pcs_error_set(err, PCS_ERR_RANGE, "%s: too many requests", file->path);
+    struct index_entry entry = {t_ms, (uint64_t)record, 0, (uint32_t)top, file->index, sub};
     return sink_push(sink, &entry, err);
 }
 
@@ -100,76 +100,30 @@ struct index_job {
     struct pcs_error error;
 };
 
-/* Maps the whole file, read-only, followed by TRACE_READ_PADDING zero
- * bytes, without copying it: an anonymous (zero) area of the full length
- * with the file mapped over its start. NULL when the file cannot be mapped
- * (a pipe, say). */
-static char *map_whole(const struct trace_file *file, size_t *span)
-{
-    long page = sysconf(_SC_PAGESIZE);
-    if (page <= 0 || file->size > (uint64_t)SIZE_MAX / 2)
-        return NULL;
-    size_t mask = (size_t)page - 1;
-    size_t file_span = ((size_t)file->size + mask) & ~mask;
-    size_t total = ((size_t)file->size + TRACE_READ_PADDING + mask) & ~mask;
-    void *area = mmap(NULL, total, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (area == MAP_FAILED)
-        return NULL;
-    void *mapped = mmap(area, file_span, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, file->fd, 0);
-    if (mapped == MAP_FAILED) {
-        munmap(area, total);
-        return NULL;
-    }
-    *span = total;
-    return area;
-}
-
-/* Reads the whole file into a new buffer with the padding zeroed. */
-static enum pcs_status read_whole(const struct trace_file *file, char **doc, struct pcs_error *err)
-{
-    if (file->size > (uint64_t)SIZE_MAX / 2)
-        return pcs_error_set(err, PCS_ERR_RANGE, "%s: file too large to read", file->path);
-    size_t size = (size_t)file->size;
-    char *buf = malloc(size + TRACE_READ_PADDING);
-    if (!buf)
-        return pcs_error_set(err, PCS_ERR_NOMEM, "%s: not enough memory to read %zu bytes", file->path, size);
-    size_t got = 0;
-    while (got < size) {
-        ssize_t n = pread(file->fd, buf + got, size - got, (off_t)got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            free(buf);
-            return pcs_error_set(err, PCS_ERR_IO, "%s: read failed: %s", file->path,
-                                 n < 0 ? strerror(errno) : "file shrank while reading");
-        }
-        got += (size_t)n;
-    }
-    memset(buf + size, 0, TRACE_READ_PADDING);
-    *doc = buf;
-    return PCS_OK;
-}
-
-/* A whole-document file: mapped (or read) whole, then indexed. Pass two
- * reads its records through a small window: many sessions replayed
- * together must not all stay in memory. */
-static enum pcs_status index_document(struct index_job *job)
+/* A whole-document file: read whole into buf (the calling thread's, kept
+ * from one document to the next: fresh memory costs a page fault a page,
+ * and mapping the file costs more than reading it), then indexed. */
+static enum pcs_status index_document(struct index_job *job, struct file_window *buf)
 {
     struct trace_file *file = job->file;
     const struct trace_format *ops = trace_format_ops(file->format);
-    size_t span = 0;
-    char *area = map_whole(file, &span);
-    if (area) {
-        enum pcs_status status = ops->index_document(file, area, (size_t)file->size, &job->sink, &job->error);
-        munmap(area, span);
-        return status;
+    if (file->size > (uint64_t)SIZE_MAX / 2)
+        return pcs_error_set(&job->error, PCS_ERR_RANGE, "%s: file too large to read", file->path);
+    buf->len = 0; /* it held another file */
+    if (buf->cap < file->size + TRACE_READ_PADDING) {
+        /* Made for the document, mapped at once; not grown, which would
+         * copy what it holds. */
+        window_free(buf);
+        size_t cap = (size_t)file->size + TRACE_READ_PADDING;
+        buf->buf = big_alloc_whole(cap);
+        if (!buf->buf)
+            return pcs_error_set(&job->error, PCS_ERR_NOMEM, "%s: no memory to read it", file->path);
+        buf->cap = cap;
     }
-    char *doc = NULL;
-    enum pcs_status status = read_whole(file, &doc, &job->error);
-    if (status == PCS_OK)
-        status = ops->index_document(file, doc, (size_t)file->size, &job->sink, &job->error);
-    free(doc);
-    return status;
+    enum pcs_status status = window_load(file, buf, 0, (size_t)file->size, 0, &job->error);
+    if (status != PCS_OK)
+        return status;
+    return ops->index_document(file, buf->buf, (size_t)file->size, &job->sink, &job->error);
 }
 
 /* Finds the line that starts at offset: sets *line and *len (without the
@@ -268,10 +222,11 @@ static enum pcs_status index_lines(struct pcs_trace *trace, struct index_job *jo
     return PCS_OK;
 }
 
-static void run_job(struct pcs_trace *trace, struct index_job *job)
+/* doc_buf: the calling thread's buffer for whole documents. */
+static void run_job(struct pcs_trace *trace, struct index_job *job, struct file_window *doc_buf)
 {
     if (trace_format_ops(job->file->format)->index_document) {
-        job->status = index_document(job);
+        job->status = index_document(job, doc_buf);
         return;
     }
     struct file_window w = {NULL, 0, 0, 0};
@@ -292,30 +247,64 @@ static void run_job(struct pcs_trace *trace, struct index_job *job)
 struct job_queue {
     struct pcs_trace *trace;
     struct index_job *jobs;
+    const size_t *order; /* the jobs to run, largest first (or NULL: in order) */
     size_t count;
     size_t next;
     pthread_mutex_t lock;
 };
 
+static size_t job_bytes(const struct index_job *job)
+{
+    return trace_format_ops(job->file->format)->index_document ? (size_t)job->file->size
+                                                               : (size_t)(job->end - job->begin);
+}
+
+/* Job indexes by size, largest first (ties in order): the threads finish
+ * together, and each thread's document buffer is sized by its first. */
+static size_t *largest_first(const struct index_job *jobs, size_t count)
+{
+    size_t *order = malloc(count * sizeof *order);
+    if (!order)
+        return NULL;
+    for (size_t i = 0; i < count; i++) {
+        size_t j = i;
+        for (; j > 0 && job_bytes(&jobs[order[j - 1]]) < job_bytes(&jobs[i]); j--)
+            order[j] = order[j - 1];
+        order[j] = i;
+    }
+    return order;
+}
+
 /* Runs queued jobs (those not bound to the caller) until none is left. */
 static void *drain(void *arg)
 {
     struct job_queue *queue = arg;
+    struct file_window doc_buf = {NULL, 0, 0, 0};
     for (;;) {
         pthread_mutex_lock(&queue->lock);
-        while (queue->next < queue->count && queue->jobs[queue->next].on_caller)
+        size_t i = queue->count;
+        while (queue->next < queue->count) {
+            size_t job = queue->order ? queue->order[queue->next] : queue->next;
             queue->next++;
-        size_t i = queue->next < queue->count ? queue->next++ : queue->count;
+            if (!queue->jobs[job].on_caller) {
+                i = job;
+                break;
+            }
+        }
         pthread_mutex_unlock(&queue->lock);
         if (i == queue->count)
-            return NULL;
-        run_job(queue->trace, &queue->jobs[i]);
+            break;
+        run_job(queue->trace, &queue->jobs[i], &doc_buf);
     }
+    window_free(&doc_buf);
+    return NULL;
 }
 
 static void run_jobs(struct pcs_trace *trace, struct index_job *jobs, size_t count, unsigned threads)
 {
-    struct job_queue queue = {trace, jobs, count, 0, PTHREAD_MUTEX_INITIALIZER};
+    /* Without the order (out of memory), jobs run in file order. */
+    size_t *order = largest_first(jobs, count);
+    struct job_queue queue = {trace, jobs, order, count, 0, PTHREAD_MUTEX_INITIALIZER};
     size_t parallel = 0;
     for (size_t i = 0; i < count; i++)
         parallel += !jobs[i].on_caller;
@@ -330,13 +319,16 @@ static void run_jobs(struct pcs_trace *trace, struct index_job *jobs, size_t cou
     for (; started < helpers; started++)
         if (pthread_create(&ids[started], NULL, drain, &queue) != 0)
             break; /* fewer threads: this one does the rest */
+    struct file_window doc_buf = {NULL, 0, 0, 0};
     for (size_t i = 0; i < count; i++)
         if (jobs[i].on_caller)
-            run_job(trace, &jobs[i]);
+            run_job(trace, &jobs[i], &doc_buf);
+    window_free(&doc_buf);
     drain(&queue);
     for (size_t i = 0; i < started; i++)
         pthread_join(ids[i], NULL);
     pthread_mutex_destroy(&queue.lock);
+    free(order);
 }
 
 /* ------------------------------------------------------------------ detect */
@@ -640,7 +632,9 @@ enum pcs_status trace_index_files(struct pcs_trace *trace, struct trace_file *fi
             for (size_t j = first + 1; j < last; j++)
                 job_reset(&jobs[j], 0, 0, config->lenient);
             job_reset(&jobs[first], 0, files[f].size, config->lenient);
-            run_job(trace, &jobs[first]);
+            struct file_window doc_buf = {NULL, 0, 0, 0};
+            run_job(trace, &jobs[first], &doc_buf);
+            window_free(&doc_buf);
             last = first + 1;
         }
         uint64_t lines_before = 0;

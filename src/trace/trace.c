@@ -2,8 +2,9 @@
  *
  * Pass one (index.c) finds each record and its time and keeps a 32-byte
  * index entry per record, sorted stably by time. Pass two, here, parses and
- * validates each record when its turn comes, reading the file through a
- * window so that a time-ordered file is read sequentially. A bad record
+ * validates each record of a line file when its turn comes, reading the
+ * file through a window so that a time-ordered file is read sequentially;
+ * a document's requests come from what pass one kept of them. A bad record
  * still stops the run (or is skipped with --lenient) before any report is
  * written. */
 #include "trace_internal.h"
@@ -91,13 +92,6 @@ const struct trace_format *trace_format_ops(enum pcs_trace_format format)
     case PCS_FORMAT_AUTO: break;
     }
     return NULL;
-}
-
-/* Whole-document formats name a record by its path, not a line. (A record
- * of a subagent nested in a subagent is named by its innermost index.) */
-static int ops_locate_by_path(enum pcs_trace_format format)
-{
-    return trace_format_ops(format)->index_document != NULL;
 }
 
 /* ---------------------------------------------------------------- messages */
@@ -237,6 +231,14 @@ const char *pcs_trace_model_name(const pcs_trace *trace, uint32_t model)
 
 /* ----------------------------------------------------------------- scratch */
 
+void doc_records_free(struct doc_records *doc)
+{
+    free(doc->records);
+    free(doc->store.ids);
+    free(doc->names);
+    memset(doc, 0, sizeof *doc);
+}
+
 struct bound_arrays *trace_scratch(struct pcs_trace *trace, size_t count)
 {
     return bound_arrays_reserve(&trace->scratch, count, 256) == 0 ? &trace->scratch : NULL;
@@ -310,52 +312,68 @@ pcs_trace *pcs_trace_open(const char *const *paths, size_t path_count, const str
     return trace;
 }
 
-/* The bytes of entry's record. Records mostly come in file order, read
- * ahead through the file's window; one that lies behind it (its time came
- * later than its place) is read through a small side window instead, so
- * that the main one keeps its place and a file whose times go back now and
- * then is not read again for each such record. */
-static enum pcs_status record_bytes(struct trace_file *file, const struct index_entry *entry, const char **record,
+/* The bytes [offset, offset + length) of a record. Records mostly come in
+ * file order, read ahead through the file's window; one that lies behind
+ * it (its time came later than its place) is read through a small side
+ * window instead, so that the main one keeps its place and a file whose
+ * times go back now and then is not read again for each such record. */
+static enum pcs_status record_bytes(struct trace_file *file, uint64_t offset, size_t length, const char **record,
                                     struct pcs_error *err)
 {
     struct file_window *w = &file->window;
     size_t readahead = file->readahead;
-    int inside = entry->offset >= w->start && entry->offset + entry->length <= w->start + w->len;
-    if (!inside && entry->offset < w->start && w->len > 0) {
+    int inside = offset >= w->start && offset + length <= w->start + w->len;
+    if (!inside && offset < w->start && w->len > 0) {
         w = &file->side_window;
         readahead = SIDE_READAHEAD;
     }
-    enum pcs_status status = window_load(file, w, entry->offset, entry->length, readahead, err);
+    enum pcs_status status = window_load(file, w, offset, length, readahead, err);
     if (status == PCS_OK)
-        *record = w->buf + (entry->offset - w->start);
+        *record = w->buf + (offset - w->start);
     return status;
+}
+
+/* The request of entry: from what pass one kept of it, or parsed from the
+ * file now (line formats are validated here, in full, for the first time). */
+static enum pcs_status entry_request(struct pcs_trace *trace, const struct index_entry *entry,
+                                     struct pcs_request *req, struct pcs_error *err)
+{
+    struct trace_file *file = &trace->files[entry->file];
+    const struct trace_format *ops = trace_format_ops(file->format);
+    struct record_loc loc = {file->path, entry->line, NULL};
+    char where[64];
+    uint64_t offset = entry->offset;
+    size_t length = entry->length;
+    const struct doc_record *rec = NULL;
+    if (ops->index_document) {
+        /* Named by its path (a subagent's subagent by its innermost index). */
+        if (entry->sub)
+            snprintf(where, sizeof where, "requests[%u].requests[%u]", entry->line - 1, entry->sub - 1);
+        else
+            snprintf(where, sizeof where, "requests[%u]", entry->line - 1);
+        loc.where = where;
+        rec = &file->doc.records[entry->offset];
+        if (rec->kept)
+            return ops->kept(trace, file, rec, &loc, req, err);
+        offset = rec->offset;
+        length = rec->length;
+    }
+    const char *record;
+    enum pcs_status status = record_bytes(file, offset, length, &record, err);
+    if (status != PCS_OK)
+        return status;
+    return ops->parse(trace, file, record, length, 0.0, &loc, req, err);
 }
 
 enum pcs_status pcs_trace_next(pcs_trace *trace, struct pcs_request *req, struct pcs_error *err)
 {
     while (trace->next_entry < trace->index.count) {
         const struct index_entry *entry = &trace->index.entries[trace->next_entry++];
-        struct trace_file *file = &trace->files[entry->file];
-        const char *record;
-        enum pcs_status status = record_bytes(file, entry, &record, err);
-        if (status != PCS_OK)
-            return status;
-        struct record_loc loc = {file->path, entry->line, NULL};
-        char where[64];
-        if (ops_locate_by_path(file->format)) {
-            if (entry->sub)
-                snprintf(where, sizeof where, "requests[%u].requests[%u]", entry->line - 1, entry->sub - 1);
-            else
-                snprintf(where, sizeof where, "requests[%u]", entry->line - 1);
-            loc.where = where;
-        }
-        const struct trace_format *ops = trace_format_ops(file->format);
-        status = ops->parse(trace, file, record, entry->length, 0.0, &loc, req, err);
+        enum pcs_status status = entry_request(trace, entry, req, err);
         if (status == PCS_OK) {
             req->t_ms = entry->t_ms;
             return PCS_OK;
         }
-        /* Line formats are validated here, in full, for the first time. */
         status = index_record_failed(&trace->index, status, err);
         if (status != PCS_OK)
             return status;
@@ -398,7 +416,7 @@ void pcs_trace_free(pcs_trace *trace)
             close(trace->files[i].fd);
         window_free(&trace->files[i].window);
         window_free(&trace->files[i].side_window);
-        ids_memo_free(&trace->files[i].ids_memo);
+        doc_records_free(&trace->files[i].doc);
     }
     free(trace->files);
     index_sink_free(&trace->index);

@@ -29,21 +29,57 @@ struct record_loc {
 };
 
 
-/* The hash_ids array a file's previous record carried, so that the next
- * one, which in a conversation re-sends it and adds a few ids, is parsed
- * only past the bytes the two share (field_hash_ids). Two id buffers take
- * turns: the request just returned points into one while the next record
- * is parsed into the other. */
-struct ids_memo {
-    char *text;       /* the previous array's bytes, '[' through ']' */
-    size_t text_len;  /* 0: nothing to reuse */
-    size_t text_cap;
-    uint64_t *ids[2]; /* ids[current]: the previous array's ids */
-    size_t cap[2];
-    int current;
+/* Where field_hash_ids puts ids when not in the trace's scratch: one
+ * growing array holding the ids of many records (a Claude-Code file's),
+ * and the text of the array parsed last, with where its ids are. A record
+ * that re-sends that array's ids and adds some (a conversation's next
+ * turn) is parsed only past the bytes the two share. Its ids are then
+ * appended in place, so that the two records' ids overlap, when it keeps
+ * all of the previous ids and that array is the store's last; otherwise
+ * the shared ids are copied. */
+struct ids_store {
+    uint64_t *ids;
+    size_t count;
+    size_t cap;
+    const char *prev_text; /* the last array's bytes, '[' through ']' (not owned); NULL: none */
+    size_t prev_len;
+    size_t prev_at;        /* its ids: ids[prev_at .. prev_at + prev_count) */
+    size_t prev_count;
 };
 
-void ids_memo_free(struct ids_memo *memo);
+/* Reserves room for count ids at once, so that the store need not be
+ * copied as it grows (memory untouched costs nothing); -1 when out of
+ * memory. The store grows past count if it must. */
+int ids_store_reserve(struct ids_store *store, size_t count);
+
+/* Claude-Code: a request as pass one parsed it, in the file's order. Its
+ * ids are kept in the file's ids store unless that would hold more bytes
+ * than the file (no conversation to share them): pass two then reads and
+ * parses the record again. */
+struct doc_record {
+    uint64_t offset;        /* the record's bytes in the file */
+    uint32_t length;
+    uint32_t model_len;     /* its model: names[model_at .. model_at + model_len) */
+    uint64_t model_at;
+    uint64_t input_tokens;
+    uint64_t output_tokens;
+    uint64_t ids_at;        /* kept ids: store.ids[ids_at .. ids_at + id_count) */
+    uint32_t id_count;
+    uint32_t kept;
+};
+
+/* A whole-document file's requests, parsed in pass one. */
+struct doc_records {
+    struct doc_record *records;
+    size_t count;
+    size_t cap;
+    struct ids_store store;
+    char *names;            /* model names as the file spells them; a record */
+    size_t names_len;       /* with the same model as the one before shares its copy */
+    size_t names_cap;
+};
+
+void doc_records_free(struct doc_records *doc);
 
 /* Bytes [start, start + len) of a file, read into buf (cap bytes, of
  * which TRACE_READ_PADDING after the bytes are zero). */
@@ -68,7 +104,7 @@ struct trace_file {
     uint32_t block_size;   /* Claude-Code */
     int csv_columns[3];    /* Azure: TIMESTAMP, ContextTokens, GeneratedTokens */
     int csv_column_count;
-    struct ids_memo ids_memo; /* Claude-Code: records of a file continue each other */
+    struct doc_records doc; /* Claude-Code */
 };
 
 /* Makes bytes [offset, offset + len) of file available in w. When they are
@@ -82,7 +118,7 @@ void window_free(struct file_window *w);
 /* One record found by pass one: its time and place. */
 struct index_entry {
     int64_t t_ms;
-    uint64_t offset;
+    uint64_t offset;   /* in the file; for a whole-document format, the index of its doc_record */
     uint32_t length;
     uint32_t line; /* line (line formats) or 1-based top-level request index */
     uint32_t file;
@@ -111,12 +147,12 @@ void index_sink_free(struct index_sink *sink);
  * Out-of-memory and I/O failures are always returned. */
 enum pcs_status index_record_failed(struct index_sink *sink, enum pcs_status status, const struct pcs_error *err);
 
-/* Adds a record at bytes [offset, offset + len) of file with its time
+/* Adds record number `record` of file's doc records with its time
  * (whole-document formats). top is the 1-based index of its entry in the
  * document's requests, sub the 1-based index inside a subagent (0 if
  * none): pass two names the record "requests[top-1].requests[sub-1]". */
-enum pcs_status index_push_record(struct index_sink *sink, const struct trace_file *file, uint64_t offset, size_t len,
-                                  int64_t t_ms, uint64_t top, uint32_t sub, struct pcs_error *err);
+enum pcs_status index_push_record(struct index_sink *sink, const struct trace_file *file, size_t record, int64_t t_ms,
+                                  uint64_t top, uint32_t sub, struct pcs_error *err);
 
 /* Pass one (index.c): opens files[0..count) (format detected unless
  * config says, namespaces numbered from *namespace_count) and indexes them
@@ -134,8 +170,9 @@ struct trace_format {
     enum pcs_status (*header)(struct pcs_trace *trace, struct trace_file *file, const char *line, size_t len,
                               const struct record_loc *loc, struct pcs_error *err);
     /* Whole-document formats: index the document doc[0..len) (followed by
-     * TRACE_READ_PADDING zero bytes) into sink. Called once per file, on
-     * any thread: touches nothing but file and sink. */
+     * TRACE_READ_PADDING zero bytes) into sink, parsing every request into
+     * file->doc. Called once per file, on any thread: touches nothing but
+     * file and sink. */
     enum pcs_status (*index_document)(struct trace_file *file, const char *doc, size_t len, struct index_sink *sink,
                                       struct pcs_error *err);
     /* Line formats: the record's time alone, found quickly (first pass);
@@ -147,6 +184,10 @@ struct trace_format {
     enum pcs_status (*parse)(struct pcs_trace *trace, struct trace_file *file, const char *record, size_t len,
                              double base_seconds, const struct record_loc *loc, struct pcs_request *req,
                              struct pcs_error *err);
+    /* Whole-document formats: the request from what pass one kept of it
+     * (rec->kept), without reading the file. */
+    enum pcs_status (*kept)(struct pcs_trace *trace, struct trace_file *file, const struct doc_record *rec,
+                            const struct record_loc *loc, struct pcs_request *req, struct pcs_error *err);
 };
 
 extern const struct trace_format trace_format_mooncake;

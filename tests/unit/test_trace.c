@@ -30,6 +30,16 @@ static pcs_trace *open_one(const char *path, struct pcs_error *err)
     return pcs_trace_open(&path, 1, &config, &status, err);
 }
 
+/* Opens path with threads, lenient or not; returns the trace or NULL with err. */
+static pcs_trace *open_with(const char *path, unsigned threads, int lenient, struct pcs_error *err)
+{
+    enum pcs_status status;
+    struct pcs_trace_config config = pcs_trace_config_default();
+    config.threads = threads;
+    config.lenient = lenient;
+    return pcs_trace_open(&path, 1, &config, &status, err);
+}
+
 static void test_mooncake_bounds(void)
 {
     const char *path = write_file("m.jsonl", "{\"timestamp\": 5, \"input_length\": 1100, \"output_length\": 3, "
@@ -296,6 +306,103 @@ static void test_claude_continued_arrays(void)
     pcs_trace_free(trace);
 }
 
+static void test_claude_kept_out_of_order(void)
+{
+    /* Pass one keeps each record's ids, a conversation's next turn
+     * appended to the turn before; pass two hands them out in time order,
+     * which here is not file order. Record 4 changes an id the others
+     * share, so it cannot be appended in place. A subagent entry that says
+     * so only after its hash_ids, and a bad request (skipped in lenient
+     * mode) that parsed its ids before failing, leave nothing behind. So
+     * does a subagent entry with a bad request field before its type: it
+     * is a subagent, not a bad request. */
+    const char *text =
+        "{\"block_size\": 1, \"requests\": ["
+        "{\"t\": 5, \"model\": \"m\", \"in\": 99, \"out\": 1, \"hash_ids\": [1, 2]},"
+        "{\"t\": 1, \"model\": \"m\", \"in\": 99, \"out\": 2, \"hash_ids\": [1, 2, 3]},"
+        "{\"t\": 3, \"model\": \"m\", \"in\": 99, \"out\": 3, \"hash_ids\": [1, 2, 3, 4]},"
+        "{\"t\": 7, \"in\": -1, \"hash_ids\": [1, 2, 3, 4, 5, 6, 7], \"type\": \"subagent\", \"requests\": ["
+        "  {\"t\": 0, \"model\": \"s\", \"in\": 99, \"out\": 4, \"hash_ids\": [1, 2, 3, 4, 8]}]},"
+        "{\"t\": 0, \"model\": \"m\", \"in\": 99, \"out\": 5, \"hash_ids\": [1, 2, 9, 4, 5]},"
+        "{\"t\": 2, \"model\": \"m\", \"in\": -1, \"out\": 6, \"hash_ids\": [1, 2, 9, 4, 5, 6, 6]},"
+        "{\"t\": 4, \"model\": \"m\", \"in\": 99, \"out\": 7, \"hash_ids\": [1, 2, 9, 4, 5, 6]}"
+        "]}";
+    const char *path = write_file("kept.json", text);
+    struct pcs_error err = {""};
+    pcs_trace *trace = open_with(path, 1, 1, &err);
+    CHECK(trace != NULL);
+    if (!trace) {
+        fprintf(stderr, "%s\n", err.message);
+        return;
+    }
+    CHECK_U64(pcs_trace_skipped_count(trace), 1);
+    static const uint64_t r0[] = {1, 2}, r1[] = {1, 2, 3}, r2[] = {1, 2, 3, 4}, r3[] = {1, 2, 3, 4, 8},
+                          r4[] = {1, 2, 9, 4, 5}, r6[] = {1, 2, 9, 4, 5, 6};
+    /* Time order: out 5 (t 0), 2 (t 1), 3 (t 3), 7 (t 4), 1 (t 5), 4 (t 7). */
+    const uint64_t *expected[] = {r4, r1, r2, r6, r0, r3};
+    const size_t counts[] = {5, 3, 4, 6, 2, 5};
+    const uint64_t outs[] = {5, 2, 3, 7, 1, 4};
+    struct pcs_request req;
+    for (int i = 0; i < 6; i++) {
+        CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
+        CHECK_U64(req.output_tokens, outs[i]);
+        check_units(&req, expected[i], counts[i]);
+        CHECK(strcmp(pcs_trace_model_name(trace, req.model), i == 5 ? "s" : "m") == 0);
+    }
+    CHECK(pcs_trace_next(trace, &req, &err) == PCS_END);
+    pcs_trace_free(trace);
+
+    /* Strict mode names the bad request. */
+    trace = open_with(path, 1, 0, &err);
+    CHECK(trace == NULL);
+    CHECK_CONTAINS(err.message, "kept.json: requests[5]: field in: negative");
+    pcs_trace_free(trace);
+}
+
+static void test_claude_ids_not_kept(void)
+{
+    /* Records that share no ids would make the kept ids (8 bytes each)
+     * outgrow the file: from some point on they are not kept, and pass two
+     * reads them again. Every record still comes out whole, in time order
+     * (here the reverse of file order). */
+    enum { RECORDS = 60, IDS = 4000 };
+    static char path[256];
+    snprintf(path, sizeof path, "%s/not_kept.json", dir);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        exit(1);
+    fputs("{\"block_size\": 1, \"requests\": [", f);
+    for (int r = 0; r < RECORDS; r++) {
+        fprintf(f, "%s{\"t\": %d, \"model\": \"m\", \"in\": %d, \"out\": %d, \"hash_ids\": [%d", r ? "," : "",
+                RECORDS - r, IDS, r, 100000 + r);
+        for (int i = 1; i < IDS; i++)
+            fprintf(f, ",%d", i);
+        fputs("]}", f);
+    }
+    fputs("]}", f);
+    if (fclose(f) != 0)
+        exit(1);
+    struct pcs_error err = {""};
+    pcs_trace *trace = open_with(path, 1, 0, &err);
+    CHECK(trace != NULL);
+    if (!trace) {
+        fprintf(stderr, "%s\n", err.message);
+        return;
+    }
+    struct pcs_request req;
+    int whole = 1;
+    for (int r = RECORDS - 1; r >= 0; r--) {
+        CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
+        CHECK_U64(req.output_tokens, (uint64_t)r);
+        whole &= req.bound_count == IDS && req.units[0] == (uint64_t)(100000 + r);
+        for (size_t i = 1; whole && i < req.bound_count; i++)
+            whole &= req.units[i] == i && req.ends[i] == i + 1;
+    }
+    CHECK(whole);
+    CHECK(pcs_trace_next(trace, &req, &err) == PCS_END);
+    pcs_trace_free(trace);
+}
+
 static void test_mooncake_ends_and_spacing(void)
 {
     /* Ends stay right from one record to the next whatever the lengths: a
@@ -328,16 +435,6 @@ static void test_mooncake_ends_and_spacing(void)
             CHECK_U64(req.ends[b], expected[i][b]);
     }
     pcs_trace_free(trace);
-}
-
-/* Opens path with threads, lenient or not; returns the trace or NULL with err. */
-static pcs_trace *open_with(const char *path, unsigned threads, int lenient, struct pcs_error *err)
-{
-    enum pcs_status status;
-    struct pcs_trace_config config = pcs_trace_config_default();
-    config.threads = threads;
-    config.lenient = lenient;
-    return pcs_trace_open(&path, 1, &config, &status, err);
 }
 
 /* Writes a Mooncake file of about 17 MiB, large enough to be indexed in
@@ -451,6 +548,8 @@ int main(void)
     test_errors();
     test_merge_files();
     test_claude_continued_arrays();
+    test_claude_kept_out_of_order();
+    test_claude_ids_not_kept();
     test_mooncake_ends_and_spacing();
     test_index_on_threads();
     char command[512];
