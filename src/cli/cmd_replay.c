@@ -492,51 +492,72 @@ int cmd_replay(int argc, char **argv)
     opts.trace_config.threads = opts.threads;
     const char *const *paths = (const char *const *)(argv + optind);
     size_t path_count = (size_t)(argc - optind);
+    /* A large file whose times never go back is read in one pass; if they
+     * do go back, the replay starts over with an index. */
+    opts.trace_config.stream = 1;
     enum pcs_status status;
-    pcs_trace *trace = pcs_trace_open(paths, path_count, &opts.trace_config, &status, &err);
-    if (!trace) {
-        fprintf(stderr, "pcsim replay: %s\n", err.message);
-        if (status == PCS_ERR_NOMEM)
-            cli_memory_hint("replay", opts.max_memory, "replay fewer files at once");
-        pcs_catalog_free(catalog);
-        return CLI_EXIT_DATA;
-    }
-
-    /* Lane 0 is the chosen cache; lane 1 the ideal one, for its cost. */
+    pcs_trace *trace = NULL;
     struct model_caches caches = {opts.preset, catalog, &opts.overrides, NULL, 0};
     struct pcs_replay_lane lanes[2];
-    memset(lanes, 0, sizeof lanes);
-    lanes[0].config = config;
-    if (per_model && catalog) {
-        lanes[0].model_config = configure_model;
-        lanes[0].model_config_context = &caches;
-    }
     size_t lane_count = 1;
-    if (!opts.no_cost && (config.policy != PCS_POLICY_IDEAL || per_model)) {
-        pcs_cache_preset("ideal", &lanes[1].config);
-        lane_count = 2;
-    }
     struct pcs_replay_cost_config cost_config = {catalog, price_time_s, opts.tier_override, opts.region_uplift};
-    struct request_sink sink = {NULL, trace, NULL, lane_count, &err, NULL, opts.requests_path};
+    struct request_sink sink;
     struct cli_output requests_file = {NULL, NULL, NULL};
     struct pcs_timeline timeline;
-    pcs_timeline_init(&timeline);
-    if (opts.html_path)
-        sink.timeline = &timeline;
-    int exit_code = CLI_EXIT_OK;
-    if (!opts.no_cost && !(sink.coster = pcs_replay_coster_new(&cost_config, trace))) {
-        fprintf(stderr, "pcsim replay: out of memory\n");
-        exit_code = CLI_EXIT_DATA;
-    }
-    if (exit_code == CLI_EXIT_OK && opts.requests_path) {
-        exit_code = cli_output_open("replay", opts.requests_path, &requests_file);
-        sink.out = requests_file.file;
+    int exit_code;
+    for (;;) {
+        trace = pcs_trace_open(paths, path_count, &opts.trace_config, &status, &err);
+        if (!trace) {
+            fprintf(stderr, "pcsim replay: %s\n", err.message);
+            if (status == PCS_ERR_NOMEM)
+                cli_memory_hint("replay", opts.max_memory, "replay fewer files at once");
+            pcs_catalog_free(catalog);
+            return CLI_EXIT_DATA;
+        }
+
+        /* Lane 0 is the chosen cache; lane 1 the ideal one, for its cost. */
+        memset(lanes, 0, sizeof lanes);
+        lanes[0].config = config;
+        if (per_model && catalog) {
+            lanes[0].model_config = configure_model;
+            lanes[0].model_config_context = &caches;
+        }
+        lane_count = 1;
+        if (!opts.no_cost && (config.policy != PCS_POLICY_IDEAL || per_model)) {
+            pcs_cache_preset("ideal", &lanes[1].config);
+            lane_count = 2;
+        }
+        struct request_sink fresh = {NULL, trace, NULL, lane_count, &err, NULL, opts.requests_path};
+        sink = fresh;
+        pcs_timeline_init(&timeline);
+        if (opts.html_path)
+            sink.timeline = &timeline;
+        exit_code = CLI_EXIT_OK;
+        if (!opts.no_cost && !(sink.coster = pcs_replay_coster_new(&cost_config, trace))) {
+            fprintf(stderr, "pcsim replay: out of memory\n");
+            exit_code = CLI_EXIT_DATA;
+        }
+        if (exit_code == CLI_EXIT_OK && opts.requests_path) {
+            exit_code = cli_output_open("replay", opts.requests_path, &requests_file);
+            sink.out = requests_file.file;
+            if (sink.out)
+                pcs_report_requests_header(sink.out);
+        }
+        status = PCS_OK;
+        if (exit_code == CLI_EXIT_OK)
+            status = pcs_replay_lanes(trace, lanes, lane_count, opts.threads, observe_request, &sink, &err);
+        if (status != PCS_ERR_ORDER)
+            break;
+        /* Everything the first try made goes; the file is indexed. */
         if (sink.out)
-            pcs_report_requests_header(sink.out);
+            cli_output_close("replay", &requests_file, 0);
+        free(caches.configs);
+        caches.configs = NULL;
+        caches.count = 0;
+        pcs_replay_coster_free(sink.coster);
+        pcs_trace_free(trace);
+        opts.trace_config.stream = 0;
     }
-    status = PCS_OK;
-    if (exit_code == CLI_EXIT_OK)
-        status = pcs_replay_lanes(trace, lanes, lane_count, opts.threads, observe_request, &sink, &err);
     int partial = replay_interrupted != 0;
     struct pcs_replay_cost cost;
     memset(&cost, 0, sizeof cost);

@@ -15,6 +15,7 @@ const char *pcs_strerror(enum pcs_status status)
     case PCS_ERR_FORMAT: return "unknown or unsupported format";
     case PCS_ERR_ARG: return "invalid argument";
     case PCS_ERR_NOMEM: return "out of memory";
+    case PCS_ERR_ORDER: return "trace not in time order";
     }
     return "unknown status";
 }

@@ -26,7 +26,6 @@
 #include "json_scan.h"
 #include "common/grow.h"
 
-#define WINDOW_BYTES ((size_t)4 << 20)
 #define DETECT_BYTES ((size_t)64 << 10)
 #define DOCUMENT_READAHEAD ((size_t)64 << 10)
 /* Line files at least this large are cut into one piece per thread. */
@@ -126,39 +125,6 @@ static enum pcs_status index_document(struct index_job *job, struct file_window 
     return ops->index_document(file, buf->buf, (size_t)file->size, &job->sink, &job->error);
 }
 
-/* Finds the line that starts at offset: sets *line and *len (without the
- * newline). Reads a new window only when the line runs past the current
- * one. line_no is for messages. */
-static enum pcs_status next_line(const struct trace_file *file, struct file_window *w, uint64_t offset,
-                                 uint64_t line_no, const char **line, size_t *len, struct pcs_error *err)
-{
-    size_t need = 1;
-    for (;;) {
-        enum pcs_status status = window_load(file, w, offset, need, WINDOW_BYTES, err);
-        if (status != PCS_OK)
-            return status;
-        const char *start = w->buf + (offset - w->start);
-        size_t avail = w->len - (size_t)(offset - w->start);
-        const char *nl = memchr(start + need - 1, '\n', avail - (need - 1));
-        if (nl || w->start + w->len >= file->size) {
-            *line = start;
-            *len = nl ? (size_t)(nl - start) : avail;
-            break;
-        }
-        /* The line runs past the window: read again from its start, more. */
-        if (avail >= TRACE_MAX_LINE)
-            return pcs_error_set(err, PCS_ERR_RANGE, "%s:%llu: line longer than %zu MiB", file->path,
-                                 (unsigned long long)line_no, TRACE_MAX_LINE >> 20);
-        need = avail + 1;
-        if (offset == w->start)
-            need = avail * 2 > need ? avail * 2 : need;
-    }
-    if (*len > TRACE_MAX_LINE)
-        return pcs_error_set(err, PCS_ERR_RANGE, "%s:%llu: line longer than %zu MiB", file->path,
-                             (unsigned long long)line_no, TRACE_MAX_LINE >> 20);
-    return PCS_OK;
-}
-
 /* A line format: each non-blank line that starts in [begin, end) is a
  * record. Line numbers count from the piece's first line. */
 static enum pcs_status index_lines(struct pcs_trace *trace, struct index_job *job, struct file_window *w)
@@ -166,46 +132,30 @@ static enum pcs_status index_lines(struct pcs_trace *trace, struct index_job *jo
     struct trace_file *file = job->file;
     struct pcs_error *err = &job->error;
     const struct trace_format *ops = trace_format_ops(file->format);
-    uint64_t offset = job->begin; /* file offset of the next unread line */
-    uint64_t line_no = 0;
+    struct line_reader lines = {file, w, job->begin, job->end, 0};
     int saw_header = ops->header == NULL || job->begin > 0;
     enum pcs_status status;
+    const char *line;
+    size_t len;
+    uint64_t at;
 
-    while (offset < job->end) {
-        const char *line = NULL;
-        size_t line_len = 0;
-        line_no++;
-        job->lines = line_no;
-        status = next_line(file, w, offset, line_no, &line, &line_len, err);
-        if (status != PCS_OK)
-            return status;
-        uint64_t line_offset = offset;
-        offset += line_len + 1;
-        size_t trimmed = line_len;
-        while (trimmed > 0 && (line[trimmed - 1] == '\r' || line[trimmed - 1] == ' ' || line[trimmed - 1] == '\t'))
-            trimmed--;
-        size_t lead = 0;
-        if (line_offset == 0 && trimmed >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
-            lead = 3; /* a UTF-8 byte order mark */
-        while (lead < trimmed && (line[lead] == ' ' || line[lead] == '\t'))
-            lead++;
-        if (lead == trimmed)
-            continue; /* blank lines carry nothing */
-        struct record_loc loc = {file->path, line_no, NULL};
+    while ((status = line_next(&lines, &line, &len, &at, err)) == PCS_OK) {
+        job->lines = lines.line_no;
+        struct record_loc loc = {file->path, lines.line_no, NULL};
         if (!saw_header) {
             saw_header = 1;
-            status = ops->header(trace, file, line + lead, trimmed - lead, &loc, err);
+            status = ops->header(trace, file, line, len, &loc, err);
             if (status != PCS_OK)
                 return status;
             continue;
         }
-        if (line_no > UINT32_MAX)
+        if (lines.line_no > UINT32_MAX)
             return pcs_error_set(err, PCS_ERR_RANGE, "%s: more than 2^32 lines", file->path);
         struct pcs_request req;
         if (ops->index_time)
-            status = ops->index_time(trace, file, line + lead, trimmed - lead, &loc, &req.t_ms, err);
+            status = ops->index_time(trace, file, line, len, &loc, &req.t_ms, err);
         else
-            status = ops->parse(trace, file, line + lead, trimmed - lead, 0.0, &loc, &req, err);
+            status = ops->parse(trace, file, line, len, 0.0, &loc, &req, err);
         if (status != PCS_OK) {
             status = index_record_failed(&job->sink, status, err);
             if (status != PCS_OK)
@@ -213,13 +163,13 @@ static enum pcs_status index_lines(struct pcs_trace *trace, struct index_job *jo
             continue;
         }
         job->saw_record = 1;
-        struct index_entry entry = {req.t_ms, line_offset + lead, (uint32_t)(trimmed - lead), (uint32_t)line_no,
-                                    file->index, 0};
+        struct index_entry entry = {req.t_ms, at, (uint32_t)len, (uint32_t)lines.line_no, file->index, 0};
         status = sink_push(&job->sink, &entry, err);
         if (status != PCS_OK)
             return status;
     }
-    return PCS_OK;
+    job->lines = lines.line_no;
+    return status == PCS_END ? PCS_OK : status;
 }
 
 /* doc_buf: the calling thread's buffer for whole documents. */
@@ -415,7 +365,7 @@ static enum pcs_status open_file(struct trace_file *file, enum pcs_trace_format 
         }
     }
     int document = trace_format_ops(file->format)->index_document != NULL;
-    file->readahead = document ? DOCUMENT_READAHEAD : WINDOW_BYTES;
+    file->readahead = document ? DOCUMENT_READAHEAD : LINE_WINDOW_BYTES;
     return PCS_OK;
 }
 
@@ -543,7 +493,8 @@ static void job_reset(struct index_job *job, uint64_t begin, uint64_t end, int l
 
 enum pcs_status trace_index_files(struct pcs_trace *trace, struct trace_file *files, size_t count,
                                   const struct pcs_trace_config *config, uint32_t *namespace_count,
-                                  int *lacks_prefixes, struct index_sink *index, struct pcs_error *err)
+                                  int *lacks_prefixes, int *streaming, struct index_sink *index,
+                                  struct pcs_error *err)
 {
     unsigned threads = config->threads > 1 ? config->threads : 1;
     if (threads > MAX_PIECES)
@@ -574,6 +525,10 @@ enum pcs_status trace_index_files(struct pcs_trace *trace, struct trace_file *fi
         if (file->format == PCS_FORMAT_AZURE)
             *lacks_prefixes = 1;
         const struct trace_format *ops = trace_format_ops(file->format);
+        if (config->stream && count == 1 && !ops->index_document && file->size >= config->stream_min_bytes) {
+            *streaming = 1; /* no index: pcs_trace_next reads the file in order */
+            goto done;
+        }
         unsigned pieces = 1;
         if (threads > 1 && ops->index_time && !ops->header && file->size >= PIECE_MIN_BYTES)
             pieces = threads;

@@ -28,10 +28,21 @@ struct model_slot {
     uint32_t used;
 };
 
+/* One pass over the one line file (pcs_trace_config.stream). */
+struct stream {
+    int on;
+    struct line_reader lines;
+    int saw_header;
+    int64_t last_t_ms;      /* the latest time read: no record may come before it */
+    uint64_t timed;         /* records whose time pass one would have taken */
+    struct index_sink late; /* the skips pass two would have made, reported after pass one's */
+};
+
 struct pcs_trace {
     struct pcs_trace_config config;
     struct trace_file *files;
     size_t file_count;
+    struct stream stream;
 
     struct index_sink index; /* the entries in time order, and the skips */
     size_t next_entry;
@@ -79,6 +90,7 @@ struct pcs_trace_config pcs_trace_config_default(void)
     memset(&config, 0, sizeof config);
     config.format = PCS_FORMAT_AUTO;
     config.default_model = "default";
+    config.stream_min_bytes = (uint64_t)16 << 20;
     return config;
 }
 
@@ -301,7 +313,15 @@ pcs_trace *pcs_trace_open(const char *const *paths, size_t path_count, const str
     }
     trace->index.lenient = trace->config.lenient;
     st = trace_index_files(trace, trace->files, path_count, &trace->config, &trace->namespace_count,
-                           &trace->lacks_prefixes, &trace->index, err);
+                           &trace->lacks_prefixes, &trace->stream.on, &trace->index, err);
+    if (st == PCS_OK && trace->stream.on) {
+        struct trace_file *file = &trace->files[0];
+        struct line_reader lines = {file, &file->window, 0, file->size, 0};
+        trace->stream.lines = lines;
+        trace->stream.saw_header = trace_format_ops(file->format)->header == NULL;
+        trace->stream.last_t_ms = INT64_MIN;
+        trace->stream.late.lenient = 1;
+    }
     if (st == PCS_ERR_NOMEM && err->message[0] == '\0')
         pcs_error_set(err, st, "out of memory while indexing the trace");
     *status = st;
@@ -365,8 +385,139 @@ static enum pcs_status entry_request(struct pcs_trace *trace, const struct index
     return ops->parse(trace, file, record, length, 0.0, &loc, req, err);
 }
 
+/* ------------------------------------------------------------ one pass */
+
+/* The time went back at the current line: the caller must use an index. */
+static enum pcs_status stream_out_of_order(struct pcs_trace *trace, struct pcs_error *err)
+{
+    return pcs_error_set(err, PCS_ERR_ORDER, "%s:%llu: time goes back; the trace must be indexed",
+                         trace->files[0].path, (unsigned long long)trace->stream.lines.line_no);
+}
+
+/* Strict mode, a record whose time is fine but whose other fields are
+ * not: two passes would first have reported a record whose time pass one
+ * rejects, anywhere in the file, and would have met the records in time
+ * order. So the rest of the file is read as pass one would read it. */
+static enum pcs_status stream_first_error(struct pcs_trace *trace, enum pcs_status field_status,
+                                          struct pcs_error *err)
+{
+    struct stream *s = &trace->stream;
+    struct trace_file *file = &trace->files[0];
+    const struct trace_format *ops = trace_format_ops(file->format);
+    struct pcs_error field_err = *err;
+    const char *line;
+    size_t len;
+    uint64_t at;
+    enum pcs_status status;
+    while ((status = line_next(&s->lines, &line, &len, &at, err)) == PCS_OK) {
+        struct record_loc loc = {file->path, s->lines.line_no, NULL};
+        if (s->lines.line_no > UINT32_MAX)
+            return pcs_error_set(err, PCS_ERR_RANGE, "%s: more than 2^32 lines", file->path);
+        int64_t t_ms;
+        status = ops->index_time(trace, file, line, len, &loc, &t_ms, err);
+        if (status != PCS_OK)
+            return status;
+        if (t_ms < s->last_t_ms)
+            return stream_out_of_order(trace, err);
+        s->last_t_ms = t_ms;
+    }
+    if (status != PCS_END)
+        return status;
+    *err = field_err;
+    return field_status;
+}
+
+/* A record that failed to parse, taken as two passes would take it: as
+ * pass one's skip or error if pass one would have rejected its time (or,
+ * for a format that pass one parses whole, at all); otherwise as pass
+ * two's, which meets records in time order. */
+static enum pcs_status stream_failed(struct pcs_trace *trace, const char *line, size_t len,
+                                     const struct record_loc *loc, enum pcs_status status, struct pcs_error *err)
+{
+    struct stream *s = &trace->stream;
+    struct trace_file *file = &trace->files[0];
+    const struct trace_format *ops = trace_format_ops(file->format);
+    if (status == PCS_ERR_NOMEM || status == PCS_ERR_IO || !ops->index_time)
+        return index_record_failed(&trace->index, status, err);
+    int64_t t_ms;
+    struct pcs_error time_err;
+    enum pcs_status time_status = ops->index_time(trace, file, line, len, loc, &t_ms, &time_err);
+    if (time_status != PCS_OK) {
+        *err = time_err;
+        return index_record_failed(&trace->index, time_status, err);
+    }
+    if (t_ms < s->last_t_ms)
+        return stream_out_of_order(trace, err);
+    s->last_t_ms = t_ms;
+    s->timed++;
+    if (!trace->config.lenient)
+        return stream_first_error(trace, status, err);
+    return index_record_failed(&s->late, status, err);
+}
+
+/* The end of the file: two passes would have failed at opening a file
+ * without a record; otherwise pass two's skips join pass one's. */
+static enum pcs_status stream_end(struct pcs_trace *trace, struct pcs_error *err)
+{
+    struct stream *s = &trace->stream;
+    struct index_sink *index = &trace->index;
+    const char *path = trace->files[0].path;
+    if (s->timed == 0 && index->skipped == 0)
+        return pcs_error_set(err, PCS_ERR_PARSE, "%s: no records (the file is empty)", path);
+    if (s->timed == 0)
+        return pcs_error_set(err, PCS_ERR_PARSE, "%s: no valid records (%llu skipped)", path,
+                             (unsigned long long)index->skipped);
+    index->skipped += s->late.skipped;
+    for (size_t i = 0; i < s->late.message_count && index->message_count < TRACE_MAX_SKIP_MESSAGES; i++) {
+        index->messages[index->message_count++] = s->late.messages[i];
+        s->late.messages[i] = NULL;
+    }
+    index_sink_free(&s->late);
+    s->late.lenient = 1;
+    return PCS_END;
+}
+
+static enum pcs_status stream_next(struct pcs_trace *trace, struct pcs_request *req, struct pcs_error *err)
+{
+    struct stream *s = &trace->stream;
+    struct trace_file *file = &trace->files[0];
+    const struct trace_format *ops = trace_format_ops(file->format);
+    const char *line;
+    size_t len;
+    uint64_t at;
+    enum pcs_status status;
+    while ((status = line_next(&s->lines, &line, &len, &at, err)) == PCS_OK) {
+        struct record_loc loc = {file->path, s->lines.line_no, NULL};
+        if (!s->saw_header) {
+            s->saw_header = 1;
+            status = ops->header(trace, file, line, len, &loc, err);
+            if (status != PCS_OK)
+                return status;
+            continue;
+        }
+        if (s->lines.line_no > UINT32_MAX)
+            return pcs_error_set(err, PCS_ERR_RANGE, "%s: more than 2^32 lines", file->path);
+        status = ops->parse(trace, file, line, len, 0.0, &loc, req, err);
+        if (status == PCS_OK) {
+            if (req->t_ms < s->last_t_ms)
+                return stream_out_of_order(trace, err);
+            s->last_t_ms = req->t_ms;
+            s->timed++;
+            return PCS_OK;
+        }
+        status = stream_failed(trace, line, len, &loc, status, err);
+        if (status != PCS_OK)
+            return status;
+    }
+    if (status != PCS_END)
+        return status;
+    return stream_end(trace, err);
+}
+
 enum pcs_status pcs_trace_next(pcs_trace *trace, struct pcs_request *req, struct pcs_error *err)
 {
+    if (trace->stream.on)
+        return stream_next(trace, req, err);
     while (trace->next_entry < trace->index.count) {
         const struct index_entry *entry = &trace->index.entries[trace->next_entry++];
         enum pcs_status status = entry_request(trace, entry, req, err);
@@ -383,7 +534,12 @@ enum pcs_status pcs_trace_next(pcs_trace *trace, struct pcs_request *req, struct
 
 uint64_t pcs_trace_request_count(const pcs_trace *trace)
 {
-    return trace->index.count;
+    return trace->stream.on ? trace->stream.timed : trace->index.count;
+}
+
+int pcs_trace_streams(const pcs_trace *trace)
+{
+    return trace->stream.on;
 }
 
 uint64_t pcs_trace_skipped_count(const pcs_trace *trace)
@@ -420,6 +576,7 @@ void pcs_trace_free(pcs_trace *trace)
     }
     free(trace->files);
     index_sink_free(&trace->index);
+    index_sink_free(&trace->stream.late);
     for (size_t i = 0; i < trace->model_count; i++)
         free(trace->model_names[i]);
     free(trace->model_names);

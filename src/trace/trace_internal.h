@@ -115,6 +115,25 @@ enum pcs_status window_load(const struct trace_file *file, struct file_window *w
                             size_t readahead, struct pcs_error *err);
 void window_free(struct file_window *w);
 
+/* Bytes a line file is read at a time. */
+#define LINE_WINDOW_BYTES ((size_t)4 << 20)
+
+/* A line file's lines that start in [offset, end), read in order through
+ * the window w. */
+struct line_reader {
+    const struct trace_file *file;
+    struct file_window *w;
+    uint64_t offset;  /* the next unread byte */
+    uint64_t end;
+    uint64_t line_no; /* lines read so far, blank ones included */
+};
+
+/* The next line that is not blank: its text without the newline, trailing
+ * spaces and carriage return, leading spaces and (at the file's start) a
+ * UTF-8 byte order mark; *at is where the text starts in the file and
+ * r->line_no its line. PCS_END when no line is left. */
+enum pcs_status line_next(struct line_reader *r, const char **text, size_t *len, uint64_t *at, struct pcs_error *err);
+
 /* One record found by pass one: its time and place. */
 struct index_entry {
     int64_t t_ms;
@@ -159,10 +178,12 @@ enum pcs_status index_push_record(struct index_sink *sink, const struct trace_fi
  * into index, sorted stably by time. With config->threads > 1, files, and
  * pieces of a large line file, are indexed on that many threads; the index,
  * the skips and the first error are the same as on one. *lacks_prefixes is
- * set if a file has no prefix identity. */
+ * set if a file has no prefix identity. When config asks to stream and the
+ * one file may be streamed, it is only opened and *streaming is set. */
 enum pcs_status trace_index_files(struct pcs_trace *trace, struct trace_file *files, size_t count,
                                   const struct pcs_trace_config *config, uint32_t *namespace_count,
-                                  int *lacks_prefixes, struct index_sink *index, struct pcs_error *err);
+                                  int *lacks_prefixes, int *streaming, struct index_sink *index,
+                                  struct pcs_error *err);
 
 struct trace_format {
     enum pcs_trace_format id;

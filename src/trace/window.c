@@ -1,4 +1,5 @@
-/* Reading a file through a window; see trace_internal.h. */
+/* Reading a file through a window, and a line file line by line; see
+ * trace_internal.h. */
 #include "trace_internal.h"
 
 #include <errno.h>
@@ -46,4 +47,66 @@ void window_free(struct file_window *w)
 {
     free(w->buf);
     memset(w, 0, sizeof *w);
+}
+
+/* Finds the line that starts at offset: sets *line and *len (without the
+ * newline). Reads a new window only when the line runs past the current
+ * one. line_no is for messages. */
+static enum pcs_status next_line(const struct trace_file *file, struct file_window *w, uint64_t offset,
+                                 uint64_t line_no, const char **line, size_t *len, struct pcs_error *err)
+{
+    size_t need = 1;
+    for (;;) {
+        enum pcs_status status = window_load(file, w, offset, need, LINE_WINDOW_BYTES, err);
+        if (status != PCS_OK)
+            return status;
+        const char *start = w->buf + (offset - w->start);
+        size_t avail = w->len - (size_t)(offset - w->start);
+        const char *nl = memchr(start + need - 1, '\n', avail - (need - 1));
+        if (nl || w->start + w->len >= file->size) {
+            *line = start;
+            *len = nl ? (size_t)(nl - start) : avail;
+            break;
+        }
+        /* The line runs past the window: read again from its start, more. */
+        if (avail >= TRACE_MAX_LINE)
+            return pcs_error_set(err, PCS_ERR_RANGE, "%s:%llu: line longer than %zu MiB", file->path,
+                                 (unsigned long long)line_no, TRACE_MAX_LINE >> 20);
+        need = avail + 1;
+        if (offset == w->start)
+            need = avail * 2 > need ? avail * 2 : need;
+    }
+    if (*len > TRACE_MAX_LINE)
+        return pcs_error_set(err, PCS_ERR_RANGE, "%s:%llu: line longer than %zu MiB", file->path,
+                             (unsigned long long)line_no, TRACE_MAX_LINE >> 20);
+    return PCS_OK;
+}
+
+enum pcs_status line_next(struct line_reader *r, const char **text, size_t *len, uint64_t *at, struct pcs_error *err)
+{
+    while (r->offset < r->end) {
+        const char *line = NULL;
+        size_t line_len = 0;
+        r->line_no++;
+        enum pcs_status status = next_line(r->file, r->w, r->offset, r->line_no, &line, &line_len, err);
+        if (status != PCS_OK)
+            return status;
+        uint64_t line_offset = r->offset;
+        r->offset += line_len + 1;
+        size_t trimmed = line_len;
+        while (trimmed > 0 && (line[trimmed - 1] == '\r' || line[trimmed - 1] == ' ' || line[trimmed - 1] == '\t'))
+            trimmed--;
+        size_t lead = 0;
+        if (line_offset == 0 && trimmed >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
+            lead = 3; /* a UTF-8 byte order mark */
+        while (lead < trimmed && (line[lead] == ' ' || line[lead] == '\t'))
+            lead++;
+        if (lead == trimmed)
+            continue; /* blank lines carry nothing */
+        *text = line + lead;
+        *len = trimmed - lead;
+        *at = line_offset + lead;
+        return PCS_OK;
+    }
+    return PCS_END;
 }

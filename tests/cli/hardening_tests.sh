@@ -149,6 +149,25 @@ check_interrupt_run() {
         "$WORK/out" || { why="the report is not marked partial: $(head -c 200 "$WORK/out")"; return 1; }
 }
 
+# A file large enough to be read in one pass whose times go back (two lines
+# swapped): the replay starts over with an index and reports what it
+# reports for the file in order, to the byte, per-request rows included.
+check_one_pass_starts_over() {
+    mkdir -p "$WORK/sorted" "$WORK/swapped"
+    big_trace "$WORK/sorted/trace.jsonl" 250000
+    [ "$(stat -c %s "$WORK/sorted/trace.jsonl")" -ge $((16 << 20)) ] || { why="the trace is under 16 MiB"; return 1; }
+    awk 'NR == 3 { held = $0; next } NR == 4 { print; print held; next } { print }' \
+        "$WORK/sorted/trace.jsonl" >"$WORK/swapped/trace.jsonl"
+    local dir
+    for dir in sorted swapped; do
+        (cd "$WORK/$dir" && "$PCSIM" replay --format json --requests requests.csv trace.jsonl >report.json 2>err) ||
+            { why="$dir: exit $?: $(head -c 300 "$WORK/$dir/err")"; return 1; }
+    done
+    cmp -s "$WORK/sorted/report.json" "$WORK/swapped/report.json" || { why="the reports differ"; return 1; }
+    cmp -s "$WORK/sorted/requests.csv" "$WORK/swapped/requests.csv" || { why="the per-request rows differ"; return 1; }
+    [ "$(wc -l <"$WORK/swapped/requests.csv")" -eq 250001 ] || { why="not 250000 rows"; return 1; }
+}
+
 # ------------------------------------------------------------------ cases
 check long_line "limit: a line longer than 64 MiB is an error naming the line"
 check deep_json "limit: JSON nested 200 deep is an error naming the line"
@@ -159,6 +178,7 @@ check output_unwritable "an output that cannot be created: exit 1, the path name
 check full_disk "a full disk: exit 1, 'write failed', nothing left behind (--output, --requests, --html, run)"
 check old_file_kept "a failed run keeps the old --output file as it was"
 check output_written "--output writes the report to the file, nothing to stdout"
+check one_pass_starts_over "a large trace whose times go back: read again with an index, the same report"
 check interrupt_replay "Ctrl-C during replay: a partial report, marked, exit 130"
 check interrupt_run "Ctrl-C during run: the trials done, marked partial, exit 130"
 

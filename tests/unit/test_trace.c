@@ -403,6 +403,156 @@ static void test_claude_ids_not_kept(void)
     pcs_trace_free(trace);
 }
 
+/* Opens path in one pass (whatever its size) or two. */
+static pcs_trace *open_pass(const char *path, int stream, int lenient, struct pcs_error *err)
+{
+    enum pcs_status status;
+    struct pcs_trace_config config = pcs_trace_config_default();
+    config.stream = stream;
+    config.stream_min_bytes = 0;
+    config.lenient = lenient;
+    return pcs_trace_open(&path, 1, &config, &status, err);
+}
+
+/* Reads path in one pass and in two and requires the same outcome: the
+ * same requests, skips and skip messages when both read to the end, or
+ * else the same first error (one pass may hand out requests before it;
+ * two passes may fail at opening). Returns the one-pass outcome, its
+ * message in err. */
+static enum pcs_status same_in_one_pass(const char *path, int lenient, struct pcs_error *err)
+{
+    struct pcs_error err1 = {""}, err2 = {""};
+    pcs_trace *one = open_pass(path, 1, lenient, &err1);
+    pcs_trace *two = open_pass(path, 0, lenient, &err2);
+    CHECK(one != NULL);
+    if (!one) {
+        pcs_trace_free(two);
+        return PCS_ERR_ARG;
+    }
+    CHECK(pcs_trace_streams(one));
+    enum pcs_status s1, s2 = two ? PCS_OK : PCS_ERR_PARSE;
+    struct pcs_request a, b;
+    int same = 1;
+    while ((s1 = pcs_trace_next(one, &a, &err1)) == PCS_OK) {
+        if (s2 == PCS_OK)
+            s2 = pcs_trace_next(two, &b, &err2);
+        if (s2 != PCS_OK)
+            continue;
+        same &= a.t_ms == b.t_ms && a.bound_count == b.bound_count && a.input_tokens == b.input_tokens &&
+                a.output_tokens == b.output_tokens;
+        for (size_t i = 0; same && i < a.bound_count; i++)
+            same &= a.units[i] == b.units[i] && a.ends[i] == b.ends[i];
+    }
+    if (s2 == PCS_OK)
+        s2 = pcs_trace_next(two, &b, &err2);
+    if (s1 != PCS_ERR_ORDER) { /* otherwise the caller starts over with two passes */
+        CHECK(same);
+        CHECK(s1 == s2 || (!two && s1 != PCS_END));
+        if (s1 != PCS_END) {
+            CHECK(strcmp(err1.message, err2.message) == 0);
+            if (strcmp(err1.message, err2.message) != 0)
+                fprintf(stderr, "one pass: %s\ntwo passes: %s\n", err1.message, err2.message);
+        }
+    }
+    if (two && s1 == PCS_END) {
+        CHECK_U64(pcs_trace_skipped_count(one), pcs_trace_skipped_count(two));
+        char text1[2048] = "", text2[2048] = "";
+        FILE *out1 = fmemopen(text1, sizeof text1, "w");
+        FILE *out2 = fmemopen(text2, sizeof text2, "w");
+        if (out1 && out2) {
+            pcs_trace_print_skips(one, out1, 20);
+            pcs_trace_print_skips(two, out2, 20);
+            fclose(out1);
+            fclose(out2);
+            CHECK(strcmp(text1, text2) == 0);
+            CHECK(strlen(text1) > 0 || pcs_trace_skipped_count(one) == 0);
+        }
+    }
+    pcs_trace_free(one);
+    pcs_trace_free(two);
+    *err = err1;
+    return s1;
+}
+
+enum record_kind { GOOD, BAD_FIELD, BAD_TIME, BLANK };
+
+/* Appends a Mooncake line of kind at time t to text (cap bytes). */
+static void add_record(char *text, size_t cap, enum record_kind kind, int t)
+{
+    char line[256] = "\n";
+    if (kind == GOOD)
+        snprintf(line, sizeof line,
+                 "{\"timestamp\": %d, \"input_length\": 600, \"output_length\": 1, \"hash_ids\": [1, 2]}\n", t);
+    else if (kind == BAD_FIELD)
+        snprintf(line, sizeof line,
+                 "{\"timestamp\": %d, \"input_length\": -1, \"output_length\": 1, \"hash_ids\": []}\n", t);
+    else if (kind == BAD_TIME)
+        snprintf(line, sizeof line,
+                 "{\"input_length\": -1, \"timestamp\": \"x%d\", \"output_length\": 1, \"hash_ids\": []}\n", t);
+    size_t used = strlen(text);
+    snprintf(text + used, cap - used, "%s", line);
+}
+
+static void test_one_pass(void)
+{
+    /* A file in time order read in one pass gives what two passes give:
+     * the requests, and in lenient mode the skips and their messages,
+     * those pass one would make (a bad time) before those of pass two. */
+    char text[4096] = "";
+    const enum record_kind kinds[] = {GOOD, BAD_FIELD, GOOD, BAD_TIME, GOOD, BLANK, BAD_FIELD, BAD_TIME, GOOD};
+    for (int i = 0; i < 9; i++)
+        add_record(text, sizeof text, kinds[i], 10 * i);
+    struct pcs_error err;
+    const char *path = write_file("one.jsonl", text);
+    CHECK(same_in_one_pass(path, 1, &err) == PCS_END);
+    /* Strict mode reports what two passes report first: the bad time at
+     * line 4, not the bad field at line 2. */
+    CHECK(same_in_one_pass(path, 0, &err) == PCS_ERR_PARSE);
+    CHECK_CONTAINS(err.message, "one.jsonl:4: field timestamp");
+
+    /* Only a bad field: reported once the rest of the file is known to
+     * hold no bad time. */
+    text[0] = '\0';
+    add_record(text, sizeof text, GOOD, 1);
+    add_record(text, sizeof text, BAD_FIELD, 2);
+    add_record(text, sizeof text, GOOD, 3);
+    path = write_file("one_field.jsonl", text);
+    CHECK(same_in_one_pass(path, 0, &err) == PCS_ERR_RANGE);
+    CHECK_CONTAINS(err.message, "one_field.jsonl:2: field input_length");
+
+    /* A time that goes back, even on a record to be skipped, ends the one
+     * pass: the caller must read with an index. */
+    text[0] = '\0';
+    add_record(text, sizeof text, GOOD, 5);
+    add_record(text, sizeof text, GOOD, 7);
+    add_record(text, sizeof text, BAD_FIELD, 6);
+    path = write_file("back.jsonl", text);
+    CHECK(same_in_one_pass(path, 1, &err) == PCS_ERR_ORDER);
+    CHECK_CONTAINS(err.message, "back.jsonl:3: time goes back");
+    CHECK(same_in_one_pass(path, 0, &err) == PCS_ERR_ORDER);
+
+    /* Nothing valid: the errors two passes give at opening. */
+    text[0] = '\0';
+    add_record(text, sizeof text, BAD_TIME, 1);
+    path = write_file("none.jsonl", text);
+    CHECK(same_in_one_pass(path, 1, &err) == PCS_ERR_PARSE);
+    CHECK_CONTAINS(err.message, "no valid records (1 skipped)");
+
+    /* A CSV header, read in one pass too. */
+    path = write_file("one.csv", "TIMESTAMP,ContextTokens,GeneratedTokens\n"
+                                 "2023-11-16 18:15:46.6805900,374,44\n"
+                                 "2023-11-16 18:15:50.9951690,396,109\n");
+    CHECK(same_in_one_pass(path, 0, &err) == PCS_END);
+
+    /* A file smaller than stream_min_bytes is indexed as before. */
+    struct pcs_trace_config config = pcs_trace_config_default();
+    config.stream = 1;
+    enum pcs_status status;
+    pcs_trace *trace = pcs_trace_open(&path, 1, &config, &status, &err);
+    CHECK(trace != NULL && !pcs_trace_streams(trace));
+    pcs_trace_free(trace);
+}
+
 static void test_mooncake_ends_and_spacing(void)
 {
     /* Ends stay right from one record to the next whatever the lengths: a
@@ -550,6 +700,7 @@ int main(void)
     test_claude_continued_arrays();
     test_claude_kept_out_of_order();
     test_claude_ids_not_kept();
+    test_one_pass();
     test_mooncake_ends_and_spacing();
     test_index_on_threads();
     char command[512];
