@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "cli.h"
 #include "pcsim/replay.h"
@@ -449,6 +452,17 @@ static int write_report(const struct replay_options *opts, const struct pcs_repl
 
 int cmd_replay(int argc, char **argv)
 {
+#if defined(__GLIBC__)
+    /* Blocks up to 8 MiB come from the heap, which keeps freed memory for
+     * the next blocks (a document's read buffer becomes the cache's
+     * nodes), rather than each from a fresh mapping unmapped at free: on a
+     * virtual machine a page fault costs more than filling the page.
+     * Replaying the 28 Claude-Code sessions went from 23.0 to 18.8 ms (best
+     * of 20), peak memory from 9.4 to 9.9 MiB. Not for pcsim run, whose
+     * per-trial blocks grow by realloc: copied on the heap, remapped when
+     * mapped (it ran 1.3 s against 2.0 s). */
+    mallopt(M_MMAP_THRESHOLD, 8 << 20);
+#endif
     struct replay_options opts;
     memset(&opts, 0, sizeof opts);
     opts.preset = "ttl";
