@@ -49,9 +49,13 @@ enum { REPLAY_TTL, REPLAY_BREAKPOINT, REPLAY_LRU, REPLAY_COUNT };
 /* What one run (open, then next to the end) gave. */
 struct run_result {
     int ok;            /* opened and read to PCS_END */
+    int out_of_order;  /* read in one pass, it ended with PCS_ERR_ORDER */
     uint64_t requests; /* yielded */
     uint64_t skipped;
     uint64_t digest;   /* of every yielded request */
+    uint64_t skips_digest; /* of the skip messages printed */
+    enum pcs_status status;
+    char message[PCS_ERROR_MAX]; /* the error, when not ok */
 };
 
 static void fail_setup(const char *what)
@@ -198,8 +202,24 @@ static void check_trace_error(enum pcs_status status, const struct pcs_error *er
     FUZZ_CHECK(named);
 }
 
+/* The digest of what pcs_trace_print_skips prints. */
+static uint64_t digest_skips(const pcs_trace *trace)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    FUZZ_CHECK(out != NULL);
+    pcs_trace_print_skips(trace, out, 20);
+    FUZZ_CHECK(fclose(out) == 0);
+    uint64_t digest = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < len; i++)
+        digest = mix(digest, (unsigned char)text[i]);
+    free(text);
+    return digest;
+}
+
 static void run(const char *const *paths, size_t path_count, enum pcs_trace_format format, int lenient, int replay,
-                unsigned threads, struct run_result *result)
+                unsigned threads, int stream, struct run_result *result)
 {
     static const struct pcs_model_alias aliases[] = {{"claude-sonnet-4", "sonnet"}, {"gpt-4.1", "gpt-4.1-renamed"}};
     struct pcs_trace_config config = pcs_trace_config_default();
@@ -208,6 +228,8 @@ static void run(const char *const *paths, size_t path_count, enum pcs_trace_form
     config.aliases = aliases;
     config.alias_count = sizeof aliases / sizeof aliases[0];
     config.threads = threads;
+    config.stream = stream;
+    config.stream_min_bytes = 0;
     struct pcs_error err;
     enum pcs_status status = PCS_ERR_ARG;
     memset(result, 0, sizeof *result);
@@ -216,10 +238,14 @@ static void run(const char *const *paths, size_t path_count, enum pcs_trace_form
     pcs_trace *trace = pcs_trace_open(paths, path_count, &config, &status, &err);
     if (!trace) {
         check_trace_error(status, &err, paths, path_count);
+        result->status = status;
+        memcpy(result->message, err.message, sizeof err.message);
         return;
     }
     FUZZ_CHECK(status == PCS_OK);
-    FUZZ_CHECK(pcs_trace_request_count(trace) > 0);
+    int streams = pcs_trace_streams(trace);
+    FUZZ_CHECK(streams == (stream && path_count == 1 && pcs_trace_file_format(trace, 0) != PCS_FORMAT_CLAUDE_CODE));
+    FUZZ_CHECK(streams || pcs_trace_request_count(trace) > 0);
     size_t azure_files = 0;
     for (size_t i = 0; i < path_count; i++) {
         enum pcs_trace_format detected = pcs_trace_file_format(trace, i);
@@ -269,15 +295,23 @@ static void run(const char *const *paths, size_t path_count, enum pcs_trace_form
     uint64_t skipped = pcs_trace_skipped_count(trace);
     if (status == PCS_END) {
         /* Every indexed record was yielded or (lenient) skipped in pass two. */
-        FUZZ_CHECK(pcs_trace_request_count(trace) == result->requests + (skipped - skipped_at_open));
+        if (!streams)
+            FUZZ_CHECK(pcs_trace_request_count(trace) == result->requests + (skipped - skipped_at_open));
+        FUZZ_CHECK(!streams || pcs_trace_request_count(trace) >= result->requests);
         result->ok = 1;
     } else {
         check_trace_error(status, &err, paths, path_count);
-        FUZZ_CHECK(!lenient || status == PCS_ERR_NOMEM || status == PCS_ERR_IO);
+        FUZZ_CHECK(streams || status != PCS_ERR_ORDER);
+        result->out_of_order = status == PCS_ERR_ORDER;
+        /* In one pass, a file without a valid record ends so, lenient or not. */
+        FUZZ_CHECK(!lenient || status == PCS_ERR_NOMEM || status == PCS_ERR_IO || streams);
+        result->status = status;
+        memcpy(result->message, err.message, sizeof err.message);
     }
     if (!lenient)
         FUZZ_CHECK(skipped == 0);
     pcs_trace_print_skips(trace, dev_null, 5);
+    result->skips_digest = digest_skips(trace);
     result->skipped = skipped;
     result->digest = digest;
     free(keys);
@@ -308,16 +342,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct run_result strict;
     struct run_result lenient;
     struct run_result threaded;
-    run(paths, path_count, format, 0, 0, 1, &strict);
-    run(paths, path_count, format, 1, 1, 1, &lenient);
+    run(paths, path_count, format, 0, 0, 1, 0, &strict);
+    run(paths, path_count, format, 1, 1, 1, 0, &lenient);
     FUZZ_CHECK(strict.ok == (lenient.ok && lenient.skipped == 0));
     if (strict.ok) {
         FUZZ_CHECK(strict.requests == lenient.requests);
         FUZZ_CHECK(strict.digest == lenient.digest);
     }
     /* Indexing the files on two threads changes nothing. */
-    run(paths, path_count, format, 1, 0, 2, &threaded);
+    run(paths, path_count, format, 1, 0, 2, 0, &threaded);
     FUZZ_CHECK(threaded.ok == lenient.ok && threaded.requests == lenient.requests &&
                threaded.skipped == lenient.skipped && threaded.digest == lenient.digest);
+    /* Read in one pass, a file gives what two passes give, unless a time
+     * goes back (then the caller starts over with two passes). */
+    if (path_count == 1) {
+        const struct run_result *two[2] = {&strict, &lenient};
+        for (int lenient_mode = 0; lenient_mode < 2; lenient_mode++) {
+            struct run_result one;
+            run(paths, path_count, format, lenient_mode, 0, 1, 1, &one);
+            const struct run_result *ref = two[lenient_mode];
+            if (one.out_of_order)
+                continue;
+            FUZZ_CHECK(one.ok == ref->ok);
+            if (one.ok)
+                FUZZ_CHECK(one.requests == ref->requests && one.digest == ref->digest &&
+                           one.skipped == ref->skipped && one.skips_digest == ref->skips_digest);
+            else
+                FUZZ_CHECK(one.status == ref->status && strcmp(one.message, ref->message) == 0);
+        }
+    }
     return 0;
 }
