@@ -19,7 +19,7 @@
  *
  * A Claude-Code session file is read once: pcs_trace_open parses and
  * checks every request and keeps its ids, a conversation's turns sharing
- * the ids they re-send, in at most as many bytes as the file (requests
+ * the ids they re-send, in at most half as many bytes as the file (requests
  * past that are read again when their turn comes). */
 #ifndef PCSIM_TRACE_H
 #define PCSIM_TRACE_H

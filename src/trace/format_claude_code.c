@@ -13,13 +13,15 @@
 
 #define CLAUDE_MAX_BLOCK_SIZE (1u << 20)
 #define CLAUDE_MAX_NESTING 8
-/* A file's kept ids may take as many bytes as the file, or this many. */
+/* A file's kept ids may take half as many bytes as the file, or this
+ * many: with the document read whole in pass one, a file takes at most
+ * one and a half times its size. */
 #define KEEP_MIN_BYTES ((uint64_t)1 << 20)
 
 /* The most bytes of ids a file keeps. */
 static uint64_t keep_limit(const struct trace_file *file)
 {
-    return file->size > KEEP_MIN_BYTES ? file->size : KEEP_MIN_BYTES;
+    return file->size / 2 > KEEP_MIN_BYTES ? file->size / 2 : KEEP_MIN_BYTES;
 }
 
 /* Undoes what parsing one more array did to the store. */
@@ -225,7 +227,7 @@ static enum pcs_status doc_model(struct doc_records *doc, struct doc_record *rec
 }
 
 /* Keeps a parsed request as the file's next doc record. Its ids stay in
- * the store unless the store would then hold more bytes than the file. */
+ * the store unless the store would then pass keep_limit. */
 static enum pcs_status keep_record(struct trace_file *file, const struct entry_fields *e, const char *doc_text,
                                    const char *start, const char *end, const struct ids_store *before,
                                    struct pcs_error *err)

@@ -149,8 +149,6 @@ static enum pcs_status index_lines(struct pcs_trace *trace, struct index_job *jo
                 return status;
             continue;
         }
-        if (lines.line_no > UINT32_MAX)
-            return pcs_error_set(err, PCS_ERR_RANGE, "%s: more than 2^32 lines", file->path);
         struct pcs_request req;
         if (ops->index_time)
             status = ops->index_time(trace, file, line, len, &loc, &req.t_ms, err);

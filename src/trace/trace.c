@@ -411,8 +411,6 @@ static enum pcs_status stream_first_error(struct pcs_trace *trace, enum pcs_stat
     enum pcs_status status;
     while ((status = line_next(&s->lines, &line, &len, &at, err)) == PCS_OK) {
         struct record_loc loc = {file->path, s->lines.line_no, NULL};
-        if (s->lines.line_no > UINT32_MAX)
-            return pcs_error_set(err, PCS_ERR_RANGE, "%s: more than 2^32 lines", file->path);
         int64_t t_ms;
         status = ops->index_time(trace, file, line, len, &loc, &t_ms, err);
         if (status != PCS_OK)
@@ -495,8 +493,6 @@ static enum pcs_status stream_next(struct pcs_trace *trace, struct pcs_request *
                 return status;
             continue;
         }
-        if (s->lines.line_no > UINT32_MAX)
-            return pcs_error_set(err, PCS_ERR_RANGE, "%s: more than 2^32 lines", file->path);
         status = ops->parse(trace, file, line, len, 0.0, &loc, req, err);
         if (status == PCS_OK) {
             if (req->t_ms < s->last_t_ms)

@@ -53,9 +53,9 @@ struct ids_store {
 int ids_store_reserve(struct ids_store *store, size_t count);
 
 /* Claude-Code: a request as pass one parsed it, in the file's order. Its
- * ids are kept in the file's ids store unless that would hold more bytes
- * than the file (no conversation to share them): pass two then reads and
- * parses the record again. */
+ * ids are kept in the file's ids store unless that would hold more than
+ * half as many bytes as the file (no conversation to share them): pass
+ * two then reads and parses the record again. */
 struct doc_record {
     uint64_t offset;        /* the record's bytes in the file */
     uint32_t length;
@@ -131,7 +131,8 @@ struct line_reader {
 /* The next line that is not blank: its text without the newline, trailing
  * spaces and carriage return, leading spaces and (at the file's start) a
  * UTF-8 byte order mark; *at is where the text starts in the file and
- * r->line_no its line. PCS_END when no line is left. */
+ * r->line_no its line. PCS_END when no line is left; an error past 2^32
+ * lines (index entries keep 32-bit line numbers). */
 enum pcs_status line_next(struct line_reader *r, const char **text, size_t *len, uint64_t *at, struct pcs_error *err);
 
 /* One record found by pass one: its time and place. */

@@ -87,7 +87,8 @@ enum pcs_status line_next(struct line_reader *r, const char **text, size_t *len,
     while (r->offset < r->end) {
         const char *line = NULL;
         size_t line_len = 0;
-        r->line_no++;
+        if (++r->line_no > UINT32_MAX)
+            return pcs_error_set(err, PCS_ERR_RANGE, "%s: more than 2^32 lines", r->file->path);
         enum pcs_status status = next_line(r->file, r->w, r->offset, r->line_no, &line, &line_len, err);
         if (status != PCS_OK)
             return status;
