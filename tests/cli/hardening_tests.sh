@@ -6,6 +6,8 @@
 # - output files (--output, --html, --requests) are written whole or not at all: a
 #   location that cannot be written, a full disk (a file-size limit: ulimit -f), an old
 #   file kept intact when a run fails;
+# - a large trace whose times go back, which replay first reads in one pass, gives the
+#   report of the same trace in order;
 # - Ctrl-C (SIGINT) during replay and run prints the partial result marked PARTIAL and
 #   exits 130.
 # Case kinds are those of run_cli_tests.sh (tests/cli/cli_lib.sh).
