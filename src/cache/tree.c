@@ -200,6 +200,9 @@ static enum pcs_status node_new(struct tree *tree, uint32_t *id)
     if (tree->free_head != TREE_NIL) {
         *id = tree->free_head;
         tree->free_head = tree->nodes[*id].parent;
+        /* Freed nodes are cold: start loading the next one now. */
+        if (tree->free_head != TREE_NIL)
+            __builtin_prefetch(&tree->nodes[tree->free_head], 1);
     } else {
         if (tree->node_top == tree->node_cap) {
             if (tree->node_cap >= TREE_NIL / 2)
