@@ -62,6 +62,8 @@ struct pcs_trace {
 
     int lacks_prefixes;
     uint32_t namespace_count;
+    int has_default_model;
+    uint32_t default_model;
 };
 
 const char *pcs_trace_format_name(enum pcs_trace_format format)
@@ -221,8 +223,17 @@ enum pcs_status trace_model_id(struct pcs_trace *trace, const char *name, size_t
 
 enum pcs_status trace_default_model(struct pcs_trace *trace, uint32_t *id)
 {
-    const char *name = trace->config.default_model;
-    return trace_model_id(trace, name, strlen(name), id);
+    /* Interned once, when first asked for: every record of a format
+     * without a model field asks. */
+    if (!trace->has_default_model) {
+        const char *name = trace->config.default_model;
+        enum pcs_status status = trace_model_id(trace, name, strlen(name), &trace->default_model);
+        if (status != PCS_OK)
+            return status;
+        trace->has_default_model = 1;
+    }
+    *id = trace->default_model;
+    return PCS_OK;
 }
 
 size_t pcs_trace_model_count(const pcs_trace *trace)
