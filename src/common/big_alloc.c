@@ -29,7 +29,13 @@ void *big_alloc_whole(size_t size)
         return NULL;
     size_t page = 4096;
     size_t rounded = (size + page - 1) & ~(page - 1);
-    void *p = rounded >= BIG_ALLOC_HUGE ? aligned_alloc(BIG_ALLOC_HUGE, rounded) : malloc(size);
+    /* posix_memalign, not aligned_alloc: C11 asks aligned_alloc for a size
+     * that is a multiple of the alignment. */
+    void *p = NULL;
+    if (rounded < BIG_ALLOC_HUGE)
+        p = malloc(size);
+    else if (posix_memalign(&p, BIG_ALLOC_HUGE, rounded) != 0)
+        p = NULL;
     if (!p)
         return NULL;
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
