@@ -187,7 +187,8 @@ enum pcs_status pcs_replay_lanes(pcs_trace *trace, struct pcs_replay_lane *lanes
     }
     /* A reader thread pays for itself on long traces only: on short ones
      * copying requests between threads costs more than it saves. */
-    int pipelined = threads >= 2 && (pcs_trace_request_count(trace) >= PIPELINE_MIN_REQUESTS || pcs_trace_streams(trace));
+    int long_trace = pcs_trace_request_count(trace) >= PIPELINE_MIN_REQUESTS || pcs_trace_streams(trace);
+    int pipelined = threads >= 2 && long_trace;
     struct pipeline *pipe = status == PCS_OK && pipelined ? pipeline_start(trace) : NULL;
     if (status == PCS_OK)
         status = pipe ? replay_pipelined(&replay, pipe) : replay_inline(&replay);

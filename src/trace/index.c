@@ -76,6 +76,20 @@ enum pcs_status index_push_record(struct index_sink *sink, const struct trace_fi
     return sink_push(sink, &entry, err);
 }
 
+void index_sink_join_skips(struct index_sink *into, struct index_sink *from)
+{
+    into->skipped += from->skipped;
+    from->skipped = 0;
+    for (size_t i = 0; i < from->message_count; i++) {
+        if (into->message_count < TRACE_MAX_SKIP_MESSAGES)
+            into->messages[into->message_count++] = from->messages[i];
+        else
+            free(from->messages[i]);
+        from->messages[i] = NULL;
+    }
+    from->message_count = 0;
+}
+
 void index_sink_free(struct index_sink *sink)
 {
     free(sink->entries);
@@ -467,11 +481,7 @@ static enum pcs_status join_job(struct index_sink *index, struct index_job *job,
                 out[i].line += (uint32_t)first_line;
         index->count += sink->count;
     }
-    index->skipped += sink->skipped;
-    for (size_t i = 0; i < sink->message_count; i++) {
-        if (sink_keep_message(index, sink->messages[i]) != PCS_OK)
-            return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
-    }
+    index_sink_join_skips(index, sink);
     return PCS_OK;
 }
 

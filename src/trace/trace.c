@@ -398,11 +398,16 @@ static enum pcs_status entry_request(struct pcs_trace *trace, const struct index
 
 /* ------------------------------------------------------------ one pass */
 
-/* The time went back at the current line: the caller must use an index. */
-static enum pcs_status stream_out_of_order(struct pcs_trace *trace, struct pcs_error *err)
+/* The time of the record at the current line: PCS_ERR_ORDER if it goes
+ * back (the caller must use an index), else it becomes the latest. */
+static enum pcs_status stream_time(struct pcs_trace *trace, int64_t t_ms, struct pcs_error *err)
 {
-    return pcs_error_set(err, PCS_ERR_ORDER, "%s:%llu: time goes back; the trace must be indexed",
-                         trace->files[0].path, (unsigned long long)trace->stream.lines.line_no);
+    struct stream *s = &trace->stream;
+    if (t_ms < s->last_t_ms)
+        return pcs_error_set(err, PCS_ERR_ORDER, "%s:%llu: time goes back; the trace must be indexed",
+                             trace->files[0].path, (unsigned long long)s->lines.line_no);
+    s->last_t_ms = t_ms;
+    return PCS_OK;
 }
 
 /* Strict mode, a record whose time is fine but whose other fields are
@@ -424,11 +429,10 @@ static enum pcs_status stream_first_error(struct pcs_trace *trace, enum pcs_stat
         struct record_loc loc = {file->path, s->lines.line_no, NULL};
         int64_t t_ms;
         status = ops->index_time(trace, file, line, len, &loc, &t_ms, err);
+        if (status == PCS_OK)
+            status = stream_time(trace, t_ms, err);
         if (status != PCS_OK)
             return status;
-        if (t_ms < s->last_t_ms)
-            return stream_out_of_order(trace, err);
-        s->last_t_ms = t_ms;
     }
     if (status != PCS_END)
         return status;
@@ -455,9 +459,8 @@ static enum pcs_status stream_failed(struct pcs_trace *trace, const char *line, 
         *err = time_err;
         return index_record_failed(&trace->index, time_status, err);
     }
-    if (t_ms < s->last_t_ms)
-        return stream_out_of_order(trace, err);
-    s->last_t_ms = t_ms;
+    if (stream_time(trace, t_ms, err) != PCS_OK)
+        return PCS_ERR_ORDER;
     s->timed++;
     if (!trace->config.lenient)
         return stream_first_error(trace, status, err);
@@ -476,13 +479,7 @@ static enum pcs_status stream_end(struct pcs_trace *trace, struct pcs_error *err
     if (s->timed == 0)
         return pcs_error_set(err, PCS_ERR_PARSE, "%s: no valid records (%llu skipped)", path,
                              (unsigned long long)index->skipped);
-    index->skipped += s->late.skipped;
-    for (size_t i = 0; i < s->late.message_count && index->message_count < TRACE_MAX_SKIP_MESSAGES; i++) {
-        index->messages[index->message_count++] = s->late.messages[i];
-        s->late.messages[i] = NULL;
-    }
-    index_sink_free(&s->late);
-    s->late.lenient = 1;
+    index_sink_join_skips(index, &s->late);
     return PCS_END;
 }
 
@@ -506,11 +503,9 @@ static enum pcs_status stream_next(struct pcs_trace *trace, struct pcs_request *
         }
         status = ops->parse(trace, file, line, len, 0.0, &loc, req, err);
         if (status == PCS_OK) {
-            if (req->t_ms < s->last_t_ms)
-                return stream_out_of_order(trace, err);
-            s->last_t_ms = req->t_ms;
-            s->timed++;
-            return PCS_OK;
+            status = stream_time(trace, req->t_ms, err);
+            s->timed += status == PCS_OK;
+            return status;
         }
         status = stream_failed(trace, line, len, &loc, status, err);
         if (status != PCS_OK)

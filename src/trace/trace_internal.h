@@ -162,6 +162,10 @@ struct index_sink {
 
 void index_sink_free(struct index_sink *sink);
 
+/* Adds from's skips after into's (the messages move, as many as fit);
+ * from is left with none. */
+void index_sink_join_skips(struct index_sink *into, struct index_sink *from);
+
 /* A record-level failure (err filled): returns status in strict mode; in
  * lenient mode counts it, keeps the message and returns PCS_OK (skip it).
  * Out-of-memory and I/O failures are always returned. */
