@@ -185,26 +185,17 @@ static int is_space(char ch)
  * returns how many digits there are (0 if none or more than 8) and their
  * value. Reads 8 bytes at p: buffers carry TRACE_READ_PADDING bytes after
  * their end. */
-static unsigned digits8(const char *p, const char *end, uint64_t *value)
+static inline __attribute__((always_inline)) unsigned digits8(const char *p, const char *end, uint64_t *value)
 {
-    uint64_t bytes;
-    memcpy(&bytes, p, sizeof bytes);
-    /* Digits become 0..9; a byte is not a digit iff it is then above 9. A
-     * carry out of a non-digit byte may spoil the bytes above it, but only
-     * the first non-digit matters. */
-    uint64_t t = bytes ^ 0x3030303030303030ull;
-    uint64_t not_digit = (t | (t + 0x7676767676767676ull)) & 0x8080808080808080ull;
-    unsigned n = not_digit ? (unsigned)__builtin_ctzll(not_digit) / 8 : 8;
-    if (n == 8 && not_digit == 0 && end - p > 8 && (unsigned)(p[8] - '0') < 10)
+    uint64_t t;
+    unsigned n = js_digit_run(p, &t);
+    if (n == 8 && end - p > 8 && (unsigned)(p[8] - '0') < 10)
         return 0; /* longer than 8 digits */
     if ((ptrdiff_t)n > end - p)
         n = (unsigned)(end - p);
     if (n == 0)
         return 0;
-    t <<= 8 * (8 - n); /* leading zeros fill the low bytes */
-    t = (t & 0x0F0F0F0F0F0F0F0Full) * 2561 >> 8;
-    t = (t & 0x00FF00FF00FF00FFull) * 6553601 >> 16;
-    *value = (uint32_t)((t & 0x0000FFFF0000FFFFull) * 42949672960001ull >> 32);
+    *value = js_digits_value(t, n);
     return n;
 }
 
@@ -295,7 +286,7 @@ static size_t count_commas(const char *text, size_t n)
 }
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "common_prefix and digits8 assume a little-endian machine"
+#error "common_prefix assumes a little-endian machine"
 #endif
 
 /* With a store: how many ids the array at p shares with the store's last
@@ -337,6 +328,26 @@ static size_t store_place(struct ids_store *store, size_t base, size_t shared, s
     return base;
 }
 
+/* The run of elements at p written as json.dumps writes them, 1 to 8
+ * digits without a leading zero and then ", ", while 16 bytes remain and
+ * out has room: stores them from out[*count] on, adds them to *count and
+ * returns where the run ends (the general loop takes over there: the last
+ * element, or anything else). One 8-byte load finds an element's digits. */
+static const char *ids_comma_space(const char *p, const char *end, uint64_t *out, size_t cap, size_t *count)
+{
+    size_t n = *count;
+    while (n < cap && end - p >= 16) {
+        uint64_t t;
+        unsigned width = js_digit_run(p, &t);
+        if (width == 0 || (width > 1 && *p == '0') || p[width] != ',' || p[width + 1] != ' ')
+            break;
+        out[n++] = js_digits_value(t, width);
+        p += width + 2;
+    }
+    *count = n;
+    return p;
+}
+
 /* hash_ids arrays hold most of a trace's bytes, so they are scanned by a
  * tight loop of their own: digits, then "," or ", " or "]". Anything
  * unusual (a sign, a fraction, 19+ digits) goes through the general
@@ -369,6 +380,7 @@ enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, con
             goto done;
         }
     }
+    p = ids_comma_space(p, end, out, cap, &n);
     for (;;) {
         if (n == cap) {
             if (n >= TRACE_MAX_BOUNDS)
@@ -378,9 +390,6 @@ enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, con
             out = sink.ids;
             cap = sink.cap;
         }
-        while (p < end && is_space(*p))
-            p++;
-        const char *digits = p;
         uint64_t id = 0;
         size_t width = digits8(p, end, &id);
         if (width > 0 && end - p >= (ptrdiff_t)width + 2 && p[width] == ',' && (width == 1 || *p != '0')) {
@@ -394,6 +403,12 @@ enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, con
                 p += width + 1;
             continue;
         }
+        if (p < end && is_space(*p)) {
+            while (p < end && is_space(*p))
+                p++;
+            width = digits8(p, end, &id);
+        }
+        const char *digits = p;
         if (width > 0) {
             p += width;
         } else {

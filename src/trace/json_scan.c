@@ -22,10 +22,17 @@ static int fail(struct js_cursor *c, const char *problem)
     return -1;
 }
 
+/* ' ', '\t', '\n' or '\r', in one test for the usual byte (above ' '). */
+static inline int is_json_space(unsigned char ch)
+{
+    const uint64_t spaces = (1ull << ' ') | (1ull << '\t') | (1ull << '\n') | (1ull << '\r');
+    return ch <= ' ' && ((spaces >> ch) & 1);
+}
+
 char js_peek(struct js_cursor *c)
 {
     const char *p = c->p;
-    while (p < c->end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+    while (p < c->end && is_json_space((unsigned char)*p))
         p++;
     c->p = p;
     return p < c->end ? *p : 0;
@@ -180,6 +187,38 @@ int js_string(struct js_cursor *c, char *buf, size_t cap, size_t *len)
     return scan_string(c, buf, cap, len);
 }
 
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* The closing quote of a string whose text starts at p, if the text has no
+ * escape and no control byte before it; else NULL. Eight bytes at a time
+ * while eight remain: a byte is a stop if it is '"', '\\' or below 0x20 (a
+ * borrow may flag bytes above the first stop, never below it). */
+static const char *plain_string_end(const char *p, const char *end)
+{
+    while (end - p >= 8) {
+        uint64_t v;
+        memcpy(&v, p, sizeof v);
+        uint64_t quote = v ^ (ONES * '"');
+        uint64_t backslash = v ^ (ONES * '\\');
+        uint64_t stops = ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash) | ((v - ONES * 0x20) & ~v);
+        stops &= HIGHS;
+        if (stops) {
+            p += __builtin_ctzll(stops) / 8;
+            return *p == '"' ? p : NULL;
+        }
+        p += 8;
+    }
+    for (; p < end; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch == '"')
+            return p;
+        if (ch == '\\' || ch < 0x20)
+            return NULL;
+    }
+    return NULL;
+}
+
 int js_next_key_ref(struct js_cursor *c, int *first, const char **key, size_t *key_len, char *buf, size_t cap)
 {
     char ch = js_peek(c);
@@ -198,12 +237,9 @@ int js_next_key_ref(struct js_cursor *c, int *first, const char **key, size_t *k
         return fail(c, "expected a field name");
     /* The usual key has no escapes: it is named where it is. */
     const char *start = c->p + 1;
-    const char *quote = memchr(start, '"', (size_t)(c->end - start));
+    const char *quote = plain_string_end(start, c->end);
     size_t n = quote ? (size_t)(quote - start) : 0;
-    int plain = quote != NULL && !memchr(start, '\\', n);
-    for (size_t i = 0; plain && i < n; i++)
-        plain = (unsigned char)start[i] >= 0x20;
-    if (plain) {
+    if (quote) {
         *key = start;
         *key_len = n;
         c->p = quote + 1;
@@ -314,9 +350,22 @@ int js_int64(struct js_cursor *c, int64_t *value)
         fail(c, "expected an integer");
         return -1;
     }
-    /* The common case, a plain run of digits, converted in one loop. */
     uint64_t magnitude = 0;
     const char *digits = p;
+    /* The usual number, 1 to 8 digits followed by something else, converted
+     * 8 bytes at a time. */
+    if (c->end - p >= 8) {
+        uint64_t t;
+        unsigned width = js_digit_run(p, &t);
+        if (width > 0 && width < 8 && (width == 1 || *p != '0') && p[width] != '.' && p[width] != 'e' &&
+            p[width] != 'E') {
+            magnitude = js_digits_value(t, width);
+            *value = negative ? (int64_t)(0 - magnitude) : (int64_t)magnitude;
+            c->p = p + width;
+            return 0;
+        }
+    }
+    /* Otherwise a plain run of digits, converted in one loop. */
     while (p < c->end && *p >= '0' && *p <= '9') {
         unsigned digit = (unsigned)(*p - '0');
         /* 18 digits always fit; only longer runs need the check. */

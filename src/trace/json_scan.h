@@ -12,6 +12,35 @@
 #include <stdint.h>
 #include <string.h>
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the digit runs below read words as little-endian"
+#endif
+
+/* Numbers eight bytes at a time. js_digit_run reads the 8 bytes at p (the
+ * caller makes sure they are there) and returns how many of them, from the
+ * first, are decimal digits (0 to 8), leaving in *digits the bytes as
+ * digit values; js_digits_value converts the first width (1 to 8) of them.
+ * A byte is not a digit iff its value is then above 9; a carry out of a
+ * non-digit byte may spoil the bytes above it, never below, and only the
+ * first non-digit counts. */
+static inline unsigned js_digit_run(const char *p, uint64_t *digits)
+{
+    uint64_t bytes;
+    memcpy(&bytes, p, sizeof bytes);
+    uint64_t t = bytes ^ 0x3030303030303030ull;
+    uint64_t not_digit = (t | (t + 0x7676767676767676ull)) & 0x8080808080808080ull;
+    *digits = t;
+    return not_digit ? (unsigned)__builtin_ctzll(not_digit) / 8 : 8;
+}
+
+static inline uint64_t js_digits_value(uint64_t digits, unsigned width)
+{
+    digits <<= 8 * (8 - width) & 63; /* leading zeros fill the low bytes */
+    digits = (digits & 0x0F0F0F0F0F0F0F0Full) * 2561 >> 8;
+    digits = (digits & 0x00FF00FF00FF00FFull) * 6553601 >> 16;
+    return (uint32_t)((digits & 0x0000FFFF0000FFFFull) * 42949672960001ull >> 32);
+}
+
 /* Deepest nesting js_skip accepts before failing (no recursion bombs). */
 #define JS_MAX_DEPTH 64
 

@@ -116,7 +116,7 @@ enum pcs_status window_load(const struct trace_file *file, struct file_window *w
 void window_free(struct file_window *w);
 
 /* Bytes a line file is read at a time. */
-#define LINE_WINDOW_BYTES ((size_t)4 << 20)
+#define LINE_WINDOW_BYTES ((size_t)256 << 10)
 
 /* A line file's lines that start in [offset, end), read in order through
  * the window w. */

@@ -199,6 +199,14 @@ static void test_errors(void)
     snprintf(text, sizeof text, "%s%s{\"timestamp\": 2, \"input_length\": 600, \"output_length\": 1, \"hash_ids\": [1, 2.5]}\n",
              good, good);
     expect_error("frac.jsonl", text, "frac.jsonl:3", "hash_ids[1]");
+    expect_error("zero.jsonl",
+                 "{\"timestamp\": 2, \"input_length\": 9000, \"output_length\": 1, "
+                 "\"hash_ids\": [1, 007, 2, 3, 4, 5, 6, 7, 8, 9]}\n",
+                 "zero.jsonl:1", "hash_ids[1]");
+    expect_error("zero8.jsonl",
+                 "{\"timestamp\": 2, \"input_length\": 9000, \"output_length\": 1, "
+                 "\"hash_ids\": [01234567, 1, 2, 3, 4, 5, 6, 7, 8]}\n",
+                 "zero8.jsonl:1", "hash_ids[0]");
     expect_error("big.jsonl",
                  "{\"timestamp\": 2, \"input_length\": 600, \"output_length\": 1, \"hash_ids\": [123456789012345678901234]}\n",
                  "big.jsonl:1", "hash_ids[0]");
@@ -587,6 +595,85 @@ static void test_mooncake_ends_and_spacing(void)
     pcs_trace_free(trace);
 }
 
+/* Everything read from path: each request's fields, units and ends, then
+ * how the read ended, with the message from the file's name on. */
+static void read_summary(const char *path, char *out, size_t cap)
+{
+    struct pcs_error err = {""};
+    pcs_trace *trace = open_one(path, &err);
+    size_t at = 0;
+    struct pcs_request req;
+    enum pcs_status status = trace ? PCS_OK : PCS_ERR_PARSE;
+    while (trace && (status = pcs_trace_next(trace, &req, &err)) == PCS_OK && at < cap) {
+        at += (size_t)snprintf(out + at, cap - at, "t=%lld in=%llu out=%llu:", (long long)req.t_ms,
+                               (unsigned long long)req.input_tokens, (unsigned long long)req.output_tokens);
+        for (size_t b = 0; b < req.bound_count && at < cap; b++)
+            at += (size_t)snprintf(out + at, cap - at, " %llu/%u", (unsigned long long)req.units[b], req.ends[b]);
+        if (at < cap)
+            at += (size_t)snprintf(out + at, cap - at, "\n");
+    }
+    const char *message = strstr(err.message, ".jsonl:");
+    if (at < cap)
+        snprintf(out + at, cap - at, "status %d %s", (int)status, status == PCS_END ? "" : message ? message : "?");
+    pcs_trace_free(trace);
+}
+
+static void test_mooncake_layout(void)
+{
+    /* A record laid out as Mooncake's traces are is read by comparing whole
+     * keys; the same record with its keys in another order is read by the
+     * general parser. Both must give the same requests, and the same error
+     * (after the file's name, which differs by one letter) when bad. */
+    static const char *const cases[][4] = {
+        {"5", "1100", "3", "7, 8, 9"},
+        {"0", "2560", "1", "0, 12345678, 99999999, 100000000, 5"},
+        {"1", "1536", "1", "1234567890123456789, 1, 2"},
+        {"1", "1536", "1", "1, 007, 2"},
+        {"1", "1536", "1", "1, 2.5, 3"},
+        {"1", "1536", "1", "1, -2, 3"},
+        {"1", "1536", "1", "1,  2 ,3"},
+        {"1", "600", "1", "1, 2, 3"},
+        {"1", "-5", "1", "1"},
+        {"1", "1e3", "1", "1"},
+        {"1", "600", "07", "1"},
+        {"2.5", "600", "1", "1"},
+        {"99999999999999999999", "600", "1", "1"},
+        {"1", "600", "1", ""},
+        {"1", "600", "1", "1, 2"},
+        /* Long enough for the 8-bytes-at-a-time loop. */
+        {"1", "9000", "1", "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17"},
+        {"1", "9000", "1", "1, 2, 3, 007, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14"},
+        {"1", "9000", "1", "12345678, 123456789, 1234567, 0, 10, 20, 30, 40, 50"},
+        {"1", "9000", "1", "1, 2, 3, 4,5, 6,  7, 8 , 9, 10, 11, 12, 13"},
+        {"1", "9000", "1", "1, 2, 3, 4, 5.5, 6, 7, 8, 9, 10, 11, 12, 13"},
+        {"1", "9000", "1", "1, 2, 3, 4, -5, 6, 7, 8, 9, 10, 11, 12, 13"},
+        {"1", "9000", "1", "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18"},
+    };
+    char layout[512], general[512];
+    static char got_layout[4096], got_general[4096];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *const *c = cases[i];
+        snprintf(layout, sizeof layout,
+                 "{\"timestamp\": 0, \"input_length\": 1, \"output_length\": 1, \"hash_ids\": [1]}\n"
+                 "{\"timestamp\": %s, \"input_length\": %s, \"output_length\": %s, \"hash_ids\": [%s]}\n",
+                 c[0], c[1], c[2], c[3]);
+        snprintf(general, sizeof general,
+                 "{\"input_length\": 1, \"timestamp\": 0, \"output_length\": 1, \"hash_ids\": [1]}\n"
+                 "{\"input_length\": %s, \"timestamp\": %s, \"output_length\": %s, \"hash_ids\": [%s]}\n",
+                 c[1], c[0], c[2], c[3]);
+        read_summary(write_file("layout_L.jsonl", layout), got_layout, sizeof got_layout);
+        read_summary(write_file("layout_G.jsonl", general), got_general, sizeof got_general);
+        if (strcmp(got_layout, got_general) != 0)
+            fprintf(stderr, "case %zu:\n  layout:  %s\n  general: %s\n", i, got_layout, got_general);
+        CHECK(strcmp(got_layout, got_general) == 0);
+    }
+    /* The cases above that are good give these units. */
+    read_summary(write_file("layout_L.jsonl", "{\"timestamp\": 0, \"input_length\": 2560, \"output_length\": 1, "
+                                              "\"hash_ids\": [0, 12345678, 99999999, 100000000, 5]}\n"),
+                 got_layout, sizeof got_layout);
+    CHECK_CONTAINS(got_layout, " 0/512 12345678/1024 99999999/1536 100000000/2048 5/2560\nstatus");
+}
+
 /* Writes a Mooncake file of about 17 MiB, large enough to be indexed in
  * pieces on several threads: times mostly rising with some going back,
  * and blank lines. */
@@ -702,6 +789,7 @@ int main(void)
     test_claude_ids_not_kept();
     test_one_pass();
     test_mooncake_ends_and_spacing();
+    test_mooncake_layout();
     test_index_on_threads();
     char command[512];
     snprintf(command, sizeof command, "rm -rf '%s'", dir);
