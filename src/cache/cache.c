@@ -132,6 +132,7 @@ enum pcs_status pcs_cache_access(pcs_cache *cache, const struct pcs_request *req
     if (req->t_ms < cache->last_t_ms)
         return PCS_ERR_ARG;
     cache->last_t_ms = req->t_ms;
+    tree_prefetch_forget(&cache->tree, req->units);
     memset(usage, 0, sizeof *usage);
     cache->profile_len = 0;
     usage->requests = 1;
@@ -140,6 +141,15 @@ enum pcs_status pcs_cache_access(pcs_cache *cache, const struct pcs_request *req
     if (req->bound_count == 0)
         return PCS_OK;
     return cache->ops->access(cache, req, usage);
+}
+
+void pcs_cache_prefetch(pcs_cache *cache, const struct pcs_request *req)
+{
+    if (cache->config.policy == PCS_POLICY_NONE || req->bound_count == 0)
+        return;
+    uint32_t root = tree_root_find(&cache->tree, req->namespace_id, req->model);
+    if (root != TREE_NIL)
+        tree_prefetch(&cache->tree, root, req->units, req->bound_count);
 }
 
 void cache_sweep_if_due(pcs_cache *cache, int64_t now_ms, tree_dead_fn is_dead)

@@ -90,6 +90,9 @@ static enum pcs_status access_prefix(pcs_cache *cache, const struct pcs_request 
     /* Write and refresh every bound: cut each node the request leaves
      * partway (at the end, or into a side child) so only what it matched is
      * refreshed, refresh the path, and add what the tree did not have. */
+    struct sweep_context context = {t, cache->config.ttl_ms};
+    tree_dead_fn is_dead = has_ttl ? node_expired : node_never_dead;
+    int aside = matched < count && tree_cut_aside(tree, is_dead, &context);
     for (size_t s = 0; s < tree->path_len; s++) {
         const struct tree_step *step = &tree->path[s];
         if (step->matched < tree->nodes[step->node].len) {
@@ -101,8 +104,8 @@ static enum pcs_status access_prefix(pcs_cache *cache, const struct pcs_request 
     for (size_t s = 0; s < tree->path_len; s++)
         tree->nodes[tree->path[s].node].used_ms = t;
     if (matched < count) {
-        struct sweep_context context = {t, cache->config.ttl_ms};
-        tree_absorb(tree, has_ttl ? node_expired : node_never_dead, &context);
+        if (!aside)
+            tree_absorb(tree, is_dead, &context);
         uint32_t leaf;
         if (tree_append(tree, root, req->units, NULL, matched, count, t, &leaf) != PCS_OK)
             return PCS_ERR_NOMEM;

@@ -11,6 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #define INITIAL_NODES 1024
 #define INITIAL_SLOTS 2048
 
@@ -32,6 +36,7 @@ enum pcs_status tree_init(struct tree *tree, int with_costs)
     tree->free_head = TREE_NIL;
     tree->lru_head = TREE_NIL;
     tree->lru_tail = TREE_NIL;
+    tree->last_root = TREE_NIL;
     tree->nodes = malloc(INITIAL_NODES * sizeof *tree->nodes);
     tree->slots = malloc(INITIAL_SLOTS * sizeof *tree->slots);
     tree->path_cap = 64;
@@ -65,6 +70,16 @@ void tree_release(struct tree *tree)
 }
 
 /* ------------------------------------------------------------ child table */
+
+/* The hint's first unit is kept in the parent, so a wrong hint costs no
+ * visit to the hinted node (a shared prefix has many children and its
+ * newest is rarely the one asked for). A child's first unit only changes
+ * when tree_cut moves its head to a new node, which takes its place. */
+static void node_set_hint(struct tree_node *node, uint32_t child, uint64_t unit)
+{
+    node->hint_child = child;
+    node->hint_unit = unit;
+}
 
 static uint32_t child_find(const struct tree *tree, uint32_t parent, uint64_t unit)
 {
@@ -122,7 +137,7 @@ static enum pcs_status child_insert(struct tree *tree, uint32_t parent, uint64_t
     tree->slots[i].parent = parent;
     tree->slots[i].child = child;
     if (parent != TREE_NIL)
-        tree->nodes[parent].hint_child = child;
+        node_set_hint(&tree->nodes[parent], child, unit);
     return PCS_OK;
 }
 
@@ -151,12 +166,9 @@ static void child_remove(struct tree *tree, uint32_t parent, uint64_t unit)
 /* The end child of parent whose run starts with unit, or TREE_NIL. */
 static uint32_t child_of(const struct tree *tree, uint32_t parent, uint64_t unit)
 {
-    uint32_t hint = tree->nodes[parent].hint_child;
-    if (hint != TREE_NIL) {
-        struct tree_node *node = &tree->nodes[hint];
-        if (tree_units(node)[0] == unit)
-            return hint;
-    }
+    const struct tree_node *node = &tree->nodes[parent];
+    if (node->hint_child != TREE_NIL && node->hint_unit == unit)
+        return node->hint_child;
     return child_find(tree, parent, unit);
 }
 
@@ -321,8 +333,14 @@ static void node_release(struct tree *tree, uint32_t id)
 enum pcs_status tree_root(struct tree *tree, uint32_t namespace_id, uint32_t model, uint32_t *root)
 {
     uint64_t key = ((uint64_t)namespace_id << 32) | model;
+    if (tree->last_root != TREE_NIL && tree->last_root_key == key) {
+        *root = tree->last_root;
+        return PCS_OK;
+    }
     uint32_t found = child_find(tree, TREE_NIL, key);
     if (found != TREE_NIL) {
+        tree->last_root = found;
+        tree->last_root_key = key;
         *root = found;
         return PCS_OK;
     }
@@ -333,8 +351,119 @@ enum pcs_status tree_root(struct tree *tree, uint32_t namespace_id, uint32_t mod
         node_release(tree, id);
         return PCS_ERR_NOMEM;
     }
+    tree->last_root = id;
+    tree->last_root_key = key;
     *root = id;
     return PCS_OK;
+}
+
+uint32_t tree_root_find(struct tree *tree, uint32_t namespace_id, uint32_t model)
+{
+    uint64_t key = ((uint64_t)namespace_id << 32) | model;
+    if (tree->last_root != TREE_NIL && tree->last_root_key == key)
+        return tree->last_root;
+    return child_find(tree, TREE_NIL, key);
+}
+
+/* ---------------------------------------------------------------- lookahead */
+
+/* Bytes of a run prefetched at once: the hardware prefetcher takes a
+ * longer run from there. */
+#define WALK_RUN_BYTES 256
+/* Bytes of an announced request's units prefetched. */
+#define WALK_UNITS_BYTES 1024
+
+static void walk_prefetch_node(const struct tree *tree, uint32_t id)
+{
+    const char *node = (const char *)&tree->nodes[id];
+    __builtin_prefetch(node);
+    __builtin_prefetch(node + sizeof(struct tree_node) - 1);
+}
+
+static void walk_step(const struct tree *tree, struct tree_walk *w)
+{
+    switch (w->stage) {
+    case WALK_CHILD: {
+        if (w->depth >= w->count) {
+            w->stage = WALK_DONE;
+            return;
+        }
+        const struct tree_node *node = &tree->nodes[w->node];
+        uint64_t unit = w->units[w->depth];
+        if (node->hint_child != TREE_NIL && node->hint_unit == unit) {
+            w->node = node->hint_child;
+            walk_prefetch_node(tree, w->node);
+            w->stage = WALK_NODE;
+            return;
+        }
+        w->slot = slot_home(tree, w->node, unit);
+        __builtin_prefetch(&tree->slots[w->slot]);
+        w->stage = WALK_SLOT;
+        return;
+    }
+    case WALK_SLOT: {
+        uint64_t unit = w->units[w->depth];
+        size_t i = w->slot & tree->slot_mask; /* the table may have grown since */
+        for (int probe = 0; probe < 8; probe++) {
+            const struct child_slot *slot = &tree->slots[i];
+            if (slot->child == TREE_NIL)
+                break;
+            if (slot->unit == unit && slot->parent == w->node) {
+                w->node = slot->child;
+                walk_prefetch_node(tree, w->node);
+                w->stage = WALK_NODE;
+                return;
+            }
+            i = (i + 1) & tree->slot_mask;
+        }
+        w->stage = WALK_DONE;
+        return;
+    }
+    case WALK_NODE: {
+        const struct tree_node *node = &tree->nodes[w->node];
+        uint64_t rest = w->count - w->depth;
+        if (!node->live || node->len == 0) {
+            w->stage = WALK_DONE;
+            return;
+        }
+        uint64_t bytes = (node->len < rest ? node->len : rest) * sizeof(uint64_t);
+        const char *run = (const char *)(node->cap > TREE_INLINE ? node->heap_units : node->inline_units);
+        for (uint64_t offset = 0; offset < bytes && offset < WALK_RUN_BYTES; offset += 64)
+            __builtin_prefetch(run + offset);
+        /* Guess that the request goes on past the run. */
+        w->depth += node->len;
+        w->stage = node->len < rest ? WALK_CHILD : WALK_DONE;
+        return;
+    }
+    default:
+        return;
+    }
+}
+
+void tree_prefetch(struct tree *tree, uint32_t root, const uint64_t *units, uint64_t count)
+{
+    for (int i = 0; i < PCS_CACHE_LOOKAHEAD; i++)
+        walk_step(tree, &tree->walks[i]);
+    struct tree_walk *w = &tree->walks[tree->walk_next];
+    tree->walk_next = (tree->walk_next + 1) % PCS_CACHE_LOOKAHEAD;
+    w->units = units;
+    w->count = count;
+    w->depth = 0;
+    w->slot = 0;
+    w->node = root;
+    w->stage = count > 0 ? WALK_CHILD : WALK_DONE;
+    /* The request's units come from another thread's cache: the walk reads
+     * them from its next step on. */
+    const char *bytes = (const char *)units;
+    for (uint64_t offset = 0; offset < count * sizeof *units && offset < WALK_UNITS_BYTES; offset += 64)
+        __builtin_prefetch(bytes + offset);
+}
+
+void tree_prefetch_forget(struct tree *tree, const uint64_t *units)
+{
+    for (int i = 0; i < PCS_CACHE_LOOKAHEAD; i++)
+        if (tree->walks[i].units == units)
+            tree->walks[i].stage = WALK_DONE;
 }
 
 /* ------------------------------------------------------------------- paths */
@@ -354,6 +483,28 @@ static enum pcs_status path_reserve(struct tree *tree, size_t len)
     return PCS_OK;
 }
 
+/* The first i in [from, limit) where run[i] != want[i], else limit. A
+ * request re-sends its whole history, so this compares every bound of
+ * every request: four units per step while four remain. */
+static inline uint32_t units_match(const uint64_t *run, const uint64_t *want, uint32_t from, uint32_t limit)
+{
+    uint32_t i = from;
+#if defined(__SSE2__)
+    while (limit - i >= 4) {
+        __m128i low = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(const void *)(run + i)),
+                                      _mm_loadu_si128((const __m128i *)(const void *)(want + i)));
+        __m128i high = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(const void *)(run + i + 2)),
+                                       _mm_loadu_si128((const __m128i *)(const void *)(want + i + 2)));
+        if (_mm_movemask_epi8(_mm_and_si128(low, high)) != 0xFFFF)
+            break;
+        i += 4;
+    }
+#endif
+    while (i < limit && run[i] == want[i])
+        i++;
+    return i;
+}
+
 uint64_t tree_match(struct tree *tree, uint32_t root, const uint64_t *units, uint64_t count)
 {
     uint64_t depth = 0;
@@ -361,16 +512,14 @@ uint64_t tree_match(struct tree *tree, uint32_t root, const uint64_t *units, uin
     tree->last_cut_tail = TREE_NIL;
     uint32_t child = count > 0 ? child_of(tree, root, units[0]) : TREE_NIL;
     if (child != TREE_NIL)
-        tree->nodes[root].hint_child = child;
+        node_set_hint(&tree->nodes[root], child, units[0]);
     while (child != TREE_NIL) {
         struct tree_node *n = &tree->nodes[child];
         const uint64_t *run = tree_units(n);
         uint64_t rest = count - depth;
         uint32_t limit = rest < n->len ? (uint32_t)rest : n->len;
-        uint32_t matched = 1; /* the first unit matched through the lookup */
-        const uint64_t *want = units + depth;
-        while (matched < limit && run[matched] == want[matched])
-            matched++;
+        /* The first unit matched through the lookup. */
+        uint32_t matched = units_match(run, units + depth, 1, limit);
         if (path_reserve(tree, tree->path_len + 1) != PCS_OK)
             break; /* out of memory: treat the rest as unmatched */
         tree->path[tree->path_len].node = child;
@@ -386,7 +535,7 @@ uint64_t tree_match(struct tree *tree, uint32_t root, const uint64_t *units, uin
         } else {
             child = child_of(tree, node, units[depth]);
             if (child != TREE_NIL)
-                tree->nodes[node].hint_child = child;
+                node_set_hint(&tree->nodes[node], child, units[depth]);
         }
     }
     return depth;
@@ -671,6 +820,65 @@ void tree_free_leaf(struct tree *tree, uint32_t leaf)
     node_release(tree, leaf);
 }
 
+/* A side slot of node for a new side child: a free one, else one whose
+ * child is_dead frees (a leaf holding nothing alive); -1 if neither. */
+static int side_slot_for_new(struct tree *tree, uint32_t node_id, tree_dead_fn is_dead, const void *context)
+{
+    struct tree_node *node = &tree->nodes[node_id];
+    for (int i = 0; i < TREE_SIDE; i++)
+        if (node->side[i] == TREE_NIL)
+            return i;
+    for (int i = 0; i < TREE_SIDE; i++) {
+        uint32_t side = node->side[i];
+        if (tree->nodes[side].children == 0 && is_dead(&tree->nodes[side], context)) {
+            tree_free_leaf(tree, side);
+            return i;
+        }
+    }
+    return -1;
+}
+
+int tree_cut_aside(struct tree *tree, tree_dead_fn is_dead, const void *context)
+{
+    if (tree->path_len == 0 || tree->with_costs)
+        return 0;
+    struct tree_step *last = &tree->path[tree->path_len - 1];
+    uint32_t head_id = last->node;
+    struct tree_node *head = &tree->nodes[head_id];
+    uint32_t j = last->matched;
+    /* The shape: a run left partway by the path's end, with no end
+     * children (so no table keys hang off the cut) and no side child at or
+     * past the cut (they would have to move). */
+    if (j == 0 || j >= head->len || head->entry_ttl_ms != 0 || head->children != (uint32_t)side_count(head))
+        return 0;
+    for (int i = 0; i < TREE_SIDE; i++)
+        if (head->side[i] != TREE_NIL && head->side_attach[i] >= j)
+            return 0;
+    int slot = side_slot_for_new(tree, head_id, is_dead, context);
+    if (slot < 0)
+        return 0;
+    uint32_t tail_id;
+    if (node_new(tree, &tail_id) != PCS_OK)
+        return 0;
+    head = &tree->nodes[head_id];
+    if (node_extend(tree, tail_id, tree_units(head) + j, NULL, head->len - j) != PCS_OK) {
+        node_release(tree, tail_id);
+        return 0;
+    }
+    head = &tree->nodes[head_id];
+    struct tree_node *tail = &tree->nodes[tail_id];
+    tail->used_ms = head->used_ms;
+    tail->parent = head_id;
+    tail->attach = j;
+    head->len = j;
+    head->side[slot] = tail_id;
+    head->side_attach[slot] = j;
+    head->children++;
+    head->hint_child = TREE_NIL;
+    tree->last_cut_tail = TREE_NIL;
+    return 1;
+}
+
 void tree_absorb(struct tree *tree, tree_dead_fn is_dead, const void *context)
 {
     if (tree->path_len == 0 || tree->last_cut_tail == TREE_NIL)
@@ -686,17 +894,7 @@ void tree_absorb(struct tree *tree, tree_dead_fn is_dead, const void *context)
         stub->attach != TREE_END || parent->entry_ttl_ms != 0 ||
         parent->children != (uint32_t)side_count(parent) + 1)
         return;
-    int slot = -1;
-    for (int i = 0; i < TREE_SIDE && slot < 0; i++)
-        if (parent->side[i] == TREE_NIL)
-            slot = i;
-    for (int i = 0; i < TREE_SIDE && slot < 0; i++) {
-        uint32_t side = parent->side[i];
-        if (tree->nodes[side].children == 0 && is_dead(&tree->nodes[side], context)) {
-            tree_free_leaf(tree, side);
-            slot = i;
-        }
-    }
+    int slot = side_slot_for_new(tree, parent_id, is_dead, context);
     if (slot < 0)
         return;
     parent = &tree->nodes[parent_id];

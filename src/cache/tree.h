@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pcsim/cache.h"
 #include "pcsim/status.h"
 
 #define TREE_NIL UINT32_MAX
@@ -34,12 +35,13 @@ struct tree_node {
     uint64_t inline_units[TREE_INLINE]; /* the run, while cap == TREE_INLINE */
     uint64_t *heap_units;  /* the run, once cap > TREE_INLINE (owned) */
     int64_t used_ms;       /* last use of every bound in the run */
+    uint64_t hint_unit;    /* the first unit of hint_child's run */
     int64_t entry_ttl_ms;  /* breakpoint: an entry at the run's last bound with this TTL; 0 none */
     uint32_t len;
     uint32_t cap;          /* bounds the run has room for */
     uint32_t parent;       /* TREE_NIL for a root; the free list's link when free */
     uint32_t children;
-    uint32_t hint_child;   /* the end child added last: tried before the table */
+    uint32_t hint_child;   /* the end child found or added last: tried before the table */
     uint32_t live;         /* 0 on the free list */
     uint32_t attach;       /* TREE_END, or the offset in the parent's run where this node branches */
     uint32_t side[TREE_SIDE]; /* children that branch off inside the run (TREE_NIL: free slot) */
@@ -74,6 +76,19 @@ struct child_slot {
     uint32_t child; /* TREE_NIL: empty */
 };
 
+/* A lookahead walk (see tree_prefetch): where the walk of an announced
+ * request has got to, one memory load at a time. */
+enum tree_walk_stage { WALK_DONE, WALK_CHILD, WALK_SLOT, WALK_NODE };
+
+struct tree_walk {
+    const uint64_t *units;
+    uint64_t count;
+    uint64_t depth;  /* the bounds before node's run (WALK_NODE) or after it */
+    size_t slot;     /* WALK_SLOT: the child-table slot loading */
+    uint32_t node;   /* WALK_CHILD: the node whose child comes next; WALK_NODE: the node loading */
+    uint32_t stage;  /* enum tree_walk_stage */
+};
+
 /* A policy's test: does this node hold nothing alive? */
 typedef int (*tree_dead_fn)(const struct tree_node *node, const void *context);
 
@@ -91,6 +106,10 @@ struct tree {
     uint32_t lru_head;     /* most recently used */
     uint32_t lru_tail;     /* least recently used */
     uint32_t last_cut_tail; /* the tail tree_cut split off last in this request */
+    uint32_t last_root;     /* the root tree_root found last (roots are never freed), or TREE_NIL */
+    uint64_t last_root_key; /* its (namespace, model) */
+    struct tree_walk walks[PCS_CACHE_LOOKAHEAD]; /* lookahead walks, a ring */
+    unsigned walk_next;                          /* the ring's oldest */
     /* The current request's path. */
     struct tree_step *path;
     size_t path_len;
@@ -108,6 +127,22 @@ enum pcs_status tree_root(struct tree *tree, uint32_t namespace_id, uint32_t mod
  * its node's run) where the request leaves the run: at the last step, or
  * where it continues into a side child. */
 uint64_t tree_match(struct tree *tree, uint32_t root, const uint64_t *units, uint64_t count);
+
+/* The root of (namespace, model) if it exists, else TREE_NIL. */
+uint32_t tree_root_find(struct tree *tree, uint32_t namespace_id, uint32_t model);
+
+/* Moves every lookahead walk on by one memory load (the one its previous
+ * step prefetched, so it should not wait), then starts a walk of
+ * units[0..count) from root in place of the oldest. A walk only reads the
+ * tree and issues prefetches: it follows hints, the child table and runs'
+ * lengths without comparing units, so a wrong guess costs a wasted load,
+ * never a wrong result. Nodes and slots are read by index, so a walk that
+ * the tree has changed under stays inside the tree's arrays. */
+void tree_prefetch(struct tree *tree, uint32_t root, const uint64_t *units, uint64_t count);
+
+/* Ends the lookahead walks of units (their request is being accessed, and
+ * its arrays may go away after). */
+void tree_prefetch_forget(struct tree *tree, const uint64_t *units);
 
 /* Makes a node boundary at depth (0 < depth <= matched bounds) of the path
  * by splitting the step that spans it; returns the path index of the step
@@ -132,6 +167,15 @@ enum pcs_status tree_append(struct tree *tree, uint32_t root, const uint64_t *un
  * When the node's side slots are full, a side child that is_dead frees is
  * reclaimed; otherwise nothing changes. */
 void tree_absorb(struct tree *tree, tree_dead_fn is_dead, const void *context);
+
+/* tree_cut then tree_absorb in one step, for the usual case where the
+ * path's last step leaves its run partway, the node has no end children
+ * and no side child at or past the cut, and a side slot is free (or
+ * is_dead frees one): the cut-off tail becomes a side child at once,
+ * without passing through the child table. Returns 1 if it did so (the
+ * path's last step now ends with its node), 0 if it changed nothing and
+ * the caller must use tree_cut and tree_absorb. Not for trees with costs. */
+int tree_cut_aside(struct tree *tree, tree_dead_fn is_dead, const void *context);
 
 /* Removes the last bound of a leaf (lru eviction); frees the leaf when empty.
  * Returns the cost removed. */

@@ -140,14 +140,30 @@ static enum pcs_status replay_inline(struct replay *replay)
     }
 }
 
-/* Two threads: the pipeline reads batches ahead; this thread plays them. */
+/* Announces req to the caches it will be played in (those that exist). */
+static void announce(struct replay *replay, const struct pcs_request *req)
+{
+    for (size_t i = 0; i < replay->lane_count; i++) {
+        struct lane_state *state = &replay->lanes[i];
+        if (req->model < state->model_cap && state->by_model[req->model])
+            pcs_cache_prefetch(state->by_model[req->model], req);
+    }
+}
+
+/* Two threads: the pipeline reads batches ahead; this thread plays them,
+ * announcing each request PCS_CACHE_LOOKAHEAD requests before its turn. */
 static enum pcs_status replay_pipelined(struct replay *replay, struct pipeline *pipe)
 {
     enum pcs_status status = PCS_OK;
     while (status == PCS_OK) {
         struct pipeline_batch *batch = pipeline_next(pipe);
-        for (size_t i = 0; i < batch->count && status == PCS_OK; i++)
+        for (size_t i = 0; i < batch->count && i < PCS_CACHE_LOOKAHEAD; i++)
+            announce(replay, &batch->requests[i]);
+        for (size_t i = 0; i < batch->count && status == PCS_OK; i++) {
+            if (i + PCS_CACHE_LOOKAHEAD < batch->count)
+                announce(replay, &batch->requests[i + PCS_CACHE_LOOKAHEAD]);
             status = play(replay, &batch->requests[i]);
+        }
         if (status == PCS_OK && batch->status != PCS_OK) {
             status = batch->status;
             *replay->err = batch->error;

@@ -295,6 +295,90 @@ static void test_side_branches(enum pcs_policy policy)
     }
 }
 
+/* A deterministic pseudo-random number in [0, n). */
+static uint32_t next_random(uint64_t *state, uint32_t n)
+{
+    *state = *state * 6364136223846793005ull + 1442695040888963407ull;
+    return (uint32_t)(*state >> 33) % n;
+}
+
+#define LOOK_REQUESTS 4000
+#define LOOK_MAX_BOUNDS 48
+
+/* Conversations as a trace has them: sessions on two models sharing system
+ * prompts, each turn re-sending its history with its partial last block
+ * replaced, some turns going back to an older prefix, and gaps about the
+ * TTL so that entries expire. */
+static struct pcs_request *look_requests(void)
+{
+    static struct pcs_request reqs[LOOK_REQUESTS];
+    static uint64_t units[LOOK_REQUESTS][LOOK_MAX_BOUNDS];
+    static uint32_t ends[LOOK_REQUESTS][LOOK_MAX_BOUNDS];
+    uint64_t history[12][LOOK_MAX_BOUNDS];
+    size_t length[12] = {0};
+    uint64_t state = 42, fresh = 1000;
+    int64_t t = 0;
+    for (size_t i = 0; i < LOOK_REQUESTS; i++) {
+        uint32_t s = next_random(&state, 12);
+        uint32_t what = next_random(&state, 10);
+        if (length[s] == 0 || length[s] + 3 > LOOK_MAX_BOUNDS || what == 0) {
+            /* A new session: one of three system prompts, then its own blocks. */
+            uint32_t prompt = next_random(&state, 3);
+            length[s] = 0;
+            for (uint32_t b = 0; b < 2 + prompt; b++)
+                history[s][length[s]++] = 10 * prompt + b;
+            history[s][length[s]++] = fresh++;
+        } else if (what == 1) {
+            length[s] = 1 + next_random(&state, (uint32_t)length[s]); /* back to an older prefix */
+        } else {
+            length[s]--; /* the partial block is replaced */
+            for (uint32_t b = 0; b < 1 + next_random(&state, 3); b++)
+                history[s][length[s]++] = fresh++;
+        }
+        t += next_random(&state, 300);
+        memcpy(units[i], history[s], length[s] * sizeof units[i][0]);
+        for (size_t b = 0; b < length[s]; b++)
+            ends[i][b] = (uint32_t)(100 * (b + 1));
+        reqs[i] = (struct pcs_request){.t_ms = t, .model = s % 2, .input_tokens = 100 * length[s],
+                                       .output_tokens = 1, .bound_count = length[s], .units = units[i],
+                                       .ends = ends[i], .ok = 1};
+    }
+    return reqs;
+}
+
+static void test_lookahead_changes_nothing(void)
+{
+    /* Announcing requests ahead (and some that come much later, or never)
+     * only prefetches: every policy gives the same usage, request by
+     * request, and ends with the same tree. */
+    struct pcs_request *reqs = look_requests();
+    const enum pcs_policy policies[] = {PCS_POLICY_IDEAL, PCS_POLICY_TTL, PCS_POLICY_OPENAI, PCS_POLICY_BREAKPOINT,
+                                        PCS_POLICY_LRU};
+    for (size_t p = 0; p < sizeof policies / sizeof policies[0]; p++) {
+        pcs_cache *plain = cache_of(policies[p], 2000, 200, 100, 3000);
+        pcs_cache *ahead = cache_of(policies[p], 2000, 200, 100, 3000);
+        uint64_t state = 7;
+        int same = 1;
+        uint64_t read = 0;
+        for (size_t i = 0; i < LOOK_REQUESTS; i++) {
+            if (i + PCS_CACHE_LOOKAHEAD < LOOK_REQUESTS)
+                pcs_cache_prefetch(ahead, &reqs[i + PCS_CACHE_LOOKAHEAD]);
+            if (next_random(&state, 4) == 0)
+                pcs_cache_prefetch(ahead, &reqs[next_random(&state, LOOK_REQUESTS)]);
+            struct pcs_usage a, b;
+            CHECK(pcs_cache_access(plain, &reqs[i], &a) == PCS_OK);
+            CHECK(pcs_cache_access(ahead, &reqs[i], &b) == PCS_OK);
+            same &= a.cache_read == b.cache_read && a.cache_write == b.cache_write;
+            read += a.cache_read;
+        }
+        CHECK(same);
+        CHECK(read > 0); /* the trace does hit */
+        CHECK_U64(pcs_cache_node_count(ahead), pcs_cache_node_count(plain));
+        pcs_cache_free(plain);
+        pcs_cache_free(ahead);
+    }
+}
+
 static void test_request_keys(void)
 {
     const uint64_t a[] = {1, 2, 3};
@@ -344,6 +428,7 @@ int main(void)
     test_side_branches(PCS_POLICY_TTL);
     test_side_branches(PCS_POLICY_IDEAL);
     test_side_branches(PCS_POLICY_OPENAI);
+    test_lookahead_changes_nothing();
     test_request_keys();
     test_presets();
     return check_summary();
