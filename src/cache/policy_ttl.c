@@ -92,7 +92,8 @@ static enum pcs_status access_prefix(pcs_cache *cache, const struct pcs_request 
      * refreshed, refresh the path, and add what the tree did not have. */
     struct sweep_context context = {t, cache->config.ttl_ms};
     tree_dead_fn is_dead = has_ttl ? node_expired : node_never_dead;
-    int aside = matched < count && tree_cut_aside(tree, is_dead, &context);
+    struct tree_alive known = {t, has_ttl ? cache->config.ttl_ms : INT64_MAX / 2};
+    int aside = matched < count && tree_cut_aside(tree, is_dead, &context, &known);
     for (size_t s = 0; s < tree->path_len; s++) {
         const struct tree_step *step = &tree->path[s];
         if (step->matched < tree->nodes[step->node].len) {
@@ -105,7 +106,7 @@ static enum pcs_status access_prefix(pcs_cache *cache, const struct pcs_request 
         tree->nodes[tree->path[s].node].used_ms = t;
     if (matched < count) {
         if (!aside)
-            tree_absorb(tree, is_dead, &context);
+            tree_absorb(tree, is_dead, &context, &known);
         uint32_t leaf;
         if (tree_append(tree, root, req->units, NULL, matched, count, t, &leaf) != PCS_OK)
             return PCS_ERR_NOMEM;

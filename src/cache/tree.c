@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/big_alloc.h"
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -57,11 +59,12 @@ enum pcs_status tree_init(struct tree *tree, int with_costs)
 void tree_release(struct tree *tree)
 {
     for (size_t i = 0; tree->nodes && i < tree->node_top; i++) {
-        if (tree->nodes[i].cap > TREE_INLINE)
-            free(tree->nodes[i].heap_units);
+        if (tree->nodes[i].cap > RUN_POOL_MAX_UNITS)
+            free(tree->nodes[i].heap_units); /* the pool's own go with it */
         if (tree->lru)
             free(tree->lru[i].costs);
     }
+    run_pool_release(&tree->runs);
     free(tree->nodes);
     free(tree->lru);
     free(tree->slots);
@@ -107,7 +110,7 @@ static enum pcs_status child_table_grow(struct tree *tree)
     size_t old_cap = tree->slot_mask + 1;
     struct child_slot *old = tree->slots;
     size_t cap = old_cap * 2;
-    struct child_slot *slots = malloc(cap * sizeof *slots);
+    struct child_slot *slots = big_realloc(NULL, cap * sizeof *slots);
     if (!slots)
         return PCS_ERR_NOMEM;
     for (size_t i = 0; i < cap; i++)
@@ -192,14 +195,28 @@ static int side_count(const struct tree_node *node)
     return count;
 }
 
+/* Side slot i of parent holds child (TREE_NIL: none), attached at offset
+ * attach; with the child's last use as it is now. */
+static void side_put(struct tree *tree, uint32_t parent, int i, uint32_t child, uint32_t attach)
+{
+    struct tree_node *node = &tree->nodes[parent];
+    node->side[i] = child;
+    node->side_attach[i] = attach;
+    node->side_used_s[i] = TREE_UNKNOWN_S;
+    if (child != TREE_NIL) {
+        int64_t used = tree->nodes[child].used_ms;
+        if (used >= 0 && used / 1000 < TREE_UNKNOWN_S)
+            node->side_used_s[i] = (uint32_t)(used / 1000);
+    }
+}
+
 /* Puts new_id, attached at offset attach, in the side slot of old_id
- * (TREE_NIL: a free slot). */
-static void side_replace(struct tree_node *node, uint32_t old_id, uint32_t new_id, uint32_t attach)
+ * (TREE_NIL: a free slot) of parent. */
+static void side_replace(struct tree *tree, uint32_t parent, uint32_t old_id, uint32_t new_id, uint32_t attach)
 {
     for (int i = 0; i < TREE_SIDE; i++) {
-        if (node->side[i] == old_id) {
-            node->side[i] = new_id;
-            node->side_attach[i] = attach;
+        if (tree->nodes[parent].side[i] == old_id) {
+            side_put(tree, parent, i, new_id, attach);
             return;
         }
     }
@@ -220,12 +237,12 @@ static enum pcs_status node_new(struct tree *tree, uint32_t *id)
             if (tree->node_cap >= TREE_NIL / 2)
                 return PCS_ERR_NOMEM;
             size_t cap = tree->node_cap * 2;
-            struct tree_node *nodes = realloc(tree->nodes, cap * sizeof *nodes);
+            struct tree_node *nodes = big_realloc(tree->nodes, cap * sizeof *nodes);
             if (!nodes)
                 return PCS_ERR_NOMEM;
             tree->nodes = nodes;
             if (tree->with_costs) {
-                struct tree_lru *lru = realloc(tree->lru, cap * sizeof *lru);
+                struct tree_lru *lru = big_realloc(tree->lru, cap * sizeof *lru);
                 if (!lru)
                     return PCS_ERR_NOMEM;
                 tree->lru = lru;
@@ -261,6 +278,8 @@ static enum pcs_status node_new(struct tree *tree, uint32_t *id)
 static enum pcs_status node_reserve(struct tree *tree, uint32_t id, uint32_t cap)
 {
     struct tree_node *node = &tree->nodes[id];
+    if (cap > node->cap)
+        cap = run_pool_capacity(cap);
     if (tree->with_costs && (cap > node->cap || !tree->lru[id].costs)) {
         uint32_t room = cap > node->cap ? cap : node->cap;
         uint32_t *costs = realloc(tree->lru[id].costs, room * sizeof *costs);
@@ -270,17 +289,12 @@ static enum pcs_status node_reserve(struct tree *tree, uint32_t id, uint32_t cap
     }
     if (cap <= node->cap)
         return PCS_OK;
-    uint64_t *units;
-    if (node->cap > TREE_INLINE) {
-        units = realloc(node->heap_units, cap * sizeof *units);
-        if (!units)
-            return PCS_ERR_NOMEM;
-    } else {
-        units = malloc(cap * sizeof *units);
-        if (!units)
-            return PCS_ERR_NOMEM;
-        memcpy(units, node->inline_units, node->len * sizeof *units);
-    }
+    uint64_t *units = run_pool_alloc(&tree->runs, cap);
+    if (!units)
+        return PCS_ERR_NOMEM;
+    memcpy(units, tree_units(node), node->len * sizeof *units);
+    if (node->cap > TREE_INLINE)
+        run_pool_free(&tree->runs, node->heap_units, node->cap);
     node->heap_units = units;
     node->cap = cap;
     return PCS_OK;
@@ -316,7 +330,7 @@ static void node_release(struct tree *tree, uint32_t id)
 {
     struct tree_node *node = &tree->nodes[id];
     if (node->cap > TREE_INLINE)
-        free(node->heap_units);
+        run_pool_free(&tree->runs, node->heap_units, node->cap);
     node->heap_units = NULL;
     node->cap = TREE_INLINE;
     node->len = 0;
@@ -648,7 +662,7 @@ static enum pcs_status cut_in_place(struct tree *tree, size_t s, uint32_t j, siz
         } else {
             tree->nodes[side].attach -= j;
             tree->nodes[side].parent = tail_id;
-            side_replace(&tree->nodes[tail_id], TREE_NIL, side, tree->nodes[side].attach);
+            side_replace(tree, tail_id, TREE_NIL, side, tree->nodes[side].attach);
             tree->nodes[head_id].children--;
             tree->nodes[tail_id].children++;
         }
@@ -702,7 +716,7 @@ enum pcs_status tree_cut(struct tree *tree, uint64_t depth, size_t *step_index)
     if (tail->attach == TREE_END)
         tree->slots[child_slot_of(tree, tail->parent, first_unit)].child = head_id;
     else
-        side_replace(&tree->nodes[tail->parent], tail_id, head_id, tail->attach);
+        side_replace(tree, tail->parent, tail_id, head_id, tail->attach);
     if (tree->nodes[tail->parent].hint_child == tail_id)
         tree->nodes[tail->parent].hint_child = head_id;
     tail->attach = TREE_END;
@@ -722,7 +736,7 @@ enum pcs_status tree_cut(struct tree *tree, uint64_t depth, size_t *step_index)
         tree->nodes[side].parent = head_id;
         head->children++;
         if (tree->nodes[side].attach < j) {
-            side_replace(head, TREE_NIL, side, tree->nodes[side].attach);
+            side_replace(tree, head_id, TREE_NIL, side, tree->nodes[side].attach);
         } else {
             tree->nodes[side].attach = TREE_END;
             if (child_insert(tree, head_id, tree_units(&tree->nodes[side])[0], side) != PCS_OK)
@@ -809,7 +823,7 @@ void tree_free_leaf(struct tree *tree, uint32_t leaf)
     if (node->attach == TREE_END)
         child_remove(tree, parent, tree_units(node)[0]);
     else
-        side_replace(&tree->nodes[parent], leaf, TREE_NIL, 0);
+        side_replace(tree, parent, leaf, TREE_NIL, 0);
     if (parent != TREE_NIL) {
         tree->nodes[parent].children--;
         if (tree->nodes[parent].hint_child == leaf)
@@ -821,8 +835,10 @@ void tree_free_leaf(struct tree *tree, uint32_t leaf)
 }
 
 /* A side slot of node for a new side child: a free one, else one whose
- * child is_dead frees (a leaf holding nothing alive); -1 if neither. */
-static int side_slot_for_new(struct tree *tree, uint32_t node_id, tree_dead_fn is_dead, const void *context)
+ * child is_dead frees (a leaf holding nothing alive); -1 if neither. A
+ * child that alive says is surely alive is not visited. */
+static int side_slot_for_new(struct tree *tree, uint32_t node_id, tree_dead_fn is_dead, const void *context,
+                             const struct tree_alive *alive)
 {
     struct tree_node *node = &tree->nodes[node_id];
     for (int i = 0; i < TREE_SIDE; i++)
@@ -830,6 +846,9 @@ static int side_slot_for_new(struct tree *tree, uint32_t node_id, tree_dead_fn i
             return i;
     for (int i = 0; i < TREE_SIDE; i++) {
         uint32_t side = node->side[i];
+        uint32_t used_s = node->side_used_s[i];
+        if (used_s != TREE_UNKNOWN_S && alive->now_ms - (int64_t)used_s * 1000 < alive->alive_ms)
+            continue;
         if (tree->nodes[side].children == 0 && is_dead(&tree->nodes[side], context)) {
             tree_free_leaf(tree, side);
             return i;
@@ -838,7 +857,7 @@ static int side_slot_for_new(struct tree *tree, uint32_t node_id, tree_dead_fn i
     return -1;
 }
 
-int tree_cut_aside(struct tree *tree, tree_dead_fn is_dead, const void *context)
+int tree_cut_aside(struct tree *tree, tree_dead_fn is_dead, const void *context, const struct tree_alive *alive)
 {
     if (tree->path_len == 0 || tree->with_costs)
         return 0;
@@ -854,7 +873,7 @@ int tree_cut_aside(struct tree *tree, tree_dead_fn is_dead, const void *context)
     for (int i = 0; i < TREE_SIDE; i++)
         if (head->side[i] != TREE_NIL && head->side_attach[i] >= j)
             return 0;
-    int slot = side_slot_for_new(tree, head_id, is_dead, context);
+    int slot = side_slot_for_new(tree, head_id, is_dead, context, alive);
     if (slot < 0)
         return 0;
     uint32_t tail_id;
@@ -871,15 +890,15 @@ int tree_cut_aside(struct tree *tree, tree_dead_fn is_dead, const void *context)
     tail->parent = head_id;
     tail->attach = j;
     head->len = j;
-    head->side[slot] = tail_id;
-    head->side_attach[slot] = j;
+    side_put(tree, head_id, slot, tail_id, j);
+    head = &tree->nodes[head_id];
     head->children++;
     head->hint_child = TREE_NIL;
     tree->last_cut_tail = TREE_NIL;
     return 1;
 }
 
-void tree_absorb(struct tree *tree, tree_dead_fn is_dead, const void *context)
+void tree_absorb(struct tree *tree, tree_dead_fn is_dead, const void *context, const struct tree_alive *alive)
 {
     if (tree->path_len == 0 || tree->last_cut_tail == TREE_NIL)
         return;
@@ -894,15 +913,15 @@ void tree_absorb(struct tree *tree, tree_dead_fn is_dead, const void *context)
         stub->attach != TREE_END || parent->entry_ttl_ms != 0 ||
         parent->children != (uint32_t)side_count(parent) + 1)
         return;
-    int slot = side_slot_for_new(tree, parent_id, is_dead, context);
+    int slot = side_slot_for_new(tree, parent_id, is_dead, context, alive);
     if (slot < 0)
         return;
     parent = &tree->nodes[parent_id];
     stub = &tree->nodes[stub_id];
     child_remove(tree, parent_id, tree_units(stub)[0]);
     stub->attach = parent->len;
-    parent->side[slot] = stub_id;
-    parent->side_attach[slot] = stub->attach;
+    side_put(tree, parent_id, slot, stub_id, stub->attach);
+    parent = &tree->nodes[parent_id];
     parent->hint_child = TREE_NIL;
     tree->last_cut_tail = TREE_NIL;
 }

@@ -18,6 +18,7 @@
 
 #include "pcsim/cache.h"
 #include "pcsim/status.h"
+#include "run_pool.h"
 
 #define TREE_NIL UINT32_MAX
 
@@ -30,10 +31,11 @@
  * instead (see tree_absorb); a node keeps up to TREE_SIDE of them. */
 #define TREE_SIDE 4
 #define TREE_END UINT32_MAX
+#define TREE_UNKNOWN_S UINT32_MAX
 
 struct tree_node {
     uint64_t inline_units[TREE_INLINE]; /* the run, while cap == TREE_INLINE */
-    uint64_t *heap_units;  /* the run, once cap > TREE_INLINE (owned) */
+    uint64_t *heap_units;  /* the run, once cap > TREE_INLINE (from the tree's run pool) */
     int64_t used_ms;       /* last use of every bound in the run */
     uint64_t hint_unit;    /* the first unit of hint_child's run */
     int64_t entry_ttl_ms;  /* breakpoint: an entry at the run's last bound with this TTL; 0 none */
@@ -47,6 +49,9 @@ struct tree_node {
     uint32_t side[TREE_SIDE]; /* children that branch off inside the run (TREE_NIL: free slot) */
     uint32_t side_attach[TREE_SIDE]; /* their attach offsets, kept here so that a walk past
                                         the run need not visit them */
+    uint32_t side_used_s[TREE_SIDE]; /* a lower bound of each one's last use, in whole seconds
+                                        (TREE_UNKNOWN_S: none), so that an alive one need not be
+                                        visited to know it */
 };
 
 /* lru only, parallel to the nodes: per-bound costs and the recency list. */
@@ -92,8 +97,18 @@ struct tree_walk {
 /* A policy's test: does this node hold nothing alive? */
 typedef int (*tree_dead_fn)(const struct tree_node *node, const void *context);
 
+/* What a policy knows of life without visiting a node: everything last
+ * used at u is alive at now_ms if now_ms < u + alive_ms (ideal: forever).
+ * Lets tree_cut_aside and tree_absorb pass over side children that are
+ * surely alive. */
+struct tree_alive {
+    int64_t now_ms;
+    int64_t alive_ms;
+};
+
 struct tree {
     struct tree_node *nodes;
+    struct run_pool runs;  /* the runs longer than TREE_INLINE */
     struct tree_lru *lru;  /* with_costs only: node_cap entries */
     size_t node_cap;
     size_t node_top;     /* nodes[0..node_top) have been handed out */
@@ -166,7 +181,7 @@ enum pcs_status tree_append(struct tree *tree, uint32_t root, const uint64_t *un
  * policies whose refresh keeps a run's bounds in step (ideal, ttl, openai).
  * When the node's side slots are full, a side child that is_dead frees is
  * reclaimed; otherwise nothing changes. */
-void tree_absorb(struct tree *tree, tree_dead_fn is_dead, const void *context);
+void tree_absorb(struct tree *tree, tree_dead_fn is_dead, const void *context, const struct tree_alive *alive);
 
 /* tree_cut then tree_absorb in one step, for the usual case where the
  * path's last step leaves its run partway, the node has no end children
@@ -175,7 +190,7 @@ void tree_absorb(struct tree *tree, tree_dead_fn is_dead, const void *context);
  * without passing through the child table. Returns 1 if it did so (the
  * path's last step now ends with its node), 0 if it changed nothing and
  * the caller must use tree_cut and tree_absorb. Not for trees with costs. */
-int tree_cut_aside(struct tree *tree, tree_dead_fn is_dead, const void *context);
+int tree_cut_aside(struct tree *tree, tree_dead_fn is_dead, const void *context, const struct tree_alive *alive);
 
 /* Removes the last bound of a leaf (lru eviction); frees the leaf when empty.
  * Returns the cost removed. */
