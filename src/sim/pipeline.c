@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RING 4
+#define RING 8
 
 struct pipeline {
     pcs_trace *trace;

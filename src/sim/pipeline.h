@@ -10,13 +10,16 @@
 #include "common/bound_arrays.h"
 #include "pcsim/trace.h"
 
-#define PIPELINE_BATCH 256
+/* Requests a batch holds. A handoff between the threads may cost a futex
+ * wake of several microseconds on a virtual machine, so batches are large
+ * (and a ring of them absorbs either side's bursts, such as a sweep). */
+#define PIPELINE_BATCH 1024
 /* Traces shorter than this are read inline even when threads are allowed. */
 #define PIPELINE_MIN_REQUESTS 20000
 
 /* A batch closes early once it holds this many bounds, so its buffers stay
  * small (a single longer request still gets a batch of its own). */
-#define PIPELINE_BATCH_BOUNDS ((size_t)1 << 15)
+#define PIPELINE_BATCH_BOUNDS ((size_t)1 << 16)
 
 struct pipeline_batch {
     struct pcs_request requests[PIPELINE_BATCH];
