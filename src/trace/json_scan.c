@@ -354,11 +354,12 @@ int js_int64(struct js_cursor *c, int64_t *value)
     const char *digits = p;
     /* The usual number, 1 to 8 digits followed by something else, converted
      * 8 bytes at a time. */
-    if (c->end - p >= 8) {
+    if (c->end - p > 8) {
         uint64_t t;
         unsigned width = js_digit_run(p, &t);
-        if (width > 0 && width < 8 && (width == 1 || *p != '0') && p[width] != '.' && p[width] != 'e' &&
-            p[width] != 'E') {
+        char next = p[width];
+        if (width > 0 && (width == 1 || *p != '0') && (unsigned)(next - '0') > 9 && next != '.' && next != 'e' &&
+            next != 'E') {
             magnitude = js_digits_value(t, width);
             *value = negative ? (int64_t)(0 - magnitude) : (int64_t)magnitude;
             c->p = p + width;
