@@ -5,7 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SWEEP_MIN_NODES 65536
+/* A sweep comes once the live nodes are half as many again as the last one
+ * left, and never below SWEEP_MIN_NODES. The tree's footprint decides its
+ * speed more than the sweeps' cost: on the generated 1M-request trace, a
+ * threshold of 65536 nodes doubling made the cache thread 15% slower than
+ * this (sweeping costs O(nodes) per sweep, so any factor above 1 keeps it
+ * linear overall). */
+#define SWEEP_MIN_NODES 16384
 
 static const struct policy_ops *const all_policies[] = {&policy_none, &policy_ideal, &policy_ttl,
                                                        &policy_openai, &policy_breakpoint, &policy_lru};
@@ -158,7 +164,7 @@ void cache_sweep_if_due(pcs_cache *cache, int64_t now_ms, tree_dead_fn is_dead)
         return;
     struct sweep_context context = {now_ms, cache->config.ttl_ms};
     tree_sweep(&cache->tree, is_dead, &context);
-    uint64_t next = cache->tree.live_nodes * 2;
+    uint64_t next = cache->tree.live_nodes + cache->tree.live_nodes / 2;
     cache->sweep_at = next > SWEEP_MIN_NODES ? next : SWEEP_MIN_NODES;
 }
 

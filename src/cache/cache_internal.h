@@ -40,9 +40,9 @@ struct sweep_context {
     int64_t ttl_ms;
 };
 
-/* Frees the dead parts of the tree once it has doubled since the last time
- * (policies with expiry call this before each access), so memory follows
- * the live entries, not every prefix ever seen. */
+/* Frees the dead parts of the tree once it has grown by half since the last
+ * time (policies with expiry call this before each access), so memory
+ * follows the live entries, not every prefix ever seen. */
 void cache_sweep_if_due(pcs_cache *cache, int64_t now_ms, tree_dead_fn is_dead);
 
 /* TTL in ms of a bound's entry: its marker's, else the policy's. */
