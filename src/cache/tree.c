@@ -444,9 +444,10 @@ static void walk_step(const struct tree *tree, struct tree_walk *w)
         const char *run = (const char *)(node->cap > TREE_INLINE ? node->heap_units : node->inline_units);
         for (uint64_t offset = 0; offset < bytes && offset < WALK_RUN_BYTES; offset += 64)
             __builtin_prefetch(run + offset);
-        /* Guess that the request goes on past the run. */
+        /* Guess that the request goes on past the run, to an end child if
+         * there is one. */
         w->depth += node->len;
-        w->stage = node->len < rest ? WALK_CHILD : WALK_DONE;
+        w->stage = node->len < rest && node->children > (uint32_t)side_count(node) ? WALK_CHILD : WALK_DONE;
         return;
     }
     default:
@@ -546,10 +547,12 @@ uint64_t tree_match(struct tree *tree, uint32_t root, const uint64_t *units, uin
         uint32_t node = child;
         if (matched < n->len) {
             child = side_of(tree, node, matched, units[depth]); /* leaves the run sideways */
-        } else {
+        } else if (n->children > (uint32_t)side_count(n)) {
             child = child_of(tree, node, units[depth]);
             if (child != TREE_NIL)
                 node_set_hint(&tree->nodes[node], child, units[depth]);
+        } else {
+            child = TREE_NIL; /* no end child: no need to ask the table (a conversation's next turn) */
         }
     }
     return depth;
