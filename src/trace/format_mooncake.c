@@ -24,6 +24,22 @@ static int skip_literal(struct js_cursor *c, const char *text, size_t len, char 
     return 1;
 }
 
+/* The number at the cursor if it is 1 to 8 digits without a leading zero
+ * followed by ',' (a value no field refuses): consumed and returned. Else
+ * -1, the cursor unmoved: the field's own parser decides. */
+static int64_t plain_number(struct js_cursor *c)
+{
+    const char *p = c->p;
+    if (c->end - p <= 8)
+        return -1;
+    uint64_t digits;
+    unsigned width = js_digit_run(p, &digits);
+    if (width == 0 || (width > 1 && *p == '0') || p[width] != ',')
+        return -1;
+    c->p = p + width;
+    return (int64_t)js_digits_value(digits, width);
+}
+
 /* The request of a record laid out exactly as LAYOUT_*, then "]}": the
  * keys are compared as whole literals instead of being scanned. Returns 1
  * with *status set when the record has that layout up to the point where
@@ -38,18 +54,22 @@ static int parse_layout(struct pcs_trace *trace, const char *record, size_t len,
     js_init(&c, record, record + len);
     if (!skip_literal(&c, LAYOUT_TIME, sizeof LAYOUT_TIME - 1, '0', '9'))
         return 0;
-    *status = field_time(&c, loc, "timestamp", base_seconds, 1, &req->t_ms, err);
-    if (*status != PCS_OK)
+    int64_t value = base_seconds == 0.0 ? plain_number(&c) : -1; /* milliseconds, as they are */
+    if (value >= 0)
+        req->t_ms = value;
+    else if ((*status = field_time(&c, loc, "timestamp", base_seconds, 1, &req->t_ms, err)) != PCS_OK)
         return 1;
     if (!skip_literal(&c, LAYOUT_INPUT, sizeof LAYOUT_INPUT - 1, '0', '9'))
         return 0;
-    *status = field_tokens(&c, loc, "input_length", &req->input_tokens, err);
-    if (*status != PCS_OK)
+    if ((value = plain_number(&c)) >= 0)
+        req->input_tokens = (uint64_t)value;
+    else if ((*status = field_tokens(&c, loc, "input_length", &req->input_tokens, err)) != PCS_OK)
         return 1;
     if (!skip_literal(&c, LAYOUT_OUTPUT, sizeof LAYOUT_OUTPUT - 1, '0', '9'))
         return 0;
-    *status = field_tokens(&c, loc, "output_length", &req->output_tokens, err);
-    if (*status != PCS_OK)
+    if ((value = plain_number(&c)) >= 0)
+        req->output_tokens = (uint64_t)value;
+    else if ((*status = field_tokens(&c, loc, "output_length", &req->output_tokens, err)) != PCS_OK)
         return 1;
     if (!skip_literal(&c, LAYOUT_IDS, sizeof LAYOUT_IDS - 1, '[', '['))
         return 0;
