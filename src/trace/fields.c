@@ -339,7 +339,10 @@ static const char *ids_comma_space(const char *p, const char *end, uint64_t *out
     while (n < cap && end - p >= 16) {
         uint64_t t;
         unsigned width = js_digit_run(p, &t);
-        if (width == 0 || (width > 1 && *p == '0') || p[width] != ',' || p[width + 1] != ' ')
+        uint16_t separator;
+        memcpy(&separator, p + width, sizeof separator);
+        /* No digit, a leading zero, or anything but ", " after the digits. */
+        if (width == 0 || ((t & 0xFF) == 0 && width > 1) || separator != (uint16_t)(',' | ' ' << 8))
             break;
         out[n++] = js_digits_value(t, width);
         p += width + 2;
