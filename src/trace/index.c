@@ -27,6 +27,7 @@
 #include "common/grow.h"
 
 #define DETECT_BYTES ((size_t)64 << 10)
+#define DETECT_FIRST_BYTES ((size_t)4 << 10)
 #define DOCUMENT_READAHEAD ((size_t)64 << 10)
 /* Line files at least this large are cut into one piece per thread. */
 #define PIECE_MIN_BYTES ((uint64_t)16 << 20)
@@ -359,7 +360,8 @@ static enum pcs_status open_file(struct trace_file *file, enum pcs_trace_format 
     if (file->size == 0)
         return pcs_error_set(err, PCS_ERR_PARSE, "%s: no records (the file is empty)", file->path);
 
-    size_t want = file->size < DETECT_BYTES ? (size_t)file->size : DETECT_BYTES;
+    /* The first bytes usually tell; more are read only when they do not. */
+    size_t want = file->size < DETECT_FIRST_BYTES ? (size_t)file->size : DETECT_FIRST_BYTES;
     head->len = 0; /* it held another file */
     enum pcs_status status = window_load(file, head, 0, want, 0, err);
     if (status != PCS_OK)
@@ -367,6 +369,13 @@ static enum pcs_status open_file(struct trace_file *file, enum pcs_trace_format 
     file->format = format;
     if (file->format == PCS_FORMAT_AUTO) {
         file->format = detect_format(head->buf, head->len);
+        if (file->format == PCS_FORMAT_AUTO && file->size > want) {
+            want = file->size < DETECT_BYTES ? (size_t)file->size : DETECT_BYTES;
+            status = window_load(file, head, 0, want, 0, err);
+            if (status != PCS_OK)
+                return status;
+            file->format = detect_format(head->buf, head->len);
+        }
         if (file->format == PCS_FORMAT_AUTO) {
             size_t probe = head->len < 4096 ? head->len : 4096;
             int binary = memchr(head->buf, '\0', probe) != NULL;
