@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/big_alloc.h"
-
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -110,7 +108,7 @@ static enum pcs_status child_table_grow(struct tree *tree)
     size_t old_cap = tree->slot_mask + 1;
     struct child_slot *old = tree->slots;
     size_t cap = old_cap * 2;
-    struct child_slot *slots = big_realloc(NULL, cap * sizeof *slots);
+    struct child_slot *slots = malloc(cap * sizeof *slots);
     if (!slots)
         return PCS_ERR_NOMEM;
     for (size_t i = 0; i < cap; i++)
@@ -237,12 +235,12 @@ static enum pcs_status node_new(struct tree *tree, uint32_t *id)
             if (tree->node_cap >= TREE_NIL / 2)
                 return PCS_ERR_NOMEM;
             size_t cap = tree->node_cap * 2;
-            struct tree_node *nodes = big_realloc(tree->nodes, cap * sizeof *nodes);
+            struct tree_node *nodes = realloc(tree->nodes, cap * sizeof *nodes);
             if (!nodes)
                 return PCS_ERR_NOMEM;
             tree->nodes = nodes;
             if (tree->with_costs) {
-                struct tree_lru *lru = big_realloc(tree->lru, cap * sizeof *lru);
+                struct tree_lru *lru = realloc(tree->lru, cap * sizeof *lru);
                 if (!lru)
                     return PCS_ERR_NOMEM;
                 tree->lru = lru;
