@@ -180,7 +180,8 @@ enum pcs_status tree_append(struct tree *tree, uint32_t root, const uint64_t *un
  * the conversation's own run instead of adding a node per turn. For
  * policies whose refresh keeps a run's bounds in step (ideal, ttl, openai).
  * When the node's side slots are full, a side child that is_dead frees is
- * reclaimed; otherwise nothing changes. */
+ * reclaimed (one that alive says is alive is not visited); otherwise
+ * nothing changes. */
 void tree_absorb(struct tree *tree, tree_dead_fn is_dead, const void *context, const struct tree_alive *alive);
 
 /* tree_cut then tree_absorb in one step, for the usual case where the
@@ -188,8 +189,9 @@ void tree_absorb(struct tree *tree, tree_dead_fn is_dead, const void *context, c
  * and no side child at or past the cut, and a side slot is free (or
  * is_dead frees one): the cut-off tail becomes a side child at once,
  * without passing through the child table. Returns 1 if it did so (the
- * path's last step now ends with its node), 0 if it changed nothing and
- * the caller must use tree_cut and tree_absorb. Not for trees with costs. */
+ * path's last step now ends with its node), 0 if not (at most a dead side
+ * child was freed) and the caller must use tree_cut and tree_absorb. Not
+ * for trees with costs. alive: what is known without a visit. */
 int tree_cut_aside(struct tree *tree, tree_dead_fn is_dead, const void *context, const struct tree_alive *alive);
 
 /* Removes the last bound of a leaf (lru eviction); frees the leaf when empty.
