@@ -63,7 +63,9 @@ uint64_t *run_pool_alloc(struct run_pool *pool, uint32_t cap)
     unsigned c = size_class(cap);
     uint64_t *run = pool->free[c];
     if (run) {
-        memcpy(&pool->free[c], run, sizeof run);
+        uint64_t *next;
+        memcpy(&next, run, sizeof next);
+        pool->free[c] = next;
         return run;
     }
     return carve(pool, ((size_t)1 << (c + RUN_POOL_MIN_SHIFT)) * sizeof(uint64_t));
@@ -78,7 +80,8 @@ void run_pool_free(struct run_pool *pool, uint64_t *run, uint32_t cap)
         return;
     }
     unsigned c = size_class(cap);
-    memcpy(run, &pool->free[c], sizeof run);
+    uint64_t *next = pool->free[c];
+    memcpy(run, &next, sizeof next);
     pool->free[c] = run;
 }
 
