@@ -328,33 +328,41 @@ static size_t store_place(struct ids_store *store, size_t base, size_t shared, s
     return base;
 }
 
-/* The run of elements at p written as json.dumps writes them, 1 to 8
- * digits without a leading zero and then ", ", while 16 bytes remain and
- * out has room: stores them from out[*count] on, adds them to *count and
- * returns where the run ends (the general loop takes over there: the last
- * element, or anything else). One 8-byte load finds an element's digits. */
-static const char *ids_comma_space(const char *p, const char *end, uint64_t *out, size_t cap, size_t *count)
+/* The run of usual elements at p, 1 to 8 digits without a leading zero
+ * and then ", " or ",", while out has room: stores them from out[*count]
+ * on, adds them to *count and returns where the run ends (at the last
+ * element, or anything else, which the caller reads in general). One
+ * 8-byte load finds an element's digits; it may read past end, into the
+ * padding every record buffer carries (TRACE_READ_PADDING). */
+static const char *ids_usual_run(const char *p, const char *end, uint64_t *out, size_t cap, size_t *count)
 {
     size_t n = *count;
-    while (n < cap && end - p >= 16) {
+    while (n < cap) {
         uint64_t t;
         unsigned width = js_digit_run(p, &t);
+        if (width == 0 || ((t & 0xFF) == 0 && width > 1) || end - p < (ptrdiff_t)width + 2)
+            break;
         uint16_t separator;
         memcpy(&separator, p + width, sizeof separator);
-        /* No digit, a leading zero, or anything but ", " after the digits. */
-        if (width == 0 || ((t & 0xFF) == 0 && width > 1) || separator != (uint16_t)(',' | ' ' << 8))
+        /* Two branches, not one sum: the next element's address must not
+         * wait on comparing the byte after the comma (the branch is
+         * predicted). */
+        if (separator == (uint16_t)(',' | ' ' << 8))
+            p += width + 2;
+        else if (p[width] == ',')
+            p += width + 1;
+        else
             break;
         out[n++] = js_digits_value(t, width);
-        p += width + 2;
     }
     *count = n;
     return p;
 }
 
-/* hash_ids arrays hold most of a trace's bytes, so they are scanned by a
- * tight loop of their own: digits, then "," or ", " or "]". Anything
- * unusual (a sign, a fraction, 19+ digits) goes through the general
- * scanner. */
+/* hash_ids arrays hold most of a trace's bytes, so their usual elements
+ * are read by a tight loop of their own (ids_usual_run); the last element
+ * and anything unusual (spaces, a sign, a fraction, 9+ digits) are read
+ * one at a time here, 19+ digits through the general scanner. */
 enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, const struct record_loc *loc,
                                const char *field, struct ids_store *store, const uint64_t **ids, size_t *count,
                                struct pcs_error *err)
@@ -383,8 +391,8 @@ enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, con
             goto done;
         }
     }
-    p = ids_comma_space(p, end, out, cap, &n);
     for (;;) {
+        p = ids_usual_run(p, end, out, cap, &n);
         if (n == cap) {
             if (n >= TRACE_MAX_BOUNDS)
                 return trace_field_error(err, PCS_ERR_RANGE, loc, field, "more than %zu ids", TRACE_MAX_BOUNDS);
@@ -392,25 +400,13 @@ enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, con
                 return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
             out = sink.ids;
             cap = sink.cap;
-        }
-        uint64_t id = 0;
-        size_t width = digits8(p, end, &id);
-        if (width > 0 && end - p >= (ptrdiff_t)width + 2 && p[width] == ',' && (width == 1 || *p != '0')) {
-            /* The usual element: digits then ", " or ",". Two branches, not
-             * one sum: the next element's address must not wait on loading
-             * the byte after the comma (the branch is predicted). */
-            out[n++] = id;
-            if (p[width + 1] == ' ')
-                p += width + 2;
-            else
-                p += width + 1;
             continue;
         }
-        if (p < end && is_space(*p)) {
-            while (p < end && is_space(*p))
-                p++;
-            width = digits8(p, end, &id);
-        }
+        /* One element read in general: the last, or an unusual one. */
+        while (p < end && is_space(*p))
+            p++;
+        uint64_t id = 0;
+        size_t width = digits8(p, end, &id);
         const char *digits = p;
         if (width > 0) {
             p += width;
