@@ -185,12 +185,14 @@ static uint32_t side_of(const struct tree *tree, uint32_t parent, uint32_t offse
     return TREE_NIL;
 }
 
-static int side_count(const struct tree_node *node)
+/* A node's children that hang at the end of its run (found through the
+ * child table), as opposed to its side children. */
+static uint32_t end_children(const struct tree_node *node)
 {
-    int count = 0;
+    uint32_t sides = 0;
     for (int i = 0; i < TREE_SIDE; i++)
-        count += node->side[i] != TREE_NIL;
-    return count;
+        sides += node->side[i] != TREE_NIL;
+    return node->children - sides;
 }
 
 /* Side slot i of parent holds child (TREE_NIL: none), attached at offset
@@ -445,7 +447,7 @@ static void walk_step(const struct tree *tree, struct tree_walk *w)
         /* Guess that the request goes on past the run, to an end child if
          * there is one. */
         w->depth += node->len;
-        w->stage = node->len < rest && node->children > (uint32_t)side_count(node) ? WALK_CHILD : WALK_DONE;
+        w->stage = node->len < rest && end_children(node) > 0 ? WALK_CHILD : WALK_DONE;
         return;
     }
     default:
@@ -545,7 +547,7 @@ uint64_t tree_match(struct tree *tree, uint32_t root, const uint64_t *units, uin
         uint32_t node = child;
         if (matched < n->len) {
             child = side_of(tree, node, matched, units[depth]); /* leaves the run sideways */
-        } else if (n->children > (uint32_t)side_count(n)) {
+        } else if (end_children(n) > 0) {
             child = child_of(tree, node, units[depth]);
             if (child != TREE_NIL)
                 node_set_hint(&tree->nodes[node], child, units[depth]);
@@ -694,7 +696,7 @@ enum pcs_status tree_cut(struct tree *tree, uint64_t depth, size_t *step_index)
     }
     if (path_reserve(tree, tree->path_len + 1) != PCS_OK)
         return PCS_ERR_NOMEM;
-    if (!tree->with_costs && tree->nodes[tail_id].children == (uint32_t)side_count(&tree->nodes[tail_id]))
+    if (!tree->with_costs && end_children(&tree->nodes[tail_id]) == 0)
         return cut_in_place(tree, s, j, step_index);
     uint32_t head_id;
     if (node_new(tree, &head_id) != PCS_OK)
@@ -783,7 +785,7 @@ enum pcs_status tree_append(struct tree *tree, uint32_t root, const uint64_t *un
         return PCS_ERR_ARG;
     uint32_t len = (uint32_t)(to - from);
     struct tree_node *p = &tree->nodes[parent];
-    if (parent != root && p->children == (uint32_t)side_count(p) && p->entry_ttl_ms == 0) {
+    if (parent != root && end_children(p) == 0 && p->entry_ttl_ms == 0) {
         /* A conversation's next turn extends its own leaf: the leaf's run
          * grows instead of a chain of one node per turn. The caller makes
          * the whole path share the request's time (or recency). */
@@ -869,7 +871,7 @@ int tree_cut_aside(struct tree *tree, tree_dead_fn is_dead, const void *context,
     /* The shape: a run left partway by the path's end, with no end
      * children (so no table keys hang off the cut) and no side child at or
      * past the cut (they would have to move). */
-    if (j == 0 || j >= head->len || head->entry_ttl_ms != 0 || head->children != (uint32_t)side_count(head))
+    if (j == 0 || j >= head->len || head->entry_ttl_ms != 0 || end_children(head) != 0)
         return 0;
     for (int i = 0; i < TREE_SIDE; i++)
         if (head->side[i] != TREE_NIL && head->side_attach[i] >= j)
@@ -912,7 +914,7 @@ void tree_absorb(struct tree *tree, tree_dead_fn is_dead, const void *context, c
      * stub, a leaf, is the parent's only end child. */
     if (last->matched != parent->len || stub->parent != parent_id || stub->children != 0 ||
         stub->attach != TREE_END || parent->entry_ttl_ms != 0 ||
-        parent->children != (uint32_t)side_count(parent) + 1)
+        end_children(parent) != 1)
         return;
     int slot = side_slot_for_new(tree, parent_id, is_dead, context, alive);
     if (slot < 0)
