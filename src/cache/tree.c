@@ -629,6 +629,29 @@ static void path_split_step(struct tree *tree, size_t s, uint32_t j, uint32_t he
     }
 }
 
+/* Moves the run of head_id from offset j (0 < j < len) on into a new node
+ * *tail_id, whose parent it is, not yet linked as a child: the tail has
+ * the head's last use and its entry, if any (an entry sits at the run's
+ * end). Side children stay with the head. */
+static enum pcs_status split_tail(struct tree *tree, uint32_t head_id, uint32_t j, uint32_t *tail_id)
+{
+    if (node_new(tree, tail_id) != PCS_OK)
+        return PCS_ERR_NOMEM;
+    struct tree_node *head = &tree->nodes[head_id];
+    if (node_extend(tree, *tail_id, tree_units(head) + j, NULL, head->len - j) != PCS_OK) {
+        node_release(tree, *tail_id);
+        return PCS_ERR_NOMEM;
+    }
+    head = &tree->nodes[head_id];
+    struct tree_node *tail = &tree->nodes[*tail_id];
+    tail->used_ms = head->used_ms;
+    tail->entry_ttl_ms = head->entry_ttl_ms;
+    tail->parent = head_id;
+    head->entry_ttl_ms = 0;
+    head->len = j;
+    return PCS_OK;
+}
+
 /* tree_cut of a node without end children (no lru list to keep in order):
  * the node keeps the head of its run, which is usually long (a
  * conversation), and the tail, usually short (a replaced last block), moves
@@ -638,21 +661,9 @@ static enum pcs_status cut_in_place(struct tree *tree, size_t s, uint32_t j, siz
 {
     uint32_t head_id = tree->path[s].node;
     uint32_t tail_id;
-    if (node_new(tree, &tail_id) != PCS_OK)
+    if (split_tail(tree, head_id, j, &tail_id) != PCS_OK)
         return PCS_ERR_NOMEM;
     struct tree_node *head = &tree->nodes[head_id];
-    uint32_t rest = head->len - j;
-    if (node_extend(tree, tail_id, tree_units(head) + j, NULL, rest) != PCS_OK) {
-        node_release(tree, tail_id);
-        return PCS_ERR_NOMEM;
-    }
-    head = &tree->nodes[head_id];
-    struct tree_node *tail = &tree->nodes[tail_id];
-    tail->used_ms = head->used_ms;
-    tail->entry_ttl_ms = head->entry_ttl_ms; /* an entry sits at the run's end */
-    tail->parent = head_id;
-    head->entry_ttl_ms = 0;
-    head->len = j;
     for (int i = 0; i < TREE_SIDE; i++) {
         uint32_t side = head->side[i];
         if (side == TREE_NIL || head->side_attach[i] < j)
@@ -880,19 +891,9 @@ int tree_cut_aside(struct tree *tree, tree_dead_fn is_dead, const void *context,
     if (slot < 0)
         return 0;
     uint32_t tail_id;
-    if (node_new(tree, &tail_id) != PCS_OK)
+    if (split_tail(tree, head_id, j, &tail_id) != PCS_OK)
         return 0;
-    head = &tree->nodes[head_id];
-    if (node_extend(tree, tail_id, tree_units(head) + j, NULL, head->len - j) != PCS_OK) {
-        node_release(tree, tail_id);
-        return 0;
-    }
-    head = &tree->nodes[head_id];
-    struct tree_node *tail = &tree->nodes[tail_id];
-    tail->used_ms = head->used_ms;
-    tail->parent = head_id;
-    tail->attach = j;
-    head->len = j;
+    tree->nodes[tail_id].attach = j;
     side_put(tree, head_id, slot, tail_id, j);
     head = &tree->nodes[head_id];
     head->children++;
