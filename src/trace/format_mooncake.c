@@ -40,6 +40,18 @@ static int64_t plain_number(struct js_cursor *c)
     return (int64_t)js_digits_value(digits, width);
 }
 
+/* A token count of the layout: a plain number converted in place, anything
+ * else by field_tokens. */
+static enum pcs_status layout_tokens(struct js_cursor *c, const struct record_loc *loc, const char *field,
+                                     uint64_t *out, struct pcs_error *err)
+{
+    int64_t value = plain_number(c);
+    if (value < 0)
+        return field_tokens(c, loc, field, out, err);
+    *out = (uint64_t)value;
+    return PCS_OK;
+}
+
 /* The request of a record laid out exactly as LAYOUT_*, then "]}": the
  * keys are compared as whole literals instead of being scanned. Returns 1
  * with *status set when the record has that layout up to the point where
@@ -61,15 +73,11 @@ static int parse_layout(struct pcs_trace *trace, const char *record, size_t len,
         return 1;
     if (!skip_literal(&c, LAYOUT_INPUT, sizeof LAYOUT_INPUT - 1, '0', '9'))
         return 0;
-    if ((value = plain_number(&c)) >= 0)
-        req->input_tokens = (uint64_t)value;
-    else if ((*status = field_tokens(&c, loc, "input_length", &req->input_tokens, err)) != PCS_OK)
+    if ((*status = layout_tokens(&c, loc, "input_length", &req->input_tokens, err)) != PCS_OK)
         return 1;
     if (!skip_literal(&c, LAYOUT_OUTPUT, sizeof LAYOUT_OUTPUT - 1, '0', '9'))
         return 0;
-    if ((value = plain_number(&c)) >= 0)
-        req->output_tokens = (uint64_t)value;
-    else if ((*status = field_tokens(&c, loc, "output_length", &req->output_tokens, err)) != PCS_OK)
+    if ((*status = layout_tokens(&c, loc, "output_length", &req->output_tokens, err)) != PCS_OK)
         return 1;
     if (!skip_literal(&c, LAYOUT_IDS, sizeof LAYOUT_IDS - 1, '[', '['))
         return 0;
