@@ -199,6 +199,78 @@ static inline __attribute__((always_inline)) unsigned digits8(const char *p, con
     return n;
 }
 
+int ids_store_open(struct ids_store *store, struct append_region *region, size_t reserve)
+{
+    size_t room;
+    uint64_t *ids = region ? append_region_open(region, &room) : NULL;
+    if (ids) {
+        store->ids = ids;
+        store->cap = room / sizeof *ids;
+        store->region = region;
+        store->owns_ids = 0;
+        return 0;
+    }
+    if (reserve > SIZE_MAX / sizeof *ids)
+        return -1;
+    ids = malloc(reserve * sizeof *ids);
+    if (!ids && reserve > 0)
+        return -1;
+    store->ids = ids;
+    store->cap = reserve;
+    store->region = NULL;
+    store->owns_ids = 1;
+    return 0;
+}
+
+void ids_store_close(struct ids_store *store)
+{
+    if (store->region)
+        append_region_close(store->region, store->ids, store->count * sizeof *store->ids);
+    store->region = NULL;
+    store->cap = store->count;
+}
+
+void ids_store_free(struct ids_store *store)
+{
+    if (store->owns_ids)
+        free(store->ids);
+    store->ids = NULL;
+    store->count = store->cap = 0;
+    store->owns_ids = 0;
+}
+
+/* Room for count ids: in place in the store's region, or on the heap,
+ * where a store that outgrows its region moves (whatever its mapped room
+ * holds moves with it: parsing may have written past count). */
+static int store_grow(struct ids_store *store, size_t count)
+{
+    size_t room;
+    if (store->region && append_region_grow(store->region, store->ids, count * sizeof *store->ids, &room) == 0) {
+        store->cap = room / sizeof *store->ids;
+        return 0;
+    }
+    size_t cap = grow_capacity(store->cap, count, 1024, sizeof *store->ids);
+    if (cap == 0)
+        return -1;
+    uint64_t *ids;
+    if (store->owns_ids) {
+        ids = big_realloc(store->ids, cap * sizeof *ids);
+    } else {
+        ids = big_realloc(NULL, cap * sizeof *ids);
+        if (ids && store->cap > 0)
+            memcpy(ids, store->ids, store->cap * sizeof *ids);
+    }
+    if (!ids)
+        return -1;
+    if (store->region)
+        append_region_close(store->region, store->ids, 0);
+    store->region = NULL;
+    store->ids = ids;
+    store->cap = cap;
+    store->owns_ids = 1;
+    return 0;
+}
+
 /* Where parsed ids go: the trace's scratch, or a store from base on. */
 struct id_sink {
     struct pcs_trace *trace;
@@ -221,30 +293,10 @@ static int sink_grow(struct id_sink *sink, size_t need)
     struct ids_store *store = sink->store;
     if (need > SIZE_MAX / sizeof *store->ids - sink->base)
         return -1;
-    if (sink->base + need > store->cap) {
-        size_t cap = grow_capacity(store->cap, sink->base + need, 1024, sizeof *store->ids);
-        uint64_t *ids = cap ? big_realloc(store->ids, cap * sizeof *ids) : NULL;
-        if (!ids)
-            return -1;
-        store->ids = ids;
-        store->cap = cap;
-    }
+    if (sink->base + need > store->cap && store_grow(store, sink->base + need) != 0)
+        return -1;
     sink->ids = store->ids + sink->base;
     sink->cap = store->cap - sink->base;
-    return 0;
-}
-
-int ids_store_reserve(struct ids_store *store, size_t count)
-{
-    if (count <= store->cap)
-        return 0;
-    if (count > SIZE_MAX / sizeof *store->ids)
-        return -1;
-    uint64_t *ids = realloc(store->ids, count * sizeof *ids);
-    if (!ids)
-        return -1;
-    store->ids = ids;
-    store->cap = count;
     return 0;
 }
 

@@ -351,8 +351,8 @@ static enum pcs_status index_subagent(struct trace_file *file, const char *doc, 
     return index_requests(file, doc, sink, &sub, base_seconds + t, sub_path, top, depth + 1, err);
 }
 
-static enum pcs_status index_claude(struct trace_file *file, const char *doc, size_t len, struct index_sink *sink,
-                                    struct pcs_error *err)
+static enum pcs_status index_session(struct trace_file *file, const char *doc, size_t len,
+                                     struct append_region *region, struct index_sink *sink, struct pcs_error *err)
 {
     struct js_cursor c;
     struct record_loc loc = {file->path, 0, NULL};
@@ -361,7 +361,7 @@ static enum pcs_status index_claude(struct trace_file *file, const char *doc, si
         c.p += 3;
     /* Room for as many kept ids as keep_record allows, and a last request
      * over the limit (or more, then grown). */
-    if (ids_store_reserve(&file->doc.store, (size_t)(keep_limit(file) / sizeof(uint64_t)) + 4096) != 0)
+    if (ids_store_open(&file->doc.store, region, (size_t)(keep_limit(file) / sizeof(uint64_t)) + 4096) != 0)
         return pcs_error_set(err, PCS_ERR_NOMEM, "%s: out of memory", file->path);
     if (js_expect(&c, '{') != 0)
         return trace_field_error(err, PCS_ERR_PARSE, &loc, NULL, "expected a session object, found %s", js_kind(&c));
@@ -409,8 +409,17 @@ static enum pcs_status index_claude(struct trace_file *file, const char *doc, si
         if (status != PCS_OK)
             return status;
     }
-    file->doc.store.prev_text = NULL; /* it points into the document */
     return PCS_OK;
+}
+
+static enum pcs_status index_claude(struct trace_file *file, const char *doc, size_t len,
+                                    struct append_region *region, struct index_sink *sink, struct pcs_error *err)
+{
+    enum pcs_status status = index_session(file, doc, len, region, sink, err);
+    /* On every path: the region's next array goes after this one. */
+    ids_store_close(&file->doc.store);
+    file->doc.store.prev_text = NULL; /* it points into the document */
+    return status;
 }
 
 const struct trace_format trace_format_claude_code = {PCS_FORMAT_CLAUDE_CODE, NULL, index_claude, NULL,

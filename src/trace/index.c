@@ -117,7 +117,7 @@ struct index_job {
 /* A whole-document file: read whole into buf (the calling thread's, kept
  * from one document to the next: fresh memory costs a page fault a page,
  * and mapping the file costs more than reading it), then indexed. */
-static enum pcs_status index_document(struct index_job *job, struct file_window *buf)
+static enum pcs_status index_document(struct index_job *job, struct file_window *buf, struct append_region *region)
 {
     struct trace_file *file = job->file;
     const struct trace_format *ops = trace_format_ops(file->format);
@@ -137,7 +137,7 @@ static enum pcs_status index_document(struct index_job *job, struct file_window 
     enum pcs_status status = window_load(file, buf, 0, (size_t)file->size, 0, &job->error);
     if (status != PCS_OK)
         return status;
-    return ops->index_document(file, buf->buf, (size_t)file->size, &job->sink, &job->error);
+    return ops->index_document(file, buf->buf, (size_t)file->size, region, &job->sink, &job->error);
 }
 
 /* A line format: each non-blank line that starts in [begin, end) is a
@@ -185,11 +185,13 @@ static enum pcs_status index_lines(struct pcs_trace *trace, struct index_job *jo
     return status == PCS_END ? PCS_OK : status;
 }
 
-/* doc_buf: the calling thread's buffer for whole documents. */
-static void run_job(struct pcs_trace *trace, struct index_job *job, struct file_window *doc_buf)
+/* doc_buf and region: the calling thread's buffer for whole documents and
+ * region for the ids they keep (NULL: on the heap). */
+static void run_job(struct pcs_trace *trace, struct index_job *job, struct file_window *doc_buf,
+                    struct append_region *region)
 {
     if (trace_format_ops(job->file->format)->index_document) {
-        job->status = index_document(job, doc_buf);
+        job->status = index_document(job, doc_buf, region);
         return;
     }
     struct file_window w = {NULL, 0, 0, 0};
@@ -213,6 +215,8 @@ struct job_queue {
     const size_t *order; /* the jobs to run, largest first (or NULL: in order) */
     size_t count;
     size_t next;
+    struct append_region *regions; /* one per thread that drains */
+    size_t next_region;
     pthread_mutex_t lock;
 };
 
@@ -243,6 +247,9 @@ static void *drain(void *arg)
 {
     struct job_queue *queue = arg;
     struct file_window doc_buf = {NULL, 0, 0, 0};
+    pthread_mutex_lock(&queue->lock);
+    struct append_region *region = &queue->regions[queue->next_region++];
+    pthread_mutex_unlock(&queue->lock);
     for (;;) {
         pthread_mutex_lock(&queue->lock);
         size_t i = queue->count;
@@ -257,17 +264,19 @@ static void *drain(void *arg)
         pthread_mutex_unlock(&queue->lock);
         if (i == queue->count)
             break;
-        run_job(queue->trace, &queue->jobs[i], &doc_buf);
+        run_job(queue->trace, &queue->jobs[i], &doc_buf, region);
     }
     window_free(&doc_buf);
     return NULL;
 }
 
-static void run_jobs(struct pcs_trace *trace, struct index_job *jobs, size_t count, unsigned threads)
+/* regions: one for each of threads. */
+static void run_jobs(struct pcs_trace *trace, struct index_job *jobs, size_t count, unsigned threads,
+                     struct append_region *regions)
 {
     /* Without the order (out of memory), jobs run in file order. */
     size_t *order = largest_first(jobs, count);
-    struct job_queue queue = {trace, jobs, order, count, 0, PTHREAD_MUTEX_INITIALIZER};
+    struct job_queue queue = {trace, jobs, order, count, 0, regions, 0, PTHREAD_MUTEX_INITIALIZER};
     size_t parallel = 0;
     for (size_t i = 0; i < count; i++)
         parallel += !jobs[i].on_caller;
@@ -284,8 +293,8 @@ static void run_jobs(struct pcs_trace *trace, struct index_job *jobs, size_t cou
             break; /* fewer threads: this one does the rest */
     struct file_window doc_buf = {NULL, 0, 0, 0};
     for (size_t i = 0; i < count; i++)
-        if (jobs[i].on_caller)
-            run_job(trace, &jobs[i], &doc_buf);
+        if (jobs[i].on_caller) /* a line format's: keeps no ids */
+            run_job(trace, &jobs[i], &doc_buf, NULL);
     window_free(&doc_buf);
     drain(&queue);
     for (size_t i = 0; i < started; i++)
@@ -511,11 +520,13 @@ static void job_reset(struct index_job *job, uint64_t begin, uint64_t end, int l
 enum pcs_status trace_index_files(struct pcs_trace *trace, struct trace_file *files, size_t count,
                                   const struct pcs_trace_config *config, uint32_t *namespace_count,
                                   int *lacks_prefixes, int *streaming, struct index_sink *index,
-                                  struct pcs_error *err)
+                                  struct reader_regions *regions, struct pcs_error *err)
 {
     unsigned threads = config->threads > 1 ? config->threads : 1;
     if (threads > MAX_PIECES)
         threads = MAX_PIECES;
+    regions->items = calloc(threads, sizeof *regions->items);
+    regions->count = regions->items ? threads : 0;
     enum pcs_status *opened = calloc(count, sizeof *opened);
     struct pcs_error *open_errors = calloc(count, sizeof *open_errors);
     size_t *first_job = calloc(count + 1, sizeof *first_job);
@@ -523,7 +534,7 @@ enum pcs_status trace_index_files(struct pcs_trace *trace, struct trace_file *fi
     size_t job_count = 0;
     struct file_window head = {NULL, 0, 0, 0}; /* each file's first bytes, in turn */
     enum pcs_status status = PCS_OK;
-    if (!opened || !open_errors || !first_job) {
+    if (!opened || !open_errors || !first_job || !regions->items) {
         status = pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
         goto done;
     }
@@ -585,7 +596,7 @@ enum pcs_status trace_index_files(struct pcs_trace *trace, struct trace_file *fi
     }
     first_job[count] = job_count;
 
-    run_jobs(trace, jobs, job_count, threads);
+    run_jobs(trace, jobs, job_count, threads, regions->items);
 
     /* Join in file order. */
     for (size_t f = 0; f < count; f++) {
@@ -605,7 +616,7 @@ enum pcs_status trace_index_files(struct pcs_trace *trace, struct trace_file *fi
                 job_reset(&jobs[j], 0, 0, config->lenient);
             job_reset(&jobs[first], 0, files[f].size, config->lenient);
             struct file_window doc_buf = {NULL, 0, 0, 0};
-            run_job(trace, &jobs[first], &doc_buf);
+            run_job(trace, &jobs[first], &doc_buf, NULL); /* a line file's: keeps no ids */
             window_free(&doc_buf);
             last = first + 1;
         }

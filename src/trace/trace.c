@@ -45,6 +45,7 @@ struct pcs_trace {
     struct stream stream;
 
     struct index_sink index; /* the entries in time order, and the skips */
+    struct reader_regions regions; /* the files' kept ids */
     size_t next_entry;
 
     /* Models: names in order of first appearance, and a hash index. */
@@ -254,10 +255,19 @@ const char *pcs_trace_model_name(const pcs_trace *trace, uint32_t model)
 
 /* ----------------------------------------------------------------- scratch */
 
+void reader_regions_free(struct reader_regions *regions)
+{
+    for (size_t i = 0; i < regions->count; i++)
+        append_region_free(&regions->items[i]);
+    free(regions->items);
+    regions->items = NULL;
+    regions->count = 0;
+}
+
 void doc_records_free(struct doc_records *doc)
 {
     free(doc->records);
-    free(doc->store.ids);
+    ids_store_free(&doc->store);
     free(doc->names);
     memset(doc, 0, sizeof *doc);
 }
@@ -324,7 +334,7 @@ pcs_trace *pcs_trace_open(const char *const *paths, size_t path_count, const str
     }
     trace->index.lenient = trace->config.lenient;
     st = trace_index_files(trace, trace->files, path_count, &trace->config, &trace->namespace_count,
-                           &trace->lacks_prefixes, &trace->stream.on, &trace->index, err);
+                           &trace->lacks_prefixes, &trace->stream.on, &trace->index, &trace->regions, err);
     if (st == PCS_OK && trace->stream.on) {
         struct trace_file *file = &trace->files[0];
         struct line_reader lines = {file, &file->window, 0, file->size, 0};
@@ -577,6 +587,7 @@ void pcs_trace_free(pcs_trace *trace)
         doc_records_free(&trace->files[i].doc);
     }
     free(trace->files);
+    reader_regions_free(&trace->regions);
     index_sink_free(&trace->index);
     index_sink_free(&trace->stream.late);
     for (size_t i = 0; i < trace->model_count; i++)
