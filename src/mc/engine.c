@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/thread_apart.h"
 #include "mc_internal.h"
 
 /* Per-task cost histogram: 1e-9 to 1e5 USD, 40 bins per decade (about 6%
@@ -122,7 +123,7 @@ static enum pcs_status run_round(struct engine *engine, struct worker *workers, 
     engine->end_trial = until;
     unsigned started = 0;
     for (unsigned i = 1; i < threads; i++) {
-        if (pthread_create(&workers[i].thread, NULL, work, &workers[i]) != 0)
+        if (thread_start_apart(&workers[i].thread, work, &workers[i]) != 0)
             break; /* fewer threads; the same result */
         started = i;
     }

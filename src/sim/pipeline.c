@@ -5,6 +5,8 @@
  * mutex and two condition variables guard the ring's two counters. */
 #include "pipeline.h"
 
+#include "common/thread_apart.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,7 +97,7 @@ struct pipeline *pipeline_start(pcs_trace *trace)
     pthread_mutex_init(&pipe->lock, NULL);
     pthread_cond_init(&pipe->filled, NULL);
     pthread_cond_init(&pipe->emptied, NULL);
-    if (pthread_create(&pipe->thread, NULL, reader, pipe) != 0) {
+    if (thread_start_apart(&pipe->thread, reader, pipe) != 0) {
         pthread_mutex_destroy(&pipe->lock);
         pthread_cond_destroy(&pipe->filled);
         pthread_cond_destroy(&pipe->emptied);

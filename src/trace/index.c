@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "common/big_alloc.h"
+#include "common/thread_apart.h"
 #include "json_scan.h"
 #include "common/grow.h"
 
@@ -289,7 +290,7 @@ static void run_jobs(struct pcs_trace *trace, struct index_job *jobs, size_t cou
         helpers = MAX_PIECES;
     size_t started = 0;
     for (; started < helpers; started++)
-        if (pthread_create(&ids[started], NULL, drain, &queue) != 0)
+        if (thread_start_apart(&ids[started], drain, &queue) != 0)
             break; /* fewer threads: this one does the rest */
     struct file_window doc_buf = {NULL, 0, 0, 0};
     for (size_t i = 0; i < count; i++)

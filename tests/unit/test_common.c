@@ -1,9 +1,13 @@
-/* Shared building blocks (src/common): the append region. */
+/* Shared building blocks (src/common): the append region, threads
+ * started apart. */
+#define _GNU_SOURCE /* CPU sets */
+#include <sched.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "check.h"
 #include "common/append_region.h"
+#include "common/thread_apart.h"
 
 /* Arrays go one after another, 64-byte aligned; the open one grows in
  * place, mapped a step at a time; what was written stays. */
@@ -78,9 +82,48 @@ static void test_append_region_limit(void)
     append_region_free(&region);
 }
 
+struct apart_probe {
+    int ran;
+#if defined(__linux__) && defined(CPU_SETSIZE)
+    int read_cpus;
+    cpu_set_t cpus; /* where the thread may run, once running */
+#endif
+};
+
+static void *probe_thread(void *arg)
+{
+    struct apart_probe *probe = arg;
+    probe->ran = 1;
+#if defined(__linux__) && defined(CPU_SETSIZE)
+    probe->read_cpus = sched_getaffinity(0, sizeof probe->cpus, &probe->cpus) == 0;
+#endif
+    return probe;
+}
+
+/* A thread started apart runs its function with its argument, returns
+ * its result, and once running may use every CPU its starter may. */
+static void test_thread_start_apart(void)
+{
+    struct apart_probe probe;
+    memset(&probe, 0, sizeof probe);
+    pthread_t thread;
+    CHECK(thread_start_apart(&thread, probe_thread, &probe) == 0);
+    void *result = NULL;
+    CHECK(pthread_join(thread, &result) == 0);
+    CHECK(result == &probe);
+    CHECK(probe.ran == 1);
+#if defined(__linux__) && defined(CPU_SETSIZE)
+    cpu_set_t mine;
+    CHECK(probe.read_cpus);
+    CHECK(sched_getaffinity(0, sizeof mine, &mine) == 0);
+    CHECK(CPU_EQUAL(&mine, &probe.cpus));
+#endif
+}
+
 int main(void)
 {
     test_append_region_arrays();
     test_append_region_limit();
+    test_thread_start_apart();
     return check_summary();
 }
