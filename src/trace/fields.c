@@ -3,6 +3,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "common/big_alloc.h"
 #include "common/grow.h"
@@ -304,6 +307,20 @@ static int sink_grow(struct id_sink *sink, size_t need)
 static size_t common_prefix(const char *a, const char *b, size_t n)
 {
     size_t i = 0;
+#if defined(__SSE2__)
+    /* A conversation's arrays share most of their bytes: 32 at a time. */
+    for (; i + 32 <= n; i += 32) {
+        __m128i a0 = _mm_loadu_si128((const __m128i *)(const void *)(a + i));
+        __m128i b0 = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+        __m128i a1 = _mm_loadu_si128((const __m128i *)(const void *)(a + i + 16));
+        __m128i b1 = _mm_loadu_si128((const __m128i *)(const void *)(b + i + 16));
+        unsigned same0 = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(a0, b0));
+        unsigned same1 = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(a1, b1));
+        uint32_t same = same0 | same1 << 16;
+        if (same != 0xFFFFFFFFu)
+            return i + (size_t)__builtin_ctz(~same);
+    }
+#endif
     for (; i + 8 <= n; i += 8) {
         uint64_t x, y;
         memcpy(&x, a + i, 8);
