@@ -4,6 +4,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "big_alloc.h"
+#include "grow.h"
+
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
@@ -90,6 +93,29 @@ void append_region_close(struct append_region *region, const void *p, size_t byt
     region->used = (size_t)((const char *)p - region->base) + bytes;
     if (region->mapped > region->used)
         REGION_POISON(region->base + region->used, region->mapped - region->used);
+}
+
+void *append_region_grow_array(struct append_region *region, void *array, size_t *room, size_t bytes,
+                               int *in_region)
+{
+    size_t grown;
+    if (*in_region && append_region_grow(region, array, bytes, &grown) == 0) {
+        *room = grown;
+        return array;
+    }
+    size_t cap = grow_capacity(*room, bytes, 4096, 1);
+    if (cap == 0)
+        return NULL;
+    void *moved = big_realloc(*in_region ? NULL : array, cap);
+    if (!moved)
+        return NULL;
+    if (*in_region) {
+        memcpy(moved, array, *room);
+        append_region_close(region, array, 0);
+        *in_region = 0;
+    }
+    *room = cap;
+    return moved;
 }
 
 void append_region_free(struct append_region *region)

@@ -66,6 +66,16 @@ int append_region_grow(struct append_region *region, const void *p, size_t bytes
 /* Closes the open array at p, `bytes` long: the next array starts after it. */
 void append_region_close(struct append_region *region, const void *p, size_t bytes);
 
+/* Room for at least `bytes` in an array that is either region's open
+ * array (*in_region) or on the heap (NULL or malloc'd; region unused):
+ * in place while the region can hold them; otherwise on the heap, where
+ * an array leaving the region is moved with all its *room bytes and the
+ * region's array is closed at 0 bytes. Heap arrays grow by doubling.
+ * *room becomes the array's bytes. Returns the array, or NULL when out of
+ * memory (the array, *room and *in_region unchanged). */
+void *append_region_grow_array(struct append_region *region, void *array, size_t *room, size_t bytes,
+                               int *in_region);
+
 /* Unmaps the region; every array in it is gone. The region is empty and
  * reusable, with the same reserve. */
 void append_region_free(struct append_region *region);

@@ -7,8 +7,6 @@
 #include <emmintrin.h>
 #endif
 
-#include "common/big_alloc.h"
-#include "common/grow.h"
 
 enum pcs_status field_wrong(struct js_cursor *c, const struct record_loc *loc, const char *field,
                             const char *expected, struct pcs_error *err)
@@ -247,30 +245,17 @@ void ids_store_free(struct ids_store *store)
  * holds moves with it: parsing may have written past count). */
 static int store_grow(struct ids_store *store, size_t count)
 {
-    size_t room;
-    if (store->region && append_region_grow(store->region, store->ids, count * sizeof *store->ids, &room) == 0) {
-        store->cap = room / sizeof *store->ids;
-        return 0;
-    }
-    size_t cap = grow_capacity(store->cap, count, 1024, sizeof *store->ids);
-    if (cap == 0)
-        return -1;
-    uint64_t *ids;
-    if (store->owns_ids) {
-        ids = big_realloc(store->ids, cap * sizeof *ids);
-    } else {
-        ids = big_realloc(NULL, cap * sizeof *ids);
-        if (ids && store->cap > 0)
-            memcpy(ids, store->ids, store->cap * sizeof *ids);
-    }
+    size_t room = store->cap * sizeof *store->ids;
+    int in_region = store->region != NULL;
+    uint64_t *ids = append_region_grow_array(store->region, store->ids, &room, count * sizeof *ids, &in_region);
     if (!ids)
         return -1;
-    if (store->region)
-        append_region_close(store->region, store->ids, 0);
-    store->region = NULL;
+    if (!in_region) {
+        store->region = NULL;
+        store->owns_ids = 1;
+    }
     store->ids = ids;
-    store->cap = cap;
-    store->owns_ids = 1;
+    store->cap = room / sizeof *ids;
     return 0;
 }
 

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE /* CPU sets */
 #include <sched.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -82,6 +83,45 @@ static void test_append_region_limit(void)
     append_region_free(&region);
 }
 
+
+/* An array grows in its region while the region can hold it, then moves
+ * to the heap with everything it held; a heap array doubles. */
+static void test_append_region_grow_array(void)
+{
+    struct append_region region;
+    memset(&region, 0, sizeof region);
+    region.reserve = 2 * APPEND_REGION_STEP;
+    size_t room = 0;
+    char *array = append_region_open(&region, &room);
+    if (!array) {
+        printf("append region: no mapping here, skipped\n");
+        return;
+    }
+    int in_region = 1;
+    char *grown = append_region_grow_array(&region, array, &room, APPEND_REGION_STEP + 5, &in_region);
+    CHECK(grown == array && in_region == 1);
+    CHECK_U64(room, 2 * APPEND_REGION_STEP);
+    for (size_t i = 0; i < room; i++)
+        grown[i] = (char)(i % 251);
+    char *moved = append_region_grow_array(&region, grown, &room, 2 * APPEND_REGION_STEP + 1, &in_region);
+    CHECK(moved != NULL && moved != grown && in_region == 0);
+    CHECK(room >= 2 * APPEND_REGION_STEP + 1);
+    size_t wrong = 0;
+    for (size_t i = 0; moved && i < 2 * APPEND_REGION_STEP; i++)
+        wrong += moved[i] != (char)(i % 251);
+    CHECK_U64(wrong, 0);
+    size_t next_room;
+    CHECK(append_region_open(&region, &next_room) == array); /* closed at 0 bytes */
+    append_region_close(&region, array, 0);
+    size_t heap_room = room;
+    char *doubled = append_region_grow_array(&region, moved, &room, heap_room + 1, &in_region);
+    CHECK(doubled != NULL && in_region == 0);
+    CHECK_U64(room, 2 * heap_room);
+    CHECK(doubled && doubled[1000] == (char)(1000 % 251));
+    free(doubled ? doubled : moved);
+    append_region_free(&region);
+}
+
 struct apart_probe {
     int ran;
 #if defined(__linux__) && defined(CPU_SETSIZE)
@@ -124,6 +164,7 @@ int main(void)
 {
     test_append_region_arrays();
     test_append_region_limit();
+    test_append_region_grow_array();
     test_thread_start_apart();
     return check_summary();
 }
