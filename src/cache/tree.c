@@ -63,8 +63,12 @@ void tree_release(struct tree *tree)
             free(tree->lru[i].costs);
     }
     run_pool_release(&tree->runs);
-    free(tree->nodes);
-    free(tree->lru);
+    if (!tree->nodes_in_region)
+        free(tree->nodes);
+    if (!tree->lru_in_region)
+        free(tree->lru);
+    append_region_free(&tree->node_region);
+    append_region_free(&tree->lru_region);
     free(tree->slots);
     free(tree->path);
     memset(tree, 0, sizeof *tree);
@@ -224,6 +228,60 @@ static void side_replace(struct tree *tree, uint32_t parent, uint32_t old_id, ui
 
 /* ------------------------------------------------------------------ nodes */
 
+/* Makes *array (*room bytes) hold at least need bytes. Below
+ * TREE_REGION_BYTES it stays on the heap, doubling: a Monte Carlo trial's
+ * small tree maps nothing. Past it, it moves once into region, where it
+ * grows in place a step at a time: no more copies, and its fresh pages
+ * are mapped many per call instead of faulted one by one (on a virtual
+ * machine a fault costs several times filling the page). */
+static int tree_array_grow(struct append_region *region, void **array, size_t *room, int *in_region, size_t need)
+{
+    if (!*in_region && need >= TREE_REGION_BYTES) {
+        size_t mapped;
+        void *moved = append_region_open(region, &mapped);
+        if (moved && append_region_grow(region, moved, need, &mapped) == 0) {
+            memcpy(moved, *array, *room);
+            free(*array);
+            *array = moved;
+            *room = mapped;
+            *in_region = 1;
+            return 0;
+        }
+        if (moved)
+            append_region_close(region, moved, 0); /* no room: stay on the heap */
+    }
+    void *grown = append_region_grow_array(region, *array, room, need, in_region);
+    if (!grown)
+        return -1;
+    *array = grown;
+    return 0;
+}
+
+/* Room for at least one more node, and its lru entry. */
+static enum pcs_status tree_arrays_grow(struct tree *tree)
+{
+    if (tree->node_cap >= TREE_NIL / 2)
+        return PCS_ERR_NOMEM;
+    size_t room = tree->node_cap * sizeof *tree->nodes;
+    void *nodes = tree->nodes;
+    if (tree_array_grow(&tree->node_region, &nodes, &room, &tree->nodes_in_region,
+                        (tree->node_cap + 1) * sizeof *tree->nodes) != 0)
+        return PCS_ERR_NOMEM;
+    tree->nodes = nodes;
+    size_t cap = room / sizeof *tree->nodes;
+    if (cap > TREE_NIL / 2)
+        cap = TREE_NIL / 2;
+    if (tree->with_costs) {
+        size_t lru_room = tree->node_cap * sizeof *tree->lru;
+        void *lru = tree->lru;
+        if (tree_array_grow(&tree->lru_region, &lru, &lru_room, &tree->lru_in_region, cap * sizeof *tree->lru) != 0)
+            return PCS_ERR_NOMEM;
+        tree->lru = lru;
+    }
+    tree->node_cap = cap;
+    return PCS_OK;
+}
+
 static enum pcs_status node_new(struct tree *tree, uint32_t *id)
 {
     if (tree->free_head != TREE_NIL) {
@@ -233,22 +291,8 @@ static enum pcs_status node_new(struct tree *tree, uint32_t *id)
         if (tree->free_head != TREE_NIL)
             __builtin_prefetch(&tree->nodes[tree->free_head], 1);
     } else {
-        if (tree->node_top == tree->node_cap) {
-            if (tree->node_cap >= TREE_NIL / 2)
-                return PCS_ERR_NOMEM;
-            size_t cap = tree->node_cap * 2;
-            struct tree_node *nodes = realloc(tree->nodes, cap * sizeof *nodes);
-            if (!nodes)
-                return PCS_ERR_NOMEM;
-            tree->nodes = nodes;
-            if (tree->with_costs) {
-                struct tree_lru *lru = realloc(tree->lru, cap * sizeof *lru);
-                if (!lru)
-                    return PCS_ERR_NOMEM;
-                tree->lru = lru;
-            }
-            tree->node_cap = cap;
-        }
+        if (tree->node_top == tree->node_cap && tree_arrays_grow(tree) != PCS_OK)
+            return PCS_ERR_NOMEM;
         *id = (uint32_t)tree->node_top++;
         if (tree->with_costs)
             tree->lru[*id].costs = NULL;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "cache/run_pool.h"
+#include "cache/tree.h"
 #include "check.h"
 #include "pcsim/cache.h"
 
@@ -380,6 +381,75 @@ static void test_lookahead_changes_nothing(void)
     }
 }
 
+
+/* The reference for ideal with no minimum and granularity 1: a request
+ * reads up to its deepest bound whose whole prefix an earlier request
+ * had (prefixes as chained hashes in an open-addressing set). */
+#define BIG_REQUESTS 60000
+#define BIG_SET (1u << 19)
+static uint64_t prefix_set[BIG_SET];
+
+static int prefix_seen(uint64_t key, int insert)
+{
+    key |= 1; /* 0 marks an empty slot */
+    size_t i = (size_t)(key * 0x9E3779B97F4A7C15ull >> 46) & (BIG_SET - 1);
+    while (prefix_set[i] != 0 && prefix_set[i] != key)
+        i = (i + 1) & (BIG_SET - 1);
+    if (prefix_set[i] == key)
+        return 1;
+    if (insert)
+        prefix_set[i] = key;
+    return 0;
+}
+
+/* Trees of more than a megabyte of nodes move their arrays into a region
+ * of their own (nodes, and lru's costs): ideal and an LRU too large to
+ * evict read exactly what the reference says, request by request. */
+static void test_large_tree(void)
+{
+    pcs_cache *ideal = cache_of(PCS_POLICY_IDEAL, 300000, 0, 1, 0);
+    pcs_cache *lru = cache_of(PCS_POLICY_LRU, 300000, 0, 1, (uint64_t)1 << 40);
+    memset(prefix_set, 0, sizeof prefix_set);
+    uint64_t state = 7, fresh = 1000000, wrong_ideal = 0, wrong_lru = 0, reads = 0;
+    static uint64_t past[BIG_REQUESTS][4];
+    struct made m;
+    for (size_t r = 0; r < BIG_REQUESTS; r++) {
+        uint64_t units[4];
+        if (r > 0 && next_random(&state, 3) == 0) {
+            memcpy(units, past[next_random(&state, (uint32_t)r)], sizeof units); /* an earlier request again */
+        } else {
+            uint32_t prompt = next_random(&state, 50);
+            units[0] = 10 * prompt;
+            units[1] = 10 * prompt + 1;
+            units[2] = fresh++;
+            units[3] = fresh++;
+        }
+        memcpy(past[r], units, sizeof units);
+        struct pcs_request *req = make(&m, (int64_t)r, 0, units, 4, 10, 40);
+        uint64_t key = 0, expected = 0;
+        int reading = 1;
+        for (size_t b = 0; b < 4; b++) {
+            key = (key ^ units[b]) * 0x100000001B3ull + b;
+            int seen = prefix_seen(key, 1);
+            if (reading && seen)
+                expected = m.ends[b];
+            reading &= seen;
+        }
+        uint64_t got_ideal = read_of(ideal, req);
+        uint64_t got_lru = read_of(lru, req);
+        wrong_ideal += got_ideal != expected;
+        wrong_lru += got_lru != expected;
+        reads += expected;
+    }
+    CHECK_U64(wrong_ideal, 0);
+    CHECK_U64(wrong_lru, 0);
+    CHECK(reads > 0);
+    /* Well past the move into the region. */
+    CHECK(pcs_cache_node_count(ideal) * sizeof(struct tree_node) > 2 * TREE_REGION_BYTES);
+    pcs_cache_free(ideal);
+    pcs_cache_free(lru);
+}
+
 static void test_run_pool(void)
 {
     /* Capacities round up to powers of two from 4; past the largest pooled
@@ -469,6 +539,7 @@ int main(void)
     test_side_branches(PCS_POLICY_OPENAI);
     test_lookahead_changes_nothing();
     test_run_pool();
+    test_large_tree();
     test_request_keys();
     test_presets();
     return check_summary();
