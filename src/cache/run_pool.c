@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/big_alloc.h"
+
 /* Chunks start small (a sweep plays hundreds of small caches) and double. */
 #define FIRST_CHUNK_BYTES ((size_t)16 << 10)
 #define LAST_CHUNK_BYTES ((size_t)1 << 20)
@@ -42,7 +44,7 @@ static void *carve(struct run_pool *pool, size_t bytes)
             pool->chunks = chunks;
             pool->chunk_cap = cap;
         }
-        char *chunk = malloc(size);
+        char *chunk = big_alloc_whole(size); /* carved whole soon: mapped in one call */
         if (!chunk)
             return NULL;
         pool->chunks[pool->chunk_count++] = chunk;

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/big_alloc.h"
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -112,7 +114,7 @@ static enum pcs_status child_table_grow(struct tree *tree)
     size_t old_cap = tree->slot_mask + 1;
     struct child_slot *old = tree->slots;
     size_t cap = old_cap * 2;
-    struct child_slot *slots = malloc(cap * sizeof *slots);
+    struct child_slot *slots = big_alloc_whole(cap * sizeof *slots); /* written whole below */
     if (!slots)
         return PCS_ERR_NOMEM;
     for (size_t i = 0; i < cap; i++)

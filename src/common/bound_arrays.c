@@ -3,7 +3,23 @@
 
 #include <stdlib.h>
 
+#include "common/big_alloc.h"
 #include "common/grow.h"
+
+/* First arrays: made whole (big_alloc_whole), their pages mapped in one
+ * call each rather than faulted in as the first requests are copied in. */
+static int arrays_first(struct bound_arrays *arrays, size_t cap)
+{
+    arrays->units = big_alloc_whole(cap * sizeof *arrays->units);
+    arrays->ends = big_alloc_whole(cap * sizeof *arrays->ends);
+    arrays->flags = big_alloc_whole(cap * sizeof *arrays->flags);
+    if (!arrays->units || !arrays->ends || !arrays->flags) {
+        bound_arrays_free(arrays);
+        return -1;
+    }
+    arrays->cap = cap;
+    return 0;
+}
 
 int bound_arrays_reserve(struct bound_arrays *arrays, size_t count, size_t initial)
 {
@@ -12,6 +28,8 @@ int bound_arrays_reserve(struct bound_arrays *arrays, size_t count, size_t initi
     size_t cap = grow_capacity(arrays->cap, count, initial, sizeof *arrays->units);
     if (cap == 0)
         return -1;
+    if (arrays->cap == 0)
+        return arrays_first(arrays, cap);
     uint64_t *units = realloc(arrays->units, cap * sizeof *units);
     if (units)
         arrays->units = units;

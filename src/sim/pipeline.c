@@ -40,7 +40,8 @@ static void fill(struct pipeline *pipe, struct pipeline_batch *batch)
             batch->status = status;
             break;
         }
-        if (bound_arrays_reserve(&batch->bounds, used + req->bound_count, 4096) != 0) {
+        /* Room for a full batch from the start: no copies as it fills. */
+        if (bound_arrays_reserve(&batch->bounds, used + req->bound_count, PIPELINE_BATCH_BOUNDS + 4096) != 0) {
             batch->status = pcs_error_set(&batch->error, PCS_ERR_NOMEM, "out of memory while reading the trace");
             break;
         }
