@@ -108,8 +108,10 @@ struct tree_alive {
 };
 
 /* A tree's node array (and lru) past this many bytes moves into a region
- * of its own: about 8000 nodes. */
-#define TREE_REGION_BYTES ((size_t)1 << 20)
+ * of its own (65536 nodes): where glibc would map it anyway in a replay,
+ * and past the trees of Monte Carlo trials, which the heap serves from
+ * the last trial's memory. */
+#define TREE_REGION_BYTES ((size_t)8 << 20)
 
 struct tree {
     struct tree_node *nodes;

@@ -118,6 +118,13 @@ void *append_region_grow_array(struct append_region *region, void *array, size_t
     return moved;
 }
 
+void append_region_empty(struct append_region *region)
+{
+    region->used = 0;
+    if (region->mapped > 0)
+        REGION_POISON(region->base, region->mapped);
+}
+
 void append_region_free(struct append_region *region)
 {
 #if defined(__linux__) && defined(MAP_NORESERVE)

@@ -76,6 +76,10 @@ void append_region_close(struct append_region *region, const void *p, size_t byt
 void *append_region_grow_array(struct append_region *region, void *array, size_t *room, size_t bytes,
                                int *in_region);
 
+/* Empties the region, keeping its mapping: every array in it is gone,
+ * and the next opens on pages already mapped. */
+void append_region_empty(struct append_region *region);
+
 /* Unmaps the region; every array in it is gone. The region is empty and
  * reusable, with the same reserve. */
 void append_region_free(struct append_region *region);
