@@ -41,11 +41,22 @@ static void test_append_region_arrays(void)
     CHECK(first[99] == 'a'); /* the first array is untouched */
 
     char *third = append_region_open(&region, &room);
+    CHECK(third != NULL);
     CHECK(third == second + 64);
     append_region_close(&region, third, 0);
     char *again = append_region_open(&region, &room);
     CHECK(again == third); /* an array closed empty leaves no gap */
     append_region_close(&region, again, 0);
+
+    /* Emptied, it opens at its start on the pages it has mapped. */
+    append_region_empty(&region);
+    char *reused = append_region_open(&region, &room);
+    CHECK(reused == first);
+    CHECK_U64(room, 2 * APPEND_REGION_STEP);
+    if (reused) {
+        reused[0] = 'x';
+        append_region_close(&region, reused, 1);
+    }
     append_region_free(&region);
     CHECK(region.base == NULL && region.used == 0 && region.mapped == 0);
 }
