@@ -445,39 +445,36 @@ static void node_release(struct tree *tree, uint32_t id)
     tree->live_nodes--;
 }
 
-enum pcs_status tree_root(struct tree *tree, uint32_t namespace_id, uint32_t model, uint32_t *root)
+/* A root's key in the child table, under parent TREE_NIL. */
+static uint64_t root_key(uint32_t namespace_id, uint32_t model)
 {
-    uint64_t key = ((uint64_t)namespace_id << 32) | model;
-    if (tree->last_root != TREE_NIL && tree->last_root_key == key) {
-        *root = tree->last_root;
-        return PCS_OK;
-    }
-    uint32_t found = child_find(tree, TREE_NIL, key);
-    if (found != TREE_NIL) {
-        tree->last_root = found;
-        tree->last_root_key = key;
-        *root = found;
-        return PCS_OK;
-    }
-    uint32_t id;
-    if (node_new(tree, &id) != PCS_OK)
-        return PCS_ERR_NOMEM;
-    if (child_insert(tree, TREE_NIL, key, id) != PCS_OK) {
-        node_release(tree, id);
-        return PCS_ERR_NOMEM;
-    }
-    tree->last_root = id;
-    tree->last_root_key = key;
-    *root = id;
-    return PCS_OK;
+    return ((uint64_t)namespace_id << 32) | model;
 }
 
 uint32_t tree_root_find(struct tree *tree, uint32_t namespace_id, uint32_t model)
 {
-    uint64_t key = ((uint64_t)namespace_id << 32) | model;
+    uint64_t key = root_key(namespace_id, model);
     if (tree->last_root != TREE_NIL && tree->last_root_key == key)
         return tree->last_root;
     return child_find(tree, TREE_NIL, key);
+}
+
+enum pcs_status tree_root(struct tree *tree, uint32_t namespace_id, uint32_t model, uint32_t *root)
+{
+    uint64_t key = root_key(namespace_id, model);
+    uint32_t found = tree_root_find(tree, namespace_id, model);
+    if (found == TREE_NIL) {
+        if (node_new(tree, &found) != PCS_OK)
+            return PCS_ERR_NOMEM;
+        if (child_insert(tree, TREE_NIL, key, found) != PCS_OK) {
+            node_release(tree, found);
+            return PCS_ERR_NOMEM;
+        }
+    }
+    tree->last_root = found;
+    tree->last_root_key = key;
+    *root = found;
+    return PCS_OK;
 }
 
 /* ---------------------------------------------------------------- lookahead */
