@@ -5,11 +5,11 @@
  * mutex and two condition variables guard the ring's two counters. */
 #include "pipeline.h"
 
-#include "common/thread_apart.h"
-
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "common/thread_apart.h"
 
 #define RING 8
 

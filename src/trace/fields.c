@@ -176,11 +176,6 @@ static enum pcs_status bad_id(struct js_cursor *c, const struct record_loc *loc,
     return field_wrong(c, loc, what, "an integer id", err);
 }
 
-static int is_space(char ch)
-{
-    return ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r';
-}
-
 /* The run of decimal digits at p (at most 8), converted 8 bytes at a time:
  * returns how many digits there are (0 if none or more than 8) and their
  * value. Reads 8 bytes at p: buffers carry TRACE_READ_PADDING bytes after
@@ -438,7 +433,7 @@ enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, con
     size_t cap = sink.cap;
     if (n == 0) {
         p = array + 1;
-        while (p < end && is_space(*p))
+        while (p < end && js_is_space(*p))
             p++;
         if (p < end && *p == ']') {
             p++;
@@ -457,7 +452,7 @@ enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, con
             continue;
         }
         /* One element read in general: the last, or an unusual one. */
-        while (p < end && is_space(*p))
+        while (p < end && js_is_space(*p))
             p++;
         uint64_t id = 0;
         size_t width = digits8(p, end, &id);
@@ -484,7 +479,7 @@ enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, con
             }
         }
         out[n++] = id;
-        while (p < end && is_space(*p))
+        while (p < end && js_is_space(*p))
             p++;
         if (p < end && *p == ',') {
             p++;

@@ -22,17 +22,10 @@ static int fail(struct js_cursor *c, const char *problem)
     return -1;
 }
 
-/* ' ', '\t', '\n' or '\r', in one test for the usual byte (above ' '). */
-static inline int is_json_space(unsigned char ch)
-{
-    const uint64_t spaces = (1ull << ' ') | (1ull << '\t') | (1ull << '\n') | (1ull << '\r');
-    return ch <= ' ' && ((spaces >> ch) & 1);
-}
-
 char js_peek(struct js_cursor *c)
 {
     const char *p = c->p;
-    while (p < c->end && is_json_space((unsigned char)*p))
+    while (p < c->end && js_is_space(*p))
         p++;
     c->p = p;
     return p < c->end ? *p : 0;

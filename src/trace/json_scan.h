@@ -16,6 +16,15 @@
 #error "the digit runs below read words as little-endian"
 #endif
 
+/* JSON's white space (' ', '\t', '\n', '\r'), in one test for the usual
+ * byte (above ' '). */
+static inline int js_is_space(char ch)
+{
+    const uint64_t spaces = (1ull << ' ') | (1ull << '\t') | (1ull << '\n') | (1ull << '\r');
+    unsigned char byte = (unsigned char)ch;
+    return byte <= ' ' && ((spaces >> byte) & 1);
+}
+
 /* Numbers eight bytes at a time. js_digit_run reads the 8 bytes at p (the
  * caller makes sure they are there) and returns how many of them, from the
  * first, are decimal digits (0 to 8), leaving in *digits the bytes as
