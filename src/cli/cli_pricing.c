@@ -22,8 +22,15 @@ pcs_catalog *cli_load_catalog(const char *command, const char *path)
 int cli_price_time(const char *command, const char *text, double *unix_time_s)
 {
     struct pcs_error err = {""};
+    const char *source = "--price-date";
+    if (!text || !*text) {
+        text = getenv("PCSIM_PRICE_DATE");
+        source = "$PCSIM_PRICE_DATE";
+        if (text && !*text)
+            text = NULL;
+    }
     if (pcs_parse_price_time(text ? text : "now", unix_time_s, &err) != PCS_OK)
-        return cli_usage_error(command, "--price-date: %s", err.message);
+        return cli_usage_error(command, "%s: %s", source, err.message);
     if (!text)
         *unix_time_s = (double)((long long)(*unix_time_s / 86400.0)) * 86400.0 + 43200.0;
     return CLI_EXIT_OK;

@@ -16,8 +16,10 @@ pcs_catalog *cli_load_catalog(const char *command, const char *path);
 const struct pcs_model *cli_resolve_model(const char *command, const pcs_catalog *catalog, const char *name,
                                           const char *provider_id);
 
-/* --price-date: the Unix time of text (NULL: today at noon UTC, so a day's
- * runs agree). CLI_EXIT_OK, or prints a usage error and returns it. */
+/* --price-date: the Unix time of text; NULL or "": $PCSIM_PRICE_DATE when set
+ * (how tests and reproducible reports pin the date), else today at noon UTC,
+ * so a day's runs agree. CLI_EXIT_OK, or prints a usage error naming the
+ * option or the variable and returns it. */
 int cli_price_time(const char *command, const char *text, double *unix_time_s);
 
 /* Nearest known names as ", "-joined text into buffer (for messages). */

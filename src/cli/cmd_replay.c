@@ -60,7 +60,7 @@ static void print_help(FILE *out)
           "  --region-uplift X   regional processing surcharge: 1.1, 0.1, 10% or catalog\n"
           "                      (each provider's own uplift from the catalog)\n"
           "  --price-date WHEN   prices in effect at WHEN (2026-11-23, 2026-11-23T08:30:00Z,\n"
-          "                      now; default: today, noon UTC)\n"
+          "                      now; default: $PCSIM_PRICE_DATE, else today, noon UTC)\n"
           "  --prices FILE       your own catalog (schema pcsim.catalog.v1); also $PCSIM_PRICES\n"
           "  --no-cost           tokens only: no catalog, no dollars\n"
           "                      Models the catalog does not know are reported unpriced;\n"

@@ -16,6 +16,11 @@ if [ ! -x "$PCSIM" ]; then
     exit 2
 fi
 export LC_ALL=C
+# The pinned date (tests/pinned.env), also when a script is run by hand.
+set -a
+# shellcheck source=../pinned.env
+source tests/pinned.env
+set +a
 
 UPDATE=${PCSIM_UPDATE_GOLDENS:-0}
 DATA=tests/data

@@ -88,6 +88,37 @@ check_env_catalog() {
     [ "$rc" -eq 0 ] && [ "$total" = "5" ] || { why="PCSIM_PRICES: exit $rc, total $total, want 5"; return 1; }
 }
 
+# Today's noon UTC by this process's clock (under faketime, `date -u` prints local time).
+utc_noon_today() {
+    python3 -c 'import time; print(time.strftime("%Y-%m-%dT12:00:00Z", time.gmtime()))'
+}
+
+# $PCSIM_PRICE_DATE is the default date; --price-date wins over it; a bad
+# value is a usage error naming the variable; unset, the date is today's noon.
+check_env_price_date() {
+    PCSIM_PRICE_DATE=2026-06-30 run prices --prices "$CATALOG" cost acme-dated --input 1M --format json
+    local total when
+    total=$(json_field '["total"]')
+    [ "$rc" -eq 0 ] && [ "$total" = "1" ] || { why="PCSIM_PRICE_DATE=2026-06-30: exit $rc, total $total, want 1"; return 1; }
+    PCSIM_PRICE_DATE=2026-06-30 run prices --prices "$CATALOG" cost acme-dated --input 1M --format json \
+        --price-date 2026-07-01
+    total=$(json_field '["total"]')
+    [ "$rc" -eq 0 ] && [ "$total" = "2" ] || { why="--price-date over the variable: exit $rc, total $total, want 2"; return 1; }
+    PCSIM_PRICE_DATE=2026-13-01 run prices --prices "$CATALOG" list
+    [ "$rc" -eq 2 ] && stderr_has '$PCSIM_PRICE_DATE' "2026-13-01" ||
+        { why="a bad PCSIM_PRICE_DATE: exit $rc, want 2 naming the variable"; return 1; }
+    # Today by the same clock (faked or not); read on both sides of the run in case it crosses midnight.
+    local before after
+    before=$(utc_noon_today)
+    (unset PCSIM_PRICE_DATE; run prices --prices "$CATALOG" cost acme-dated --input 1M --format json
+     printf '%s\n' "$rc" >"$WORK/rc")
+    after=$(utc_noon_today)
+    rc=$(cat "$WORK/rc")
+    when=$(json_field '["price_time"]' | tr -d "'")
+    [ "$rc" -eq 0 ] && { [ "$when" = "$before" ] || [ "$when" = "$after" ]; } ||
+        { why="unset: exit $rc, price_time $when, want today at noon UTC ($before)"; return 1; }
+}
+
 check_list_provider() {
     run prices --prices "$CATALOG" list cachers --format json
     local count
@@ -162,6 +193,7 @@ check uplift_spellings "--region-uplift 1.1, 0.1 and 10% agree"
 check unknown_model_nearest "an unknown model is an error naming the nearest"
 check shipped_unknown_model "shipped catalog: a misspelt model names the nearest"
 check env_catalog "PCSIM_PRICES chooses the catalog"
+check env_price_date "PCSIM_PRICE_DATE pins the default date; --price-date wins; a bad one names it"
 check list_provider "list PROVIDER lists that provider's models"
 
 # --- errors
