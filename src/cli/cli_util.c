@@ -104,52 +104,23 @@ int cli_finish_stdout(int status)
     return status;
 }
 
-int cli_output_open(const char *command, const char *path, struct cli_output *out)
+int cli_output_open(const char *command, const char *path, struct pcs_output *out)
 {
-    memset(out, 0, sizeof *out);
-    size_t len = strlen(path) + 32;
-    out->tmp_path = malloc(len);
-    if (!out->tmp_path) {
-        fprintf(stderr, "pcsim %s: out of memory\n", command);
-        return CLI_EXIT_DATA;
-    }
-    snprintf(out->tmp_path, len, "%s.tmp.%ld", path, (long)getpid());
-    out->file = fopen(out->tmp_path, "w");
-    if (!out->file) {
-        fprintf(stderr, "pcsim %s: %s: cannot write: %s\n", command, path, strerror(errno));
-        free(out->tmp_path);
-        out->tmp_path = NULL;
-        return CLI_EXIT_DATA;
-    }
-    out->path = path;
-    return CLI_EXIT_OK;
+    struct pcs_error err = {""};
+    if (pcs_output_open(out, path, &err) == PCS_OK)
+        return CLI_EXIT_OK;
+    fprintf(stderr, "pcsim %s: %s\n", command, err.message);
+    return CLI_EXIT_DATA;
 }
 
-int cli_output_close(const char *command, struct cli_output *out, int ok)
+int cli_output_close(const char *command, struct pcs_output *out, int ok)
 {
-    if (!out->file)
-        return CLI_EXIT_OK;
-    int failed = fflush(out->file) != 0 || ferror(out->file) != 0;
-    int saved = failed ? errno : 0;
-    if (fclose(out->file) != 0 && !failed) {
-        failed = 1;
-        saved = errno;
+    struct pcs_error err = {""};
+    if (pcs_output_close(out, ok, &err) != PCS_OK) {
+        fprintf(stderr, "pcsim %s: %s\n", command, err.message);
+        return CLI_EXIT_DATA;
     }
-    int code = CLI_EXIT_OK;
-    if (failed) {
-        fprintf(stderr, "pcsim %s: %s: write failed: %s\n", command, out->path, strerror(saved ? saved : EIO));
-        code = CLI_EXIT_DATA;
-    } else if (!ok) {
-        code = CLI_EXIT_DATA; /* the caller has said what went wrong */
-    } else if (rename(out->tmp_path, out->path) != 0) {
-        fprintf(stderr, "pcsim %s: %s: cannot rename into place: %s\n", command, out->path, strerror(errno));
-        code = CLI_EXIT_DATA;
-    }
-    if (code != CLI_EXIT_OK)
-        remove(out->tmp_path);
-    free(out->tmp_path);
-    memset(out, 0, sizeof *out);
-    return code;
+    return ok ? CLI_EXIT_OK : CLI_EXIT_DATA; /* when !ok the caller has said what went wrong */
 }
 
 int cli_limit_memory(const char *command, uint64_t bytes)

@@ -417,7 +417,7 @@ static int cache_config(const struct replay_options *opts, struct pcs_cache_conf
 /* The --html page, written whole or not at all. */
 static int write_html(const struct pcs_replay_report *report, const struct pcs_timeline *timeline, const char *path)
 {
-    struct cli_output html;
+    struct pcs_output html;
     int code = cli_output_open("replay", path, &html);
     if (code != CLI_EXIT_OK)
         return code;
@@ -430,7 +430,7 @@ static int write_html(const struct pcs_replay_report *report, const struct pcs_t
 /* The report, to stdout or (--output) to a file written whole or not at all. */
 static int write_report(const struct replay_options *opts, const struct pcs_replay_report *report)
 {
-    struct cli_output file = {NULL, NULL, NULL};
+    struct pcs_output file = {NULL, NULL, NULL, NULL};
     if (opts->output_path) {
         int code = cli_output_open("replay", opts->output_path, &file);
         if (code != CLI_EXIT_OK)
@@ -531,7 +531,7 @@ int cmd_replay(int argc, char **argv)
     size_t lane_count = 1;
     struct pcs_replay_cost_config cost_config = {catalog, price_time_s, opts.tier_override, opts.region_uplift};
     struct request_sink sink;
-    struct cli_output requests_file = {NULL, NULL, NULL};
+    struct pcs_output requests_file = {NULL, NULL, NULL, NULL};
     struct pcs_timeline timeline;
     int exit_code;
     for (;;) {

@@ -318,7 +318,7 @@ int cmd_run(int argc, char **argv)
                                         ran,
                                         points,
                                         partial};
-        struct cli_output file = {NULL, NULL, NULL};
+        struct pcs_output file = {NULL, NULL, NULL, NULL};
         if (opts.output_path)
             exit_code = cli_output_open("run", opts.output_path, &file);
         FILE *out = file.file ? file.file : stdout;
@@ -334,7 +334,7 @@ int cmd_run(int argc, char **argv)
         if (file.file && cli_output_close("run", &file, status == PCS_OK) != CLI_EXIT_OK)
             exit_code = CLI_EXIT_DATA;
         if (exit_code == CLI_EXIT_OK && opts.html_path) {
-            struct cli_output html;
+            struct pcs_output html;
             exit_code = cli_output_open("run", opts.html_path, &html);
             if (exit_code == CLI_EXIT_OK)
                 exit_code = cli_output_close("run", &html, pcs_report_run_html(html.file, &report) == PCS_OK);

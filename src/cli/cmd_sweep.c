@@ -282,7 +282,7 @@ static enum pcs_status configure_model(void *context, uint32_t model, const char
 
 static int write_outputs(const struct sweep_options *opts, const struct pcs_sweep_report *report)
 {
-    struct cli_output file = {NULL, NULL, NULL};
+    struct pcs_output file = {NULL, NULL, NULL, NULL};
     if (opts->output_path && cli_output_open("sweep", opts->output_path, &file) != CLI_EXIT_OK)
         return CLI_EXIT_DATA;
     FILE *out = file.file ? file.file : stdout;
@@ -298,7 +298,7 @@ static int write_outputs(const struct sweep_options *opts, const struct pcs_swee
     }
     if (!opts->html_path)
         return CLI_EXIT_OK;
-    struct cli_output html;
+    struct pcs_output html;
     int code = cli_output_open("sweep", opts->html_path, &html);
     if (code != CLI_EXIT_OK)
         return code;
