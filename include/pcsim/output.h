@@ -1,4 +1,5 @@
-/* pcsim: output files that never destroy what is there.
+/* pcsim: output files that never destroy what is there, and paths that
+ * must not be both read and written.
  *
  * A report, an HTML page or a per-request CSV goes to a path the user
  * names. What happens there depends on what the path names now:
@@ -54,5 +55,31 @@ enum pcs_status pcs_output_open(struct pcs_output *out, const char *path, struct
  * had failed. Always frees what open allocated; a closed or zeroed out is a
  * no-op (PCS_OK). */
 enum pcs_status pcs_output_close(struct pcs_output *out, int commit, struct pcs_error *err);
+
+/* A path a command reads or writes, for pcs_paths_check. */
+struct pcs_path_use {
+    const char *path; /* "-" as an input is the standard input */
+    int is_output;    /* 1: written (by pcs_output_open); 0: read */
+};
+
+/* Why two uses clash. */
+enum pcs_path_clash {
+    PCS_CLASH_NONE = 0,
+    PCS_CLASH_SAME_FILE,  /* an output is an input: the same device and inode */
+    PCS_CLASH_IN_DIR,     /* an output is an existing regular file inside an input directory */
+    PCS_CLASH_SAME_OUTPUT /* two outputs are one file: the same device and inode when it
+                             exists, else the same directory (device, inode) and name */
+};
+
+/* Finds the first pair of uses that would overwrite each other, comparing
+ * files by device and inode, not by spelling, with every symbolic link
+ * followed (outputs as pcs_output_open follows them). An input that does
+ * not exist, and "-" unless the standard input is a regular file, clash
+ * with nothing (reading them reports their own errors); an output that
+ * does not exist yet clashes only with another output. Returns the clash
+ * and, when there is one, the indexes of its uses in *first < *second
+ * (for an output against an input, either may come first). Only reads
+ * the file system (stat, readlink, realpath); allocates nothing. */
+enum pcs_path_clash pcs_paths_check(const struct pcs_path_use *uses, size_t count, size_t *first, size_t *second);
 
 #endif

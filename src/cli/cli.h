@@ -50,6 +50,24 @@ int cli_output_open(const char *command, const char *path, struct pcs_output *ou
  * disk, say; when !ok the caller says why). Not open: no-op, CLI_EXIT_OK. */
 int cli_output_close(const char *command, struct pcs_output *out, int ok);
 
+/* A path named on a command line, for cli_check_paths: what to call it in
+ * a message ("--output", "--prices", "$PCSIM_PRICES", "scenario"), the path
+ * (NULL: not given, skipped) and whether the command writes it. */
+struct cli_path {
+    const char *what;
+    const char *path;
+    int is_output;
+};
+
+/* Refuses, before any work, a command line that would write over what it
+ * reads or write two outputs to one file (pcs_paths_check: by device and
+ * inode, links followed): paths[0..count) and the inputs[0..input_count)
+ * called inputs_what ("trace"). Prints the usage error and returns
+ * CLI_EXIT_USAGE; CLI_EXIT_OK when nothing clashes; CLI_EXIT_DATA when out
+ * of memory. */
+int cli_check_paths(const char *command, const struct cli_path *paths, size_t count, const char *inputs_what,
+                    const char *const *inputs, size_t input_count);
+
 /* --max-memory: caps the process's data memory (RLIMIT_DATA) at bytes, so
  * an allocation beyond it fails and is reported as out of memory instead of
  * the machine swapping. Returns CLI_EXIT_OK or prints why not. */

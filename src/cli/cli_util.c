@@ -123,6 +123,62 @@ int cli_output_close(const char *command, struct pcs_output *out, int ok)
     return ok ? CLI_EXIT_OK : CLI_EXIT_DATA; /* when !ok the caller has said what went wrong */
 }
 
+int cli_check_paths(const char *command, const struct cli_path *paths, size_t count, const char *inputs_what,
+                    const char *const *inputs, size_t input_count)
+{
+    struct pcs_path_use *uses = malloc((count + input_count + 1) * sizeof *uses);
+    /* what and path of each use, to name them */
+    const struct cli_path **named = malloc((count + input_count + 1) * sizeof *named);
+    struct cli_path *as_inputs = malloc((input_count + 1) * sizeof *as_inputs);
+    if (!uses || !named || !as_inputs) {
+        free(uses);
+        free(named);
+        free(as_inputs);
+        fprintf(stderr, "pcsim %s: out of memory\n", command);
+        return CLI_EXIT_DATA;
+    }
+    size_t used = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (!paths[i].path)
+            continue;
+        uses[used].path = paths[i].path;
+        uses[used].is_output = paths[i].is_output;
+        named[used++] = &paths[i];
+    }
+    for (size_t i = 0; i < input_count; i++) {
+        as_inputs[i].what = inputs_what;
+        as_inputs[i].path = inputs[i];
+        as_inputs[i].is_output = 0;
+        uses[used].path = inputs[i];
+        uses[used].is_output = 0;
+        named[used++] = &as_inputs[i];
+    }
+    size_t first = 0, second = 0;
+    enum pcs_path_clash clash = pcs_paths_check(uses, used, &first, &second);
+    int code = CLI_EXIT_OK;
+    if (clash != PCS_CLASH_NONE) {
+        const struct cli_path *a = named[first], *b = named[second];
+        if (b->is_output && !a->is_output) { /* the output first */
+            const struct cli_path *swap = a;
+            a = b;
+            b = swap;
+        }
+        if (clash == PCS_CLASH_SAME_OUTPUT)
+            code = cli_usage_error(command, "%s %s and %s %s are the same file; give each output its own path",
+                                   a->what, a->path, b->what, b->path);
+        else if (clash == PCS_CLASH_IN_DIR)
+            code = cli_usage_error(command, "%s %s is a file inside the %s directory %s; an output must not "
+                                   "overwrite an input", a->what, a->path, b->what, b->path);
+        else
+            code = cli_usage_error(command, "%s %s is the same file as the %s %s; an output must not overwrite "
+                                   "an input", a->what, a->path, b->what, b->path);
+    }
+    free(uses);
+    free(named);
+    free(as_inputs);
+    return code;
+}
+
 int cli_limit_memory(const char *command, uint64_t bytes)
 {
     struct rlimit limit;

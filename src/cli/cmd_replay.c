@@ -510,8 +510,22 @@ int cmd_replay(int argc, char **argv)
 
     /* The catalog prices the replay and gives per-model presets. */
     int per_model = pcs_preset_is_per_model(opts.preset);
+    int reads_catalog = !opts.no_cost || per_model; /* tokens must not depend on --no-cost */
+    const char *const *paths = (const char *const *)(argv + optind);
+    size_t path_count = (size_t)(argc - optind);
+    const char *catalog_what;
+    const char *catalog_path = reads_catalog ? cli_catalog_path(opts.prices_path, &catalog_what) : NULL;
+    const struct cli_path named[] = {
+        {"--output", opts.output_path, 1},
+        {"--html", opts.html_path, 1},
+        {"--requests", opts.requests_path, 1},
+        {catalog_path ? catalog_what : NULL, catalog_path, 0},
+    };
+    code = cli_check_paths("replay", named, sizeof named / sizeof named[0], "trace", paths, path_count);
+    if (code != CLI_EXIT_OK)
+        return code;
     pcs_catalog *catalog = NULL;
-    if (!opts.no_cost || per_model) { /* tokens must not depend on --no-cost */
+    if (reads_catalog) {
         catalog = cli_load_catalog("replay", opts.prices_path);
         if (!catalog)
             return CLI_EXIT_DATA;
@@ -519,8 +533,6 @@ int cmd_replay(int argc, char **argv)
     opts.trace_config.aliases = opts.aliases;
     opts.trace_config.alias_count = opts.alias_count;
     opts.trace_config.threads = opts.threads;
-    const char *const *paths = (const char *const *)(argv + optind);
-    size_t path_count = (size_t)(argc - optind);
     /* A large file whose times never go back is read in one pass; if they
      * do go back, the replay starts over with an index. */
     opts.trace_config.stream = 1;

@@ -341,14 +341,25 @@ int cmd_sweep(int argc, char **argv)
     /* The catalog prices the curve and gives per-model minimums. */
     const char *preset = durations ? (opts.preset ? opts.preset : "ttl") : "lru";
     int per_model = durations && pcs_preset_is_per_model(preset);
+    int reads_catalog = !opts.no_cost || per_model;
+    const char *const *paths = (const char *const *)(argv + optind);
+    size_t path_count = (size_t)(argc - optind);
+    const char *catalog_what;
+    const char *catalog_path = reads_catalog ? cli_catalog_path(opts.prices_path, &catalog_what) : NULL;
+    const struct cli_path named[] = {
+        {"--output", opts.output_path, 1},
+        {"--html", opts.html_path, 1},
+        {catalog_path ? catalog_what : NULL, catalog_path, 0},
+    };
+    code = cli_check_paths("sweep", named, sizeof named / sizeof named[0], "trace", paths, path_count);
+    if (code != CLI_EXIT_OK)
+        return code;
     pcs_catalog *catalog = NULL;
-    if ((!opts.no_cost || per_model) && !(catalog = cli_load_catalog("sweep", opts.prices_path)))
+    if (reads_catalog && !(catalog = cli_load_catalog("sweep", opts.prices_path)))
         return CLI_EXIT_DATA;
     opts.trace_config.aliases = opts.aliases;
     opts.trace_config.alias_count = opts.alias_count;
     opts.trace_config.threads = opts.threads;
-    const char *const *paths = (const char *const *)(argv + optind);
-    size_t path_count = (size_t)(argc - optind);
     enum pcs_status status;
     pcs_trace *trace = pcs_trace_open(paths, path_count, &opts.trace_config, &status, &err);
     if (!trace) {

@@ -1,4 +1,5 @@
-/* Output files that never destroy; see pcsim/output.h.
+/* Output files that never destroy, and paths both read and written; see
+ * pcsim/output.h.
  *
  * Why by lstat and not by trying: renaming a temporary file over a path
  * replaces whatever the path names, so a run as root writing its report to
@@ -272,4 +273,134 @@ enum pcs_status pcs_output_close(struct pcs_output *out, int commit, struct pcs_
         unlink(out->tmp_path); /* ours, and never anything else */
     output_clear(out);
     return status;
+}
+
+/* ------------------------------------------------------------ clashes */
+
+/* What a path is, to compare with another. */
+struct identity {
+    int exists;      /* dev, ino are the file's */
+    int is_new;      /* dev, ino are its directory's; name is its last component */
+    int is_dir, is_regular;
+    dev_t dev;
+    ino_t ino;
+    const char *name; /* into final */
+    char final[PATH_MAX];
+};
+
+static void take_stat(struct identity *id, const struct stat *st)
+{
+    id->exists = 1;
+    id->dev = st->st_dev;
+    id->ino = st->st_ino;
+    id->is_dir = S_ISDIR(st->st_mode);
+    id->is_regular = S_ISREG(st->st_mode);
+}
+
+/* An input as a reader opens it (every link followed). 0: none to compare. */
+static int input_identity(const char *path, struct identity *id)
+{
+    struct stat st;
+    memset(id, 0, sizeof *id);
+    if (strcmp(path, "-") == 0) {
+        if (fstat(STDIN_FILENO, &st) != 0 || !S_ISREG(st.st_mode))
+            return 0;
+    } else if (stat(path, &st) != 0) {
+        return 0;
+    }
+    take_stat(id, &st);
+    return 1;
+}
+
+/* An output as pcs_output_open would write it. 0: none to compare. */
+static int output_identity(const char *path, struct identity *id)
+{
+    struct resolved r;
+    struct stat st;
+    memset(id, 0, sizeof *id);
+    if (resolve(path, &r, NULL) != PCS_OK)
+        return 0;
+    memcpy(id->final, r.final, sizeof id->final);
+    if (r.kind == KIND_DESCRIPTOR) {
+        if (fstat(r.fd, &st) != 0)
+            return 0;
+        take_stat(id, &st);
+        id->is_regular = 0; /* written through, never replaced */
+        return 1;
+    }
+    if (r.kind != KIND_NEW) {
+        take_stat(id, &r.st);
+        return 1;
+    }
+    char dir[PATH_MAX];
+    if (dir_of(id->final, dir, sizeof dir) != 0 || stat(dir, &st) != 0)
+        return 0;
+    id->is_new = 1;
+    id->dev = st.st_dev;
+    id->ino = st.st_ino;
+    id->name = last_component(id->final);
+    return 1;
+}
+
+static int same_file(const struct identity *a, const struct identity *b)
+{
+    return a->dev == b->dev && a->ino == b->ino;
+}
+
+/* 1 if the existing file out lies under the directory dir, at any depth. */
+static int inside(const struct identity *out, const struct identity *dir)
+{
+    char path[PATH_MAX];
+    if (!realpath(out->final, path))
+        return 0;
+    for (;;) {
+        char *slash = strrchr(path, '/');
+        if (!slash)
+            return 0;
+        if (slash == path)
+            slash[1] = '\0'; /* the root */
+        else
+            *slash = '\0';
+        struct stat st;
+        if (stat(path, &st) == 0 && st.st_dev == dir->dev && st.st_ino == dir->ino)
+            return 1;
+        if (slash == path)
+            return 0;
+    }
+}
+
+static enum pcs_path_clash found(enum pcs_path_clash clash, size_t a, size_t b, size_t *first, size_t *second)
+{
+    *first = a < b ? a : b;
+    *second = a < b ? b : a;
+    return clash;
+}
+
+enum pcs_path_clash pcs_paths_check(const struct pcs_path_use *uses, size_t count, size_t *first, size_t *second)
+{
+    struct identity out, other;
+    for (size_t o = 0; o < count; o++) {
+        if (!uses[o].is_output || !output_identity(uses[o].path, &out))
+            continue;
+        for (size_t u = 0; u < count; u++) {
+            if (u == o)
+                continue;
+            if (uses[u].is_output) {
+                if (u < o || !output_identity(uses[u].path, &other))
+                    continue; /* each pair of outputs once */
+                if (out.exists && other.exists && same_file(&out, &other))
+                    return found(PCS_CLASH_SAME_OUTPUT, o, u, first, second);
+                if (out.is_new && other.is_new && same_file(&out, &other) && strcmp(out.name, other.name) == 0)
+                    return found(PCS_CLASH_SAME_OUTPUT, o, u, first, second);
+                continue;
+            }
+            if (!out.exists || !input_identity(uses[u].path, &other))
+                continue;
+            if (same_file(&out, &other))
+                return found(PCS_CLASH_SAME_FILE, o, u, first, second);
+            if (out.is_regular && other.is_dir && inside(&out, &other))
+                return found(PCS_CLASH_IN_DIR, o, u, first, second);
+        }
+    }
+    return PCS_CLASH_NONE;
 }

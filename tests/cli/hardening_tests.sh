@@ -8,8 +8,9 @@
 #   file kept intact when a run fails;
 # - outputs never destroy (DESIGN section 6): a character device (one made with mknod, then
 #   /dev/null), a FIFO, a symlink and a descriptor (/dev/fd/1) are written through or have
-#   their target replaced, never turned into a regular file, with the files' types and
-#   contents checked afterwards;
+#   their target replaced, never turned into a regular file; an output that is an input
+#   (by any spelling, a link, inside an input directory) or another output is a usage error
+#   before any work, with the files' types and contents checked afterwards;
 # - a large trace whose times go back, which replay first reads in one pass, gives the
 #   report of the same trace in order;
 # - Ctrl-C (SIGINT) during replay and run prints the partial result marked PARTIAL and
@@ -280,6 +281,79 @@ check_output_descriptor() {
         { why="--requests /proc/self/fd/1 did not reach the pipe: $(cat "$WORK/head.txt")"; return 1; }
 }
 
+# unchanged FILE COPY: FILE is still a regular file equal to COPY.
+unchanged() {
+    [ -f "$1" ] && [ ! -L "$1" ] && cmp -s "$1" "$2"
+}
+
+# clash_case DESCRIPTION TEXT ARGS...: exit 2 with TEXT, nothing on stdout.
+clash_case() {
+    local what=$1 text=$2
+    shift 2
+    run "$@"
+    [ "$rc" -eq 2 ] && [ ! -s "$WORK/out" ] && stderr_has "$text" ||
+        { why="$what: exit $rc, want 2 naming '$text'"; return 1; }
+}
+
+# An output that names an input, however spelled, is a usage error before
+# any work; the input is left as it was.
+check_input_as_output() {
+    mkdir -p "$WORK/in/sub/deeper"
+    cp "$MOONCAKE" "$WORK/in/trace.jsonl"
+    cp "$MOONCAKE" "$WORK/in/sub/deeper/part.jsonl"
+    cp "$RUN_SCENARIO" "$WORK/in/scenario.json"
+    cp "$RUN_PRICES" "$WORK/in/catalog.json"
+    ln -s trace.jsonl "$WORK/in/alias.jsonl"
+    cp -r "$WORK/in" "$WORK/orig"
+    clash_case "replay --output the trace" "--output $WORK/in/trace.jsonl is the same file as the trace" \
+        replay --no-cost --output "$WORK/in/trace.jsonl" "$WORK/in/trace.jsonl" || return 1
+    clash_case "another spelling" "is the same file as the trace" \
+        replay --no-cost --requests "$WORK/in/sub/../trace.jsonl" "$WORK/in/./trace.jsonl" || return 1
+    clash_case "a link to the trace" "--html $WORK/in/alias.jsonl is the same file as the trace" \
+        replay --no-cost --html "$WORK/in/alias.jsonl" "$MOONCAKE" "$WORK/in/trace.jsonl" || return 1
+    clash_case "a file inside an input directory" "is a file inside the trace directory $WORK/in" \
+        replay --no-cost --output "$WORK/in/sub/deeper/part.jsonl" "$WORK/in" || return 1
+    clash_case "sweep --output the trace" "is the same file as the trace" \
+        sweep --no-cost --ttl 60,300 --output "$WORK/in/trace.jsonl" "$WORK/in/trace.jsonl" || return 1
+    clash_case "replay --output the catalog" "is the same file as the --prices $WORK/in/catalog.json" \
+        replay --prices "$WORK/in/catalog.json" --output "$WORK/in/catalog.json" "$MOONCAKE" || return 1
+    PCSIM_PRICES=$WORK/in/catalog.json clash_case "\$PCSIM_PRICES" "is the same file as the \$PCSIM_PRICES" \
+        sweep --ttl 60,300 --html "$WORK/in/catalog.json" "$MOONCAKE" || return 1
+    clash_case "run --html the scenario" "--html $WORK/in/scenario.json is the same file as the scenario" \
+        run --trials 2 --prices "$RUN_PRICES" --html "$WORK/in/scenario.json" "$WORK/in/scenario.json" || return 1
+    clash_case "run --output the catalog" "is the same file as the --prices" \
+        run --trials 2 --prices "$WORK/in/catalog.json" --output "$WORK/in/catalog.json" "$RUN_SCENARIO" || return 1
+    local file
+    for file in trace.jsonl sub/deeper/part.jsonl scenario.json catalog.json; do
+        unchanged "$WORK/in/$file" "$WORK/orig/$file" || { why="$file was changed"; return 1; }
+    done
+    [ -L "$WORK/in/alias.jsonl" ] || { why="the link to the trace was replaced"; return 1; }
+    ! compgen -G "$WORK/in/*.tmp.*" >/dev/null || { why="a temporary file was left behind"; return 1; }
+    # Not a clash: --no-cost reads no catalog; a new file in an input directory.
+    run replay --no-cost --output "$WORK/in/catalog.json" "$MOONCAKE"
+    [ "$rc" -eq 0 ] || { why="--no-cost --output the catalog path: exit $rc"; return 1; }
+}
+
+# Two outputs on one file (the same spelling, another spelling of a new
+# file, a link to an existing one) are a usage error; nothing is written.
+check_two_outputs() {
+    mkdir -p "$WORK/two/sub"
+    echo "the previous report" >"$WORK/two/old.txt"
+    ln -s old.txt "$WORK/two/link.txt"
+    clash_case "--output x --html x" "--output $WORK/two/x and --html $WORK/two/x are the same file" \
+        replay --no-cost --output "$WORK/two/x" --html "$WORK/two/x" "$MOONCAKE" || return 1
+    clash_case "a new file spelled twice" "are the same file" \
+        replay --no-cost --requests "$WORK/two/sub/../y.csv" --output "$WORK/two/./y.csv" "$MOONCAKE" || return 1
+    clash_case "a link to an existing output" "--output $WORK/two/old.txt and --html $WORK/two/link.txt are the same file" \
+        sweep --no-cost --ttl 60,300 --output "$WORK/two/old.txt" --html "$WORK/two/link.txt" "$MOONCAKE" || return 1
+    clash_case "run --output x --html x" "are the same file" \
+        run --trials 2 --prices "$RUN_PRICES" --output "$WORK/two/r" --html "$WORK/two/r" "$RUN_SCENARIO" || return 1
+    [ ! -e "$WORK/two/x" ] && [ ! -e "$WORK/two/y.csv" ] && [ ! -e "$WORK/two/r" ] ||
+        { why="an output was written"; return 1; }
+    [ "$(cat "$WORK/two/old.txt")" = "the previous report" ] && [ -L "$WORK/two/link.txt" ] ||
+        { why="the old file or its link was changed"; return 1; }
+}
+
 # ------------------------------------------------------------------ cases
 check long_line "limit: a line longer than 64 MiB is an error naming the line"
 check deep_json "limit: JSON nested 200 deep is an error naming the line"
@@ -294,6 +368,8 @@ check output_device "a character device (mknod, then /dev/null) is written throu
 check output_fifo "a FIFO is written through to its reader and stays a FIFO (--output, --html, --requests)"
 check output_symlink "a symlink's target is replaced whole (its mode kept), the link kept; a dangling link's target made"
 check output_descriptor "/dev/fd/1 and /proc/self/fd/1 write through the descriptor (>> appends)"
+check input_as_output "an output that is an input (any spelling, a link, in an input directory, the catalog, the scenario): exit 2"
+check two_outputs "two outputs on one file (same spelling, another spelling, a link): exit 2, nothing written"
 check one_pass_starts_over "a large trace whose times go back: read again with an index, the same report"
 check interrupt_replay "Ctrl-C during replay: a partial report, marked, exit 130"
 check interrupt_run "Ctrl-C during run: the trials done, marked partial, exit 130"
