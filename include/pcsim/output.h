@@ -45,6 +45,11 @@ struct pcs_output {
  * PCS_ERR_NOMEM; on failure out->file is NULL and nothing needs closing. */
 enum pcs_status pcs_output_open(struct pcs_output *out, const char *path, struct pcs_error *err);
 
+/* 1 if pcs_output_open would write path through (a device, FIFO, socket
+ * or descriptor: what is written cannot be taken back), else 0 (a file
+ * replaced whole, or a path it would refuse). Only reads the file system. */
+int pcs_output_writes_through(const char *path);
+
 /* Finishes out. With commit and every write successful: flushes, syncs and
  * renames the temporary sibling over the target (or just closes a file
  * written through) and returns PCS_OK. A failed write returns PCS_ERR_IO

@@ -534,8 +534,10 @@ int cmd_replay(int argc, char **argv)
     opts.trace_config.alias_count = opts.alias_count;
     opts.trace_config.threads = opts.threads;
     /* A large file whose times never go back is read in one pass; if they
-     * do go back, the replay starts over with an index. */
-    opts.trace_config.stream = 1;
+     * do go back, the replay starts over with an index. Not when the
+     * per-request rows are written through (a FIFO, stdout): the first
+     * try's rows could not be taken back. */
+    opts.trace_config.stream = !(opts.requests_path && pcs_output_writes_through(opts.requests_path));
     enum pcs_status status;
     pcs_trace *trace = NULL;
     struct model_caches caches = {opts.preset, catalog, &opts.overrides, NULL, 0};

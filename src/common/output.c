@@ -245,6 +245,12 @@ enum pcs_status pcs_output_open(struct pcs_output *out, const char *path, struct
     return status;
 }
 
+int pcs_output_writes_through(const char *path)
+{
+    struct resolved r;
+    return resolve(path, &r, NULL) == PCS_OK && (r.kind == KIND_THROUGH || r.kind == KIND_DESCRIPTOR);
+}
+
 enum pcs_status pcs_output_close(struct pcs_output *out, int commit, struct pcs_error *err)
 {
     if (!out->file) {

@@ -354,6 +354,28 @@ check_two_outputs() {
         { why="the old file or its link was changed"; return 1; }
 }
 
+# The same trace with --requests to a FIFO: rows written through cannot be
+# taken back, so replay reads it with an index from the start; the reader
+# gets every row once, as a regular file would.
+check_requests_through_one_pass() {
+    mkdir -p "$WORK/through"
+    big_trace "$WORK/through/sorted.jsonl" 250000
+    awk 'NR == 3 { held = $0; next } NR == 4 { print; print held; next } { print }' \
+        "$WORK/through/sorted.jsonl" >"$WORK/through/swapped.jsonl"
+    run replay --no-cost --requests "$WORK/through/file.csv" "$WORK/through/swapped.jsonl"
+    [ "$rc" -eq 0 ] || { why="to a file: exit $rc"; return 1; }
+    mkfifo "$WORK/through/fifo" || { why="mkfifo failed"; return 1; }
+    timeout 30 cat "$WORK/through/fifo" >"$WORK/through/fifo.csv" &
+    local reader=$!
+    timeout 30 "$PCSIM" replay --no-cost --requests "$WORK/through/fifo" "$WORK/through/swapped.jsonl" \
+        >"$WORK/out" 2>"$WORK/err"
+    rc=$?
+    wait "$reader"
+    [ "$rc" -eq 0 ] || { why="to a FIFO: exit $rc (124: waited for a second reader)"; return 1; }
+    cmp -s "$WORK/through/file.csv" "$WORK/through/fifo.csv" ||
+        { why="the FIFO's reader got $(wc -l <"$WORK/through/fifo.csv") lines, not the file's rows"; return 1; }
+}
+
 # ------------------------------------------------------------------ cases
 check long_line "limit: a line longer than 64 MiB is an error naming the line"
 check deep_json "limit: JSON nested 200 deep is an error naming the line"
@@ -371,6 +393,7 @@ check output_descriptor "/dev/fd/1 and /proc/self/fd/1 write through the descrip
 check input_as_output "an output that is an input (any spelling, a link, in an input directory, the catalog, the scenario): exit 2"
 check two_outputs "two outputs on one file (same spelling, another spelling, a link): exit 2, nothing written"
 check one_pass_starts_over "a large trace whose times go back: read again with an index, the same report"
+check requests_through_one_pass "--requests to a FIFO with a large trace whose times go back: every row once"
 check interrupt_replay "Ctrl-C during replay: a partial report, marked, exit 130"
 check interrupt_run "Ctrl-C during run: the trials done, marked partial, exit 130"
 
