@@ -163,6 +163,10 @@ int cli_check_paths(const char *command, const struct cli_path *paths, size_t co
             a = b;
             b = swap;
         }
+        if (!b->is_output && strcmp(b->path, "-") == 0) {
+            static const struct cli_path standard_input = {"standard input", "(-)", 0};
+            b = &standard_input;
+        }
         if (clash == PCS_CLASH_SAME_OUTPUT)
             code = cli_usage_error(command, "%s %s and %s %s are the same file; give each output its own path",
                                    a->what, a->path, b->what, b->path);

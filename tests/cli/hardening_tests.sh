@@ -313,6 +313,8 @@ check_input_as_output() {
         replay --no-cost --html "$WORK/in/alias.jsonl" "$MOONCAKE" "$WORK/in/trace.jsonl" || return 1
     clash_case "a file inside an input directory" "is a file inside the trace directory $WORK/in" \
         replay --no-cost --output "$WORK/in/sub/deeper/part.jsonl" "$WORK/in" || return 1
+    clash_case "stdin redirected from the output" "--output $WORK/in/trace.jsonl is the same file as the standard input" \
+        replay --no-cost --output "$WORK/in/trace.jsonl" - <"$WORK/in/trace.jsonl" || return 1
     clash_case "sweep --output the trace" "is the same file as the trace" \
         sweep --no-cost --ttl 60,300 --output "$WORK/in/trace.jsonl" "$WORK/in/trace.jsonl" || return 1
     clash_case "replay --output the catalog" "is the same file as the --prices $WORK/in/catalog.json" \
