@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "pcsim/output.h"
 #include "pcsim/trace.h"
 
 #define CLI_EXIT_OK 0
@@ -37,24 +38,35 @@ int cli_add_model_map(const char *command, char *text, struct pcs_model_alias *a
 int cli_parse_count(const char *text, uint64_t *value);     /* 1234, 3M, 64k, 2G */
 int cli_parse_seconds(const char *text, int64_t *ms);       /* 300, 0.5, 5m, 1h, 24h */
 
-/* A file written whole or not at all: output goes to a temporary sibling
- * (PATH.tmp.PID), renamed over PATH only when everything was written, so an
- * interrupted or failed run never leaves a truncated file (an old PATH
- * stays as it was). */
-struct cli_output {
-    FILE *file;
-    const char *path;
-    char *tmp_path;
-};
-
-/* Opens out for path; on failure prints why and returns CLI_EXIT_DATA. */
-int cli_output_open(const char *command, const char *path, struct cli_output *out);
+/* Output files (--output, --html, --requests): pcsim/output.h's rules (a
+ * regular file replaced whole or not at all, a device, FIFO or descriptor
+ * written through). Opens out for path; on failure prints why and returns
+ * CLI_EXIT_DATA. */
+int cli_output_open(const char *command, const char *path, struct pcs_output *out);
 
 /* Closes out: renames it into place when ok and every write succeeded, and
- * returns CLI_EXIT_OK; else removes it and returns CLI_EXIT_DATA, having
- * said why when a write or the rename failed (a full disk, say; when !ok
- * the caller says why). NULL file: no-op, CLI_EXIT_OK. */
-int cli_output_close(const char *command, struct cli_output *out, int ok);
+ * returns CLI_EXIT_OK; else removes its temporary file and returns
+ * CLI_EXIT_DATA, having said why when a write or the rename failed (a full
+ * disk, say; when !ok the caller says why). Not open: no-op, CLI_EXIT_OK. */
+int cli_output_close(const char *command, struct pcs_output *out, int ok);
+
+/* A path named on a command line, for cli_check_paths: what to call it in
+ * a message ("--output", "--prices", "$PCSIM_PRICES", "scenario"), the path
+ * (NULL: not given, skipped) and whether the command writes it. */
+struct cli_path {
+    const char *what;
+    const char *path;
+    int is_output;
+};
+
+/* Refuses, before any work, a command line that would write over what it
+ * reads or write two outputs to one file (pcs_paths_check: by device and
+ * inode, links followed): paths[0..count) and the inputs[0..input_count)
+ * called inputs_what ("trace"). Prints the usage error and returns
+ * CLI_EXIT_USAGE; CLI_EXIT_OK when nothing clashes; CLI_EXIT_DATA when out
+ * of memory. */
+int cli_check_paths(const char *command, const struct cli_path *paths, size_t count, const char *inputs_what,
+                    const char *const *inputs, size_t input_count);
 
 /* --max-memory: caps the process's data memory (RLIMIT_DATA) at bytes, so
  * an allocation beyond it fails and is reported as out of memory instead of

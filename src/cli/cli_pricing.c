@@ -8,11 +8,21 @@
 
 #include "cli.h"
 
+const char *cli_catalog_path(const char *path, const char **what)
+{
+    *what = "--prices";
+    if (path && *path)
+        return path;
+    *what = "$PCSIM_PRICES";
+    path = getenv("PCSIM_PRICES");
+    return path && *path ? path : NULL;
+}
+
 pcs_catalog *cli_load_catalog(const char *command, const char *path)
 {
     struct pcs_error err = {""};
-    if (!path || !*path)
-        path = getenv("PCSIM_PRICES");
+    const char *what;
+    path = cli_catalog_path(path, &what);
     pcs_catalog *catalog = path && *path ? pcs_catalog_load(path, &err) : pcs_catalog_load_builtin(&err);
     if (!catalog)
         fprintf(stderr, "pcsim %s: %s\n", command, err.message);

@@ -7,6 +7,11 @@
 
 #include "pcsim/pricing.h"
 
+/* The catalog file the command will read: path if given, else
+ * $PCSIM_PRICES, else NULL (the built-in one). *what says which
+ * ("--prices" or "$PCSIM_PRICES"), for messages. */
+const char *cli_catalog_path(const char *path, const char **what);
+
 /* The catalog: path if given, else $PCSIM_PRICES, else the built-in one.
  * On failure prints "pcsim COMMAND: <located error>" and returns NULL. */
 pcs_catalog *cli_load_catalog(const char *command, const char *path);

@@ -104,51 +104,82 @@ int cli_finish_stdout(int status)
     return status;
 }
 
-int cli_output_open(const char *command, const char *path, struct cli_output *out)
+int cli_output_open(const char *command, const char *path, struct pcs_output *out)
 {
-    memset(out, 0, sizeof *out);
-    size_t len = strlen(path) + 32;
-    out->tmp_path = malloc(len);
-    if (!out->tmp_path) {
+    struct pcs_error err = {""};
+    if (pcs_output_open(out, path, &err) == PCS_OK)
+        return CLI_EXIT_OK;
+    fprintf(stderr, "pcsim %s: %s\n", command, err.message);
+    return CLI_EXIT_DATA;
+}
+
+int cli_output_close(const char *command, struct pcs_output *out, int ok)
+{
+    struct pcs_error err = {""};
+    if (pcs_output_close(out, ok, &err) != PCS_OK) {
+        fprintf(stderr, "pcsim %s: %s\n", command, err.message);
+        return CLI_EXIT_DATA;
+    }
+    return ok ? CLI_EXIT_OK : CLI_EXIT_DATA; /* when !ok the caller has said what went wrong */
+}
+
+int cli_check_paths(const char *command, const struct cli_path *paths, size_t count, const char *inputs_what,
+                    const char *const *inputs, size_t input_count)
+{
+    struct pcs_path_use *uses = malloc((count + input_count + 1) * sizeof *uses);
+    /* what and path of each use, to name them */
+    const struct cli_path **named = malloc((count + input_count + 1) * sizeof *named);
+    struct cli_path *as_inputs = malloc((input_count + 1) * sizeof *as_inputs);
+    if (!uses || !named || !as_inputs) {
+        free(uses);
+        free(named);
+        free(as_inputs);
         fprintf(stderr, "pcsim %s: out of memory\n", command);
         return CLI_EXIT_DATA;
     }
-    snprintf(out->tmp_path, len, "%s.tmp.%ld", path, (long)getpid());
-    out->file = fopen(out->tmp_path, "w");
-    if (!out->file) {
-        fprintf(stderr, "pcsim %s: %s: cannot write: %s\n", command, path, strerror(errno));
-        free(out->tmp_path);
-        out->tmp_path = NULL;
-        return CLI_EXIT_DATA;
+    size_t used = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (!paths[i].path)
+            continue;
+        uses[used].path = paths[i].path;
+        uses[used].is_output = paths[i].is_output;
+        named[used++] = &paths[i];
     }
-    out->path = path;
-    return CLI_EXIT_OK;
-}
-
-int cli_output_close(const char *command, struct cli_output *out, int ok)
-{
-    if (!out->file)
-        return CLI_EXIT_OK;
-    int failed = fflush(out->file) != 0 || ferror(out->file) != 0;
-    int saved = failed ? errno : 0;
-    if (fclose(out->file) != 0 && !failed) {
-        failed = 1;
-        saved = errno;
+    for (size_t i = 0; i < input_count; i++) {
+        as_inputs[i].what = inputs_what;
+        as_inputs[i].path = inputs[i];
+        as_inputs[i].is_output = 0;
+        uses[used].path = inputs[i];
+        uses[used].is_output = 0;
+        named[used++] = &as_inputs[i];
     }
+    size_t first = 0, second = 0;
+    enum pcs_path_clash clash = pcs_paths_check(uses, used, &first, &second);
     int code = CLI_EXIT_OK;
-    if (failed) {
-        fprintf(stderr, "pcsim %s: %s: write failed: %s\n", command, out->path, strerror(saved ? saved : EIO));
-        code = CLI_EXIT_DATA;
-    } else if (!ok) {
-        code = CLI_EXIT_DATA; /* the caller has said what went wrong */
-    } else if (rename(out->tmp_path, out->path) != 0) {
-        fprintf(stderr, "pcsim %s: %s: cannot rename into place: %s\n", command, out->path, strerror(errno));
-        code = CLI_EXIT_DATA;
+    if (clash != PCS_CLASH_NONE) {
+        const struct cli_path *a = named[first], *b = named[second];
+        if (b->is_output && !a->is_output) { /* the output first */
+            const struct cli_path *swap = a;
+            a = b;
+            b = swap;
+        }
+        if (!b->is_output && strcmp(b->path, "-") == 0) {
+            static const struct cli_path standard_input = {"standard input", "(-)", 0};
+            b = &standard_input;
+        }
+        if (clash == PCS_CLASH_SAME_OUTPUT)
+            code = cli_usage_error(command, "%s %s and %s %s are the same file; give each output its own path",
+                                   a->what, a->path, b->what, b->path);
+        else if (clash == PCS_CLASH_IN_DIR)
+            code = cli_usage_error(command, "%s %s is a file inside the %s directory %s; an output must not "
+                                   "overwrite an input", a->what, a->path, b->what, b->path);
+        else
+            code = cli_usage_error(command, "%s %s is the same file as the %s %s; an output must not overwrite "
+                                   "an input", a->what, a->path, b->what, b->path);
     }
-    if (code != CLI_EXIT_OK)
-        remove(out->tmp_path);
-    free(out->tmp_path);
-    memset(out, 0, sizeof *out);
+    free(uses);
+    free(named);
+    free(as_inputs);
     return code;
 }
 

@@ -417,7 +417,7 @@ static int cache_config(const struct replay_options *opts, struct pcs_cache_conf
 /* The --html page, written whole or not at all. */
 static int write_html(const struct pcs_replay_report *report, const struct pcs_timeline *timeline, const char *path)
 {
-    struct cli_output html;
+    struct pcs_output html;
     int code = cli_output_open("replay", path, &html);
     if (code != CLI_EXIT_OK)
         return code;
@@ -430,7 +430,7 @@ static int write_html(const struct pcs_replay_report *report, const struct pcs_t
 /* The report, to stdout or (--output) to a file written whole or not at all. */
 static int write_report(const struct replay_options *opts, const struct pcs_replay_report *report)
 {
-    struct cli_output file = {NULL, NULL, NULL};
+    struct pcs_output file = {NULL, NULL, NULL, NULL};
     if (opts->output_path) {
         int code = cli_output_open("replay", opts->output_path, &file);
         if (code != CLI_EXIT_OK)
@@ -510,8 +510,22 @@ int cmd_replay(int argc, char **argv)
 
     /* The catalog prices the replay and gives per-model presets. */
     int per_model = pcs_preset_is_per_model(opts.preset);
+    int reads_catalog = !opts.no_cost || per_model; /* tokens must not depend on --no-cost */
+    const char *const *paths = (const char *const *)(argv + optind);
+    size_t path_count = (size_t)(argc - optind);
+    const char *catalog_what;
+    const char *catalog_path = reads_catalog ? cli_catalog_path(opts.prices_path, &catalog_what) : NULL;
+    const struct cli_path named[] = {
+        {"--output", opts.output_path, 1},
+        {"--html", opts.html_path, 1},
+        {"--requests", opts.requests_path, 1},
+        {catalog_path ? catalog_what : NULL, catalog_path, 0},
+    };
+    code = cli_check_paths("replay", named, sizeof named / sizeof named[0], "trace", paths, path_count);
+    if (code != CLI_EXIT_OK)
+        return code;
     pcs_catalog *catalog = NULL;
-    if (!opts.no_cost || per_model) { /* tokens must not depend on --no-cost */
+    if (reads_catalog) {
         catalog = cli_load_catalog("replay", opts.prices_path);
         if (!catalog)
             return CLI_EXIT_DATA;
@@ -519,11 +533,11 @@ int cmd_replay(int argc, char **argv)
     opts.trace_config.aliases = opts.aliases;
     opts.trace_config.alias_count = opts.alias_count;
     opts.trace_config.threads = opts.threads;
-    const char *const *paths = (const char *const *)(argv + optind);
-    size_t path_count = (size_t)(argc - optind);
     /* A large file whose times never go back is read in one pass; if they
-     * do go back, the replay starts over with an index. */
-    opts.trace_config.stream = 1;
+     * do go back, the replay starts over with an index. Not when the
+     * per-request rows are written through (a FIFO, stdout): the first
+     * try's rows could not be taken back. */
+    opts.trace_config.stream = !(opts.requests_path && pcs_output_writes_through(opts.requests_path));
     enum pcs_status status;
     pcs_trace *trace = NULL;
     struct model_caches caches = {opts.preset, catalog, &opts.overrides, NULL, 0};
@@ -531,7 +545,7 @@ int cmd_replay(int argc, char **argv)
     size_t lane_count = 1;
     struct pcs_replay_cost_config cost_config = {catalog, price_time_s, opts.tier_override, opts.region_uplift};
     struct request_sink sink;
-    struct cli_output requests_file = {NULL, NULL, NULL};
+    struct pcs_output requests_file = {NULL, NULL, NULL, NULL};
     struct pcs_timeline timeline;
     int exit_code;
     for (;;) {

@@ -251,6 +251,16 @@ int cmd_run(int argc, char **argv)
         return CLI_EXIT_USAGE;
     struct pcs_error err = {""};
     const char *path = argv[optind];
+    const char *catalog_what;
+    const char *catalog_path = cli_catalog_path(opts.prices_path, &catalog_what);
+    const struct cli_path named[] = {
+        {"--output", opts.output_path, 1},
+        {"--html", opts.html_path, 1},
+        {catalog_path ? catalog_what : NULL, catalog_path, 0},
+    };
+    code = cli_check_paths("run", named, sizeof named / sizeof named[0], "scenario", &path, 1);
+    if (code != CLI_EXIT_OK)
+        return code;
     if (opts.max_memory && cli_limit_memory("run", opts.max_memory) != CLI_EXIT_OK)
         return CLI_EXIT_DATA;
     pcs_catalog *catalog;
@@ -318,7 +328,7 @@ int cmd_run(int argc, char **argv)
                                         ran,
                                         points,
                                         partial};
-        struct cli_output file = {NULL, NULL, NULL};
+        struct pcs_output file = {NULL, NULL, NULL, NULL};
         if (opts.output_path)
             exit_code = cli_output_open("run", opts.output_path, &file);
         FILE *out = file.file ? file.file : stdout;
@@ -334,7 +344,7 @@ int cmd_run(int argc, char **argv)
         if (file.file && cli_output_close("run", &file, status == PCS_OK) != CLI_EXIT_OK)
             exit_code = CLI_EXIT_DATA;
         if (exit_code == CLI_EXIT_OK && opts.html_path) {
-            struct cli_output html;
+            struct pcs_output html;
             exit_code = cli_output_open("run", opts.html_path, &html);
             if (exit_code == CLI_EXIT_OK)
                 exit_code = cli_output_close("run", &html, pcs_report_run_html(html.file, &report) == PCS_OK);

@@ -282,7 +282,7 @@ static enum pcs_status configure_model(void *context, uint32_t model, const char
 
 static int write_outputs(const struct sweep_options *opts, const struct pcs_sweep_report *report)
 {
-    struct cli_output file = {NULL, NULL, NULL};
+    struct pcs_output file = {NULL, NULL, NULL, NULL};
     if (opts->output_path && cli_output_open("sweep", opts->output_path, &file) != CLI_EXIT_OK)
         return CLI_EXIT_DATA;
     FILE *out = file.file ? file.file : stdout;
@@ -298,7 +298,7 @@ static int write_outputs(const struct sweep_options *opts, const struct pcs_swee
     }
     if (!opts->html_path)
         return CLI_EXIT_OK;
-    struct cli_output html;
+    struct pcs_output html;
     int code = cli_output_open("sweep", opts->html_path, &html);
     if (code != CLI_EXIT_OK)
         return code;
@@ -341,14 +341,25 @@ int cmd_sweep(int argc, char **argv)
     /* The catalog prices the curve and gives per-model minimums. */
     const char *preset = durations ? (opts.preset ? opts.preset : "ttl") : "lru";
     int per_model = durations && pcs_preset_is_per_model(preset);
+    int reads_catalog = !opts.no_cost || per_model;
+    const char *const *paths = (const char *const *)(argv + optind);
+    size_t path_count = (size_t)(argc - optind);
+    const char *catalog_what;
+    const char *catalog_path = reads_catalog ? cli_catalog_path(opts.prices_path, &catalog_what) : NULL;
+    const struct cli_path named[] = {
+        {"--output", opts.output_path, 1},
+        {"--html", opts.html_path, 1},
+        {catalog_path ? catalog_what : NULL, catalog_path, 0},
+    };
+    code = cli_check_paths("sweep", named, sizeof named / sizeof named[0], "trace", paths, path_count);
+    if (code != CLI_EXIT_OK)
+        return code;
     pcs_catalog *catalog = NULL;
-    if ((!opts.no_cost || per_model) && !(catalog = cli_load_catalog("sweep", opts.prices_path)))
+    if (reads_catalog && !(catalog = cli_load_catalog("sweep", opts.prices_path)))
         return CLI_EXIT_DATA;
     opts.trace_config.aliases = opts.aliases;
     opts.trace_config.alias_count = opts.alias_count;
     opts.trace_config.threads = opts.threads;
-    const char *const *paths = (const char *const *)(argv + optind);
-    size_t path_count = (size_t)(argc - optind);
     enum pcs_status status;
     pcs_trace *trace = pcs_trace_open(paths, path_count, &opts.trace_config, &status, &err);
     if (!trace) {

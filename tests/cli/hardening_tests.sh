@@ -6,6 +6,11 @@
 # - output files (--output, --html, --requests) are written whole or not at all: a
 #   location that cannot be written, a full disk (a file-size limit: ulimit -f), an old
 #   file kept intact when a run fails;
+# - outputs never destroy (DESIGN section 6): a character device (one made with mknod, then
+#   /dev/null), a FIFO, a symlink and a descriptor (/dev/fd/1) are written through or have
+#   their target replaced, never turned into a regular file; an output that is an input
+#   (by any spelling, a link, inside an input directory) or another output is a usage error
+#   before any work, with the files' types and contents checked afterwards;
 # - a large trace whose times go back, which replay first reads in one pass, gives the
 #   report of the same trace in order;
 # - Ctrl-C (SIGINT) during replay and run prints the partial result marked PARTIAL and
@@ -170,6 +175,209 @@ check_one_pass_starts_over() {
     [ "$(wc -l <"$WORK/swapped/requests.csv")" -eq 250001 ] || { why="not 250000 rows"; return 1; }
 }
 
+# ------------------------------------------------ outputs that never destroy
+
+RUN_SCENARIO=tests/mc/scenarios/identical.json
+RUN_PRICES=tests/data/prices/catalog.json
+
+# is_char_dev PATH MAJOR MINOR: PATH is still that character device.
+is_char_dev() {
+    [ -c "$1" ] && [ "$(stat -c '%t,%T' "$1")" = "$(printf '%x,%x' "$2" "$3")" ]
+}
+
+# The same output options on every command that writes files; each run must
+# leave the device a device, and no temporary file beside it.
+device_case() {
+    local dev=$1
+    run replay --no-cost --output "$dev" --html "$WORK/beside.html" --requests "$WORK/beside.csv" "$MOONCAKE"
+    [ "$rc" -eq 0 ] || { why="replay --output $dev: exit $rc"; return 1; }
+    run replay --no-cost --requests "$dev" --format json "$MOONCAKE"
+    [ "$rc" -eq 0 ] || { why="replay --requests $dev: exit $rc"; return 1; }
+    run replay --no-cost --html "$dev" "$MOONCAKE"
+    [ "$rc" -eq 0 ] || { why="replay --html $dev: exit $rc"; return 1; }
+    run sweep --no-cost --ttl 60,300 --output "$dev" "$MOONCAKE"
+    [ "$rc" -eq 0 ] || { why="sweep --output $dev: exit $rc"; return 1; }
+    run sweep --no-cost --ttl 60,300 --html "$dev" "$MOONCAKE"
+    [ "$rc" -eq 0 ] || { why="sweep --html $dev: exit $rc"; return 1; }
+    run run --trials 2 --prices "$RUN_PRICES" --output "$dev" --html "$WORK/beside.run.html" "$RUN_SCENARIO"
+    [ "$rc" -eq 0 ] || { why="run --output $dev: exit $rc"; return 1; }
+    run run --trials 2 --prices "$RUN_PRICES" --html "$dev" "$RUN_SCENARIO"
+    [ "$rc" -eq 0 ] || { why="run --html $dev: exit $rc"; return 1; }
+    is_char_dev "$dev" 1 3 || { why="$dev is no longer the null device: $(stat -c %F "$dev" 2>&1)"; return 1; }
+    ! compgen -G "$dev.tmp.*" >/dev/null || { why="a temporary file was left beside $dev"; return 1; }
+}
+
+# A character device is written through. First one of our own (mknod: the
+# null device's numbers), and only when that stays a device the machine's
+# /dev/null, so a binary that renames over devices never reaches it.
+check_output_device() {
+    if ! mknod "$WORK/null" c 1 3 2>/dev/null; then
+        why="mknod is not allowed here"
+        return 77
+    fi
+    device_case "$WORK/null" || return 1
+    device_case /dev/null
+}
+
+# A FIFO is written through to its reader and stays a FIFO.
+check_output_fifo() {
+    mkfifo "$WORK/fifo" || { why="mkfifo failed"; return 1; }
+    local kind
+    for kind in --output --html --requests; do
+        timeout 20 cat "$WORK/fifo" >"$WORK/fifo.out" &
+        local reader=$!
+        run replay --no-cost --format json "$kind" "$WORK/fifo" "$MOONCAKE"
+        # A binary that renamed over the FIFO left the reader waiting.
+        [ -p "$WORK/fifo" ] || kill "$reader" 2>/dev/null
+        wait "$reader"
+        [ "$rc" -eq 0 ] || { why="$kind FIFO: exit $rc"; return 1; }
+        [ -p "$WORK/fifo" ] || { why="$kind: the FIFO became a $(stat -c %F "$WORK/fifo")"; return 1; }
+        ! compgen -G "$WORK/fifo.tmp.*" >/dev/null || { why="$kind: a temporary file was left behind"; return 1; }
+        case $kind in
+        --output) python3 -c 'import json, sys; sys.exit(json.load(open(sys.argv[1]))["tokens"]["input"] != 61194628)' \
+            "$WORK/fifo.out" ;;
+        --html) grep -q '</html>' "$WORK/fifo.out" ;;
+        --requests) [ "$(head -n 1 "$WORK/fifo.out")" = "t_ms,model,input,cache_read,cache_write,output,cache_write_1h,cost_usd" ] &&
+            [ "$(wc -l <"$WORK/fifo.out")" -eq 3994 ] ;;
+        esac || { why="$kind: the reader did not get the output: $(head -c 100 "$WORK/fifo.out")"; return 1; }
+    done
+}
+
+# A symlink to a regular file: the target is replaced whole and keeps its
+# permission bits; the link stays a link. A dangling link gets its target.
+check_output_symlink() {
+    mkdir -p "$WORK/links/real"
+    echo "the previous report" >"$WORK/links/real/report.json"
+    chmod 640 "$WORK/links/real/report.json"
+    ln -s real/report.json "$WORK/links/report.json"
+    ln -s report.json "$WORK/links/chain.json"
+    ln -s real/new.csv "$WORK/links/dangling.csv"
+    run replay --no-cost --format json --output "$WORK/links/chain.json" --requests "$WORK/links/dangling.csv" "$MOONCAKE"
+    [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
+    [ -L "$WORK/links/chain.json" ] && [ "$(readlink "$WORK/links/chain.json")" = report.json ] &&
+        [ -L "$WORK/links/report.json" ] && [ "$(readlink "$WORK/links/report.json")" = real/report.json ] ||
+        { why="a link was replaced: $(ls -l "$WORK/links" | tr '\n' ' ')"; return 1; }
+    [ -f "$WORK/links/real/report.json" ] && [ "$(stat -c %a "$WORK/links/real/report.json")" = 640 ] ||
+        { why="the target is not a regular file with mode 640: $(ls -l "$WORK/links/real" | tr '\n' ' ')"; return 1; }
+    python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(d["tokens"]["input"] != 61194628)' \
+        "$WORK/links/real/report.json" || { why="the target does not hold the report"; return 1; }
+    [ -L "$WORK/links/dangling.csv" ] && [ "$(wc -l <"$WORK/links/real/new.csv")" -eq 3994 ] ||
+        { why="the dangling link's target was not written through the link"; return 1; }
+    ! compgen -G "$WORK/links/*.tmp.*" >/dev/null && ! compgen -G "$WORK/links/real/*.tmp.*" >/dev/null ||
+        { why="a temporary file was left behind"; return 1; }
+}
+
+# A descriptor of the process (/dev/fd/1, /proc/self/fd/1) is written
+# through at its offset: a shell's >> still appends.
+check_output_descriptor() {
+    echo "the first line" >"$WORK/append.txt"
+    "$PCSIM" replay --no-cost --format csv --output /dev/fd/1 "$MOONCAKE" >>"$WORK/append.txt" 2>"$WORK/err"
+    rc=$?
+    [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
+    [ "$(head -n 1 "$WORK/append.txt")" = "the first line" ] && grep -q '^total,' "$WORK/append.txt" ||
+        { why="not appended to stdout: $(head -c 200 "$WORK/append.txt")"; return 1; }
+    "$PCSIM" replay --no-cost --requests /proc/self/fd/1 "$MOONCAKE" 2>"$WORK/err" | head -n 1 >"$WORK/head.txt"
+    [ "$(cat "$WORK/head.txt")" = "t_ms,model,input,cache_read,cache_write,output,cache_write_1h,cost_usd" ] ||
+        { why="--requests /proc/self/fd/1 did not reach the pipe: $(cat "$WORK/head.txt")"; return 1; }
+}
+
+# unchanged FILE COPY: FILE is still a regular file equal to COPY.
+unchanged() {
+    [ -f "$1" ] && [ ! -L "$1" ] && cmp -s "$1" "$2"
+}
+
+# clash_case DESCRIPTION TEXT ARGS...: exit 2 with TEXT, nothing on stdout.
+clash_case() {
+    local what=$1 text=$2
+    shift 2
+    run "$@"
+    [ "$rc" -eq 2 ] && [ ! -s "$WORK/out" ] && stderr_has "$text" ||
+        { why="$what: exit $rc, want 2 naming '$text'"; return 1; }
+}
+
+# An output that names an input, however spelled, is a usage error before
+# any work; the input is left as it was.
+check_input_as_output() {
+    mkdir -p "$WORK/in/sub/deeper"
+    cp "$MOONCAKE" "$WORK/in/trace.jsonl"
+    cp "$MOONCAKE" "$WORK/in/sub/deeper/part.jsonl"
+    cp "$RUN_SCENARIO" "$WORK/in/scenario.json"
+    cp "$RUN_PRICES" "$WORK/in/catalog.json"
+    ln -s trace.jsonl "$WORK/in/alias.jsonl"
+    cp -r "$WORK/in" "$WORK/orig"
+    clash_case "replay --output the trace" "--output $WORK/in/trace.jsonl is the same file as the trace" \
+        replay --no-cost --output "$WORK/in/trace.jsonl" "$WORK/in/trace.jsonl" || return 1
+    clash_case "another spelling" "is the same file as the trace" \
+        replay --no-cost --requests "$WORK/in/sub/../trace.jsonl" "$WORK/in/./trace.jsonl" || return 1
+    clash_case "a link to the trace" "--html $WORK/in/alias.jsonl is the same file as the trace" \
+        replay --no-cost --html "$WORK/in/alias.jsonl" "$MOONCAKE" "$WORK/in/trace.jsonl" || return 1
+    clash_case "a file inside an input directory" "is a file inside the trace directory $WORK/in" \
+        replay --no-cost --output "$WORK/in/sub/deeper/part.jsonl" "$WORK/in" || return 1
+    clash_case "stdin redirected from the output" "--output $WORK/in/trace.jsonl is the same file as the standard input" \
+        replay --no-cost --output "$WORK/in/trace.jsonl" - <"$WORK/in/trace.jsonl" || return 1
+    clash_case "sweep --output the trace" "is the same file as the trace" \
+        sweep --no-cost --ttl 60,300 --output "$WORK/in/trace.jsonl" "$WORK/in/trace.jsonl" || return 1
+    clash_case "replay --output the catalog" "is the same file as the --prices $WORK/in/catalog.json" \
+        replay --prices "$WORK/in/catalog.json" --output "$WORK/in/catalog.json" "$MOONCAKE" || return 1
+    PCSIM_PRICES=$WORK/in/catalog.json clash_case "\$PCSIM_PRICES" "is the same file as the \$PCSIM_PRICES" \
+        sweep --ttl 60,300 --html "$WORK/in/catalog.json" "$MOONCAKE" || return 1
+    clash_case "run --html the scenario" "--html $WORK/in/scenario.json is the same file as the scenario" \
+        run --trials 2 --prices "$RUN_PRICES" --html "$WORK/in/scenario.json" "$WORK/in/scenario.json" || return 1
+    clash_case "run --output the catalog" "is the same file as the --prices" \
+        run --trials 2 --prices "$WORK/in/catalog.json" --output "$WORK/in/catalog.json" "$RUN_SCENARIO" || return 1
+    local file
+    for file in trace.jsonl sub/deeper/part.jsonl scenario.json catalog.json; do
+        unchanged "$WORK/in/$file" "$WORK/orig/$file" || { why="$file was changed"; return 1; }
+    done
+    [ -L "$WORK/in/alias.jsonl" ] || { why="the link to the trace was replaced"; return 1; }
+    ! compgen -G "$WORK/in/*.tmp.*" >/dev/null || { why="a temporary file was left behind"; return 1; }
+    # Not a clash: --no-cost reads no catalog; a new file in an input directory.
+    run replay --no-cost --output "$WORK/in/catalog.json" "$MOONCAKE"
+    [ "$rc" -eq 0 ] || { why="--no-cost --output the catalog path: exit $rc"; return 1; }
+}
+
+# Two outputs on one file (the same spelling, another spelling of a new
+# file, a link to an existing one) are a usage error; nothing is written.
+check_two_outputs() {
+    mkdir -p "$WORK/two/sub"
+    echo "the previous report" >"$WORK/two/old.txt"
+    ln -s old.txt "$WORK/two/link.txt"
+    clash_case "--output x --html x" "--output $WORK/two/x and --html $WORK/two/x are the same file" \
+        replay --no-cost --output "$WORK/two/x" --html "$WORK/two/x" "$MOONCAKE" || return 1
+    clash_case "a new file spelled twice" "are the same file" \
+        replay --no-cost --requests "$WORK/two/sub/../y.csv" --output "$WORK/two/./y.csv" "$MOONCAKE" || return 1
+    clash_case "a link to an existing output" "--output $WORK/two/old.txt and --html $WORK/two/link.txt are the same file" \
+        sweep --no-cost --ttl 60,300 --output "$WORK/two/old.txt" --html "$WORK/two/link.txt" "$MOONCAKE" || return 1
+    clash_case "run --output x --html x" "are the same file" \
+        run --trials 2 --prices "$RUN_PRICES" --output "$WORK/two/r" --html "$WORK/two/r" "$RUN_SCENARIO" || return 1
+    [ ! -e "$WORK/two/x" ] && [ ! -e "$WORK/two/y.csv" ] && [ ! -e "$WORK/two/r" ] ||
+        { why="an output was written"; return 1; }
+    [ "$(cat "$WORK/two/old.txt")" = "the previous report" ] && [ -L "$WORK/two/link.txt" ] ||
+        { why="the old file or its link was changed"; return 1; }
+}
+
+# The same trace with --requests to a FIFO: rows written through cannot be
+# taken back, so replay reads it with an index from the start; the reader
+# gets every row once, as a regular file would.
+check_requests_through_one_pass() {
+    mkdir -p "$WORK/through"
+    big_trace "$WORK/through/sorted.jsonl" 250000
+    awk 'NR == 3 { held = $0; next } NR == 4 { print; print held; next } { print }' \
+        "$WORK/through/sorted.jsonl" >"$WORK/through/swapped.jsonl"
+    run replay --no-cost --requests "$WORK/through/file.csv" "$WORK/through/swapped.jsonl"
+    [ "$rc" -eq 0 ] || { why="to a file: exit $rc"; return 1; }
+    mkfifo "$WORK/through/fifo" || { why="mkfifo failed"; return 1; }
+    timeout 30 cat "$WORK/through/fifo" >"$WORK/through/fifo.csv" &
+    local reader=$!
+    timeout 30 "$PCSIM" replay --no-cost --requests "$WORK/through/fifo" "$WORK/through/swapped.jsonl" \
+        >"$WORK/out" 2>"$WORK/err"
+    rc=$?
+    wait "$reader"
+    [ "$rc" -eq 0 ] || { why="to a FIFO: exit $rc (124: waited for a second reader)"; return 1; }
+    cmp -s "$WORK/through/file.csv" "$WORK/through/fifo.csv" ||
+        { why="the FIFO's reader got $(wc -l <"$WORK/through/fifo.csv") lines, not the file's rows"; return 1; }
+}
+
 # ------------------------------------------------------------------ cases
 check long_line "limit: a line longer than 64 MiB is an error naming the line"
 check deep_json "limit: JSON nested 200 deep is an error naming the line"
@@ -180,7 +388,14 @@ check output_unwritable "an output that cannot be created: exit 1, the path name
 check full_disk "a full disk: exit 1, 'write failed', nothing left behind (--output, --requests, --html, run)"
 check old_file_kept "a failed run keeps the old --output file as it was"
 check output_written "--output writes the report to the file, nothing to stdout"
+check output_device "a character device (mknod, then /dev/null) is written through and stays a device"
+check output_fifo "a FIFO is written through to its reader and stays a FIFO (--output, --html, --requests)"
+check output_symlink "a symlink's target is replaced whole (its mode kept), the link kept; a dangling link's target made"
+check output_descriptor "/dev/fd/1 and /proc/self/fd/1 write through the descriptor (>> appends)"
+check input_as_output "an output that is an input (any spelling, a link, in an input directory, the catalog, the scenario): exit 2"
+check two_outputs "two outputs on one file (same spelling, another spelling, a link): exit 2, nothing written"
 check one_pass_starts_over "a large trace whose times go back: read again with an index, the same report"
+check requests_through_one_pass "--requests to a FIFO with a large trace whose times go back: every row once"
 check interrupt_replay "Ctrl-C during replay: a partial report, marked, exit 130"
 check interrupt_run "Ctrl-C during run: the trials done, marked partial, exit 130"
 
