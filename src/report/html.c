@@ -290,9 +290,8 @@ const char *html_shortened(const char *text, size_t max_chars, char *buf, size_t
 
 const char *html_format_usd(double usd, char *buf, size_t cap)
 {
-    char digits[48];
-    snprintf(buf, cap, "%s$%s", usd < 0 ? "-" : "", report_usd(fabs(usd), digits, sizeof digits));
-    return buf;
+    struct report_money money = report_money_of(&usd, 1);
+    return report_money_dollars(&money, usd, buf, cap);
 }
 
 enum pcs_status html_labels_new(struct html_labels *labels, size_t count)

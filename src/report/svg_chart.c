@@ -235,6 +235,8 @@ static const char *tick_label(const struct chart_axis *axis, double value, char 
 
 static const char *value_label(const struct chart_axis *axis, double value, char *buf, size_t cap)
 {
+    if (axis->money)
+        return report_money_dollars(axis->money, value, buf, cap);
     if (axis->value_format)
         return axis->value_format(value, buf, cap);
     return tick_label(axis, value, buf, cap);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "pcsim/status.h"
+#include "report_util.h"
 
 /* Writes value as text into buf (cap bytes) and returns buf. */
 typedef const char *(*chart_format_fn)(double value, char *buf, size_t cap);
@@ -29,6 +30,7 @@ struct chart_axis {
     size_t tick_count;
     chart_format_fn tick_format;  /* tick labels; NULL: "%.4g" */
     chart_format_fn value_format; /* a point's value in its tooltip; NULL: tick_format */
+    const struct report_money *money; /* not NULL: tooltips in dollars at this precision (over value_format) */
 };
 
 struct chart_series {

@@ -102,6 +102,7 @@ def check_document(path):
     check(any(local(e.tag) == "title" and text_of(e).strip() for e in root.iter()), f"{name}: no <title>")
     check(any(local(e.tag) == "h1" for e in root.iter()), f"{name}: no <h1>")
     check('charset="utf-8"' in raw, f"{name}: no UTF-8 charset")
+    check_money_columns(name, root)
     return root, charts(name, root)
 
 
@@ -135,6 +136,42 @@ def contains(svg, part):
 def column(headers, rows, header):
     index = headers.index(header)
     return [row[index] for row in rows]
+
+
+# Money columns (headers as the tables print them) of each table class: every
+# amount in one of them carries the same number of decimals.
+MONEY_COLUMNS = {
+    "cost": ["with cache", "without cache", "ideal cache", "savings"],
+    "points": ["cost (USD)", "savings (USD)"],
+    "run-cost": ["mean", "95% CI of the mean", "sd", "p5", "p50", "p95", "p99"],
+    "run-tasks": ["vs first (USD)", "95% CI"],
+}
+AMOUNT = re.compile(r"[<>]?-?\$?(\d+)(?:\.(\d+))?")
+
+
+def decimals(amount):
+    """Decimals of "3.25", "-$0.0500", "<0.0001"; None for "-" or "n/a"."""
+    match = AMOUNT.fullmatch(amount.strip())
+    return len(match.group(2) or "") if match else None
+
+
+def amounts(cell):
+    """The amounts of a cell: one, or the two bounds of "[low, high]"."""
+    return [a for a in cell.strip("[]").split(", ") if decimals(a) is not None]
+
+
+def check_money_columns(name, root):
+    for class_name, money in MONEY_COLUMNS.items():
+        for element in tables(root, class_name):
+            headers = [text_of(c) for c in element.iter() if local(c.tag) == "th"]
+            rows = [[text_of(c) for c in tr if local(c.tag) == "td"] for tr in element.iter() if local(tr.tag) == "tr"]
+            for header in (h for h in money if h in headers):
+                found = {decimals(a) for row in rows if row for a in amounts(row[headers.index(header)])}
+                check(len(found) <= 1, f"{name}: table {class_name}, column {header!r}: decimals {sorted(found)}")
+    for text in (text_of(e) for e in root.iter() if local(e.tag) == "text"):
+        if "\u00b1" in text:
+            mean, half = (decimals(part) for part in text.split(" \u00b1 "))
+            check(mean is not None and mean == half, f"{name}: {text!r}: the \u00b1 half-width not at its mean's precision")
 
 
 def check_sweep_ttl(root, svgs):
@@ -217,8 +254,8 @@ def check_run(root, svgs, name, points, partial):
             check(contains(means, f"${mean} \u00b1"), f"{name}: {strategy}'s mean {mean} not on its bar")
             check(contains(cdf, strategy), f"{name}: no CDF line for {strategy}")
     first = [[text_of(c) for c in tr if local(c.tag) == "td"] for tr in cost_tables[0].iter() if local(tr.tag) == "tr"]
-    check(["mini-only", "40", "0.05"] == [c for c in first if c][0][:3], f"{name}: mini-only's mean is not 0.05")
-    check(contains(svgs[1], "$0.05 \u00b1"), f"{name}: mini-only's bar is not at $0.05")
+    check(["mini-only", "40", "0.0500"] == [c for c in first if c][0][:3], f"{name}: mini-only's mean is not 0.0500")
+    check(contains(svgs[1], "$0.0500 \u00b1"), f"{name}: mini-only's bar is not at $0.0500")
     banners = [e for e in root.iter() if "partial" in classes(e)]
     check(bool(banners) == partial and (not partial or "PARTIAL" in text_of(banners[0])),
           f"{name}: PARTIAL banner {'missing' if partial else 'shown'}")
