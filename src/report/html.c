@@ -39,6 +39,7 @@ static const char style_sheet[] =
     "svg.chart .level{stroke-width:1.5;stroke-dasharray:7 4}\n"
     "svg.chart .marker{stroke:#8c959f;stroke-width:1;stroke-dasharray:3 3}\n"
     "svg.chart .marker-label{font-size:11px;fill:#57606a}\n"
+    "svg.chart .leader{fill:none;stroke-width:1}\n"
     "svg.chart .whisker{stroke:#1f2328;stroke-width:1.5}\n"
     "svg.chart .halo{paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}\n";
 

@@ -169,7 +169,7 @@ static enum pcs_status ratio_chart(FILE *out, const struct sweep_view *view)
     snprintf(ideal, sizeof ideal, "ideal cache: %s", html_percent_value(ideal_ratio).text);
     struct chart_series series = {
         .name = "cached ratio", .x = view->x, .y = view->ratio, .count = view->count, .markers = 1};
-    struct chart_level level = {.y = ideal_ratio, .label = ideal, .color = "#009e73", .label_left = 1};
+    struct chart_level level = {.y = ideal_ratio, .label = ideal, .color = "#009e73"};
     struct line_chart chart = {
         .label = view->by_capacity ? "cached ratio against the cache capacity" : "cached ratio against the TTL",
         .x = x_axis(view, &tick_count),
@@ -207,7 +207,7 @@ static enum pcs_status cost_chart(FILE *out, const struct sweep_view *view)
     struct chart_series series = {
         .name = "cost with the cache", .x = view->x, .y = view->cost, .count = view->count, .markers = 1};
     struct chart_level levels[] = {{.y = result->without_cache_cost, .label = without, .color = "#6e7781"},
-                                   {.y = result->ideal_cost, .label = ideal, .color = "#009e73", .label_left = 1}};
+                                   {.y = result->ideal_cost, .label = ideal, .color = "#009e73"}};
     struct line_chart chart = {
         .label = view->by_capacity ? "cost against the cache capacity" : "cost against the TTL",
         .x = x_axis(view, &tick_count),
