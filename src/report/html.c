@@ -39,6 +39,7 @@ static const char style_sheet[] =
     "svg.chart .level{stroke-width:1.5;stroke-dasharray:7 4}\n"
     "svg.chart .marker{stroke:#8c959f;stroke-width:1;stroke-dasharray:3 3}\n"
     "svg.chart .marker-label{font-size:11px;fill:#57606a}\n"
+    "svg.chart .leader{fill:none;stroke-width:1}\n"
     "svg.chart .whisker{stroke:#1f2328;stroke-width:1.5}\n"
     "svg.chart .halo{paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}\n";
 
@@ -290,9 +291,8 @@ const char *html_shortened(const char *text, size_t max_chars, char *buf, size_t
 
 const char *html_format_usd(double usd, char *buf, size_t cap)
 {
-    char digits[48];
-    snprintf(buf, cap, "%s$%s", usd < 0 ? "-" : "", report_usd(fabs(usd), digits, sizeof digits));
-    return buf;
+    struct report_money money = report_money_of(&usd, 1);
+    return report_money_dollars(&money, usd, buf, cap);
 }
 
 enum pcs_status html_labels_new(struct html_labels *labels, size_t count)

@@ -15,22 +15,6 @@
 #define HTML_PRINTF(format_index, first_arg) __attribute__((format(printf, format_index, first_arg)))
 #else
 #define HTML_PRINTF(format_index, first_arg)
-/* Dollars as "$187.2905", "-$0.00041235" (report_usd's digits). */
-const char *html_format_usd(double usd, char *buf, size_t cap);
-
-/* count labels of up to HTML_LABEL_CAP bytes (chart labels, category
- * names): list[i] points to text[i]. */
-#define HTML_LABEL_CAP 96
-struct html_labels {
-    size_t count;
-    char (*text)[HTML_LABEL_CAP];
-    const char **list;
-};
-
-/* PCS_ERR_NOMEM, with labels left empty. */
-enum pcs_status html_labels_new(struct html_labels *labels, size_t count);
-void html_labels_free(struct html_labels *labels); /* safe on an empty or freed one */
-
 #endif
 
 /* A formatted number, returned by value so it can go straight into a
@@ -86,7 +70,9 @@ const char *html_shortened(const char *text, size_t max_chars, char *buf, size_t
 /* Characters (UTF-8 code points) in text. */
 size_t html_char_count(const char *text);
 
-/* Dollars as "$187.2905", "-$0.00041235" (report_usd's digits). */
+/* One amount on its own in dollars: "$187.29", "-$0.000412", "<$0.000001"
+ * (report_usd's digits, a column of one; see report_money in report_util.h
+ * for a column of them). */
 const char *html_format_usd(double usd, char *buf, size_t cap);
 
 /* count labels of up to HTML_LABEL_CAP bytes (chart labels, category

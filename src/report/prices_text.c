@@ -35,6 +35,9 @@ enum pcs_status pcs_report_price_quote_text(FILE *out, const struct pcs_price_qu
                                                quote->cost.cache_write_1h, quote->cost.output, quote->cost.requests};
     uint64_t counts[PCS_PRICE_KEY_COUNT];
     billed_counts(quote->set, &quote->usage, counts);
+    /* One precision for the USD column, the total included. */
+    struct report_money money = report_money_of(parts, PCS_PRICE_KEY_COUNT);
+    report_money_add(&money, quote->cost.total);
     fprintf(out, "%-16s %16s %22s %16s\n", "", "count", "USD per M (K req)", "USD");
     for (int key = 0; key < PCS_PRICE_KEY_COUNT; key++) {
         const struct pcs_price *unit = &quote->set->prices[key];
@@ -51,16 +54,16 @@ enum pcs_status pcs_report_price_quote_text(FILE *out, const struct pcs_price_qu
         char label[40];
         snprintf(label, sizeof label, "%s%s", price_labels[key], unit->set ? "" : " (no price)");
         fprintf(out, "%-16s %16s %22s %16s\n", label, report_grouped(counts[key], count, sizeof count),
-                report_price(&applied, multiplier, price, sizeof price), report_usd(parts[key], usd, sizeof usd));
+                report_price(&applied, multiplier, price, sizeof price), report_money_text(&money, parts[key], usd, sizeof usd));
     }
-    fprintf(out, "%-16s %16s %22s %16s\n", "total", "", "", report_usd(quote->cost.total, usd, sizeof usd));
+    fprintf(out, "%-16s %16s %22s %16s\n", "total", "", "", report_money_text(&money, quote->cost.total, usd, sizeof usd));
     if (quote->usage.cache_read + quote->usage.cache_write > counts[PCS_PRICE_CACHE_READ] +
                                                               counts[PCS_PRICE_CACHE_WRITE] +
                                                               counts[PCS_PRICE_CACHE_WRITE_1H])
         fprintf(out, "\nnote: cache tokens without a price of their own are billed at the input price\n");
     if (quote->usage.input && prompt_class)
-        fprintf(out, "\nlong-context prices: the prompt has more than %llu tokens\n",
-                (unsigned long long)(prompt_class - 1));
+        fprintf(out, "\nlong-context prices: the prompt has more than %llu %s\n",
+                (unsigned long long)(prompt_class - 1), report_noun(prompt_class - 1, "token", "tokens"));
     return ferror(out) ? PCS_ERR_IO : PCS_OK;
 }
 
@@ -110,10 +113,12 @@ enum pcs_status pcs_report_price_model_text(FILE *out, const pcs_catalog *catalo
     char when[40], window[32];
     fprintf(out, "%s: %s\n", model->id, model->name);
     fprintf(out, "  provider        %s (%s)\n", provider->id, provider->name);
-    snprintf(window, sizeof window, "%llu tokens", (unsigned long long)model->context_window);
+    snprintf(window, sizeof window, "%llu %s", (unsigned long long)model->context_window,
+             report_noun(model->context_window, "token", "tokens"));
     fprintf(out, "  context window  %s\n", model->context_window ? window : "unknown");
     fprintf(out, "  cache preset    %s\n", model->cache_preset ? model->cache_preset : "none");
-    snprintf(window, sizeof window, "%llu tokens", (unsigned long long)model->min_tokens);
+    snprintf(window, sizeof window, "%llu %s", (unsigned long long)model->min_tokens,
+             report_noun(model->min_tokens, "token", "tokens"));
     fprintf(out, "  min prefix      %s\n", model->min_tokens ? window : "-");
     fprintf(out, "  tiers          ");
     for (size_t i = 0; i < provider->tier_count; i++)

@@ -30,8 +30,9 @@ static void usage_row(FILE *out, const char *label, const struct pcs_usage *usag
 
 static void trace_line(FILE *out, const struct pcs_replay_report *report)
 {
+    char files[64];
     fputs("<p class=\"meta\">", out);
-    html_escapedf(out, "trace (%zu file%s): ", report->path_count, report->path_count == 1 ? "" : "s");
+    html_escapedf(out, "trace (%s): ", report_count(report->path_count, "file", "files", files, sizeof files));
     for (size_t i = 0; i < report->path_count; i++) {
         html_escaped(out, i ? ", " : "");
         html_escaped(out, report->paths[i]);
@@ -42,7 +43,7 @@ static void trace_line(FILE *out, const struct pcs_replay_report *report)
 static void replay_header(FILE *out, const struct pcs_replay_report *report)
 {
     const struct pcs_replay_result *result = report->result;
-    char parameters[160], count[32], bounds[32];
+    char parameters[160], count[64], bounds[64];
     report_policy_parameters(&report->config, parameters, sizeof parameters);
     trace_line(out, report);
     if (report->model_configs)
@@ -50,12 +51,11 @@ static void replay_header(FILE *out, const struct pcs_replay_report *report)
     else
         html_elementf(out, "p", "meta", "policy: %s (%s: %s)", report->preset, pcs_policy_name(report->config.policy),
                       parameters);
-    html_elementf(out, "p", "meta", "%s requests, %s prefix bounds",
-                  report_grouped(result->total.requests, count, sizeof count),
-                  report_grouped(result->bounds, bounds, sizeof bounds));
+    html_elementf(out, "p", "meta", "%s, %s", report_count(result->total.requests, "request", "requests", count, sizeof count),
+                  report_count(result->bounds, "prefix bound", "prefix bounds", bounds, sizeof bounds));
     if (result->skipped)
-        html_elementf(out, "p", "meta", "skipped: %llu bad record%s (--lenient)", (unsigned long long)result->skipped,
-                      result->skipped == 1 ? "" : "s");
+        html_elementf(out, "p", "meta", "skipped: %s (--lenient)",
+                      report_count(result->skipped, "bad record", "bad records", count, sizeof count));
     if (pcs_trace_lacks_prefixes(report->trace))
         html_element(out, "p", "meta",
                      "note: an Azure CSV trace has arrivals and lengths only, no prefix identity: "
@@ -257,47 +257,48 @@ static void cost_header(FILE *out, const struct pcs_replay_report *report)
 }
 
 static void cost_row(FILE *out, const char *label, const char *priced_as, const struct pcs_cost *with, double without,
-                     double ideal)
+                     double ideal, const struct replay_money *money)
 {
     char a[48], b[48], c[48], d[48];
     double savings = without - with->total;
     struct html_number saved = html_percent(without > 0 ? savings / without : 0.0);
     const char *cells[] = {label,
                            priced_as,
-                           report_usd(with->total, a, sizeof a),
-                           report_usd(without, b, sizeof b),
-                           report_usd(ideal, c, sizeof c),
-                           report_usd(savings, d, sizeof d),
+                           report_money_text(&money->cost, with->total, a, sizeof a),
+                           report_money_text(&money->cost, without, b, sizeof b),
+                           report_money_text(&money->cost, ideal, c, sizeof c),
+                           report_money_text(&money->savings, savings, d, sizeof d),
                            saved.text};
     html_table_row(out, cells, sizeof cells / sizeof cells[0], 2);
 }
 
 static void cost_table(FILE *out, const struct pcs_replay_report *report, const uint32_t *models,
-                       const uint32_t *priced, size_t priced_count)
+                       const uint32_t *priced, size_t priced_count, const struct replay_money *money)
 {
     static const char *const headers[] = {"",           "priced as", "with cache", "without cache",
                                           "ideal cache", "savings",   "saved"};
     const struct pcs_replay_cost *cost = report->cost;
     html_table_begin(out, "cost", headers, sizeof headers / sizeof headers[0], 2);
-    cost_row(out, "total", "", &cost->with_cache, cost->without_cache, cost->ideal);
+    cost_row(out, "total", "", &cost->with_cache, cost->without_cache, cost->ideal, money);
     for (size_t i = 0; i < priced_count; i++) {
         const struct pcs_model_cost *model = model_cost(report, priced[i]);
         cost_row(out, pcs_trace_model_name(report->trace, priced[i]), model->priced_as->id, &model->with_cache,
-                 model->without_cache, model->ideal);
+                 model->without_cache, model->ideal, money);
     }
     html_table_end(out);
     for (size_t i = 0; i < report->result->model_count; i++) {
         uint64_t requests = report->result->by_model[models[i]].requests;
-        char count[32];
+        char count[64];
         if (requests && !model_cost(report, models[i]))
-            html_elementf(out, "p", "meta", "not priced: %s (%s requests): not in the price catalog",
+            html_elementf(out, "p", "meta", "not priced: %s (%s): not in the price catalog",
                           pcs_trace_model_name(report->trace, models[i]),
-                          report_grouped(requests, count, sizeof count));
+                          report_count(requests, "request", "requests", count, sizeof count));
     }
 }
 
 static enum pcs_status cost_comparison_chart(FILE *out, const struct pcs_replay_report *report,
-                                             const uint32_t *priced, size_t count, const char **names)
+                                             const uint32_t *priced, size_t count, const char **names,
+                                             const struct report_money *money)
 {
     static const char *const series[] = {"with the cache", "without a cache", "with the ideal cache"};
     static const char *const colors[] = {"#0072b2", "#8c959f", "#009e73"};
@@ -313,13 +314,12 @@ static enum pcs_status cost_comparison_chart(FILE *out, const struct pcs_replay_
         values[3 * i] = model->with_cache.total;
         values[3 * i + 1] = model->without_cache;
         values[3 * i + 2] = model->ideal;
-        for (size_t k = 0; k < 3; k++)
-            html_format_usd(values[3 * i + k], labels.text[3 * i + k], sizeof labels.text[0]);
     }
+    for (size_t i = 0; i < 3 * count; i++)
+        report_money_dollars(money, values[i], labels.text[i], sizeof labels.text[0]);
     struct bar_chart chart = {
         .label = "cost by model with, without and with the ideal cache",
-        .value = {.title = "cost (USD)", .from_zero = 1, .tick_format = chart_format_usd_tick,
-                  .value_format = html_format_usd},
+        .value = {.title = "cost (USD)", .from_zero = 1, .tick_format = chart_format_usd_tick, .money = money},
         .categories = names,
         .category_count = count,
         .series_names = series,
@@ -353,7 +353,7 @@ static size_t cost_parts(const struct pcs_cost *cost, double *parts)
 }
 
 static enum pcs_status cost_parts_chart(FILE *out, const struct pcs_replay_report *report, const uint32_t *priced,
-                                        size_t count, const char **names)
+                                        size_t count, const char **names, const struct report_money *money)
 {
     static const char *const series[COST_PARTS] = {"input (uncached)", "cache_read",     "cache_write (5 min)",
                                                    "cache_write_1h",   "output",         "request fees"};
@@ -371,12 +371,13 @@ static enum pcs_status cost_parts_chart(FILE *out, const struct pcs_replay_repor
             parts = COST_PARTS;
     for (size_t i = 0; i < count; i++) {
         memmove(values + parts * i, values + COST_PARTS * i, parts * sizeof *values);
-        html_format_usd(model_cost(report, priced[i])->with_cache.total, labels.text[i], sizeof labels.text[0]);
+        report_money_dollars(money, model_cost(report, priced[i])->with_cache.total, labels.text[i],
+                             sizeof labels.text[0]);
     }
     struct bar_chart chart = {
         .label = "cost with the cache by part",
         .value = {.title = "cost with the cache (USD)", .from_zero = 1, .tick_format = chart_format_usd_tick,
-                  .value_format = html_format_usd},
+                  .money = money},
         .categories = names,
         .category_count = count,
         .series_names = series,
@@ -398,10 +399,10 @@ static enum pcs_status cost_parts_chart(FILE *out, const struct pcs_replay_repor
 
 static void task_lines(FILE *out, const struct pcs_task_stats *tasks)
 {
-    char count[32], completed[32], usd[48];
+    char count[64], completed[32], usd[48];
     html_element(out, "h3", NULL, "Tasks");
-    html_elementf(out, "p", "meta", "%s tasks, %s completed (%s), %.3f requests per task",
-                  report_grouped(tasks->tasks, count, sizeof count),
+    html_elementf(out, "p", "meta", "%s, %s completed (%s), %.3f requests per task",
+                  report_count(tasks->tasks, "task", "tasks", count, sizeof count),
                   report_grouped(tasks->completed, completed, sizeof completed),
                   html_percent((double)tasks->completed / (double)tasks->tasks).text,
                   (double)tasks->requests / (double)tasks->tasks);
@@ -426,13 +427,15 @@ static enum pcs_status cost_section(FILE *out, const struct pcs_replay_report *r
     size_t count = priced_models(report, models, priced);
     for (size_t i = 0; i < count; i++)
         names[i] = pcs_trace_model_name(report->trace, priced[i]);
+    struct replay_money money;
+    report_replay_money(report, &money);
     cost_header(out, report);
-    cost_table(out, report, models, priced, count);
+    cost_table(out, report, models, priced, count, &money);
     enum pcs_status status = PCS_OK;
     if (count)
-        status = cost_comparison_chart(out, report, priced, count, names);
+        status = cost_comparison_chart(out, report, priced, count, names, &money.cost);
     if (count && status == PCS_OK)
-        status = cost_parts_chart(out, report, priced, count, names);
+        status = cost_parts_chart(out, report, priced, count, names, &money.cost);
     if (status == PCS_OK && report->cost->tasks.tasks)
         task_lines(out, &report->cost->tasks);
     free(priced);

@@ -33,21 +33,48 @@ static void model_caches(FILE *out, const struct pcs_replay_report *report, cons
     }
 }
 
-static void cost_row(FILE *out, const char *label, const char *priced_as, const struct pcs_cost *with, double without,
-                     double ideal)
+/* A row of the cost table: the total or one priced model. */
+struct cost_line {
+    const char *label, *priced_as;
+    const struct pcs_cost *with;
+    double without, ideal;
+};
+
+static void cost_row(FILE *out, const struct cost_line *line, const struct replay_money *money)
 {
     char a[48], b[48], c[48], d[48];
-    double savings = without - with->total;
-    fprintf(out, "%-28s %-22s %14s %14s %14s %14s %7.2f%%\n", label, priced_as, report_usd(with->total, a, sizeof a),
-            report_usd(without, b, sizeof b), report_usd(ideal, c, sizeof c), report_usd(savings, d, sizeof d),
-            without > 0 ? 100.0 * savings / without : 0.0);
+    double savings = line->without - line->with->total;
+    fprintf(out, "%-28s %-22s %14s %14s %14s %14s %7.2f%%\n", line->label, line->priced_as,
+            report_money_text(&money->cost, line->with->total, a, sizeof a),
+            report_money_text(&money->cost, line->without, b, sizeof b),
+            report_money_text(&money->cost, line->ideal, c, sizeof c),
+            report_money_text(&money->savings, savings, d, sizeof d),
+            line->without > 0 ? 100.0 * savings / line->without : 0.0);
 }
 
-static void cost_table(FILE *out, const struct pcs_replay_report *report, const uint32_t *models)
+/* The total, then the priced models with requests in name order; returns
+ * how many lines (at most model_count + 1). */
+static size_t cost_lines(const struct pcs_replay_report *report, const uint32_t *models, struct cost_line *lines)
 {
     const struct pcs_replay_cost *cost = report->cost;
     const struct pcs_replay_result *result = report->result;
-    char when[40], count[32], uplift[32];
+    size_t count = 0;
+    lines[count++] = (struct cost_line){"total", "", &cost->with_cache, cost->without_cache, cost->ideal};
+    for (size_t i = 0; i < result->model_count; i++) {
+        const struct pcs_model_cost *model = models[i] < cost->model_count ? &cost->by_model[models[i]] : NULL;
+        if (!result->by_model[models[i]].requests || !model || !model->priced_as)
+            continue;
+        lines[count++] = (struct cost_line){pcs_trace_model_name(report->trace, models[i]), model->priced_as->id,
+                                            &model->with_cache, model->without_cache, model->ideal};
+    }
+    return count;
+}
+
+static enum pcs_status cost_table(FILE *out, const struct pcs_replay_report *report, const uint32_t *models)
+{
+    const struct pcs_replay_cost *cost = report->cost;
+    const struct pcs_replay_result *result = report->result;
+    char when[40], count[64], uplift[32];
     if (report->region_uplift < 0)
         snprintf(uplift, sizeof uplift, "each provider's");
     else
@@ -59,27 +86,35 @@ static void cost_table(FILE *out, const struct pcs_replay_report *report, const 
     fprintf(out, "catalog: %s\n\n", report->catalog_source);
     fprintf(out, "%-28s %-22s %14s %14s %14s %14s %8s\n", "", "priced as", "with cache", "without cache",
             "ideal cache", "savings", "saved");
-    cost_row(out, "total", "", &cost->with_cache, cost->without_cache, cost->ideal);
-    for (size_t i = 0; i < result->model_count; i++) {
-        const struct pcs_model_cost *model = models[i] < cost->model_count ? &cost->by_model[models[i]] : NULL;
-        if (!result->by_model[models[i]].requests || !model || !model->priced_as)
-            continue;
-        cost_row(out, pcs_trace_model_name(report->trace, models[i]), model->priced_as->id, &model->with_cache,
-                 model->without_cache, model->ideal);
-    }
+    struct cost_line *lines = malloc((result->model_count + 1) * sizeof *lines);
+    if (!lines)
+        return PCS_ERR_NOMEM;
+    size_t line_count = cost_lines(report, models, lines);
+    struct replay_money money;
+    report_replay_money(report, &money);
+    for (size_t i = 0; i < line_count; i++)
+        cost_row(out, &lines[i], &money);
+    free(lines);
     for (size_t i = 0; i < result->model_count; i++) {
         const struct pcs_model_cost *model = models[i] < cost->model_count ? &cost->by_model[models[i]] : NULL;
         uint64_t requests = result->by_model[models[i]].requests;
         if (requests && (!model || !model->priced_as))
-            fprintf(out, "not priced: %s (%s requests): not in the price catalog\n",
-                    pcs_trace_model_name(report->trace, models[i]), report_grouped(requests, count, sizeof count));
+            fprintf(out, "not priced: %s (%s): not in the price catalog\n",
+                    pcs_trace_model_name(report->trace, models[i]),
+                    report_count(requests, "request", "requests", count, sizeof count));
     }
     const struct pcs_cost *parts = &cost->with_cache;
+    const double part_values[] = {parts->uncached, parts->cache_read, parts->cache_write, parts->cache_write_1h,
+                                  parts->output};
+    struct report_money part_money = report_money_of(part_values, sizeof part_values / sizeof part_values[0]);
     char a[48], b[48], c[48], d[48], e[48];
     fprintf(out, "with cache, by part: input %s, cache_read %s, cache_write %s, cache_write_1h %s, output %s\n",
-            report_usd(parts->uncached, a, sizeof a), report_usd(parts->cache_read, b, sizeof b),
-            report_usd(parts->cache_write, c, sizeof c), report_usd(parts->cache_write_1h, d, sizeof d),
-            report_usd(parts->output, e, sizeof e));
+            report_money_text(&part_money, parts->uncached, a, sizeof a),
+            report_money_text(&part_money, parts->cache_read, b, sizeof b),
+            report_money_text(&part_money, parts->cache_write, c, sizeof c),
+            report_money_text(&part_money, parts->cache_write_1h, d, sizeof d),
+            report_money_text(&part_money, parts->output, e, sizeof e));
+    return PCS_OK;
 }
 
 static void task_lines(FILE *out, const struct pcs_task_stats *tasks)
@@ -100,11 +135,10 @@ enum pcs_status pcs_report_replay_text(FILE *out, const struct pcs_replay_report
 {
     const struct pcs_replay_result *result = report->result;
     char parameters[160];
-    char count[32];
+    char count[64], files[64];
     report_policy_parameters(&report->config, parameters, sizeof parameters);
-    fprintf(out, "pcsim replay: %s requests from %zu file%s\n",
-            report_grouped(result->total.requests, count, sizeof count), report->path_count,
-            report->path_count == 1 ? "" : "s");
+    fprintf(out, "pcsim replay: %s from %s\n", report_count(result->total.requests, "request", "requests", count, sizeof count),
+            report_count(report->path_count, "file", "files", files, sizeof files));
     if (report->model_configs)
         fprintf(out, "policy: %s (per model, below)\n", report->preset);
     else
@@ -112,8 +146,8 @@ enum pcs_status pcs_report_replay_text(FILE *out, const struct pcs_replay_report
     if (report->partial)
         fprintf(out, "PARTIAL: interrupted; only the requests replayed before the interruption are counted\n");
     if (result->skipped)
-        fprintf(out, "skipped: %llu bad record%s (--lenient)\n", (unsigned long long)result->skipped,
-                result->skipped == 1 ? "" : "s");
+        fprintf(out, "skipped: %s (--lenient)\n",
+                report_count(result->skipped, "bad record", "bad records", count, sizeof count));
     if (pcs_trace_lacks_prefixes(report->trace))
         fprintf(out, "note: an Azure CSV trace has arrivals and lengths only, no prefix identity: "
                      "nothing in it can be cached\n");
@@ -130,10 +164,11 @@ enum pcs_status pcs_report_replay_text(FILE *out, const struct pcs_replay_report
     }
     if (report->model_configs)
         model_caches(out, report, models);
-    if (report->cost)
-        cost_table(out, report, models);
-    if (report->cost && report->cost->tasks.tasks)
+    enum pcs_status status = report->cost ? cost_table(out, report, models) : PCS_OK;
+    if (status == PCS_OK && report->cost && report->cost->tasks.tasks)
         task_lines(out, &report->cost->tasks);
     free(models);
+    if (status != PCS_OK)
+        return status;
     return ferror(out) ? PCS_ERR_IO : PCS_OK;
 }

@@ -1,6 +1,7 @@
 /* Helpers shared by the report writers. */
 #include "report_util.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,31 +70,136 @@ void report_policy_parameters(const struct pcs_cache_config *config, char *buf, 
     case PCS_POLICY_IDEAL: snprintf(buf, cap, "no TTL, unlimited capacity"); break;
     case PCS_POLICY_TTL: snprintf(buf, cap, "idle TTL %s s", ttl); break;
     case PCS_POLICY_OPENAI:
-        snprintf(buf, cap, "idle TTL %s s, min %llu tokens, granularity %llu", ttl, (unsigned long long)config->min_tokens, (unsigned long long)config->granularity);
+        snprintf(buf, cap, "idle TTL %s s, min %llu %s, granularity %llu", ttl, (unsigned long long)config->min_tokens,
+                 report_noun(config->min_tokens, "token", "tokens"), (unsigned long long)config->granularity);
         break;
     case PCS_POLICY_BREAKPOINT:
-        snprintf(buf, cap, "idle TTL %s s, min %llu tokens, writes at breakpoints", ttl,
-                 (unsigned long long)config->min_tokens);
+        snprintf(buf, cap, "idle TTL %s s, min %llu %s, writes at breakpoints", ttl,
+                 (unsigned long long)config->min_tokens, report_noun(config->min_tokens, "token", "tokens"));
         break;
     case PCS_POLICY_LRU:
-        snprintf(buf, cap, "capacity %llu tokens, least recently used evicted",
-                 (unsigned long long)config->capacity_tokens);
+        snprintf(buf, cap, "capacity %llu %s, least recently used evicted",
+                 (unsigned long long)config->capacity_tokens, report_noun(config->capacity_tokens, "token", "tokens"));
         break;
     }
 }
 
+void report_money_init(struct report_money *money)
+{
+    money->decimals = REPORT_MONEY_MIN_DECIMALS;
+}
+
+void report_money_add(struct report_money *money, double usd)
+{
+    double size = fabs(usd);
+    if (!isfinite(size) || size == 0)
+        return;
+    /* The first significant digit is at 10^floor(log10(size)); the last
+     * shown one REPORT_MONEY_DIGITS - 1 places further right. Rounding may
+     * carry into a new leading digit (0.09996 -> 0.1000): one more shown
+     * digit, no harm. */
+    double wanted = (double)(REPORT_MONEY_DIGITS - 1) - floor(log10(size));
+    if (wanted > money->decimals)
+        money->decimals = wanted >= REPORT_MONEY_MAX_DECIMALS ? REPORT_MONEY_MAX_DECIMALS : (int)wanted;
+}
+
+struct report_money report_money_of(const double *usd, size_t count)
+{
+    struct report_money money;
+    report_money_init(&money);
+    for (size_t i = 0; i < count; i++)
+        report_money_add(&money, usd[i]);
+    return money;
+}
+
+/* sign, then the currency symbol (may be ""), then the digits. */
+static const char *money_format(const struct report_money *money, double usd, const char *symbol, char *buf,
+                                size_t cap)
+{
+    if (!isfinite(usd)) {
+        snprintf(buf, cap, "n/a");
+        return buf;
+    }
+    int decimals = money->decimals;
+    double unit = pow(10, -decimals);
+    if (usd != 0 && fabs(usd) < unit / 2) {
+        /* Not zero, yet it rounds to zero: say how small, not "0.00". */
+        snprintf(buf, cap, "%s%s%.*f", usd > 0 ? "<" : ">-", symbol, decimals, unit);
+        return buf;
+    }
+    char digits[64];
+    snprintf(digits, sizeof digits, "%.*f", decimals, fabs(usd));
+    /* A negative amount that rounds to zero was handled above, so a '-' is
+     * never put before "0.00". */
+    snprintf(buf, cap, "%s%s%s", usd < 0 ? "-" : "", symbol, digits);
+    return buf;
+}
+
+const char *report_money_text(const struct report_money *money, double usd, char *buf, size_t cap)
+{
+    return money_format(money, usd, "", buf, cap);
+}
+
+const char *report_money_dollars(const struct report_money *money, double usd, char *buf, size_t cap)
+{
+    return money_format(money, usd, "$", buf, cap);
+}
+
 const char *report_usd(double usd, char *buf, size_t cap)
 {
-    /* Cents and a little more for sums people read; fractions of a cent
-     * for the small ones, so a cheap request does not show as 0.00. */
-    snprintf(buf, cap, usd >= 1 || usd <= -1 ? "%.4f" : "%.8f", usd);
-    char *dot = strchr(buf, '.');
-    if (dot) {
-        size_t n = strlen(buf);
-        while (n > (size_t)(dot - buf) + 3 && buf[n - 1] == '0')
-            buf[--n] = '\0';
+    struct report_money money = report_money_of(&usd, 1);
+    return report_money_text(&money, usd, buf, cap);
+}
+
+static void replay_money_add(struct replay_money *money, const struct pcs_cost *with, double without, double ideal)
+{
+    report_money_add(&money->cost, with->total);
+    report_money_add(&money->cost, without);
+    report_money_add(&money->cost, ideal);
+    report_money_add(&money->savings, without - with->total);
+}
+
+void report_replay_money(const struct pcs_replay_report *report, struct replay_money *money)
+{
+    const struct pcs_replay_cost *cost = report->cost;
+    const struct pcs_replay_result *result = report->result;
+    report_money_init(&money->cost);
+    report_money_init(&money->savings);
+    replay_money_add(money, &cost->with_cache, cost->without_cache, cost->ideal);
+    for (size_t i = 0; i < result->model_count && i < cost->model_count; i++) {
+        const struct pcs_model_cost *model = &cost->by_model[i];
+        if (result->by_model[i].requests && model->priced_as)
+            replay_money_add(money, &model->with_cache, model->without_cache, model->ideal);
     }
+}
+
+void report_sweep_money(const struct pcs_sweep_result *result, struct sweep_money *money)
+{
+    report_money_init(&money->cost);
+    report_money_init(&money->savings);
+    if (!result->priced)
+        return;
+    for (size_t i = 0; i < result->point_count; i++) {
+        if (!result->points[i].priced)
+            continue;
+        report_money_add(&money->cost, result->points[i].cost.total);
+        report_money_add(&money->savings, result->without_cache_cost - result->points[i].cost.total);
+    }
+    report_money_add(&money->cost, result->ideal_cost);
+    report_money_add(&money->cost, result->without_cache_cost);
+    report_money_add(&money->savings, result->without_cache_cost - result->ideal_cost);
+}
+
+const char *report_count(uint64_t count, const char *singular, const char *plural, char *buf, size_t cap)
+{
+    char digits[32];
+    snprintf(buf, cap, "%s %s", report_grouped(count, digits, sizeof digits), report_noun(count, singular, plural));
     return buf;
+}
+
+const char *report_noun(uint64_t count, const char *singular, const char *plural)
+{
+    return count == 1 ? singular : plural;
 }
 
 const char *report_utc_time(double unix_time_s, char *buf, size_t cap)

@@ -7,6 +7,7 @@
 
 #include "pcsim/pricing.h"
 #include "pcsim/report.h"
+#include "pcsim/sweep.h"
 
 /* "61,194,628" into buf (at least 32 bytes). */
 const char *report_grouped(uint64_t value, char *buf, size_t cap);
@@ -23,10 +24,75 @@ const char *report_seconds(int64_t ms, char *buf, size_t cap);
 /* The policy's parameters as text: "ttl 300 s, min 1024 tokens, ...". */
 void report_policy_parameters(const struct pcs_cache_config *config, char *buf, size_t cap);
 
-/* Dollars without a currency sign, trailing zeros dropped down to two
- * decimals: up to four decimals from one dollar up ("187.2905"), up to
- * eight below ("0.00041235"). */
+/* Money for people (text and HTML reports; JSON and CSV carry the numbers
+ * unrounded). Every amount of a column is printed with the same number of
+ * decimals, so the column aligns and reads like money: the precision is
+ * chosen once from the column's amounts, enough for the smallest non-zero
+ * one to show REPORT_MONEY_DIGITS significant digits, at least
+ * REPORT_MONEY_MIN_DECIMALS (cents) and at most REPORT_MONEY_MAX_DECIMALS.
+ * An amount that is not zero but would print as zero at that precision
+ * prints as "<0.0001" (">-0.0001" below zero), never as "0.0000"; an
+ * amount that is not finite as "n/a".
+ *
+ * Usage: report_money_init, report_money_add for each amount of the column
+ * (or report_money_of an array), then report_money_text or
+ * report_money_dollars for each cell. Spreads printed beside a value (an
+ * sd, a CI's half-width) take the value's column and are not added to it. */
+#define REPORT_MONEY_DIGITS 3
+#define REPORT_MONEY_MIN_DECIMALS 2
+#define REPORT_MONEY_MAX_DECIMALS 6
+
+struct report_money {
+    int decimals; /* REPORT_MONEY_MIN_DECIMALS to REPORT_MONEY_MAX_DECIMALS */
+};
+
+void report_money_init(struct report_money *money);
+
+/* Widens the precision for usd when it needs more decimals; non-finite
+ * amounts and zero change nothing. */
+void report_money_add(struct report_money *money, double usd);
+
+/* The column of count amounts. */
+struct report_money report_money_of(const double *usd, size_t count);
+
+/* Without a currency sign: "3.25", "0.0500", "-0.000525", "<0.0001". */
+const char *report_money_text(const struct report_money *money, double usd, char *buf, size_t cap);
+
+/* With one: "$3.25", "-$0.0500", "<$0.0001". */
+const char *report_money_dollars(const struct report_money *money, double usd, char *buf, size_t cap);
+
+/* One amount on its own (a column of one): report_money_text. */
 const char *report_usd(double usd, char *buf, size_t cap);
+
+/* The money columns of a priced replay's cost tables (text and HTML),
+ * over the total and every priced model with requests: one precision for
+ * the three costs (with, without and with the ideal cache: one kind of
+ * amount, plotted side by side), one for the savings (without - with). */
+struct replay_money {
+    struct report_money cost;
+    struct report_money savings;
+};
+
+void report_replay_money(const struct pcs_replay_report *report, struct replay_money *money);
+
+/* The same for a priced sweep (text and HTML): one precision for the
+ * costs (every priced point's, the ideal cache's and the cost without a
+ * cache), one for the savings against the cost without a cache. */
+struct sweep_money {
+    struct report_money cost;
+    struct report_money savings;
+};
+
+void report_sweep_money(const struct pcs_sweep_result *result, struct sweep_money *money);
+
+/* "1 request", "2 requests", "1,234 requests": count grouped as
+ * report_grouped does, then singular when count is exactly 1, else plural.
+ * buf holds at least 32 bytes more than the longer noun. */
+const char *report_count(uint64_t count, const char *singular, const char *plural, char *buf, size_t cap);
+
+/* The noun alone, for a count printed otherwise ("min 1024 tokens"):
+ * singular when count is exactly 1, else plural. */
+const char *report_noun(uint64_t count, const char *singular, const char *plural);
 
 /* A Unix time as "2026-11-23T12:00:00Z". */
 const char *report_utc_time(double unix_time_s, char *buf, size_t cap);

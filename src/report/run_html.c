@@ -42,13 +42,13 @@ static void run_header(FILE *out, const struct pcs_run_report *report)
 {
     const struct pcs_scenario *first = report->points[0].scenario;
     size_t trials = report->points[0].result->trial_count;
-    char when[40];
+    char when[40], trial_count[64], strategies[64], points[64];
     html_elementf(out, "p", "meta", "scenario: %s (%s)", report->name, report->path);
-    html_elementf(out, "p", "meta", "seed %llu, %zu trial%s%s, horizon %s h, %zu strateg%s, %zu sweep point%s",
-                  (unsigned long long)report->seed, trials, trials == 1 ? "" : "s",
+    html_elementf(out, "p", "meta", "seed %llu, %s%s, horizon %s h, %s, %s", (unsigned long long)report->seed,
+                  report_count(trials, "trial", "trials", trial_count, sizeof trial_count),
                   report->trials_auto ? " (--trials auto)" : "", html_g(first->horizon_hours).text,
-                  first->strategy_count, first->strategy_count == 1 ? "y" : "ies", report->point_count,
-                  report->point_count == 1 ? "" : "s");
+                  report_count(first->strategy_count, "strategy", "strategies", strategies, sizeof strategies),
+                  report_count(report->point_count, "sweep point", "sweep points", points, sizeof points));
     html_elementf(out, "p", "meta", "prices of %s; regional uplift x%s; catalog: %s",
                   report_utc_time(report->price_time_s, when, sizeof when), html_g(report->region_uplift).text,
                   report->catalog_source ? report->catalog_source : "(unknown)");
@@ -112,16 +112,16 @@ static enum pcs_status cdf_chart(FILE *out, const struct pcs_run_point_report *p
     return status;
 }
 
-static void mean_bar(const struct strategy_stats *stats, double *value, double *low, double *high, char *label,
-                     size_t cap)
+static void mean_bar(const struct strategy_stats *stats, const struct report_money *money, double *value, double *low,
+                     double *high, char *label, size_t cap)
 {
     const struct pcs_summary *cost = &stats->cost_per_completed_task;
     char mean[48], half[48];
     *value = cost->mean;
     *low = cost->ci95_low;
     *high = cost->ci95_high;
-    snprintf(label, cap, "%s \xc2\xb1 %s", html_format_usd(cost->mean, mean, sizeof mean),
-             html_format_usd((cost->ci95_high - cost->ci95_low) / 2, half, sizeof half));
+    snprintf(label, cap, "%s \xc2\xb1 %s", report_money_dollars(money, cost->mean, mean, sizeof mean),
+             report_money_dollars(money, (cost->ci95_high - cost->ci95_low) / 2, half, sizeof half));
 }
 
 static enum pcs_status mean_chart(FILE *out, const struct pcs_run_point_report *point,
@@ -132,16 +132,18 @@ static enum pcs_status mean_chart(FILE *out, const struct pcs_run_point_report *
     double *numbers = calloc(3 * count + 1, sizeof *numbers);
     struct html_labels labels = {0, NULL, NULL};
     enum pcs_status status = names && numbers ? html_labels_new(&labels, count) : PCS_ERR_NOMEM;
+    struct run_money money;
+    run_stats_money(stats, count, &money);
     if (status == PCS_OK) {
         for (size_t s = 0; s < count; s++) {
             names[s] = stats[s].strategy->name;
-            mean_bar(&stats[s], &numbers[s], &numbers[count + s], &numbers[2 * count + s], labels.text[s],
+            mean_bar(&stats[s], &money.cost_per_completed_task, &numbers[s], &numbers[count + s], &numbers[2 * count + s], labels.text[s],
                      sizeof labels.text[s]);
         }
         struct bar_chart chart = {
             .label = "mean cost per completed task with its 95% confidence interval",
             .value = {.title = "mean cost per completed task (USD)", .from_zero = 1,
-                      .tick_format = chart_format_usd_tick, .value_format = html_format_usd},
+                      .tick_format = chart_format_usd_tick, .money = &money.cost_per_completed_task},
             .categories = names,
             .category_count = count,
             .series_count = 1,
@@ -178,28 +180,30 @@ static void row_write(FILE *out, struct row_cells *cells, size_t count)
     html_table_row(out, cells->list, count, 1);
 }
 
-static void interval(double low, double high, char *buf, size_t cap)
+static void interval(const struct report_money *money, double low, double high, char *buf, size_t cap)
 {
     char a[48], b[48];
-    snprintf(buf, cap, "[%s, %s]", report_usd(low, a, sizeof a), report_usd(high, b, sizeof b));
+    snprintf(buf, cap, "[%s, %s]", report_money_text(money, low, a, sizeof a),
+             report_money_text(money, high, b, sizeof b));
 }
 
 static const char *const cost_headers[] = {"strategy", "trials", "mean", "95% CI of the mean", "sd",
                                            "p5",       "p50",    "p95",  "p99"};
 
-static void cost_row(FILE *out, const struct strategy_stats *stats)
+static void cost_row(FILE *out, const struct strategy_stats *stats, const struct run_money *money)
 {
     const struct pcs_summary *cost = &stats->cost_per_completed_task;
+    const struct report_money *usd = &money->cost_per_completed_task;
     struct row_cells cells;
     snprintf(cells.text[0], sizeof cells.text[0], "%s", stats->strategy->name);
     snprintf(cells.text[1], sizeof cells.text[1], "%zu", stats->trials_with_completion);
-    report_usd(cost->mean, cells.text[2], sizeof cells.text[2]);
-    interval(cost->ci95_low, cost->ci95_high, cells.text[3], sizeof cells.text[3]);
-    report_usd(cost->sd, cells.text[4], sizeof cells.text[4]);
-    report_usd(cost->p5, cells.text[5], sizeof cells.text[5]);
-    report_usd(cost->p50, cells.text[6], sizeof cells.text[6]);
-    report_usd(cost->p95, cells.text[7], sizeof cells.text[7]);
-    report_usd(cost->p99, cells.text[8], sizeof cells.text[8]);
+    report_money_text(usd, cost->mean, cells.text[2], sizeof cells.text[2]);
+    interval(usd, cost->ci95_low, cost->ci95_high, cells.text[3], sizeof cells.text[3]);
+    report_money_text(usd, cost->sd, cells.text[4], sizeof cells.text[4]);
+    report_money_text(usd, cost->p5, cells.text[5], sizeof cells.text[5]);
+    report_money_text(usd, cost->p50, cells.text[6], sizeof cells.text[6]);
+    report_money_text(usd, cost->p95, cells.text[7], sizeof cells.text[7]);
+    report_money_text(usd, cost->p99, cells.text[8], sizeof cells.text[8]);
     row_write(out, &cells, 9);
 }
 
@@ -207,7 +211,7 @@ static const char *const task_headers[] = {"strategy",     "completed",      "at
                                            "escalated",    "cached ratio",   "vs first (USD)",
                                            "95% CI",       "P(cheaper)"};
 
-static void task_row(FILE *out, const struct strategy_stats *stats)
+static void task_row(FILE *out, const struct strategy_stats *stats, const struct run_money *money)
 {
     struct row_cells cells;
     snprintf(cells.text[0], sizeof cells.text[0], "%s", stats->strategy->name);
@@ -217,8 +221,8 @@ static void task_row(FILE *out, const struct strategy_stats *stats)
     snprintf(cells.text[4], sizeof cells.text[4], "%s", html_percent(stats->cached_ratio.mean).text);
     if (stats->has_paired) {
         const struct pcs_paired *paired = &stats->versus_first;
-        report_usd(paired->mean_difference, cells.text[5], sizeof cells.text[5]);
-        interval(paired->ci95_low, paired->ci95_high, cells.text[6], sizeof cells.text[6]);
+        report_money_text(&money->difference, paired->mean_difference, cells.text[5], sizeof cells.text[5]);
+        interval(&money->difference, paired->ci95_low, paired->ci95_high, cells.text[6], sizeof cells.text[6]);
         snprintf(cells.text[7], sizeof cells.text[7], "%s", html_percent(paired->p_cheaper).text);
     } else {
         for (size_t i = 5; i < 8; i++)
@@ -230,10 +234,12 @@ static void task_row(FILE *out, const struct strategy_stats *stats)
 static void stats_tables(FILE *out, const struct pcs_run_point_report *point, const struct strategy_stats *stats)
 {
     size_t count = point->result->strategy_count;
+    struct run_money money;
+    run_stats_money(stats, count, &money);
     html_element(out, "h3", NULL, "Cost per completed task (USD)");
     html_table_begin(out, "run-cost", cost_headers, 9, 1);
     for (size_t s = 0; s < count; s++)
-        cost_row(out, &stats[s]);
+        cost_row(out, &stats[s], &money);
     html_table_end(out);
     html_element(out, "p", "note",
                  "Over the trials that completed a task (trials): mean, 95% confidence interval of the mean, "
@@ -241,7 +247,7 @@ static void stats_tables(FILE *out, const struct pcs_run_point_report *point, co
     html_element(out, "h3", NULL, "Tasks, and against the first strategy");
     html_table_begin(out, "run-tasks", task_headers, 8, 1);
     for (size_t s = 0; s < count; s++)
-        task_row(out, &stats[s]);
+        task_row(out, &stats[s], &money);
     html_table_end(out);
     html_elementf(out, "p", "note",
                   "Completed, attempts per task and escalated are pooled over every task of every trial; cached "

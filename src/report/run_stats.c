@@ -80,3 +80,27 @@ enum pcs_status run_stats_compute(const struct pcs_run_point_report *point, stru
     free(first);
     return status;
 }
+
+void run_stats_money(const struct strategy_stats *stats, size_t count, struct run_money *money)
+{
+    report_money_init(&money->cost_per_completed_task);
+    report_money_init(&money->task_cost);
+    report_money_init(&money->spend);
+    report_money_init(&money->difference);
+    for (size_t s = 0; s < count; s++) {
+        const struct pcs_summary *cost = &stats[s].cost_per_completed_task;
+        const double levels[] = {cost->mean, cost->ci95_low, cost->ci95_high, cost->p5, cost->p50, cost->p95, cost->p99};
+        for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++)
+            report_money_add(&money->cost_per_completed_task, levels[i]);
+        const double task[] = {stats[s].task_cost_mean, stats[s].task_cost_p5, stats[s].task_cost_p50,
+                               stats[s].task_cost_p95, stats[s].task_cost_p99};
+        for (size_t i = 0; i < sizeof task / sizeof task[0]; i++)
+            report_money_add(&money->task_cost, task[i]);
+        report_money_add(&money->spend, stats[s].spend.mean);
+        if (stats[s].has_paired) {
+            report_money_add(&money->difference, stats[s].versus_first.mean_difference);
+            report_money_add(&money->difference, stats[s].versus_first.ci95_low);
+            report_money_add(&money->difference, stats[s].versus_first.ci95_high);
+        }
+    }
+}

@@ -5,6 +5,8 @@
 
 #include "pcsim/report.h"
 
+#include "report_util.h"
+
 struct strategy_stats {
     const struct pcs_strategy *strategy;
     size_t trials;
@@ -26,5 +28,20 @@ struct strategy_stats {
 
 /* Fills stats[0..strategy_count) for one point. PCS_ERR_NOMEM. */
 enum pcs_status run_stats_compute(const struct pcs_run_point_report *point, struct strategy_stats *stats);
+
+/* The money columns of one point's tables, one precision each for the
+ * text and HTML reports (report_money): the cost per completed task (mean,
+ * CI bounds and quantiles; its sd and the CI's half-width take the same
+ * precision), the cost per task (mean and quantiles), the spend per
+ * horizon, and the paired difference against the first strategy (mean and
+ * CI bounds). */
+struct run_money {
+    struct report_money cost_per_completed_task;
+    struct report_money task_cost;
+    struct report_money spend;
+    struct report_money difference;
+};
+
+void run_stats_money(const struct strategy_stats *stats, size_t count, struct run_money *money);
 
 #endif

@@ -24,7 +24,10 @@ static void print_point(FILE *out, const struct pcs_run_point_report *point, con
 {
     const struct pcs_scenario *scenario = point->scenario;
     size_t count = point->result->strategy_count;
-    char a[48], b[48], c[48], d[48], e[48], f[48], g[48];
+    char a[48], b[48], c[48], d[48], e[48], f[48], g[48], trials[64];
+    struct run_money money;
+    run_stats_money(stats, count, &money);
+    const struct report_money *usd = &money.cost_per_completed_task;
     if (point->label[0])
         fprintf(out, "\n== %s\n", point->label);
     fprintf(out, "\nstrategies:\n");
@@ -34,18 +37,19 @@ static void print_point(FILE *out, const struct pcs_run_point_report *point, con
         fprintf(out, "  %-22s %s; tier %s; cache %s\n", stats[s].strategy->name, route,
                 pcs_tier_name(stats[s].strategy->tier), stats[s].strategy->cache);
     }
-    fprintf(out, "\ncost per completed task, USD, across %zu trials:\n", point->result->trial_count);
+    fprintf(out, "\ncost per completed task, USD, across %s:\n",
+            report_count(point->result->trial_count, "trial", "trials", trials, sizeof trials));
     fprintf(out, "  %-22s %12s %12s %25s %12s %12s %12s %12s\n", "strategy", "mean", "sd", "95% CI of the mean", "p5",
             "p50", "p95", "p99");
     for (size_t s = 0; s < count; s++) {
         const struct pcs_summary *cost = &stats[s].cost_per_completed_task;
         char ci[64];
-        snprintf(ci, sizeof ci, "[%s, %s]", report_usd(cost->ci95_low, a, sizeof a),
-                 report_usd(cost->ci95_high, b, sizeof b));
+        snprintf(ci, sizeof ci, "[%s, %s]", report_money_text(usd, cost->ci95_low, a, sizeof a),
+                 report_money_text(usd, cost->ci95_high, b, sizeof b));
         fprintf(out, "  %-22s %12s %12s %25s %12s %12s %12s %12s\n", stats[s].strategy->name,
-                report_usd(cost->mean, c, sizeof c), report_usd(cost->sd, d, sizeof d), ci,
-                report_usd(cost->p5, e, sizeof e), report_usd(cost->p50, f, sizeof f),
-                report_usd(cost->p95, g, sizeof g), report_usd(cost->p99, a, sizeof a));
+                report_money_text(usd, cost->mean, c, sizeof c), report_money_text(usd, cost->sd, d, sizeof d), ci,
+                report_money_text(usd, cost->p5, e, sizeof e), report_money_text(usd, cost->p50, f, sizeof f),
+                report_money_text(usd, cost->p95, g, sizeof g), report_money_text(usd, cost->p99, a, sizeof a));
     }
     fprintf(out, "\nper task and per horizon:\n");
     fprintf(out, "  %-22s %10s %9s %9s %9s %8s %12s %12s %12s %14s\n", "strategy", "completed", "attempts",
@@ -55,8 +59,10 @@ static void print_point(FILE *out, const struct pcs_run_point_report *point, con
         fprintf(out, "  %-22s %9.2f%% %9.3f %8.2f%% %8.2f%% %7.2f%% %12s %12s %12s %14s\n", st->strategy->name,
                 100.0 * st->completion_rate, st->attempts_per_task, 100.0 * st->escalation_rate,
                 100.0 * st->failed_request_rate, 100.0 * st->cached_ratio.mean,
-                report_usd(st->task_cost_mean, a, sizeof a), report_usd(st->task_cost_p50, b, sizeof b),
-                report_usd(st->task_cost_p99, c, sizeof c), report_usd(st->spend.mean, d, sizeof d));
+                report_money_text(&money.task_cost, st->task_cost_mean, a, sizeof a),
+                report_money_text(&money.task_cost, st->task_cost_p50, b, sizeof b),
+                report_money_text(&money.task_cost, st->task_cost_p99, c, sizeof c),
+                report_money_text(&money.spend, st->spend.mean, d, sizeof d));
     }
     if (count > 1) {
         fprintf(out, "\nagainst %s (paired over the same trials; negative = cheaper):\n", stats[0].strategy->name);
@@ -64,23 +70,25 @@ static void print_point(FILE *out, const struct pcs_run_point_report *point, con
         for (size_t s = 1; s < count; s++) {
             const struct pcs_paired *paired = &stats[s].versus_first;
             char ci[64];
-            snprintf(ci, sizeof ci, "[%s, %s]", report_usd(paired->ci95_low, a, sizeof a),
-                     report_usd(paired->ci95_high, b, sizeof b));
+            snprintf(ci, sizeof ci, "[%s, %s]", report_money_text(&money.difference, paired->ci95_low, a, sizeof a),
+                     report_money_text(&money.difference, paired->ci95_high, b, sizeof b));
             fprintf(out, "  %-22s %14s %29s %10.1f%%\n", stats[s].strategy->name,
-                    report_usd(paired->mean_difference, c, sizeof c), ci, 100.0 * paired->p_cheaper);
+                    report_money_text(&money.difference, paired->mean_difference, c, sizeof c), ci,
+                    100.0 * paired->p_cheaper);
         }
     }
 }
 
 enum pcs_status pcs_report_run_text(FILE *out, const struct pcs_run_report *report)
 {
-    char when[40];
+    char when[40], trials[64], strategies[64];
     const struct pcs_scenario *first = report->points[0].scenario;
     fprintf(out, "pcsim run: %s (%s)\n", report->name, report->path);
-    fprintf(out, "seed %llu, %zu trial%s%s, horizon %g h, %zu strateg%s%s\n", (unsigned long long)report->seed,
-            report->points[0].result->trial_count, report->points[0].result->trial_count == 1 ? "" : "s",
-            report->trials_auto ? " (--trials auto)" : "", first->horizon_hours, first->strategy_count,
-            first->strategy_count == 1 ? "y" : "ies", report->point_count > 1 ? ", sweep" : "");
+    fprintf(out, "seed %llu, %s%s, horizon %g h, %s%s\n", (unsigned long long)report->seed,
+            report_count(report->points[0].result->trial_count, "trial", "trials", trials, sizeof trials),
+            report->trials_auto ? " (--trials auto)" : "", first->horizon_hours,
+            report_count(first->strategy_count, "strategy", "strategies", strategies, sizeof strategies),
+            report->point_count > 1 ? ", sweep" : "");
     fprintf(out, "prices of %s; catalog: %s\n", report_utc_time(report->price_time_s, when, sizeof when),
             report->catalog_source);
     fprintf(out, "models:");

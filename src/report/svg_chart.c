@@ -18,6 +18,9 @@
 #define MAX_TICKS 64
 #define AXIS_BELOW 52.0 /* tick labels and the x axis title under the plot */
 #define DEFAULT_PLOT_HEIGHT 300.0
+#define LABEL_ROW 15.0  /* a margin label's height: the 12 px font and a gap */
+#define LEADER 20.0     /* from the plot's right edge to an end label */
+#define LABEL_GAP 10.0  /* between two marker labels in a row */
 
 /* Okabe-Ito's colour-blind-safe colours (yellow left out: too pale on white). */
 static const char *const palette[] = {"#0072b2", "#e69f00", "#009e73", "#d55e00",
@@ -26,6 +29,15 @@ static const char *const palette[] = {"#0072b2", "#e69f00", "#009e73", "#d55e00"
 static const char *palette_color(size_t index)
 {
     return palette[index % (sizeof palette / sizeof palette[0])];
+}
+
+/* A line series' stroke-dasharray by index, the first solid (NULL): series
+ * with equal values, drawn on top of each other, still show each. */
+static const char *const dash_patterns[] = {NULL, "8 4", "2 3", "12 3 2 3", "5 2", "1 4", "10 6", "6 2 1 2"};
+
+static const char *dash_pattern(size_t index)
+{
+    return dash_patterns[index % (sizeof dash_patterns / sizeof dash_patterns[0])];
 }
 
 /* ------------------------------------------------------------ text output */
@@ -235,6 +247,8 @@ static const char *tick_label(const struct chart_axis *axis, double value, char 
 
 static const char *value_label(const struct chart_axis *axis, double value, char *buf, size_t cap)
 {
+    if (axis->money)
+        return report_money_dollars(axis->money, value, buf, cap);
     if (axis->value_format)
         return axis->value_format(value, buf, cap);
     return tick_label(axis, value, buf, cap);
@@ -299,7 +313,7 @@ static void y_axis(FILE *out, const struct chart_axis *axis, const struct scale 
 struct legend_item {
     const char *name;
     const char *color;
-    int dashed;
+    const char *dash; /* NULL: solid */
     int box; /* a filled square (bars) rather than a line */
 };
 
@@ -310,9 +324,11 @@ static void legend_swatch(FILE *out, const struct legend_item *item, double x, d
                 html_px(y - 10).text, item->color);
         return;
     }
-    fprintf(out, "<line x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\" stroke=\"%s\" stroke-width=\"2.5\"%s/>\n",
-            html_px(x).text, html_px(y - 4).text, html_px(x + 22).text, html_px(y - 4).text, item->color,
-            item->dashed ? " stroke-dasharray=\"7 4\"" : "");
+    fprintf(out, "<line x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\" stroke=\"%s\" stroke-width=\"2.5\"",
+            html_px(x).text, html_px(y - 4).text, html_px(x + 22).text, html_px(y - 4).text, item->color);
+    if (item->dash)
+        fprintf(out, " stroke-dasharray=\"%s\"", item->dash);
+    fputs("/>\n", out);
 }
 
 /* Lays the items out in rows from (left, top) within right; draws them
@@ -407,8 +423,10 @@ static void draw_series(FILE *out, const struct line_chart *chart, const struct 
     for (size_t s = 0; s < chart->series_count; s++) {
         const struct chart_series *series = &chart->series[s];
         const char *color = series_color(chart, s);
-        fprintf(out, "<path class=\"series\" stroke=\"%s\"%s d=\"", color,
-                series->dashed ? " stroke-dasharray=\"7 4\"" : "");
+        fprintf(out, "<path class=\"series\" stroke=\"%s\"", color);
+        if (dash_pattern(s))
+            fprintf(out, " stroke-dasharray=\"%s\"", dash_pattern(s));
+        fputs(" d=\"", out);
         series_path(out, chart, series, x_scale, y_scale);
         fputs("\"><title>", out);
         html_escaped(out, series->name);
@@ -418,52 +436,166 @@ static void draw_series(FILE *out, const struct line_chart *chart, const struct 
     }
 }
 
-/* Vertical lines (labels 0), or their labels (labels 1: drawn after the
- * series so no line crosses them), reading upwards from the plot's bottom
- * on the left of the line (on the right when the previous one is too close). */
-static void draw_markers(FILE *out, const struct line_chart *chart, const struct scale *x_scale,
-                         const struct frame *frame, int labels)
+/* Marker labels above the plot, centred on their line where the chart's
+ * width allows: each goes into the first row (0 nearest the plot) where
+ * it keeps LABEL_GAP from the labels already there. Sets row[m] (-1: out
+ * of range) and returns the rows used. */
+static size_t marker_rows(const struct line_chart *chart, const struct scale *x_scale, int *row)
 {
-    double previous = -INFINITY;
+    double row_right[64];
+    size_t rows = 0;
     for (size_t m = 0; m < chart->marker_count; m++) {
         const struct chart_marker *marker = &chart->markers[m];
+        row[m] = -1;
         if (!axis_accepts(&chart->x, marker->x) || !scale_contains(x_scale, marker->x))
             continue;
-        double x = scale_pixel(x_scale, marker->x);
-        if (!labels)
-            svg_line(out, x, frame->top, x, frame->bottom, "marker");
-        else
-            svg_text_up(out, x - previous < 16 ? x + 13 : x - 4, frame->bottom - 6, "start",
-                        "marker-label halo", marker->label);
-        previous = x;
+        double width = text_width(marker->label);
+        double left = fmin(fmax(scale_pixel(x_scale, marker->x) - width / 2, 4), CHART_WIDTH - 4 - width);
+        size_t r = 0;
+        while (r < rows && left < row_right[r] + LABEL_GAP)
+            r++;
+        if (r == sizeof row_right / sizeof row_right[0])
+            r--; /* 64 rows of labels: the chart is unreadable anyway */
+        if (r == rows)
+            rows++;
+        row_right[r] = left + width;
+        row[m] = (int)r;
+    }
+    return rows;
+}
+
+/* The markers' vertical lines, from the plot's top to its bottom. */
+static void draw_marker_lines(FILE *out, const struct line_chart *chart, const struct scale *x_scale,
+                              const struct frame *frame, const int *row)
+{
+    for (size_t m = 0; m < chart->marker_count; m++) {
+        if (row[m] < 0)
+            continue;
+        double x = scale_pixel(x_scale, chart->markers[m].x);
+        svg_line(out, x, frame->top, x, frame->bottom, "marker");
     }
 }
 
-/* Horizontal dashed lines, labelled at the end the caller chose, above the
- * line (below it at the top of the plot); at the other end when the
- * previous label on that side is too close. */
+/* The markers' labels in their rows above the plot (see marker_rows). */
+static void draw_marker_labels(FILE *out, const struct line_chart *chart, const struct scale *x_scale,
+                               const struct frame *frame, const int *row)
+{
+    for (size_t m = 0; m < chart->marker_count; m++) {
+        if (row[m] < 0)
+            continue;
+        const struct chart_marker *marker = &chart->markers[m];
+        double width = text_width(marker->label);
+        double left = fmin(fmax(scale_pixel(x_scale, marker->x) - width / 2, 4), CHART_WIDTH - 4 - width);
+        svg_text(out, left, frame->top - 6 - LABEL_ROW * row[m], "start", "marker-label", marker->label);
+    }
+}
+
+/* Horizontal dashed lines across the plot; their labels are end labels. */
 static void draw_levels(FILE *out, const struct line_chart *chart, const struct scale *y_scale,
                         const struct frame *frame)
 {
-    double previous[2] = {-INFINITY, -INFINITY}; /* text y of the last label on the right, left */
     for (size_t l = 0; l < chart->level_count; l++) {
         const struct chart_level *level = &chart->levels[l];
         if (!axis_accepts(&chart->y, level->y) || !scale_contains(y_scale, level->y))
             continue;
-        const char *color = level->color ? level->color : "#3d444d";
         double y = scale_pixel(y_scale, level->y);
         fprintf(out, "<line x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\" class=\"level\" stroke=\"%s\"/>\n",
-                html_px(frame->left).text, html_px(y).text, html_px(frame->right).text, html_px(y).text, color);
-        double text_y = y - frame->top < 16 ? y + 15 : y - 6;
-        int left = level->label_left != 0;
-        if (fabs(text_y - previous[left]) < 16)
-            left = !left;
-        fprintf(out, "<text x=\"%s\" y=\"%s\" text-anchor=\"%s\" class=\"halo\" style=\"fill:%s\">",
-                html_px(left ? frame->left + 6 : frame->right - 6).text, html_px(text_y).text,
-                left ? "start" : "end", color);
-        html_escaped(out, level->label);
+                html_px(frame->left).text, html_px(y).text, html_px(frame->right).text, html_px(y).text,
+                level->color ? level->color : "#3d444d");
+    }
+}
+
+/* ------------------------------------------------------------ end labels */
+
+/* A label in the right margin: the name of a series (at its last point) or
+ * of a level, at the height of its line (anchor) or pushed from it (y). */
+struct end_label {
+    const char *text;
+    const char *color;
+    double anchor, y;
+    size_t order;      /* series first, then levels: ties keep it */
+};
+
+static int by_anchor(const void *a, const void *b)
+{
+    const struct end_label *x = a, *y = b;
+    if (x->anchor != y->anchor)
+        return x->anchor < y->anchor ? -1 : 1;
+    return (x->order > y->order) - (x->order < y->order);
+}
+
+/* The y pixel of the series' last point the axes can show; 0 if none. */
+static int series_end(const struct line_chart *chart, const struct chart_series *series, const struct scale *y_scale,
+                      double *y)
+{
+    for (size_t i = series->count; i-- > 0;) {
+        if (axis_accepts(&chart->x, series->x[i]) && axis_accepts(&chart->y, series->y[i])) {
+            *y = scale_pixel(y_scale, series->y[i]);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The end labels with their anchors (sorted), not yet placed; returns how
+ * many. Series are named here only when there are several. labels holds
+ * series_count + level_count. */
+static size_t end_labels(const struct line_chart *chart, const struct scale *y_scale, struct end_label *labels)
+{
+    size_t count = 0;
+    for (size_t s = 0; chart->series_count > 1 && s < chart->series_count; s++) {
+        double y;
+        if (!series_end(chart, &chart->series[s], y_scale, &y))
+            continue;
+        labels[count] = (struct end_label){chart->series[s].name, series_color(chart, s), y, y, count};
+        count++;
+    }
+    for (size_t l = 0; l < chart->level_count; l++) {
+        const struct chart_level *level = &chart->levels[l];
+        if (!axis_accepts(&chart->y, level->y) || !scale_contains(y_scale, level->y))
+            continue;
+        double y = scale_pixel(y_scale, level->y);
+        labels[count] = (struct end_label){level->label, level->color ? level->color : "#3d444d", y, y, count};
+        count++;
+    }
+    qsort(labels, count, sizeof *labels, by_anchor);
+    return count;
+}
+
+/* Pushes the labels apart to LABEL_ROW between neighbours, each as near its
+ * anchor as that allows, within [low, high]: down from the top, then back
+ * up from the bottom, then down again when the range is too short. */
+static void place_end_labels(struct end_label *labels, size_t count, double low, double high)
+{
+    for (size_t i = 0; i < count; i++)
+        labels[i].y = fmax(labels[i].anchor, i ? labels[i - 1].y + LABEL_ROW : low);
+    for (size_t i = count; i-- > 0;)
+        labels[i].y = fmin(labels[i].y, i + 1 < count ? labels[i + 1].y - LABEL_ROW : high);
+    for (size_t i = 0; i < count; i++)
+        labels[i].y = fmax(labels[i].y, i ? labels[i - 1].y + LABEL_ROW : low);
+}
+
+static double widest_end_label(const struct end_label *labels, size_t count)
+{
+    double widest = 0;
+    for (size_t i = 0; i < count; i++)
+        widest = fmax(widest, text_width(labels[i].text));
+    return widest;
+}
+
+/* Each label at x = right + LEADER, its middle at its y, and a leader from
+ * the plot's edge at the line's height to it. */
+static void draw_end_labels(FILE *out, const struct end_label *labels, size_t count, double right)
+{
+    for (size_t i = 0; i < count; i++) {
+        fprintf(out, "<polyline class=\"leader\" points=\"%s,%s %s,%s %s,%s\" stroke=\"%s\"/>\n",
+                html_px(right + 2).text, html_px(labels[i].anchor).text, html_px(right + 8).text,
+                html_px(labels[i].anchor).text, html_px(right + LEADER - 4).text, html_px(labels[i].y).text,
+                labels[i].color);
+        fprintf(out, "<text x=\"%s\" y=\"%s\" text-anchor=\"start\" class=\"end-label\" style=\"fill:%s\">",
+                html_px(right + LEADER).text, html_px(labels[i].y + 4).text, labels[i].color);
+        html_escaped(out, labels[i].text);
         fputs("</text>\n", out);
-        previous[left] = text_y;
     }
 }
 
@@ -474,7 +606,7 @@ static size_t line_legend(const struct line_chart *chart, struct legend_item *it
     for (size_t s = 0; s < chart->series_count; s++) {
         items[s].name = chart->series[s].name;
         items[s].color = series_color(chart, s);
-        items[s].dashed = chart->series[s].dashed;
+        items[s].dash = dash_pattern(s);
         items[s].box = 0;
     }
     return chart->series_count;
@@ -489,29 +621,48 @@ enum pcs_status svg_line_chart(FILE *out, const struct line_chart *chart)
     axis_range(&chart->y, y_data, &y_scale);
 
     struct legend_item *items = calloc(chart->series_count + 1, sizeof *items);
-    if (!items)
+    struct end_label *labels = calloc(chart->series_count + chart->level_count + 1, sizeof *labels);
+    int *rows = calloc(chart->marker_count + 1, sizeof *rows);
+    if (!items || !labels || !rows) {
+        free(items);
+        free(labels);
+        free(rows);
         return PCS_ERR_NOMEM;
+    }
     size_t item_count = line_legend(chart, items);
+    /* The margins first (the end labels' width, the marker rows), then the
+     * plot in what is left; the labels' heights depend only on the y
+     * scale's share, so they are placed once the plot is. */
+    y_scale.pixel_low = 1;
+    y_scale.pixel_high = 0;
+    size_t label_count = end_labels(chart, &y_scale, labels);
     struct frame frame;
     frame.left = 40 + widest_tick_label(&chart->y, &y_scale);
-    frame.right = CHART_WIDTH - 28;
-    frame.top = 14 + LEGEND_ROW * (double)legend_flow(NULL, items, item_count, frame.left, 0, frame.right);
-    frame.bottom = frame.top + (chart->plot_height > 0 ? chart->plot_height : DEFAULT_PLOT_HEIGHT);
+    frame.right = CHART_WIDTH - (label_count ? LEADER + widest_end_label(labels, label_count) + 8 : 28);
     x_scale.pixel_low = frame.left;
     x_scale.pixel_high = frame.right;
+    size_t marker_row_count = marker_rows(chart, &x_scale, rows);
+    frame.top = 14 + LEGEND_ROW * (double)legend_flow(NULL, items, item_count, frame.left, 0, frame.right) +
+                LABEL_ROW * (double)marker_row_count;
+    frame.bottom = frame.top + (chart->plot_height > 0 ? chart->plot_height : DEFAULT_PLOT_HEIGHT);
     y_scale.pixel_low = frame.bottom;
     y_scale.pixel_high = frame.top;
+    label_count = end_labels(chart, &y_scale, labels);
+    place_end_labels(labels, label_count, frame.top - 6, frame.bottom + AXIS_BELOW - 12);
 
     svg_begin(out, "line-chart", frame.bottom + AXIS_BELOW, chart->label);
     legend_flow(out, items, item_count, frame.left, 6, frame.right);
     x_axis(out, &chart->x, &x_scale, &frame);
     y_axis(out, &chart->y, &y_scale, &frame);
-    draw_markers(out, chart, &x_scale, &frame, 0);
-    draw_series(out, chart, &x_scale, &y_scale);
-    draw_markers(out, chart, &x_scale, &frame, 1);
+    draw_marker_lines(out, chart, &x_scale, &frame, rows);
     draw_levels(out, chart, &y_scale, &frame);
+    draw_series(out, chart, &x_scale, &y_scale);
+    draw_marker_labels(out, chart, &x_scale, &frame, rows);
+    draw_end_labels(out, labels, label_count, frame.right);
     svg_end(out);
     free(items);
+    free(labels);
+    free(rows);
     return PCS_OK;
 }
 
@@ -714,7 +865,7 @@ static size_t bar_legend(const struct bar_chart *chart, struct legend_item *item
     for (size_t s = 0; s < chart->series_count; s++) {
         items[s].name = chart->series_names[s];
         items[s].color = bar_color(chart, s);
-        items[s].dashed = 0;
+        items[s].dash = NULL;
         items[s].box = 1;
     }
     return chart->series_count;

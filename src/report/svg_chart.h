@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "pcsim/status.h"
+#include "report_util.h"
 
 /* Writes value as text into buf (cap bytes) and returns buf. */
 typedef const char *(*chart_format_fn)(double value, char *buf, size_t cap);
@@ -29,6 +30,7 @@ struct chart_axis {
     size_t tick_count;
     chart_format_fn tick_format;  /* tick labels; NULL: "%.4g" */
     chart_format_fn value_format; /* a point's value in its tooltip; NULL: tick_format */
+    const struct report_money *money; /* not NULL: tooltips in dollars at this precision (over value_format) */
 };
 
 struct chart_series {
@@ -36,25 +38,31 @@ struct chart_series {
     const double *x, *y;        /* count points, x ascending; a non-finite y breaks the line */
     size_t count;
     int step;                   /* y holds from each x to the next; the last point ends the line */
-    int dashed;
     int markers;                /* a dot per point, its values as tooltip */
     const char *color;          /* NULL: the palette's, by series index */
 };
 
-/* A vertical line at x with a label (shown when x is in range). */
+/* A vertical line at x with a label (shown when x is in range), the
+ * label above the plot. */
 struct chart_marker {
     double x;
     const char *label;
 };
 
-/* A horizontal dashed line at y with a label (the range includes it). */
+/* A horizontal dashed line at y with a label (the range includes it), the
+ * label in the right margin. */
 struct chart_level {
     double y;
     const char *label;
     const char *color;          /* NULL: dark grey */
-    int label_left;             /* the label at the left end (where the series is far from it) */
 };
 
+/* Labels never lie on the plot, so no label hides a line: the levels' and,
+ * with more than one series, each series' name sit in a right margin at
+ * their line's height, pushed apart where they would overlap and joined to
+ * their line by a leader; the markers' labels sit in rows above the plot.
+ * Each series has its own dash pattern (the first solid), so two series
+ * with the same values still show as two. */
 struct line_chart {
     const char *label;          /* what the chart shows, for screen readers */
     struct chart_axis x, y;

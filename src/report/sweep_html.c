@@ -25,6 +25,7 @@ struct sweep_view {
     double *x;             /* seconds or tokens, in that order */
     double *ratio;         /* cached ratio, % */
     double *cost;          /* USD with the cache; NaN when the point is not priced */
+    struct sweep_money money; /* the precision of the costs and the savings */
 };
 
 static double point_x(const struct sweep_view *view, const struct pcs_sweep_point *point)
@@ -81,6 +82,7 @@ static enum pcs_status view_init(struct sweep_view *view, const struct pcs_sweep
         view->ratio[i] = 100.0 * report_cached_ratio(&point->total);
         view->cost[i] = point->priced ? point->cost.total : NAN;
     }
+    report_sweep_money(result, &view->money);
     return PCS_OK;
 }
 
@@ -100,11 +102,12 @@ static void policy_line(FILE *out, const struct pcs_sweep_report *report)
     const char *swept = base->policy == PCS_POLICY_LRU ? "capacity" : "idle TTL";
     char detail[128];
     if (base->policy == PCS_POLICY_OPENAI)
-        snprintf(detail, sizeof detail, "%s: min %llu tokens, granularity %llu", policy,
-                 (unsigned long long)base->min_tokens, (unsigned long long)base->granularity);
+        snprintf(detail, sizeof detail, "%s: min %llu %s, granularity %llu", policy,
+                 (unsigned long long)base->min_tokens, report_noun(base->min_tokens, "token", "tokens"),
+                 (unsigned long long)base->granularity);
     else if (base->policy == PCS_POLICY_BREAKPOINT)
-        snprintf(detail, sizeof detail, "%s: min %llu tokens, writes at breakpoints", policy,
-                 (unsigned long long)base->min_tokens);
+        snprintf(detail, sizeof detail, "%s: min %llu %s, writes at breakpoints", policy,
+                 (unsigned long long)base->min_tokens, report_noun(base->min_tokens, "token", "tokens"));
     else
         snprintf(detail, sizeof detail, "%s", policy);
     if (strcmp(detail, preset) == 0)
@@ -116,22 +119,24 @@ static void policy_line(FILE *out, const struct pcs_sweep_report *report)
 static void sweep_header(FILE *out, const struct pcs_sweep_report *report)
 {
     const struct pcs_sweep_result *result = report->result;
-    char requests[32], input[32], bounds[32], when[40];
+    char requests[64], input[32], bounds[64], points[64], when[40];
     fputs("<p class=\"meta\">", out);
-    html_escapedf(out, "trace (%zu file%s): ", report->path_count, report->path_count == 1 ? "" : "s");
+    html_escapedf(out, "trace (%s): ", report_count(report->path_count, "file", "files", points, sizeof points));
     for (size_t i = 0; i < report->path_count; i++) {
         html_escaped(out, i ? ", " : "");
         html_escaped(out, report->paths[i]);
     }
     fputs("</p>\n", out);
     policy_line(out, report);
-    html_elementf(out, "p", "meta", "%s requests, %s input tokens, %s prefix bounds; %zu points",
-                  report_grouped(result->ideal.requests, requests, sizeof requests),
+    html_elementf(out, "p", "meta", "%s, %s input %s, %s; %s",
+                  report_count(result->ideal.requests, "request", "requests", requests, sizeof requests),
                   report_grouped(result->ideal.input, input, sizeof input),
-                  report_grouped(result->bounds, bounds, sizeof bounds), result->point_count);
+                  report_noun(result->ideal.input, "token", "tokens"),
+                  report_count(result->bounds, "prefix bound", "prefix bounds", bounds, sizeof bounds),
+                  report_count(result->point_count, "point", "points", points, sizeof points));
     if (result->skipped)
-        html_elementf(out, "p", "meta", "skipped: %llu bad record%s (--lenient)", (unsigned long long)result->skipped,
-                      result->skipped == 1 ? "" : "s");
+        html_elementf(out, "p", "meta", "skipped: %s (--lenient)",
+                      report_count(result->skipped, "bad record", "bad records", points, sizeof points));
     if (result->priced)
         html_elementf(out, "p", "meta", "prices of %s; catalog: %s",
                       report_utc_time(report->price_time_s, when, sizeof when),
@@ -164,7 +169,7 @@ static enum pcs_status ratio_chart(FILE *out, const struct sweep_view *view)
     snprintf(ideal, sizeof ideal, "ideal cache: %s", html_percent_value(ideal_ratio).text);
     struct chart_series series = {
         .name = "cached ratio", .x = view->x, .y = view->ratio, .count = view->count, .markers = 1};
-    struct chart_level level = {.y = ideal_ratio, .label = ideal, .color = "#009e73", .label_left = 1};
+    struct chart_level level = {.y = ideal_ratio, .label = ideal, .color = "#009e73"};
     struct line_chart chart = {
         .label = view->by_capacity ? "cached ratio against the cache capacity" : "cached ratio against the TTL",
         .x = x_axis(view, &tick_count),
@@ -196,17 +201,18 @@ static enum pcs_status cost_chart(FILE *out, const struct sweep_view *view)
     size_t tick_count = 0;
     char without[80], ideal[80], usd[48];
     snprintf(without, sizeof without, "without a cache: %s",
-             html_format_usd(result->without_cache_cost, usd, sizeof usd));
-    snprintf(ideal, sizeof ideal, "ideal cache: %s", html_format_usd(result->ideal_cost, usd, sizeof usd));
+             report_money_dollars(&view->money.cost, result->without_cache_cost, usd, sizeof usd));
+    snprintf(ideal, sizeof ideal, "ideal cache: %s",
+             report_money_dollars(&view->money.cost, result->ideal_cost, usd, sizeof usd));
     struct chart_series series = {
         .name = "cost with the cache", .x = view->x, .y = view->cost, .count = view->count, .markers = 1};
     struct chart_level levels[] = {{.y = result->without_cache_cost, .label = without, .color = "#6e7781"},
-                                   {.y = result->ideal_cost, .label = ideal, .color = "#009e73", .label_left = 1}};
+                                   {.y = result->ideal_cost, .label = ideal, .color = "#009e73"}};
     struct line_chart chart = {
         .label = view->by_capacity ? "cost against the cache capacity" : "cost against the TTL",
         .x = x_axis(view, &tick_count),
         .y = {.title = "cost (USD)", .from_zero = 1, .tick_format = chart_format_usd_tick,
-              .value_format = html_format_usd},
+              .money = &view->money.cost},
         .series = &series,
         .series_count = 1,
         .markers = view->by_capacity ? NULL : provider_ttls,
@@ -239,7 +245,7 @@ static const char *point_label(const struct sweep_view *view, const struct pcs_s
 }
 
 static void table_row(FILE *out, const char *label, const struct pcs_usage *usage, int priced, double cost,
-                      double without)
+                      double without, const struct sweep_money *money)
 {
     char read[32], write[32], write_1h[32], uncached[32], usd[48], saved[48];
     struct html_number ratio = html_percent(report_cached_ratio(usage));
@@ -249,8 +255,8 @@ static void table_row(FILE *out, const char *label, const struct pcs_usage *usag
                            report_grouped(usage->cache_write_1h, write_1h, sizeof write_1h),
                            report_grouped(pcs_usage_uncached(usage), uncached, sizeof uncached),
                            ratio.text,
-                           priced ? report_usd(cost, usd, sizeof usd) : "-",
-                           priced ? report_usd(without - cost, saved, sizeof saved) : "-"};
+                           priced ? report_money_text(&money->cost, cost, usd, sizeof usd) : "-",
+                           priced ? report_money_text(&money->savings, without - cost, saved, sizeof saved) : "-"};
     html_table_row(out, cells, priced >= 0 ? 8 : 6, 1);
 }
 
@@ -267,9 +273,10 @@ static void points_table(FILE *out, const struct sweep_view *view)
         const struct pcs_sweep_point *point = &result->points[view->order[i]];
         char label[64];
         table_row(out, point_label(view, point, label, sizeof label), &point->total, priced ? point->priced : -1,
-                  point->cost.total, result->without_cache_cost);
+                  point->cost.total, result->without_cache_cost, &view->money);
     }
-    table_row(out, "ideal", &result->ideal, priced ? 1 : -1, result->ideal_cost, result->without_cache_cost);
+    table_row(out, "ideal", &result->ideal, priced ? 1 : -1, result->ideal_cost, result->without_cache_cost,
+              &view->money);
     html_table_end(out);
     html_element(out, "p", "note",
                  priced ? "One row per point, the ideal cache last. Savings: against the cost without a cache."

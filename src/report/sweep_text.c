@@ -30,21 +30,25 @@ static const char *point_label(const struct pcs_sweep_report *report, const stru
 enum pcs_status pcs_report_sweep_text(FILE *out, const struct pcs_sweep_report *report)
 {
     const struct pcs_sweep_result *result = report->result;
-    char parameters[160], count[32], label[48], read[32], write[32], usd[48];
+    char parameters[160], count[64], files[64], label[48], read[32], write[32], usd[48];
     report_policy_parameters(&result->base, parameters, sizeof parameters);
-    fprintf(out, "pcsim sweep: %s requests from %zu file%s\n", report_grouped(result->ideal.requests, count, sizeof count),
-            report->path_count, report->path_count == 1 ? "" : "s");
+    fprintf(out, "pcsim sweep: %s from %s\n", report_count(result->ideal.requests, "request", "requests", count, sizeof count),
+            report_count(report->path_count, "file", "files", files, sizeof files));
     if (is_capacity(report))
-        fprintf(out, "policy: %s (lru), one pass over %zu capacities\n", report->preset, result->point_count);
+        fprintf(out, "policy: %s (lru), one pass over %s\n", report->preset,
+                report_count(result->point_count, "capacity", "capacities", count, sizeof count));
     else
-        fprintf(out, "policy: %s (%s: %s; the TTL varies), one pass over %zu TTLs\n", report->preset,
-                pcs_policy_name(result->base.policy), parameters, result->point_count);
+        fprintf(out, "policy: %s (%s: %s; the TTL varies), one pass over %s\n", report->preset,
+                pcs_policy_name(result->base.policy), parameters,
+                report_count(result->point_count, "TTL", "TTLs", count, sizeof count));
     if (result->skipped)
-        fprintf(out, "skipped: %llu bad record%s (--lenient)\n", (unsigned long long)result->skipped,
-                result->skipped == 1 ? "" : "s");
+        fprintf(out, "skipped: %s (--lenient)\n",
+                report_count(result->skipped, "bad record", "bad records", count, sizeof count));
+    struct sweep_money money;
+    report_sweep_money(result, &money);
     if (result->priced)
         fprintf(out, "cost in USD: catalog %s; without any cache %s\n", report->catalog_source,
-                report_usd(result->without_cache_cost, usd, sizeof usd));
+                report_money_text(&money.cost, result->without_cache_cost, usd, sizeof usd));
     fprintf(out, "\n%-16s %16s %16s %9s%s\n", is_capacity(report) ? "capacity" : "ttl", "cache_read", "cache_write",
             "cached", result->priced ? "        cost" : "");
     for (size_t i = 0; i < result->point_count; i++) {
@@ -53,13 +57,13 @@ enum pcs_status pcs_report_sweep_text(FILE *out, const struct pcs_sweep_report *
                 report_grouped(point->total.cache_read, read, sizeof read),
                 report_grouped(point->total.cache_write, write, sizeof write), 100.0 * report_cached_ratio(&point->total));
         if (point->priced)
-            fprintf(out, " %12s", report_usd(point->cost.total, usd, sizeof usd));
+            fprintf(out, " %12s", report_money_text(&money.cost, point->cost.total, usd, sizeof usd));
         fputc('\n', out);
     }
     fprintf(out, "%-16s %16s %16s %8.2f%%", "ideal", report_grouped(result->ideal.cache_read, read, sizeof read),
             report_grouped(result->ideal.cache_write, write, sizeof write), 100.0 * report_cached_ratio(&result->ideal));
     if (result->priced)
-        fprintf(out, " %12s", report_usd(result->ideal_cost, usd, sizeof usd));
+        fprintf(out, " %12s", report_money_text(&money.cost, result->ideal_cost, usd, sizeof usd));
     fputc('\n', out);
     return ferror(out) ? PCS_ERR_IO : PCS_OK;
 }

@@ -44,6 +44,36 @@ check_no_command() {
     fi
 }
 
+# A count of one takes the singular: "1 request from 1 file", "1 bad record".
+check_singular_counts() {
+    head -n 1 "$DATA/native_segments.jsonl" >"$WORK/one.jsonl"
+    printf 'not json\n' >>"$WORK/one.jsonl"
+    run replay --lenient "$WORK/one.jsonl"
+    if [ "$rc" -ne 0 ] || ! grep -qx 'pcsim replay: 1 request from 1 file' "$WORK/out" ||
+        ! grep -q '^skipped: 1 bad record ' "$WORK/out"; then
+        why="exit $rc; first lines: '$(head -n 3 "$WORK/out" | tr '\n' '|')'"
+        return 1
+    fi
+}
+
+# Each money column of the text cost table prints all its amounts with one
+# number of decimals, so the column aligns and reads like money.
+check_money_columns() {
+    run replay --policy anthropic-5m "$DATA/native_segments.jsonl"
+    local column decimals
+    for column in 3 4 5 6; do
+        # The rows after the header up to the first blank line: the column's
+        # amounts, counted from the right (the model name has no spaces).
+        decimals=$(sed -n '/with cache  without cache/,/^$/p' "$WORK/out" | sed '1d;/^$/d' |
+            grep -v '^not priced' | grep -v '^with cache, by part' |
+            awk -v c="$column" '{ n = NF - 7 + c; split($n, p, "."); print length(p[2]) }' | sort -u)
+        if [ -z "$decimals" ] || [ "$(printf '%s\n' "$decimals" | wc -l)" -ne 1 ]; then
+            why="column $column of the cost table has decimals '$(printf '%s' "$decimals" | tr '\n' ' ')'"
+            return 1
+        fi
+    done
+}
+
 # Every line of the CSV report has as many fields as its header.
 check_csv_rectangular() {
     run replay --policy breakpoint --format csv "$DATA/claude_code_tiny.json"
@@ -467,6 +497,8 @@ check lenient_skips "--lenient: 2 bad lines skipped and reported; totals = the g
 check csv_rectangular "--format csv: every row has the header's number of fields"
 check ttl_units "--ttl 300 = 300s = 5m = 1/12 h"
 check deterministic "the same inputs give byte-identical output"
+check singular_counts "a count of one takes the singular noun (1 request, 1 file, 1 bad record)"
+check money_columns "each money column of the text cost table has one precision"
 
 # --- malformed input: exit 1, the place and the field on stderr, stdout empty
 data_error "malformed JSON mid-line" "malformed_json.jsonl:2" "malformed JSON" \

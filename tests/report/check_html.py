@@ -79,6 +79,71 @@ def check_chart(name, svg, note):
                 check(not re.search(r"nan|inf", value, re.I), f"{where}: {attribute}={value!r}")
 
 
+CHAR_WIDTH = 7.2  # svg_chart.c's estimate of a character of the 12 px font
+
+
+def label_boxes(svg):
+    """(text, (left, top, right, bottom)) of the labels placed beside lines:
+    end labels (series and levels, right margin) and marker labels."""
+    boxes = []
+    for element in svg.iter(SVG + "text"):
+        if not {"end-label", "marker-label", "halo"} & set(classes(element)):
+            continue
+        text = text_of(element)
+        width = CHAR_WIDTH * len(text)
+        turned = re.fullmatch(r"translate\(([-\d.]+),([-\d.]+)\) rotate\(-90\)", element.get("transform", ""))
+        if turned:  # reads upwards from its anchor
+            x, y = float(turned.group(1)), float(turned.group(2))
+            boxes.append((text, (x - 10, y - width, x + 3, y)))
+            continue
+        x, baseline = float(element.get("x")), float(element.get("y"))
+        left = {"start": x, "middle": x - width / 2, "end": x - width}[element.get("text-anchor", "start")]
+        boxes.append((text, (left, baseline - 10, left + width, baseline + 3)))
+    return boxes
+
+
+def path_points(d):
+    """The vertices of an SVG path of M, L, H and V commands."""
+    points, x, y = [], 0.0, 0.0
+    for command, numbers in re.findall(r"([MLHV])([^MLHV]*)", d):
+        values = [float(v) for v in numbers.split()]
+        if command in "ML":
+            x, y = values[0], values[1]
+        elif command == "H":
+            x = values[0]
+        else:
+            y = values[0]
+        points.append((x, y))
+    return points
+
+
+def check_labels_clear(name, svg):
+    """No two labels overlap, and no plotted point lies under a label."""
+    where = f"{name}: chart {svg.get('aria-label', '?')!r}"
+    boxes = label_boxes(svg)
+    for i, (a, (l1, t1, r1, b1)) in enumerate(boxes):
+        for b, (l2, t2, r2, b2) in boxes[i + 1:]:
+            check(r1 <= l2 or r2 <= l1 or b1 <= t2 or b2 <= t1, f"{where}: labels {a!r} and {b!r} overlap")
+    points = [p for path in svg.iter(SVG + "path") if "series" in classes(path) for p in path_points(path.get("d"))]
+    points += [(float(c.get("cx")), float(c.get("cy"))) for c in svg.iter(SVG + "circle")]
+    for text, (left, top, right, bottom) in boxes:
+        inside = [p for p in points if left <= p[0] <= right and top <= p[1] <= bottom]
+        check(not inside, f"{where}: label {text!r} lies on the plotted point {inside[:1]}")
+
+
+def check_series_distinct(name, svg):
+    """Series drawn with the same path differ in dash pattern: the one drawn
+    last would hide the other whatever its colour."""
+    seen = {}
+    for path in svg.iter(SVG + "path"):
+        if "series" not in classes(path):
+            continue
+        look = path.get("stroke-dasharray")
+        check(look not in seen.get(path.get("d"), []),
+              f"{name}: chart {svg.get('aria-label', '?')!r}: two series with the same line and look {look}")
+        seen.setdefault(path.get("d"), []).append(look)
+
+
 def charts(name, root):
     """The svg charts in document order, each checked, with their explanation lines."""
     body = next(e for e in root if local(e.tag) == "body")
@@ -87,6 +152,8 @@ def charts(name, root):
     for i, element in enumerate(children):
         if element.tag == SVG + "svg":
             check_chart(name, element, children[i + 1] if i + 1 < len(children) else None)
+            check_labels_clear(name, element)
+            check_series_distinct(name, element)
             found.append(element)
         elif local(element.tag) == "svg":
             failures.append(f"{name}: an svg outside the SVG namespace")
@@ -102,6 +169,7 @@ def check_document(path):
     check(any(local(e.tag) == "title" and text_of(e).strip() for e in root.iter()), f"{name}: no <title>")
     check(any(local(e.tag) == "h1" for e in root.iter()), f"{name}: no <h1>")
     check('charset="utf-8"' in raw, f"{name}: no UTF-8 charset")
+    check_money_columns(name, root)
     return root, charts(name, root)
 
 
@@ -135,6 +203,42 @@ def contains(svg, part):
 def column(headers, rows, header):
     index = headers.index(header)
     return [row[index] for row in rows]
+
+
+# Money columns (headers as the tables print them) of each table class: every
+# amount in one of them carries the same number of decimals.
+MONEY_COLUMNS = {
+    "cost": ["with cache", "without cache", "ideal cache", "savings"],
+    "points": ["cost (USD)", "savings (USD)"],
+    "run-cost": ["mean", "95% CI of the mean", "sd", "p5", "p50", "p95", "p99"],
+    "run-tasks": ["vs first (USD)", "95% CI"],
+}
+AMOUNT = re.compile(r"[<>]?-?\$?(\d+)(?:\.(\d+))?")
+
+
+def decimals(amount):
+    """Decimals of "3.25", "-$0.0500", "<0.0001"; None for "-" or "n/a"."""
+    match = AMOUNT.fullmatch(amount.strip())
+    return len(match.group(2) or "") if match else None
+
+
+def amounts(cell):
+    """The amounts of a cell: one, or the two bounds of "[low, high]"."""
+    return [a for a in cell.strip("[]").split(", ") if decimals(a) is not None]
+
+
+def check_money_columns(name, root):
+    for class_name, money in MONEY_COLUMNS.items():
+        for element in tables(root, class_name):
+            headers = [text_of(c) for c in element.iter() if local(c.tag) == "th"]
+            rows = [[text_of(c) for c in tr if local(c.tag) == "td"] for tr in element.iter() if local(tr.tag) == "tr"]
+            for header in (h for h in money if h in headers):
+                found = {decimals(a) for row in rows if row for a in amounts(row[headers.index(header)])}
+                check(len(found) <= 1, f"{name}: table {class_name}, column {header!r}: decimals {sorted(found)}")
+    for text in (text_of(e) for e in root.iter() if local(e.tag) == "text"):
+        if "\u00b1" in text:
+            mean, half = (decimals(part) for part in text.split(" \u00b1 "))
+            check(mean is not None and mean == half, f"{name}: {text!r}: the \u00b1 half-width not at its mean's precision")
 
 
 def check_sweep_ttl(root, svgs):
@@ -217,11 +321,23 @@ def check_run(root, svgs, name, points, partial):
             check(contains(means, f"${mean} \u00b1"), f"{name}: {strategy}'s mean {mean} not on its bar")
             check(contains(cdf, strategy), f"{name}: no CDF line for {strategy}")
     first = [[text_of(c) for c in tr if local(c.tag) == "td"] for tr in cost_tables[0].iter() if local(tr.tag) == "tr"]
-    check(["mini-only", "40", "0.05"] == [c for c in first if c][0][:3], f"{name}: mini-only's mean is not 0.05")
-    check(contains(svgs[1], "$0.05 \u00b1"), f"{name}: mini-only's bar is not at $0.05")
+    check(["mini-only", "40", "0.0500"] == [c for c in first if c][0][:3], f"{name}: mini-only's mean is not 0.0500")
+    check(contains(svgs[1], "$0.0500 \u00b1"), f"{name}: mini-only's bar is not at $0.0500")
     banners = [e for e in root.iter() if "partial" in classes(e)]
     check(bool(banners) == partial and (not partial or "PARTIAL" in text_of(banners[0])),
           f"{name}: PARTIAL banner {'missing' if partial else 'shown'}")
+
+
+def check_run_twins(root, svgs):
+    check_run(root, svgs, "run_twins.html", 1, False)
+    if not svgs:
+        return
+    paths = [p for p in svgs[0].iter(SVG + "path") if "series" in classes(p)]
+    check(len(paths) == 3 and paths[0].get("d") == paths[1].get("d"),
+          "run_twins.html: the two equal strategies do not draw the same CDF")
+    labels = [t for t, _ in label_boxes(svgs[0])]
+    check(labels.count("mini-only") == 1 and labels.count("mini-only, again") == 1,
+          f"run_twins.html: end labels {labels}")
 
 
 def check_edge_replay(root, svgs):
@@ -246,7 +362,7 @@ def main():
         if root is not None:
             documents[path.name] = (root, svgs)
     expected = ["edge_replay.html", "edge_run.html", "edge_sweep.html", "replay.html", "replay_unpriced.html",
-                "run.html", "run_partial.html", "sweep_capacity.html", "sweep_ttl.html"]
+                "run.html", "run_partial.html", "run_twins.html", "sweep_capacity.html", "sweep_ttl.html"]
     check(sorted(documents) == expected, f"documents {sorted(documents)}, expected {expected}")
     specific = {
         "sweep_ttl.html": check_sweep_ttl,
@@ -255,6 +371,7 @@ def main():
         "replay_unpriced.html": check_replay_unpriced,
         "run.html": lambda root, svgs: check_run(root, svgs, "run.html", 2, False),
         "run_partial.html": lambda root, svgs: check_run(root, svgs, "run_partial.html", 1, True),
+        "run_twins.html": check_run_twins,
         "edge_replay.html": check_edge_replay,
         "edge_sweep.html": lambda root, svgs: check(len(svgs) == 1, "edge_sweep.html: no chart of one point"),
         "edge_run.html": check_edge_run,

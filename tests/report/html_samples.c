@@ -1,6 +1,6 @@
 /* HTML reports from inputs built by hand: writes replay.html,
  * replay_unpriced.html, sweep_ttl.html, sweep_capacity.html, run.html,
- * run_partial.html and three edge_*.html of degenerate inputs into the
+ * run_partial.html, run_twins.html and three edge_*.html of degenerate inputs into the
  * directory given as argv[1], for check_html.py
  * (and for people: tools/render-png). Along the way it checks that each
  * report is byte-identical when written twice and that a failed write
@@ -460,6 +460,13 @@ static void emit_runs(const char *dir)
     emit(dir, "run.html", &input);
     report = run_report(&sample, 1, 1);
     emit(dir, "run_partial.html", &input);
+    /* Two strategies with the same trials: one CDF drawn twice, and every
+     * line's end label at 100%: they must be pushed apart, and the lines
+     * tell apart. */
+    memcpy(sample.trials[0][1], sample.trials[0][0], sizeof sample.trials[0][0]);
+    sample.scenario.strategies[1].name = "mini-only, again";
+    report = run_report(&sample, 1, 0);
+    emit(dir, "run_twins.html", &input);
     free_run(&sample);
 }
 
