@@ -219,6 +219,17 @@ check_threads_identical() {
 }
 
 # --ttl accepts seconds with or without a unit: 300 = 300s = 5m.
+# --policy auto: each model gets its provider's preset, so the top level says
+# auto (not the base config's none) and each model names its own policy.
+check_auto_policy_json() {
+    run replay --policy auto --format json "$DATA/native_segments.jsonl"
+    [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
+    local got
+    got=$(python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["policy"]["name"], r["policy"]["policy"], " ".join(sorted(m["model"] + "=" + m["policy"]["policy"] for m in r["by_model"])))' <"$WORK/out")
+    [ "$got" = "auto auto claude-sonnet-4-5=breakpoint gpt-5.4=openai" ] ||
+        { why="policy: $got"; return 1; }
+}
+
 check_ttl_units() {
     run replay --format csv --ttl 300 "$DATA/mooncake_tiny.jsonl"
     [ "$rc" -eq 0 ] || { why="--ttl 300: exit $rc"; return 1; }
@@ -465,6 +476,7 @@ check requests_subagent_times "--requests: subagent times are entry.t + t, merge
 check requests_no_leftovers "--requests: a data error leaves no FILE or FILE.tmp.*, keeps an old FILE"
 check lenient_skips "--lenient: 2 bad lines skipped and reported; totals = the good lines alone"
 check csv_rectangular "--format csv: every row has the header's number of fields"
+check auto_policy_json "--policy auto --format json: top level auto, each model its own"
 check ttl_units "--ttl 300 = 300s = 5m = 1/12 h"
 check deterministic "the same inputs give byte-identical output"
 
