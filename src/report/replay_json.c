@@ -121,6 +121,10 @@ enum pcs_status pcs_report_replay_json(FILE *out, const struct pcs_replay_report
     } else {
         cJSON_AddItemToObject(root, "policy", policy_object(report->preset, &report->config));
     }
+    int64_t marker_ttl_ms;
+    const char *markers = report_markers_name(report_replay_markers(report, &marker_ttl_ms));
+    if (markers)
+        cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(root, "policy"), "ttl_markers", markers);
     cJSON *files = cJSON_AddArrayToObject(root, "files");
     for (size_t i = 0; i < report->path_count; i++) {
         cJSON *file = cJSON_CreateObject();

@@ -39,6 +39,10 @@ enum pcs_status pcs_report_sweep_text(FILE *out, const struct pcs_sweep_report *
     else
         fprintf(out, "policy: %s (%s: %s; the TTL varies), one pass over %zu TTLs\n", report->preset,
                 pcs_policy_name(result->base.policy), parameters, result->point_count);
+    if (result->marked_requests)
+        fprintf(out, "markers overridden: each point's TTL is every entry's (a what-if), whatever the \"5m\" or "
+                     "\"1h\" markers of %llu request%s\n",
+                (unsigned long long)result->marked_requests, result->marked_requests == 1 ? "" : "s");
     if (result->skipped)
         fprintf(out, "skipped: %llu bad record%s (--lenient)\n", (unsigned long long)result->skipped,
                 result->skipped == 1 ? "" : "s");

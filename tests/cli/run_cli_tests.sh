@@ -230,6 +230,31 @@ check_auto_policy_json() {
         { why="policy: $got"; return 1; }
 }
 
+# The report says whether a marked trace's markers stand or the TTL overrides them.
+check_ttl_markers_reported() {
+    run replay --policy anthropic-1h "$DATA/native_ttl_markers.jsonl"
+    [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
+    grep -q "markers stand: .*policy TTL 3600 s applies to unmarked breakpoints" "$WORK/out" ||
+        { why="no 'markers stand' line without --ttl"; return 1; }
+    run replay --policy anthropic-1h --ttl 1h --format json "$DATA/native_ttl_markers.jsonl"
+    local markers
+    markers=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["policy"].get("ttl_markers"))' <"$WORK/out")
+    [ "$markers" = "overridden" ] || { why="JSON policy.ttl_markers with --ttl 1h: $markers"; return 1; }
+    run replay --policy anthropic-1h "$DATA/mooncake_tiny.jsonl"
+    ! grep -q "markers" "$WORK/out" || { why="a trace without markers mentions them"; return 1; }
+}
+
+# A TTL sweep overrides markers at every point, so its points move on a marked trace
+# (the three --ttl totals above: reads 0, 2000, 4000).
+check_ttl_sweep_marked() {
+    run sweep --no-cost --policy anthropic-5m --ttl 5m,11m,1h --format json "$DATA/native_ttl_markers.jsonl"
+    [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
+    local reads
+    reads=$(python3 -c 'import json,sys; print(" ".join(str(p["tokens"]["cache_read"]) + "/" + str(p["tokens"]["cache_write_1h"]) for p in json.load(sys.stdin)["points"]))' <"$WORK/out")
+    [ "$reads" = "0/0 2000/0 4000/2000" ] || { why="cache_read/cache_write_1h by point: $reads, want 0/0 2000/0 4000/2000"; return 1; }
+    grep -q '"ttl_markers":[[:space:]]*"overridden"' "$WORK/out" || { why="sweep JSON lacks policy.ttl_markers overridden"; return 1; }
+}
+
 check_ttl_units() {
     run replay --format csv --ttl 300 "$DATA/mooncake_tiny.jsonl"
     [ "$rc" -eq 0 ] || { why="--ttl 300: exit $rc"; return 1; }
@@ -418,6 +443,25 @@ totals "native segments, anthropic-5m: breakpoints below min_tokens are not writ
 totals "native segments, ideal" \
     "6,8720,5000,0,0,3720,210" --policy ideal "$DATA/native_segments.jsonl"
 
+# native_ttl_markers.jsonl: claude-sonnet-4-5 (min 1024), every breakpoint marked "5m":
+#   r1 t=0    system 2000 (5m) | q1 100    in 2100 out 10
+#   r2 t=600  system 2000 (5m) | q2 100    in 2100 out 10
+#   r3 t=3600 system 2000 (5m) | q3 100    in 2100 out 10
+# DESIGN §3: markers stand unless the user asks a what-if with --ttl.
+# anthropic-1h without --ttl: the entry lives 5 min (its marker): r2 (0+300 <= 600)
+# and r3 miss; each writes 2000 at the 5-minute price. read 0, write 6000, 1h 0.
+totals "TTL markers stand without --ttl: a 5m marker beats anthropic-1h's 3600 s" \
+    "3,6300,0,6000,0,300,30" --policy anthropic-1h "$DATA/native_ttl_markers.jsonl"
+# --ttl 1h overrides the markers: r1 writes 2000 billed at the 1-hour price; r2 reads
+# it (0+3600 > 600) and refreshes it; r3 reads it (600+3600 > 3600). read 4000,
+# write 2000, of it 1h 2000, uncached 300.
+totals "--ttl 1h overrides 5m markers: entries live 1 h and writes bill at 1 h" \
+    "3,6300,4000,2000,2000,300,30" --policy anthropic-1h --ttl 1h "$DATA/native_ttl_markers.jsonl"
+# --ttl 11m: r2 reads (0+660 > 600); r3 misses (600+660 <= 3600) and writes 2000.
+# read 2000, write 4000 (5-minute price: 11 min is under an hour).
+totals "--ttl 11m overrides 5m markers" \
+    "3,6300,2000,4000,0,300,30" --policy anthropic-5m --ttl 11m "$DATA/native_ttl_markers.jsonl"
+
 # native_breakpoint_rules.jsonl, breakpoint policy (ttl 300 s, min 0).
 # Model m1, 100-token blocks, unmarked (the last bound is the breakpoint):
 #   t=0 [1,2,3] write 300; t=1 [1,2,4] no entry at [1,2]: read 0, write 300;
@@ -477,6 +521,8 @@ check requests_no_leftovers "--requests: a data error leaves no FILE or FILE.tmp
 check lenient_skips "--lenient: 2 bad lines skipped and reported; totals = the good lines alone"
 check csv_rectangular "--format csv: every row has the header's number of fields"
 check auto_policy_json "--policy auto --format json: top level auto, each model its own"
+check ttl_markers_reported "the report says whether TTL markers stand or --ttl overrides them"
+check ttl_sweep_marked "a TTL sweep over a marked trace moves: every point overrides the markers"
 check ttl_units "--ttl 300 = 300s = 5m = 1/12 h"
 check deterministic "the same inputs give byte-identical output"
 
