@@ -186,6 +186,33 @@ check_lenient_skips() {
 }
 
 # An override the policy does not use is named on stderr; the result is unchanged.
+# Every record bad (no time readable): the run fails, but still shows the first reasons,
+# in file order (lenient_all_bad.jsonl: a string time, a negative one, none).
+check_lenient_all_bad() {
+    run replay --lenient "$DATA/lenient_all_bad.jsonl"
+    [ "$rc" -eq 1 ] || { why="exit $rc, want 1"; return 1; }
+    local places
+    places=$(grep -o 'lenient_all_bad.jsonl:[0-9]*: field [a-z_]*' "$WORK/err" | tr '\n' ' ')
+    [ "$places" = "lenient_all_bad.jsonl:1: field timestamp lenient_all_bad.jsonl:2: field timestamp lenient_all_bad.jsonl:3: field timestamp " ] ||
+        { why="reasons shown: '$places'"; return 1; }
+}
+
+# Skipped lines are listed in file order, whichever pass found them and whatever the
+# records' times: lenient_late_bad.jsonl has a bad field at a late time (line 2), a bad
+# time (3) and a bad field at an early time (4); lenient_mixed.jsonl lines 3 and 7.
+check_lenient_file_order() {
+    run replay --lenient "$DATA/lenient_late_bad.jsonl" "$DATA/lenient_mixed.jsonl"
+    [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
+    local places
+    places=$(grep '^pcsim: skipped:' "$WORK/err" | grep -o '[a-z_]*\.jsonl:[0-9]*' | tr '\n' ' ')
+    [ "$places" = "lenient_late_bad.jsonl:2 lenient_late_bad.jsonl:3 lenient_late_bad.jsonl:4 lenient_mixed.jsonl:3 lenient_mixed.jsonl:7 " ] ||
+        { why="order: $places"; return 1; }
+    run replay --lenient "$DATA/lenient_late_bad.jsonl"
+    places=$(grep '^pcsim: skipped:' "$WORK/err" | grep -o '[a-z_]*\.jsonl:[0-9]*' | tr '\n' ' ')
+    [ "$places" = "lenient_late_bad.jsonl:2 lenient_late_bad.jsonl:3 lenient_late_bad.jsonl:4 " ] ||
+        { why="one file (streamed): order $places"; return 1; }
+}
+
 check_unused_override_noted() {
     run replay --format csv --policy ideal "$DATA/mooncake_tiny.jsonl"
     cp "$WORK/out" "$WORK/plain.csv"
@@ -519,6 +546,8 @@ check requests_azure_exact "--requests: Azure times to ms, rounded, in time orde
 check requests_subagent_times "--requests: subagent times are entry.t + t, merged in time order"
 check requests_no_leftovers "--requests: a data error leaves no FILE or FILE.tmp.*, keeps an old FILE"
 check lenient_skips "--lenient: 2 bad lines skipped and reported; totals = the good lines alone"
+check lenient_all_bad "--lenient, every record bad: exit 1 showing the first reasons in file order"
+check lenient_file_order "--lenient lists skipped lines in file order across files and passes"
 check csv_rectangular "--format csv: every row has the header's number of fields"
 check auto_policy_json "--policy auto --format json: top level auto, each model its own"
 check ttl_markers_reported "the report says whether TTL markers stand or --ttl overrides them"
