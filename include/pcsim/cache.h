@@ -45,6 +45,12 @@ struct pcs_cache_config {
     uint64_t min_tokens;      /* openai, breakpoint */
     uint64_t granularity;     /* openai; >= 1 */
     uint64_t capacity_tokens; /* lru; > 0 */
+    /* breakpoint: a what-if TTL (an explicit TTL, each point of a TTL
+     * sweep): when set, ttl_ms is every entry's TTL and the trace's "5m" and
+     * "1h" breakpoint markers are overridden; when 0 (the default) an entry
+     * written or refreshed at a marked breakpoint lives by its marker and
+     * ttl_ms applies to unmarked breakpoints only (DESIGN §3). */
+    int ttl_overrides_markers;
 };
 
 /* policy ttl, ttl 300 s, min 0, granularity 1, capacity 0 (unset). */

@@ -148,6 +148,12 @@ double pcs_provider_tier_multiplier(const struct pcs_provider *provider, enum pc
  * can be summed per class and priced once. */
 uint64_t pcs_price_class(const struct pcs_price_set *set, uint64_t input_tokens);
 
+/* The class of usage that sums request_count requests assumed equal: each
+ * request's prompt is input_tokens / request_count tokens, so a tier
+ * applies when that average exceeds its start (not when the sum does).
+ * request_count 0 counts as 1. */
+uint64_t pcs_price_class_average(const struct pcs_price_set *set, uint64_t input_tokens, uint64_t request_count);
+
 /* A cost and its parts in USD. */
 struct pcs_cost {
     double uncached;

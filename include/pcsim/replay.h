@@ -14,6 +14,7 @@ struct pcs_replay_result {
     struct pcs_usage *by_model; /* model_count entries, indexed by trace model id */
     size_t model_count;
     uint64_t bounds;            /* prefix bounds processed */
+    uint64_t marked_requests;   /* requests with a breakpoint marked "5m" or "1h" */
     uint64_t skipped;           /* records skipped in lenient mode */
 };
 

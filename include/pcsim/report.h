@@ -62,6 +62,7 @@ struct pcs_price_quote {
     double tier_multiplier;
     double region_uplift;            /* a multiplier: 1.1 for +10% */
     struct pcs_usage usage;
+    uint64_t prompt_class;           /* pcs_price_class_average of usage */
     struct pcs_cost cost;
 };
 

@@ -44,6 +44,9 @@ struct pcs_request {
     uint8_t tier;           /* enum pcs_tier */
 };
 
+/* 1 if one of req's breakpoints is marked "5m" or "1h" (PCS_BOUND_TTL_*). */
+int pcs_request_has_ttl_marker(const struct pcs_request *req);
+
 /* Fills keys[0..bound_count) with the chained XXH3 keys of req's bounds. */
 void pcs_request_keys(const struct pcs_request *req, uint64_t *keys);
 

@@ -44,6 +44,8 @@ struct pcs_sweep_result {
     double ideal_cost;             /* with prices */
     double without_cache_cost;     /* with prices: nothing cached */
     uint64_t bounds;
+    uint64_t marked_requests;      /* breakpoint curves: requests with a "5m"/"1h" marker,
+                                    * which every point's TTL overrides */
     uint64_t skipped;              /* lenient mode */
 };
 

@@ -170,6 +170,8 @@ void cache_sweep_if_due(pcs_cache *cache, int64_t now_ms, tree_dead_fn is_dead)
 
 int64_t cache_bound_ttl(const pcs_cache *cache, const struct pcs_request *req, size_t bound)
 {
+    if (cache->config.ttl_overrides_markers)
+        return cache->config.ttl_ms;
     uint8_t flags = req->flags ? req->flags[bound] : 0;
     if (flags & PCS_BOUND_TTL_1H)
         return CACHE_ONE_HOUR_MS;

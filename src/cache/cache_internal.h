@@ -45,7 +45,8 @@ struct sweep_context {
  * follows the live entries, not every prefix ever seen. */
 void cache_sweep_if_due(pcs_cache *cache, int64_t now_ms, tree_dead_fn is_dead);
 
-/* TTL in ms of a bound's entry: its marker's, else the policy's. */
+/* TTL in ms of a bound's entry: the policy's when it overrides markers,
+ * else its marker's, else the policy's. */
 int64_t cache_bound_ttl(const pcs_cache *cache, const struct pcs_request *req, size_t bound);
 
 #define CACHE_ONE_HOUR_MS 3600000

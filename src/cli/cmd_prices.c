@@ -30,7 +30,9 @@ static void print_help(FILE *out)
           "  --cache-write N     of those, tokens written to the cache (1-hour writes included)\n"
           "  --cache-write-1h N  of the written ones, those with a 1-hour TTL\n"
           "  --output N          completion tokens\n"
-          "  --requests N        requests the usage spans (per-request fees; default 1)\n"
+          "  --requests N        requests the usage spans (per-request fees; default 1);\n"
+          "                      long-context prices go by each request's prompt,\n"
+          "                      input / N (assumes equal requests)\n"
           "                      Counts take k, M, G suffixes: 15M = 15,000,000.\n"
           "\n"
           "Pricing:\n"
@@ -62,7 +64,8 @@ static void print_help(FILE *out)
           "price + 5-minute writes x cache write price + 1-hour writes x 1-hour write price\n"
           "+ output x output price, per million, times the tier multiplier and the uplift.\n"
           "A cache class without its own price is billed at its parent's (writes and reads\n"
-          "at the input price). Long-context prices apply by the whole prompt's size.\n",
+          "at the input price). Long-context prices apply by one prompt's size: the input,\n"
+          "or input / N with --requests N (the usage of N equal requests).\n",
           out);
 }
 
@@ -208,9 +211,10 @@ static int run_cost(const pcs_catalog *catalog, const struct pcs_model *model, s
     if (quote.region_uplift < 0)
         quote.region_uplift = model->provider->region_uplift;
     quote.usage = opts->usage;
+    quote.prompt_class = pcs_price_class_average(quote.set, quote.usage.input, quote.usage.requests);
     struct pcs_error err = {""};
-    if (pcs_price_usage(quote.set, &quote.usage, pcs_price_class(quote.set, quote.usage.input),
-                        quote.tier_multiplier * quote.region_uplift, &quote.cost, &err) != PCS_OK)
+    if (pcs_price_usage(quote.set, &quote.usage, quote.prompt_class, quote.tier_multiplier * quote.region_uplift,
+                        &quote.cost, &err) != PCS_OK)
         return cli_usage_error("prices", "%s", err.message);
     enum pcs_status status =
         opts->json ? pcs_report_price_quote_json(stdout, &quote) : pcs_report_price_quote_text(stdout, &quote);

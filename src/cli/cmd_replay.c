@@ -42,7 +42,9 @@ static void print_help(FILE *out)
           "                        lru           capacity-bound, least recently used (needs --capacity)\n"
           "                        none          no cache: the baseline\n"
           "  --ttl SECONDS       idle TTL: 300, 0.5, 5m, 1h, 24h (an entry is alive while\n"
-          "                      now < last use + TTL)\n"
+          "                      now < last use + TTL); given, it also overrides a\n"
+          "                      trace's \"5m\"/\"1h\" breakpoint markers (without it\n"
+          "                      they stand and the TTL covers unmarked breakpoints)\n"
           "  --min-tokens N      shortest cacheable prefix in tokens\n"
           "  --granularity N     cached tokens are rounded down to a multiple of N (openai)\n"
           "  --capacity TOKENS   cache size for lru: 3000000, 3M, 500k\n"
@@ -143,8 +145,10 @@ struct cache_overrides {
 
 static void apply_overrides(const struct cache_overrides *overrides, struct pcs_cache_config *config)
 {
-    if (overrides->ttl_ms > 0)
+    if (overrides->ttl_ms > 0) {
         config->ttl_ms = overrides->ttl_ms;
+        config->ttl_overrides_markers = 1; /* a what-if TTL (DESIGN §3) */
+    }
     if (overrides->has_min)
         config->min_tokens = overrides->min_tokens;
     if (overrides->has_granularity)

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
+
 #include "cli.h"
 #include "pcsim/version.h"
 
@@ -47,6 +49,10 @@ static void print_help(FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* GSL's default handler aborts the process on any error (an rng it
+     * cannot allocate, say); off, every GSL call returns its status and
+     * libpcsim turns it into an error of its own (STYLE: GSL errors returned). */
+    gsl_set_error_handler_off();
     if (argc < 2) {
         print_help(stderr);
         return CLI_EXIT_USAGE;

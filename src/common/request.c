@@ -16,6 +16,16 @@ void pcs_request_keys(const struct pcs_request *req, uint64_t *keys)
     }
 }
 
+int pcs_request_has_ttl_marker(const struct pcs_request *req)
+{
+    if (!req->flags)
+        return 0;
+    for (size_t i = 0; i < req->bound_count; i++)
+        if (req->flags[i] & (PCS_BOUND_TTL_1H | PCS_BOUND_TTL_5M))
+            return 1;
+    return 0;
+}
+
 static const char *const tier_names[] = {"standard", "batch", "flex", "priority"};
 
 const char *pcs_tier_name(enum pcs_tier tier)

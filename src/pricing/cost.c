@@ -59,6 +59,16 @@ uint64_t pcs_price_class(const struct pcs_price_set *set, uint64_t input_tokens)
     return class_start;
 }
 
+uint64_t pcs_price_class_average(const struct pcs_price_set *set, uint64_t input_tokens, uint64_t request_count)
+{
+    if (request_count == 0)
+        request_count = 1;
+    /* A tier applies when the average exceeds its start; an average of
+     * start + a fraction does, and so does its ceiling, start + 1. */
+    uint64_t average_ceiling = input_tokens / request_count + (input_tokens % request_count != 0);
+    return pcs_price_class(set, average_ceiling);
+}
+
 /* The price per unit for prompts of prompt_class tokens: a tier applies
  * when the prompt has more tokens than its start. */
 static double unit_price(const struct pcs_price *price, uint64_t prompt_class)

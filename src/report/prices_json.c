@@ -77,7 +77,7 @@ enum pcs_status pcs_report_price_quote_json(FILE *out, const struct pcs_price_qu
     cJSON_AddItemToObject(counts, "requests", report_json_integer(usage->requests));
     /* The unit prices this usage pays, after the tier and the uplift. */
     cJSON *units = cJSON_AddObjectToObject(root, "unit_prices");
-    uint64_t prompt_class = pcs_price_class(quote->set, usage->input);
+    uint64_t prompt_class = quote->prompt_class;
     double multiplier = quote->tier_multiplier * quote->region_uplift;
     for (int key = 0; key < PCS_PRICE_KEY_COUNT; key++) {
         const struct pcs_price *price = &quote->set->prices[key];

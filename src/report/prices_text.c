@@ -25,7 +25,7 @@ enum pcs_status pcs_report_price_quote_text(FILE *out, const struct pcs_price_qu
 {
     const struct pcs_model *model = quote->model;
     double multiplier = quote->tier_multiplier * quote->region_uplift;
-    uint64_t prompt_class = pcs_price_class(quote->set, quote->usage.input);
+    uint64_t prompt_class = quote->prompt_class;
     char when[40], usd[48], count[32], price[160];
     fprintf(out, "%s (%s), prices of %s\n", model->id, model->provider->name,
             report_utc_time(quote->price_time_s, when, sizeof when));
@@ -62,7 +62,9 @@ enum pcs_status pcs_report_price_quote_text(FILE *out, const struct pcs_price_qu
                                                               counts[PCS_PRICE_CACHE_WRITE_1H])
         fprintf(out, "\nnote: cache tokens without a price of their own are billed at the input price\n");
     if (quote->usage.input && prompt_class)
-        fprintf(out, "\nlong-context prices: the prompt has more than %llu %s\n",
+        fprintf(out, "\nlong-context prices: %s has more than %llu %s\n",
+                quote->usage.requests > 1 ? "each request's prompt (input / requests, assuming equal requests)"
+                                          : "the prompt",
                 (unsigned long long)(prompt_class - 1), report_noun(prompt_class - 1, "token", "tokens"));
     return ferror(out) ? PCS_ERR_IO : PCS_OK;
 }

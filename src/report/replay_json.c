@@ -1,6 +1,7 @@
 /* The replay report as JSON (schema pcsim.replay.v1). Token counts are
  * written as exact integers (cJSON numbers are doubles, so they go in raw). */
 #include <stdlib.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 
@@ -111,7 +112,19 @@ enum pcs_status pcs_report_replay_json(FILE *out, const struct pcs_replay_report
     const struct pcs_replay_result *result = report->result;
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "schema", "pcsim.replay.v1");
-    cJSON_AddItemToObject(root, "policy", policy_object(report->preset, &report->config));
+    if (report->model_configs && strcmp(report->preset, "auto") == 0) {
+        /* Each model took its provider's policy (by_model[].policy); the
+         * base config is only the fallback for models outside the catalog. */
+        cJSON *policy = cJSON_AddObjectToObject(root, "policy");
+        cJSON_AddStringToObject(policy, "name", report->preset);
+        cJSON_AddStringToObject(policy, "policy", "auto");
+    } else {
+        cJSON_AddItemToObject(root, "policy", policy_object(report->preset, &report->config));
+    }
+    int64_t marker_ttl_ms;
+    const char *markers = report_markers_name(report_replay_markers(report, &marker_ttl_ms));
+    if (markers)
+        cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(root, "policy"), "ttl_markers", markers);
     cJSON *files = cJSON_AddArrayToObject(root, "files");
     for (size_t i = 0; i < report->path_count; i++) {
         cJSON *file = cJSON_CreateObject();

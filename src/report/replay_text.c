@@ -143,6 +143,13 @@ enum pcs_status pcs_report_replay_text(FILE *out, const struct pcs_replay_report
         fprintf(out, "policy: %s (per model, below)\n", report->preset);
     else
         fprintf(out, "policy: %s (%s: %s)\n", report->preset, pcs_policy_name(report->config.policy), parameters);
+    int64_t marker_ttl_ms;
+    enum report_markers markers = report_replay_markers(report, &marker_ttl_ms);
+    if (markers != REPORT_MARKERS_NONE) {
+        char sentence[320];
+        fprintf(out, "%s\n", report_markers_text(markers, result->marked_requests, marker_ttl_ms, sentence,
+                                                 sizeof sentence));
+    }
     if (report->partial)
         fprintf(out, "PARTIAL: interrupted; only the requests replayed before the interruption are counted\n");
     if (result->skipped)

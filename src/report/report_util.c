@@ -145,6 +145,73 @@ const char *report_money_dollars(const struct report_money *money, double usd, c
     return money_format(money, usd, "$", buf, cap);
 }
 
+enum report_markers report_replay_markers(const struct pcs_replay_report *report, int64_t *ttl_ms)
+{
+    const struct pcs_replay_result *result = report->result;
+    *ttl_ms = report->config.ttl_ms;
+    if (!result->marked_requests)
+        return REPORT_MARKERS_NONE;
+    if (!report->model_configs)
+        return report->config.policy != PCS_POLICY_BREAKPOINT ? REPORT_MARKERS_NONE
+               : report->config.ttl_overrides_markers         ? REPORT_MARKERS_OVERRIDDEN
+                                                              : REPORT_MARKERS_STAND;
+    /* Per model: what the breakpoint caches that served requests share. */
+    int found = 0, overrides = 0;
+    for (size_t i = 0; i < result->model_count; i++) {
+        const struct pcs_cache_config *config = &report->model_configs[i];
+        if (!result->by_model[i].requests || config->policy != PCS_POLICY_BREAKPOINT)
+            continue;
+        if (found && config->ttl_ms != *ttl_ms)
+            *ttl_ms = -1;
+        else if (!found)
+            *ttl_ms = config->ttl_ms;
+        overrides = config->ttl_overrides_markers; /* one --ttl for every model */
+        found = 1;
+    }
+    if (!found)
+        return REPORT_MARKERS_NONE;
+    return overrides ? REPORT_MARKERS_OVERRIDDEN : REPORT_MARKERS_STAND;
+}
+
+const char *report_markers_name(enum report_markers markers)
+{
+    switch (markers) {
+    case REPORT_MARKERS_STAND: return "stand";
+    case REPORT_MARKERS_OVERRIDDEN: return "overridden";
+    case REPORT_MARKERS_NONE: break;
+    }
+    return NULL;
+}
+
+const char *report_markers_text(enum report_markers markers, uint64_t marked_requests, int64_t ttl_ms, char *buf,
+                                size_t cap)
+{
+    char ttl[48], seconds[32];
+    if (ttl_ms < 0)
+        snprintf(ttl, sizeof ttl, "of each model");
+    else
+        snprintf(ttl, sizeof ttl, "%s s", report_seconds(ttl_ms, seconds, sizeof seconds));
+    char requests[64];
+    report_count(marked_requests, "request", "requests", requests, sizeof requests);
+    const char *verb = marked_requests == 1 ? "marks" : "mark";
+    switch (markers) {
+    case REPORT_MARKERS_STAND:
+        snprintf(buf, cap,
+                 "markers stand: %s %s breakpoints \"5m\" or \"1h\" and those entries live by "
+                 "their marker; the policy TTL %s applies to unmarked breakpoints",
+                 requests, verb, ttl);
+        break;
+    case REPORT_MARKERS_OVERRIDDEN:
+        snprintf(buf, cap,
+                 "markers overridden: every entry lives by the TTL %s (a what-if), whatever the \"5m\" or "
+                 "\"1h\" markers of %s",
+                 ttl, requests);
+        break;
+    case REPORT_MARKERS_NONE: snprintf(buf, cap, "%s", ""); break;
+    }
+    return buf;
+}
+
 const char *report_usd(double usd, char *buf, size_t cap)
 {
     struct report_money money = report_money_of(&usd, 1);

@@ -24,6 +24,24 @@ const char *report_seconds(int64_t ms, char *buf, size_t cap);
 /* The policy's parameters as text: "ttl 300 s, min 1024 tokens, ...". */
 void report_policy_parameters(const struct pcs_cache_config *config, char *buf, size_t cap);
 
+/* What a trace's "5m"/"1h" breakpoint markers did (DESIGN §3): nothing to
+ * say (no marked request, or no breakpoint policy), they stood (the policy
+ * TTL covered unmarked breakpoints only), or a what-if TTL overrode them. */
+enum report_markers { REPORT_MARKERS_NONE, REPORT_MARKERS_STAND, REPORT_MARKERS_OVERRIDDEN };
+
+/* The markers of a replay; *ttl_ms is the breakpoint policy's TTL, or -1
+ * when per-model caches have different ones. */
+enum report_markers report_replay_markers(const struct pcs_replay_report *report, int64_t *ttl_ms);
+
+/* "stand", "overridden" or NULL (REPORT_MARKERS_NONE), for JSON. */
+const char *report_markers_name(enum report_markers markers);
+
+/* The sentence people read, e.g. "markers stand: 3 requests mark
+ * breakpoints "5m" or "1h" and those entries live by their marker; the
+ * policy TTL 3600 s applies to unmarked breakpoints"; "" for NONE. */
+const char *report_markers_text(enum report_markers markers, uint64_t marked_requests, int64_t ttl_ms, char *buf,
+                                size_t cap);
+
 /* Money for people (text and HTML reports; JSON and CSV carry the numbers
  * unrounded). Every amount of a column is printed with the same number of
  * decimals, so the column aligns and reads like money: the precision is

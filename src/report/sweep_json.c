@@ -20,6 +20,8 @@ enum pcs_status pcs_report_sweep_json(FILE *out, const struct pcs_sweep_report *
         cJSON_AddItemToObject(policy, "min_tokens", report_json_integer(base->min_tokens));
     if (base->policy == PCS_POLICY_OPENAI)
         cJSON_AddItemToObject(policy, "granularity", report_json_integer(base->granularity));
+    if (result->marked_requests)
+        cJSON_AddStringToObject(policy, "ttl_markers", report_markers_name(REPORT_MARKERS_OVERRIDDEN));
     cJSON *files = cJSON_AddArrayToObject(root, "files");
     for (size_t i = 0; i < report->path_count; i++)
         cJSON_AddItemToArray(files, cJSON_CreateString(report->paths[i]));

@@ -34,7 +34,8 @@ struct replay {
 static int same_config(const struct pcs_cache_config *a, const struct pcs_cache_config *b)
 {
     return a->policy == b->policy && a->ttl_ms == b->ttl_ms && a->min_tokens == b->min_tokens &&
-           a->granularity == b->granularity && a->capacity_tokens == b->capacity_tokens;
+           a->granularity == b->granularity && a->capacity_tokens == b->capacity_tokens &&
+           a->ttl_overrides_markers == b->ttl_overrides_markers;
 }
 
 static enum pcs_status grow_models(struct pcs_replay_result *result, size_t count)
@@ -106,6 +107,7 @@ static enum pcs_status attach_model(struct replay *replay, struct lane_state *st
 /* Plays one request through every lane, adds its usage, shows the observer. */
 static enum pcs_status play(struct replay *replay, const struct pcs_request *req)
 {
+    const int marked = pcs_request_has_ttl_marker(req);
     for (size_t i = 0; i < replay->lane_count; i++) {
         struct lane_state *state = &replay->lanes[i];
         struct pcs_replay_result *result = &state->lane->result;
@@ -123,6 +125,7 @@ static enum pcs_status play(struct replay *replay, const struct pcs_request *req
         pcs_usage_add(&result->total, usage);
         pcs_usage_add(&result->by_model[req->model], usage);
         result->bounds += req->bound_count;
+        result->marked_requests += (uint64_t)marked;
     }
     return replay->observer ? replay->observer(replay->context, req, replay->usages) : PCS_OK;
 }

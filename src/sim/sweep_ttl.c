@@ -61,6 +61,7 @@ static enum pcs_status configure_lane(void *context, uint32_t model, const char 
     enum pcs_status status =
         lane->state->model_config(lane->state->model_config_context, model, name, config, err);
     config->ttl_ms = lane->ttl_ms;
+    config->ttl_overrides_markers = 1; /* a sweep point is a what-if TTL */
     return status;
 }
 
@@ -286,6 +287,7 @@ static enum pcs_status play_lanes(struct sweep_state *state, pcs_trace *trace, c
     for (size_t i = 0; i < result->point_count; i++) {
         lanes[i].config = *base;
         lanes[i].config.ttl_ms = ttls_ms[i];
+        lanes[i].config.ttl_overrides_markers = 1; /* a sweep point is a what-if TTL */
         contexts[i].state = state;
         contexts[i].ttl_ms = ttls_ms[i];
         if (state->model_config) {
@@ -299,6 +301,7 @@ static enum pcs_status play_lanes(struct sweep_state *state, pcs_trace *trace, c
     if (status == PCS_OK) {
         result->ideal = lanes[result->point_count].result.total;
         result->bounds = lanes[0].result.bounds;
+        result->marked_requests = lanes[0].result.marked_requests;
     }
     for (size_t i = 0; status == PCS_OK && i <= result->point_count; i++)
         pcs_replay_result_free(&lanes[i].result);

@@ -314,7 +314,7 @@ static enum pcs_status index_requests(struct trace_file *file, const char *doc, 
             }
             c->p = outline.p;
             if (!e.is_subagent) {
-                status = index_record_failed(sink, status, err);
+                status = index_record_failed(sink, skip_place_of(file->index, top + 1, 0), status, err);
                 if (status != PCS_OK)
                     return status;
                 continue;
@@ -343,7 +343,7 @@ static enum pcs_status index_subagent(struct trace_file *file, const char *doc, 
                               : !e->requests ? "subagent entry without requests"
                                              : "subagents nested too deeply";
         enum pcs_status status = trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "%s", problem);
-        return index_record_failed(sink, status, err);
+        return index_record_failed(sink, skip_place_of(file->index, top + 1, 0), status, err);
     }
     char sub_path[256 + 16];
     snprintf(sub_path, sizeof sub_path, "%s.requests", where);

@@ -50,23 +50,65 @@ static enum pcs_status sink_push(struct index_sink *sink, const struct index_ent
     return PCS_OK;
 }
 
-static enum pcs_status sink_keep_message(struct index_sink *sink, const char *message)
+static int place_before(struct skip_place a, struct skip_place b)
 {
-    if (sink->message_count < TRACE_MAX_SKIP_MESSAGES) {
-        char *copy = strdup(message);
-        if (!copy)
-            return PCS_ERR_NOMEM;
-        sink->messages[sink->message_count++] = copy;
-    }
-    return PCS_OK;
+    return a.file != b.file ? a.file < b.file : a.position < b.position;
 }
 
-enum pcs_status index_record_failed(struct index_sink *sink, enum pcs_status status, const struct pcs_error *err)
+/* Puts message (owned: kept or freed) in its place among the sink's, which
+ * stay sorted by place; past TRACE_MAX_SKIP_MESSAGES the last in file order
+ * goes. Records are found out of file order: pass two meets them in time
+ * order, and one file's skips may come from both passes. */
+static void sink_insert_message(struct index_sink *sink, struct skip_place place, char *message)
+{
+    size_t at = sink->message_count;
+    while (at > 0 && place_before(place, sink->places[at - 1]))
+        at--;
+    if (at == TRACE_MAX_SKIP_MESSAGES) {
+        free(message);
+        return;
+    }
+    if (sink->message_count == TRACE_MAX_SKIP_MESSAGES)
+        free(sink->messages[--sink->message_count]);
+    memmove(&sink->messages[at + 1], &sink->messages[at], (sink->message_count - at) * sizeof *sink->messages);
+    memmove(&sink->places[at + 1], &sink->places[at], (sink->message_count - at) * sizeof *sink->places);
+    sink->messages[at] = message;
+    sink->places[at] = place;
+    sink->message_count++;
+}
+
+enum pcs_status index_record_failed(struct index_sink *sink, struct skip_place place, enum pcs_status status,
+                                    const struct pcs_error *err)
 {
     if (status == PCS_ERR_NOMEM || status == PCS_ERR_IO || !sink->lenient)
         return status;
     sink->skipped++;
-    return sink_keep_message(sink, err->message);
+    char *copy = strdup(err->message);
+    if (!copy)
+        return PCS_ERR_NOMEM;
+    sink_insert_message(sink, place, copy);
+    return PCS_OK;
+}
+
+enum pcs_status index_no_valid_records(const struct index_sink *sink, const char *path, struct pcs_error *err)
+{
+    if (sink->message_count == 0)
+        return pcs_error_set(err, PCS_ERR_PARSE, "%s: no valid records (%llu skipped)", path,
+                             (unsigned long long)sink->skipped);
+    /* The reasons are what the user needs: as many of the first as fit,
+     * one a line, as a lenient run that reads something lists them. */
+    enum pcs_status status = pcs_error_set(err, PCS_ERR_PARSE, "%s: no valid records (%llu skipped); the first:",
+                                           path, (unsigned long long)sink->skipped);
+    size_t used = strlen(err->message);
+    for (size_t i = 0; i < sink->message_count && i < TRACE_SHOWN_SKIPS; i++) {
+        int n = snprintf(err->message + used, sizeof err->message - used, "\nskipped: %s", sink->messages[i]);
+        if (n < 0 || (size_t)n >= sizeof err->message - used) {
+            err->message[used] = '\0'; /* a reason cut short is left out */
+            break;
+        }
+        used += (size_t)n;
+    }
+    return status;
 }
 
 enum pcs_status index_push_record(struct index_sink *sink, const struct trace_file *file, size_t record, int64_t t_ms,
@@ -83,10 +125,7 @@ void index_sink_join_skips(struct index_sink *into, struct index_sink *from)
     into->skipped += from->skipped;
     from->skipped = 0;
     for (size_t i = 0; i < from->message_count; i++) {
-        if (into->message_count < TRACE_MAX_SKIP_MESSAGES)
-            into->messages[into->message_count++] = from->messages[i];
-        else
-            free(from->messages[i]);
+        sink_insert_message(into, from->places[i], from->messages[i]);
         from->messages[i] = NULL;
     }
     from->message_count = 0;
@@ -171,7 +210,7 @@ static enum pcs_status index_lines(struct pcs_trace *trace, struct index_job *jo
         else
             status = ops->parse(trace, file, line, len, 0.0, &loc, &req, err);
         if (status != PCS_OK) {
-            status = index_record_failed(&job->sink, status, err);
+            status = index_record_failed(&job->sink, skip_place_of(file->index, lines.line_no, 0), status, err);
             if (status != PCS_OK)
                 return status;
             continue;
@@ -643,8 +682,7 @@ enum pcs_status trace_index_files(struct pcs_trace *trace, struct trace_file *fi
         }
     }
     if (index->count == 0) {
-        status = pcs_error_set(err, PCS_ERR_PARSE, "%s: no valid records (%llu skipped)", files[0].path,
-                               (unsigned long long)index->skipped);
+        status = index_no_valid_records(index, files[0].path, err);
         goto done;
     }
     status = sort_entries(index, err);

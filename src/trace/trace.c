@@ -460,21 +460,22 @@ static enum pcs_status stream_failed(struct pcs_trace *trace, const char *line, 
     struct stream *s = &trace->stream;
     struct trace_file *file = &trace->files[0];
     const struct trace_format *ops = trace_format_ops(file->format);
+    const struct skip_place place = skip_place_of(file->index, loc->line, 0);
     if (status == PCS_ERR_NOMEM || status == PCS_ERR_IO || !ops->index_time)
-        return index_record_failed(&trace->index, status, err);
+        return index_record_failed(&trace->index, place, status, err);
     int64_t t_ms;
     struct pcs_error time_err;
     enum pcs_status time_status = ops->index_time(trace, file, line, len, loc, &t_ms, &time_err);
     if (time_status != PCS_OK) {
         *err = time_err;
-        return index_record_failed(&trace->index, time_status, err);
+        return index_record_failed(&trace->index, place, time_status, err);
     }
     if (stream_time(trace, t_ms, err) != PCS_OK)
         return PCS_ERR_ORDER;
     s->timed++;
     if (!trace->config.lenient)
         return stream_first_error(trace, status, err);
-    return index_record_failed(&s->late, status, err);
+    return index_record_failed(&s->late, place, status, err);
 }
 
 /* The end of the file: two passes would have failed at opening a file
@@ -487,8 +488,7 @@ static enum pcs_status stream_end(struct pcs_trace *trace, struct pcs_error *err
     if (s->timed == 0 && index->skipped == 0)
         return pcs_error_set(err, PCS_ERR_PARSE, "%s: no records (the file is empty)", path);
     if (s->timed == 0)
-        return pcs_error_set(err, PCS_ERR_PARSE, "%s: no valid records (%llu skipped)", path,
-                             (unsigned long long)index->skipped);
+        return index_no_valid_records(index, path, err);
     index_sink_join_skips(index, &s->late);
     return PCS_END;
 }
@@ -537,7 +537,7 @@ enum pcs_status pcs_trace_next(pcs_trace *trace, struct pcs_request *req, struct
             req->t_ms = entry->t_ms;
             return PCS_OK;
         }
-        status = index_record_failed(&trace->index, status, err);
+        status = index_record_failed(&trace->index, skip_place_of(entry->file, entry->line, entry->sub), status, err);
         if (status != PCS_OK)
             return status;
     }

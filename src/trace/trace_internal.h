@@ -158,30 +158,53 @@ struct index_entry {
 };
 
 #define TRACE_MAX_SKIP_MESSAGES 20
+/* Reasons an error for a file without a valid record quotes. */
+#define TRACE_SHOWN_SKIPS 5
+
+/* A skipped record's place, for listing skips in file order whichever pass
+ * or thread found them: the file's index, then (line or 1-based top-level
+ * request) << 32 | 1-based subagent request (0 if none). */
+struct skip_place {
+    uint32_t file;
+    uint64_t position;
+};
+
+static inline struct skip_place skip_place_of(uint32_t file, uint64_t line, uint32_t sub)
+{
+    struct skip_place place = {file, line << 32 | sub};
+    return place;
+}
 
 /* Where pass one puts what it finds: the entries, in the order found, and
- * the records skipped in lenient mode (the count, and the first messages).
- * Pass two adds its own skips to the trace's. */
+ * the records skipped in lenient mode (the count, and the messages of the
+ * first ones in file order). Pass two adds its own skips to the trace's. */
 struct index_sink {
     struct index_entry *entries;
     size_t count;
     size_t cap;
     int lenient;
     uint64_t skipped;
-    char *messages[TRACE_MAX_SKIP_MESSAGES];
+    char *messages[TRACE_MAX_SKIP_MESSAGES]; /* sorted by place */
+    struct skip_place places[TRACE_MAX_SKIP_MESSAGES];
     size_t message_count;
 };
 
 void index_sink_free(struct index_sink *sink);
 
-/* Adds from's skips after into's (the messages move, as many as fit);
- * from is left with none. */
+/* Adds from's skips to into's (the messages move, the first in file order
+ * kept); from is left with none. */
 void index_sink_join_skips(struct index_sink *into, struct index_sink *from);
 
-/* A record-level failure (err filled): returns status in strict mode; in
- * lenient mode counts it, keeps the message and returns PCS_OK (skip it).
- * Out-of-memory and I/O failures are always returned. */
-enum pcs_status index_record_failed(struct index_sink *sink, enum pcs_status status, const struct pcs_error *err);
+/* A record-level failure (err filled) of the record at place: returns status
+ * in strict mode; in lenient mode counts it, keeps the message if it is
+ * among the first TRACE_MAX_SKIP_MESSAGES in file order and returns PCS_OK
+ * (skip it). Out-of-memory and I/O failures are always returned. */
+enum pcs_status index_record_failed(struct index_sink *sink, struct skip_place place, enum pcs_status status,
+                                    const struct pcs_error *err);
+
+/* "path: no valid records (N skipped); the first:" and the first messages
+ * in file order, one a line ("skipped: MESSAGE"), as many as fit, into err. */
+enum pcs_status index_no_valid_records(const struct index_sink *sink, const char *path, struct pcs_error *err);
 
 /* Adds record number `record` of file's doc records with its time
  * (whole-document formats). top is the 1-based index of its entry in the

@@ -57,6 +57,16 @@ check_shipped_gpt54_mini_uplift() {
         { why="exit $rc, unit prices $input / $output, want 0.825 / 4.95"; return 1; }
 }
 
+check_shipped_gpt54_requests() {
+    # 15M input over 300,000 requests is 50 tokens each, far below GPT-5.4's long-context start
+    # (271,999): 15 x $2.50 = $37.50, not 15 x $5.
+    run prices cost gpt-5.4 --input 15M --requests 300000 --format json --price-date 2026-11-23
+    local input
+    input=$(json_field '["parts"]["input"]')
+    [ "$rc" -eq 0 ] && python3 -c 'import sys; sys.exit(abs(float(sys.argv[1]) - 37.5) > 1e-9)' "$input" ||
+        { why="exit $rc, input part $input, want 37.5"; return 1; }
+}
+
 check_uplift_spellings() {
     local spelling total first=""
     for spelling in 1.1 0.1 10%; do
@@ -174,6 +184,19 @@ cost "long-context tier above 200k tokens" '["total"]' 0.9845 acme-long --input 
 # Exactly 200,000 is not above the start: 200k x 3 = 0.6, plus the request fee.
 cost "a prompt of exactly the tier start pays the base price" '["total"]' 0.602 acme-long --input 200000
 cost "--requests multiplies the per-request fee" '["parts"]["requests"]' 0.02 acme-long --input 0 --requests 10
+# --requests N: the long-context tier follows each request's prompt, input / N (equal requests
+# assumed). 15M over 300,000 requests is 50 tokens each: 15 x 3 = $45, not 15 x 6.
+cost "--requests: tier by the average prompt (below the start)" '["parts"]["input"]' 45 \
+    acme-long --input 15M --requests 300000
+# 3M over 10 requests is 300,000 each, above 200,000: 3 x 6 + 0.001 x 22.5 + 10 x 2 / 1000
+# = 18 + 0.0225 + 0.02.
+cost "--requests: tier by the average prompt (above the start)" '["total"]' 18.0425 \
+    acme-long --input 3M --output 1k --requests 10
+# 2,000,001 over 10 averages 200,000.1, more than the start: 2.000001 x 6.
+cost "--requests: an average just above the start takes the tier" '["parts"]["input"]' 12.000006 \
+    acme-long --input 2000001 --requests 10
+cost "--requests: an average of exactly the start pays the base" '["parts"]["input"]' 6 \
+    acme-long --input 2M --requests 10
 # Dated and timed prices: 1 before 2026-07-01, 2 from then, 0.5 daily 16:30-00:30 UTC.
 cost "price before its start date" '["total"]' 1 acme-dated --input 1M --price-date 2026-06-30
 cost "price from its start date" '["total"]' 2 acme-dated --input 1M --price-date 2026-07-01
@@ -189,6 +212,7 @@ cost "PROVIDER:MODEL names the provider" '["total"]' 0.15 router:acme-small --in
 
 check shipped_dated_id "shipped catalog: claude-opus-4-5-20251101 resolves to claude-opus-4-5"
 check shipped_gpt54_mini_uplift "shipped catalog: GPT-5.4 mini with 10% uplift is \$0.825/\$4.95"
+check shipped_gpt54_requests "shipped catalog: GPT-5.4, 15M input over 300,000 requests is \$37.50"
 check uplift_spellings "--region-uplift 1.1, 0.1 and 10% agree"
 check unknown_model_nearest "an unknown model is an error naming the nearest"
 check shipped_unknown_model "shipped catalog: a misspelt model names the nearest"

@@ -216,6 +216,33 @@ check_lenient_skips() {
 }
 
 # An override the policy does not use is named on stderr; the result is unchanged.
+# Every record bad (no time readable): the run fails, but still shows the first reasons,
+# in file order (lenient_all_bad.jsonl: a string time, a negative one, none).
+check_lenient_all_bad() {
+    run replay --lenient "$DATA/lenient_all_bad.jsonl"
+    [ "$rc" -eq 1 ] || { why="exit $rc, want 1"; return 1; }
+    local places
+    places=$(grep -o 'lenient_all_bad.jsonl:[0-9]*: field [a-z_]*' "$WORK/err" | tr '\n' ' ')
+    [ "$places" = "lenient_all_bad.jsonl:1: field timestamp lenient_all_bad.jsonl:2: field timestamp lenient_all_bad.jsonl:3: field timestamp " ] ||
+        { why="reasons shown: '$places'"; return 1; }
+}
+
+# Skipped lines are listed in file order, whichever pass found them and whatever the
+# records' times: lenient_late_bad.jsonl has a bad field at a late time (line 2), a bad
+# time (3) and a bad field at an early time (4); lenient_mixed.jsonl lines 3 and 7.
+check_lenient_file_order() {
+    run replay --lenient "$DATA/lenient_late_bad.jsonl" "$DATA/lenient_mixed.jsonl"
+    [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
+    local places
+    places=$(grep '^pcsim: skipped:' "$WORK/err" | grep -o '[a-z_]*\.jsonl:[0-9]*' | tr '\n' ' ')
+    [ "$places" = "lenient_late_bad.jsonl:2 lenient_late_bad.jsonl:3 lenient_late_bad.jsonl:4 lenient_mixed.jsonl:3 lenient_mixed.jsonl:7 " ] ||
+        { why="order: $places"; return 1; }
+    run replay --lenient "$DATA/lenient_late_bad.jsonl"
+    places=$(grep '^pcsim: skipped:' "$WORK/err" | grep -o '[a-z_]*\.jsonl:[0-9]*' | tr '\n' ' ')
+    [ "$places" = "lenient_late_bad.jsonl:2 lenient_late_bad.jsonl:3 lenient_late_bad.jsonl:4 " ] ||
+        { why="one file (streamed): order $places"; return 1; }
+}
+
 check_unused_override_noted() {
     run replay --format csv --policy ideal "$DATA/mooncake_tiny.jsonl"
     cp "$WORK/out" "$WORK/plain.csv"
@@ -249,6 +276,42 @@ check_threads_identical() {
 }
 
 # --ttl accepts seconds with or without a unit: 300 = 300s = 5m.
+# --policy auto: each model gets its provider's preset, so the top level says
+# auto (not the base config's none) and each model names its own policy.
+check_auto_policy_json() {
+    run replay --policy auto --format json "$DATA/native_segments.jsonl"
+    [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
+    local got
+    got=$(python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["policy"]["name"], r["policy"]["policy"], " ".join(sorted(m["model"] + "=" + m["policy"]["policy"] for m in r["by_model"])))' <"$WORK/out")
+    [ "$got" = "auto auto claude-sonnet-4-5=breakpoint gpt-5.4=openai" ] ||
+        { why="policy: $got"; return 1; }
+}
+
+# The report says whether a marked trace's markers stand or the TTL overrides them.
+check_ttl_markers_reported() {
+    run replay --policy anthropic-1h "$DATA/native_ttl_markers.jsonl"
+    [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
+    grep -q "markers stand: .*policy TTL 3600 s applies to unmarked breakpoints" "$WORK/out" ||
+        { why="no 'markers stand' line without --ttl"; return 1; }
+    run replay --policy anthropic-1h --ttl 1h --format json "$DATA/native_ttl_markers.jsonl"
+    local markers
+    markers=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["policy"].get("ttl_markers"))' <"$WORK/out")
+    [ "$markers" = "overridden" ] || { why="JSON policy.ttl_markers with --ttl 1h: $markers"; return 1; }
+    run replay --policy anthropic-1h "$DATA/mooncake_tiny.jsonl"
+    ! grep -q "markers" "$WORK/out" || { why="a trace without markers mentions them"; return 1; }
+}
+
+# A TTL sweep overrides markers at every point, so its points move on a marked trace
+# (the three --ttl totals above: reads 0, 2000, 4000).
+check_ttl_sweep_marked() {
+    run sweep --no-cost --policy anthropic-5m --ttl 5m,11m,1h --format json "$DATA/native_ttl_markers.jsonl"
+    [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
+    local reads
+    reads=$(python3 -c 'import json,sys; print(" ".join(str(p["tokens"]["cache_read"]) + "/" + str(p["tokens"]["cache_write_1h"]) for p in json.load(sys.stdin)["points"]))' <"$WORK/out")
+    [ "$reads" = "0/0 2000/0 4000/2000" ] || { why="cache_read/cache_write_1h by point: $reads, want 0/0 2000/0 4000/2000"; return 1; }
+    grep -q '"ttl_markers":[[:space:]]*"overridden"' "$WORK/out" || { why="sweep JSON lacks policy.ttl_markers overridden"; return 1; }
+}
+
 check_ttl_units() {
     run replay --format csv --ttl 300 "$DATA/mooncake_tiny.jsonl"
     [ "$rc" -eq 0 ] || { why="--ttl 300: exit $rc"; return 1; }
@@ -437,6 +500,25 @@ totals "native segments, anthropic-5m: breakpoints below min_tokens are not writ
 totals "native segments, ideal" \
     "6,8720,5000,0,0,3720,210" --policy ideal "$DATA/native_segments.jsonl"
 
+# native_ttl_markers.jsonl: claude-sonnet-4-5 (min 1024), every breakpoint marked "5m":
+#   r1 t=0    system 2000 (5m) | q1 100    in 2100 out 10
+#   r2 t=600  system 2000 (5m) | q2 100    in 2100 out 10
+#   r3 t=3600 system 2000 (5m) | q3 100    in 2100 out 10
+# DESIGN §3: markers stand unless the user asks a what-if with --ttl.
+# anthropic-1h without --ttl: the entry lives 5 min (its marker): r2 (0+300 <= 600)
+# and r3 miss; each writes 2000 at the 5-minute price. read 0, write 6000, 1h 0.
+totals "TTL markers stand without --ttl: a 5m marker beats anthropic-1h's 3600 s" \
+    "3,6300,0,6000,0,300,30" --policy anthropic-1h "$DATA/native_ttl_markers.jsonl"
+# --ttl 1h overrides the markers: r1 writes 2000 billed at the 1-hour price; r2 reads
+# it (0+3600 > 600) and refreshes it; r3 reads it (600+3600 > 3600). read 4000,
+# write 2000, of it 1h 2000, uncached 300.
+totals "--ttl 1h overrides 5m markers: entries live 1 h and writes bill at 1 h" \
+    "3,6300,4000,2000,2000,300,30" --policy anthropic-1h --ttl 1h "$DATA/native_ttl_markers.jsonl"
+# --ttl 11m: r2 reads (0+660 > 600); r3 misses (600+660 <= 3600) and writes 2000.
+# read 2000, write 4000 (5-minute price: 11 min is under an hour).
+totals "--ttl 11m overrides 5m markers" \
+    "3,6300,2000,4000,0,300,30" --policy anthropic-5m --ttl 11m "$DATA/native_ttl_markers.jsonl"
+
 # native_breakpoint_rules.jsonl, breakpoint policy (ttl 300 s, min 0).
 # Model m1, 100-token blocks, unmarked (the last bound is the breakpoint):
 #   t=0 [1,2,3] write 300; t=1 [1,2,4] no entry at [1,2]: read 0, write 300;
@@ -494,7 +576,12 @@ check requests_azure_exact "--requests: Azure times to ms, rounded, in time orde
 check requests_subagent_times "--requests: subagent times are entry.t + t, merged in time order"
 check requests_no_leftovers "--requests: a data error leaves no FILE or FILE.tmp.*, keeps an old FILE"
 check lenient_skips "--lenient: 2 bad lines skipped and reported; totals = the good lines alone"
+check lenient_all_bad "--lenient, every record bad: exit 1 showing the first reasons in file order"
+check lenient_file_order "--lenient lists skipped lines in file order across files and passes"
 check csv_rectangular "--format csv: every row has the header's number of fields"
+check auto_policy_json "--policy auto --format json: top level auto, each model its own"
+check ttl_markers_reported "the report says whether TTL markers stand or --ttl overrides them"
+check ttl_sweep_marked "a TTL sweep over a marked trace moves: every point overrides the markers"
 check ttl_units "--ttl 300 = 300s = 5m = 1/12 h"
 check deterministic "the same inputs give byte-identical output"
 check singular_counts "a count of one takes the singular noun (1 request, 1 file, 1 bad record)"

@@ -42,6 +42,10 @@ CONFIGS = (
     ("breakpoint", 1, 64, None, None),
     ("breakpoint", 7.5, 0, None, None),
     ("breakpoint", 3600, 5, None, None),  # unmarked writes billed at the 1-hour rate
+    # Without --ttl the markers stand (the policy's 300 s covers unmarked breakpoints);
+    # with one, as in the configurations above, it overrides them (DESIGN section 3).
+    ("breakpoint", None, 0, None, None),
+    ("breakpoint", None, 5, None, None),
     ("lru", None, None, None, 10),
     ("lru", None, None, None, 64),
     ("lru", None, None, None, 200),
@@ -110,6 +114,7 @@ def run_reference(config, path):
         min_tokens if min_tokens is not None else defaults[1],
         granularity if granularity is not None else defaults[2],
         capacity,
+        ttl_overrides_markers=ttl is not None,
     )
     return summarize(report)
 

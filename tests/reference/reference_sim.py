@@ -211,11 +211,16 @@ class OpenAI(Ideal):
 
 
 class Breakpoint:
-    """Entries only where written, each with its own last use and TTL."""
+    """Entries only where written, each with its own last use and TTL.
 
-    def __init__(self, ttl_ms, min_tokens):
+    An entry written or refreshed at a marked breakpoint lives by its marker's
+    TTL, unless the TTL is a what-if (an explicit --ttl, a sweep point): then
+    ttl_ms is every entry's TTL, marked or not (DESIGN section 3)."""
+
+    def __init__(self, ttl_ms, min_tokens, ttl_overrides_markers=False):
         self.ttl_ms = ttl_ms
         self.min_tokens = min_tokens
+        self.ttl_overrides_markers = ttl_overrides_markers
         self.entries = {}  # key -> [u, ttl_ms]
 
     def alive(self, key, t_ms):
@@ -232,7 +237,9 @@ class Breakpoint:
 
         def breakpoint_ttl(index):
             marker = bounds[index].marker
-            return MARKER_TTL_MS[marker] if marker is not None else self.ttl_ms
+            if marker is None or self.ttl_overrides_markers:
+                return self.ttl_ms
+            return MARKER_TTL_MS[marker]
 
         # Lookup: the deepest alive entry on the prompt's chain, contiguous or not.
         served = None
@@ -262,7 +269,7 @@ class Breakpoint:
             entry = self.entries[bounds[served].key]
             entry[0] = t
             if bounds[served].marker is not None:
-                entry[1] = MARKER_TTL_MS[bounds[served].marker]
+                entry[1] = breakpoint_ttl(served)
         for index in alive_breakpoints:
             self.entries[bounds[index].key] = [t, breakpoint_ttl(index)]
         return read, write, write_1h
@@ -313,7 +320,7 @@ DEFAULTS = {  # bare policies as pcsim presets them: ttl seconds, min tokens, gr
 }
 
 
-def make_cache(policy, ttl_ms, min_tokens, granularity, capacity):
+def make_cache(policy, ttl_ms, min_tokens, granularity, capacity, ttl_overrides_markers=False):
     if policy == "ideal":
         return Ideal(None)
     if policy == "ttl":
@@ -321,14 +328,16 @@ def make_cache(policy, ttl_ms, min_tokens, granularity, capacity):
     if policy == "openai":
         return OpenAI(ttl_ms, min_tokens, granularity)
     if policy == "breakpoint":
-        return Breakpoint(ttl_ms, min_tokens)
+        return Breakpoint(ttl_ms, min_tokens, ttl_overrides_markers)
     if policy == "lru":
         return LRU(capacity)
     return NoCache()
 
 
-def replay(requests, policy, ttl_ms=None, min_tokens=0, granularity=1, capacity=None):
-    cache = make_cache(policy, ttl_ms, min_tokens, granularity, capacity)
+def replay(requests, policy, ttl_ms=None, min_tokens=0, granularity=1, capacity=None, ttl_overrides_markers=False):
+    """ttl_overrides_markers: the TTL was given explicitly (a what-if), so it
+    overrides the "5m"/"1h" markers too."""
+    cache = make_cache(policy, ttl_ms, min_tokens, granularity, capacity, ttl_overrides_markers)
     totals = dict.fromkeys(TOKEN_FIELDS, 0)
     by_model = {}  # model -> [requests, totals], in order of first appearance
     for request in requests:
@@ -365,7 +374,7 @@ def parse_seconds(text):
 def main(argv):
     parser = argparse.ArgumentParser(description="Per-bound reference of pcsim's cache model.")
     parser.add_argument("--policy", default="ttl", choices=sorted(DEFAULTS))
-    parser.add_argument("--ttl", help="idle TTL: 300, 0.5, 5m, 1h")
+    parser.add_argument("--ttl", help="idle TTL: 300, 0.5, 5m, 1h; given, it overrides the 5m/1h markers too")
     parser.add_argument("--min-tokens", type=int)
     parser.add_argument("--granularity", type=int)
     parser.add_argument("--capacity", type=int)
@@ -390,7 +399,8 @@ def main(argv):
     except (OSError, TraceError) as error:
         print(f"reference_sim: {error}", file=sys.stderr)
         return 1
-    report = replay(requests, options.policy, ttl_ms, min_tokens, granularity, options.capacity)
+    report = replay(requests, options.policy, ttl_ms, min_tokens, granularity, options.capacity,
+                    ttl_overrides_markers=options.ttl is not None)
     policy = {"name": options.policy}
     if ttl_ms is not None:
         policy["ttl_ms"] = ttl_ms
