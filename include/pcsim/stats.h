@@ -13,30 +13,36 @@
 
 #include "pcsim/status.h"
 
+/* A figure with no value (a mean of nothing, a spread of one value) is NaN:
+ * never 0, which would read as a real figure. pcs_has_value tells them
+ * apart; the reports print each format's "no value" for it. */
+int pcs_has_value(double figure);
+
 /* Mean, spread and quantiles of n values. */
 struct pcs_summary {
     size_t n;
-    double mean;
-    double sd;       /* sample standard deviation (n - 1); 0 when n < 2 */
-    double min, max;
-    double p5, p50, p95, p99; /* GSL's quantile_from_sorted_data interpolation */
-    double ci95_low, ci95_high; /* 95% CI of the mean: mean -/+ t(0.975, n-1) sd / sqrt(n); the mean itself when n < 2 */
+    double mean;     /* NaN when n == 0 */
+    double sd;       /* sample standard deviation (n - 1); NaN when n < 2 */
+    double min, max; /* NaN when n == 0 */
+    double p5, p50, p95, p99; /* GSL's quantile_from_sorted_data interpolation; NaN when n == 0 */
+    double ci95_low, ci95_high; /* 95% CI of the mean: mean -/+ t(0.975, n-1) sd / sqrt(n); NaN when n < 2 */
 };
 
-/* Summarises values[0..n) (not modified; n may be 0: all fields 0).
+/* Summarises values[0..n) (not modified; n may be 0: every figure NaN).
  * PCS_ERR_NOMEM when the scratch copy cannot be made. */
 enum pcs_status pcs_summarize(const double *values, size_t n, struct pcs_summary *summary);
 
 /* Half-width of the 95% CI of the mean, as a share of |mean| (infinity when
- * the mean is 0 and the width is not, 0 when both are). */
+ * the mean is 0 and the width is not, 0 when both are; NaN when the CI has
+ * no value, n < 2). */
 double pcs_summary_relative_half_width(const struct pcs_summary *summary);
 
 /* b against a over the same n trials: d_i = b_i - a_i. */
 struct pcs_paired {
     size_t n;
-    double mean_difference;              /* mean of d */
-    double ci95_low, ci95_high;          /* t-interval of the mean of d */
-    double p_cheaper;                    /* share of trials with b_i < a_i */
+    double mean_difference;              /* mean of d; NaN when n == 0 */
+    double ci95_low, ci95_high;          /* t-interval of the mean of d; NaN when n < 2 */
+    double p_cheaper;                    /* share of trials with b_i < a_i; NaN when n == 0 */
 };
 
 enum pcs_status pcs_compare_paired(const double *a, const double *b, size_t n, struct pcs_paired *paired);

@@ -15,13 +15,19 @@
 
 /* --------------------------------------------------------------- summaries */
 
+int pcs_has_value(double figure)
+{
+    return !isnan(figure);
+}
+
 /* The 95% t-interval of the mean of n values with this mean and sample sd;
- * the mean itself when n < 2 (no spread to estimate). */
+ * none when n < 2 (no spread to estimate: a zero-width interval would claim
+ * certainty). */
 static void mean_interval(size_t n, double mean, double sd, double *low, double *high)
 {
     if (n < 2) {
-        *low = mean;
-        *high = mean;
+        *low = NAN;
+        *high = NAN;
         return;
     }
     double half = gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)) * sd / sqrt((double)n);
@@ -32,6 +38,9 @@ static void mean_interval(size_t n, double mean, double sd, double *low, double 
 enum pcs_status pcs_summarize(const double *values, size_t n, struct pcs_summary *summary)
 {
     memset(summary, 0, sizeof *summary);
+    summary->mean = summary->sd = summary->min = summary->max = NAN;
+    summary->p5 = summary->p50 = summary->p95 = summary->p99 = NAN;
+    summary->ci95_low = summary->ci95_high = NAN;
     if (n == 0)
         return PCS_OK;
     double *sorted = malloc(n * sizeof *sorted);
@@ -42,7 +51,7 @@ enum pcs_status pcs_summarize(const double *values, size_t n, struct pcs_summary
 
     summary->n = n;
     summary->mean = gsl_stats_mean(values, 1, n);
-    summary->sd = n >= 2 ? gsl_stats_sd_m(values, 1, n, summary->mean) : 0;
+    summary->sd = n >= 2 ? gsl_stats_sd_m(values, 1, n, summary->mean) : NAN;
     summary->min = sorted[0];
     summary->max = sorted[n - 1];
     summary->p5 = gsl_stats_quantile_from_sorted_data(sorted, 1, n, 0.05);
@@ -57,6 +66,8 @@ enum pcs_status pcs_summarize(const double *values, size_t n, struct pcs_summary
 double pcs_summary_relative_half_width(const struct pcs_summary *summary)
 {
     double half = (summary->ci95_high - summary->ci95_low) / 2;
+    if (!pcs_has_value(half))
+        return NAN;
     if (summary->mean == 0)
         return half == 0 ? 0 : INFINITY;
     return half / fabs(summary->mean);
@@ -67,6 +78,7 @@ double pcs_summary_relative_half_width(const struct pcs_summary *summary)
 enum pcs_status pcs_compare_paired(const double *a, const double *b, size_t n, struct pcs_paired *paired)
 {
     memset(paired, 0, sizeof *paired);
+    paired->mean_difference = paired->ci95_low = paired->ci95_high = paired->p_cheaper = NAN;
     if (n == 0)
         return PCS_OK;
     double *difference = malloc(n * sizeof *difference);

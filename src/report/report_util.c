@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "pcsim/stats.h"
+
 const char *report_grouped(uint64_t value, char *buf, size_t cap)
 {
     char digits[32];
@@ -94,6 +96,39 @@ const char *report_usd(double usd, char *buf, size_t cap)
             buf[--n] = '\0';
     }
     return buf;
+}
+
+const char *report_no_value(enum report_format format)
+{
+    static const char *const spelling[] = {[REPORT_TEXT] = "n/a", [REPORT_CSV] = "", [REPORT_JSON] = "null",
+                                           [REPORT_HTML] = "n/a"};
+    return spelling[format];
+}
+
+const char *report_usd_or_none(double usd, enum report_format format, char *buf, size_t cap)
+{
+    if (pcs_has_value(usd))
+        return report_usd(usd, buf, cap);
+    snprintf(buf, cap, "%s", report_no_value(format));
+    return buf;
+}
+
+const char *report_interval_or_none(double low, double high, enum report_format format, char *buf, size_t cap)
+{
+    char a[48], b[48];
+    if (pcs_has_value(low) && pcs_has_value(high))
+        snprintf(buf, cap, "[%s, %s]", report_usd(low, a, sizeof a), report_usd(high, b, sizeof b));
+    else
+        snprintf(buf, cap, "%s", report_no_value(format));
+    return buf;
+}
+
+void report_csv_number(FILE *out, double value)
+{
+    if (pcs_has_value(value))
+        fprintf(out, "%.10g", value);
+    else
+        fputs(report_no_value(REPORT_CSV), out);
 }
 
 const char *report_utc_time(double unix_time_s, char *buf, size_t cap)

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "pcsim/pricing.h"
 #include "pcsim/report.h"
@@ -27,6 +28,23 @@ void report_policy_parameters(const struct pcs_cache_config *config, char *buf, 
  * decimals: up to four decimals from one dollar up ("187.2905"), up to
  * eight below ("0.00041235"). */
 const char *report_usd(double usd, char *buf, size_t cap);
+
+/* A figure without a value (pcs_has_value() false: a mean over no trial, a
+ * CI over fewer than two) is written the same way by every writer of a
+ * format, from this one table: "n/a" in text and HTML, an empty field in
+ * CSV, null in JSON. Never 0, which would read as a real figure. */
+enum report_format { REPORT_TEXT, REPORT_CSV, REPORT_JSON, REPORT_HTML };
+const char *report_no_value(enum report_format format);
+
+/* report_usd, or the format's no value. */
+const char *report_usd_or_none(double usd, enum report_format format, char *buf, size_t cap);
+
+/* "[low, high]" in report_usd's digits, or the format's no value when the
+ * interval has none. */
+const char *report_interval_or_none(double low, double high, enum report_format format, char *buf, size_t cap);
+
+/* A CSV number ("%.10g"), or the CSV no value (an empty field). */
+void report_csv_number(FILE *out, double value);
 
 /* A Unix time as "2026-11-23T12:00:00Z". */
 const char *report_utc_time(double unix_time_s, char *buf, size_t cap);

@@ -120,8 +120,14 @@ static void mean_bar(const struct strategy_stats *stats, double *value, double *
     *value = cost->mean;
     *low = cost->ci95_low;
     *high = cost->ci95_high;
-    snprintf(label, cap, "%s \xc2\xb1 %s", html_format_usd(cost->mean, mean, sizeof mean),
-             html_format_usd((cost->ci95_high - cost->ci95_low) / 2, half, sizeof half));
+    /* No bar without a mean; no whisker, and no \xc2\xb1, without a CI (n < 2). */
+    if (!pcs_has_value(cost->mean))
+        snprintf(label, cap, "%s", report_no_value(REPORT_HTML));
+    else if (!pcs_has_value(cost->ci95_low))
+        snprintf(label, cap, "%s", html_format_usd(cost->mean, mean, sizeof mean));
+    else
+        snprintf(label, cap, "%s \xc2\xb1 %s", html_format_usd(cost->mean, mean, sizeof mean),
+                 html_format_usd((cost->ci95_high - cost->ci95_low) / 2, half, sizeof half));
 }
 
 static enum pcs_status mean_chart(FILE *out, const struct pcs_run_point_report *point,
@@ -180,8 +186,12 @@ static void row_write(FILE *out, struct row_cells *cells, size_t count)
 
 static void interval(double low, double high, char *buf, size_t cap)
 {
-    char a[48], b[48];
-    snprintf(buf, cap, "[%s, %s]", report_usd(low, a, sizeof a), report_usd(high, b, sizeof b));
+    report_interval_or_none(low, high, REPORT_HTML, buf, cap);
+}
+
+static void usd_cell(double usd, char *buf, size_t cap)
+{
+    report_usd_or_none(usd, REPORT_HTML, buf, cap);
 }
 
 static const char *const cost_headers[] = {"strategy", "trials", "mean", "95% CI of the mean", "sd",
@@ -193,13 +203,13 @@ static void cost_row(FILE *out, const struct strategy_stats *stats)
     struct row_cells cells;
     snprintf(cells.text[0], sizeof cells.text[0], "%s", stats->strategy->name);
     snprintf(cells.text[1], sizeof cells.text[1], "%zu", stats->trials_with_completion);
-    report_usd(cost->mean, cells.text[2], sizeof cells.text[2]);
+    usd_cell(cost->mean, cells.text[2], sizeof cells.text[2]);
     interval(cost->ci95_low, cost->ci95_high, cells.text[3], sizeof cells.text[3]);
-    report_usd(cost->sd, cells.text[4], sizeof cells.text[4]);
-    report_usd(cost->p5, cells.text[5], sizeof cells.text[5]);
-    report_usd(cost->p50, cells.text[6], sizeof cells.text[6]);
-    report_usd(cost->p95, cells.text[7], sizeof cells.text[7]);
-    report_usd(cost->p99, cells.text[8], sizeof cells.text[8]);
+    usd_cell(cost->sd, cells.text[4], sizeof cells.text[4]);
+    usd_cell(cost->p5, cells.text[5], sizeof cells.text[5]);
+    usd_cell(cost->p50, cells.text[6], sizeof cells.text[6]);
+    usd_cell(cost->p95, cells.text[7], sizeof cells.text[7]);
+    usd_cell(cost->p99, cells.text[8], sizeof cells.text[8]);
     row_write(out, &cells, 9);
 }
 
@@ -217,9 +227,10 @@ static void task_row(FILE *out, const struct strategy_stats *stats)
     snprintf(cells.text[4], sizeof cells.text[4], "%s", html_percent(stats->cached_ratio.mean).text);
     if (stats->has_paired) {
         const struct pcs_paired *paired = &stats->versus_first;
-        report_usd(paired->mean_difference, cells.text[5], sizeof cells.text[5]);
+        usd_cell(paired->mean_difference, cells.text[5], sizeof cells.text[5]);
         interval(paired->ci95_low, paired->ci95_high, cells.text[6], sizeof cells.text[6]);
-        snprintf(cells.text[7], sizeof cells.text[7], "%s", html_percent(paired->p_cheaper).text);
+        snprintf(cells.text[7], sizeof cells.text[7], "%s",
+                 pcs_has_value(paired->p_cheaper) ? html_percent(paired->p_cheaper).text : report_no_value(REPORT_HTML));
     } else {
         for (size_t i = 5; i < 8; i++)
             snprintf(cells.text[i], sizeof cells.text[i], "-");

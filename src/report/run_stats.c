@@ -2,6 +2,7 @@
  * in trial order, so the figures never depend on the thread count. */
 #include "run_stats.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,7 +29,7 @@ static enum pcs_status compute_one(const struct pcs_run_result *result, size_t s
     stats->attempts_per_task = tasks ? (double)requests / (double)tasks : 0;
     stats->escalation_rate = tasks ? (double)escalated / (double)tasks : 0;
     stats->failed_request_rate = requests ? (double)failed / (double)requests : 0;
-    stats->task_cost_mean = tasks ? spend / (double)tasks : 0;
+    stats->task_cost_mean = tasks ? spend / (double)tasks : NAN;
     stats->task_cost_p5 = pcs_log_histogram_quantile(&outcomes->task_costs, 0.05);
     stats->task_cost_p50 = pcs_log_histogram_quantile(&outcomes->task_costs, 0.50);
     stats->task_cost_p95 = pcs_log_histogram_quantile(&outcomes->task_costs, 0.95);

@@ -34,18 +34,29 @@ static void print_point(FILE *out, const struct pcs_run_point_report *point, con
         fprintf(out, "  %-22s %s; tier %s; cache %s\n", stats[s].strategy->name, route,
                 pcs_tier_name(stats[s].strategy->tier), stats[s].strategy->cache);
     }
-    fprintf(out, "\ncost per completed task, USD, across %zu trials:\n", point->result->trial_count);
-    fprintf(out, "  %-22s %12s %12s %25s %12s %12s %12s %12s\n", "strategy", "mean", "sd", "95% CI of the mean", "p5",
-            "p50", "p95", "p99");
+    /* n: the trials each strategy's figures are over, those that completed a
+     * task; the heading says so when that is not every trial run. */
+    int every_trial = 1;
+    for (size_t s = 0; s < count; s++)
+        every_trial &= stats[s].cost_per_completed_task.n == point->result->trial_count;
+    if (every_trial)
+        fprintf(out, "\ncost per completed task, USD, across %zu trials:\n", point->result->trial_count);
+    else
+        fprintf(out, "\ncost per completed task, USD, across n trials with a completed task (of %zu run):\n",
+                point->result->trial_count);
+    fprintf(out, "  %-22s %6s %12s %12s %25s %12s %12s %12s %12s\n", "strategy", "n", "mean", "sd",
+            "95% CI of the mean", "p5", "p50", "p95", "p99");
     for (size_t s = 0; s < count; s++) {
         const struct pcs_summary *cost = &stats[s].cost_per_completed_task;
-        char ci[64];
-        snprintf(ci, sizeof ci, "[%s, %s]", report_usd(cost->ci95_low, a, sizeof a),
-                 report_usd(cost->ci95_high, b, sizeof b));
-        fprintf(out, "  %-22s %12s %12s %25s %12s %12s %12s %12s\n", stats[s].strategy->name,
-                report_usd(cost->mean, c, sizeof c), report_usd(cost->sd, d, sizeof d), ci,
-                report_usd(cost->p5, e, sizeof e), report_usd(cost->p50, f, sizeof f),
-                report_usd(cost->p95, g, sizeof g), report_usd(cost->p99, a, sizeof a));
+        char ci[112];
+        report_interval_or_none(cost->ci95_low, cost->ci95_high, REPORT_TEXT, ci, sizeof ci);
+        fprintf(out, "  %-22s %6zu %12s %12s %25s %12s %12s %12s %12s\n", stats[s].strategy->name, cost->n,
+                report_usd_or_none(cost->mean, REPORT_TEXT, c, sizeof c),
+                report_usd_or_none(cost->sd, REPORT_TEXT, d, sizeof d), ci,
+                report_usd_or_none(cost->p5, REPORT_TEXT, e, sizeof e),
+                report_usd_or_none(cost->p50, REPORT_TEXT, f, sizeof f),
+                report_usd_or_none(cost->p95, REPORT_TEXT, g, sizeof g),
+                report_usd_or_none(cost->p99, REPORT_TEXT, a, sizeof a));
     }
     fprintf(out, "\nper task and per horizon:\n");
     fprintf(out, "  %-22s %10s %9s %9s %9s %8s %12s %12s %12s %14s\n", "strategy", "completed", "attempts",
@@ -55,19 +66,23 @@ static void print_point(FILE *out, const struct pcs_run_point_report *point, con
         fprintf(out, "  %-22s %9.2f%% %9.3f %8.2f%% %8.2f%% %7.2f%% %12s %12s %12s %14s\n", st->strategy->name,
                 100.0 * st->completion_rate, st->attempts_per_task, 100.0 * st->escalation_rate,
                 100.0 * st->failed_request_rate, 100.0 * st->cached_ratio.mean,
-                report_usd(st->task_cost_mean, a, sizeof a), report_usd(st->task_cost_p50, b, sizeof b),
-                report_usd(st->task_cost_p99, c, sizeof c), report_usd(st->spend.mean, d, sizeof d));
+                report_usd_or_none(st->task_cost_mean, REPORT_TEXT, a, sizeof a),
+                report_usd_or_none(st->task_cost_p50, REPORT_TEXT, b, sizeof b),
+                report_usd_or_none(st->task_cost_p99, REPORT_TEXT, c, sizeof c), report_usd(st->spend.mean, d, sizeof d));
     }
     if (count > 1) {
         fprintf(out, "\nagainst %s (paired over the same trials; negative = cheaper):\n", stats[0].strategy->name);
-        fprintf(out, "  %-22s %14s %29s %11s\n", "strategy", "difference", "95% CI", "P(cheaper)");
+        fprintf(out, "  %-22s %6s %14s %29s %11s\n", "strategy", "n", "difference", "95% CI", "P(cheaper)");
         for (size_t s = 1; s < count; s++) {
             const struct pcs_paired *paired = &stats[s].versus_first;
-            char ci[64];
-            snprintf(ci, sizeof ci, "[%s, %s]", report_usd(paired->ci95_low, a, sizeof a),
-                     report_usd(paired->ci95_high, b, sizeof b));
-            fprintf(out, "  %-22s %14s %29s %10.1f%%\n", stats[s].strategy->name,
-                    report_usd(paired->mean_difference, c, sizeof c), ci, 100.0 * paired->p_cheaper);
+            char ci[112], cheaper[32];
+            report_interval_or_none(paired->ci95_low, paired->ci95_high, REPORT_TEXT, ci, sizeof ci);
+            if (pcs_has_value(paired->p_cheaper))
+                snprintf(cheaper, sizeof cheaper, "%.1f%%", 100.0 * paired->p_cheaper);
+            else
+                snprintf(cheaper, sizeof cheaper, "%s", report_no_value(REPORT_TEXT));
+            fprintf(out, "  %-22s %6zu %14s %29s %11s\n", stats[s].strategy->name, paired->n,
+                    report_usd_or_none(paired->mean_difference, REPORT_TEXT, c, sizeof c), ci, cheaper);
         }
     }
 }

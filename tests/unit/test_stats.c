@@ -72,21 +72,25 @@ static void test_summary_five(void)
 static void test_summary_edges(void)
 {
     struct pcs_summary summary;
-    /* n = 0: every field 0, and values may be NULL. */
-    memset(&summary, 0xff, sizeof summary);
+    /* n = 0: no figure has a value (NaN, never 0), and values may be NULL. */
+    memset(&summary, 0, sizeof summary);
     CHECK(pcs_summarize(NULL, 0, &summary) == PCS_OK);
-    CHECK(summary.n == 0 && summary.mean == 0 && summary.sd == 0 && summary.min == 0 && summary.max == 0);
-    CHECK(summary.p5 == 0 && summary.p50 == 0 && summary.p95 == 0 && summary.p99 == 0);
-    CHECK(summary.ci95_low == 0 && summary.ci95_high == 0);
-    CHECK(pcs_summary_relative_half_width(&summary) == 0);
+    CHECK(summary.n == 0 && !pcs_has_value(summary.mean) && !pcs_has_value(summary.sd));
+    CHECK(!pcs_has_value(summary.min) && !pcs_has_value(summary.max));
+    CHECK(!pcs_has_value(summary.p5) && !pcs_has_value(summary.p50) && !pcs_has_value(summary.p95) &&
+          !pcs_has_value(summary.p99));
+    CHECK(!pcs_has_value(summary.ci95_low) && !pcs_has_value(summary.ci95_high));
+    CHECK(!pcs_has_value(pcs_summary_relative_half_width(&summary)));
 
-    /* n = 1: the value everywhere, sd 0, the CI the mean itself. */
+    /* n = 1: the value everywhere, but no spread: sd and CI have no value
+     * (a zero-width interval would claim certainty). */
     const double one[] = {7};
     CHECK(pcs_summarize(one, 1, &summary) == PCS_OK);
-    CHECK(summary.n == 1 && summary.mean == 7 && summary.sd == 0 && summary.min == 7 && summary.max == 7);
+    CHECK(summary.n == 1 && summary.mean == 7 && !pcs_has_value(summary.sd) && summary.min == 7 && summary.max == 7);
     CHECK(summary.p5 == 7 && summary.p50 == 7 && summary.p95 == 7 && summary.p99 == 7);
-    CHECK(summary.ci95_low == 7 && summary.ci95_high == 7);
-    CHECK(pcs_summary_relative_half_width(&summary) == 0);
+    CHECK(!pcs_has_value(summary.ci95_low) && !pcs_has_value(summary.ci95_high));
+    CHECK(!pcs_has_value(pcs_summary_relative_half_width(&summary)));
+    CHECK(pcs_has_value(0) && pcs_has_value(-1) && pcs_has_value(INFINITY) && !pcs_has_value(NAN));
 
     /* -1, -3: mean -2, sd sqrt 2, half-width 12.7062047 sqrt 2 / sqrt 2;
      * the relative half-width divides by |mean|. */
@@ -134,11 +138,12 @@ static void test_paired(void)
     CHECK(paired.p_cheaper == 0.25);
 
     CHECK(pcs_compare_paired(NULL, NULL, 0, &paired) == PCS_OK);
-    CHECK(paired.n == 0 && paired.mean_difference == 0 && paired.p_cheaper == 0);
+    CHECK(paired.n == 0 && !pcs_has_value(paired.mean_difference) && !pcs_has_value(paired.p_cheaper));
+    CHECK(!pcs_has_value(paired.ci95_low) && !pcs_has_value(paired.ci95_high));
     const double one_a[] = {2};
     const double one_b[] = {1};
     CHECK(pcs_compare_paired(one_a, one_b, 1, &paired) == PCS_OK);
-    CHECK(paired.mean_difference == -1 && paired.ci95_low == -1 && paired.ci95_high == -1);
+    CHECK(paired.mean_difference == -1 && !pcs_has_value(paired.ci95_low) && !pcs_has_value(paired.ci95_high));
     CHECK(paired.p_cheaper == 1);
 }
 

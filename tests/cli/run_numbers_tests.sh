@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# CLI tests for the numbers `pcsim run` prints (issue #14): usage:
+# run_numbers_tests.sh PCSIM_BINARY SOURCE_DIR
+#
+# - a strategy without a completed task has no cost per completed task
+#   (null / empty / n/a, never 0), every summary shows its n, and a CI over
+#   fewer than two trials has no value;
+# - --trials auto says whether it converged; --trials above the maximum is a
+#   usage error;
+# - Ctrl-C stops a run inside one long trial; --progress prints lines with an
+#   ETA on a stderr that is not a terminal.
+# Same case kinds as run_cli_tests.sh (cli_lib.sh).
+set -u
+
+# shellcheck source=cli_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh" "$@" || exit 2
+
+CATALOG=tests/data/prices/catalog.json
+NEVER=$DATA/scenarios/never_completes.json
+
+# json_ok EXPRESSION: evaluates a Python expression over the JSON report d
+# (the last stdout); fails with the expression when it is false.
+json_ok() {
+    python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
+        "$WORK/out" "$1" || { why="not true of the JSON report: $1"; return 1; }
+}
+
+check_no_completion_json() {
+    run run --prices "$CATALOG" --format json "$NEVER"
+    [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
+    json_ok 'd["strategies"][1]["cost_per_completed_task"] == {"n": 0, "mean": None, "sd": None, "p5": None, "p50": None, "p95": None, "p99": None, "ci95": None}' || return 1
+    json_ok 'd["strategies"][1]["trials_with_completion"] == 0 and d["strategies"][1]["trials"] == 5' || return 1
+    json_ok 'd["strategies"][1]["vs_first"]["n"] == 0 and d["strategies"][1]["vs_first"]["mean_difference"] is None and d["strategies"][1]["vs_first"]["ci95"] is None and d["strategies"][1]["vs_first"]["p_cheaper"] is None' || return 1
+    json_ok 'd["strategies"][0]["cost_per_completed_task"]["n"] == 5 and d["strategies"][0]["cost_per_completed_task"]["mean"] > 0' || return 1
+}
+
+check_no_completion_csv() {
+    run run --prices "$CATALOG" --format csv "$NEVER"
+    [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
+    python3 - "$WORK/out" <<'PY' || { why="$(cat "$WORK/why" 2>/dev/null)"; return 1; }
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+mini = rows[1]
+bad = [k for k in ("n", "cost_per_completed_task_mean", "sd", "ci95_low", "ci95_high", "p5", "p50", "p95", "p99",
+                   "difference_n", "difference_vs_first", "difference_ci95_low", "difference_ci95_high", "p_cheaper")
+       if k not in mini or (mini[k] != "" and k not in ("n", "difference_n"))]
+if bad or mini["n"] != "0" or mini["difference_n"] != "0" or rows[0]["n"] != "5":
+    open(sys.argv[1] + "", "a")
+    import os
+    open(os.path.join(os.path.dirname(sys.argv[1]), "why"), "w").write(f"mini-only row {mini}; bad fields {bad}")
+    sys.exit(1)
+PY
+}
+
+check_no_completion_text() {
+    run run --prices "$CATALOG" "$NEVER"
+    [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
+    local row
+    row=$(grep -A3 '^cost per completed task' "$WORK/out" | grep '^  mini-only')
+    case $row in *0.00*) why="mini-only shows a zero: '$row'"; return 1 ;; esac
+    [ "$(printf '%s' "$row" | grep -o 'n/a' | wc -l)" -ge 7 ] || { why="mini-only row lacks n/a: '$row'"; return 1; }
+    grep -q '^cost per completed task, USD, across n trials with a completed task (of 5 run):' "$WORK/out" ||
+        { why="the heading does not say 'trials with a completed task': $(grep '^cost per' "$WORK/out")"; return 1; }
+    row=$(grep -A3 '^against full-only' "$WORK/out" | grep '^  mini-only')
+    case $row in *0.00*|*0.0%*) why="the paired row shows zeros: '$row'"; return 1 ;; esac
+}
+
+check_no_completion_html() {
+    run run --prices "$CATALOG" --html "$WORK/never.html" "$NEVER"
+    [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
+    python3 - "$WORK/never.html" <<'PY' || { why="the HTML row of mini-only is not n/a (see the page)"; return 1; }
+import re, sys
+page = open(sys.argv[1]).read()
+rows = [r for r in re.findall(r"<tr>(.*?)</tr>", page, re.S) if "mini-only" in r]
+cells = [re.findall(r"<td[^>]*>(.*?)</td>", r, re.S) for r in rows]
+cost = [c for c in cells if len(c) == 9]
+sys.exit(0 if cost and cost[0][1] == "0" and all(x == "n/a" for x in cost[0][2:]) else 1)
+PY
+}
+
+check_one_trial_ci() {
+    run run --prices "$CATALOG" --format json --trials 1 "$NEVER"
+    [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
+    json_ok 'd["strategies"][0]["cost_per_completed_task"]["n"] == 1 and d["strategies"][0]["cost_per_completed_task"]["ci95"] is None and d["strategies"][0]["cost_per_completed_task"]["sd"] is None and d["strategies"][0]["cost_per_completed_task"]["mean"] > 0' || return 1
+    run run --prices "$CATALOG" --trials 1 "$NEVER"
+    grep -A2 '^cost per completed task' "$WORK/out" | grep '^  full-only' | grep -q 'n/a' ||
+        { why="text: full-only's CI over one trial is not n/a: $(grep -A2 '^cost per' "$WORK/out")"; return 1; }
+}
+
+check no_completion_json "JSON: no completed task: cost per completed task null, n 0; paired null"
+check no_completion_csv "CSV: no completed task: empty fields, n 0"
+check no_completion_text "text: no completed task: n/a, never 0.00; the heading says trials with a completed task"
+check no_completion_html "HTML: no completed task: n/a in the table"
+check one_trial_ci "one trial: n 1, the CI and sd have no value"
+
+finish
