@@ -29,10 +29,12 @@ static void print_help(FILE *out)
           "'pcsim validate' loads the scenario, resolves its models and prints a summary.\n"
           "\n"
           "Trials:\n"
-          "  --trials N|auto     N trials (default: the scenario's \"trials\"); auto runs\n"
-          "                      batches of 50 until every strategy's 95% CI half-width is\n"
-          "                      at most 1% of its mean cost per completed task\n"
-          "  --max-trials N      the cap for --trials auto (default 10000)\n"
+          "  --trials N|auto     N trials, 1 to 100000000 (default: the scenario's\n"
+          "                      \"trials\"); auto runs batches of 50 until every\n"
+          "                      strategy's 95% CI half-width is at most 1% of its mean\n"
+          "                      cost per completed task; the report says whether it\n"
+          "                      converged or stopped at the cap, and the width reached\n"
+          "  --max-trials N      the cap for --trials auto, 1 to 100000000 (default 10000)\n"
           "  --seed S            replaces the scenario's seed\n"
           "  --threads N         worker threads (default: one per core); the output is\n"
           "                      byte-identical for any N\n"
@@ -129,13 +131,16 @@ static int parse_options(const char *command, int argc, char **argv, struct run_
             if (strcmp(optarg, "auto") == 0) {
                 opts->config.trials_auto = 1;
             } else if (cli_parse_count(optarg, &opts->config.trials) != 0 || opts->config.trials == 0 ||
-                       opts->config.trials > 100000000) {
-                return cli_usage_error(command, "--trials: expected a count from 1 or 'auto', got '%s'", optarg);
+                       opts->config.trials > PCS_RUN_MAX_TRIALS) {
+                return cli_usage_error(command, "--trials: expected a count from 1 to %u or 'auto', got '%s'",
+                                       PCS_RUN_MAX_TRIALS, optarg);
             }
             break;
         case OPT_MAX_TRIALS:
-            if (cli_parse_count(optarg, &opts->config.max_trials) != 0 || opts->config.max_trials == 0)
-                return cli_usage_error(command, "--max-trials: expected a positive count, got '%s'", optarg);
+            if (cli_parse_count(optarg, &opts->config.max_trials) != 0 || opts->config.max_trials == 0 ||
+                opts->config.max_trials > PCS_RUN_MAX_TRIALS)
+                return cli_usage_error(command, "--max-trials: expected a count from 1 to %u, got '%s'",
+                                       PCS_RUN_MAX_TRIALS, optarg);
             break;
         case OPT_SEED:
             if (cli_parse_count(optarg, &opts->seed) != 0)

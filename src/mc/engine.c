@@ -2,6 +2,7 @@
  * shared counter and write each outcome into its trial's slot, so the
  * result is the same for any thread count; per-task cost histograms are
  * counts, whose merge does not depend on order. */
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,23 +134,28 @@ static enum pcs_status run_round(struct engine *engine, struct worker *workers, 
     return engine->status;
 }
 
-/* Every strategy's mean cost per completed task is known to within the
- * target (95% CI half-width relative to the mean). */
-static int converged(const struct engine *engine, uint64_t trials)
+/* The largest relative 95% CI half-width of the mean cost per completed
+ * task over the strategies, after trials [0, trials): the run has converged
+ * when it is at most the target. Infinity when a strategy has no CI yet
+ * (fewer than two trials with a completed task). */
+static double widest_half_width(const struct engine *engine, uint64_t trials)
 {
     const struct pcs_run_result *result = engine->result;
     double *values = malloc((trials ? trials : 1) * sizeof *values);
     if (!values)
-        return 1;
-    int ok = 1;
-    for (size_t s = 0; s < result->strategy_count && ok; s++) {
+        return INFINITY;
+    double widest = 0;
+    for (size_t s = 0; s < result->strategy_count; s++) {
         size_t n = pcs_run_cost_per_completed_task(&result->strategies[s], trials, values);
         struct pcs_summary summary;
-        ok = n >= 2 && pcs_summarize(values, n, &summary) == PCS_OK &&
-             pcs_summary_relative_half_width(&summary) <= engine->config->target_relative_half_width;
+        double width = INFINITY;
+        if (pcs_summarize(values, n, &summary) == PCS_OK && pcs_has_value(pcs_summary_relative_half_width(&summary)))
+            width = pcs_summary_relative_half_width(&summary);
+        if (width > widest)
+            widest = width;
     }
     free(values);
-    return ok;
+    return widest;
 }
 
 enum pcs_status pcs_run(const struct pcs_scenario *scenario, const struct pcs_run_config *config,
@@ -158,6 +164,9 @@ enum pcs_status pcs_run(const struct pcs_scenario *scenario, const struct pcs_ru
     memset(result, 0, sizeof *result);
     if (config->threads < 1 || scenario->strategy_count < 1 || scenario->strategy_count > PCS_SCENARIO_MAX_STRATEGIES)
         return pcs_error_set(err, PCS_ERR_ARG, "a run needs at least one thread and one strategy");
+    if (config->trials > PCS_RUN_MAX_TRIALS || config->max_trials > PCS_RUN_MAX_TRIALS ||
+        (!config->trials && scenario->trials > PCS_RUN_MAX_TRIALS))
+        return pcs_error_set(err, PCS_ERR_ARG, "a run has at most %u trials", PCS_RUN_MAX_TRIALS);
     struct engine engine;
     memset(&engine, 0, sizeof engine);
     engine.scenario = scenario;
@@ -200,7 +209,11 @@ enum pcs_status pcs_run(const struct pcs_scenario *scenario, const struct pcs_ru
             *err = engine.error;
             break;
         }
-        if (stop_requested(&engine) || !config->trials_auto || until >= cap || converged(&engine, until))
+        if (stop_requested(&engine) || !config->trials_auto)
+            break;
+        result->relative_half_width = widest_half_width(&engine, until);
+        result->converged = result->relative_half_width <= config->target_relative_half_width;
+        if (result->converged || until >= cap)
             break;
         until = until + batch < cap ? until + batch : cap;
         engine.planned = until;
@@ -211,6 +224,11 @@ enum pcs_status pcs_run(const struct pcs_scenario *scenario, const struct pcs_ru
         kept++;
     result->trial_count = kept;
     result->stopped_early = status == PCS_OK && kept < engine.end_trial;
+    if (result->stopped_early && config->trials_auto) {
+        /* Stopped, not converged: the width of the trials kept. */
+        result->relative_half_width = widest_half_width(&engine, kept);
+        result->converged = 0;
+    }
     for (unsigned i = 0; i < threads && workers; i++) {
         for (size_t s = 0; s < scenario->strategy_count && status == PCS_OK; s++)
             status = pcs_log_histogram_merge(&result->strategies[s].task_costs, &workers[i].task_costs[s]);

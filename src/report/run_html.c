@@ -42,11 +42,11 @@ static void run_header(FILE *out, const struct pcs_run_report *report)
 {
     const struct pcs_scenario *first = report->points[0].scenario;
     size_t trials = report->points[0].result->trial_count;
-    char when[40];
+    char when[40], automatic[200];
     html_elementf(out, "p", "meta", "scenario: %s (%s)", report->name, report->path);
     html_elementf(out, "p", "meta", "seed %llu, %zu trial%s%s, horizon %s h, %zu strateg%s, %zu sweep point%s",
                   (unsigned long long)report->seed, trials, trials == 1 ? "" : "s",
-                  report->trials_auto ? " (--trials auto)" : "", html_g(first->horizon_hours).text,
+                  run_auto_text(report, automatic, sizeof automatic), html_g(first->horizon_hours).text,
                   first->strategy_count, first->strategy_count == 1 ? "y" : "ies", report->point_count,
                   report->point_count == 1 ? "" : "s");
     html_elementf(out, "p", "meta", "prices of %s; regional uplift x%s; catalog: %s",

@@ -105,8 +105,14 @@ enum pcs_status pcs_report_run_json(FILE *out, const struct pcs_run_report *repo
     cJSON_AddStringToObject(root, "rng", "pcsim-rrmxmx-counter: counter-based streams keyed by XXH3 of (seed, trial, task, ...)");
     cJSON_AddItemToObject(root, "trials", report_json_integer(report->points[0].result->trial_count));
     cJSON_AddBoolToObject(root, "trials_auto", report->trials_auto);
-    if (report->trials_auto)
+    if (report->trials_auto) {
+        int converged;
+        double widest;
+        run_auto_outcome(report, &converged, &widest);
         cJSON_AddNumberToObject(root, "target_relative_half_width", report->target_relative_half_width);
+        cJSON_AddBoolToObject(root, "converged", converged);
+        cJSON_AddItemToObject(root, "half_width_reached", report_json_number(isfinite(widest) ? widest : NAN));
+    }
     cJSON_AddNumberToObject(root, "horizon_hours", first->horizon_hours);
     cJSON_AddBoolToObject(root, "partial", report->partial);
     cJSON_AddStringToObject(root, "catalog", report->catalog_source);
@@ -125,6 +131,13 @@ enum pcs_status pcs_report_run_json(FILE *out, const struct pcs_run_report *repo
         cJSON *point = cJSON_CreateObject();
         cJSON_AddStringToObject(point, "label", report->points[p].label);
         cJSON_AddItemToObject(point, "trials", report_json_integer(report->points[p].result->trial_count));
+        if (report->trials_auto) {
+            const struct pcs_run_result *result = report->points[p].result;
+            cJSON_AddBoolToObject(point, "converged", result->converged);
+            cJSON_AddItemToObject(point, "half_width_reached",
+                                  report_json_number(isfinite(result->relative_half_width) ? result->relative_half_width
+                                                                                          : NAN));
+        }
         status = point_strategies(&report->points[p], cJSON_AddArrayToObject(point, "strategies"));
         cJSON_AddItemToArray(points, point);
     }

@@ -3,6 +3,7 @@
 #include "run_stats.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,4 +81,35 @@ enum pcs_status run_stats_compute(const struct pcs_run_point_report *point, stru
     free(values);
     free(first);
     return status;
+}
+
+void run_auto_outcome(const struct pcs_run_report *report, int *converged, double *widest)
+{
+    *converged = 1;
+    *widest = 0;
+    for (size_t p = 0; p < report->point_count; p++) {
+        const struct pcs_run_result *result = report->points[p].result;
+        *converged &= result->converged != 0;
+        if (!(result->relative_half_width <= *widest))
+            *widest = result->relative_half_width;
+    }
+}
+
+const char *run_auto_text(const struct pcs_run_report *report, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    if (!report->trials_auto)
+        return buf;
+    int converged;
+    double widest;
+    run_auto_outcome(report, &converged, &widest);
+    char width[64];
+    if (isfinite(widest))
+        snprintf(width, sizeof width, "95%% CI half-width %.3g%% of the mean", 100.0 * widest);
+    else
+        snprintf(width, sizeof width, "no 95%% CI yet (under 2 trials with a completed task)");
+    snprintf(buf, cap, " (--trials auto: %s: %s, target %.3g%%)",
+             converged ? "converged" : report->partial ? "did not converge, interrupted" : "did not converge, stopped at the cap",
+             width, 100.0 * report->target_relative_half_width);
+    return buf;
 }

@@ -89,12 +89,12 @@ static void print_point(FILE *out, const struct pcs_run_point_report *point, con
 
 enum pcs_status pcs_report_run_text(FILE *out, const struct pcs_run_report *report)
 {
-    char when[40];
+    char when[40], automatic[200];
     const struct pcs_scenario *first = report->points[0].scenario;
     fprintf(out, "pcsim run: %s (%s)\n", report->name, report->path);
     fprintf(out, "seed %llu, %zu trial%s%s, horizon %g h, %zu strateg%s%s\n", (unsigned long long)report->seed,
             report->points[0].result->trial_count, report->points[0].result->trial_count == 1 ? "" : "s",
-            report->trials_auto ? " (--trials auto)" : "", first->horizon_hours, first->strategy_count,
+            run_auto_text(report, automatic, sizeof automatic), first->horizon_hours, first->strategy_count,
             first->strategy_count == 1 ? "y" : "ies", report->point_count > 1 ? ", sweep" : "");
     fprintf(out, "prices of %s; catalog: %s\n", report_utc_time(report->price_time_s, when, sizeof when),
             report->catalog_source);

@@ -87,10 +87,21 @@ check_one_trial_ci() {
         { why="text: full-only's CI over one trial is not n/a: $(grep -A2 '^cost per' "$WORK/out")"; return 1; }
 }
 
+check_auto_not_converged() {
+    run run --format json --trials auto --max-trials 60 --threads 2 scenarios/mini-vs-full.json
+    [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
+    json_ok 'd["trials"] == 60 and d["converged"] is False and d["half_width_reached"] > d["target_relative_half_width"]' || return 1
+    run run --trials auto --max-trials 60 --threads 2 scenarios/mini-vs-full.json
+    grep -q 'did not converge' "$WORK/out" || { why="the text does not say it did not converge"; return 1; }
+}
+
 check no_completion_json "JSON: no completed task: cost per completed task null, n 0; paired null"
 check no_completion_csv "CSV: no completed task: empty fields, n 0"
 check no_completion_text "text: no completed task: n/a, never 0.00; the heading says trials with a completed task"
 check no_completion_html "HTML: no completed task: n/a in the table"
 check one_trial_ci "one trial: n 1, the CI and sd have no value"
+check auto_not_converged "--trials auto stopped at the cap: converged false, half-width reached"
+usage_error "--trials above the maximum" "--trials" run --trials 100000001 scenarios/mini-vs-full.json
+usage_error "--max-trials above the maximum" "--max-trials" run --trials auto --max-trials 100000001 scenarios/mini-vs-full.json
 
 finish
