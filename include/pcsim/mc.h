@@ -41,7 +41,8 @@ struct pcs_trial_outcome {
 
 struct pcs_strategy_outcomes {
     struct pcs_trial_outcome *trials;  /* trial_count, in trial order */
-    struct pcs_log_histogram task_costs; /* every task's cost (USD) over all trials */
+    struct pcs_sketch task_costs;      /* every task's cost (USD) over the trial_count trials; its
+                                          quantiles within PCS_RUN_TASK_COST_ACCURACY */
 };
 
 struct pcs_run_result {
@@ -57,6 +58,9 @@ struct pcs_run_result {
     int converged;
     double relative_half_width;
 };
+
+/* The relative accuracy of per-task cost quantiles (pcs_sketch): 0.5%. */
+#define PCS_RUN_TASK_COST_ACCURACY 0.005
 
 /* The most trials a run may have (trials, max_trials). */
 #define PCS_RUN_MAX_TRIALS 100000000u
@@ -77,7 +81,8 @@ struct pcs_run_config {
     double region_uplift;      /* multiplier; 1 for none */
     pcs_run_progress_fn progress; /* optional */
     void *progress_context;
-    const volatile int *stop;  /* optional: when *stop becomes non-zero, no further trial starts */
+    const volatile int *stop;  /* optional: when *stop becomes non-zero, no further trial starts and the
+                                  trials under way end unfinished within a few thousand attempts */
 };
 
 /* threads 1, trials from the scenario, target 0.01, max 10000, batch 50,

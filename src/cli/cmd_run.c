@@ -53,8 +53,9 @@ static void print_help(FILE *out)
           "                      are written whole or not at all)\n"
           "  --max-memory BYTES  fail with a clear message instead of using more (500M, 2G)\n"
           "  -h, --help          this help\n"
-          "A progress bar goes to stderr when it is a terminal. Ctrl-C stops after the\n"
-          "trials under way and reports those done, marked PARTIAL (exit status 130).\n"
+          "A progress bar goes to stderr when it is a terminal. Ctrl-C stops the run within\n"
+          "moments, even inside one long trial, and reports the trials done, marked\n"
+          "PARTIAL (exit status 130); a second Ctrl-C exits at once without a report.\n"
           "\n"
           "Examples:\n"
           "  pcsim run scenarios/support-bot-cache.json\n"
@@ -95,13 +96,21 @@ struct run_options {
     uint64_t max_memory;
 };
 
-/* Set by SIGINT; the engine reads stop_flag before each trial. */
+/* Set by SIGINT; the engine reads stop_flag before each trial and every few
+ * thousand attempts inside one. A second SIGINT does not wait: it exits at
+ * once with the interrupted status, reporting nothing. */
 static volatile sig_atomic_t interrupted;
 static volatile sig_atomic_t stop_flag;
 
 static void on_interrupt(int signal_number)
 {
     (void)signal_number;
+    if (interrupted) {
+        static const char message[] = "\npcsim run: interrupted again: exiting without a report\n";
+        ssize_t written = write(STDERR_FILENO, message, sizeof message - 1);
+        (void)written;
+        _exit(CLI_EXIT_INTERRUPTED);
+    }
     interrupted = 1;
     stop_flag = 1;
 }
@@ -307,7 +316,7 @@ int cmd_run(int argc, char **argv)
     int partial = interrupted != 0;
     if (exit_code == CLI_EXIT_OK && partial && (ran == 0 || results[ran - 1].trial_count == 0)) {
         fprintf(stderr, "pcsim run: interrupted before a trial finished; nothing to report\n");
-        exit_code = CLI_EXIT_DATA;
+        exit_code = CLI_EXIT_INTERRUPTED;
     }
     if (exit_code == CLI_EXIT_OK) {
         if (partial)

@@ -17,6 +17,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh" "$@" || exit 2
 
 CATALOG=tests/data/prices/catalog.json
 NEVER=$DATA/scenarios/never_completes.json
+HUGE=$DATA/scenarios/huge_trial.json
 
 # json_ok EXPRESSION: evaluates a Python expression over the JSON report d
 # (the last stdout); fails with the expression when it is false.
@@ -95,6 +96,42 @@ check_auto_not_converged() {
     grep -q 'did not converge' "$WORK/out" || { why="the text does not say it did not converge"; return 1; }
 }
 
+# interrupt_within SIGNALS SECONDS: starts the long run, waits a second, sends
+# SIGINT SIGNALS times, and gives it SECONDS to exit (bounded: never hangs).
+interrupt_within() {
+    local signals=$1 seconds=$2 waited=0 i
+    "$PCSIM" run --prices "$CATALOG" --threads 1 --format json "$HUGE" >"$WORK/out" 2>"$WORK/err" &
+    local pid=$!
+    sleep 1
+    for ((i = 0; i < signals; i++)); do
+        kill -INT "$pid" 2>/dev/null
+    done
+    while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt $((seconds * 10)) ]; do
+        sleep 0.1
+        waited=$((waited + 1))
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        why="still running $seconds s after Ctrl-C"
+        return 1
+    fi
+    wait "$pid"
+    rc=$?
+    [ "$rc" -eq 130 ] || { why="exit $rc, want 130"; return 1; }
+}
+
+# The one trial takes about 10 s on the 2-core machine; Ctrl-C after 1 s must
+# end the run within 3 s.
+check_interrupt_inside_trial() {
+    interrupt_within 1 3 || return 1
+    stderr_has "interrupted" || { why="stderr does not say interrupted"; return 1; }
+}
+
+check_second_interrupt() {
+    interrupt_within 2 3
+}
+
 check no_completion_json "JSON: no completed task: cost per completed task null, n 0; paired null"
 check no_completion_csv "CSV: no completed task: empty fields, n 0"
 check no_completion_text "text: no completed task: n/a, never 0.00; the heading says trials with a completed task"
@@ -103,5 +140,7 @@ check one_trial_ci "one trial: n 1, the CI and sd have no value"
 check auto_not_converged "--trials auto stopped at the cap: converged false, half-width reached"
 usage_error "--trials above the maximum" "--trials" run --trials 100000001 scenarios/mini-vs-full.json
 usage_error "--max-trials above the maximum" "--max-trials" run --trials auto --max-trials 100000001 scenarios/mini-vs-full.json
+check interrupt_inside_trial "Ctrl-C inside one long trial stops within seconds"
+check second_interrupt "a second Ctrl-C exits at once (130)"
 
 finish
