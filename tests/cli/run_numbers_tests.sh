@@ -132,6 +132,17 @@ check_second_interrupt() {
     interrupt_within 2 3
 }
 
+check_progress_lines() {
+    PCSIM_PROGRESS_INTERVAL_MS=100 run run --progress --trials 40 --threads 1 scenarios/mini-vs-full.json
+    [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
+    grep -Eq '^pcsim run: [0-9]+/40 trials, [0-9.]+%, ETA ([0-9]+h)?[0-9]+m[0-9]{2}s$' "$WORK/err" ||
+        { why="no progress line with an ETA on stderr: $(head -c 300 "$WORK/err")"; return 1; }
+    grep -q $'\r' "$WORK/err" && { why="carriage returns on a stderr that is not a terminal"; return 1; }
+    run run --trials 5 --threads 1 scenarios/mini-vs-full.json
+    [ -s "$WORK/err" ] && { why="progress without --progress on a non-terminal"; return 1; }
+    return 0
+}
+
 check no_completion_json "JSON: no completed task: cost per completed task null, n 0; paired null"
 check no_completion_csv "CSV: no completed task: empty fields, n 0"
 check no_completion_text "text: no completed task: n/a, never 0.00; the heading says trials with a completed task"
@@ -142,5 +153,6 @@ usage_error "--trials above the maximum" "--trials" run --trials 100000001 scena
 usage_error "--max-trials above the maximum" "--max-trials" run --trials auto --max-trials 100000001 scenarios/mini-vs-full.json
 check interrupt_inside_trial "Ctrl-C inside one long trial stops within seconds"
 check second_interrupt "a second Ctrl-C exits at once (130)"
+check progress_lines "--progress: lines with an ETA on a non-terminal stderr"
 
 finish
