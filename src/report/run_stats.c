@@ -31,10 +31,10 @@ static enum pcs_status compute_one(const struct pcs_run_result *result, size_t s
     stats->escalation_rate = tasks ? (double)escalated / (double)tasks : 0;
     stats->failed_request_rate = requests ? (double)failed / (double)requests : 0;
     stats->task_cost_mean = tasks ? spend / (double)tasks : NAN;
-    stats->task_cost_p5 = pcs_log_histogram_quantile(&outcomes->task_costs, 0.05);
-    stats->task_cost_p50 = pcs_log_histogram_quantile(&outcomes->task_costs, 0.50);
-    stats->task_cost_p95 = pcs_log_histogram_quantile(&outcomes->task_costs, 0.95);
-    stats->task_cost_p99 = pcs_log_histogram_quantile(&outcomes->task_costs, 0.99);
+    stats->task_cost_p5 = pcs_sketch_quantile(&outcomes->task_costs, 0.05);
+    stats->task_cost_p50 = pcs_sketch_quantile(&outcomes->task_costs, 0.50);
+    stats->task_cost_p95 = pcs_sketch_quantile(&outcomes->task_costs, 0.95);
+    stats->task_cost_p99 = pcs_sketch_quantile(&outcomes->task_costs, 0.99);
 
     size_t n = pcs_run_cost_per_completed_task(outcomes, trials, values);
     stats->trials_with_completion = n;
