@@ -128,7 +128,8 @@ static void *work(void *argument)
         if (!go)
             return NULL;
         struct pcs_error err = {""};
-        enum pcs_status status = traffic_generate(scenario, trial, worker->rng, &worker->traffic, &err);
+        enum pcs_status status = traffic_generate(scenario, trial, worker->rng, &worker->traffic, engine->config->stop,
+                                                  &err);
         for (size_t s = 0; s < scenario->strategy_count && status == PCS_OK; s++)
             pcs_sketch_clear(&worker->sketches->task_costs[s]);
         for (size_t s = 0; s < scenario->strategy_count && status == PCS_OK; s++) {

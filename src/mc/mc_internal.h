@@ -41,10 +41,16 @@ struct trial_traffic {
     size_t variant_cap;
 };
 
+/* How many attempts a trial plays (or tasks it generates) between looks at
+ * the stop flag: often enough that a trial of millions of tasks stops within
+ * milliseconds, rare enough to cost nothing. */
+#define TRIAL_STOP_CHECK_ATTEMPTS 4096
+
 /* Generates trial's traffic into traffic (its arrays grow and are reused
- * from trial to trial). rng is a stream generator to re-key. */
+ * from trial to trial). rng is a stream generator to re-key. When *stop
+ * (may be NULL) becomes non-zero: PCS_END, the traffic unfinished. */
 enum pcs_status traffic_generate(const struct pcs_scenario *scenario, uint64_t trial, gsl_rng *rng,
-                                 struct trial_traffic *traffic, struct pcs_error *err);
+                                 struct trial_traffic *traffic, const volatile int *stop, struct pcs_error *err);
 void traffic_free(struct trial_traffic *traffic);
 
 /* A strategy's fixed parts: each route model's cache configuration and
@@ -77,11 +83,6 @@ struct trial_scratch {
 };
 
 void trial_scratch_free(struct trial_scratch *scratch);
-
-/* How many attempts a trial plays between looks at the stop flag: often
- * enough that a trial of millions of tasks stops within milliseconds, rare
- * enough to cost nothing. */
-#define TRIAL_STOP_CHECK_ATTEMPTS 4096
 
 /* Plays traffic through one strategy with fresh caches; fills *outcome and
  * adds every task's cost to task_costs. When *stop (may be NULL) becomes

@@ -121,15 +121,16 @@ interrupt_within() {
     [ "$rc" -eq 130 ] || { why="exit $rc, want 130"; return 1; }
 }
 
-# The one trial takes about 10 s on the 2-core machine; Ctrl-C after 1 s must
-# end the run within 3 s.
+# The one trial takes about 18 s on the 2-core machine (plain build); Ctrl-C
+# after 1 s, while its traffic is generated or played, must end the run within
+# 6 s (generous: it stops within milliseconds, then frees its memory).
 check_interrupt_inside_trial() {
-    interrupt_within 1 3 || return 1
+    interrupt_within 1 6 || return 1
     stderr_has "interrupted" || { why="stderr does not say interrupted"; return 1; }
 }
 
 check_second_interrupt() {
-    interrupt_within 2 3
+    interrupt_within 2 6
 }
 
 check_progress_lines() {
