@@ -41,7 +41,8 @@ struct pcs_trial_outcome {
 
 struct pcs_strategy_outcomes {
     struct pcs_trial_outcome *trials;  /* trial_count, in trial order */
-    struct pcs_log_histogram task_costs; /* every task's cost (USD) over all trials */
+    struct pcs_sketch task_costs;      /* every task's cost (USD) over the trial_count trials; its
+                                          quantiles within PCS_RUN_TASK_COST_ACCURACY */
 };
 
 struct pcs_run_result {
@@ -50,7 +51,19 @@ struct pcs_run_result {
     struct pcs_strategy_outcomes *strategies;
     uint64_t simulated_requests;       /* over every strategy and trial */
     int stopped_early;                 /* 1 when a stop request cut the run short (fewer trials) */
+    /* With trials_auto: whether every strategy reached the target before
+     * the cap (0 when it stopped at max_trials or early), and the largest
+     * relative half-width over the strategies at the last check (infinity
+     * when a strategy had fewer than two trials with a completed task). */
+    int converged;
+    double relative_half_width;
 };
+
+/* The relative accuracy of per-task cost quantiles (pcs_sketch): 0.5%. */
+#define PCS_RUN_TASK_COST_ACCURACY 0.005
+
+/* The most trials a run may have (trials, max_trials). */
+#define PCS_RUN_MAX_TRIALS 100000000u
 
 /* Called from the engine's threads, one at a time (under a lock), after
  * each trial: done of planned trials (planned grows with --trials auto). */
@@ -68,7 +81,8 @@ struct pcs_run_config {
     double region_uplift;      /* multiplier; 1 for none */
     pcs_run_progress_fn progress; /* optional */
     void *progress_context;
-    const volatile int *stop;  /* optional: when *stop becomes non-zero, no further trial starts */
+    const volatile int *stop;  /* optional: when *stop becomes non-zero, no further trial starts and the
+                                  trials under way end unfinished within a few thousand attempts */
 };
 
 /* threads 1, trials from the scenario, target 0.01, max 10000, batch 50,
@@ -76,7 +90,8 @@ struct pcs_run_config {
 struct pcs_run_config pcs_run_config_default(void);
 
 /* Runs the scenario. On success fills *result (release with
- * pcs_run_result_free). Errors: PCS_ERR_ARG for a bad config or a model
+ * pcs_run_result_free). Errors: PCS_ERR_ARG for a bad config (trials or
+ * max_trials above PCS_RUN_MAX_TRIALS) or a model
  * without prices, PCS_ERR_NOMEM, with err set. */
 enum pcs_status pcs_run(const struct pcs_scenario *scenario, const struct pcs_run_config *config,
                         struct pcs_run_result *result, struct pcs_error *err);

@@ -4,7 +4,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <math.h>
 
 #include "cli.h"
 #include "cli_pricing.h"
@@ -29,10 +31,12 @@ static void print_help(FILE *out)
           "'pcsim validate' loads the scenario, resolves its models and prints a summary.\n"
           "\n"
           "Trials:\n"
-          "  --trials N|auto     N trials (default: the scenario's \"trials\"); auto runs\n"
-          "                      batches of 50 until every strategy's 95% CI half-width is\n"
-          "                      at most 1% of its mean cost per completed task\n"
-          "  --max-trials N      the cap for --trials auto (default 10000)\n"
+          "  --trials N|auto     N trials, 1 to 100000000 (default: the scenario's\n"
+          "                      \"trials\"); auto runs batches of 50 until every\n"
+          "                      strategy's 95% CI half-width is at most 1% of its mean\n"
+          "                      cost per completed task; the report says whether it\n"
+          "                      converged or stopped at the cap, and the width reached\n"
+          "  --max-trials N      the cap for --trials auto, 1 to 100000000 (default 10000)\n"
           "  --seed S            replaces the scenario's seed\n"
           "  --threads N         worker threads (default: one per core); the output is\n"
           "                      byte-identical for any N\n"
@@ -50,9 +54,13 @@ static void print_help(FILE *out)
           "  --output FILE       write the report to FILE instead of stdout (FILE and --html\n"
           "                      are written whole or not at all)\n"
           "  --max-memory BYTES  fail with a clear message instead of using more (500M, 2G)\n"
+          "  --progress          when stderr is not a terminal (CI logs, nohup): a progress\n"
+          "                      line with an ETA every 5 seconds\n"
           "  -h, --help          this help\n"
-          "A progress bar goes to stderr when it is a terminal. Ctrl-C stops after the\n"
-          "trials under way and reports those done, marked PARTIAL (exit status 130).\n"
+          "A progress bar with an ETA goes to stderr when it is a terminal. Ctrl-C stops\n"
+          "the run within moments, even inside one long trial, and reports the trials\n"
+          "done, marked PARTIAL (exit status 130); a second Ctrl-C exits at once without\n"
+          "a report.\n"
           "\n"
           "Examples:\n"
           "  pcsim run scenarios/support-bot-cache.json\n"
@@ -61,7 +69,7 @@ static void print_help(FILE *out)
 }
 
 enum { OPT_TRIALS = 256, OPT_MAX_TRIALS, OPT_SEED, OPT_THREADS, OPT_PRICE_DATE, OPT_UPLIFT, OPT_PRICES, OPT_FORMAT,
-       OPT_HTML, OPT_OUTPUT, OPT_MAX_MEMORY };
+       OPT_HTML, OPT_OUTPUT, OPT_MAX_MEMORY, OPT_PROGRESS };
 
 static const struct option options[] = {
     {"trials", required_argument, NULL, OPT_TRIALS},
@@ -75,6 +83,7 @@ static const struct option options[] = {
     {"html", required_argument, NULL, OPT_HTML},
     {"output", required_argument, NULL, OPT_OUTPUT},
     {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -91,30 +100,98 @@ struct run_options {
     const char *html_path;
     const char *output_path;
     uint64_t max_memory;
+    int progress_lines;     /* --progress: lines on a stderr that is not a terminal */
 };
 
-/* Set by SIGINT; the engine reads stop_flag before each trial. */
+/* Set by SIGINT; the engine reads stop_flag before each trial and every few
+ * thousand attempts inside one. A second SIGINT does not wait: it exits at
+ * once with the interrupted status, reporting nothing. */
 static volatile sig_atomic_t interrupted;
 static volatile sig_atomic_t stop_flag;
 
 static void on_interrupt(int signal_number)
 {
     (void)signal_number;
+    if (interrupted) {
+        static const char message[] = "\npcsim run: interrupted again: exiting without a report\n";
+        ssize_t written = write(STDERR_FILENO, message, sizeof message - 1);
+        (void)written;
+        _exit(CLI_EXIT_INTERRUPTED);
+    }
     interrupted = 1;
     stop_flag = 1;
 }
 
-/* A one-line bar on stderr, redrawn in place. */
+/* Progress on stderr: on a terminal a bar redrawn in place; elsewhere (CI
+ * logs, nohup), with --progress, one line every interval. Both give an ETA
+ * from the pace of the trials done so far (planned grows with --trials
+ * auto: the ETA is to the current plan). The interval is 5 s;
+ * $PCSIM_PROGRESS_INTERVAL_MS changes it (for the tests). */
+#define PROGRESS_INTERVAL_MS 5000
+
+struct progress {
+    const char *label;
+    int terminal;        /* a bar, else lines */
+    uint64_t interval_ms;
+    double start_s;      /* monotonic: when the point's run began */
+    double last_line_s;
+};
+
+static double monotonic_s(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+/* "ETA 1m05s", "ETA 2h03m10s", "ETA --" before the first trial. */
+static void format_eta(double elapsed_s, uint64_t done, uint64_t planned, char *buf, size_t cap)
+{
+    if (done == 0 || planned < done) {
+        snprintf(buf, cap, "ETA --");
+        return;
+    }
+    double left = elapsed_s / (double)done * (double)(planned - done);
+    unsigned long long seconds = left < 0 ? 0 : (unsigned long long)llround(left);
+    if (seconds >= 3600)
+        snprintf(buf, cap, "ETA %lluh%02llum%02llus", seconds / 3600, seconds / 60 % 60, seconds % 60);
+    else
+        snprintf(buf, cap, "ETA %llum%02llus", seconds / 60, seconds % 60);
+}
+
 static void show_progress(void *context, uint64_t done, uint64_t planned)
 {
-    const char *label = context;
-    int width = 30;
-    int filled = planned ? (int)((double)done / (double)planned * width) : 0;
-    if (filled > width)
-        filled = width;
-    fprintf(stderr, "\r%s [%.*s%*s] %llu/%llu trials", label, filled, "##############################",
-            width - filled, "", (unsigned long long)done, (unsigned long long)planned);
+    struct progress *progress = context;
+    double now = monotonic_s();
+    char eta[48];
+    format_eta(now - progress->start_s, done, planned, eta, sizeof eta);
+    if (progress->terminal) {
+        int width = 30;
+        int filled = planned ? (int)((double)done / (double)planned * width) : 0;
+        if (filled > width)
+            filled = width;
+        fprintf(stderr, "\r%s [%.*s%*s] %llu/%llu trials, %s ", progress->label, filled,
+                "##############################", width - filled, "", (unsigned long long)done,
+                (unsigned long long)planned, eta);
+        fflush(stderr);
+        return;
+    }
+    if (done < planned && (now - progress->last_line_s) * 1000.0 < (double)progress->interval_ms)
+        return;
+    progress->last_line_s = now;
+    fprintf(stderr, "%s: %llu/%llu trials, %.1f%%, %s\n", progress->label, (unsigned long long)done,
+            (unsigned long long)planned, planned ? 100.0 * (double)done / (double)planned : 100.0, eta);
     fflush(stderr);
+}
+
+/* $PCSIM_PROGRESS_INTERVAL_MS when it is a whole number from 1, else 5 s. */
+static uint64_t progress_interval_ms(void)
+{
+    const char *text = getenv("PCSIM_PROGRESS_INTERVAL_MS");
+    uint64_t value;
+    if (text && cli_parse_count(text, &value) == 0 && value >= 1)
+        return value;
+    return PROGRESS_INTERVAL_MS;
 }
 
 static int parse_options(const char *command, int argc, char **argv, struct run_options *opts)
@@ -129,13 +206,16 @@ static int parse_options(const char *command, int argc, char **argv, struct run_
             if (strcmp(optarg, "auto") == 0) {
                 opts->config.trials_auto = 1;
             } else if (cli_parse_count(optarg, &opts->config.trials) != 0 || opts->config.trials == 0 ||
-                       opts->config.trials > 100000000) {
-                return cli_usage_error(command, "--trials: expected a count from 1 or 'auto', got '%s'", optarg);
+                       opts->config.trials > PCS_RUN_MAX_TRIALS) {
+                return cli_usage_error(command, "--trials: expected a count from 1 to %u or 'auto', got '%s'",
+                                       PCS_RUN_MAX_TRIALS, optarg);
             }
             break;
         case OPT_MAX_TRIALS:
-            if (cli_parse_count(optarg, &opts->config.max_trials) != 0 || opts->config.max_trials == 0)
-                return cli_usage_error(command, "--max-trials: expected a positive count, got '%s'", optarg);
+            if (cli_parse_count(optarg, &opts->config.max_trials) != 0 || opts->config.max_trials == 0 ||
+                opts->config.max_trials > PCS_RUN_MAX_TRIALS)
+                return cli_usage_error(command, "--max-trials: expected a count from 1 to %u, got '%s'",
+                                       PCS_RUN_MAX_TRIALS, optarg);
             break;
         case OPT_SEED:
             if (cli_parse_count(optarg, &opts->seed) != 0)
@@ -158,6 +238,7 @@ static int parse_options(const char *command, int argc, char **argv, struct run_
         case OPT_PRICES: opts->prices_path = optarg; break;
         case OPT_HTML: opts->html_path = optarg; break;
         case OPT_OUTPUT: opts->output_path = optarg; break;
+        case OPT_PROGRESS: opts->progress_lines = 1; break;
         case OPT_MAX_MEMORY:
             if (cli_parse_count(optarg, &opts->max_memory) != 0 || opts->max_memory < 1000000)
                 return cli_usage_error(command, "--max-memory: expected bytes (at least 1M), such as 500M or 2G, got '%s'",
@@ -281,7 +362,8 @@ int cmd_run(int argc, char **argv)
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, &previous);
     opts.config.stop = &stop_flag;
-    int progress = isatty(STDERR_FILENO);
+    struct progress progress = {"pcsim run", isatty(STDERR_FILENO), progress_interval_ms(), 0, 0};
+    int show = progress.terminal || opts.progress_lines;
     size_t ran = 0;
     for (size_t p = 0; p < point_count && exit_code == CLI_EXIT_OK && !interrupted; p++) {
         scenarios[p] = pcs_scenario_point(set, p)->scenario;
@@ -289,11 +371,13 @@ int cmd_run(int argc, char **argv)
             scenarios[p].seed = opts.seed;
         char label[64];
         snprintf(label, sizeof label, "pcsim run: point %zu/%zu", p + 1, point_count);
-        opts.config.progress = progress ? show_progress : NULL;
-        opts.config.progress_context = point_count > 1 ? label : "pcsim run";
+        progress.label = point_count > 1 ? label : "pcsim run";
+        progress.start_s = progress.last_line_s = monotonic_s();
+        opts.config.progress = show ? show_progress : NULL;
+        opts.config.progress_context = &progress;
         enum pcs_status status = pcs_run(&scenarios[p], &opts.config, &results[p], &err);
         if (status != PCS_OK) {
-            fprintf(stderr, "%spcsim run: %s: %s\n", progress ? "\n" : "", path, err.message);
+            fprintf(stderr, "%spcsim run: %s: %s\n", progress.terminal ? "\n" : "", path, err.message);
             if (status == PCS_ERR_NOMEM)
                 cli_memory_hint("run", opts.max_memory, "lower the traffic or the horizon, or use fewer threads");
             exit_code = CLI_EXIT_DATA;
@@ -306,13 +390,13 @@ int cmd_run(int argc, char **argv)
         if (results[p].trial_count == 0)
             break;
     }
-    if (progress)
+    if (progress.terminal)
         fputc('\n', stderr);
     sigaction(SIGINT, &previous, NULL);
     int partial = interrupted != 0;
     if (exit_code == CLI_EXIT_OK && partial && (ran == 0 || results[ran - 1].trial_count == 0)) {
         fprintf(stderr, "pcsim run: interrupted before a trial finished; nothing to report\n");
-        exit_code = CLI_EXIT_DATA;
+        exit_code = CLI_EXIT_INTERRUPTED;
     }
     if (exit_code == CLI_EXIT_OK) {
         if (partial)

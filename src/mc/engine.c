@@ -1,7 +1,11 @@
 /* Trials on threads; see pcsim/mc.h. Workers take trial indexes from a
  * shared counter and write each outcome into its trial's slot, so the
- * result is the same for any thread count; per-task cost histograms are
- * counts, whose merge does not depend on order. */
+ * result is the same for any thread count. Each trial's per-task costs go
+ * into sketches of its own, merged into the result in trial order once
+ * every earlier trial has been: the result's sketches hold exactly the
+ * trials reported (an unfinished trial, or one finished after a gap when
+ * the run is stopped, never leaks into them). */
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,11 +13,12 @@
 #include "common/thread_apart.h"
 #include "mc_internal.h"
 
-/* Per-task cost histogram: 1e-9 to 1e5 USD, 40 bins per decade (about 6%
- * apart), fine enough for quantiles of a cost distribution. */
-#define TASK_COST_LOW 1e-9
-#define TASK_COST_HIGH 1e5
-#define TASK_COST_BINS 560
+/* One trial's per-task cost sketches, one per strategy; finished ones wait
+ * in engine.pending until their turn, used ones wait in engine.spare. */
+struct trial_sketches {
+    struct pcs_sketch task_costs[PCS_SCENARIO_MAX_STRATEGIES];
+    struct trial_sketches *next; /* in the spare list */
+};
 
 struct pcs_run_config pcs_run_config_default(void)
 {
@@ -38,6 +43,9 @@ struct engine {
     uint64_t done;          /* trials finished so far */
     uint64_t planned;       /* for progress */
     uint8_t *finished;      /* per trial slot */
+    struct trial_sketches **pending; /* per trial slot: finished, not yet merged */
+    uint64_t merged;        /* trials [0, merged) are in the result's sketches */
+    struct trial_sketches *spare;
     enum pcs_status status; /* the first error */
     struct pcs_error error;
 };
@@ -48,9 +56,57 @@ struct worker {
     gsl_rng *rng;
     struct trial_traffic traffic;
     struct trial_scratch scratch;
-    struct pcs_log_histogram task_costs[PCS_SCENARIO_MAX_STRATEGIES];
+    struct trial_sketches *sketches; /* the trial under way's */
     uint64_t requests;
 };
+
+static void sketches_free(struct trial_sketches *sketches)
+{
+    while (sketches) {
+        struct trial_sketches *next = sketches->next;
+        for (size_t s = 0; s < PCS_SCENARIO_MAX_STRATEGIES; s++)
+            pcs_sketch_free(&sketches->task_costs[s]);
+        free(sketches);
+        sketches = next;
+    }
+}
+
+/* Empty sketches for a trial: a spare set, or a new one (NULL: no memory).
+ * Called under the lock. */
+static struct trial_sketches *sketches_take(struct engine *engine)
+{
+    struct trial_sketches *sketches = engine->spare;
+    if (sketches) {
+        engine->spare = sketches->next;
+    } else {
+        sketches = calloc(1, sizeof *sketches);
+        if (!sketches)
+            return NULL;
+        for (size_t s = 0; s < PCS_SCENARIO_MAX_STRATEGIES; s++)
+            pcs_sketch_init(&sketches->task_costs[s], PCS_RUN_TASK_COST_ACCURACY);
+    }
+    sketches->next = NULL;
+    for (size_t s = 0; s < engine->scenario->strategy_count; s++)
+        pcs_sketch_clear(&sketches->task_costs[s]);
+    return sketches;
+}
+
+/* Parks a finished trial's sketches and merges every waiting trial whose
+ * predecessors are all merged, in trial order. Called under the lock. */
+static enum pcs_status sketches_finish(struct engine *engine, uint64_t trial, struct trial_sketches *sketches)
+{
+    engine->pending[trial] = sketches;
+    while (engine->merged < engine->end_trial && engine->pending[engine->merged]) {
+        struct trial_sketches *next = engine->pending[engine->merged];
+        for (size_t s = 0; s < engine->scenario->strategy_count; s++)
+            if (pcs_sketch_merge(&engine->result->strategies[s].task_costs, &next->task_costs[s]) != PCS_OK)
+                return PCS_ERR_NOMEM;
+        engine->pending[engine->merged++] = NULL;
+        next->next = engine->spare;
+        engine->spare = next;
+    }
+    return PCS_OK;
+}
 
 static int stop_requested(const struct engine *engine)
 {
@@ -72,19 +128,35 @@ static void *work(void *argument)
         if (!go)
             return NULL;
         struct pcs_error err = {""};
-        enum pcs_status status = traffic_generate(scenario, trial, worker->rng, &worker->traffic, &err);
+        enum pcs_status status = traffic_generate(scenario, trial, worker->rng, &worker->traffic, engine->config->stop,
+                                                  &err);
+        for (size_t s = 0; s < scenario->strategy_count && status == PCS_OK; s++)
+            pcs_sketch_clear(&worker->sketches->task_costs[s]);
         for (size_t s = 0; s < scenario->strategy_count && status == PCS_OK; s++) {
             struct pcs_trial_outcome *outcome = &engine->result->strategies[s].trials[trial];
             status = trial_play(scenario, &engine->plans[s], trial, &worker->traffic, &worker->scratch, outcome,
-                                &worker->task_costs[s], &err);
+                                &worker->sketches->task_costs[s], engine->config->stop, &err);
             worker->requests += outcome->requests;
         }
         pthread_mutex_lock(&engine->lock);
+        if (status == PCS_END) {
+            /* Stopped inside the trial: it stays unfinished, and so does the run. */
+            pthread_mutex_unlock(&engine->lock);
+            return NULL;
+        }
         if (status != PCS_OK && engine->status == PCS_OK) {
             engine->status = status;
             engine->error = err;
         }
         if (status == PCS_OK) {
+            status = sketches_finish(engine, trial, worker->sketches);
+            worker->sketches = sketches_take(engine);
+            if ((status != PCS_OK || !worker->sketches) && engine->status == PCS_OK) {
+                engine->status = PCS_ERR_NOMEM;
+                pcs_error_set(&engine->error, PCS_ERR_NOMEM, "out of memory for the per-task cost sketches");
+            }
+        }
+        if (status == PCS_OK && worker->sketches) {
             engine->finished[trial] = 1;
             engine->done++;
             if (engine->config->progress)
@@ -110,6 +182,12 @@ static enum pcs_status grow_trials(struct engine *engine, uint64_t count)
     memset(finished + (engine->end_trial < count ? engine->end_trial : count), 0,
            count - (engine->end_trial < count ? engine->end_trial : count));
     engine->finished = finished;
+    struct trial_sketches **pending = realloc(engine->pending, count * sizeof *pending);
+    if (!pending)
+        return PCS_ERR_NOMEM;
+    for (uint64_t t = engine->end_trial; t < count; t++)
+        pending[t] = NULL;
+    engine->pending = pending;
     return PCS_OK;
 }
 
@@ -133,23 +211,28 @@ static enum pcs_status run_round(struct engine *engine, struct worker *workers, 
     return engine->status;
 }
 
-/* Every strategy's mean cost per completed task is known to within the
- * target (95% CI half-width relative to the mean). */
-static int converged(const struct engine *engine, uint64_t trials)
+/* The largest relative 95% CI half-width of the mean cost per completed
+ * task over the strategies, after trials [0, trials): the run has converged
+ * when it is at most the target. Infinity when a strategy has no CI yet
+ * (fewer than two trials with a completed task). */
+static double widest_half_width(const struct engine *engine, uint64_t trials)
 {
     const struct pcs_run_result *result = engine->result;
     double *values = malloc((trials ? trials : 1) * sizeof *values);
     if (!values)
-        return 1;
-    int ok = 1;
-    for (size_t s = 0; s < result->strategy_count && ok; s++) {
+        return INFINITY;
+    double widest = 0;
+    for (size_t s = 0; s < result->strategy_count; s++) {
         size_t n = pcs_run_cost_per_completed_task(&result->strategies[s], trials, values);
         struct pcs_summary summary;
-        ok = n >= 2 && pcs_summarize(values, n, &summary) == PCS_OK &&
-             pcs_summary_relative_half_width(&summary) <= engine->config->target_relative_half_width;
+        double width = INFINITY;
+        if (pcs_summarize(values, n, &summary) == PCS_OK && pcs_has_value(pcs_summary_relative_half_width(&summary)))
+            width = pcs_summary_relative_half_width(&summary);
+        if (width > widest)
+            widest = width;
     }
     free(values);
-    return ok;
+    return widest;
 }
 
 enum pcs_status pcs_run(const struct pcs_scenario *scenario, const struct pcs_run_config *config,
@@ -158,6 +241,9 @@ enum pcs_status pcs_run(const struct pcs_scenario *scenario, const struct pcs_ru
     memset(result, 0, sizeof *result);
     if (config->threads < 1 || scenario->strategy_count < 1 || scenario->strategy_count > PCS_SCENARIO_MAX_STRATEGIES)
         return pcs_error_set(err, PCS_ERR_ARG, "a run needs at least one thread and one strategy");
+    if (config->trials > PCS_RUN_MAX_TRIALS || config->max_trials > PCS_RUN_MAX_TRIALS ||
+        (!config->trials && scenario->trials > PCS_RUN_MAX_TRIALS))
+        return pcs_error_set(err, PCS_ERR_ARG, "a run has at most %u trials", PCS_RUN_MAX_TRIALS);
     struct engine engine;
     memset(&engine, 0, sizeof engine);
     engine.scenario = scenario;
@@ -174,14 +260,12 @@ enum pcs_status pcs_run(const struct pcs_scenario *scenario, const struct pcs_ru
     struct worker *workers = calloc(threads, sizeof *workers);
     enum pcs_status status = result->strategies && workers ? PCS_OK : PCS_ERR_NOMEM;
     for (size_t s = 0; s < scenario->strategy_count && status == PCS_OK; s++)
-        status = pcs_log_histogram_init(&result->strategies[s].task_costs, TASK_COST_LOW, TASK_COST_HIGH,
-                                        TASK_COST_BINS);
+        status = pcs_sketch_init(&result->strategies[s].task_costs, PCS_RUN_TASK_COST_ACCURACY);
     for (unsigned i = 0; i < threads && status == PCS_OK; i++) {
         workers[i].engine = &engine;
         workers[i].rng = pcs_stream_new();
-        status = workers[i].rng ? PCS_OK : PCS_ERR_NOMEM;
-        for (size_t s = 0; s < scenario->strategy_count && status == PCS_OK; s++)
-            status = pcs_log_histogram_init(&workers[i].task_costs[s], TASK_COST_LOW, TASK_COST_HIGH, TASK_COST_BINS);
+        workers[i].sketches = sketches_take(&engine);
+        status = workers[i].rng && workers[i].sketches ? PCS_OK : PCS_ERR_NOMEM;
     }
     if (status != PCS_OK)
         pcs_error_set(err, status, "out of memory starting the run");
@@ -200,7 +284,11 @@ enum pcs_status pcs_run(const struct pcs_scenario *scenario, const struct pcs_ru
             *err = engine.error;
             break;
         }
-        if (stop_requested(&engine) || !config->trials_auto || until >= cap || converged(&engine, until))
+        if (stop_requested(&engine) || !config->trials_auto)
+            break;
+        result->relative_half_width = widest_half_width(&engine, until);
+        result->converged = result->relative_half_width <= config->target_relative_half_width;
+        if (result->converged || until >= cap)
             break;
         until = until + batch < cap ? until + batch : cap;
         engine.planned = until;
@@ -211,11 +299,18 @@ enum pcs_status pcs_run(const struct pcs_scenario *scenario, const struct pcs_ru
         kept++;
     result->trial_count = kept;
     result->stopped_early = status == PCS_OK && kept < engine.end_trial;
+    if (result->stopped_early && config->trials_auto) {
+        /* Stopped, not converged: the width of the trials kept. */
+        result->relative_half_width = widest_half_width(&engine, kept);
+        result->converged = 0;
+    }
+    /* The sketches merged are those of trials [0, kept); later ones wait in vain. */
+    for (uint64_t t = engine.merged; t < engine.end_trial && engine.pending; t++)
+        sketches_free(engine.pending[t]);
+    sketches_free(engine.spare);
+    free(engine.pending);
     for (unsigned i = 0; i < threads && workers; i++) {
-        for (size_t s = 0; s < scenario->strategy_count && status == PCS_OK; s++)
-            status = pcs_log_histogram_merge(&result->strategies[s].task_costs, &workers[i].task_costs[s]);
-        for (size_t s = 0; s < scenario->strategy_count; s++)
-            pcs_log_histogram_free(&workers[i].task_costs[s]);
+        sketches_free(workers[i].sketches);
         if (workers[i].rng)
             gsl_rng_free(workers[i].rng);
         traffic_free(&workers[i].traffic);
@@ -237,7 +332,7 @@ void pcs_run_result_free(struct pcs_run_result *result)
 {
     for (size_t s = 0; s < result->strategy_count && result->strategies; s++) {
         free(result->strategies[s].trials);
-        pcs_log_histogram_free(&result->strategies[s].task_costs);
+        pcs_sketch_free(&result->strategies[s].task_costs);
     }
     free(result->strategies);
     memset(result, 0, sizeof *result);

@@ -41,10 +41,16 @@ struct trial_traffic {
     size_t variant_cap;
 };
 
+/* How many attempts a trial plays (or tasks it generates) between looks at
+ * the stop flag: often enough that a trial of millions of tasks stops within
+ * milliseconds, rare enough to cost nothing. */
+#define TRIAL_STOP_CHECK_ATTEMPTS 4096
+
 /* Generates trial's traffic into traffic (its arrays grow and are reused
- * from trial to trial). rng is a stream generator to re-key. */
+ * from trial to trial). rng is a stream generator to re-key. When *stop
+ * (may be NULL) becomes non-zero: PCS_END, the traffic unfinished. */
 enum pcs_status traffic_generate(const struct pcs_scenario *scenario, uint64_t trial, gsl_rng *rng,
-                                 struct trial_traffic *traffic, struct pcs_error *err);
+                                 struct trial_traffic *traffic, const volatile int *stop, struct pcs_error *err);
 void traffic_free(struct trial_traffic *traffic);
 
 /* A strategy's fixed parts: each route model's cache configuration and
@@ -79,10 +85,12 @@ struct trial_scratch {
 void trial_scratch_free(struct trial_scratch *scratch);
 
 /* Plays traffic through one strategy with fresh caches; fills *outcome and
- * adds every task's cost to task_costs. */
+ * adds every task's cost to task_costs. When *stop (may be NULL) becomes
+ * non-zero the trial ends unfinished: PCS_END, outcome and task_costs
+ * partial (the caller drops them). */
 enum pcs_status trial_play(const struct pcs_scenario *scenario, const struct strategy_plan *plan, uint64_t trial,
                            const struct trial_traffic *traffic, struct trial_scratch *scratch,
-                           struct pcs_trial_outcome *outcome, struct pcs_log_histogram *task_costs,
-                           struct pcs_error *err);
+                           struct pcs_trial_outcome *outcome, struct pcs_sketch *task_costs,
+                           const volatile int *stop, struct pcs_error *err);
 
 #endif

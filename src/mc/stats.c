@@ -2,7 +2,9 @@
  *
  * Means and standard deviations are GSL's (running-mean algorithms, so the
  * same values in the same order give the same bits), quantiles GSL's
- * interpolation on sorted data, and confidence intervals Student's t. */
+ * interpolation on sorted data, and confidence intervals Student's t.
+ * Per-task quantiles come from a DDSketch-style sketch (see stats.h). */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,13 +17,19 @@
 
 /* --------------------------------------------------------------- summaries */
 
+int pcs_has_value(double figure)
+{
+    return !isnan(figure);
+}
+
 /* The 95% t-interval of the mean of n values with this mean and sample sd;
- * the mean itself when n < 2 (no spread to estimate). */
+ * none when n < 2 (no spread to estimate: a zero-width interval would claim
+ * certainty). */
 static void mean_interval(size_t n, double mean, double sd, double *low, double *high)
 {
     if (n < 2) {
-        *low = mean;
-        *high = mean;
+        *low = NAN;
+        *high = NAN;
         return;
     }
     double half = gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)) * sd / sqrt((double)n);
@@ -32,6 +40,9 @@ static void mean_interval(size_t n, double mean, double sd, double *low, double 
 enum pcs_status pcs_summarize(const double *values, size_t n, struct pcs_summary *summary)
 {
     memset(summary, 0, sizeof *summary);
+    summary->mean = summary->sd = summary->min = summary->max = NAN;
+    summary->p5 = summary->p50 = summary->p95 = summary->p99 = NAN;
+    summary->ci95_low = summary->ci95_high = NAN;
     if (n == 0)
         return PCS_OK;
     double *sorted = malloc(n * sizeof *sorted);
@@ -42,7 +53,7 @@ enum pcs_status pcs_summarize(const double *values, size_t n, struct pcs_summary
 
     summary->n = n;
     summary->mean = gsl_stats_mean(values, 1, n);
-    summary->sd = n >= 2 ? gsl_stats_sd_m(values, 1, n, summary->mean) : 0;
+    summary->sd = n >= 2 ? gsl_stats_sd_m(values, 1, n, summary->mean) : NAN;
     summary->min = sorted[0];
     summary->max = sorted[n - 1];
     summary->p5 = gsl_stats_quantile_from_sorted_data(sorted, 1, n, 0.05);
@@ -57,6 +68,8 @@ enum pcs_status pcs_summarize(const double *values, size_t n, struct pcs_summary
 double pcs_summary_relative_half_width(const struct pcs_summary *summary)
 {
     double half = (summary->ci95_high - summary->ci95_low) / 2;
+    if (!pcs_has_value(half))
+        return NAN;
     if (summary->mean == 0)
         return half == 0 ? 0 : INFINITY;
     return half / fabs(summary->mean);
@@ -67,6 +80,7 @@ double pcs_summary_relative_half_width(const struct pcs_summary *summary)
 enum pcs_status pcs_compare_paired(const double *a, const double *b, size_t n, struct pcs_paired *paired)
 {
     memset(paired, 0, sizeof *paired);
+    paired->mean_difference = paired->ci95_low = paired->ci95_high = paired->p_cheaper = NAN;
     if (n == 0)
         return PCS_OK;
     double *difference = malloc(n * sizeof *difference);
@@ -89,139 +103,164 @@ enum pcs_status pcs_compare_paired(const double *a, const double *b, size_t n, s
     return PCS_OK;
 }
 
-/* ------------------------------------------------------------- histogram */
+/* ---------------------------------------------------------------- sketch */
 
-enum pcs_status pcs_log_histogram_init(struct pcs_log_histogram *histogram, double low, double high, size_t bins)
+enum pcs_status pcs_sketch_init(struct pcs_sketch *sketch, double alpha)
 {
-    memset(histogram, 0, sizeof *histogram);
-    if (!(low > 0) || !(high > low) || !isfinite(high) || bins == 0 || bins > SIZE_MAX / sizeof(uint64_t) - 2)
+    memset(sketch, 0, sizeof *sketch);
+    if (!(alpha >= 1e-4 && alpha < 0.5))
         return PCS_ERR_ARG;
-    histogram->counts = calloc(bins + 2, sizeof *histogram->counts);
-    if (!histogram->counts)
-        return PCS_ERR_NOMEM;
-    histogram->low = low;
-    histogram->high = high;
-    histogram->bins = bins;
+    sketch->alpha = alpha;
+    sketch->log_gamma = log((1 + alpha) / (1 - alpha));
     return PCS_OK;
 }
 
-void pcs_log_histogram_free(struct pcs_log_histogram *histogram)
+void pcs_sketch_free(struct pcs_sketch *sketch)
 {
-    if (!histogram)
+    if (!sketch)
         return;
-    free(histogram->counts);
-    histogram->counts = NULL;
-    histogram->bins = 0;
-    histogram->total = 0;
+    free(sketch->counts);
+    sketch->counts = NULL;
+    sketch->capacity = 0;
+    pcs_sketch_clear(sketch);
 }
 
-/* The counts[] index of value: bin floor(bins log(v / low) / log(high / low))
- * of the log-spaced ones, shifted past the underflow bin. */
-static size_t bin_of(const struct pcs_log_histogram *histogram, double value)
+void pcs_sketch_clear(struct pcs_sketch *sketch)
 {
-    if (value <= histogram->low)
-        return 0;
-    if (value >= histogram->high)
-        return histogram->bins + 1;
-    double position = (double)histogram->bins * log(value / histogram->low) / log(histogram->high / histogram->low);
-    size_t bin = (size_t)position; /* 0 <= position < bins, up to rounding */
-    if (bin >= histogram->bins)
-        bin = histogram->bins - 1;
-    return bin + 1;
+    if (sketch->counts)
+        memset(sketch->counts, 0, sketch->used * sizeof *sketch->counts);
+    sketch->used = 0;
+    sketch->first = 0;
+    sketch->zeros = 0;
+    sketch->total = 0;
+    sketch->min = 0;
+    sketch->max = 0;
 }
 
-/* NaN has no bin and no place in the sum: it is not counted. */
-void pcs_log_histogram_add(struct pcs_log_histogram *histogram, double value)
+/* The bucket of a value >= PCS_SKETCH_MIN_VALUE: ceil(log_gamma(value)),
+ * within int32 for every finite double at any alpha the init accepts. */
+static int32_t bucket_of(const struct pcs_sketch *sketch, double value)
 {
-    if (isnan(value) || !histogram->counts)
-        return;
-    histogram->counts[bin_of(histogram, value)]++;
-    if (histogram->total == 0) {
-        histogram->min = value;
-        histogram->max = value;
-    } else {
-        if (value < histogram->min)
-            histogram->min = value;
-        if (value > histogram->max)
-            histogram->max = value;
+    return (int32_t)ceil(log(value) / sketch->log_gamma);
+}
+
+/* Room for buckets low..high (and what is there already), the counters
+ * moved to their new places. */
+static enum pcs_status cover(struct pcs_sketch *sketch, int32_t low, int32_t high)
+{
+    if (sketch->used > 0) {
+        int32_t last = sketch->first + (int32_t)sketch->used - 1;
+        if (low >= sketch->first && high <= last)
+            return PCS_OK;
+        if (sketch->first < low)
+            low = sketch->first;
+        if (last > high)
+            high = last;
     }
-    histogram->total++;
-    histogram->sum += value;
+    size_t need = (size_t)((int64_t)high - low + 1);
+    if (need > sketch->capacity) {
+        size_t capacity = sketch->capacity ? sketch->capacity : 64;
+        while (capacity < need)
+            capacity *= 2;
+        uint64_t *counts = realloc(sketch->counts, capacity * sizeof *counts);
+        if (!counts)
+            return PCS_ERR_NOMEM;
+        memset(counts + sketch->capacity, 0, (capacity - sketch->capacity) * sizeof *counts);
+        sketch->counts = counts;
+        sketch->capacity = capacity;
+    }
+    if (sketch->used > 0 && low < sketch->first) {
+        size_t shift = (size_t)((int64_t)sketch->first - low);
+        memmove(sketch->counts + shift, sketch->counts, sketch->used * sizeof *sketch->counts);
+        memset(sketch->counts, 0, shift * sizeof *sketch->counts);
+    }
+    sketch->first = low;
+    sketch->used = need;
+    return PCS_OK;
 }
 
-enum pcs_status pcs_log_histogram_merge(struct pcs_log_histogram *into, const struct pcs_log_histogram *from)
+static void extremes(struct pcs_sketch *sketch, double min, double max)
 {
-    if (into->low != from->low || into->high != from->high || into->bins != from->bins || !into->counts ||
-        !from->counts)
+    if (sketch->total == 0) {
+        sketch->min = min;
+        sketch->max = max;
+        return;
+    }
+    if (min < sketch->min)
+        sketch->min = min;
+    if (max > sketch->max)
+        sketch->max = max;
+}
+
+enum pcs_status pcs_sketch_add(struct pcs_sketch *sketch, double value)
+{
+    if (isnan(value))
+        return PCS_OK;
+    if (value < PCS_SKETCH_MIN_VALUE) {
+        sketch->zeros++;
+    } else {
+        if (value > DBL_MAX)
+            value = DBL_MAX; /* infinity: the last bucket */
+        int32_t bucket = bucket_of(sketch, value);
+        if (cover(sketch, bucket, bucket) != PCS_OK)
+            return PCS_ERR_NOMEM;
+        sketch->counts[bucket - sketch->first]++;
+    }
+    extremes(sketch, value, value);
+    sketch->total++;
+    return PCS_OK;
+}
+
+enum pcs_status pcs_sketch_merge(struct pcs_sketch *into, const struct pcs_sketch *from)
+{
+    if (into->alpha != from->alpha)
         return PCS_ERR_ARG;
     if (from->total == 0)
         return PCS_OK;
-    if (into->total == 0) {
-        into->min = from->min;
-        into->max = from->max;
-    } else {
-        if (from->min < into->min)
-            into->min = from->min;
-        if (from->max > into->max)
-            into->max = from->max;
+    if (from->used > 0) {
+        if (cover(into, from->first, from->first + (int32_t)from->used - 1) != PCS_OK)
+            return PCS_ERR_NOMEM;
+        size_t offset = (size_t)((int64_t)from->first - into->first);
+        for (size_t i = 0; i < from->used; i++)
+            into->counts[offset + i] += from->counts[i];
     }
-    for (size_t i = 0; i < into->bins + 2; i++)
-        into->counts[i] += from->counts[i];
+    into->zeros += from->zeros;
+    extremes(into, from->min, from->max);
     into->total += from->total;
-    into->sum += from->sum;
     return PCS_OK;
 }
 
-/* The value a share fraction of the way through counts[index], log-linearly
- * between its edges. The underflow bin spans [min, low] and the overflow
- * bin [high, max]; the underflow bin may hold zeros, so it interpolates
- * linearly when min is not positive. */
-static double bin_value(const struct pcs_log_histogram *histogram, size_t index, double fraction)
+double pcs_sketch_quantile(const struct pcs_sketch *sketch, double q)
 {
-    if (index == 0) {
-        double lower = histogram->min;
-        double upper = histogram->low;
-        if (lower > 0)
-            return lower * pow(upper / lower, fraction);
-        return lower + (upper - lower) * fraction;
-    }
-    if (index == histogram->bins + 1)
-        return histogram->high * pow(histogram->max / histogram->high, fraction);
-    double position = ((double)(index - 1) + fraction) / (double)histogram->bins;
-    return histogram->low * exp(position * log(histogram->high / histogram->low));
-}
-
-double pcs_log_histogram_quantile(const struct pcs_log_histogram *histogram, double q)
-{
-    if (histogram->total == 0 || !histogram->counts)
-        return 0;
+    if (sketch->total == 0)
+        return NAN;
     if (!(q > 0))
         q = 0;
     if (q > 1)
         q = 1;
-    /* The bin holding rank q * total: the first non-empty one whose
-     * cumulative count reaches it, and how far into the bin the rank is. */
-    const double rank = q * (double)histogram->total;
-    uint64_t before = 0;
-    size_t last = histogram->bins + 1;
-    size_t index = 0;
-    for (index = 0; index <= last; index++) {
-        uint64_t count = histogram->counts[index];
-        if (count && (double)(before + count) >= rank)
-            break;
-        before += count;
+    /* The bucket holding the value of rank floor(q (n - 1)). */
+    uint64_t rank = (uint64_t)floor(q * (double)(sketch->total - 1));
+    if (rank == 0)
+        return sketch->min; /* the extremes are kept exactly */
+    if (rank >= sketch->total - 1)
+        return sketch->max;
+    double value = sketch->max;
+    if (rank < sketch->zeros) {
+        value = 0;
+    } else {
+        uint64_t seen = sketch->zeros;
+        const double gamma = exp(sketch->log_gamma);
+        for (size_t i = 0; i < sketch->used; i++) {
+            seen += sketch->counts[i];
+            if (seen > rank) {
+                value = 2 * exp((double)(sketch->first + (int32_t)i) * sketch->log_gamma) / (gamma + 1);
+                break;
+            }
+        }
     }
-    if (index > last)
-        return histogram->max; /* rounding past the last count */
-    double fraction = (rank - (double)before) / (double)histogram->counts[index];
-    if (fraction < 0)
-        fraction = 0;
-    if (fraction > 1)
-        fraction = 1;
-    double value = bin_value(histogram, index, fraction);
-    if (value < histogram->min)
-        value = histogram->min;
-    if (value > histogram->max)
-        value = histogram->max;
+    if (value < sketch->min)
+        value = sketch->min;
+    if (value > sketch->max)
+        value = sketch->max;
     return value;
 }

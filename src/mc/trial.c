@@ -195,7 +195,7 @@ struct play {
     struct trial_scratch *scratch;
     pcs_cache *caches[PCS_SCENARIO_MAX_MODELS];
     struct pcs_trial_outcome *outcome;
-    struct pcs_log_histogram *task_costs;
+    struct pcs_sketch *task_costs;
     struct pcs_error *err;
 };
 
@@ -219,12 +219,14 @@ static int attempt_fails(const struct play *play, uint32_t task, uint32_t tries,
     return draw < p;
 }
 
-static void finish_task(struct play *play, uint32_t task, int completed)
+static enum pcs_status finish_task(struct play *play, uint32_t task, int completed)
 {
     struct trial_scratch *scratch = play->scratch;
     play->outcome->completed += completed ? 1 : 0;
     play->outcome->escalated += scratch->escalated[task];
-    pcs_log_histogram_add(play->task_costs, scratch->task_cost[task]);
+    if (pcs_sketch_add(play->task_costs, scratch->task_cost[task]) != PCS_OK)
+        return pcs_error_set(play->err, PCS_ERR_NOMEM, "out of memory for the per-task cost sketch");
+    return PCS_OK;
 }
 
 /* Sends task's pending attempt at time now and schedules what follows. */
@@ -273,9 +275,8 @@ static enum pcs_status attempt(struct play *play, uint32_t task, int64_t now)
         scratch->entry_tries[task] = 0;
         scratch->step_tries[task] = 0;
         if (step == traffic->step_count[task])
-            finish_task(play, task, 1);
-        else
-            heap_push(scratch, now + traffic->step_gap_ms[step_index + 1], task);
+            return finish_task(play, task, 1);
+        heap_push(scratch, now + traffic->step_gap_ms[step_index + 1], task);
         return PCS_OK;
     }
     scratch->step_tries[task]++;
@@ -287,15 +288,15 @@ static enum pcs_status attempt(struct play *play, uint32_t task, int64_t now)
         scratch->escalated[task] = 1;
         heap_push(scratch, now + retry_ms, task);
     } else {
-        finish_task(play, task, 0); /* the route is exhausted: the task fails */
+        return finish_task(play, task, 0); /* the route is exhausted: the task fails */
     }
     return PCS_OK;
 }
 
 enum pcs_status trial_play(const struct pcs_scenario *scenario, const struct strategy_plan *plan, uint64_t trial,
                            const struct trial_traffic *traffic, struct trial_scratch *scratch,
-                           struct pcs_trial_outcome *outcome, struct pcs_log_histogram *task_costs,
-                           struct pcs_error *err)
+                           struct pcs_trial_outcome *outcome, struct pcs_sketch *task_costs,
+                           const volatile int *stop, struct pcs_error *err)
 {
     memset(outcome, 0, sizeof *outcome);
     outcome->tasks = traffic->task_count;
@@ -320,7 +321,15 @@ enum pcs_status trial_play(const struct pcs_scenario *scenario, const struct str
             pcs_error_set(err, status, "cannot create a cache: %s", pcs_strerror(status));
     }
     size_t next_arrival = 0;
+    uint32_t until_check = TRIAL_STOP_CHECK_ATTEMPTS;
     while (status == PCS_OK && (next_arrival < n || scratch->heap_count > 0)) {
+        if (--until_check == 0) {
+            until_check = TRIAL_STOP_CHECK_ATTEMPTS;
+            if (stop && *stop) {
+                status = PCS_END; /* stopped from outside: the trial is unfinished */
+                break;
+            }
+        }
         uint32_t task;
         int64_t now;
         /* An arrival goes first on a tie unless the pending task's index is lower. */

@@ -236,7 +236,7 @@ static enum pcs_status draw_task(const struct pcs_scenario *scenario, uint64_t t
 }
 
 enum pcs_status traffic_generate(const struct pcs_scenario *scenario, uint64_t trial, gsl_rng *rng,
-                                 struct trial_traffic *traffic, struct pcs_error *err)
+                                 struct trial_traffic *traffic, const volatile int *stop, struct pcs_error *err)
 {
     double tasks_per_hour;
     enum pcs_status status = draw_parameters(scenario, trial, rng, traffic, &tasks_per_hour);
@@ -247,8 +247,11 @@ enum pcs_status traffic_generate(const struct pcs_scenario *scenario, uint64_t t
         total_weight += scenario->workload.task_types[t].weight;
     traffic->step_total = 0;
     traffic->prefix_total = 0;
-    for (size_t task = 0; task < traffic->task_count && status == PCS_OK; task++)
+    for (size_t task = 0; task < traffic->task_count && status == PCS_OK; task++) {
+        if (task % TRIAL_STOP_CHECK_ATTEMPTS == TRIAL_STOP_CHECK_ATTEMPTS - 1 && stop && *stop)
+            return PCS_END; /* stopped from outside: the traffic is unfinished */
         status = draw_task(scenario, trial, task, rng, traffic, total_weight);
+    }
     if (status == PCS_ERR_NOMEM)
         pcs_error_set(err, status, "out of memory generating trial %llu's traffic", (unsigned long long)trial);
     return status;

@@ -3,6 +3,9 @@
 
 #include <stdio.h>
 
+#include "pcsim/stats.h"
+#include "report_util.h"
+
 cJSON *report_json_integer(uint64_t value)
 {
     char text[32];
@@ -15,6 +18,13 @@ cJSON *report_json_ratio(double value)
     char text[32];
     snprintf(text, sizeof text, "%.6f", value);
     return cJSON_CreateRaw(text);
+}
+
+cJSON *report_json_number(double value)
+{
+    if (!pcs_has_value(value))
+        return cJSON_CreateRaw(report_no_value(REPORT_JSON));
+    return cJSON_CreateNumber(value);
 }
 
 cJSON *report_json_tokens(const struct pcs_usage *usage)

@@ -12,6 +12,8 @@
 
 cJSON *report_json_integer(uint64_t value);
 cJSON *report_json_ratio(double value);
+/* A number, or null when it has no value (report_no_value(REPORT_JSON)). */
+cJSON *report_json_number(double value);
 
 /* {"input", "cache_read", "cache_write", "cache_write_1h", "uncached", "output"}. */
 cJSON *report_json_tokens(const struct pcs_usage *usage);

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "pcsim/stats.h"
+
 const char *report_grouped(uint64_t value, char *buf, size_t cap)
 {
     char digits[32];
@@ -117,7 +119,7 @@ static const char *money_format(const struct report_money *money, double usd, co
                                 size_t cap)
 {
     if (!isfinite(usd)) {
-        snprintf(buf, cap, "n/a");
+        snprintf(buf, cap, "%s", report_no_value(REPORT_TEXT)); /* as HTML's */
         return buf;
     }
     int decimals = money->decimals;
@@ -267,6 +269,32 @@ const char *report_count(uint64_t count, const char *singular, const char *plura
 const char *report_noun(uint64_t count, const char *singular, const char *plural)
 {
     return count == 1 ? singular : plural;
+}
+
+const char *report_no_value(enum report_format format)
+{
+    static const char *const spelling[] = {[REPORT_TEXT] = "n/a", [REPORT_CSV] = "", [REPORT_JSON] = "null",
+                                           [REPORT_HTML] = "n/a"};
+    return spelling[format];
+}
+
+const char *report_money_interval(const struct report_money *money, double low, double high, char *buf, size_t cap)
+{
+    char a[48], b[48];
+    if (pcs_has_value(low) && pcs_has_value(high))
+        snprintf(buf, cap, "[%s, %s]", report_money_text(money, low, a, sizeof a),
+                 report_money_text(money, high, b, sizeof b));
+    else
+        snprintf(buf, cap, "%s", report_no_value(REPORT_TEXT));
+    return buf;
+}
+
+void report_csv_number(FILE *out, double value)
+{
+    if (pcs_has_value(value))
+        fprintf(out, "%.10g", value);
+    else
+        fputs(report_no_value(REPORT_CSV), out);
 }
 
 const char *report_utc_time(double unix_time_s, char *buf, size_t cap)

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "pcsim/pricing.h"
 #include "pcsim/report.h"
@@ -50,7 +51,7 @@ const char *report_markers_text(enum report_markers markers, uint64_t marked_req
  * REPORT_MONEY_MIN_DECIMALS (cents) and at most REPORT_MONEY_MAX_DECIMALS.
  * An amount that is not zero but would print as zero at that precision
  * prints as "<0.0001" (">-0.0001" below zero), never as "0.0000"; an
- * amount that is not finite as "n/a".
+ * amount that is not finite (no value: pcs_has_value) as "n/a", report_no_value()'s.
  *
  * Usage: report_money_init, report_money_add for each amount of the column
  * (or report_money_of an array), then report_money_text or
@@ -111,6 +112,20 @@ const char *report_count(uint64_t count, const char *singular, const char *plura
 /* The noun alone, for a count printed otherwise ("min 1024 tokens"):
  * singular when count is exactly 1, else plural. */
 const char *report_noun(uint64_t count, const char *singular, const char *plural);
+
+/* A figure without a value (pcs_has_value() false: a mean over no trial, a
+ * CI over fewer than two) is written the same way by every writer of a
+ * format, from this one table: "n/a" in text and HTML, an empty field in
+ * CSV, null in JSON. Never 0, which would read as a real figure. */
+enum report_format { REPORT_TEXT, REPORT_CSV, REPORT_JSON, REPORT_HTML };
+const char *report_no_value(enum report_format format);
+
+/* "[low, high]" in money's column precision, or the no value of text and
+ * HTML ("n/a") when the interval has none (fewer than two trials). */
+const char *report_money_interval(const struct report_money *money, double low, double high, char *buf, size_t cap);
+
+/* A CSV number ("%.10g"), or the CSV no value (an empty field). */
+void report_csv_number(FILE *out, double value);
 
 /* A Unix time as "2026-11-23T12:00:00Z". */
 const char *report_utc_time(double unix_time_s, char *buf, size_t cap);

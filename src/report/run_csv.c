@@ -17,10 +17,10 @@ static void csv_text(FILE *out, const char *text)
 
 enum pcs_status pcs_report_run_csv(FILE *out, const struct pcs_run_report *report)
 {
-    fputs("point,strategy,trials,cost_per_completed_task_mean,sd,ci95_low,ci95_high,p5,p50,p95,p99,"
+    fputs("point,strategy,trials,n,cost_per_completed_task_mean,sd,ci95_low,ci95_high,p5,p50,p95,p99,"
           "task_cost_mean,task_cost_p5,task_cost_p50,task_cost_p95,task_cost_p99,completion_rate,"
           "attempts_per_task,escalation_rate,failed_request_rate,cached_ratio_mean,spend_per_horizon_mean,"
-          "difference_vs_first,difference_ci95_low,difference_ci95_high,p_cheaper,partial\n",
+          "difference_n,difference_vs_first,difference_ci95_low,difference_ci95_high,p_cheaper,partial\n",
           out);
     for (size_t p = 0; p < report->point_count; p++) {
         const struct pcs_run_point_report *point = &report->points[p];
@@ -35,17 +35,31 @@ enum pcs_status pcs_report_run_csv(FILE *out, const struct pcs_run_report *repor
             csv_text(out, point->label);
             fputc(',', out);
             csv_text(out, st->strategy->name);
-            fprintf(out, ",%zu,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,", st->trials, cost->mean, cost->sd,
-                    cost->ci95_low, cost->ci95_high, cost->p5, cost->p50, cost->p95, cost->p99);
-            fprintf(out, "%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,", st->task_cost_mean,
-                    st->task_cost_p5, st->task_cost_p50, st->task_cost_p95, st->task_cost_p99, st->completion_rate,
-                    st->attempts_per_task, st->escalation_rate, st->failed_request_rate, st->cached_ratio.mean,
-                    st->spend.mean);
-            if (st->has_paired)
-                fprintf(out, "%.10g,%.10g,%.10g,%.10g,", st->versus_first.mean_difference, st->versus_first.ci95_low,
-                        st->versus_first.ci95_high, st->versus_first.p_cheaper);
-            else
-                fputs(",,,,", out);
+            /* n: the trials the cost per completed task is over (those that
+             * completed a task); a figure without a value is an empty field. */
+            fprintf(out, ",%zu,%zu", st->trials, cost->n);
+            const double cost_figures[] = {cost->mean, cost->sd, cost->ci95_low, cost->ci95_high,
+                                           cost->p5,   cost->p50, cost->p95,      cost->p99,
+                                           st->task_cost_mean, st->task_cost_p5, st->task_cost_p50,
+                                           st->task_cost_p95, st->task_cost_p99};
+            for (size_t i = 0; i < sizeof cost_figures / sizeof cost_figures[0]; i++) {
+                fputc(',', out);
+                report_csv_number(out, cost_figures[i]);
+            }
+            fprintf(out, ",%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,", st->completion_rate, st->attempts_per_task,
+                    st->escalation_rate, st->failed_request_rate, st->cached_ratio.mean, st->spend.mean);
+            if (st->has_paired) {
+                const double paired_figures[] = {st->versus_first.mean_difference, st->versus_first.ci95_low,
+                                                 st->versus_first.ci95_high, st->versus_first.p_cheaper};
+                fprintf(out, "%zu", st->versus_first.n);
+                for (size_t i = 0; i < sizeof paired_figures / sizeof paired_figures[0]; i++) {
+                    fputc(',', out);
+                    report_csv_number(out, paired_figures[i]);
+                }
+                fputc(',', out);
+            } else {
+                fputs(",,,,,", out);
+            }
             fprintf(out, "%d\n", report->partial);
         }
         free(stats);

@@ -42,11 +42,11 @@ static void run_header(FILE *out, const struct pcs_run_report *report)
 {
     const struct pcs_scenario *first = report->points[0].scenario;
     size_t trials = report->points[0].result->trial_count;
-    char when[40], trial_count[64], strategies[64], points[64];
+    char when[40], trial_count[64], strategies[64], points[64], automatic[200];
     html_elementf(out, "p", "meta", "scenario: %s (%s)", report->name, report->path);
     html_elementf(out, "p", "meta", "seed %llu, %s%s, horizon %s h, %s, %s", (unsigned long long)report->seed,
                   report_count(trials, "trial", "trials", trial_count, sizeof trial_count),
-                  report->trials_auto ? " (--trials auto)" : "", html_g(first->horizon_hours).text,
+                  run_auto_text(report, automatic, sizeof automatic), html_g(first->horizon_hours).text,
                   report_count(first->strategy_count, "strategy", "strategies", strategies, sizeof strategies),
                   report_count(report->point_count, "sweep point", "sweep points", points, sizeof points));
     html_elementf(out, "p", "meta", "prices of %s; regional uplift x%s; catalog: %s",
@@ -120,8 +120,14 @@ static void mean_bar(const struct strategy_stats *stats, const struct report_mon
     *value = cost->mean;
     *low = cost->ci95_low;
     *high = cost->ci95_high;
-    snprintf(label, cap, "%s \xc2\xb1 %s", report_money_dollars(money, cost->mean, mean, sizeof mean),
-             report_money_dollars(money, (cost->ci95_high - cost->ci95_low) / 2, half, sizeof half));
+    /* No bar without a mean; no whisker, and no \xc2\xb1, without a CI (n < 2). */
+    if (!pcs_has_value(cost->mean))
+        snprintf(label, cap, "%s", report_no_value(REPORT_HTML));
+    else if (!pcs_has_value(cost->ci95_low))
+        snprintf(label, cap, "%s", report_money_dollars(money, cost->mean, mean, sizeof mean));
+    else
+        snprintf(label, cap, "%s \xc2\xb1 %s", report_money_dollars(money, cost->mean, mean, sizeof mean),
+                 report_money_dollars(money, (cost->ci95_high - cost->ci95_low) / 2, half, sizeof half));
 }
 
 static enum pcs_status mean_chart(FILE *out, const struct pcs_run_point_report *point,
@@ -182,9 +188,7 @@ static void row_write(FILE *out, struct row_cells *cells, size_t count)
 
 static void interval(const struct report_money *money, double low, double high, char *buf, size_t cap)
 {
-    char a[48], b[48];
-    snprintf(buf, cap, "[%s, %s]", report_money_text(money, low, a, sizeof a),
-             report_money_text(money, high, b, sizeof b));
+    report_money_interval(money, low, high, buf, cap);
 }
 
 static const char *const cost_headers[] = {"strategy", "trials", "mean", "95% CI of the mean", "sd",
@@ -223,7 +227,8 @@ static void task_row(FILE *out, const struct strategy_stats *stats, const struct
         const struct pcs_paired *paired = &stats->versus_first;
         report_money_text(&money->difference, paired->mean_difference, cells.text[5], sizeof cells.text[5]);
         interval(&money->difference, paired->ci95_low, paired->ci95_high, cells.text[6], sizeof cells.text[6]);
-        snprintf(cells.text[7], sizeof cells.text[7], "%s", html_percent(paired->p_cheaper).text);
+        snprintf(cells.text[7], sizeof cells.text[7], "%s",
+                 pcs_has_value(paired->p_cheaper) ? html_percent(paired->p_cheaper).text : report_no_value(REPORT_HTML));
     } else {
         for (size_t i = 5; i < 8; i++)
             snprintf(cells.text[i], sizeof cells.text[i], "-");

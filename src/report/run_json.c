@@ -1,4 +1,5 @@
 /* The Monte Carlo report as JSON (schema pcsim.run.v1). */
+#include <math.h>
 #include <stdlib.h>
 
 #include <cjson/cJSON.h>
@@ -7,8 +8,11 @@
 #include "report_util.h"
 #include "run_stats.h"
 
+/* [low, high], or null when the interval has no value (n < 2). */
 static cJSON *interval(double low, double high)
 {
+    if (!pcs_has_value(low) || !pcs_has_value(high))
+        return report_json_number(NAN);
     cJSON *pair = cJSON_CreateArray();
     cJSON_AddItemToArray(pair, cJSON_CreateNumber(low));
     cJSON_AddItemToArray(pair, cJSON_CreateNumber(high));
@@ -19,12 +23,12 @@ static cJSON *summary_object(const struct pcs_summary *summary)
 {
     cJSON *object = cJSON_CreateObject();
     cJSON_AddItemToObject(object, "n", report_json_integer(summary->n));
-    cJSON_AddNumberToObject(object, "mean", summary->mean);
-    cJSON_AddNumberToObject(object, "sd", summary->sd);
-    cJSON_AddNumberToObject(object, "p5", summary->p5);
-    cJSON_AddNumberToObject(object, "p50", summary->p50);
-    cJSON_AddNumberToObject(object, "p95", summary->p95);
-    cJSON_AddNumberToObject(object, "p99", summary->p99);
+    cJSON_AddItemToObject(object, "mean", report_json_number(summary->mean));
+    cJSON_AddItemToObject(object, "sd", report_json_number(summary->sd));
+    cJSON_AddItemToObject(object, "p5", report_json_number(summary->p5));
+    cJSON_AddItemToObject(object, "p50", report_json_number(summary->p50));
+    cJSON_AddItemToObject(object, "p95", report_json_number(summary->p95));
+    cJSON_AddItemToObject(object, "p99", report_json_number(summary->p99));
     cJSON_AddItemToObject(object, "ci95", interval(summary->ci95_low, summary->ci95_high));
     return object;
 }
@@ -50,11 +54,11 @@ static cJSON *strategy_object(const struct pcs_scenario *scenario, const struct 
     cJSON_AddItemToObject(object, "trials_with_completion", report_json_integer(st->trials_with_completion));
     cJSON_AddItemToObject(object, "cost_per_completed_task", summary_object(&st->cost_per_completed_task));
     cJSON *task_cost = cJSON_AddObjectToObject(object, "task_cost");
-    cJSON_AddNumberToObject(task_cost, "mean", st->task_cost_mean);
-    cJSON_AddNumberToObject(task_cost, "p5", st->task_cost_p5);
-    cJSON_AddNumberToObject(task_cost, "p50", st->task_cost_p50);
-    cJSON_AddNumberToObject(task_cost, "p95", st->task_cost_p95);
-    cJSON_AddNumberToObject(task_cost, "p99", st->task_cost_p99);
+    cJSON_AddItemToObject(task_cost, "mean", report_json_number(st->task_cost_mean));
+    cJSON_AddItemToObject(task_cost, "p5", report_json_number(st->task_cost_p5));
+    cJSON_AddItemToObject(task_cost, "p50", report_json_number(st->task_cost_p50));
+    cJSON_AddItemToObject(task_cost, "p95", report_json_number(st->task_cost_p95));
+    cJSON_AddItemToObject(task_cost, "p99", report_json_number(st->task_cost_p99));
     cJSON_AddNumberToObject(object, "completion_rate", st->completion_rate);
     cJSON_AddNumberToObject(object, "attempts_per_task", st->attempts_per_task);
     cJSON_AddNumberToObject(object, "escalation_rate", st->escalation_rate);
@@ -67,9 +71,9 @@ static cJSON *strategy_object(const struct pcs_scenario *scenario, const struct 
         cJSON *paired = cJSON_AddObjectToObject(object, "vs_first");
         cJSON_AddStringToObject(paired, "baseline", first_name);
         cJSON_AddItemToObject(paired, "n", report_json_integer(st->versus_first.n));
-        cJSON_AddNumberToObject(paired, "mean_difference", st->versus_first.mean_difference);
+        cJSON_AddItemToObject(paired, "mean_difference", report_json_number(st->versus_first.mean_difference));
         cJSON_AddItemToObject(paired, "ci95", interval(st->versus_first.ci95_low, st->versus_first.ci95_high));
-        cJSON_AddNumberToObject(paired, "p_cheaper", st->versus_first.p_cheaper);
+        cJSON_AddItemToObject(paired, "p_cheaper", report_json_number(st->versus_first.p_cheaper));
     } else {
         cJSON_AddNullToObject(object, "vs_first");
     }
@@ -101,8 +105,14 @@ enum pcs_status pcs_report_run_json(FILE *out, const struct pcs_run_report *repo
     cJSON_AddStringToObject(root, "rng", "pcsim-rrmxmx-counter: counter-based streams keyed by XXH3 of (seed, trial, task, ...)");
     cJSON_AddItemToObject(root, "trials", report_json_integer(report->points[0].result->trial_count));
     cJSON_AddBoolToObject(root, "trials_auto", report->trials_auto);
-    if (report->trials_auto)
+    if (report->trials_auto) {
+        int converged;
+        double widest;
+        run_auto_outcome(report, &converged, &widest);
         cJSON_AddNumberToObject(root, "target_relative_half_width", report->target_relative_half_width);
+        cJSON_AddBoolToObject(root, "converged", converged);
+        cJSON_AddItemToObject(root, "half_width_reached", report_json_number(isfinite(widest) ? widest : NAN));
+    }
     cJSON_AddNumberToObject(root, "horizon_hours", first->horizon_hours);
     cJSON_AddBoolToObject(root, "partial", report->partial);
     cJSON_AddStringToObject(root, "catalog", report->catalog_source);
@@ -121,6 +131,13 @@ enum pcs_status pcs_report_run_json(FILE *out, const struct pcs_run_report *repo
         cJSON *point = cJSON_CreateObject();
         cJSON_AddStringToObject(point, "label", report->points[p].label);
         cJSON_AddItemToObject(point, "trials", report_json_integer(report->points[p].result->trial_count));
+        if (report->trials_auto) {
+            const struct pcs_run_result *result = report->points[p].result;
+            cJSON_AddBoolToObject(point, "converged", result->converged);
+            cJSON_AddItemToObject(point, "half_width_reached",
+                                  report_json_number(isfinite(result->relative_half_width) ? result->relative_half_width
+                                                                                          : NAN));
+        }
         status = point_strategies(&report->points[p], cJSON_AddArrayToObject(point, "strategies"));
         cJSON_AddItemToArray(points, point);
     }

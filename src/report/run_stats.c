@@ -2,6 +2,8 @@
  * in trial order, so the figures never depend on the thread count. */
 #include "run_stats.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,11 +30,11 @@ static enum pcs_status compute_one(const struct pcs_run_result *result, size_t s
     stats->attempts_per_task = tasks ? (double)requests / (double)tasks : 0;
     stats->escalation_rate = tasks ? (double)escalated / (double)tasks : 0;
     stats->failed_request_rate = requests ? (double)failed / (double)requests : 0;
-    stats->task_cost_mean = tasks ? spend / (double)tasks : 0;
-    stats->task_cost_p5 = pcs_log_histogram_quantile(&outcomes->task_costs, 0.05);
-    stats->task_cost_p50 = pcs_log_histogram_quantile(&outcomes->task_costs, 0.50);
-    stats->task_cost_p95 = pcs_log_histogram_quantile(&outcomes->task_costs, 0.95);
-    stats->task_cost_p99 = pcs_log_histogram_quantile(&outcomes->task_costs, 0.99);
+    stats->task_cost_mean = tasks ? spend / (double)tasks : NAN;
+    stats->task_cost_p5 = pcs_sketch_quantile(&outcomes->task_costs, 0.05);
+    stats->task_cost_p50 = pcs_sketch_quantile(&outcomes->task_costs, 0.50);
+    stats->task_cost_p95 = pcs_sketch_quantile(&outcomes->task_costs, 0.95);
+    stats->task_cost_p99 = pcs_sketch_quantile(&outcomes->task_costs, 0.99);
 
     size_t n = pcs_run_cost_per_completed_task(outcomes, trials, values);
     stats->trials_with_completion = n;
@@ -103,4 +105,35 @@ void run_stats_money(const struct strategy_stats *stats, size_t count, struct ru
             report_money_add(&money->difference, stats[s].versus_first.ci95_high);
         }
     }
+}
+
+void run_auto_outcome(const struct pcs_run_report *report, int *converged, double *widest)
+{
+    *converged = 1;
+    *widest = 0;
+    for (size_t p = 0; p < report->point_count; p++) {
+        const struct pcs_run_result *result = report->points[p].result;
+        *converged &= result->converged != 0;
+        if (!(result->relative_half_width <= *widest))
+            *widest = result->relative_half_width;
+    }
+}
+
+const char *run_auto_text(const struct pcs_run_report *report, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    if (!report->trials_auto)
+        return buf;
+    int converged;
+    double widest;
+    run_auto_outcome(report, &converged, &widest);
+    char width[64];
+    if (isfinite(widest))
+        snprintf(width, sizeof width, "95%% CI half-width %.3g%% of the mean", 100.0 * widest);
+    else
+        snprintf(width, sizeof width, "no 95%% CI yet (under 2 trials with a completed task)");
+    snprintf(buf, cap, " (--trials auto: %s: %s, target %.3g%%)",
+             converged ? "converged" : report->partial ? "did not converge, interrupted" : "did not converge, stopped at the cap",
+             width, 100.0 * report->target_relative_half_width);
+    return buf;
 }

@@ -26,6 +26,14 @@ struct strategy_stats {
     struct pcs_paired versus_first;         /* cost per completed task, over trials where both completed */
 };
 
+/* With trials_auto: whether every point converged, and the widest relative
+ * 95% CI half-width over the points (infinity: a strategy had no CI). */
+void run_auto_outcome(const struct pcs_run_report *report, int *converged, double *widest);
+
+/* What --trials auto reached, for people: " (--trials auto: converged: ...)",
+ * "" without trials_auto. */
+const char *run_auto_text(const struct pcs_run_report *report, char *buf, size_t cap);
+
 /* Fills stats[0..strategy_count) for one point. PCS_ERR_NOMEM. */
 enum pcs_status run_stats_compute(const struct pcs_run_point_report *point, struct strategy_stats *stats);
 

@@ -37,16 +37,30 @@ static void print_point(FILE *out, const struct pcs_run_point_report *point, con
         fprintf(out, "  %-22s %s; tier %s; cache %s\n", stats[s].strategy->name, route,
                 pcs_tier_name(stats[s].strategy->tier), stats[s].strategy->cache);
     }
-    fprintf(out, "\ncost per completed task, USD, across %s:\n",
-            report_count(point->result->trial_count, "trial", "trials", trials, sizeof trials));
-    fprintf(out, "  %-22s %12s %12s %25s %12s %12s %12s %12s\n", "strategy", "mean", "sd", "95% CI of the mean", "p5",
-            "p50", "p95", "p99");
+    /* n: the trials each strategy's figures are over, those that completed a
+     * task; the heading says so when that is not every trial run. */
+    int every_trial = 1, one_n = 1;
+    for (size_t s = 0; s < count; s++) {
+        every_trial &= stats[s].cost_per_completed_task.n == point->result->trial_count;
+        one_n &= stats[s].cost_per_completed_task.n == stats[0].cost_per_completed_task.n;
+    }
+    if (every_trial)
+        fprintf(out, "\ncost per completed task, USD, across %s:\n",
+                report_count(point->result->trial_count, "trial", "trials", trials, sizeof trials));
+    else if (one_n)
+        fprintf(out, "\ncost per completed task, USD, across %s with a completed task (of %zu run):\n",
+                report_count(stats[0].cost_per_completed_task.n, "trial", "trials", trials, sizeof trials),
+                point->result->trial_count);
+    else
+        fprintf(out, "\ncost per completed task, USD, across n trials with a completed task (of %zu run):\n",
+                point->result->trial_count);
+    fprintf(out, "  %-22s %6s %12s %12s %25s %12s %12s %12s %12s\n", "strategy", "n", "mean", "sd",
+            "95% CI of the mean", "p5", "p50", "p95", "p99");
     for (size_t s = 0; s < count; s++) {
         const struct pcs_summary *cost = &stats[s].cost_per_completed_task;
-        char ci[64];
-        snprintf(ci, sizeof ci, "[%s, %s]", report_money_text(usd, cost->ci95_low, a, sizeof a),
-                 report_money_text(usd, cost->ci95_high, b, sizeof b));
-        fprintf(out, "  %-22s %12s %12s %25s %12s %12s %12s %12s\n", stats[s].strategy->name,
+        char ci[112];
+        report_money_interval(usd, cost->ci95_low, cost->ci95_high, ci, sizeof ci);
+        fprintf(out, "  %-22s %6zu %12s %12s %25s %12s %12s %12s %12s\n", stats[s].strategy->name, cost->n,
                 report_money_text(usd, cost->mean, c, sizeof c), report_money_text(usd, cost->sd, d, sizeof d), ci,
                 report_money_text(usd, cost->p5, e, sizeof e), report_money_text(usd, cost->p50, f, sizeof f),
                 report_money_text(usd, cost->p95, g, sizeof g), report_money_text(usd, cost->p99, a, sizeof a));
@@ -66,27 +80,29 @@ static void print_point(FILE *out, const struct pcs_run_point_report *point, con
     }
     if (count > 1) {
         fprintf(out, "\nagainst %s (paired over the same trials; negative = cheaper):\n", stats[0].strategy->name);
-        fprintf(out, "  %-22s %14s %29s %11s\n", "strategy", "difference", "95% CI", "P(cheaper)");
+        fprintf(out, "  %-22s %6s %14s %29s %11s\n", "strategy", "n", "difference", "95% CI", "P(cheaper)");
         for (size_t s = 1; s < count; s++) {
             const struct pcs_paired *paired = &stats[s].versus_first;
-            char ci[64];
-            snprintf(ci, sizeof ci, "[%s, %s]", report_money_text(&money.difference, paired->ci95_low, a, sizeof a),
-                     report_money_text(&money.difference, paired->ci95_high, b, sizeof b));
-            fprintf(out, "  %-22s %14s %29s %10.1f%%\n", stats[s].strategy->name,
-                    report_money_text(&money.difference, paired->mean_difference, c, sizeof c), ci,
-                    100.0 * paired->p_cheaper);
+            char ci[112], cheaper[32];
+            report_money_interval(&money.difference, paired->ci95_low, paired->ci95_high, ci, sizeof ci);
+            if (pcs_has_value(paired->p_cheaper))
+                snprintf(cheaper, sizeof cheaper, "%.1f%%", 100.0 * paired->p_cheaper);
+            else
+                snprintf(cheaper, sizeof cheaper, "%s", report_no_value(REPORT_TEXT));
+            fprintf(out, "  %-22s %6zu %14s %29s %11s\n", stats[s].strategy->name, paired->n,
+                    report_money_text(&money.difference, paired->mean_difference, c, sizeof c), ci, cheaper);
         }
     }
 }
 
 enum pcs_status pcs_report_run_text(FILE *out, const struct pcs_run_report *report)
 {
-    char when[40], trials[64], strategies[64];
+    char when[40], trials[64], strategies[64], automatic[200];
     const struct pcs_scenario *first = report->points[0].scenario;
     fprintf(out, "pcsim run: %s (%s)\n", report->name, report->path);
     fprintf(out, "seed %llu, %s%s, horizon %g h, %s%s\n", (unsigned long long)report->seed,
             report_count(report->points[0].result->trial_count, "trial", "trials", trials, sizeof trials),
-            report->trials_auto ? " (--trials auto)" : "", first->horizon_hours,
+            run_auto_text(report, automatic, sizeof automatic), first->horizon_hours,
             report_count(first->strategy_count, "strategy", "strategies", strategies, sizeof strategies),
             report->point_count > 1 ? ", sweep" : "");
     fprintf(out, "prices of %s; catalog: %s\n", report_utc_time(report->price_time_s, when, sizeof when),

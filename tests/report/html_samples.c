@@ -313,14 +313,15 @@ static int build_run(struct run_sample *sample)
     for (size_t p = 0; p < RUN_POINTS; p++) {
         for (size_t s = 0; s < STRATEGIES; s++) {
             struct pcs_strategy_outcomes *outcomes = &sample->outcomes[p][s];
-            if (pcs_log_histogram_init(&outcomes->task_costs, 1e-5, 100, 120) != PCS_OK)
+            if (pcs_sketch_init(&outcomes->task_costs, PCS_RUN_TASK_COST_ACCURACY) != PCS_OK)
                 return -1;
             outcomes->trials = sample->trials[p][s];
             for (size_t t = 0; t < TRIALS; t++) {
                 outcomes->trials[t] = trial(p, s, t, &state);
                 double mean = outcomes->trials[t].spend / (double)outcomes->trials[t].tasks;
                 for (uint64_t k = 0; k < outcomes->trials[t].tasks; k++)
-                    pcs_log_histogram_add(&outcomes->task_costs, mean * (0.3 + 1.4 * uniform(&state)));
+                    if (pcs_sketch_add(&outcomes->task_costs, mean * (0.3 + 1.4 * uniform(&state))) != PCS_OK)
+                        return -1;
             }
         }
         sample->results[p] = (struct pcs_run_result){.trial_count = TRIALS, .strategy_count = STRATEGIES,
@@ -335,7 +336,7 @@ static void free_run(struct run_sample *sample)
 {
     for (size_t p = 0; p < RUN_POINTS; p++)
         for (size_t s = 0; s < STRATEGIES; s++)
-            pcs_log_histogram_free(&sample->outcomes[p][s].task_costs);
+            pcs_sketch_free(&sample->outcomes[p][s].task_costs);
 }
 
 static struct pcs_run_report run_report(const struct run_sample *sample, size_t point_count, int partial)
@@ -499,7 +500,7 @@ static void emit_edges(const char *dir, const pcs_trace *trace)
     build_scenario(&run.scenario);
     run.scenario.strategies[0].name = "<b>&amp; \xe2\x82";
     run.scenario.strategy_count = 1;
-    CHECK(pcs_log_histogram_init(&run.outcomes[0][0].task_costs, 1e-5, 100, 10) == PCS_OK);
+    CHECK(pcs_sketch_init(&run.outcomes[0][0].task_costs, PCS_RUN_TASK_COST_ACCURACY) == PCS_OK);
     run.outcomes[0][0].trials = run.trials[0][0];
     run.results[0] = (struct pcs_run_result){.trial_count = 0, .strategy_count = 1, .strategies = run.outcomes[0]};
     run.points[0] = (struct pcs_run_point_report){"", &run.scenario, &run.results[0]};
@@ -507,7 +508,7 @@ static void emit_edges(const char *dir, const pcs_trace *trace)
     report.name = "\xc0\xaf overlong";
     input = (struct report_input){.kind = RUN, .run = &report};
     emit(dir, "edge_run.html", &input);
-    pcs_log_histogram_free(&run.outcomes[0][0].task_costs);
+    pcs_sketch_free(&run.outcomes[0][0].task_costs);
 }
 
 int main(int argc, char **argv)

@@ -1,5 +1,5 @@
-/* Summaries, paired comparisons and the log histogram (stats.h), on small
- * arrays computed by hand.
+/* Summaries and paired comparisons (stats.h), on small arrays computed by
+ * hand; the quantile sketch against exact sample quantiles.
  *
  * Quantiles are GSL's gsl_stats_quantile_from_sorted_data: for a share f of
  * n sorted values x[0..n), delta = (n - 1) f, i = floor(delta), and the
@@ -72,21 +72,25 @@ static void test_summary_five(void)
 static void test_summary_edges(void)
 {
     struct pcs_summary summary;
-    /* n = 0: every field 0, and values may be NULL. */
-    memset(&summary, 0xff, sizeof summary);
+    /* n = 0: no figure has a value (NaN, never 0), and values may be NULL. */
+    memset(&summary, 0, sizeof summary);
     CHECK(pcs_summarize(NULL, 0, &summary) == PCS_OK);
-    CHECK(summary.n == 0 && summary.mean == 0 && summary.sd == 0 && summary.min == 0 && summary.max == 0);
-    CHECK(summary.p5 == 0 && summary.p50 == 0 && summary.p95 == 0 && summary.p99 == 0);
-    CHECK(summary.ci95_low == 0 && summary.ci95_high == 0);
-    CHECK(pcs_summary_relative_half_width(&summary) == 0);
+    CHECK(summary.n == 0 && !pcs_has_value(summary.mean) && !pcs_has_value(summary.sd));
+    CHECK(!pcs_has_value(summary.min) && !pcs_has_value(summary.max));
+    CHECK(!pcs_has_value(summary.p5) && !pcs_has_value(summary.p50) && !pcs_has_value(summary.p95) &&
+          !pcs_has_value(summary.p99));
+    CHECK(!pcs_has_value(summary.ci95_low) && !pcs_has_value(summary.ci95_high));
+    CHECK(!pcs_has_value(pcs_summary_relative_half_width(&summary)));
 
-    /* n = 1: the value everywhere, sd 0, the CI the mean itself. */
+    /* n = 1: the value everywhere, but no spread: sd and CI have no value
+     * (a zero-width interval would claim certainty). */
     const double one[] = {7};
     CHECK(pcs_summarize(one, 1, &summary) == PCS_OK);
-    CHECK(summary.n == 1 && summary.mean == 7 && summary.sd == 0 && summary.min == 7 && summary.max == 7);
+    CHECK(summary.n == 1 && summary.mean == 7 && !pcs_has_value(summary.sd) && summary.min == 7 && summary.max == 7);
     CHECK(summary.p5 == 7 && summary.p50 == 7 && summary.p95 == 7 && summary.p99 == 7);
-    CHECK(summary.ci95_low == 7 && summary.ci95_high == 7);
-    CHECK(pcs_summary_relative_half_width(&summary) == 0);
+    CHECK(!pcs_has_value(summary.ci95_low) && !pcs_has_value(summary.ci95_high));
+    CHECK(!pcs_has_value(pcs_summary_relative_half_width(&summary)));
+    CHECK(pcs_has_value(0) && pcs_has_value(-1) && pcs_has_value(INFINITY) && !pcs_has_value(NAN));
 
     /* -1, -3: mean -2, sd sqrt 2, half-width 12.7062047 sqrt 2 / sqrt 2;
      * the relative half-width divides by |mean|. */
@@ -134,155 +138,153 @@ static void test_paired(void)
     CHECK(paired.p_cheaper == 0.25);
 
     CHECK(pcs_compare_paired(NULL, NULL, 0, &paired) == PCS_OK);
-    CHECK(paired.n == 0 && paired.mean_difference == 0 && paired.p_cheaper == 0);
+    CHECK(paired.n == 0 && !pcs_has_value(paired.mean_difference) && !pcs_has_value(paired.p_cheaper));
+    CHECK(!pcs_has_value(paired.ci95_low) && !pcs_has_value(paired.ci95_high));
     const double one_a[] = {2};
     const double one_b[] = {1};
     CHECK(pcs_compare_paired(one_a, one_b, 1, &paired) == PCS_OK);
-    CHECK(paired.mean_difference == -1 && paired.ci95_low == -1 && paired.ci95_high == -1);
+    CHECK(paired.mean_difference == -1 && !pcs_has_value(paired.ci95_low) && !pcs_has_value(paired.ci95_high));
     CHECK(paired.p_cheaper == 1);
 }
 
-/* ------------------------------------------------------------- histogram */
+/* ---------------------------------------------------------------- sketch */
 
-static void test_histogram_bins(void)
+static int by_value(const void *a, const void *b)
 {
-    /* low 1, high 1000, 3 bins: [1, 10), [10, 100), [100, 1000); bin of v
-     * is floor(3 log(v) / log(1000)) = floor(log10 v). */
-    struct pcs_log_histogram h;
-    CHECK(pcs_log_histogram_init(&h, 1, 1000, 3) == PCS_OK);
-    const double values[] = {5, 50, 500, 0, 1, 0.5, 1000, 5000};
-    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
-        pcs_log_histogram_add(&h, values[i]);
-    pcs_log_histogram_add(&h, NAN); /* not counted */
-    CHECK_U64(h.counts[0], 3);     /* 0, 0.5, and 1 == low */
-    CHECK_U64(h.counts[1], 1);
-    CHECK_U64(h.counts[2], 1);
-    CHECK_U64(h.counts[3], 1);
-    CHECK_U64(h.counts[4], 2);     /* 1000 == high, 5000 */
-    CHECK_U64(h.total, 8);
-    CHECK(h.sum == 6556.5);
-    CHECK(h.min == 0 && h.max == 5000);
-
-    /* q 0 and 1 are min and max. q 0.5 is rank 4 of 8: past the 3
-     * underflows, all of bin [1, 10): its top, 10. q 0.25 is rank 2: 2/3
-     * into the underflow bin [min, low] = [0, 1], linear since min is 0.
-     * q 0.875 is rank 7: half into the overflow bin [1000, max 5000],
-     * log-linearly 1000 * 5^0.5 = 2236.0679774997896. */
-    CHECK(pcs_log_histogram_quantile(&h, 0) == 0);
-    CHECK(pcs_log_histogram_quantile(&h, 1) == 5000);
-    check_near("q 0.5", pcs_log_histogram_quantile(&h, 0.5), 10, 1e-12);
-    check_near("q 0.25", pcs_log_histogram_quantile(&h, 0.25), 2.0 / 3, 1e-15);
-    check_near("q 0.875", pcs_log_histogram_quantile(&h, 0.875), 2236.0679774997896, 1e-9);
-    /* q outside [0, 1] is clamped. */
-    CHECK(pcs_log_histogram_quantile(&h, -1) == 0);
-    CHECK(pcs_log_histogram_quantile(&h, 2) == 5000);
-    pcs_log_histogram_free(&h);
-    pcs_log_histogram_free(&h); /* twice is harmless */
-    pcs_log_histogram_free(NULL);
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
 }
 
-static void test_histogram_quantiles(void)
+/* A deterministic uniform in (0, 1) (splitmix64), so the test needs no RNG library. */
+static double uniform01(uint64_t *state)
 {
-    /* 1, 2, ..., 10000 in bins of ratio (2e4 / 0.5)^(1/460) = 1.0233: the
-     * q-quantile, 1 + 9999 q by GSL's definition, within one bin width
-     * (v (ratio - 1)) plus 1 for the spacing of the data. */
-    const double ratio = exp(log(2e4 / 0.5) / 460);
-    struct pcs_log_histogram h;
-    CHECK(pcs_log_histogram_init(&h, 0.5, 2e4, 460) == PCS_OK);
-    for (int v = 1; v <= 10000; v++)
-        pcs_log_histogram_add(&h, v);
-    CHECK_U64(h.counts[0], 0);
-    CHECK_U64(h.counts[461], 0);
-    const double shares[] = {0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999};
-    for (size_t i = 0; i < sizeof shares / sizeof shares[0]; i++) {
-        double expected = 1 + 9999 * shares[i];
-        check_near("histogram quantile", pcs_log_histogram_quantile(&h, shares[i]), expected,
-                   expected * (ratio - 1) + 1);
-    }
-    CHECK(pcs_log_histogram_quantile(&h, 0) == 1);
-    CHECK(pcs_log_histogram_quantile(&h, 1) == 10000);
-    /* Monotone in q. */
-    int monotone = 1;
-    double previous = 0;
-    for (int step = 0; step <= 1000; step++) {
-        double value = pcs_log_histogram_quantile(&h, step / 1000.0);
-        if (value < previous)
-            monotone = 0;
-        previous = value;
-    }
-    CHECK(monotone);
-    pcs_log_histogram_free(&h);
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    return ((double)(z >> 11) + 0.5) / 9007199254740992.0;
 }
 
-static void test_histogram_merge(void)
+/* Values of five shapes of cost distribution: lognormal (sigma 1 and 2.5),
+ * uniform, exponential, Pareto (alpha 1.2: a heavy tail), and a mixture with
+ * zeros and repeated values. */
+static double draw(int shape, uint64_t *state)
 {
-    struct pcs_log_histogram odd, even, all, empty;
-    CHECK(pcs_log_histogram_init(&odd, 1e-4, 1e3, 140) == PCS_OK);
-    CHECK(pcs_log_histogram_init(&even, 1e-4, 1e3, 140) == PCS_OK);
-    CHECK(pcs_log_histogram_init(&all, 1e-4, 1e3, 140) == PCS_OK);
-    CHECK(pcs_log_histogram_init(&empty, 1e-4, 1e3, 140) == PCS_OK);
+    double u = uniform01(state), v = uniform01(state);
+    double normal = sqrt(-2 * log(u)) * cos(2 * M_PI * v);
+    switch (shape) {
+    case 0: return 0.01 * exp(normal);
+    case 1: return 0.002 * exp(2.5 * normal);
+    case 2: return 0.001 + 0.05 * u;
+    case 3: return -0.02 * log(u);
+    case 4: return 0.0005 * pow(u, -1 / 1.2);
+    default: return u < 0.1 ? 0 : u < 0.3 ? 0.0125 : 1e-7 * exp(10 * v);
+    }
+}
+
+/* The documented bound: quantile q is within alpha x of x, the value of rank
+ * floor(q (n - 1)) of the sorted values, for every q; and the extremes are
+ * exact. */
+static void test_sketch_bound(void)
+{
+    enum { N = 20000 };
+    static double values[N];
+    uint64_t state = 42;
+    const double alpha = 0.005;
+    for (int shape = 0; shape < 6; shape++) {
+        struct pcs_sketch sketch;
+        CHECK(pcs_sketch_init(&sketch, alpha) == PCS_OK);
+        for (size_t i = 0; i < N; i++) {
+            values[i] = draw(shape, &state);
+            CHECK(pcs_sketch_add(&sketch, values[i]) == PCS_OK);
+        }
+        qsort(values, N, sizeof values[0], by_value);
+        CHECK_U64(sketch.total, N);
+        double worst = 0;
+        for (int k = 0; k <= 1000; k++) {
+            double q = k / 1000.0;
+            double exact = values[(size_t)floor(q * (N - 1))];
+            double estimate = pcs_sketch_quantile(&sketch, q);
+            double error = exact > 0 ? fabs(estimate - exact) / exact : fabs(estimate);
+            if (error > worst)
+                worst = error;
+        }
+        /* alpha plus the rounding of one log and one exp */
+        CHECK(worst <= alpha * (1 + 1e-9));
+        if (worst > alpha * (1 + 1e-9))
+            fprintf(stderr, "  shape %d: worst relative error %.6f > alpha %.3f\n", shape, worst, alpha);
+        CHECK(pcs_sketch_quantile(&sketch, 0) == values[0]);
+        CHECK(pcs_sketch_quantile(&sketch, 1) == values[N - 1]);
+        pcs_sketch_free(&sketch);
+    }
+}
+
+/* Split into two sketches and merged in either order: the same counts, so
+ * the same quantiles, as one sketch of everything. */
+static void test_sketch_merge(void)
+{
+    struct pcs_sketch odd, even, all, left, right;
+    CHECK(pcs_sketch_init(&odd, 0.01) == PCS_OK);
+    CHECK(pcs_sketch_init(&even, 0.01) == PCS_OK);
+    CHECK(pcs_sketch_init(&all, 0.01) == PCS_OK);
+    CHECK(pcs_sketch_init(&left, 0.01) == PCS_OK);
+    CHECK(pcs_sketch_init(&right, 0.01) == PCS_OK);
+    uint64_t state = 7;
     for (int i = 0; i < 5000; i++) {
-        double value = 1e-4 * i * i + 0.37 * (i % 7); /* zeros, spread, overflow */
-        pcs_log_histogram_add(i % 2 ? &odd : &even, value);
-        pcs_log_histogram_add(&all, value);
+        double value = draw(i % 6, &state) * (i < 2500 ? 1e-3 : 1e3); /* ranges apart: the merge grows both ways */
+        CHECK(pcs_sketch_add(i % 2 ? &odd : &even, value) == PCS_OK);
+        CHECK(pcs_sketch_add(&all, value) == PCS_OK);
     }
-    /* Merging into an empty histogram takes min and max from the other. */
-    CHECK(pcs_log_histogram_merge(&empty, &odd) == PCS_OK);
-    CHECK(empty.min == odd.min && empty.max == odd.max && empty.total == odd.total);
-    CHECK(pcs_log_histogram_merge(&empty, &even) == PCS_OK);
-    CHECK(memcmp(empty.counts, all.counts, (all.bins + 2) * sizeof *all.counts) == 0);
-    CHECK_U64(empty.total, all.total);
-    CHECK(empty.min == all.min && empty.max == all.max);
-    check_near("merged sum", empty.sum, all.sum, 1e-9 * all.sum);
-    CHECK(all.counts[0] > 0 && all.counts[141] > 0);
+    CHECK(pcs_sketch_merge(&left, &odd) == PCS_OK);
+    CHECK(pcs_sketch_merge(&left, &even) == PCS_OK);
+    CHECK(pcs_sketch_merge(&right, &even) == PCS_OK);
+    CHECK(pcs_sketch_merge(&right, &odd) == PCS_OK);
+    CHECK_U64(left.total, 5000);
+    CHECK(left.min == all.min && left.max == all.max && right.min == all.min && right.max == all.max);
     int same = 1;
     for (int step = 0; step <= 100; step++) {
-        if (pcs_log_histogram_quantile(&empty, step / 100.0) != pcs_log_histogram_quantile(&all, step / 100.0))
-            same = 0;
+        double q = step / 100.0;
+        same &= pcs_sketch_quantile(&left, q) == pcs_sketch_quantile(&all, q);
+        same &= pcs_sketch_quantile(&right, q) == pcs_sketch_quantile(&all, q);
     }
     CHECK(same);
-
-    /* Merging an empty histogram changes nothing; unlike shapes refuse. */
-    struct pcs_log_histogram fresh, other_bins, other_low;
-    CHECK(pcs_log_histogram_init(&fresh, 1e-4, 1e3, 140) == PCS_OK);
-    CHECK(pcs_log_histogram_merge(&all, &fresh) == PCS_OK);
-    CHECK(memcmp(empty.counts, all.counts, (all.bins + 2) * sizeof *all.counts) == 0);
-    CHECK(empty.min == all.min && empty.max == all.max && empty.total == all.total);
-    CHECK(pcs_log_histogram_init(&other_bins, 1e-4, 1e3, 141) == PCS_OK);
-    CHECK(pcs_log_histogram_init(&other_low, 1e-3, 1e3, 140) == PCS_OK);
-    CHECK(pcs_log_histogram_merge(&all, &other_bins) == PCS_ERR_ARG);
-    CHECK(pcs_log_histogram_merge(&all, &other_low) == PCS_ERR_ARG);
-
-    pcs_log_histogram_free(&odd);
-    pcs_log_histogram_free(&even);
-    pcs_log_histogram_free(&all);
-    pcs_log_histogram_free(&empty);
-    pcs_log_histogram_free(&fresh);
-    pcs_log_histogram_free(&other_bins);
-    pcs_log_histogram_free(&other_low);
+    struct pcs_sketch coarse;
+    CHECK(pcs_sketch_init(&coarse, 0.02) == PCS_OK);
+    CHECK(pcs_sketch_merge(&all, &coarse) == PCS_ERR_ARG); /* another alpha */
+    pcs_sketch_free(&odd);
+    pcs_sketch_free(&even);
+    pcs_sketch_free(&all);
+    pcs_sketch_free(&left);
+    pcs_sketch_free(&right);
+    pcs_sketch_free(&coarse);
 }
 
-static void test_histogram_edges(void)
+static void test_sketch_edges(void)
 {
-    struct pcs_log_histogram h;
-    CHECK(pcs_log_histogram_init(&h, 0.01, 100, 10) == PCS_OK);
-    CHECK(pcs_log_histogram_quantile(&h, 0.5) == 0); /* empty */
-    CHECK(pcs_log_histogram_quantile(&h, 1) == 0);
-    pcs_log_histogram_add(&h, 3);
-    CHECK(pcs_log_histogram_quantile(&h, 0) == 3); /* one value: clamped to it */
-    CHECK(pcs_log_histogram_quantile(&h, 0.5) == 3);
-    CHECK(pcs_log_histogram_quantile(&h, 1) == 3);
-    pcs_log_histogram_free(&h);
-
-    CHECK(pcs_log_histogram_init(&h, 0, 100, 10) == PCS_ERR_ARG);
-    CHECK(pcs_log_histogram_init(&h, -1, 100, 10) == PCS_ERR_ARG);
-    CHECK(pcs_log_histogram_init(&h, 5, 5, 10) == PCS_ERR_ARG);
-    CHECK(pcs_log_histogram_init(&h, 5, 1, 10) == PCS_ERR_ARG);
-    CHECK(pcs_log_histogram_init(&h, 1, INFINITY, 10) == PCS_ERR_ARG);
-    CHECK(pcs_log_histogram_init(&h, NAN, 100, 10) == PCS_ERR_ARG);
-    CHECK(pcs_log_histogram_init(&h, 1, 100, 0) == PCS_ERR_ARG);
-    CHECK(h.counts == NULL);
-    pcs_log_histogram_free(&h);
+    struct pcs_sketch sketch;
+    CHECK(pcs_sketch_init(&sketch, 0.005) == PCS_OK);
+    CHECK(!pcs_has_value(pcs_sketch_quantile(&sketch, 0.5))); /* empty: no value */
+    CHECK(pcs_sketch_add(&sketch, NAN) == PCS_OK);            /* not counted */
+    CHECK_U64(sketch.total, 0);
+    CHECK(pcs_sketch_add(&sketch, 3) == PCS_OK);
+    CHECK(pcs_sketch_quantile(&sketch, 0) == 3); /* one value: clamped to it */
+    CHECK(pcs_sketch_quantile(&sketch, 0.5) == 3);
+    CHECK(pcs_sketch_quantile(&sketch, -1) == 3 && pcs_sketch_quantile(&sketch, 2) == 3);
+    CHECK(pcs_sketch_add(&sketch, 0) == PCS_OK);
+    CHECK(pcs_sketch_quantile(&sketch, 0) == 0); /* zeros have a bucket of their own */
+    CHECK(pcs_sketch_add(&sketch, 1e300) == PCS_OK && pcs_sketch_add(&sketch, 1e-300) == PCS_OK);
+    CHECK(pcs_sketch_quantile(&sketch, 1) == 1e300);
+    pcs_sketch_clear(&sketch);
+    CHECK_U64(sketch.total, 0);
+    CHECK(!pcs_has_value(pcs_sketch_quantile(&sketch, 0.5)));
+    CHECK(pcs_sketch_add(&sketch, 5) == PCS_OK && pcs_sketch_quantile(&sketch, 0.5) == 5);
+    pcs_sketch_free(&sketch);
+    pcs_sketch_free(&sketch); /* twice is harmless */
+    pcs_sketch_free(NULL);
+    CHECK(pcs_sketch_init(&sketch, 0) == PCS_ERR_ARG);
+    CHECK(pcs_sketch_init(&sketch, 0.5) == PCS_ERR_ARG);
+    CHECK(pcs_sketch_init(&sketch, 1e-5) == PCS_ERR_ARG);
+    CHECK(pcs_sketch_init(&sketch, NAN) == PCS_ERR_ARG);
 }
 
 int main(void)
@@ -291,9 +293,8 @@ int main(void)
     test_summary_five();
     test_summary_edges();
     test_paired();
-    test_histogram_bins();
-    test_histogram_quantiles();
-    test_histogram_merge();
-    test_histogram_edges();
+    test_sketch_bound();
+    test_sketch_merge();
+    test_sketch_edges();
     return check_summary();
 }
