@@ -58,13 +58,18 @@ check_shipped_gpt54_mini_uplift() {
 }
 
 check_shipped_gpt54_requests() {
-    # 15M input over 300,000 requests is 50 tokens each, far below GPT-5.4's long-context start
-    # (271,999): 15 x $2.50 = $37.50, not 15 x $5.
-    run prices cost gpt-5.4 --input 15M --requests 300000 --format json --price-date 2026-11-23
-    local input
-    input=$(json_field '["parts"]["input"]')
-    [ "$rc" -eq 0 ] && python3 -c 'import sys; sys.exit(abs(float(sys.argv[1]) - 37.5) > 1e-9)' "$input" ||
-        { why="exit $rc, input part $input, want 37.5"; return 1; }
+    # The issue's figures: 15M input and 30M output over 300,000 requests is 50 input tokens a request,
+    # far below GPT-5.4's long-context start (271,999): 15 x $2.50 + 30 x $15 = $487.50, not the
+    # long-context 15 x $5 + 30 x $22.50 = $750 that one request of 15M tokens costs.
+    run prices cost gpt-5.4 --input 15M --output 30M --requests 300000 --format json --price-date 2026-11-23
+    local total
+    total=$(json_field '["total"]')
+    [ "$rc" -eq 0 ] && python3 -c 'import sys; sys.exit(abs(float(sys.argv[1]) - 487.5) > 1e-9)' "$total" ||
+        { why="exit $rc, total $total, want 487.5"; return 1; }
+    run prices cost gpt-5.4 --input 15M --output 30M --format json --price-date 2026-11-23
+    total=$(json_field '["total"]')
+    [ "$rc" -eq 0 ] && python3 -c 'import sys; sys.exit(abs(float(sys.argv[1]) - 750) > 1e-9)' "$total" ||
+        { why="one request: exit $rc, total $total, want 750"; return 1; }
 }
 
 check_uplift_spellings() {
@@ -212,7 +217,7 @@ cost "PROVIDER:MODEL names the provider" '["total"]' 0.15 router:acme-small --in
 
 check shipped_dated_id "shipped catalog: claude-opus-4-5-20251101 resolves to claude-opus-4-5"
 check shipped_gpt54_mini_uplift "shipped catalog: GPT-5.4 mini with 10% uplift is \$0.825/\$4.95"
-check shipped_gpt54_requests "shipped catalog: GPT-5.4, 15M input over 300,000 requests is \$37.50"
+check shipped_gpt54_requests "shipped catalog: GPT-5.4, 15M in / 30M out over 300,000 requests is \$487.50, not \$750"
 check uplift_spellings "--region-uplift 1.1, 0.1 and 10% agree"
 check unknown_model_nearest "an unknown model is an error naming the nearest"
 check shipped_unknown_model "shipped catalog: a misspelt model names the nearest"
