@@ -519,8 +519,14 @@ int cmd_replay(int argc, char **argv)
     opts.trace_config.aliases = opts.aliases;
     opts.trace_config.alias_count = opts.alias_count;
     opts.trace_config.threads = opts.threads;
-    const char *const *paths = (const char *const *)(argv + optind);
-    size_t path_count = (size_t)(argc - optind);
+    pcs_inputs *inputs = cli_open_inputs("replay", argv + optind, (size_t)(argc - optind), opts.prices_path, &code);
+    if (!inputs) {
+        pcs_catalog_free(catalog);
+        return code;
+    }
+    /* The files read (a directory's in its place) are the ones reported. */
+    const char *const *paths = pcs_inputs_names(inputs);
+    size_t path_count = pcs_inputs_count(inputs);
     /* A large file whose times never go back is read in one pass; if they
      * do go back, the replay starts over with an index. */
     opts.trace_config.stream = 1;
@@ -535,11 +541,12 @@ int cmd_replay(int argc, char **argv)
     struct pcs_timeline timeline;
     int exit_code;
     for (;;) {
-        trace = pcs_trace_open(paths, path_count, &opts.trace_config, &status, &err);
+        trace = pcs_trace_open_inputs(inputs, &opts.trace_config, &status, &err);
         if (!trace) {
-            fprintf(stderr, "pcsim replay: %s\n", err.message);
+            cli_trace_error("replay", status, &err);
             if (status == PCS_ERR_NOMEM)
                 cli_memory_hint("replay", opts.max_memory, "replay fewer files at once");
+            pcs_inputs_free(inputs);
             pcs_catalog_free(catalog);
             return CLI_EXIT_DATA;
         }
@@ -646,6 +653,7 @@ int cmd_replay(int argc, char **argv)
     free(caches.configs);
     pcs_replay_coster_free(sink.coster);
     pcs_trace_free(trace);
+    pcs_inputs_free(inputs);
     pcs_catalog_free(catalog);
     return cli_finish_stdout(exit_code);
 }

@@ -347,12 +347,19 @@ int cmd_sweep(int argc, char **argv)
     opts.trace_config.aliases = opts.aliases;
     opts.trace_config.alias_count = opts.alias_count;
     opts.trace_config.threads = opts.threads;
-    const char *const *paths = (const char *const *)(argv + optind);
-    size_t path_count = (size_t)(argc - optind);
+    pcs_inputs *inputs = cli_open_inputs("sweep", argv + optind, (size_t)(argc - optind), opts.prices_path, &code);
+    if (!inputs) {
+        pcs_catalog_free(catalog);
+        return code;
+    }
+    /* The files read (a directory's in its place) are the ones reported. */
+    const char *const *paths = pcs_inputs_names(inputs);
+    size_t path_count = pcs_inputs_count(inputs);
     enum pcs_status status;
-    pcs_trace *trace = pcs_trace_open(paths, path_count, &opts.trace_config, &status, &err);
+    pcs_trace *trace = pcs_trace_open_inputs(inputs, &opts.trace_config, &status, &err);
     if (!trace) {
-        fprintf(stderr, "pcsim sweep: %s\n", err.message);
+        cli_trace_error("sweep", status, &err);
+        pcs_inputs_free(inputs);
         pcs_catalog_free(catalog);
         return CLI_EXIT_DATA;
     }
@@ -388,6 +395,7 @@ int cmd_sweep(int argc, char **argv)
         pcs_sweep_result_free(&result);
     }
     pcs_trace_free(trace);
+    pcs_inputs_free(inputs);
     pcs_catalog_free(catalog);
     return cli_finish_stdout(exit_code);
 }
