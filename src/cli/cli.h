@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "pcsim/input.h"
 #include "pcsim/output.h"
 #include "pcsim/trace.h"
 
@@ -75,6 +76,18 @@ int cli_limit_memory(const char *command, uint64_t bytes);
 
 /* The hint after an out-of-memory error under --max-memory (0: none). */
 void cli_memory_hint(const char *command, uint64_t bytes, const char *what_to_change);
+
+/* Opens the trace inputs names[0..count) (files, "-", FIFOs, .gz/.zst
+ * files, directories: pcsim/input.h) and prints a note for each entry a
+ * directory skipped. prices_path (may be NULL) is the catalog's path: "-"
+ * in both is a usage error. On failure prints why and returns NULL with
+ * *code CLI_EXIT_USAGE or CLI_EXIT_DATA. */
+pcs_inputs *cli_open_inputs(const char *command, char *const *names, size_t count, const char *prices_path,
+                            int *code);
+
+/* Prints a failure to open a trace; a format that could not be told gets
+ * the hint to force one with --input-format. */
+void cli_trace_error(const char *command, enum pcs_status status, const struct pcs_error *err);
 
 /* Flushes and closes stdout; returns CLI_EXIT_DATA if output was lost. */
 int cli_finish_stdout(int status);

@@ -95,6 +95,40 @@ int cli_parse_seconds(const char *text, int64_t *ms)
     return 0;
 }
 
+pcs_inputs *cli_open_inputs(const char *command, char *const *names, size_t count, const char *prices_path,
+                            int *code)
+{
+    for (size_t i = 0; prices_path && strcmp(prices_path, "-") == 0 && i < count; i++) {
+        if (strcmp(names[i], "-") == 0) {
+            *code = cli_usage_error(command, "'-' (standard input) is given for both --prices and the trace");
+            return NULL;
+        }
+    }
+    enum pcs_status status;
+    struct pcs_error err = {""};
+    pcs_inputs *inputs = pcs_inputs_open((const char *const *)names, count, &status, &err);
+    if (!inputs) {
+        if (status == PCS_ERR_ARG) {
+            *code = cli_usage_error(command, "%s", err.message);
+        } else {
+            fprintf(stderr, "pcsim %s: %s\n", command, err.message);
+            *code = CLI_EXIT_DATA;
+        }
+        return NULL;
+    }
+    for (size_t i = 0; i < pcs_inputs_note_count(inputs); i++)
+        fprintf(stderr, "pcsim %s: note: %s\n", command, pcs_inputs_note(inputs, i));
+    *code = CLI_EXIT_OK;
+    return inputs;
+}
+
+void cli_trace_error(const char *command, enum pcs_status status, const struct pcs_error *err)
+{
+    fprintf(stderr, "pcsim %s: %s\n", command, err->message);
+    if (status == PCS_ERR_FORMAT)
+        fprintf(stderr, "pcsim %s: force a format with --input-format\n", command);
+}
+
 int cli_finish_stdout(int status)
 {
     if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {

@@ -25,6 +25,9 @@ static void print_help(FILE *out)
           "Replays request traces in time order through a model of a provider's prompt\n"
           "cache and reports how many prompt tokens it would serve from cache, overall\n"
           "and per model. Several files are merged by time (ties keep file order).\n"
+          "A TRACE is a file, a directory (its files, recursively, in name order; hidden\n"
+          "entries skipped, with a note), - for standard input (once), a FIFO or <(...),\n"
+          "or a gzip/zstd file (.gz, .zst; told by its bytes), decompressed on the fly.\n"
           "\n"
           "Cache:\n"
           "  --policy NAME       a provider preset or a bare policy (default: ttl)\n"
@@ -515,8 +518,8 @@ int cmd_replay(int argc, char **argv)
     /* The catalog prices the replay and gives per-model presets. */
     int per_model = pcs_preset_is_per_model(opts.preset);
     int reads_catalog = !opts.no_cost || per_model; /* tokens must not depend on --no-cost */
-    const char *const *paths = (const char *const *)(argv + optind);
-    size_t path_count = (size_t)(argc - optind);
+    const char *const *arguments = (const char *const *)(argv + optind);
+    size_t argument_count = (size_t)(argc - optind);
     const char *catalog_what;
     const char *catalog_path = reads_catalog ? cli_catalog_path(opts.prices_path, &catalog_what) : NULL;
     const struct cli_path named[] = {
@@ -525,7 +528,7 @@ int cmd_replay(int argc, char **argv)
         {"--requests", opts.requests_path, 1},
         {catalog_path ? catalog_what : NULL, catalog_path, 0},
     };
-    code = cli_check_paths("replay", named, sizeof named / sizeof named[0], "trace", paths, path_count);
+    code = cli_check_paths("replay", named, sizeof named / sizeof named[0], "trace", arguments, argument_count);
     if (code != CLI_EXIT_OK)
         return code;
     pcs_catalog *catalog = NULL;
@@ -537,6 +540,14 @@ int cmd_replay(int argc, char **argv)
     opts.trace_config.aliases = opts.aliases;
     opts.trace_config.alias_count = opts.alias_count;
     opts.trace_config.threads = opts.threads;
+    pcs_inputs *inputs = cli_open_inputs("replay", argv + optind, argument_count, opts.prices_path, &code);
+    if (!inputs) {
+        pcs_catalog_free(catalog);
+        return code;
+    }
+    /* The files read (a directory's in its place) are the ones reported. */
+    const char *const *paths = pcs_inputs_names(inputs);
+    size_t path_count = pcs_inputs_count(inputs);
     /* A large file whose times never go back is read in one pass; if they
      * do go back, the replay starts over with an index. Not when the
      * per-request rows are written through (a FIFO, stdout): the first
@@ -553,11 +564,12 @@ int cmd_replay(int argc, char **argv)
     struct pcs_timeline timeline;
     int exit_code;
     for (;;) {
-        trace = pcs_trace_open(paths, path_count, &opts.trace_config, &status, &err);
+        trace = pcs_trace_open_inputs(inputs, &opts.trace_config, &status, &err);
         if (!trace) {
-            fprintf(stderr, "pcsim replay: %s\n", err.message);
+            cli_trace_error("replay", status, &err);
             if (status == PCS_ERR_NOMEM)
                 cli_memory_hint("replay", opts.max_memory, "replay fewer files at once");
+            pcs_inputs_free(inputs);
             pcs_catalog_free(catalog);
             return CLI_EXIT_DATA;
         }
@@ -664,6 +676,7 @@ int cmd_replay(int argc, char **argv)
     free(caches.configs);
     pcs_replay_coster_free(sink.coster);
     pcs_trace_free(trace);
+    pcs_inputs_free(inputs);
     pcs_catalog_free(catalog);
     return cli_finish_stdout(exit_code);
 }

@@ -29,6 +29,8 @@ static void print_help(FILE *out)
           "spend per horizon, and against the first strategy the paired difference with\n"
           "its 95% CI and the probability of being cheaper.\n"
           "'pcsim validate' loads the scenario, resolves its models and prints a summary.\n"
+          "SCENARIO.json (and a --prices FILE) may be - for standard input, a FIFO, or a\n"
+          "gzip/zstd file (.gz, .zst; told by its bytes), decompressed on the fly.\n"
           "\n"
           "Trials:\n"
           "  --trials N|auto     N trials, 1 to 100000000 (default: the scenario's\n"

@@ -25,6 +25,9 @@ static void print_help(FILE *out)
           "for token, plus the ideal cache's ceiling, and dollars per point when the\n"
           "trace's models are in the price catalog. TTL curves of ttl and openai and every\n"
           "capacity curve take one pass over the trace, however many points.\n"
+          "A TRACE is a file, a directory (its files, recursively, in name order; hidden\n"
+          "entries skipped, with a note), - for standard input (once), a FIFO or <(...),\n"
+          "or a gzip/zstd file (.gz, .zst; told by its bytes), decompressed on the fly.\n"
           "\n"
           "Points:\n"
           "  --ttl LIST|RANGE       TTLs: a list (60,300,1h,24h) or a range FROM..TO[:N]\n"
@@ -343,8 +346,8 @@ int cmd_sweep(int argc, char **argv)
     const char *preset = durations ? (opts.preset ? opts.preset : "ttl") : "lru";
     int per_model = durations && pcs_preset_is_per_model(preset);
     int reads_catalog = !opts.no_cost || per_model;
-    const char *const *paths = (const char *const *)(argv + optind);
-    size_t path_count = (size_t)(argc - optind);
+    const char *const *arguments = (const char *const *)(argv + optind);
+    size_t argument_count = (size_t)(argc - optind);
     const char *catalog_what;
     const char *catalog_path = reads_catalog ? cli_catalog_path(opts.prices_path, &catalog_what) : NULL;
     const struct cli_path named[] = {
@@ -352,7 +355,7 @@ int cmd_sweep(int argc, char **argv)
         {"--html", opts.html_path, 1},
         {catalog_path ? catalog_what : NULL, catalog_path, 0},
     };
-    code = cli_check_paths("sweep", named, sizeof named / sizeof named[0], "trace", paths, path_count);
+    code = cli_check_paths("sweep", named, sizeof named / sizeof named[0], "trace", arguments, argument_count);
     if (code != CLI_EXIT_OK)
         return code;
     pcs_catalog *catalog = NULL;
@@ -361,10 +364,19 @@ int cmd_sweep(int argc, char **argv)
     opts.trace_config.aliases = opts.aliases;
     opts.trace_config.alias_count = opts.alias_count;
     opts.trace_config.threads = opts.threads;
+    pcs_inputs *inputs = cli_open_inputs("sweep", argv + optind, argument_count, opts.prices_path, &code);
+    if (!inputs) {
+        pcs_catalog_free(catalog);
+        return code;
+    }
+    /* The files read (a directory's in its place) are the ones reported. */
+    const char *const *paths = pcs_inputs_names(inputs);
+    size_t path_count = pcs_inputs_count(inputs);
     enum pcs_status status;
-    pcs_trace *trace = pcs_trace_open(paths, path_count, &opts.trace_config, &status, &err);
+    pcs_trace *trace = pcs_trace_open_inputs(inputs, &opts.trace_config, &status, &err);
     if (!trace) {
-        fprintf(stderr, "pcsim sweep: %s\n", err.message);
+        cli_trace_error("sweep", status, &err);
+        pcs_inputs_free(inputs);
         pcs_catalog_free(catalog);
         return CLI_EXIT_DATA;
     }
@@ -400,6 +412,7 @@ int cmd_sweep(int argc, char **argv)
         pcs_sweep_result_free(&result);
     }
     pcs_trace_free(trace);
+    pcs_inputs_free(inputs);
     pcs_catalog_free(catalog);
     return cli_finish_stdout(exit_code);
 }

@@ -2,21 +2,32 @@
 #include "text_file.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "input_source.h"
 
 enum pcs_status text_file_read(const char *path, char **data, size_t *size, struct pcs_error *err)
 {
     *data = NULL;
     *size = 0;
-    FILE *file = fopen(path, "rb");
-    if (!file)
-        return pcs_error_set(err, PCS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    struct input_source src;
+    enum pcs_status status = input_source_open(path, &src, err);
+    if (status != PCS_OK)
+        return status;
+    int fd = src.fd >= 0 ? src.fd : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        status = pcs_error_set(err, PCS_ERR_IO, "%s: cannot open: %s", src.name, strerror(errno));
+        input_source_close(&src);
+        return status;
+    }
     size_t cap = 65536;
     size_t len = 0;
     char *buffer = malloc(cap + 1);
-    enum pcs_status status = buffer ? PCS_OK : PCS_ERR_NOMEM;
+    status = buffer ? PCS_OK : PCS_ERR_NOMEM;
     while (status == PCS_OK) {
         if (len == cap) {
             char *grown = cap < ((size_t)-1) / 4 ? realloc(buffer, cap * 2 + 1) : NULL;
@@ -27,17 +38,21 @@ enum pcs_status text_file_read(const char *path, char **data, size_t *size, stru
             buffer = grown;
             cap *= 2;
         }
-        size_t got = fread(buffer + len, 1, cap - len, file);
-        len += got;
-        if (got == 0) {
-            if (ferror(file))
-                status = pcs_error_set(err, PCS_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
+        /* pread: a stream kept by src is read from its start. */
+        ssize_t got = pread(fd, buffer + len, cap - len, (off_t)len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            status = pcs_error_set(err, PCS_ERR_IO, "%s: cannot read: %s", src.name, strerror(errno));
+        if (got <= 0)
             break;
-        }
+        len += (size_t)got;
     }
-    fclose(file);
     if (status == PCS_ERR_NOMEM)
-        pcs_error_set(err, status, "%s: out of memory reading the file", path);
+        pcs_error_set(err, status, "%s: out of memory reading the file", src.name);
+    if (fd != src.fd)
+        close(fd);
+    input_source_close(&src);
     if (status != PCS_OK) {
         free(buffer);
         return status;

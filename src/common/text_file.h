@@ -9,8 +9,10 @@
 #include "pcsim/status.h"
 
 /* Reads path into a NUL-terminated buffer (*data, owned by the caller,
- * free()); *size excludes the NUL. Errors: PCS_ERR_IO naming the file and
- * the reason, PCS_ERR_NOMEM. */
+ * free()); *size excludes the NUL. path may be "-" (standard input), a
+ * FIFO or a gzip/zstd file (decompressed): see input_source.h. Errors:
+ * PCS_ERR_IO naming the file and the reason, PCS_ERR_PARSE (corrupt
+ * compressed data, located), PCS_ERR_NOMEM. */
 enum pcs_status text_file_read(const char *path, char **data, size_t *size, struct pcs_error *err);
 
 /* 1-based line and column of byte offset in text. */

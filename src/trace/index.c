@@ -17,6 +17,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -353,14 +355,53 @@ static int key_is(const char *key, const char *const *names)
     return 0;
 }
 
-/* Guesses a file's format from its first bytes. */
-static enum pcs_trace_format detect_format(const char *buf, size_t len)
+/* What tells a format from its file's first record: a JSON object with one
+ * of its keys, or a CSV header with its column. The formats are named, in
+ * messages, by pcs_trace_format_name. */
+struct detect_rule {
+    enum pcs_trace_format format;
+    const char *const *keys;
+    const char *column;
+};
+
+static const char *const claude_keys[] = {"block_size", "requests", "hash_id_scope", "tool_tokens", NULL};
+static const char *const mooncake_keys[] = {"timestamp", "input_length", "output_length", NULL};
+static const char *const native_keys[] = {"t", "input_tokens", "output_tokens", "segments",
+                                          "block_tokens", "model", "task", NULL};
+/* In the order a key is checked against them. */
+static const struct detect_rule detect_rules[] = {
+    {PCS_FORMAT_CLAUDE_CODE, claude_keys, NULL},
+    {PCS_FORMAT_MOONCAKE, mooncake_keys, NULL},
+    {PCS_FORMAT_NATIVE, native_keys, NULL},
+    {PCS_FORMAT_AZURE, NULL, "ContextTokens"},
+};
+#define DETECT_RULE_COUNT (sizeof detect_rules / sizeof detect_rules[0])
+
+/* Appends printf text to buf[0..cap) at *at (truncating). */
+static void append(char *buf, size_t cap, size_t *at, const char *format, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+static void append(char *buf, size_t cap, size_t *at, const char *format, ...)
 {
-    static const char *const claude_keys[] = {"block_size", "requests", "hash_id_scope", "tool_tokens", NULL};
-    static const char *const mooncake_keys[] = {"timestamp", "input_length", "output_length", NULL};
-    static const char *const native_keys[] = {"t", "input_tokens", "output_tokens", "segments",
-                                              "block_tokens", "model", "task", NULL};
+    if (*at >= cap)
+        return;
+    va_list args;
+    va_start(args, format);
+    int n = vsnprintf(buf + *at, cap - *at, format, args);
+    va_end(args);
+    if (n > 0)
+        *at = *at + (size_t)n < cap ? *at + (size_t)n : cap;
+}
+
+/* Guesses a file's format from its first bytes. When none fits, says in
+ * why[0..why_cap) what the first record is instead. */
+static enum pcs_trace_format detect_format(const char *buf, size_t len, char *why, size_t why_cap)
+{
     size_t start = 0;
+    size_t at = 0;
+    why[0] = '\0';
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
         start = 3;
     struct js_cursor c;
@@ -371,25 +412,84 @@ static enum pcs_trace_format detect_format(const char *buf, size_t len)
         int first_key = 1;
         char key[64];
         size_t key_len;
-        while (js_next_key(&c, &first_key, key, sizeof key, &key_len) == 1) {
-            if (key_is(key, claude_keys))
-                return PCS_FORMAT_CLAUDE_CODE;
-            if (key_is(key, mooncake_keys))
-                return PCS_FORMAT_MOONCAKE;
-            if (key_is(key, native_keys))
-                return PCS_FORMAT_NATIVE;
-            if (js_skip(&c) != 0)
+        int rc;
+        unsigned keys = 0;
+        while ((rc = js_next_key(&c, &first_key, key, sizeof key, &key_len)) == 1) {
+            for (size_t r = 0; r < DETECT_RULE_COUNT; r++)
+                if (detect_rules[r].keys && key_is(key, detect_rules[r].keys))
+                    return detect_rules[r].format;
+            append(why, why_cap, &at, "%s\"%s\"", keys ? ", " : "", key);
+            keys++;
+            if (js_skip(&c) != 0) {
+                rc = -1;
                 break;
+            }
         }
+        char keys_text[160];
+        size_t keys_at = 0;
+        append(keys_text, sizeof keys_text, &keys_at, "%s", why);
+        at = 0;
+        if (rc == 0)
+            append(why, why_cap, &at, "the first record is a JSON object whose keys (%s) are none of these",
+                     keys ? keys_text : "none");
+        else
+            append(why, why_cap, &at, "the first record is a JSON object with none of these keys%s%s%s that breaks "
+                     "off or is malformed (%s)", keys ? " (" : "", keys ? keys_text : "", keys ? ")" : "",
+                     c.problem ? c.problem : "malformed JSON");
         return PCS_FORMAT_AUTO;
     }
     const char *nl = memchr(buf + start, '\n', len - start);
     size_t line_len = nl ? (size_t)(nl - (buf + start)) : len - start;
     const char *line = buf + start;
-    for (size_t i = 0; i + 13 <= line_len; i++)
-        if (memcmp(line + i, "ContextTokens", 13) == 0)
-            return PCS_FORMAT_AZURE;
+    for (size_t r = 0; r < DETECT_RULE_COUNT; r++) {
+        const char *column = detect_rules[r].column;
+        size_t column_len = column ? strlen(column) : 0;
+        for (size_t i = 0; column && i + column_len <= line_len; i++)
+            if (memcmp(line + i, column, column_len) == 0)
+                return detect_rules[r].format;
+    }
+    size_t probe = len < DETECT_FIRST_BYTES ? len : DETECT_FIRST_BYTES;
+    if (memchr(buf, '\0', probe) != NULL) {
+        at = 0;
+        append(why, why_cap, &at, "the file holds binary data (a NUL byte in its first %zu bytes)", probe);
+        return PCS_FORMAT_AUTO;
+    }
+    /* Show where the line starts, printable bytes only. */
+    char shown[41];
+    size_t n = 0;
+    for (; n < line_len && n + 1 < sizeof shown; n++)
+        shown[n] = (unsigned char)line[n] >= 0x20 && (unsigned char)line[n] < 0x7f ? line[n] : '?';
+    shown[n] = '\0';
+    append(why, why_cap, &at, "the first line (\"%s%s\") is not a JSON object and not a CSV header with those columns",
+             shown, line_len > n ? "..." : "");
     return PCS_FORMAT_AUTO;
+}
+
+/* "cannot tell the trace format: tried FORMAT (what tells it), ...; WHY",
+ * naming every format pcs_trace_format_name knows. */
+static enum pcs_status detect_failed(const struct trace_file *file, const char *why, struct pcs_error *err)
+{
+    char tried[320];
+    size_t at = 0;
+    for (int f = PCS_FORMAT_AUTO + 1; strcmp(pcs_trace_format_name((enum pcs_trace_format)f), "unknown") != 0; f++) {
+        const struct detect_rule *rule = NULL;
+        for (size_t r = 0; r < DETECT_RULE_COUNT; r++)
+            if ((int)detect_rules[r].format == f)
+                rule = &detect_rules[r];
+        append(tried, sizeof tried, &at, "%s%s (", at ? ", " : "", pcs_trace_format_name((enum pcs_trace_format)f));
+        if (rule && rule->keys) {
+            append(tried, sizeof tried, &at, "JSON with ");
+            for (size_t k = 0; rule->keys[k]; k++)
+                append(tried, sizeof tried, &at, "%s%s", k ? "/" : "", rule->keys[k]);
+        } else if (rule) {
+            append(tried, sizeof tried, &at, "a CSV header with %s", rule->column);
+        } else {
+            append(tried, sizeof tried, &at, "only when forced");
+        }
+        append(tried, sizeof tried, &at, ")");
+    }
+    return pcs_error_set(err, PCS_ERR_FORMAT, "%s:1: cannot tell the trace format: tried %s; %s", file->path, tried,
+                         why);
 }
 
 /* Opens file and tells its format from its first bytes, read into head
@@ -397,7 +497,8 @@ static enum pcs_trace_format detect_format(const char *buf, size_t len)
 static enum pcs_status open_file(struct trace_file *file, enum pcs_trace_format format, struct file_window *head,
                                  struct pcs_error *err)
 {
-    file->fd = open(file->path, O_RDONLY);
+    if (file->fd < 0) /* else: a stream or decompressed file, already open */
+        file->fd = open(file->path, O_RDONLY);
     if (file->fd < 0)
         return pcs_error_set(err, PCS_ERR_IO, "%s: cannot open: %s", file->path, strerror(errno));
     struct stat st;
@@ -417,22 +518,17 @@ static enum pcs_status open_file(struct trace_file *file, enum pcs_trace_format 
         return status;
     file->format = format;
     if (file->format == PCS_FORMAT_AUTO) {
-        file->format = detect_format(head->buf, head->len);
+        char why[PCS_ERROR_MAX / 2];
+        file->format = detect_format(head->buf, head->len, why, sizeof why);
         if (file->format == PCS_FORMAT_AUTO && file->size > want) {
             want = file->size < DETECT_BYTES ? (size_t)file->size : DETECT_BYTES;
             status = window_load(file, head, 0, want, 0, err);
             if (status != PCS_OK)
                 return status;
-            file->format = detect_format(head->buf, head->len);
+            file->format = detect_format(head->buf, head->len, why, sizeof why);
         }
-        if (file->format == PCS_FORMAT_AUTO) {
-            size_t probe = head->len < 4096 ? head->len : 4096;
-            int binary = memchr(head->buf, '\0', probe) != NULL;
-            return pcs_error_set(err, PCS_ERR_FORMAT,
-                                 "%s:1: cannot tell the trace format%s (expected Mooncake or native JSONL, "
-                                 "a Claude-Code session JSON or an Azure CSV); use --input-format",
-                                 file->path, binary ? " (binary data?)" : "");
-        }
+        if (file->format == PCS_FORMAT_AUTO)
+            return detect_failed(file, why, err);
     }
     int document = trace_format_ops(file->format)->index_document != NULL;
     file->readahead = document ? DOCUMENT_READAHEAD : LINE_WINDOW_BYTES;

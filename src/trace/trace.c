@@ -10,6 +10,7 @@
 #include "trace_internal.h"
 #include "common/grow.h"
 
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -65,6 +66,8 @@ struct pcs_trace {
     uint32_t namespace_count;
     int has_default_model;
     uint32_t default_model;
+
+    pcs_inputs *own_inputs; /* opened by pcs_trace_open (the files' names are its) */
 };
 
 const char *pcs_trace_format_name(enum pcs_trace_format format)
@@ -301,7 +304,23 @@ uint32_t trace_session_namespace(const char *name, size_t len)
 pcs_trace *pcs_trace_open(const char *const *paths, size_t path_count, const struct pcs_trace_config *config,
                           enum pcs_status *status, struct pcs_error *err)
 {
+    pcs_inputs *inputs = pcs_inputs_open(paths, path_count, status, err);
+    if (!inputs)
+        return NULL;
+    pcs_trace *trace = pcs_trace_open_inputs(inputs, config, status, err);
+    if (trace)
+        trace->own_inputs = inputs;
+    else
+        pcs_inputs_free(inputs);
+    return trace;
+}
+
+pcs_trace *pcs_trace_open_inputs(const pcs_inputs *inputs, const struct pcs_trace_config *config,
+                                 enum pcs_status *status, struct pcs_error *err)
+{
     enum pcs_status st = PCS_OK;
+    const char *const *paths = pcs_inputs_names(inputs);
+    size_t path_count = pcs_inputs_count(inputs);
     pcs_trace *trace = calloc(1, sizeof *trace);
     if (!trace) {
         *status = pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
@@ -331,6 +350,16 @@ pcs_trace *pcs_trace_open(const char *const *paths, size_t path_count, const str
         trace->files[i].fd = -1;
         trace->files[i].path = paths[i];
         trace->files[i].index = (uint32_t)i;
+    }
+    /* A stream or a decompressed file: the list keeps its descriptor, and
+     * each trace reads a copy (a retry without streaming opens the list again). */
+    for (size_t i = 0; i < path_count; i++) {
+        int fd = pcs_inputs_fd(inputs, i);
+        if (fd >= 0 && (trace->files[i].fd = dup(fd)) < 0) {
+            *status = pcs_error_set(err, PCS_ERR_IO, "%s: cannot open: %s", paths[i], strerror(errno));
+            pcs_trace_free(trace);
+            return NULL;
+        }
     }
     trace->index.lenient = trace->config.lenient;
     st = trace_index_files(trace, trace->files, path_count, &trace->config, &trace->namespace_count,
@@ -598,5 +627,6 @@ void pcs_trace_free(pcs_trace *trace)
     free(trace->model_lock);
     bound_arrays_free(&trace->scratch);
     free(trace->block_ends.ends);
+    pcs_inputs_free(trace->own_inputs);
     free(trace);
 }

@@ -348,6 +348,177 @@ check_stdout_full() {
     [ "$rc" -eq 1 ] || { why="--help >/dev/full: exit $rc, want 1"; return 1; }
 }
 
+# --- inputs: streams, compressed files, directories (DESIGN §6)
+
+# gz SOURCE DEST: DEST is SOURCE gzip-compressed (python3, no gzip tool needed).
+gz() {
+    python3 -c 'import gzip, shutil, sys
+with open(sys.argv[1], "rb") as i, gzip.open(sys.argv[2], "wb") as o: shutil.copyfileobj(i, o)' "$1" "$2"
+}
+
+# same_as_plain HOW FEED ARGS...: `replay ARGS` prints what `replay` of the
+# plain mooncake_tiny.jsonl prints (text and csv reports: they do not name
+# files). FEED is what each run gets on stdin: "-" nothing, "<PATH" the file
+# redirected, "|PATH" the file through a pipe; "@PATH" adds <(cat PATH)
+# after ARGS instead.
+same_as_plain() {
+    local how=$1 feed=$2 format
+    shift 2
+    for format in text csv; do
+        "$PCSIM" replay --format "$format" "$DATA/mooncake_tiny.jsonl" >"$WORK/plain" 2>/dev/null
+        case $feed in
+            "<"*) run replay --format "$format" "$@" <"${feed#<}" ;;
+            "|"*) run replay --format "$format" "$@" < <(cat "${feed#|}") ;;
+            "@"*) run replay --format "$format" "$@" <(cat "${feed#@}") ;;
+            *) run replay --format "$format" "$@" ;;
+        esac
+        if [ "$rc" -ne 0 ] || ! cmp -s "$WORK/plain" "$WORK/out"; then
+            why="$how, --format $format: exit $rc, report differs from the plain file's"
+            return 1
+        fi
+    done
+}
+
+check_input_stdin() {
+    local f=$DATA/mooncake_tiny.jsonl
+    same_as_plain "- redirected from the file" "<$f" - || return 1
+    same_as_plain "- from a pipe" "|$f" - || return 1
+    same_as_plain "/dev/stdin from a pipe" "|$f" /dev/stdin || return 1
+    same_as_plain "a process substitution" "@$f" || return 1
+}
+
+check_input_fifo() {
+    mkfifo "$WORK/fifo" || { why="mkfifo failed"; return 77; }
+    local format status=0
+    for format in text csv; do
+        "$PCSIM" replay --format "$format" "$DATA/mooncake_tiny.jsonl" >"$WORK/plain" 2>/dev/null
+        # The writer gives up if pcsim never opens the FIFO.
+        timeout 20 sh -c 'cat "$1" >"$2"' sh "$DATA/mooncake_tiny.jsonl" "$WORK/fifo" &
+        run replay --format "$format" "$WORK/fifo"
+        wait
+        if [ "$rc" -ne 0 ] || ! cmp -s "$WORK/plain" "$WORK/out"; then
+            why="a FIFO, --format $format: exit $rc, report differs from the plain file's"
+            status=1
+            break
+        fi
+    done
+    rm -f "$WORK/fifo"
+    return $status
+}
+
+check_input_compressed() {
+    gz "$DATA/mooncake_tiny.jsonl" "$WORK/tiny.jsonl.gz" || { why="python3 gzip failed"; return 1; }
+    same_as_plain "a .gz file" - "$WORK/tiny.jsonl.gz" || return 1
+    same_as_plain "a .zst file" - "$DATA/mooncake_tiny.jsonl.zst" || return 1
+    # Told by its bytes, not its name; and from standard input.
+    cp "$WORK/tiny.jsonl.gz" "$WORK/tiny_gz.jsonl"
+    same_as_plain "gzip data named .jsonl" - "$WORK/tiny_gz.jsonl" || return 1
+    same_as_plain "gzip data through a pipe" "|$WORK/tiny.jsonl.gz" - || return 1
+    # Two gzip members one after the other are one text.
+    head -n 3 "$DATA/mooncake_tiny.jsonl" >"$WORK/part1"
+    tail -n +4 "$DATA/mooncake_tiny.jsonl" >"$WORK/part2"
+    gz "$WORK/part1" "$WORK/p1.gz" && gz "$WORK/part2" "$WORK/p2.gz"
+    cat "$WORK/p1.gz" "$WORK/p2.gz" >"$WORK/members.gz"
+    same_as_plain "a .gz of two members" - "$WORK/members.gz"
+}
+
+check_input_directory() {
+    local dir=$WORK/tracedir
+    mkdir -p "$dir/b" "$dir/a"
+    cp "$DATA/native_blocks.jsonl" "$dir/b/native.jsonl"
+    cp "$DATA/mooncake_tiny.jsonl" "$dir/a/z.jsonl"
+    cp "$DATA/claude_code_tiny.json" "$dir/a-session.json"
+    gz "$DATA/azure_tiny.csv" "$dir/c.csv.gz"
+    echo 'not a trace' >"$dir/.hidden"
+    # Name order (bytes, each directory in its place): a/ < a-session.json < b/ < c.csv.gz.
+    "$PCSIM" replay --format json "$dir/a/z.jsonl" "$dir/a-session.json" "$dir/b/native.jsonl" \
+        "$dir/c.csv.gz" >"$WORK/listed" 2>/dev/null
+    run replay --format json "$dir"
+    if [ "$rc" -ne 0 ] || ! cmp -s "$WORK/listed" "$WORK/out"; then
+        why="the directory's report (exit $rc) differs from its files listed in name order"
+        return 1
+    fi
+    if ! stderr_has "$dir/.hidden: skipped: a hidden entry"; then
+        why="the hidden entry's skip is not noted on stderr"
+        return 1
+    fi
+    run replay --format json "$dir/"
+    if [ "$rc" -ne 0 ] || ! cmp -s "$WORK/listed" "$WORK/out"; then
+        why="DIR/ (trailing slash) is reported differently from DIR"
+        return 1
+    fi
+}
+
+check_input_stdin_once() {
+    "$PCSIM" replay - - <"$DATA/mooncake_tiny.jsonl" >"$WORK/out" 2>"$WORK/err"
+    rc=$?
+    if [ "$rc" -ne 2 ] || [ -s "$WORK/out" ] || ! stderr_has "given twice"; then
+        why="replay - -: exit $rc, want 2 and 'given twice' on stderr"
+        return 1
+    fi
+}
+
+check_input_errors_located() {
+    gz "$BAD/bad_negative.jsonl" "$WORK/bad_negative.jsonl.gz"
+    run replay "$WORK/bad_negative.jsonl.gz"
+    if [ "$rc" -ne 1 ] || ! stderr_has "bad_negative.jsonl.gz:2" "field input_length"; then
+        why="an error inside a .gz: exit $rc, want 1 and 'bad_negative.jsonl.gz:2' 'field input_length'"
+        return 1
+    fi
+    run replay - <"$BAD/bad_negative.jsonl"
+    if [ "$rc" -ne 1 ] || ! stderr_has "<stdin>:2" "field input_length"; then
+        why="an error on stdin: exit $rc, want 1 and '<stdin>:2' 'field input_length'"
+        return 1
+    fi
+    # Cut short: 60 of its bytes (the text of line 1 is 57 bytes long).
+    gz "$DATA/mooncake_tiny.jsonl" "$WORK/whole.gz"
+    head -c 60 "$WORK/whole.gz" >"$WORK/cut.jsonl.gz"
+    run replay "$WORK/cut.jsonl.gz"
+    if [ "$rc" -ne 1 ] || [ -s "$WORK/out" ] || ! stderr_has "cut.jsonl.gz:" "gzip data is truncated"; then
+        why="a truncated .gz: exit $rc, want 1 and 'cut.jsonl.gz:' 'gzip data is truncated'"
+        return 1
+    fi
+    # A flipped byte inside the deflate data; the header stays valid.
+    python3 -c 'import sys
+b = bytearray(open(sys.argv[1], "rb").read()); b[20] ^= 0xff; open(sys.argv[2], "wb").write(b)' \
+        "$WORK/whole.gz" "$WORK/flipped.jsonl.gz"
+    run replay "$WORK/flipped.jsonl.gz"
+    if [ "$rc" -ne 1 ] || [ -s "$WORK/out" ] || ! stderr_has "flipped.jsonl.gz:" "gzip data is"; then
+        why="a corrupt .gz: exit $rc, want 1 and 'flipped.jsonl.gz:' 'gzip data is'"
+        return 1
+    fi
+    cat "$WORK/whole.gz" >"$WORK/trailing.gz"
+    printf 'garbage' >>"$WORK/trailing.gz"
+    run replay "$WORK/trailing.gz"
+    if [ "$rc" -ne 1 ] || ! stderr_has "trailing.gz:" "trailing bytes"; then
+        why="bytes after the gzip stream: exit $rc, want 1 and 'trailing bytes'"
+        return 1
+    fi
+    head -c 40 "$DATA/mooncake_tiny.jsonl.zst" >"$WORK/cut.jsonl.zst"
+    run replay "$WORK/cut.jsonl.zst"
+    if [ "$rc" -ne 1 ] || ! stderr_has "cut.jsonl.zst:" "zstd data is"; then
+        why="a truncated .zst: exit $rc, want 1 and 'cut.jsonl.zst:' 'zstd data is'"
+        return 1
+    fi
+}
+
+# When no format fits, the message names every format tried and what the first line is.
+check_input_detect_failure() {
+    printf '{"prompt": "hi", "n": 3}\n' >"$WORK/unknown.jsonl"
+    run replay "$WORK/unknown.jsonl"
+    if [ "$rc" -ne 1 ] || ! stderr_has "unknown.jsonl:1" "mooncake (" "claude-code (" "native (" "azure (" \
+        '"prompt", "n"' "--input-format"; then
+        why="exit $rc; the message lacks a format tried, the first record's keys or the hint"
+        return 1
+    fi
+    printf 'a,b,c\n1,2,3\n' >"$WORK/unknown.csv"
+    run replay "$WORK/unknown.csv"
+    if [ "$rc" -ne 1 ] || ! stderr_has "unknown.csv:1" "azure (a CSV header with ContextTokens)" '("a,b,c")'; then
+        why="exit $rc; a CSV without the columns: the message lacks the formats or the first line"
+        return 1
+    fi
+}
+
 # ------------------------------------------------------------------ cases
 
 # --- top-level program
@@ -587,6 +758,15 @@ check deterministic "the same inputs give byte-identical output"
 check singular_counts "a count of one takes the singular noun (1 request, 1 file, 1 bad record)"
 check money_columns "each money column of the text cost table has one precision"
 
+# --- inputs: -, FIFOs, /dev/stdin, <(...), .gz/.zst, directories
+check input_stdin "- (redirected, piped), /dev/stdin and <(cat f) report as the plain file"
+check input_fifo "a FIFO reports as the plain file (read once)"
+check input_compressed ".gz (also misnamed, on stdin, two members) and .zst report as the plain file"
+check input_directory "a directory reports as its files listed in name order; a hidden file is noted"
+check input_stdin_once "'-' twice is a usage error"
+check input_errors_located "errors in .gz/stdin name file:line; truncated/corrupt .gz and .zst are located errors"
+check input_detect_failure "an unknown format: every format tried, and what the first line is"
+
 # --- malformed input: exit 1, the place and the field on stderr, stdout empty
 data_error "malformed JSON mid-line" "malformed_json.jsonl:2" "malformed JSON" \
     replay "$BAD/malformed_json.jsonl"
@@ -661,8 +841,11 @@ data_error "--input-format forces a format" "mooncake_tiny.jsonl:1" "TIMESTAMP" 
     replay --input-format azure "$DATA/mooncake_tiny.jsonl"
 data_error "nonexistent file" "does_not_exist.jsonl" "cannot open" \
     replay "$DATA/does_not_exist.jsonl"
-data_error "a directory as the trace" "$DATA" "directory" \
-    replay "$DATA"
+mkdir -p "$WORK/empty_dir/.git"
+data_error "an empty directory (a hidden one inside) is named" "$WORK/empty_dir" "no files" \
+    replay "$WORK/empty_dir"
+data_error "an error inside a .zst names the file and line" "bad_negative.jsonl.zst:2" "field input_length" \
+    replay "$BAD/bad_negative.jsonl.zst"
 data_error "--requests into a missing directory" "$WORK/missing/per_request.csv" "cannot write" \
     replay --requests "$WORK/missing/per_request.csv" "$DATA/mooncake_tiny.jsonl"
 
