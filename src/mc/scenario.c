@@ -17,11 +17,12 @@
 #include <string.h>
 
 #include "common/arena.h"
-#include "common/text_file.h"
+#include "common/json_doc.h"
 #include "pcsim/cache.h"
 #include "scenario_values.h"
 
 #define SCENARIO_SCHEMA "pcsim.scenario.v1"
+#define SCENARIO_EXPECTED "a scenario (schema " SCENARIO_SCHEMA ")"
 #define MAX_SWEEP_POINTS 10000
 #define MAX_SWEEP_PATHS 64
 #define MAX_WHOLE 9007199254740992.0 /* 2^53: the largest whole number a JSON number holds exactly */
@@ -267,7 +268,7 @@ static enum pcs_status load_models(struct loader *loader, const cJSON *json, str
     if (!cJSON_IsObject(json))
         return loader_fail(loader, PCS_ERR_PARSE,
                            "expected an object of model aliases: {\"mini\": \"gpt-5.4-mini\", ...}");
-    enum pcs_status status = loader_check_unique_keys(loader, json);
+    enum pcs_status status = PCS_OK;
     for (const cJSON *item = json->child; item && status == PCS_OK; item = item->next) {
         if (loader_is_comment(item))
             continue;
@@ -288,7 +289,7 @@ static enum pcs_status load_failure_p(struct loader *loader, const cJSON *json, 
 {
     if (!cJSON_IsObject(json))
         return loader_fail(loader, PCS_ERR_PARSE, "expected an object of failure probabilities by model alias");
-    enum pcs_status status = loader_check_unique_keys(loader, json);
+    enum pcs_status status = PCS_OK;
     for (const cJSON *item = json->child; item && status == PCS_OK; item = item->next) {
         if (loader_is_comment(item))
             continue;
@@ -809,9 +810,7 @@ static enum pcs_status load_sweep(struct loader *loader, const cJSON *root, cons
 {
     if (!cJSON_IsObject(json))
         return loader_fail_at(loader, "sweep", PCS_ERR_PARSE, "expected an object of \"path\": [values]");
-    size_t old = loader_push_key(loader, "sweep");
-    enum pcs_status status = loader_check_unique_keys(loader, json);
-    loader_pop(loader, old);
+    enum pcs_status status = PCS_OK;
     struct sweep_path paths[MAX_SWEEP_PATHS];
     size_t count = 0;
     memset(paths, 0, sizeof paths);
@@ -858,48 +857,41 @@ static enum pcs_status load_set(struct loader *loader, const cJSON *root)
     return load_scenario(loader, root, &set->points[0].scenario);
 }
 
-pcs_scenario_set *pcs_scenario_parse(const char *text, size_t size, const char *name, const char *base_dir,
-                                     const pcs_catalog *catalog, struct pcs_error *err)
+/* The set in root, which json_doc checked: one JSON document, no key given
+ * twice. */
+static pcs_scenario_set *set_from_root(const cJSON *root, const char *name, const char *base_dir,
+                                       const pcs_catalog *catalog, struct pcs_error *err)
 {
-    if (!name)
-        name = "scenario";
     pcs_scenario_set *set = calloc(1, sizeof *set);
     if (!set) {
         pcs_error_set(err, PCS_ERR_NOMEM, "%s: out of memory loading the scenario", name);
         return NULL;
     }
-    enum pcs_status status;
-    cJSON *root = NULL;
-    if (strspn(text, " \t\r\n") == size) {
-        status = pcs_error_set(err, PCS_ERR_PARSE, "%s: the file is empty; expected a scenario (schema %s)", name,
-                               SCENARIO_SCHEMA);
-    } else {
-        const char *end = NULL;
-        /* text[size] is the NUL: requiring it rejects trailing garbage. */
-        root = cJSON_ParseWithLengthOpts(text, size + 1, &end, 1);
-        if (!root) {
-            unsigned long line, column;
-            size_t offset = end && end >= text ? (size_t)(end - text) : 0;
-            text_position(text, offset, &line, &column);
-            status = pcs_error_set(err, PCS_ERR_PARSE, "%s:%lu:%lu: malformed JSON", name, line, column);
-        } else {
-            struct loader loader = {set, catalog, name, name, base_dir, err, {0}, 0};
-            status = load_set(&loader, root);
-        }
-    }
-    cJSON_Delete(root);
-    if (status != PCS_OK) {
+    struct loader loader = {set, catalog, name, name, base_dir, err, {0}, 0};
+    if (load_set(&loader, root) != PCS_OK) {
         pcs_scenario_set_free(set);
         return NULL;
     }
     return set;
 }
 
+pcs_scenario_set *pcs_scenario_parse(const char *text, size_t size, const char *name, const char *base_dir,
+                                     const pcs_catalog *catalog, struct pcs_error *err)
+{
+    if (!name)
+        name = "scenario";
+    cJSON *root;
+    if (json_doc_parse(text, size, name, SCENARIO_EXPECTED, &root, err) != PCS_OK)
+        return NULL;
+    pcs_scenario_set *set = set_from_root(root, name, base_dir, catalog, err);
+    cJSON_Delete(root);
+    return set;
+}
+
 pcs_scenario_set *pcs_scenario_load(const char *path, const pcs_catalog *catalog, struct pcs_error *err)
 {
-    char *text;
-    size_t size;
-    if (text_file_read(path, &text, &size, err) != PCS_OK)
+    cJSON *root;
+    if (json_doc_load(path, SCENARIO_EXPECTED, &root, err) != PCS_OK)
         return NULL;
     /* Relative trace paths start from the scenario's directory. */
     const char *slash = strrchr(path, '/');
@@ -908,16 +900,16 @@ pcs_scenario_set *pcs_scenario_load(const char *path, const pcs_catalog *catalog
         size_t len = slash == path ? 1 : (size_t)(slash - path);
         base_dir = malloc(len + 1);
         if (!base_dir) {
-            free(text);
+            cJSON_Delete(root);
             pcs_error_set(err, PCS_ERR_NOMEM, "%s: out of memory loading the scenario", path);
             return NULL;
         }
         memcpy(base_dir, path, len);
         base_dir[len] = '\0';
     }
-    pcs_scenario_set *set = pcs_scenario_parse(text, size, path, base_dir, catalog, err);
+    pcs_scenario_set *set = set_from_root(root, path, base_dir, catalog, err);
     free(base_dir);
-    free(text);
+    cJSON_Delete(root);
     return set;
 }
 

@@ -77,8 +77,8 @@ int loader_is_comment(const cJSON *member)
     return strcmp(member->string, "$comment") == 0;
 }
 
-/* Rejects members of object not in allowed (NULL-terminated) and members
- * given twice (cJSON keeps both; the loader would read only the first). */
+/* Rejects members of object not in allowed (NULL-terminated). Keys given
+ * twice never get here: json_doc refuses them for the whole document. */
 enum pcs_status loader_check_members(struct loader *loader, const cJSON *object, const char *const *allowed)
 {
     for (const cJSON *member = object->child; member; member = member->next) {
@@ -96,20 +96,7 @@ enum pcs_status loader_check_members(struct loader *loader, const cJSON *object,
                 snprintf(what + used, sizeof what - used, ")");
             return loader_fail_at(loader, member->string, PCS_ERR_PARSE, what);
         }
-        for (const cJSON *earlier = object->child; earlier != member; earlier = earlier->next)
-            if (strcmp(earlier->string, member->string) == 0)
-                return loader_fail_at(loader, member->string, PCS_ERR_PARSE, "given twice");
     }
-    return PCS_OK;
-}
-
-/* The members of a free-form object (models, failure.p): no duplicates. */
-enum pcs_status loader_check_unique_keys(struct loader *loader, const cJSON *object)
-{
-    for (const cJSON *member = object->child; member; member = member->next)
-        for (const cJSON *earlier = object->child; earlier != member; earlier = earlier->next)
-            if (strcmp(earlier->string, member->string) == 0)
-                return loader_fail_at(loader, member->string, PCS_ERR_PARSE, "given twice");
     return PCS_OK;
 }
 

@@ -77,10 +77,9 @@ static inline const cJSON *loader_member(const cJSON *object, const char *key)
     return cJSON_GetObjectItemCaseSensitive(object, key);
 }
 
-/* Rejects members not in allowed (NULL-terminated), and members given twice. */
+/* Rejects members not in allowed (NULL-terminated). The document's keys
+ * are unique already (json_doc). */
 enum pcs_status loader_check_members(struct loader *loader, const cJSON *object, const char *const *allowed);
-/* Rejects members given twice (objects keyed by the user: models, failure.p). */
-enum pcs_status loader_check_unique_keys(struct loader *loader, const cJSON *object);
 
 /* The value itself, at the current path. Strings are copied to the set's
  * arena. Numbers: finite, in [min, max] ((min, max] when above_min); -0

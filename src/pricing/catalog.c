@@ -13,9 +13,10 @@
 #include <string.h>
 
 #include "common/civil_date.h"
-#include "common/text_file.h"
+#include "common/json_doc.h"
 
 #define CATALOG_SCHEMA "pcsim.catalog.v1"
+#define CATALOG_EXPECTED "a catalog (schema " CATALOG_SCHEMA ")"
 #define MAX_RULE_DEPTH 32
 
 /* The loader's state: where errors go and the path of the current field. */
@@ -712,45 +713,40 @@ static enum pcs_status load_catalog(struct loader *loader, const cJSON *root)
     return status;
 }
 
-pcs_catalog *catalog_parse(const char *text, size_t size, const char *name, struct pcs_error *err)
+/* The catalog in root, which json_doc checked: one JSON document, no key
+ * given twice. */
+static pcs_catalog *catalog_from_root(const cJSON *root, const char *name, struct pcs_error *err)
 {
     pcs_catalog *catalog = calloc(1, sizeof *catalog);
     if (!catalog) {
         pcs_error_set(err, PCS_ERR_NOMEM, "%s: out of memory loading the catalog", name);
         return NULL;
     }
-    const char *end = NULL;
-    /* text[size] is the NUL: requiring it rejects trailing garbage. */
-    cJSON *root = cJSON_ParseWithLengthOpts(text, size + 1, &end, 1);
-    enum pcs_status status;
-    if (size == 0) {
-        status = pcs_error_set(err, PCS_ERR_PARSE, "%s: the file is empty; expected a catalog (schema %s)", name,
-                               CATALOG_SCHEMA);
-    } else if (!root) {
-        unsigned long line, column;
-        size_t offset = end && end >= text ? (size_t)(end - text) : 0;
-        text_position(text, offset, &line, &column);
-        status = pcs_error_set(err, PCS_ERR_PARSE, "%s:%lu:%lu: malformed JSON", name, line, column);
-    } else {
-        struct loader loader = {catalog, name, err, {0}, 0};
-        status = load_catalog(&loader, root);
-    }
-    cJSON_Delete(root);
-    if (status != PCS_OK) {
+    struct loader loader = {catalog, name, err, {0}, 0};
+    if (load_catalog(&loader, root) != PCS_OK) {
         pcs_catalog_free(catalog);
         return NULL;
     }
     return catalog;
 }
 
+pcs_catalog *catalog_parse(const char *text, size_t size, const char *name, struct pcs_error *err)
+{
+    cJSON *root;
+    if (json_doc_parse(text, size, name, CATALOG_EXPECTED, &root, err) != PCS_OK)
+        return NULL;
+    pcs_catalog *catalog = catalog_from_root(root, name, err);
+    cJSON_Delete(root);
+    return catalog;
+}
+
 pcs_catalog *pcs_catalog_load(const char *path, struct pcs_error *err)
 {
-    char *text;
-    size_t size;
-    if (text_file_read(path, &text, &size, err) != PCS_OK)
+    cJSON *root;
+    if (json_doc_load(path, CATALOG_EXPECTED, &root, err) != PCS_OK)
         return NULL;
-    pcs_catalog *catalog = catalog_parse(text, size, path, err);
-    free(text);
+    pcs_catalog *catalog = catalog_from_root(root, path, err);
+    cJSON_Delete(root);
     return catalog;
 }
 

@@ -237,6 +237,10 @@ data_error "malformed catalog JSON: line and column" "malformed.json:3:26" "malf
 data_error "empty catalog" "empty.json" "empty" prices --prices "$BAD_CATALOG/empty.json" list
 data_error "trailing garbage after the catalog" "trailing_garbage.json" "malformed JSON" \
     prices --prices "$BAD_CATALOG/trailing_garbage.json" list
+data_error "a key given twice at the top" "duplicate_key_top.json: providers" "given twice" \
+    prices --prices "$BAD_CATALOG/duplicate_key_top.json" list
+data_error "a key given twice deep inside" "duplicate_key_nested.json: providers[0].models[1].prices.input_mtok" \
+    "given twice" prices --prices "$BAD_CATALOG/duplicate_key_nested.json" list
 data_error "wrong schema" "wrong_schema.json: schema" "pcsim.catalog.v1" prices --prices "$BAD_CATALOG/wrong_schema.json" list
 data_error "negative price" "negative_price.json: providers[0].models[0].prices.input_mtok" ">= 0" \
     prices --prices "$BAD_CATALOG/negative_price.json" list

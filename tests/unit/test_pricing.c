@@ -194,6 +194,8 @@ static void test_load_bad(void)
     static const struct bad_case cases[] = {
         {"bad_date.json", "providers[0].models[0].prices[0].constraint.start_date"},
         {"bad_regex.json", "providers[0].models[0].match.regex"},
+        {"duplicate_key_nested.json", "duplicate_key_nested.json: providers[0].models[1].prices.input_mtok: given twice"},
+        {"duplicate_key_top.json", "duplicate_key_top.json: providers: given twice"},
         {"duplicate_provider.json", "providers[1].id"},
         {"empty.json", "empty"},
         {"fractional_tier_start.json", "providers[0].models[0].prices.input_mtok.tiers[0].start"},
