@@ -129,6 +129,11 @@ void cli_trace_error(const char *command, enum pcs_status status, const struct p
         fprintf(stderr, "pcsim %s: force a format with --input-format\n", command);
 }
 
+const char *cli_noun(uint64_t count, const char *singular, const char *plural)
+{
+    return count == 1 ? singular : plural;
+}
+
 int cli_finish_stdout(int status)
 {
     if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {

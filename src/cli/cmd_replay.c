@@ -245,20 +245,23 @@ static void note_unpriced(const pcs_catalog *catalog, const pcs_trace *trace, co
         const char *name = pcs_trace_model_name(trace, (uint32_t)i);
         char nearest[256];
         cli_nearest_models(catalog, name, nearest, sizeof nearest);
+        uint64_t requests = result->by_model[i].requests;
         fprintf(stderr, "pcsim replay: note: model '%s' is not in the price catalog (nearest known: %s); its %llu "
-                        "requests are left out of the cost; name it with --model-map %s=MODEL\n",
-                name, nearest[0] ? nearest : "none", (unsigned long long)result->by_model[i].requests, name);
+                        "%s left out of the cost; name it with --model-map %s=MODEL\n",
+                name, nearest[0] ? nearest : "none", (unsigned long long)requests,
+                cli_noun(requests, "request is", "requests are"), name);
     }
     for (size_t i = 0; i < cost->model_count; i++) {
         const struct pcs_model *model = cost->by_model[i].priced_as;
         for (int tier = 0; model && tier <= PCS_TIER_PRIORITY; tier++)
             if (cost->by_model[i].unsold_tier_requests[tier])
-                fprintf(stderr, "pcsim replay: note: %s sells no %s tier for %s; its %llu %s requests are priced "
+                fprintf(stderr, "pcsim replay: note: %s sells no %s tier for %s; its %llu %s %s priced "
                                 "at the standard tier\n",
                         model->provider->name, pcs_tier_name((enum pcs_tier)tier),
                         pcs_trace_model_name(trace, (uint32_t)i),
                         (unsigned long long)cost->by_model[i].unsold_tier_requests[tier],
-                        pcs_tier_name((enum pcs_tier)tier));
+                        pcs_tier_name((enum pcs_tier)tier),
+                        cli_noun(cost->by_model[i].unsold_tier_requests[tier], "request is", "requests are"));
     }
 }
 
@@ -655,8 +658,8 @@ int cmd_replay(int argc, char **argv)
         struct pcs_replay_report report = {paths, path_count, opts.preset, config, trace, result, NULL, NULL,
                                            NULL, price_time_s, opts.tier_override, opts.region_uplift, partial};
         if (partial)
-            fprintf(stderr, "pcsim replay: interrupted: reporting the %llu requests replayed so far (PARTIAL)\n",
-                    (unsigned long long)result->total.requests);
+            fprintf(stderr, "pcsim replay: interrupted: reporting the %llu %s replayed so far (PARTIAL)\n",
+                    (unsigned long long)result->total.requests, cli_noun(result->total.requests, "request", "requests"));
         if (lanes[0].model_config && caches.count >= result->model_count)
             report.model_configs = caches.configs;
         if (sink.coster && cost.priced_requests) {

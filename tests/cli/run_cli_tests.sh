@@ -54,6 +54,19 @@ check_singular_counts() {
         why="exit $rc; first lines: '$(head -n 3 "$WORK/out" | tr '\n' '|')'"
         return 1
     fi
+    # The CLI's own notes: native_segments.jsonl has one priority request for a model whose
+    # provider sells no priority tier, and mooncake_tiny.jsonl's model is not in the catalog.
+    run replay --policy anthropic-5m "$DATA/native_segments.jsonl"
+    if [ "$rc" -ne 0 ] || ! stderr_has "its 1 priority request is priced at the standard tier"; then
+        why="exit $rc; the priority note is not in the singular"
+        return 1
+    fi
+    head -n 1 "$DATA/mooncake_tiny.jsonl" >"$WORK/one_mooncake.jsonl"
+    run replay "$WORK/one_mooncake.jsonl"
+    if [ "$rc" -ne 0 ] || ! stderr_has "its 1 request is left out of the cost"; then
+        why="exit $rc; the unpriced-model note is not in the singular"
+        return 1
+    fi
 }
 
 # Each money column of the text cost table prints all its amounts with one
@@ -755,7 +768,7 @@ check ttl_markers_reported "the report says whether TTL markers stand or --ttl o
 check ttl_sweep_marked "a TTL sweep over a marked trace moves: every point overrides the markers"
 check ttl_units "--ttl 300 = 300s = 5m = 1/12 h"
 check deterministic "the same inputs give byte-identical output"
-check singular_counts "a count of one takes the singular noun (1 request, 1 file, 1 bad record)"
+check singular_counts "a count of one takes the singular noun (1 request, 1 file, 1 bad record, the CLI's notes)"
 check money_columns "each money column of the text cost table has one precision"
 
 # --- inputs: -, FIFOs, /dev/stdin, <(...), .gz/.zst, directories
