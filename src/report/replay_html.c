@@ -51,6 +51,13 @@ static void replay_header(FILE *out, const struct pcs_replay_report *report)
     else
         html_elementf(out, "p", "meta", "policy: %s (%s: %s)", report->preset, pcs_policy_name(report->config.policy),
                       parameters);
+    int64_t marker_ttl_ms;
+    enum report_markers markers = report_replay_markers(report, &marker_ttl_ms);
+    if (markers != REPORT_MARKERS_NONE) {
+        char sentence[320];
+        html_element(out, "p", "meta",
+                     report_markers_text(markers, result->marked_requests, marker_ttl_ms, sentence, sizeof sentence));
+    }
     html_elementf(out, "p", "meta", "%s, %s", report_count(result->total.requests, "request", "requests", count, sizeof count),
                   report_count(result->bounds, "prefix bound", "prefix bounds", bounds, sizeof bounds));
     if (result->skipped)

@@ -214,6 +214,18 @@ const char *report_markers_text(enum report_markers markers, uint64_t marked_req
     return buf;
 }
 
+const char *report_sweep_markers_text(const struct pcs_sweep_result *result, char *buf, size_t cap)
+{
+    char requests[64];
+    buf[0] = '\0';
+    if (result->marked_requests)
+        snprintf(buf, cap,
+                 "markers overridden: each point's TTL is every entry's (a what-if), whatever the \"5m\" or "
+                 "\"1h\" markers of %s",
+                 report_count(result->marked_requests, "request", "requests", requests, sizeof requests));
+    return buf;
+}
+
 const char *report_usd(double usd, char *buf, size_t cap)
 {
     struct report_money money = report_money_of(&usd, 1);

@@ -43,6 +43,10 @@ const char *report_markers_name(enum report_markers markers);
 const char *report_markers_text(enum report_markers markers, uint64_t marked_requests, int64_t ttl_ms, char *buf,
                                 size_t cap);
 
+/* The same sentence for a TTL sweep over a marked trace (every point
+ * overrides the markers: DESIGN §3); "" when no request is marked. */
+const char *report_sweep_markers_text(const struct pcs_sweep_result *result, char *buf, size_t cap);
+
 /* Money for people (text and HTML reports; JSON and CSV carry the numbers
  * unrounded). Every amount of a column is printed with the same number of
  * decimals, so the column aligns and reads like money: the precision is

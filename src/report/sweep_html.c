@@ -128,6 +128,9 @@ static void sweep_header(FILE *out, const struct pcs_sweep_report *report)
     }
     fputs("</p>\n", out);
     policy_line(out, report);
+    char markers[320];
+    if (*report_sweep_markers_text(result, markers, sizeof markers))
+        html_element(out, "p", "meta", markers);
     html_elementf(out, "p", "meta", "%s, %s input %s, %s; %s",
                   report_count(result->ideal.requests, "request", "requests", requests, sizeof requests),
                   report_grouped(result->ideal.input, input, sizeof input),

@@ -41,10 +41,9 @@ enum pcs_status pcs_report_sweep_text(FILE *out, const struct pcs_sweep_report *
         fprintf(out, "policy: %s (%s: %s; the TTL varies), one pass over %s\n", report->preset,
                 pcs_policy_name(result->base.policy), parameters,
                 report_count(result->point_count, "TTL", "TTLs", count, sizeof count));
-    if (result->marked_requests)
-        fprintf(out, "markers overridden: each point's TTL is every entry's (a what-if), whatever the \"5m\" or "
-                     "\"1h\" markers of %s\n",
-                report_count(result->marked_requests, "request", "requests", count, sizeof count));
+    char markers[320];
+    if (*report_sweep_markers_text(result, markers, sizeof markers))
+        fprintf(out, "%s\n", markers);
     if (result->skipped)
         fprintf(out, "skipped: %s (--lenient)\n",
                 report_count(result->skipped, "bad record", "bad records", count, sizeof count));

@@ -310,6 +310,9 @@ check_ttl_markers_reported() {
     local markers
     markers=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["policy"].get("ttl_markers"))' <"$WORK/out")
     [ "$markers" = "overridden" ] || { why="JSON policy.ttl_markers with --ttl 1h: $markers"; return 1; }
+    run replay --policy anthropic-1h --html "$WORK/markers.html" "$DATA/native_ttl_markers.jsonl"
+    grep -q "markers stand: .*policy TTL 3600 s applies to unmarked breakpoints" "$WORK/markers.html" ||
+        { why="the HTML report lacks the 'markers stand' line"; return 1; }
     run replay --policy anthropic-1h "$DATA/mooncake_tiny.jsonl"
     ! grep -q "markers" "$WORK/out" || { why="a trace without markers mentions them"; return 1; }
 }
@@ -323,6 +326,10 @@ check_ttl_sweep_marked() {
     reads=$(python3 -c 'import json,sys; print(" ".join(str(p["tokens"]["cache_read"]) + "/" + str(p["tokens"]["cache_write_1h"]) for p in json.load(sys.stdin)["points"]))' <"$WORK/out")
     [ "$reads" = "0/0 2000/0 4000/2000" ] || { why="cache_read/cache_write_1h by point: $reads, want 0/0 2000/0 4000/2000"; return 1; }
     grep -q '"ttl_markers":[[:space:]]*"overridden"' "$WORK/out" || { why="sweep JSON lacks policy.ttl_markers overridden"; return 1; }
+    run sweep --no-cost --policy anthropic-5m --ttl 5m,11m,1h --html "$WORK/sweep_markers.html" \
+        "$DATA/native_ttl_markers.jsonl"
+    grep -q "markers overridden: each point" "$WORK/out" && grep -q "markers overridden: each point" "$WORK/sweep_markers.html" ||
+        { why="the sweep's text or HTML report lacks the 'markers overridden' line"; return 1; }
 }
 
 check_ttl_units() {
