@@ -144,10 +144,24 @@ check_progress_lines() {
     return 0
 }
 
+# Every strategy completes tasks in the same 7 of 12 trials (the others draw no task): the
+# heading names that count, and the n column agrees with it.
+check_same_n_heading() {
+    run run --prices "$CATALOG" "$DATA/scenarios/sparse_tasks.json"
+    [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
+    local heading ns
+    heading=$(grep '^cost per completed task' "$WORK/out")
+    ns=$(sed -n '/^cost per completed task/,/^$/p' "$WORK/out" | awk '$1 ~ /-only$/ { print $2 }' | sort -u)
+    [ "$heading" = "cost per completed task, USD, across $ns trials with a completed task (of 12 run):" ] ||
+        { why="heading '$heading', n column '$ns'"; return 1; }
+    [ "$ns" -lt 12 ] && [ "$ns" -gt 1 ] || { why="n $ns: the scenario no longer has trials without a task"; return 1; }
+}
+
 check no_completion_json "JSON: no completed task: cost per completed task null, n 0; paired null"
 check no_completion_csv "CSV: no completed task: empty fields, n 0"
 check no_completion_text "text: no completed task: n/a, never 0.00; the heading says trials with a completed task"
 check no_completion_html "HTML: no completed task: n/a in the table"
+check same_n_heading "text: the same n for every strategy: the heading says 'across N trials with a completed task'"
 check one_trial_ci "one trial: n 1, the CI and sd have no value"
 check auto_not_converged "--trials auto stopped at the cap: converged false, half-width reached"
 usage_error "--trials above the maximum" "--trials" run --trials 100000001 scenarios/mini-vs-full.json
