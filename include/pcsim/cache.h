@@ -22,6 +22,7 @@
 #ifndef PCSIM_CACHE_H
 #define PCSIM_CACHE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "pcsim/request.h"
@@ -33,10 +34,37 @@ enum pcs_policy {
     PCS_POLICY_TTL,
     PCS_POLICY_OPENAI,
     PCS_POLICY_BREAKPOINT,
-    PCS_POLICY_LRU
+    PCS_POLICY_LRU,
+    PCS_POLICY_COUNT /* not a policy: how many there are */
 };
 
-const char *pcs_policy_name(enum pcs_policy policy);
+/* The configuration fields a policy reads (struct pcs_policy_info.uses). */
+#define PCS_USES_TTL 0x01u         /* ttl_ms */
+#define PCS_USES_MIN_TOKENS 0x02u  /* min_tokens */
+#define PCS_USES_GRANULARITY 0x04u /* granularity */
+#define PCS_USES_CAPACITY 0x08u    /* capacity_tokens */
+#define PCS_USES_MARKERS 0x10u     /* the trace's "5m"/"1h" markers, and ttl_overrides_markers */
+
+/* What a policy is, stated once: every check of which parameter a policy
+ * reads, which curve it has, and how reports describe it reads this. */
+struct pcs_policy_info {
+    const char *name;    /* "ttl", as parsed and reported */
+    unsigned uses;       /* PCS_USES_* */
+    int ttl_curve;       /* pcs_sweep_ttl draws its curve over the TTL */
+    int capacity_curve;  /* pcs_sweep_capacity draws its curve over the capacity */
+    int profiles;        /* pcs_cache_enable_profile accepts it */
+    const char *summary; /* how reports end its parameters ("writes at breakpoints"), or NULL */
+};
+
+/* The policy's description; NULL outside [0, PCS_POLICY_COUNT). Static
+ * data: thread-safe. */
+const struct pcs_policy_info *pcs_policy_info(enum pcs_policy policy);
+
+const char *pcs_policy_name(enum pcs_policy policy); /* "unknown" outside the range */
+
+/* The names of the policies that have a TTL curve, joined for people into
+ * buf: "ttl, openai and breakpoint". Returns buf. */
+const char *pcs_policy_ttl_curve_names(char *buf, size_t cap);
 int pcs_policy_parse(const char *name); /* -1 if unknown */
 
 struct pcs_cache_config {
@@ -56,6 +84,11 @@ struct pcs_cache_config {
 /* policy ttl, ttl 300 s, min 0, granularity 1, capacity 0 (unset). */
 struct pcs_cache_config pcs_cache_config_default(void);
 
+/* 1 if a and b make caches that behave alike: the same policy and equal
+ * values of the fields it uses (pcs_policy_info(policy)->uses), else 0. Two
+ * models whose configurations are equal may share one cache. */
+int pcs_cache_config_equal(const struct pcs_cache_config *a, const struct pcs_cache_config *b);
+
 /* Checks a configuration; fills err with what is wrong. */
 enum pcs_status pcs_cache_config_check(const struct pcs_cache_config *config, struct pcs_error *err);
 
@@ -63,6 +96,10 @@ enum pcs_status pcs_cache_config_check(const struct pcs_cache_config *config, st
  * "anthropic-5m", "anthropic-1h", "gemini", "deepseek", and the bare policy
  * names. Returns PCS_ERR_ARG for an unknown name. */
 enum pcs_status pcs_cache_preset(const char *name, struct pcs_cache_config *config);
+
+/* 1 if the preset takes each model's minimum prefix from the price catalog
+ * (the Anthropic and Gemini presets), else 0 (also for an unknown name). */
+int pcs_cache_preset_per_model(const char *name);
 
 /* Iterates the preset names: returns NULL past the last. */
 const char *pcs_cache_preset_name(unsigned index);

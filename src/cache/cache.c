@@ -2,6 +2,7 @@
  * see pcsim/cache.h. */
 #include "cache_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,22 +14,76 @@
  * linear overall). */
 #define SWEEP_MIN_NODES 16384
 
-static const struct policy_ops *const all_policies[] = {&policy_none, &policy_ideal, &policy_ttl,
-                                                       &policy_openai, &policy_breakpoint, &policy_lru};
+static const struct policy_ops *const all_policies[PCS_POLICY_COUNT] = {
+    [PCS_POLICY_NONE] = &policy_none,     [PCS_POLICY_IDEAL] = &policy_ideal,
+    [PCS_POLICY_TTL] = &policy_ttl,       [PCS_POLICY_OPENAI] = &policy_openai,
+    [PCS_POLICY_BREAKPOINT] = &policy_breakpoint, [PCS_POLICY_LRU] = &policy_lru,
+};
 
-static const char *const policy_names[] = {"none", "ideal", "ttl", "openai", "breakpoint", "lru"};
+static const struct pcs_policy_info policies[PCS_POLICY_COUNT] = {
+    [PCS_POLICY_NONE] = {.name = "none", .summary = "no TTL, unlimited capacity"},
+    [PCS_POLICY_IDEAL] = {.name = "ideal", .profiles = 1, .summary = "no TTL, unlimited capacity"},
+    [PCS_POLICY_TTL] = {.name = "ttl", .uses = PCS_USES_TTL, .ttl_curve = 1, .profiles = 1},
+    [PCS_POLICY_OPENAI] = {.name = "openai",
+                           .uses = PCS_USES_TTL | PCS_USES_MIN_TOKENS | PCS_USES_GRANULARITY,
+                           .ttl_curve = 1,
+                           .profiles = 1},
+    [PCS_POLICY_BREAKPOINT] = {.name = "breakpoint",
+                               .uses = PCS_USES_TTL | PCS_USES_MIN_TOKENS | PCS_USES_MARKERS,
+                               .ttl_curve = 1,
+                               .summary = "writes at breakpoints"},
+    [PCS_POLICY_LRU] = {.name = "lru",
+                        .uses = PCS_USES_CAPACITY,
+                        .capacity_curve = 1,
+                        .summary = "least recently used evicted"},
+};
+
+const struct pcs_policy_info *pcs_policy_info(enum pcs_policy policy)
+{
+    return (unsigned)policy < PCS_POLICY_COUNT ? &policies[policy] : NULL;
+}
 
 const char *pcs_policy_name(enum pcs_policy policy)
 {
-    return (unsigned)policy < sizeof policy_names / sizeof policy_names[0] ? policy_names[policy] : "unknown";
+    return (unsigned)policy < PCS_POLICY_COUNT ? policies[policy].name : "unknown";
+}
+
+const char *pcs_policy_ttl_curve_names(char *buf, size_t cap)
+{
+    size_t count = 0, used = 0, total = 0;
+    for (int i = 0; i < PCS_POLICY_COUNT; i++)
+        total += policies[i].ttl_curve != 0;
+    buf[0] = '\0';
+    for (int i = 0; i < PCS_POLICY_COUNT && used < cap; i++) {
+        if (!policies[i].ttl_curve)
+            continue;
+        const char *joint = count == 0 ? "" : count + 1 == total ? " and " : ", ";
+        int n = snprintf(buf + used, cap - used, "%s%s", joint, policies[i].name);
+        used += n > 0 ? (size_t)n : 0;
+        count++;
+    }
+    return buf;
 }
 
 int pcs_policy_parse(const char *name)
 {
-    for (int i = 0; i < (int)(sizeof policy_names / sizeof policy_names[0]); i++)
-        if (strcmp(name, policy_names[i]) == 0)
+    for (int i = 0; i < PCS_POLICY_COUNT; i++)
+        if (strcmp(name, policies[i].name) == 0)
             return i;
     return -1;
+}
+
+int pcs_cache_config_equal(const struct pcs_cache_config *a, const struct pcs_cache_config *b)
+{
+    if (a->policy != b->policy)
+        return 0;
+    const struct pcs_policy_info *info = pcs_policy_info(a->policy);
+    unsigned uses = info ? info->uses : 0;
+    return (!(uses & PCS_USES_TTL) || a->ttl_ms == b->ttl_ms) &&
+           (!(uses & PCS_USES_MIN_TOKENS) || a->min_tokens == b->min_tokens) &&
+           (!(uses & PCS_USES_GRANULARITY) || a->granularity == b->granularity) &&
+           (!(uses & PCS_USES_CAPACITY) || a->capacity_tokens == b->capacity_tokens) &&
+           (!(uses & PCS_USES_MARKERS) || a->ttl_overrides_markers == b->ttl_overrides_markers);
 }
 
 struct pcs_cache_config pcs_cache_config_default(void)
@@ -43,7 +98,7 @@ struct pcs_cache_config pcs_cache_config_default(void)
 
 enum pcs_status pcs_cache_config_check(const struct pcs_cache_config *config, struct pcs_error *err)
 {
-    if ((unsigned)config->policy > PCS_POLICY_LRU)
+    if ((unsigned)config->policy >= PCS_POLICY_COUNT)
         return pcs_error_set(err, PCS_ERR_ARG, "unknown cache policy %d", (int)config->policy);
     if (config->ttl_ms <= 0 || config->ttl_ms > PCS_MAX_TTL_MS)
         return pcs_error_set(err, PCS_ERR_ARG, "ttl must be positive and at most %lld s",
@@ -55,43 +110,57 @@ enum pcs_status pcs_cache_config_check(const struct pcs_cache_config *config, st
     return PCS_OK;
 }
 
-/* Provider presets (DESIGN §3, §7). */
+/* Provider presets (DESIGN §3, §7). per_model: the catalog's minimum
+ * prefix of each model replaces min_tokens (pricing/model_cache.c). */
 struct preset {
     const char *name;
     enum pcs_policy policy;
     int64_t ttl_s;
     uint64_t min_tokens;
     uint64_t granularity;
+    int per_model;
 };
 
 static const struct preset presets[] = {
-    {"openai", PCS_POLICY_OPENAI, 300, 1024, 128},
-    {"openai-24h", PCS_POLICY_OPENAI, 86400, 1024, 128},
-    {"openai-bp", PCS_POLICY_BREAKPOINT, 1800, 1024, 1},
-    {"anthropic-5m", PCS_POLICY_BREAKPOINT, 300, 1024, 1},
-    {"anthropic-1h", PCS_POLICY_BREAKPOINT, 3600, 1024, 1},
-    {"gemini", PCS_POLICY_OPENAI, 300, 1024, 1},
-    {"deepseek", PCS_POLICY_OPENAI, 21600, 64, 64},
-    {"ttl", PCS_POLICY_TTL, 300, 0, 1},
-    {"breakpoint", PCS_POLICY_BREAKPOINT, 300, 0, 1},
-    {"ideal", PCS_POLICY_IDEAL, 300, 0, 1},
-    {"lru", PCS_POLICY_LRU, 300, 0, 1},
-    {"none", PCS_POLICY_NONE, 300, 0, 1},
+    {"openai", PCS_POLICY_OPENAI, 300, 1024, 128, 0},
+    {"openai-24h", PCS_POLICY_OPENAI, 86400, 1024, 128, 0},
+    {"openai-bp", PCS_POLICY_BREAKPOINT, 1800, 1024, 1, 0},
+    {"anthropic-5m", PCS_POLICY_BREAKPOINT, 300, 1024, 1, 1},
+    {"anthropic-1h", PCS_POLICY_BREAKPOINT, 3600, 1024, 1, 1},
+    {"gemini", PCS_POLICY_OPENAI, 300, 1024, 1, 1},
+    {"deepseek", PCS_POLICY_OPENAI, 21600, 64, 64, 0},
+    {"ttl", PCS_POLICY_TTL, 300, 0, 1, 0},
+    {"breakpoint", PCS_POLICY_BREAKPOINT, 300, 0, 1, 0},
+    {"ideal", PCS_POLICY_IDEAL, 300, 0, 1, 0},
+    {"lru", PCS_POLICY_LRU, 300, 0, 1, 0},
+    {"none", PCS_POLICY_NONE, 300, 0, 1, 0},
 };
+
+static const struct preset *preset_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
+        if (strcmp(name, presets[i].name) == 0)
+            return &presets[i];
+    return NULL;
+}
+
+int pcs_cache_preset_per_model(const char *name)
+{
+    const struct preset *preset = preset_find(name);
+    return preset && preset->per_model;
+}
 
 enum pcs_status pcs_cache_preset(const char *name, struct pcs_cache_config *config)
 {
-    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++) {
-        if (strcmp(name, presets[i].name) != 0)
-            continue;
-        *config = pcs_cache_config_default();
-        config->policy = presets[i].policy;
-        config->ttl_ms = presets[i].ttl_s * 1000;
-        config->min_tokens = presets[i].min_tokens;
-        config->granularity = presets[i].granularity;
-        return PCS_OK;
-    }
-    return PCS_ERR_ARG;
+    const struct preset *preset = preset_find(name);
+    if (!preset)
+        return PCS_ERR_ARG;
+    *config = pcs_cache_config_default();
+    config->policy = preset->policy;
+    config->ttl_ms = preset->ttl_s * 1000;
+    config->min_tokens = preset->min_tokens;
+    config->granularity = preset->granularity;
+    return PCS_OK;
 }
 
 const char *pcs_cache_preset_name(unsigned index)
@@ -192,8 +261,7 @@ uint64_t pcs_cache_cached_tokens(const pcs_cache *cache)
 
 enum pcs_status pcs_cache_enable_profile(pcs_cache *cache)
 {
-    enum pcs_policy policy = cache->config.policy;
-    if (policy != PCS_POLICY_TTL && policy != PCS_POLICY_OPENAI && policy != PCS_POLICY_IDEAL)
+    if (!policies[cache->config.policy].profiles)
         return PCS_ERR_ARG;
     cache->profiling = 1;
     return PCS_OK;

@@ -410,17 +410,21 @@ static int cache_config(const struct replay_options *opts, struct pcs_cache_conf
     if (is_auto)
         return CLI_EXIT_OK; /* each model's policy decides what its overrides mean */
     /* An override the policy does not use is said, not silently dropped. */
-    const enum pcs_policy policy = config->policy;
-    int uses_ttl = policy == PCS_POLICY_TTL || policy == PCS_POLICY_OPENAI || policy == PCS_POLICY_BREAKPOINT;
-    int uses_min = policy == PCS_POLICY_OPENAI || policy == PCS_POLICY_BREAKPOINT;
-    if (opts->overrides.ttl_ms > 0 && !uses_ttl)
-        fprintf(stderr, "pcsim replay: note: --ttl has no effect on policy %s\n", pcs_policy_name(policy));
-    if (opts->overrides.has_min && !uses_min)
-        fprintf(stderr, "pcsim replay: note: --min-tokens has no effect on policy %s\n", pcs_policy_name(policy));
-    if (opts->overrides.has_granularity && policy != PCS_POLICY_OPENAI)
-        fprintf(stderr, "pcsim replay: note: --granularity has no effect on policy %s\n", pcs_policy_name(policy));
-    if (opts->overrides.has_capacity && policy != PCS_POLICY_LRU)
-        fprintf(stderr, "pcsim replay: note: --capacity has no effect on policy %s\n", pcs_policy_name(policy));
+    const unsigned uses = pcs_policy_info(config->policy)->uses;
+    const struct {
+        int given;
+        unsigned field;
+        const char *option;
+    } overrides[] = {
+        {opts->overrides.ttl_ms > 0, PCS_USES_TTL, "--ttl"},
+        {opts->overrides.has_min, PCS_USES_MIN_TOKENS, "--min-tokens"},
+        {opts->overrides.has_granularity, PCS_USES_GRANULARITY, "--granularity"},
+        {opts->overrides.has_capacity, PCS_USES_CAPACITY, "--capacity"},
+    };
+    for (size_t i = 0; i < sizeof overrides / sizeof overrides[0]; i++)
+        if (overrides[i].given && !(uses & overrides[i].field))
+            fprintf(stderr, "pcsim replay: note: %s has no effect on policy %s\n", overrides[i].option,
+                    pcs_policy_name(config->policy));
     return CLI_EXIT_OK;
 }
 

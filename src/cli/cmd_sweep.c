@@ -251,9 +251,11 @@ static int ttl_config(const struct sweep_options *opts, struct pcs_cache_config 
     const char *preset = opts->preset ? opts->preset : "ttl";
     if (pcs_cache_preset(preset, config) != PCS_OK)
         return cli_usage_error("sweep", "unknown policy '%s'", preset);
-    if (config->policy != PCS_POLICY_TTL && config->policy != PCS_POLICY_OPENAI &&
-        config->policy != PCS_POLICY_BREAKPOINT)
-        return cli_usage_error("sweep", "--ttl curves are for ttl, openai and breakpoint presets, not '%s'", preset);
+    if (!pcs_policy_info(config->policy)->ttl_curve) {
+        char names[96];
+        return cli_usage_error("sweep", "--ttl curves are for %s presets, not '%s'",
+                               pcs_policy_ttl_curve_names(names, sizeof names), preset);
+    }
     if (opts->has_min)
         config->min_tokens = opts->min_tokens;
     if (opts->has_granularity)

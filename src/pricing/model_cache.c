@@ -5,8 +5,7 @@
 
 int pcs_preset_is_per_model(const char *preset)
 {
-    return strcmp(preset, "auto") == 0 || strcmp(preset, "anthropic-5m") == 0 ||
-           strcmp(preset, "anthropic-1h") == 0 || strcmp(preset, "gemini") == 0;
+    return strcmp(preset, "auto") == 0 || pcs_cache_preset_per_model(preset);
 }
 
 enum pcs_status pcs_model_cache_config(const char *preset, const struct pcs_model *model,

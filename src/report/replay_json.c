@@ -11,19 +11,9 @@
 static cJSON *policy_object(const char *name, const struct pcs_cache_config *config)
 {
     cJSON *policy = cJSON_CreateObject();
-    char seconds[32];
     cJSON_AddStringToObject(policy, "name", name);
     cJSON_AddStringToObject(policy, "policy", pcs_policy_name(config->policy));
-    int has_ttl = config->policy == PCS_POLICY_TTL || config->policy == PCS_POLICY_OPENAI ||
-                  config->policy == PCS_POLICY_BREAKPOINT;
-    if (has_ttl)
-        cJSON_AddItemToObject(policy, "ttl_s", cJSON_CreateRaw(report_seconds(config->ttl_ms, seconds, sizeof seconds)));
-    if (config->policy == PCS_POLICY_OPENAI || config->policy == PCS_POLICY_BREAKPOINT)
-        cJSON_AddItemToObject(policy, "min_tokens", report_json_integer(config->min_tokens));
-    if (config->policy == PCS_POLICY_OPENAI)
-        cJSON_AddItemToObject(policy, "granularity", report_json_integer(config->granularity));
-    if (config->policy == PCS_POLICY_LRU)
-        cJSON_AddItemToObject(policy, "capacity_tokens", report_json_integer(config->capacity_tokens));
+    report_json_policy_parameters(policy, config, 0);
     return policy;
 }
 

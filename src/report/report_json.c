@@ -27,6 +27,21 @@ cJSON *report_json_number(double value)
     return cJSON_CreateNumber(value);
 }
 
+void report_json_policy_parameters(cJSON *policy, const struct pcs_cache_config *config, unsigned skip)
+{
+    const struct pcs_policy_info *info = pcs_policy_info(config->policy);
+    unsigned uses = info ? info->uses & ~skip : 0;
+    char seconds[32];
+    if (uses & PCS_USES_TTL)
+        cJSON_AddItemToObject(policy, "ttl_s", cJSON_CreateRaw(report_seconds(config->ttl_ms, seconds, sizeof seconds)));
+    if (uses & PCS_USES_MIN_TOKENS)
+        cJSON_AddItemToObject(policy, "min_tokens", report_json_integer(config->min_tokens));
+    if (uses & PCS_USES_GRANULARITY)
+        cJSON_AddItemToObject(policy, "granularity", report_json_integer(config->granularity));
+    if (uses & PCS_USES_CAPACITY)
+        cJSON_AddItemToObject(policy, "capacity_tokens", report_json_integer(config->capacity_tokens));
+}
+
 cJSON *report_json_tokens(const struct pcs_usage *usage)
 {
     cJSON *tokens = cJSON_CreateObject();

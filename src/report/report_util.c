@@ -63,27 +63,49 @@ const char *report_seconds(int64_t ms, char *buf, size_t cap)
     return buf;
 }
 
+/* Appends ", part" (or part first) to buf, cut at cap. */
+static void append_part(char *buf, size_t cap, size_t *used, const char *part)
+{
+    if (*used >= cap)
+        return;
+    int n = snprintf(buf + *used, cap - *used, "%s%s", *used ? ", " : "", part);
+    if (n > 0)
+        *used += (size_t)n;
+}
+
+void report_policy_parameters_except(const struct pcs_cache_config *config, unsigned skip, char *buf, size_t cap)
+{
+    const struct pcs_policy_info *info = pcs_policy_info(config->policy);
+    unsigned uses = info ? info->uses & ~skip : 0;
+    char part[96], number[32];
+    size_t used = 0;
+    buf[0] = '\0';
+    /* Each parameter the policy reads, in one order, then its summary. */
+    if (uses & PCS_USES_CAPACITY) {
+        snprintf(part, sizeof part, "capacity %llu %s", (unsigned long long)config->capacity_tokens,
+                 report_noun(config->capacity_tokens, "token", "tokens"));
+        append_part(buf, cap, &used, part);
+    }
+    if (uses & PCS_USES_TTL) {
+        snprintf(part, sizeof part, "idle TTL %s s", report_seconds(config->ttl_ms, number, sizeof number));
+        append_part(buf, cap, &used, part);
+    }
+    if (uses & PCS_USES_MIN_TOKENS) {
+        snprintf(part, sizeof part, "min %llu %s", (unsigned long long)config->min_tokens,
+                 report_noun(config->min_tokens, "token", "tokens"));
+        append_part(buf, cap, &used, part);
+    }
+    if (uses & PCS_USES_GRANULARITY) {
+        snprintf(part, sizeof part, "granularity %llu", (unsigned long long)config->granularity);
+        append_part(buf, cap, &used, part);
+    }
+    if (info && info->summary)
+        append_part(buf, cap, &used, info->summary);
+}
+
 void report_policy_parameters(const struct pcs_cache_config *config, char *buf, size_t cap)
 {
-    char ttl[32];
-    report_seconds(config->ttl_ms, ttl, sizeof ttl);
-    switch (config->policy) {
-    case PCS_POLICY_NONE:
-    case PCS_POLICY_IDEAL: snprintf(buf, cap, "no TTL, unlimited capacity"); break;
-    case PCS_POLICY_TTL: snprintf(buf, cap, "idle TTL %s s", ttl); break;
-    case PCS_POLICY_OPENAI:
-        snprintf(buf, cap, "idle TTL %s s, min %llu %s, granularity %llu", ttl, (unsigned long long)config->min_tokens,
-                 report_noun(config->min_tokens, "token", "tokens"), (unsigned long long)config->granularity);
-        break;
-    case PCS_POLICY_BREAKPOINT:
-        snprintf(buf, cap, "idle TTL %s s, min %llu %s, writes at breakpoints", ttl,
-                 (unsigned long long)config->min_tokens, report_noun(config->min_tokens, "token", "tokens"));
-        break;
-    case PCS_POLICY_LRU:
-        snprintf(buf, cap, "capacity %llu %s, least recently used evicted",
-                 (unsigned long long)config->capacity_tokens, report_noun(config->capacity_tokens, "token", "tokens"));
-        break;
-    }
+    report_policy_parameters_except(config, 0, buf, cap);
 }
 
 void report_money_init(struct report_money *money)
@@ -252,6 +274,12 @@ void report_replay_money(const struct pcs_replay_report *report, struct replay_m
         if (result->by_model[i].requests && model->priced_as)
             replay_money_add(money, &model->with_cache, model->without_cache, model->ideal);
     }
+}
+
+int report_sweep_by_capacity(const struct pcs_sweep_result *result)
+{
+    const struct pcs_policy_info *info = pcs_policy_info(result->base.policy);
+    return info && info->capacity_curve;
 }
 
 void report_sweep_money(const struct pcs_sweep_result *result, struct sweep_money *money)

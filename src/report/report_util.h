@@ -22,8 +22,14 @@ uint32_t *report_models_by_name(const struct pcs_replay_report *report);
 /* Milliseconds as seconds without trailing zeros: "300", "0.5". */
 const char *report_seconds(int64_t ms, char *buf, size_t cap);
 
-/* The policy's parameters as text: "ttl 300 s, min 1024 tokens, ...". */
+/* The policy's parameters as text, those it reads (pcs_policy_info) in one
+ * order, then its summary: "idle TTL 300 s, min 1024 tokens, granularity
+ * 128", "capacity 3000000 tokens, least recently used evicted". */
 void report_policy_parameters(const struct pcs_cache_config *config, char *buf, size_t cap);
+
+/* The same without the parameters in skip (PCS_USES_*: what a sweep varies);
+ * "" when nothing is left. */
+void report_policy_parameters_except(const struct pcs_cache_config *config, unsigned skip, char *buf, size_t cap);
 
 /* What a trace's "5m"/"1h" breakpoint markers did (DESIGN §3): nothing to
  * say (no marked request, or no breakpoint policy), they stood (the policy
@@ -97,6 +103,10 @@ struct replay_money {
 };
 
 void report_replay_money(const struct pcs_replay_report *report, struct replay_money *money);
+
+/* 1 if the sweep's points vary the capacity (its policy has a capacity
+ * curve), 0 if they vary the TTL. */
+int report_sweep_by_capacity(const struct pcs_sweep_result *result);
 
 /* The same for a priced sweep (text and HTML): one precision for the
  * costs (every priced point's, the ideal cache's and the cost without a

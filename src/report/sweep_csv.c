@@ -6,12 +6,12 @@ enum pcs_status pcs_report_sweep_csv(FILE *out, const struct pcs_sweep_report *r
     const struct pcs_sweep_result *result = report->result;
     char seconds[32];
     fprintf(out, "%s,requests,input,cache_read,cache_write,cache_write_1h,uncached,output,cached_ratio,cost_usd\n",
-            report->result->base.policy == PCS_POLICY_LRU ? "capacity_tokens" : "ttl_s");
+            report_sweep_by_capacity(report->result) ? "capacity_tokens" : "ttl_s");
     for (size_t i = 0; i <= result->point_count; i++) {
         const struct pcs_usage *usage = i < result->point_count ? &result->points[i].total : &result->ideal;
         if (i == result->point_count)
             fputs("ideal", out);
-        else if (report->result->base.policy == PCS_POLICY_LRU)
+        else if (report_sweep_by_capacity(report->result))
             fprintf(out, "%llu", (unsigned long long)result->points[i].capacity_tokens);
         else
             fputs(report_seconds(result->points[i].ttl_ms, seconds, sizeof seconds), out);

@@ -68,7 +68,7 @@ static enum pcs_status view_init(struct sweep_view *view, const struct pcs_sweep
     const struct pcs_sweep_result *result = report->result;
     memset(view, 0, sizeof *view);
     view->report = report;
-    view->by_capacity = result->base.policy == PCS_POLICY_LRU;
+    view->by_capacity = report_sweep_by_capacity(result);
     view->count = result->point_count;
     view->order = malloc((view->count + 1) * sizeof *view->order);
     view->x = malloc((3 * view->count + 1) * sizeof *view->x);
@@ -99,17 +99,12 @@ static void policy_line(FILE *out, const struct pcs_sweep_report *report)
     const struct pcs_cache_config *base = &report->result->base;
     const char *policy = pcs_policy_name(base->policy);
     const char *preset = report->preset ? report->preset : policy;
-    const char *swept = base->policy == PCS_POLICY_LRU ? "capacity" : "idle TTL";
-    char detail[128];
-    if (base->policy == PCS_POLICY_OPENAI)
-        snprintf(detail, sizeof detail, "%s: min %llu %s, granularity %llu", policy,
-                 (unsigned long long)base->min_tokens, report_noun(base->min_tokens, "token", "tokens"),
-                 (unsigned long long)base->granularity);
-    else if (base->policy == PCS_POLICY_BREAKPOINT)
-        snprintf(detail, sizeof detail, "%s: min %llu %s, writes at breakpoints", policy,
-                 (unsigned long long)base->min_tokens, report_noun(base->min_tokens, "token", "tokens"));
-    else
-        snprintf(detail, sizeof detail, "%s", policy);
+    int by_capacity = report_sweep_by_capacity(report->result);
+    const char *swept = by_capacity ? "capacity" : "idle TTL";
+    char detail[160], parameters[128] = "";
+    if (!by_capacity)
+        report_policy_parameters_except(base, PCS_USES_TTL, parameters, sizeof parameters); /* the TTL varies */
+    snprintf(detail, sizeof detail, "%s%s%s", policy, parameters[0] ? ": " : "", parameters);
     if (strcmp(detail, preset) == 0)
         html_elementf(out, "p", "meta", "policy: %s, swept over the %s", preset, swept);
     else

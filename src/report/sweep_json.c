@@ -16,10 +16,7 @@ enum pcs_status pcs_report_sweep_json(FILE *out, const struct pcs_sweep_report *
     cJSON *policy = cJSON_AddObjectToObject(root, "policy");
     cJSON_AddStringToObject(policy, "name", report->preset);
     cJSON_AddStringToObject(policy, "policy", pcs_policy_name(base->policy));
-    if (base->policy == PCS_POLICY_OPENAI || base->policy == PCS_POLICY_BREAKPOINT)
-        cJSON_AddItemToObject(policy, "min_tokens", report_json_integer(base->min_tokens));
-    if (base->policy == PCS_POLICY_OPENAI)
-        cJSON_AddItemToObject(policy, "granularity", report_json_integer(base->granularity));
+    report_json_policy_parameters(policy, base, PCS_USES_TTL | PCS_USES_CAPACITY); /* what the points vary */
     if (result->marked_requests)
         cJSON_AddStringToObject(policy, "ttl_markers", report_markers_name(REPORT_MARKERS_OVERRIDDEN));
     cJSON *files = cJSON_AddArrayToObject(root, "files");
@@ -31,7 +28,7 @@ enum pcs_status pcs_report_sweep_json(FILE *out, const struct pcs_sweep_report *
     for (size_t i = 0; i < result->point_count; i++) {
         const struct pcs_sweep_point *point = &result->points[i];
         cJSON *object = cJSON_CreateObject();
-        if (report->result->base.policy == PCS_POLICY_LRU)
+        if (report_sweep_by_capacity(report->result))
             cJSON_AddItemToObject(object, "capacity_tokens", report_json_integer(point->capacity_tokens));
         else
             cJSON_AddItemToObject(object, "ttl_s", cJSON_CreateRaw(report_seconds(point->ttl_ms, seconds, sizeof seconds)));

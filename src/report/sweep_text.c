@@ -1,11 +1,6 @@
 /* The sweep report as a table for people. */
 #include "report_util.h"
 
-static int is_capacity(const struct pcs_sweep_report *report)
-{
-    return report->result->base.policy == PCS_POLICY_LRU;
-}
-
 /* "5 min", "1 h", "90 s", "1.5 h": hours from an hour up, minutes from a
  * minute up, else seconds. */
 static const char *duration(int64_t ms, char *buf, size_t cap)
@@ -22,7 +17,7 @@ static const char *duration(int64_t ms, char *buf, size_t cap)
 static const char *point_label(const struct pcs_sweep_report *report, const struct pcs_sweep_point *point, char *buf,
                                size_t cap)
 {
-    if (is_capacity(report))
+    if (report_sweep_by_capacity(report->result))
         return report_grouped(point->capacity_tokens, buf, cap);
     return duration(point->ttl_ms, buf, cap);
 }
@@ -34,7 +29,7 @@ enum pcs_status pcs_report_sweep_text(FILE *out, const struct pcs_sweep_report *
     report_policy_parameters(&result->base, parameters, sizeof parameters);
     fprintf(out, "pcsim sweep: %s from %s\n", report_count(result->ideal.requests, "request", "requests", count, sizeof count),
             report_count(report->path_count, "file", "files", files, sizeof files));
-    if (is_capacity(report))
+    if (report_sweep_by_capacity(report->result))
         fprintf(out, "policy: %s (lru), one pass over %s\n", report->preset,
                 report_count(result->point_count, "capacity", "capacities", count, sizeof count));
     else
@@ -52,7 +47,7 @@ enum pcs_status pcs_report_sweep_text(FILE *out, const struct pcs_sweep_report *
     if (result->priced)
         fprintf(out, "cost in USD: catalog %s; without any cache %s\n", report->catalog_source,
                 report_money_text(&money.cost, result->without_cache_cost, usd, sizeof usd));
-    fprintf(out, "\n%-16s %16s %16s %9s%s\n", is_capacity(report) ? "capacity" : "ttl", "cache_read", "cache_write",
+    fprintf(out, "\n%-16s %16s %16s %9s%s\n", report_sweep_by_capacity(report->result) ? "capacity" : "ttl", "cache_read", "cache_write",
             "cached", result->priced ? "        cost" : "");
     for (size_t i = 0; i < result->point_count; i++) {
         const struct pcs_sweep_point *point = &result->points[i];

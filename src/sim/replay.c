@@ -31,13 +31,6 @@ struct replay {
     struct pcs_error *err;
 };
 
-static int same_config(const struct pcs_cache_config *a, const struct pcs_cache_config *b)
-{
-    return a->policy == b->policy && a->ttl_ms == b->ttl_ms && a->min_tokens == b->min_tokens &&
-           a->granularity == b->granularity && a->capacity_tokens == b->capacity_tokens &&
-           a->ttl_overrides_markers == b->ttl_overrides_markers;
-}
-
 static enum pcs_status grow_models(struct pcs_replay_result *result, size_t count)
 {
     if (count <= result->model_count)
@@ -83,7 +76,7 @@ static enum pcs_status attach_model(struct replay *replay, struct lane_state *st
             return status;
     }
     for (size_t i = 0; i < state->cache_count; i++)
-        if (same_config(&state->configs[i], &config)) {
+        if (pcs_cache_config_equal(&state->configs[i], &config)) {
             state->by_model[model] = state->caches[i];
             return PCS_OK;
         }

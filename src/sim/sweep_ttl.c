@@ -350,9 +350,12 @@ enum pcs_status pcs_sweep_ttl_per_model(pcs_trace *trace, const struct pcs_cache
 {
     memset(result, 0, sizeof *result);
     enum pcs_policy policy = base->policy;
-    if (policy != PCS_POLICY_TTL && policy != PCS_POLICY_OPENAI && policy != PCS_POLICY_BREAKPOINT)
-        return pcs_error_set(err, PCS_ERR_ARG, "a TTL curve is for the ttl, openai and breakpoint policies, not %s",
-                             pcs_policy_name(policy));
+    const struct pcs_policy_info *info = pcs_policy_info(policy);
+    if (!info || !info->ttl_curve) {
+        char names[96];
+        return pcs_error_set(err, PCS_ERR_ARG, "a TTL curve is for the %s policies, not %s",
+                             pcs_policy_ttl_curve_names(names, sizeof names), pcs_policy_name(policy));
+    }
     if (count == 0 || (policy == PCS_POLICY_BREAKPOINT && count > SWEEP_MAX_LANE_POINTS))
         return pcs_error_set(err, PCS_ERR_ARG, "a TTL curve needs 1 to %d points%s", SWEEP_MAX_LANE_POINTS,
                              policy == PCS_POLICY_BREAKPOINT ? " with the breakpoint policy" : "");

@@ -543,6 +543,95 @@ static void test_presets(void)
     CHECK(pcs_cache_config_check(&config, NULL) == PCS_ERR_ARG); /* lru needs a capacity */
 }
 
+/* The policy table states which configuration fields each policy reads
+ * (pcs_policy_info), and everything from pcs_cache_config_equal to the
+ * reports trusts it. Checked against behaviour: on a trace of conversations
+ * with marked breakpoints, changing a field the table says a policy reads
+ * changes some request's usage and makes the configurations unequal;
+ * changing any other field changes nothing and leaves them equal. */
+static int usages_differ(const struct pcs_cache_config *a, const struct pcs_cache_config *b,
+                         const struct pcs_request *reqs, size_t count)
+{
+    enum pcs_status status;
+    pcs_cache *first = pcs_cache_new(a, &status);
+    pcs_cache *second = pcs_cache_new(b, &status);
+    CHECK(first && second);
+    int differ = 0;
+    for (size_t i = 0; first && second && i < count && !differ; i++) {
+        struct pcs_usage x, y;
+        CHECK(pcs_cache_access(first, &reqs[i], &x) == PCS_OK);
+        CHECK(pcs_cache_access(second, &reqs[i], &y) == PCS_OK);
+        differ = x.cache_read != y.cache_read || x.cache_write != y.cache_write ||
+                 x.cache_write_1h != y.cache_write_1h;
+    }
+    pcs_cache_free(first);
+    pcs_cache_free(second);
+    return differ;
+}
+
+static void test_policy_table(void)
+{
+    static struct pcs_request marked[LOOK_REQUESTS];
+    static uint8_t flags[LOOK_REQUESTS][LOOK_MAX_BOUNDS];
+    const struct pcs_request *plain = look_requests();
+    for (size_t i = 0; i < LOOK_REQUESTS; i++) {
+        marked[i] = plain[i];
+        size_t last = plain[i].bound_count - 1;
+        /* Every third request marks its system prompt's last block for an hour and the end of
+         * its prompt for 5 minutes; the others are unmarked, so the policy's TTL still counts. */
+        if (i % 3)
+            continue;
+        flags[i][1] = PCS_BOUND_BREAKPOINT | PCS_BOUND_TTL_1H;
+        flags[i][last] = PCS_BOUND_BREAKPOINT | PCS_BOUND_TTL_5M;
+        marked[i].flags = flags[i];
+    }
+    const struct {
+        unsigned field;
+        const char *name;
+    } fields[] = {{PCS_USES_TTL, "ttl_ms"},
+                  {PCS_USES_MIN_TOKENS, "min_tokens"},
+                  {PCS_USES_GRANULARITY, "granularity"},
+                  {PCS_USES_CAPACITY, "capacity_tokens"},
+                  {PCS_USES_MARKERS, "ttl_overrides_markers"}};
+    char names[96];
+    CHECK(strcmp(pcs_policy_ttl_curve_names(names, sizeof names), "ttl, openai and breakpoint") == 0);
+    CHECK(pcs_policy_info(PCS_POLICY_COUNT) == NULL);
+    for (int p = 0; p < PCS_POLICY_COUNT; p++) {
+        const struct pcs_policy_info *info = pcs_policy_info((enum pcs_policy)p);
+        CHECK(info && info->name && pcs_policy_parse(info->name) == p);
+        if (!info)
+            continue;
+        struct pcs_cache_config base = pcs_cache_config_default();
+        base.policy = (enum pcs_policy)p;
+        base.ttl_ms = 1000;
+        base.min_tokens = 300;
+        base.granularity = 200;
+        base.capacity_tokens = 3000;
+        for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
+            struct pcs_cache_config changed = base;
+            switch (fields[f].field) {
+            case PCS_USES_TTL: changed.ttl_ms = 120; break;
+            case PCS_USES_MIN_TOKENS: changed.min_tokens = 700; break;
+            case PCS_USES_GRANULARITY: changed.granularity = 300; break;
+            case PCS_USES_CAPACITY: changed.capacity_tokens = 1500; break;
+            default: changed.ttl_overrides_markers = 1; break;
+            }
+            int uses = (info->uses & fields[f].field) != 0;
+            int differ = usages_differ(&base, &changed, marked, LOOK_REQUESTS);
+            int equal = pcs_cache_config_equal(&base, &changed);
+            if (differ != uses || equal == uses)
+                fprintf(stderr, "policy %s, field %s: the table says %s; usage %s, configs %s\n", info->name,
+                        fields[f].name, uses ? "read" : "not read", differ ? "changed" : "unchanged",
+                        equal ? "equal" : "unequal");
+            CHECK(differ == uses);
+            CHECK(equal == !uses);
+        }
+        struct pcs_cache_config other = base;
+        other.policy = (enum pcs_policy)((p + 1) % PCS_POLICY_COUNT);
+        CHECK(!pcs_cache_config_equal(&base, &other));
+    }
+}
+
 int main(void)
 {
     test_ttl_boundary();
@@ -561,5 +650,6 @@ int main(void)
     test_large_tree();
     test_request_keys();
     test_presets();
+    test_policy_table();
     return check_summary();
 }
