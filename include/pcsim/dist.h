@@ -42,7 +42,8 @@ enum pcs_dist_kind {
     PCS_DIST_BETA,         /* a, b */
     PCS_DIST_POISSON,      /* mean a */
     PCS_DIST_GEOMETRIC,    /* mean a >= 1: trials until the first success, 1, 2, ... (p = 1/a) */
-    PCS_DIST_EMPIRICAL     /* one of values[0..count), uniformly */
+    PCS_DIST_EMPIRICAL,    /* one of values[0..count), uniformly */
+    PCS_DIST_COUNT         /* not a distribution: how many there are */
 };
 
 struct pcs_dist {

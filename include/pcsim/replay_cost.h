@@ -28,7 +28,7 @@ struct pcs_model_cost {
     double ideal;
     /* Requests asking for a tier the provider does not sell, by that tier;
      * they are priced at the standard tier. */
-    uint64_t unsold_tier_requests[PCS_TIER_PRIORITY + 1];
+    uint64_t unsold_tier_requests[PCS_TIER_COUNT];
 };
 
 struct pcs_task_stats {

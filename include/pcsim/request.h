@@ -24,7 +24,13 @@
 /* Largest token count accepted for one request's input or output. */
 #define PCS_MAX_REQUEST_TOKENS 4294967295ull
 
-enum pcs_tier { PCS_TIER_STANDARD = 0, PCS_TIER_BATCH, PCS_TIER_FLEX, PCS_TIER_PRIORITY };
+enum pcs_tier {
+    PCS_TIER_STANDARD = 0,
+    PCS_TIER_BATCH,
+    PCS_TIER_FLEX,
+    PCS_TIER_PRIORITY,
+    PCS_TIER_COUNT /* not a tier: how many there are */
+};
 
 struct pcs_request {
     int64_t t_ms;           /* arrival time on the trace's own clock */

@@ -253,7 +253,7 @@ static void note_unpriced(const pcs_catalog *catalog, const pcs_trace *trace, co
     }
     for (size_t i = 0; i < cost->model_count; i++) {
         const struct pcs_model *model = cost->by_model[i].priced_as;
-        for (int tier = 0; model && tier <= PCS_TIER_PRIORITY; tier++)
+        for (int tier = 0; model && tier < PCS_TIER_COUNT; tier++)
             if (cost->by_model[i].unsold_tier_requests[tier])
                 fprintf(stderr, "pcsim replay: note: %s sells no %s tier for %s; its %llu %s %s priced "
                                 "at the standard tier\n",

@@ -21,13 +21,12 @@
 /* Redraws of the normal before the inverse-CDF draw (see sample_normal). */
 #define NORMAL_REDRAWS 16
 
-static const char *const kind_names[] = {
+static const char *const kind_names[PCS_DIST_COUNT] = {
     [PCS_DIST_CONSTANT] = "constant", [PCS_DIST_UNIFORM] = "uniform",   [PCS_DIST_NORMAL] = "normal",
     [PCS_DIST_LOGNORMAL] = "lognormal", [PCS_DIST_GAMMA] = "gamma",     [PCS_DIST_BETA] = "beta",
     [PCS_DIST_POISSON] = "poisson",   [PCS_DIST_GEOMETRIC] = "geometric", [PCS_DIST_EMPIRICAL] = "empirical",
 };
 
-#define KIND_COUNT (sizeof kind_names / sizeof kind_names[0])
 
 struct pcs_dist pcs_dist_constant(double value)
 {
@@ -37,7 +36,7 @@ struct pcs_dist pcs_dist_constant(double value)
 
 const char *pcs_dist_kind_name(enum pcs_dist_kind kind)
 {
-    if ((size_t)kind >= KIND_COUNT)
+    if ((size_t)kind >= PCS_DIST_COUNT)
         return "unknown";
     return kind_names[kind];
 }
@@ -46,7 +45,7 @@ int pcs_dist_kind_parse(const char *name)
 {
     if (!name)
         return -1;
-    for (size_t i = 0; i < KIND_COUNT; i++) {
+    for (size_t i = 0; i < PCS_DIST_COUNT; i++) {
         if (strcmp(name, kind_names[i]) == 0)
             return (int)i;
     }
@@ -124,6 +123,7 @@ static const char *check_reason(const struct pcs_dist *dist, char *index_reason,
             }
         }
         return NULL;
+    case PCS_DIST_COUNT: break; /* not a kind */
     }
     return "unknown distribution kind";
 }
@@ -233,6 +233,7 @@ double pcs_dist_sample(const struct pcs_dist *dist, gsl_rng *rng)
         return (double)gsl_ran_geometric(rng, 1 / a);
     case PCS_DIST_EMPIRICAL:
         return sample_empirical(dist, rng);
+    case PCS_DIST_COUNT: break; /* not a kind */
     }
     return NAN;
 }
@@ -287,6 +288,7 @@ double pcs_dist_mean(const struct pcs_dist *dist)
         if (alpha < -30)
             return a;
         return a + b * (normal_excess(alpha) + alpha);
+    case PCS_DIST_COUNT: break; /* not a kind */
     }
     case PCS_DIST_LOGNORMAL:
         return a * exp(b * b / 2);

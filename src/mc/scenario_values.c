@@ -194,7 +194,7 @@ enum pcs_status loader_field_bool(struct loader *loader, const cJSON *object, co
 /* ---------------------------------------------------------- distributions */
 
 /* The parameters of each kind, in the order of pcs_dist's a and b. */
-static const char *const dist_params[][2] = {
+static const char *const dist_params[PCS_DIST_COUNT][2] = {
     [PCS_DIST_CONSTANT] = {"value", NULL}, [PCS_DIST_UNIFORM] = {"min", "max"},
     [PCS_DIST_NORMAL] = {"mean", "sd"},    [PCS_DIST_LOGNORMAL] = {"median", "sigma"},
     [PCS_DIST_GAMMA] = {"shape", "scale"}, [PCS_DIST_BETA] = {"a", "b"},
@@ -207,7 +207,7 @@ static void dist_kind_list(char *text, size_t size)
 {
     size_t used = 0;
     text[0] = '\0';
-    for (int kind = PCS_DIST_CONSTANT; kind <= PCS_DIST_EMPIRICAL && used < size; kind++)
+    for (int kind = PCS_DIST_CONSTANT; kind < PCS_DIST_COUNT && used < size; kind++)
         used += (size_t)snprintf(text + used, size - used, "%s%s", kind ? ", " : "",
                                  pcs_dist_kind_name((enum pcs_dist_kind)kind));
 }
@@ -461,7 +461,7 @@ enum pcs_status loader_read_dist(struct loader *loader, const cJSON *json, const
         return loader_failf(loader, PCS_ERR_PARSE,
                             "expected a number or a distribution {\"dist\": KIND, ...} (KIND: %s)", kinds);
     int kind = cJSON_IsString(name) ? pcs_dist_kind_parse(name->valuestring) : -1;
-    if (kind < 0 || kind > PCS_DIST_EMPIRICAL) {
+    if (kind < 0 || kind >= PCS_DIST_COUNT) {
         size_t old = loader_push_key(loader, "dist");
         if (cJSON_IsString(name))
             loader_failf(loader, PCS_ERR_PARSE, "unknown distribution \"%s\" (expected one of: %s)", name->valuestring,

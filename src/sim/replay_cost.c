@@ -13,7 +13,7 @@ struct model_slot {
     const struct pcs_model *model;
     const struct pcs_price_set *set;
     double multiplier; /* region uplift; the tier's multiplier comes per request */
-    uint64_t unsold_tier_requests[PCS_TIER_PRIORITY + 1];
+    uint64_t unsold_tier_requests[PCS_TIER_COUNT];
 };
 
 /* Tasks: id -> whether its latest request succeeded (open addressing). */

@@ -70,21 +70,19 @@ struct pcs_trace {
     pcs_inputs *own_inputs; /* opened by pcs_trace_open (the files' names are its) */
 };
 
+static const char *const format_names[PCS_FORMAT_COUNT] = {
+    [PCS_FORMAT_AUTO] = "auto",     [PCS_FORMAT_MOONCAKE] = "mooncake", [PCS_FORMAT_CLAUDE_CODE] = "claude-code",
+    [PCS_FORMAT_NATIVE] = "native", [PCS_FORMAT_AZURE] = "azure",
+};
+
 const char *pcs_trace_format_name(enum pcs_trace_format format)
 {
-    switch (format) {
-    case PCS_FORMAT_AUTO: return "auto";
-    case PCS_FORMAT_MOONCAKE: return "mooncake";
-    case PCS_FORMAT_CLAUDE_CODE: return "claude-code";
-    case PCS_FORMAT_NATIVE: return "native";
-    case PCS_FORMAT_AZURE: return "azure";
-    }
-    return "unknown";
+    return (unsigned)format < PCS_FORMAT_COUNT ? format_names[format] : "unknown";
 }
 
 int pcs_trace_format_parse(const char *name)
 {
-    for (int f = PCS_FORMAT_AUTO; f <= PCS_FORMAT_AZURE; f++)
+    for (int f = PCS_FORMAT_AUTO; f < PCS_FORMAT_COUNT; f++)
         if (strcmp(name, pcs_trace_format_name((enum pcs_trace_format)f)) == 0)
             return f;
     return -1;
@@ -100,16 +98,14 @@ struct pcs_trace_config pcs_trace_config_default(void)
     return config;
 }
 
+static const struct trace_format *const format_ops[PCS_FORMAT_COUNT] = {
+    [PCS_FORMAT_MOONCAKE] = &trace_format_mooncake, [PCS_FORMAT_CLAUDE_CODE] = &trace_format_claude_code,
+    [PCS_FORMAT_NATIVE] = &trace_format_native,     [PCS_FORMAT_AZURE] = &trace_format_azure,
+};
+
 const struct trace_format *trace_format_ops(enum pcs_trace_format format)
 {
-    switch (format) {
-    case PCS_FORMAT_MOONCAKE: return &trace_format_mooncake;
-    case PCS_FORMAT_CLAUDE_CODE: return &trace_format_claude_code;
-    case PCS_FORMAT_NATIVE: return &trace_format_native;
-    case PCS_FORMAT_AZURE: return &trace_format_azure;
-    case PCS_FORMAT_AUTO: break;
-    }
-    return NULL;
+    return (unsigned)format < PCS_FORMAT_COUNT ? format_ops[format] : NULL;
 }
 
 /* ---------------------------------------------------------------- messages */

@@ -221,7 +221,7 @@ static void test_detect_failure_lists_formats(void)
     const char *paths[] = {path};
     CHECK(pcs_trace_open(paths, 1, &config, &status, &err) == NULL);
     CHECK(status == PCS_ERR_FORMAT);
-    for (int f = PCS_FORMAT_AUTO + 1; f <= PCS_FORMAT_AZURE; f++) {
+    for (int f = PCS_FORMAT_AUTO + 1; f < PCS_FORMAT_COUNT; f++) {
         char named[32];
         snprintf(named, sizeof named, "%s (", pcs_trace_format_name((enum pcs_trace_format)f));
         CHECK_CONTAINS(err.message, named);
