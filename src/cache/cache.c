@@ -15,9 +15,12 @@
 #define SWEEP_MIN_NODES 16384
 
 static const struct policy_ops *const all_policies[PCS_POLICY_COUNT] = {
-    [PCS_POLICY_NONE] = &policy_none,     [PCS_POLICY_IDEAL] = &policy_ideal,
-    [PCS_POLICY_TTL] = &policy_ttl,       [PCS_POLICY_OPENAI] = &policy_openai,
-    [PCS_POLICY_BREAKPOINT] = &policy_breakpoint, [PCS_POLICY_LRU] = &policy_lru,
+    [PCS_POLICY_NONE] = &pcs_policy_none,
+    [PCS_POLICY_IDEAL] = &pcs_policy_ideal,
+    [PCS_POLICY_TTL] = &pcs_policy_ttl,
+    [PCS_POLICY_OPENAI] = &pcs_policy_openai,
+    [PCS_POLICY_BREAKPOINT] = &pcs_policy_breakpoint,
+    [PCS_POLICY_LRU] = &pcs_policy_lru,
 };
 
 static const struct pcs_policy_info policies[PCS_POLICY_COUNT] = {
@@ -193,7 +196,7 @@ pcs_cache *pcs_cache_new(const struct pcs_cache_config *config, enum pcs_status 
     cache->ops = all_policies[config->policy];
     cache->last_t_ms = INT64_MIN;
     cache->sweep_at = SWEEP_MIN_NODES;
-    if (tree_init(&cache->tree, cache->ops->with_costs) != PCS_OK) {
+    if (pcs_tree_init(&cache->tree, cache->ops->with_costs) != PCS_OK) {
         free(cache);
         *status = PCS_ERR_NOMEM;
         return NULL;
@@ -207,7 +210,7 @@ enum pcs_status pcs_cache_access(pcs_cache *cache, const struct pcs_request *req
     if (req->t_ms < cache->last_t_ms)
         return PCS_ERR_ARG;
     cache->last_t_ms = req->t_ms;
-    tree_prefetch_forget(&cache->tree, req->units);
+    pcs_tree_prefetch_forget(&cache->tree, req->units);
     memset(usage, 0, sizeof *usage);
     cache->profile_len = 0;
     usage->requests = 1;
@@ -222,22 +225,22 @@ void pcs_cache_prefetch(pcs_cache *cache, const struct pcs_request *req)
 {
     if (cache->config.policy == PCS_POLICY_NONE || req->bound_count == 0)
         return;
-    uint32_t root = tree_root_find(&cache->tree, req->namespace_id, req->model);
+    uint32_t root = pcs_tree_root_find(&cache->tree, req->namespace_id, req->model);
     if (root != TREE_NIL)
-        tree_prefetch(&cache->tree, root, req->units, req->bound_count);
+        pcs_tree_prefetch(&cache->tree, root, req->units, req->bound_count);
 }
 
-void cache_sweep_if_due(pcs_cache *cache, int64_t now_ms, tree_dead_fn is_dead)
+void pcs_cache_sweep_if_due(pcs_cache *cache, int64_t now_ms, tree_dead_fn is_dead)
 {
     if (cache->tree.live_nodes < cache->sweep_at)
         return;
     struct sweep_context context = {now_ms, cache->config.ttl_ms};
-    tree_sweep(&cache->tree, is_dead, &context);
+    pcs_tree_sweep(&cache->tree, is_dead, &context);
     uint64_t next = cache->tree.live_nodes + cache->tree.live_nodes / 2;
     cache->sweep_at = next > SWEEP_MIN_NODES ? next : SWEEP_MIN_NODES;
 }
 
-int64_t cache_bound_ttl(const pcs_cache *cache, const struct pcs_request *req, size_t bound)
+int64_t pcs_cache_bound_ttl(const pcs_cache *cache, const struct pcs_request *req, size_t bound)
 {
     if (cache->config.ttl_overrides_markers)
         return cache->config.ttl_ms;
@@ -277,7 +280,7 @@ void pcs_cache_free(pcs_cache *cache)
 {
     if (!cache)
         return;
-    tree_release(&cache->tree);
+    pcs_tree_release(&cache->tree);
     free(cache->costs);
     free(cache->profile);
     free(cache);

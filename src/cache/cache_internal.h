@@ -27,12 +27,12 @@ struct pcs_cache {
     size_t profile_cap;
 };
 
-extern const struct policy_ops policy_none;
-extern const struct policy_ops policy_ideal;
-extern const struct policy_ops policy_ttl;
-extern const struct policy_ops policy_openai;
-extern const struct policy_ops policy_breakpoint;
-extern const struct policy_ops policy_lru;
+extern const struct policy_ops pcs_policy_none;
+extern const struct policy_ops pcs_policy_ideal;
+extern const struct policy_ops pcs_policy_ttl;
+extern const struct policy_ops pcs_policy_openai;
+extern const struct policy_ops pcs_policy_breakpoint;
+extern const struct policy_ops pcs_policy_lru;
 
 /* What a policy's dead-node test is given. */
 struct sweep_context {
@@ -43,11 +43,11 @@ struct sweep_context {
 /* Frees the dead parts of the tree once it has grown by half since the last
  * time (policies with expiry call this before each access), so memory
  * follows the live entries, not every prefix ever seen. */
-void cache_sweep_if_due(pcs_cache *cache, int64_t now_ms, tree_dead_fn is_dead);
+void pcs_cache_sweep_if_due(pcs_cache *cache, int64_t now_ms, tree_dead_fn is_dead);
 
 /* TTL in ms of a bound's entry: the policy's when it overrides markers,
  * else its marker's, else the policy's. */
-int64_t cache_bound_ttl(const pcs_cache *cache, const struct pcs_request *req, size_t bound);
+int64_t pcs_cache_bound_ttl(const pcs_cache *cache, const struct pcs_request *req, size_t bound);
 
 #define CACHE_ONE_HOUR_MS 3600000
 

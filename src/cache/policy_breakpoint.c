@@ -51,10 +51,10 @@ static enum pcs_status access_breakpoint(pcs_cache *cache, const struct pcs_requ
     const int64_t t = req->t_ms;
     const size_t count = req->bound_count;
     uint32_t root;
-    cache_sweep_if_due(cache, t, node_unused);
-    if (tree_root(tree, req->namespace_id, req->model, &root) != PCS_OK)
+    pcs_cache_sweep_if_due(cache, t, node_unused);
+    if (pcs_tree_root(tree, req->namespace_id, req->model, &root) != PCS_OK)
         return PCS_ERR_NOMEM;
-    uint64_t matched = tree_match(tree, root, req->units, count);
+    uint64_t matched = pcs_tree_match(tree, root, req->units, count);
 
     /* The read: the deepest alive entry on the matched chain. */
     uint64_t read_depth = 0;
@@ -80,10 +80,10 @@ static enum pcs_status access_breakpoint(pcs_cache *cache, const struct pcs_requ
     }
     if (deepest_write != SIZE_MAX && matched < deepest_write + 1) {
         size_t ignored; /* end the path at a node boundary (a no-op if it is one) */
-        if (matched > 0 && tree_cut(tree, matched, &ignored) != PCS_OK)
+        if (matched > 0 && pcs_tree_cut(tree, matched, &ignored) != PCS_OK)
             return PCS_ERR_NOMEM;
         uint32_t leaf;
-        if (tree_append(tree, root, req->units, NULL, matched, deepest_write + 1, t, &leaf) != PCS_OK)
+        if (pcs_tree_append(tree, root, req->units, NULL, matched, deepest_write + 1, t, &leaf) != PCS_OK)
             return PCS_ERR_NOMEM;
         matched = deepest_write + 1;
     }
@@ -93,17 +93,17 @@ static enum pcs_status access_breakpoint(pcs_cache *cache, const struct pcs_requ
     if (served != TREE_NIL) {
         tree->nodes[served].used_ms = t;
         if (req->flags && is_breakpoint(req, read_depth - 1))
-            tree->nodes[served].entry_ttl_ms = cache_bound_ttl(cache, req, read_depth - 1);
+            tree->nodes[served].entry_ttl_ms = pcs_cache_bound_ttl(cache, req, read_depth - 1);
     }
     uint64_t written_to = read;
     for (size_t b = 0; b < count && b + 1 <= matched; b++) {
         if (!is_breakpoint(req, b))
             continue;
-        const int64_t ttl = cache_bound_ttl(cache, req, b);
+        const int64_t ttl = pcs_cache_bound_ttl(cache, req, b);
         const uint64_t end = req->ends[b];
         if (end >= cache->config.min_tokens && end > read) {
             size_t s;
-            if (tree_cut(tree, b + 1, &s) != PCS_OK)
+            if (pcs_tree_cut(tree, b + 1, &s) != PCS_OK)
                 return PCS_ERR_NOMEM;
             struct tree_node *node = &tree->nodes[tree->path[s].node];
             node->used_ms = t;
@@ -126,4 +126,4 @@ static enum pcs_status access_breakpoint(pcs_cache *cache, const struct pcs_requ
     return PCS_OK;
 }
 
-const struct policy_ops policy_breakpoint = {PCS_POLICY_BREAKPOINT, 0, access_breakpoint};
+const struct policy_ops pcs_policy_breakpoint = {PCS_POLICY_BREAKPOINT, 0, access_breakpoint};

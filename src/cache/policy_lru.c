@@ -32,12 +32,12 @@ static void evict(pcs_cache *cache)
     while (cache->cached_tokens > cache->config.capacity_tokens && tree->lru_tail != TREE_NIL) {
         uint32_t victim = tree->lru_tail;
         uint64_t excess = cache->cached_tokens - cache->config.capacity_tokens;
-        uint64_t tokens = tree_lru_tokens(tree, victim);
+        uint64_t tokens = pcs_tree_lru_tokens(tree, victim);
         if (tokens <= excess) {
             cache->cached_tokens -= tokens;
-            tree_free_leaf(tree, victim);
+            pcs_tree_free_leaf(tree, victim);
         } else {
-            cache->cached_tokens -= tree_trim_leaf(tree, victim);
+            cache->cached_tokens -= pcs_tree_trim_leaf(tree, victim);
         }
     }
 }
@@ -47,13 +47,13 @@ static enum pcs_status access_lru(pcs_cache *cache, const struct pcs_request *re
     struct tree *tree = &cache->tree;
     const uint64_t count = req->bound_count;
     uint32_t root;
-    if (tree_root(tree, req->namespace_id, req->model, &root) != PCS_OK)
+    if (pcs_tree_root(tree, req->namespace_id, req->model, &root) != PCS_OK)
         return PCS_ERR_NOMEM;
-    uint64_t matched = tree_match(tree, root, req->units, count);
+    uint64_t matched = pcs_tree_match(tree, root, req->units, count);
     usage->cache_read = matched ? req->ends[matched - 1] : 0;
 
     size_t ignored; /* end the path at a node boundary (a no-op if it is one) */
-    if (matched > 0 && tree_cut(tree, matched, &ignored) != PCS_OK)
+    if (matched > 0 && pcs_tree_cut(tree, matched, &ignored) != PCS_OK)
         return PCS_ERR_NOMEM;
     if (matched < count) {
         if (reserve_costs(cache, count) != PCS_OK)
@@ -64,14 +64,14 @@ static enum pcs_status access_lru(pcs_cache *cache, const struct pcs_request *re
             added += cache->costs[i];
         }
         uint32_t leaf;
-        if (tree_append(tree, root, req->units, cache->costs, matched, count, req->t_ms, &leaf) != PCS_OK)
+        if (pcs_tree_append(tree, root, req->units, cache->costs, matched, count, req->t_ms, &leaf) != PCS_OK)
             return PCS_ERR_NOMEM;
         cache->cached_tokens += added;
     }
     for (size_t s = tree->path_len; s-- > 0;)
-        tree_lru_touch(tree, tree->path[s].node);
+        pcs_tree_lru_touch(tree, tree->path[s].node);
     evict(cache);
     return PCS_OK;
 }
 
-const struct policy_ops policy_lru = {PCS_POLICY_LRU, 1, access_lru};
+const struct policy_ops pcs_policy_lru = {PCS_POLICY_LRU, 1, access_lru};

@@ -9,4 +9,4 @@ static enum pcs_status access_none(pcs_cache *cache, const struct pcs_request *r
     return PCS_OK;
 }
 
-const struct policy_ops policy_none = {PCS_POLICY_NONE, 0, access_none};
+const struct policy_ops pcs_policy_none = {PCS_POLICY_NONE, 0, access_none};

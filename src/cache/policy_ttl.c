@@ -65,11 +65,11 @@ static enum pcs_status access_prefix(pcs_cache *cache, const struct pcs_request 
     const int64_t t = req->t_ms;
     uint32_t root;
     if (has_ttl)
-        cache_sweep_if_due(cache, t, node_expired);
-    if (tree_root(tree, req->namespace_id, req->model, &root) != PCS_OK)
+        pcs_cache_sweep_if_due(cache, t, node_expired);
+    if (pcs_tree_root(tree, req->namespace_id, req->model, &root) != PCS_OK)
         return PCS_ERR_NOMEM;
     uint64_t count = req->bound_count;
-    uint64_t matched = tree_match(tree, root, req->units, count);
+    uint64_t matched = pcs_tree_match(tree, root, req->units, count);
     if (cache->profiling && record_profile(cache, req) != PCS_OK)
         return PCS_ERR_NOMEM;
 
@@ -93,12 +93,12 @@ static enum pcs_status access_prefix(pcs_cache *cache, const struct pcs_request 
     struct sweep_context context = {t, cache->config.ttl_ms};
     tree_dead_fn is_dead = has_ttl ? node_expired : node_never_dead;
     struct tree_alive known = {t, has_ttl ? cache->config.ttl_ms : INT64_MAX / 2};
-    int aside = matched < count && tree_cut_aside(tree, is_dead, &context, &known);
+    int aside = matched < count && pcs_tree_cut_aside(tree, is_dead, &context, &known);
     for (size_t s = 0; s < tree->path_len; s++) {
         const struct tree_step *step = &tree->path[s];
         if (step->matched < tree->nodes[step->node].len) {
             size_t ignored;
-            if (tree_cut(tree, step->start_depth + step->matched, &ignored) != PCS_OK)
+            if (pcs_tree_cut(tree, step->start_depth + step->matched, &ignored) != PCS_OK)
                 return PCS_ERR_NOMEM;
         }
     }
@@ -106,9 +106,9 @@ static enum pcs_status access_prefix(pcs_cache *cache, const struct pcs_request 
         tree->nodes[tree->path[s].node].used_ms = t;
     if (matched < count) {
         if (!aside)
-            tree_absorb(tree, is_dead, &context, &known);
+            pcs_tree_absorb(tree, is_dead, &context, &known);
         uint32_t leaf;
-        if (tree_append(tree, root, req->units, NULL, matched, count, t, &leaf) != PCS_OK)
+        if (pcs_tree_append(tree, root, req->units, NULL, matched, count, t, &leaf) != PCS_OK)
             return PCS_ERR_NOMEM;
     }
     return PCS_OK;
@@ -124,6 +124,6 @@ static enum pcs_status access_ttl(pcs_cache *cache, const struct pcs_request *re
     return access_prefix(cache, req, usage, 1);
 }
 
-const struct policy_ops policy_ideal = {PCS_POLICY_IDEAL, 0, access_ideal};
-const struct policy_ops policy_ttl = {PCS_POLICY_TTL, 0, access_ttl};
-const struct policy_ops policy_openai = {PCS_POLICY_OPENAI, 0, access_ttl};
+const struct policy_ops pcs_policy_ideal = {PCS_POLICY_IDEAL, 0, access_ideal};
+const struct policy_ops pcs_policy_ttl = {PCS_POLICY_TTL, 0, access_ttl};
+const struct policy_ops pcs_policy_openai = {PCS_POLICY_OPENAI, 0, access_ttl};

@@ -10,7 +10,7 @@
 #define FIRST_CHUNK_BYTES ((size_t)16 << 10)
 #define LAST_CHUNK_BYTES ((size_t)1 << 20)
 
-void run_pool_init(struct run_pool *pool)
+void pcs_run_pool_init(struct run_pool *pool)
 {
     memset(pool, 0, sizeof *pool);
 }
@@ -21,7 +21,7 @@ static unsigned size_class(uint32_t cap)
     return shift - RUN_POOL_MIN_SHIFT;
 }
 
-uint32_t run_pool_capacity(uint32_t cap)
+uint32_t pcs_run_pool_capacity(uint32_t cap)
 {
     if (cap > RUN_POOL_MAX_UNITS)
         return cap;
@@ -44,7 +44,7 @@ static void *carve(struct run_pool *pool, size_t bytes)
             pool->chunks = chunks;
             pool->chunk_cap = cap;
         }
-        char *chunk = big_alloc_whole(size); /* carved whole soon: mapped in one call */
+        char *chunk = pcs_big_alloc_whole(size); /* carved whole soon: mapped in one call */
         if (!chunk)
             return NULL;
         pool->chunks[pool->chunk_count++] = chunk;
@@ -58,7 +58,7 @@ static void *carve(struct run_pool *pool, size_t bytes)
     return run;
 }
 
-uint64_t *run_pool_alloc(struct run_pool *pool, uint32_t cap)
+uint64_t *pcs_run_pool_alloc(struct run_pool *pool, uint32_t cap)
 {
     if (cap > RUN_POOL_MAX_UNITS)
         return malloc((size_t)cap * sizeof(uint64_t));
@@ -73,7 +73,7 @@ uint64_t *run_pool_alloc(struct run_pool *pool, uint32_t cap)
     return carve(pool, ((size_t)1 << (c + RUN_POOL_MIN_SHIFT)) * sizeof(uint64_t));
 }
 
-void run_pool_free(struct run_pool *pool, uint64_t *run, uint32_t cap)
+void pcs_run_pool_free(struct run_pool *pool, uint64_t *run, uint32_t cap)
 {
     if (!run)
         return;
@@ -87,10 +87,10 @@ void run_pool_free(struct run_pool *pool, uint64_t *run, uint32_t cap)
     pool->free[c] = run;
 }
 
-void run_pool_release(struct run_pool *pool)
+void pcs_run_pool_release(struct run_pool *pool)
 {
     for (size_t i = 0; i < pool->chunk_count; i++)
         free(pool->chunks[i]);
     free(pool->chunks);
-    run_pool_init(pool);
+    pcs_run_pool_init(pool);
 }

@@ -22,26 +22,26 @@ struct run_pool {
     char *chunk;                      /* where the next new run is carved */
     size_t chunk_left;                /* bytes left there */
     size_t next_chunk;                /* bytes of the next chunk (doubling to a limit) */
-    void **chunks;                    /* every chunk, for run_pool_release */
+    void **chunks;                    /* every chunk, for pcs_run_pool_release */
     size_t chunk_count;
     size_t chunk_cap;
 };
 
 /* An empty pool (all zero is one too). */
-void run_pool_init(struct run_pool *pool);
+void pcs_run_pool_init(struct run_pool *pool);
 
 /* The capacity a run asked for with room for at least cap units gets. */
-uint32_t run_pool_capacity(uint32_t cap);
+uint32_t pcs_run_pool_capacity(uint32_t cap);
 
-/* A run of run_pool_capacity(cap) units (uninitialised); NULL when out of
+/* A run of pcs_run_pool_capacity(cap) units (uninitialised); NULL when out of
  * memory. */
-uint64_t *run_pool_alloc(struct run_pool *pool, uint32_t cap);
+uint64_t *pcs_run_pool_alloc(struct run_pool *pool, uint32_t cap);
 
-/* Gives back a run that run_pool_alloc returned for capacity cap (the
+/* Gives back a run that pcs_run_pool_alloc returned for capacity cap (the
  * rounded capacity or the one asked for: they have the same class). */
-void run_pool_free(struct run_pool *pool, uint64_t *run, uint32_t cap);
+void pcs_run_pool_free(struct run_pool *pool, uint64_t *run, uint32_t cap);
 
 /* Frees every chunk; runs from malloc must have been given back. */
-void run_pool_release(struct run_pool *pool);
+void pcs_run_pool_release(struct run_pool *pool);
 
 #endif

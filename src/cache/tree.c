@@ -50,8 +50,8 @@ static int spare_keyed;
 static void spare_release(void *regions)
 {
     struct spare_regions *held = regions;
-    append_region_free(&held->nodes);
-    append_region_free(&held->lru);
+    pcs_append_region_free(&held->nodes);
+    pcs_append_region_free(&held->lru);
 }
 
 static void spare_key_create(void)
@@ -65,12 +65,12 @@ static void spare_keep(struct append_region *region, struct append_region *slot)
     pthread_once(&spare_once, spare_key_create);
     if (region->base && !slot->base && region->mapped <= TREE_SPARE_MAX_BYTES && spare_keyed &&
         pthread_setspecific(spare_key, &spare) == 0) {
-        append_region_empty(region);
+        pcs_append_region_empty(region);
         *slot = *region;
         memset(region, 0, sizeof *region);
         return;
     }
-    append_region_free(region);
+    pcs_append_region_free(region);
 }
 
 /* The thread's spare region in slot, if any, as the unmapped region. */
@@ -82,7 +82,7 @@ static void spare_take(struct append_region *region, struct append_region *slot)
     }
 }
 
-enum pcs_status tree_init(struct tree *tree, int with_costs)
+enum pcs_status pcs_tree_init(struct tree *tree, int with_costs)
 {
     memset(tree, 0, sizeof *tree);
     tree->with_costs = with_costs;
@@ -97,7 +97,7 @@ enum pcs_status tree_init(struct tree *tree, int with_costs)
     if (with_costs)
         tree->lru = malloc(INITIAL_NODES * sizeof *tree->lru);
     if (!tree->nodes || !tree->slots || !tree->path || (with_costs && !tree->lru)) {
-        tree_release(tree);
+        pcs_tree_release(tree);
         return PCS_ERR_NOMEM;
     }
     tree->node_cap = INITIAL_NODES;
@@ -107,7 +107,7 @@ enum pcs_status tree_init(struct tree *tree, int with_costs)
     return PCS_OK;
 }
 
-void tree_release(struct tree *tree)
+void pcs_tree_release(struct tree *tree)
 {
     for (size_t i = 0; tree->nodes && i < tree->node_top; i++) {
         if (tree->nodes[i].cap > RUN_POOL_MAX_UNITS)
@@ -115,7 +115,7 @@ void tree_release(struct tree *tree)
         if (tree->lru)
             free(tree->lru[i].costs);
     }
-    run_pool_release(&tree->runs);
+    pcs_run_pool_release(&tree->runs);
     if (!tree->nodes_in_region)
         free(tree->nodes);
     if (!tree->lru_in_region)
@@ -132,7 +132,7 @@ void tree_release(struct tree *tree)
 /* The hint's first unit is kept in the parent, so a wrong hint costs no
  * visit to the hinted node (a shared prefix has many children and its
  * newest is rarely the one asked for). A child's first unit only changes
- * when tree_cut moves its head to a new node, which takes its place. */
+ * when pcs_tree_cut moves its head to a new node, which takes its place. */
 static void node_set_hint(struct tree_node *node, uint32_t child, uint64_t unit)
 {
     node->hint_child = child;
@@ -165,7 +165,7 @@ static enum pcs_status child_table_grow(struct tree *tree)
     size_t old_cap = tree->slot_mask + 1;
     struct child_slot *old = tree->slots;
     size_t cap = old_cap * 2;
-    struct child_slot *slots = big_alloc_whole(cap * sizeof *slots); /* written whole below */
+    struct child_slot *slots = pcs_big_alloc_whole(cap * sizeof *slots); /* written whole below */
     if (!slots)
         return PCS_ERR_NOMEM;
     for (size_t i = 0; i < cap; i++)
@@ -294,8 +294,8 @@ static int tree_array_grow(struct append_region *region, struct append_region *s
     if (!*in_region && need >= TREE_REGION_BYTES) {
         spare_take(region, spare_slot);
         size_t mapped;
-        void *moved = append_region_open(region, &mapped);
-        if (moved && append_region_grow(region, moved, need, &mapped) == 0) {
+        void *moved = pcs_append_region_open(region, &mapped);
+        if (moved && pcs_append_region_grow(region, moved, need, &mapped) == 0) {
             memcpy(moved, *array, *room);
             free(*array);
             *array = moved;
@@ -304,9 +304,9 @@ static int tree_array_grow(struct append_region *region, struct append_region *s
             return 0;
         }
         if (moved)
-            append_region_close(region, moved, 0); /* no room: stay on the heap */
+            pcs_append_region_close(region, moved, 0); /* no room: stay on the heap */
     }
-    void *grown = append_region_grow_array(region, *array, room, need, in_region);
+    void *grown = pcs_append_region_grow_array(region, *array, room, need, in_region);
     if (!grown)
         return -1;
     *array = grown;
@@ -380,7 +380,7 @@ static enum pcs_status node_reserve(struct tree *tree, uint32_t id, uint32_t cap
 {
     struct tree_node *node = &tree->nodes[id];
     if (cap > node->cap)
-        cap = run_pool_capacity(cap);
+        cap = pcs_run_pool_capacity(cap);
     if (tree->with_costs && (cap > node->cap || !tree->lru[id].costs)) {
         uint32_t room = cap > node->cap ? cap : node->cap;
         uint32_t *costs = realloc(tree->lru[id].costs, room * sizeof *costs);
@@ -390,12 +390,12 @@ static enum pcs_status node_reserve(struct tree *tree, uint32_t id, uint32_t cap
     }
     if (cap <= node->cap)
         return PCS_OK;
-    uint64_t *units = run_pool_alloc(&tree->runs, cap);
+    uint64_t *units = pcs_run_pool_alloc(&tree->runs, cap);
     if (!units)
         return PCS_ERR_NOMEM;
     memcpy(units, tree_units(node), node->len * sizeof *units);
     if (node->cap > TREE_INLINE)
-        run_pool_free(&tree->runs, node->heap_units, node->cap);
+        pcs_run_pool_free(&tree->runs, node->heap_units, node->cap);
     node->heap_units = units;
     node->cap = cap;
     return PCS_OK;
@@ -431,7 +431,7 @@ static void node_release(struct tree *tree, uint32_t id)
 {
     struct tree_node *node = &tree->nodes[id];
     if (node->cap > TREE_INLINE)
-        run_pool_free(&tree->runs, node->heap_units, node->cap);
+        pcs_run_pool_free(&tree->runs, node->heap_units, node->cap);
     node->heap_units = NULL;
     node->cap = TREE_INLINE;
     node->len = 0;
@@ -451,7 +451,7 @@ static uint64_t root_key(uint32_t namespace_id, uint32_t model)
     return ((uint64_t)namespace_id << 32) | model;
 }
 
-uint32_t tree_root_find(struct tree *tree, uint32_t namespace_id, uint32_t model)
+uint32_t pcs_tree_root_find(struct tree *tree, uint32_t namespace_id, uint32_t model)
 {
     uint64_t key = root_key(namespace_id, model);
     if (tree->last_root != TREE_NIL && tree->last_root_key == key)
@@ -459,10 +459,10 @@ uint32_t tree_root_find(struct tree *tree, uint32_t namespace_id, uint32_t model
     return child_find(tree, TREE_NIL, key);
 }
 
-enum pcs_status tree_root(struct tree *tree, uint32_t namespace_id, uint32_t model, uint32_t *root)
+enum pcs_status pcs_tree_root(struct tree *tree, uint32_t namespace_id, uint32_t model, uint32_t *root)
 {
     uint64_t key = root_key(namespace_id, model);
-    uint32_t found = tree_root_find(tree, namespace_id, model);
+    uint32_t found = pcs_tree_root_find(tree, namespace_id, model);
     if (found == TREE_NIL) {
         if (node_new(tree, &found) != PCS_OK)
             return PCS_ERR_NOMEM;
@@ -553,7 +553,7 @@ static void walk_step(const struct tree *tree, struct tree_walk *w)
     }
 }
 
-void tree_prefetch(struct tree *tree, uint32_t root, const uint64_t *units, uint64_t count)
+void pcs_tree_prefetch(struct tree *tree, uint32_t root, const uint64_t *units, uint64_t count)
 {
     for (int i = 0; i < PCS_CACHE_LOOKAHEAD; i++)
         walk_step(tree, &tree->walks[i]);
@@ -572,7 +572,7 @@ void tree_prefetch(struct tree *tree, uint32_t root, const uint64_t *units, uint
         __builtin_prefetch(bytes + offset);
 }
 
-void tree_prefetch_forget(struct tree *tree, const uint64_t *units)
+void pcs_tree_prefetch_forget(struct tree *tree, const uint64_t *units)
 {
     for (int i = 0; i < PCS_CACHE_LOOKAHEAD; i++)
         if (tree->walks[i].units == units)
@@ -618,7 +618,7 @@ static inline uint32_t units_match(const uint64_t *run, const uint64_t *want, ui
     return i;
 }
 
-uint64_t tree_match(struct tree *tree, uint32_t root, const uint64_t *units, uint64_t count)
+uint64_t pcs_tree_match(struct tree *tree, uint32_t root, const uint64_t *units, uint64_t count)
 {
     uint64_t depth = 0;
     tree->path_len = 0;
@@ -697,7 +697,7 @@ static void lru_insert_before(struct tree *tree, uint32_t id, uint32_t before)
     next->prev = id;
 }
 
-void tree_lru_touch(struct tree *tree, uint32_t id)
+void pcs_tree_lru_touch(struct tree *tree, uint32_t id)
 {
     if (tree->lru_head == id)
         return;
@@ -705,7 +705,7 @@ void tree_lru_touch(struct tree *tree, uint32_t id)
     lru_insert_before(tree, id, tree->lru_head);
 }
 
-uint64_t tree_lru_tokens(const struct tree *tree, uint32_t node)
+uint64_t pcs_tree_lru_tokens(const struct tree *tree, uint32_t node)
 {
     return tree->lru[node].tokens;
 }
@@ -750,7 +750,7 @@ static enum pcs_status split_tail(struct tree *tree, uint32_t head_id, uint32_t 
     return PCS_OK;
 }
 
-/* tree_cut of a node without end children (no lru list to keep in order):
+/* pcs_tree_cut of a node without end children (no lru list to keep in order):
  * the node keeps the head of its run, which is usually long (a
  * conversation), and the tail, usually short (a replaced last block), moves
  * to a new child: nothing long is copied. Side children before the cut
@@ -789,7 +789,7 @@ static enum pcs_status cut_in_place(struct tree *tree, size_t s, uint32_t j, siz
     return PCS_OK;
 }
 
-enum pcs_status tree_cut(struct tree *tree, uint64_t depth, size_t *step_index)
+enum pcs_status pcs_tree_cut(struct tree *tree, uint64_t depth, size_t *step_index)
 {
     size_t s = 0;
     while (s < tree->path_len && tree->path[s].start_depth + tree->path[s].matched < depth)
@@ -878,8 +878,8 @@ enum pcs_status tree_cut(struct tree *tree, uint64_t depth, size_t *step_index)
     return PCS_OK;
 }
 
-enum pcs_status tree_append(struct tree *tree, uint32_t root, const uint64_t *units, const uint32_t *costs,
-                            uint64_t from, uint64_t to, int64_t used_ms, uint32_t *leaf)
+enum pcs_status pcs_tree_append(struct tree *tree, uint32_t root, const uint64_t *units, const uint32_t *costs,
+                                uint64_t from, uint64_t to, int64_t used_ms, uint32_t *leaf)
 {
     uint32_t parent = root;
     if (tree->path_len > 0) {
@@ -927,7 +927,7 @@ enum pcs_status tree_append(struct tree *tree, uint32_t root, const uint64_t *un
     return PCS_OK;
 }
 
-void tree_free_leaf(struct tree *tree, uint32_t leaf)
+void pcs_tree_free_leaf(struct tree *tree, uint32_t leaf)
 {
     struct tree_node *node = &tree->nodes[leaf];
     uint32_t parent = node->parent;
@@ -962,14 +962,14 @@ static int side_slot_for_new(struct tree *tree, uint32_t node_id, tree_dead_fn i
         if (used_s != TREE_UNKNOWN_S && alive->now_ms - (int64_t)used_s * 1000 < alive->alive_ms)
             continue;
         if (tree->nodes[side].children == 0 && is_dead(&tree->nodes[side], context)) {
-            tree_free_leaf(tree, side);
+            pcs_tree_free_leaf(tree, side);
             return i;
         }
     }
     return -1;
 }
 
-int tree_cut_aside(struct tree *tree, tree_dead_fn is_dead, const void *context, const struct tree_alive *alive)
+int pcs_tree_cut_aside(struct tree *tree, tree_dead_fn is_dead, const void *context, const struct tree_alive *alive)
 {
     if (tree->path_len == 0 || tree->with_costs)
         return 0;
@@ -1000,7 +1000,7 @@ int tree_cut_aside(struct tree *tree, tree_dead_fn is_dead, const void *context,
     return 1;
 }
 
-void tree_absorb(struct tree *tree, tree_dead_fn is_dead, const void *context, const struct tree_alive *alive)
+void pcs_tree_absorb(struct tree *tree, tree_dead_fn is_dead, const void *context, const struct tree_alive *alive)
 {
     if (tree->path_len == 0 || tree->last_cut_tail == TREE_NIL)
         return;
@@ -1028,7 +1028,7 @@ void tree_absorb(struct tree *tree, tree_dead_fn is_dead, const void *context, c
     tree->last_cut_tail = TREE_NIL;
 }
 
-size_t tree_sweep(struct tree *tree, tree_dead_fn is_dead, const void *context)
+size_t pcs_tree_sweep(struct tree *tree, tree_dead_fn is_dead, const void *context)
 {
     size_t freed = 0;
     for (size_t i = 0; i < tree->node_top; i++) {
@@ -1037,7 +1037,7 @@ size_t tree_sweep(struct tree *tree, tree_dead_fn is_dead, const void *context)
         while (tree->nodes[id].live && tree->nodes[id].parent != TREE_NIL && tree->nodes[id].children == 0 &&
                is_dead(&tree->nodes[id], context)) {
             uint32_t parent = tree->nodes[id].parent;
-            tree_free_leaf(tree, id);
+            pcs_tree_free_leaf(tree, id);
             freed++;
             id = parent;
         }
@@ -1045,7 +1045,7 @@ size_t tree_sweep(struct tree *tree, tree_dead_fn is_dead, const void *context)
     return freed;
 }
 
-uint64_t tree_trim_leaf(struct tree *tree, uint32_t leaf)
+uint64_t pcs_tree_trim_leaf(struct tree *tree, uint32_t leaf)
 {
     struct tree_node *node = &tree->nodes[leaf];
     struct tree_lru *lru = &tree->lru[leaf];
@@ -1053,6 +1053,6 @@ uint64_t tree_trim_leaf(struct tree *tree, uint32_t leaf)
     node->len--;
     lru->tokens -= cost;
     if (node->len == 0)
-        tree_free_leaf(tree, leaf);
+        pcs_tree_free_leaf(tree, leaf);
     return cost;
 }

@@ -29,7 +29,7 @@
 
 /* Children normally hang at the end of their parent's run and are found
  * through the child table. A side child branches off inside the run
- * instead (see tree_absorb); a node keeps up to TREE_SIDE of them. */
+ * instead (see pcs_tree_absorb); a node keeps up to TREE_SIDE of them. */
 #define TREE_SIDE 4
 #define TREE_END UINT32_MAX
 #define TREE_UNKNOWN_S UINT32_MAX
@@ -82,7 +82,7 @@ struct child_slot {
     uint32_t child; /* TREE_NIL: empty */
 };
 
-/* A lookahead walk (see tree_prefetch): where the walk of an announced
+/* A lookahead walk (see pcs_tree_prefetch): where the walk of an announced
  * request has got to, one memory load at a time. */
 enum tree_walk_stage { WALK_DONE, WALK_CHILD, WALK_SLOT, WALK_NODE };
 
@@ -100,7 +100,7 @@ typedef int (*tree_dead_fn)(const struct tree_node *node, const void *context);
 
 /* What a policy knows of life without visiting a node: everything last
  * used at u is alive at now_ms if now_ms < u + alive_ms (ideal: forever).
- * Lets tree_cut_aside and tree_absorb pass over side children that are
+ * Lets pcs_tree_cut_aside and pcs_tree_absorb pass over side children that are
  * surely alive. */
 struct tree_alive {
     int64_t now_ms;
@@ -133,8 +133,8 @@ struct tree {
     int with_costs;        /* lru: keep per-bound costs and the recency list */
     uint32_t lru_head;     /* most recently used */
     uint32_t lru_tail;     /* least recently used */
-    uint32_t last_cut_tail; /* the tail tree_cut split off last in this request */
-    uint32_t last_root;     /* the root tree_root found last (roots are never freed), or TREE_NIL */
+    uint32_t last_cut_tail; /* the tail pcs_tree_cut split off last in this request */
+    uint32_t last_root;     /* the root pcs_tree_root found last (roots are never freed), or TREE_NIL */
     uint64_t last_root_key; /* its (namespace, model) */
     struct tree_walk walks[PCS_CACHE_LOOKAHEAD]; /* lookahead walks, a ring */
     unsigned walk_next;                          /* the ring's oldest */
@@ -144,20 +144,20 @@ struct tree {
     size_t path_cap;
 };
 
-enum pcs_status tree_init(struct tree *tree, int with_costs);
-void tree_release(struct tree *tree);
+enum pcs_status pcs_tree_init(struct tree *tree, int with_costs);
+void pcs_tree_release(struct tree *tree);
 
 /* The root of (namespace, model), created on first use. */
-enum pcs_status tree_root(struct tree *tree, uint32_t namespace_id, uint32_t model, uint32_t *root);
+enum pcs_status pcs_tree_root(struct tree *tree, uint32_t namespace_id, uint32_t model, uint32_t *root);
 
 /* Matches units[0..count) from root; fills tree->path (the root excluded)
  * and returns the number of bounds matched. A step is partial (matched <
  * its node's run) where the request leaves the run: at the last step, or
  * where it continues into a side child. */
-uint64_t tree_match(struct tree *tree, uint32_t root, const uint64_t *units, uint64_t count);
+uint64_t pcs_tree_match(struct tree *tree, uint32_t root, const uint64_t *units, uint64_t count);
 
 /* The root of (namespace, model) if it exists, else TREE_NIL. */
-uint32_t tree_root_find(struct tree *tree, uint32_t namespace_id, uint32_t model);
+uint32_t pcs_tree_root_find(struct tree *tree, uint32_t namespace_id, uint32_t model);
 
 /* Moves every lookahead walk on by one memory load (the one its previous
  * step prefetched, so it should not wait), then starts a walk of
@@ -166,63 +166,63 @@ uint32_t tree_root_find(struct tree *tree, uint32_t namespace_id, uint32_t model
  * lengths without comparing units, so a wrong guess costs a wasted load,
  * never a wrong result. Nodes and slots are read by index, so a walk that
  * the tree has changed under stays inside the tree's arrays. */
-void tree_prefetch(struct tree *tree, uint32_t root, const uint64_t *units, uint64_t count);
+void pcs_tree_prefetch(struct tree *tree, uint32_t root, const uint64_t *units, uint64_t count);
 
 /* Ends the lookahead walks of units (their request is being accessed, and
  * its arrays may go away after). */
-void tree_prefetch_forget(struct tree *tree, const uint64_t *units);
+void pcs_tree_prefetch_forget(struct tree *tree, const uint64_t *units);
 
 /* Makes a node boundary at depth (0 < depth <= matched bounds) of the path
  * by splitting the step that spans it; returns the path index of the step
  * that now ends exactly at depth. The head of a split is a new node with the
  * old run's last use; the tail keeps its id, children and list place. The
  * tail stays on the path only if the request matched some of it. */
-enum pcs_status tree_cut(struct tree *tree, uint64_t depth, size_t *step_index);
+enum pcs_status pcs_tree_cut(struct tree *tree, uint64_t depth, size_t *step_index);
 
 /* Adds units[from..to) (costs[from..to) when the tree keeps costs) below
  * the last fully matched step (or root), which must end at depth from, and
  * puts them on the path. A leaf without an entry simply grows (a
  * conversation's next turn); otherwise a new leaf is made. *leaf is the node
  * now holding them. The caller refreshes the path. */
-enum pcs_status tree_append(struct tree *tree, uint32_t root, const uint64_t *units, const uint32_t *costs,
-                            uint64_t from, uint64_t to, int64_t used_ms, uint32_t *leaf);
+enum pcs_status pcs_tree_append(struct tree *tree, uint32_t root, const uint64_t *units, const uint32_t *costs,
+                                uint64_t from, uint64_t to, int64_t used_ms, uint32_t *leaf);
 
-/* Call before tree_append when the request goes on where tree_cut has just
+/* Call before pcs_tree_append when the request goes on where pcs_tree_cut has just
  * split a leaf (a conversation whose last, partial block the next turn
- * replaces): the cut-off tail becomes a side child, so tree_append grows
+ * replaces): the cut-off tail becomes a side child, so pcs_tree_append grows
  * the conversation's own run instead of adding a node per turn. For
  * policies whose refresh keeps a run's bounds in step (ideal, ttl, openai).
  * When the node's side slots are full, a side child that is_dead frees is
  * reclaimed (one that alive says is alive is not visited); otherwise
  * nothing changes. */
-void tree_absorb(struct tree *tree, tree_dead_fn is_dead, const void *context, const struct tree_alive *alive);
+void pcs_tree_absorb(struct tree *tree, tree_dead_fn is_dead, const void *context, const struct tree_alive *alive);
 
-/* tree_cut then tree_absorb in one step, for the usual case where the
+/* pcs_tree_cut then pcs_tree_absorb in one step, for the usual case where the
  * path's last step leaves its run partway, the node has no end children
  * and no side child at or past the cut, and a side slot is free (or
  * is_dead frees one): the cut-off tail becomes a side child at once,
  * without passing through the child table. Returns 1 if it did so (the
  * path's last step now ends with its node), 0 if not (at most a dead side
- * child was freed) and the caller must use tree_cut and tree_absorb. Not
+ * child was freed) and the caller must use pcs_tree_cut and pcs_tree_absorb. Not
  * for trees with costs. alive: what is known without a visit. */
-int tree_cut_aside(struct tree *tree, tree_dead_fn is_dead, const void *context, const struct tree_alive *alive);
+int pcs_tree_cut_aside(struct tree *tree, tree_dead_fn is_dead, const void *context, const struct tree_alive *alive);
 
 /* Removes the last bound of a leaf (lru eviction); frees the leaf when empty.
  * Returns the cost removed. */
-uint64_t tree_trim_leaf(struct tree *tree, uint32_t leaf);
+uint64_t pcs_tree_trim_leaf(struct tree *tree, uint32_t leaf);
 
 /* Frees a leaf node (no children) entirely. */
-void tree_free_leaf(struct tree *tree, uint32_t leaf);
+void pcs_tree_free_leaf(struct tree *tree, uint32_t leaf);
 
 /* Frees every node that is_dead says holds nothing alive and that has no
  * children left, leaves first, cascading up to parents that become such
  * leaves; roots stay. Returns the number of nodes freed. */
-size_t tree_sweep(struct tree *tree, tree_dead_fn is_dead, const void *context);
+size_t pcs_tree_sweep(struct tree *tree, tree_dead_fn is_dead, const void *context);
 
 /* lru: moves node to the head of the recency list (inserting it if new). */
-void tree_lru_touch(struct tree *tree, uint32_t node);
+void pcs_tree_lru_touch(struct tree *tree, uint32_t node);
 
 /* lru: the tokens a node's run holds. */
-uint64_t tree_lru_tokens(const struct tree *tree, uint32_t node);
+uint64_t pcs_tree_lru_tokens(const struct tree *tree, uint32_t node);
 
 #endif

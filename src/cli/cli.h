@@ -90,7 +90,7 @@ pcs_inputs *cli_open_inputs(const char *command, char *const *names, size_t coun
 void cli_trace_error(const char *command, enum pcs_status status, const struct pcs_error *err);
 
 /* The noun of a count in a message: singular when count is exactly 1
- * ("1 request is"), else plural (as the reports' report_noun). */
+ * ("1 request is"), else plural (as the reports' pcs_report_noun). */
 const char *cli_noun(uint64_t count, const char *singular, const char *plural);
 
 /* Flushes and closes stdout; returns CLI_EXIT_DATA if output was lost. */

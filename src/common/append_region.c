@@ -65,7 +65,7 @@ static void region_map_to(struct append_region *region, size_t end)
     region->mapped = to;
 }
 
-void *append_region_open(struct append_region *region, size_t *room)
+void *pcs_append_region_open(struct append_region *region, size_t *room)
 {
     if (!region->base && region_reserve(region) != 0)
         return NULL;
@@ -77,7 +77,7 @@ void *append_region_open(struct append_region *region, size_t *room)
     return region->base + start;
 }
 
-int append_region_grow(struct append_region *region, const void *p, size_t bytes, size_t *room)
+int pcs_append_region_grow(struct append_region *region, const void *p, size_t bytes, size_t *room)
 {
     size_t start = (size_t)((const char *)p - region->base);
     if (bytes > region->reserved - start)
@@ -88,44 +88,44 @@ int append_region_grow(struct append_region *region, const void *p, size_t bytes
     return 0;
 }
 
-void append_region_close(struct append_region *region, const void *p, size_t bytes)
+void pcs_append_region_close(struct append_region *region, const void *p, size_t bytes)
 {
     region->used = (size_t)((const char *)p - region->base) + bytes;
     if (region->mapped > region->used)
         REGION_POISON(region->base + region->used, region->mapped - region->used);
 }
 
-void *append_region_grow_array(struct append_region *region, void *array, size_t *room, size_t bytes,
-                               int *in_region)
+void *pcs_append_region_grow_array(struct append_region *region, void *array, size_t *room, size_t bytes,
+                                   int *in_region)
 {
     size_t grown;
-    if (*in_region && append_region_grow(region, array, bytes, &grown) == 0) {
+    if (*in_region && pcs_append_region_grow(region, array, bytes, &grown) == 0) {
         *room = grown;
         return array;
     }
     size_t cap = grow_capacity(*room, bytes, 4096, 1);
     if (cap == 0)
         return NULL;
-    void *moved = big_realloc(*in_region ? NULL : array, cap);
+    void *moved = pcs_big_realloc(*in_region ? NULL : array, cap);
     if (!moved)
         return NULL;
     if (*in_region) {
         memcpy(moved, array, *room);
-        append_region_close(region, array, 0);
+        pcs_append_region_close(region, array, 0);
         *in_region = 0;
     }
     *room = cap;
     return moved;
 }
 
-void append_region_empty(struct append_region *region)
+void pcs_append_region_empty(struct append_region *region)
 {
     region->used = 0;
     if (region->mapped > 0)
         REGION_POISON(region->base, region->mapped);
 }
 
-void append_region_free(struct append_region *region)
+void pcs_append_region_free(struct append_region *region)
 {
 #if defined(__linux__) && defined(MAP_NORESERVE)
     if (region->base) {

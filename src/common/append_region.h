@@ -56,15 +56,15 @@ struct append_region {
  * how many bytes of it are mapped (may be 0). NULL, with the region left
  * as it was, if the region has no mapping or is full; the open array must
  * be closed before another is opened. */
-void *append_region_open(struct append_region *region, size_t *room);
+void *pcs_append_region_open(struct append_region *region, size_t *room);
 
 /* Maps enough of the open array at p for `bytes` bytes; *room becomes how
  * many are mapped. -1 if the reservation cannot hold them (the array is
  * still open, unchanged: close it, at 0 bytes if it moves elsewhere). */
-int append_region_grow(struct append_region *region, const void *p, size_t bytes, size_t *room);
+int pcs_append_region_grow(struct append_region *region, const void *p, size_t bytes, size_t *room);
 
 /* Closes the open array at p, `bytes` long: the next array starts after it. */
-void append_region_close(struct append_region *region, const void *p, size_t bytes);
+void pcs_append_region_close(struct append_region *region, const void *p, size_t bytes);
 
 /* Room for at least `bytes` in an array that is either region's open
  * array (*in_region) or on the heap (NULL or malloc'd; region unused):
@@ -73,15 +73,15 @@ void append_region_close(struct append_region *region, const void *p, size_t byt
  * region's array is closed at 0 bytes. Heap arrays grow by doubling.
  * *room becomes the array's bytes. Returns the array, or NULL when out of
  * memory (the array, *room and *in_region unchanged). */
-void *append_region_grow_array(struct append_region *region, void *array, size_t *room, size_t bytes,
-                               int *in_region);
+void *pcs_append_region_grow_array(struct append_region *region, void *array, size_t *room, size_t bytes,
+                                   int *in_region);
 
 /* Empties the region, keeping its mapping: every array in it is gone,
  * and the next opens on pages already mapped. */
-void append_region_empty(struct append_region *region);
+void pcs_append_region_empty(struct append_region *region);
 
 /* Unmaps the region; every array in it is gone. The region is empty and
  * reusable, with the same reserve. */
-void append_region_free(struct append_region *region);
+void pcs_append_region_free(struct append_region *region);
 
 #endif

@@ -13,7 +13,7 @@ struct arena_chunk {
     alignas(max_align_t) unsigned char data[];
 };
 
-void *arena_alloc(struct arena *arena, size_t size)
+void *pcs_arena_alloc(struct arena *arena, size_t size)
 {
     size_t align = alignof(max_align_t);
     size = (size + align - 1) & ~(align - 1);
@@ -35,23 +35,23 @@ void *arena_alloc(struct arena *arena, size_t size)
     return memory;
 }
 
-void *arena_array(struct arena *arena, size_t count, size_t size)
+void *pcs_arena_array(struct arena *arena, size_t count, size_t size)
 {
     if (size && count > SIZE_MAX / 2 / size)
         return NULL;
     size_t bytes = count * size;
-    return arena_alloc(arena, bytes > 0 ? bytes : 1);
+    return pcs_arena_alloc(arena, bytes > 0 ? bytes : 1);
 }
 
-char *arena_strndup(struct arena *arena, const char *text, size_t len)
+char *pcs_arena_strndup(struct arena *arena, const char *text, size_t len)
 {
-    char *copy = arena_alloc(arena, len + 1);
+    char *copy = pcs_arena_alloc(arena, len + 1);
     if (copy && len)
         memcpy(copy, text, len);
     return copy;
 }
 
-void arena_free(struct arena *arena)
+void pcs_arena_free(struct arena *arena)
 {
     while (arena->chunks) {
         struct arena_chunk *next = arena->chunks->next;

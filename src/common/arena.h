@@ -15,15 +15,15 @@ struct arena {
 };
 
 /* size bytes aligned for any type, zeroed; NULL when out of memory. */
-void *arena_alloc(struct arena *arena, size_t size);
+void *pcs_arena_alloc(struct arena *arena, size_t size);
 
 /* count elements of size bytes each; NULL on overflow or out of memory. */
-void *arena_array(struct arena *arena, size_t count, size_t size);
+void *pcs_arena_array(struct arena *arena, size_t count, size_t size);
 
 /* A NUL-terminated copy of text[0..len). */
-char *arena_strndup(struct arena *arena, const char *text, size_t len);
+char *pcs_arena_strndup(struct arena *arena, const char *text, size_t len);
 
 /* Frees every allocation; the arena is empty and reusable. */
-void arena_free(struct arena *arena);
+void pcs_arena_free(struct arena *arena);
 
 #endif

@@ -8,7 +8,7 @@
 #include <sys/mman.h>
 #endif
 
-void *big_realloc(void *p, size_t size)
+void *pcs_big_realloc(void *p, size_t size)
 {
     void *grown = realloc(p, size);
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
@@ -23,7 +23,7 @@ void *big_realloc(void *p, size_t size)
     return grown;
 }
 
-void *big_alloc_whole(size_t size)
+void *pcs_big_alloc_whole(size_t size)
 {
     if (size > SIZE_MAX - BIG_ALLOC_HUGE)
         return NULL;

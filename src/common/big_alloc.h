@@ -14,12 +14,12 @@
 #define BIG_ALLOC_HUGE ((size_t)2 << 20)
 
 /* realloc(p, size), then the advice for size >= BIG_ALLOC_HUGE. */
-void *big_realloc(void *p, size_t size);
+void *pcs_big_realloc(void *p, size_t size);
 
 /* A block of size bytes that is about to be written whole and will not
  * grow (free it with free): its pages are mapped in one call rather than
  * a fault at a time, whole huge pages inside it on huge pages. Costs no
  * more memory than malloc. */
-void *big_alloc_whole(size_t size);
+void *pcs_big_alloc_whole(size_t size);
 
 #endif

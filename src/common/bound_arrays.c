@@ -6,22 +6,22 @@
 #include "common/big_alloc.h"
 #include "common/grow.h"
 
-/* First arrays: made whole (big_alloc_whole), their pages mapped in one
+/* First arrays: made whole (pcs_big_alloc_whole), their pages mapped in one
  * call each rather than faulted in as the first requests are copied in. */
 static int arrays_first(struct bound_arrays *arrays, size_t cap)
 {
-    arrays->units = big_alloc_whole(cap * sizeof *arrays->units);
-    arrays->ends = big_alloc_whole(cap * sizeof *arrays->ends);
-    arrays->flags = big_alloc_whole(cap * sizeof *arrays->flags);
+    arrays->units = pcs_big_alloc_whole(cap * sizeof *arrays->units);
+    arrays->ends = pcs_big_alloc_whole(cap * sizeof *arrays->ends);
+    arrays->flags = pcs_big_alloc_whole(cap * sizeof *arrays->flags);
     if (!arrays->units || !arrays->ends || !arrays->flags) {
-        bound_arrays_free(arrays);
+        pcs_bound_arrays_free(arrays);
         return -1;
     }
     arrays->cap = cap;
     return 0;
 }
 
-int bound_arrays_reserve(struct bound_arrays *arrays, size_t count, size_t initial)
+int pcs_bound_arrays_reserve(struct bound_arrays *arrays, size_t count, size_t initial)
 {
     if (count <= arrays->cap)
         return 0;
@@ -45,7 +45,7 @@ int bound_arrays_reserve(struct bound_arrays *arrays, size_t count, size_t initi
     return 0;
 }
 
-void bound_arrays_free(struct bound_arrays *arrays)
+void pcs_bound_arrays_free(struct bound_arrays *arrays)
 {
     free(arrays->units);
     free(arrays->ends);

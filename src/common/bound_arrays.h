@@ -18,8 +18,8 @@ struct bound_arrays {
  * contents are kept. The first arrays are mapped whole at once: size
  * initial for what will be filled. Returns 0, or -1 when out of memory
  * (the arrays stay valid at their old capacity). */
-int bound_arrays_reserve(struct bound_arrays *arrays, size_t count, size_t initial);
+int pcs_bound_arrays_reserve(struct bound_arrays *arrays, size_t count, size_t initial);
 
-void bound_arrays_free(struct bound_arrays *arrays);
+void pcs_bound_arrays_free(struct bound_arrays *arrays);
 
 #endif

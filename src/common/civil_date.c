@@ -5,7 +5,7 @@
 
 /* Howard Hinnant's days_from_civil: shift the year to start in March so
  * the leap day ends it, then count whole 400-year eras. */
-int64_t civil_days(int64_t year, unsigned month, unsigned day)
+int64_t pcs_civil_days(int64_t year, unsigned month, unsigned day)
 {
     year -= month <= 2;
     int64_t era = (year >= 0 ? year : year - 399) / 400;
@@ -15,7 +15,7 @@ int64_t civil_days(int64_t year, unsigned month, unsigned day)
     return era * 146097 + (int64_t)day_of_era - 719468;
 }
 
-int civil_date_valid(int64_t year, unsigned month, unsigned day)
+int pcs_civil_date_valid(int64_t year, unsigned month, unsigned day)
 {
     static const unsigned month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (month < 1 || month > 12 || day < 1)
@@ -35,13 +35,13 @@ static int digits(const char *text, int count, unsigned *value)
     return 0;
 }
 
-int civil_date_parse(const char *text, int64_t *midnight_s, const char **end)
+int pcs_civil_date_parse(const char *text, int64_t *midnight_s, const char **end)
 {
     unsigned year, month, day;
     if (digits(text, 4, &year) != 0 || text[4] != '-' || digits(text + 5, 2, &month) != 0 || text[7] != '-' ||
-        digits(text + 8, 2, &day) != 0 || year < 1 || !civil_date_valid(year, month, day))
+        digits(text + 8, 2, &day) != 0 || year < 1 || !pcs_civil_date_valid(year, month, day))
         return -1;
-    *midnight_s = civil_days(year, month, day) * 86400;
+    *midnight_s = pcs_civil_days(year, month, day) * 86400;
     *end = text + 10;
     return 0;
 }

@@ -16,7 +16,7 @@
 
 #define DECODE_OUT_BYTES ((size_t)256 << 10)
 
-enum codec codec_detect(const unsigned char *head, size_t len)
+enum codec pcs_codec_detect(const unsigned char *head, size_t len)
 {
     if (len >= 2 && head[0] == 0x1f && head[1] == 0x8b)
         return CODEC_GZIP;
@@ -25,7 +25,7 @@ enum codec codec_detect(const unsigned char *head, size_t len)
     return CODEC_NONE;
 }
 
-const char *codec_name(enum codec codec)
+const char *pcs_codec_name(enum codec codec)
 {
     switch (codec) {
     case CODEC_GZIP: return "gzip";
@@ -35,7 +35,7 @@ const char *codec_name(enum codec codec)
     return "plain";
 }
 
-enum pcs_status byte_reader_fill(struct byte_reader *in, const char *name, struct pcs_error *err)
+enum pcs_status pcs_byte_reader_fill(struct byte_reader *in, const char *name, struct pcs_error *err)
 {
     if (in->pos < in->len || in->eof)
         return PCS_OK;
@@ -52,8 +52,8 @@ enum pcs_status byte_reader_fill(struct byte_reader *in, const char *name, struc
     }
 }
 
-enum pcs_status text_sink_write(struct text_sink *out, const void *data, size_t len, const char *name,
-                                struct pcs_error *err)
+enum pcs_status pcs_text_sink_write(struct text_sink *out, const void *data, size_t len, const char *name,
+                                    struct pcs_error *err)
 {
     const char *bytes = data;
     for (size_t i = 0; i < len; i++)
@@ -76,7 +76,7 @@ static enum pcs_status decode_error(const struct text_sink *out, const char *nam
                                     const char *problem, const char *detail, struct pcs_error *err)
 {
     return pcs_error_set(err, PCS_ERR_PARSE, "%s:%llu: %s data %s%s%s (after %llu bytes of text)", name,
-                         (unsigned long long)out->newlines + 1, codec_name(codec), problem, detail ? ": " : "",
+                         (unsigned long long)out->newlines + 1, pcs_codec_name(codec), problem, detail ? ": " : "",
                          detail ? detail : "", (unsigned long long)out->size);
 }
 
@@ -90,7 +90,7 @@ static enum pcs_status gzip_decode(struct byte_reader *in, struct text_sink *out
     enum pcs_status status = PCS_OK;
     int in_member = 1;
     for (;;) {
-        status = byte_reader_fill(in, name, err);
+        status = pcs_byte_reader_fill(in, name, err);
         if (status != PCS_OK || in->pos == in->len)
             break;
         if (!in_member) {
@@ -113,7 +113,7 @@ static enum pcs_status gzip_decode(struct byte_reader *in, struct text_sink *out
                 status = decode_error(out, name, CODEC_GZIP, "is corrupt", z.msg ? z.msg : zError(rc), err);
                 break;
             }
-            status = text_sink_write(out, obuf, DECODE_OUT_BYTES - z.avail_out, name, err);
+            status = pcs_text_sink_write(out, obuf, DECODE_OUT_BYTES - z.avail_out, name, err);
             if (status != PCS_OK || rc != Z_OK)
                 break;
         } while (z.avail_in > 0 || z.avail_out == 0);
@@ -138,7 +138,7 @@ static enum pcs_status zstd_decode(struct byte_reader *in, struct text_sink *out
     enum pcs_status status = PCS_OK;
     size_t hint = 1; /* 0 once a frame is complete and flushed */
     for (;;) {
-        status = byte_reader_fill(in, name, err);
+        status = pcs_byte_reader_fill(in, name, err);
         if (status != PCS_OK || in->pos == in->len)
             break;
         ZSTD_inBuffer src = {in->buf + in->pos, in->len - in->pos, 0};
@@ -150,7 +150,7 @@ static enum pcs_status zstd_decode(struct byte_reader *in, struct text_sink *out
                 status = decode_error(out, name, CODEC_ZSTD, "is corrupt", ZSTD_getErrorName(hint), err);
                 break;
             }
-            status = text_sink_write(out, obuf, dst.pos, name, err);
+            status = pcs_text_sink_write(out, obuf, dst.pos, name, err);
             if (status != PCS_OK)
                 break;
         }
@@ -164,8 +164,8 @@ static enum pcs_status zstd_decode(struct byte_reader *in, struct text_sink *out
     return status;
 }
 
-enum pcs_status codec_decode(enum codec codec, struct byte_reader *in, struct text_sink *out, const char *name,
-                             struct pcs_error *err)
+enum pcs_status pcs_codec_decode(enum codec codec, struct byte_reader *in, struct text_sink *out, const char *name,
+                                 struct pcs_error *err)
 {
     unsigned char *obuf = malloc(DECODE_OUT_BYTES);
     if (!obuf)

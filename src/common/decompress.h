@@ -16,10 +16,10 @@ enum codec {
 
 /* The codec whose magic bytes head[0..len) start with; CODEC_NONE when none
  * (fewer than 4 bytes may still be gzip). */
-enum codec codec_detect(const unsigned char *head, size_t len);
+enum codec pcs_codec_detect(const unsigned char *head, size_t len);
 
 /* "gzip", "zstd" (or "plain"). */
-const char *codec_name(enum codec codec);
+const char *pcs_codec_name(enum codec codec);
 
 /* Bytes read from an fd in order, buf[pos..len) not yet used. */
 struct byte_reader {
@@ -33,7 +33,7 @@ struct byte_reader {
 
 /* Reads more into the reader when all of it is used (pos == len); sets eof
  * at the end. PCS_ERR_IO (err names name) if read fails. */
-enum pcs_status byte_reader_fill(struct byte_reader *in, const char *name, struct pcs_error *err);
+enum pcs_status pcs_byte_reader_fill(struct byte_reader *in, const char *name, struct pcs_error *err);
 
 /* Where the text goes: an fd written in order, and what was written (its
  * lines, for messages). */
@@ -44,14 +44,14 @@ struct text_sink {
 };
 
 /* Appends data[0..len) to the sink. PCS_ERR_IO naming name. */
-enum pcs_status text_sink_write(struct text_sink *out, const void *data, size_t len, const char *name,
-                                struct pcs_error *err);
+enum pcs_status pcs_text_sink_write(struct text_sink *out, const void *data, size_t len, const char *name,
+                                    struct pcs_error *err);
 
 /* Decodes the whole stream from in (its unused bytes first) into out.
  * Corrupt, truncated or trailing data fails with PCS_ERR_PARSE, "NAME:LINE:
  * CODEC data ...: REASON" where LINE is the line of the text being decoded
  * when it failed. PCS_ERR_NOMEM, PCS_ERR_IO as the reader and sink. */
-enum pcs_status codec_decode(enum codec codec, struct byte_reader *in, struct text_sink *out, const char *name,
-                             struct pcs_error *err);
+enum pcs_status pcs_codec_decode(enum codec codec, struct byte_reader *in, struct text_sink *out, const char *name,
+                                 struct pcs_error *err);
 
 #endif

@@ -33,7 +33,7 @@ static enum pcs_status add_file(pcs_inputs *inputs, const char *path, struct pcs
         inputs->items = items;
         inputs->cap = cap;
     }
-    enum pcs_status status = input_source_open(path, &inputs->items[inputs->count], err);
+    enum pcs_status status = pcs_input_source_open(path, &inputs->items[inputs->count], err);
     if (status == PCS_OK)
         inputs->count++;
     return status;
@@ -245,7 +245,7 @@ void pcs_inputs_free(pcs_inputs *inputs)
     if (!inputs)
         return;
     for (size_t i = 0; i < inputs->count; i++)
-        input_source_close(&inputs->items[i]);
+        pcs_input_source_close(&inputs->items[i]);
     free(inputs->items);
     free(inputs->names);
     for (size_t i = 0; i < inputs->note_count; i++)

@@ -67,15 +67,15 @@ static enum pcs_status spool(int in_fd, const char *name, struct input_source *s
             status = pcs_error_set(err, PCS_ERR_IO, "%s: cannot make a file to hold the input: %s", name,
                                    strerror(errno));
     }
-    enum codec codec = codec_detect(in.buf, in.len);
+    enum codec codec = pcs_codec_detect(in.buf, in.len);
     if (status == PCS_OK && codec != CODEC_NONE) {
-        status = codec_decode(codec, &in, &out, name, err);
+        status = pcs_codec_decode(codec, &in, &out, name, err);
     } else {
         while (status == PCS_OK && in.len > in.pos) {
-            status = text_sink_write(&out, in.buf + in.pos, in.len - in.pos, name, err);
+            status = pcs_text_sink_write(&out, in.buf + in.pos, in.len - in.pos, name, err);
             in.pos = in.len;
             if (status == PCS_OK)
-                status = byte_reader_fill(&in, name, err);
+                status = pcs_byte_reader_fill(&in, name, err);
         }
     }
     free(in.buf);
@@ -89,7 +89,7 @@ static enum pcs_status spool(int in_fd, const char *name, struct input_source *s
     return PCS_OK;
 }
 
-enum pcs_status input_source_open(const char *path, struct input_source *src, struct pcs_error *err)
+enum pcs_status pcs_input_source_open(const char *path, struct input_source *src, struct pcs_error *err)
 {
     memset(src, 0, sizeof *src);
     src->fd = -1;
@@ -100,7 +100,7 @@ enum pcs_status input_source_open(const char *path, struct input_source *src, st
     int fd = is_stdin ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         enum pcs_status status = pcs_error_set(err, PCS_ERR_IO, "%s: cannot open: %s", src->name, strerror(errno));
-        input_source_close(src);
+        pcs_input_source_close(src);
         return status;
     }
     struct stat st;
@@ -120,7 +120,7 @@ enum pcs_status input_source_open(const char *path, struct input_source *src, st
         while (got < 0 && errno == EINTR);
         if (got < 0) {
             status = pcs_error_set(err, PCS_ERR_IO, "%s: read failed: %s", src->name, strerror(errno));
-        } else if (codec_detect(head, (size_t)got) == CODEC_NONE) {
+        } else if (pcs_codec_detect(head, (size_t)got) == CODEC_NONE) {
             if (is_stdin) { /* it has no name to open: keep the descriptor */
                 src->fd = fd;
                 src->size = (uint64_t)st.st_size;
@@ -134,11 +134,11 @@ enum pcs_status input_source_open(const char *path, struct input_source *src, st
         status = spool(fd, src->name, src, err);
     close(fd);
     if (status != PCS_OK)
-        input_source_close(src);
+        pcs_input_source_close(src);
     return status;
 }
 
-void input_source_close(struct input_source *src)
+void pcs_input_source_close(struct input_source *src)
 {
     if (src->fd >= 0)
         close(src->fd);

@@ -32,9 +32,9 @@ struct input_source {
  * "NAME:LINE: ..." (LINE: of the text decoded so far). Errors also:
  * PCS_ERR_IO (open, read, the anonymous file), PCS_ERR_NOMEM. On failure
  * src holds nothing. */
-enum pcs_status input_source_open(const char *path, struct input_source *src, struct pcs_error *err);
+enum pcs_status pcs_input_source_open(const char *path, struct input_source *src, struct pcs_error *err);
 
 /* Closes the fd and frees the name; src may be half-filled or zeroed. */
-void input_source_close(struct input_source *src);
+void pcs_input_source_close(struct input_source *src);
 
 #endif

@@ -334,8 +334,8 @@ static enum pcs_status check_keys(const cJSON *node, struct key_path *path, cons
 
 /* ------------------------------------------------------------ public API */
 
-enum pcs_status json_doc_parse(const char *text, size_t size, const char *name, const char *expected, cJSON **root,
-                               struct pcs_error *err)
+enum pcs_status pcs_json_doc_parse(const char *text, size_t size, const char *name, const char *expected, cJSON **root,
+                                   struct pcs_error *err)
 {
     *root = NULL;
     if (strspn(text, " \t\r\n") == size)
@@ -348,7 +348,7 @@ enum pcs_status json_doc_parse(const char *text, size_t size, const char *name, 
         if (!syntax.problem)
             return pcs_error_set(err, PCS_ERR_NOMEM, "%s: out of memory parsing the JSON", name);
         unsigned long line, column;
-        text_position(text, syntax.at, &line, &column);
+        pcs_text_position(text, syntax.at, &line, &column);
         return pcs_error_set(err, PCS_ERR_PARSE, "%s:%lu:%lu: malformed JSON: %s", name, line, column,
                              syntax.problem);
     }
@@ -362,15 +362,15 @@ enum pcs_status json_doc_parse(const char *text, size_t size, const char *name, 
     return PCS_OK;
 }
 
-enum pcs_status json_doc_load(const char *path, const char *expected, cJSON **root, struct pcs_error *err)
+enum pcs_status pcs_json_doc_load(const char *path, const char *expected, cJSON **root, struct pcs_error *err)
 {
     char *text;
     size_t size;
     *root = NULL;
-    enum pcs_status status = text_file_read(path, &text, &size, err);
+    enum pcs_status status = pcs_text_file_read(path, &text, &size, err);
     if (status != PCS_OK)
         return status;
-    status = json_doc_parse(text, size, path, expected, root, err);
+    status = pcs_json_doc_parse(text, size, path, expected, root, err);
     free(text);
     return status;
 }

@@ -29,12 +29,12 @@
  *   PCS_ERR_NOMEM  "NAME: out of memory parsing the JSON" (cJSON failed on
  *                  text that is well-formed).
  * Thread safety: reentrant (cJSON's global error pointer is not used). */
-enum pcs_status json_doc_parse(const char *text, size_t size, const char *name, const char *expected, cJSON **root,
-                               struct pcs_error *err);
+enum pcs_status pcs_json_doc_parse(const char *text, size_t size, const char *name, const char *expected, cJSON **root,
+                                   struct pcs_error *err);
 
-/* Reads the file at path (text_file_read) and parses it as
- * json_doc_parse does, with the path as the name. Errors: those of
- * text_file_read (PCS_ERR_IO, PCS_ERR_NOMEM) and json_doc_parse. */
-enum pcs_status json_doc_load(const char *path, const char *expected, cJSON **root, struct pcs_error *err);
+/* Reads the file at path (pcs_text_file_read) and parses it as
+ * pcs_json_doc_parse does, with the path as the name. Errors: those of
+ * pcs_text_file_read (PCS_ERR_IO, PCS_ERR_NOMEM) and pcs_json_doc_parse. */
+enum pcs_status pcs_json_doc_load(const char *path, const char *expected, cJSON **root, struct pcs_error *err);
 
 #endif

@@ -10,18 +10,18 @@
 
 #include "input_source.h"
 
-enum pcs_status text_file_read(const char *path, char **data, size_t *size, struct pcs_error *err)
+enum pcs_status pcs_text_file_read(const char *path, char **data, size_t *size, struct pcs_error *err)
 {
     *data = NULL;
     *size = 0;
     struct input_source src;
-    enum pcs_status status = input_source_open(path, &src, err);
+    enum pcs_status status = pcs_input_source_open(path, &src, err);
     if (status != PCS_OK)
         return status;
     int fd = src.fd >= 0 ? src.fd : open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         status = pcs_error_set(err, PCS_ERR_IO, "%s: cannot open: %s", src.name, strerror(errno));
-        input_source_close(&src);
+        pcs_input_source_close(&src);
         return status;
     }
     size_t cap = 65536;
@@ -52,7 +52,7 @@ enum pcs_status text_file_read(const char *path, char **data, size_t *size, stru
         pcs_error_set(err, status, "%s: out of memory reading the file", src.name);
     if (fd != src.fd)
         close(fd);
-    input_source_close(&src);
+    pcs_input_source_close(&src);
     if (status != PCS_OK) {
         free(buffer);
         return status;
@@ -63,7 +63,7 @@ enum pcs_status text_file_read(const char *path, char **data, size_t *size, stru
     return PCS_OK;
 }
 
-void text_position(const char *text, size_t offset, unsigned long *line, unsigned long *column)
+void pcs_text_position(const char *text, size_t offset, unsigned long *line, unsigned long *column)
 {
     *line = 1;
     *column = 1;

@@ -13,9 +13,9 @@
  * FIFO or a gzip/zstd file (decompressed): see input_source.h. Errors:
  * PCS_ERR_IO naming the file and the reason, PCS_ERR_PARSE (corrupt
  * compressed data, located), PCS_ERR_NOMEM. */
-enum pcs_status text_file_read(const char *path, char **data, size_t *size, struct pcs_error *err);
+enum pcs_status pcs_text_file_read(const char *path, char **data, size_t *size, struct pcs_error *err);
 
 /* 1-based line and column of byte offset in text. */
-void text_position(const char *text, size_t offset, unsigned long *line, unsigned long *column);
+void pcs_text_position(const char *text, size_t offset, unsigned long *line, unsigned long *column);
 
 #endif

@@ -25,7 +25,7 @@ static void *apart_main(void *p)
     return start.run(start.arg);
 }
 
-int thread_start_apart(pthread_t *thread, void *(*run)(void *), void *arg)
+int pcs_thread_start_apart(pthread_t *thread, void *(*run)(void *), void *arg)
 {
     struct apart_start *start = malloc(sizeof *start);
     if (!start)

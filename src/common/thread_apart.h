@@ -14,6 +14,6 @@
  * on a CPU other than the caller's when the caller may run on others; once
  * running it may run on any CPU the caller may. Returns pthread_create's
  * result. */
-int thread_start_apart(pthread_t *thread, void *(*run)(void *), void *arg);
+int pcs_thread_start_apart(pthread_t *thread, void *(*run)(void *), void *arg);
 
 #endif

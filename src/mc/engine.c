@@ -128,14 +128,14 @@ static void *work(void *argument)
         if (!go)
             return NULL;
         struct pcs_error err = {""};
-        enum pcs_status status = traffic_generate(scenario, trial, worker->rng, &worker->traffic, engine->config->stop,
-                                                  &err);
+        enum pcs_status status =
+            pcs_traffic_generate(scenario, trial, worker->rng, &worker->traffic, engine->config->stop, &err);
         for (size_t s = 0; s < scenario->strategy_count && status == PCS_OK; s++)
             pcs_sketch_clear(&worker->sketches->task_costs[s]);
         for (size_t s = 0; s < scenario->strategy_count && status == PCS_OK; s++) {
             struct pcs_trial_outcome *outcome = &engine->result->strategies[s].trials[trial];
-            status = trial_play(scenario, &engine->plans[s], trial, &worker->traffic, &worker->scratch, outcome,
-                                &worker->sketches->task_costs[s], engine->config->stop, &err);
+            status = pcs_trial_play(scenario, &engine->plans[s], trial, &worker->traffic, &worker->scratch, outcome,
+                                    &worker->sketches->task_costs[s], engine->config->stop, &err);
             worker->requests += outcome->requests;
         }
         pthread_mutex_lock(&engine->lock);
@@ -201,7 +201,7 @@ static enum pcs_status run_round(struct engine *engine, struct worker *workers, 
     engine->end_trial = until;
     unsigned started = 0;
     for (unsigned i = 1; i < threads; i++) {
-        if (thread_start_apart(&workers[i].thread, work, &workers[i]) != 0)
+        if (pcs_thread_start_apart(&workers[i].thread, work, &workers[i]) != 0)
             break; /* fewer threads; the same result */
         started = i;
     }
@@ -250,7 +250,7 @@ enum pcs_status pcs_run(const struct pcs_scenario *scenario, const struct pcs_ru
     engine.config = config;
     engine.result = result;
     for (size_t s = 0; s < scenario->strategy_count; s++) {
-        enum pcs_status status = plan_strategy(scenario, &scenario->strategies[s], config, &engine.plans[s], err);
+        enum pcs_status status = pcs_plan_strategy(scenario, &scenario->strategies[s], config, &engine.plans[s], err);
         if (status != PCS_OK)
             return status;
     }
@@ -313,8 +313,8 @@ enum pcs_status pcs_run(const struct pcs_scenario *scenario, const struct pcs_ru
         sketches_free(workers[i].sketches);
         if (workers[i].rng)
             gsl_rng_free(workers[i].rng);
-        traffic_free(&workers[i].traffic);
-        trial_scratch_free(&workers[i].scratch);
+        pcs_traffic_free(&workers[i].traffic);
+        pcs_trial_scratch_free(&workers[i].scratch);
     }
     for (size_t s = 0; s < result->strategy_count && result->strategies; s++)
         for (uint64_t t = 0; t < kept; t++)

@@ -49,9 +49,9 @@ struct trial_traffic {
 /* Generates trial's traffic into traffic (its arrays grow and are reused
  * from trial to trial). rng is a stream generator to re-key. When *stop
  * (may be NULL) becomes non-zero: PCS_END, the traffic unfinished. */
-enum pcs_status traffic_generate(const struct pcs_scenario *scenario, uint64_t trial, gsl_rng *rng,
-                                 struct trial_traffic *traffic, const volatile int *stop, struct pcs_error *err);
-void traffic_free(struct trial_traffic *traffic);
+enum pcs_status pcs_traffic_generate(const struct pcs_scenario *scenario, uint64_t trial, gsl_rng *rng,
+                                     struct trial_traffic *traffic, const volatile int *stop, struct pcs_error *err);
+void pcs_traffic_free(struct trial_traffic *traffic);
 
 /* A strategy's fixed parts: each route model's cache configuration and
  * prices. */
@@ -62,8 +62,9 @@ struct strategy_plan {
     double multiplier[PCS_SCENARIO_MAX_MODELS];              /* tier x uplift */
 };
 
-enum pcs_status plan_strategy(const struct pcs_scenario *scenario, const struct pcs_strategy *strategy,
-                              const struct pcs_run_config *config, struct strategy_plan *plan, struct pcs_error *err);
+enum pcs_status pcs_plan_strategy(const struct pcs_scenario *scenario, const struct pcs_strategy *strategy,
+                                  const struct pcs_run_config *config, struct strategy_plan *plan,
+                                  struct pcs_error *err);
 
 /* Scratch reused across trials by one thread. */
 struct trial_scratch {
@@ -82,15 +83,15 @@ struct trial_scratch {
     struct bound_arrays prompt; /* one request's bounds */
 };
 
-void trial_scratch_free(struct trial_scratch *scratch);
+void pcs_trial_scratch_free(struct trial_scratch *scratch);
 
 /* Plays traffic through one strategy with fresh caches; fills *outcome and
  * adds every task's cost to task_costs. When *stop (may be NULL) becomes
  * non-zero the trial ends unfinished: PCS_END, outcome and task_costs
  * partial (the caller drops them). */
-enum pcs_status trial_play(const struct pcs_scenario *scenario, const struct strategy_plan *plan, uint64_t trial,
-                           const struct trial_traffic *traffic, struct trial_scratch *scratch,
-                           struct pcs_trial_outcome *outcome, struct pcs_sketch *task_costs,
-                           const volatile int *stop, struct pcs_error *err);
+enum pcs_status pcs_trial_play(const struct pcs_scenario *scenario, const struct strategy_plan *plan, uint64_t trial,
+                               const struct trial_traffic *traffic, struct trial_scratch *scratch,
+                               struct pcs_trial_outcome *outcome, struct pcs_sketch *task_costs,
+                               const volatile int *stop, struct pcs_error *err);
 
 #endif

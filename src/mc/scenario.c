@@ -52,24 +52,24 @@ static enum pcs_status load_segment(struct loader *loader, const cJSON *json, st
 {
     static const char *const fields[] = {"id", "tokens", "scope", "variants", NULL};
     if (!cJSON_IsObject(json))
-        return loader_fail(loader, PCS_ERR_PARSE, "expected a prefix segment {\"id\": ..., \"tokens\": ...}");
-    enum pcs_status status = loader_check_members(loader, json, fields);
+        return pcs_loader_fail(loader, PCS_ERR_PARSE, "expected a prefix segment {\"id\": ..., \"tokens\": ...}");
+    enum pcs_status status = pcs_loader_check_members(loader, json, fields);
     if (status == PCS_OK)
-        status = loader_field_string(loader, json, "id", 1, &segment->id);
+        status = pcs_loader_field_string(loader, json, "id", 1, &segment->id);
     if (status == PCS_OK)
-        status = loader_field_dist(loader, json, "tokens", 1, &tokens_quantity, &segment->tokens);
+        status = pcs_loader_field_dist(loader, json, "tokens", 1, &tokens_quantity, &segment->tokens);
     const char *scope = "global";
     if (status == PCS_OK)
-        status = loader_field_string(loader, json, "scope", 0, &scope);
+        status = pcs_loader_field_string(loader, json, "scope", 0, &scope);
     segment->scope = strcmp(scope, "task") == 0 ? PCS_PREFIX_TASK : PCS_PREFIX_GLOBAL;
     if (status == PCS_OK && segment->scope == PCS_PREFIX_GLOBAL && strcmp(scope, "global") != 0)
-        status = loader_fail_at(loader, "scope", PCS_ERR_PARSE, "expected \"global\" or \"task\"");
+        status = pcs_loader_fail_at(loader, "scope", PCS_ERR_PARSE, "expected \"global\" or \"task\"");
     uint64_t variants = 1;
     if (status == PCS_OK && segment->scope == PCS_PREFIX_TASK && loader_member(json, "variants"))
-        status = loader_fail_at(loader, "variants", PCS_ERR_PARSE,
-                                "only a global segment has variants (a task segment is new for every task)");
+        status = pcs_loader_fail_at(loader, "variants", PCS_ERR_PARSE,
+                                    "only a global segment has variants (a task segment is new for every task)");
     if (status == PCS_OK)
-        status = loader_field_whole(loader, json, "variants", 1, MAX_VARIANTS, &variants);
+        status = pcs_loader_field_whole(loader, json, "variants", 1, MAX_VARIANTS, &variants);
     segment->variants = (uint32_t)variants;
     return status;
 }
@@ -78,22 +78,22 @@ static enum pcs_status load_prefix(struct loader *loader, const cJSON *json, str
 {
     int count = cJSON_IsArray(json) ? cJSON_GetArraySize(json) : -1;
     if (count < 0)
-        return loader_fail(loader, PCS_ERR_PARSE, "expected an array of prefix segments");
+        return pcs_loader_fail(loader, PCS_ERR_PARSE, "expected an array of prefix segments");
     if (count > PCS_SCENARIO_MAX_PREFIX)
-        return loader_failf(loader, PCS_ERR_RANGE, "at most %d prefix segments", PCS_SCENARIO_MAX_PREFIX);
-    struct pcs_prefix_segment *segments = arena_array(&loader->set->arena, (size_t)count, sizeof *segments);
+        return pcs_loader_failf(loader, PCS_ERR_RANGE, "at most %d prefix segments", PCS_SCENARIO_MAX_PREFIX);
+    struct pcs_prefix_segment *segments = pcs_arena_array(&loader->set->arena, (size_t)count, sizeof *segments);
     if (!segments)
-        return loader_nomem(loader);
+        return pcs_loader_nomem(loader);
     type->prefix = segments;
     enum pcs_status status = PCS_OK;
     size_t i = 0;
     for (const cJSON *item = json->child; item && status == PCS_OK; item = item->next, i++) {
-        size_t old = loader_push_index(loader, i);
+        size_t old = pcs_loader_push_index(loader, i);
         status = load_segment(loader, item, &segments[i]);
         for (size_t j = 0; j < i && status == PCS_OK; j++)
             if (strcmp(segments[j].id, segments[i].id) == 0)
-                status = loader_fail_at(loader, "id", PCS_ERR_PARSE, "an earlier segment has the same id");
-        loader_pop(loader, old);
+                status = pcs_loader_fail_at(loader, "id", PCS_ERR_PARSE, "an earlier segment has the same id");
+        pcs_loader_pop(loader, old);
         type->prefix_count = i + 1;
     }
     return status;
@@ -105,38 +105,39 @@ static enum pcs_status load_task_type(struct loader *loader, const cJSON *json, 
     static const char *const fields[] = {
         "name", "weight", "steps", "gap_seconds", "prefix", "step_input_tokens", "output_tokens", "history", NULL};
     if (!cJSON_IsObject(json))
-        return loader_fail(loader, PCS_ERR_PARSE, "expected a task type object");
-    enum pcs_status status = loader_check_members(loader, json, fields);
+        return pcs_loader_fail(loader, PCS_ERR_PARSE, "expected a task type object");
+    enum pcs_status status = pcs_loader_check_members(loader, json, fields);
     type->weight = 1;
     type->steps = pcs_dist_constant(1);
     type->gap_seconds = pcs_dist_constant(0);
     if (status == PCS_OK && !loader_member(json, "name")) {
         char name[64];
         snprintf(name, sizeof name, "task_types[%zu]", index);
-        type->name = arena_strndup(&loader->set->arena, name, strlen(name));
+        type->name = pcs_arena_strndup(&loader->set->arena, name, strlen(name));
         if (!type->name)
-            status = loader_nomem(loader);
+            status = pcs_loader_nomem(loader);
     }
     if (status == PCS_OK)
-        status = loader_field_string(loader, json, "name", 0, &type->name);
+        status = pcs_loader_field_string(loader, json, "name", 0, &type->name);
     if (status == PCS_OK)
-        status = loader_field_number(loader, json, "weight", 0, 0, HUGE_VAL, 1, &type->weight);
+        status = pcs_loader_field_number(loader, json, "weight", 0, 0, HUGE_VAL, 1, &type->weight);
     if (status == PCS_OK)
-        status = loader_field_dist(loader, json, "steps", 0, &steps_quantity, &type->steps);
+        status = pcs_loader_field_dist(loader, json, "steps", 0, &steps_quantity, &type->steps);
     if (status == PCS_OK)
-        status = loader_field_dist(loader, json, "gap_seconds", 0, &seconds_quantity, &type->gap_seconds);
+        status = pcs_loader_field_dist(loader, json, "gap_seconds", 0, &seconds_quantity, &type->gap_seconds);
     const cJSON *prefix = loader_member(json, "prefix");
     if (status == PCS_OK && prefix) {
-        size_t old = loader_push_key(loader, "prefix");
+        size_t old = pcs_loader_push_key(loader, "prefix");
         status = load_prefix(loader, prefix, type);
-        loader_pop(loader, old);
+        pcs_loader_pop(loader, old);
     }
     if (status == PCS_OK)
-        status = loader_field_dist(loader, json, "step_input_tokens", 1, &tokens_quantity, &type->step_input_tokens);
+        status =
+            pcs_loader_field_dist(loader, json, "step_input_tokens", 1, &tokens_quantity, &type->step_input_tokens);
     if (status == PCS_OK)
-        status = loader_field_dist(loader, json, "output_tokens", 1, &tokens_quantity, &type->output_tokens);
+        status = pcs_loader_field_dist(loader, json, "output_tokens", 1, &tokens_quantity, &type->output_tokens);
     if (status == PCS_OK)
-        status = loader_field_bool(loader, json, "history", &type->history);
+        status = pcs_loader_field_bool(loader, json, "history", &type->history);
     return status;
 }
 
@@ -144,25 +145,27 @@ static enum pcs_status load_task_types(struct loader *loader, const cJSON *json,
 {
     int count = cJSON_IsArray(json) ? cJSON_GetArraySize(json) : 0;
     if (count <= 0)
-        return loader_fail(loader, PCS_ERR_PARSE, "expected a non-empty array of task types");
-    struct pcs_task_type *types = arena_array(&loader->set->arena, (size_t)count, sizeof *types);
+        return pcs_loader_fail(loader, PCS_ERR_PARSE, "expected a non-empty array of task types");
+    struct pcs_task_type *types = pcs_arena_array(&loader->set->arena, (size_t)count, sizeof *types);
     if (!types)
-        return loader_nomem(loader);
+        return pcs_loader_nomem(loader);
     workload->task_types = types;
     enum pcs_status status = PCS_OK;
     double weight_sum = 0;
     size_t i = 0;
     for (const cJSON *item = json->child; item && status == PCS_OK; item = item->next, i++) {
-        size_t old = loader_push_index(loader, i);
+        size_t old = pcs_loader_push_index(loader, i);
         status = load_task_type(loader, item, i, &types[i]);
         for (size_t j = 0; j < i && status == PCS_OK; j++)
             if (strcmp(types[j].name, types[i].name) == 0)
-                status = loader_failf(loader, PCS_ERR_PARSE,
-                                      "task type name \"%s\" is also the name of task_types[%zu]", types[i].name, j);
+                status =
+                    pcs_loader_failf(loader, PCS_ERR_PARSE, "task type name \"%s\" is also the name of task_types[%zu]",
+                                     types[i].name, j);
         weight_sum += types[i].weight;
         if (status == PCS_OK && !isfinite(weight_sum))
-            status = loader_fail_at(loader, "weight", PCS_ERR_RANGE, "the weights add up to more than a double holds");
-        loader_pop(loader, old);
+            status =
+                pcs_loader_fail_at(loader, "weight", PCS_ERR_RANGE, "the weights add up to more than a double holds");
+        pcs_loader_pop(loader, old);
         workload->task_type_count = i + 1;
     }
     return status;
@@ -171,18 +174,18 @@ static enum pcs_status load_task_types(struct loader *loader, const cJSON *json,
 static enum pcs_status load_diurnal(struct loader *loader, const cJSON *json, double *diurnal)
 {
     if (!cJSON_IsArray(json) || cJSON_GetArraySize(json) != 24)
-        return loader_fail(loader, PCS_ERR_PARSE, "expected an array of exactly 24 hourly multipliers");
+        return pcs_loader_fail(loader, PCS_ERR_PARSE, "expected an array of exactly 24 hourly multipliers");
     enum pcs_status status = PCS_OK;
     double sum = 0;
     size_t hour = 0;
     for (const cJSON *item = json->child; item && status == PCS_OK; item = item->next, hour++) {
-        size_t old = loader_push_index(loader, hour);
-        status = loader_read_number(loader, item, 0, MAX_DIURNAL, 0, &diurnal[hour]);
+        size_t old = pcs_loader_push_index(loader, hour);
+        status = pcs_loader_read_number(loader, item, 0, MAX_DIURNAL, 0, &diurnal[hour]);
         sum += diurnal[hour];
-        loader_pop(loader, old);
+        pcs_loader_pop(loader, old);
     }
     if (status == PCS_OK && sum == 0)
-        status = loader_fail(loader, PCS_ERR_RANGE, "all 24 multipliers are 0: no task would ever arrive");
+        status = pcs_loader_fail(loader, PCS_ERR_RANGE, "all 24 multipliers are 0: no task would ever arrive");
     return status;
 }
 
@@ -193,23 +196,23 @@ static enum pcs_status load_workload(struct loader *loader, const cJSON *json, s
     for (int hour = 0; hour < 24; hour++)
         workload->diurnal[hour] = 1;
     if (!cJSON_IsObject(json))
-        return loader_fail(loader, PCS_ERR_PARSE, "expected an object with tasks_per_hour and task_types");
-    enum pcs_status status = loader_check_members(loader, json, fields);
+        return pcs_loader_fail(loader, PCS_ERR_PARSE, "expected an object with tasks_per_hour and task_types");
+    enum pcs_status status = pcs_loader_check_members(loader, json, fields);
     if (status == PCS_OK)
-        status = loader_field_dist(loader, json, "tasks_per_hour", 1, &rate_quantity, &workload->tasks_per_hour);
+        status = pcs_loader_field_dist(loader, json, "tasks_per_hour", 1, &rate_quantity, &workload->tasks_per_hour);
     const cJSON *diurnal = loader_member(json, "diurnal");
     if (status == PCS_OK && diurnal) {
-        size_t old = loader_push_key(loader, "diurnal");
+        size_t old = pcs_loader_push_key(loader, "diurnal");
         status = load_diurnal(loader, diurnal, workload->diurnal);
-        loader_pop(loader, old);
+        pcs_loader_pop(loader, old);
     }
     const cJSON *types = loader_member(json, "task_types");
     if (status == PCS_OK && !types)
-        status = loader_field_missing(loader, "task_types");
+        status = pcs_loader_field_missing(loader, "task_types");
     if (status == PCS_OK) {
-        size_t old = loader_push_key(loader, "task_types");
+        size_t old = pcs_loader_push_key(loader, "task_types");
         status = load_task_types(loader, types, workload);
-        loader_pop(loader, old);
+        pcs_loader_pop(loader, old);
     }
     return status;
 }
@@ -236,17 +239,17 @@ static enum pcs_status find_alias(struct loader *loader, const struct pcs_scenar
         }
     char known[200];
     alias_list(scenario, known, sizeof known);
-    return loader_failf(loader, PCS_ERR_PARSE, "unknown model alias \"%s\" (known: %s)", alias, known);
+    return pcs_loader_failf(loader, PCS_ERR_PARSE, "unknown model alias \"%s\" (known: %s)", alias, known);
 }
 
 static enum pcs_status load_model(struct loader *loader, const cJSON *json, struct pcs_scenario_model *model)
 {
-    model->alias = arena_strndup(&loader->set->arena, json->string, strlen(json->string));
+    model->alias = pcs_arena_strndup(&loader->set->arena, json->string, strlen(json->string));
     if (!model->alias)
-        return loader_nomem(loader);
+        return pcs_loader_nomem(loader);
     if (!json->string[0])
-        return loader_fail(loader, PCS_ERR_PARSE, "a model alias must not be empty");
-    enum pcs_status status = loader_read_string(loader, json, &model->name);
+        return pcs_loader_fail(loader, PCS_ERR_PARSE, "a model alias must not be empty");
+    enum pcs_status status = pcs_loader_read_string(loader, json, &model->name);
     if (status != PCS_OK)
         return status;
     model->model = pcs_catalog_resolve(loader->catalog, model->name, NULL);
@@ -259,27 +262,28 @@ static enum pcs_status load_model(struct loader *loader, const cJSON *json, stru
     for (size_t i = 0; i < count && used < sizeof list; i++)
         used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", nearest[i]);
     if (count == 0)
-        return loader_failf(loader, PCS_ERR_PARSE, "unknown model \"%s\" (not in the price catalog)", model->name);
-    return loader_failf(loader, PCS_ERR_PARSE, "unknown model \"%s\" (nearest known: %s)", model->name, list);
+        return pcs_loader_failf(loader, PCS_ERR_PARSE, "unknown model \"%s\" (not in the price catalog)", model->name);
+    return pcs_loader_failf(loader, PCS_ERR_PARSE, "unknown model \"%s\" (nearest known: %s)", model->name, list);
 }
 
 static enum pcs_status load_models(struct loader *loader, const cJSON *json, struct pcs_scenario *scenario)
 {
     if (!cJSON_IsObject(json))
-        return loader_fail(loader, PCS_ERR_PARSE,
-                           "expected an object of model aliases: {\"mini\": \"gpt-5.4-mini\", ...}");
+        return pcs_loader_fail(loader, PCS_ERR_PARSE,
+                               "expected an object of model aliases: {\"mini\": \"gpt-5.4-mini\", ...}");
     enum pcs_status status = PCS_OK;
     for (const cJSON *item = json->child; item && status == PCS_OK; item = item->next) {
-        if (loader_is_comment(item))
+        if (pcs_loader_is_comment(item))
             continue;
         if (scenario->model_count == PCS_SCENARIO_MAX_MODELS)
-            return loader_failf(loader, PCS_ERR_RANGE, "at most %d models", PCS_SCENARIO_MAX_MODELS);
-        size_t old = loader_push_key(loader, item->string);
+            return pcs_loader_failf(loader, PCS_ERR_RANGE, "at most %d models", PCS_SCENARIO_MAX_MODELS);
+        size_t old = pcs_loader_push_key(loader, item->string);
         status = load_model(loader, item, &scenario->models[scenario->model_count++]);
-        loader_pop(loader, old);
+        pcs_loader_pop(loader, old);
     }
     if (status == PCS_OK && scenario->model_count == 0)
-        status = loader_fail(loader, PCS_ERR_PARSE, "expected at least one model: {\"mini\": \"gpt-5.4-mini\", ...}");
+        status =
+            pcs_loader_fail(loader, PCS_ERR_PARSE, "expected at least one model: {\"mini\": \"gpt-5.4-mini\", ...}");
     return status;
 }
 
@@ -288,17 +292,17 @@ static enum pcs_status load_models(struct loader *loader, const cJSON *json, str
 static enum pcs_status load_failure_p(struct loader *loader, const cJSON *json, struct pcs_scenario *scenario)
 {
     if (!cJSON_IsObject(json))
-        return loader_fail(loader, PCS_ERR_PARSE, "expected an object of failure probabilities by model alias");
+        return pcs_loader_fail(loader, PCS_ERR_PARSE, "expected an object of failure probabilities by model alias");
     enum pcs_status status = PCS_OK;
     for (const cJSON *item = json->child; item && status == PCS_OK; item = item->next) {
-        if (loader_is_comment(item))
+        if (pcs_loader_is_comment(item))
             continue;
-        size_t old = loader_push_key(loader, item->string);
+        size_t old = pcs_loader_push_key(loader, item->string);
         uint32_t model = 0;
         status = find_alias(loader, scenario, item->string, &model);
         if (status == PCS_OK)
-            status = loader_read_dist(loader, item, &probability_quantity, &scenario->failure.p[model]);
-        loader_pop(loader, old);
+            status = pcs_loader_read_dist(loader, item, &probability_quantity, &scenario->failure.p[model]);
+        pcs_loader_pop(loader, old);
     }
     return status;
 }
@@ -308,24 +312,24 @@ static enum pcs_status load_failure(struct loader *loader, const cJSON *json, st
     static const char *const fields[] = {"p", "correlation", "failed_output_fraction", "retry_delay_seconds", NULL};
     struct pcs_failure *failure = &scenario->failure;
     if (!cJSON_IsObject(json))
-        return loader_fail(loader, PCS_ERR_PARSE,
-                           "expected an object with p, correlation, failed_output_fraction, "
-                           "retry_delay_seconds");
-    enum pcs_status status = loader_check_members(loader, json, fields);
+        return pcs_loader_fail(loader, PCS_ERR_PARSE,
+                               "expected an object with p, correlation, failed_output_fraction, "
+                               "retry_delay_seconds");
+    enum pcs_status status = pcs_loader_check_members(loader, json, fields);
     const cJSON *p = loader_member(json, "p");
     if (status == PCS_OK && p) {
-        size_t old = loader_push_key(loader, "p");
+        size_t old = pcs_loader_push_key(loader, "p");
         status = load_failure_p(loader, p, scenario);
-        loader_pop(loader, old);
+        pcs_loader_pop(loader, old);
     }
     if (status == PCS_OK)
-        status = loader_field_number(loader, json, "correlation", 0, 0, 1, 0, &failure->correlation);
+        status = pcs_loader_field_number(loader, json, "correlation", 0, 0, 1, 0, &failure->correlation);
+    if (status == PCS_OK)
+        status = pcs_loader_field_number(loader, json, "failed_output_fraction", 0, 0, 1, 0,
+                                         &failure->failed_output_fraction);
     if (status == PCS_OK)
         status =
-            loader_field_number(loader, json, "failed_output_fraction", 0, 0, 1, 0, &failure->failed_output_fraction);
-    if (status == PCS_OK)
-        status =
-            loader_field_number(loader, json, "retry_delay_seconds", 0, 0, MAX_SECONDS, 0, &failure->retry_delay_s);
+            pcs_loader_field_number(loader, json, "retry_delay_seconds", 0, 0, MAX_SECONDS, 0, &failure->retry_delay_s);
     return status;
 }
 
@@ -336,32 +340,33 @@ static enum pcs_status load_route(struct loader *loader, const cJSON *json, cons
 {
     int count = cJSON_IsArray(json) ? cJSON_GetArraySize(json) : 0;
     if (count <= 0)
-        return loader_fail(loader, PCS_ERR_PARSE, "expected a non-empty array of {\"model\": alias, \"attempts\": n}");
+        return pcs_loader_fail(loader, PCS_ERR_PARSE,
+                               "expected a non-empty array of {\"model\": alias, \"attempts\": n}");
     if (count > PCS_SCENARIO_MAX_ROUTE)
-        return loader_failf(loader, PCS_ERR_RANGE, "at most %d route steps", PCS_SCENARIO_MAX_ROUTE);
+        return pcs_loader_failf(loader, PCS_ERR_RANGE, "at most %d route steps", PCS_SCENARIO_MAX_ROUTE);
     enum pcs_status status = PCS_OK;
     size_t i = 0;
     for (const cJSON *item = json->child; item && status == PCS_OK; item = item->next, i++) {
         static const char *const fields[] = {"model", "attempts", NULL};
         struct pcs_route_step *step = &strategy->route[i];
-        size_t old = loader_push_index(loader, i);
+        size_t old = pcs_loader_push_index(loader, i);
         if (!cJSON_IsObject(item))
-            status = loader_fail(loader, PCS_ERR_PARSE, "expected {\"model\": alias, \"attempts\": n}");
+            status = pcs_loader_fail(loader, PCS_ERR_PARSE, "expected {\"model\": alias, \"attempts\": n}");
         if (status == PCS_OK)
-            status = loader_check_members(loader, item, fields);
+            status = pcs_loader_check_members(loader, item, fields);
         const char *alias = NULL;
         if (status == PCS_OK)
-            status = loader_field_string(loader, item, "model", 1, &alias);
+            status = pcs_loader_field_string(loader, item, "model", 1, &alias);
         if (status == PCS_OK) {
-            size_t field = loader_push_key(loader, "model");
+            size_t field = pcs_loader_push_key(loader, "model");
             status = find_alias(loader, scenario, alias, &step->model);
-            loader_pop(loader, field);
+            pcs_loader_pop(loader, field);
         }
         uint64_t attempts = 1;
         if (status == PCS_OK)
-            status = loader_field_whole(loader, item, "attempts", 1, MAX_ATTEMPTS, &attempts);
+            status = pcs_loader_field_whole(loader, item, "attempts", 1, MAX_ATTEMPTS, &attempts);
         step->attempts = (uint32_t)attempts;
-        loader_pop(loader, old);
+        pcs_loader_pop(loader, old);
         strategy->route_count = i + 1;
     }
     return status;
@@ -382,9 +387,10 @@ static enum pcs_status check_cache(struct loader *loader, const char *cache)
         if (pcs_cache_preset(preset, &config) == PCS_OK && pcs_cache_config_check(&config, NULL) == PCS_OK)
             used += (size_t)snprintf(list + used, sizeof list - used, ", %s", preset);
     if (pcs_cache_preset(cache, &config) == PCS_OK)
-        return loader_failf(loader, PCS_ERR_PARSE,
-                            "cache preset \"%s\" needs settings a scenario cannot give (use one of: %s)", cache, list);
-    return loader_failf(loader, PCS_ERR_PARSE, "unknown cache preset \"%s\" (expected one of: %s)", cache, list);
+        return pcs_loader_failf(loader, PCS_ERR_PARSE,
+                                "cache preset \"%s\" needs settings a scenario cannot give (use one of: %s)", cache,
+                                list);
+    return pcs_loader_failf(loader, PCS_ERR_PARSE, "unknown cache preset \"%s\" (expected one of: %s)", cache, list);
 }
 
 /* Every model of the route must be sold at the tier. */
@@ -404,9 +410,9 @@ static enum pcs_status check_tier(struct loader *loader, const struct pcs_scenar
             if (provider->tiers[t].multiplier > 0)
                 used += (size_t)snprintf(sold + used, sizeof sold - used, "%s%s", used ? ", " : "",
                                          pcs_tier_name(provider->tiers[t].tier));
-        return loader_failf(loader, PCS_ERR_PARSE,
-                            "model \"%s\" (%s, provider %s) is not sold at tier \"%s\" (%s sells: %s)", model->alias,
-                            model->model->id, provider->id, pcs_tier_name(strategy->tier), provider->id, sold);
+        return pcs_loader_failf(
+            loader, PCS_ERR_PARSE, "model \"%s\" (%s, provider %s) is not sold at tier \"%s\" (%s sells: %s)",
+            model->alias, model->model->id, provider->id, pcs_tier_name(strategy->tier), provider->id, sold);
     }
     return PCS_OK;
 }
@@ -416,38 +422,38 @@ static enum pcs_status load_strategy(struct loader *loader, const cJSON *json, c
 {
     static const char *const fields[] = {"name", "route", "cache", "tier", NULL};
     if (!cJSON_IsObject(json))
-        return loader_fail(loader, PCS_ERR_PARSE, "expected a strategy {\"name\": ..., \"route\": [...]}");
-    enum pcs_status status = loader_check_members(loader, json, fields);
+        return pcs_loader_fail(loader, PCS_ERR_PARSE, "expected a strategy {\"name\": ..., \"route\": [...]}");
+    enum pcs_status status = pcs_loader_check_members(loader, json, fields);
     if (status == PCS_OK)
-        status = loader_field_string(loader, json, "name", 1, &strategy->name);
+        status = pcs_loader_field_string(loader, json, "name", 1, &strategy->name);
     const cJSON *route = loader_member(json, "route");
     if (status == PCS_OK && !route)
-        status = loader_field_missing(loader, "route");
+        status = pcs_loader_field_missing(loader, "route");
     if (status == PCS_OK) {
-        size_t old = loader_push_key(loader, "route");
+        size_t old = pcs_loader_push_key(loader, "route");
         status = load_route(loader, route, scenario, strategy);
-        loader_pop(loader, old);
+        pcs_loader_pop(loader, old);
     }
     strategy->cache = "auto";
     if (status == PCS_OK)
-        status = loader_field_string(loader, json, "cache", 0, &strategy->cache);
+        status = pcs_loader_field_string(loader, json, "cache", 0, &strategy->cache);
     if (status == PCS_OK) {
-        size_t old = loader_push_key(loader, "cache");
+        size_t old = pcs_loader_push_key(loader, "cache");
         status = check_cache(loader, strategy->cache);
-        loader_pop(loader, old);
+        pcs_loader_pop(loader, old);
     }
     const char *tier = "standard";
     if (status == PCS_OK)
-        status = loader_field_string(loader, json, "tier", 0, &tier);
+        status = pcs_loader_field_string(loader, json, "tier", 0, &tier);
     int parsed = pcs_tier_parse(tier);
     strategy->tier = parsed < 0 ? PCS_TIER_STANDARD : (enum pcs_tier)parsed;
-    size_t old = loader_push_key(loader, "tier");
+    size_t old = pcs_loader_push_key(loader, "tier");
     if (status == PCS_OK && parsed < 0)
-        status = loader_failf(loader, PCS_ERR_PARSE, "unknown tier \"%s\" (expected standard, batch, flex or priority)",
-                              tier);
+        status = pcs_loader_failf(loader, PCS_ERR_PARSE,
+                                  "unknown tier \"%s\" (expected standard, batch, flex or priority)", tier);
     if (status == PCS_OK)
         status = check_tier(loader, scenario, strategy);
-    loader_pop(loader, old);
+    pcs_loader_pop(loader, old);
     return status;
 }
 
@@ -455,19 +461,19 @@ static enum pcs_status load_strategies(struct loader *loader, const cJSON *json,
 {
     int count = cJSON_IsArray(json) ? cJSON_GetArraySize(json) : 0;
     if (count <= 0)
-        return loader_fail(loader, PCS_ERR_PARSE, "expected a non-empty array of strategies");
+        return pcs_loader_fail(loader, PCS_ERR_PARSE, "expected a non-empty array of strategies");
     if (count > PCS_SCENARIO_MAX_STRATEGIES)
-        return loader_failf(loader, PCS_ERR_RANGE, "at most %d strategies", PCS_SCENARIO_MAX_STRATEGIES);
+        return pcs_loader_failf(loader, PCS_ERR_RANGE, "at most %d strategies", PCS_SCENARIO_MAX_STRATEGIES);
     enum pcs_status status = PCS_OK;
     size_t i = 0;
     for (const cJSON *item = json->child; item && status == PCS_OK; item = item->next, i++) {
         struct pcs_strategy *strategy = &scenario->strategies[i];
-        size_t old = loader_push_index(loader, i);
+        size_t old = pcs_loader_push_index(loader, i);
         status = load_strategy(loader, item, scenario, strategy);
         for (size_t j = 0; j < i && status == PCS_OK; j++)
             if (strcmp(scenario->strategies[j].name, strategy->name) == 0)
-                status = loader_fail_at(loader, "name", PCS_ERR_PARSE, "an earlier strategy has the same name");
-        loader_pop(loader, old);
+                status = pcs_loader_fail_at(loader, "name", PCS_ERR_PARSE, "an earlier strategy has the same name");
+        pcs_loader_pop(loader, old);
         scenario->strategy_count = i + 1;
     }
     return status;
@@ -481,11 +487,12 @@ static enum pcs_status check_root(struct loader *loader, const cJSON *root)
     static const char *const fields[] = {"schema", "name",     "description", "seed",       "trials", "horizon_hours",
                                          "models", "workload", "failure",     "strategies", "sweep",  NULL};
     if (!cJSON_IsObject(root))
-        return loader_fail(loader, PCS_ERR_PARSE, "expected a JSON object with \"schema\": \"" SCENARIO_SCHEMA "\"");
+        return pcs_loader_fail(loader, PCS_ERR_PARSE,
+                               "expected a JSON object with \"schema\": \"" SCENARIO_SCHEMA "\"");
     const cJSON *schema = loader_member(root, "schema");
     if (!cJSON_IsString(schema) || strcmp(schema->valuestring, SCENARIO_SCHEMA) != 0)
-        return loader_fail_at(loader, "schema", PCS_ERR_FORMAT, "expected \"" SCENARIO_SCHEMA "\"");
-    return loader_check_members(loader, root, fields);
+        return pcs_loader_fail_at(loader, "schema", PCS_ERR_FORMAT, "expected \"" SCENARIO_SCHEMA "\"");
+    return pcs_loader_check_members(loader, root, fields);
 }
 
 /* One of the scenario's parts (models first: the others name them). */
@@ -496,10 +503,10 @@ static enum pcs_status load_part(struct loader *loader, const cJSON *root, const
 {
     const cJSON *json = loader_member(root, key);
     if (!json)
-        return required ? loader_field_missing(loader, key) : PCS_OK;
-    size_t old = loader_push_key(loader, key);
+        return required ? pcs_loader_field_missing(loader, key) : PCS_OK;
+    size_t old = pcs_loader_push_key(loader, key);
     enum pcs_status status = load(loader, json, scenario);
-    loader_pop(loader, old);
+    pcs_loader_pop(loader, old);
     return status;
 }
 
@@ -521,22 +528,22 @@ static enum pcs_status load_scenario(struct loader *loader, const cJSON *root, s
     enum pcs_status status = check_root(loader, root);
     const cJSON *description = loader_member(root, "description");
     if (status == PCS_OK && description && !cJSON_IsString(description))
-        status = loader_fail_at(loader, "description", PCS_ERR_PARSE, "expected a string");
+        status = pcs_loader_fail_at(loader, "description", PCS_ERR_PARSE, "expected a string");
     if (status == PCS_OK && !loader_member(root, "name")) {
         const char *file = base_name(loader->file);
-        scenario->name = arena_strndup(&loader->set->arena, file, strlen(file));
+        scenario->name = pcs_arena_strndup(&loader->set->arena, file, strlen(file));
         if (!scenario->name)
-            status = loader_nomem(loader);
+            status = pcs_loader_nomem(loader);
     }
     if (status == PCS_OK)
-        status = loader_field_string(loader, root, "name", 0, &scenario->name);
+        status = pcs_loader_field_string(loader, root, "name", 0, &scenario->name);
     if (status == PCS_OK)
-        status = loader_field_whole(loader, root, "seed", 0, MAX_WHOLE, &scenario->seed);
+        status = pcs_loader_field_whole(loader, root, "seed", 0, MAX_WHOLE, &scenario->seed);
     if (status == PCS_OK)
-        status = loader_field_whole(loader, root, "trials", 1, MAX_TRIALS, &scenario->trials);
+        status = pcs_loader_field_whole(loader, root, "trials", 1, MAX_TRIALS, &scenario->trials);
     if (status == PCS_OK)
-        status =
-            loader_field_number(loader, root, "horizon_hours", 1, 0, MAX_HORIZON_HOURS, 1, &scenario->horizon_hours);
+        status = pcs_loader_field_number(loader, root, "horizon_hours", 1, 0, MAX_HORIZON_HOURS, 1,
+                                         &scenario->horizon_hours);
 
     if (status == PCS_OK)
         status = load_part(loader, root, "models", 1, load_models, scenario);
@@ -730,16 +737,16 @@ static enum pcs_status load_sweep_paths(struct loader *loader, const cJSON *root
 {
     enum pcs_status status = PCS_OK;
     for (const cJSON *item = json->child; item && status == PCS_OK; item = item->next) {
-        if (loader_is_comment(item))
+        if (pcs_loader_is_comment(item))
             continue;
         if (*count == MAX_SWEEP_PATHS)
-            return loader_fail_at(loader, "sweep", PCS_ERR_RANGE, "at most 64 paths");
+            return pcs_loader_fail_at(loader, "sweep", PCS_ERR_RANGE, "at most 64 paths");
         struct sweep_path *sweep = &paths[(*count)++];
         sweep->text = item->string;
         sweep->values = item;
         int parsed = parse_sweep_path(sweep);
         if (parsed == -2)
-            return loader_nomem(loader);
+            return pcs_loader_nomem(loader);
         if (!cJSON_IsArray(item) || cJSON_GetArraySize(item) == 0)
             status = sweep_fail(loader, item->string, PCS_ERR_PARSE, "expected a non-empty array of values");
         else if (parsed < 0)
@@ -766,7 +773,7 @@ static enum pcs_status load_point(struct loader *loader, const cJSON *root, stru
 {
     cJSON *copy = cJSON_Duplicate(root, 1);
     if (!copy)
-        return loader_nomem(loader);
+        return pcs_loader_nomem(loader);
     cJSON_DeleteItemFromObjectCaseSensitive(copy, "sweep");
     const cJSON *chosen[MAX_SWEEP_PATHS];
     size_t rest = index;
@@ -783,14 +790,14 @@ static enum pcs_status load_point(struct loader *loader, const cJSON *root, stru
         failed |= replace_at(copy, &paths[k], chosen[k]);
     }
     enum pcs_status status = PCS_OK;
-    point->label = label.failed || failed ? NULL : arena_strndup(&loader->set->arena, label.data, label.len);
+    point->label = label.failed || failed ? NULL : pcs_arena_strndup(&loader->set->arena, label.data, label.len);
     if (!point->label)
-        status = loader_nomem(loader);
+        status = pcs_loader_nomem(loader);
     const char *file_name = loader->name;
     size_t name_size = strlen(file_name) + label.len + 32;
     char *point_name = status == PCS_OK ? malloc(name_size) : NULL;
     if (status == PCS_OK && !point_name)
-        status = loader_nomem(loader);
+        status = pcs_loader_nomem(loader);
     if (status == PCS_OK) {
         if (label.len)
             snprintf(point_name, name_size, "%s (sweep point %s)", file_name, point->label);
@@ -809,7 +816,7 @@ static enum pcs_status load_point(struct loader *loader, const cJSON *root, stru
 static enum pcs_status load_sweep(struct loader *loader, const cJSON *root, const cJSON *json)
 {
     if (!cJSON_IsObject(json))
-        return loader_fail_at(loader, "sweep", PCS_ERR_PARSE, "expected an object of \"path\": [values]");
+        return pcs_loader_fail_at(loader, "sweep", PCS_ERR_PARSE, "expected an object of \"path\": [values]");
     enum pcs_status status = PCS_OK;
     struct sweep_path paths[MAX_SWEEP_PATHS];
     size_t count = 0;
@@ -820,12 +827,12 @@ static enum pcs_status load_sweep(struct loader *loader, const cJSON *root, cons
     for (size_t k = 0; k < count && status == PCS_OK; k++) {
         points *= (size_t)cJSON_GetArraySize(paths[k].values);
         if (points > MAX_SWEEP_POINTS)
-            status = loader_fail_at(loader, "sweep", PCS_ERR_RANGE, "more than 10000 points");
+            status = pcs_loader_fail_at(loader, "sweep", PCS_ERR_RANGE, "more than 10000 points");
     }
     pcs_scenario_set *set = loader->set;
     if (status == PCS_OK) {
-        set->points = arena_array(&set->arena, points, sizeof *set->points);
-        status = set->points ? PCS_OK : loader_nomem(loader);
+        set->points = pcs_arena_array(&set->arena, points, sizeof *set->points);
+        status = set->points ? PCS_OK : pcs_loader_nomem(loader);
     }
     for (size_t i = 0; i < points && status == PCS_OK; i++) {
         status = load_point(loader, root, paths, count, i, &set->points[i]);
@@ -849,9 +856,9 @@ static enum pcs_status load_set(struct loader *loader, const cJSON *root)
     if (sweep)
         return load_sweep(loader, root, sweep);
     pcs_scenario_set *set = loader->set;
-    set->points = arena_alloc(&set->arena, sizeof *set->points);
+    set->points = pcs_arena_alloc(&set->arena, sizeof *set->points);
     if (!set->points)
-        return loader_nomem(loader);
+        return pcs_loader_nomem(loader);
     set->point_count = 1;
     set->points[0].label = "";
     return load_scenario(loader, root, &set->points[0].scenario);
@@ -881,7 +888,7 @@ pcs_scenario_set *pcs_scenario_parse(const char *text, size_t size, const char *
     if (!name)
         name = "scenario";
     cJSON *root;
-    if (json_doc_parse(text, size, name, SCENARIO_EXPECTED, &root, err) != PCS_OK)
+    if (pcs_json_doc_parse(text, size, name, SCENARIO_EXPECTED, &root, err) != PCS_OK)
         return NULL;
     pcs_scenario_set *set = set_from_root(root, name, base_dir, catalog, err);
     cJSON_Delete(root);
@@ -891,7 +898,7 @@ pcs_scenario_set *pcs_scenario_parse(const char *text, size_t size, const char *
 pcs_scenario_set *pcs_scenario_load(const char *path, const pcs_catalog *catalog, struct pcs_error *err)
 {
     cJSON *root;
-    if (json_doc_load(path, SCENARIO_EXPECTED, &root, err) != PCS_OK)
+    if (pcs_json_doc_load(path, SCENARIO_EXPECTED, &root, err) != PCS_OK)
         return NULL;
     /* Relative trace paths start from the scenario's directory. */
     const char *slash = strrchr(path, '/');
@@ -917,7 +924,7 @@ void pcs_scenario_set_free(pcs_scenario_set *set)
 {
     if (!set)
         return;
-    arena_free(&set->arena);
+    pcs_arena_free(&set->arena);
     free(set);
 }
 

@@ -14,8 +14,8 @@
 /* ------------------------------------------------------------ field paths */
 
 /* Appends ".key" (or "key" at the root) to the path; returns the old length
- * for loader_pop. Paths too long for the buffer are cut, never overrun. */
-size_t loader_push_key(struct loader *loader, const char *key)
+ * for pcs_loader_pop. Paths too long for the buffer are cut, never overrun. */
+size_t pcs_loader_push_key(struct loader *loader, const char *key)
 {
     size_t old = loader->path_len;
     int n = snprintf(loader->path + old, sizeof loader->path - old, "%s%s", old ? "." : "", key);
@@ -24,7 +24,7 @@ size_t loader_push_key(struct loader *loader, const char *key)
     return old;
 }
 
-size_t loader_push_index(struct loader *loader, size_t index)
+size_t pcs_loader_push_index(struct loader *loader, size_t index)
 {
     size_t old = loader->path_len;
     int n = snprintf(loader->path + old, sizeof loader->path - old, "[%zu]", index);
@@ -33,56 +33,56 @@ size_t loader_push_index(struct loader *loader, size_t index)
     return old;
 }
 
-void loader_pop(struct loader *loader, size_t old)
+void pcs_loader_pop(struct loader *loader, size_t old)
 {
     loader->path_len = old;
     loader->path[old] = '\0';
 }
 
 /* "scenario.json: models.mini: <what>". */
-enum pcs_status loader_fail(struct loader *loader, enum pcs_status status, const char *what)
+enum pcs_status pcs_loader_fail(struct loader *loader, enum pcs_status status, const char *what)
 {
     if (loader->path_len)
         return pcs_error_set(loader->err, status, "%s: %s: %s", loader->name, loader->path, what);
     return pcs_error_set(loader->err, status, "%s: %s", loader->name, what);
 }
 
-enum pcs_status loader_failf(struct loader *loader, enum pcs_status status, const char *format, ...)
+enum pcs_status pcs_loader_failf(struct loader *loader, enum pcs_status status, const char *format, ...)
 {
     char what[PCS_ERROR_MAX];
     va_list args;
     va_start(args, format);
     vsnprintf(what, sizeof what, format, args);
     va_end(args);
-    return loader_fail(loader, status, what);
+    return pcs_loader_fail(loader, status, what);
 }
 
 /* The same with key pushed on the path for the message only. */
-enum pcs_status loader_fail_at(struct loader *loader, const char *key, enum pcs_status status, const char *what)
+enum pcs_status pcs_loader_fail_at(struct loader *loader, const char *key, enum pcs_status status, const char *what)
 {
-    size_t old = loader_push_key(loader, key);
-    loader_fail(loader, status, what);
-    loader_pop(loader, old);
+    size_t old = pcs_loader_push_key(loader, key);
+    pcs_loader_fail(loader, status, what);
+    pcs_loader_pop(loader, old);
     return status;
 }
 
-enum pcs_status loader_nomem(struct loader *loader)
+enum pcs_status pcs_loader_nomem(struct loader *loader)
 {
     return pcs_error_set(loader->err, PCS_ERR_NOMEM, "%s: out of memory loading the scenario", loader->name);
 }
 
 /* "$comment" members are allowed in every object and ignored. */
-int loader_is_comment(const cJSON *member)
+int pcs_loader_is_comment(const cJSON *member)
 {
     return strcmp(member->string, "$comment") == 0;
 }
 
 /* Rejects members of object not in allowed (NULL-terminated). Keys given
  * twice never get here: json_doc refuses them for the whole document. */
-enum pcs_status loader_check_members(struct loader *loader, const cJSON *object, const char *const *allowed)
+enum pcs_status pcs_loader_check_members(struct loader *loader, const cJSON *object, const char *const *allowed)
 {
     for (const cJSON *member = object->child; member; member = member->next) {
-        if (loader_is_comment(member))
+        if (pcs_loader_is_comment(member))
             continue;
         int known = 0;
         for (size_t i = 0; allowed[i] && !known; i++)
@@ -94,7 +94,7 @@ enum pcs_status loader_check_members(struct loader *loader, const cJSON *object,
                 used += (size_t)snprintf(what + used, sizeof what - used, "%s %s", i ? "," : "", allowed[i]);
             if (used < sizeof what)
                 snprintf(what + used, sizeof what - used, ")");
-            return loader_fail_at(loader, member->string, PCS_ERR_PARSE, what);
+            return pcs_loader_fail_at(loader, member->string, PCS_ERR_PARSE, what);
         }
     }
     return PCS_OK;
@@ -102,91 +102,92 @@ enum pcs_status loader_check_members(struct loader *loader, const cJSON *object,
 
 /* ----------------------------------------------------------- field values */
 
-enum pcs_status loader_read_string(struct loader *loader, const cJSON *value, const char **out)
+enum pcs_status pcs_loader_read_string(struct loader *loader, const cJSON *value, const char **out)
 {
     if (!cJSON_IsString(value) || !value->valuestring[0])
-        return loader_fail(loader, PCS_ERR_PARSE, "expected a non-empty string");
-    *out = arena_strndup(&loader->set->arena, value->valuestring, strlen(value->valuestring));
-    return *out ? PCS_OK : loader_nomem(loader);
+        return pcs_loader_fail(loader, PCS_ERR_PARSE, "expected a non-empty string");
+    *out = pcs_arena_strndup(&loader->set->arena, value->valuestring, strlen(value->valuestring));
+    return *out ? PCS_OK : pcs_loader_nomem(loader);
 }
 
 /* A finite number in [min, max] ((min, max] when above_min). */
-enum pcs_status loader_read_number(struct loader *loader, const cJSON *value, double min, double max, int above_min,
-                                   double *out)
+enum pcs_status pcs_loader_read_number(struct loader *loader, const cJSON *value, double min, double max, int above_min,
+                                       double *out)
 {
     if (!cJSON_IsNumber(value) || !isfinite(value->valuedouble))
-        return loader_fail(loader, PCS_ERR_PARSE, "expected a number");
+        return pcs_loader_fail(loader, PCS_ERR_PARSE, "expected a number");
     double number = value->valuedouble;
     if (number >= min && number <= max && !(above_min && number == min)) {
         *out = number + 0.0; /* -0 reads as 0 */
         return PCS_OK;
     }
     if (isinf(max))
-        return loader_failf(loader, PCS_ERR_RANGE, "expected a number %s %.15g", above_min ? ">" : ">=", min);
-    return loader_failf(loader, PCS_ERR_RANGE, "expected a number in %c%.15g, %.15g]", above_min ? '(' : '[', min, max);
+        return pcs_loader_failf(loader, PCS_ERR_RANGE, "expected a number %s %.15g", above_min ? ">" : ">=", min);
+    return pcs_loader_failf(loader, PCS_ERR_RANGE, "expected a number in %c%.15g, %.15g]", above_min ? '(' : '[', min,
+                            max);
 }
 
 /* A whole number in [min, max] (max <= 2^53). */
-enum pcs_status loader_read_whole(struct loader *loader, const cJSON *value, double min, double max, uint64_t *out)
+enum pcs_status pcs_loader_read_whole(struct loader *loader, const cJSON *value, double min, double max, uint64_t *out)
 {
     double number = cJSON_IsNumber(value) ? value->valuedouble : NAN;
     if (!(number >= min && number <= max && floor(number) == number))
-        return loader_failf(loader, cJSON_IsNumber(value) ? PCS_ERR_RANGE : PCS_ERR_PARSE,
-                            "expected a whole number in [%.0f, %.0f]", min, max);
+        return pcs_loader_failf(loader, cJSON_IsNumber(value) ? PCS_ERR_RANGE : PCS_ERR_PARSE,
+                                "expected a whole number in [%.0f, %.0f]", min, max);
     *out = (uint64_t)number;
     return PCS_OK;
 }
 
 /* Field helpers: object.key read into *out, which keeps its default when
  * the field is absent and not required. */
-enum pcs_status loader_field_missing(struct loader *loader, const char *key)
+enum pcs_status pcs_loader_field_missing(struct loader *loader, const char *key)
 {
-    return loader_fail_at(loader, key, PCS_ERR_PARSE, "missing");
+    return pcs_loader_fail_at(loader, key, PCS_ERR_PARSE, "missing");
 }
 
-enum pcs_status loader_field_string(struct loader *loader, const cJSON *object, const char *key, int required,
-                                    const char **out)
-{
-    const cJSON *value = loader_member(object, key);
-    if (!value)
-        return required ? loader_field_missing(loader, key) : PCS_OK;
-    size_t old = loader_push_key(loader, key);
-    enum pcs_status status = loader_read_string(loader, value, out);
-    loader_pop(loader, old);
-    return status;
-}
-
-enum pcs_status loader_field_number(struct loader *loader, const cJSON *object, const char *key, int required,
-                                    double min, double max, int above_min, double *out)
+enum pcs_status pcs_loader_field_string(struct loader *loader, const cJSON *object, const char *key, int required,
+                                        const char **out)
 {
     const cJSON *value = loader_member(object, key);
     if (!value)
-        return required ? loader_field_missing(loader, key) : PCS_OK;
-    size_t old = loader_push_key(loader, key);
-    enum pcs_status status = loader_read_number(loader, value, min, max, above_min, out);
-    loader_pop(loader, old);
+        return required ? pcs_loader_field_missing(loader, key) : PCS_OK;
+    size_t old = pcs_loader_push_key(loader, key);
+    enum pcs_status status = pcs_loader_read_string(loader, value, out);
+    pcs_loader_pop(loader, old);
     return status;
 }
 
-enum pcs_status loader_field_whole(struct loader *loader, const cJSON *object, const char *key, double min, double max,
-                                   uint64_t *out)
+enum pcs_status pcs_loader_field_number(struct loader *loader, const cJSON *object, const char *key, int required,
+                                        double min, double max, int above_min, double *out)
+{
+    const cJSON *value = loader_member(object, key);
+    if (!value)
+        return required ? pcs_loader_field_missing(loader, key) : PCS_OK;
+    size_t old = pcs_loader_push_key(loader, key);
+    enum pcs_status status = pcs_loader_read_number(loader, value, min, max, above_min, out);
+    pcs_loader_pop(loader, old);
+    return status;
+}
+
+enum pcs_status pcs_loader_field_whole(struct loader *loader, const cJSON *object, const char *key, double min,
+                                       double max, uint64_t *out)
 {
     const cJSON *value = loader_member(object, key);
     if (!value)
         return PCS_OK;
-    size_t old = loader_push_key(loader, key);
-    enum pcs_status status = loader_read_whole(loader, value, min, max, out);
-    loader_pop(loader, old);
+    size_t old = pcs_loader_push_key(loader, key);
+    enum pcs_status status = pcs_loader_read_whole(loader, value, min, max, out);
+    pcs_loader_pop(loader, old);
     return status;
 }
 
-enum pcs_status loader_field_bool(struct loader *loader, const cJSON *object, const char *key, int *out)
+enum pcs_status pcs_loader_field_bool(struct loader *loader, const cJSON *object, const char *key, int *out)
 {
     const cJSON *value = loader_member(object, key);
     if (!value)
         return PCS_OK;
     if (!cJSON_IsBool(value))
-        return loader_fail_at(loader, key, PCS_ERR_PARSE, "expected true or false");
+        return pcs_loader_fail_at(loader, key, PCS_ERR_PARSE, "expected true or false");
     *out = cJSON_IsTrue(value);
     return PCS_OK;
 }
@@ -220,11 +221,11 @@ static enum pcs_status check_value(struct loader *loader, double value, const st
     int below = quantity->positive ? value <= quantity->min : value < quantity->min;
     if (!below && value <= quantity->max && (!quantity->whole || floor(value) == value))
         return PCS_OK;
-    size_t old = key ? loader_push_key(loader, key) : loader->path_len;
-    loader_failf(loader, PCS_ERR_RANGE, "expected %s in %c%.15g, %.15g]",
-                 quantity->whole ? "a whole number" : "a number", quantity->positive ? '(' : '[', quantity->min,
-                 quantity->max);
-    loader_pop(loader, old);
+    size_t old = key ? pcs_loader_push_key(loader, key) : loader->path_len;
+    pcs_loader_failf(loader, PCS_ERR_RANGE, "expected %s in %c%.15g, %.15g]",
+                     quantity->whole ? "a whole number" : "a number", quantity->positive ? '(' : '[', quantity->min,
+                     quantity->max);
+    pcs_loader_pop(loader, old);
     return PCS_ERR_RANGE;
 }
 
@@ -247,25 +248,25 @@ static enum pcs_status check_quantity(struct loader *loader, const struct pcs_di
     case PCS_DIST_UNIFORM:
         if (dist->a >= quantity->min && dist->b <= quantity->max)
             return PCS_OK;
-        old = loader_push_key(loader, dist->a < quantity->min ? "min" : "max");
-        status =
-            loader_failf(loader, PCS_ERR_RANGE, "expected a number in [%.15g, %.15g]", quantity->min, quantity->max);
-        loader_pop(loader, old);
+        old = pcs_loader_push_key(loader, dist->a < quantity->min ? "min" : "max");
+        status = pcs_loader_failf(loader, PCS_ERR_RANGE, "expected a number in [%.15g, %.15g]", quantity->min,
+                                  quantity->max);
+        pcs_loader_pop(loader, old);
         return status;
     case PCS_DIST_EMPIRICAL:
         for (size_t i = 0; i < dist->count && status == PCS_OK; i++) {
             if (loader_member(json, "values")) {
-                old = loader_push_key(loader, "values");
-                size_t item = loader_push_index(loader, i);
+                old = pcs_loader_push_key(loader, "values");
+                size_t item = pcs_loader_push_index(loader, i);
                 status = check_value(loader, dist->values[i], quantity, NULL);
-                loader_pop(loader, item);
-                loader_pop(loader, old);
+                pcs_loader_pop(loader, item);
+                pcs_loader_pop(loader, old);
             } else if (check_value(loader, dist->values[i], quantity, NULL) != PCS_OK) {
-                old = loader_push_key(loader, "trace");
-                status = loader_failf(
+                old = pcs_loader_push_key(loader, "trace");
+                status = pcs_loader_failf(
                     loader, PCS_ERR_RANGE, "request %zu has %.15g tokens; expected %s in [%.15g, %.15g]", i + 1,
                     dist->values[i], quantity->whole ? "a whole number" : "a number", quantity->min, quantity->max);
-                loader_pop(loader, old);
+                pcs_loader_pop(loader, old);
             }
         }
         return status;
@@ -286,8 +287,8 @@ static enum pcs_status check_quantity(struct loader *loader, const struct pcs_di
     default: break;
     }
     if (centre && !(centre_value <= quantity->max))
-        return loader_failf(loader, PCS_ERR_RANGE, "the %s %.15g is above the largest allowed value %.15g", centre,
-                            centre_value, quantity->max);
+        return pcs_loader_failf(loader, PCS_ERR_RANGE, "the %s %.15g is above the largest allowed value %.15g", centre,
+                                centre_value, quantity->max);
     return PCS_OK;
 }
 
@@ -312,7 +313,7 @@ static enum pcs_status read_trace(struct loader *loader, const char *path, int o
     const char *paths[1] = {path};
     pcs_trace *trace = pcs_trace_open(paths, 1, &config, &status, &trace_err);
     if (!trace)
-        return status == PCS_ERR_NOMEM ? loader_nomem(loader) : loader_fail(loader, status, trace_err.message);
+        return status == PCS_ERR_NOMEM ? pcs_loader_nomem(loader) : pcs_loader_fail(loader, status, trace_err.message);
     double *values = NULL;
     size_t count = 0;
     size_t cap = 0;
@@ -335,16 +336,16 @@ static enum pcs_status read_trace(struct loader *loader, const char *path, int o
     }
     pcs_trace_free(trace);
     if (status == PCS_END && count == 0)
-        status = loader_fail(loader, PCS_ERR_PARSE, "the trace has no requests");
+        status = pcs_loader_fail(loader, PCS_ERR_PARSE, "the trace has no requests");
     else if (status == PCS_END)
         status = PCS_OK;
     else if (status == PCS_ERR_NOMEM)
-        loader_nomem(loader);
+        pcs_loader_nomem(loader);
     else
-        loader_fail(loader, status, trace_err.message);
-    double *kept = status == PCS_OK ? arena_array(&loader->set->arena, count, sizeof *kept) : NULL;
+        pcs_loader_fail(loader, status, trace_err.message);
+    double *kept = status == PCS_OK ? pcs_arena_array(&loader->set->arena, count, sizeof *kept) : NULL;
     if (status == PCS_OK && !kept)
-        status = loader_nomem(loader);
+        status = pcs_loader_nomem(loader);
     if (status == PCS_OK) {
         memcpy(kept, values, count * sizeof *kept);
         entry->count = count;
@@ -359,32 +360,32 @@ static enum pcs_status load_trace_values(struct loader *loader, const cJSON *jso
 {
     const char *file = NULL;
     const char *field = NULL;
-    enum pcs_status status = loader_field_string(loader, json, "trace", 1, &file);
+    enum pcs_status status = pcs_loader_field_string(loader, json, "trace", 1, &file);
     if (status == PCS_OK)
-        status = loader_field_string(loader, json, "field", 1, &field);
+        status = pcs_loader_field_string(loader, json, "field", 1, &field);
     int output = field && strcmp(field, "output_tokens") == 0;
     if (status == PCS_OK && !output && strcmp(field, "input_tokens") != 0)
-        status = loader_fail_at(loader, "field", PCS_ERR_PARSE, "expected \"input_tokens\" or \"output_tokens\"");
+        status = pcs_loader_fail_at(loader, "field", PCS_ERR_PARSE, "expected \"input_tokens\" or \"output_tokens\"");
     if (status != PCS_OK)
         return status;
     char *path = join_path(loader->base_dir, file);
     if (!path)
-        return loader_nomem(loader);
+        return pcs_loader_nomem(loader);
     struct value_list *entry = loader->set->value_lists;
     while (entry && (!entry->path || entry->output != output || strcmp(entry->path, path) != 0))
         entry = entry->next;
     if (!entry) {
-        entry = arena_alloc(&loader->set->arena, sizeof *entry);
+        entry = pcs_arena_alloc(&loader->set->arena, sizeof *entry);
         if (entry)
-            entry->path = arena_strndup(&loader->set->arena, path, strlen(path));
+            entry->path = pcs_arena_strndup(&loader->set->arena, path, strlen(path));
         if (!entry || !entry->path) {
             free(path);
-            return loader_nomem(loader);
+            return pcs_loader_nomem(loader);
         }
         entry->output = output;
-        size_t old = loader_push_key(loader, "trace");
+        size_t old = pcs_loader_push_key(loader, "trace");
         status = read_trace(loader, path, output, entry);
-        loader_pop(loader, old);
+        pcs_loader_pop(loader, old);
         if (status == PCS_OK) {
             entry->next = loader->set->value_lists;
             loader->set->value_lists = entry;
@@ -399,28 +400,28 @@ static enum pcs_status load_trace_values(struct loader *loader, const cJSON *jso
 /* {"values": [numbers]}, shared with an equal list read before. */
 static enum pcs_status load_values(struct loader *loader, const cJSON *json, struct pcs_dist *dist)
 {
-    size_t old = loader_push_key(loader, "values");
+    size_t old = pcs_loader_push_key(loader, "values");
     int count = cJSON_IsArray(json) ? cJSON_GetArraySize(json) : 0;
     enum pcs_status status = PCS_OK;
     if (count <= 0)
-        status = loader_fail(loader, PCS_ERR_PARSE, "expected a non-empty array of numbers");
+        status = pcs_loader_fail(loader, PCS_ERR_PARSE, "expected a non-empty array of numbers");
     double *values = status == PCS_OK ? malloc((size_t)count * sizeof *values) : NULL;
     if (status == PCS_OK && !values)
-        status = loader_nomem(loader);
+        status = pcs_loader_nomem(loader);
     size_t i = 0;
     for (const cJSON *item = status == PCS_OK ? json->child : NULL; item && status == PCS_OK; item = item->next, i++) {
-        size_t index = loader_push_index(loader, i);
-        status = loader_read_number(loader, item, -HUGE_VAL, HUGE_VAL, 0, &values[i]);
-        loader_pop(loader, index);
+        size_t index = pcs_loader_push_index(loader, i);
+        status = pcs_loader_read_number(loader, item, -HUGE_VAL, HUGE_VAL, 0, &values[i]);
+        pcs_loader_pop(loader, index);
     }
-    loader_pop(loader, old);
+    pcs_loader_pop(loader, old);
     struct value_list *list = loader->set->value_lists;
     while (status == PCS_OK && list &&
            (list->path || list->count != (size_t)count || memcmp(list->values, values, list->count * sizeof *values)))
         list = list->next;
     if (status == PCS_OK && !list) {
-        list = arena_alloc(&loader->set->arena, sizeof *list);
-        double *kept = list ? arena_array(&loader->set->arena, (size_t)count, sizeof *kept) : NULL;
+        list = pcs_arena_alloc(&loader->set->arena, sizeof *list);
+        double *kept = list ? pcs_arena_array(&loader->set->arena, (size_t)count, sizeof *kept) : NULL;
         if (kept) {
             memcpy(kept, values, (size_t)count * sizeof *kept);
             list->count = (size_t)count;
@@ -428,7 +429,7 @@ static enum pcs_status load_values(struct loader *loader, const cJSON *json, str
             list->next = loader->set->value_lists;
             loader->set->value_lists = list;
         } else {
-            status = loader_nomem(loader);
+            status = pcs_loader_nomem(loader);
         }
     }
     free(values);
@@ -441,34 +442,35 @@ static enum pcs_status load_values(struct loader *loader, const cJSON *json, str
 
 /* A number (a constant) or {"dist": KIND, parameters...}, checked with
  * pcs_dist_check and against the quantity's range. */
-enum pcs_status loader_read_dist(struct loader *loader, const cJSON *json, const struct quantity *quantity,
-                                 struct pcs_dist *dist)
+enum pcs_status pcs_loader_read_dist(struct loader *loader, const cJSON *json, const struct quantity *quantity,
+                                     struct pcs_dist *dist)
 {
     memset(dist, 0, sizeof *dist);
     dist->kind = PCS_DIST_CONSTANT;
     if (cJSON_IsNumber(json)) {
         if (!isfinite(json->valuedouble))
-            return loader_fail(loader, PCS_ERR_PARSE, "expected a finite number");
+            return pcs_loader_fail(loader, PCS_ERR_PARSE, "expected a finite number");
         dist->a = json->valuedouble + 0.0;
         return check_quantity(loader, dist, quantity, json);
     }
     if (!cJSON_IsObject(json))
-        return loader_fail(loader, PCS_ERR_PARSE, "expected a number or a distribution {\"dist\": \"lognormal\", ...}");
+        return pcs_loader_fail(loader, PCS_ERR_PARSE,
+                               "expected a number or a distribution {\"dist\": \"lognormal\", ...}");
     const cJSON *name = loader_member(json, "dist");
     char kinds[200];
     dist_kind_list(kinds, sizeof kinds);
     if (!name)
-        return loader_failf(loader, PCS_ERR_PARSE,
-                            "expected a number or a distribution {\"dist\": KIND, ...} (KIND: %s)", kinds);
+        return pcs_loader_failf(loader, PCS_ERR_PARSE,
+                                "expected a number or a distribution {\"dist\": KIND, ...} (KIND: %s)", kinds);
     int kind = cJSON_IsString(name) ? pcs_dist_kind_parse(name->valuestring) : -1;
     if (kind < 0 || kind >= PCS_DIST_COUNT) {
-        size_t old = loader_push_key(loader, "dist");
+        size_t old = pcs_loader_push_key(loader, "dist");
         if (cJSON_IsString(name))
-            loader_failf(loader, PCS_ERR_PARSE, "unknown distribution \"%s\" (expected one of: %s)", name->valuestring,
-                         kinds);
+            pcs_loader_failf(loader, PCS_ERR_PARSE, "unknown distribution \"%s\" (expected one of: %s)",
+                             name->valuestring, kinds);
         else
-            loader_failf(loader, PCS_ERR_PARSE, "expected the name of a distribution (one of: %s)", kinds);
-        loader_pop(loader, old);
+            pcs_loader_failf(loader, PCS_ERR_PARSE, "expected the name of a distribution (one of: %s)", kinds);
+        pcs_loader_pop(loader, old);
         return PCS_ERR_PARSE;
     }
     dist->kind = (enum pcs_dist_kind)kind;
@@ -476,28 +478,28 @@ enum pcs_status loader_read_dist(struct loader *loader, const cJSON *json, const
     enum pcs_status status;
     if (dist->kind == PCS_DIST_EMPIRICAL) {
         static const char *const fields[] = {"dist", "values", "trace", "field", NULL};
-        status = loader_check_members(loader, json, fields);
+        status = pcs_loader_check_members(loader, json, fields);
         const cJSON *values = loader_member(json, "values");
         const cJSON *trace = loader_member(json, "trace");
         if (status == PCS_OK && values && (trace || loader_member(json, "field")))
-            status = loader_fail(loader, PCS_ERR_PARSE, "give \"values\" or \"trace\" and \"field\", not both");
+            status = pcs_loader_fail(loader, PCS_ERR_PARSE, "give \"values\" or \"trace\" and \"field\", not both");
         else if (status == PCS_OK && !values && !trace && !loader_member(json, "field"))
-            status = loader_fail(loader, PCS_ERR_PARSE,
-                                 "an empirical distribution needs \"values\": [...] or \"trace\" and \"field\"");
+            status = pcs_loader_fail(loader, PCS_ERR_PARSE,
+                                     "an empirical distribution needs \"values\": [...] or \"trace\" and \"field\"");
         if (status == PCS_OK)
             status = values ? load_values(loader, values, dist) : load_trace_values(loader, json, dist);
     } else {
         const char *fields[] = {"dist", params[0], params[1], NULL};
-        status = loader_check_members(loader, json, fields);
+        status = pcs_loader_check_members(loader, json, fields);
         for (int i = 0; i < 2 && params[i] && status == PCS_OK; i++) {
             const cJSON *param = loader_member(json, params[i]);
             double value = 0;
             if (!param) {
-                status = loader_field_missing(loader, params[i]);
+                status = pcs_loader_field_missing(loader, params[i]);
             } else {
-                size_t old = loader_push_key(loader, params[i]);
-                status = loader_read_number(loader, param, -HUGE_VAL, HUGE_VAL, 0, &value);
-                loader_pop(loader, old);
+                size_t old = pcs_loader_push_key(loader, params[i]);
+                status = pcs_loader_read_number(loader, param, -HUGE_VAL, HUGE_VAL, 0, &value);
+                pcs_loader_pop(loader, old);
             }
             if (i == 0)
                 dist->a = value;
@@ -508,20 +510,20 @@ enum pcs_status loader_read_dist(struct loader *loader, const cJSON *json, const
     char why[200];
     why[0] = '\0';
     if (status == PCS_OK && pcs_dist_check(dist, why, sizeof why) != 0)
-        status = loader_fail(loader, PCS_ERR_RANGE, why[0] ? why : "invalid parameters");
+        status = pcs_loader_fail(loader, PCS_ERR_RANGE, why[0] ? why : "invalid parameters");
     if (status == PCS_OK)
         status = check_quantity(loader, dist, quantity, json);
     return status;
 }
 
-enum pcs_status loader_field_dist(struct loader *loader, const cJSON *object, const char *key, int required,
-                                  const struct quantity *quantity, struct pcs_dist *out)
+enum pcs_status pcs_loader_field_dist(struct loader *loader, const cJSON *object, const char *key, int required,
+                                      const struct quantity *quantity, struct pcs_dist *out)
 {
     const cJSON *value = loader_member(object, key);
     if (!value)
-        return required ? loader_field_missing(loader, key) : PCS_OK;
-    size_t old = loader_push_key(loader, key);
-    enum pcs_status status = loader_read_dist(loader, value, quantity, out);
-    loader_pop(loader, old);
+        return required ? pcs_loader_field_missing(loader, key) : PCS_OK;
+    size_t old = pcs_loader_push_key(loader, key);
+    enum pcs_status status = pcs_loader_read_dist(loader, value, quantity, out);
+    pcs_loader_pop(loader, old);
     return status;
 }

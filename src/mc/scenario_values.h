@@ -54,24 +54,24 @@ struct quantity {
 };
 
 /* Appends ".key" ("key" at the root) or "[index]" to the path; returns the
- * old length for loader_pop. Paths too long for the buffer are cut. */
-size_t loader_push_key(struct loader *loader, const char *key);
-size_t loader_push_index(struct loader *loader, size_t index);
-void loader_pop(struct loader *loader, size_t old);
+ * old length for pcs_loader_pop. Paths too long for the buffer are cut. */
+size_t pcs_loader_push_key(struct loader *loader, const char *key);
+size_t pcs_loader_push_index(struct loader *loader, size_t index);
+void pcs_loader_pop(struct loader *loader, size_t old);
 
 /* Fills the error with "FILE: path: what" and returns status. */
-enum pcs_status loader_fail(struct loader *loader, enum pcs_status status, const char *what);
-enum pcs_status loader_failf(struct loader *loader, enum pcs_status status, const char *format, ...)
+enum pcs_status pcs_loader_fail(struct loader *loader, enum pcs_status status, const char *what);
+enum pcs_status pcs_loader_failf(struct loader *loader, enum pcs_status status, const char *format, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
 /* The same with key appended to the path for this message. */
-enum pcs_status loader_fail_at(struct loader *loader, const char *key, enum pcs_status status, const char *what);
-enum pcs_status loader_nomem(struct loader *loader);
+enum pcs_status pcs_loader_fail_at(struct loader *loader, const char *key, enum pcs_status status, const char *what);
+enum pcs_status pcs_loader_nomem(struct loader *loader);
 
 /* 1 for a "$comment" member, which every object may have. */
-int loader_is_comment(const cJSON *member);
+int pcs_loader_is_comment(const cJSON *member);
 static inline const cJSON *loader_member(const cJSON *object, const char *key)
 {
     return cJSON_GetObjectItemCaseSensitive(object, key);
@@ -79,30 +79,30 @@ static inline const cJSON *loader_member(const cJSON *object, const char *key)
 
 /* Rejects members not in allowed (NULL-terminated). The document's keys
  * are unique already (json_doc). */
-enum pcs_status loader_check_members(struct loader *loader, const cJSON *object, const char *const *allowed);
+enum pcs_status pcs_loader_check_members(struct loader *loader, const cJSON *object, const char *const *allowed);
 
 /* The value itself, at the current path. Strings are copied to the set's
  * arena. Numbers: finite, in [min, max] ((min, max] when above_min); -0
  * reads as 0. Whole numbers: max <= 2^53. */
-enum pcs_status loader_read_string(struct loader *loader, const cJSON *value, const char **out);
-enum pcs_status loader_read_number(struct loader *loader, const cJSON *value, double min, double max, int above_min,
-                                   double *out);
-enum pcs_status loader_read_whole(struct loader *loader, const cJSON *value, double min, double max, uint64_t *out);
+enum pcs_status pcs_loader_read_string(struct loader *loader, const cJSON *value, const char **out);
+enum pcs_status pcs_loader_read_number(struct loader *loader, const cJSON *value, double min, double max, int above_min,
+                                       double *out);
+enum pcs_status pcs_loader_read_whole(struct loader *loader, const cJSON *value, double min, double max, uint64_t *out);
 /* A number (a constant) or {"dist": KIND, ...}; see docs/scenario.md. */
-enum pcs_status loader_read_dist(struct loader *loader, const cJSON *json, const struct quantity *quantity,
-                                 struct pcs_dist *dist);
+enum pcs_status pcs_loader_read_dist(struct loader *loader, const cJSON *json, const struct quantity *quantity,
+                                     struct pcs_dist *dist);
 
 /* object.key read into *out, which keeps its default when the field is
  * absent (an error "missing" when required). */
-enum pcs_status loader_field_missing(struct loader *loader, const char *key);
-enum pcs_status loader_field_string(struct loader *loader, const cJSON *object, const char *key, int required,
-                                    const char **out);
-enum pcs_status loader_field_number(struct loader *loader, const cJSON *object, const char *key, int required,
-                                    double min, double max, int above_min, double *out);
-enum pcs_status loader_field_whole(struct loader *loader, const cJSON *object, const char *key, double min, double max,
-                                   uint64_t *out);
-enum pcs_status loader_field_bool(struct loader *loader, const cJSON *object, const char *key, int *out);
-enum pcs_status loader_field_dist(struct loader *loader, const cJSON *object, const char *key, int required,
-                                  const struct quantity *quantity, struct pcs_dist *out);
+enum pcs_status pcs_loader_field_missing(struct loader *loader, const char *key);
+enum pcs_status pcs_loader_field_string(struct loader *loader, const cJSON *object, const char *key, int required,
+                                        const char **out);
+enum pcs_status pcs_loader_field_number(struct loader *loader, const cJSON *object, const char *key, int required,
+                                        double min, double max, int above_min, double *out);
+enum pcs_status pcs_loader_field_whole(struct loader *loader, const cJSON *object, const char *key, double min,
+                                       double max, uint64_t *out);
+enum pcs_status pcs_loader_field_bool(struct loader *loader, const cJSON *object, const char *key, int *out);
+enum pcs_status pcs_loader_field_dist(struct loader *loader, const cJSON *object, const char *key, int required,
+                                      const struct quantity *quantity, struct pcs_dist *out);
 
 #endif

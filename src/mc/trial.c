@@ -11,8 +11,9 @@
 #include "mc_internal.h"
 #include "common/grow.h"
 
-enum pcs_status plan_strategy(const struct pcs_scenario *scenario, const struct pcs_strategy *strategy,
-                              const struct pcs_run_config *config, struct strategy_plan *plan, struct pcs_error *err)
+enum pcs_status pcs_plan_strategy(const struct pcs_scenario *scenario, const struct pcs_strategy *strategy,
+                                  const struct pcs_run_config *config, struct strategy_plan *plan,
+                                  struct pcs_error *err)
 {
     memset(plan, 0, sizeof *plan);
     plan->strategy = strategy;
@@ -33,7 +34,7 @@ enum pcs_status plan_strategy(const struct pcs_scenario *scenario, const struct 
     return PCS_OK;
 }
 
-void trial_scratch_free(struct trial_scratch *scratch)
+void pcs_trial_scratch_free(struct trial_scratch *scratch)
 {
     free(scratch->step);
     free(scratch->route_entry);
@@ -43,7 +44,7 @@ void trial_scratch_free(struct trial_scratch *scratch)
     free(scratch->task_cost);
     free(scratch->heap_time);
     free(scratch->heap_task);
-    bound_arrays_free(&scratch->prompt);
+    pcs_bound_arrays_free(&scratch->prompt);
     memset(scratch, 0, sizeof *scratch);
 }
 
@@ -157,7 +158,7 @@ static enum pcs_status build_prompt(const struct pcs_scenario *scenario, const s
     size_t first_step = traffic->first_step[task];
     size_t first_prefix = traffic->first_prefix[task];
     size_t bounds = type->prefix_count + (type->history ? 2 * (size_t)step : 0) + 1;
-    if (bound_arrays_reserve(&scratch->prompt, bounds, 64) != 0)
+    if (pcs_bound_arrays_reserve(&scratch->prompt, bounds, 64) != 0)
         return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory building a prompt");
     size_t count = 0;
     uint64_t end = 0;
@@ -293,10 +294,10 @@ static enum pcs_status attempt(struct play *play, uint32_t task, int64_t now)
     return PCS_OK;
 }
 
-enum pcs_status trial_play(const struct pcs_scenario *scenario, const struct strategy_plan *plan, uint64_t trial,
-                           const struct trial_traffic *traffic, struct trial_scratch *scratch,
-                           struct pcs_trial_outcome *outcome, struct pcs_sketch *task_costs,
-                           const volatile int *stop, struct pcs_error *err)
+enum pcs_status pcs_trial_play(const struct pcs_scenario *scenario, const struct strategy_plan *plan, uint64_t trial,
+                               const struct trial_traffic *traffic, struct trial_scratch *scratch,
+                               struct pcs_trial_outcome *outcome, struct pcs_sketch *task_costs,
+                               const volatile int *stop, struct pcs_error *err)
 {
     memset(outcome, 0, sizeof *outcome);
     outcome->tasks = traffic->task_count;

@@ -89,7 +89,7 @@ static int reserve_prefix(struct trial_traffic *traffic, size_t count)
     return 0;
 }
 
-void traffic_free(struct trial_traffic *traffic)
+void pcs_traffic_free(struct trial_traffic *traffic)
 {
     free(traffic->arrival_ms);
     free(traffic->type);
@@ -235,8 +235,8 @@ static enum pcs_status draw_task(const struct pcs_scenario *scenario, uint64_t t
     return PCS_OK;
 }
 
-enum pcs_status traffic_generate(const struct pcs_scenario *scenario, uint64_t trial, gsl_rng *rng,
-                                 struct trial_traffic *traffic, const volatile int *stop, struct pcs_error *err)
+enum pcs_status pcs_traffic_generate(const struct pcs_scenario *scenario, uint64_t trial, gsl_rng *rng,
+                                     struct trial_traffic *traffic, const volatile int *stop, struct pcs_error *err)
 {
     double tasks_per_hour;
     enum pcs_status status = draw_parameters(scenario, trial, rng, traffic, &tasks_per_hour);

@@ -27,5 +27,5 @@ extern const char pcs_builtin_catalog_end[] __attribute__((visibility("hidden"))
 pcs_catalog *pcs_catalog_load_builtin(struct pcs_error *err)
 {
     size_t size = (size_t)(pcs_builtin_catalog_end - pcs_builtin_catalog_start);
-    return catalog_parse(pcs_builtin_catalog_start, size, "built-in prices.json", err);
+    return pcs_catalog_parse(pcs_builtin_catalog_start, size, "built-in prices.json", err);
 }

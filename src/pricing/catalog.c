@@ -106,7 +106,7 @@ static enum pcs_status get_string(struct loader *loader, const cJSON *value, con
 {
     if (!cJSON_IsString(value) || !value->valuestring[0])
         return fail(loader, PCS_ERR_PARSE, "expected a non-empty string");
-    *out = arena_strndup(&loader->catalog->arena, value->valuestring, strlen(value->valuestring));
+    *out = pcs_arena_strndup(&loader->catalog->arena, value->valuestring, strlen(value->valuestring));
     return *out ? PCS_OK : fail_nomem(loader);
 }
 
@@ -130,7 +130,7 @@ static enum pcs_status get_count(struct loader *loader, const cJSON *value, uint
 
 static char *lowercase_copy(struct arena *arena, const char *text, size_t len)
 {
-    char *copy = arena_strndup(arena, text, len);
+    char *copy = pcs_arena_strndup(arena, text, len);
     if (copy)
         for (size_t i = 0; i < len; i++)
             copy[i] = (char)tolower((unsigned char)copy[i]);
@@ -179,7 +179,7 @@ static enum pcs_status load_rule(struct loader *loader, const cJSON *json, struc
             status = fail(loader, PCS_ERR_PARSE, "expected a non-empty array of match rules");
         } else {
             rule->child_count = (size_t)count;
-            rule->children = arena_array(&loader->catalog->arena, rule->child_count, sizeof *rule->children);
+            rule->children = pcs_arena_array(&loader->catalog->arena, rule->child_count, sizeof *rule->children);
             status = rule->children ? PCS_OK : fail_nomem(loader);
         }
         size_t i = 0;
@@ -193,7 +193,7 @@ static enum pcs_status load_rule(struct loader *loader, const cJSON *json, struc
         status = fail(loader, PCS_ERR_PARSE, "expected a string");
     } else if (rule->kind == MATCH_REGEX) {
         char message[160];
-        rule->text = arena_strndup(&loader->catalog->arena, value->valuestring, strlen(value->valuestring));
+        rule->text = pcs_arena_strndup(&loader->catalog->arena, value->valuestring, strlen(value->valuestring));
         rule->regex = rule->text ? pcs_regex_compile(rule->text, message, sizeof message) : NULL;
         if (!rule->text)
             status = fail_nomem(loader);
@@ -212,7 +212,7 @@ static enum pcs_status load_rule(struct loader *loader, const cJSON *json, struc
 
 static enum pcs_status load_rule_field(struct loader *loader, const cJSON *json, struct match_rule **rule)
 {
-    *rule = arena_alloc(&loader->catalog->arena, sizeof **rule);
+    *rule = pcs_arena_alloc(&loader->catalog->arena, sizeof **rule);
     return *rule ? load_rule(loader, json, *rule, 0) : fail_nomem(loader);
 }
 
@@ -242,7 +242,7 @@ static enum pcs_status load_price(struct loader *loader, const cJSON *json, stru
     struct pcs_price_tier *list = NULL;
     if (status == PCS_OK) {
         price->tier_count = (size_t)cJSON_GetArraySize(tiers);
-        list = arena_array(&loader->catalog->arena, price->tier_count, sizeof *list);
+        list = pcs_arena_array(&loader->catalog->arena, price->tier_count, sizeof *list);
         status = list ? PCS_OK : fail_nomem(loader);
     }
     size_t i = 0;
@@ -368,7 +368,7 @@ static enum pcs_status load_constraint(struct loader *loader, const cJSON *json,
         period->constraint = PCS_PRICE_FROM_DATE;
         size_t old = path_push_key(loader, "start_date");
         const char *date_end = NULL;
-        if (!cJSON_IsString(date) || civil_date_parse(date->valuestring, &period->start_date_s, &date_end) != 0 ||
+        if (!cJSON_IsString(date) || pcs_civil_date_parse(date->valuestring, &period->start_date_s, &date_end) != 0 ||
             *date_end)
             status = fail(loader, PCS_ERR_PARSE, "expected a date YYYY-MM-DD");
         path_pop(loader, old);
@@ -394,7 +394,7 @@ static enum pcs_status load_prices(struct loader *loader, const cJSON *json, str
 {
     struct pcs_price_period *periods;
     if (!cJSON_IsArray(json)) {
-        periods = arena_alloc(&loader->catalog->arena, sizeof *periods);
+        periods = pcs_arena_alloc(&loader->catalog->arena, sizeof *periods);
         if (!periods)
             return fail_nomem(loader);
         model->period_count = 1;
@@ -405,7 +405,7 @@ static enum pcs_status load_prices(struct loader *loader, const cJSON *json, str
     if (count == 0)
         return fail(loader, PCS_ERR_PARSE, "expected a price object or a non-empty array of "
                                            "{\"constraint\": ..., \"prices\": ...}");
-    periods = arena_array(&loader->catalog->arena, (size_t)count, sizeof *periods);
+    periods = pcs_arena_array(&loader->catalog->arena, (size_t)count, sizeof *periods);
     if (!periods)
         return fail_nomem(loader);
     model->period_count = (size_t)count;
@@ -508,7 +508,7 @@ static enum pcs_status load_tiers(struct loader *loader, const cJSON *json, stru
     if (!cJSON_IsObject(json))
         return fail(loader, PCS_ERR_PARSE, "expected an object of tier multipliers: {\"batch\": 0.5, ...}");
     size_t count = (size_t)cJSON_GetArraySize(json);
-    struct pcs_tier_multiplier *tiers = arena_array(&loader->catalog->arena, count + 1, sizeof *tiers);
+    struct pcs_tier_multiplier *tiers = pcs_arena_array(&loader->catalog->arena, count + 1, sizeof *tiers);
     if (!tiers)
         return fail_nomem(loader);
     size_t used = 0;
@@ -581,8 +581,8 @@ static enum pcs_status load_provider(struct loader *loader, const cJSON *json, s
         } else {
             size_t count = (size_t)cJSON_GetArraySize(field);
             provider->model_count = count;
-            entry->models = arena_array(&loader->catalog->arena, count, sizeof *entry->models);
-            entry->model_rules = arena_array(&loader->catalog->arena, count, sizeof *entry->model_rules);
+            entry->models = pcs_arena_array(&loader->catalog->arena, count, sizeof *entry->models);
+            entry->model_rules = pcs_arena_array(&loader->catalog->arena, count, sizeof *entry->model_rules);
             provider->models = entry->models;
             if (!entry->models || !entry->model_rules)
                 status = fail_nomem(loader);
@@ -626,7 +626,7 @@ static enum pcs_status link_providers(struct loader *loader, const cJSON **fallb
         if (!fallbacks[p])
             continue;
         size_t count = (size_t)cJSON_GetArraySize(fallbacks[p]);
-        entry->fallbacks = arena_array(&catalog->arena, count, sizeof *entry->fallbacks);
+        entry->fallbacks = pcs_arena_array(&catalog->arena, count, sizeof *entry->fallbacks);
         if (!entry->fallbacks)
             return fail_nomem(loader);
         size_t i = 0;
@@ -660,7 +660,7 @@ static enum pcs_status load_source(struct loader *loader, const cJSON *json)
     snprintf(text, sizeof text, "%s%s%s%s%s", cJSON_IsString(package) ? package->valuestring : loader->name,
              cJSON_IsString(version) ? " " : "", cJSON_IsString(version) ? version->valuestring : "",
              cJSON_IsString(exported) ? ", exported " : "", cJSON_IsString(exported) ? exported->valuestring : "");
-    loader->catalog->source = arena_strndup(&loader->catalog->arena, text, strlen(text));
+    loader->catalog->source = pcs_arena_strndup(&loader->catalog->arena, text, strlen(text));
     return loader->catalog->source ? PCS_OK : fail_nomem(loader);
 }
 
@@ -684,7 +684,7 @@ static enum pcs_status load_catalog(struct loader *loader, const cJSON *root)
         status = load_source(loader, source);
     path_pop(loader, old);
     if (status == PCS_OK && !loader->catalog->source) {
-        loader->catalog->source = arena_strndup(&loader->catalog->arena, loader->name, strlen(loader->name));
+        loader->catalog->source = pcs_arena_strndup(&loader->catalog->arena, loader->name, strlen(loader->name));
         status = loader->catalog->source ? PCS_OK : fail_nomem(loader);
     }
     old = path_push_key(loader, "providers");
@@ -693,7 +693,8 @@ static enum pcs_status load_catalog(struct loader *loader, const cJSON *root)
     const cJSON **fallbacks = NULL;
     if (status == PCS_OK) {
         size_t count = (size_t)cJSON_GetArraySize(providers);
-        loader->catalog->providers = arena_array(&loader->catalog->arena, count, sizeof *loader->catalog->providers);
+        loader->catalog->providers =
+            pcs_arena_array(&loader->catalog->arena, count, sizeof *loader->catalog->providers);
         fallbacks = calloc(count, sizeof *fallbacks);
         if (!loader->catalog->providers || !fallbacks)
             status = fail_nomem(loader);
@@ -730,10 +731,10 @@ static pcs_catalog *catalog_from_root(const cJSON *root, const char *name, struc
     return catalog;
 }
 
-pcs_catalog *catalog_parse(const char *text, size_t size, const char *name, struct pcs_error *err)
+pcs_catalog *pcs_catalog_parse(const char *text, size_t size, const char *name, struct pcs_error *err)
 {
     cJSON *root;
-    if (json_doc_parse(text, size, name, CATALOG_EXPECTED, &root, err) != PCS_OK)
+    if (pcs_json_doc_parse(text, size, name, CATALOG_EXPECTED, &root, err) != PCS_OK)
         return NULL;
     pcs_catalog *catalog = catalog_from_root(root, name, err);
     cJSON_Delete(root);
@@ -743,7 +744,7 @@ pcs_catalog *catalog_parse(const char *text, size_t size, const char *name, stru
 pcs_catalog *pcs_catalog_load(const char *path, struct pcs_error *err)
 {
     cJSON *root;
-    if (json_doc_load(path, CATALOG_EXPECTED, &root, err) != PCS_OK)
+    if (pcs_json_doc_load(path, CATALOG_EXPECTED, &root, err) != PCS_OK)
         return NULL;
     pcs_catalog *catalog = catalog_from_root(root, path, err);
     cJSON_Delete(root);
@@ -757,7 +758,7 @@ void pcs_catalog_free(pcs_catalog *catalog)
     for (size_t i = 0; i < catalog->regex_count; i++)
         pcs_regex_free(catalog->regexes[i]);
     free(catalog->regexes);
-    arena_free(&catalog->arena);
+    pcs_arena_free(&catalog->arena);
     free(catalog);
 }
 

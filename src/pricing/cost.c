@@ -131,7 +131,7 @@ enum pcs_status pcs_parse_price_time(const char *text, double *unix_time_s, stru
     }
     int64_t midnight_s = 0;
     const char *p = text;
-    int valid = civil_date_parse(text, &midnight_s, &p) == 0 && midnight_s >= 0;
+    int valid = pcs_civil_date_parse(text, &midnight_s, &p) == 0 && midnight_s >= 0;
     double seconds = 43200; /* a bare date means noon UTC */
     if (valid && (*p == 'T' || *p == ' ')) {
         unsigned hour = 99, minute = 99, second = 99;

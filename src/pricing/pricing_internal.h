@@ -22,7 +22,7 @@ struct match_rule {
 };
 
 /* 1 if rule accepts name (lowercased already). */
-int match_rule_test(const struct match_rule *rule, const char *name, size_t name_len);
+int pcs_match_rule_test(const struct match_rule *rule, const char *name, size_t name_len);
 
 /* The public provider plus what resolution needs. public comes first, so a
  * const struct pcs_provider * from this catalog converts back. */
@@ -48,6 +48,6 @@ struct pcs_catalog {
 
 /* Builds a catalog from JSON text[0..size), which must be followed by a
  * NUL (text[size] == 0); name labels errors. */
-pcs_catalog *catalog_parse(const char *text, size_t size, const char *name, struct pcs_error *err);
+pcs_catalog *pcs_catalog_parse(const char *text, size_t size, const char *name, struct pcs_error *err);
 
 #endif

@@ -12,7 +12,7 @@
 /* Names longer than this do not resolve (no catalog id comes close). */
 #define MAX_NAME 512
 
-int match_rule_test(const struct match_rule *rule, const char *name, size_t name_len)
+int pcs_match_rule_test(const struct match_rule *rule, const char *name, size_t name_len)
 {
     switch (rule->kind) {
     case MATCH_EQUALS:
@@ -27,12 +27,12 @@ int match_rule_test(const struct match_rule *rule, const char *name, size_t name
         return pcs_regex_test(rule->regex, name);
     case MATCH_OR:
         for (size_t i = 0; i < rule->child_count; i++)
-            if (match_rule_test(&rule->children[i], name, name_len))
+            if (pcs_match_rule_test(&rule->children[i], name, name_len))
                 return 1;
         return 0;
     case MATCH_AND:
         for (size_t i = 0; i < rule->child_count; i++)
-            if (!match_rule_test(&rule->children[i], name, name_len))
+            if (!pcs_match_rule_test(&rule->children[i], name, name_len))
                 return 0;
         return 1;
     }
@@ -60,7 +60,7 @@ static size_t normalise_name(const char *text, char *out, size_t out_size)
 static const struct pcs_model *find_in_provider(const struct provider_entry *provider, const char *name, size_t len)
 {
     for (size_t i = 0; i < provider->public.model_count; i++)
-        if (match_rule_test(&provider->model_rules[i], name, len))
+        if (pcs_match_rule_test(&provider->model_rules[i], name, len))
             return &provider->public.models[i];
     return NULL;
 }
@@ -100,7 +100,7 @@ static size_t rewrite_dates(const char *name, size_t len, char *out)
             int month_ok = (p[5] == '0' && p[6] != '0') || (p[5] == '1' && p[6] <= '2');
             int day_ok = (p[7] == '0' && p[8] != '0') || p[7] == '1' || p[7] == '2' || (p[7] == '3' && p[8] <= '1');
             if (month_ok && day_ok) {
-                if (civil_date_valid(year, (unsigned)month, (unsigned)day)) {
+                if (pcs_civil_date_valid(year, (unsigned)month, (unsigned)day)) {
                     out[used++] = '-';
                     memcpy(out + used, p + 1, 4);
                     used += 4;
@@ -134,7 +134,8 @@ static const struct provider_entry *provider_for_id(const pcs_catalog *catalog, 
         if (strcmp(catalog->providers[i].public.id, lower) == 0)
             return &catalog->providers[i];
     for (size_t i = 0; i < catalog->provider_count; i++)
-        if (catalog->providers[i].provider_match && match_rule_test(catalog->providers[i].provider_match, lower, len))
+        if (catalog->providers[i].provider_match &&
+            pcs_match_rule_test(catalog->providers[i].provider_match, lower, len))
             return &catalog->providers[i];
     return NULL;
 }
@@ -162,7 +163,7 @@ const struct pcs_model *pcs_catalog_resolve(const pcs_catalog *catalog, const ch
             }
         }
         for (size_t i = 0; !provider && i < catalog->provider_count; i++)
-            if (catalog->providers[i].model_match && match_rule_test(catalog->providers[i].model_match, lower, len))
+            if (catalog->providers[i].model_match && pcs_match_rule_test(catalog->providers[i].model_match, lower, len))
                 provider = &catalog->providers[i];
     }
     if (!provider)

@@ -65,7 +65,7 @@ static void drop_negative_zero(char *text)
     memmove(text, text + 1, strlen(text));
 }
 
-struct html_number html_px(double pixels)
+struct html_number pcs_html_px(double pixels)
 {
     struct html_number number;
     /* Far outside any chart only when a value is far outside its axis. */
@@ -75,7 +75,7 @@ struct html_number html_px(double pixels)
     return number;
 }
 
-struct html_number html_g(double value)
+struct html_number pcs_html_g(double value)
 {
     struct html_number number;
     snprintf(number.text, sizeof number.text, "%.4g", value);
@@ -84,7 +84,7 @@ struct html_number html_g(double value)
     return number;
 }
 
-struct html_number html_percent_value(double percent)
+struct html_number pcs_html_percent_value(double percent)
 {
     struct html_number number;
     snprintf(number.text, sizeof number.text, "%.2f%%", percent);
@@ -93,9 +93,9 @@ struct html_number html_percent_value(double percent)
     return number;
 }
 
-struct html_number html_percent(double share)
+struct html_number pcs_html_percent(double share)
 {
-    return html_percent_value(100.0 * share);
+    return pcs_html_percent_value(100.0 * share);
 }
 
 /* Length of the valid UTF-8 sequence at s that XML accepts as a character,
@@ -130,7 +130,7 @@ static size_t utf8_char_length(const unsigned char *s)
     return length;
 }
 
-void html_escaped(FILE *out, const char *text)
+void pcs_html_escaped(FILE *out, const char *text)
 {
     if (!text)
         return;
@@ -163,22 +163,22 @@ static void escaped_v(FILE *out, const char *format, va_list args)
         return;
     }
     if ((size_t)needed < sizeof small) {
-        html_escaped(out, small);
+        pcs_html_escaped(out, small);
         va_end(copy);
         return;
     }
     char *large = malloc((size_t)needed + 1);
     if (large) {
         vsnprintf(large, (size_t)needed + 1, format, copy);
-        html_escaped(out, large);
+        pcs_html_escaped(out, large);
     } else {
-        html_escaped(out, small);
+        pcs_html_escaped(out, small);
     }
     free(large);
     va_end(copy);
 }
 
-void html_escapedf(FILE *out, const char *format, ...)
+void pcs_html_escapedf(FILE *out, const char *format, ...)
 {
     va_list args;
     va_start(args, format);
@@ -194,14 +194,14 @@ static void open_tag(FILE *out, const char *tag, const char *class_name)
     fputc('>', out);
 }
 
-void html_element(FILE *out, const char *tag, const char *class_name, const char *text)
+void pcs_html_element(FILE *out, const char *tag, const char *class_name, const char *text)
 {
     open_tag(out, tag, class_name);
-    html_escaped(out, text);
+    pcs_html_escaped(out, text);
     fprintf(out, "</%s>\n", tag);
 }
 
-void html_elementf(FILE *out, const char *tag, const char *class_name, const char *format, ...)
+void pcs_html_elementf(FILE *out, const char *tag, const char *class_name, const char *format, ...)
 {
     va_list args;
     va_start(args, format);
@@ -211,18 +211,18 @@ void html_elementf(FILE *out, const char *tag, const char *class_name, const cha
     va_end(args);
 }
 
-void html_begin(FILE *out, const char *title)
+void pcs_html_begin(FILE *out, const char *title)
 {
     fputs("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n"
           "<meta charset=\"utf-8\"/>\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n",
           out);
-    html_element(out, "title", NULL, title);
+    pcs_html_element(out, "title", NULL, title);
     fprintf(out, "<style>\n%s</style>\n</head>\n<body>\n", style_sheet);
-    html_element(out, "h1", NULL, title);
+    pcs_html_element(out, "h1", NULL, title);
 }
 
-void html_end(FILE *out)
+void pcs_html_end(FILE *out)
 {
     fputs("</body>\n</html>\n", out);
 }
@@ -231,12 +231,12 @@ void html_end(FILE *out)
 static void table_cell(FILE *out, const char *tag, const char *text, int is_text)
 {
     fprintf(out, "<%s%s>", tag, is_text ? " class=\"text\"" : "");
-    html_escaped(out, text);
+    pcs_html_escaped(out, text);
     fprintf(out, "</%s>", tag);
 }
 
-void html_table_begin(FILE *out, const char *class_name, const char *const *headers, size_t count,
-                      size_t text_columns)
+void pcs_html_table_begin(FILE *out, const char *class_name, const char *const *headers, size_t count,
+                          size_t text_columns)
 {
     fputs("<div class=\"wide\">", out);
     open_tag(out, "table", class_name);
@@ -246,7 +246,7 @@ void html_table_begin(FILE *out, const char *class_name, const char *const *head
     fputs("</tr></thead>\n<tbody>\n", out);
 }
 
-void html_table_row(FILE *out, const char *const *cells, size_t count, size_t text_columns)
+void pcs_html_table_row(FILE *out, const char *const *cells, size_t count, size_t text_columns)
 {
     fputs("<tr>", out);
     for (size_t i = 0; i < count; i++)
@@ -254,12 +254,12 @@ void html_table_row(FILE *out, const char *const *cells, size_t count, size_t te
     fputs("</tr>\n", out);
 }
 
-void html_table_end(FILE *out)
+void pcs_html_table_end(FILE *out)
 {
     fputs("</tbody>\n</table></div>\n", out);
 }
 
-size_t html_char_count(const char *text)
+size_t pcs_html_char_count(const char *text)
 {
     size_t count = 0;
     for (const unsigned char *s = (const unsigned char *)text; *s; s++)
@@ -267,12 +267,12 @@ size_t html_char_count(const char *text)
     return count;
 }
 
-const char *html_shortened(const char *text, size_t max_chars, char *buf, size_t cap)
+const char *pcs_html_shortened(const char *text, size_t max_chars, char *buf, size_t cap)
 {
     static const char ellipsis[] = "\xe2\x80\xa6";
     size_t chars = 0, at = 0;
     const unsigned char *s = (const unsigned char *)text;
-    if (html_char_count(text) <= max_chars || max_chars < 2) {
+    if (pcs_html_char_count(text) <= max_chars || max_chars < 2) {
         snprintf(buf, cap, "%s", text);
         return buf;
     }
@@ -289,19 +289,19 @@ const char *html_shortened(const char *text, size_t max_chars, char *buf, size_t
     return buf;
 }
 
-const char *html_format_usd(double usd, char *buf, size_t cap)
+const char *pcs_html_format_usd(double usd, char *buf, size_t cap)
 {
-    struct report_money money = report_money_of(&usd, 1);
-    return report_money_dollars(&money, usd, buf, cap);
+    struct report_money money = pcs_report_money_of(&usd, 1);
+    return pcs_report_money_dollars(&money, usd, buf, cap);
 }
 
-enum pcs_status html_labels_new(struct html_labels *labels, size_t count)
+enum pcs_status pcs_html_labels_new(struct html_labels *labels, size_t count)
 {
     labels->count = count;
     labels->text = calloc(count ? count : 1, sizeof *labels->text);
     labels->list = calloc(count ? count : 1, sizeof *labels->list);
     if (!labels->text || !labels->list) {
-        html_labels_free(labels);
+        pcs_html_labels_free(labels);
         return PCS_ERR_NOMEM;
     }
     for (size_t i = 0; i < count; i++)
@@ -309,7 +309,7 @@ enum pcs_status html_labels_new(struct html_labels *labels, size_t count)
     return PCS_OK;
 }
 
-void html_labels_free(struct html_labels *labels)
+void pcs_html_labels_free(struct html_labels *labels)
 {
     free(labels->text);
     free(labels->list);

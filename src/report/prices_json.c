@@ -18,7 +18,7 @@ static cJSON *price_value(const struct pcs_price *price, double multiplier)
     cJSON_AddNumberToObject(value, "base", price->base * multiplier);
     for (size_t i = 0; i < price->tier_count; i++) {
         cJSON *tier = cJSON_CreateObject();
-        cJSON_AddItemToObject(tier, "start", report_json_integer(price->tiers[i].start));
+        cJSON_AddItemToObject(tier, "start", pcs_report_json_integer(price->tiers[i].start));
         cJSON_AddNumberToObject(tier, "price", price->tiers[i].price * multiplier);
         cJSON_AddItemToArray(tiers, tier);
     }
@@ -55,7 +55,7 @@ static cJSON *document(const pcs_catalog *catalog, double price_time_s)
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "schema", PRICES_SCHEMA);
     cJSON_AddStringToObject(root, "catalog", pcs_catalog_source(catalog));
-    cJSON_AddStringToObject(root, "price_time", report_utc_time(price_time_s, when, sizeof when));
+    cJSON_AddStringToObject(root, "price_time", pcs_report_utc_time(price_time_s, when, sizeof when));
     return root;
 }
 
@@ -69,12 +69,12 @@ enum pcs_status pcs_report_price_quote_json(FILE *out, const struct pcs_price_qu
     cJSON_AddNumberToObject(root, "tier_multiplier", quote->tier_multiplier);
     cJSON_AddNumberToObject(root, "region_uplift", quote->region_uplift);
     cJSON *counts = cJSON_AddObjectToObject(root, "usage");
-    cJSON_AddItemToObject(counts, "input", report_json_integer(usage->input));
-    cJSON_AddItemToObject(counts, "cache_read", report_json_integer(usage->cache_read));
-    cJSON_AddItemToObject(counts, "cache_write", report_json_integer(usage->cache_write));
-    cJSON_AddItemToObject(counts, "cache_write_1h", report_json_integer(usage->cache_write_1h));
-    cJSON_AddItemToObject(counts, "output", report_json_integer(usage->output));
-    cJSON_AddItemToObject(counts, "requests", report_json_integer(usage->requests));
+    cJSON_AddItemToObject(counts, "input", pcs_report_json_integer(usage->input));
+    cJSON_AddItemToObject(counts, "cache_read", pcs_report_json_integer(usage->cache_read));
+    cJSON_AddItemToObject(counts, "cache_write", pcs_report_json_integer(usage->cache_write));
+    cJSON_AddItemToObject(counts, "cache_write_1h", pcs_report_json_integer(usage->cache_write_1h));
+    cJSON_AddItemToObject(counts, "output", pcs_report_json_integer(usage->output));
+    cJSON_AddItemToObject(counts, "requests", pcs_report_json_integer(usage->requests));
     /* The unit prices this usage pays, after the tier and the uplift. */
     cJSON *units = cJSON_AddObjectToObject(root, "unit_prices");
     uint64_t prompt_class = quote->prompt_class;
@@ -107,10 +107,10 @@ static cJSON *model_object(const struct pcs_model *model, double price_time_s)
     cJSON_AddStringToObject(object, "id", model->id);
     cJSON_AddStringToObject(object, "name", model->name);
     if (model->context_window)
-        cJSON_AddItemToObject(object, "context_window", report_json_integer(model->context_window));
+        cJSON_AddItemToObject(object, "context_window", pcs_report_json_integer(model->context_window));
     cJSON_AddStringToObject(object, "cache_preset", model->cache_preset ? model->cache_preset : "none");
     if (model->min_tokens)
-        cJSON_AddItemToObject(object, "min_tokens", report_json_integer(model->min_tokens));
+        cJSON_AddItemToObject(object, "min_tokens", pcs_report_json_integer(model->min_tokens));
     cJSON_AddItemToObject(object, "prices", price_set_object(pcs_model_prices_at(model, price_time_s), 1.0));
     return object;
 }
@@ -147,12 +147,13 @@ enum pcs_status pcs_report_price_model_json(FILE *out, const pcs_catalog *catalo
         cJSON *entry = cJSON_CreateObject();
         char start[40], end[40];
         if (period->constraint == PCS_PRICE_FROM_DATE) {
-            report_utc_time((double)period->start_date_s, start, sizeof start);
+            pcs_report_utc_time((double)period->start_date_s, start, sizeof start);
             start[10] = '\0';
             cJSON_AddStringToObject(entry, "start_date", start);
         } else if (period->constraint == PCS_PRICE_TIME_OF_DAY) {
-            cJSON_AddStringToObject(entry, "start_time", report_utc_time(period->day_start_s, start, sizeof start) + 11);
-            cJSON_AddStringToObject(entry, "end_time", report_utc_time(period->day_end_s, end, sizeof end) + 11);
+            cJSON_AddStringToObject(entry, "start_time",
+                                    pcs_report_utc_time(period->day_start_s, start, sizeof start) + 11);
+            cJSON_AddStringToObject(entry, "end_time", pcs_report_utc_time(period->day_end_s, end, sizeof end) + 11);
         }
         cJSON_AddItemToObject(entry, "prices", price_set_object(&period->set, 1.0));
         cJSON_AddItemToArray(periods, entry);

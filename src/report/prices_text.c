@@ -28,7 +28,7 @@ enum pcs_status pcs_report_price_quote_text(FILE *out, const struct pcs_price_qu
     uint64_t prompt_class = quote->prompt_class;
     char when[40], usd[48], count[32], price[160];
     fprintf(out, "%s (%s), prices of %s\n", model->id, model->provider->name,
-            report_utc_time(quote->price_time_s, when, sizeof when));
+            pcs_report_utc_time(quote->price_time_s, when, sizeof when));
     fprintf(out, "tier %s x%g, regional uplift x%g; catalog: %s\n\n", pcs_tier_name(quote->tier),
             quote->tier_multiplier, quote->region_uplift, pcs_catalog_source(quote->catalog));
     const double parts[PCS_PRICE_KEY_COUNT] = {quote->cost.uncached, quote->cost.cache_read, quote->cost.cache_write,
@@ -36,8 +36,8 @@ enum pcs_status pcs_report_price_quote_text(FILE *out, const struct pcs_price_qu
     uint64_t counts[PCS_PRICE_KEY_COUNT];
     billed_counts(quote->set, &quote->usage, counts);
     /* One precision for the USD column, the total included. */
-    struct report_money money = report_money_of(parts, PCS_PRICE_KEY_COUNT);
-    report_money_add(&money, quote->cost.total);
+    struct report_money money = pcs_report_money_of(parts, PCS_PRICE_KEY_COUNT);
+    pcs_report_money_add(&money, quote->cost.total);
     fprintf(out, "%-16s %16s %22s %16s\n", "", "count", "USD per M (K req)", "USD");
     for (int key = 0; key < PCS_PRICE_KEY_COUNT; key++) {
         const struct pcs_price *unit = &quote->set->prices[key];
@@ -53,10 +53,12 @@ enum pcs_status pcs_report_price_quote_text(FILE *out, const struct pcs_price_qu
         }
         char label[40];
         snprintf(label, sizeof label, "%s%s", price_labels[key], unit->set ? "" : " (no price)");
-        fprintf(out, "%-16s %16s %22s %16s\n", label, report_grouped(counts[key], count, sizeof count),
-                report_price(&applied, multiplier, price, sizeof price), report_money_text(&money, parts[key], usd, sizeof usd));
+        fprintf(out, "%-16s %16s %22s %16s\n", label, pcs_report_grouped(counts[key], count, sizeof count),
+                pcs_report_price(&applied, multiplier, price, sizeof price),
+                pcs_report_money_text(&money, parts[key], usd, sizeof usd));
     }
-    fprintf(out, "%-16s %16s %22s %16s\n", "total", "", "", report_money_text(&money, quote->cost.total, usd, sizeof usd));
+    fprintf(out, "%-16s %16s %22s %16s\n", "total", "", "",
+            pcs_report_money_text(&money, quote->cost.total, usd, sizeof usd));
     if (quote->usage.cache_read + quote->usage.cache_write > counts[PCS_PRICE_CACHE_READ] +
                                                               counts[PCS_PRICE_CACHE_WRITE] +
                                                               counts[PCS_PRICE_CACHE_WRITE_1H])
@@ -65,7 +67,7 @@ enum pcs_status pcs_report_price_quote_text(FILE *out, const struct pcs_price_qu
         fprintf(out, "\nlong-context prices: %s has more than %llu %s\n",
                 quote->usage.requests > 1 ? "each request's prompt (input / requests, assuming equal requests)"
                                           : "the prompt",
-                (unsigned long long)(prompt_class - 1), report_noun(prompt_class - 1, "token", "tokens"));
+                (unsigned long long)(prompt_class - 1), pcs_report_noun(prompt_class - 1, "token", "tokens"));
     return ferror(out) ? PCS_ERR_IO : PCS_OK;
 }
 
@@ -73,7 +75,7 @@ enum pcs_status pcs_report_price_list_text(FILE *out, const pcs_catalog *catalog
                                            double price_time_s)
 {
     char when[40];
-    fprintf(out, "USD per million tokens at %s; catalog: %s\n", report_utc_time(price_time_s, when, sizeof when),
+    fprintf(out, "USD per million tokens at %s; catalog: %s\n", pcs_report_utc_time(price_time_s, when, sizeof when),
             pcs_catalog_source(catalog));
     fprintf(out, "(a / b above N: long-context price for prompts of more than N tokens; -: no such price)\n\n");
     fprintf(out, "%-16s %-44s %-14s %8s %12s %12s %12s %12s %12s\n", "provider", "model", "cache", "min", "input",
@@ -88,7 +90,7 @@ enum pcs_status pcs_report_price_list_text(FILE *out, const pcs_catalog *catalog
             const struct pcs_price_set *set = pcs_model_prices_at(model, price_time_s);
             char prices[5][160], min[24];
             for (int key = 0; key <= PCS_PRICE_OUTPUT; key++)
-                report_price(&set->prices[key], 1.0, prices[key], sizeof prices[key]);
+                pcs_report_price(&set->prices[key], 1.0, prices[key], sizeof prices[key]);
             snprintf(min, sizeof min, "%llu", (unsigned long long)model->min_tokens);
             fprintf(out, "%-16s %-44s %-14s %8s %12s %12s %12s %12s %12s\n", current->id, model->id,
                     model->cache_preset ? model->cache_preset : "-", model->min_tokens ? min : "-",
@@ -105,7 +107,7 @@ static void print_price_set(FILE *out, const struct pcs_price_set *set)
     for (int key = 0; key < PCS_PRICE_KEY_COUNT; key++)
         if (set->prices[key].set)
             fprintf(out, "    %-20s %s\n", pcs_price_key_name((enum pcs_price_key)key),
-                    report_price(&set->prices[key], 1.0, price, sizeof price));
+                    pcs_report_price(&set->prices[key], 1.0, price, sizeof price));
 }
 
 enum pcs_status pcs_report_price_model_text(FILE *out, const pcs_catalog *catalog, const struct pcs_model *model,
@@ -116,11 +118,11 @@ enum pcs_status pcs_report_price_model_text(FILE *out, const pcs_catalog *catalo
     fprintf(out, "%s: %s\n", model->id, model->name);
     fprintf(out, "  provider        %s (%s)\n", provider->id, provider->name);
     snprintf(window, sizeof window, "%llu %s", (unsigned long long)model->context_window,
-             report_noun(model->context_window, "token", "tokens"));
+             pcs_report_noun(model->context_window, "token", "tokens"));
     fprintf(out, "  context window  %s\n", model->context_window ? window : "unknown");
     fprintf(out, "  cache preset    %s\n", model->cache_preset ? model->cache_preset : "none");
     snprintf(window, sizeof window, "%llu %s", (unsigned long long)model->min_tokens,
-             report_noun(model->min_tokens, "token", "tokens"));
+             pcs_report_noun(model->min_tokens, "token", "tokens"));
     fprintf(out, "  min prefix      %s\n", model->min_tokens ? window : "-");
     fprintf(out, "  tiers          ");
     for (size_t i = 0; i < provider->tier_count; i++)
@@ -128,7 +130,7 @@ enum pcs_status pcs_report_price_model_text(FILE *out, const pcs_catalog *catalo
     fprintf(out, "\n  regional uplift x%g\n", provider->region_uplift);
     const struct pcs_price_set *current = pcs_model_prices_at(model, price_time_s);
     fprintf(out, "\nUSD per million tokens (requests_kcount: per thousand requests) at %s:\n",
-            report_utc_time(price_time_s, when, sizeof when));
+            pcs_report_utc_time(price_time_s, when, sizeof when));
     print_price_set(out, current);
     if (model->period_count > 1) {
         fprintf(out, "\nAll prices (the last that applies wins):\n");
@@ -136,11 +138,10 @@ enum pcs_status pcs_report_price_model_text(FILE *out, const pcs_catalog *catalo
             const struct pcs_price_period *period = &model->periods[i];
             char start[40], end[40];
             if (period->constraint == PCS_PRICE_FROM_DATE)
-                fprintf(out, "  from %.10s:\n", report_utc_time((double)period->start_date_s, start, sizeof start));
+                fprintf(out, "  from %.10s:\n", pcs_report_utc_time((double)period->start_date_s, start, sizeof start));
             else if (period->constraint == PCS_PRICE_TIME_OF_DAY)
-                fprintf(out, "  daily %s to %s:\n",
-                        report_utc_time(period->day_start_s, start, sizeof start) + 11,
-                        report_utc_time(period->day_end_s, end, sizeof end) + 11);
+                fprintf(out, "  daily %s to %s:\n", pcs_report_utc_time(period->day_start_s, start, sizeof start) + 11,
+                        pcs_report_utc_time(period->day_end_s, end, sizeof end) + 11);
             else
                 fprintf(out, "  otherwise:\n");
             print_price_set(out, &period->set);

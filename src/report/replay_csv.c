@@ -13,7 +13,7 @@ static void csv_counts(FILE *out, const struct pcs_usage *usage, const struct pc
             (unsigned long long)usage->input, (unsigned long long)usage->cache_read,
             (unsigned long long)usage->cache_write, (unsigned long long)usage->cache_write_1h,
             (unsigned long long)pcs_usage_uncached(usage), (unsigned long long)usage->output,
-            report_cached_ratio(usage));
+            pcs_report_cached_ratio(usage));
     if (with)
         fprintf(out, ",%.15g,%.15g,%.15g\n", with->total, without, ideal);
     else
@@ -46,7 +46,7 @@ enum pcs_status pcs_report_replay_csv(FILE *out, const struct pcs_replay_report 
     fputs("total,", out);
     csv_counts(out, &result->total, cost ? &cost->with_cache : NULL, cost ? cost->without_cache : 0,
                cost ? cost->ideal : 0);
-    uint32_t *models = report_models_by_name(report);
+    uint32_t *models = pcs_report_models_by_name(report);
     if (!models)
         return PCS_ERR_NOMEM;
     for (size_t i = 0; i < result->model_count; i++) {

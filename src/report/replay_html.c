@@ -16,26 +16,26 @@ static const char *const usage_headers[] = {"", "requests", "input", "cache_read
 static void usage_row(FILE *out, const char *label, const struct pcs_usage *usage)
 {
     char requests[32], input[32], read[32], write[32], uncached[32], output[32];
-    struct html_number ratio = html_percent(report_cached_ratio(usage));
+    struct html_number ratio = pcs_html_percent(pcs_report_cached_ratio(usage));
     const char *cells[] = {label,
-                           report_grouped(usage->requests, requests, sizeof requests),
-                           report_grouped(usage->input, input, sizeof input),
-                           report_grouped(usage->cache_read, read, sizeof read),
-                           report_grouped(usage->cache_write, write, sizeof write),
-                           report_grouped(pcs_usage_uncached(usage), uncached, sizeof uncached),
-                           report_grouped(usage->output, output, sizeof output),
+                           pcs_report_grouped(usage->requests, requests, sizeof requests),
+                           pcs_report_grouped(usage->input, input, sizeof input),
+                           pcs_report_grouped(usage->cache_read, read, sizeof read),
+                           pcs_report_grouped(usage->cache_write, write, sizeof write),
+                           pcs_report_grouped(pcs_usage_uncached(usage), uncached, sizeof uncached),
+                           pcs_report_grouped(usage->output, output, sizeof output),
                            ratio.text};
-    html_table_row(out, cells, sizeof cells / sizeof cells[0], 1);
+    pcs_html_table_row(out, cells, sizeof cells / sizeof cells[0], 1);
 }
 
 static void trace_line(FILE *out, const struct pcs_replay_report *report)
 {
     char files[64];
     fputs("<p class=\"meta\">", out);
-    html_escapedf(out, "trace (%s): ", report_count(report->path_count, "file", "files", files, sizeof files));
+    pcs_html_escapedf(out, "trace (%s): ", pcs_report_count(report->path_count, "file", "files", files, sizeof files));
     for (size_t i = 0; i < report->path_count; i++) {
-        html_escaped(out, i ? ", " : "");
-        html_escaped(out, report->paths[i]);
+        pcs_html_escaped(out, i ? ", " : "");
+        pcs_html_escaped(out, report->paths[i]);
     }
     fputs("</p>\n", out);
 }
@@ -44,44 +44,46 @@ static void replay_header(FILE *out, const struct pcs_replay_report *report)
 {
     const struct pcs_replay_result *result = report->result;
     char parameters[160], count[64], bounds[64];
-    report_policy_parameters(&report->config, parameters, sizeof parameters);
+    pcs_report_policy_parameters(&report->config, parameters, sizeof parameters);
     trace_line(out, report);
     if (report->model_configs)
-        html_elementf(out, "p", "meta", "policy: %s (per model, below)", report->preset);
+        pcs_html_elementf(out, "p", "meta", "policy: %s (per model, below)", report->preset);
     else
-        html_elementf(out, "p", "meta", "policy: %s (%s: %s)", report->preset, pcs_policy_name(report->config.policy),
-                      parameters);
+        pcs_html_elementf(out, "p", "meta", "policy: %s (%s: %s)", report->preset,
+                          pcs_policy_name(report->config.policy), parameters);
     int64_t marker_ttl_ms;
-    enum report_markers markers = report_replay_markers(report, &marker_ttl_ms);
+    enum report_markers markers = pcs_report_replay_markers(report, &marker_ttl_ms);
     if (markers != REPORT_MARKERS_NONE) {
         char sentence[320];
-        html_element(out, "p", "meta",
-                     report_markers_text(markers, result->marked_requests, marker_ttl_ms, sentence, sizeof sentence));
+        pcs_html_element(
+            out, "p", "meta",
+            pcs_report_markers_text(markers, result->marked_requests, marker_ttl_ms, sentence, sizeof sentence));
     }
-    html_elementf(out, "p", "meta", "%s, %s", report_count(result->total.requests, "request", "requests", count, sizeof count),
-                  report_count(result->bounds, "prefix bound", "prefix bounds", bounds, sizeof bounds));
+    pcs_html_elementf(out, "p", "meta", "%s, %s",
+                      pcs_report_count(result->total.requests, "request", "requests", count, sizeof count),
+                      pcs_report_count(result->bounds, "prefix bound", "prefix bounds", bounds, sizeof bounds));
     if (result->skipped)
-        html_elementf(out, "p", "meta", "skipped: %s (--lenient)",
-                      report_count(result->skipped, "bad record", "bad records", count, sizeof count));
+        pcs_html_elementf(out, "p", "meta", "skipped: %s (--lenient)",
+                          pcs_report_count(result->skipped, "bad record", "bad records", count, sizeof count));
     if (pcs_trace_lacks_prefixes(report->trace))
-        html_element(out, "p", "meta",
-                     "note: an Azure CSV trace has arrivals and lengths only, no prefix identity: "
-                     "nothing in it can be cached");
+        pcs_html_element(out, "p", "meta",
+                         "note: an Azure CSV trace has arrivals and lengths only, no prefix identity: "
+                         "nothing in it can be cached");
 }
 
 static void usage_table(FILE *out, const struct pcs_replay_report *report, const uint32_t *models)
 {
     const struct pcs_replay_result *result = report->result;
-    html_element(out, "h2", NULL, "Tokens");
-    html_table_begin(out, "usage", usage_headers, sizeof usage_headers / sizeof usage_headers[0], 1);
+    pcs_html_element(out, "h2", NULL, "Tokens");
+    pcs_html_table_begin(out, "usage", usage_headers, sizeof usage_headers / sizeof usage_headers[0], 1);
     usage_row(out, "total", &result->total);
     for (size_t i = 0; i < result->model_count; i++)
         if (result->by_model[models[i]].requests)
             usage_row(out, pcs_trace_model_name(report->trace, models[i]), &result->by_model[models[i]]);
-    html_table_end(out);
-    html_element(out, "p", "note",
-                 "Tokens summed over the requests: input counts every prompt token; cache_read were read from the "
-                 "cache, cache_write written to it, uncached neither. Cached ratio = cache_read / input.");
+    pcs_html_table_end(out);
+    pcs_html_element(out, "p", "note",
+                     "Tokens summed over the requests: input counts every prompt token; cache_read were read from the "
+                     "cache, cache_write written to it, uncached neither. Cached ratio = cache_read / input.");
 }
 
 /* The cache each model got when the preset depends on the model. */
@@ -89,21 +91,21 @@ static void model_cache_table(FILE *out, const struct pcs_replay_report *report,
 {
     static const char *const headers[] = {"model", "policy", "parameters"};
     const struct pcs_replay_result *result = report->result;
-    html_elementf(out, "h3", NULL, "Cache per model (%s: %s)", report->preset,
-                  strcmp(report->preset, "auto") == 0 ? "each model's provider preset from the price catalog"
-                                                      : "each model's minimum prefix from the price catalog");
-    html_table_begin(out, NULL, headers, 3, 3);
+    pcs_html_elementf(out, "h3", NULL, "Cache per model (%s: %s)", report->preset,
+                      strcmp(report->preset, "auto") == 0 ? "each model's provider preset from the price catalog"
+                                                          : "each model's minimum prefix from the price catalog");
+    pcs_html_table_begin(out, NULL, headers, 3, 3);
     for (size_t i = 0; i < result->model_count; i++) {
         if (!result->by_model[models[i]].requests)
             continue;
         const struct pcs_cache_config *config = &report->model_configs[models[i]];
         char parameters[160];
-        report_policy_parameters(config, parameters, sizeof parameters);
+        pcs_report_policy_parameters(config, parameters, sizeof parameters);
         const char *cells[] = {pcs_trace_model_name(report->trace, models[i]), pcs_policy_name(config->policy),
                                parameters};
-        html_table_row(out, cells, 3, 3);
+        pcs_html_table_row(out, cells, 3, 3);
     }
-    html_table_end(out);
+    pcs_html_table_end(out);
 }
 
 /* ---------------------------------------------------------------- timeline */
@@ -131,7 +133,7 @@ static void timeline_points(const struct pcs_timeline *timeline, struct time_uni
     for (size_t i = 0; i < count; i++) {
         const struct pcs_usage *bucket = &timeline->buckets[i];
         x[i] = (double)i * (double)timeline->bucket_ms / unit.ms;
-        y[i] = bucket->input ? 100.0 * report_cached_ratio(bucket) : NAN;
+        y[i] = bucket->input ? 100.0 * pcs_report_cached_ratio(bucket) : NAN;
     }
     x[count] = (double)count * (double)timeline->bucket_ms / unit.ms;
     y[count] = y[count - 1];
@@ -140,9 +142,9 @@ static void timeline_points(const struct pcs_timeline *timeline, struct time_uni
 static enum pcs_status timeline_chart(FILE *out, const struct pcs_replay_report *report,
                                       const struct pcs_timeline *timeline)
 {
-    html_element(out, "h2", NULL, "Cached ratio over time");
+    pcs_html_element(out, "h2", NULL, "Cached ratio over time");
     if (!timeline || !timeline->count) {
-        html_element(out, "p", "note", "No requests: no timeline.");
+        pcs_html_element(out, "p", "note", "No requests: no timeline.");
         return PCS_OK;
     }
     size_t count = timeline->count + 1;
@@ -154,24 +156,28 @@ static enum pcs_status timeline_chart(FILE *out, const struct pcs_replay_report 
     timeline_points(timeline, unit, x, y);
     char x_title[64], overall[64], width[32];
     snprintf(x_title, sizeof x_title, "time since the first request (%s)", unit.name);
-    snprintf(overall, sizeof overall, "whole trace: %s", html_percent(report_cached_ratio(&report->result->total)).text);
+    snprintf(overall, sizeof overall, "whole trace: %s",
+             pcs_html_percent(pcs_report_cached_ratio(&report->result->total)).text);
     struct chart_series series = {.name = "cached ratio per bucket", .x = x, .y = y, .count = count, .step = 1};
-    struct chart_level level = {.y = 100.0 * report_cached_ratio(&report->result->total), .label = overall};
+    struct chart_level level = {.y = 100.0 * pcs_report_cached_ratio(&report->result->total), .label = overall};
     struct line_chart chart = {
         .label = "cached ratio over time",
         .x = {.title = x_title, .min = 0, .max = x[count - 1]},
-        .y = {.title = "cached ratio (% of input tokens)", .min = 0, .max = 100,
-              .tick_format = chart_format_percent_tick, .value_format = chart_format_percent_value},
+        .y = {.title = "cached ratio (% of input tokens)",
+              .min = 0,
+              .max = 100,
+              .tick_format = pcs_chart_format_percent_tick,
+              .value_format = pcs_chart_format_percent_value},
         .series = &series,
         .series_count = 1,
         .levels = &level,
         .level_count = 1,
     };
-    enum pcs_status status = svg_line_chart(out, &chart);
-    html_elementf(out, "p", "note",
-                  "Share of the input tokens read from the cache in each %s bucket since the first request; "
-                  "gaps are buckets without requests. Dashed: the whole trace.",
-                  chart_format_duration((double)timeline->bucket_ms / 1000, width, sizeof width));
+    enum pcs_status status = pcs_svg_line_chart(out, &chart);
+    pcs_html_elementf(out, "p", "note",
+                      "Share of the input tokens read from the cache in each %s bucket since the first request; "
+                      "gaps are buckets without requests. Dashed: the whole trace.",
+                      pcs_chart_format_duration((double)timeline->bucket_ms / 1000, width, sizeof width));
     free(x);
     return status;
 }
@@ -188,16 +194,16 @@ static size_t ratio_bars(const struct pcs_replay_report *report, const uint32_t 
         active += result->by_model[i].requests != 0;
     if (active > 1) {
         names[count] = "all models";
-        values[count++] = 100.0 * report_cached_ratio(&result->total);
+        values[count++] = 100.0 * pcs_report_cached_ratio(&result->total);
     }
     for (size_t i = 0; i < result->model_count; i++) {
         if (!result->by_model[models[i]].requests)
             continue;
         names[count] = pcs_trace_model_name(report->trace, models[i]);
-        values[count++] = 100.0 * report_cached_ratio(&result->by_model[models[i]]);
+        values[count++] = 100.0 * pcs_report_cached_ratio(&result->by_model[models[i]]);
     }
     for (size_t i = 0; i < count; i++)
-        snprintf(labels->text[i], sizeof labels->text[i], "%s", html_percent_value(values[i]).text);
+        snprintf(labels->text[i], sizeof labels->text[i], "%s", pcs_html_percent_value(values[i]).text);
     return count;
 }
 
@@ -207,24 +213,27 @@ static enum pcs_status model_ratio_chart(FILE *out, const struct pcs_replay_repo
     const char **names = calloc(cap, sizeof *names);
     double *values = calloc(cap, sizeof *values);
     struct html_labels labels = {0, NULL, NULL};
-    enum pcs_status status = names && values ? html_labels_new(&labels, cap) : PCS_ERR_NOMEM;
+    enum pcs_status status = names && values ? pcs_html_labels_new(&labels, cap) : PCS_ERR_NOMEM;
     if (status == PCS_OK) {
         size_t count = ratio_bars(report, models, names, values, &labels);
-        html_element(out, "h2", NULL, "Cached ratio by model");
+        pcs_html_element(out, "h2", NULL, "Cached ratio by model");
         struct bar_chart chart = {
             .label = "cached ratio by model",
-            .value = {.title = "cached ratio (% of input tokens)", .min = 0, .max = 100,
-                      .tick_format = chart_format_percent_tick, .value_format = chart_format_percent_value},
+            .value = {.title = "cached ratio (% of input tokens)",
+                      .min = 0,
+                      .max = 100,
+                      .tick_format = pcs_chart_format_percent_tick,
+                      .value_format = pcs_chart_format_percent_value},
             .categories = names,
             .category_count = count,
             .series_count = 1,
             .values = values,
             .labels = labels.list,
         };
-        status = count ? svg_bar_chart(out, &chart) : PCS_OK;
-        html_element(out, "p", "note", count ? "cache_read / input over each model's requests." : "No requests.");
+        status = count ? pcs_svg_bar_chart(out, &chart) : PCS_OK;
+        pcs_html_element(out, "p", "note", count ? "cache_read / input over each model's requests." : "No requests.");
     }
-    html_labels_free(&labels);
+    pcs_html_labels_free(&labels);
     free(names);
     free(values);
     return status;
@@ -254,13 +263,13 @@ static void cost_header(FILE *out, const struct pcs_replay_report *report)
     if (report->region_uplift < 0)
         snprintf(uplift, sizeof uplift, "each provider's");
     else
-        snprintf(uplift, sizeof uplift, "x%s", html_g(report->region_uplift).text);
-    html_element(out, "h2", NULL, "Cost (USD)");
-    html_elementf(out, "p", "meta", "prices of %s; tier %s; regional uplift %s",
-                  report_utc_time(report->price_time_s, when, sizeof when),
-                  report->tier_override >= 0 ? pcs_tier_name((enum pcs_tier)report->tier_override) : "of each request",
-                  uplift);
-    html_elementf(out, "p", "meta", "catalog: %s", report->catalog_source ? report->catalog_source : "(unknown)");
+        snprintf(uplift, sizeof uplift, "x%s", pcs_html_g(report->region_uplift).text);
+    pcs_html_element(out, "h2", NULL, "Cost (USD)");
+    pcs_html_elementf(
+        out, "p", "meta", "prices of %s; tier %s; regional uplift %s",
+        pcs_report_utc_time(report->price_time_s, when, sizeof when),
+        report->tier_override >= 0 ? pcs_tier_name((enum pcs_tier)report->tier_override) : "of each request", uplift);
+    pcs_html_elementf(out, "p", "meta", "catalog: %s", report->catalog_source ? report->catalog_source : "(unknown)");
 }
 
 static void cost_row(FILE *out, const char *label, const char *priced_as, const struct pcs_cost *with, double without,
@@ -268,15 +277,15 @@ static void cost_row(FILE *out, const char *label, const char *priced_as, const 
 {
     char a[48], b[48], c[48], d[48];
     double savings = without - with->total;
-    struct html_number saved = html_percent(without > 0 ? savings / without : 0.0);
+    struct html_number saved = pcs_html_percent(without > 0 ? savings / without : 0.0);
     const char *cells[] = {label,
                            priced_as,
-                           report_money_text(&money->cost, with->total, a, sizeof a),
-                           report_money_text(&money->cost, without, b, sizeof b),
-                           report_money_text(&money->cost, ideal, c, sizeof c),
-                           report_money_text(&money->savings, savings, d, sizeof d),
+                           pcs_report_money_text(&money->cost, with->total, a, sizeof a),
+                           pcs_report_money_text(&money->cost, without, b, sizeof b),
+                           pcs_report_money_text(&money->cost, ideal, c, sizeof c),
+                           pcs_report_money_text(&money->savings, savings, d, sizeof d),
                            saved.text};
-    html_table_row(out, cells, sizeof cells / sizeof cells[0], 2);
+    pcs_html_table_row(out, cells, sizeof cells / sizeof cells[0], 2);
 }
 
 static void cost_table(FILE *out, const struct pcs_replay_report *report, const uint32_t *models,
@@ -285,21 +294,21 @@ static void cost_table(FILE *out, const struct pcs_replay_report *report, const 
     static const char *const headers[] = {"",           "priced as", "with cache", "without cache",
                                           "ideal cache", "savings",   "saved"};
     const struct pcs_replay_cost *cost = report->cost;
-    html_table_begin(out, "cost", headers, sizeof headers / sizeof headers[0], 2);
+    pcs_html_table_begin(out, "cost", headers, sizeof headers / sizeof headers[0], 2);
     cost_row(out, "total", "", &cost->with_cache, cost->without_cache, cost->ideal, money);
     for (size_t i = 0; i < priced_count; i++) {
         const struct pcs_model_cost *model = model_cost(report, priced[i]);
         cost_row(out, pcs_trace_model_name(report->trace, priced[i]), model->priced_as->id, &model->with_cache,
                  model->without_cache, model->ideal, money);
     }
-    html_table_end(out);
+    pcs_html_table_end(out);
     for (size_t i = 0; i < report->result->model_count; i++) {
         uint64_t requests = report->result->by_model[models[i]].requests;
         char count[64];
         if (requests && !model_cost(report, models[i]))
-            html_elementf(out, "p", "meta", "not priced: %s (%s): not in the price catalog",
-                          pcs_trace_model_name(report->trace, models[i]),
-                          report_count(requests, "request", "requests", count, sizeof count));
+            pcs_html_elementf(out, "p", "meta", "not priced: %s (%s): not in the price catalog",
+                              pcs_trace_model_name(report->trace, models[i]),
+                              pcs_report_count(requests, "request", "requests", count, sizeof count));
     }
 }
 
@@ -311,7 +320,7 @@ static enum pcs_status cost_comparison_chart(FILE *out, const struct pcs_replay_
     static const char *const colors[] = {"#0072b2", "#8c959f", "#009e73"};
     double *values = calloc(3 * count + 1, sizeof *values);
     struct html_labels labels = {0, NULL, NULL};
-    enum pcs_status status = values ? html_labels_new(&labels, 3 * count) : PCS_ERR_NOMEM;
+    enum pcs_status status = values ? pcs_html_labels_new(&labels, 3 * count) : PCS_ERR_NOMEM;
     if (status != PCS_OK) {
         free(values);
         return status;
@@ -323,10 +332,10 @@ static enum pcs_status cost_comparison_chart(FILE *out, const struct pcs_replay_
         values[3 * i + 2] = model->ideal;
     }
     for (size_t i = 0; i < 3 * count; i++)
-        report_money_dollars(money, values[i], labels.text[i], sizeof labels.text[0]);
+        pcs_report_money_dollars(money, values[i], labels.text[i], sizeof labels.text[0]);
     struct bar_chart chart = {
         .label = "cost by model with, without and with the ideal cache",
-        .value = {.title = "cost (USD)", .from_zero = 1, .tick_format = chart_format_usd_tick, .money = money},
+        .value = {.title = "cost (USD)", .from_zero = 1, .tick_format = pcs_chart_format_usd_tick, .money = money},
         .categories = names,
         .category_count = count,
         .series_names = series,
@@ -335,12 +344,13 @@ static enum pcs_status cost_comparison_chart(FILE *out, const struct pcs_replay_
         .labels = labels.list,
         .colors = colors,
     };
-    html_element(out, "h3", NULL, "Cost by model");
-    status = svg_bar_chart(out, &chart);
-    html_element(out, "p", "note",
-                 "Each model's cost with the chosen cache, without any cache (every prompt token at the input price) "
-                 "and with the ideal cache (unlimited TTL and capacity).");
-    html_labels_free(&labels);
+    pcs_html_element(out, "h3", NULL, "Cost by model");
+    status = pcs_svg_bar_chart(out, &chart);
+    pcs_html_element(
+        out, "p", "note",
+        "Each model's cost with the chosen cache, without any cache (every prompt token at the input price) "
+        "and with the ideal cache (unlimited TTL and capacity).");
+    pcs_html_labels_free(&labels);
     free(values);
     return status;
 }
@@ -367,7 +377,7 @@ static enum pcs_status cost_parts_chart(FILE *out, const struct pcs_replay_repor
     static const char *const colors[COST_PARTS] = {"#8c959f", "#009e73", "#e69f00", "#d55e00", "#0072b2", "#cc79a7"};
     double *values = calloc(COST_PARTS * count + 1, sizeof *values);
     struct html_labels labels = {0, NULL, NULL};
-    enum pcs_status status = values ? html_labels_new(&labels, count) : PCS_ERR_NOMEM;
+    enum pcs_status status = values ? pcs_html_labels_new(&labels, count) : PCS_ERR_NOMEM;
     if (status != PCS_OK) {
         free(values);
         return status;
@@ -378,12 +388,14 @@ static enum pcs_status cost_parts_chart(FILE *out, const struct pcs_replay_repor
             parts = COST_PARTS;
     for (size_t i = 0; i < count; i++) {
         memmove(values + parts * i, values + COST_PARTS * i, parts * sizeof *values);
-        report_money_dollars(money, model_cost(report, priced[i])->with_cache.total, labels.text[i],
-                             sizeof labels.text[0]);
+        pcs_report_money_dollars(money, model_cost(report, priced[i])->with_cache.total, labels.text[i],
+                                 sizeof labels.text[0]);
     }
     struct bar_chart chart = {
         .label = "cost with the cache by part",
-        .value = {.title = "cost with the cache (USD)", .from_zero = 1, .tick_format = chart_format_usd_tick,
+        .value = {.title = "cost with the cache (USD)",
+                  .from_zero = 1,
+                  .tick_format = pcs_chart_format_usd_tick,
                   .money = money},
         .categories = names,
         .category_count = count,
@@ -394,12 +406,12 @@ static enum pcs_status cost_parts_chart(FILE *out, const struct pcs_replay_repor
         .stacked = 1,
         .colors = colors,
     };
-    html_element(out, "h3", NULL, "Cost with the cache, by part");
-    status = svg_bar_chart(out, &chart);
-    html_element(out, "p", "note",
-                 "The cost with the cache split by what was paid for: uncached input, cache reads, cache writes "
-                 "(5-minute or default, and 1-hour) and output.");
-    html_labels_free(&labels);
+    pcs_html_element(out, "h3", NULL, "Cost with the cache, by part");
+    status = pcs_svg_bar_chart(out, &chart);
+    pcs_html_element(out, "p", "note",
+                     "The cost with the cache split by what was paid for: uncached input, cache reads, cache writes "
+                     "(5-minute or default, and 1-hour) and output.");
+    pcs_html_labels_free(&labels);
     free(values);
     return status;
 }
@@ -407,18 +419,18 @@ static enum pcs_status cost_parts_chart(FILE *out, const struct pcs_replay_repor
 static void task_lines(FILE *out, const struct pcs_task_stats *tasks)
 {
     char count[64], completed[32], usd[48];
-    html_element(out, "h3", NULL, "Tasks");
-    html_elementf(out, "p", "meta", "%s, %s completed (%s), %.3f requests per task",
-                  report_count(tasks->tasks, "task", "tasks", count, sizeof count),
-                  report_grouped(tasks->completed, completed, sizeof completed),
-                  html_percent((double)tasks->completed / (double)tasks->tasks).text,
-                  (double)tasks->requests / (double)tasks->tasks);
+    pcs_html_element(out, "h3", NULL, "Tasks");
+    pcs_html_elementf(out, "p", "meta", "%s, %s completed (%s), %.3f requests per task",
+                      pcs_report_count(tasks->tasks, "task", "tasks", count, sizeof count),
+                      pcs_report_grouped(tasks->completed, completed, sizeof completed),
+                      pcs_html_percent((double)tasks->completed / (double)tasks->tasks).text,
+                      (double)tasks->requests / (double)tasks->tasks);
     if (tasks->completed)
-        html_elementf(out, "p", "meta", "cost per completed task: %s USD; spend on failed requests: %s",
-                      report_usd(tasks->spend / (double)tasks->completed, usd, sizeof usd),
-                      html_percent(tasks->spend > 0 ? tasks->failed_spend / tasks->spend : 0.0).text);
+        pcs_html_elementf(out, "p", "meta", "cost per completed task: %s USD; spend on failed requests: %s",
+                          pcs_report_usd(tasks->spend / (double)tasks->completed, usd, sizeof usd),
+                          pcs_html_percent(tasks->spend > 0 ? tasks->failed_spend / tasks->spend : 0.0).text);
     else
-        html_element(out, "p", "meta", "cost per completed task: none completed");
+        pcs_html_element(out, "p", "meta", "cost per completed task: none completed");
 }
 
 static enum pcs_status cost_section(FILE *out, const struct pcs_replay_report *report, const uint32_t *models)
@@ -435,7 +447,7 @@ static enum pcs_status cost_section(FILE *out, const struct pcs_replay_report *r
     for (size_t i = 0; i < count; i++)
         names[i] = pcs_trace_model_name(report->trace, priced[i]);
     struct replay_money money;
-    report_replay_money(report, &money);
+    pcs_report_replay_money(report, &money);
     cost_header(out, report);
     cost_table(out, report, models, priced, count, &money);
     enum pcs_status status = PCS_OK;
@@ -453,10 +465,10 @@ static enum pcs_status cost_section(FILE *out, const struct pcs_replay_report *r
 enum pcs_status pcs_report_replay_html(FILE *out, const struct pcs_replay_report *report,
                                        const struct pcs_timeline *timeline)
 {
-    uint32_t *models = report_models_by_name(report);
+    uint32_t *models = pcs_report_models_by_name(report);
     if (!models)
         return PCS_ERR_NOMEM;
-    html_begin(out, "pcsim replay");
+    pcs_html_begin(out, "pcsim replay");
     replay_header(out, report);
     usage_table(out, report, models);
     if (report->model_configs)
@@ -466,7 +478,7 @@ enum pcs_status pcs_report_replay_html(FILE *out, const struct pcs_replay_report
         status = model_ratio_chart(out, report, models);
     if (status == PCS_OK && report->cost)
         status = cost_section(out, report, models);
-    html_end(out);
+    pcs_html_end(out);
     free(models);
     if (status != PCS_OK)
         return status;

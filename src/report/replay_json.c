@@ -13,7 +13,7 @@ static cJSON *policy_object(const char *name, const struct pcs_cache_config *con
     cJSON *policy = cJSON_CreateObject();
     cJSON_AddStringToObject(policy, "name", name);
     cJSON_AddStringToObject(policy, "policy", pcs_policy_name(config->policy));
-    report_json_policy_parameters(policy, config, 0);
+    pcs_report_json_policy_parameters(policy, config, 0);
     return policy;
 }
 
@@ -47,7 +47,7 @@ static cJSON *cost_object(const struct pcs_replay_report *report, const uint32_t
     cJSON *object = cJSON_CreateObject();
     cJSON_AddStringToObject(object, "currency", "USD");
     cJSON_AddStringToObject(object, "catalog", report->catalog_source);
-    cJSON_AddStringToObject(object, "price_time", report_utc_time(report->price_time_s, when, sizeof when));
+    cJSON_AddStringToObject(object, "price_time", pcs_report_utc_time(report->price_time_s, when, sizeof when));
     if (report->tier_override >= 0)
         cJSON_AddStringToObject(object, "tier", pcs_tier_name((enum pcs_tier)report->tier_override));
     else
@@ -57,8 +57,8 @@ static cJSON *cost_object(const struct pcs_replay_report *report, const uint32_t
     else
         cJSON_AddNumberToObject(object, "region_uplift", report->region_uplift);
     add_costs(object, &cost->with_cache, cost->without_cache, cost->ideal);
-    cJSON_AddItemToObject(object, "priced_requests", report_json_integer(cost->priced_requests));
-    cJSON_AddItemToObject(object, "unpriced_requests", report_json_integer(cost->unpriced_requests));
+    cJSON_AddItemToObject(object, "priced_requests", pcs_report_json_integer(cost->priced_requests));
+    cJSON_AddItemToObject(object, "unpriced_requests", pcs_report_json_integer(cost->unpriced_requests));
     cJSON *by_model = cJSON_AddArrayToObject(object, "by_model");
     cJSON *unpriced = cJSON_AddArrayToObject(object, "unpriced_models");
     for (size_t i = 0; i < result->model_count; i++) {
@@ -83,9 +83,9 @@ static cJSON *cost_object(const struct pcs_replay_report *report, const uint32_t
 static cJSON *tasks_object(const struct pcs_task_stats *tasks)
 {
     cJSON *object = cJSON_CreateObject();
-    cJSON_AddItemToObject(object, "tasks", report_json_integer(tasks->tasks));
-    cJSON_AddItemToObject(object, "completed", report_json_integer(tasks->completed));
-    cJSON_AddItemToObject(object, "requests", report_json_integer(tasks->requests));
+    cJSON_AddItemToObject(object, "tasks", pcs_report_json_integer(tasks->tasks));
+    cJSON_AddItemToObject(object, "completed", pcs_report_json_integer(tasks->completed));
+    cJSON_AddItemToObject(object, "requests", pcs_report_json_integer(tasks->requests));
     cJSON_AddNumberToObject(object, "completion_rate", (double)tasks->completed / (double)tasks->tasks);
     cJSON_AddNumberToObject(object, "attempts_per_task", (double)tasks->requests / (double)tasks->tasks);
     cJSON_AddNumberToObject(object, "spend", tasks->spend);
@@ -112,7 +112,7 @@ enum pcs_status pcs_report_replay_json(FILE *out, const struct pcs_replay_report
         cJSON_AddItemToObject(root, "policy", policy_object(report->preset, &report->config));
     }
     int64_t marker_ttl_ms;
-    const char *markers = report_markers_name(report_replay_markers(report, &marker_ttl_ms));
+    const char *markers = pcs_report_markers_name(pcs_report_replay_markers(report, &marker_ttl_ms));
     if (markers)
         cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(root, "policy"), "ttl_markers", markers);
     cJSON *files = cJSON_AddArrayToObject(root, "files");
@@ -122,14 +122,14 @@ enum pcs_status pcs_report_replay_json(FILE *out, const struct pcs_replay_report
         cJSON_AddStringToObject(file, "format", pcs_trace_format_name(pcs_trace_file_format(report->trace, i)));
         cJSON_AddItemToArray(files, file);
     }
-    cJSON_AddItemToObject(root, "requests", report_json_integer(result->total.requests));
-    cJSON_AddItemToObject(root, "skipped", report_json_integer(result->skipped));
+    cJSON_AddItemToObject(root, "requests", pcs_report_json_integer(result->total.requests));
+    cJSON_AddItemToObject(root, "skipped", pcs_report_json_integer(result->skipped));
     cJSON_AddBoolToObject(root, "partial", report->partial);
     cJSON_AddBoolToObject(root, "prefix_identity", !pcs_trace_lacks_prefixes(report->trace));
-    cJSON_AddItemToObject(root, "tokens", report_json_tokens(&result->total));
-    cJSON_AddItemToObject(root, "cached_ratio", report_json_ratio(report_cached_ratio(&result->total)));
+    cJSON_AddItemToObject(root, "tokens", pcs_report_json_tokens(&result->total));
+    cJSON_AddItemToObject(root, "cached_ratio", pcs_report_json_ratio(pcs_report_cached_ratio(&result->total)));
     cJSON *by_model = cJSON_AddArrayToObject(root, "by_model");
-    uint32_t *models = report_models_by_name(report);
+    uint32_t *models = pcs_report_models_by_name(report);
     if (!models) {
         cJSON_Delete(root);
         return PCS_ERR_NOMEM;
@@ -140,9 +140,9 @@ enum pcs_status pcs_report_replay_json(FILE *out, const struct pcs_replay_report
             continue;
         cJSON *model = cJSON_CreateObject();
         cJSON_AddStringToObject(model, "model", pcs_trace_model_name(report->trace, models[i]));
-        cJSON_AddItemToObject(model, "requests", report_json_integer(usage->requests));
-        cJSON_AddItemToObject(model, "tokens", report_json_tokens(usage));
-        cJSON_AddItemToObject(model, "cached_ratio", report_json_ratio(report_cached_ratio(usage)));
+        cJSON_AddItemToObject(model, "requests", pcs_report_json_integer(usage->requests));
+        cJSON_AddItemToObject(model, "tokens", pcs_report_json_tokens(usage));
+        cJSON_AddItemToObject(model, "cached_ratio", pcs_report_json_ratio(pcs_report_cached_ratio(usage)));
         if (report->model_configs)
             cJSON_AddItemToObject(model, "policy", policy_object(report->preset, &report->model_configs[models[i]]));
         cJSON_AddItemToArray(by_model, model);

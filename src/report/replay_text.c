@@ -8,11 +8,12 @@ static void usage_row(FILE *out, const char *label, const struct pcs_usage *usag
 {
     char requests[32], input[32], read[32], write[32], uncached[32], output[32];
     fprintf(out, "%-28s %10s %15s %15s %15s %15s %13s %7.2f%%\n", label,
-            report_grouped(usage->requests, requests, sizeof requests),
-            report_grouped(usage->input, input, sizeof input), report_grouped(usage->cache_read, read, sizeof read),
-            report_grouped(usage->cache_write, write, sizeof write),
-            report_grouped(pcs_usage_uncached(usage), uncached, sizeof uncached),
-            report_grouped(usage->output, output, sizeof output), 100.0 * report_cached_ratio(usage));
+            pcs_report_grouped(usage->requests, requests, sizeof requests),
+            pcs_report_grouped(usage->input, input, sizeof input),
+            pcs_report_grouped(usage->cache_read, read, sizeof read),
+            pcs_report_grouped(usage->cache_write, write, sizeof write),
+            pcs_report_grouped(pcs_usage_uncached(usage), uncached, sizeof uncached),
+            pcs_report_grouped(usage->output, output, sizeof output), 100.0 * pcs_report_cached_ratio(usage));
 }
 
 /* The cache each model got when the preset depends on the model. */
@@ -27,7 +28,7 @@ static void model_caches(FILE *out, const struct pcs_replay_report *report, cons
             continue;
         const struct pcs_cache_config *config = &report->model_configs[models[i]];
         char parameters[160];
-        report_policy_parameters(config, parameters, sizeof parameters);
+        pcs_report_policy_parameters(config, parameters, sizeof parameters);
         fprintf(out, "  %-28s %s: %s\n", pcs_trace_model_name(report->trace, models[i]), pcs_policy_name(config->policy),
                 parameters);
     }
@@ -45,10 +46,10 @@ static void cost_row(FILE *out, const struct cost_line *line, const struct repla
     char a[48], b[48], c[48], d[48];
     double savings = line->without - line->with->total;
     fprintf(out, "%-28s %-22s %14s %14s %14s %14s %7.2f%%\n", line->label, line->priced_as,
-            report_money_text(&money->cost, line->with->total, a, sizeof a),
-            report_money_text(&money->cost, line->without, b, sizeof b),
-            report_money_text(&money->cost, line->ideal, c, sizeof c),
-            report_money_text(&money->savings, savings, d, sizeof d),
+            pcs_report_money_text(&money->cost, line->with->total, a, sizeof a),
+            pcs_report_money_text(&money->cost, line->without, b, sizeof b),
+            pcs_report_money_text(&money->cost, line->ideal, c, sizeof c),
+            pcs_report_money_text(&money->savings, savings, d, sizeof d),
             line->without > 0 ? 100.0 * savings / line->without : 0.0);
 }
 
@@ -80,7 +81,7 @@ static enum pcs_status cost_table(FILE *out, const struct pcs_replay_report *rep
     else
         snprintf(uplift, sizeof uplift, "x%g", report->region_uplift);
     fprintf(out, "\ncost in USD (prices of %s; tier %s; regional uplift %s)\n",
-            report_utc_time(report->price_time_s, when, sizeof when),
+            pcs_report_utc_time(report->price_time_s, when, sizeof when),
             report->tier_override >= 0 ? pcs_tier_name((enum pcs_tier)report->tier_override) : "of each request",
             uplift);
     fprintf(out, "catalog: %s\n\n", report->catalog_source);
@@ -91,7 +92,7 @@ static enum pcs_status cost_table(FILE *out, const struct pcs_replay_report *rep
         return PCS_ERR_NOMEM;
     size_t line_count = cost_lines(report, models, lines);
     struct replay_money money;
-    report_replay_money(report, &money);
+    pcs_report_replay_money(report, &money);
     for (size_t i = 0; i < line_count; i++)
         cost_row(out, &lines[i], &money);
     free(lines);
@@ -101,19 +102,19 @@ static enum pcs_status cost_table(FILE *out, const struct pcs_replay_report *rep
         if (requests && (!model || !model->priced_as))
             fprintf(out, "not priced: %s (%s): not in the price catalog\n",
                     pcs_trace_model_name(report->trace, models[i]),
-                    report_count(requests, "request", "requests", count, sizeof count));
+                    pcs_report_count(requests, "request", "requests", count, sizeof count));
     }
     const struct pcs_cost *parts = &cost->with_cache;
     const double part_values[] = {parts->uncached, parts->cache_read, parts->cache_write, parts->cache_write_1h,
                                   parts->output};
-    struct report_money part_money = report_money_of(part_values, sizeof part_values / sizeof part_values[0]);
+    struct report_money part_money = pcs_report_money_of(part_values, sizeof part_values / sizeof part_values[0]);
     char a[48], b[48], c[48], d[48], e[48];
     fprintf(out, "with cache, by part: input %s, cache_read %s, cache_write %s, cache_write_1h %s, output %s\n",
-            report_money_text(&part_money, parts->uncached, a, sizeof a),
-            report_money_text(&part_money, parts->cache_read, b, sizeof b),
-            report_money_text(&part_money, parts->cache_write, c, sizeof c),
-            report_money_text(&part_money, parts->cache_write_1h, d, sizeof d),
-            report_money_text(&part_money, parts->output, e, sizeof e));
+            pcs_report_money_text(&part_money, parts->uncached, a, sizeof a),
+            pcs_report_money_text(&part_money, parts->cache_read, b, sizeof b),
+            pcs_report_money_text(&part_money, parts->cache_write, c, sizeof c),
+            pcs_report_money_text(&part_money, parts->cache_write_1h, d, sizeof d),
+            pcs_report_money_text(&part_money, parts->output, e, sizeof e));
     return PCS_OK;
 }
 
@@ -121,10 +122,12 @@ static void task_lines(FILE *out, const struct pcs_task_stats *tasks)
 {
     char count[32], completed[32], usd[48];
     fprintf(out, "\ntasks: %s, %s completed (%.2f%%), %.3f requests per task\n",
-            report_grouped(tasks->tasks, count, sizeof count), report_grouped(tasks->completed, completed, sizeof completed),
+            pcs_report_grouped(tasks->tasks, count, sizeof count),
+            pcs_report_grouped(tasks->completed, completed, sizeof completed),
             100.0 * (double)tasks->completed / (double)tasks->tasks, (double)tasks->requests / (double)tasks->tasks);
     if (tasks->completed)
-        fprintf(out, "cost per completed task: %s USD", report_usd(tasks->spend / (double)tasks->completed, usd, sizeof usd));
+        fprintf(out, "cost per completed task: %s USD",
+                pcs_report_usd(tasks->spend / (double)tasks->completed, usd, sizeof usd));
     else
         fprintf(out, "cost per completed task: none completed");
     fprintf(out, "; spend on failed requests: %.2f%%\n",
@@ -136,32 +139,33 @@ enum pcs_status pcs_report_replay_text(FILE *out, const struct pcs_replay_report
     const struct pcs_replay_result *result = report->result;
     char parameters[160];
     char count[64], files[64];
-    report_policy_parameters(&report->config, parameters, sizeof parameters);
-    fprintf(out, "pcsim replay: %s from %s\n", report_count(result->total.requests, "request", "requests", count, sizeof count),
-            report_count(report->path_count, "file", "files", files, sizeof files));
+    pcs_report_policy_parameters(&report->config, parameters, sizeof parameters);
+    fprintf(out, "pcsim replay: %s from %s\n",
+            pcs_report_count(result->total.requests, "request", "requests", count, sizeof count),
+            pcs_report_count(report->path_count, "file", "files", files, sizeof files));
     if (report->model_configs)
         fprintf(out, "policy: %s (per model, below)\n", report->preset);
     else
         fprintf(out, "policy: %s (%s: %s)\n", report->preset, pcs_policy_name(report->config.policy), parameters);
     int64_t marker_ttl_ms;
-    enum report_markers markers = report_replay_markers(report, &marker_ttl_ms);
+    enum report_markers markers = pcs_report_replay_markers(report, &marker_ttl_ms);
     if (markers != REPORT_MARKERS_NONE) {
         char sentence[320];
-        fprintf(out, "%s\n", report_markers_text(markers, result->marked_requests, marker_ttl_ms, sentence,
-                                                 sizeof sentence));
+        fprintf(out, "%s\n",
+                pcs_report_markers_text(markers, result->marked_requests, marker_ttl_ms, sentence, sizeof sentence));
     }
     if (report->partial)
         fprintf(out, "PARTIAL: interrupted; only the requests replayed before the interruption are counted\n");
     if (result->skipped)
         fprintf(out, "skipped: %s (--lenient)\n",
-                report_count(result->skipped, "bad record", "bad records", count, sizeof count));
+                pcs_report_count(result->skipped, "bad record", "bad records", count, sizeof count));
     if (pcs_trace_lacks_prefixes(report->trace))
         fprintf(out, "note: an Azure CSV trace has arrivals and lengths only, no prefix identity: "
                      "nothing in it can be cached\n");
     fprintf(out, "\n%-28s %10s %15s %15s %15s %15s %13s %8s\n", "", "requests", "input", "cache_read", "cache_write",
             "uncached", "output", "cached");
     usage_row(out, "total", &result->total);
-    uint32_t *models = report_models_by_name(report);
+    uint32_t *models = pcs_report_models_by_name(report);
     if (!models)
         return PCS_ERR_NOMEM;
     for (size_t i = 0; i < result->model_count; i++) {

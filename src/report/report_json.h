@@ -10,17 +10,17 @@
 
 #include "pcsim/cache.h"
 
-cJSON *report_json_integer(uint64_t value);
-cJSON *report_json_ratio(double value);
-/* A number, or null when it has no value (report_no_value(REPORT_JSON)). */
-cJSON *report_json_number(double value);
+cJSON *pcs_report_json_integer(uint64_t value);
+cJSON *pcs_report_json_ratio(double value);
+/* A number, or null when it has no value (pcs_report_no_value(REPORT_JSON)). */
+cJSON *pcs_report_json_number(double value);
 
 /* Adds to policy the parameters config's policy reads (pcs_policy_info),
  * but those in skip (PCS_USES_*: what a sweep varies), in one order:
  * "ttl_s", "min_tokens", "granularity", "capacity_tokens". */
-void report_json_policy_parameters(cJSON *policy, const struct pcs_cache_config *config, unsigned skip);
+void pcs_report_json_policy_parameters(cJSON *policy, const struct pcs_cache_config *config, unsigned skip);
 
 /* {"input", "cache_read", "cache_write", "cache_write_1h", "uncached", "output"}. */
-cJSON *report_json_tokens(const struct pcs_usage *usage);
+cJSON *pcs_report_json_tokens(const struct pcs_usage *usage);
 
 #endif

@@ -9,7 +9,7 @@
 
 #include "pcsim/stats.h"
 
-const char *report_grouped(uint64_t value, char *buf, size_t cap)
+const char *pcs_report_grouped(uint64_t value, char *buf, size_t cap)
 {
     char digits[32];
     int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)value);
@@ -23,7 +23,7 @@ const char *report_grouped(uint64_t value, char *buf, size_t cap)
     return buf;
 }
 
-double report_cached_ratio(const struct pcs_usage *usage)
+double pcs_report_cached_ratio(const struct pcs_usage *usage)
 {
     return usage->input ? (double)usage->cache_read / (double)usage->input : 0.0;
 }
@@ -37,7 +37,7 @@ static int by_name(const void *a, const void *b)
     return strcmp(x, y);
 }
 
-uint32_t *report_models_by_name(const struct pcs_replay_report *report)
+uint32_t *pcs_report_models_by_name(const struct pcs_replay_report *report)
 {
     size_t n = report->result->model_count;
     uint32_t *ids = malloc((n ? n : 1) * sizeof *ids);
@@ -50,7 +50,7 @@ uint32_t *report_models_by_name(const struct pcs_replay_report *report)
     return ids;
 }
 
-const char *report_seconds(int64_t ms, char *buf, size_t cap)
+const char *pcs_report_seconds(int64_t ms, char *buf, size_t cap)
 {
     if (ms % 1000 == 0) {
         snprintf(buf, cap, "%lld", (long long)(ms / 1000));
@@ -73,7 +73,7 @@ static void append_part(char *buf, size_t cap, size_t *used, const char *part)
         *used += (size_t)n;
 }
 
-void report_policy_parameters_except(const struct pcs_cache_config *config, unsigned skip, char *buf, size_t cap)
+void pcs_report_policy_parameters_except(const struct pcs_cache_config *config, unsigned skip, char *buf, size_t cap)
 {
     const struct pcs_policy_info *info = pcs_policy_info(config->policy);
     unsigned uses = info ? info->uses & ~skip : 0;
@@ -83,16 +83,16 @@ void report_policy_parameters_except(const struct pcs_cache_config *config, unsi
     /* Each parameter the policy reads, in one order, then its summary. */
     if (uses & PCS_USES_CAPACITY) {
         snprintf(part, sizeof part, "capacity %llu %s", (unsigned long long)config->capacity_tokens,
-                 report_noun(config->capacity_tokens, "token", "tokens"));
+                 pcs_report_noun(config->capacity_tokens, "token", "tokens"));
         append_part(buf, cap, &used, part);
     }
     if (uses & PCS_USES_TTL) {
-        snprintf(part, sizeof part, "idle TTL %s s", report_seconds(config->ttl_ms, number, sizeof number));
+        snprintf(part, sizeof part, "idle TTL %s s", pcs_report_seconds(config->ttl_ms, number, sizeof number));
         append_part(buf, cap, &used, part);
     }
     if (uses & PCS_USES_MIN_TOKENS) {
         snprintf(part, sizeof part, "min %llu %s", (unsigned long long)config->min_tokens,
-                 report_noun(config->min_tokens, "token", "tokens"));
+                 pcs_report_noun(config->min_tokens, "token", "tokens"));
         append_part(buf, cap, &used, part);
     }
     if (uses & PCS_USES_GRANULARITY) {
@@ -103,17 +103,17 @@ void report_policy_parameters_except(const struct pcs_cache_config *config, unsi
         append_part(buf, cap, &used, info->summary);
 }
 
-void report_policy_parameters(const struct pcs_cache_config *config, char *buf, size_t cap)
+void pcs_report_policy_parameters(const struct pcs_cache_config *config, char *buf, size_t cap)
 {
-    report_policy_parameters_except(config, 0, buf, cap);
+    pcs_report_policy_parameters_except(config, 0, buf, cap);
 }
 
-void report_money_init(struct report_money *money)
+void pcs_report_money_init(struct report_money *money)
 {
     money->decimals = REPORT_MONEY_MIN_DECIMALS;
 }
 
-void report_money_add(struct report_money *money, double usd)
+void pcs_report_money_add(struct report_money *money, double usd)
 {
     double size = fabs(usd);
     if (!isfinite(size) || size == 0)
@@ -127,12 +127,12 @@ void report_money_add(struct report_money *money, double usd)
         money->decimals = wanted >= REPORT_MONEY_MAX_DECIMALS ? REPORT_MONEY_MAX_DECIMALS : (int)wanted;
 }
 
-struct report_money report_money_of(const double *usd, size_t count)
+struct report_money pcs_report_money_of(const double *usd, size_t count)
 {
     struct report_money money;
-    report_money_init(&money);
+    pcs_report_money_init(&money);
     for (size_t i = 0; i < count; i++)
-        report_money_add(&money, usd[i]);
+        pcs_report_money_add(&money, usd[i]);
     return money;
 }
 
@@ -141,7 +141,7 @@ static const char *money_format(const struct report_money *money, double usd, co
                                 size_t cap)
 {
     if (!isfinite(usd)) {
-        snprintf(buf, cap, "%s", report_no_value(REPORT_TEXT)); /* as HTML's */
+        snprintf(buf, cap, "%s", pcs_report_no_value(REPORT_TEXT)); /* as HTML's */
         return buf;
     }
     int decimals = money->decimals;
@@ -159,17 +159,17 @@ static const char *money_format(const struct report_money *money, double usd, co
     return buf;
 }
 
-const char *report_money_text(const struct report_money *money, double usd, char *buf, size_t cap)
+const char *pcs_report_money_text(const struct report_money *money, double usd, char *buf, size_t cap)
 {
     return money_format(money, usd, "", buf, cap);
 }
 
-const char *report_money_dollars(const struct report_money *money, double usd, char *buf, size_t cap)
+const char *pcs_report_money_dollars(const struct report_money *money, double usd, char *buf, size_t cap)
 {
     return money_format(money, usd, "$", buf, cap);
 }
 
-enum report_markers report_replay_markers(const struct pcs_replay_report *report, int64_t *ttl_ms)
+enum report_markers pcs_report_replay_markers(const struct pcs_replay_report *report, int64_t *ttl_ms)
 {
     const struct pcs_replay_result *result = report->result;
     *ttl_ms = report->config.ttl_ms;
@@ -197,7 +197,7 @@ enum report_markers report_replay_markers(const struct pcs_replay_report *report
     return overrides ? REPORT_MARKERS_OVERRIDDEN : REPORT_MARKERS_STAND;
 }
 
-const char *report_markers_name(enum report_markers markers)
+const char *pcs_report_markers_name(enum report_markers markers)
 {
     switch (markers) {
     case REPORT_MARKERS_STAND: return "stand";
@@ -207,16 +207,16 @@ const char *report_markers_name(enum report_markers markers)
     return NULL;
 }
 
-const char *report_markers_text(enum report_markers markers, uint64_t marked_requests, int64_t ttl_ms, char *buf,
-                                size_t cap)
+const char *pcs_report_markers_text(enum report_markers markers, uint64_t marked_requests, int64_t ttl_ms, char *buf,
+                                    size_t cap)
 {
     char ttl[48], seconds[32];
     if (ttl_ms < 0)
         snprintf(ttl, sizeof ttl, "of each model");
     else
-        snprintf(ttl, sizeof ttl, "%s s", report_seconds(ttl_ms, seconds, sizeof seconds));
+        snprintf(ttl, sizeof ttl, "%s s", pcs_report_seconds(ttl_ms, seconds, sizeof seconds));
     char requests[64];
-    report_count(marked_requests, "request", "requests", requests, sizeof requests);
+    pcs_report_count(marked_requests, "request", "requests", requests, sizeof requests);
     const char *verb = marked_requests == 1 ? "marks" : "mark";
     switch (markers) {
     case REPORT_MARKERS_STAND:
@@ -236,7 +236,7 @@ const char *report_markers_text(enum report_markers markers, uint64_t marked_req
     return buf;
 }
 
-const char *report_sweep_markers_text(const struct pcs_sweep_result *result, char *buf, size_t cap)
+const char *pcs_report_sweep_markers_text(const struct pcs_sweep_result *result, char *buf, size_t cap)
 {
     char requests[64];
     buf[0] = '\0';
@@ -244,30 +244,30 @@ const char *report_sweep_markers_text(const struct pcs_sweep_result *result, cha
         snprintf(buf, cap,
                  "markers overridden: each point's TTL is every entry's (a what-if), whatever the \"5m\" or "
                  "\"1h\" markers of %s",
-                 report_count(result->marked_requests, "request", "requests", requests, sizeof requests));
+                 pcs_report_count(result->marked_requests, "request", "requests", requests, sizeof requests));
     return buf;
 }
 
-const char *report_usd(double usd, char *buf, size_t cap)
+const char *pcs_report_usd(double usd, char *buf, size_t cap)
 {
-    struct report_money money = report_money_of(&usd, 1);
-    return report_money_text(&money, usd, buf, cap);
+    struct report_money money = pcs_report_money_of(&usd, 1);
+    return pcs_report_money_text(&money, usd, buf, cap);
 }
 
 static void replay_money_add(struct replay_money *money, const struct pcs_cost *with, double without, double ideal)
 {
-    report_money_add(&money->cost, with->total);
-    report_money_add(&money->cost, without);
-    report_money_add(&money->cost, ideal);
-    report_money_add(&money->savings, without - with->total);
+    pcs_report_money_add(&money->cost, with->total);
+    pcs_report_money_add(&money->cost, without);
+    pcs_report_money_add(&money->cost, ideal);
+    pcs_report_money_add(&money->savings, without - with->total);
 }
 
-void report_replay_money(const struct pcs_replay_report *report, struct replay_money *money)
+void pcs_report_replay_money(const struct pcs_replay_report *report, struct replay_money *money)
 {
     const struct pcs_replay_cost *cost = report->cost;
     const struct pcs_replay_result *result = report->result;
-    report_money_init(&money->cost);
-    report_money_init(&money->savings);
+    pcs_report_money_init(&money->cost);
+    pcs_report_money_init(&money->savings);
     replay_money_add(money, &cost->with_cache, cost->without_cache, cost->ideal);
     for (size_t i = 0; i < result->model_count && i < cost->model_count; i++) {
         const struct pcs_model_cost *model = &cost->by_model[i];
@@ -276,68 +276,69 @@ void report_replay_money(const struct pcs_replay_report *report, struct replay_m
     }
 }
 
-int report_sweep_by_capacity(const struct pcs_sweep_result *result)
+int pcs_report_sweep_by_capacity(const struct pcs_sweep_result *result)
 {
     const struct pcs_policy_info *info = pcs_policy_info(result->base.policy);
     return info && info->capacity_curve;
 }
 
-void report_sweep_money(const struct pcs_sweep_result *result, struct sweep_money *money)
+void pcs_report_sweep_money(const struct pcs_sweep_result *result, struct sweep_money *money)
 {
-    report_money_init(&money->cost);
-    report_money_init(&money->savings);
+    pcs_report_money_init(&money->cost);
+    pcs_report_money_init(&money->savings);
     if (!result->priced)
         return;
     for (size_t i = 0; i < result->point_count; i++) {
         if (!result->points[i].priced)
             continue;
-        report_money_add(&money->cost, result->points[i].cost.total);
-        report_money_add(&money->savings, result->without_cache_cost - result->points[i].cost.total);
+        pcs_report_money_add(&money->cost, result->points[i].cost.total);
+        pcs_report_money_add(&money->savings, result->without_cache_cost - result->points[i].cost.total);
     }
-    report_money_add(&money->cost, result->ideal_cost);
-    report_money_add(&money->cost, result->without_cache_cost);
-    report_money_add(&money->savings, result->without_cache_cost - result->ideal_cost);
+    pcs_report_money_add(&money->cost, result->ideal_cost);
+    pcs_report_money_add(&money->cost, result->without_cache_cost);
+    pcs_report_money_add(&money->savings, result->without_cache_cost - result->ideal_cost);
 }
 
-const char *report_count(uint64_t count, const char *singular, const char *plural, char *buf, size_t cap)
+const char *pcs_report_count(uint64_t count, const char *singular, const char *plural, char *buf, size_t cap)
 {
     char digits[32];
-    snprintf(buf, cap, "%s %s", report_grouped(count, digits, sizeof digits), report_noun(count, singular, plural));
+    snprintf(buf, cap, "%s %s", pcs_report_grouped(count, digits, sizeof digits),
+             pcs_report_noun(count, singular, plural));
     return buf;
 }
 
-const char *report_noun(uint64_t count, const char *singular, const char *plural)
+const char *pcs_report_noun(uint64_t count, const char *singular, const char *plural)
 {
     return count == 1 ? singular : plural;
 }
 
-const char *report_no_value(enum report_format format)
+const char *pcs_report_no_value(enum report_format format)
 {
     static const char *const spelling[] = {[REPORT_TEXT] = "n/a", [REPORT_CSV] = "", [REPORT_JSON] = "null",
                                            [REPORT_HTML] = "n/a"};
     return spelling[format];
 }
 
-const char *report_money_interval(const struct report_money *money, double low, double high, char *buf, size_t cap)
+const char *pcs_report_money_interval(const struct report_money *money, double low, double high, char *buf, size_t cap)
 {
     char a[48], b[48];
     if (pcs_has_value(low) && pcs_has_value(high))
-        snprintf(buf, cap, "[%s, %s]", report_money_text(money, low, a, sizeof a),
-                 report_money_text(money, high, b, sizeof b));
+        snprintf(buf, cap, "[%s, %s]", pcs_report_money_text(money, low, a, sizeof a),
+                 pcs_report_money_text(money, high, b, sizeof b));
     else
-        snprintf(buf, cap, "%s", report_no_value(REPORT_TEXT));
+        snprintf(buf, cap, "%s", pcs_report_no_value(REPORT_TEXT));
     return buf;
 }
 
-void report_csv_number(FILE *out, double value)
+void pcs_report_csv_number(FILE *out, double value)
 {
     if (pcs_has_value(value))
         fprintf(out, "%.10g", value);
     else
-        fputs(report_no_value(REPORT_CSV), out);
+        fputs(pcs_report_no_value(REPORT_CSV), out);
 }
 
-const char *report_utc_time(double unix_time_s, char *buf, size_t cap)
+const char *pcs_report_utc_time(double unix_time_s, char *buf, size_t cap)
 {
     time_t seconds = (time_t)unix_time_s;
     struct tm parts;
@@ -361,7 +362,7 @@ static const char *plain_number(double value, char *buf, size_t cap)
     return buf;
 }
 
-const char *report_price(const struct pcs_price *price, double multiplier, char *buf, size_t cap)
+const char *pcs_report_price(const struct pcs_price *price, double multiplier, char *buf, size_t cap)
 {
     char number[48];
     if (!price->set) {

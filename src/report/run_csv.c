@@ -28,7 +28,7 @@ enum pcs_status pcs_report_run_csv(FILE *out, const struct pcs_run_report *repor
         struct strategy_stats *stats = calloc(count + 1, sizeof *stats);
         if (!stats)
             return PCS_ERR_NOMEM;
-        enum pcs_status status = run_stats_compute(point, stats);
+        enum pcs_status status = pcs_run_stats_compute(point, stats);
         for (size_t s = 0; s < count && status == PCS_OK; s++) {
             const struct strategy_stats *st = &stats[s];
             const struct pcs_summary *cost = &st->cost_per_completed_task;
@@ -44,7 +44,7 @@ enum pcs_status pcs_report_run_csv(FILE *out, const struct pcs_run_report *repor
                                            st->task_cost_p95, st->task_cost_p99};
             for (size_t i = 0; i < sizeof cost_figures / sizeof cost_figures[0]; i++) {
                 fputc(',', out);
-                report_csv_number(out, cost_figures[i]);
+                pcs_report_csv_number(out, cost_figures[i]);
             }
             fprintf(out, ",%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,", st->completion_rate, st->attempts_per_task,
                     st->escalation_rate, st->failed_request_rate, st->cached_ratio.mean, st->spend.mean);
@@ -54,7 +54,7 @@ enum pcs_status pcs_report_run_csv(FILE *out, const struct pcs_run_report *repor
                 fprintf(out, "%zu", st->versus_first.n);
                 for (size_t i = 0; i < sizeof paired_figures / sizeof paired_figures[0]; i++) {
                     fputc(',', out);
-                    report_csv_number(out, paired_figures[i]);
+                    pcs_report_csv_number(out, paired_figures[i]);
                 }
                 fputc(',', out);
             } else {

@@ -32,8 +32,8 @@ static void models_line(FILE *out, const struct pcs_scenario *scenario)
     fputs("<p class=\"meta\">models: ", out);
     for (size_t m = 0; m < scenario->model_count; m++) {
         const struct pcs_scenario_model *model = &scenario->models[m];
-        html_escapedf(out, "%s%s = %s (%s)", m ? ", " : "", model->alias, model->model->id,
-                      model->model->provider->id);
+        pcs_html_escapedf(out, "%s%s = %s (%s)", m ? ", " : "", model->alias, model->model->id,
+                          model->model->provider->id);
     }
     fputs("</p>\n", out);
 }
@@ -43,19 +43,20 @@ static void run_header(FILE *out, const struct pcs_run_report *report)
     const struct pcs_scenario *first = report->points[0].scenario;
     size_t trials = report->points[0].result->trial_count;
     char when[40], trial_count[64], strategies[64], points[64], automatic[200];
-    html_elementf(out, "p", "meta", "scenario: %s (%s)", report->name, report->path);
-    html_elementf(out, "p", "meta", "seed %llu, %s%s, horizon %s h, %s, %s", (unsigned long long)report->seed,
-                  report_count(trials, "trial", "trials", trial_count, sizeof trial_count),
-                  run_auto_text(report, automatic, sizeof automatic), html_g(first->horizon_hours).text,
-                  report_count(first->strategy_count, "strategy", "strategies", strategies, sizeof strategies),
-                  report_count(report->point_count, "sweep point", "sweep points", points, sizeof points));
-    html_elementf(out, "p", "meta", "prices of %s; regional uplift x%s; catalog: %s",
-                  report_utc_time(report->price_time_s, when, sizeof when), html_g(report->region_uplift).text,
-                  report->catalog_source ? report->catalog_source : "(unknown)");
+    pcs_html_elementf(out, "p", "meta", "scenario: %s (%s)", report->name, report->path);
+    pcs_html_elementf(out, "p", "meta", "seed %llu, %s%s, horizon %s h, %s, %s", (unsigned long long)report->seed,
+                      pcs_report_count(trials, "trial", "trials", trial_count, sizeof trial_count),
+                      pcs_run_auto_text(report, automatic, sizeof automatic), pcs_html_g(first->horizon_hours).text,
+                      pcs_report_count(first->strategy_count, "strategy", "strategies", strategies, sizeof strategies),
+                      pcs_report_count(report->point_count, "sweep point", "sweep points", points, sizeof points));
+    pcs_html_elementf(out, "p", "meta", "prices of %s; regional uplift x%s; catalog: %s",
+                      pcs_report_utc_time(report->price_time_s, when, sizeof when),
+                      pcs_html_g(report->region_uplift).text,
+                      report->catalog_source ? report->catalog_source : "(unknown)");
     models_line(out, first);
     if (report->partial)
-        html_element(out, "p", "partial",
-                     "PARTIAL: interrupted; only the trials finished before the interruption are reported");
+        pcs_html_element(out, "p", "partial",
+                         "PARTIAL: interrupted; only the trials finished before the interruption are reported");
 }
 
 /* ------------------------------------------------------------ strategies */
@@ -64,15 +65,15 @@ static void strategy_table(FILE *out, const struct pcs_run_point_report *point)
 {
     static const char *const headers[] = {"strategy", "route", "tier", "cache"};
     const struct pcs_scenario *scenario = point->scenario;
-    html_table_begin(out, "strategies", headers, 4, 4);
+    pcs_html_table_begin(out, "strategies", headers, 4, 4);
     for (size_t s = 0; s < point->result->strategy_count; s++) {
         const struct pcs_strategy *strategy = &scenario->strategies[s];
         char route[256];
         route_text(scenario, strategy, route, sizeof route);
         const char *cells[] = {strategy->name, route, pcs_tier_name(strategy->tier), strategy->cache};
-        html_table_row(out, cells, 4, 4);
+        pcs_html_table_row(out, cells, 4, 4);
     }
-    html_table_end(out);
+    pcs_html_table_end(out);
 }
 
 /* ------------------------------------------------------------------ charts */
@@ -94,18 +95,19 @@ static enum pcs_status cdf_chart(FILE *out, const struct pcs_run_point_report *p
         }
         struct cdf_chart chart = {
             .label = "distribution of cost per completed task across trials",
-            .x = {.title = "cost per completed task (USD)", .tick_format = chart_format_usd_tick,
-                  .value_format = html_format_usd},
+            .x = {.title = "cost per completed task (USD)",
+                  .tick_format = pcs_chart_format_usd_tick,
+                  .value_format = pcs_html_format_usd},
             .y_title = "share of trials (%)",
             .samples = samples,
             .sample_count = result->strategy_count,
         };
-        html_element(out, "h3", NULL, "Cost per completed task across trials");
-        status = svg_cdf_chart(out, &chart);
-        html_elementf(out, "p", "note",
-                      "For each strategy, the share of trials (of %zu) whose cost per completed task (the trial's "
-                      "spend over its completed tasks) is at most x. Further left: cheaper; steeper: steadier.",
-                      result->trial_count);
+        pcs_html_element(out, "h3", NULL, "Cost per completed task across trials");
+        status = pcs_svg_cdf_chart(out, &chart);
+        pcs_html_elementf(out, "p", "note",
+                          "For each strategy, the share of trials (of %zu) whose cost per completed task (the trial's "
+                          "spend over its completed tasks) is at most x. Further left: cheaper; steeper: steadier.",
+                          result->trial_count);
     }
     free(values);
     free(samples);
@@ -122,12 +124,12 @@ static void mean_bar(const struct strategy_stats *stats, const struct report_mon
     *high = cost->ci95_high;
     /* No bar without a mean; no whisker, and no \xc2\xb1, without a CI (n < 2). */
     if (!pcs_has_value(cost->mean))
-        snprintf(label, cap, "%s", report_no_value(REPORT_HTML));
+        snprintf(label, cap, "%s", pcs_report_no_value(REPORT_HTML));
     else if (!pcs_has_value(cost->ci95_low))
-        snprintf(label, cap, "%s", report_money_dollars(money, cost->mean, mean, sizeof mean));
+        snprintf(label, cap, "%s", pcs_report_money_dollars(money, cost->mean, mean, sizeof mean));
     else
-        snprintf(label, cap, "%s \xc2\xb1 %s", report_money_dollars(money, cost->mean, mean, sizeof mean),
-                 report_money_dollars(money, (cost->ci95_high - cost->ci95_low) / 2, half, sizeof half));
+        snprintf(label, cap, "%s \xc2\xb1 %s", pcs_report_money_dollars(money, cost->mean, mean, sizeof mean),
+                 pcs_report_money_dollars(money, (cost->ci95_high - cost->ci95_low) / 2, half, sizeof half));
 }
 
 static enum pcs_status mean_chart(FILE *out, const struct pcs_run_point_report *point,
@@ -137,9 +139,9 @@ static enum pcs_status mean_chart(FILE *out, const struct pcs_run_point_report *
     const char **names = calloc(count + 1, sizeof *names);
     double *numbers = calloc(3 * count + 1, sizeof *numbers);
     struct html_labels labels = {0, NULL, NULL};
-    enum pcs_status status = names && numbers ? html_labels_new(&labels, count) : PCS_ERR_NOMEM;
+    enum pcs_status status = names && numbers ? pcs_html_labels_new(&labels, count) : PCS_ERR_NOMEM;
     struct run_money money;
-    run_stats_money(stats, count, &money);
+    pcs_run_stats_money(stats, count, &money);
     if (status == PCS_OK) {
         for (size_t s = 0; s < count; s++) {
             names[s] = stats[s].strategy->name;
@@ -148,8 +150,10 @@ static enum pcs_status mean_chart(FILE *out, const struct pcs_run_point_report *
         }
         struct bar_chart chart = {
             .label = "mean cost per completed task with its 95% confidence interval",
-            .value = {.title = "mean cost per completed task (USD)", .from_zero = 1,
-                      .tick_format = chart_format_usd_tick, .money = &money.cost_per_completed_task},
+            .value = {.title = "mean cost per completed task (USD)",
+                      .from_zero = 1,
+                      .tick_format = pcs_chart_format_usd_tick,
+                      .money = &money.cost_per_completed_task},
             .categories = names,
             .category_count = count,
             .series_count = 1,
@@ -158,13 +162,13 @@ static enum pcs_status mean_chart(FILE *out, const struct pcs_run_point_report *
             .high = numbers + 2 * count,
             .labels = labels.list,
         };
-        html_element(out, "h3", NULL, "Mean cost per completed task");
-        status = svg_bar_chart(out, &chart);
-        html_element(out, "p", "note",
-                     "Bars: the mean over trials of the cost per completed task; whiskers and \xc2\xb1: the 95% "
-                     "confidence interval of the mean.");
+        pcs_html_element(out, "h3", NULL, "Mean cost per completed task");
+        status = pcs_svg_bar_chart(out, &chart);
+        pcs_html_element(out, "p", "note",
+                         "Bars: the mean over trials of the cost per completed task; whiskers and \xc2\xb1: the 95% "
+                         "confidence interval of the mean.");
     }
-    html_labels_free(&labels);
+    pcs_html_labels_free(&labels);
     free(names);
     free(numbers);
     return status;
@@ -183,12 +187,12 @@ static void row_write(FILE *out, struct row_cells *cells, size_t count)
 {
     for (size_t i = 0; i < count; i++)
         cells->list[i] = cells->text[i];
-    html_table_row(out, cells->list, count, 1);
+    pcs_html_table_row(out, cells->list, count, 1);
 }
 
 static void interval(const struct report_money *money, double low, double high, char *buf, size_t cap)
 {
-    report_money_interval(money, low, high, buf, cap);
+    pcs_report_money_interval(money, low, high, buf, cap);
 }
 
 static const char *const cost_headers[] = {"strategy", "trials", "mean", "95% CI of the mean", "sd",
@@ -201,13 +205,13 @@ static void cost_row(FILE *out, const struct strategy_stats *stats, const struct
     struct row_cells cells;
     snprintf(cells.text[0], sizeof cells.text[0], "%s", stats->strategy->name);
     snprintf(cells.text[1], sizeof cells.text[1], "%zu", stats->trials_with_completion);
-    report_money_text(usd, cost->mean, cells.text[2], sizeof cells.text[2]);
+    pcs_report_money_text(usd, cost->mean, cells.text[2], sizeof cells.text[2]);
     interval(usd, cost->ci95_low, cost->ci95_high, cells.text[3], sizeof cells.text[3]);
-    report_money_text(usd, cost->sd, cells.text[4], sizeof cells.text[4]);
-    report_money_text(usd, cost->p5, cells.text[5], sizeof cells.text[5]);
-    report_money_text(usd, cost->p50, cells.text[6], sizeof cells.text[6]);
-    report_money_text(usd, cost->p95, cells.text[7], sizeof cells.text[7]);
-    report_money_text(usd, cost->p99, cells.text[8], sizeof cells.text[8]);
+    pcs_report_money_text(usd, cost->sd, cells.text[4], sizeof cells.text[4]);
+    pcs_report_money_text(usd, cost->p5, cells.text[5], sizeof cells.text[5]);
+    pcs_report_money_text(usd, cost->p50, cells.text[6], sizeof cells.text[6]);
+    pcs_report_money_text(usd, cost->p95, cells.text[7], sizeof cells.text[7]);
+    pcs_report_money_text(usd, cost->p99, cells.text[8], sizeof cells.text[8]);
     row_write(out, &cells, 9);
 }
 
@@ -219,16 +223,17 @@ static void task_row(FILE *out, const struct strategy_stats *stats, const struct
 {
     struct row_cells cells;
     snprintf(cells.text[0], sizeof cells.text[0], "%s", stats->strategy->name);
-    snprintf(cells.text[1], sizeof cells.text[1], "%s", html_percent(stats->completion_rate).text);
-    snprintf(cells.text[2], sizeof cells.text[2], "%s", html_g(stats->attempts_per_task).text);
-    snprintf(cells.text[3], sizeof cells.text[3], "%s", html_percent(stats->escalation_rate).text);
-    snprintf(cells.text[4], sizeof cells.text[4], "%s", html_percent(stats->cached_ratio.mean).text);
+    snprintf(cells.text[1], sizeof cells.text[1], "%s", pcs_html_percent(stats->completion_rate).text);
+    snprintf(cells.text[2], sizeof cells.text[2], "%s", pcs_html_g(stats->attempts_per_task).text);
+    snprintf(cells.text[3], sizeof cells.text[3], "%s", pcs_html_percent(stats->escalation_rate).text);
+    snprintf(cells.text[4], sizeof cells.text[4], "%s", pcs_html_percent(stats->cached_ratio.mean).text);
     if (stats->has_paired) {
         const struct pcs_paired *paired = &stats->versus_first;
-        report_money_text(&money->difference, paired->mean_difference, cells.text[5], sizeof cells.text[5]);
+        pcs_report_money_text(&money->difference, paired->mean_difference, cells.text[5], sizeof cells.text[5]);
         interval(&money->difference, paired->ci95_low, paired->ci95_high, cells.text[6], sizeof cells.text[6]);
         snprintf(cells.text[7], sizeof cells.text[7], "%s",
-                 pcs_has_value(paired->p_cheaper) ? html_percent(paired->p_cheaper).text : report_no_value(REPORT_HTML));
+                 pcs_has_value(paired->p_cheaper) ? pcs_html_percent(paired->p_cheaper).text
+                                                  : pcs_report_no_value(REPORT_HTML));
     } else {
         for (size_t i = 5; i < 8; i++)
             snprintf(cells.text[i], sizeof cells.text[i], "-");
@@ -240,26 +245,26 @@ static void stats_tables(FILE *out, const struct pcs_run_point_report *point, co
 {
     size_t count = point->result->strategy_count;
     struct run_money money;
-    run_stats_money(stats, count, &money);
-    html_element(out, "h3", NULL, "Cost per completed task (USD)");
-    html_table_begin(out, "run-cost", cost_headers, 9, 1);
+    pcs_run_stats_money(stats, count, &money);
+    pcs_html_element(out, "h3", NULL, "Cost per completed task (USD)");
+    pcs_html_table_begin(out, "run-cost", cost_headers, 9, 1);
     for (size_t s = 0; s < count; s++)
         cost_row(out, &stats[s], &money);
-    html_table_end(out);
-    html_element(out, "p", "note",
-                 "Over the trials that completed a task (trials): mean, 95% confidence interval of the mean, "
-                 "standard deviation and quantiles of the cost per completed task.");
-    html_element(out, "h3", NULL, "Tasks, and against the first strategy");
-    html_table_begin(out, "run-tasks", task_headers, 8, 1);
+    pcs_html_table_end(out);
+    pcs_html_element(out, "p", "note",
+                     "Over the trials that completed a task (trials): mean, 95% confidence interval of the mean, "
+                     "standard deviation and quantiles of the cost per completed task.");
+    pcs_html_element(out, "h3", NULL, "Tasks, and against the first strategy");
+    pcs_html_table_begin(out, "run-tasks", task_headers, 8, 1);
     for (size_t s = 0; s < count; s++)
         task_row(out, &stats[s], &money);
-    html_table_end(out);
-    html_elementf(out, "p", "note",
-                  "Completed, attempts per task and escalated are pooled over every task of every trial; cached "
-                  "ratio is the mean over trials. vs first: the paired difference in cost per completed task "
-                  "against %s over the same trials (negative = cheaper), its 95%% CI, and P(cheaper) the share of "
-                  "trials where it was cheaper.",
-                  count ? stats[0].strategy->name : "-");
+    pcs_html_table_end(out);
+    pcs_html_elementf(out, "p", "note",
+                      "Completed, attempts per task and escalated are pooled over every task of every trial; cached "
+                      "ratio is the mean over trials. vs first: the paired difference in cost per completed task "
+                      "against %s over the same trials (negative = cheaper), its 95%% CI, and P(cheaper) the share of "
+                      "trials where it was cheaper.",
+                      count ? stats[0].strategy->name : "-");
 }
 
 /* ------------------------------------------------------------------ points */
@@ -270,9 +275,9 @@ static enum pcs_status point_section(FILE *out, const struct pcs_run_point_repor
     struct strategy_stats *stats = calloc(count + 1, sizeof *stats);
     if (!stats)
         return PCS_ERR_NOMEM;
-    enum pcs_status status = run_stats_compute(point, stats);
+    enum pcs_status status = pcs_run_stats_compute(point, stats);
     if (status == PCS_OK) {
-        html_element(out, "h2", NULL, point->label && point->label[0] ? point->label : "Results");
+        pcs_html_element(out, "h2", NULL, point->label && point->label[0] ? point->label : "Results");
         strategy_table(out, point);
         status = cdf_chart(out, point, stats);
     }
@@ -289,12 +294,12 @@ enum pcs_status pcs_report_run_html(FILE *out, const struct pcs_run_report *repo
     enum pcs_status status = PCS_OK;
     char title[256];
     snprintf(title, sizeof title, "pcsim run: %s", report->name ? report->name : "");
-    html_begin(out, title);
+    pcs_html_begin(out, title);
     if (report->point_count)
         run_header(out, report);
     for (size_t p = 0; p < report->point_count && status == PCS_OK; p++)
         status = point_section(out, &report->points[p]);
-    html_end(out);
+    pcs_html_end(out);
     if (status != PCS_OK)
         return status;
     return ferror(out) ? PCS_ERR_IO : PCS_OK;

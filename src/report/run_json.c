@@ -12,7 +12,7 @@
 static cJSON *interval(double low, double high)
 {
     if (!pcs_has_value(low) || !pcs_has_value(high))
-        return report_json_number(NAN);
+        return pcs_report_json_number(NAN);
     cJSON *pair = cJSON_CreateArray();
     cJSON_AddItemToArray(pair, cJSON_CreateNumber(low));
     cJSON_AddItemToArray(pair, cJSON_CreateNumber(high));
@@ -22,13 +22,13 @@ static cJSON *interval(double low, double high)
 static cJSON *summary_object(const struct pcs_summary *summary)
 {
     cJSON *object = cJSON_CreateObject();
-    cJSON_AddItemToObject(object, "n", report_json_integer(summary->n));
-    cJSON_AddItemToObject(object, "mean", report_json_number(summary->mean));
-    cJSON_AddItemToObject(object, "sd", report_json_number(summary->sd));
-    cJSON_AddItemToObject(object, "p5", report_json_number(summary->p5));
-    cJSON_AddItemToObject(object, "p50", report_json_number(summary->p50));
-    cJSON_AddItemToObject(object, "p95", report_json_number(summary->p95));
-    cJSON_AddItemToObject(object, "p99", report_json_number(summary->p99));
+    cJSON_AddItemToObject(object, "n", pcs_report_json_integer(summary->n));
+    cJSON_AddItemToObject(object, "mean", pcs_report_json_number(summary->mean));
+    cJSON_AddItemToObject(object, "sd", pcs_report_json_number(summary->sd));
+    cJSON_AddItemToObject(object, "p5", pcs_report_json_number(summary->p5));
+    cJSON_AddItemToObject(object, "p50", pcs_report_json_number(summary->p50));
+    cJSON_AddItemToObject(object, "p95", pcs_report_json_number(summary->p95));
+    cJSON_AddItemToObject(object, "p99", pcs_report_json_number(summary->p99));
     cJSON_AddItemToObject(object, "ci95", interval(summary->ci95_low, summary->ci95_high));
     return object;
 }
@@ -45,35 +45,35 @@ static cJSON *strategy_object(const struct pcs_scenario *scenario, const struct 
         cJSON *step = cJSON_CreateObject();
         cJSON_AddStringToObject(step, "model", model->alias);
         cJSON_AddStringToObject(step, "model_id", model->model->id);
-        cJSON_AddItemToObject(step, "attempts", report_json_integer(strategy->route[i].attempts));
+        cJSON_AddItemToObject(step, "attempts", pcs_report_json_integer(strategy->route[i].attempts));
         cJSON_AddItemToArray(route, step);
     }
     cJSON_AddStringToObject(object, "tier", pcs_tier_name(strategy->tier));
     cJSON_AddStringToObject(object, "cache", strategy->cache);
-    cJSON_AddItemToObject(object, "trials", report_json_integer(st->trials));
-    cJSON_AddItemToObject(object, "trials_with_completion", report_json_integer(st->trials_with_completion));
+    cJSON_AddItemToObject(object, "trials", pcs_report_json_integer(st->trials));
+    cJSON_AddItemToObject(object, "trials_with_completion", pcs_report_json_integer(st->trials_with_completion));
     cJSON_AddItemToObject(object, "cost_per_completed_task", summary_object(&st->cost_per_completed_task));
     cJSON *task_cost = cJSON_AddObjectToObject(object, "task_cost");
-    cJSON_AddItemToObject(task_cost, "mean", report_json_number(st->task_cost_mean));
-    cJSON_AddItemToObject(task_cost, "p5", report_json_number(st->task_cost_p5));
-    cJSON_AddItemToObject(task_cost, "p50", report_json_number(st->task_cost_p50));
-    cJSON_AddItemToObject(task_cost, "p95", report_json_number(st->task_cost_p95));
-    cJSON_AddItemToObject(task_cost, "p99", report_json_number(st->task_cost_p99));
+    cJSON_AddItemToObject(task_cost, "mean", pcs_report_json_number(st->task_cost_mean));
+    cJSON_AddItemToObject(task_cost, "p5", pcs_report_json_number(st->task_cost_p5));
+    cJSON_AddItemToObject(task_cost, "p50", pcs_report_json_number(st->task_cost_p50));
+    cJSON_AddItemToObject(task_cost, "p95", pcs_report_json_number(st->task_cost_p95));
+    cJSON_AddItemToObject(task_cost, "p99", pcs_report_json_number(st->task_cost_p99));
     cJSON_AddNumberToObject(object, "completion_rate", st->completion_rate);
     cJSON_AddNumberToObject(object, "attempts_per_task", st->attempts_per_task);
     cJSON_AddNumberToObject(object, "escalation_rate", st->escalation_rate);
     cJSON_AddNumberToObject(object, "failed_request_rate", st->failed_request_rate);
     cJSON_AddNumberToObject(object, "tasks_per_trial", st->tasks_per_trial);
-    cJSON_AddItemToObject(object, "requests", report_json_integer(st->requests));
+    cJSON_AddItemToObject(object, "requests", pcs_report_json_integer(st->requests));
     cJSON_AddItemToObject(object, "cached_ratio", summary_object(&st->cached_ratio));
     cJSON_AddItemToObject(object, "spend_per_horizon", summary_object(&st->spend));
     if (st->has_paired) {
         cJSON *paired = cJSON_AddObjectToObject(object, "vs_first");
         cJSON_AddStringToObject(paired, "baseline", first_name);
-        cJSON_AddItemToObject(paired, "n", report_json_integer(st->versus_first.n));
-        cJSON_AddItemToObject(paired, "mean_difference", report_json_number(st->versus_first.mean_difference));
+        cJSON_AddItemToObject(paired, "n", pcs_report_json_integer(st->versus_first.n));
+        cJSON_AddItemToObject(paired, "mean_difference", pcs_report_json_number(st->versus_first.mean_difference));
         cJSON_AddItemToObject(paired, "ci95", interval(st->versus_first.ci95_low, st->versus_first.ci95_high));
-        cJSON_AddItemToObject(paired, "p_cheaper", report_json_number(st->versus_first.p_cheaper));
+        cJSON_AddItemToObject(paired, "p_cheaper", pcs_report_json_number(st->versus_first.p_cheaper));
     } else {
         cJSON_AddNullToObject(object, "vs_first");
     }
@@ -86,7 +86,7 @@ static enum pcs_status point_strategies(const struct pcs_run_point_report *point
     struct strategy_stats *stats = calloc(count + 1, sizeof *stats);
     if (!stats)
         return PCS_ERR_NOMEM;
-    enum pcs_status status = run_stats_compute(point, stats);
+    enum pcs_status status = pcs_run_stats_compute(point, stats);
     for (size_t s = 0; s < count && status == PCS_OK; s++)
         cJSON_AddItemToArray(array, strategy_object(point->scenario, &stats[s], stats[0].strategy->name));
     free(stats);
@@ -101,22 +101,22 @@ enum pcs_status pcs_report_run_json(FILE *out, const struct pcs_run_report *repo
     cJSON_AddStringToObject(root, "schema", "pcsim.run.v1");
     cJSON_AddStringToObject(root, "scenario", report->name);
     cJSON_AddStringToObject(root, "file", report->path);
-    cJSON_AddItemToObject(root, "seed", report_json_integer(report->seed));
+    cJSON_AddItemToObject(root, "seed", pcs_report_json_integer(report->seed));
     cJSON_AddStringToObject(root, "rng", "pcsim-rrmxmx-counter: counter-based streams keyed by XXH3 of (seed, trial, task, ...)");
-    cJSON_AddItemToObject(root, "trials", report_json_integer(report->points[0].result->trial_count));
+    cJSON_AddItemToObject(root, "trials", pcs_report_json_integer(report->points[0].result->trial_count));
     cJSON_AddBoolToObject(root, "trials_auto", report->trials_auto);
     if (report->trials_auto) {
         int converged;
         double widest;
-        run_auto_outcome(report, &converged, &widest);
+        pcs_run_auto_outcome(report, &converged, &widest);
         cJSON_AddNumberToObject(root, "target_relative_half_width", report->target_relative_half_width);
         cJSON_AddBoolToObject(root, "converged", converged);
-        cJSON_AddItemToObject(root, "half_width_reached", report_json_number(isfinite(widest) ? widest : NAN));
+        cJSON_AddItemToObject(root, "half_width_reached", pcs_report_json_number(isfinite(widest) ? widest : NAN));
     }
     cJSON_AddNumberToObject(root, "horizon_hours", first->horizon_hours);
     cJSON_AddBoolToObject(root, "partial", report->partial);
     cJSON_AddStringToObject(root, "catalog", report->catalog_source);
-    cJSON_AddStringToObject(root, "price_time", report_utc_time(report->price_time_s, when, sizeof when));
+    cJSON_AddStringToObject(root, "price_time", pcs_report_utc_time(report->price_time_s, when, sizeof when));
     cJSON *models = cJSON_AddArrayToObject(root, "models");
     for (size_t m = 0; m < first->model_count; m++) {
         cJSON *model = cJSON_CreateObject();
@@ -130,13 +130,13 @@ enum pcs_status pcs_report_run_json(FILE *out, const struct pcs_run_report *repo
     for (size_t p = 0; p < report->point_count && status == PCS_OK; p++) {
         cJSON *point = cJSON_CreateObject();
         cJSON_AddStringToObject(point, "label", report->points[p].label);
-        cJSON_AddItemToObject(point, "trials", report_json_integer(report->points[p].result->trial_count));
+        cJSON_AddItemToObject(point, "trials", pcs_report_json_integer(report->points[p].result->trial_count));
         if (report->trials_auto) {
             const struct pcs_run_result *result = report->points[p].result;
             cJSON_AddBoolToObject(point, "converged", result->converged);
-            cJSON_AddItemToObject(point, "half_width_reached",
-                                  report_json_number(isfinite(result->relative_half_width) ? result->relative_half_width
-                                                                                          : NAN));
+            cJSON_AddItemToObject(
+                point, "half_width_reached",
+                pcs_report_json_number(isfinite(result->relative_half_width) ? result->relative_half_width : NAN));
         }
         status = point_strategies(&report->points[p], cJSON_AddArrayToObject(point, "strategies"));
         cJSON_AddItemToArray(points, point);

@@ -66,7 +66,7 @@ static enum pcs_status compute_one(const struct pcs_run_result *result, size_t s
     return pcs_compare_paired(first, values, pairs, &stats->versus_first);
 }
 
-enum pcs_status run_stats_compute(const struct pcs_run_point_report *point, struct strategy_stats *stats)
+enum pcs_status pcs_run_stats_compute(const struct pcs_run_point_report *point, struct strategy_stats *stats)
 {
     const struct pcs_run_result *result = point->result;
     size_t trials = result->trial_count ? result->trial_count : 1;
@@ -83,31 +83,31 @@ enum pcs_status run_stats_compute(const struct pcs_run_point_report *point, stru
     return status;
 }
 
-void run_stats_money(const struct strategy_stats *stats, size_t count, struct run_money *money)
+void pcs_run_stats_money(const struct strategy_stats *stats, size_t count, struct run_money *money)
 {
-    report_money_init(&money->cost_per_completed_task);
-    report_money_init(&money->task_cost);
-    report_money_init(&money->spend);
-    report_money_init(&money->difference);
+    pcs_report_money_init(&money->cost_per_completed_task);
+    pcs_report_money_init(&money->task_cost);
+    pcs_report_money_init(&money->spend);
+    pcs_report_money_init(&money->difference);
     for (size_t s = 0; s < count; s++) {
         const struct pcs_summary *cost = &stats[s].cost_per_completed_task;
         const double levels[] = {cost->mean, cost->ci95_low, cost->ci95_high, cost->p5, cost->p50, cost->p95, cost->p99};
         for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++)
-            report_money_add(&money->cost_per_completed_task, levels[i]);
+            pcs_report_money_add(&money->cost_per_completed_task, levels[i]);
         const double task[] = {stats[s].task_cost_mean, stats[s].task_cost_p5, stats[s].task_cost_p50,
                                stats[s].task_cost_p95, stats[s].task_cost_p99};
         for (size_t i = 0; i < sizeof task / sizeof task[0]; i++)
-            report_money_add(&money->task_cost, task[i]);
-        report_money_add(&money->spend, stats[s].spend.mean);
+            pcs_report_money_add(&money->task_cost, task[i]);
+        pcs_report_money_add(&money->spend, stats[s].spend.mean);
         if (stats[s].has_paired) {
-            report_money_add(&money->difference, stats[s].versus_first.mean_difference);
-            report_money_add(&money->difference, stats[s].versus_first.ci95_low);
-            report_money_add(&money->difference, stats[s].versus_first.ci95_high);
+            pcs_report_money_add(&money->difference, stats[s].versus_first.mean_difference);
+            pcs_report_money_add(&money->difference, stats[s].versus_first.ci95_low);
+            pcs_report_money_add(&money->difference, stats[s].versus_first.ci95_high);
         }
     }
 }
 
-void run_auto_outcome(const struct pcs_run_report *report, int *converged, double *widest)
+void pcs_run_auto_outcome(const struct pcs_run_report *report, int *converged, double *widest)
 {
     *converged = 1;
     *widest = 0;
@@ -119,14 +119,14 @@ void run_auto_outcome(const struct pcs_run_report *report, int *converged, doubl
     }
 }
 
-const char *run_auto_text(const struct pcs_run_report *report, char *buf, size_t cap)
+const char *pcs_run_auto_text(const struct pcs_run_report *report, char *buf, size_t cap)
 {
     buf[0] = '\0';
     if (!report->trials_auto)
         return buf;
     int converged;
     double widest;
-    run_auto_outcome(report, &converged, &widest);
+    pcs_run_auto_outcome(report, &converged, &widest);
     char width[64];
     if (isfinite(widest))
         snprintf(width, sizeof width, "95%% CI half-width %.3g%% of the mean", 100.0 * widest);

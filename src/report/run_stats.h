@@ -28,14 +28,14 @@ struct strategy_stats {
 
 /* With trials_auto: whether every point converged, and the widest relative
  * 95% CI half-width over the points (infinity: a strategy had no CI). */
-void run_auto_outcome(const struct pcs_run_report *report, int *converged, double *widest);
+void pcs_run_auto_outcome(const struct pcs_run_report *report, int *converged, double *widest);
 
 /* What --trials auto reached, for people: " (--trials auto: converged: ...)",
  * "" without trials_auto. */
-const char *run_auto_text(const struct pcs_run_report *report, char *buf, size_t cap);
+const char *pcs_run_auto_text(const struct pcs_run_report *report, char *buf, size_t cap);
 
 /* Fills stats[0..strategy_count) for one point. PCS_ERR_NOMEM. */
-enum pcs_status run_stats_compute(const struct pcs_run_point_report *point, struct strategy_stats *stats);
+enum pcs_status pcs_run_stats_compute(const struct pcs_run_point_report *point, struct strategy_stats *stats);
 
 /* The money columns of one point's tables, one precision each for the
  * text and HTML reports (report_money): the cost per completed task (mean,
@@ -50,6 +50,6 @@ struct run_money {
     struct report_money difference;
 };
 
-void run_stats_money(const struct strategy_stats *stats, size_t count, struct run_money *money);
+void pcs_run_stats_money(const struct strategy_stats *stats, size_t count, struct run_money *money);
 
 #endif

@@ -26,7 +26,7 @@ static void print_point(FILE *out, const struct pcs_run_point_report *point, con
     size_t count = point->result->strategy_count;
     char a[48], b[48], c[48], d[48], e[48], f[48], g[48], trials[64];
     struct run_money money;
-    run_stats_money(stats, count, &money);
+    pcs_run_stats_money(stats, count, &money);
     const struct report_money *usd = &money.cost_per_completed_task;
     if (point->label[0])
         fprintf(out, "\n== %s\n", point->label);
@@ -46,10 +46,10 @@ static void print_point(FILE *out, const struct pcs_run_point_report *point, con
     }
     if (every_trial)
         fprintf(out, "\ncost per completed task, USD, across %s:\n",
-                report_count(point->result->trial_count, "trial", "trials", trials, sizeof trials));
+                pcs_report_count(point->result->trial_count, "trial", "trials", trials, sizeof trials));
     else if (one_n)
         fprintf(out, "\ncost per completed task, USD, across %s with a completed task (of %zu run):\n",
-                report_count(stats[0].cost_per_completed_task.n, "trial", "trials", trials, sizeof trials),
+                pcs_report_count(stats[0].cost_per_completed_task.n, "trial", "trials", trials, sizeof trials),
                 point->result->trial_count);
     else
         fprintf(out, "\ncost per completed task, USD, across n trials with a completed task (of %zu run):\n",
@@ -59,11 +59,12 @@ static void print_point(FILE *out, const struct pcs_run_point_report *point, con
     for (size_t s = 0; s < count; s++) {
         const struct pcs_summary *cost = &stats[s].cost_per_completed_task;
         char ci[112];
-        report_money_interval(usd, cost->ci95_low, cost->ci95_high, ci, sizeof ci);
+        pcs_report_money_interval(usd, cost->ci95_low, cost->ci95_high, ci, sizeof ci);
         fprintf(out, "  %-22s %6zu %12s %12s %25s %12s %12s %12s %12s\n", stats[s].strategy->name, cost->n,
-                report_money_text(usd, cost->mean, c, sizeof c), report_money_text(usd, cost->sd, d, sizeof d), ci,
-                report_money_text(usd, cost->p5, e, sizeof e), report_money_text(usd, cost->p50, f, sizeof f),
-                report_money_text(usd, cost->p95, g, sizeof g), report_money_text(usd, cost->p99, a, sizeof a));
+                pcs_report_money_text(usd, cost->mean, c, sizeof c), pcs_report_money_text(usd, cost->sd, d, sizeof d),
+                ci, pcs_report_money_text(usd, cost->p5, e, sizeof e),
+                pcs_report_money_text(usd, cost->p50, f, sizeof f), pcs_report_money_text(usd, cost->p95, g, sizeof g),
+                pcs_report_money_text(usd, cost->p99, a, sizeof a));
     }
     fprintf(out, "\nper task and per horizon:\n");
     fprintf(out, "  %-22s %10s %9s %9s %9s %8s %12s %12s %12s %14s\n", "strategy", "completed", "attempts",
@@ -73,10 +74,10 @@ static void print_point(FILE *out, const struct pcs_run_point_report *point, con
         fprintf(out, "  %-22s %9.2f%% %9.3f %8.2f%% %8.2f%% %7.2f%% %12s %12s %12s %14s\n", st->strategy->name,
                 100.0 * st->completion_rate, st->attempts_per_task, 100.0 * st->escalation_rate,
                 100.0 * st->failed_request_rate, 100.0 * st->cached_ratio.mean,
-                report_money_text(&money.task_cost, st->task_cost_mean, a, sizeof a),
-                report_money_text(&money.task_cost, st->task_cost_p50, b, sizeof b),
-                report_money_text(&money.task_cost, st->task_cost_p99, c, sizeof c),
-                report_money_text(&money.spend, st->spend.mean, d, sizeof d));
+                pcs_report_money_text(&money.task_cost, st->task_cost_mean, a, sizeof a),
+                pcs_report_money_text(&money.task_cost, st->task_cost_p50, b, sizeof b),
+                pcs_report_money_text(&money.task_cost, st->task_cost_p99, c, sizeof c),
+                pcs_report_money_text(&money.spend, st->spend.mean, d, sizeof d));
     }
     if (count > 1) {
         fprintf(out, "\nagainst %s (paired over the same trials; negative = cheaper):\n", stats[0].strategy->name);
@@ -84,13 +85,13 @@ static void print_point(FILE *out, const struct pcs_run_point_report *point, con
         for (size_t s = 1; s < count; s++) {
             const struct pcs_paired *paired = &stats[s].versus_first;
             char ci[112], cheaper[32];
-            report_money_interval(&money.difference, paired->ci95_low, paired->ci95_high, ci, sizeof ci);
+            pcs_report_money_interval(&money.difference, paired->ci95_low, paired->ci95_high, ci, sizeof ci);
             if (pcs_has_value(paired->p_cheaper))
                 snprintf(cheaper, sizeof cheaper, "%.1f%%", 100.0 * paired->p_cheaper);
             else
-                snprintf(cheaper, sizeof cheaper, "%s", report_no_value(REPORT_TEXT));
+                snprintf(cheaper, sizeof cheaper, "%s", pcs_report_no_value(REPORT_TEXT));
             fprintf(out, "  %-22s %6zu %14s %29s %11s\n", stats[s].strategy->name, paired->n,
-                    report_money_text(&money.difference, paired->mean_difference, c, sizeof c), ci, cheaper);
+                    pcs_report_money_text(&money.difference, paired->mean_difference, c, sizeof c), ci, cheaper);
         }
     }
 }
@@ -101,11 +102,11 @@ enum pcs_status pcs_report_run_text(FILE *out, const struct pcs_run_report *repo
     const struct pcs_scenario *first = report->points[0].scenario;
     fprintf(out, "pcsim run: %s (%s)\n", report->name, report->path);
     fprintf(out, "seed %llu, %s%s, horizon %g h, %s%s\n", (unsigned long long)report->seed,
-            report_count(report->points[0].result->trial_count, "trial", "trials", trials, sizeof trials),
-            run_auto_text(report, automatic, sizeof automatic), first->horizon_hours,
-            report_count(first->strategy_count, "strategy", "strategies", strategies, sizeof strategies),
+            pcs_report_count(report->points[0].result->trial_count, "trial", "trials", trials, sizeof trials),
+            pcs_run_auto_text(report, automatic, sizeof automatic), first->horizon_hours,
+            pcs_report_count(first->strategy_count, "strategy", "strategies", strategies, sizeof strategies),
             report->point_count > 1 ? ", sweep" : "");
-    fprintf(out, "prices of %s; catalog: %s\n", report_utc_time(report->price_time_s, when, sizeof when),
+    fprintf(out, "prices of %s; catalog: %s\n", pcs_report_utc_time(report->price_time_s, when, sizeof when),
             report->catalog_source);
     fprintf(out, "models:");
     for (size_t m = 0; m < first->model_count; m++)
@@ -117,7 +118,7 @@ enum pcs_status pcs_report_run_text(FILE *out, const struct pcs_run_report *repo
         struct strategy_stats *stats = calloc(report->points[p].result->strategy_count + 1, sizeof *stats);
         if (!stats)
             return PCS_ERR_NOMEM;
-        enum pcs_status status = run_stats_compute(&report->points[p], stats);
+        enum pcs_status status = pcs_run_stats_compute(&report->points[p], stats);
         if (status == PCS_OK)
             print_point(out, &report->points[p], stats);
         free(stats);

@@ -47,8 +47,9 @@ static void svg_begin(FILE *out, const char *kind, double height, const char *la
     fprintf(out,
             "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart %s\" width=\"%s\" height=\"%s\" "
             "viewBox=\"0 0 %s %s\" role=\"img\" aria-label=\"",
-            kind, html_px(CHART_WIDTH).text, html_px(height).text, html_px(CHART_WIDTH).text, html_px(height).text);
-    html_escaped(out, label);
+            kind, pcs_html_px(CHART_WIDTH).text, pcs_html_px(height).text, pcs_html_px(CHART_WIDTH).text,
+            pcs_html_px(height).text);
+    pcs_html_escaped(out, label);
     fputs("\">\n", out);
 }
 
@@ -59,11 +60,11 @@ static void svg_end(FILE *out)
 
 static void svg_text(FILE *out, double x, double y, const char *anchor, const char *class_name, const char *text)
 {
-    fprintf(out, "<text x=\"%s\" y=\"%s\" text-anchor=\"%s\"", html_px(x).text, html_px(y).text, anchor);
+    fprintf(out, "<text x=\"%s\" y=\"%s\" text-anchor=\"%s\"", pcs_html_px(x).text, pcs_html_px(y).text, anchor);
     if (class_name)
         fprintf(out, " class=\"%s\"", class_name);
     fputc('>', out);
-    html_escaped(out, text);
+    pcs_html_escaped(out, text);
     fputs("</text>\n", out);
 }
 
@@ -71,20 +72,20 @@ static void svg_text(FILE *out, double x, double y, const char *anchor, const ch
 static void svg_text_up(FILE *out, double x, double y, const char *anchor, const char *class_name, const char *text)
 {
     fprintf(out, "<text transform=\"translate(%s,%s) rotate(-90)\" text-anchor=\"%s\" class=\"%s\">",
-            html_px(x).text, html_px(y).text, anchor, class_name);
-    html_escaped(out, text);
+            pcs_html_px(x).text, pcs_html_px(y).text, anchor, class_name);
+    pcs_html_escaped(out, text);
     fputs("</text>\n", out);
 }
 
 static void svg_line(FILE *out, double x1, double y1, double x2, double y2, const char *class_name)
 {
-    fprintf(out, "<line x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\" class=\"%s\"/>\n", html_px(x1).text,
-            html_px(y1).text, html_px(x2).text, html_px(y2).text, class_name);
+    fprintf(out, "<line x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\" class=\"%s\"/>\n", pcs_html_px(x1).text,
+            pcs_html_px(y1).text, pcs_html_px(x2).text, pcs_html_px(y2).text, class_name);
 }
 
 static double text_width(const char *text)
 {
-    return CHAR_WIDTH * (double)html_char_count(text);
+    return CHAR_WIDTH * (double)pcs_html_char_count(text);
 }
 
 /* ------------------------------------------------------------------ scales */
@@ -241,14 +242,14 @@ static const char *tick_label(const struct chart_axis *axis, double value, char 
 {
     if (axis->tick_format)
         return axis->tick_format(value, buf, cap);
-    snprintf(buf, cap, "%s", html_g(value).text);
+    snprintf(buf, cap, "%s", pcs_html_g(value).text);
     return buf;
 }
 
 static const char *value_label(const struct chart_axis *axis, double value, char *buf, size_t cap)
 {
     if (axis->money)
-        return report_money_dollars(axis->money, value, buf, cap);
+        return pcs_report_money_dollars(axis->money, value, buf, cap);
     if (axis->value_format)
         return axis->value_format(value, buf, cap);
     return tick_label(axis, value, buf, cap);
@@ -320,12 +321,13 @@ struct legend_item {
 static void legend_swatch(FILE *out, const struct legend_item *item, double x, double y)
 {
     if (item->box) {
-        fprintf(out, "<rect x=\"%s\" y=\"%s\" width=\"12\" height=\"12\" fill=\"%s\"/>\n", html_px(x + 6).text,
-                html_px(y - 10).text, item->color);
+        fprintf(out, "<rect x=\"%s\" y=\"%s\" width=\"12\" height=\"12\" fill=\"%s\"/>\n", pcs_html_px(x + 6).text,
+                pcs_html_px(y - 10).text, item->color);
         return;
     }
     fprintf(out, "<line x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\" stroke=\"%s\" stroke-width=\"2.5\"",
-            html_px(x).text, html_px(y - 4).text, html_px(x + 22).text, html_px(y - 4).text, item->color);
+            pcs_html_px(x).text, pcs_html_px(y - 4).text, pcs_html_px(x + 22).text, pcs_html_px(y - 4).text,
+            item->color);
     if (item->dash)
         fprintf(out, " stroke-dasharray=\"%s\"", item->dash);
     fputs("/>\n", out);
@@ -390,14 +392,14 @@ static void series_path(FILE *out, const struct line_chart *chart, const struct 
         }
         double x = scale_pixel(x_scale, series->x[i]), y = scale_pixel(y_scale, series->y[i]);
         if (!pen_down)
-            fprintf(out, "M%s %s", html_px(x).text, html_px(y).text);
+            fprintf(out, "M%s %s", pcs_html_px(x).text, pcs_html_px(y).text);
         else if (series->step)
-            fprintf(out, "V%s", html_px(y).text);
+            fprintf(out, "V%s", pcs_html_px(y).text);
         else
-            fprintf(out, "L%s %s", html_px(x).text, html_px(y).text);
+            fprintf(out, "L%s %s", pcs_html_px(x).text, pcs_html_px(y).text);
         pen_down = 1;
         if (series->step && i + 1 < series->count && axis_accepts(&chart->x, series->x[i + 1]))
-            fprintf(out, "H%s", html_px(scale_pixel(x_scale, series->x[i + 1])).text);
+            fprintf(out, "H%s", pcs_html_px(scale_pixel(x_scale, series->x[i + 1])).text);
     }
 }
 
@@ -409,10 +411,10 @@ static void series_dots(FILE *out, const struct line_chart *chart, const struct 
             continue;
         char x_text[64], y_text[64];
         fprintf(out, "<circle cx=\"%s\" cy=\"%s\" r=\"3.2\" fill=\"%s\"><title>",
-                html_px(scale_pixel(x_scale, series->x[i])).text, html_px(scale_pixel(y_scale, series->y[i])).text,
-                color);
-        html_escapedf(out, "%s: %s, %s", series->name, value_label(&chart->x, series->x[i], x_text, sizeof x_text),
-                      value_label(&chart->y, series->y[i], y_text, sizeof y_text));
+                pcs_html_px(scale_pixel(x_scale, series->x[i])).text,
+                pcs_html_px(scale_pixel(y_scale, series->y[i])).text, color);
+        pcs_html_escapedf(out, "%s: %s, %s", series->name, value_label(&chart->x, series->x[i], x_text, sizeof x_text),
+                          value_label(&chart->y, series->y[i], y_text, sizeof y_text));
         fputs("</title></circle>\n", out);
     }
 }
@@ -429,7 +431,7 @@ static void draw_series(FILE *out, const struct line_chart *chart, const struct 
         fputs(" d=\"", out);
         series_path(out, chart, series, x_scale, y_scale);
         fputs("\"><title>", out);
-        html_escaped(out, series->name);
+        pcs_html_escaped(out, series->name);
         fputs("</title></path>\n", out);
         if (series->markers)
             series_dots(out, chart, series, color, x_scale, y_scale);
@@ -500,7 +502,7 @@ static void draw_levels(FILE *out, const struct line_chart *chart, const struct 
             continue;
         double y = scale_pixel(y_scale, level->y);
         fprintf(out, "<line x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\" class=\"level\" stroke=\"%s\"/>\n",
-                html_px(frame->left).text, html_px(y).text, html_px(frame->right).text, html_px(y).text,
+                pcs_html_px(frame->left).text, pcs_html_px(y).text, pcs_html_px(frame->right).text, pcs_html_px(y).text,
                 level->color ? level->color : "#3d444d");
     }
 }
@@ -589,12 +591,12 @@ static void draw_end_labels(FILE *out, const struct end_label *labels, size_t co
 {
     for (size_t i = 0; i < count; i++) {
         fprintf(out, "<polyline class=\"leader\" points=\"%s,%s %s,%s %s,%s\" stroke=\"%s\"/>\n",
-                html_px(right + 2).text, html_px(labels[i].anchor).text, html_px(right + 8).text,
-                html_px(labels[i].anchor).text, html_px(right + LEADER - 4).text, html_px(labels[i].y).text,
+                pcs_html_px(right + 2).text, pcs_html_px(labels[i].anchor).text, pcs_html_px(right + 8).text,
+                pcs_html_px(labels[i].anchor).text, pcs_html_px(right + LEADER - 4).text, pcs_html_px(labels[i].y).text,
                 labels[i].color);
         fprintf(out, "<text x=\"%s\" y=\"%s\" text-anchor=\"start\" class=\"end-label\" style=\"fill:%s\">",
-                html_px(right + LEADER).text, html_px(labels[i].y + 4).text, labels[i].color);
-        html_escaped(out, labels[i].text);
+                pcs_html_px(right + LEADER).text, pcs_html_px(labels[i].y + 4).text, labels[i].color);
+        pcs_html_escaped(out, labels[i].text);
         fputs("</text>\n", out);
     }
 }
@@ -612,7 +614,7 @@ static size_t line_legend(const struct line_chart *chart, struct legend_item *it
     return chart->series_count;
 }
 
-enum pcs_status svg_line_chart(FILE *out, const struct line_chart *chart)
+enum pcs_status pcs_svg_line_chart(FILE *out, const struct line_chart *chart)
 {
     struct extent x_data = {0, 0, 0}, y_data = {0, 0, 0};
     struct scale x_scale, y_scale;
@@ -685,7 +687,7 @@ static void cdf_points(const struct chart_sample *sample, double *x, double *y)
         y[i] = 100.0 * (double)i / (double)sample->count;
 }
 
-enum pcs_status svg_cdf_chart(FILE *out, const struct cdf_chart *chart)
+enum pcs_status pcs_svg_cdf_chart(FILE *out, const struct cdf_chart *chart)
 {
     size_t points = 0;
     for (size_t s = 0; s < chart->sample_count; s++)
@@ -711,11 +713,11 @@ enum pcs_status svg_cdf_chart(FILE *out, const struct cdf_chart *chart)
     struct line_chart line = {
         .label = chart->label,
         .x = chart->x,
-        .y = {.title = chart->y_title, .min = 0, .max = 100, .tick_format = chart_format_percent_tick},
+        .y = {.title = chart->y_title, .min = 0, .max = 100, .tick_format = pcs_chart_format_percent_tick},
         .series = series,
         .series_count = chart->sample_count,
     };
-    enum pcs_status status = svg_line_chart(out, &line);
+    enum pcs_status status = pcs_svg_line_chart(out, &line);
     free(buffer);
     free(series);
     return status;
@@ -779,8 +781,8 @@ static double widest_category(const struct bar_chart *chart)
     double widest = 0;
     for (size_t c = 0; c < chart->category_count; c++) {
         char shortened[256];
-        widest = fmax(widest, text_width(html_shortened(chart->categories[c], CATEGORY_CHARS, shortened,
-                                                        sizeof shortened)));
+        widest = fmax(
+            widest, text_width(pcs_html_shortened(chart->categories[c], CATEGORY_CHARS, shortened, sizeof shortened)));
     }
     return widest;
 }
@@ -793,12 +795,12 @@ static const char *bar_color(const struct bar_chart *chart, size_t series)
 static void category_label(FILE *out, const char *category, double x, double y)
 {
     char shortened[256];
-    html_shortened(category, CATEGORY_CHARS, shortened, sizeof shortened);
-    fprintf(out, "<text x=\"%s\" y=\"%s\" text-anchor=\"end\">", html_px(x).text, html_px(y).text);
-    html_escaped(out, shortened);
+    pcs_html_shortened(category, CATEGORY_CHARS, shortened, sizeof shortened);
+    fprintf(out, "<text x=\"%s\" y=\"%s\" text-anchor=\"end\">", pcs_html_px(x).text, pcs_html_px(y).text);
+    pcs_html_escaped(out, shortened);
     if (strcmp(shortened, category) != 0) {
         fputs("<title>", out);
-        html_escaped(out, category);
+        pcs_html_escaped(out, category);
         fputs("</title>", out);
     }
     fputs("</text>\n", out);
@@ -810,12 +812,12 @@ static void bar_rect(FILE *out, const struct bar_chart *chart, const struct scal
     double x0 = scale_pixel(scale, from), x1 = scale_pixel(scale, to);
     char value[64];
     fprintf(out, "<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" fill=\"%s\"><title>",
-            html_px(fmin(x0, x1)).text, html_px(y).text, html_px(fabs(x1 - x0)).text, html_px(height).text,
-            bar_color(chart, series));
-    html_escaped(out, chart->categories[category]);
+            pcs_html_px(fmin(x0, x1)).text, pcs_html_px(y).text, pcs_html_px(fabs(x1 - x0)).text,
+            pcs_html_px(height).text, bar_color(chart, series));
+    pcs_html_escaped(out, chart->categories[category]);
     if (chart->series_names)
-        html_escapedf(out, ", %s", chart->series_names[series]);
-    html_escapedf(out, ": %s", value_label(&chart->value, to - from, value, sizeof value));
+        pcs_html_escapedf(out, ", %s", chart->series_names[series]);
+    pcs_html_escapedf(out, ": %s", value_label(&chart->value, to - from, value, sizeof value));
     fputs("</title></rect>\n", out);
 }
 
@@ -871,7 +873,7 @@ static size_t bar_legend(const struct bar_chart *chart, struct legend_item *item
     return chart->series_count;
 }
 
-enum pcs_status svg_bar_chart(FILE *out, const struct bar_chart *chart)
+enum pcs_status pcs_svg_bar_chart(FILE *out, const struct bar_chart *chart)
 {
     struct bar_layout layout;
     layout.bars_per_band = chart->stacked ? 1 : chart->series_count;
@@ -910,47 +912,47 @@ enum pcs_status svg_bar_chart(FILE *out, const struct bar_chart *chart)
 
 /* ------------------------------------------------------------- formatters */
 
-const char *chart_format_duration(double seconds, char *buf, size_t cap)
+const char *pcs_chart_format_duration(double seconds, char *buf, size_t cap)
 {
     if (seconds < 60)
-        snprintf(buf, cap, "%s s", html_g(seconds).text);
+        snprintf(buf, cap, "%s s", pcs_html_g(seconds).text);
     else if (seconds < 3600)
-        snprintf(buf, cap, "%s min", html_g(seconds / 60).text);
+        snprintf(buf, cap, "%s min", pcs_html_g(seconds / 60).text);
     else if (seconds < 2 * 86400)
-        snprintf(buf, cap, "%s h", html_g(seconds / 3600).text);
+        snprintf(buf, cap, "%s h", pcs_html_g(seconds / 3600).text);
     else
-        snprintf(buf, cap, "%s d", html_g(seconds / 86400).text);
+        snprintf(buf, cap, "%s d", pcs_html_g(seconds / 86400).text);
     return buf;
 }
 
-const char *chart_format_tokens(double tokens, char *buf, size_t cap)
+const char *pcs_chart_format_tokens(double tokens, char *buf, size_t cap)
 {
     if (tokens >= 1e9)
-        snprintf(buf, cap, "%sB", html_g(tokens / 1e9).text);
+        snprintf(buf, cap, "%sB", pcs_html_g(tokens / 1e9).text);
     else if (tokens >= 1e6)
-        snprintf(buf, cap, "%sM", html_g(tokens / 1e6).text);
+        snprintf(buf, cap, "%sM", pcs_html_g(tokens / 1e6).text);
     else if (tokens >= 1e3)
-        snprintf(buf, cap, "%sk", html_g(tokens / 1e3).text);
+        snprintf(buf, cap, "%sk", pcs_html_g(tokens / 1e3).text);
     else
-        snprintf(buf, cap, "%s", html_g(tokens).text);
+        snprintf(buf, cap, "%s", pcs_html_g(tokens).text);
     return buf;
 }
 
-const char *chart_format_percent_tick(double percent, char *buf, size_t cap)
+const char *pcs_chart_format_percent_tick(double percent, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "%s%%", html_g(percent).text);
+    snprintf(buf, cap, "%s%%", pcs_html_g(percent).text);
     return buf;
 }
 
-const char *chart_format_percent_value(double percent, char *buf, size_t cap)
+const char *pcs_chart_format_percent_value(double percent, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "%s", html_percent_value(percent).text);
+    snprintf(buf, cap, "%s", pcs_html_percent_value(percent).text);
     return buf;
 }
 
-const char *chart_format_usd_tick(double usd, char *buf, size_t cap)
+const char *pcs_chart_format_usd_tick(double usd, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "%s$%s", usd < 0 ? "-" : "", html_g(fabs(usd)).text);
+    snprintf(buf, cap, "%s$%s", usd < 0 ? "-" : "", pcs_html_g(fabs(usd)).text);
     return buf;
 }
 
@@ -959,7 +961,7 @@ static const double fine_durations[] = {1,    2,    5,     10,    15,    20,    
                                         600,  900,  1200,  1800,  3600,  7200,  10800,  21600,  43200,  86400,
                                         172800, 604800, 1209600, 2592000};
 
-const double *chart_duration_ticks(double low_s, double high_s, size_t *count)
+const double *pcs_chart_duration_ticks(double low_s, double high_s, size_t *count)
 {
     size_t inside = 0;
     for (size_t i = 0; i < sizeof round_durations / sizeof round_durations[0]; i++)

@@ -75,7 +75,7 @@ struct line_chart {
     size_t level_count;
 };
 
-enum pcs_status svg_line_chart(FILE *out, const struct line_chart *chart);
+enum pcs_status pcs_svg_line_chart(FILE *out, const struct line_chart *chart);
 
 /* One distribution of a CDF chart. */
 struct chart_sample {
@@ -94,7 +94,7 @@ struct cdf_chart {
     size_t sample_count;
 };
 
-enum pcs_status svg_cdf_chart(FILE *out, const struct cdf_chart *chart);
+enum pcs_status pcs_svg_cdf_chart(FILE *out, const struct cdf_chart *chart);
 
 /* Horizontal bars: one band per category (top to bottom), in it one bar
  * per series side by side, or the series stacked into one bar. */
@@ -112,23 +112,23 @@ struct bar_chart {
     const char *const *colors;  /* NULL, or one per series: else the palette */
 };
 
-enum pcs_status svg_bar_chart(FILE *out, const struct bar_chart *chart);
+enum pcs_status pcs_svg_bar_chart(FILE *out, const struct bar_chart *chart);
 
 /* Seconds as "30 s", "5 min", "1 h", "24 h", "7 d". */
-const char *chart_format_duration(double seconds, char *buf, size_t cap);
+const char *pcs_chart_format_duration(double seconds, char *buf, size_t cap);
 
 /* Token counts as "500k", "1M", "2.5B". */
-const char *chart_format_tokens(double tokens, char *buf, size_t cap);
+const char *pcs_chart_format_tokens(double tokens, char *buf, size_t cap);
 
 /* A percentage value (0 to 100) as "20%" (ticks) or "62.35%" (values). */
-const char *chart_format_percent_tick(double percent, char *buf, size_t cap);
-const char *chart_format_percent_value(double percent, char *buf, size_t cap);
+const char *pcs_chart_format_percent_tick(double percent, char *buf, size_t cap);
+const char *pcs_chart_format_percent_value(double percent, char *buf, size_t cap);
 
 /* Dollars as "$0.05", "$1200" (ticks). */
-const char *chart_format_usd_tick(double usd, char *buf, size_t cap);
+const char *pcs_chart_format_usd_tick(double usd, char *buf, size_t cap);
 
 /* Tick candidates for a duration axis in seconds (1 s to 30 d): the round
  * ones, and the finer list for narrow ranges. Sets *count. */
-const double *chart_duration_ticks(double low_s, double high_s, size_t *count);
+const double *pcs_chart_duration_ticks(double low_s, double high_s, size_t *count);
 
 #endif

@@ -68,7 +68,7 @@ static enum pcs_status view_init(struct sweep_view *view, const struct pcs_sweep
     const struct pcs_sweep_result *result = report->result;
     memset(view, 0, sizeof *view);
     view->report = report;
-    view->by_capacity = report_sweep_by_capacity(result);
+    view->by_capacity = pcs_report_sweep_by_capacity(result);
     view->count = result->point_count;
     view->order = malloc((view->count + 1) * sizeof *view->order);
     view->x = malloc((3 * view->count + 1) * sizeof *view->x);
@@ -79,10 +79,10 @@ static enum pcs_status view_init(struct sweep_view *view, const struct pcs_sweep
     for (size_t i = 0; i < view->count; i++) {
         const struct pcs_sweep_point *point = &result->points[view->order[i]];
         view->x[i] = point_x(view, point);
-        view->ratio[i] = 100.0 * report_cached_ratio(&point->total);
+        view->ratio[i] = 100.0 * pcs_report_cached_ratio(&point->total);
         view->cost[i] = point->priced ? point->cost.total : NAN;
     }
-    report_sweep_money(result, &view->money);
+    pcs_report_sweep_money(result, &view->money);
     return PCS_OK;
 }
 
@@ -99,16 +99,16 @@ static void policy_line(FILE *out, const struct pcs_sweep_report *report)
     const struct pcs_cache_config *base = &report->result->base;
     const char *policy = pcs_policy_name(base->policy);
     const char *preset = report->preset ? report->preset : policy;
-    int by_capacity = report_sweep_by_capacity(report->result);
+    int by_capacity = pcs_report_sweep_by_capacity(report->result);
     const char *swept = by_capacity ? "capacity" : "idle TTL";
     char detail[160], parameters[128] = "";
     if (!by_capacity)
-        report_policy_parameters_except(base, PCS_USES_TTL, parameters, sizeof parameters); /* the TTL varies */
+        pcs_report_policy_parameters_except(base, PCS_USES_TTL, parameters, sizeof parameters); /* the TTL varies */
     snprintf(detail, sizeof detail, "%s%s%s", policy, parameters[0] ? ": " : "", parameters);
     if (strcmp(detail, preset) == 0)
-        html_elementf(out, "p", "meta", "policy: %s, swept over the %s", preset, swept);
+        pcs_html_elementf(out, "p", "meta", "policy: %s, swept over the %s", preset, swept);
     else
-        html_elementf(out, "p", "meta", "policy: %s (%s), swept over the %s", preset, detail, swept);
+        pcs_html_elementf(out, "p", "meta", "policy: %s (%s), swept over the %s", preset, detail, swept);
 }
 
 static void sweep_header(FILE *out, const struct pcs_sweep_report *report)
@@ -116,29 +116,30 @@ static void sweep_header(FILE *out, const struct pcs_sweep_report *report)
     const struct pcs_sweep_result *result = report->result;
     char requests[64], input[32], bounds[64], points[64], when[40];
     fputs("<p class=\"meta\">", out);
-    html_escapedf(out, "trace (%s): ", report_count(report->path_count, "file", "files", points, sizeof points));
+    pcs_html_escapedf(out,
+                      "trace (%s): ", pcs_report_count(report->path_count, "file", "files", points, sizeof points));
     for (size_t i = 0; i < report->path_count; i++) {
-        html_escaped(out, i ? ", " : "");
-        html_escaped(out, report->paths[i]);
+        pcs_html_escaped(out, i ? ", " : "");
+        pcs_html_escaped(out, report->paths[i]);
     }
     fputs("</p>\n", out);
     policy_line(out, report);
     char markers[320];
-    if (*report_sweep_markers_text(result, markers, sizeof markers))
-        html_element(out, "p", "meta", markers);
-    html_elementf(out, "p", "meta", "%s, %s input %s, %s; %s",
-                  report_count(result->ideal.requests, "request", "requests", requests, sizeof requests),
-                  report_grouped(result->ideal.input, input, sizeof input),
-                  report_noun(result->ideal.input, "token", "tokens"),
-                  report_count(result->bounds, "prefix bound", "prefix bounds", bounds, sizeof bounds),
-                  report_count(result->point_count, "point", "points", points, sizeof points));
+    if (*pcs_report_sweep_markers_text(result, markers, sizeof markers))
+        pcs_html_element(out, "p", "meta", markers);
+    pcs_html_elementf(out, "p", "meta", "%s, %s input %s, %s; %s",
+                      pcs_report_count(result->ideal.requests, "request", "requests", requests, sizeof requests),
+                      pcs_report_grouped(result->ideal.input, input, sizeof input),
+                      pcs_report_noun(result->ideal.input, "token", "tokens"),
+                      pcs_report_count(result->bounds, "prefix bound", "prefix bounds", bounds, sizeof bounds),
+                      pcs_report_count(result->point_count, "point", "points", points, sizeof points));
     if (result->skipped)
-        html_elementf(out, "p", "meta", "skipped: %s (--lenient)",
-                      report_count(result->skipped, "bad record", "bad records", points, sizeof points));
+        pcs_html_elementf(out, "p", "meta", "skipped: %s (--lenient)",
+                          pcs_report_count(result->skipped, "bad record", "bad records", points, sizeof points));
     if (result->priced)
-        html_elementf(out, "p", "meta", "prices of %s; catalog: %s",
-                      report_utc_time(report->price_time_s, when, sizeof when),
-                      report->catalog_source ? report->catalog_source : "(unknown)");
+        pcs_html_elementf(out, "p", "meta", "prices of %s; catalog: %s",
+                          pcs_report_utc_time(report->price_time_s, when, sizeof when),
+                          report->catalog_source ? report->catalog_source : "(unknown)");
 }
 
 /* ------------------------------------------------------------------ charts */
@@ -148,12 +149,12 @@ static struct chart_axis x_axis(const struct sweep_view *view, size_t *tick_coun
     struct chart_axis axis = {.log_scale = 1};
     if (view->by_capacity) {
         axis.title = "cache capacity (tokens, log scale)";
-        axis.tick_format = chart_format_tokens;
+        axis.tick_format = pcs_chart_format_tokens;
         return axis;
     }
     axis.title = "idle TTL (log scale)";
-    axis.tick_format = chart_format_duration;
-    axis.ticks = chart_duration_ticks(view->x[0], view->x[view->count - 1], tick_count);
+    axis.tick_format = pcs_chart_format_duration;
+    axis.ticks = pcs_chart_duration_ticks(view->x[0], view->x[view->count - 1], tick_count);
     axis.tick_count = *tick_count;
     return axis;
 }
@@ -163,16 +164,19 @@ static enum pcs_status ratio_chart(FILE *out, const struct sweep_view *view)
     const struct pcs_sweep_result *result = view->report->result;
     size_t tick_count = 0;
     char ideal[80];
-    double ideal_ratio = 100.0 * report_cached_ratio(&result->ideal);
-    snprintf(ideal, sizeof ideal, "ideal cache: %s", html_percent_value(ideal_ratio).text);
+    double ideal_ratio = 100.0 * pcs_report_cached_ratio(&result->ideal);
+    snprintf(ideal, sizeof ideal, "ideal cache: %s", pcs_html_percent_value(ideal_ratio).text);
     struct chart_series series = {
         .name = "cached ratio", .x = view->x, .y = view->ratio, .count = view->count, .markers = 1};
     struct chart_level level = {.y = ideal_ratio, .label = ideal, .color = "#009e73"};
     struct line_chart chart = {
         .label = view->by_capacity ? "cached ratio against the cache capacity" : "cached ratio against the TTL",
         .x = x_axis(view, &tick_count),
-        .y = {.title = "cached ratio (% of input tokens)", .min = 0, .max = 100,
-              .tick_format = chart_format_percent_tick, .value_format = chart_format_percent_value},
+        .y = {.title = "cached ratio (% of input tokens)",
+              .min = 0,
+              .max = 100,
+              .tick_format = pcs_chart_format_percent_tick,
+              .value_format = pcs_chart_format_percent_value},
         .series = &series,
         .series_count = 1,
         .markers = view->by_capacity ? NULL : provider_ttls,
@@ -180,16 +184,18 @@ static enum pcs_status ratio_chart(FILE *out, const struct sweep_view *view)
         .levels = &level,
         .level_count = 1,
     };
-    html_element(out, "h2", NULL, view->by_capacity ? "Cached ratio against the capacity" : "Cached ratio against the TTL");
-    enum pcs_status status = svg_line_chart(out, &chart);
+    pcs_html_element(out, "h2", NULL,
+                     view->by_capacity ? "Cached ratio against the capacity" : "Cached ratio against the TTL");
+    enum pcs_status status = pcs_svg_line_chart(out, &chart);
     if (view->by_capacity)
-        html_element(out, "p", "note",
-                     "Share of the input tokens read from the cache (cache_read / input) when the cache holds at "
-                     "most that many tokens, least recently used evicted. Dashed: the ideal cache, the ceiling.");
+        pcs_html_element(out, "p", "note",
+                         "Share of the input tokens read from the cache (cache_read / input) when the cache holds at "
+                         "most that many tokens, least recently used evicted. Dashed: the ideal cache, the ceiling.");
     else
-        html_element(out, "p", "note",
-                     "Share of the input tokens read from the cache (cache_read / input) with each idle TTL. Dashed: "
-                     "the ideal cache (nothing expires), the ceiling. Dotted verticals: the providers' TTLs.");
+        pcs_html_element(
+            out, "p", "note",
+            "Share of the input tokens read from the cache (cache_read / input) with each idle TTL. Dashed: "
+            "the ideal cache (nothing expires), the ceiling. Dotted verticals: the providers' TTLs.");
     return status;
 }
 
@@ -199,9 +205,9 @@ static enum pcs_status cost_chart(FILE *out, const struct sweep_view *view)
     size_t tick_count = 0;
     char without[80], ideal[80], usd[48];
     snprintf(without, sizeof without, "without a cache: %s",
-             report_money_dollars(&view->money.cost, result->without_cache_cost, usd, sizeof usd));
+             pcs_report_money_dollars(&view->money.cost, result->without_cache_cost, usd, sizeof usd));
     snprintf(ideal, sizeof ideal, "ideal cache: %s",
-             report_money_dollars(&view->money.cost, result->ideal_cost, usd, sizeof usd));
+             pcs_report_money_dollars(&view->money.cost, result->ideal_cost, usd, sizeof usd));
     struct chart_series series = {
         .name = "cost with the cache", .x = view->x, .y = view->cost, .count = view->count, .markers = 1};
     struct chart_level levels[] = {{.y = result->without_cache_cost, .label = without, .color = "#6e7781"},
@@ -209,7 +215,9 @@ static enum pcs_status cost_chart(FILE *out, const struct sweep_view *view)
     struct line_chart chart = {
         .label = view->by_capacity ? "cost against the cache capacity" : "cost against the TTL",
         .x = x_axis(view, &tick_count),
-        .y = {.title = "cost (USD)", .from_zero = 1, .tick_format = chart_format_usd_tick,
+        .y = {.title = "cost (USD)",
+              .from_zero = 1,
+              .tick_format = pcs_chart_format_usd_tick,
               .money = &view->money.cost},
         .series = &series,
         .series_count = 1,
@@ -218,11 +226,11 @@ static enum pcs_status cost_chart(FILE *out, const struct sweep_view *view)
         .levels = levels,
         .level_count = 2,
     };
-    html_element(out, "h2", NULL, "Cost");
-    enum pcs_status status = svg_line_chart(out, &chart);
-    html_element(out, "p", "note",
-                 "The trace's cost in USD with the cache at each point (reads and writes at the cache prices), "
-                 "against the cost without a cache and with the ideal one (dashed).");
+    pcs_html_element(out, "h2", NULL, "Cost");
+    enum pcs_status status = pcs_svg_line_chart(out, &chart);
+    pcs_html_element(out, "p", "note",
+                     "The trace's cost in USD with the cache at each point (reads and writes at the cache prices), "
+                     "against the cost without a cache and with the ideal one (dashed).");
     return status;
 }
 
@@ -233,12 +241,12 @@ static const char *point_label(const struct sweep_view *view, const struct pcs_s
 {
     char text[48], seconds[32];
     if (view->by_capacity)
-        return report_grouped(point->capacity_tokens, buf, cap);
-    chart_format_duration((double)point->ttl_ms / 1000, text, sizeof text);
+        return pcs_report_grouped(point->capacity_tokens, buf, cap);
+    pcs_chart_format_duration((double)point->ttl_ms / 1000, text, sizeof text);
     if (point->ttl_ms < 60000)
         snprintf(buf, cap, "%s", text);
     else
-        snprintf(buf, cap, "%s (%s s)", text, report_seconds(point->ttl_ms, seconds, sizeof seconds));
+        snprintf(buf, cap, "%s (%s s)", text, pcs_report_seconds(point->ttl_ms, seconds, sizeof seconds));
     return buf;
 }
 
@@ -246,16 +254,16 @@ static void table_row(FILE *out, const char *label, const struct pcs_usage *usag
                       double without, const struct sweep_money *money)
 {
     char read[32], write[32], write_1h[32], uncached[32], usd[48], saved[48];
-    struct html_number ratio = html_percent(report_cached_ratio(usage));
+    struct html_number ratio = pcs_html_percent(pcs_report_cached_ratio(usage));
     const char *cells[] = {label,
-                           report_grouped(usage->cache_read, read, sizeof read),
-                           report_grouped(usage->cache_write, write, sizeof write),
-                           report_grouped(usage->cache_write_1h, write_1h, sizeof write_1h),
-                           report_grouped(pcs_usage_uncached(usage), uncached, sizeof uncached),
+                           pcs_report_grouped(usage->cache_read, read, sizeof read),
+                           pcs_report_grouped(usage->cache_write, write, sizeof write),
+                           pcs_report_grouped(usage->cache_write_1h, write_1h, sizeof write_1h),
+                           pcs_report_grouped(pcs_usage_uncached(usage), uncached, sizeof uncached),
                            ratio.text,
-                           priced ? report_money_text(&money->cost, cost, usd, sizeof usd) : "-",
-                           priced ? report_money_text(&money->savings, without - cost, saved, sizeof saved) : "-"};
-    html_table_row(out, cells, priced >= 0 ? 8 : 6, 1);
+                           priced ? pcs_report_money_text(&money->cost, cost, usd, sizeof usd) : "-",
+                           priced ? pcs_report_money_text(&money->savings, without - cost, saved, sizeof saved) : "-"};
+    pcs_html_table_row(out, cells, priced >= 0 ? 8 : 6, 1);
 }
 
 static void points_table(FILE *out, const struct sweep_view *view)
@@ -265,8 +273,8 @@ static void points_table(FILE *out, const struct sweep_view *view)
                              "cache_read", "cache_write", "cache_write_1h", "uncached", "cached ratio",
                              "cost (USD)", "savings (USD)"};
     int priced = result->priced;
-    html_element(out, "h2", NULL, "Points");
-    html_table_begin(out, "points", headers, priced ? 8 : 6, 1);
+    pcs_html_element(out, "h2", NULL, "Points");
+    pcs_html_table_begin(out, "points", headers, priced ? 8 : 6, 1);
     for (size_t i = 0; i < view->count; i++) {
         const struct pcs_sweep_point *point = &result->points[view->order[i]];
         char label[64];
@@ -275,10 +283,10 @@ static void points_table(FILE *out, const struct sweep_view *view)
     }
     table_row(out, "ideal", &result->ideal, priced ? 1 : -1, result->ideal_cost, result->without_cache_cost,
               &view->money);
-    html_table_end(out);
-    html_element(out, "p", "note",
-                 priced ? "One row per point, the ideal cache last. Savings: against the cost without a cache."
-                        : "One row per point, the ideal cache last.");
+    pcs_html_table_end(out);
+    pcs_html_element(out, "p", "note",
+                     priced ? "One row per point, the ideal cache last. Savings: against the cost without a cache."
+                            : "One row per point, the ideal cache last.");
 }
 
 enum pcs_status pcs_report_sweep_html(FILE *out, const struct pcs_sweep_report *report)
@@ -289,14 +297,14 @@ enum pcs_status pcs_report_sweep_html(FILE *out, const struct pcs_sweep_report *
         view_free(&view);
         return status;
     }
-    html_begin(out, view.by_capacity ? "pcsim sweep: cache capacity" : "pcsim sweep: TTL");
+    pcs_html_begin(out, view.by_capacity ? "pcsim sweep: cache capacity" : "pcsim sweep: TTL");
     sweep_header(out, report);
     if (view.count)
         status = ratio_chart(out, &view);
     if (status == PCS_OK && view.count && report->result->priced)
         status = cost_chart(out, &view);
     points_table(out, &view);
-    html_end(out);
+    pcs_html_end(out);
     view_free(&view);
     if (status != PCS_OK)
         return status;

@@ -16,31 +16,32 @@ enum pcs_status pcs_report_sweep_json(FILE *out, const struct pcs_sweep_report *
     cJSON *policy = cJSON_AddObjectToObject(root, "policy");
     cJSON_AddStringToObject(policy, "name", report->preset);
     cJSON_AddStringToObject(policy, "policy", pcs_policy_name(base->policy));
-    report_json_policy_parameters(policy, base, PCS_USES_TTL | PCS_USES_CAPACITY); /* what the points vary */
+    pcs_report_json_policy_parameters(policy, base, PCS_USES_TTL | PCS_USES_CAPACITY); /* what the points vary */
     if (result->marked_requests)
-        cJSON_AddStringToObject(policy, "ttl_markers", report_markers_name(REPORT_MARKERS_OVERRIDDEN));
+        cJSON_AddStringToObject(policy, "ttl_markers", pcs_report_markers_name(REPORT_MARKERS_OVERRIDDEN));
     cJSON *files = cJSON_AddArrayToObject(root, "files");
     for (size_t i = 0; i < report->path_count; i++)
         cJSON_AddItemToArray(files, cJSON_CreateString(report->paths[i]));
-    cJSON_AddItemToObject(root, "requests", report_json_integer(result->ideal.requests));
-    cJSON_AddItemToObject(root, "skipped", report_json_integer(result->skipped));
+    cJSON_AddItemToObject(root, "requests", pcs_report_json_integer(result->ideal.requests));
+    cJSON_AddItemToObject(root, "skipped", pcs_report_json_integer(result->skipped));
     cJSON *points = cJSON_AddArrayToObject(root, "points");
     for (size_t i = 0; i < result->point_count; i++) {
         const struct pcs_sweep_point *point = &result->points[i];
         cJSON *object = cJSON_CreateObject();
-        if (report_sweep_by_capacity(report->result))
-            cJSON_AddItemToObject(object, "capacity_tokens", report_json_integer(point->capacity_tokens));
+        if (pcs_report_sweep_by_capacity(report->result))
+            cJSON_AddItemToObject(object, "capacity_tokens", pcs_report_json_integer(point->capacity_tokens));
         else
-            cJSON_AddItemToObject(object, "ttl_s", cJSON_CreateRaw(report_seconds(point->ttl_ms, seconds, sizeof seconds)));
-        cJSON_AddItemToObject(object, "tokens", report_json_tokens(&point->total));
-        cJSON_AddItemToObject(object, "cached_ratio", report_json_ratio(report_cached_ratio(&point->total)));
+            cJSON_AddItemToObject(object, "ttl_s",
+                                  cJSON_CreateRaw(pcs_report_seconds(point->ttl_ms, seconds, sizeof seconds)));
+        cJSON_AddItemToObject(object, "tokens", pcs_report_json_tokens(&point->total));
+        cJSON_AddItemToObject(object, "cached_ratio", pcs_report_json_ratio(pcs_report_cached_ratio(&point->total)));
         if (point->priced)
             cJSON_AddNumberToObject(object, "cost", point->cost.total);
         cJSON_AddItemToArray(points, object);
     }
     cJSON *ideal = cJSON_AddObjectToObject(root, "ideal");
-    cJSON_AddItemToObject(ideal, "tokens", report_json_tokens(&result->ideal));
-    cJSON_AddItemToObject(ideal, "cached_ratio", report_json_ratio(report_cached_ratio(&result->ideal)));
+    cJSON_AddItemToObject(ideal, "tokens", pcs_report_json_tokens(&result->ideal));
+    cJSON_AddItemToObject(ideal, "cached_ratio", pcs_report_json_ratio(pcs_report_cached_ratio(&result->ideal)));
     if (result->priced) {
         cJSON_AddNumberToObject(ideal, "cost", result->ideal_cost);
         cJSON_AddNumberToObject(root, "without_cache_cost", result->without_cache_cost);

@@ -17,8 +17,8 @@ static const char *duration(int64_t ms, char *buf, size_t cap)
 static const char *point_label(const struct pcs_sweep_report *report, const struct pcs_sweep_point *point, char *buf,
                                size_t cap)
 {
-    if (report_sweep_by_capacity(report->result))
-        return report_grouped(point->capacity_tokens, buf, cap);
+    if (pcs_report_sweep_by_capacity(report->result))
+        return pcs_report_grouped(point->capacity_tokens, buf, cap);
     return duration(point->ttl_ms, buf, cap);
 }
 
@@ -26,42 +26,45 @@ enum pcs_status pcs_report_sweep_text(FILE *out, const struct pcs_sweep_report *
 {
     const struct pcs_sweep_result *result = report->result;
     char parameters[160], count[64], files[64], label[48], read[32], write[32], usd[48];
-    report_policy_parameters(&result->base, parameters, sizeof parameters);
-    fprintf(out, "pcsim sweep: %s from %s\n", report_count(result->ideal.requests, "request", "requests", count, sizeof count),
-            report_count(report->path_count, "file", "files", files, sizeof files));
-    if (report_sweep_by_capacity(report->result))
+    pcs_report_policy_parameters(&result->base, parameters, sizeof parameters);
+    fprintf(out, "pcsim sweep: %s from %s\n",
+            pcs_report_count(result->ideal.requests, "request", "requests", count, sizeof count),
+            pcs_report_count(report->path_count, "file", "files", files, sizeof files));
+    if (pcs_report_sweep_by_capacity(report->result))
         fprintf(out, "policy: %s (lru), one pass over %s\n", report->preset,
-                report_count(result->point_count, "capacity", "capacities", count, sizeof count));
+                pcs_report_count(result->point_count, "capacity", "capacities", count, sizeof count));
     else
         fprintf(out, "policy: %s (%s: %s; the TTL varies), one pass over %s\n", report->preset,
                 pcs_policy_name(result->base.policy), parameters,
-                report_count(result->point_count, "TTL", "TTLs", count, sizeof count));
+                pcs_report_count(result->point_count, "TTL", "TTLs", count, sizeof count));
     char markers[320];
-    if (*report_sweep_markers_text(result, markers, sizeof markers))
+    if (*pcs_report_sweep_markers_text(result, markers, sizeof markers))
         fprintf(out, "%s\n", markers);
     if (result->skipped)
         fprintf(out, "skipped: %s (--lenient)\n",
-                report_count(result->skipped, "bad record", "bad records", count, sizeof count));
+                pcs_report_count(result->skipped, "bad record", "bad records", count, sizeof count));
     struct sweep_money money;
-    report_sweep_money(result, &money);
+    pcs_report_sweep_money(result, &money);
     if (result->priced)
         fprintf(out, "cost in USD: catalog %s; without any cache %s\n", report->catalog_source,
-                report_money_text(&money.cost, result->without_cache_cost, usd, sizeof usd));
-    fprintf(out, "\n%-16s %16s %16s %9s%s\n", report_sweep_by_capacity(report->result) ? "capacity" : "ttl", "cache_read", "cache_write",
-            "cached", result->priced ? "        cost" : "");
+                pcs_report_money_text(&money.cost, result->without_cache_cost, usd, sizeof usd));
+    fprintf(out, "\n%-16s %16s %16s %9s%s\n", pcs_report_sweep_by_capacity(report->result) ? "capacity" : "ttl",
+            "cache_read", "cache_write", "cached", result->priced ? "        cost" : "");
     for (size_t i = 0; i < result->point_count; i++) {
         const struct pcs_sweep_point *point = &result->points[i];
         fprintf(out, "%-16s %16s %16s %8.2f%%", point_label(report, point, label, sizeof label),
-                report_grouped(point->total.cache_read, read, sizeof read),
-                report_grouped(point->total.cache_write, write, sizeof write), 100.0 * report_cached_ratio(&point->total));
+                pcs_report_grouped(point->total.cache_read, read, sizeof read),
+                pcs_report_grouped(point->total.cache_write, write, sizeof write),
+                100.0 * pcs_report_cached_ratio(&point->total));
         if (point->priced)
-            fprintf(out, " %12s", report_money_text(&money.cost, point->cost.total, usd, sizeof usd));
+            fprintf(out, " %12s", pcs_report_money_text(&money.cost, point->cost.total, usd, sizeof usd));
         fputc('\n', out);
     }
-    fprintf(out, "%-16s %16s %16s %8.2f%%", "ideal", report_grouped(result->ideal.cache_read, read, sizeof read),
-            report_grouped(result->ideal.cache_write, write, sizeof write), 100.0 * report_cached_ratio(&result->ideal));
+    fprintf(out, "%-16s %16s %16s %8.2f%%", "ideal", pcs_report_grouped(result->ideal.cache_read, read, sizeof read),
+            pcs_report_grouped(result->ideal.cache_write, write, sizeof write),
+            100.0 * pcs_report_cached_ratio(&result->ideal));
     if (result->priced)
-        fprintf(out, " %12s", report_money_text(&money.cost, result->ideal_cost, usd, sizeof usd));
+        fprintf(out, " %12s", pcs_report_money_text(&money.cost, result->ideal_cost, usd, sizeof usd));
     fputc('\n', out);
     return ferror(out) ? PCS_ERR_IO : PCS_OK;
 }

@@ -41,7 +41,7 @@ static void fill(struct pipeline *pipe, struct pipeline_batch *batch)
             break;
         }
         /* Room for a full batch from the start: no copies as it fills. */
-        if (bound_arrays_reserve(&batch->bounds, used + req->bound_count, PIPELINE_BATCH_BOUNDS + 4096) != 0) {
+        if (pcs_bound_arrays_reserve(&batch->bounds, used + req->bound_count, PIPELINE_BATCH_BOUNDS + 4096) != 0) {
             batch->status = pcs_error_set(&batch->error, PCS_ERR_NOMEM, "out of memory while reading the trace");
             break;
         }
@@ -89,7 +89,7 @@ static void *reader(void *arg)
     }
 }
 
-struct pipeline *pipeline_start(pcs_trace *trace)
+struct pipeline *pcs_pipeline_start(pcs_trace *trace)
 {
     struct pipeline *pipe = calloc(1, sizeof *pipe);
     if (!pipe)
@@ -98,7 +98,7 @@ struct pipeline *pipeline_start(pcs_trace *trace)
     pthread_mutex_init(&pipe->lock, NULL);
     pthread_cond_init(&pipe->filled, NULL);
     pthread_cond_init(&pipe->emptied, NULL);
-    if (thread_start_apart(&pipe->thread, reader, pipe) != 0) {
+    if (pcs_thread_start_apart(&pipe->thread, reader, pipe) != 0) {
         pthread_mutex_destroy(&pipe->lock);
         pthread_cond_destroy(&pipe->filled);
         pthread_cond_destroy(&pipe->emptied);
@@ -108,7 +108,7 @@ struct pipeline *pipeline_start(pcs_trace *trace)
     return pipe;
 }
 
-struct pipeline_batch *pipeline_next(struct pipeline *pipe)
+struct pipeline_batch *pcs_pipeline_next(struct pipeline *pipe)
 {
     pthread_mutex_lock(&pipe->lock);
     while (pipe->produced == pipe->consumed)
@@ -118,7 +118,7 @@ struct pipeline_batch *pipeline_next(struct pipeline *pipe)
     return batch;
 }
 
-void pipeline_release(struct pipeline *pipe, struct pipeline_batch *batch)
+void pcs_pipeline_release(struct pipeline *pipe, struct pipeline_batch *batch)
 {
     (void)batch;
     pthread_mutex_lock(&pipe->lock);
@@ -127,7 +127,7 @@ void pipeline_release(struct pipeline *pipe, struct pipeline_batch *batch)
     pthread_mutex_unlock(&pipe->lock);
 }
 
-void pipeline_stop(struct pipeline *pipe)
+void pcs_pipeline_stop(struct pipeline *pipe)
 {
     if (!pipe)
         return;
@@ -137,7 +137,7 @@ void pipeline_stop(struct pipeline *pipe)
     pthread_mutex_unlock(&pipe->lock);
     pthread_join(pipe->thread, NULL);
     for (int i = 0; i < RING; i++)
-        bound_arrays_free(&pipe->batches[i].bounds);
+        pcs_bound_arrays_free(&pipe->batches[i].bounds);
     pthread_mutex_destroy(&pipe->lock);
     pthread_cond_destroy(&pipe->filled);
     pthread_cond_destroy(&pipe->emptied);

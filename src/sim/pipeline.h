@@ -34,15 +34,15 @@ struct pipeline;
 
 /* Starts the reader thread on trace; NULL if it cannot (out of memory or
  * no thread): the caller then reads inline. The trace belongs to the
- * reader until pipeline_stop. */
-struct pipeline *pipeline_start(pcs_trace *trace);
+ * reader until pcs_pipeline_stop. */
+struct pipeline *pcs_pipeline_start(pcs_trace *trace);
 
-/* The next batch in order (blocks). Hand it back with pipeline_release
+/* The next batch in order (blocks). Hand it back with pcs_pipeline_release
  * before asking for another. A batch whose status is not PCS_OK is the last. */
-struct pipeline_batch *pipeline_next(struct pipeline *pipe);
-void pipeline_release(struct pipeline *pipe, struct pipeline_batch *batch);
+struct pipeline_batch *pcs_pipeline_next(struct pipeline *pipe);
+void pcs_pipeline_release(struct pipeline *pipe, struct pipeline_batch *batch);
 
 /* Stops the reader (even midway) and frees everything. */
-void pipeline_stop(struct pipeline *pipe);
+void pcs_pipeline_stop(struct pipeline *pipe);
 
 #endif

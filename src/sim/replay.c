@@ -152,7 +152,7 @@ static enum pcs_status replay_pipelined(struct replay *replay, struct pipeline *
 {
     enum pcs_status status = PCS_OK;
     while (status == PCS_OK) {
-        struct pipeline_batch *batch = pipeline_next(pipe);
+        struct pipeline_batch *batch = pcs_pipeline_next(pipe);
         for (size_t i = 0; i < batch->count && i < PCS_CACHE_LOOKAHEAD; i++)
             announce(replay, &batch->requests[i]);
         for (size_t i = 0; i < batch->count && status == PCS_OK; i++) {
@@ -164,7 +164,7 @@ static enum pcs_status replay_pipelined(struct replay *replay, struct pipeline *
             status = batch->status;
             *replay->err = batch->error;
         }
-        pipeline_release(pipe, batch);
+        pcs_pipeline_release(pipe, batch);
     }
     return status;
 }
@@ -201,10 +201,10 @@ enum pcs_status pcs_replay_lanes(pcs_trace *trace, struct pcs_replay_lane *lanes
      * copying requests between threads costs more than it saves. */
     int long_trace = pcs_trace_request_count(trace) >= PIPELINE_MIN_REQUESTS || pcs_trace_streams(trace);
     int pipelined = threads >= 2 && long_trace;
-    struct pipeline *pipe = status == PCS_OK && pipelined ? pipeline_start(trace) : NULL;
+    struct pipeline *pipe = status == PCS_OK && pipelined ? pcs_pipeline_start(trace) : NULL;
     if (status == PCS_OK)
         status = pipe ? replay_pipelined(&replay, pipe) : replay_inline(&replay);
-    pipeline_stop(pipe);
+    pcs_pipeline_stop(pipe);
     if (status == PCS_END)
         status = PCS_OK;
     for (size_t i = 0; i < lane_count; i++) {

@@ -1,6 +1,6 @@
 /* Capacity curves (lru) in one pass; see pcsim/sweep.h.
  *
- * What an lru cache does (src/cache/policy_lru.c), stated per bound: a
+ * What an lru cache does (src/cache/pcs_policy_lru.c), stated per bound: a
  * request reads its longest cached prefix, then touches all its bounds
  * deepest first (a prefix is always more recent than its extensions),
  * inserting the missing ones at their cost end_k - end_{k-1}; then least

@@ -199,7 +199,7 @@ static enum pcs_status play_profiled(struct sweep_state *state, pcs_cache *cache
 {
     /* As replay: on a long trace a second thread parses ahead. */
     int pipelined = threads >= 2 && pcs_trace_request_count(trace) >= PIPELINE_MIN_REQUESTS;
-    struct pipeline *pipe = pipelined ? pipeline_start(trace) : NULL;
+    struct pipeline *pipe = pipelined ? pcs_pipeline_start(trace) : NULL;
     enum pcs_status status = PCS_OK;
     if (!pipe) {
         struct pcs_request req;
@@ -211,16 +211,16 @@ static enum pcs_status play_profiled(struct sweep_state *state, pcs_cache *cache
         return status;
     }
     while (status == PCS_OK) {
-        struct pipeline_batch *batch = pipeline_next(pipe);
+        struct pipeline_batch *batch = pcs_pipeline_next(pipe);
         for (size_t i = 0; i < batch->count && status == PCS_OK; i++)
             status = profile_request(state, cache, trace, &batch->requests[i], base, ttls_ms);
         if (status == PCS_OK && batch->status != PCS_OK) {
             status = batch->status;
             *state->err = batch->error;
         }
-        pipeline_release(pipe, batch);
+        pcs_pipeline_release(pipe, batch);
     }
-    pipeline_stop(pipe);
+    pcs_pipeline_stop(pipe);
     return status;
 }
 

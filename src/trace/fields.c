@@ -7,101 +7,102 @@
 #include <emmintrin.h>
 #endif
 
-enum pcs_status field_wrong(struct js_cursor *c, const struct record_loc *loc, const char *field,
-                            const char *expected, struct pcs_error *err)
+enum pcs_status pcs_field_wrong(struct js_cursor *c, const struct record_loc *loc, const char *field,
+                                const char *expected, struct pcs_error *err)
 {
-    return trace_field_error(err, PCS_ERR_PARSE, loc, field, "expected %s, found %s", expected, js_kind(c));
+    return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, field, "expected %s, found %s", expected, pcs_js_kind(c));
 }
 
-enum pcs_status field_missing(const struct record_loc *loc, const char *field, struct pcs_error *err)
+enum pcs_status pcs_field_missing(const struct record_loc *loc, const char *field, struct pcs_error *err)
 {
-    return trace_field_error(err, PCS_ERR_PARSE, loc, field, "missing");
+    return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, field, "missing");
 }
 
-enum pcs_status field_syntax(struct js_cursor *c, const struct record_loc *loc, const char *record,
-                             struct pcs_error *err)
+enum pcs_status pcs_field_syntax(struct js_cursor *c, const struct record_loc *loc, const char *record,
+                                 struct pcs_error *err)
 {
     long column = (long)(c->p - record) + 1;
-    return trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "malformed JSON at column %ld: %s", column,
-                             c->problem ? c->problem : "unexpected input");
+    return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "malformed JSON at column %ld: %s", column,
+                                 c->problem ? c->problem : "unexpected input");
 }
 
-enum pcs_status field_find_time(const char *record, size_t len, const char *key, int64_t unit_ms,
-                                const struct record_loc *loc, int64_t *t_ms, struct pcs_error *err)
+enum pcs_status pcs_field_find_time(const char *record, size_t len, const char *key, int64_t unit_ms,
+                                    const struct record_loc *loc, int64_t *t_ms, struct pcs_error *err)
 {
     struct js_cursor c;
-    js_init(&c, record, record + len);
-    if (js_expect(&c, '{') != 0)
-        return trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "expected a JSON object, found %s", js_kind(&c));
+    pcs_js_init(&c, record, record + len);
+    if (pcs_js_expect(&c, '{') != 0)
+        return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "expected a JSON object, found %s",
+                                     pcs_js_kind(&c));
     int first = 1;
     char name[32];
     size_t name_len;
     int r;
-    while ((r = js_next_key(&c, &first, name, sizeof name, &name_len)) == 1) {
+    while ((r = pcs_js_next_key(&c, &first, name, sizeof name, &name_len)) == 1) {
         if (strcmp(name, key) != 0) {
-            if (js_skip_lax(&c) != 0)
-                return field_syntax(&c, loc, record, err);
+            if (pcs_js_skip_lax(&c) != 0)
+                return pcs_field_syntax(&c, loc, record, err);
             continue;
         }
-        return field_time(&c, loc, key, 0.0, unit_ms, t_ms, err);
+        return pcs_field_time(&c, loc, key, 0.0, unit_ms, t_ms, err);
     }
     if (r < 0)
-        return field_syntax(&c, loc, record, err);
-    return field_missing(loc, key, err);
+        return pcs_field_syntax(&c, loc, record, err);
+    return pcs_field_missing(loc, key, err);
 }
 
-enum pcs_status field_record_end(struct js_cursor *c, const struct record_loc *loc, struct pcs_error *err)
+enum pcs_status pcs_field_record_end(struct js_cursor *c, const struct record_loc *loc, struct pcs_error *err)
 {
-    if (js_peek(c) != 0)
-        return trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "unexpected text after the record");
+    if (pcs_js_peek(c) != 0)
+        return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "unexpected text after the record");
     return PCS_OK;
 }
 
 static enum pcs_status integer(struct js_cursor *c, const struct record_loc *loc, const char *field, int64_t *out,
                                struct pcs_error *err)
 {
-    int r = js_int64(c, out);
+    int r = pcs_js_int64(c, out);
     if (r == 1)
-        return trace_field_error(err, PCS_ERR_PARSE, loc, field, "expected an integer, found a fraction");
+        return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, field, "expected an integer, found a fraction");
     if (r == 2)
-        return trace_field_error(err, PCS_ERR_RANGE, loc, field, "integer overflows 64 bits");
+        return pcs_trace_field_error(err, PCS_ERR_RANGE, loc, field, "integer overflows 64 bits");
     if (r != 0)
-        return field_wrong(c, loc, field, "an integer", err);
+        return pcs_field_wrong(c, loc, field, "an integer", err);
     return PCS_OK;
 }
 
-enum pcs_status field_tokens(struct js_cursor *c, const struct record_loc *loc, const char *field, uint64_t *out,
-                             struct pcs_error *err)
+enum pcs_status pcs_field_tokens(struct js_cursor *c, const struct record_loc *loc, const char *field, uint64_t *out,
+                                 struct pcs_error *err)
 {
     int64_t value;
     enum pcs_status status = integer(c, loc, field, &value, err);
     if (status != PCS_OK)
         return status;
     if (value < 0)
-        return trace_field_error(err, PCS_ERR_RANGE, loc, field, "negative token count %lld", (long long)value);
+        return pcs_trace_field_error(err, PCS_ERR_RANGE, loc, field, "negative token count %lld", (long long)value);
     if ((uint64_t)value > PCS_MAX_REQUEST_TOKENS)
-        return trace_field_error(err, PCS_ERR_RANGE, loc, field, "%lld tokens is more than the limit of %llu",
-                                 (long long)value, PCS_MAX_REQUEST_TOKENS);
+        return pcs_trace_field_error(err, PCS_ERR_RANGE, loc, field, "%lld tokens is more than the limit of %llu",
+                                     (long long)value, PCS_MAX_REQUEST_TOKENS);
     *out = (uint64_t)value;
     return PCS_OK;
 }
 
-enum pcs_status field_positive(struct js_cursor *c, const struct record_loc *loc, const char *field, uint64_t max,
-                               uint64_t *out, struct pcs_error *err)
+enum pcs_status pcs_field_positive(struct js_cursor *c, const struct record_loc *loc, const char *field, uint64_t max,
+                                   uint64_t *out, struct pcs_error *err)
 {
     int64_t value;
     enum pcs_status status = integer(c, loc, field, &value, err);
     if (status != PCS_OK)
         return status;
     if (value <= 0 || (uint64_t)value > max)
-        return trace_field_error(err, PCS_ERR_RANGE, loc, field, "%lld is not in 1..%llu", (long long)value,
-                                 (unsigned long long)max);
+        return pcs_trace_field_error(err, PCS_ERR_RANGE, loc, field, "%lld is not in 1..%llu", (long long)value,
+                                     (unsigned long long)max);
     *out = (uint64_t)value;
     return PCS_OK;
 }
 
-enum pcs_status field_time(struct js_cursor *c, const struct record_loc *loc, const char *field,
-                           double base_seconds, int64_t unit_ms, int64_t *t_ms, struct pcs_error *err)
+enum pcs_status pcs_field_time(struct js_cursor *c, const struct record_loc *loc, const char *field,
+                               double base_seconds, int64_t unit_ms, int64_t *t_ms, struct pcs_error *err)
 {
     const char *unit = unit_ms == 1 ? "ms" : "s";
     int64_t whole;
@@ -110,7 +111,7 @@ enum pcs_status field_time(struct js_cursor *c, const struct record_loc *loc, co
     const char *start = c->p;
     const char *problem = c->problem;
     if (base_seconds == 0.0) {
-        if (js_int64(c, &whole) == 0 && whole >= 0 && whole <= PCS_MAX_TIME_MS / unit_ms) {
+        if (pcs_js_int64(c, &whole) == 0 && whole >= 0 && whole <= PCS_MAX_TIME_MS / unit_ms) {
             *t_ms = whole * unit_ms; /* an integral time, the usual kind: exact, without strtod */
             return PCS_OK;
         }
@@ -118,41 +119,41 @@ enum pcs_status field_time(struct js_cursor *c, const struct record_loc *loc, co
         c->problem = problem;
     }
     double value;
-    if (js_number(c, &value) != 0)
-        return field_wrong(c, loc, field, unit_ms == 1 ? "a number of milliseconds" : "a number of seconds", err);
+    if (pcs_js_number(c, &value) != 0)
+        return pcs_field_wrong(c, loc, field, unit_ms == 1 ? "a number of milliseconds" : "a number of seconds", err);
     if (value < 0)
-        return trace_field_error(err, PCS_ERR_RANGE, loc, field, "negative time %g", value);
+        return pcs_trace_field_error(err, PCS_ERR_RANGE, loc, field, "negative time %g", value);
     double seconds = unit_ms == 1000 ? value : value * (double)unit_ms / 1000.0;
-    if (trace_seconds_to_ms(base_seconds + seconds, t_ms) != PCS_OK)
-        return trace_field_error(err, PCS_ERR_RANGE, loc, field, "time %g %s is out of range", value, unit);
+    if (pcs_trace_seconds_to_ms(base_seconds + seconds, t_ms) != PCS_OK)
+        return pcs_trace_field_error(err, PCS_ERR_RANGE, loc, field, "time %g %s is out of range", value, unit);
     return PCS_OK;
 }
 
-enum pcs_status field_model_name(struct js_cursor *c, const struct record_loc *loc, const char *field,
-                                 char name[FIELD_MODEL_MAX], size_t *len, struct pcs_error *err)
+enum pcs_status pcs_field_model_name(struct js_cursor *c, const struct record_loc *loc, const char *field,
+                                     char name[FIELD_MODEL_MAX], size_t *len, struct pcs_error *err)
 {
-    if (js_peek(c) != '"')
-        return field_wrong(c, loc, field, "a model name", err);
-    if (js_string(c, name, FIELD_MODEL_MAX, len) != 0)
-        return trace_field_error(err, PCS_ERR_PARSE, loc, field, "%s", c->problem);
+    if (pcs_js_peek(c) != '"')
+        return pcs_field_wrong(c, loc, field, "a model name", err);
+    if (pcs_js_string(c, name, FIELD_MODEL_MAX, len) != 0)
+        return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, field, "%s", c->problem);
     if (*len == 0)
-        return trace_field_error(err, PCS_ERR_PARSE, loc, field, "empty model name");
+        return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, field, "empty model name");
     /* Model names are C strings from here on: a \u0000 would cut one short
      * (and split one model into many, as the table compares lengths). */
     if (memchr(name, '\0', *len))
-        return trace_field_error(err, PCS_ERR_PARSE, loc, field, "model name contains \\u0000");
+        return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, field, "model name contains \\u0000");
     return PCS_OK;
 }
 
-enum pcs_status field_model(struct pcs_trace *trace, struct js_cursor *c, const struct record_loc *loc,
-                            const char *field, uint32_t *model, struct pcs_error *err)
+enum pcs_status pcs_field_model(struct pcs_trace *trace, struct js_cursor *c, const struct record_loc *loc,
+                                const char *field, uint32_t *model, struct pcs_error *err)
 {
     char name[FIELD_MODEL_MAX];
     size_t len;
-    enum pcs_status status = field_model_name(c, loc, field, name, &len, err);
+    enum pcs_status status = pcs_field_model_name(c, loc, field, name, &len, err);
     if (status != PCS_OK)
         return status;
-    if (trace_model_id(trace, name, len, model) != PCS_OK)
+    if (pcs_trace_model_id(trace, name, len, model) != PCS_OK)
         return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
     return PCS_OK;
 }
@@ -164,16 +165,16 @@ static enum pcs_status bad_id(struct js_cursor *c, const struct record_loc *loc,
     char what[64];
     int64_t id;
     snprintf(what, sizeof what, "%s[%zu]", field, index);
-    int r = js_int64(c, &id);
+    int r = pcs_js_int64(c, &id);
     if (r == 2)
-        return trace_field_error(err, PCS_ERR_RANGE, loc, what, "id overflows 64 bits");
+        return pcs_trace_field_error(err, PCS_ERR_RANGE, loc, what, "id overflows 64 bits");
     if (r == 1)
-        return trace_field_error(err, PCS_ERR_PARSE, loc, what, "expected an integer id, found a fraction");
+        return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, what, "expected an integer id, found a fraction");
     if (r == 0 && id < 0)
-        return trace_field_error(err, PCS_ERR_RANGE, loc, what, "negative id %lld", (long long)id);
+        return pcs_trace_field_error(err, PCS_ERR_RANGE, loc, what, "negative id %lld", (long long)id);
     if (r == 0)
-        return trace_field_error(err, PCS_ERR_PARSE, loc, field, "expected ',' or ']' after element %zu", index);
-    return field_wrong(c, loc, what, "an integer id", err);
+        return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, field, "expected ',' or ']' after element %zu", index);
+    return pcs_field_wrong(c, loc, what, "an integer id", err);
 }
 
 /* The run of decimal digits at p (at most 8), converted 8 bytes at a time:
@@ -194,10 +195,10 @@ static inline __attribute__((always_inline)) unsigned digits8(const char *p, con
     return n;
 }
 
-int ids_store_open(struct ids_store *store, struct append_region *region, size_t reserve)
+int pcs_ids_store_open(struct ids_store *store, struct append_region *region, size_t reserve)
 {
     size_t room;
-    uint64_t *ids = region ? append_region_open(region, &room) : NULL;
+    uint64_t *ids = region ? pcs_append_region_open(region, &room) : NULL;
     if (ids) {
         store->ids = ids;
         store->cap = room / sizeof *ids;
@@ -217,15 +218,15 @@ int ids_store_open(struct ids_store *store, struct append_region *region, size_t
     return 0;
 }
 
-void ids_store_close(struct ids_store *store)
+void pcs_ids_store_close(struct ids_store *store)
 {
     if (store->region)
-        append_region_close(store->region, store->ids, store->count * sizeof *store->ids);
+        pcs_append_region_close(store->region, store->ids, store->count * sizeof *store->ids);
     store->region = NULL;
     store->cap = store->count;
 }
 
-void ids_store_free(struct ids_store *store)
+void pcs_ids_store_free(struct ids_store *store)
 {
     if (store->owns_ids)
         free(store->ids);
@@ -241,7 +242,7 @@ static int store_grow(struct ids_store *store, size_t count)
 {
     size_t room = store->cap * sizeof *store->ids;
     int in_region = store->region != NULL;
-    uint64_t *ids = append_region_grow_array(store->region, store->ids, &room, count * sizeof *ids, &in_region);
+    uint64_t *ids = pcs_append_region_grow_array(store->region, store->ids, &room, count * sizeof *ids, &in_region);
     if (!ids)
         return -1;
     if (!in_region) {
@@ -265,7 +266,7 @@ struct id_sink {
 static int sink_grow(struct id_sink *sink, size_t need)
 {
     if (!sink->store) {
-        struct bound_arrays *scratch = trace_scratch(sink->trace, need);
+        struct bound_arrays *scratch = pcs_trace_scratch(sink->trace, need);
         if (!scratch)
             return -1;
         sink->ids = scratch->units;
@@ -412,12 +413,12 @@ static const char *ids_usual_run(const char *p, const char *end, uint64_t *out, 
  * are read by a tight loop of their own (ids_usual_run); the last element
  * and anything unusual (spaces, a sign, a fraction, 9+ digits) are read
  * one at a time here, 19+ digits through the general scanner. */
-enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, const struct record_loc *loc,
-                               const char *field, struct ids_store *store, const uint64_t **ids, size_t *count,
-                               struct pcs_error *err)
+enum pcs_status pcs_field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, const struct record_loc *loc,
+                                   const char *field, struct ids_store *store, const uint64_t **ids, size_t *count,
+                                   struct pcs_error *err)
 {
-    if (js_peek(c) != '[')
-        return field_wrong(c, loc, field, "an array of integers", err);
+    if (pcs_js_peek(c) != '[')
+        return pcs_field_wrong(c, loc, field, "an array of integers", err);
     const char *array = c->p;
     const char *p = array + 1;
     const char *end = c->end;
@@ -444,7 +445,7 @@ enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, con
         p = ids_usual_run(p, end, out, cap, &n);
         if (n == cap) {
             if (n >= TRACE_MAX_BOUNDS)
-                return trace_field_error(err, PCS_ERR_RANGE, loc, field, "more than %zu ids", TRACE_MAX_BOUNDS);
+                return pcs_trace_field_error(err, PCS_ERR_RANGE, loc, field, "more than %zu ids", TRACE_MAX_BOUNDS);
             if (sink_grow(&sink, n + 1) != 0)
                 return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
             out = sink.ids;
@@ -471,7 +472,7 @@ enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, con
             c->p = digits;
             int64_t wide;
             struct js_cursor probe = *c;
-            if (width > 18 && width < 21 && js_int64(&probe, &wide) == 0 && wide >= 0) {
+            if (width > 18 && width < 21 && pcs_js_int64(&probe, &wide) == 0 && wide >= 0) {
                 id = (uint64_t)wide; /* a valid id of 19 digits */
                 p = probe.p;
             } else {
@@ -490,8 +491,8 @@ enum pcs_status field_hash_ids(struct pcs_trace *trace, struct js_cursor *c, con
             break;
         }
         if (p >= end)
-            return trace_field_error(err, PCS_ERR_PARSE, loc, field, "unterminated array (truncated record?)");
-        return trace_field_error(err, PCS_ERR_PARSE, loc, field, "expected ',' or ']' after element %zu", n - 1);
+            return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, field, "unterminated array (truncated record?)");
+        return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, field, "expected ',' or ']' after element %zu", n - 1);
     }
 done:
     c->p = p;
@@ -509,26 +510,26 @@ done:
     return PCS_OK;
 }
 
-enum pcs_status field_ids_fit(const struct record_loc *loc, const char *field, size_t count, uint64_t block,
-                              uint64_t input, int partial_last, struct pcs_error *err)
+enum pcs_status pcs_field_ids_fit(const struct record_loc *loc, const char *field, size_t count, uint64_t block,
+                                  uint64_t input, int partial_last, struct pcs_error *err)
 {
     uint64_t allowed = partial_last ? (input + block - 1) / block : input / block;
     if (count > allowed)
-        return trace_field_error(err, PCS_ERR_RANGE, loc, field,
-                                 "%zu ids of %llu-token blocks need more than the %llu input tokens (at most %llu ids)",
-                                 count, (unsigned long long)block, (unsigned long long)input,
-                                 (unsigned long long)allowed);
+        return pcs_trace_field_error(
+            err, PCS_ERR_RANGE, loc, field,
+            "%zu ids of %llu-token blocks need more than the %llu input tokens (at most %llu ids)", count,
+            (unsigned long long)block, (unsigned long long)input, (unsigned long long)allowed);
     return PCS_OK;
 }
 
-enum pcs_status field_block_ends(struct pcs_trace *trace, const struct record_loc *loc, const char *field,
-                                 size_t count, uint64_t block, uint64_t input, int partial_last,
-                                 const uint32_t **ends, struct pcs_error *err)
+enum pcs_status pcs_field_block_ends(struct pcs_trace *trace, const struct record_loc *loc, const char *field,
+                                     size_t count, uint64_t block, uint64_t input, int partial_last,
+                                     const uint32_t **ends, struct pcs_error *err)
 {
-    enum pcs_status status = field_ids_fit(loc, field, count, block, input, partial_last, err);
+    enum pcs_status status = pcs_field_ids_fit(loc, field, count, block, input, partial_last, err);
     if (status != PCS_OK)
         return status;
-    struct block_ends *table = trace_block_ends(trace, count);
+    struct block_ends *table = pcs_trace_block_ends(trace, count);
     if (!table)
         return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
     /* ends[i] = block (i + 1) for every bound but a last partial one, so

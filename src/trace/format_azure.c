@@ -46,7 +46,7 @@ static enum pcs_status azure_header(struct pcs_trace *trace, struct trace_file *
     (void)trace;
     int n = split_csv(line, len, starts, lens, MAX_COLUMNS);
     if (n < 0)
-        return trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "header has more than %d columns", MAX_COLUMNS);
+        return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "header has more than %d columns", MAX_COLUMNS);
     file->csv_column_count = n;
     for (int col = 0; col < 3; col++) {
         file->csv_columns[col] = -1;
@@ -54,8 +54,8 @@ static enum pcs_status azure_header(struct pcs_trace *trace, struct trace_file *
             if (lens[i] == strlen(column_names[col]) && strncasecmp(starts[i], column_names[col], lens[i]) == 0)
                 file->csv_columns[col] = i;
         if (file->csv_columns[col] < 0)
-            return trace_field_error(err, PCS_ERR_PARSE, loc, column_names[col],
-                                     "missing from the header (expected TIMESTAMP,ContextTokens,GeneratedTokens)");
+            return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, column_names[col],
+                                         "missing from the header (expected TIMESTAMP,ContextTokens,GeneratedTokens)");
     }
     return PCS_OK;
 }
@@ -126,15 +126,16 @@ static enum pcs_status parse_count(const char *s, size_t len, const struct recor
 {
     uint64_t value = 0;
     if (len == 0)
-        return trace_field_error(err, PCS_ERR_PARSE, loc, field, "empty");
+        return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, field, "empty");
     for (size_t i = 0; i < len; i++) {
         if (s[i] < '0' || s[i] > '9')
-            return trace_field_error(err, PCS_ERR_PARSE, loc, field, "expected a non-negative integer, found \"%.*s\"",
-                                     (int)(len > 40 ? 40 : len), s);
+            return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, field,
+                                         "expected a non-negative integer, found \"%.*s\"", (int)(len > 40 ? 40 : len),
+                                         s);
         value = value * 10 + (uint64_t)(s[i] - '0');
         if (value > PCS_MAX_REQUEST_TOKENS)
-            return trace_field_error(err, PCS_ERR_RANGE, loc, field, "more than the limit of %llu tokens",
-                                     PCS_MAX_REQUEST_TOKENS);
+            return pcs_trace_field_error(err, PCS_ERR_RANGE, loc, field, "more than the limit of %llu tokens",
+                                         PCS_MAX_REQUEST_TOKENS);
     }
     *out = value;
     return PCS_OK;
@@ -151,13 +152,13 @@ static enum pcs_status parse_azure(struct pcs_trace *trace, struct trace_file *f
     req->ok = 1;
     int n = split_csv(record, len, starts, lens, MAX_COLUMNS);
     if (n != file->csv_column_count)
-        return trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "expected %d columns, found %d",
-                                 file->csv_column_count, n < 0 ? MAX_COLUMNS + 1 : n);
+        return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "expected %d columns, found %d",
+                                     file->csv_column_count, n < 0 ? MAX_COLUMNS + 1 : n);
     int col = file->csv_columns[COL_TIMESTAMP];
     if (parse_timestamp(starts[col], lens[col], &req->t_ms) != 0)
-        return trace_field_error(err, PCS_ERR_PARSE, loc, "TIMESTAMP",
-                                 "expected \"YYYY-MM-DD HH:MM:SS.fff\", found \"%.*s\"",
-                                 (int)(lens[col] > 40 ? 40 : lens[col]), starts[col]);
+        return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, "TIMESTAMP",
+                                     "expected \"YYYY-MM-DD HH:MM:SS.fff\", found \"%.*s\"",
+                                     (int)(lens[col] > 40 ? 40 : lens[col]), starts[col]);
     col = file->csv_columns[COL_CONTEXT];
     enum pcs_status status = parse_count(starts[col], lens[col], loc, "ContextTokens", &req->input_tokens, err);
     if (status != PCS_OK)
@@ -166,10 +167,10 @@ static enum pcs_status parse_azure(struct pcs_trace *trace, struct trace_file *f
     status = parse_count(starts[col], lens[col], loc, "GeneratedTokens", &req->output_tokens, err);
     if (status != PCS_OK)
         return status;
-    status = trace_default_model(trace, &req->model);
+    status = pcs_trace_default_model(trace, &req->model);
     if (status != PCS_OK)
         return pcs_error_set(err, status, "out of memory");
     return PCS_OK;
 }
 
-const struct trace_format trace_format_azure = {PCS_FORMAT_AZURE, azure_header, NULL, NULL, parse_azure, NULL};
+const struct trace_format pcs_trace_format_azure = {PCS_FORMAT_AZURE, azure_header, NULL, NULL, parse_azure, NULL};

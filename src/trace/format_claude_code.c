@@ -51,7 +51,7 @@ struct entry_fields {
 
 static int skip_value(struct js_cursor *c, int outline)
 {
-    return outline ? js_skip_lax(c) : js_skip(c);
+    return outline ? pcs_js_skip_lax(c) : pcs_js_skip(c);
 }
 
 /* Parses the entry at c into e. In outline mode, or once the entry says it
@@ -65,28 +65,29 @@ static enum pcs_status parse_entry(struct pcs_trace *trace, struct js_cursor *c,
     e->is_subagent = 0;
     e->time = NULL;
     e->requests = NULL;
-    if (js_expect(c, '{') != 0)
-        return trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "expected a request object, found %s", js_kind(c));
+    if (pcs_js_expect(c, '{') != 0)
+        return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "expected a request object, found %s",
+                                     pcs_js_kind(c));
     int first = 1;
     char buf[32];
     const char *key;
     size_t key_len;
     int r;
-    while ((r = js_next_key_ref(c, &first, &key, &key_len, buf, sizeof buf)) == 1) {
+    while ((r = pcs_js_next_key_ref(c, &first, &key, &key_len, buf, sizeof buf)) == 1) {
         enum pcs_status status;
         int *seen;
         const char *name;
-        if (JS_KEY_IS(key, key_len, "type") && js_peek(c) == '"') {
+        if (JS_KEY_IS(key, key_len, "type") && pcs_js_peek(c) == '"') {
             char type[16];
             size_t type_len;
             const char *value = c->p;
-            if (js_string(c, type, sizeof type, &type_len) == 0 && strcmp(type, "subagent") == 0) {
+            if (pcs_js_string(c, type, sizeof type, &type_len) == 0 && strcmp(type, "subagent") == 0) {
                 e->is_subagent = 1;
                 outline = 1;
             }
             c->p = value;
             if (skip_value(c, outline) != 0)
-                return field_syntax(c, loc, doc, err);
+                return pcs_field_syntax(c, loc, doc, err);
             continue;
         }
         int is_time = JS_KEY_IS(key, key_len, "t");
@@ -95,55 +96,55 @@ static enum pcs_status parse_entry(struct pcs_trace *trace, struct js_cursor *c,
         if (is_time)
             e->time = c->p;
         if (outline) {
-            if (js_skip_lax(c) != 0)
-                return field_syntax(c, loc, doc, err);
+            if (pcs_js_skip_lax(c) != 0)
+                return pcs_field_syntax(c, loc, doc, err);
             continue;
         }
         if (is_time) {
             seen = &seen_time;
             name = "t";
-            status = field_time(c, loc, name, base_seconds, 1000, &e->t_ms, err);
+            status = pcs_field_time(c, loc, name, base_seconds, 1000, &e->t_ms, err);
         } else if (JS_KEY_IS(key, key_len, "model")) {
             seen = &seen_model;
             name = "model";
-            status = field_model_name(c, loc, name, e->model, &e->model_len, err);
+            status = pcs_field_model_name(c, loc, name, e->model, &e->model_len, err);
         } else if (JS_KEY_IS(key, key_len, "in")) {
             seen = &seen_in;
             name = "in";
-            status = field_tokens(c, loc, name, &e->input_tokens, err);
+            status = pcs_field_tokens(c, loc, name, &e->input_tokens, err);
         } else if (JS_KEY_IS(key, key_len, "out")) {
             seen = &seen_out;
             name = "out";
-            status = field_tokens(c, loc, name, &e->output_tokens, err);
+            status = pcs_field_tokens(c, loc, name, &e->output_tokens, err);
         } else if (JS_KEY_IS(key, key_len, "hash_ids")) {
             seen = &seen_ids;
             name = "hash_ids";
-            status = field_hash_ids(trace, c, loc, name, store, &e->ids, &e->id_count, err);
+            status = pcs_field_hash_ids(trace, c, loc, name, store, &e->ids, &e->id_count, err);
         } else {
-            if (js_skip(c) != 0)
-                return field_syntax(c, loc, doc, err);
+            if (pcs_js_skip(c) != 0)
+                return pcs_field_syntax(c, loc, doc, err);
             continue;
         }
         if (status != PCS_OK)
             return status;
         if (*seen)
-            return trace_field_error(err, PCS_ERR_PARSE, loc, name, "appears twice");
+            return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, name, "appears twice");
         *seen = 1;
     }
     if (r < 0)
-        return field_syntax(c, loc, doc, err);
+        return pcs_field_syntax(c, loc, doc, err);
     if (outline)
         return PCS_OK;
     if (!seen_time)
-        return field_missing(loc, "t", err);
+        return pcs_field_missing(loc, "t", err);
     if (!seen_model)
-        return field_missing(loc, "model", err);
+        return pcs_field_missing(loc, "model", err);
     if (!seen_in)
-        return field_missing(loc, "in", err);
+        return pcs_field_missing(loc, "in", err);
     if (!seen_out)
-        return field_missing(loc, "out", err);
+        return pcs_field_missing(loc, "out", err);
     if (!seen_ids)
-        return field_missing(loc, "hash_ids", err);
+        return pcs_field_missing(loc, "hash_ids", err);
     return PCS_OK;
 }
 
@@ -155,22 +156,22 @@ static enum pcs_status parse_claude(struct pcs_trace *trace, struct trace_file *
 {
     struct js_cursor c;
     struct entry_fields e;
-    js_init(&c, record, record + len);
+    pcs_js_init(&c, record, record + len);
     enum pcs_status status = parse_entry(trace, &c, loc, record, base_seconds, 0, NULL, &e, err);
     if (status != PCS_OK)
         return status;
     if (e.is_subagent)
-        return trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "expected a request, found a subagent entry");
+        return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "expected a request, found a subagent entry");
     memset(req, 0, sizeof *req);
     req->ok = 1;
     req->namespace_id = file->namespace_id;
     req->t_ms = e.t_ms;
     req->input_tokens = e.input_tokens;
     req->output_tokens = e.output_tokens;
-    if (trace_model_id(trace, e.model, e.model_len, &req->model) != PCS_OK)
+    if (pcs_trace_model_id(trace, e.model, e.model_len, &req->model) != PCS_OK)
         return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
-    status = field_block_ends(trace, loc, "hash_ids", e.id_count, file->block_size, e.input_tokens, 0, &req->ends,
-                              err);
+    status =
+        pcs_field_block_ends(trace, loc, "hash_ids", e.id_count, file->block_size, e.input_tokens, 0, &req->ends, err);
     if (status != PCS_OK)
         return status;
     req->bound_count = e.id_count;
@@ -189,10 +190,10 @@ static enum pcs_status kept_claude(struct pcs_trace *trace, struct trace_file *f
     req->input_tokens = rec->input_tokens;
     req->output_tokens = rec->output_tokens;
     /* Models are interned as requests come, as for a record parsed here. */
-    if (trace_model_id(trace, doc->names + rec->model_at, rec->model_len, &req->model) != PCS_OK)
+    if (pcs_trace_model_id(trace, doc->names + rec->model_at, rec->model_len, &req->model) != PCS_OK)
         return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
-    enum pcs_status status = field_block_ends(trace, loc, "hash_ids", rec->id_count, file->block_size,
-                                              rec->input_tokens, 0, &req->ends, err);
+    enum pcs_status status = pcs_field_block_ends(trace, loc, "hash_ids", rec->id_count, file->block_size,
+                                                  rec->input_tokens, 0, &req->ends, err);
     if (status != PCS_OK)
         return status;
     req->bound_count = rec->id_count;
@@ -274,13 +275,13 @@ static enum pcs_status index_requests(struct trace_file *file, const char *doc, 
 {
     struct record_loc array_loc = {file->path, 0, path};
     struct ids_store *store = &file->doc.store;
-    if (js_peek(c) != '[')
-        return field_wrong(c, &array_loc, "requests", "an array", err);
+    if (pcs_js_peek(c) != '[')
+        return pcs_field_wrong(c, &array_loc, "requests", "an array", err);
     c->p++;
     int first = 1;
     size_t index = 0;
     int r;
-    for (; (r = js_next_element(c, &first)) == 1; index++) {
+    for (; (r = pcs_js_next_element(c, &first)) == 1; index++) {
         char where[256];
         snprintf(where, sizeof where, "%s[%zu]", path, index);
         uint32_t top = depth == 0 ? (uint32_t)index : top_index;
@@ -290,12 +291,12 @@ static enum pcs_status index_requests(struct trace_file *file, const char *doc, 
         struct entry_fields e;
         enum pcs_status status = parse_entry(NULL, c, &loc, doc, base_seconds, 0, store, &e, err);
         if (status == PCS_OK && !e.is_subagent)
-            status = field_ids_fit(&loc, "hash_ids", e.id_count, file->block_size, e.input_tokens, 0, err);
+            status = pcs_field_ids_fit(&loc, "hash_ids", e.id_count, file->block_size, e.input_tokens, 0, err);
         if (status == PCS_OK && !e.is_subagent) {
             status = keep_record(file, &e, doc, start, c->p, &before, err);
             if (status == PCS_OK) {
                 uint32_t sub = depth == 0 ? 0 : (uint32_t)index + 1;
-                status = index_push_record(sink, file, file->doc.count - 1, e.t_ms, top + 1, sub, err);
+                status = pcs_index_push_record(sink, file, file->doc.count - 1, e.t_ms, top + 1, sub, err);
             }
             if (status != PCS_OK)
                 return status;
@@ -314,7 +315,7 @@ static enum pcs_status index_requests(struct trace_file *file, const char *doc, 
             }
             c->p = outline.p;
             if (!e.is_subagent) {
-                status = index_record_failed(sink, skip_place_of(file->index, top + 1, 0), status, err);
+                status = pcs_index_record_failed(sink, skip_place_of(file->index, top + 1, 0), status, err);
                 if (status != PCS_OK)
                     return status;
                 continue;
@@ -325,7 +326,7 @@ static enum pcs_status index_requests(struct trace_file *file, const char *doc, 
             return status;
     }
     if (r < 0)
-        return field_syntax(c, &array_loc, doc, err);
+        return pcs_field_syntax(c, &array_loc, doc, err);
     return PCS_OK;
 }
 
@@ -336,14 +337,14 @@ static enum pcs_status index_subagent(struct trace_file *file, const char *doc, 
 {
     double t = -1;
     struct js_cursor time = {e->time, c->end, NULL};
-    int has_time = e->time && js_number(&time, &t) == 0;
+    int has_time = e->time && pcs_js_number(&time, &t) == 0;
     if (!has_time || t < 0 || !e->requests || depth + 1 >= CLAUDE_MAX_NESTING) {
         const char *problem = !has_time      ? "subagent entry without a numeric t"
                               : t < 0        ? "subagent entry with a negative t"
                               : !e->requests ? "subagent entry without requests"
                                              : "subagents nested too deeply";
-        enum pcs_status status = trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "%s", problem);
-        return index_record_failed(sink, skip_place_of(file->index, top + 1, 0), status, err);
+        enum pcs_status status = pcs_trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "%s", problem);
+        return pcs_index_record_failed(sink, skip_place_of(file->index, top + 1, 0), status, err);
     }
     char sub_path[256 + 16];
     snprintf(sub_path, sizeof sub_path, "%s.requests", where);
@@ -356,15 +357,16 @@ static enum pcs_status index_session(struct trace_file *file, const char *doc, s
 {
     struct js_cursor c;
     struct record_loc loc = {file->path, 0, NULL};
-    js_init(&c, doc, doc + len);
+    pcs_js_init(&c, doc, doc + len);
     if (len >= 3 && memcmp(doc, "\xEF\xBB\xBF", 3) == 0)
         c.p += 3;
     /* Room for as many kept ids as keep_record allows, and a last request
      * over the limit (or more, then grown). */
-    if (ids_store_open(&file->doc.store, region, (size_t)(keep_limit(file) / sizeof(uint64_t)) + 4096) != 0)
+    if (pcs_ids_store_open(&file->doc.store, region, (size_t)(keep_limit(file) / sizeof(uint64_t)) + 4096) != 0)
         return pcs_error_set(err, PCS_ERR_NOMEM, "%s: out of memory", file->path);
-    if (js_expect(&c, '{') != 0)
-        return trace_field_error(err, PCS_ERR_PARSE, &loc, NULL, "expected a session object, found %s", js_kind(&c));
+    if (pcs_js_expect(&c, '{') != 0)
+        return pcs_trace_field_error(err, PCS_ERR_PARSE, &loc, NULL, "expected a session object, found %s",
+                                     pcs_js_kind(&c));
     const char *requests = NULL;
     int seen_block = 0;
     int indexed = 0;
@@ -372,10 +374,10 @@ static enum pcs_status index_session(struct trace_file *file, const char *doc, s
     char key[32];
     size_t key_len;
     int r;
-    while ((r = js_next_key(&c, &first, key, sizeof key, &key_len)) == 1) {
+    while ((r = pcs_js_next_key(&c, &first, key, sizeof key, &key_len)) == 1) {
         if (strcmp(key, "block_size") == 0) {
             uint64_t block;
-            enum pcs_status status = field_positive(&c, &loc, "block_size", CLAUDE_MAX_BLOCK_SIZE, &block, err);
+            enum pcs_status status = pcs_field_positive(&c, &loc, "block_size", CLAUDE_MAX_BLOCK_SIZE, &block, err);
             if (status != PCS_OK)
                 return status;
             file->block_size = (uint32_t)block;
@@ -392,17 +394,17 @@ static enum pcs_status index_session(struct trace_file *file, const char *doc, s
                 continue;
             }
         }
-        if (js_skip(&c) != 0)
-            return field_syntax(&c, &loc, doc, err);
+        if (pcs_js_skip(&c) != 0)
+            return pcs_field_syntax(&c, &loc, doc, err);
     }
     if (r < 0)
-        return field_syntax(&c, &loc, doc, err);
-    if (js_peek(&c) != 0)
-        return trace_field_error(err, PCS_ERR_PARSE, &loc, NULL, "unexpected text after the session object");
+        return pcs_field_syntax(&c, &loc, doc, err);
+    if (pcs_js_peek(&c) != 0)
+        return pcs_trace_field_error(err, PCS_ERR_PARSE, &loc, NULL, "unexpected text after the session object");
     if (!seen_block)
-        return field_missing(&loc, "block_size", err);
+        return pcs_field_missing(&loc, "block_size", err);
     if (!requests)
-        return field_missing(&loc, "requests", err);
+        return pcs_field_missing(&loc, "requests", err);
     if (!indexed) {
         struct js_cursor list = {requests, doc + len, NULL};
         enum pcs_status status = index_requests(file, doc, sink, &list, 0.0, "requests", 0, 0, err);
@@ -417,10 +419,10 @@ static enum pcs_status index_claude(struct trace_file *file, const char *doc, si
 {
     enum pcs_status status = index_session(file, doc, len, region, sink, err);
     /* On every path: the region's next array goes after this one. */
-    ids_store_close(&file->doc.store);
+    pcs_ids_store_close(&file->doc.store);
     file->doc.store.prev_text = NULL; /* it points into the document */
     return status;
 }
 
-const struct trace_format trace_format_claude_code = {PCS_FORMAT_CLAUDE_CODE, NULL, index_claude, NULL,
-                                                      parse_claude, kept_claude};
+const struct trace_format pcs_trace_format_claude_code = {PCS_FORMAT_CLAUDE_CODE, NULL,       index_claude, NULL,
+                                                          parse_claude,           kept_claude};

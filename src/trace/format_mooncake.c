@@ -41,13 +41,13 @@ static int64_t plain_number(struct js_cursor *c)
 }
 
 /* A token count of the layout: a plain number converted in place, anything
- * else by field_tokens. */
+ * else by pcs_field_tokens. */
 static enum pcs_status layout_tokens(struct js_cursor *c, const struct record_loc *loc, const char *field,
                                      uint64_t *out, struct pcs_error *err)
 {
     int64_t value = plain_number(c);
     if (value < 0)
-        return field_tokens(c, loc, field, out, err);
+        return pcs_field_tokens(c, loc, field, out, err);
     *out = (uint64_t)value;
     return PCS_OK;
 }
@@ -63,13 +63,13 @@ static int parse_layout(struct pcs_trace *trace, const char *record, size_t len,
                         size_t *id_count, enum pcs_status *status, struct pcs_error *err)
 {
     struct js_cursor c;
-    js_init(&c, record, record + len);
+    pcs_js_init(&c, record, record + len);
     if (!skip_literal(&c, LAYOUT_TIME, sizeof LAYOUT_TIME - 1, '0', '9'))
         return 0;
     int64_t value = base_seconds == 0.0 ? plain_number(&c) : -1; /* milliseconds, as they are */
     if (value >= 0)
         req->t_ms = value;
-    else if ((*status = field_time(&c, loc, "timestamp", base_seconds, 1, &req->t_ms, err)) != PCS_OK)
+    else if ((*status = pcs_field_time(&c, loc, "timestamp", base_seconds, 1, &req->t_ms, err)) != PCS_OK)
         return 1;
     if (!skip_literal(&c, LAYOUT_INPUT, sizeof LAYOUT_INPUT - 1, '0', '9'))
         return 0;
@@ -81,13 +81,13 @@ static int parse_layout(struct pcs_trace *trace, const char *record, size_t len,
         return 1;
     if (!skip_literal(&c, LAYOUT_IDS, sizeof LAYOUT_IDS - 1, '[', '['))
         return 0;
-    *status = field_hash_ids(trace, &c, loc, "hash_ids", NULL, ids, id_count, err);
+    *status = pcs_field_hash_ids(trace, &c, loc, "hash_ids", NULL, ids, id_count, err);
     if (*status != PCS_OK)
         return 1;
     if (c.p == c.end || *c.p != '}')
         return 0;
     c.p++;
-    *status = field_record_end(&c, loc, err);
+    *status = pcs_field_record_end(&c, loc, err);
     return 1;
 }
 
@@ -112,64 +112,65 @@ static enum pcs_status parse_mooncake(struct pcs_trace *trace, struct trace_file
             return status;
         goto fields_done;
     }
-    js_init(&c, record, record + len);
-    if (js_expect(&c, '{') != 0)
-        return trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "expected a JSON object, found %s", js_kind(&c));
+    pcs_js_init(&c, record, record + len);
+    if (pcs_js_expect(&c, '{') != 0)
+        return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "expected a JSON object, found %s",
+                                     pcs_js_kind(&c));
     int first = 1;
     char buf[32];
     const char *key;
     size_t key_len;
     int r;
-    while ((r = js_next_key_ref(&c, &first, &key, &key_len, buf, sizeof buf)) == 1) {
+    while ((r = pcs_js_next_key_ref(&c, &first, &key, &key_len, buf, sizeof buf)) == 1) {
         int *seen = NULL;
         const char *name;
         if (JS_KEY_IS(key, key_len, "timestamp")) {
             seen = &seen_time;
             name = "timestamp";
-            status = field_time(&c, loc, name, base_seconds, 1, &req->t_ms, err);
+            status = pcs_field_time(&c, loc, name, base_seconds, 1, &req->t_ms, err);
         } else if (JS_KEY_IS(key, key_len, "input_length")) {
             seen = &seen_input;
             name = "input_length";
-            status = field_tokens(&c, loc, name, &req->input_tokens, err);
+            status = pcs_field_tokens(&c, loc, name, &req->input_tokens, err);
         } else if (JS_KEY_IS(key, key_len, "output_length")) {
             seen = &seen_output;
             name = "output_length";
-            status = field_tokens(&c, loc, name, &req->output_tokens, err);
+            status = pcs_field_tokens(&c, loc, name, &req->output_tokens, err);
         } else if (JS_KEY_IS(key, key_len, "hash_ids")) {
             seen = &seen_ids;
             name = "hash_ids";
-            status = field_hash_ids(trace, &c, loc, name, NULL, &ids, &id_count, err);
+            status = pcs_field_hash_ids(trace, &c, loc, name, NULL, &ids, &id_count, err);
         } else {
-            if (js_skip(&c) != 0)
-                return field_syntax(&c, loc, record, err);
+            if (pcs_js_skip(&c) != 0)
+                return pcs_field_syntax(&c, loc, record, err);
             continue;
         }
         if (status != PCS_OK)
             return status;
         if (*seen)
-            return trace_field_error(err, PCS_ERR_PARSE, loc, name, "appears twice");
+            return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, name, "appears twice");
         *seen = 1;
     }
     if (r < 0)
-        return field_syntax(&c, loc, record, err);
-    status = field_record_end(&c, loc, err);
+        return pcs_field_syntax(&c, loc, record, err);
+    status = pcs_field_record_end(&c, loc, err);
     if (status != PCS_OK)
         return status;
     if (!seen_time)
-        return field_missing(loc, "timestamp", err);
+        return pcs_field_missing(loc, "timestamp", err);
     if (!seen_input)
-        return field_missing(loc, "input_length", err);
+        return pcs_field_missing(loc, "input_length", err);
     if (!seen_output)
-        return field_missing(loc, "output_length", err);
+        return pcs_field_missing(loc, "output_length", err);
     if (!seen_ids)
-        return field_missing(loc, "hash_ids", err);
+        return pcs_field_missing(loc, "hash_ids", err);
 fields_done:;
     const uint32_t *ends;
-    status = field_block_ends(trace, loc, "hash_ids", id_count, MOONCAKE_BLOCK_TOKENS, req->input_tokens, 1, &ends,
-                              err);
+    status =
+        pcs_field_block_ends(trace, loc, "hash_ids", id_count, MOONCAKE_BLOCK_TOKENS, req->input_tokens, 1, &ends, err);
     if (status != PCS_OK)
         return status;
-    status = trace_default_model(trace, &req->model);
+    status = pcs_trace_default_model(trace, &req->model);
     if (status != PCS_OK)
         return pcs_error_set(err, status, "out of memory");
     req->bound_count = id_count;
@@ -184,8 +185,8 @@ static enum pcs_status time_mooncake(struct pcs_trace *trace, struct trace_file 
 {
     (void)trace;
     (void)file;
-    return field_find_time(record, len, "timestamp", 1, loc, t_ms, err);
+    return pcs_field_find_time(record, len, "timestamp", 1, loc, t_ms, err);
 }
 
-const struct trace_format trace_format_mooncake = {PCS_FORMAT_MOONCAKE, NULL, NULL, time_mooncake, parse_mooncake,
-                                                   NULL};
+const struct trace_format pcs_trace_format_mooncake = {PCS_FORMAT_MOONCAKE, NULL,           NULL,
+                                                       time_mooncake,       parse_mooncake, NULL};

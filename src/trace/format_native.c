@@ -34,22 +34,22 @@ static enum pcs_status parse_name_hash(struct js_cursor *c, const struct record_
                                        struct pcs_error *err)
 {
     size_t len;
-    char ch = js_peek(c);
+    char ch = pcs_js_peek(c);
     if (ch == '"') {
-        if (js_string(c, text, text_cap, &len) != 0)
-            return trace_field_error(err, PCS_ERR_PARSE, loc, field, "%s", c->problem);
+        if (pcs_js_string(c, text, text_cap, &len) != 0)
+            return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, field, "%s", c->problem);
     } else if (ch == '-' || (ch >= '0' && ch <= '9')) {
         int64_t value;
-        int r = js_int64(c, &value);
+        int r = pcs_js_int64(c, &value);
         if (r != 0)
-            return field_wrong(c, loc, field, "a string or an integer", err);
+            return pcs_field_wrong(c, loc, field, "a string or an integer", err);
         int n = snprintf(text, text_cap, "%lld", (long long)value);
         len = (size_t)n;
     } else {
-        return field_wrong(c, loc, field, "a string or an integer", err);
+        return pcs_field_wrong(c, loc, field, "a string or an integer", err);
     }
     if (len == 0)
-        return trace_field_error(err, PCS_ERR_PARSE, loc, field, "empty id");
+        return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, field, "empty id");
     *hash = XXH3_64bits_withSeed(text, len, seed);
     if (text_len)
         *text_len = len;
@@ -60,23 +60,24 @@ static enum pcs_status parse_name_hash(struct js_cursor *c, const struct record_
 static enum pcs_status parse_segments(struct pcs_trace *trace, struct js_cursor *c, const struct record_loc *loc,
                                       size_t *count, uint64_t *total, struct pcs_error *err)
 {
-    if (js_peek(c) != '[')
-        return field_wrong(c, loc, "segments", "an array of segment objects", err);
+    if (pcs_js_peek(c) != '[')
+        return pcs_field_wrong(c, loc, "segments", "an array of segment objects", err);
     c->p++;
     size_t n = 0;
     uint64_t end = 0;
     int first = 1;
     int r;
-    while ((r = js_next_element(c, &first)) == 1) {
+    while ((r = pcs_js_next_element(c, &first)) == 1) {
         char where[64];
         snprintf(where, sizeof where, "segments[%zu]", n);
         if (n >= TRACE_MAX_BOUNDS)
-            return trace_field_error(err, PCS_ERR_RANGE, loc, "segments", "more than %zu segments", TRACE_MAX_BOUNDS);
-        struct bound_arrays *scratch = trace_scratch(trace, n + 1);
+            return pcs_trace_field_error(err, PCS_ERR_RANGE, loc, "segments", "more than %zu segments",
+                                         TRACE_MAX_BOUNDS);
+        struct bound_arrays *scratch = pcs_trace_scratch(trace, n + 1);
         if (!scratch)
             return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
-        if (js_peek(c) != '{')
-            return field_wrong(c, loc, where, "a segment object", err);
+        if (pcs_js_peek(c) != '{')
+            return pcs_field_wrong(c, loc, where, "a segment object", err);
         c->p++;
         int seen_id = 0, seen_tokens = 0, seen_cache = 0;
         uint64_t unit = 0;
@@ -86,7 +87,7 @@ static enum pcs_status parse_segments(struct pcs_trace *trace, struct js_cursor 
         char key[32];
         size_t key_len;
         int kr;
-        while ((kr = js_next_key(c, &inner_first, key, sizeof key, &key_len)) == 1) {
+        while ((kr = pcs_js_next_key(c, &inner_first, key, sizeof key, &key_len)) == 1) {
             char field[96];
             enum pcs_status status = PCS_OK;
             int *seen;
@@ -97,48 +98,48 @@ static enum pcs_status parse_segments(struct pcs_trace *trace, struct js_cursor 
                 status = parse_name_hash(c, loc, field, SEGMENT_ID_SEED, &unit, text, sizeof text, NULL, err);
             } else if (strcmp(key, "tokens") == 0) {
                 seen = &seen_tokens;
-                status = field_positive(c, loc, field, PCS_MAX_REQUEST_TOKENS, &tokens, err);
+                status = pcs_field_positive(c, loc, field, PCS_MAX_REQUEST_TOKENS, &tokens, err);
             } else if (strcmp(key, "cache") == 0) {
                 char ttl[16];
                 size_t ttl_len;
                 seen = &seen_cache;
-                if (js_peek(c) != '"' || js_string(c, ttl, sizeof ttl, &ttl_len) != 0)
-                    return field_wrong(c, loc, field, "\"5m\" or \"1h\"", err);
+                if (pcs_js_peek(c) != '"' || pcs_js_string(c, ttl, sizeof ttl, &ttl_len) != 0)
+                    return pcs_field_wrong(c, loc, field, "\"5m\" or \"1h\"", err);
                 if (strcmp(ttl, "5m") == 0)
                     flags = PCS_BOUND_BREAKPOINT | PCS_BOUND_TTL_5M;
                 else if (strcmp(ttl, "1h") == 0)
                     flags = PCS_BOUND_BREAKPOINT | PCS_BOUND_TTL_1H;
                 else
-                    return trace_field_error(err, PCS_ERR_PARSE, loc, field, "expected \"5m\" or \"1h\", found \"%s\"",
-                                             ttl);
+                    return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, field,
+                                                 "expected \"5m\" or \"1h\", found \"%s\"", ttl);
             } else {
-                return trace_field_error(err, PCS_ERR_PARSE, loc, field,
-                                         "unknown field (a segment has id, tokens and cache)");
+                return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, field,
+                                             "unknown field (a segment has id, tokens and cache)");
             }
             if (status != PCS_OK)
                 return status;
             if (*seen)
-                return trace_field_error(err, PCS_ERR_PARSE, loc, field, "appears twice");
+                return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, field, "appears twice");
             *seen = 1;
         }
         if (kr < 0)
-            return trace_field_error(err, PCS_ERR_PARSE, loc, where, "%s", c->problem);
+            return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, where, "%s", c->problem);
         if (!seen_id || !seen_tokens) {
             char field[96];
             snprintf(field, sizeof field, "%s.%s", where, seen_id ? "tokens" : "id");
-            return field_missing(loc, field, err);
+            return pcs_field_missing(loc, field, err);
         }
         end += tokens;
         if (end > PCS_MAX_REQUEST_TOKENS)
-            return trace_field_error(err, PCS_ERR_RANGE, loc, "segments", "segments add up to more than %llu tokens",
-                                     PCS_MAX_REQUEST_TOKENS);
+            return pcs_trace_field_error(err, PCS_ERR_RANGE, loc, "segments",
+                                         "segments add up to more than %llu tokens", PCS_MAX_REQUEST_TOKENS);
         scratch->units[n] = unit;
         scratch->ends[n] = (uint32_t)end;
         scratch->flags[n] = flags;
         n++;
     }
     if (r < 0)
-        return trace_field_error(err, PCS_ERR_PARSE, loc, "segments", "%s", c->problem);
+        return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, "segments", "%s", c->problem);
     *count = n;
     *total = end;
     return PCS_OK;
@@ -160,34 +161,35 @@ static enum pcs_status parse_native(struct pcs_trace *trace, struct trace_file *
 
     memset(req, 0, sizeof *req);
     req->ok = 1;
-    js_init(&c, record, record + len);
-    if (js_expect(&c, '{') != 0)
-        return trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "expected a JSON object, found %s", js_kind(&c));
+    pcs_js_init(&c, record, record + len);
+    if (pcs_js_expect(&c, '{') != 0)
+        return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "expected a JSON object, found %s",
+                                     pcs_js_kind(&c));
     int first = 1;
     char key[32];
     size_t key_len;
     int r;
-    while ((r = js_next_key(&c, &first, key, sizeof key, &key_len)) == 1) {
+    while ((r = pcs_js_next_key(&c, &first, key, sizeof key, &key_len)) == 1) {
         int field = 0;
         while (field < F_COUNT && strcmp(key, field_names[field]) != 0)
             field++;
         if (field == F_COUNT)
-            return trace_field_error(err, PCS_ERR_PARSE, loc, key,
-                                     "unknown field (known: t, model, input_tokens, output_tokens, hash_ids, "
-                                     "block_tokens, segments, task, attempt, ok, tier, session, meta)");
+            return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, key,
+                                         "unknown field (known: t, model, input_tokens, output_tokens, hash_ids, "
+                                         "block_tokens, segments, task, attempt, ok, tier, session, meta)");
         if (seen[field])
-            return trace_field_error(err, PCS_ERR_PARSE, loc, key, "appears twice");
+            return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, key, "appears twice");
         seen[field] = 1;
         enum pcs_status status = PCS_OK;
         char text[256];
         size_t text_len;
         switch ((enum native_field)field) {
-        case F_T: status = field_time(&c, loc, key, base_seconds, 1000, &req->t_ms, err); break;
-        case F_MODEL: status = field_model(trace, &c, loc, key, &req->model, err); break;
-        case F_INPUT: status = field_tokens(&c, loc, key, &req->input_tokens, err); break;
-        case F_OUTPUT: status = field_tokens(&c, loc, key, &req->output_tokens, err); break;
-        case F_HASH_IDS: status = field_hash_ids(trace, &c, loc, key, NULL, &ids, &id_count, err); break;
-        case F_BLOCK: status = field_positive(&c, loc, key, NATIVE_MAX_BLOCK_TOKENS, &block_tokens, err); break;
+        case F_T: status = pcs_field_time(&c, loc, key, base_seconds, 1000, &req->t_ms, err); break;
+        case F_MODEL: status = pcs_field_model(trace, &c, loc, key, &req->model, err); break;
+        case F_INPUT: status = pcs_field_tokens(&c, loc, key, &req->input_tokens, err); break;
+        case F_OUTPUT: status = pcs_field_tokens(&c, loc, key, &req->output_tokens, err); break;
+        case F_HASH_IDS: status = pcs_field_hash_ids(trace, &c, loc, key, NULL, &ids, &id_count, err); break;
+        case F_BLOCK: status = pcs_field_positive(&c, loc, key, NATIVE_MAX_BLOCK_TOKENS, &block_tokens, err); break;
         case F_SEGMENTS: status = parse_segments(trace, &c, loc, &segment_count, &segment_tokens, err); break;
         case F_TASK:
             status = parse_name_hash(&c, loc, key, TASK_ID_SEED, &req->task, text, sizeof text, NULL, err);
@@ -195,24 +197,24 @@ static enum pcs_status parse_native(struct pcs_trace *trace, struct trace_file *
             break;
         case F_ATTEMPT: {
             uint64_t attempt;
-            status = field_positive(&c, loc, key, UINT32_MAX, &attempt, err);
+            status = pcs_field_positive(&c, loc, key, UINT32_MAX, &attempt, err);
             req->attempt = (uint32_t)attempt;
             break;
         }
         case F_OK: {
             int ok;
-            if (js_bool(&c, &ok) != 0)
-                return field_wrong(&c, loc, key, "true or false", err);
+            if (pcs_js_bool(&c, &ok) != 0)
+                return pcs_field_wrong(&c, loc, key, "true or false", err);
             req->ok = (uint8_t)ok;
             break;
         }
         case F_TIER: {
-            if (js_peek(&c) != '"' || js_string(&c, text, sizeof text, &text_len) != 0)
-                return field_wrong(&c, loc, key, "a tier name", err);
+            if (pcs_js_peek(&c) != '"' || pcs_js_string(&c, text, sizeof text, &text_len) != 0)
+                return pcs_field_wrong(&c, loc, key, "a tier name", err);
             int tier = pcs_tier_parse(text);
             if (tier < 0)
-                return trace_field_error(err, PCS_ERR_PARSE, loc, key,
-                                         "unknown tier \"%s\" (standard, batch, flex or priority)", text);
+                return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, key,
+                                             "unknown tier \"%s\" (standard, batch, flex or priority)", text);
             req->tier = (uint8_t)tier;
             break;
         }
@@ -220,12 +222,12 @@ static enum pcs_status parse_native(struct pcs_trace *trace, struct trace_file *
             uint64_t ignored;
             status = parse_name_hash(&c, loc, key, 0, &ignored, text, sizeof text, &text_len, err);
             if (status == PCS_OK)
-                req->namespace_id = trace_session_namespace(text, text_len);
+                req->namespace_id = pcs_trace_session_namespace(text, text_len);
             break;
         }
         case F_META:
-            if (js_skip(&c) != 0)
-                return field_syntax(&c, loc, record, err);
+            if (pcs_js_skip(&c) != 0)
+                return pcs_field_syntax(&c, loc, record, err);
             break;
         case F_COUNT: break;
         }
@@ -233,28 +235,28 @@ static enum pcs_status parse_native(struct pcs_trace *trace, struct trace_file *
             return status;
     }
     if (r < 0)
-        return field_syntax(&c, loc, record, err);
-    enum pcs_status status = field_record_end(&c, loc, err);
+        return pcs_field_syntax(&c, loc, record, err);
+    enum pcs_status status = pcs_field_record_end(&c, loc, err);
     if (status != PCS_OK)
         return status;
     if (!seen[F_T])
-        return field_missing(loc, "t", err);
+        return pcs_field_missing(loc, "t", err);
     if (!seen[F_MODEL])
-        return field_missing(loc, "model", err);
+        return pcs_field_missing(loc, "model", err);
     if (!seen[F_OUTPUT])
-        return field_missing(loc, "output_tokens", err);
+        return pcs_field_missing(loc, "output_tokens", err);
     if (seen[F_HASH_IDS] && seen[F_SEGMENTS])
-        return trace_field_error(err, PCS_ERR_PARSE, loc, "segments", "give either hash_ids or segments, not both");
+        return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, "segments", "give either hash_ids or segments, not both");
     if (seen[F_HASH_IDS] != seen[F_BLOCK])
-        return field_missing(loc, seen[F_HASH_IDS] ? "block_tokens" : "hash_ids", err);
+        return pcs_field_missing(loc, seen[F_HASH_IDS] ? "block_tokens" : "hash_ids", err);
     if (!seen[F_INPUT]) {
         if (!seen[F_SEGMENTS])
-            return field_missing(loc, "input_tokens", err);
+            return pcs_field_missing(loc, "input_tokens", err);
         req->input_tokens = segment_tokens; /* the prompt is exactly its segments */
     }
     if (seen[F_HASH_IDS]) {
         const uint32_t *ends;
-        status = field_block_ends(trace, loc, "hash_ids", id_count, block_tokens, req->input_tokens, 1, &ends, err);
+        status = pcs_field_block_ends(trace, loc, "hash_ids", id_count, block_tokens, req->input_tokens, 1, &ends, err);
         if (status != PCS_OK)
             return status;
         req->bound_count = id_count;
@@ -263,12 +265,12 @@ static enum pcs_status parse_native(struct pcs_trace *trace, struct trace_file *
         req->flags = NULL;
         return PCS_OK;
     }
-    struct bound_arrays *scratch = trace_scratch(trace, 0);
+    struct bound_arrays *scratch = pcs_trace_scratch(trace, 0);
     if (seen[F_SEGMENTS]) {
         if (segment_tokens > req->input_tokens)
-            return trace_field_error(err, PCS_ERR_RANGE, loc, "segments",
-                                     "segments add up to %llu tokens, more than input_tokens %llu",
-                                     (unsigned long long)segment_tokens, (unsigned long long)req->input_tokens);
+            return pcs_trace_field_error(err, PCS_ERR_RANGE, loc, "segments",
+                                         "segments add up to %llu tokens, more than input_tokens %llu",
+                                         (unsigned long long)segment_tokens, (unsigned long long)req->input_tokens);
         for (size_t i = 0; i < segment_count; i++)
             marked |= scratch->flags[i] != 0;
         req->bound_count = segment_count;
@@ -284,7 +286,7 @@ static enum pcs_status time_native(struct pcs_trace *trace, struct trace_file *f
 {
     (void)trace;
     (void)file;
-    return field_find_time(record, len, "t", 1000, loc, t_ms, err);
+    return pcs_field_find_time(record, len, "t", 1000, loc, t_ms, err);
 }
 
-const struct trace_format trace_format_native = {PCS_FORMAT_NATIVE, NULL, NULL, time_native, parse_native, NULL};
+const struct trace_format pcs_trace_format_native = {PCS_FORMAT_NATIVE, NULL, NULL, time_native, parse_native, NULL};

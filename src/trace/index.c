@@ -1,5 +1,5 @@
 /* Pass one: finding each record of each file and its time, on one thread
- * or several; see trace_index_files in trace_internal.h.
+ * or several; see pcs_trace_index_files in trace_internal.h.
  *
  * Every file is opened and its format detected first, in order. Indexing
  * is then cut into jobs: a whole-document file is one job; a line file is
@@ -42,7 +42,7 @@ static enum pcs_status sink_push(struct index_sink *sink, const struct index_ent
 {
     if (sink->count == sink->cap) {
         size_t cap = grow_capacity(sink->cap, sink->count + 1, 1024, sizeof *sink->entries);
-        struct index_entry *entries = cap ? big_realloc(sink->entries, cap * sizeof *entries) : NULL;
+        struct index_entry *entries = cap ? pcs_big_realloc(sink->entries, cap * sizeof *entries) : NULL;
         if (!entries)
             return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory while indexing the trace");
         sink->entries = entries;
@@ -79,8 +79,8 @@ static void sink_insert_message(struct index_sink *sink, struct skip_place place
     sink->message_count++;
 }
 
-enum pcs_status index_record_failed(struct index_sink *sink, struct skip_place place, enum pcs_status status,
-                                    const struct pcs_error *err)
+enum pcs_status pcs_index_record_failed(struct index_sink *sink, struct skip_place place, enum pcs_status status,
+                                        const struct pcs_error *err)
 {
     if (status == PCS_ERR_NOMEM || status == PCS_ERR_IO || !sink->lenient)
         return status;
@@ -92,7 +92,7 @@ enum pcs_status index_record_failed(struct index_sink *sink, struct skip_place p
     return PCS_OK;
 }
 
-enum pcs_status index_no_valid_records(const struct index_sink *sink, const char *path, struct pcs_error *err)
+enum pcs_status pcs_index_no_valid_records(const struct index_sink *sink, const char *path, struct pcs_error *err)
 {
     if (sink->message_count == 0)
         return pcs_error_set(err, PCS_ERR_PARSE, "%s: no valid records (%llu skipped)", path,
@@ -113,8 +113,8 @@ enum pcs_status index_no_valid_records(const struct index_sink *sink, const char
     return status;
 }
 
-enum pcs_status index_push_record(struct index_sink *sink, const struct trace_file *file, size_t record, int64_t t_ms,
-                                  uint64_t top, uint32_t sub, struct pcs_error *err)
+enum pcs_status pcs_index_push_record(struct index_sink *sink, const struct trace_file *file, size_t record,
+                                      int64_t t_ms, uint64_t top, uint32_t sub, struct pcs_error *err)
 {
     if (top > UINT32_MAX)
         return pcs_error_set(err, PCS_ERR_RANGE, "%s: too many requests", file->path);
@@ -122,7 +122,7 @@ enum pcs_status index_push_record(struct index_sink *sink, const struct trace_fi
     return sink_push(sink, &entry, err);
 }
 
-void index_sink_join_skips(struct index_sink *into, struct index_sink *from)
+void pcs_index_sink_join_skips(struct index_sink *into, struct index_sink *from)
 {
     into->skipped += from->skipped;
     from->skipped = 0;
@@ -133,7 +133,7 @@ void index_sink_join_skips(struct index_sink *into, struct index_sink *from)
     from->message_count = 0;
 }
 
-void index_sink_free(struct index_sink *sink)
+void pcs_index_sink_free(struct index_sink *sink)
 {
     free(sink->entries);
     for (size_t i = 0; i < sink->message_count; i++)
@@ -162,21 +162,21 @@ struct index_job {
 static enum pcs_status index_document(struct index_job *job, struct file_window *buf, struct append_region *region)
 {
     struct trace_file *file = job->file;
-    const struct trace_format *ops = trace_format_ops(file->format);
+    const struct trace_format *ops = pcs_trace_format_ops(file->format);
     if (file->size > (uint64_t)SIZE_MAX / 2)
         return pcs_error_set(&job->error, PCS_ERR_RANGE, "%s: file too large to read", file->path);
     buf->len = 0; /* it held another file */
     if (buf->cap < file->size + TRACE_READ_PADDING) {
         /* Made for the document, mapped at once; not grown, which would
          * copy what it holds. */
-        window_free(buf);
+        pcs_window_free(buf);
         size_t cap = (size_t)file->size + TRACE_READ_PADDING;
-        buf->buf = big_alloc_whole(cap);
+        buf->buf = pcs_big_alloc_whole(cap);
         if (!buf->buf)
             return pcs_error_set(&job->error, PCS_ERR_NOMEM, "%s: no memory to read it", file->path);
         buf->cap = cap;
     }
-    enum pcs_status status = window_load(file, buf, 0, (size_t)file->size, 0, &job->error);
+    enum pcs_status status = pcs_window_load(file, buf, 0, (size_t)file->size, 0, &job->error);
     if (status != PCS_OK)
         return status;
     return ops->index_document(file, buf->buf, (size_t)file->size, region, &job->sink, &job->error);
@@ -188,7 +188,7 @@ static enum pcs_status index_lines(struct pcs_trace *trace, struct index_job *jo
 {
     struct trace_file *file = job->file;
     struct pcs_error *err = &job->error;
-    const struct trace_format *ops = trace_format_ops(file->format);
+    const struct trace_format *ops = pcs_trace_format_ops(file->format);
     struct line_reader lines = {file, w, job->begin, job->end, 0};
     int saw_header = ops->header == NULL || job->begin > 0;
     enum pcs_status status;
@@ -196,7 +196,7 @@ static enum pcs_status index_lines(struct pcs_trace *trace, struct index_job *jo
     size_t len;
     uint64_t at;
 
-    while ((status = line_next(&lines, &line, &len, &at, err)) == PCS_OK) {
+    while ((status = pcs_line_next(&lines, &line, &len, &at, err)) == PCS_OK) {
         job->lines = lines.line_no;
         struct record_loc loc = {file->path, lines.line_no, NULL};
         if (!saw_header) {
@@ -212,7 +212,7 @@ static enum pcs_status index_lines(struct pcs_trace *trace, struct index_job *jo
         else
             status = ops->parse(trace, file, line, len, 0.0, &loc, &req, err);
         if (status != PCS_OK) {
-            status = index_record_failed(&job->sink, skip_place_of(file->index, lines.line_no, 0), status, err);
+            status = pcs_index_record_failed(&job->sink, skip_place_of(file->index, lines.line_no, 0), status, err);
             if (status != PCS_OK)
                 return status;
             continue;
@@ -232,7 +232,7 @@ static enum pcs_status index_lines(struct pcs_trace *trace, struct index_job *jo
 static void run_job(struct pcs_trace *trace, struct index_job *job, struct file_window *doc_buf,
                     struct append_region *region)
 {
-    if (trace_format_ops(job->file->format)->index_document) {
+    if (pcs_trace_format_ops(job->file->format)->index_document) {
         job->status = index_document(job, doc_buf, region);
         return;
     }
@@ -242,10 +242,10 @@ static void run_job(struct pcs_trace *trace, struct index_job *job, struct file_
         /* Pass two reads the file through this window from its start: for
          * a file that fits, it is already there, and otherwise the memory
          * is at least mapped already. */
-        window_free(&job->file->window);
+        pcs_window_free(&job->file->window);
         job->file->window = w;
     } else {
-        window_free(&w);
+        pcs_window_free(&w);
     }
 }
 
@@ -264,8 +264,8 @@ struct job_queue {
 
 static size_t job_bytes(const struct index_job *job)
 {
-    return trace_format_ops(job->file->format)->index_document ? (size_t)job->file->size
-                                                               : (size_t)(job->end - job->begin);
+    return pcs_trace_format_ops(job->file->format)->index_document ? (size_t)job->file->size
+                                                                   : (size_t)(job->end - job->begin);
 }
 
 /* Job indexes by size, largest first (ties in order): the threads finish
@@ -308,7 +308,7 @@ static void *drain(void *arg)
             break;
         run_job(queue->trace, &queue->jobs[i], &doc_buf, region);
     }
-    window_free(&doc_buf);
+    pcs_window_free(&doc_buf);
     return NULL;
 }
 
@@ -331,13 +331,13 @@ static void run_jobs(struct pcs_trace *trace, struct index_job *jobs, size_t cou
         helpers = MAX_PIECES;
     size_t started = 0;
     for (; started < helpers; started++)
-        if (thread_start_apart(&ids[started], drain, &queue) != 0)
+        if (pcs_thread_start_apart(&ids[started], drain, &queue) != 0)
             break; /* fewer threads: this one does the rest */
     struct file_window doc_buf = {NULL, 0, 0, 0};
     for (size_t i = 0; i < count; i++)
         if (jobs[i].on_caller) /* a line format's: keeps no ids */
             run_job(trace, &jobs[i], &doc_buf, NULL);
-    window_free(&doc_buf);
+    pcs_window_free(&doc_buf);
     drain(&queue);
     for (size_t i = 0; i < started; i++)
         pthread_join(ids[i], NULL);
@@ -405,8 +405,8 @@ static enum pcs_trace_format detect_format(const char *buf, size_t len, char *wh
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
         start = 3;
     struct js_cursor c;
-    js_init(&c, buf + start, buf + len);
-    char first = js_peek(&c);
+    pcs_js_init(&c, buf + start, buf + len);
+    char first = pcs_js_peek(&c);
     if (first == '{') {
         c.p++;
         int first_key = 1;
@@ -414,13 +414,13 @@ static enum pcs_trace_format detect_format(const char *buf, size_t len, char *wh
         size_t key_len;
         int rc;
         unsigned keys = 0;
-        while ((rc = js_next_key(&c, &first_key, key, sizeof key, &key_len)) == 1) {
+        while ((rc = pcs_js_next_key(&c, &first_key, key, sizeof key, &key_len)) == 1) {
             for (size_t r = 0; r < DETECT_RULE_COUNT; r++)
                 if (detect_rules[r].keys && key_is(key, detect_rules[r].keys))
                     return detect_rules[r].format;
             append(why, why_cap, &at, "%s\"%s\"", keys ? ", " : "", key);
             keys++;
-            if (js_skip(&c) != 0) {
+            if (pcs_js_skip(&c) != 0) {
                 rc = -1;
                 break;
             }
@@ -513,7 +513,7 @@ static enum pcs_status open_file(struct trace_file *file, enum pcs_trace_format 
     /* The first bytes usually tell; more are read only when they do not. */
     size_t want = file->size < DETECT_FIRST_BYTES ? (size_t)file->size : DETECT_FIRST_BYTES;
     head->len = 0; /* it held another file */
-    enum pcs_status status = window_load(file, head, 0, want, 0, err);
+    enum pcs_status status = pcs_window_load(file, head, 0, want, 0, err);
     if (status != PCS_OK)
         return status;
     file->format = format;
@@ -522,7 +522,7 @@ static enum pcs_status open_file(struct trace_file *file, enum pcs_trace_format 
         file->format = detect_format(head->buf, head->len, why, sizeof why);
         if (file->format == PCS_FORMAT_AUTO && file->size > want) {
             want = file->size < DETECT_BYTES ? (size_t)file->size : DETECT_BYTES;
-            status = window_load(file, head, 0, want, 0, err);
+            status = pcs_window_load(file, head, 0, want, 0, err);
             if (status != PCS_OK)
                 return status;
             file->format = detect_format(head->buf, head->len, why, sizeof why);
@@ -530,7 +530,7 @@ static enum pcs_status open_file(struct trace_file *file, enum pcs_trace_format 
         if (file->format == PCS_FORMAT_AUTO)
             return detect_failed(file, why, err);
     }
-    int document = trace_format_ops(file->format)->index_document != NULL;
+    int document = pcs_trace_format_ops(file->format)->index_document != NULL;
     file->readahead = document ? DOCUMENT_READAHEAD : LINE_WINDOW_BYTES;
     return PCS_OK;
 }
@@ -545,7 +545,7 @@ static enum pcs_status line_start_after(const struct trace_file *file, uint64_t 
     *start = file->size;
     while (at < file->size) {
         size_t chunk = file->size - at < DETECT_BYTES ? (size_t)(file->size - at) : DETECT_BYTES;
-        status = window_load(file, &w, at, chunk, 0, err);
+        status = pcs_window_load(file, &w, at, chunk, 0, err);
         if (status != PCS_OK)
             break;
         const char *nl = memchr(w.buf, '\n', w.len);
@@ -555,7 +555,7 @@ static enum pcs_status line_start_after(const struct trace_file *file, uint64_t 
         }
         at += w.len;
     }
-    window_free(&w);
+    pcs_window_free(&w);
     return status;
 }
 
@@ -622,7 +622,7 @@ static enum pcs_status join_job(struct index_sink *index, struct index_job *job,
     } else if (sink->count > 0) {
         if (index->count + sink->count > index->cap) {
             size_t cap = index->count + sink->count;
-            struct index_entry *entries = big_realloc(index->entries, cap * sizeof *entries);
+            struct index_entry *entries = pcs_big_realloc(index->entries, cap * sizeof *entries);
             if (!entries)
                 return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory while indexing the trace");
             index->entries = entries;
@@ -635,13 +635,13 @@ static enum pcs_status join_job(struct index_sink *index, struct index_job *job,
                 out[i].line += (uint32_t)first_line;
         index->count += sink->count;
     }
-    index_sink_join_skips(index, sink);
+    pcs_index_sink_join_skips(index, sink);
     return PCS_OK;
 }
 
 static void job_reset(struct index_job *job, uint64_t begin, uint64_t end, int lenient)
 {
-    index_sink_free(&job->sink);
+    pcs_index_sink_free(&job->sink);
     job->sink.lenient = lenient;
     job->begin = begin;
     job->end = end;
@@ -653,10 +653,10 @@ static void job_reset(struct index_job *job, uint64_t begin, uint64_t end, int l
 
 /* ------------------------------------------------------------------- files */
 
-enum pcs_status trace_index_files(struct pcs_trace *trace, struct trace_file *files, size_t count,
-                                  const struct pcs_trace_config *config, uint32_t *namespace_count,
-                                  int *lacks_prefixes, int *streaming, struct index_sink *index,
-                                  struct reader_regions *regions, struct pcs_error *err)
+enum pcs_status pcs_trace_index_files(struct pcs_trace *trace, struct trace_file *files, size_t count,
+                                      const struct pcs_trace_config *config, uint32_t *namespace_count,
+                                      int *lacks_prefixes, int *streaming, struct index_sink *index,
+                                      struct reader_regions *regions, struct pcs_error *err)
 {
     unsigned threads = config->threads > 1 ? config->threads : 1;
     if (threads > MAX_PIECES)
@@ -688,7 +688,7 @@ enum pcs_status trace_index_files(struct pcs_trace *trace, struct trace_file *fi
             file->namespace_id = ++*namespace_count;
         if (file->format == PCS_FORMAT_AZURE)
             *lacks_prefixes = 1;
-        const struct trace_format *ops = trace_format_ops(file->format);
+        const struct trace_format *ops = pcs_trace_format_ops(file->format);
         if (config->stream && count == 1 && !ops->index_document && file->size >= config->stream_min_bytes) {
             *streaming = 1; /* no index: pcs_trace_next reads the file in order */
             goto done;
@@ -753,7 +753,7 @@ enum pcs_status trace_index_files(struct pcs_trace *trace, struct trace_file *fi
             job_reset(&jobs[first], 0, files[f].size, config->lenient);
             struct file_window doc_buf = {NULL, 0, 0, 0};
             run_job(trace, &jobs[first], &doc_buf, NULL); /* a line file's: keeps no ids */
-            window_free(&doc_buf);
+            pcs_window_free(&doc_buf);
             last = first + 1;
         }
         uint64_t lines_before = 0;
@@ -771,22 +771,22 @@ enum pcs_status trace_index_files(struct pcs_trace *trace, struct trace_file *fi
             lines_before += job->lines;
             saw_record |= job->saw_record;
         }
-        int document = trace_format_ops(files[f].format)->index_document != NULL;
+        int document = pcs_trace_format_ops(files[f].format)->index_document != NULL;
         if (!document && !saw_record && index->skipped == 0) {
             status = pcs_error_set(err, PCS_ERR_PARSE, "%s: no records (the file is empty)", files[f].path);
             goto done;
         }
     }
     if (index->count == 0) {
-        status = index_no_valid_records(index, files[0].path, err);
+        status = pcs_index_no_valid_records(index, files[0].path, err);
         goto done;
     }
     status = sort_entries(index, err);
 
 done:
-    window_free(&head);
+    pcs_window_free(&head);
     for (size_t j = 0; j < job_count; j++)
-        index_sink_free(&jobs[j].sink);
+        pcs_index_sink_free(&jobs[j].sink);
     free(jobs);
     free(first_job);
     free(open_errors);

@@ -9,7 +9,7 @@
 #include <emmintrin.h>
 #endif
 
-void js_init(struct js_cursor *c, const char *begin, const char *end)
+void pcs_js_init(struct js_cursor *c, const char *begin, const char *end)
 {
     c->p = begin;
     c->end = end;
@@ -22,7 +22,7 @@ static int fail(struct js_cursor *c, const char *problem)
     return -1;
 }
 
-char js_peek(struct js_cursor *c)
+char pcs_js_peek(struct js_cursor *c)
 {
     const char *p = c->p;
     while (p < c->end && js_is_space(*p))
@@ -31,9 +31,9 @@ char js_peek(struct js_cursor *c)
     return p < c->end ? *p : 0;
 }
 
-int js_expect(struct js_cursor *c, char ch)
+int pcs_js_expect(struct js_cursor *c, char ch)
 {
-    if (js_peek(c) != ch) {
+    if (pcs_js_peek(c) != ch) {
         switch (ch) {
         case '{': return fail(c, "expected an object");
         case '[': return fail(c, "expected an array");
@@ -173,9 +173,9 @@ static int scan_string(struct js_cursor *c, char *buf, size_t cap, size_t *len)
     return 0;
 }
 
-int js_string(struct js_cursor *c, char *buf, size_t cap, size_t *len)
+int pcs_js_string(struct js_cursor *c, char *buf, size_t cap, size_t *len)
 {
-    if (js_peek(c) != '"')
+    if (pcs_js_peek(c) != '"')
         return fail(c, "expected a string");
     return scan_string(c, buf, cap, len);
 }
@@ -212,9 +212,9 @@ static const char *plain_string_end(const char *p, const char *end)
     return NULL;
 }
 
-int js_next_key_ref(struct js_cursor *c, int *first, const char **key, size_t *key_len, char *buf, size_t cap)
+int pcs_js_next_key_ref(struct js_cursor *c, int *first, const char **key, size_t *key_len, char *buf, size_t cap)
 {
-    char ch = js_peek(c);
+    char ch = pcs_js_peek(c);
     if (ch == '}') {
         c->p++;
         return 0;
@@ -223,7 +223,7 @@ int js_next_key_ref(struct js_cursor *c, int *first, const char **key, size_t *k
         if (ch != ',')
             return fail(c, "expected ',' or '}' in object");
         c->p++;
-        ch = js_peek(c);
+        ch = pcs_js_peek(c);
     }
     *first = 0;
     if (ch != '"')
@@ -257,13 +257,13 @@ int js_next_key_ref(struct js_cursor *c, int *first, const char **key, size_t *k
         *key = buf;
         *key_len = n;
     }
-    return js_expect(c, ':') == 0 ? 1 : -1;
+    return pcs_js_expect(c, ':') == 0 ? 1 : -1;
 }
 
-int js_next_key(struct js_cursor *c, int *first, char *key, size_t key_cap, size_t *key_len)
+int pcs_js_next_key(struct js_cursor *c, int *first, char *key, size_t key_cap, size_t *key_len)
 {
     const char *text;
-    int r = js_next_key_ref(c, first, &text, key_len, key, key_cap);
+    int r = pcs_js_next_key_ref(c, first, &text, key_len, key, key_cap);
     if (r == 1 && text != key) {
         size_t copy = *key_len < key_cap ? *key_len : key_cap - 1;
         memcpy(key, text, copy);
@@ -273,9 +273,9 @@ int js_next_key(struct js_cursor *c, int *first, char *key, size_t key_cap, size
     return r;
 }
 
-int js_next_element(struct js_cursor *c, int *first)
+int pcs_js_next_element(struct js_cursor *c, int *first)
 {
-    char ch = js_peek(c);
+    char ch = pcs_js_peek(c);
     if (ch == ']') {
         c->p++;
         return 0;
@@ -284,7 +284,7 @@ int js_next_element(struct js_cursor *c, int *first)
         if (ch != ',')
             return fail(c, "expected ',' or ']' in array");
         c->p++;
-        if (js_peek(c) == ']')
+        if (pcs_js_peek(c) == ']')
             return fail(c, "trailing ',' in array");
     }
     *first = 0;
@@ -330,9 +330,9 @@ static const char *number_end(const char *p, const char *end, int *is_integer)
     return p;
 }
 
-int js_int64(struct js_cursor *c, int64_t *value)
+int pcs_js_int64(struct js_cursor *c, int64_t *value)
 {
-    char ch = js_peek(c);
+    char ch = pcs_js_peek(c);
     const char *p = c->p;
     int negative = 0;
     if (ch == '-') {
@@ -392,9 +392,9 @@ int js_int64(struct js_cursor *c, int64_t *value)
     return 0;
 }
 
-int js_number(struct js_cursor *c, double *value)
+int pcs_js_number(struct js_cursor *c, double *value)
 {
-    char ch = js_peek(c);
+    char ch = pcs_js_peek(c);
     int is_integer;
     if (ch != '-' && (ch < '0' || ch > '9'))
         return fail(c, "expected a number");
@@ -416,9 +416,9 @@ int js_number(struct js_cursor *c, double *value)
     return 0;
 }
 
-int js_bool(struct js_cursor *c, int *value)
+int pcs_js_bool(struct js_cursor *c, int *value)
 {
-    char ch = js_peek(c);
+    char ch = pcs_js_peek(c);
     if (ch == 't' && c->end - c->p >= 4 && memcmp(c->p, "true", 4) == 0) {
         c->p += 4;
         *value = 1;
@@ -434,7 +434,7 @@ int js_bool(struct js_cursor *c, int *value)
 
 static int skip_value(struct js_cursor *c, int depth)
 {
-    char ch = js_peek(c);
+    char ch = pcs_js_peek(c);
     int first = 1;
     int r;
     if (depth > JS_MAX_DEPTH)
@@ -445,7 +445,7 @@ static int skip_value(struct js_cursor *c, int depth)
         for (;;) {
             char key[8];
             size_t key_len;
-            r = js_next_key(c, &first, key, sizeof key, &key_len);
+            r = pcs_js_next_key(c, &first, key, sizeof key, &key_len);
             if (r <= 0)
                 return r;
             if (skip_value(c, depth + 1) != 0)
@@ -454,7 +454,7 @@ static int skip_value(struct js_cursor *c, int depth)
     case '[':
         c->p++;
         for (;;) {
-            r = js_next_element(c, &first);
+            r = pcs_js_next_element(c, &first);
             if (r <= 0)
                 return r;
             /* Numbers, the bulk of a trace, are skipped without a call. */
@@ -471,7 +471,7 @@ static int skip_value(struct js_cursor *c, int depth)
     case 't':
     case 'f': {
         int ignored;
-        return js_bool(c, &ignored);
+        return pcs_js_bool(c, &ignored);
     }
     case 'n':
         if (c->end - c->p >= 4 && memcmp(c->p, "null", 4) == 0) {
@@ -491,7 +491,7 @@ static int skip_value(struct js_cursor *c, int depth)
     }
 }
 
-int js_skip(struct js_cursor *c)
+int pcs_js_skip(struct js_cursor *c)
 {
     return skip_value(c, 0);
 }
@@ -520,9 +520,9 @@ static const char *find_bracket(const char *p, const char *end)
     return p;
 }
 
-int js_skip_lax(struct js_cursor *c)
+int pcs_js_skip_lax(struct js_cursor *c)
 {
-    if (js_peek(c) == '[') {
+    if (pcs_js_peek(c) == '[') {
         /* A flat array (of numbers, in practice) is skipped in one scan. */
         const char *stop = find_bracket(c->p + 1, c->end);
         if (stop < c->end && *stop == ']') {
@@ -533,9 +533,9 @@ int js_skip_lax(struct js_cursor *c)
     return skip_value(c, 0);
 }
 
-const char *js_kind(struct js_cursor *c)
+const char *pcs_js_kind(struct js_cursor *c)
 {
-    switch (js_peek(c)) {
+    switch (pcs_js_peek(c)) {
     case '{': return "an object";
     case '[': return "an array";
     case '"': return "a string";

@@ -50,7 +50,7 @@ static inline uint64_t js_digits_value(uint64_t digits, unsigned width)
     return (uint32_t)((digits & 0x0000FFFF0000FFFFull) * 42949672960001ull >> 32);
 }
 
-/* Deepest nesting js_skip accepts before failing (no recursion bombs). */
+/* Deepest nesting pcs_js_skip accepts before failing (no recursion bombs). */
 #define JS_MAX_DEPTH 64
 
 struct js_cursor {
@@ -59,58 +59,58 @@ struct js_cursor {
     const char *problem; /* static text set by a failing call: "expected ','" */
 };
 
-void js_init(struct js_cursor *c, const char *begin, const char *end);
+void pcs_js_init(struct js_cursor *c, const char *begin, const char *end);
 
 /* Skips whitespace; returns the next byte or 0 at the end. */
-char js_peek(struct js_cursor *c);
+char pcs_js_peek(struct js_cursor *c);
 
 /* Consumes the byte ch (after whitespace); 0 on success, -1 otherwise. */
-int js_expect(struct js_cursor *c, char ch);
+int pcs_js_expect(struct js_cursor *c, char ch);
 
-/* Object iteration: after js_expect(c, '{'), call js_next_key until it
+/* Object iteration: after pcs_js_expect(c, '{'), call pcs_js_next_key until it
  * returns 0 (end of object, '}' consumed) or -1 (error). On 1, the key is in
  * key[0..*key_len) (unescaped, truncated to key_cap - 1 and NUL-terminated)
  * and the cursor is at its value. first must point to an int set to 1 before
  * the loop. */
-int js_next_key(struct js_cursor *c, int *first, char *key, size_t key_cap, size_t *key_len);
+int pcs_js_next_key(struct js_cursor *c, int *first, char *key, size_t key_cap, size_t *key_len);
 
-/* js_next_key without copying: *key points at the key's bytes in the
+/* pcs_js_next_key without copying: *key points at the key's bytes in the
  * buffer (not NUL-terminated), or, for a key with escapes, at its
  * unescaped form in buf (cap bytes). Comparing a key where it is costs
  * less than copying it first: loading what was just stored narrowly
  * waits for the stores before it. */
-int js_next_key_ref(struct js_cursor *c, int *first, const char **key, size_t *key_len, char *buf, size_t cap);
+int pcs_js_next_key_ref(struct js_cursor *c, int *first, const char **key, size_t *key_len, char *buf, size_t cap);
 
-/* Whether the key (from js_next_key_ref) is the string literal name. */
+/* Whether the key (from pcs_js_next_key_ref) is the string literal name. */
 #define JS_KEY_IS(key, key_len, name) ((key_len) == sizeof(name) - 1 && memcmp((key), (name), sizeof(name) - 1) == 0)
 
 /* Array iteration, the same protocol: 1 at an element, 0 at ']', -1 error. */
-int js_next_element(struct js_cursor *c, int *first);
+int pcs_js_next_element(struct js_cursor *c, int *first);
 
 /* A string value, unescaped into buf (NUL-terminated). -1 if not a string,
  * malformed, or longer than cap - 1 bytes. */
-int js_string(struct js_cursor *c, char *buf, size_t cap, size_t *len);
+int pcs_js_string(struct js_cursor *c, char *buf, size_t cap, size_t *len);
 
 /* An integer value without fraction or exponent: -1 if not a number,
  * 1 if a number but not an integer, 2 if outside int64; 0 on success. */
-int js_int64(struct js_cursor *c, int64_t *value);
+int pcs_js_int64(struct js_cursor *c, int64_t *value);
 
 /* Any number as a double; -1 if not a number or not finite. */
-int js_number(struct js_cursor *c, double *value);
+int pcs_js_number(struct js_cursor *c, double *value);
 
 /* true/false; -1 otherwise. */
-int js_bool(struct js_cursor *c, int *value);
+int pcs_js_bool(struct js_cursor *c, int *value);
 
 /* Skips any value; -1 if malformed or nested deeper than JS_MAX_DEPTH. */
-int js_skip(struct js_cursor *c);
+int pcs_js_skip(struct js_cursor *c);
 
 /* Skips any value, checking only its outline: a flat array (no nested
  * array, object or string inside) is passed with a few memchr calls without
  * looking at its elements. For finding one field of a record quickly when
  * the record will be validated in full later. -1 if the outline is broken. */
-int js_skip_lax(struct js_cursor *c);
+int pcs_js_skip_lax(struct js_cursor *c);
 
 /* A short name of the value at the cursor: "string", "number", "array", ... */
-const char *js_kind(struct js_cursor *c);
+const char *pcs_js_kind(struct js_cursor *c);
 
 #endif

@@ -99,18 +99,20 @@ struct pcs_trace_config pcs_trace_config_default(void)
 }
 
 static const struct trace_format *const format_ops[PCS_FORMAT_COUNT] = {
-    [PCS_FORMAT_MOONCAKE] = &trace_format_mooncake, [PCS_FORMAT_CLAUDE_CODE] = &trace_format_claude_code,
-    [PCS_FORMAT_NATIVE] = &trace_format_native,     [PCS_FORMAT_AZURE] = &trace_format_azure,
+    [PCS_FORMAT_MOONCAKE] = &pcs_trace_format_mooncake,
+    [PCS_FORMAT_CLAUDE_CODE] = &pcs_trace_format_claude_code,
+    [PCS_FORMAT_NATIVE] = &pcs_trace_format_native,
+    [PCS_FORMAT_AZURE] = &pcs_trace_format_azure,
 };
 
-const struct trace_format *trace_format_ops(enum pcs_trace_format format)
+const struct trace_format *pcs_trace_format_ops(enum pcs_trace_format format)
 {
     return (unsigned)format < PCS_FORMAT_COUNT ? format_ops[format] : NULL;
 }
 
 /* ---------------------------------------------------------------- messages */
 
-void trace_loc_prefix(const struct record_loc *loc, char *buf, size_t cap)
+void pcs_trace_loc_prefix(const struct record_loc *loc, char *buf, size_t cap)
 {
     if (loc->where)
         snprintf(buf, cap, "%s: %s", loc->path, loc->where);
@@ -120,8 +122,8 @@ void trace_loc_prefix(const struct record_loc *loc, char *buf, size_t cap)
         snprintf(buf, cap, "%s", loc->path);
 }
 
-enum pcs_status trace_field_error(struct pcs_error *err, enum pcs_status status, const struct record_loc *loc,
-                                  const char *field, const char *format, ...)
+enum pcs_status pcs_trace_field_error(struct pcs_error *err, enum pcs_status status, const struct record_loc *loc,
+                                      const char *field, const char *format, ...)
 {
     char where[PCS_ERROR_MAX / 2];
     char problem[PCS_ERROR_MAX / 2];
@@ -129,13 +131,13 @@ enum pcs_status trace_field_error(struct pcs_error *err, enum pcs_status status,
     va_start(args, format);
     vsnprintf(problem, sizeof problem, format, args);
     va_end(args);
-    trace_loc_prefix(loc, where, sizeof where);
+    pcs_trace_loc_prefix(loc, where, sizeof where);
     if (field)
         return pcs_error_set(err, status, "%s: field %s: %s", where, field, problem);
     return pcs_error_set(err, status, "%s: %s", where, problem);
 }
 
-enum pcs_status trace_seconds_to_ms(double seconds, int64_t *t_ms)
+enum pcs_status pcs_trace_seconds_to_ms(double seconds, int64_t *t_ms)
 {
     if (!isfinite(seconds) || seconds < 0)
         return PCS_ERR_RANGE;
@@ -211,7 +213,7 @@ static enum pcs_status intern_model(struct pcs_trace *trace, const char *name, s
     return PCS_OK;
 }
 
-enum pcs_status trace_model_id(struct pcs_trace *trace, const char *name, size_t len, uint32_t *id)
+enum pcs_status pcs_trace_model_id(struct pcs_trace *trace, const char *name, size_t len, uint32_t *id)
 {
     for (size_t i = 0; i < trace->config.alias_count; i++) {
         const struct pcs_model_alias *alias = &trace->config.aliases[i];
@@ -221,13 +223,13 @@ enum pcs_status trace_model_id(struct pcs_trace *trace, const char *name, size_t
     return intern_model(trace, name, len, id);
 }
 
-enum pcs_status trace_default_model(struct pcs_trace *trace, uint32_t *id)
+enum pcs_status pcs_trace_default_model(struct pcs_trace *trace, uint32_t *id)
 {
     /* Interned once, when first asked for: every record of a format
      * without a model field asks. */
     if (!trace->has_default_model) {
         const char *name = trace->config.default_model;
-        enum pcs_status status = trace_model_id(trace, name, strlen(name), &trace->default_model);
+        enum pcs_status status = pcs_trace_model_id(trace, name, strlen(name), &trace->default_model);
         if (status != PCS_OK)
             return status;
         trace->has_default_model = 1;
@@ -254,29 +256,29 @@ const char *pcs_trace_model_name(const pcs_trace *trace, uint32_t model)
 
 /* ----------------------------------------------------------------- scratch */
 
-void reader_regions_free(struct reader_regions *regions)
+void pcs_reader_regions_free(struct reader_regions *regions)
 {
     for (size_t i = 0; i < regions->count; i++)
-        append_region_free(&regions->items[i]);
+        pcs_append_region_free(&regions->items[i]);
     free(regions->items);
     regions->items = NULL;
     regions->count = 0;
 }
 
-void doc_records_free(struct doc_records *doc)
+void pcs_doc_records_free(struct doc_records *doc)
 {
     free(doc->records);
-    ids_store_free(&doc->store);
+    pcs_ids_store_free(&doc->store);
     free(doc->names);
     memset(doc, 0, sizeof *doc);
 }
 
-struct bound_arrays *trace_scratch(struct pcs_trace *trace, size_t count)
+struct bound_arrays *pcs_trace_scratch(struct pcs_trace *trace, size_t count)
 {
-    return bound_arrays_reserve(&trace->scratch, count, 256) == 0 ? &trace->scratch : NULL;
+    return pcs_bound_arrays_reserve(&trace->scratch, count, 256) == 0 ? &trace->scratch : NULL;
 }
 
-struct block_ends *trace_block_ends(struct pcs_trace *trace, size_t count)
+struct block_ends *pcs_trace_block_ends(struct pcs_trace *trace, size_t count)
 {
     struct block_ends *table = &trace->block_ends;
     if (count <= table->cap)
@@ -290,7 +292,7 @@ struct block_ends *trace_block_ends(struct pcs_trace *trace, size_t count)
     return table;
 }
 
-uint32_t trace_session_namespace(const char *name, size_t len)
+uint32_t pcs_trace_session_namespace(const char *name, size_t len)
 {
     /* Namespace 0 is the global one and the small ids count Claude-Code
      * files; a session's is its name's hash with the top bit set. */
@@ -358,13 +360,13 @@ pcs_trace *pcs_trace_open_inputs(const pcs_inputs *inputs, const struct pcs_trac
         }
     }
     trace->index.lenient = trace->config.lenient;
-    st = trace_index_files(trace, trace->files, path_count, &trace->config, &trace->namespace_count,
-                           &trace->lacks_prefixes, &trace->stream.on, &trace->index, &trace->regions, err);
+    st = pcs_trace_index_files(trace, trace->files, path_count, &trace->config, &trace->namespace_count,
+                               &trace->lacks_prefixes, &trace->stream.on, &trace->index, &trace->regions, err);
     if (st == PCS_OK && trace->stream.on) {
         struct trace_file *file = &trace->files[0];
         struct line_reader lines = {file, &file->window, 0, file->size, 0};
         trace->stream.lines = lines;
-        trace->stream.saw_header = trace_format_ops(file->format)->header == NULL;
+        trace->stream.saw_header = pcs_trace_format_ops(file->format)->header == NULL;
         trace->stream.last_t_ms = INT64_MIN;
         trace->stream.late.lenient = 1;
     }
@@ -393,7 +395,7 @@ static enum pcs_status record_bytes(struct trace_file *file, uint64_t offset, si
         w = &file->side_window;
         readahead = SIDE_READAHEAD;
     }
-    enum pcs_status status = window_load(file, w, offset, length, readahead, err);
+    enum pcs_status status = pcs_window_load(file, w, offset, length, readahead, err);
     if (status == PCS_OK)
         *record = w->buf + (offset - w->start);
     return status;
@@ -405,7 +407,7 @@ static enum pcs_status entry_request(struct pcs_trace *trace, const struct index
                                      struct pcs_request *req, struct pcs_error *err)
 {
     struct trace_file *file = &trace->files[entry->file];
-    const struct trace_format *ops = trace_format_ops(file->format);
+    const struct trace_format *ops = pcs_trace_format_ops(file->format);
     struct record_loc loc = {file->path, entry->line, NULL};
     char where[64];
     uint64_t offset = entry->offset;
@@ -454,13 +456,13 @@ static enum pcs_status stream_first_error(struct pcs_trace *trace, enum pcs_stat
 {
     struct stream *s = &trace->stream;
     struct trace_file *file = &trace->files[0];
-    const struct trace_format *ops = trace_format_ops(file->format);
+    const struct trace_format *ops = pcs_trace_format_ops(file->format);
     struct pcs_error field_err = *err;
     const char *line;
     size_t len;
     uint64_t at;
     enum pcs_status status;
-    while ((status = line_next(&s->lines, &line, &len, &at, err)) == PCS_OK) {
+    while ((status = pcs_line_next(&s->lines, &line, &len, &at, err)) == PCS_OK) {
         struct record_loc loc = {file->path, s->lines.line_no, NULL};
         int64_t t_ms;
         status = ops->index_time(trace, file, line, len, &loc, &t_ms, err);
@@ -484,23 +486,23 @@ static enum pcs_status stream_failed(struct pcs_trace *trace, const char *line, 
 {
     struct stream *s = &trace->stream;
     struct trace_file *file = &trace->files[0];
-    const struct trace_format *ops = trace_format_ops(file->format);
+    const struct trace_format *ops = pcs_trace_format_ops(file->format);
     const struct skip_place place = skip_place_of(file->index, loc->line, 0);
     if (status == PCS_ERR_NOMEM || status == PCS_ERR_IO || !ops->index_time)
-        return index_record_failed(&trace->index, place, status, err);
+        return pcs_index_record_failed(&trace->index, place, status, err);
     int64_t t_ms;
     struct pcs_error time_err;
     enum pcs_status time_status = ops->index_time(trace, file, line, len, loc, &t_ms, &time_err);
     if (time_status != PCS_OK) {
         *err = time_err;
-        return index_record_failed(&trace->index, place, time_status, err);
+        return pcs_index_record_failed(&trace->index, place, time_status, err);
     }
     if (stream_time(trace, t_ms, err) != PCS_OK)
         return PCS_ERR_ORDER;
     s->timed++;
     if (!trace->config.lenient)
         return stream_first_error(trace, status, err);
-    return index_record_failed(&s->late, place, status, err);
+    return pcs_index_record_failed(&s->late, place, status, err);
 }
 
 /* The end of the file: two passes would have failed at opening a file
@@ -513,8 +515,8 @@ static enum pcs_status stream_end(struct pcs_trace *trace, struct pcs_error *err
     if (s->timed == 0 && index->skipped == 0)
         return pcs_error_set(err, PCS_ERR_PARSE, "%s: no records (the file is empty)", path);
     if (s->timed == 0)
-        return index_no_valid_records(index, path, err);
-    index_sink_join_skips(index, &s->late);
+        return pcs_index_no_valid_records(index, path, err);
+    pcs_index_sink_join_skips(index, &s->late);
     return PCS_END;
 }
 
@@ -522,12 +524,12 @@ static enum pcs_status stream_next(struct pcs_trace *trace, struct pcs_request *
 {
     struct stream *s = &trace->stream;
     struct trace_file *file = &trace->files[0];
-    const struct trace_format *ops = trace_format_ops(file->format);
+    const struct trace_format *ops = pcs_trace_format_ops(file->format);
     const char *line;
     size_t len;
     uint64_t at;
     enum pcs_status status;
-    while ((status = line_next(&s->lines, &line, &len, &at, err)) == PCS_OK) {
+    while ((status = pcs_line_next(&s->lines, &line, &len, &at, err)) == PCS_OK) {
         struct record_loc loc = {file->path, s->lines.line_no, NULL};
         if (!s->saw_header) {
             s->saw_header = 1;
@@ -562,7 +564,8 @@ enum pcs_status pcs_trace_next(pcs_trace *trace, struct pcs_request *req, struct
             req->t_ms = entry->t_ms;
             return PCS_OK;
         }
-        status = index_record_failed(&trace->index, skip_place_of(entry->file, entry->line, entry->sub), status, err);
+        status =
+            pcs_index_record_failed(&trace->index, skip_place_of(entry->file, entry->line, entry->sub), status, err);
         if (status != PCS_OK)
             return status;
     }
@@ -607,21 +610,21 @@ void pcs_trace_free(pcs_trace *trace)
     for (size_t i = 0; i < trace->file_count; i++) {
         if (trace->files[i].fd >= 0)
             close(trace->files[i].fd);
-        window_free(&trace->files[i].window);
-        window_free(&trace->files[i].side_window);
-        doc_records_free(&trace->files[i].doc);
+        pcs_window_free(&trace->files[i].window);
+        pcs_window_free(&trace->files[i].side_window);
+        pcs_doc_records_free(&trace->files[i].doc);
     }
     free(trace->files);
-    reader_regions_free(&trace->regions);
-    index_sink_free(&trace->index);
-    index_sink_free(&trace->stream.late);
+    pcs_reader_regions_free(&trace->regions);
+    pcs_index_sink_free(&trace->index);
+    pcs_index_sink_free(&trace->stream.late);
     for (size_t i = 0; i < trace->model_count; i++)
         free(trace->model_names[i]);
     free(trace->model_names);
     free(trace->model_slots);
     pthread_mutex_destroy(trace->model_lock);
     free(trace->model_lock);
-    bound_arrays_free(&trace->scratch);
+    pcs_bound_arrays_free(&trace->scratch);
     free(trace->block_ends.ends);
     pcs_inputs_free(trace->own_inputs);
     free(trace);

@@ -29,8 +29,7 @@ struct record_loc {
     const char *where; /* "requests[3].requests[1]" or NULL */
 };
 
-
-/* Where field_hash_ids puts ids when not in the trace's scratch: one
+/* Where pcs_field_hash_ids puts ids when not in the trace's scratch: one
  * growing array holding the ids of many records (a Claude-Code file's),
  * and the text of the array parsed last, with where its ids are. A record
  * that re-sends that array's ids and adds some (a conversation's next
@@ -56,13 +55,13 @@ struct ids_store {
  * untouched costs nothing there, and the store need not be copied as it
  * grows). A store that outgrows the region moves to the heap. -1 when out
  * of memory. */
-int ids_store_open(struct ids_store *store, struct append_region *region, size_t reserve);
+int pcs_ids_store_open(struct ids_store *store, struct append_region *region, size_t reserve);
 
 /* The store is complete: its region places the next array after its ids. */
-void ids_store_close(struct ids_store *store);
+void pcs_ids_store_close(struct ids_store *store);
 
 /* Frees the store's ids if they are its own (on the heap). */
-void ids_store_free(struct ids_store *store);
+void pcs_ids_store_free(struct ids_store *store);
 
 /* Claude-Code: a request as pass one parsed it, in the file's order. Its
  * ids are kept in the file's ids store unless that would hold more than
@@ -91,7 +90,7 @@ struct doc_records {
     size_t names_cap;
 };
 
-void doc_records_free(struct doc_records *doc);
+void pcs_doc_records_free(struct doc_records *doc);
 
 /* Bytes [start, start + len) of a file, read into buf (cap bytes, of
  * which TRACE_READ_PADDING after the bytes are zero). */
@@ -123,9 +122,9 @@ struct trace_file {
  * not there already, reads from offset at least readahead bytes (fewer at
  * the end of the file), so that sequential access costs one read per
  * window. */
-enum pcs_status window_load(const struct trace_file *file, struct file_window *w, uint64_t offset, size_t len,
-                            size_t readahead, struct pcs_error *err);
-void window_free(struct file_window *w);
+enum pcs_status pcs_window_load(const struct trace_file *file, struct file_window *w, uint64_t offset, size_t len,
+                                size_t readahead, struct pcs_error *err);
+void pcs_window_free(struct file_window *w);
 
 /* Bytes a line file is read at a time. */
 #define LINE_WINDOW_BYTES ((size_t)256 << 10)
@@ -145,7 +144,8 @@ struct line_reader {
  * UTF-8 byte order mark; *at is where the text starts in the file and
  * r->line_no its line. PCS_END when no line is left; an error past 2^32
  * lines (index entries keep 32-bit line numbers). */
-enum pcs_status line_next(struct line_reader *r, const char **text, size_t *len, uint64_t *at, struct pcs_error *err);
+enum pcs_status pcs_line_next(struct line_reader *r, const char **text, size_t *len, uint64_t *at,
+                              struct pcs_error *err);
 
 /* One record found by pass one: its time and place. */
 struct index_entry {
@@ -189,29 +189,29 @@ struct index_sink {
     size_t message_count;
 };
 
-void index_sink_free(struct index_sink *sink);
+void pcs_index_sink_free(struct index_sink *sink);
 
 /* Adds from's skips to into's (the messages move, the first in file order
  * kept); from is left with none. */
-void index_sink_join_skips(struct index_sink *into, struct index_sink *from);
+void pcs_index_sink_join_skips(struct index_sink *into, struct index_sink *from);
 
 /* A record-level failure (err filled) of the record at place: returns status
  * in strict mode; in lenient mode counts it, keeps the message if it is
  * among the first TRACE_MAX_SKIP_MESSAGES in file order and returns PCS_OK
  * (skip it). Out-of-memory and I/O failures are always returned. */
-enum pcs_status index_record_failed(struct index_sink *sink, struct skip_place place, enum pcs_status status,
-                                    const struct pcs_error *err);
+enum pcs_status pcs_index_record_failed(struct index_sink *sink, struct skip_place place, enum pcs_status status,
+                                        const struct pcs_error *err);
 
 /* "path: no valid records (N skipped); the first:" and the first messages
  * in file order, one a line ("skipped: MESSAGE"), as many as fit, into err. */
-enum pcs_status index_no_valid_records(const struct index_sink *sink, const char *path, struct pcs_error *err);
+enum pcs_status pcs_index_no_valid_records(const struct index_sink *sink, const char *path, struct pcs_error *err);
 
 /* Adds record number `record` of file's doc records with its time
  * (whole-document formats). top is the 1-based index of its entry in the
  * document's requests, sub the 1-based index inside a subagent (0 if
  * none): pass two names the record "requests[top-1].requests[sub-1]". */
-enum pcs_status index_push_record(struct index_sink *sink, const struct trace_file *file, size_t record, int64_t t_ms,
-                                  uint64_t top, uint32_t sub, struct pcs_error *err);
+enum pcs_status pcs_index_push_record(struct index_sink *sink, const struct trace_file *file, size_t record,
+                                      int64_t t_ms, uint64_t top, uint32_t sub, struct pcs_error *err);
 
 /* The regions of pass one's threads (one each), which hold the ids that
  * whole-document files keep: the trace frees them with the files. */
@@ -220,7 +220,7 @@ struct reader_regions {
     size_t count;
 };
 
-void reader_regions_free(struct reader_regions *regions);
+void pcs_reader_regions_free(struct reader_regions *regions);
 
 /* Pass one (index.c): opens files[0..count) (format detected unless
  * config says, namespaces numbered from *namespace_count) and indexes them
@@ -230,10 +230,10 @@ void reader_regions_free(struct reader_regions *regions);
  * set if a file has no prefix identity. *regions is set, also on failure
  * (kept ids of files read may be in them). When config asks to stream and the
  * one file may be streamed, it is only opened and *streaming is set. */
-enum pcs_status trace_index_files(struct pcs_trace *trace, struct trace_file *files, size_t count,
-                                  const struct pcs_trace_config *config, uint32_t *namespace_count,
-                                  int *lacks_prefixes, int *streaming, struct index_sink *index,
-                                  struct reader_regions *regions, struct pcs_error *err);
+enum pcs_status pcs_trace_index_files(struct pcs_trace *trace, struct trace_file *files, size_t count,
+                                      const struct pcs_trace_config *config, uint32_t *namespace_count,
+                                      int *lacks_prefixes, int *streaming, struct index_sink *index,
+                                      struct reader_regions *regions, struct pcs_error *err);
 
 struct trace_format {
     enum pcs_trace_format id;
@@ -262,21 +262,21 @@ struct trace_format {
                             const struct record_loc *loc, struct pcs_request *req, struct pcs_error *err);
 };
 
-extern const struct trace_format trace_format_mooncake;
-extern const struct trace_format trace_format_native;
-extern const struct trace_format trace_format_claude_code;
-extern const struct trace_format trace_format_azure;
+extern const struct trace_format pcs_trace_format_mooncake;
+extern const struct trace_format pcs_trace_format_native;
+extern const struct trace_format pcs_trace_format_claude_code;
+extern const struct trace_format pcs_trace_format_azure;
 
 /* --- services the readers call back into (trace.c) --- */
 
 /* Interns a model name (after --model-map) into an id; PCS_ERR_NOMEM or OK. */
-enum pcs_status trace_model_id(struct pcs_trace *trace, const char *name, size_t len, uint32_t *id);
+enum pcs_status pcs_trace_model_id(struct pcs_trace *trace, const char *name, size_t len, uint32_t *id);
 /* The id of the configured default model. */
-enum pcs_status trace_default_model(struct pcs_trace *trace, uint32_t *id);
+enum pcs_status pcs_trace_default_model(struct pcs_trace *trace, uint32_t *id);
 /* The scratch a record is parsed into, grown to hold at least count
  * bounds and reused; NULL when out of memory. */
-struct bound_arrays *trace_scratch(struct pcs_trace *trace, size_t count);
-/* Ends of bounds over fixed blocks (field_block_ends): entries [0, exact)
+struct bound_arrays *pcs_trace_scratch(struct pcs_trace *trace, size_t count);
+/* Ends of bounds over fixed blocks (pcs_field_block_ends): entries [0, exact)
  * hold block * (i + 1), so a request that re-sends a conversation finds
  * them written already. */
 struct block_ends {
@@ -286,25 +286,25 @@ struct block_ends {
     uint64_t block; /* 0: no entry is known */
 };
 /* The table, grown to hold at least count ends (kept); NULL when out of memory. */
-struct block_ends *trace_block_ends(struct pcs_trace *trace, size_t count);
+struct block_ends *pcs_trace_block_ends(struct pcs_trace *trace, size_t count);
 /* The namespace of a native trace's `session` (the same name in two files
  * is the same session). */
-uint32_t trace_session_namespace(const char *name, size_t len);
+uint32_t pcs_trace_session_namespace(const char *name, size_t len);
 /* The format's operations. */
-const struct trace_format *trace_format_ops(enum pcs_trace_format format);
+const struct trace_format *pcs_trace_format_ops(enum pcs_trace_format format);
 
 /* Formats "path:line: " or "path: where: " into buf. */
-void trace_loc_prefix(const struct record_loc *loc, char *buf, size_t cap);
+void pcs_trace_loc_prefix(const struct record_loc *loc, char *buf, size_t cap);
 
 /* Fails with "LOC: field FIELD: PROBLEM". */
-enum pcs_status trace_field_error(struct pcs_error *err, enum pcs_status status, const struct record_loc *loc,
-                                  const char *field, const char *format, ...)
+enum pcs_status pcs_trace_field_error(struct pcs_error *err, enum pcs_status status, const struct record_loc *loc,
+                                      const char *field, const char *format, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 5, 6)))
 #endif
     ;
 
 /* Seconds (>= 0, finite) to t_ms = llround(seconds * 1000), range-checked. */
-enum pcs_status trace_seconds_to_ms(double seconds, int64_t *t_ms);
+enum pcs_status pcs_trace_seconds_to_ms(double seconds, int64_t *t_ms);
 
 #endif

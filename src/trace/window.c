@@ -9,8 +9,8 @@
 
 #include "common/big_alloc.h"
 
-enum pcs_status window_load(const struct trace_file *file, struct file_window *w, uint64_t offset, size_t len,
-                            size_t readahead, struct pcs_error *err)
+enum pcs_status pcs_window_load(const struct trace_file *file, struct file_window *w, uint64_t offset, size_t len,
+                                size_t readahead, struct pcs_error *err)
 {
     if (offset >= w->start && offset + len <= w->start + w->len)
         return PCS_OK;
@@ -18,7 +18,7 @@ enum pcs_status window_load(const struct trace_file *file, struct file_window *w
     if (offset + want > file->size)
         want = file->size - offset > len ? (size_t)(file->size - offset) : len;
     if (want + TRACE_READ_PADDING > w->cap) {
-        char *buf = big_realloc(w->buf, want + TRACE_READ_PADDING);
+        char *buf = pcs_big_realloc(w->buf, want + TRACE_READ_PADDING);
         if (!buf)
             return pcs_error_set(err, PCS_ERR_NOMEM, "%s: no memory for a %zu-byte record", file->path, len);
         w->buf = buf;
@@ -43,7 +43,7 @@ enum pcs_status window_load(const struct trace_file *file, struct file_window *w
     return PCS_OK;
 }
 
-void window_free(struct file_window *w)
+void pcs_window_free(struct file_window *w)
 {
     free(w->buf);
     memset(w, 0, sizeof *w);
@@ -57,7 +57,7 @@ static enum pcs_status next_line(const struct trace_file *file, struct file_wind
 {
     size_t need = 1;
     for (;;) {
-        enum pcs_status status = window_load(file, w, offset, need, LINE_WINDOW_BYTES, err);
+        enum pcs_status status = pcs_window_load(file, w, offset, need, LINE_WINDOW_BYTES, err);
         if (status != PCS_OK)
             return status;
         const char *start = w->buf + (offset - w->start);
@@ -82,7 +82,8 @@ static enum pcs_status next_line(const struct trace_file *file, struct file_wind
     return PCS_OK;
 }
 
-enum pcs_status line_next(struct line_reader *r, const char **text, size_t *len, uint64_t *at, struct pcs_error *err)
+enum pcs_status pcs_line_next(struct line_reader *r, const char **text, size_t *len, uint64_t *at,
+                              struct pcs_error *err)
 {
     while (r->offset < r->end) {
         const char *line = NULL;

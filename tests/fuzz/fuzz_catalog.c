@@ -1,5 +1,5 @@
 /* libFuzzer harness for the price catalog loader (pcsim/pricing.h): the
- * input is the catalog's JSON text, parsed by catalog_parse as
+ * input is the catalog's JSON text, parsed by pcs_catalog_parse as
  * pcs_catalog_load would after reading a file.
  *
  * Whatever the bytes, the loader must either fail with a message that
@@ -165,7 +165,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     text[size] = '\0';
     struct pcs_error err;
     err.message[0] = '\0';
-    pcs_catalog *catalog = catalog_parse(text, size, CATALOG_NAME, &err);
+    pcs_catalog *catalog = pcs_catalog_parse(text, size, CATALOG_NAME, &err);
     free(text);
     if (!catalog) {
         fuzz_check_error(&err, NULL);

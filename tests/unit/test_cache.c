@@ -473,19 +473,19 @@ static void test_run_pool(void)
 {
     /* Capacities round up to powers of two from 4; past the largest pooled
      * one they are kept as asked. */
-    CHECK_U64(run_pool_capacity(1), 4);
-    CHECK_U64(run_pool_capacity(4), 4);
-    CHECK_U64(run_pool_capacity(5), 8);
-    CHECK_U64(run_pool_capacity(RUN_POOL_MAX_UNITS), RUN_POOL_MAX_UNITS);
-    CHECK_U64(run_pool_capacity(RUN_POOL_MAX_UNITS + 1), RUN_POOL_MAX_UNITS + 1);
+    CHECK_U64(pcs_run_pool_capacity(1), 4);
+    CHECK_U64(pcs_run_pool_capacity(4), 4);
+    CHECK_U64(pcs_run_pool_capacity(5), 8);
+    CHECK_U64(pcs_run_pool_capacity(RUN_POOL_MAX_UNITS), RUN_POOL_MAX_UNITS);
+    CHECK_U64(pcs_run_pool_capacity(RUN_POOL_MAX_UNITS + 1), RUN_POOL_MAX_UNITS + 1);
     struct run_pool pool;
-    run_pool_init(&pool);
+    pcs_run_pool_init(&pool);
     /* Runs of every class, written whole, stay apart. */
     uint64_t *runs[RUN_POOL_CLASSES + 1];
     uint32_t caps[RUN_POOL_CLASSES + 1];
     for (int c = 0; c <= RUN_POOL_CLASSES; c++) {
         caps[c] = c < RUN_POOL_CLASSES ? (uint32_t)1 << (c + RUN_POOL_MIN_SHIFT) : RUN_POOL_MAX_UNITS * 2;
-        runs[c] = run_pool_alloc(&pool, caps[c]);
+        runs[c] = pcs_run_pool_alloc(&pool, caps[c]);
         CHECK(runs[c] != NULL);
         for (uint32_t i = 0; runs[c] && i < caps[c]; i++)
             runs[c][i] = (uint64_t)c << 32 | i;
@@ -497,14 +497,14 @@ static void test_run_pool(void)
     CHECK(intact);
     /* A freed run is handed out again for any capacity of its class, last
      * freed first. */
-    run_pool_free(&pool, runs[1], caps[1]);
-    run_pool_free(&pool, runs[0], caps[0]);
-    CHECK(run_pool_alloc(&pool, 3) == runs[0]);
-    CHECK(run_pool_alloc(&pool, 7) == runs[1]);
-    uint64_t *fresh = run_pool_alloc(&pool, 8);
+    pcs_run_pool_free(&pool, runs[1], caps[1]);
+    pcs_run_pool_free(&pool, runs[0], caps[0]);
+    CHECK(pcs_run_pool_alloc(&pool, 3) == runs[0]);
+    CHECK(pcs_run_pool_alloc(&pool, 7) == runs[1]);
+    uint64_t *fresh = pcs_run_pool_alloc(&pool, 8);
     CHECK(fresh != NULL && fresh != runs[1]);
-    run_pool_free(&pool, runs[RUN_POOL_CLASSES], caps[RUN_POOL_CLASSES]); /* from malloc */
-    run_pool_release(&pool);
+    pcs_run_pool_free(&pool, runs[RUN_POOL_CLASSES], caps[RUN_POOL_CLASSES]); /* from malloc */
+    pcs_run_pool_release(&pool);
 }
 
 static void test_request_keys(void)

@@ -21,47 +21,47 @@ static void test_append_region_arrays(void)
     struct append_region region;
     memset(&region, 0, sizeof region);
     size_t room = 1;
-    char *first = append_region_open(&region, &room);
+    char *first = pcs_append_region_open(&region, &room);
     if (!first) {
         printf("append region: no mapping here, skipped\n");
         return;
     }
     CHECK_U64((uintptr_t)first % 64, 0);
     CHECK_U64(room, 0); /* nothing mapped yet */
-    CHECK(append_region_grow(&region, first, 100, &room) == 0);
+    CHECK(pcs_append_region_grow(&region, first, 100, &room) == 0);
     CHECK_U64(room, APPEND_REGION_STEP);
     memset(first, 'a', 100);
-    CHECK(append_region_grow(&region, first, APPEND_REGION_STEP + 1, &room) == 0);
+    CHECK(pcs_append_region_grow(&region, first, APPEND_REGION_STEP + 1, &room) == 0);
     CHECK_U64(room, 2 * APPEND_REGION_STEP);
     memset(first + 100, 'b', APPEND_REGION_STEP + 1 - 100);
     CHECK(first[99] == 'a' && first[100] == 'b' && first[APPEND_REGION_STEP] == 'b');
-    append_region_close(&region, first, 100);
+    pcs_append_region_close(&region, first, 100);
 
-    char *second = append_region_open(&region, &room);
+    char *second = pcs_append_region_open(&region, &room);
     CHECK(second == first + 128); /* after the first's 100 bytes, aligned */
     CHECK_U64(room, 2 * APPEND_REGION_STEP - 128);
     memset(second, 'c', 10);
-    append_region_close(&region, second, 10);
+    pcs_append_region_close(&region, second, 10);
     CHECK(first[99] == 'a'); /* the first array is untouched */
 
-    char *third = append_region_open(&region, &room);
+    char *third = pcs_append_region_open(&region, &room);
     CHECK(third != NULL);
     CHECK(third == second + 64);
-    append_region_close(&region, third, 0);
-    char *again = append_region_open(&region, &room);
+    pcs_append_region_close(&region, third, 0);
+    char *again = pcs_append_region_open(&region, &room);
     CHECK(again == third); /* an array closed empty leaves no gap */
-    append_region_close(&region, again, 0);
+    pcs_append_region_close(&region, again, 0);
 
     /* Emptied, it opens at its start on the pages it has mapped. */
-    append_region_empty(&region);
-    char *reused = append_region_open(&region, &room);
+    pcs_append_region_empty(&region);
+    char *reused = pcs_append_region_open(&region, &room);
     CHECK(reused == first);
     CHECK_U64(room, 2 * APPEND_REGION_STEP);
     if (reused) {
         reused[0] = 'x';
-        append_region_close(&region, reused, 1);
+        pcs_append_region_close(&region, reused, 1);
     }
-    append_region_free(&region);
+    pcs_append_region_free(&region);
     CHECK(region.base == NULL && region.used == 0 && region.mapped == 0);
 }
 
@@ -73,29 +73,29 @@ static void test_append_region_limit(void)
     memset(&region, 0, sizeof region);
     region.reserve = 2 * APPEND_REGION_STEP;
     size_t room;
-    char *p = append_region_open(&region, &room);
+    char *p = pcs_append_region_open(&region, &room);
     if (!p) {
         printf("append region: no mapping here, skipped\n");
         return;
     }
-    CHECK(append_region_grow(&region, p, 2 * APPEND_REGION_STEP, &room) == 0);
+    CHECK(pcs_append_region_grow(&region, p, 2 * APPEND_REGION_STEP, &room) == 0);
     CHECK_U64(room, 2 * APPEND_REGION_STEP);
     p[2 * APPEND_REGION_STEP - 1] = 'z';
-    CHECK(append_region_grow(&region, p, 2 * APPEND_REGION_STEP + 1, &room) == -1);
+    CHECK(pcs_append_region_grow(&region, p, 2 * APPEND_REGION_STEP + 1, &room) == -1);
     CHECK_U64(room, 2 * APPEND_REGION_STEP);
     CHECK(p[2 * APPEND_REGION_STEP - 1] == 'z');
-    append_region_close(&region, p, 2 * APPEND_REGION_STEP);
-    CHECK(append_region_open(&region, &room) == NULL);
-    append_region_free(&region);
+    pcs_append_region_close(&region, p, 2 * APPEND_REGION_STEP);
+    CHECK(pcs_append_region_open(&region, &room) == NULL);
+    pcs_append_region_free(&region);
     CHECK_U64(region.reserve, 2 * APPEND_REGION_STEP); /* kept for reuse */
 
     /* Freed, it maps afresh. */
-    p = append_region_open(&region, &room);
+    p = pcs_append_region_open(&region, &room);
     CHECK(p != NULL);
     CHECK_U64(room, 0);
     if (p)
-        append_region_close(&region, p, 0);
-    append_region_free(&region);
+        pcs_append_region_close(&region, p, 0);
+    pcs_append_region_free(&region);
 }
 
 
@@ -107,18 +107,18 @@ static void test_append_region_grow_array(void)
     memset(&region, 0, sizeof region);
     region.reserve = 2 * APPEND_REGION_STEP;
     size_t room = 0;
-    char *array = append_region_open(&region, &room);
+    char *array = pcs_append_region_open(&region, &room);
     if (!array) {
         printf("append region: no mapping here, skipped\n");
         return;
     }
     int in_region = 1;
-    char *grown = append_region_grow_array(&region, array, &room, APPEND_REGION_STEP + 5, &in_region);
+    char *grown = pcs_append_region_grow_array(&region, array, &room, APPEND_REGION_STEP + 5, &in_region);
     CHECK(grown == array && in_region == 1);
     CHECK_U64(room, 2 * APPEND_REGION_STEP);
     for (size_t i = 0; i < room; i++)
         grown[i] = (char)(i % 251);
-    char *moved = append_region_grow_array(&region, grown, &room, 2 * APPEND_REGION_STEP + 1, &in_region);
+    char *moved = pcs_append_region_grow_array(&region, grown, &room, 2 * APPEND_REGION_STEP + 1, &in_region);
     CHECK(moved != NULL && moved != grown && in_region == 0);
     CHECK(room >= 2 * APPEND_REGION_STEP + 1);
     size_t wrong = 0;
@@ -126,15 +126,15 @@ static void test_append_region_grow_array(void)
         wrong += moved[i] != (char)(i % 251);
     CHECK_U64(wrong, 0);
     size_t next_room;
-    CHECK(append_region_open(&region, &next_room) == array); /* closed at 0 bytes */
-    append_region_close(&region, array, 0);
+    CHECK(pcs_append_region_open(&region, &next_room) == array); /* closed at 0 bytes */
+    pcs_append_region_close(&region, array, 0);
     size_t heap_room = room;
-    char *doubled = append_region_grow_array(&region, moved, &room, heap_room + 1, &in_region);
+    char *doubled = pcs_append_region_grow_array(&region, moved, &room, heap_room + 1, &in_region);
     CHECK(doubled != NULL && in_region == 0);
     CHECK_U64(room, 2 * heap_room);
     CHECK(doubled && doubled[1000] == (char)(1000 % 251));
     free(doubled ? doubled : moved);
-    append_region_free(&region);
+    pcs_append_region_free(&region);
 }
 
 struct apart_probe {
@@ -162,7 +162,7 @@ static void test_thread_start_apart(void)
     struct apart_probe probe;
     memset(&probe, 0, sizeof probe);
     pthread_t thread;
-    CHECK(thread_start_apart(&thread, probe_thread, &probe) == 0);
+    CHECK(pcs_thread_start_apart(&thread, probe_thread, &probe) == 0);
     void *result = NULL;
     CHECK(pthread_join(thread, &result) == 0);
     CHECK(result == &probe);
@@ -175,12 +175,12 @@ static void test_thread_start_apart(void)
 #endif
 }
 
-/* json_doc_parse on text: the status, and the message (empty on success). */
+/* pcs_json_doc_parse on text: the status, and the message (empty on success). */
 static enum pcs_status parse_doc(const char *text, struct pcs_error *err)
 {
     cJSON *root = NULL;
     err->message[0] = '\0';
-    enum pcs_status status = json_doc_parse(text, strlen(text), "doc.json", "a thing (schema t.v1)", &root, err);
+    enum pcs_status status = pcs_json_doc_parse(text, strlen(text), "doc.json", "a thing (schema t.v1)", &root, err);
     CHECK((status == PCS_OK) == (root != NULL));
     cJSON_Delete(root);
     return status;
@@ -248,7 +248,7 @@ static void test_json_doc_empty(void)
     CHECK(parse_doc(" \n\t\r\n", &err) == PCS_ERR_PARSE);
     CHECK_CONTAINS(err.message, "doc.json: the file is empty; expected a thing (schema t.v1)");
     cJSON *root = (cJSON *)&err; /* must come back NULL */
-    CHECK(json_doc_load("/nonexistent/doc.json", "a thing", &root, &err) == PCS_ERR_IO);
+    CHECK(pcs_json_doc_load("/nonexistent/doc.json", "a thing", &root, &err) == PCS_ERR_IO);
     CHECK(root == NULL);
     CHECK_CONTAINS(err.message, "/nonexistent/doc.json");
 }
@@ -283,7 +283,7 @@ static void test_json_doc_out_of_memory(void)
             _exit(2);
         cJSON *root = NULL;
         struct pcs_error err = {""};
-        enum pcs_status status = json_doc_parse(text, 2 * values + 1, "big.json", "a thing", &root, &err);
+        enum pcs_status status = pcs_json_doc_parse(text, 2 * values + 1, "big.json", "a thing", &root, &err);
         if (status != PCS_ERR_NOMEM || root || !strstr(err.message, "big.json: out of memory parsing the JSON")) {
             fprintf(stderr, "out of memory: status %d: %s\n", (int)status, err.message);
             _exit(1);

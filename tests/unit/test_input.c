@@ -143,13 +143,13 @@ static void test_gzip(void)
     CHECK(pcs_inputs_open(names, 1, &status, &err) == NULL);
     CHECK_CONTAINS(err.message, "tail.gz:4: gzip data has trailing bytes");
 
-    /* text_file_read (catalogs, scenarios) decodes too. */
+    /* pcs_text_file_read (catalogs, scenarios) decodes too. */
     char *text = NULL;
     size_t size = 0;
-    CHECK(text_file_read(path, &text, &size, &err) == PCS_OK);
+    CHECK(pcs_text_file_read(path, &text, &size, &err) == PCS_OK);
     CHECK(text && size == strlen(TEXT) && strcmp(text, TEXT) == 0);
     free(text);
-    CHECK(text_file_read(cut, &text, &size, &err) == PCS_ERR_PARSE);
+    CHECK(pcs_text_file_read(cut, &text, &size, &err) == PCS_ERR_PARSE);
     CHECK(text == NULL);
 }
 
@@ -162,7 +162,7 @@ static void test_zstd(const char *data_dir)
     char *want = NULL;
     size_t want_len = 0;
     struct pcs_error err = {""};
-    CHECK(text_file_read(plain, &want, &want_len, &err) == PCS_OK);
+    CHECK(pcs_text_file_read(plain, &want, &want_len, &err) == PCS_OK);
     const char *names[] = {zst};
     enum pcs_status status;
     pcs_inputs *inputs = pcs_inputs_open(names, 1, &status, &err);

@@ -863,7 +863,7 @@ static void test_ids_store_outgrows_region(void)
     region.reserve = 2 * APPEND_REGION_STEP; /* 16384 ids */
     struct ids_store store;
     memset(&store, 0, sizeof store);
-    CHECK(ids_store_open(&store, &region, 16) == 0);
+    CHECK(pcs_ids_store_open(&store, &region, 16) == 0);
     int in_region = store.region == &region;
     /* Arrays [1..3000], [1..6000] (continues it), [7, 8, 9], [7..20006]:
      * the last passes the region's 16384 ids. */
@@ -881,12 +881,12 @@ static void test_ids_store_outgrows_region(void)
             len += (size_t)snprintf(text + len, cap - len, "%s%u", i ? "," : "", firsts[a] + i);
         len += (size_t)snprintf(text + len, cap - len, "]");
         struct js_cursor c;
-        js_init(&c, text, text + len);
+        pcs_js_init(&c, text, text + len);
         struct record_loc loc = {"store", 1, NULL};
         struct pcs_error err = {""};
         const uint64_t *ids = NULL;
         size_t count = 0;
-        CHECK(field_hash_ids(NULL, &c, &loc, "hash_ids", &store, &ids, &count, &err) == PCS_OK);
+        CHECK(pcs_field_hash_ids(NULL, &c, &loc, "hash_ids", &store, &ids, &count, &err) == PCS_OK);
         CHECK_U64(count, counts[a]);
         at[a] = ids ? (size_t)(ids - store.ids) : 0;
     }
@@ -898,14 +898,14 @@ static void test_ids_store_outgrows_region(void)
         for (unsigned i = 0; i < counts[a]; i++)
             wrong += store.ids[at[a] + i] != firsts[a] + i;
     CHECK_U64(wrong, 0);
-    ids_store_close(&store);
+    pcs_ids_store_close(&store);
     size_t room;
-    void *next = append_region_open(&region, &room);
+    void *next = pcs_append_region_open(&region, &room);
     CHECK(next == region.base); /* the store left nothing behind in the region */
     if (next)
-        append_region_close(&region, next, 0);
-    ids_store_free(&store);
-    append_region_free(&region);
+        pcs_append_region_close(&region, next, 0);
+    pcs_ids_store_free(&store);
+    pcs_append_region_free(&region);
     for (unsigned a = 0; a < 4; a++)
         free(texts[a]);
 }
