@@ -306,12 +306,14 @@ enum pcs_status pcs_trial_play(const struct pcs_scenario *scenario, const struct
     if (reserve_tasks(scratch, traffic->task_count) != PCS_OK)
         return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory for %zu tasks", traffic->task_count);
     size_t n = traffic->task_count;
-    memset(scratch->step, 0, n * sizeof *scratch->step);
-    memset(scratch->route_entry, 0, n * sizeof *scratch->route_entry);
-    memset(scratch->entry_tries, 0, n * sizeof *scratch->entry_tries);
-    memset(scratch->step_tries, 0, n * sizeof *scratch->step_tries);
-    memset(scratch->escalated, 0, n * sizeof *scratch->escalated);
-    memset(scratch->task_cost, 0, n * sizeof *scratch->task_cost);
+    if (n > 0) { /* with no task the arrays may still be NULL: no memset(NULL, 0, 0) */
+        memset(scratch->step, 0, n * sizeof *scratch->step);
+        memset(scratch->route_entry, 0, n * sizeof *scratch->route_entry);
+        memset(scratch->entry_tries, 0, n * sizeof *scratch->entry_tries);
+        memset(scratch->step_tries, 0, n * sizeof *scratch->step_tries);
+        memset(scratch->escalated, 0, n * sizeof *scratch->escalated);
+        memset(scratch->task_cost, 0, n * sizeof *scratch->task_cost);
+    }
     scratch->heap_count = 0;
 
     struct play play = {scenario, plan, trial, traffic, scratch, {NULL}, outcome, task_costs, err};

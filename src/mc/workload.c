@@ -178,7 +178,8 @@ static enum pcs_status draw_arrivals(const struct pcs_scenario *scenario, uint64
         int64_t *times = traffic->arrival_ms + traffic->task_count;
         for (unsigned int i = 0; i < count; i++)
             times[i] = llround((start + gsl_rng_uniform(rng) * length) * 1000.0);
-        qsort(times, count, sizeof *times, compare_ms);
+        if (count > 1) /* times is NULL while nothing has been reserved: no qsort(NULL, 0) */
+            qsort(times, count, sizeof *times, compare_ms);
         traffic->task_count += count;
     }
     return PCS_OK;

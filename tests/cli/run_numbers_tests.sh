@@ -157,10 +157,27 @@ check_same_n_heading() {
     [ "$ns" -lt 12 ] && [ "$ns" -gt 1 ] || { why="n $ns: the scenario no longer has trials without a task"; return 1; }
 }
 
+# No trial draws a task: nothing to report but n 0 and no values, and no undefined behaviour on
+# the way (a trial without arrivals once sorted a NULL array: the sanitizer build catches it).
+check_no_tasks() {
+    run run --prices "$CATALOG" --format json --threads 2 "$DATA/scenarios/no_tasks.json"
+    [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
+    python3 - "$WORK/out" <<'PY' || { why=$(cat "$WORK/why"); return 1; }
+import json, os, sys
+doc = json.load(open(sys.argv[1]))
+bad = [s["name"] for s in doc["strategies"]
+       if s["cost_per_completed_task"]["n"] != 0 or s["cost_per_completed_task"]["mean"] is not None]
+if bad:
+    open(os.path.join(os.path.dirname(sys.argv[1]), "why"), "w").write(f"strategies with a value: {bad}")
+    sys.exit(1)
+PY
+}
+
 check no_completion_json "JSON: no completed task: cost per completed task null, n 0; paired null"
 check no_completion_csv "CSV: no completed task: empty fields, n 0"
 check no_completion_text "text: no completed task: n/a, never 0.00; the heading says trials with a completed task"
 check no_completion_html "HTML: no completed task: n/a in the table"
+check no_tasks "no trial draws a task: n 0 and null for every strategy, no undefined behaviour"
 check same_n_heading "text: the same n for every strategy: the heading says 'across N trials with a completed task'"
 check one_trial_ci "one trial: n 1, the CI and sd have no value"
 check auto_not_converged "--trials auto stopped at the cap: converged false, half-width reached"
