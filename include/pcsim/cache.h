@@ -101,6 +101,11 @@ enum pcs_status pcs_cache_preset(const char *name, struct pcs_cache_config *conf
  * (the Anthropic and Gemini presets), else 0 (also for an unknown name). */
 int pcs_cache_preset_per_model(const char *name);
 
+/* The presets that make a cache from their own parameters (all but lru,
+ * which needs a capacity, when standalone_only), joined by ", " into buf
+ * for messages. Returns buf. */
+const char *pcs_cache_preset_list(int standalone_only, char *buf, size_t cap);
+
 /* Iterates the preset names: returns NULL past the last. */
 const char *pcs_cache_preset_name(unsigned index);
 

@@ -109,7 +109,7 @@ enum pcs_status pcs_cache_config_check(const struct pcs_cache_config *config, st
     if (config->granularity == 0)
         return pcs_error_set(err, PCS_ERR_ARG, "granularity must be at least 1");
     if (config->policy == PCS_POLICY_LRU && config->capacity_tokens == 0)
-        return pcs_error_set(err, PCS_ERR_ARG, "the lru policy needs a capacity in tokens (--capacity)");
+        return pcs_error_set(err, PCS_ERR_ARG, "the lru policy needs a capacity in tokens");
     return PCS_OK;
 }
 
@@ -164,6 +164,21 @@ enum pcs_status pcs_cache_preset(const char *name, struct pcs_cache_config *conf
     config->min_tokens = preset->min_tokens;
     config->granularity = preset->granularity;
     return PCS_OK;
+}
+
+const char *pcs_cache_preset_list(int standalone_only, char *buf, size_t cap)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof presets / sizeof presets[0] && used < cap; i++) {
+        struct pcs_cache_config config;
+        pcs_cache_preset(presets[i].name, &config);
+        if (standalone_only && pcs_cache_config_check(&config, NULL) != PCS_OK)
+            continue;
+        int n = snprintf(buf + used, cap - used, "%s%s", used ? ", " : "", presets[i].name);
+        used += n > 0 ? (size_t)n : 0;
+    }
+    return buf;
 }
 
 const char *pcs_cache_preset_name(unsigned index)

@@ -404,6 +404,9 @@ static int cache_config(const struct replay_options *opts, struct pcs_cache_conf
         return CLI_EXIT_USAGE;
     }
     apply_overrides(&opts->overrides, config);
+    if ((pcs_policy_info(config->policy)->uses & PCS_USES_CAPACITY) && config->capacity_tokens == 0)
+        return cli_usage_error("replay", "the %s policy needs --capacity TOKENS (3M, 500k)",
+                               pcs_policy_name(config->policy));
     struct pcs_error err = {""};
     if (pcs_cache_config_check(config, &err) != PCS_OK)
         return cli_usage_error("replay", "%s", err.message);

@@ -380,12 +380,8 @@ static enum pcs_status check_cache(struct loader *loader, const char *cache)
     if (strcmp(cache, "auto") == 0 ||
         (pcs_cache_preset(cache, &config) == PCS_OK && pcs_cache_config_check(&config, NULL) == PCS_OK))
         return PCS_OK;
-    char list[300];
-    size_t used = (size_t)snprintf(list, sizeof list, "auto");
-    const char *preset;
-    for (unsigned i = 0; (preset = pcs_cache_preset_name(i)) != NULL && used < sizeof list; i++)
-        if (pcs_cache_preset(preset, &config) == PCS_OK && pcs_cache_config_check(&config, NULL) == PCS_OK)
-            used += (size_t)snprintf(list + used, sizeof list - used, ", %s", preset);
+    char presets[280], list[300];
+    snprintf(list, sizeof list, "auto, %s", pcs_cache_preset_list(1, presets, sizeof presets));
     if (pcs_cache_preset(cache, &config) == PCS_OK)
         return pcs_loader_failf(loader, PCS_ERR_PARSE,
                                 "cache preset \"%s\" needs settings a scenario cannot give (use one of: %s)", cache,

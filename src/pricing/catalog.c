@@ -442,8 +442,12 @@ static enum pcs_status check_preset(struct loader *loader, const cJSON *json, co
 {
     enum pcs_status status = get_string(loader, json, preset);
     struct pcs_cache_config config;
-    if (status == PCS_OK && pcs_cache_preset(*preset, &config) != PCS_OK)
-        return fail(loader, PCS_ERR_PARSE, "unknown cache preset (see pcsim replay --help)");
+    if (status == PCS_OK && pcs_cache_preset(*preset, &config) != PCS_OK) {
+        char presets[280], what[360];
+        snprintf(what, sizeof what, "unknown cache preset \"%.32s\" (expected one of: %s)", *preset,
+                 pcs_cache_preset_list(1, presets, sizeof presets));
+        return fail(loader, PCS_ERR_PARSE, what);
+    }
     /* "auto" makes the model's cache from its preset alone: lru would need a
      * capacity, which a scenario (and a replay without --capacity) lacks. */
     if (status == PCS_OK && pcs_cache_config_check(&config, NULL) != PCS_OK)

@@ -254,7 +254,8 @@ data_error "1-hour write price without a write price" "models[0].prices" "cache_
 data_error "fractional tier start" "tiers[0].start" "whole number" \
     prices --prices "$BAD_CATALOG/fractional_tier_start.json" list
 data_error "impossible date" "constraint.start_date" "YYYY-MM-DD" prices --prices "$BAD_CATALOG/bad_date.json" list
-data_error "unknown cache preset" "cache_preset" "unknown cache preset" \
+data_error "unknown cache preset: the presets it could be, no command's help" "cache_preset" \
+    "(expected one of: openai, openai-24h, openai-bp, anthropic-5m, anthropic-1h, gemini, deepseek, ttl, breakpoint, ideal, none)" \
     prices --prices "$BAD_CATALOG/unknown_preset.json" list
 data_error "duplicate provider id" "providers[1].id" "comes earlier" \
     prices --prices "$BAD_CATALOG/duplicate_provider.json" list

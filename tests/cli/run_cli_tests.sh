@@ -872,7 +872,8 @@ data_error "--requests into a missing directory" "$WORK/missing/per_request.csv"
 # --- usage errors: exit 2, stdout empty
 usage_error "unknown policy" "'bogus'" replay --policy bogus "$DATA/mooncake_tiny.jsonl"
 usage_error "usage errors come before data errors" "'bogus'" replay --policy bogus "$BAD/empty.jsonl"
-usage_error "--policy lru without --capacity" "--capacity" replay --policy lru "$DATA/mooncake_tiny.jsonl"
+usage_error "--policy lru without --capacity" "the lru policy needs --capacity TOKENS" \
+    replay --policy lru "$DATA/mooncake_tiny.jsonl"
 usage_error "--capacity 0" "--capacity" replay --policy lru --capacity 0 "$DATA/mooncake_tiny.jsonl"
 usage_error "--ttl abc" "--ttl" replay --ttl abc "$DATA/mooncake_tiny.jsonl"
 usage_error "--ttl 0" "--ttl" replay --ttl 0 "$DATA/mooncake_tiny.jsonl"

@@ -541,6 +541,13 @@ static void test_presets(void)
     config = pcs_cache_config_default();
     config.policy = PCS_POLICY_LRU;
     CHECK(pcs_cache_config_check(&config, NULL) == PCS_ERR_ARG); /* lru needs a capacity */
+    char list[300];
+    CHECK(strcmp(pcs_cache_preset_list(0, list, sizeof list),
+                 "openai, openai-24h, openai-bp, anthropic-5m, anthropic-1h, gemini, deepseek, ttl, breakpoint, ideal, "
+                 "lru, none") == 0);
+    CHECK(strstr(pcs_cache_preset_list(1, list, sizeof list), "lru") == NULL);
+    CHECK(pcs_cache_preset_per_model("anthropic-1h") && pcs_cache_preset_per_model("gemini") &&
+          !pcs_cache_preset_per_model("openai") && !pcs_cache_preset_per_model("no-such-preset"));
 }
 
 /* The policy table states which configuration fields each policy reads
