@@ -44,6 +44,10 @@ enum pcs_trace_format {
 const char *pcs_trace_format_name(enum pcs_trace_format format);
 int pcs_trace_format_parse(const char *name);
 
+/* Every format's name joined for people into buf: "mooncake, claude-code,
+ * native, azure or auto". Returns buf. */
+const char *pcs_trace_format_list(char *buf, size_t cap);
+
 struct pcs_model_alias {
     const char *from; /* model name as the trace spells it */
     const char *to;   /* model id to use instead */
@@ -105,8 +109,12 @@ int pcs_trace_streams(const pcs_trace *trace);
 uint64_t pcs_trace_request_count(const pcs_trace *trace);
 uint64_t pcs_trace_skipped_count(const pcs_trace *trace);
 
-/* 1 if some file of the trace has no prefix identity (Azure CSV). */
+/* 1 if some file of the trace has no prefix identity (Azure CSV), else 0. */
 int pcs_trace_lacks_prefixes(const pcs_trace *trace);
+
+/* The first such file's format for people ("Azure CSV"), or NULL when
+ * every file has prefix identity. Static text. */
+const char *pcs_trace_prefixless_format(const pcs_trace *trace);
 
 /* The format detected for file i. */
 enum pcs_trace_format pcs_trace_file_format(const pcs_trace *trace, size_t file);

@@ -318,9 +318,10 @@ static int parse_options(int argc, char **argv, struct replay_options *opts)
             break;
         case OPT_INPUT_FORMAT: {
             int format = pcs_trace_format_parse(optarg);
+            char formats[128];
             if (format < 0)
-                return cli_usage_error("replay", "--input-format: unknown format '%s' (mooncake, claude-code, "
-                                                 "native, azure or auto)", optarg);
+                return cli_usage_error("replay", "--input-format: unknown format '%s' (%s)", optarg,
+                                       pcs_trace_format_list(formats, sizeof formats));
             opts->trace_config.format = (enum pcs_trace_format)format;
             break;
         }
@@ -648,8 +649,9 @@ int cmd_replay(int argc, char **argv)
             pcs_trace_print_skips(trace, stderr, 5);
         }
         if (pcs_trace_lacks_prefixes(trace))
-            fprintf(stderr, "pcsim replay: note: Azure CSV traces carry no prefix identity; their requests "
-                            "count as uncached\n");
+            fprintf(stderr, "pcsim replay: note: %s traces carry no prefix identity; their requests "
+                            "count as uncached\n",
+                    pcs_trace_prefixless_format(trace));
         if (sink.coster)
             note_unpriced(catalog, trace, result, &cost);
         /* Every model met has its configuration; fill any the replay skipped. */

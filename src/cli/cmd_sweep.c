@@ -187,8 +187,10 @@ static int parse_options(int argc, char **argv, struct sweep_options *opts)
             break;
         case OPT_INPUT_FORMAT: {
             int format = pcs_trace_format_parse(optarg);
+            char formats[128];
             if (format < 0)
-                return cli_usage_error("sweep", "--input-format: unknown format '%s'", optarg);
+                return cli_usage_error("sweep", "--input-format: unknown format '%s' (%s)", optarg,
+                                       pcs_trace_format_list(formats, sizeof formats));
             opts->trace_config.format = (enum pcs_trace_format)format;
             break;
         }

@@ -66,9 +66,10 @@ static void replay_header(FILE *out, const struct pcs_replay_report *report)
         pcs_html_elementf(out, "p", "meta", "skipped: %s (--lenient)",
                           pcs_report_count(result->skipped, "bad record", "bad records", count, sizeof count));
     if (pcs_trace_lacks_prefixes(report->trace))
-        pcs_html_element(out, "p", "meta",
-                         "note: an Azure CSV trace has arrivals and lengths only, no prefix identity: "
-                         "nothing in it can be cached");
+        pcs_html_elementf(out, "p", "meta",
+                          "note: an %s trace has arrivals and lengths only, no prefix identity: "
+                          "nothing in it can be cached",
+                          pcs_trace_prefixless_format(report->trace));
 }
 
 static void usage_table(FILE *out, const struct pcs_replay_report *report, const uint32_t *models)

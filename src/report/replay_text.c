@@ -160,8 +160,9 @@ enum pcs_status pcs_report_replay_text(FILE *out, const struct pcs_replay_report
         fprintf(out, "skipped: %s (--lenient)\n",
                 pcs_report_count(result->skipped, "bad record", "bad records", count, sizeof count));
     if (pcs_trace_lacks_prefixes(report->trace))
-        fprintf(out, "note: an Azure CSV trace has arrivals and lengths only, no prefix identity: "
-                     "nothing in it can be cached\n");
+        fprintf(out, "note: an %s trace has arrivals and lengths only, no prefix identity: "
+                     "nothing in it can be cached\n",
+                pcs_trace_prefixless_format(report->trace));
     fprintf(out, "\n%-28s %10s %15s %15s %15s %15s %13s %8s\n", "", "requests", "input", "cache_read", "cache_write",
             "uncached", "output", "cached");
     usage_row(out, "total", &result->total);

@@ -173,4 +173,12 @@ static enum pcs_status parse_azure(struct pcs_trace *trace, struct trace_file *f
     return PCS_OK;
 }
 
-const struct trace_format pcs_trace_format_azure = {PCS_FORMAT_AZURE, azure_header, NULL, NULL, parse_azure, NULL};
+const struct trace_format pcs_trace_format_azure = {
+    .id = PCS_FORMAT_AZURE,
+    .name = "azure",
+    .label = "Azure CSV",
+    .detect_column = "ContextTokens",
+    .has_prefix_identity = 0,
+    .header = azure_header,
+    .parse = parse_azure,
+};

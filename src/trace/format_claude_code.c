@@ -424,5 +424,16 @@ static enum pcs_status index_claude(struct trace_file *file, const char *doc, si
     return status;
 }
 
-const struct trace_format pcs_trace_format_claude_code = {PCS_FORMAT_CLAUDE_CODE, NULL,       index_claude, NULL,
-                                                          parse_claude,           kept_claude};
+static const char *const claude_keys[] = {"block_size", "requests", "hash_id_scope", "tool_tokens", NULL};
+
+const struct trace_format pcs_trace_format_claude_code = {
+    .id = PCS_FORMAT_CLAUDE_CODE,
+    .name = "claude-code",
+    .label = "Claude-Code session",
+    .detect_keys = claude_keys,
+    .namespace_per_file = 1,
+    .has_prefix_identity = 1,
+    .index_document = index_claude,
+    .parse = parse_claude,
+    .kept = kept_claude,
+};

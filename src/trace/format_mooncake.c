@@ -188,5 +188,14 @@ static enum pcs_status time_mooncake(struct pcs_trace *trace, struct trace_file 
     return pcs_field_find_time(record, len, "timestamp", 1, loc, t_ms, err);
 }
 
-const struct trace_format pcs_trace_format_mooncake = {PCS_FORMAT_MOONCAKE, NULL,           NULL,
-                                                       time_mooncake,       parse_mooncake, NULL};
+static const char *const mooncake_keys[] = {"timestamp", "input_length", "output_length", NULL};
+
+const struct trace_format pcs_trace_format_mooncake = {
+    .id = PCS_FORMAT_MOONCAKE,
+    .name = "mooncake",
+    .label = "Mooncake JSONL",
+    .detect_keys = mooncake_keys,
+    .has_prefix_identity = 1,
+    .index_time = time_mooncake,
+    .parse = parse_mooncake,
+};

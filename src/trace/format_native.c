@@ -289,4 +289,15 @@ static enum pcs_status time_native(struct pcs_trace *trace, struct trace_file *f
     return pcs_field_find_time(record, len, "t", 1000, loc, t_ms, err);
 }
 
-const struct trace_format pcs_trace_format_native = {PCS_FORMAT_NATIVE, NULL, NULL, time_native, parse_native, NULL};
+static const char *const native_keys[] = {"t", "input_tokens", "output_tokens", "segments", "block_tokens", "model", "task",
+                                          NULL};
+
+const struct trace_format pcs_trace_format_native = {
+    .id = PCS_FORMAT_NATIVE,
+    .name = "native",
+    .label = "native JSONL",
+    .detect_keys = native_keys,
+    .has_prefix_identity = 1,
+    .index_time = time_native,
+    .parse = parse_native,
+};

@@ -355,27 +355,9 @@ static int key_is(const char *key, const char *const *names)
     return 0;
 }
 
-/* What tells a format from its file's first record: a JSON object with one
- * of its keys, or a CSV header with its column. The formats are named, in
- * messages, by pcs_trace_format_name. */
-struct detect_rule {
-    enum pcs_trace_format format;
-    const char *const *keys;
-    const char *column;
-};
-
-static const char *const claude_keys[] = {"block_size", "requests", "hash_id_scope", "tool_tokens", NULL};
-static const char *const mooncake_keys[] = {"timestamp", "input_length", "output_length", NULL};
-static const char *const native_keys[] = {"t", "input_tokens", "output_tokens", "segments",
-                                          "block_tokens", "model", "task", NULL};
-/* In the order a key is checked against them. */
-static const struct detect_rule detect_rules[] = {
-    {PCS_FORMAT_CLAUDE_CODE, claude_keys, NULL},
-    {PCS_FORMAT_MOONCAKE, mooncake_keys, NULL},
-    {PCS_FORMAT_NATIVE, native_keys, NULL},
-    {PCS_FORMAT_AZURE, NULL, "ContextTokens"},
-};
-#define DETECT_RULE_COUNT (sizeof detect_rules / sizeof detect_rules[0])
+/* Detection reads each format's signature from its description
+ * (struct trace_format: detect_keys, detect_column); formats are tried in
+ * their enum's order, and their keys never coincide. */
 
 /* Appends printf text to buf[0..cap) at *at (truncating). */
 static void append(char *buf, size_t cap, size_t *at, const char *format, ...)
@@ -415,9 +397,11 @@ static enum pcs_trace_format detect_format(const char *buf, size_t len, char *wh
         int rc;
         unsigned keys = 0;
         while ((rc = pcs_js_next_key(&c, &first_key, key, sizeof key, &key_len)) == 1) {
-            for (size_t r = 0; r < DETECT_RULE_COUNT; r++)
-                if (detect_rules[r].keys && key_is(key, detect_rules[r].keys))
-                    return detect_rules[r].format;
+            for (int f = PCS_FORMAT_AUTO + 1; f < PCS_FORMAT_COUNT; f++) {
+                const struct trace_format *ops = pcs_trace_format_ops((enum pcs_trace_format)f);
+                if (ops->detect_keys && key_is(key, ops->detect_keys))
+                    return ops->id;
+            }
             append(why, why_cap, &at, "%s\"%s\"", keys ? ", " : "", key);
             keys++;
             if (pcs_js_skip(&c) != 0) {
@@ -441,12 +425,13 @@ static enum pcs_trace_format detect_format(const char *buf, size_t len, char *wh
     const char *nl = memchr(buf + start, '\n', len - start);
     size_t line_len = nl ? (size_t)(nl - (buf + start)) : len - start;
     const char *line = buf + start;
-    for (size_t r = 0; r < DETECT_RULE_COUNT; r++) {
-        const char *column = detect_rules[r].column;
+    for (int f = PCS_FORMAT_AUTO + 1; f < PCS_FORMAT_COUNT; f++) {
+        const struct trace_format *ops = pcs_trace_format_ops((enum pcs_trace_format)f);
+        const char *column = ops->detect_column;
         size_t column_len = column ? strlen(column) : 0;
         for (size_t i = 0; column && i + column_len <= line_len; i++)
             if (memcmp(line + i, column, column_len) == 0)
-                return detect_rules[r].format;
+                return ops->id;
     }
     size_t probe = len < DETECT_FIRST_BYTES ? len : DETECT_FIRST_BYTES;
     if (memchr(buf, '\0', probe) != NULL) {
@@ -471,18 +456,15 @@ static enum pcs_status detect_failed(const struct trace_file *file, const char *
 {
     char tried[320];
     size_t at = 0;
-    for (int f = PCS_FORMAT_AUTO + 1; strcmp(pcs_trace_format_name((enum pcs_trace_format)f), "unknown") != 0; f++) {
-        const struct detect_rule *rule = NULL;
-        for (size_t r = 0; r < DETECT_RULE_COUNT; r++)
-            if ((int)detect_rules[r].format == f)
-                rule = &detect_rules[r];
-        append(tried, sizeof tried, &at, "%s%s (", at ? ", " : "", pcs_trace_format_name((enum pcs_trace_format)f));
-        if (rule && rule->keys) {
+    for (int f = PCS_FORMAT_AUTO + 1; f < PCS_FORMAT_COUNT; f++) {
+        const struct trace_format *ops = pcs_trace_format_ops((enum pcs_trace_format)f);
+        append(tried, sizeof tried, &at, "%s%s (", at ? ", " : "", ops->name);
+        if (ops->detect_keys) {
             append(tried, sizeof tried, &at, "JSON with ");
-            for (size_t k = 0; rule->keys[k]; k++)
-                append(tried, sizeof tried, &at, "%s%s", k ? "/" : "", rule->keys[k]);
-        } else if (rule) {
-            append(tried, sizeof tried, &at, "a CSV header with %s", rule->column);
+            for (size_t k = 0; ops->detect_keys[k]; k++)
+                append(tried, sizeof tried, &at, "%s%s", k ? "/" : "", ops->detect_keys[k]);
+        } else if (ops->detect_column) {
+            append(tried, sizeof tried, &at, "a CSV header with %s", ops->detect_column);
         } else {
             append(tried, sizeof tried, &at, "only when forced");
         }
@@ -684,11 +666,11 @@ enum pcs_status pcs_trace_index_files(struct pcs_trace *trace, struct trace_file
         opened[f] = open_file(file, config->format, &head, &open_errors[f]);
         if (opened[f] != PCS_OK)
             continue;
-        if (file->format == PCS_FORMAT_CLAUDE_CODE)
-            file->namespace_id = ++*namespace_count;
-        if (file->format == PCS_FORMAT_AZURE)
-            *lacks_prefixes = 1;
         const struct trace_format *ops = pcs_trace_format_ops(file->format);
+        if (ops->namespace_per_file)
+            file->namespace_id = ++*namespace_count;
+        if (!ops->has_prefix_identity && !*lacks_prefixes)
+            *lacks_prefixes = (int)ops->id; /* the first such format, for the reports' note */
         if (config->stream && count == 1 && !ops->index_document && file->size >= config->stream_min_bytes) {
             *streaming = 1; /* no index: pcs_trace_next reads the file in order */
             goto done;

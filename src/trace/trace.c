@@ -62,7 +62,7 @@ struct pcs_trace {
     struct bound_arrays scratch;
     struct block_ends block_ends;
 
-    int lacks_prefixes;
+    int lacks_prefixes; /* the format of the first file without prefix identity, or 0 */
     uint32_t namespace_count;
     int has_default_model;
     uint32_t default_model;
@@ -70,14 +70,12 @@ struct pcs_trace {
     pcs_inputs *own_inputs; /* opened by pcs_trace_open (the files' names are its) */
 };
 
-static const char *const format_names[PCS_FORMAT_COUNT] = {
-    [PCS_FORMAT_AUTO] = "auto",     [PCS_FORMAT_MOONCAKE] = "mooncake", [PCS_FORMAT_CLAUDE_CODE] = "claude-code",
-    [PCS_FORMAT_NATIVE] = "native", [PCS_FORMAT_AZURE] = "azure",
-};
-
 const char *pcs_trace_format_name(enum pcs_trace_format format)
 {
-    return (unsigned)format < PCS_FORMAT_COUNT ? format_names[format] : "unknown";
+    if (format == PCS_FORMAT_AUTO)
+        return "auto";
+    const struct trace_format *ops = pcs_trace_format_ops(format);
+    return ops ? ops->name : "unknown";
 }
 
 int pcs_trace_format_parse(const char *name)
@@ -86,6 +84,20 @@ int pcs_trace_format_parse(const char *name)
         if (strcmp(name, pcs_trace_format_name((enum pcs_trace_format)f)) == 0)
             return f;
     return -1;
+}
+
+const char *pcs_trace_format_list(char *buf, size_t cap)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int f = PCS_FORMAT_AUTO + 1; f < PCS_FORMAT_COUNT && used < cap; f++) {
+        int n = snprintf(buf + used, cap - used, "%s%s", used ? ", " : "",
+                         pcs_trace_format_name((enum pcs_trace_format)f));
+        used += n > 0 ? (size_t)n : 0;
+    }
+    if (used < cap)
+        snprintf(buf + used, cap - used, " or %s", pcs_trace_format_name(PCS_FORMAT_AUTO));
+    return buf;
 }
 
 struct pcs_trace_config pcs_trace_config_default(void)
@@ -589,7 +601,14 @@ uint64_t pcs_trace_skipped_count(const pcs_trace *trace)
 
 int pcs_trace_lacks_prefixes(const pcs_trace *trace)
 {
-    return trace->lacks_prefixes;
+    return trace->lacks_prefixes != 0;
+}
+
+const char *pcs_trace_prefixless_format(const pcs_trace *trace)
+{
+    const struct trace_format *ops =
+        trace->lacks_prefixes ? pcs_trace_format_ops((enum pcs_trace_format)trace->lacks_prefixes) : NULL;
+    return ops ? ops->label : NULL;
 }
 
 enum pcs_trace_format pcs_trace_file_format(const pcs_trace *trace, size_t file)

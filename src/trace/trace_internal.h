@@ -227,7 +227,8 @@ void pcs_reader_regions_free(struct reader_regions *regions);
  * into index, sorted stably by time. With config->threads > 1, files, and
  * pieces of a large line file, are indexed on that many threads; the index,
  * the skips and the first error are the same as on one. *lacks_prefixes is
- * set if a file has no prefix identity. *regions is set, also on failure
+ * set to the format (enum pcs_trace_format) of the first file without prefix
+ * identity, and left 0 when every file has it. *regions is set, also on failure
  * (kept ids of files read may be in them). When config asks to stream and the
  * one file may be streamed, it is only opened and *streaming is set. */
 enum pcs_status pcs_trace_index_files(struct pcs_trace *trace, struct trace_file *files, size_t count,
@@ -235,8 +236,21 @@ enum pcs_status pcs_trace_index_files(struct pcs_trace *trace, struct trace_file
                                       int *lacks_prefixes, int *streaming, struct index_sink *index,
                                       struct reader_regions *regions, struct pcs_error *err);
 
+/* A trace format, described and implemented in its own file
+ * (format_NAME.c): what it is, how detection tells it, and its readers.
+ * Detection, names, messages and reports read these fields; a new format is
+ * its file and its line in trace.c's table. */
 struct trace_format {
     enum pcs_trace_format id;
+    const char *name;  /* as --input-format and reports spell it: "mooncake" */
+    const char *label; /* for people: "Azure CSV" */
+    /* Detection from the first record: any of these JSON keys (NULL-
+     * terminated), or a CSV header with this column; both NULL: only when
+     * forced. Keys of different formats never coincide. */
+    const char *const *detect_keys;
+    const char *detect_column;
+    int namespace_per_file;  /* ids are local to a file: two files never share a prefix */
+    int has_prefix_identity; /* 0: arrivals and lengths only; nothing can be cached */
     /* Line formats: a header line to consume (Azure), or NULL. */
     enum pcs_status (*header)(struct pcs_trace *trace, struct trace_file *file, const char *line, size_t len,
                               const struct record_loc *loc, struct pcs_error *err);

@@ -155,6 +155,7 @@ static void check_dist(const struct pcs_dist *dist, uint64_t seed, uint64_t whic
         case PCS_DIST_BETA: FUZZ_CHECK(x >= 0 && x <= 1); break;
         case PCS_DIST_GEOMETRIC: FUZZ_CHECK(x >= 1); break;
         case PCS_DIST_EMPIRICAL: break;
+        case PCS_DIST_COUNT: FUZZ_CHECK(!"a distribution kind out of range"); break;
         }
         uint64_t count = pcs_dist_sample_count(dist, rng, minimum, maximum);
         FUZZ_CHECK(count >= minimum && count <= maximum);
