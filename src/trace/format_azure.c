@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/civil_date.h"
 #include "fields.h"
 
 enum { COL_TIMESTAMP, COL_CONTEXT, COL_GENERATED };
@@ -60,18 +61,6 @@ static enum pcs_status azure_header(struct pcs_trace *trace, struct trace_file *
     return PCS_OK;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned month_from_march = m > 2 ? m - 3 : m + 9;
-    unsigned doy = (153 * month_from_march + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
 /* Reads exactly width digits at s; -1 if any is not a digit. */
 static int64_t digits(const char *s, int width)
 {
@@ -91,11 +80,8 @@ static int parse_timestamp(const char *s, size_t len, int64_t *t_ms)
         return -1;
     int64_t year = digits(s, 4), month = digits(s + 5, 2), day = digits(s + 8, 2);
     int64_t hour = digits(s + 11, 2), minute = digits(s + 14, 2), second = digits(s + 17, 2);
-    if (year < 1970 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
-        return -1;
-    static const int days_in_month[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    if (day > days_in_month[month - 1] || (month == 2 && day == 29 && !leap))
+    if (year < 1970 || month < 1 || month > 12 || hour > 23 || minute > 59 || second > 60 ||
+        !pcs_civil_date_valid(year, (unsigned)month, (unsigned)day))
         return -1;
     int64_t ms = 0;
     size_t i = 19;
@@ -116,7 +102,7 @@ static int parse_timestamp(const char *s, size_t len, int64_t *t_ms)
             ms *= 10;
         ms += round_up;
     }
-    int64_t days = days_from_civil(year, (unsigned)month, (unsigned)day);
+    int64_t days = pcs_civil_days(year, (unsigned)month, (unsigned)day);
     *t_ms = ((days * 24 + hour) * 60 + minute) * 60000 + second * 1000 + ms;
     return 0;
 }

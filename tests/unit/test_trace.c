@@ -166,7 +166,28 @@ static void test_azure(void)
     CHECK_U64(req.bound_count, 0);
     CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
     CHECK_U64(req.output_tokens, 8);
+    CHECK(strcmp(pcs_trace_prefixless_format(trace), "Azure CSV") == 0);
     pcs_trace_free(trace);
+
+    /* Calendar days through the one civil-date helper: a leap day is a day (2024-02-29 is day
+     * 19782), 2023-02-29 and 2024-04-31 are not. */
+    path = write_file("leap.csv", "TIMESTAMP,ContextTokens,GeneratedTokens\n"
+                                  "2024-02-29 00:00:01,10,1\n");
+    trace = open_one(path, &err);
+    CHECK(trace != NULL);
+    if (trace) {
+        CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
+        CHECK_U64(req.t_ms, 19782ull * 86400000ull + 1000);
+        pcs_trace_free(trace);
+    }
+    const char *const not_days[] = {"2023-02-29 00:00:01", "2024-04-31 00:00:01"};
+    for (size_t i = 0; i < 2; i++) {
+        char text[128];
+        snprintf(text, sizeof text, "TIMESTAMP,ContextTokens,GeneratedTokens\n%s,10,1\n", not_days[i]);
+        trace = open_one(write_file("not_a_day.csv", text), &err);
+        CHECK(trace == NULL);
+        pcs_trace_free(trace);
+    }
 }
 
 /* A bad record fails the open (a bad time or JSON outline) or, for other
