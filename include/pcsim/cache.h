@@ -109,6 +109,13 @@ const char *pcs_cache_preset_list(int standalone_only, char *buf, size_t cap);
 /* Iterates the preset names: returns NULL past the last. */
 const char *pcs_cache_preset_name(unsigned index);
 
+/* What a ttl, ideal or openai cache serves of a request whose alive
+ * matched prefix ends at matched tokens (DESIGN §3): matched itself, or for
+ * openai 0 when input_tokens or matched is below min_tokens, else matched
+ * rounded down to a multiple of granularity. The cache and the one-pass TTL
+ * curve (pcsim/sweep.h) both read through it. */
+uint64_t pcs_cache_read_of_match(const struct pcs_cache_config *config, uint64_t input_tokens, uint64_t matched);
+
 /* Token counts of one request or a sum of them. cache_write counts every
  * written token; cache_write_1h is the part of it written with a TTL of one
  * hour or more. uncached = input - cache_read - cache_write. */

@@ -186,6 +186,15 @@ const char *pcs_cache_preset_name(unsigned index)
     return index < sizeof presets / sizeof presets[0] ? presets[index].name : NULL;
 }
 
+uint64_t pcs_cache_read_of_match(const struct pcs_cache_config *config, uint64_t input_tokens, uint64_t matched)
+{
+    if (config->policy != PCS_POLICY_OPENAI)
+        return matched;
+    if (input_tokens < config->min_tokens || matched < config->min_tokens)
+        return 0;
+    return matched / config->granularity * config->granularity;
+}
+
 void pcs_usage_add(struct pcs_usage *sum, const struct pcs_usage *usage)
 {
     sum->requests += usage->requests;

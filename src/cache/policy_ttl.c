@@ -80,12 +80,7 @@ static enum pcs_status access_prefix(pcs_cache *cache, const struct pcs_request 
             break;
         alive += step->matched;
     }
-    uint64_t read = alive ? req->ends[alive - 1] : 0;
-    if (cache->config.policy == PCS_POLICY_OPENAI) {
-        const uint64_t min = cache->config.min_tokens;
-        read = req->input_tokens < min || read < min ? 0 : read / cache->config.granularity * cache->config.granularity;
-    }
-    usage->cache_read = read;
+    usage->cache_read = pcs_cache_read_of_match(&cache->config, req->input_tokens, alive ? req->ends[alive - 1] : 0);
 
     /* Write and refresh every bound: cut each node the request leaves
      * partway (at the end, or into a side child) so only what it matched is

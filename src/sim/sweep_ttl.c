@@ -129,14 +129,6 @@ static enum pcs_status add_point(struct sweep_state *state, size_t i, const stru
     return pcs_replay_coster_add(state->costers[i], req, usage, ideal, &ignored, state->err);
 }
 
-/* The read of an openai cache whose match is `matched` tokens. */
-static uint64_t openai_read(const struct pcs_cache_config *base, uint64_t input, uint64_t matched)
-{
-    if (input < base->min_tokens || matched < base->min_tokens)
-        return 0;
-    return matched / base->granularity * base->granularity;
-}
-
 /* One request of a profiled curve: its matched prefix per point, from its
  * gap profile and the points in increasing TTL order. Only cache_read
  * differs between points; the counts all points share are summed once
@@ -176,7 +168,7 @@ static enum pcs_status profile_request(struct sweep_state *state, pcs_cache *cac
         size_t i = state->order[k];
         while (s < steps && profile[s].gap_ms < ttls_ms[i])
             matched = profile[s++].end;
-        uint64_t read = base->policy == PCS_POLICY_OPENAI ? openai_read(config, req->input_tokens, matched) : matched;
+        uint64_t read = pcs_cache_read_of_match(config, req->input_tokens, matched);
         result->points[i].total.cache_read += read;
         result->points[i].by_model[req->model].cache_read += read;
         if (state->costers) {
