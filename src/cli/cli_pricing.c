@@ -46,6 +46,32 @@ int cli_price_time(const char *command, const char *text, double *unix_time_s)
     return CLI_EXIT_OK;
 }
 
+int cli_open_trace_inputs(const char *command, char *const *names, size_t count, const char *prices_path,
+                          int reads_catalog, const struct cli_path *outputs, size_t output_count,
+                          struct cli_trace_inputs *opened)
+{
+    memset(opened, 0, sizeof *opened);
+    struct cli_path named[8];
+    if (output_count >= sizeof named / sizeof named[0])
+        return cli_usage_error(command, "too many outputs");
+    memcpy(named, outputs, output_count * sizeof *outputs);
+    const char *catalog_what = NULL;
+    const char *catalog_path = reads_catalog ? cli_catalog_path(prices_path, &catalog_what) : NULL;
+    named[output_count] = (struct cli_path){catalog_path ? catalog_what : NULL, catalog_path, 0};
+    int code = cli_check_paths(command, named, output_count + 1, "trace", (const char *const *)names, count);
+    if (code != CLI_EXIT_OK)
+        return code;
+    if (reads_catalog && !(opened->catalog = cli_load_catalog(command, prices_path)))
+        return CLI_EXIT_DATA;
+    opened->inputs = cli_open_inputs(command, names, count, prices_path, &code);
+    if (!opened->inputs) {
+        pcs_catalog_free(opened->catalog);
+        opened->catalog = NULL;
+        return code;
+    }
+    return CLI_EXIT_OK;
+}
+
 void cli_nearest_models(const pcs_catalog *catalog, const char *name, char *buffer, size_t size)
 {
     const char *names[3];

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "cli.h"
 #include "pcsim/pricing.h"
 
 /* The catalog file the command will read: path if given, else
@@ -26,6 +27,21 @@ const struct pcs_model *cli_resolve_model(const char *command, const pcs_catalog
  * so a day's runs agree. CLI_EXIT_OK, or prints a usage error naming the
  * option or the variable and returns it. */
 int cli_price_time(const char *command, const char *text, double *unix_time_s);
+
+/* What replay and sweep open before they work: the traces named on the
+ * command line and, when reads_catalog, the price catalog (--prices,
+ * $PCSIM_PRICES or the built-in one). First every output (outputs[0..
+ * output_count), at most 7) is checked against the traces, the catalog and
+ * each other (cli_check_paths); then the catalog is loaded and the traces
+ * opened (cli_open_inputs). CLI_EXIT_OK with both set (catalog NULL when not
+ * read), or the exit code after saying why, with nothing left open. */
+struct cli_trace_inputs {
+    pcs_catalog *catalog;
+    pcs_inputs *inputs;
+};
+int cli_open_trace_inputs(const char *command, char *const *names, size_t count, const char *prices_path,
+                          int reads_catalog, const struct cli_path *outputs, size_t output_count,
+                          struct cli_trace_inputs *opened);
 
 /* Nearest known names as ", "-joined text into buffer (for messages). */
 void cli_nearest_models(const pcs_catalog *catalog, const char *name, char *buffer, size_t size);

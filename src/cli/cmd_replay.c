@@ -529,33 +529,21 @@ int cmd_replay(int argc, char **argv)
     /* The catalog prices the replay and gives per-model presets. */
     int per_model = pcs_preset_is_per_model(opts.preset);
     int reads_catalog = !opts.no_cost || per_model; /* tokens must not depend on --no-cost */
-    const char *const *arguments = (const char *const *)(argv + optind);
-    size_t argument_count = (size_t)(argc - optind);
-    const char *catalog_what;
-    const char *catalog_path = reads_catalog ? cli_catalog_path(opts.prices_path, &catalog_what) : NULL;
-    const struct cli_path named[] = {
+    const struct cli_path outputs[] = {
         {"--output", opts.output_path, 1},
         {"--html", opts.html_path, 1},
         {"--requests", opts.requests_path, 1},
-        {catalog_path ? catalog_what : NULL, catalog_path, 0},
     };
-    code = cli_check_paths("replay", named, sizeof named / sizeof named[0], "trace", arguments, argument_count);
+    struct cli_trace_inputs opened;
+    code = cli_open_trace_inputs("replay", argv + optind, (size_t)(argc - optind), opts.prices_path, reads_catalog,
+                                 outputs, sizeof outputs / sizeof outputs[0], &opened);
     if (code != CLI_EXIT_OK)
         return code;
-    pcs_catalog *catalog = NULL;
-    if (reads_catalog) {
-        catalog = cli_load_catalog("replay", opts.prices_path);
-        if (!catalog)
-            return CLI_EXIT_DATA;
-    }
+    pcs_catalog *catalog = opened.catalog;
+    pcs_inputs *inputs = opened.inputs;
     opts.trace_config.aliases = opts.aliases;
     opts.trace_config.alias_count = opts.alias_count;
     opts.trace_config.threads = opts.threads;
-    pcs_inputs *inputs = cli_open_inputs("replay", argv + optind, argument_count, opts.prices_path, &code);
-    if (!inputs) {
-        pcs_catalog_free(catalog);
-        return code;
-    }
     /* The files read (a directory's in its place) are the ones reported. */
     const char *const *paths = pcs_inputs_names(inputs);
     size_t path_count = pcs_inputs_count(inputs);
