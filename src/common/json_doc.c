@@ -306,30 +306,46 @@ static long first_repeat(const cJSON *object, size_t count)
     return (long)first;
 }
 
-/* Checks node and everything in it, in the order of the text. */
-static enum pcs_status check_keys(const cJSON *node, struct key_path *path, const char *name,
-                                  struct pcs_error *err)
+/* The first member, in the order of the text, of node or anything in it
+ * whose key an earlier member of its object has; NULL when there is none
+ * (and *nomem set when out of memory). No paths are built on the way: a
+ * catalog has tens of thousands of members, and a repeat is rare. */
+static const cJSON *first_repeated(const cJSON *node, int *nomem)
 {
     if (!cJSON_IsObject(node) && !cJSON_IsArray(node))
-        return PCS_OK;
+        return NULL;
     int object = cJSON_IsObject(node);
     size_t count = 0;
     for (const cJSON *member = node->child; member; member = member->next)
         count++;
     long repeat = object ? first_repeat(node, count) : (long)count;
-    if (repeat < 0)
-        return pcs_error_set(err, PCS_ERR_NOMEM, "%s: out of memory parsing the JSON", name);
+    if (repeat < 0) {
+        *nomem = 1;
+        return NULL;
+    }
     size_t index = 0;
-    enum pcs_status status = PCS_OK;
-    for (const cJSON *member = node->child; member && status == PCS_OK; member = member->next, index++) {
-        size_t old = path_push(path, object ? member->string : NULL, index);
+    for (const cJSON *member = node->child; member; member = member->next, index++) {
         if (object && index == (size_t)repeat)
-            status = pcs_error_set(err, PCS_ERR_PARSE, "%s: %s: given twice", name, path->text);
-        else
-            status = check_keys(member, path, name, err);
+            return member;
+        const cJSON *found = first_repeated(member, nomem);
+        if (found || *nomem)
+            return found;
+    }
+    return NULL;
+}
+
+/* Fills path with the path of target inside node; 1 when it is there. */
+static int path_to(const cJSON *node, const cJSON *target, struct key_path *path)
+{
+    int object = cJSON_IsObject(node);
+    size_t index = 0;
+    for (const cJSON *member = node->child; member; member = member->next, index++) {
+        size_t old = path_push(path, object ? member->string : NULL, index);
+        if (member == target || path_to(member, target, path))
+            return 1;
         path_pop(path, old);
     }
-    return status;
+    return 0;
 }
 
 /* ------------------------------------------------------------ public API */
@@ -352,11 +368,16 @@ enum pcs_status pcs_json_doc_parse(const char *text, size_t size, const char *na
         return pcs_error_set(err, PCS_ERR_PARSE, "%s:%lu:%lu: malformed JSON: %s", name, line, column,
                              syntax.problem);
     }
-    struct key_path path = {{0}, 0};
-    enum pcs_status status = check_keys(tree, &path, name, err);
-    if (status != PCS_OK) {
+    int nomem = 0;
+    const cJSON *repeated = first_repeated(tree, &nomem);
+    if (nomem || repeated) {
+        struct key_path path = {{0}, 0};
+        if (repeated)
+            path_to(tree, repeated, &path);
         cJSON_Delete(tree);
-        return status;
+        if (nomem)
+            return pcs_error_set(err, PCS_ERR_NOMEM, "%s: out of memory parsing the JSON", name);
+        return pcs_error_set(err, PCS_ERR_PARSE, "%s: %s: given twice", name, path.text);
     }
     *root = tree;
     return PCS_OK;
