@@ -14,9 +14,9 @@
  *     has that file replaced; a dangling link has its target created.
  *   - a character device (/dev/null), a FIFO or a socket: opened and
  *     written through; never renamed over, truncated by rename or removed.
- *   - a descriptor of this process (/dev/stdout, /dev/fd/N,
- *     /proc/self/fd/N): written through a duplicate of that descriptor, at
- *     its offset (so a shell's ">>" still appends).
+ *   - a descriptor of this process ("-" for the standard output,
+ *     /dev/stdout, /dev/fd/N, /proc/self/fd/N): written through a duplicate
+ *     of that descriptor, at its offset (so a shell's ">>" still appends).
  *   - a directory or a block device: refused (PCS_ERR_IO).
  * The temporary sibling must be creatable in the target's directory: when
  * it is not (a directory the process may not write), the output fails

@@ -94,6 +94,12 @@ static enum pcs_status resolve(const char *path, struct resolved *r, struct pcs_
     char *current = r->final;
     if (!*path)
         return cannot_write(err, path, ENOENT);
+    if (strcmp(path, "-") == 0) { /* "-" is the standard output, as everywhere on a command line */
+        snprintf(r->final, sizeof r->final, "%s", path);
+        r->kind = KIND_DESCRIPTOR;
+        r->fd = STDOUT_FILENO;
+        return PCS_OK;
+    }
     if ((size_t)snprintf(current, PATH_MAX, "%s", path) >= PATH_MAX)
         return cannot_write(err, path, ENAMETOOLONG);
     for (int links = 0;; links++) {

@@ -281,6 +281,21 @@ check_output_descriptor() {
         { why="--requests /proc/self/fd/1 did not reach the pipe: $(cat "$WORK/head.txt")"; return 1; }
 }
 
+# "-" as an output is the standard output, never a file named "-"; two of them are one output.
+check_output_dash() {
+    mkdir -p "$WORK/dash" && cd "$WORK/dash" || { why="cannot enter $WORK/dash"; return 1; }
+    "$PCSIM" replay --no-cost --format csv --output - "$OLDPWD/$MOONCAKE" >"$WORK/dash.out" 2>"$WORK/err"
+    rc=$?
+    local made=0
+    [ -e "$WORK/dash/-" ] && made=1
+    "$PCSIM" replay --no-cost --output - --html - "$OLDPWD/$MOONCAKE" >/dev/null 2>"$WORK/err2"
+    local rc2=$?
+    cd "$OLDPWD" || return 1
+    [ "$rc" -eq 0 ] && [ "$made" -eq 0 ] && grep -q '^total,' "$WORK/dash.out" ||
+        { why="--output -: exit $rc, a file named '-' made: $made, stdout: $(head -c 120 "$WORK/dash.out")"; return 1; }
+    [ "$rc2" -eq 2 ] || { why="--output - --html -: exit $rc2, want 2 (one output twice)"; return 1; }
+}
+
 # unchanged FILE COPY: FILE is still a regular file equal to COPY.
 unchanged() {
     [ -f "$1" ] && [ ! -L "$1" ] && cmp -s "$1" "$2"
@@ -391,6 +406,7 @@ check output_written "--output writes the report to the file, nothing to stdout"
 check output_device "a character device (mknod, then /dev/null) is written through and stays a device"
 check output_fifo "a FIFO is written through to its reader and stays a FIFO (--output, --html, --requests)"
 check output_symlink "a symlink's target is replaced whole (its mode kept), the link kept; a dangling link's target made"
+check output_dash "--output - is the standard output, not a file named '-'; - twice is a usage error"
 check output_descriptor "/dev/fd/1 and /proc/self/fd/1 write through the descriptor (>> appends)"
 check input_as_output "an output that is an input (any spelling, a link, in an input directory, the catalog, the scenario): exit 2"
 check two_outputs "two outputs on one file (same spelling, another spelling, a link): exit 2, nothing written"
