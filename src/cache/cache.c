@@ -1,6 +1,7 @@
 /* The cache object: configuration, presets and dispatch to the policies;
  * see pcsim/cache.h. */
 #include "cache_internal.h"
+#include "common/text_append.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,12 +58,11 @@ const char *pcs_policy_ttl_curve_names(char *buf, size_t cap)
     for (int i = 0; i < PCS_POLICY_COUNT; i++)
         total += policies[i].ttl_curve != 0;
     buf[0] = '\0';
-    for (int i = 0; i < PCS_POLICY_COUNT && used < cap; i++) {
+    for (int i = 0; i < PCS_POLICY_COUNT; i++) {
         if (!policies[i].ttl_curve)
             continue;
         const char *joint = count == 0 ? "" : count + 1 == total ? " and " : ", ";
-        int n = snprintf(buf + used, cap - used, "%s%s", joint, policies[i].name);
-        used += n > 0 ? (size_t)n : 0;
+        pcs_text_append(buf, cap, &used, "%s%s", joint, policies[i].name);
         count++;
     }
     return buf;
@@ -170,13 +170,12 @@ const char *pcs_cache_preset_list(int standalone_only, char *buf, size_t cap)
 {
     size_t used = 0;
     buf[0] = '\0';
-    for (size_t i = 0; i < sizeof presets / sizeof presets[0] && used < cap; i++) {
+    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++) {
         struct pcs_cache_config config;
         pcs_cache_preset(presets[i].name, &config);
         if (standalone_only && pcs_cache_config_check(&config, NULL) != PCS_OK)
             continue;
-        int n = snprintf(buf + used, cap - used, "%s%s", used ? ", " : "", presets[i].name);
-        used += n > 0 ? (size_t)n : 0;
+        pcs_text_append(buf, cap, &used, "%s%s", used ? ", " : "", presets[i].name);
     }
     return buf;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/text_append.h"
 #include "pcsim/stats.h"
 
 const char *pcs_report_grouped(uint64_t value, char *buf, size_t cap)
@@ -63,44 +64,28 @@ const char *pcs_report_seconds(int64_t ms, char *buf, size_t cap)
     return buf;
 }
 
-/* Appends ", part" (or part first) to buf, cut at cap. */
-static void append_part(char *buf, size_t cap, size_t *used, const char *part)
-{
-    if (*used >= cap)
-        return;
-    int n = snprintf(buf + *used, cap - *used, "%s%s", *used ? ", " : "", part);
-    if (n > 0)
-        *used += (size_t)n;
-}
-
 void pcs_report_policy_parameters_except(const struct pcs_cache_config *config, unsigned skip, char *buf, size_t cap)
 {
     const struct pcs_policy_info *info = pcs_policy_info(config->policy);
     unsigned uses = info ? info->uses & ~skip : 0;
-    char part[96], number[32];
+    char number[32];
     size_t used = 0;
     buf[0] = '\0';
     /* Each parameter the policy reads, in one order, then its summary. */
-    if (uses & PCS_USES_CAPACITY) {
-        snprintf(part, sizeof part, "capacity %llu %s", (unsigned long long)config->capacity_tokens,
-                 pcs_report_noun(config->capacity_tokens, "token", "tokens"));
-        append_part(buf, cap, &used, part);
-    }
-    if (uses & PCS_USES_TTL) {
-        snprintf(part, sizeof part, "idle TTL %s s", pcs_report_seconds(config->ttl_ms, number, sizeof number));
-        append_part(buf, cap, &used, part);
-    }
-    if (uses & PCS_USES_MIN_TOKENS) {
-        snprintf(part, sizeof part, "min %llu %s", (unsigned long long)config->min_tokens,
-                 pcs_report_noun(config->min_tokens, "token", "tokens"));
-        append_part(buf, cap, &used, part);
-    }
-    if (uses & PCS_USES_GRANULARITY) {
-        snprintf(part, sizeof part, "granularity %llu", (unsigned long long)config->granularity);
-        append_part(buf, cap, &used, part);
-    }
+    if (uses & PCS_USES_CAPACITY)
+        pcs_text_append(buf, cap, &used, "capacity %llu %s", (unsigned long long)config->capacity_tokens,
+                        pcs_report_noun(config->capacity_tokens, "token", "tokens"));
+    if (uses & PCS_USES_TTL)
+        pcs_text_append(buf, cap, &used, "%sidle TTL %s s", used ? ", " : "",
+                        pcs_report_seconds(config->ttl_ms, number, sizeof number));
+    if (uses & PCS_USES_MIN_TOKENS)
+        pcs_text_append(buf, cap, &used, "%smin %llu %s", used ? ", " : "", (unsigned long long)config->min_tokens,
+                        pcs_report_noun(config->min_tokens, "token", "tokens"));
+    if (uses & PCS_USES_GRANULARITY)
+        pcs_text_append(buf, cap, &used, "%sgranularity %llu", used ? ", " : "",
+                        (unsigned long long)config->granularity);
     if (info && info->summary)
-        append_part(buf, cap, &used, info->summary);
+        pcs_text_append(buf, cap, &used, "%s%s", used ? ", " : "", info->summary);
 }
 
 void pcs_report_policy_parameters(const struct pcs_cache_config *config, char *buf, size_t cap)

@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +27,7 @@
 #include "common/thread_apart.h"
 #include "json_scan.h"
 #include "common/grow.h"
+#include "common/text_append.h"
 
 #define DETECT_BYTES ((size_t)64 << 10)
 #define DETECT_FIRST_BYTES ((size_t)4 << 10)
@@ -359,24 +359,6 @@ static int key_is(const char *key, const char *const *names)
  * (struct trace_format: detect_keys, detect_column); formats are tried in
  * their enum's order, and their keys never coincide. */
 
-/* Appends printf text to buf[0..cap) at *at (truncating). */
-static void append(char *buf, size_t cap, size_t *at, const char *format, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
-#endif
-    ;
-static void append(char *buf, size_t cap, size_t *at, const char *format, ...)
-{
-    if (*at >= cap)
-        return;
-    va_list args;
-    va_start(args, format);
-    int n = vsnprintf(buf + *at, cap - *at, format, args);
-    va_end(args);
-    if (n > 0)
-        *at = *at + (size_t)n < cap ? *at + (size_t)n : cap;
-}
-
 /* Guesses a file's format from its first bytes. When none fits, says in
  * why[0..why_cap) what the first record is instead. */
 static enum pcs_trace_format detect_format(const char *buf, size_t len, char *why, size_t why_cap)
@@ -402,7 +384,7 @@ static enum pcs_trace_format detect_format(const char *buf, size_t len, char *wh
                 if (ops->detect_keys && key_is(key, ops->detect_keys))
                     return ops->id;
             }
-            append(why, why_cap, &at, "%s\"%s\"", keys ? ", " : "", key);
+            pcs_text_append(why, why_cap, &at, "%s\"%s\"", keys ? ", " : "", key);
             keys++;
             if (pcs_js_skip(&c) != 0) {
                 rc = -1;
@@ -411,15 +393,17 @@ static enum pcs_trace_format detect_format(const char *buf, size_t len, char *wh
         }
         char keys_text[160];
         size_t keys_at = 0;
-        append(keys_text, sizeof keys_text, &keys_at, "%s", why);
+        pcs_text_append(keys_text, sizeof keys_text, &keys_at, "%s", why);
         at = 0;
         if (rc == 0)
-            append(why, why_cap, &at, "the first record is a JSON object whose keys (%s) are none of these",
-                     keys ? keys_text : "none");
+            pcs_text_append(why, why_cap, &at, "the first record is a JSON object whose keys (%s) are none of these",
+                            keys ? keys_text : "none");
         else
-            append(why, why_cap, &at, "the first record is a JSON object with none of these keys%s%s%s that breaks "
-                     "off or is malformed (%s)", keys ? " (" : "", keys ? keys_text : "", keys ? ")" : "",
-                     c.problem ? c.problem : "malformed JSON");
+            pcs_text_append(why, why_cap, &at,
+                            "the first record is a JSON object with none of these keys%s%s%s that breaks "
+                            "off or is malformed (%s)",
+                            keys ? " (" : "", keys ? keys_text : "", keys ? ")" : "",
+                            c.problem ? c.problem : "malformed JSON");
         return PCS_FORMAT_AUTO;
     }
     const char *nl = memchr(buf + start, '\n', len - start);
@@ -436,7 +420,7 @@ static enum pcs_trace_format detect_format(const char *buf, size_t len, char *wh
     size_t probe = len < DETECT_FIRST_BYTES ? len : DETECT_FIRST_BYTES;
     if (memchr(buf, '\0', probe) != NULL) {
         at = 0;
-        append(why, why_cap, &at, "the file holds binary data (a NUL byte in its first %zu bytes)", probe);
+        pcs_text_append(why, why_cap, &at, "the file holds binary data (a NUL byte in its first %zu bytes)", probe);
         return PCS_FORMAT_AUTO;
     }
     /* Show where the line starts, printable bytes only. */
@@ -445,8 +429,9 @@ static enum pcs_trace_format detect_format(const char *buf, size_t len, char *wh
     for (; n < line_len && n + 1 < sizeof shown; n++)
         shown[n] = (unsigned char)line[n] >= 0x20 && (unsigned char)line[n] < 0x7f ? line[n] : '?';
     shown[n] = '\0';
-    append(why, why_cap, &at, "the first line (\"%s%s\") is not a JSON object and not a CSV header with those columns",
-             shown, line_len > n ? "..." : "");
+    pcs_text_append(why, why_cap, &at,
+                    "the first line (\"%s%s\") is not a JSON object and not a CSV header with those columns", shown,
+                    line_len > n ? "..." : "");
     return PCS_FORMAT_AUTO;
 }
 
@@ -458,17 +443,17 @@ static enum pcs_status detect_failed(const struct trace_file *file, const char *
     size_t at = 0;
     for (int f = PCS_FORMAT_AUTO + 1; f < PCS_FORMAT_COUNT; f++) {
         const struct trace_format *ops = pcs_trace_format_ops((enum pcs_trace_format)f);
-        append(tried, sizeof tried, &at, "%s%s (", at ? ", " : "", ops->name);
+        pcs_text_append(tried, sizeof tried, &at, "%s%s (", at ? ", " : "", ops->name);
         if (ops->detect_keys) {
-            append(tried, sizeof tried, &at, "JSON with ");
+            pcs_text_append(tried, sizeof tried, &at, "JSON with ");
             for (size_t k = 0; ops->detect_keys[k]; k++)
-                append(tried, sizeof tried, &at, "%s%s", k ? "/" : "", ops->detect_keys[k]);
+                pcs_text_append(tried, sizeof tried, &at, "%s%s", k ? "/" : "", ops->detect_keys[k]);
         } else if (ops->detect_column) {
-            append(tried, sizeof tried, &at, "a CSV header with %s", ops->detect_column);
+            pcs_text_append(tried, sizeof tried, &at, "a CSV header with %s", ops->detect_column);
         } else {
-            append(tried, sizeof tried, &at, "only when forced");
+            pcs_text_append(tried, sizeof tried, &at, "only when forced");
         }
-        append(tried, sizeof tried, &at, ")");
+        pcs_text_append(tried, sizeof tried, &at, ")");
     }
     return pcs_error_set(err, PCS_ERR_FORMAT, "%s:1: cannot tell the trace format: tried %s; %s", file->path, tried,
                          why);

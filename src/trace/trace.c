@@ -9,6 +9,7 @@
  * written. */
 #include "trace_internal.h"
 #include "common/grow.h"
+#include "common/text_append.h"
 
 #include <errno.h>
 #include <math.h>
@@ -90,13 +91,9 @@ const char *pcs_trace_format_list(char *buf, size_t cap)
 {
     size_t used = 0;
     buf[0] = '\0';
-    for (int f = PCS_FORMAT_AUTO + 1; f < PCS_FORMAT_COUNT && used < cap; f++) {
-        int n = snprintf(buf + used, cap - used, "%s%s", used ? ", " : "",
-                         pcs_trace_format_name((enum pcs_trace_format)f));
-        used += n > 0 ? (size_t)n : 0;
-    }
-    if (used < cap)
-        snprintf(buf + used, cap - used, " or %s", pcs_trace_format_name(PCS_FORMAT_AUTO));
+    for (int f = PCS_FORMAT_AUTO + 1; f < PCS_FORMAT_COUNT; f++)
+        pcs_text_append(buf, cap, &used, "%s%s", used ? ", " : "", pcs_trace_format_name((enum pcs_trace_format)f));
+    pcs_text_append(buf, cap, &used, " or %s", pcs_trace_format_name(PCS_FORMAT_AUTO));
     return buf;
 }
 
