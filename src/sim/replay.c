@@ -1,7 +1,9 @@
 /* Replay: trace -> caches -> usage sums; see pcsim/replay.h. */
 #include "pcsim/replay.h"
 
+#include "cache/prefetch_internal.h"
 #include "pipeline.h"
+#include "trace/one_pass_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
