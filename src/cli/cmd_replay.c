@@ -4,7 +4,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -12,9 +11,8 @@
 #include "cli.h"
 #include "pcsim/replay.h"
 #include "pcsim/report.h"
+#include "cli_options.h"
 #include "cli_pricing.h"
-
-#define MAX_ALIASES 64
 
 static void print_help(FILE *out)
 {
@@ -50,32 +48,18 @@ static void print_help(FILE *out)
           "  --granularity N     cached tokens are rounded down to a multiple of N (openai)\n"
           "  --capacity TOKENS   cache size for lru: 3000000, 3M, 500k\n"
           "\n"
-          "Input:\n"
-          "  --input-format FMT  mooncake, claude-code, native, azure (default: detected)\n"
-          "  --model NAME        model id for formats without one (Mooncake, Azure; default: default)\n"
-          "  --model-map FROM=TO use model id TO for the trace's FROM (repeatable)\n"
-          "  --lenient           skip bad records, count them and report the first ones\n"
-          "                      (default: the first bad record stops the run with its place)\n"
-          "\n"
-          "Cost (prices from the built-in catalog; see 'pcsim prices'):\n"
-          "  --tier T            price every request at tier standard, batch, flex or priority\n"
-          "                      (default: each request's own tier, standard when it has none)\n"
-          "  --region-uplift X   regional processing surcharge: 1.1, 0.1, 10% or catalog\n"
-          "                      (each provider's own uplift from the catalog)\n"
-          "  --price-date WHEN   prices in effect at WHEN (2026-11-23, 2026-11-23T08:30:00Z,\n"
-          "                      now; default: $PCSIM_PRICE_DATE, else today, noon UTC)\n"
-          "  --prices FILE       your own catalog (schema pcsim.catalog.v1); also $PCSIM_PRICES\n"
-          "  --no-cost           tokens only: no catalog, no dollars\n"
-          "                      Models the catalog does not know are reported unpriced;\n"
-          "                      name them with --model-map FROM=CATALOG_MODEL.\n"
-          "\n"
-          "Speed:\n"
-          "  --threads N         1 reads and simulates on one thread; 2 (the default on a\n"
-          "                      machine with two cores or more) indexes several files, or a\n"
-          "                      large one (16 MiB or more) in pieces, on two threads, and reads\n"
-          "                      a long trace (20,000 requests or more) ahead on a second one.\n"
-          "                      Results are the same.\n"
-          "  A single line file of 16 MiB or more is read in one pass when its times never\n"
+          "Input:\n",
+          out);
+    cli_shared_help(out, CLI_GROUP_INPUT);
+    fputs("\n"
+          "Cost (prices from the built-in catalog; see 'pcsim prices'):\n",
+          out);
+    cli_shared_help(out, CLI_GROUP_COST);
+    fputs("\n"
+          "Speed:\n",
+          out);
+    cli_shared_help(out, CLI_GROUP_SPEED);
+    fputs("  A single line file of 16 MiB or more is read in one pass when its times never\n"
           "  go back (a trace logged as it was served); if one does, the replay starts over\n"
           "  with an index. Results are the same either way.\n"
           "\n"
@@ -108,33 +92,21 @@ static void print_help(FILE *out)
 
 enum output_format { OUT_TEXT, OUT_JSON, OUT_CSV };
 
-enum { OPT_POLICY = 256, OPT_TTL, OPT_MIN_TOKENS, OPT_GRANULARITY, OPT_CAPACITY, OPT_INPUT_FORMAT, OPT_MODEL,
-       OPT_MODEL_MAP, OPT_LENIENT, OPT_FORMAT, OPT_REQUESTS, OPT_THREADS, OPT_TIER, OPT_UPLIFT, OPT_PRICE_DATE,
-       OPT_PRICES, OPT_NO_COST, OPT_HTML, OPT_OUTPUT, OPT_MAX_MEMORY };
+enum { OPT_POLICY = 256, OPT_TTL, OPT_MIN_TOKENS, OPT_GRANULARITY, OPT_CAPACITY, OPT_FORMAT, OPT_REQUESTS, OPT_HTML,
+       OPT_OUTPUT, OPT_MAX_MEMORY };
 
-static const struct option options[] = {
+/* Replay's own options; the trace and cost options are cli_options.c's. */
+static const struct option own_options[] = {
     {"policy", required_argument, NULL, OPT_POLICY},
     {"ttl", required_argument, NULL, OPT_TTL},
     {"min-tokens", required_argument, NULL, OPT_MIN_TOKENS},
     {"granularity", required_argument, NULL, OPT_GRANULARITY},
     {"capacity", required_argument, NULL, OPT_CAPACITY},
-    {"input-format", required_argument, NULL, OPT_INPUT_FORMAT},
-    {"model", required_argument, NULL, OPT_MODEL},
-    {"model-map", required_argument, NULL, OPT_MODEL_MAP},
-    {"lenient", no_argument, NULL, OPT_LENIENT},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"requests", required_argument, NULL, OPT_REQUESTS},
-    {"threads", required_argument, NULL, OPT_THREADS},
-    {"tier", required_argument, NULL, OPT_TIER},
-    {"region-uplift", required_argument, NULL, OPT_UPLIFT},
-    {"price-date", required_argument, NULL, OPT_PRICE_DATE},
-    {"prices", required_argument, NULL, OPT_PRICES},
-    {"no-cost", no_argument, NULL, OPT_NO_COST},
     {"html", required_argument, NULL, OPT_HTML},
     {"output", required_argument, NULL, OPT_OUTPUT},
     {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
 };
 
 /* Set by SIGINT: the replay stops after the request under way. */
@@ -217,15 +189,7 @@ struct replay_options {
     struct pcs_cache_overrides overrides;
     int output;
     const char *requests_path;
-    unsigned threads;
-    struct pcs_trace_config trace_config;
-    struct pcs_model_alias aliases[MAX_ALIASES];
-    size_t alias_count;
-    int tier_override;
-    double region_uplift;
-    const char *price_date;
-    const char *prices_path;
-    int no_cost;
+    struct cli_trace_cost shared;
     const char *html_path;
     const char *output_path;
     uint64_t max_memory;
@@ -234,6 +198,9 @@ struct replay_options {
 /* Parses argv; returns CLI_EXIT_OK, -1 after --help, or an exit code. */
 static int parse_options(int argc, char **argv, struct replay_options *opts)
 {
+    struct option table[CLI_MAX_OPTIONS];
+    const struct option *options =
+        cli_getopt_table(own_options, sizeof own_options / sizeof own_options[0], table, CLI_MAX_OPTIONS);
     int opt;
     optind = 1;
     opterr = 0;
@@ -262,25 +229,6 @@ static int parse_options(int argc, char **argv, struct replay_options *opts)
                                        optarg);
             opts->overrides.has_capacity = 1;
             break;
-        case OPT_INPUT_FORMAT: {
-            int format = pcs_trace_format_parse(optarg);
-            char formats[128];
-            if (format < 0)
-                return cli_usage_error("replay", "--input-format: unknown format '%s' (%s)", optarg,
-                                       pcs_trace_format_list(formats, sizeof formats));
-            opts->trace_config.format = (enum pcs_trace_format)format;
-            break;
-        }
-        case OPT_MODEL:
-            if (!*optarg)
-                return cli_usage_error("replay", "--model: empty model name");
-            opts->trace_config.default_model = optarg;
-            break;
-        case OPT_MODEL_MAP:
-            if (cli_add_model_map("replay", optarg, opts->aliases, &opts->alias_count, MAX_ALIASES) != CLI_EXIT_OK)
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_LENIENT: opts->trace_config.lenient = 1; break;
         case OPT_FORMAT:
             if (strcmp(optarg, "text") == 0) {
                 opts->output = OUT_TEXT;
@@ -290,34 +238,12 @@ static int parse_options(int argc, char **argv, struct replay_options *opts)
                 opts->output = OUT_CSV;
             } else if (pcs_trace_format_parse(optarg) > 0) {
                 /* DESIGN lets --format force the trace format too; the names differ. */
-                opts->trace_config.format = (enum pcs_trace_format)pcs_trace_format_parse(optarg);
+                opts->shared.trace_config.format = (enum pcs_trace_format)pcs_trace_format_parse(optarg);
             } else {
                 return cli_usage_error("replay", "--format: expected text, json or csv, got '%s'", optarg);
             }
             break;
         case OPT_REQUESTS: opts->requests_path = optarg; break;
-        case OPT_THREADS: {
-            uint64_t count;
-            if (cli_parse_count(optarg, &count) != 0 || count == 0 || count > 1024)
-                return cli_usage_error("replay", "--threads: expected a thread count from 1 to 1024, got '%s'",
-                                       optarg);
-            opts->threads = (unsigned)count;
-            break;
-        }
-        case OPT_TIER:
-            opts->tier_override = pcs_tier_parse(optarg);
-            if (opts->tier_override < 0)
-                return cli_usage_error("replay", "--tier: expected standard, batch, flex or priority, got '%s'",
-                                       optarg);
-            break;
-        case OPT_UPLIFT:
-            if (cli_parse_uplift(optarg, &opts->region_uplift) != 0)
-                return cli_usage_error("replay", "--region-uplift: expected a multiplier such as 1.1, a share such "
-                                                 "as 0.1 or a percentage such as 10%%, got '%s'", optarg);
-            break;
-        case OPT_PRICE_DATE: opts->price_date = optarg; break;
-        case OPT_PRICES: opts->prices_path = optarg; break;
-        case OPT_NO_COST: opts->no_cost = 1; break;
         case OPT_HTML: opts->html_path = optarg; break;
         case OPT_OUTPUT: opts->output_path = optarg; break;
         case OPT_MAX_MEMORY:
@@ -325,14 +251,20 @@ static int parse_options(int argc, char **argv, struct replay_options *opts)
                 return cli_usage_error("replay", "--max-memory: expected bytes (at least 1M), such as 500M or 2G, got '%s'",
                                        optarg);
             break;
-        default:
-            return cli_option_error("replay", argv);
+        default: {
+            int code = cli_shared_option("replay", opt, optarg, &opts->shared);
+            if (code < 0)
+                return cli_option_error("replay", argv);
+            if (code != CLI_EXIT_OK)
+                return code;
+        }
         }
     }
     if (optind >= argc)
         return cli_usage_error("replay", "no trace file given");
-    if (opts->no_cost && (opts->tier_override >= 0 || opts->region_uplift != 1.0 || opts->price_date ||
-                          opts->prices_path))
+    const struct cli_trace_cost *shared = &opts->shared;
+    if (shared->no_cost && (shared->tier_override >= 0 || shared->region_uplift != 1.0 || shared->price_date ||
+                            shared->prices_path))
         return cli_usage_error("replay", "--no-cost leaves no prices for --tier, --region-uplift, --price-date "
                                          "or --prices");
     return CLI_EXIT_OK;
@@ -435,7 +367,7 @@ static int report(const struct replay_options *opts, const pcs_inputs *inputs, c
     /* The files read (a directory's in its place) are the ones reported. */
     struct pcs_replay_report report = {pcs_inputs_names(inputs), pcs_inputs_count(inputs), opts->preset,
                                        outcome->config, trace, result, outcome->model_configs, NULL, NULL,
-                                       price_time_s, opts->tier_override, opts->region_uplift, outcome->partial};
+                                       price_time_s, opts->shared.tier_override, opts->shared.region_uplift, outcome->partial};
     if (outcome->partial)
         fprintf(stderr, "pcsim replay: interrupted: reporting the %llu %s replayed so far (PARTIAL)\n",
                 (unsigned long long)result->total.requests, cli_noun(result->total.requests, "request", "requests"));
@@ -481,11 +413,7 @@ int cmd_replay(int argc, char **argv)
     memset(&opts, 0, sizeof opts);
     opts.preset = "ttl";
     opts.output = OUT_TEXT;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    opts.threads = cores >= 2 ? 2 : 1;
-    opts.trace_config = pcs_trace_config_default();
-    opts.tier_override = -1;
-    opts.region_uplift = 1.0;
+    cli_trace_cost_init(&opts.shared);
     int code = parse_options(argc, argv, &opts);
     if (code != CLI_EXIT_OK)
         return code < 0 ? cli_finish_stdout(CLI_EXIT_OK) : code;
@@ -502,29 +430,29 @@ int cmd_replay(int argc, char **argv)
     code = cache_config(&opts, &config);
     if (code != CLI_EXIT_OK)
         return code;
+    const struct cli_trace_cost *shared = &opts.shared;
     double price_time_s = 0;
-    if (cli_price_time("replay", opts.price_date, &price_time_s) != CLI_EXIT_OK)
+    if (cli_price_time("replay", shared->price_date, &price_time_s) != CLI_EXIT_OK)
         return CLI_EXIT_USAGE;
     struct pcs_error err = {""};
 
     /* The catalog prices the replay and gives per-model presets. */
-    int reads_catalog = !opts.no_cost || pcs_preset_is_per_model(opts.preset); /* tokens must not depend on --no-cost */
+    int reads_catalog = !shared->no_cost || pcs_preset_is_per_model(opts.preset); /* tokens: not on --no-cost */
     const struct cli_path outputs[] = {
         {"--output", opts.output_path, 1},
         {"--html", opts.html_path, 1},
         {"--requests", opts.requests_path, 1},
     };
     struct cli_trace_inputs opened;
-    code = cli_open_trace_inputs("replay", argv + optind, (size_t)(argc - optind), opts.prices_path, reads_catalog,
+    code = cli_open_trace_inputs("replay", argv + optind, (size_t)(argc - optind), shared->prices_path, reads_catalog,
                                  outputs, sizeof outputs / sizeof outputs[0], &opened);
     if (code != CLI_EXIT_OK)
         return code;
-    opts.trace_config.aliases = opts.aliases;
-    opts.trace_config.alias_count = opts.alias_count;
-    struct pcs_replay_cost_config pricing = {opened.catalog, price_time_s, opts.tier_override, opts.region_uplift};
+    struct pcs_replay_cost_config pricing = {opened.catalog, price_time_s, shared->tier_override,
+                                             shared->region_uplift};
     struct request_rows rows = {opts.requests_path, {NULL, NULL, NULL, NULL}, 0, &err};
-    struct pcs_replay_job job = {opened.inputs, opts.trace_config, opts.preset, opts.overrides, opened.catalog,
-                                 opts.no_cost ? NULL : &pricing, opts.threads, opts.html_path != NULL,
+    struct pcs_replay_job job = {opened.inputs, shared->trace_config, opts.preset, opts.overrides, opened.catalog,
+                                 shared->no_cost ? NULL : &pricing, shared->threads, opts.html_path != NULL,
                                  {NULL, NULL, NULL}, 1, &replay_interrupted};
     if (opts.requests_path) {
         struct pcs_replay_watch watch = {start_rows, write_row, &rows};
