@@ -78,6 +78,7 @@ struct attempt {
     pcs_replay_coster *coster; /* NULL: not priced */
     size_t lane_count;
     struct pcs_timeline *timeline; /* NULL: none */
+    int *stopped;                  /* set when the run stops early */
     struct pcs_error *err;
 };
 
@@ -99,7 +100,11 @@ static enum pcs_status observe_request(void *context, const struct pcs_request *
     if (watch->request)
         status = watch->request(watch->context, attempt->trace, req, &usages[0], cost);
     /* A stop: this request is counted everywhere; none after it is read. */
-    return status == PCS_OK && attempt->job->stop && *attempt->job->stop ? PCS_END : status;
+    if (status == PCS_OK && attempt->job->stop && *attempt->job->stop)
+        status = PCS_END;
+    if (status == PCS_END)
+        *attempt->stopped = 1;
+    return status;
 }
 
 /* Drops what a try made, for the next one or on failure (not the trace). */
@@ -141,7 +146,7 @@ static enum pcs_status replay_once(const struct pcs_replay_job *job, const struc
         pcs_cache_preset("ideal", &lanes[1].config);
         *lane_count = 2;
     }
-    struct attempt attempt = {job, outcome->trace, NULL, *lane_count, NULL, err};
+    struct attempt attempt = {job, outcome->trace, NULL, *lane_count, NULL, &outcome->partial, err};
     pcs_timeline_init(&outcome->timeline);
     if (job->timeline)
         attempt.timeline = &outcome->timeline;
@@ -171,6 +176,7 @@ enum pcs_status pcs_replay_run(const struct pcs_replay_job *job, struct pcs_repl
      * watcher cannot take back what it made of the first try. */
     int one_pass = job->restartable;
     struct pcs_replay_lane lanes[2];
+    memset(lanes, 0, sizeof lanes);
     size_t lane_count = 0;
     struct model_caches caches = {job, NULL, 0};
     pcs_replay_coster *coster = NULL;
@@ -184,7 +190,8 @@ enum pcs_status pcs_replay_run(const struct pcs_replay_job *job, struct pcs_repl
         outcome->trace = NULL;
         one_pass = 0;
     }
-    outcome->partial = job->stop && *job->stop;
+    if (job->stop && *job->stop)
+        outcome->partial = 1;
     if (status == PCS_OK && coster) {
         status = pcs_replay_coster_finish(coster, &outcome->cost, err);
         outcome->priced = status == PCS_OK;
