@@ -144,17 +144,6 @@ pcs_cache *pcs_cache_new(const struct pcs_cache_config *config, enum pcs_status 
  * Returns PCS_ERR_ARG if req is earlier than the previous request. */
 enum pcs_status pcs_cache_access(pcs_cache *cache, const struct pcs_request *req, struct pcs_usage *usage);
 
-/* How many requests ahead pcs_cache_prefetch is meant to be called. */
-#define PCS_CACHE_LOOKAHEAD 8
-
-/* Optional, for speed only: announces req, which this cache will be given
- * PCS_CACHE_LOOKAHEAD accesses from now (or sooner), so that the parts of
- * the tree its lookup will visit are on their way into the CPU cache by
- * then; a request's walk waits on a few memory loads in a row, and they
- * overlap with the accesses in between. Never changes a result. req's
- * arrays must stay valid until req is accessed. */
-void pcs_cache_prefetch(pcs_cache *cache, const struct pcs_request *req);
-
 /* A request's matched prefix as a function of the TTL, for one-pass TTL
  * curves (pcsim/sweep.h): see pcs_cache_profile. */
 struct pcs_gap_step {

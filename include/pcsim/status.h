@@ -16,8 +16,7 @@ enum pcs_status {
     PCS_ERR_RANGE,   /* a value is out of its allowed range or overflows */
     PCS_ERR_FORMAT,  /* the input format is unknown or unsupported here */
     PCS_ERR_ARG,     /* an invalid argument or configuration */
-    PCS_ERR_NOMEM,   /* out of memory */
-    PCS_ERR_ORDER    /* a trace read in one pass is not in time order: read it again with an index */
+    PCS_ERR_NOMEM    /* out of memory */
 };
 
 /* Room for one located message; always NUL-terminated. */

@@ -14,9 +14,6 @@
  * whose time is fine but whose other fields are bad may thus be reported by
  * pcs_trace_next rather than pcs_trace_open.
  *
- * A single large line file whose records are in time order may instead be
- * read once (pcs_trace_config.stream).
- *
  * A Claude-Code session file is read once: pcs_trace_open parses and
  * checks every request and keeps its ids, a conversation's turns sharing
  * the ids they re-send, in at most half as many bytes as the file (requests
@@ -60,17 +57,9 @@ struct pcs_trace_config {
     size_t alias_count;
     int lenient;                      /* skip bad records (counted) instead of failing */
     unsigned threads;                 /* threads that may index the files (0 or 1: this one) */
-    /* One pass: a single line file of at least stream_min_bytes is read in
-     * file order without an index, betting that its times never go back.
-     * If one does, pcs_trace_next returns PCS_ERR_ORDER and the caller
-     * must start over with a trace opened without stream. Requests, skips
-     * and errors are otherwise those of two passes. */
-    int stream;
-    uint64_t stream_min_bytes;
 };
 
-/* Defaults: auto-detect, default_model "default", strict, two passes
- * (stream 0; stream_min_bytes 16 MiB). */
+/* Defaults: auto-detect, default_model "default", strict, one thread. */
 struct pcs_trace_config pcs_trace_config_default(void);
 
 typedef struct pcs_trace pcs_trace;
@@ -87,8 +76,8 @@ pcs_trace *pcs_trace_open(const char *const *paths, size_t path_count,
                           enum pcs_status *status, struct pcs_error *err);
 
 /* The same over inputs already opened (which must outlive the trace; a
- * second trace may be opened over them, e.g. after PCS_ERR_ORDER, since
- * a stream was read once into the list). */
+ * second trace may be opened over them, since a stream was read once into
+ * the list). */
 pcs_trace *pcs_trace_open_inputs(const pcs_inputs *inputs, const struct pcs_trace_config *config,
                                  enum pcs_status *status, struct pcs_error *err);
 
@@ -101,11 +90,7 @@ enum pcs_status pcs_trace_next(pcs_trace *trace, struct pcs_request *req, struct
 size_t pcs_trace_model_count(const pcs_trace *trace);
 const char *pcs_trace_model_name(const pcs_trace *trace, uint32_t model);
 
-/* 1 if the trace is read in one pass (see pcs_trace_config.stream). */
-int pcs_trace_streams(const pcs_trace *trace);
-
-/* Requests indexed (read so far, in one pass), and records skipped in
- * lenient mode so far. */
+/* Requests indexed, and records skipped in lenient mode so far. */
 uint64_t pcs_trace_request_count(const pcs_trace *trace);
 uint64_t pcs_trace_skipped_count(const pcs_trace *trace);
 

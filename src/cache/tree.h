@@ -19,6 +19,7 @@
 #include "common/append_region.h"
 #include "pcsim/cache.h"
 #include "pcsim/status.h"
+#include "prefetch_internal.h"
 #include "run_pool.h"
 
 #define TREE_NIL UINT32_MAX

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "common/text_append.h"
 
 const char *cli_catalog_path(const char *path, const char **what)
 {
@@ -78,12 +79,8 @@ void cli_nearest_models(const pcs_catalog *catalog, const char *name, char *buff
     size_t count = pcs_catalog_nearest(catalog, name, names, 3);
     size_t used = 0;
     buffer[0] = '\0';
-    for (size_t i = 0; i < count && used < size; i++) {
-        int n = snprintf(buffer + used, size - used, "%s%s", i ? ", " : "", names[i]);
-        if (n < 0)
-            break;
-        used += (size_t)n;
-    }
+    for (size_t i = 0; i < count; i++)
+        pcs_text_append(buffer, size, &used, "%s%s", i ? ", " : "", names[i]);
 }
 
 const struct pcs_model *cli_resolve_model(const char *command, const pcs_catalog *catalog, const char *name,

@@ -4,7 +4,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -12,11 +11,8 @@
 #include "cli.h"
 #include "pcsim/replay.h"
 #include "pcsim/report.h"
-#include "pcsim/replay_cost.h"
-#include "pcsim/timeline.h"
+#include "cli_options.h"
 #include "cli_pricing.h"
-
-#define MAX_ALIASES 64
 
 static void print_help(FILE *out)
 {
@@ -52,32 +48,18 @@ static void print_help(FILE *out)
           "  --granularity N     cached tokens are rounded down to a multiple of N (openai)\n"
           "  --capacity TOKENS   cache size for lru: 3000000, 3M, 500k\n"
           "\n"
-          "Input:\n"
-          "  --input-format FMT  mooncake, claude-code, native, azure (default: detected)\n"
-          "  --model NAME        model id for formats without one (Mooncake, Azure; default: default)\n"
-          "  --model-map FROM=TO use model id TO for the trace's FROM (repeatable)\n"
-          "  --lenient           skip bad records, count them and report the first ones\n"
-          "                      (default: the first bad record stops the run with its place)\n"
-          "\n"
-          "Cost (prices from the built-in catalog; see 'pcsim prices'):\n"
-          "  --tier T            price every request at tier standard, batch, flex or priority\n"
-          "                      (default: each request's own tier, standard when it has none)\n"
-          "  --region-uplift X   regional processing surcharge: 1.1, 0.1, 10% or catalog\n"
-          "                      (each provider's own uplift from the catalog)\n"
-          "  --price-date WHEN   prices in effect at WHEN (2026-11-23, 2026-11-23T08:30:00Z,\n"
-          "                      now; default: $PCSIM_PRICE_DATE, else today, noon UTC)\n"
-          "  --prices FILE       your own catalog (schema pcsim.catalog.v1); also $PCSIM_PRICES\n"
-          "  --no-cost           tokens only: no catalog, no dollars\n"
-          "                      Models the catalog does not know are reported unpriced;\n"
-          "                      name them with --model-map FROM=CATALOG_MODEL.\n"
-          "\n"
-          "Speed:\n"
-          "  --threads N         1 reads and simulates on one thread; 2 (the default on a\n"
-          "                      machine with two cores or more) indexes several files, or a\n"
-          "                      large one (16 MiB or more) in pieces, on two threads, and reads\n"
-          "                      a long trace (20,000 requests or more) ahead on a second one.\n"
-          "                      Results are the same.\n"
-          "  A single line file of 16 MiB or more is read in one pass when its times never\n"
+          "Input:\n",
+          out);
+    cli_shared_help(out, CLI_GROUP_INPUT);
+    fputs("\n"
+          "Cost (prices from the built-in catalog; see 'pcsim prices'):\n",
+          out);
+    cli_shared_help(out, CLI_GROUP_COST);
+    fputs("\n"
+          "Speed:\n",
+          out);
+    cli_shared_help(out, CLI_GROUP_SPEED);
+    fputs("  A single line file of 16 MiB or more is read in one pass when its times never\n"
           "  go back (a trace logged as it was served); if one does, the replay starts over\n"
           "  with an index. Results are the same either way.\n"
           "\n"
@@ -110,87 +92,22 @@ static void print_help(FILE *out)
 
 enum output_format { OUT_TEXT, OUT_JSON, OUT_CSV };
 
-enum { OPT_POLICY = 256, OPT_TTL, OPT_MIN_TOKENS, OPT_GRANULARITY, OPT_CAPACITY, OPT_INPUT_FORMAT, OPT_MODEL,
-       OPT_MODEL_MAP, OPT_LENIENT, OPT_FORMAT, OPT_REQUESTS, OPT_THREADS, OPT_TIER, OPT_UPLIFT, OPT_PRICE_DATE,
-       OPT_PRICES, OPT_NO_COST, OPT_HTML, OPT_OUTPUT, OPT_MAX_MEMORY };
+enum { OPT_POLICY = 256, OPT_TTL, OPT_MIN_TOKENS, OPT_GRANULARITY, OPT_CAPACITY, OPT_FORMAT, OPT_REQUESTS, OPT_HTML,
+       OPT_OUTPUT, OPT_MAX_MEMORY };
 
-static const struct option options[] = {
+/* Replay's own options; the trace and cost options are cli_options.c's. */
+static const struct option own_options[] = {
     {"policy", required_argument, NULL, OPT_POLICY},
     {"ttl", required_argument, NULL, OPT_TTL},
     {"min-tokens", required_argument, NULL, OPT_MIN_TOKENS},
     {"granularity", required_argument, NULL, OPT_GRANULARITY},
     {"capacity", required_argument, NULL, OPT_CAPACITY},
-    {"input-format", required_argument, NULL, OPT_INPUT_FORMAT},
-    {"model", required_argument, NULL, OPT_MODEL},
-    {"model-map", required_argument, NULL, OPT_MODEL_MAP},
-    {"lenient", no_argument, NULL, OPT_LENIENT},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"requests", required_argument, NULL, OPT_REQUESTS},
-    {"threads", required_argument, NULL, OPT_THREADS},
-    {"tier", required_argument, NULL, OPT_TIER},
-    {"region-uplift", required_argument, NULL, OPT_UPLIFT},
-    {"price-date", required_argument, NULL, OPT_PRICE_DATE},
-    {"prices", required_argument, NULL, OPT_PRICES},
-    {"no-cost", no_argument, NULL, OPT_NO_COST},
     {"html", required_argument, NULL, OPT_HTML},
     {"output", required_argument, NULL, OPT_OUTPUT},
     {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
 };
-
-/* The user's cache overrides, applied over every model's preset. */
-struct cache_overrides {
-    int64_t ttl_ms; /* <= 0: none */
-    uint64_t min_tokens, granularity, capacity;
-    int has_min, has_granularity, has_capacity;
-};
-
-static void apply_overrides(const struct cache_overrides *overrides, struct pcs_cache_config *config)
-{
-    if (overrides->ttl_ms > 0) {
-        config->ttl_ms = overrides->ttl_ms;
-        config->ttl_overrides_markers = 1; /* a what-if TTL (DESIGN §3) */
-    }
-    if (overrides->has_min)
-        config->min_tokens = overrides->min_tokens;
-    if (overrides->has_granularity)
-        config->granularity = overrides->granularity;
-    if (overrides->has_capacity)
-        config->capacity_tokens = overrides->capacity;
-}
-
-/* Per-model caches for presets that depend on the model: each model's
- * configuration, kept for the report. */
-struct model_caches {
-    const char *preset;
-    const pcs_catalog *catalog;
-    const struct cache_overrides *overrides;
-    struct pcs_cache_config *configs; /* by trace model id */
-    size_t count;
-};
-
-static enum pcs_status configure_model(void *context, uint32_t model, const char *name,
-                                       struct pcs_cache_config *config, struct pcs_error *err)
-{
-    struct model_caches *caches = context;
-    if (model >= caches->count) {
-        size_t count = (size_t)model + 1;
-        struct pcs_cache_config *configs = realloc(caches->configs, count * sizeof *configs);
-        if (!configs)
-            return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
-        for (size_t i = caches->count; i < count; i++)
-            configs[i] = *config;
-        caches->configs = configs;
-        caches->count = count;
-    }
-    const struct pcs_model *priced = pcs_catalog_resolve(caches->catalog, name, NULL);
-    if (pcs_model_cache_config(caches->preset, priced, config) != PCS_OK)
-        return pcs_error_set(err, PCS_ERR_ARG, "model %s: no cache preset", name);
-    apply_overrides(caches->overrides, config);
-    caches->configs[model] = *config;
-    return PCS_OK;
-}
 
 /* Set by SIGINT: the replay stops after the request under way. */
 static volatile sig_atomic_t replay_interrupted;
@@ -201,38 +118,39 @@ static void on_interrupt(int signal_number)
     replay_interrupted = 1;
 }
 
-/* What each replayed request passes through: dollars, per-request rows. */
-struct request_sink {
-    FILE *out;
-    const pcs_trace *trace;
-    pcs_replay_coster *coster;
-    size_t lane_count;
+/* --requests: one CSV row per replayed request, written whole or not at all. */
+struct request_rows {
+    const char *path;
+    struct pcs_output file;
+    int open_failed; /* cli_output_open said why */
     struct pcs_error *err;
-    struct pcs_timeline *timeline; /* for --html */
-    const char *out_path;          /* --requests, for messages */
 };
 
-static enum pcs_status observe_request(void *context, const struct pcs_request *req, const struct pcs_usage *usages)
+/* Before the replay's first request (again when it starts over, after the
+ * rows of the first try are dropped). */
+static enum pcs_status start_rows(void *context, const pcs_trace *trace)
 {
-    struct request_sink *sink = context;
-    double cost = -1;
-    if (sink->coster) {
-        enum pcs_status status = pcs_replay_coster_add(sink->coster, req, &usages[0],
-                                                       sink->lane_count > 1 ? &usages[1] : NULL, &cost, sink->err);
-        if (status != PCS_OK)
-            return status;
+    (void)trace;
+    struct request_rows *rows = context;
+    if (rows->file.file)
+        cli_output_close("replay", &rows->file, 0);
+    if (cli_output_open("replay", rows->path, &rows->file) != CLI_EXIT_OK) {
+        rows->open_failed = 1;
+        return PCS_ERR_IO;
     }
-    if (sink->timeline)
-        pcs_timeline_add(sink->timeline, req->t_ms, &usages[0]);
-    enum pcs_status status = PCS_OK;
-    if (sink->out) {
-        status = pcs_report_requests_row(sink->out, pcs_trace_model_name(sink->trace, req->model), req, &usages[0],
-                                         cost);
-        if (status == PCS_ERR_IO)
-            return pcs_error_set(sink->err, status, "%s: write failed: %s", sink->out_path, strerror(errno));
-    }
-    /* Ctrl-C: this request is counted everywhere; none after it is read. */
-    return status == PCS_OK && replay_interrupted ? PCS_END : status;
+    pcs_report_requests_header(rows->file.file);
+    return PCS_OK;
+}
+
+static enum pcs_status write_row(void *context, const pcs_trace *trace, const struct pcs_request *req,
+                                 const struct pcs_usage *usage, double cost_usd)
+{
+    struct request_rows *rows = context;
+    enum pcs_status status =
+        pcs_report_requests_row(rows->file.file, pcs_trace_model_name(trace, req->model), req, usage, cost_usd);
+    if (status == PCS_ERR_IO)
+        return pcs_error_set(rows->err, status, "%s: write failed: %s", rows->path, strerror(errno));
+    return status;
 }
 
 /* A note for each model the catalog does not know, naming what is near. */
@@ -268,18 +186,10 @@ static void note_unpriced(const pcs_catalog *catalog, const pcs_trace *trace, co
 /* The command line of one replay. */
 struct replay_options {
     const char *preset;
-    struct cache_overrides overrides;
+    struct pcs_cache_overrides overrides;
     int output;
     const char *requests_path;
-    unsigned threads;
-    struct pcs_trace_config trace_config;
-    struct pcs_model_alias aliases[MAX_ALIASES];
-    size_t alias_count;
-    int tier_override;
-    double region_uplift;
-    const char *price_date;
-    const char *prices_path;
-    int no_cost;
+    struct cli_trace_cost shared;
     const char *html_path;
     const char *output_path;
     uint64_t max_memory;
@@ -288,6 +198,9 @@ struct replay_options {
 /* Parses argv; returns CLI_EXIT_OK, -1 after --help, or an exit code. */
 static int parse_options(int argc, char **argv, struct replay_options *opts)
 {
+    struct option table[CLI_MAX_OPTIONS];
+    const struct option *options =
+        cli_getopt_table(own_options, sizeof own_options / sizeof own_options[0], table, CLI_MAX_OPTIONS);
     int opt;
     optind = 1;
     opterr = 0;
@@ -303,7 +216,7 @@ static int parse_options(int argc, char **argv, struct replay_options *opts)
         case OPT_MIN_TOKENS:
             if (cli_parse_count(optarg, &opts->overrides.min_tokens) != 0)
                 return cli_usage_error("replay", "--min-tokens: expected a token count, got '%s'", optarg);
-            opts->overrides.has_min = 1;
+            opts->overrides.has_min_tokens = 1;
             break;
         case OPT_GRANULARITY:
             if (cli_parse_count(optarg, &opts->overrides.granularity) != 0 || opts->overrides.granularity == 0)
@@ -311,30 +224,11 @@ static int parse_options(int argc, char **argv, struct replay_options *opts)
             opts->overrides.has_granularity = 1;
             break;
         case OPT_CAPACITY:
-            if (cli_parse_count(optarg, &opts->overrides.capacity) != 0 || opts->overrides.capacity == 0)
+            if (cli_parse_count(optarg, &opts->overrides.capacity_tokens) != 0 || opts->overrides.capacity_tokens == 0)
                 return cli_usage_error("replay", "--capacity: expected a positive token count such as 3M, got '%s'",
                                        optarg);
             opts->overrides.has_capacity = 1;
             break;
-        case OPT_INPUT_FORMAT: {
-            int format = pcs_trace_format_parse(optarg);
-            char formats[128];
-            if (format < 0)
-                return cli_usage_error("replay", "--input-format: unknown format '%s' (%s)", optarg,
-                                       pcs_trace_format_list(formats, sizeof formats));
-            opts->trace_config.format = (enum pcs_trace_format)format;
-            break;
-        }
-        case OPT_MODEL:
-            if (!*optarg)
-                return cli_usage_error("replay", "--model: empty model name");
-            opts->trace_config.default_model = optarg;
-            break;
-        case OPT_MODEL_MAP:
-            if (cli_add_model_map("replay", optarg, opts->aliases, &opts->alias_count, MAX_ALIASES) != CLI_EXIT_OK)
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_LENIENT: opts->trace_config.lenient = 1; break;
         case OPT_FORMAT:
             if (strcmp(optarg, "text") == 0) {
                 opts->output = OUT_TEXT;
@@ -344,34 +238,12 @@ static int parse_options(int argc, char **argv, struct replay_options *opts)
                 opts->output = OUT_CSV;
             } else if (pcs_trace_format_parse(optarg) > 0) {
                 /* DESIGN lets --format force the trace format too; the names differ. */
-                opts->trace_config.format = (enum pcs_trace_format)pcs_trace_format_parse(optarg);
+                opts->shared.trace_config.format = (enum pcs_trace_format)pcs_trace_format_parse(optarg);
             } else {
                 return cli_usage_error("replay", "--format: expected text, json or csv, got '%s'", optarg);
             }
             break;
         case OPT_REQUESTS: opts->requests_path = optarg; break;
-        case OPT_THREADS: {
-            uint64_t count;
-            if (cli_parse_count(optarg, &count) != 0 || count == 0 || count > 1024)
-                return cli_usage_error("replay", "--threads: expected a thread count from 1 to 1024, got '%s'",
-                                       optarg);
-            opts->threads = (unsigned)count;
-            break;
-        }
-        case OPT_TIER:
-            opts->tier_override = pcs_tier_parse(optarg);
-            if (opts->tier_override < 0)
-                return cli_usage_error("replay", "--tier: expected standard, batch, flex or priority, got '%s'",
-                                       optarg);
-            break;
-        case OPT_UPLIFT:
-            if (cli_parse_uplift(optarg, &opts->region_uplift) != 0)
-                return cli_usage_error("replay", "--region-uplift: expected a multiplier such as 1.1, a share such "
-                                                 "as 0.1 or a percentage such as 10%%, got '%s'", optarg);
-            break;
-        case OPT_PRICE_DATE: opts->price_date = optarg; break;
-        case OPT_PRICES: opts->prices_path = optarg; break;
-        case OPT_NO_COST: opts->no_cost = 1; break;
         case OPT_HTML: opts->html_path = optarg; break;
         case OPT_OUTPUT: opts->output_path = optarg; break;
         case OPT_MAX_MEMORY:
@@ -379,14 +251,20 @@ static int parse_options(int argc, char **argv, struct replay_options *opts)
                 return cli_usage_error("replay", "--max-memory: expected bytes (at least 1M), such as 500M or 2G, got '%s'",
                                        optarg);
             break;
-        default:
-            return cli_option_error("replay", argv);
+        default: {
+            int code = cli_shared_option("replay", opt, optarg, &opts->shared);
+            if (code < 0)
+                return cli_option_error("replay", argv);
+            if (code != CLI_EXIT_OK)
+                return code;
+        }
         }
     }
     if (optind >= argc)
         return cli_usage_error("replay", "no trace file given");
-    if (opts->no_cost && (opts->tier_override >= 0 || opts->region_uplift != 1.0 || opts->price_date ||
-                          opts->prices_path))
+    const struct cli_trace_cost *shared = &opts->shared;
+    if (shared->no_cost && (shared->tier_override >= 0 || shared->region_uplift != 1.0 || shared->price_date ||
+                            shared->prices_path))
         return cli_usage_error("replay", "--no-cost leaves no prices for --tier, --region-uplift, --price-date "
                                          "or --prices");
     return CLI_EXIT_OK;
@@ -396,22 +274,20 @@ static int parse_options(int argc, char **argv, struct replay_options *opts)
  * notes for overrides the policy ignores. */
 static int cache_config(const struct replay_options *opts, struct pcs_cache_config *config)
 {
-    int is_auto = strcmp(opts->preset, "auto") == 0;
-    if (pcs_cache_preset(is_auto ? "none" : opts->preset, config) != PCS_OK) {
+    if (pcs_replay_preset_config(opts->preset, &opts->overrides, config) != PCS_OK) {
         fprintf(stderr, "pcsim replay: unknown policy '%s'; choose one of: auto", opts->preset);
         for (unsigned i = 0; pcs_cache_preset_name(i); i++)
             fprintf(stderr, " %s", pcs_cache_preset_name(i));
         fprintf(stderr, "\nTry 'pcsim replay --help'.\n");
         return CLI_EXIT_USAGE;
     }
-    apply_overrides(&opts->overrides, config);
     if ((pcs_policy_info(config->policy)->uses & PCS_USES_CAPACITY) && config->capacity_tokens == 0)
         return cli_usage_error("replay", "the %s policy needs --capacity TOKENS (3M, 500k)",
                                pcs_policy_name(config->policy));
     struct pcs_error err = {""};
     if (pcs_cache_config_check(config, &err) != PCS_OK)
         return cli_usage_error("replay", "%s", err.message);
-    if (is_auto)
+    if (strcmp(opts->preset, "auto") == 0)
         return CLI_EXIT_OK; /* each model's policy decides what its overrides mean */
     /* An override the policy does not use is said, not silently dropped. */
     const unsigned uses = pcs_policy_info(config->policy)->uses;
@@ -421,7 +297,7 @@ static int cache_config(const struct replay_options *opts, struct pcs_cache_conf
         const char *option;
     } overrides[] = {
         {opts->overrides.ttl_ms > 0, PCS_USES_TTL, "--ttl"},
-        {opts->overrides.has_min, PCS_USES_MIN_TOKENS, "--min-tokens"},
+        {opts->overrides.has_min_tokens, PCS_USES_MIN_TOKENS, "--min-tokens"},
         {opts->overrides.has_granularity, PCS_USES_GRANULARITY, "--granularity"},
         {opts->overrides.has_capacity, PCS_USES_CAPACITY, "--capacity"},
     };
@@ -471,6 +347,43 @@ static int write_report(const struct replay_options *opts, const struct pcs_repl
     return status == PCS_OK ? CLI_EXIT_OK : CLI_EXIT_DATA;
 }
 
+/* The notes, the report and the --html page of a finished replay. */
+static int report(const struct replay_options *opts, const pcs_inputs *inputs, const pcs_catalog *catalog,
+                  double price_time_s, const struct pcs_replay_outcome *outcome)
+{
+    const struct pcs_replay_result *result = &outcome->result;
+    const pcs_trace *trace = outcome->trace;
+    if (result->skipped) {
+        fprintf(stderr, "pcsim replay: skipped %llu bad record%s (--lenient); the first:\n",
+                (unsigned long long)result->skipped, result->skipped == 1 ? "" : "s");
+        pcs_trace_print_skips(trace, stderr, 5);
+    }
+    if (pcs_trace_lacks_prefixes(trace))
+        fprintf(stderr, "pcsim replay: note: %s traces carry no prefix identity; their requests "
+                        "count as uncached\n",
+                pcs_trace_prefixless_format(trace));
+    if (outcome->priced)
+        note_unpriced(catalog, trace, result, &outcome->cost);
+    /* The files read (a directory's in its place) are the ones reported. */
+    struct pcs_replay_report report = {pcs_inputs_names(inputs), pcs_inputs_count(inputs), opts->preset,
+                                       outcome->config, trace, result, outcome->model_configs, NULL, NULL,
+                                       price_time_s, opts->shared.tier_override, opts->shared.region_uplift, outcome->partial};
+    if (outcome->partial)
+        fprintf(stderr, "pcsim replay: interrupted: reporting the %llu %s replayed so far (PARTIAL)\n",
+                (unsigned long long)result->total.requests, cli_noun(result->total.requests, "request", "requests"));
+    if (outcome->priced && outcome->cost.priced_requests) {
+        report.cost = &outcome->cost;
+        report.catalog_source = pcs_catalog_source(catalog);
+    }
+    int exit_code = write_report(opts, &report);
+    if (exit_code == CLI_EXIT_OK && opts->html_path)
+        exit_code = write_html(&report, &outcome->timeline, opts->html_path);
+    /* A partial report is printed, but scripts must not take it for a full one. */
+    if (exit_code == CLI_EXIT_OK && outcome->partial)
+        exit_code = CLI_EXIT_INTERRUPTED;
+    return exit_code;
+}
+
 int cmd_replay(int argc, char **argv)
 {
 #if defined(__GLIBC__)
@@ -500,11 +413,7 @@ int cmd_replay(int argc, char **argv)
     memset(&opts, 0, sizeof opts);
     opts.preset = "ttl";
     opts.output = OUT_TEXT;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    opts.threads = cores >= 2 ? 2 : 1;
-    opts.trace_config = pcs_trace_config_default();
-    opts.tier_override = -1;
-    opts.region_uplift = 1.0;
+    cli_trace_cost_init(&opts.shared);
     int code = parse_options(argc, argv, &opts);
     if (code != CLI_EXIT_OK)
         return code < 0 ? cli_finish_stdout(CLI_EXIT_OK) : code;
@@ -521,162 +430,53 @@ int cmd_replay(int argc, char **argv)
     code = cache_config(&opts, &config);
     if (code != CLI_EXIT_OK)
         return code;
+    const struct cli_trace_cost *shared = &opts.shared;
     double price_time_s = 0;
-    if (cli_price_time("replay", opts.price_date, &price_time_s) != CLI_EXIT_OK)
+    if (cli_price_time("replay", shared->price_date, &price_time_s) != CLI_EXIT_OK)
         return CLI_EXIT_USAGE;
     struct pcs_error err = {""};
 
     /* The catalog prices the replay and gives per-model presets. */
-    int per_model = pcs_preset_is_per_model(opts.preset);
-    int reads_catalog = !opts.no_cost || per_model; /* tokens must not depend on --no-cost */
+    int reads_catalog = !shared->no_cost || pcs_preset_is_per_model(opts.preset); /* tokens: not on --no-cost */
     const struct cli_path outputs[] = {
         {"--output", opts.output_path, 1},
         {"--html", opts.html_path, 1},
         {"--requests", opts.requests_path, 1},
     };
     struct cli_trace_inputs opened;
-    code = cli_open_trace_inputs("replay", argv + optind, (size_t)(argc - optind), opts.prices_path, reads_catalog,
+    code = cli_open_trace_inputs("replay", argv + optind, (size_t)(argc - optind), shared->prices_path, reads_catalog,
                                  outputs, sizeof outputs / sizeof outputs[0], &opened);
     if (code != CLI_EXIT_OK)
         return code;
-    pcs_catalog *catalog = opened.catalog;
-    pcs_inputs *inputs = opened.inputs;
-    opts.trace_config.aliases = opts.aliases;
-    opts.trace_config.alias_count = opts.alias_count;
-    opts.trace_config.threads = opts.threads;
-    /* The files read (a directory's in its place) are the ones reported. */
-    const char *const *paths = pcs_inputs_names(inputs);
-    size_t path_count = pcs_inputs_count(inputs);
-    /* A large file whose times never go back is read in one pass; if they
-     * do go back, the replay starts over with an index. Not when the
-     * per-request rows are written through (a FIFO, stdout): the first
-     * try's rows could not be taken back. */
-    opts.trace_config.stream = !(opts.requests_path && pcs_output_writes_through(opts.requests_path));
-    enum pcs_status status;
-    pcs_trace *trace = NULL;
-    struct model_caches caches = {opts.preset, catalog, &opts.overrides, NULL, 0};
-    struct pcs_replay_lane lanes[2];
-    size_t lane_count = 1;
-    struct pcs_replay_cost_config cost_config = {catalog, price_time_s, opts.tier_override, opts.region_uplift};
-    struct request_sink sink;
-    struct pcs_output requests_file = {NULL, NULL, NULL, NULL};
-    struct pcs_timeline timeline;
-    int exit_code;
-    for (;;) {
-        trace = pcs_trace_open_inputs(inputs, &opts.trace_config, &status, &err);
-        if (!trace) {
-            cli_trace_error("replay", status, &err);
-            if (status == PCS_ERR_NOMEM)
-                cli_memory_hint("replay", opts.max_memory, "replay fewer files at once");
-            pcs_inputs_free(inputs);
-            pcs_catalog_free(catalog);
-            return CLI_EXIT_DATA;
-        }
-
-        /* Lane 0 is the chosen cache; lane 1 the ideal one, for its cost. */
-        memset(lanes, 0, sizeof lanes);
-        lanes[0].config = config;
-        if (per_model && catalog) {
-            lanes[0].model_config = configure_model;
-            lanes[0].model_config_context = &caches;
-        }
-        lane_count = 1;
-        if (!opts.no_cost && (config.policy != PCS_POLICY_IDEAL || per_model)) {
-            pcs_cache_preset("ideal", &lanes[1].config);
-            lane_count = 2;
-        }
-        struct request_sink fresh = {NULL, trace, NULL, lane_count, &err, NULL, opts.requests_path};
-        sink = fresh;
-        pcs_timeline_init(&timeline);
-        if (opts.html_path)
-            sink.timeline = &timeline;
-        exit_code = CLI_EXIT_OK;
-        if (!opts.no_cost && !(sink.coster = pcs_replay_coster_new(&cost_config, trace))) {
-            fprintf(stderr, "pcsim replay: out of memory\n");
-            exit_code = CLI_EXIT_DATA;
-        }
-        if (exit_code == CLI_EXIT_OK && opts.requests_path) {
-            exit_code = cli_output_open("replay", opts.requests_path, &requests_file);
-            sink.out = requests_file.file;
-            if (sink.out)
-                pcs_report_requests_header(sink.out);
-        }
-        status = PCS_OK;
-        if (exit_code == CLI_EXIT_OK)
-            status = pcs_replay_lanes(trace, lanes, lane_count, opts.threads, observe_request, &sink, &err);
-        if (status != PCS_ERR_ORDER)
-            break;
-        /* Everything the first try made goes; the file is indexed. */
-        if (sink.out)
-            cli_output_close("replay", &requests_file, 0);
-        free(caches.configs);
-        caches.configs = NULL;
-        caches.count = 0;
-        pcs_replay_coster_free(sink.coster);
-        pcs_trace_free(trace);
-        opts.trace_config.stream = 0;
+    struct pcs_replay_cost_config pricing = {opened.catalog, price_time_s, shared->tier_override,
+                                             shared->region_uplift};
+    struct request_rows rows = {opts.requests_path, {NULL, NULL, NULL, NULL}, 0, &err};
+    struct pcs_replay_job job = {opened.inputs, shared->trace_config, opts.preset, opts.overrides, opened.catalog,
+                                 shared->no_cost ? NULL : &pricing, shared->threads, opts.html_path != NULL,
+                                 {NULL, NULL, NULL}, 1, &replay_interrupted};
+    if (opts.requests_path) {
+        struct pcs_replay_watch watch = {start_rows, write_row, &rows};
+        job.watch = watch;
+        /* Rows written through (a FIFO, stdout) could not be taken back. */
+        job.restartable = !pcs_output_writes_through(opts.requests_path);
     }
-    int partial = replay_interrupted != 0;
-    struct pcs_replay_cost cost;
-    memset(&cost, 0, sizeof cost);
-    if (exit_code == CLI_EXIT_OK && status == PCS_OK && sink.coster)
-        status = pcs_replay_coster_finish(sink.coster, &cost, &err);
-    if (sink.out)
-        exit_code = cli_output_close("replay", &requests_file, status == PCS_OK);
-    if (status != PCS_OK) {
-        fprintf(stderr, "pcsim replay: %s\n", err.message[0] ? err.message : pcs_strerror(status));
+    struct pcs_replay_outcome outcome;
+    enum pcs_status status = pcs_replay_run(&job, &outcome, &err);
+    int exit_code = cli_output_close("replay", &rows.file, status == PCS_OK);
+    if (status != PCS_OK && !rows.open_failed) {
+        if (!outcome.trace)
+            cli_trace_error("replay", status, &err);
+        else
+            fprintf(stderr, "pcsim replay: %s\n", err.message[0] ? err.message : pcs_strerror(status));
         if (status == PCS_ERR_NOMEM)
             cli_memory_hint("replay", opts.max_memory, "replay fewer files at once");
+    }
+    if (status != PCS_OK)
         exit_code = CLI_EXIT_DATA;
-    }
-    const struct pcs_replay_result *result = &lanes[0].result;
-    if (exit_code == CLI_EXIT_OK) {
-        if (result->skipped) {
-            fprintf(stderr, "pcsim replay: skipped %llu bad record%s (--lenient); the first:\n",
-                    (unsigned long long)result->skipped, result->skipped == 1 ? "" : "s");
-            pcs_trace_print_skips(trace, stderr, 5);
-        }
-        if (pcs_trace_lacks_prefixes(trace))
-            fprintf(stderr, "pcsim replay: note: %s traces carry no prefix identity; their requests "
-                            "count as uncached\n",
-                    pcs_trace_prefixless_format(trace));
-        if (sink.coster)
-            note_unpriced(catalog, trace, result, &cost);
-        /* Every model met has its configuration; fill any the replay skipped. */
-        if (lanes[0].model_config && caches.count < result->model_count) {
-            struct pcs_cache_config *configs = realloc(caches.configs, result->model_count * sizeof *configs);
-            if (configs) {
-                for (size_t i = caches.count; i < result->model_count; i++)
-                    configs[i] = config;
-                caches.configs = configs;
-                caches.count = result->model_count;
-            }
-        }
-        struct pcs_replay_report report = {paths, path_count, opts.preset, config, trace, result, NULL, NULL,
-                                           NULL, price_time_s, opts.tier_override, opts.region_uplift, partial};
-        if (partial)
-            fprintf(stderr, "pcsim replay: interrupted: reporting the %llu %s replayed so far (PARTIAL)\n",
-                    (unsigned long long)result->total.requests, cli_noun(result->total.requests, "request", "requests"));
-        if (lanes[0].model_config && caches.count >= result->model_count)
-            report.model_configs = caches.configs;
-        if (sink.coster && cost.priced_requests) {
-            report.cost = &cost;
-            report.catalog_source = pcs_catalog_source(catalog);
-        }
-        exit_code = write_report(&opts, &report);
-        if (exit_code == CLI_EXIT_OK && opts.html_path)
-            exit_code = write_html(&report, &timeline, opts.html_path);
-        /* A partial report is printed, but scripts must not take it for a full one. */
-        if (exit_code == CLI_EXIT_OK && partial)
-            exit_code = CLI_EXIT_INTERRUPTED;
-    }
-    pcs_replay_cost_free(&cost);
-    for (size_t i = 0; i < lane_count; i++)
-        pcs_replay_result_free(&lanes[i].result);
-    free(caches.configs);
-    pcs_replay_coster_free(sink.coster);
-    pcs_trace_free(trace);
-    pcs_inputs_free(inputs);
-    pcs_catalog_free(catalog);
+    if (exit_code == CLI_EXIT_OK)
+        exit_code = report(&opts, opened.inputs, opened.catalog, price_time_s, &outcome);
+    pcs_replay_outcome_free(&outcome);
+    pcs_inputs_free(opened.inputs);
+    pcs_catalog_free(opened.catalog);
     return cli_finish_stdout(exit_code);
 }

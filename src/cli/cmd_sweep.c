@@ -4,15 +4,14 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "cli_options.h"
 #include "cli_pricing.h"
 #include "pcsim/report.h"
 #include "pcsim/sweep.h"
 
 #define MAX_POINTS 1024
-#define MAX_ALIASES 64
 #define DEFAULT_RANGE_POINTS 16
 
 static void print_help(FILE *out)
@@ -41,12 +40,11 @@ static void print_help(FILE *out)
           "                         anthropic-1h, openai-bp (breakpoint; one cache per TTL);\n"
           "                         --capacity always uses lru\n"
           "  --min-tokens N, --granularity N   override the preset's\n"
-          "\n"
-          "Input (as for replay): --input-format FMT, --model NAME, --model-map FROM=TO,\n"
-          "  --lenient\n"
-          "Cost (as for replay): --tier T, --region-uplift X, --price-date WHEN,\n"
-          "  --prices FILE, --no-cost\n"
-          "\n"
+          "\n",
+          out);
+    cli_shared_help_brief(out, "Input (as for replay):", CLI_GROUP_INPUT);
+    cli_shared_help_brief(out, "Cost (as for replay):", CLI_GROUP_COST);
+    fputs("\n"
           "Output:\n"
           "  --format FMT           text (default), json (schema pcsim.sweep.v1) or csv\n"
           "  --html FILE            also write a self-contained HTML page with the curve,\n"
@@ -61,31 +59,18 @@ static void print_help(FILE *out)
           out);
 }
 
-enum { OPT_TTL = 256, OPT_CAPACITY, OPT_POLICY, OPT_MIN_TOKENS, OPT_GRANULARITY, OPT_INPUT_FORMAT, OPT_MODEL,
-       OPT_MODEL_MAP, OPT_LENIENT, OPT_TIER, OPT_UPLIFT, OPT_PRICE_DATE, OPT_PRICES, OPT_NO_COST, OPT_FORMAT,
-       OPT_HTML, OPT_THREADS, OPT_OUTPUT };
+enum { OPT_TTL = 256, OPT_CAPACITY, OPT_POLICY, OPT_MIN_TOKENS, OPT_GRANULARITY, OPT_FORMAT, OPT_HTML, OPT_OUTPUT };
 
-static const struct option options[] = {
+/* Sweep's own options; the trace and cost options are cli_options.c's. */
+static const struct option own_options[] = {
     {"ttl", required_argument, NULL, OPT_TTL},
     {"capacity", required_argument, NULL, OPT_CAPACITY},
     {"policy", required_argument, NULL, OPT_POLICY},
     {"min-tokens", required_argument, NULL, OPT_MIN_TOKENS},
     {"granularity", required_argument, NULL, OPT_GRANULARITY},
-    {"input-format", required_argument, NULL, OPT_INPUT_FORMAT},
-    {"model", required_argument, NULL, OPT_MODEL},
-    {"model-map", required_argument, NULL, OPT_MODEL_MAP},
-    {"lenient", no_argument, NULL, OPT_LENIENT},
-    {"tier", required_argument, NULL, OPT_TIER},
-    {"region-uplift", required_argument, NULL, OPT_UPLIFT},
-    {"price-date", required_argument, NULL, OPT_PRICE_DATE},
-    {"prices", required_argument, NULL, OPT_PRICES},
-    {"no-cost", no_argument, NULL, OPT_NO_COST},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"html", required_argument, NULL, OPT_HTML},
-    {"threads", required_argument, NULL, OPT_THREADS},
     {"output", required_argument, NULL, OPT_OUTPUT},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
 };
 
 struct sweep_options {
@@ -94,18 +79,10 @@ struct sweep_options {
     const char *preset;
     uint64_t min_tokens, granularity;
     int has_min, has_granularity;
-    struct pcs_trace_config trace_config;
-    struct pcs_model_alias aliases[MAX_ALIASES];
-    size_t alias_count;
-    int tier_override;
-    double region_uplift;
-    const char *price_date;
-    const char *prices_path;
-    int no_cost;
+    struct cli_trace_cost shared;
     int output; /* 0 text, 1 json, 2 csv */
     const char *html_path;
     const char *output_path;
-    unsigned threads;
 };
 
 /* One value of a list or range end: a duration (ms) or a token count. */
@@ -166,6 +143,9 @@ static int parse_points(const char *spec, int durations, double *values, size_t 
 
 static int parse_options(int argc, char **argv, struct sweep_options *opts)
 {
+    struct option table[CLI_MAX_OPTIONS];
+    const struct option *options =
+        cli_getopt_table(own_options, sizeof own_options / sizeof own_options[0], table, CLI_MAX_OPTIONS);
     int opt;
     optind = 1;
     opterr = 0;
@@ -185,38 +165,6 @@ static int parse_options(int argc, char **argv, struct sweep_options *opts)
                 return cli_usage_error("sweep", "--granularity: expected a positive token count, got '%s'", optarg);
             opts->has_granularity = 1;
             break;
-        case OPT_INPUT_FORMAT: {
-            int format = pcs_trace_format_parse(optarg);
-            char formats[128];
-            if (format < 0)
-                return cli_usage_error("sweep", "--input-format: unknown format '%s' (%s)", optarg,
-                                       pcs_trace_format_list(formats, sizeof formats));
-            opts->trace_config.format = (enum pcs_trace_format)format;
-            break;
-        }
-        case OPT_MODEL:
-            if (!*optarg)
-                return cli_usage_error("sweep", "--model: empty model name");
-            opts->trace_config.default_model = optarg;
-            break;
-        case OPT_MODEL_MAP:
-            if (cli_add_model_map("sweep", optarg, opts->aliases, &opts->alias_count, MAX_ALIASES) != CLI_EXIT_OK)
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_LENIENT: opts->trace_config.lenient = 1; break;
-        case OPT_TIER:
-            opts->tier_override = pcs_tier_parse(optarg);
-            if (opts->tier_override < 0)
-                return cli_usage_error("sweep", "--tier: expected standard, batch, flex or priority, got '%s'", optarg);
-            break;
-        case OPT_UPLIFT:
-            if (cli_parse_uplift(optarg, &opts->region_uplift) != 0)
-                return cli_usage_error("sweep", "--region-uplift: expected 1.1, 0.1, 10%% or catalog, got '%s'",
-                                       optarg);
-            break;
-        case OPT_PRICE_DATE: opts->price_date = optarg; break;
-        case OPT_PRICES: opts->prices_path = optarg; break;
-        case OPT_NO_COST: opts->no_cost = 1; break;
         case OPT_FORMAT:
             if (strcmp(optarg, "text") == 0)
                 opts->output = 0;
@@ -229,15 +177,13 @@ static int parse_options(int argc, char **argv, struct sweep_options *opts)
             break;
         case OPT_HTML: opts->html_path = optarg; break;
         case OPT_OUTPUT: opts->output_path = optarg; break;
-        case OPT_THREADS: {
-            uint64_t threads;
-            if (cli_parse_count(optarg, &threads) != 0 || threads == 0 || threads > 1024)
-                return cli_usage_error("sweep", "--threads: expected 1 to 1024, got '%s'", optarg);
-            opts->threads = (unsigned)threads;
-            break;
+        default: {
+            int code = cli_shared_option("sweep", opt, optarg, &opts->shared);
+            if (code < 0)
+                return cli_option_error("sweep", argv);
+            if (code != CLI_EXIT_OK)
+                return code;
         }
-        default:
-            return cli_option_error("sweep", argv);
         }
     }
     if (!opts->ttl_spec == !opts->capacity_spec)
@@ -318,10 +264,7 @@ int cmd_sweep(int argc, char **argv)
 {
     struct sweep_options opts;
     memset(&opts, 0, sizeof opts);
-    opts.trace_config = pcs_trace_config_default();
-    opts.tier_override = -1;
-    opts.region_uplift = 1.0;
-    opts.threads = sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2 : 1;
+    cli_trace_cost_init(&opts.shared);
     int code = parse_options(argc, argv, &opts);
     if (code != CLI_EXIT_OK)
         return code < 0 ? cli_finish_stdout(CLI_EXIT_OK) : code;
@@ -343,52 +286,50 @@ int cmd_sweep(int argc, char **argv)
         pcs_cache_preset("lru", &config);
     }
     double price_time_s = 0;
-    if (cli_price_time("sweep", opts.price_date, &price_time_s) != CLI_EXIT_OK)
+    if (cli_price_time("sweep", opts.shared.price_date, &price_time_s) != CLI_EXIT_OK)
         return CLI_EXIT_USAGE;
     struct pcs_error err = {""};
     /* The catalog prices the curve and gives per-model minimums. */
     const char *preset = durations ? (opts.preset ? opts.preset : "ttl") : "lru";
     int per_model = durations && pcs_preset_is_per_model(preset);
-    int reads_catalog = !opts.no_cost || per_model;
+    int reads_catalog = !opts.shared.no_cost || per_model;
     const struct cli_path outputs[] = {
         {"--output", opts.output_path, 1},
         {"--html", opts.html_path, 1},
     };
     struct cli_trace_inputs opened;
-    code = cli_open_trace_inputs("sweep", argv + optind, (size_t)(argc - optind), opts.prices_path, reads_catalog,
+    code = cli_open_trace_inputs("sweep", argv + optind, (size_t)(argc - optind), opts.shared.prices_path, reads_catalog,
                                  outputs, sizeof outputs / sizeof outputs[0], &opened);
     if (code != CLI_EXIT_OK)
         return code;
     pcs_catalog *catalog = opened.catalog;
     pcs_inputs *inputs = opened.inputs;
-    opts.trace_config.aliases = opts.aliases;
-    opts.trace_config.alias_count = opts.alias_count;
-    opts.trace_config.threads = opts.threads;
+    opts.shared.trace_config.threads = opts.shared.threads;
     /* The files read (a directory's in its place) are the ones reported. */
     const char *const *paths = pcs_inputs_names(inputs);
     size_t path_count = pcs_inputs_count(inputs);
     enum pcs_status status;
-    pcs_trace *trace = pcs_trace_open_inputs(inputs, &opts.trace_config, &status, &err);
+    pcs_trace *trace = pcs_trace_open_inputs(inputs, &opts.shared.trace_config, &status, &err);
     if (!trace) {
         cli_trace_error("sweep", status, &err);
         pcs_inputs_free(inputs);
         pcs_catalog_free(catalog);
         return CLI_EXIT_DATA;
     }
-    struct pcs_replay_cost_config pricing = {catalog, price_time_s, opts.tier_override, opts.region_uplift};
+    struct pcs_replay_cost_config pricing = {catalog, price_time_s, opts.shared.tier_override, opts.shared.region_uplift};
     struct pcs_sweep_result result;
     if (durations) {
         int64_t ttls[MAX_POINTS];
         for (size_t i = 0; i < count; i++)
             ttls[i] = (int64_t)values[i];
         struct model_presets presets = {preset, catalog, &opts};
-        status = pcs_sweep_ttl_per_model(trace, &config, ttls, count, catalog && !opts.no_cost ? &pricing : NULL,
-                                         opts.threads, per_model ? configure_model : NULL, &presets, &result, &err);
+        status = pcs_sweep_ttl_per_model(trace, &config, ttls, count, catalog && !opts.shared.no_cost ? &pricing : NULL,
+                                         opts.shared.threads, per_model ? configure_model : NULL, &presets, &result, &err);
     } else {
         uint64_t capacities[MAX_POINTS];
         for (size_t i = 0; i < count; i++)
             capacities[i] = (uint64_t)values[i];
-        status = pcs_sweep_capacity(trace, capacities, count, catalog && !opts.no_cost ? &pricing : NULL, opts.threads,
+        status = pcs_sweep_capacity(trace, capacities, count, catalog && !opts.shared.no_cost ? &pricing : NULL, opts.shared.threads,
                                     &result, &err);
     }
     int exit_code = CLI_EXIT_OK;

@@ -1,11 +1,15 @@
 /* Status codes and located messages; see pcsim/status.h. */
 #include "pcsim/status.h"
 
+#include "status_internal.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 
 const char *pcs_strerror(enum pcs_status status)
 {
+    if (status == PCS_ERR_ORDER)
+        return "trace not in time order";
     switch (status) {
     case PCS_OK: return "success";
     case PCS_END: return "end of input";
@@ -15,7 +19,6 @@ const char *pcs_strerror(enum pcs_status status)
     case PCS_ERR_FORMAT: return "unknown or unsupported format";
     case PCS_ERR_ARG: return "invalid argument";
     case PCS_ERR_NOMEM: return "out of memory";
-    case PCS_ERR_ORDER: return "trace not in time order";
     }
     return "unknown status";
 }

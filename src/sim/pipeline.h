@@ -1,4 +1,5 @@
-/* A reader thread for replay (internal to src/sim).
+/* A reader thread for the request loop (internal to src/sim; see
+ * request_loop.h).
  *
  * Parsing a trace and playing it through a cache take comparable time, and
  * the cache must see requests one at a time in order; so a second thread

@@ -1,7 +1,8 @@
 /* Replay: trace -> caches -> usage sums; see pcsim/replay.h. */
 #include "pcsim/replay.h"
 
-#include "pipeline.h"
+#include "cache/prefetch_internal.h"
+#include "request_loop.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -98,8 +99,9 @@ static enum pcs_status attach_model(struct replay *replay, struct lane_state *st
 }
 
 /* Plays one request through every lane, adds its usage, shows the observer. */
-static enum pcs_status play(struct replay *replay, const struct pcs_request *req)
+static enum pcs_status play(void *context, const struct pcs_request *req)
 {
+    struct replay *replay = context;
     const int marked = pcs_request_has_ttl_marker(req);
     for (size_t i = 0; i < replay->lane_count; i++) {
         struct lane_state *state = &replay->lanes[i];
@@ -123,50 +125,15 @@ static enum pcs_status play(struct replay *replay, const struct pcs_request *req
     return replay->observer ? replay->observer(replay->context, req, replay->usages) : PCS_OK;
 }
 
-/* One thread: read a request, play it, repeat. */
-static enum pcs_status replay_inline(struct replay *replay)
-{
-    struct pcs_request req;
-    for (;;) {
-        enum pcs_status status = pcs_trace_next(replay->trace, &req, replay->err);
-        if (status == PCS_OK)
-            status = play(replay, &req);
-        if (status != PCS_OK)
-            return status;
-    }
-}
-
 /* Announces req to the caches it will be played in (those that exist). */
-static void announce(struct replay *replay, const struct pcs_request *req)
+static void announce(void *context, const struct pcs_request *req)
 {
+    struct replay *replay = context;
     for (size_t i = 0; i < replay->lane_count; i++) {
         struct lane_state *state = &replay->lanes[i];
         if (req->model < state->model_cap && state->by_model[req->model])
             pcs_cache_prefetch(state->by_model[req->model], req);
     }
-}
-
-/* Two threads: the pipeline reads batches ahead; this thread plays them,
- * announcing each request PCS_CACHE_LOOKAHEAD requests before its turn. */
-static enum pcs_status replay_pipelined(struct replay *replay, struct pipeline *pipe)
-{
-    enum pcs_status status = PCS_OK;
-    while (status == PCS_OK) {
-        struct pipeline_batch *batch = pcs_pipeline_next(pipe);
-        for (size_t i = 0; i < batch->count && i < PCS_CACHE_LOOKAHEAD; i++)
-            announce(replay, &batch->requests[i]);
-        for (size_t i = 0; i < batch->count && status == PCS_OK; i++) {
-            if (i + PCS_CACHE_LOOKAHEAD < batch->count)
-                announce(replay, &batch->requests[i + PCS_CACHE_LOOKAHEAD]);
-            status = play(replay, &batch->requests[i]);
-        }
-        if (status == PCS_OK && batch->status != PCS_OK) {
-            status = batch->status;
-            *replay->err = batch->error;
-        }
-        pcs_pipeline_release(pipe, batch);
-    }
-    return status;
 }
 
 static void free_lane_state(struct lane_state *state)
@@ -197,16 +164,9 @@ enum pcs_status pcs_replay_lanes(pcs_trace *trace, struct pcs_replay_lane *lanes
         if (status == PCS_OK)
             status = pcs_cache_config_check(&lanes[i].config, err);
     }
-    /* A reader thread pays for itself on long traces only: on short ones
-     * copying requests between threads costs more than it saves. */
-    int long_trace = pcs_trace_request_count(trace) >= PIPELINE_MIN_REQUESTS || pcs_trace_streams(trace);
-    int pipelined = threads >= 2 && long_trace;
-    struct pipeline *pipe = status == PCS_OK && pipelined ? pcs_pipeline_start(trace) : NULL;
+    struct request_visitor visitor = {play, announce, &replay};
     if (status == PCS_OK)
-        status = pipe ? replay_pipelined(&replay, pipe) : replay_inline(&replay);
-    pcs_pipeline_stop(pipe);
-    if (status == PCS_END)
-        status = PCS_OK;
+        status = pcs_request_loop(trace, threads, &visitor, err);
     for (size_t i = 0; i < lane_count; i++) {
         free_lane_state(&replay.lanes[i]);
         if (status == PCS_OK)

@@ -42,6 +42,7 @@
  * result is the same for any thread count. */
 #include "pcsim/sweep.h"
 #include "common/grow.h"
+#include "request_loop.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,7 @@ struct cut_rank {
 
 struct capacity_sweep {
     struct pcs_sweep_result *result;
+    const pcs_trace *trace; /* its model count, as requests come */
     struct point_state *points;
     size_t point_count;
     /* Distinct bounds and the table that finds them by key. */
@@ -578,8 +580,10 @@ static enum pcs_status touch(struct capacity_sweep *sweep, const struct pcs_requ
 
 /* One request: its usage at every point and in the ideal cache, then the
  * touches and each point's eviction. */
-static enum pcs_status play(struct capacity_sweep *sweep, const pcs_trace *trace, const struct pcs_request *req)
+static enum pcs_status play_request(void *context, const struct pcs_request *req)
 {
+    struct capacity_sweep *sweep = context;
+    const pcs_trace *trace = sweep->trace;
     struct pcs_sweep_result *result = sweep->result;
     if (req->t_ms < sweep->last_t_ms)
         return pcs_error_set(sweep->err, PCS_ERR_ARG, "the cache failed: %s", pcs_strerror(PCS_ERR_ARG));
@@ -696,7 +700,6 @@ enum pcs_status pcs_sweep_capacity(pcs_trace *trace, const uint64_t *capacities,
                                    const struct pcs_replay_cost_config *pricing, unsigned threads,
                                    struct pcs_sweep_result *result, struct pcs_error *err)
 {
-    (void)threads;
     memset(result, 0, sizeof *result);
     if (count == 0 || count > UINT32_MAX)
         return pcs_error_set(err, PCS_ERR_ARG, "a capacity curve needs 1 to %u capacities", UINT32_MAX);
@@ -724,13 +727,11 @@ enum pcs_status pcs_sweep_capacity(pcs_trace *trace, const uint64_t *capacities,
     }
     if (status == PCS_OK)
         status = grow_models(&sweep, pcs_trace_model_count(trace));
-    struct pcs_request req;
-    while (status == PCS_OK) {
-        status = pcs_trace_next(trace, &req, err);
-        if (status == PCS_OK)
-            status = play(&sweep, trace, &req);
-    }
-    if (status == PCS_END)
+    sweep.trace = trace;
+    struct request_visitor visitor = {play_request, NULL, &sweep};
+    if (status == PCS_OK)
+        status = pcs_request_loop(trace, threads, &visitor, err);
+    if (status == PCS_OK)
         status = grow_models(&sweep, pcs_trace_model_count(trace));
     if (status == PCS_OK)
         finish_usage(&sweep);

@@ -14,7 +14,7 @@
 
 #include "pcsim/replay.h"
 
-#include "pipeline.h"
+#include "request_loop.h"
 
 /* Most points of a breakpoint curve: one cache each, over one read. */
 #define SWEEP_MAX_LANE_POINTS 255
@@ -186,34 +186,27 @@ static enum pcs_status profile_request(struct sweep_state *state, pcs_cache *cac
     return pcs_replay_coster_add(state->costers[result->point_count], req, &ideal, &ideal, &ignored, state->err);
 }
 
+/* A profiled curve's request loop: its state, cache and points. */
+struct profiled_curve {
+    struct sweep_state *state;
+    pcs_cache *cache;
+    const pcs_trace *trace;
+    const struct pcs_cache_config *base;
+    const int64_t *ttls_ms;
+};
+
+static enum pcs_status play_profiled_request(void *context, const struct pcs_request *req)
+{
+    struct profiled_curve *curve = context;
+    return profile_request(curve->state, curve->cache, curve->trace, req, curve->base, curve->ttls_ms);
+}
+
 static enum pcs_status play_profiled(struct sweep_state *state, pcs_cache *cache, pcs_trace *trace,
                                      const struct pcs_cache_config *base, const int64_t *ttls_ms, unsigned threads)
 {
-    /* As replay: on a long trace a second thread parses ahead. */
-    int pipelined = threads >= 2 && pcs_trace_request_count(trace) >= PIPELINE_MIN_REQUESTS;
-    struct pipeline *pipe = pipelined ? pcs_pipeline_start(trace) : NULL;
-    enum pcs_status status = PCS_OK;
-    if (!pipe) {
-        struct pcs_request req;
-        while (status == PCS_OK) {
-            status = pcs_trace_next(trace, &req, state->err);
-            if (status == PCS_OK)
-                status = profile_request(state, cache, trace, &req, base, ttls_ms);
-        }
-        return status;
-    }
-    while (status == PCS_OK) {
-        struct pipeline_batch *batch = pcs_pipeline_next(pipe);
-        for (size_t i = 0; i < batch->count && status == PCS_OK; i++)
-            status = profile_request(state, cache, trace, &batch->requests[i], base, ttls_ms);
-        if (status == PCS_OK && batch->status != PCS_OK) {
-            status = batch->status;
-            *state->err = batch->error;
-        }
-        pcs_pipeline_release(pipe, batch);
-    }
-    pcs_pipeline_stop(pipe);
-    return status;
+    struct profiled_curve curve = {state, cache, trace, base, ttls_ms};
+    struct request_visitor visitor = {play_profiled_request, NULL, &curve};
+    return pcs_request_loop(trace, threads, &visitor, state->err);
 }
 
 /* Fills every point's shared counts after a profiled curve. */
@@ -396,8 +389,6 @@ enum pcs_status pcs_sweep_ttl_per_model(pcs_trace *trace, const struct pcs_cache
         }
         if (status == PCS_OK)
             status = play_profiled(&state, cache, trace, base, ttls_ms, threads);
-        if (status == PCS_END)
-            status = PCS_OK;
         if (status == PCS_OK)
             status = grow_models(result, pcs_trace_model_count(trace)) == PCS_OK
                          ? grow_common(&state, pcs_trace_model_count(trace))

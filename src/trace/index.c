@@ -621,8 +621,8 @@ static void job_reset(struct index_job *job, uint64_t begin, uint64_t end, int l
 /* ------------------------------------------------------------------- files */
 
 enum pcs_status pcs_trace_index_files(struct pcs_trace *trace, struct trace_file *files, size_t count,
-                                      const struct pcs_trace_config *config, uint32_t *namespace_count,
-                                      int *lacks_prefixes, int *streaming, struct index_sink *index,
+                                      const struct pcs_trace_config *config, uint64_t one_pass_min_bytes,
+                                      uint32_t *namespace_count, int *lacks_prefixes, int *streaming, struct index_sink *index,
                                       struct reader_regions *regions, struct pcs_error *err)
 {
     unsigned threads = config->threads > 1 ? config->threads : 1;
@@ -656,7 +656,7 @@ enum pcs_status pcs_trace_index_files(struct pcs_trace *trace, struct trace_file
             file->namespace_id = ++*namespace_count;
         if (!ops->has_prefix_identity && !*lacks_prefixes)
             *lacks_prefixes = (int)ops->id; /* the first such format, for the reports' note */
-        if (config->stream && count == 1 && !ops->index_document && file->size >= config->stream_min_bytes) {
+        if (count == 1 && !ops->index_document && file->size >= one_pass_min_bytes) {
             *streaming = 1; /* no index: pcs_trace_next reads the file in order */
             goto done;
         }

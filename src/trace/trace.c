@@ -30,7 +30,7 @@ struct model_slot {
     uint32_t used;
 };
 
-/* One pass over the one line file (pcs_trace_config.stream). */
+/* One pass over the one line file (pcs_trace_open_one_pass). */
 struct stream {
     int on;
     struct line_reader lines;
@@ -103,7 +103,6 @@ struct pcs_trace_config pcs_trace_config_default(void)
     memset(&config, 0, sizeof config);
     config.format = PCS_FORMAT_AUTO;
     config.default_model = "default";
-    config.stream_min_bytes = (uint64_t)16 << 20;
     return config;
 }
 
@@ -308,13 +307,17 @@ uint32_t pcs_trace_session_namespace(const char *name, size_t len)
     return (uint32_t)XXH3_64bits_withSeed(name, len, 0x5e55) | 0x80000000u;
 }
 
-pcs_trace *pcs_trace_open(const char *const *paths, size_t path_count, const struct pcs_trace_config *config,
-                          enum pcs_status *status, struct pcs_error *err)
+static pcs_trace *open_inputs(const pcs_inputs *inputs, const struct pcs_trace_config *config,
+                              uint64_t one_pass_min_bytes, enum pcs_status *status, struct pcs_error *err);
+
+/* Opens the inputs paths name and the trace over them, which owns them. */
+static pcs_trace *open_paths(const char *const *paths, size_t path_count, const struct pcs_trace_config *config,
+                             uint64_t one_pass_min_bytes, enum pcs_status *status, struct pcs_error *err)
 {
     pcs_inputs *inputs = pcs_inputs_open(paths, path_count, status, err);
     if (!inputs)
         return NULL;
-    pcs_trace *trace = pcs_trace_open_inputs(inputs, config, status, err);
+    pcs_trace *trace = open_inputs(inputs, config, one_pass_min_bytes, status, err);
     if (trace)
         trace->own_inputs = inputs;
     else
@@ -322,8 +325,22 @@ pcs_trace *pcs_trace_open(const char *const *paths, size_t path_count, const str
     return trace;
 }
 
-pcs_trace *pcs_trace_open_inputs(const pcs_inputs *inputs, const struct pcs_trace_config *config,
-                                 enum pcs_status *status, struct pcs_error *err)
+pcs_trace *pcs_trace_open(const char *const *paths, size_t path_count, const struct pcs_trace_config *config,
+                          enum pcs_status *status, struct pcs_error *err)
+{
+    return open_paths(paths, path_count, config, UINT64_MAX, status, err);
+}
+
+pcs_trace *pcs_trace_open_paths_one_pass(const char *const *paths, size_t path_count,
+                                         const struct pcs_trace_config *config, uint64_t min_bytes,
+                                         enum pcs_status *status, struct pcs_error *err)
+{
+    return open_paths(paths, path_count, config, min_bytes, status, err);
+}
+
+/* Opens the trace over inputs; one_pass_min_bytes as pcs_trace_index_files. */
+static pcs_trace *open_inputs(const pcs_inputs *inputs, const struct pcs_trace_config *config,
+                              uint64_t one_pass_min_bytes, enum pcs_status *status, struct pcs_error *err)
 {
     enum pcs_status st = PCS_OK;
     const char *const *paths = pcs_inputs_names(inputs);
@@ -369,8 +386,8 @@ pcs_trace *pcs_trace_open_inputs(const pcs_inputs *inputs, const struct pcs_trac
         }
     }
     trace->index.lenient = trace->config.lenient;
-    st = pcs_trace_index_files(trace, trace->files, path_count, &trace->config, &trace->namespace_count,
-                               &trace->lacks_prefixes, &trace->stream.on, &trace->index, &trace->regions, err);
+    st = pcs_trace_index_files(trace, trace->files, path_count, &trace->config, one_pass_min_bytes,
+                               &trace->namespace_count, &trace->lacks_prefixes, &trace->stream.on, &trace->index, &trace->regions, err);
     if (st == PCS_OK && trace->stream.on) {
         struct trace_file *file = &trace->files[0];
         struct line_reader lines = {file, &file->window, 0, file->size, 0};
@@ -387,6 +404,18 @@ pcs_trace *pcs_trace_open_inputs(const pcs_inputs *inputs, const struct pcs_trac
         return NULL;
     }
     return trace;
+}
+
+pcs_trace *pcs_trace_open_inputs(const pcs_inputs *inputs, const struct pcs_trace_config *config,
+                                 enum pcs_status *status, struct pcs_error *err)
+{
+    return open_inputs(inputs, config, UINT64_MAX, status, err);
+}
+
+pcs_trace *pcs_trace_open_one_pass(const pcs_inputs *inputs, const struct pcs_trace_config *config,
+                                   uint64_t min_bytes, enum pcs_status *status, struct pcs_error *err)
+{
+    return open_inputs(inputs, config, min_bytes, status, err);
 }
 
 /* The bytes [offset, offset + length) of a record. Records mostly come in

@@ -12,6 +12,7 @@
 
 #include "common/append_region.h"
 #include "common/bound_arrays.h"
+#include "one_pass_internal.h"
 #include "pcsim/trace.h"
 
 /* Longest line (record) accepted in a line format. */
@@ -229,10 +230,12 @@ void pcs_reader_regions_free(struct reader_regions *regions);
  * the skips and the first error are the same as on one. *lacks_prefixes is
  * set to the format (enum pcs_trace_format) of the first file without prefix
  * identity, and left 0 when every file has it. *regions is set, also on failure
- * (kept ids of files read may be in them). When config asks to stream and the
- * one file may be streamed, it is only opened and *streaming is set. */
+ * (kept ids of files read may be in them). When the one file is a line file
+ * of at least one_pass_min_bytes (UINT64_MAX: never), it is only opened and
+ * *streaming is set (one_pass_internal.h). */
 enum pcs_status pcs_trace_index_files(struct pcs_trace *trace, struct trace_file *files, size_t count,
-                                      const struct pcs_trace_config *config, uint32_t *namespace_count,
+                                      const struct pcs_trace_config *config, uint64_t one_pass_min_bytes,
+                                      uint32_t *namespace_count,
                                       int *lacks_prefixes, int *streaming, struct index_sink *index,
                                       struct reader_regions *regions, struct pcs_error *err);
 

@@ -29,6 +29,7 @@
 #include "fuzz_check.h"
 #include "pcsim/cache.h"
 #include "pcsim/trace.h"
+#include "trace/one_pass_internal.h"
 
 #define SELECT_FORMAT 0x07
 #define SELECT_TWO_FILES 0x08
@@ -228,14 +229,13 @@ static void run(const char *const *paths, size_t path_count, enum pcs_trace_form
     config.aliases = aliases;
     config.alias_count = sizeof aliases / sizeof aliases[0];
     config.threads = threads;
-    config.stream = stream;
-    config.stream_min_bytes = 0;
     struct pcs_error err;
     enum pcs_status status = PCS_ERR_ARG;
     memset(result, 0, sizeof *result);
     err.message[0] = '\0';
 
-    pcs_trace *trace = pcs_trace_open(paths, path_count, &config, &status, &err);
+    pcs_trace *trace = stream ? pcs_trace_open_paths_one_pass(paths, path_count, &config, 0, &status, &err)
+                              : pcs_trace_open(paths, path_count, &config, &status, &err);
     if (!trace) {
         check_trace_error(status, &err, paths, path_count);
         result->status = status;

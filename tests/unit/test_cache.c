@@ -2,6 +2,7 @@
  * is built directly: units name the prefix blocks, ends their token offsets. */
 #include <stdlib.h>
 
+#include "cache/prefetch_internal.h"
 #include "cache/run_pool.h"
 #include "cache/tree.h"
 #include "check.h"

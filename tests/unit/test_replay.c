@@ -1,7 +1,9 @@
 /* Replay (src/sim): the reader thread gives the same results as one thread,
  * request by request, on a trace long enough to use it; and the totals add
- * up per model. */
+ * up per model. A whole run (pcs_replay_run) gives what the lanes give, and
+ * stops early when its watch says so. */
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -69,6 +71,90 @@ static void replay(const char *path, const char *preset, unsigned threads, struc
     pcs_trace_free(trace);
 }
 
+/* What a run's watch saw. */
+struct watched {
+    unsigned starts;
+    uint64_t requests;
+    uint64_t cache_read;
+    uint64_t stop_after; /* 0: never */
+};
+
+static enum pcs_status watch_start(void *context, const pcs_trace *trace)
+{
+    struct watched *w = context;
+    (void)trace;
+    w->starts++;
+    w->requests = 0;
+    w->cache_read = 0;
+    return PCS_OK;
+}
+
+static enum pcs_status watch_request(void *context, const pcs_trace *trace, const struct pcs_request *req,
+                                     const struct pcs_usage *usage, double cost_usd)
+{
+    struct watched *w = context;
+    (void)trace;
+    (void)req;
+    CHECK(cost_usd == -1); /* not priced */
+    w->requests++;
+    w->cache_read += usage->cache_read;
+    return w->stop_after && w->requests == w->stop_after ? PCS_END : PCS_OK;
+}
+
+static void test_run(const char *path)
+{
+    enum pcs_status status;
+    struct pcs_error err = {""};
+    pcs_inputs *inputs = pcs_inputs_open(&path, 1, &status, &err);
+    CHECK(inputs != NULL);
+    if (!inputs)
+        return;
+    struct pcs_replay_result lanes;
+    struct digest digest;
+    replay(path, "openai", 1, &lanes, &digest);
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        struct watched watched = {0, 0, 0, 0};
+        struct pcs_replay_job job;
+        memset(&job, 0, sizeof job);
+        job.inputs = inputs;
+        job.trace = pcs_trace_config_default();
+        job.preset = "openai";
+        job.threads = threads;
+        job.restartable = 1;
+        struct pcs_replay_watch watch = {watch_start, watch_request, &watched};
+        job.watch = watch;
+        struct pcs_replay_outcome outcome;
+        status = pcs_replay_run(&job, &outcome, &err);
+        CHECK(status == PCS_OK);
+        CHECK(watched.starts == 1);
+        CHECK_U64(watched.requests, REQUESTS);
+        CHECK(memcmp(&outcome.result.total, &lanes.total, sizeof lanes.total) == 0);
+        CHECK_U64(watched.cache_read, lanes.total.cache_read);
+        CHECK(!outcome.partial && !outcome.priced && !outcome.model_configs);
+        pcs_replay_outcome_free(&outcome);
+
+        /* A watch that says stop: the run reports what it replayed, partial. */
+        watched.stop_after = 1000;
+        status = pcs_replay_run(&job, &outcome, &err);
+        CHECK(status == PCS_OK);
+        CHECK_U64(outcome.result.total.requests, 1000);
+        CHECK(outcome.partial);
+        pcs_replay_outcome_free(&outcome);
+    }
+    pcs_replay_result_free(&lanes);
+
+    /* An unknown preset is refused before the trace is read. */
+    struct pcs_replay_job bad;
+    memset(&bad, 0, sizeof bad);
+    bad.inputs = inputs;
+    bad.trace = pcs_trace_config_default();
+    bad.preset = "no-such-preset";
+    struct pcs_replay_outcome outcome;
+    CHECK(pcs_replay_run(&bad, &outcome, &err) == PCS_ERR_ARG && outcome.trace == NULL);
+    pcs_replay_outcome_free(&outcome);
+    pcs_inputs_free(inputs);
+}
+
 int main(void)
 {
     char path[] = "/tmp/pcsim_test_replay_XXXXXX";
@@ -98,6 +184,7 @@ int main(void)
         pcs_replay_result_free(&one);
         pcs_replay_result_free(&two);
     }
+    test_run(path);
     remove(path);
     return check_summary();
 }

@@ -7,6 +7,7 @@
 #include "check.h"
 #include "pcsim/trace.h"
 #include "trace/fields.h"
+#include "trace/one_pass_internal.h"
 
 static char dir[] = "/tmp/pcsim_test_trace_XXXXXX";
 
@@ -438,9 +439,9 @@ static pcs_trace *open_pass(const char *path, int stream, int lenient, struct pc
 {
     enum pcs_status status;
     struct pcs_trace_config config = pcs_trace_config_default();
-    config.stream = stream;
-    config.stream_min_bytes = 0;
     config.lenient = lenient;
+    if (stream)
+        return pcs_trace_open_paths_one_pass(&path, 1, &config, 0, &status, err);
     return pcs_trace_open(&path, 1, &config, &status, err);
 }
 
@@ -574,11 +575,10 @@ static void test_one_pass(void)
                                  "2023-11-16 18:15:50.9951690,396,109\n");
     CHECK(same_in_one_pass(path, 0, &err) == PCS_END);
 
-    /* A file smaller than stream_min_bytes is indexed as before. */
+    /* A file smaller than the one-pass minimum is indexed as before. */
     struct pcs_trace_config config = pcs_trace_config_default();
-    config.stream = 1;
     enum pcs_status status;
-    pcs_trace *trace = pcs_trace_open(&path, 1, &config, &status, &err);
+    pcs_trace *trace = pcs_trace_open_paths_one_pass(&path, 1, &config, PCS_TRACE_ONE_PASS_MIN_BYTES, &status, &err);
     CHECK(trace != NULL && !pcs_trace_streams(trace));
     pcs_trace_free(trace);
 }

@@ -1,0 +1,280 @@
+/* The shared trace and cost options, described once; see cli_options.h. */
+#include "cli_options.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_pricing.h"
+#include "common/text_append.h"
+
+/* Help lines start in this column; an option longer than it leaves one space. */
+#define HELP_COLUMN 22
+/* --help lines stay below this width. */
+#define HELP_WIDTH 80
+
+/* The trace formats, "mooncake, claude-code, native, azure". */
+static const char *join_formats(char *buf, size_t cap)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int f = PCS_FORMAT_AUTO + 1; f < PCS_FORMAT_COUNT; f++)
+        pcs_text_append(buf, cap, &used, "%s%s", used ? ", " : "", pcs_trace_format_name((enum pcs_trace_format)f));
+    return buf;
+}
+
+/* The tiers, "standard, batch, flex or priority". */
+static const char *join_tiers(char *buf, size_t cap)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int tier = 0; tier < PCS_TIER_COUNT; tier++)
+        pcs_text_append(buf, cap, &used, "%s%s", tier == 0 ? "" : tier + 1 == PCS_TIER_COUNT ? " or " : ", ",
+                        pcs_tier_name((enum pcs_tier)tier));
+    return buf;
+}
+
+/* ---- handlers: each sets its field or prints its usage error ---- */
+
+static int set_input_format(const char *command, char *value, struct cli_trace_cost *shared)
+{
+    int format = pcs_trace_format_parse(value);
+    char formats[128];
+    if (format < 0)
+        return cli_usage_error(command, "--input-format: unknown format '%s' (%s)", value,
+                               pcs_trace_format_list(formats, sizeof formats));
+    shared->trace_config.format = (enum pcs_trace_format)format;
+    return CLI_EXIT_OK;
+}
+
+static int set_model(const char *command, char *value, struct cli_trace_cost *shared)
+{
+    if (!*value)
+        return cli_usage_error(command, "--model: empty model name");
+    shared->trace_config.default_model = value;
+    return CLI_EXIT_OK;
+}
+
+static int add_model_map(const char *command, char *value, struct cli_trace_cost *shared)
+{
+    if (cli_add_model_map(command, value, shared->aliases, &shared->alias_count, CLI_MAX_ALIASES) != CLI_EXIT_OK)
+        return CLI_EXIT_USAGE;
+    shared->trace_config.aliases = shared->aliases;
+    shared->trace_config.alias_count = shared->alias_count;
+    return CLI_EXIT_OK;
+}
+
+static int set_lenient(const char *command, char *value, struct cli_trace_cost *shared)
+{
+    (void)command;
+    (void)value;
+    shared->trace_config.lenient = 1;
+    return CLI_EXIT_OK;
+}
+
+static int set_tier(const char *command, char *value, struct cli_trace_cost *shared)
+{
+    shared->tier_override = pcs_tier_parse(value);
+    char tiers[64];
+    if (shared->tier_override < 0)
+        return cli_usage_error(command, "--tier: expected %s, got '%s'", join_tiers(tiers, sizeof tiers), value);
+    return CLI_EXIT_OK;
+}
+
+static int set_region_uplift(const char *command, char *value, struct cli_trace_cost *shared)
+{
+    if (cli_parse_uplift(value, &shared->region_uplift) != 0)
+        return cli_usage_error(command, "--region-uplift: expected a multiplier such as 1.1, a share such as 0.1, "
+                                        "a percentage such as 10%% or catalog, got '%s'", value);
+    return CLI_EXIT_OK;
+}
+
+static int set_price_date(const char *command, char *value, struct cli_trace_cost *shared)
+{
+    (void)command;
+    shared->price_date = value;
+    return CLI_EXIT_OK;
+}
+
+static int set_prices(const char *command, char *value, struct cli_trace_cost *shared)
+{
+    (void)command;
+    shared->prices_path = value;
+    return CLI_EXIT_OK;
+}
+
+static int set_no_cost(const char *command, char *value, struct cli_trace_cost *shared)
+{
+    (void)command;
+    (void)value;
+    shared->no_cost = 1;
+    return CLI_EXIT_OK;
+}
+
+static int set_threads(const char *command, char *value, struct cli_trace_cost *shared)
+{
+    uint64_t count;
+    if (cli_parse_count(value, &count) != 0 || count == 0 || count > 1024)
+        return cli_usage_error(command, "--threads: expected a thread count from 1 to 1024, got '%s'", value);
+    shared->threads = (unsigned)count;
+    return CLI_EXIT_OK;
+}
+
+/* ---- the table ---- */
+
+/* Help read from a registry rather than written here. */
+static const char *describe_input_format(char *buf, size_t cap)
+{
+    char formats[128];
+    size_t used = 0;
+    buf[0] = '\0';
+    pcs_text_append(buf, cap, &used, "%s (default: detected)", join_formats(formats, sizeof formats));
+    return buf;
+}
+
+static const char *describe_tier(char *buf, size_t cap)
+{
+    char tiers[64];
+    size_t used = 0;
+    buf[0] = '\0';
+    pcs_text_append(buf, cap, &used,
+                    "price every request at tier %s\n"
+                    "(default: each request's own tier, standard when it has none)",
+                    join_tiers(tiers, sizeof tiers));
+    return buf;
+}
+
+struct shared_option {
+    const char *name;
+    const char *argument; /* NULL: takes none */
+    enum cli_option_group group;
+    const char *help;     /* lines joined by '\n'; NULL: describe */
+    const char *(*describe)(char *buf, size_t cap);
+    int (*handle)(const char *command, char *value, struct cli_trace_cost *shared);
+};
+
+static const struct shared_option shared_options[] = {
+    {"input-format", "FMT", CLI_GROUP_INPUT, NULL, describe_input_format, set_input_format},
+    {"model", "NAME", CLI_GROUP_INPUT, "model id for formats without one (Mooncake, Azure; default: default)", NULL,
+     set_model},
+    {"model-map", "FROM=TO", CLI_GROUP_INPUT, "use model id TO for the trace's FROM (repeatable)", NULL,
+     add_model_map},
+    {"lenient", NULL, CLI_GROUP_INPUT,
+     "skip bad records, count them and report the first ones\n"
+     "(default: the first bad record stops the run with its place)",
+     NULL, set_lenient},
+    {"tier", "T", CLI_GROUP_COST, NULL, describe_tier, set_tier},
+    {"region-uplift", "X", CLI_GROUP_COST,
+     "regional processing surcharge: 1.1, 0.1, 10% or catalog\n"
+     "(each provider's own uplift from the catalog)",
+     NULL, set_region_uplift},
+    {"price-date", "WHEN", CLI_GROUP_COST,
+     "prices in effect at WHEN (2026-11-23, 2026-11-23T08:30:00Z,\n"
+     "now; default: $PCSIM_PRICE_DATE, else today, noon UTC)",
+     NULL, set_price_date},
+    {"prices", "FILE", CLI_GROUP_COST, "your own catalog (schema pcsim.catalog.v1); also $PCSIM_PRICES", NULL,
+     set_prices},
+    {"no-cost", NULL, CLI_GROUP_COST,
+     "tokens only: no catalog, no dollars\n"
+     "Models the catalog does not know are reported unpriced;\n"
+     "name them with --model-map FROM=CATALOG_MODEL.",
+     NULL, set_no_cost},
+    {"threads", "N", CLI_GROUP_SPEED,
+     "1 reads and simulates on one thread; 2 (the default on a\n"
+     "machine with two cores or more) indexes several files, or a\n"
+     "large one (16 MiB or more) in pieces, on two threads, and reads\n"
+     "a long trace (20,000 requests or more) ahead on a second one.\n"
+     "Results are the same.",
+     NULL, set_threads},
+};
+
+#define SHARED_COUNT (sizeof shared_options / sizeof shared_options[0])
+
+void cli_trace_cost_init(struct cli_trace_cost *shared)
+{
+    memset(shared, 0, sizeof *shared);
+    shared->trace_config = pcs_trace_config_default();
+    shared->tier_override = -1;
+    shared->region_uplift = 1.0;
+    shared->threads = sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2 : 1;
+}
+
+const struct option *cli_getopt_table(const struct option *own, size_t own_count, struct option *options,
+                                      size_t cap)
+{
+    static const struct option help = {"help", no_argument, NULL, 'h'};
+    static const struct option end = {NULL, 0, NULL, 0};
+    size_t count = 0;
+    for (size_t i = 0; i < own_count && count + 2 < cap; i++)
+        options[count++] = own[i];
+    for (size_t i = 0; i < SHARED_COUNT && count + 2 < cap; i++) {
+        struct option entry = {shared_options[i].name, shared_options[i].argument ? required_argument : no_argument,
+                               NULL, CLI_SHARED_OPTION_BASE + (int)i};
+        options[count++] = entry;
+    }
+    options[count++] = help;
+    options[count] = end;
+    return options;
+}
+
+int cli_shared_option(const char *command, int opt, char *value, struct cli_trace_cost *shared)
+{
+    if (opt < CLI_SHARED_OPTION_BASE || opt >= CLI_SHARED_OPTION_BASE + (int)SHARED_COUNT)
+        return -1;
+    return shared_options[opt - CLI_SHARED_OPTION_BASE].handle(command, value, shared);
+}
+
+/* "--name ARG" into buf. */
+static const char *usage_of(const struct shared_option *option, char *buf, size_t cap)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    pcs_text_append(buf, cap, &used, "--%s%s%s", option->name, option->argument ? " " : "",
+                    option->argument ? option->argument : "");
+    return buf;
+}
+
+void cli_shared_help(FILE *out, enum cli_option_group group)
+{
+    for (size_t i = 0; i < SHARED_COUNT; i++) {
+        const struct shared_option *option = &shared_options[i];
+        if (option->group != group)
+            continue;
+        char usage[64], described[512];
+        const char *help = option->help ? option->help : option->describe(described, sizeof described);
+        fprintf(out, "  %-*s ", HELP_COLUMN - 3, usage_of(option, usage, sizeof usage));
+        for (const char *line = help; *line;) {
+            size_t length = strcspn(line, "\n");
+            if (line != help)
+                fprintf(out, "%*s", HELP_COLUMN, "");
+            fprintf(out, "%.*s\n", (int)length, line);
+            line += length;
+            if (*line == '\n')
+                line++;
+        }
+    }
+}
+
+void cli_shared_help_brief(FILE *out, const char *lead, enum cli_option_group group)
+{
+    size_t column = strlen(lead);
+    fputs(lead, out);
+    size_t left = 0;
+    for (size_t i = 0; i < SHARED_COUNT; i++)
+        left += shared_options[i].group == group;
+    for (size_t i = 0; i < SHARED_COUNT; i++) {
+        if (shared_options[i].group != group)
+            continue;
+        char usage[64];
+        usage_of(&shared_options[i], usage, sizeof usage);
+        const char *comma = --left ? "," : "";
+        size_t width = 1 + strlen(usage) + strlen(comma);
+        if (column + width >= HELP_WIDTH) {
+            fputs("\n ", out);
+            column = 1;
+        }
+        fprintf(out, " %s%s", usage, comma);
+        column += width;
+    }
+    fputs("\n", out);
+}

@@ -1,0 +1,61 @@
+/* The options replay and sweep (and the coming calibrate) share: how to
+ * read the traces, how to price them, how many threads. Each is described
+ * once, in one table (cli_options.c): its name, argument, help text and
+ * handler; the commands parse them from it and print their --help from it
+ * (src/cli only). */
+#ifndef PCSIM_CLI_OPTIONS_H
+#define PCSIM_CLI_OPTIONS_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "pcsim/trace.h"
+
+#define CLI_MAX_ALIASES 64
+
+/* What the shared options set. */
+struct cli_trace_cost {
+    struct pcs_trace_config trace_config; /* --input-format, --model, --lenient */
+    struct pcs_model_alias aliases[CLI_MAX_ALIASES]; /* --model-map */
+    size_t alias_count;
+    int tier_override;                    /* --tier: an enum pcs_tier, or -1 */
+    double region_uplift;                 /* --region-uplift: a multiplier, < 0: the catalog's */
+    const char *price_date;               /* --price-date, or NULL */
+    const char *prices_path;              /* --prices, or NULL */
+    int no_cost;                          /* --no-cost */
+    unsigned threads;                     /* --threads */
+};
+
+/* The defaults: the trace's own formats and tiers, no uplift, two threads
+ * on a machine with two cores or more. */
+void cli_trace_cost_init(struct cli_trace_cost *shared);
+
+/* The groups the shared options fall in, as the help shows them. */
+enum cli_option_group { CLI_GROUP_INPUT, CLI_GROUP_COST, CLI_GROUP_SPEED };
+
+/* getopt_long values of the shared options start here; a command's own
+ * options use values below it. */
+#define CLI_SHARED_OPTION_BASE 1024
+
+/* A command's getopt_long table: its own options own[0..own_count), the
+ * shared ones, --help (as 'h') and the terminator, into options (room for
+ * cap entries; CLI_MAX_OPTIONS is enough). Returns options. */
+#define CLI_MAX_OPTIONS 48
+const struct option *cli_getopt_table(const struct option *own, size_t own_count, struct option *options,
+                                      size_t cap);
+
+/* If opt is a shared option's getopt_long value, applies value to shared
+ * and returns CLI_EXIT_OK or prints the usage error and returns it; else
+ * returns -1 (not a shared option). */
+int cli_shared_option(const char *command, int opt, char *value, struct cli_trace_cost *shared);
+
+/* Prints a group's options for --help, one per line as
+ * "  --name ARG          help" (continuation lines indented alike). */
+void cli_shared_help(FILE *out, enum cli_option_group group);
+
+/* Prints a group's options in brief after lead ("Input (as for replay):"):
+ * "--name ARG" joined by ", ", wrapped below 80 columns, continuation lines
+ * indented by two spaces. */
+void cli_shared_help_brief(FILE *out, const char *lead, enum cli_option_group group);
+
+#endif
