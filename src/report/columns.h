@@ -55,8 +55,8 @@ struct report_column {
      * report without prices leaves the column out of text, HTML and JSON
      * (CSV keeps every column, an empty field). */
     int priced;
-    int text_width;          /* the text cell, right-aligned after one space */
-    int text_header_width;   /* the header's when it differs; 0: text_width */
+    int text_width;        /* the text cell, right-aligned after one space */
+    int text_header_width; /* the header's when it differs; 0: text_width */
     /* The value: counts and tokens from count(row), else the usage member
      * at usage_offset; ratios and money from number(row). */
     size_t usage_offset;
@@ -105,8 +105,8 @@ void pcs_report_table_json(struct report_json *doc, cJSON *object, const struct 
                            const struct report_usage_row *row, enum report_json_place place);
 
 /* HTML: the table's header row (label first), and a row. */
-void pcs_report_table_html_begin(FILE *out, const char *class_name, const struct report_table *table,
-                                 const char *label, int priced);
+void pcs_report_table_html_begin(FILE *out, const char *class_name, const struct report_table *table, const char *label,
+                                 int priced);
 void pcs_report_table_html_row(FILE *out, const struct report_table *table, const char *label,
                                const struct report_usage_row *row, int priced, const struct report_money *money);
 

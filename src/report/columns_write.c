@@ -8,8 +8,8 @@
 
 const char *pcs_report_unpriced(enum report_format format)
 {
-    static const char *const spelling[] = {[REPORT_TEXT] = NULL, [REPORT_CSV] = "", [REPORT_JSON] = NULL,
-                                           [REPORT_HTML] = "-"};
+    static const char *const spelling[] = {
+        [REPORT_TEXT] = NULL, [REPORT_CSV] = "", [REPORT_JSON] = NULL, [REPORT_HTML] = "-"};
     return spelling[format];
 }
 
@@ -149,8 +149,8 @@ void pcs_report_table_json(struct report_json *doc, cJSON *object, const struct 
     }
 }
 
-void pcs_report_table_html_begin(FILE *out, const char *class_name, const struct report_table *table,
-                                 const char *label, int priced)
+void pcs_report_table_html_begin(FILE *out, const char *class_name, const struct report_table *table, const char *label,
+                                 int priced)
 {
     const char *headers[REPORT_MAX_COLUMNS + 1];
     size_t count = 0;
