@@ -42,7 +42,9 @@ enum pcs_status pcs_report_replay_text(FILE *out, const struct pcs_replay_report
  *  "cached_ratio": x, "by_model": [...]} with integer token counts. */
 enum pcs_status pcs_report_replay_json(FILE *out, const struct pcs_replay_report *report);
 
-/* scope,model,requests,input,cache_read,cache_write,cache_write_1h,uncached,output,cached_ratio */
+/* scope,model,requests,input,cache_read,cache_write,cache_write_1h,uncached,output,cached_ratio,
+ * cost_usd,cost_without_cache_usd,cost_ideal_usd (the costs empty when not priced); the columns
+ * of every usage table are described once, in src/report/columns.c. */
 enum pcs_status pcs_report_replay_csv(FILE *out, const struct pcs_replay_report *report);
 
 /* Per-request CSV: the header, then one row per request:

@@ -2,22 +2,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "columns.h"
 #include "report_util.h"
 
-/* The columns after scope and model: counts, then the costs (empty when
- * not priced). */
-static void csv_counts(FILE *out, const struct pcs_usage *usage, const struct pcs_cost *with, double without,
-                       double ideal)
+/* A row's cells (costs empty when not priced) and its newline. */
+static void csv_cells(FILE *out, const struct pcs_replay_report *report, int64_t model)
 {
-    fprintf(out, ",%llu,%llu,%llu,%llu,%llu,%llu,%llu,%.6f", (unsigned long long)usage->requests,
-            (unsigned long long)usage->input, (unsigned long long)usage->cache_read,
-            (unsigned long long)usage->cache_write, (unsigned long long)usage->cache_write_1h,
-            (unsigned long long)pcs_usage_uncached(usage), (unsigned long long)usage->output,
-            pcs_report_cached_ratio(usage));
-    if (with)
-        fprintf(out, ",%.15g,%.15g,%.15g\n", with->total, without, ideal);
-    else
-        fputs(",,,\n", out);
+    struct report_usage_row row = pcs_report_replay_row(report, model);
+    pcs_report_table_csv_cells(out, &pcs_report_replay_table, &row);
+    fputc('\n', out);
 }
 
 /* Model names go into CSV unquoted unless they need quotes. */
@@ -39,27 +32,20 @@ static void csv_field(FILE *out, const char *text)
 enum pcs_status pcs_report_replay_csv(FILE *out, const struct pcs_replay_report *report)
 {
     const struct pcs_replay_result *result = report->result;
-    const struct pcs_replay_cost *cost = report->cost;
-    fputs("scope,model,requests,input,cache_read,cache_write,cache_write_1h,uncached,output,cached_ratio,"
-          "cost_usd,cost_without_cache_usd,cost_ideal_usd\n",
-          out);
+    fputs("scope,model", out);
+    pcs_report_table_csv_header(out, &pcs_report_replay_table);
+    fputc('\n', out);
     fputs("total,", out);
-    csv_counts(out, &result->total, cost ? &cost->with_cache : NULL, cost ? cost->without_cache : 0,
-               cost ? cost->ideal : 0);
+    csv_cells(out, report, -1);
     uint32_t *models = pcs_report_models_by_name(report);
     if (!models)
         return PCS_ERR_NOMEM;
     for (size_t i = 0; i < result->model_count; i++) {
-        const struct pcs_usage *usage = &result->by_model[models[i]];
-        if (!usage->requests)
+        if (!result->by_model[models[i]].requests)
             continue;
         fputs("model,", out);
         csv_field(out, pcs_trace_model_name(report->trace, models[i]));
-        const struct pcs_model_cost *model = cost && models[i] < cost->model_count ? &cost->by_model[models[i]] : NULL;
-        if (model && !model->priced_as)
-            model = NULL;
-        csv_counts(out, usage, model ? &model->with_cache : NULL, model ? model->without_cache : 0,
-                   model ? model->ideal : 0);
+        csv_cells(out, report, models[i]);
     }
     free(models);
     return ferror(out) ? PCS_ERR_IO : PCS_OK;

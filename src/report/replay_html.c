@@ -6,26 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "columns.h"
 #include "html.h"
 #include "report_util.h"
 #include "svg_chart.h"
 
-static const char *const usage_headers[] = {"", "requests", "input", "cache_read", "cache_write",
-                                            "uncached", "output", "cached ratio"};
-
-static void usage_row(FILE *out, const char *label, const struct pcs_usage *usage)
+/* The total (model < 0) or one model's usage. */
+static void usage_row(FILE *out, const struct pcs_replay_report *report, int64_t model)
 {
-    char requests[32], input[32], read[32], write[32], uncached[32], output[32];
-    struct html_number ratio = pcs_html_percent(pcs_report_cached_ratio(usage));
-    const char *cells[] = {label,
-                           pcs_report_grouped(usage->requests, requests, sizeof requests),
-                           pcs_report_grouped(usage->input, input, sizeof input),
-                           pcs_report_grouped(usage->cache_read, read, sizeof read),
-                           pcs_report_grouped(usage->cache_write, write, sizeof write),
-                           pcs_report_grouped(pcs_usage_uncached(usage), uncached, sizeof uncached),
-                           pcs_report_grouped(usage->output, output, sizeof output),
-                           ratio.text};
-    pcs_html_table_row(out, cells, sizeof cells / sizeof cells[0], 1);
+    struct report_usage_row row = pcs_report_replay_row(report, model);
+    const char *label = model < 0 ? "total" : pcs_trace_model_name(report->trace, (uint32_t)model);
+    pcs_report_table_html_row(out, &pcs_report_replay_table, label, &row, report->cost != NULL, NULL);
 }
 
 static void trace_line(FILE *out, const struct pcs_replay_report *report)
@@ -76,11 +67,11 @@ static void usage_table(FILE *out, const struct pcs_replay_report *report, const
 {
     const struct pcs_replay_result *result = report->result;
     pcs_html_element(out, "h2", NULL, "Tokens");
-    pcs_html_table_begin(out, "usage", usage_headers, sizeof usage_headers / sizeof usage_headers[0], 1);
-    usage_row(out, "total", &result->total);
+    pcs_report_table_html_begin(out, "usage", &pcs_report_replay_table, "", report->cost != NULL);
+    usage_row(out, report, -1);
     for (size_t i = 0; i < result->model_count; i++)
         if (result->by_model[models[i]].requests)
-            usage_row(out, pcs_trace_model_name(report->trace, models[i]), &result->by_model[models[i]]);
+            usage_row(out, report, models[i]);
     pcs_html_table_end(out);
     pcs_html_element(out, "p", "note",
                      "Tokens summed over the requests: input counts every prompt token; cache_read were read from the "

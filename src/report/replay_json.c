@@ -5,158 +5,158 @@
 
 #include <cjson/cJSON.h>
 
+#include "columns.h"
 #include "report_json.h"
 #include "report_util.h"
 
-static cJSON *policy_object(const char *name, const struct pcs_cache_config *config)
+static cJSON *policy_object(struct report_json *doc, cJSON *parent, const char *name,
+                            const struct pcs_cache_config *config)
 {
-    cJSON *policy = cJSON_CreateObject();
-    cJSON_AddStringToObject(policy, "name", name);
-    cJSON_AddStringToObject(policy, "policy", pcs_policy_name(config->policy));
-    pcs_report_json_policy_parameters(policy, config, 0);
+    cJSON *policy = pcs_report_json_object(doc, parent, "policy");
+    pcs_report_json_add_string(doc, policy, "name", name);
+    pcs_report_json_add_string(doc, policy, "policy", pcs_policy_name(config->policy));
+    pcs_report_json_policy_parameters(doc, policy, config, 0);
     return policy;
 }
 
-static cJSON *parts_object(const struct pcs_cost *cost)
+static void parts_object(struct report_json *doc, cJSON *parent, const struct pcs_cost *cost)
 {
-    cJSON *parts = cJSON_CreateObject();
-    cJSON_AddNumberToObject(parts, "input", cost->uncached);
-    cJSON_AddNumberToObject(parts, "cache_read", cost->cache_read);
-    cJSON_AddNumberToObject(parts, "cache_write", cost->cache_write);
-    cJSON_AddNumberToObject(parts, "cache_write_1h", cost->cache_write_1h);
-    cJSON_AddNumberToObject(parts, "output", cost->output);
-    cJSON_AddNumberToObject(parts, "requests", cost->requests);
-    return parts;
+    cJSON *parts = pcs_report_json_object(doc, parent, "parts");
+    pcs_report_json_add_number(doc, parts, "input", cost->uncached);
+    pcs_report_json_add_number(doc, parts, "cache_read", cost->cache_read);
+    pcs_report_json_add_number(doc, parts, "cache_write", cost->cache_write);
+    pcs_report_json_add_number(doc, parts, "cache_write_1h", cost->cache_write_1h);
+    pcs_report_json_add_number(doc, parts, "output", cost->output);
+    pcs_report_json_add_number(doc, parts, "requests", cost->requests);
 }
 
 /* total, without_cache, ideal, savings and the parts, in USD. */
-static void add_costs(cJSON *object, const struct pcs_cost *with, double without, double ideal)
+static void add_costs(struct report_json *doc, cJSON *object, const struct pcs_cost *with, double without,
+                      double ideal)
 {
-    cJSON_AddNumberToObject(object, "total", with->total);
-    cJSON_AddNumberToObject(object, "without_cache", without);
-    cJSON_AddNumberToObject(object, "ideal", ideal);
-    cJSON_AddNumberToObject(object, "savings", without - with->total);
-    cJSON_AddItemToObject(object, "parts", parts_object(with));
+    pcs_report_json_add_number(doc, object, "total", with->total);
+    pcs_report_json_add_number(doc, object, "without_cache", without);
+    pcs_report_json_add_number(doc, object, "ideal", ideal);
+    pcs_report_json_add_number(doc, object, "savings", without - with->total);
+    parts_object(doc, object, with);
 }
 
-static cJSON *cost_object(const struct pcs_replay_report *report, const uint32_t *models)
+static void cost_object(struct report_json *doc, const struct pcs_replay_report *report, const uint32_t *models)
 {
     const struct pcs_replay_cost *cost = report->cost;
     const struct pcs_replay_result *result = report->result;
     char when[40];
-    cJSON *object = cJSON_CreateObject();
-    cJSON_AddStringToObject(object, "currency", "USD");
-    cJSON_AddStringToObject(object, "catalog", report->catalog_source);
-    cJSON_AddStringToObject(object, "price_time", pcs_report_utc_time(report->price_time_s, when, sizeof when));
+    cJSON *object = pcs_report_json_object(doc, doc->root, "cost");
+    pcs_report_json_add_string(doc, object, "currency", "USD");
+    pcs_report_json_add_string(doc, object, "catalog", report->catalog_source);
+    pcs_report_json_add_string(doc, object, "price_time", pcs_report_utc_time(report->price_time_s, when, sizeof when));
     if (report->tier_override >= 0)
-        cJSON_AddStringToObject(object, "tier", pcs_tier_name((enum pcs_tier)report->tier_override));
+        pcs_report_json_add_string(doc, object, "tier", pcs_tier_name((enum pcs_tier)report->tier_override));
     else
-        cJSON_AddNullToObject(object, "tier");
+        pcs_report_json_add_null(doc, object, "tier");
     if (report->region_uplift < 0)
-        cJSON_AddStringToObject(object, "region_uplift", "catalog");
+        pcs_report_json_add_string(doc, object, "region_uplift", "catalog");
     else
-        cJSON_AddNumberToObject(object, "region_uplift", report->region_uplift);
-    add_costs(object, &cost->with_cache, cost->without_cache, cost->ideal);
-    cJSON_AddItemToObject(object, "priced_requests", pcs_report_json_integer(cost->priced_requests));
-    cJSON_AddItemToObject(object, "unpriced_requests", pcs_report_json_integer(cost->unpriced_requests));
-    cJSON *by_model = cJSON_AddArrayToObject(object, "by_model");
-    cJSON *unpriced = cJSON_AddArrayToObject(object, "unpriced_models");
+        pcs_report_json_add_number(doc, object, "region_uplift", report->region_uplift);
+    add_costs(doc, object, &cost->with_cache, cost->without_cache, cost->ideal);
+    pcs_report_json_put(doc, object, "priced_requests", pcs_report_json_integer(cost->priced_requests));
+    pcs_report_json_put(doc, object, "unpriced_requests", pcs_report_json_integer(cost->unpriced_requests));
+    cJSON *by_model = pcs_report_json_array(doc, object, "by_model");
+    cJSON *unpriced = pcs_report_json_array(doc, object, "unpriced_models");
     for (size_t i = 0; i < result->model_count; i++) {
         if (!result->by_model[models[i]].requests)
             continue;
         const char *name = pcs_trace_model_name(report->trace, models[i]);
         const struct pcs_model_cost *model_cost = models[i] < cost->model_count ? &cost->by_model[models[i]] : NULL;
         if (!model_cost || !model_cost->priced_as) {
-            cJSON_AddItemToArray(unpriced, cJSON_CreateString(name));
+            pcs_report_json_add_string(doc, unpriced, NULL, name);
             continue;
         }
-        cJSON *model = cJSON_CreateObject();
-        cJSON_AddStringToObject(model, "model", name);
-        cJSON_AddStringToObject(model, "priced_as", model_cost->priced_as->id);
-        cJSON_AddStringToObject(model, "provider", model_cost->priced_as->provider->id);
-        add_costs(model, &model_cost->with_cache, model_cost->without_cache, model_cost->ideal);
-        cJSON_AddItemToArray(by_model, model);
+        cJSON *model = pcs_report_json_object(doc, by_model, NULL);
+        pcs_report_json_add_string(doc, model, "model", name);
+        pcs_report_json_add_string(doc, model, "priced_as", model_cost->priced_as->id);
+        pcs_report_json_add_string(doc, model, "provider", model_cost->priced_as->provider->id);
+        add_costs(doc, model, &model_cost->with_cache, model_cost->without_cache, model_cost->ideal);
     }
-    return object;
 }
 
-static cJSON *tasks_object(const struct pcs_task_stats *tasks)
+static void tasks_object(struct report_json *doc, const struct pcs_task_stats *tasks)
 {
-    cJSON *object = cJSON_CreateObject();
-    cJSON_AddItemToObject(object, "tasks", pcs_report_json_integer(tasks->tasks));
-    cJSON_AddItemToObject(object, "completed", pcs_report_json_integer(tasks->completed));
-    cJSON_AddItemToObject(object, "requests", pcs_report_json_integer(tasks->requests));
-    cJSON_AddNumberToObject(object, "completion_rate", (double)tasks->completed / (double)tasks->tasks);
-    cJSON_AddNumberToObject(object, "attempts_per_task", (double)tasks->requests / (double)tasks->tasks);
-    cJSON_AddNumberToObject(object, "spend", tasks->spend);
+    cJSON *object = pcs_report_json_object(doc, doc->root, "tasks");
+    pcs_report_json_put(doc, object, "tasks", pcs_report_json_integer(tasks->tasks));
+    pcs_report_json_put(doc, object, "completed", pcs_report_json_integer(tasks->completed));
+    pcs_report_json_put(doc, object, "requests", pcs_report_json_integer(tasks->requests));
+    pcs_report_json_add_number(doc, object, "completion_rate", (double)tasks->completed / (double)tasks->tasks);
+    pcs_report_json_add_number(doc, object, "attempts_per_task", (double)tasks->requests / (double)tasks->tasks);
+    pcs_report_json_add_number(doc, object, "spend", tasks->spend);
     if (tasks->completed)
-        cJSON_AddNumberToObject(object, "cost_per_completed_task", tasks->spend / (double)tasks->completed);
+        pcs_report_json_add_number(doc, object, "cost_per_completed_task", tasks->spend / (double)tasks->completed);
     else
-        cJSON_AddNullToObject(object, "cost_per_completed_task");
-    cJSON_AddNumberToObject(object, "failed_spend_share", tasks->spend > 0 ? tasks->failed_spend / tasks->spend : 0.0);
-    return object;
+        pcs_report_json_add_null(doc, object, "cost_per_completed_task");
+    pcs_report_json_add_number(doc, object, "failed_spend_share",
+                               tasks->spend > 0 ? tasks->failed_spend / tasks->spend : 0.0);
 }
 
 enum pcs_status pcs_report_replay_json(FILE *out, const struct pcs_replay_report *report)
 {
     const struct pcs_replay_result *result = report->result;
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddStringToObject(root, "schema", "pcsim.replay.v1");
+    const struct report_table *table = &pcs_report_replay_table;
+    struct report_json doc;
+    pcs_report_json_begin(&doc, "pcsim.replay.v1");
+    cJSON *root = doc.root;
+    cJSON *policy;
     if (report->model_configs && strcmp(report->preset, "auto") == 0) {
         /* Each model took its provider's policy (by_model[].policy); the
          * base config is only the fallback for models outside the catalog. */
-        cJSON *policy = cJSON_AddObjectToObject(root, "policy");
-        cJSON_AddStringToObject(policy, "name", report->preset);
-        cJSON_AddStringToObject(policy, "policy", "auto");
+        policy = pcs_report_json_object(&doc, root, "policy");
+        pcs_report_json_add_string(&doc, policy, "name", report->preset);
+        pcs_report_json_add_string(&doc, policy, "policy", "auto");
     } else {
-        cJSON_AddItemToObject(root, "policy", policy_object(report->preset, &report->config));
+        policy = policy_object(&doc, root, report->preset, &report->config);
     }
     int64_t marker_ttl_ms;
     const char *markers = pcs_report_markers_name(pcs_report_replay_markers(report, &marker_ttl_ms));
     if (markers)
-        cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(root, "policy"), "ttl_markers", markers);
-    cJSON *files = cJSON_AddArrayToObject(root, "files");
+        pcs_report_json_add_string(&doc, policy, "ttl_markers", markers);
+    cJSON *files = pcs_report_json_array(&doc, root, "files");
     for (size_t i = 0; i < report->path_count; i++) {
-        cJSON *file = cJSON_CreateObject();
-        cJSON_AddStringToObject(file, "path", report->paths[i]);
-        cJSON_AddStringToObject(file, "format", pcs_trace_format_name(pcs_trace_file_format(report->trace, i)));
-        cJSON_AddItemToArray(files, file);
+        cJSON *file = pcs_report_json_object(&doc, files, NULL);
+        pcs_report_json_add_string(&doc, file, "path", report->paths[i]);
+        pcs_report_json_add_string(&doc, file, "format",
+                                   pcs_trace_format_name(pcs_trace_file_format(report->trace, i)));
     }
-    cJSON_AddItemToObject(root, "requests", pcs_report_json_integer(result->total.requests));
-    cJSON_AddItemToObject(root, "skipped", pcs_report_json_integer(result->skipped));
-    cJSON_AddBoolToObject(root, "partial", report->partial);
-    cJSON_AddBoolToObject(root, "prefix_identity", !pcs_trace_lacks_prefixes(report->trace));
-    cJSON_AddItemToObject(root, "tokens", pcs_report_json_tokens(&result->total));
-    cJSON_AddItemToObject(root, "cached_ratio", pcs_report_json_ratio(pcs_report_cached_ratio(&result->total)));
-    cJSON *by_model = cJSON_AddArrayToObject(root, "by_model");
+    struct report_usage_row total = pcs_report_replay_row(report, -1);
+    pcs_report_table_json(&doc, root, table, &total, REPORT_JSON_HEAD);
+    pcs_report_json_put(&doc, root, "skipped", pcs_report_json_integer(result->skipped));
+    pcs_report_json_add_bool(&doc, root, "partial", report->partial);
+    pcs_report_json_add_bool(&doc, root, "prefix_identity", !pcs_trace_lacks_prefixes(report->trace));
+    pcs_report_table_json(&doc, root, table, &total, REPORT_JSON_BODY);
+    cJSON *by_model = pcs_report_json_array(&doc, root, "by_model");
     uint32_t *models = pcs_report_models_by_name(report);
     if (!models) {
-        cJSON_Delete(root);
+        pcs_report_json_discard(&doc);
         return PCS_ERR_NOMEM;
     }
     for (size_t i = 0; i < result->model_count; i++) {
         const struct pcs_usage *usage = &result->by_model[models[i]];
         if (!usage->requests)
             continue;
-        cJSON *model = cJSON_CreateObject();
-        cJSON_AddStringToObject(model, "model", pcs_trace_model_name(report->trace, models[i]));
-        cJSON_AddItemToObject(model, "requests", pcs_report_json_integer(usage->requests));
-        cJSON_AddItemToObject(model, "tokens", pcs_report_json_tokens(usage));
-        cJSON_AddItemToObject(model, "cached_ratio", pcs_report_json_ratio(pcs_report_cached_ratio(usage)));
+        struct report_usage_row row = pcs_report_replay_row(report, models[i]);
+        cJSON *model = pcs_report_json_object(&doc, by_model, NULL);
+        pcs_report_json_add_string(&doc, model, "model", pcs_trace_model_name(report->trace, models[i]));
+        pcs_report_table_json(&doc, model, table, &row, REPORT_JSON_HEAD);
+        pcs_report_table_json(&doc, model, table, &row, REPORT_JSON_BODY);
         if (report->model_configs)
-            cJSON_AddItemToObject(model, "policy", policy_object(report->preset, &report->model_configs[models[i]]));
-        cJSON_AddItemToArray(by_model, model);
+            policy_object(&doc, model, report->preset, &report->model_configs[models[i]]);
     }
-    cJSON_AddItemToObject(root, "cost", report->cost ? cost_object(report, models) : cJSON_CreateNull());
-    cJSON_AddItemToObject(root, "tasks", report->cost && report->cost->tasks.tasks ? tasks_object(&report->cost->tasks)
-                                                                                   : cJSON_CreateNull());
+    if (report->cost)
+        cost_object(&doc, report, models);
+    else
+        pcs_report_json_add_null(&doc, root, "cost");
+    if (report->cost && report->cost->tasks.tasks)
+        tasks_object(&doc, &report->cost->tasks);
+    else
+        pcs_report_json_add_null(&doc, root, "tasks");
     free(models);
-    char *text = cJSON_Print(root);
-    cJSON_Delete(root);
-    if (!text)
-        return PCS_ERR_NOMEM;
-    fputs(text, out);
-    fputc('\n', out);
-    cJSON_free(text);
-    return ferror(out) ? PCS_ERR_IO : PCS_OK;
+    return pcs_report_json_finish(out, &doc);
 }

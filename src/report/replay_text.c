@@ -2,18 +2,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "columns.h"
 #include "report_util.h"
 
-static void usage_row(FILE *out, const char *label, const struct pcs_usage *usage)
+/* The total (model < 0) or one model's usage. */
+static void usage_row(FILE *out, const struct pcs_replay_report *report, int64_t model)
 {
-    char requests[32], input[32], read[32], write[32], uncached[32], output[32];
-    fprintf(out, "%-28s %10s %15s %15s %15s %15s %13s %7.2f%%\n", label,
-            pcs_report_grouped(usage->requests, requests, sizeof requests),
-            pcs_report_grouped(usage->input, input, sizeof input),
-            pcs_report_grouped(usage->cache_read, read, sizeof read),
-            pcs_report_grouped(usage->cache_write, write, sizeof write),
-            pcs_report_grouped(pcs_usage_uncached(usage), uncached, sizeof uncached),
-            pcs_report_grouped(usage->output, output, sizeof output), 100.0 * pcs_report_cached_ratio(usage));
+    struct report_usage_row row = pcs_report_replay_row(report, model);
+    const char *label = model < 0 ? "total" : pcs_trace_model_name(report->trace, (uint32_t)model);
+    pcs_report_table_text_row(out, &pcs_report_replay_table, label, &row, report->cost != NULL, NULL);
 }
 
 /* The cache each model got when the preset depends on the model. */
@@ -163,16 +160,16 @@ enum pcs_status pcs_report_replay_text(FILE *out, const struct pcs_replay_report
         fprintf(out, "note: an %s trace has arrivals and lengths only, no prefix identity: "
                      "nothing in it can be cached\n",
                 pcs_trace_prefixless_format(report->trace));
-    fprintf(out, "\n%-28s %10s %15s %15s %15s %15s %13s %8s\n", "", "requests", "input", "cache_read", "cache_write",
-            "uncached", "output", "cached");
-    usage_row(out, "total", &result->total);
+    fputc('\n', out);
+    pcs_report_table_text_header(out, &pcs_report_replay_table, "", report->cost != NULL);
+    usage_row(out, report, -1);
     uint32_t *models = pcs_report_models_by_name(report);
     if (!models)
         return PCS_ERR_NOMEM;
     for (size_t i = 0; i < result->model_count; i++) {
         const struct pcs_usage *usage = &result->by_model[models[i]];
         if (usage->requests)
-            usage_row(out, pcs_trace_model_name(report->trace, models[i]), usage);
+            usage_row(out, report, models[i]);
     }
     if (report->model_configs)
         model_caches(out, report, models);

@@ -6,6 +6,80 @@
 #include "pcsim/stats.h"
 #include "report_util.h"
 
+void pcs_report_json_begin(struct report_json *doc, const char *schema)
+{
+    doc->out_of_memory = 0;
+    doc->root = cJSON_CreateObject();
+    if (!doc->root)
+        doc->out_of_memory = 1;
+    pcs_report_json_add_string(doc, doc->root, "schema", schema);
+}
+
+cJSON *pcs_report_json_put(struct report_json *doc, cJSON *parent, const char *key, cJSON *item)
+{
+    int added = 0;
+    if (item && parent)
+        added = key ? cJSON_AddItemToObject(parent, key, item) : cJSON_AddItemToArray(parent, item);
+    if (added)
+        return item;
+    cJSON_Delete(item);
+    doc->out_of_memory = 1;
+    return NULL;
+}
+
+cJSON *pcs_report_json_object(struct report_json *doc, cJSON *parent, const char *key)
+{
+    return pcs_report_json_put(doc, parent, key, cJSON_CreateObject());
+}
+
+cJSON *pcs_report_json_array(struct report_json *doc, cJSON *parent, const char *key)
+{
+    return pcs_report_json_put(doc, parent, key, cJSON_CreateArray());
+}
+
+void pcs_report_json_add_number(struct report_json *doc, cJSON *parent, const char *key, double value)
+{
+    pcs_report_json_put(doc, parent, key, cJSON_CreateNumber(value));
+}
+
+void pcs_report_json_add_bool(struct report_json *doc, cJSON *parent, const char *key, int value)
+{
+    pcs_report_json_put(doc, parent, key, cJSON_CreateBool(value));
+}
+
+void pcs_report_json_add_null(struct report_json *doc, cJSON *parent, const char *key)
+{
+    pcs_report_json_put(doc, parent, key, cJSON_CreateNull());
+}
+
+void pcs_report_json_add_raw(struct report_json *doc, cJSON *parent, const char *key, const char *raw)
+{
+    pcs_report_json_put(doc, parent, key, cJSON_CreateRaw(raw));
+}
+
+void pcs_report_json_add_string(struct report_json *doc, cJSON *parent, const char *key, const char *text)
+{
+    pcs_report_json_put(doc, parent, key, text ? cJSON_CreateString(text) : cJSON_CreateNull());
+}
+
+enum pcs_status pcs_report_json_finish(FILE *out, struct report_json *doc)
+{
+    char *text = doc->out_of_memory ? NULL : cJSON_Print(doc->root);
+    pcs_report_json_discard(doc);
+    if (!text)
+        return PCS_ERR_NOMEM;
+    fputs(text, out);
+    fputc('\n', out);
+    cJSON_free(text);
+    return ferror(out) ? PCS_ERR_IO : PCS_OK;
+}
+
+void pcs_report_json_discard(struct report_json *doc)
+{
+    cJSON_Delete(doc->root);
+    doc->root = NULL;
+}
+
 cJSON *pcs_report_json_integer(uint64_t value)
 {
     char text[32];
@@ -27,30 +101,18 @@ cJSON *pcs_report_json_number(double value)
     return cJSON_CreateNumber(value);
 }
 
-void pcs_report_json_policy_parameters(cJSON *policy, const struct pcs_cache_config *config, unsigned skip)
+void pcs_report_json_policy_parameters(struct report_json *doc, cJSON *policy, const struct pcs_cache_config *config,
+                                       unsigned skip)
 {
     const struct pcs_policy_info *info = pcs_policy_info(config->policy);
     unsigned uses = info ? info->uses & ~skip : 0;
     char seconds[32];
     if (uses & PCS_USES_TTL)
-        cJSON_AddItemToObject(policy, "ttl_s",
-                              cJSON_CreateRaw(pcs_report_seconds(config->ttl_ms, seconds, sizeof seconds)));
+        pcs_report_json_add_raw(doc, policy, "ttl_s", pcs_report_seconds(config->ttl_ms, seconds, sizeof seconds));
     if (uses & PCS_USES_MIN_TOKENS)
-        cJSON_AddItemToObject(policy, "min_tokens", pcs_report_json_integer(config->min_tokens));
+        pcs_report_json_put(doc, policy, "min_tokens", pcs_report_json_integer(config->min_tokens));
     if (uses & PCS_USES_GRANULARITY)
-        cJSON_AddItemToObject(policy, "granularity", pcs_report_json_integer(config->granularity));
+        pcs_report_json_put(doc, policy, "granularity", pcs_report_json_integer(config->granularity));
     if (uses & PCS_USES_CAPACITY)
-        cJSON_AddItemToObject(policy, "capacity_tokens", pcs_report_json_integer(config->capacity_tokens));
-}
-
-cJSON *pcs_report_json_tokens(const struct pcs_usage *usage)
-{
-    cJSON *tokens = cJSON_CreateObject();
-    cJSON_AddItemToObject(tokens, "input", pcs_report_json_integer(usage->input));
-    cJSON_AddItemToObject(tokens, "cache_read", pcs_report_json_integer(usage->cache_read));
-    cJSON_AddItemToObject(tokens, "cache_write", pcs_report_json_integer(usage->cache_write));
-    cJSON_AddItemToObject(tokens, "cache_write_1h", pcs_report_json_integer(usage->cache_write_1h));
-    cJSON_AddItemToObject(tokens, "uncached", pcs_report_json_integer(pcs_usage_uncached(usage)));
-    cJSON_AddItemToObject(tokens, "output", pcs_report_json_integer(usage->output));
-    return tokens;
+        pcs_report_json_put(doc, policy, "capacity_tokens", pcs_report_json_integer(config->capacity_tokens));
 }

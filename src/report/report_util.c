@@ -354,10 +354,12 @@ const char *pcs_report_price(const struct pcs_price *price, double multiplier, c
         snprintf(buf, cap, "-");
         return buf;
     }
-    size_t used = (size_t)snprintf(buf, cap, "%s", plain_number(price->base * multiplier, number, sizeof number));
-    for (size_t i = 0; i < price->tier_count && used < cap; i++)
-        used += (size_t)snprintf(buf + used, cap - used, " / %s above %llu",
-                                 plain_number(price->tiers[i].price * multiplier, number, sizeof number),
-                                 (unsigned long long)price->tiers[i].start);
+    size_t used = 0;
+    buf[0] = '\0';
+    pcs_text_append(buf, cap, &used, "%s", plain_number(price->base * multiplier, number, sizeof number));
+    for (size_t i = 0; i < price->tier_count; i++)
+        pcs_text_append(buf, cap, &used, " / %s above %llu",
+                        plain_number(price->tiers[i].price * multiplier, number, sizeof number),
+                        (unsigned long long)price->tiers[i].start);
     return buf;
 }

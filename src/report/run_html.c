@@ -10,21 +10,6 @@
 #include "run_stats.h"
 #include "svg_chart.h"
 
-static void route_text(const struct pcs_scenario *scenario, const struct pcs_strategy *strategy, char *buf,
-                       size_t cap)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < strategy->route_count && used < cap; i++) {
-        const struct pcs_route_step *step = &strategy->route[i];
-        int n = snprintf(buf + used, cap - used, "%s%s x%u", i ? " \xe2\x86\x92 " : "",
-                         scenario->models[step->model].alias, step->attempts);
-        if (n < 0)
-            break;
-        used += (size_t)n;
-    }
-}
-
 /* ------------------------------------------------------------------ header */
 
 static void models_line(FILE *out, const struct pcs_scenario *scenario)
@@ -69,7 +54,7 @@ static void strategy_table(FILE *out, const struct pcs_run_point_report *point)
     for (size_t s = 0; s < point->result->strategy_count; s++) {
         const struct pcs_strategy *strategy = &scenario->strategies[s];
         char route[256];
-        route_text(scenario, strategy, route, sizeof route);
+        pcs_run_route_text(scenario, strategy, " \xe2\x86\x92 ", route, sizeof route);
         const char *cells[] = {strategy->name, route, pcs_tier_name(strategy->tier), strategy->cache};
         pcs_html_table_row(out, cells, 4, 4);
     }

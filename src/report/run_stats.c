@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text_append.h"
+
 static enum pcs_status compute_one(const struct pcs_run_result *result, size_t s, double *values, double *first,
                                    struct strategy_stats *stats)
 {
@@ -136,4 +138,16 @@ const char *pcs_run_auto_text(const struct pcs_run_report *report, char *buf, si
              converged ? "converged" : report->partial ? "did not converge, interrupted" : "did not converge, stopped at the cap",
              width, 100.0 * report->target_relative_half_width);
     return buf;
+}
+
+void pcs_run_route_text(const struct pcs_scenario *scenario, const struct pcs_strategy *strategy, const char *arrow,
+                        char *buf, size_t cap)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < strategy->route_count; i++) {
+        const struct pcs_route_step *step = &strategy->route[i];
+        pcs_text_append(buf, cap, &used, "%s%s x%u", i ? arrow : "", scenario->models[step->model].alias,
+                        step->attempts);
+    }
 }

@@ -26,6 +26,11 @@ struct strategy_stats {
     struct pcs_paired versus_first;         /* cost per completed task, over trials where both completed */
 };
 
+/* A strategy's route for people: each step "alias xN", the steps joined by
+ * arrow (" -> " in text, an arrow sign in HTML); cut at cap. */
+void pcs_run_route_text(const struct pcs_scenario *scenario, const struct pcs_strategy *strategy, const char *arrow,
+                        char *buf, size_t cap);
+
 /* With trials_auto: whether every point converged, and the widest relative
  * 95% CI half-width over the points (infinity: a strategy had no CI). */
 void pcs_run_auto_outcome(const struct pcs_run_report *report, int *converged, double *widest);

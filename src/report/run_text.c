@@ -5,21 +5,6 @@
 #include "report_util.h"
 #include "run_stats.h"
 
-static void route_text(const struct pcs_scenario *scenario, const struct pcs_strategy *strategy, char *buf,
-                       size_t cap)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < strategy->route_count && used < cap; i++) {
-        const struct pcs_route_step *step = &strategy->route[i];
-        int n = snprintf(buf + used, cap - used, "%s%s x%u", i ? " -> " : "", scenario->models[step->model].alias,
-                         step->attempts);
-        if (n < 0)
-            break;
-        used += (size_t)n;
-    }
-}
-
 static void print_point(FILE *out, const struct pcs_run_point_report *point, const struct strategy_stats *stats)
 {
     const struct pcs_scenario *scenario = point->scenario;
@@ -33,7 +18,7 @@ static void print_point(FILE *out, const struct pcs_run_point_report *point, con
     fprintf(out, "\nstrategies:\n");
     for (size_t s = 0; s < count; s++) {
         char route[256];
-        route_text(scenario, stats[s].strategy, route, sizeof route);
+        pcs_run_route_text(scenario, stats[s].strategy, " -> ", route, sizeof route);
         fprintf(out, "  %-22s %s; tier %s; cache %s\n", stats[s].strategy->name, route,
                 pcs_tier_name(stats[s].strategy->tier), stats[s].strategy->cache);
     }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "columns.h"
 #include "html.h"
 #include "report_util.h"
 #include "svg_chart.h"
@@ -250,39 +251,23 @@ static const char *point_label(const struct sweep_view *view, const struct pcs_s
     return buf;
 }
 
-static void table_row(FILE *out, const char *label, const struct pcs_usage *usage, int priced, double cost,
-                      double without, const struct sweep_money *money)
-{
-    char read[32], write[32], write_1h[32], uncached[32], usd[48], saved[48];
-    struct html_number ratio = pcs_html_percent(pcs_report_cached_ratio(usage));
-    const char *cells[] = {label,
-                           pcs_report_grouped(usage->cache_read, read, sizeof read),
-                           pcs_report_grouped(usage->cache_write, write, sizeof write),
-                           pcs_report_grouped(usage->cache_write_1h, write_1h, sizeof write_1h),
-                           pcs_report_grouped(pcs_usage_uncached(usage), uncached, sizeof uncached),
-                           ratio.text,
-                           priced ? pcs_report_money_text(&money->cost, cost, usd, sizeof usd) : "-",
-                           priced ? pcs_report_money_text(&money->savings, without - cost, saved, sizeof saved) : "-"};
-    pcs_html_table_row(out, cells, priced >= 0 ? 8 : 6, 1);
-}
-
 static void points_table(FILE *out, const struct sweep_view *view)
 {
     const struct pcs_sweep_result *result = view->report->result;
-    const char *headers[] = {view->by_capacity ? "capacity (tokens)" : "idle TTL",
-                             "cache_read", "cache_write", "cache_write_1h", "uncached", "cached ratio",
-                             "cost (USD)", "savings (USD)"};
+    const struct report_table *table = &pcs_report_sweep_table;
+    const struct report_money money[REPORT_MONEY_GROUP_COUNT] = {[REPORT_MONEY_COST] = view->money.cost,
+                                                                 [REPORT_MONEY_SAVINGS] = view->money.savings};
     int priced = result->priced;
     pcs_html_element(out, "h2", NULL, "Points");
-    pcs_html_table_begin(out, "points", headers, priced ? 8 : 6, 1);
+    pcs_report_table_html_begin(out, "points", table, view->by_capacity ? "capacity (tokens)" : "idle TTL", priced);
     for (size_t i = 0; i < view->count; i++) {
         const struct pcs_sweep_point *point = &result->points[view->order[i]];
+        struct report_usage_row row = pcs_report_sweep_row(result, view->order[i]);
         char label[64];
-        table_row(out, point_label(view, point, label, sizeof label), &point->total, priced ? point->priced : -1,
-                  point->cost.total, result->without_cache_cost, &view->money);
+        pcs_report_table_html_row(out, table, point_label(view, point, label, sizeof label), &row, priced, money);
     }
-    table_row(out, "ideal", &result->ideal, priced ? 1 : -1, result->ideal_cost, result->without_cache_cost,
-              &view->money);
+    struct report_usage_row ideal = pcs_report_sweep_row(result, result->point_count);
+    pcs_report_table_html_row(out, table, "ideal", &ideal, priced, money);
     pcs_html_table_end(out);
     pcs_html_element(out, "p", "note",
                      priced ? "One row per point, the ideal cache last. Savings: against the cost without a cache."

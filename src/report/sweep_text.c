@@ -1,4 +1,5 @@
 /* The sweep report as a table for people. */
+#include "columns.h"
 #include "report_util.h"
 
 /* "5 min", "1 h", "90 s", "1.5 h": hours from an hour up, minutes from a
@@ -25,7 +26,7 @@ static const char *point_label(const struct pcs_sweep_report *report, const stru
 enum pcs_status pcs_report_sweep_text(FILE *out, const struct pcs_sweep_report *report)
 {
     const struct pcs_sweep_result *result = report->result;
-    char parameters[160], count[64], files[64], label[48], read[32], write[32], usd[48];
+    char parameters[160], count[64], files[64], label[48], usd[48];
     pcs_report_policy_parameters(&result->base, parameters, sizeof parameters);
     fprintf(out, "pcsim sweep: %s from %s\n",
             pcs_report_count(result->ideal.requests, "request", "requests", count, sizeof count),
@@ -48,23 +49,16 @@ enum pcs_status pcs_report_sweep_text(FILE *out, const struct pcs_sweep_report *
     if (result->priced)
         fprintf(out, "cost in USD: catalog %s; without any cache %s\n", report->catalog_source,
                 pcs_report_money_text(&money.cost, result->without_cache_cost, usd, sizeof usd));
-    fprintf(out, "\n%-16s %16s %16s %9s%s\n", pcs_report_sweep_by_capacity(report->result) ? "capacity" : "ttl",
-            "cache_read", "cache_write", "cached", result->priced ? "        cost" : "");
-    for (size_t i = 0; i < result->point_count; i++) {
-        const struct pcs_sweep_point *point = &result->points[i];
-        fprintf(out, "%-16s %16s %16s %8.2f%%", point_label(report, point, label, sizeof label),
-                pcs_report_grouped(point->total.cache_read, read, sizeof read),
-                pcs_report_grouped(point->total.cache_write, write, sizeof write),
-                100.0 * pcs_report_cached_ratio(&point->total));
-        if (point->priced)
-            fprintf(out, " %12s", pcs_report_money_text(&money.cost, point->cost.total, usd, sizeof usd));
-        fputc('\n', out);
-    }
-    fprintf(out, "%-16s %16s %16s %8.2f%%", "ideal", pcs_report_grouped(result->ideal.cache_read, read, sizeof read),
-            pcs_report_grouped(result->ideal.cache_write, write, sizeof write),
-            100.0 * pcs_report_cached_ratio(&result->ideal));
-    if (result->priced)
-        fprintf(out, " %12s", pcs_report_money_text(&money.cost, result->ideal_cost, usd, sizeof usd));
+    const struct report_money columns_money[REPORT_MONEY_GROUP_COUNT] = {
+        [REPORT_MONEY_COST] = money.cost, [REPORT_MONEY_SAVINGS] = money.savings};
     fputc('\n', out);
+    pcs_report_table_text_header(out, &pcs_report_sweep_table,
+                                 pcs_report_sweep_by_capacity(report->result) ? "capacity" : "ttl", result->priced);
+    for (size_t i = 0; i <= result->point_count; i++) {
+        struct report_usage_row row = pcs_report_sweep_row(result, i);
+        const char *name = i < result->point_count ? point_label(report, &result->points[i], label, sizeof label)
+                                                   : "ideal";
+        pcs_report_table_text_row(out, &pcs_report_sweep_table, name, &row, result->priced, columns_money);
+    }
     return ferror(out) ? PCS_ERR_IO : PCS_OK;
 }

@@ -29,24 +29,8 @@ struct sweep_state {
     uint8_t *model_known;
     size_t model_cap;
     size_t *order;                 /* point indexes by increasing TTL */
-    struct pcs_usage common;       /* profiled curves: what every point shares */
-    struct pcs_usage *common_by_model;
-    size_t common_models;
     struct pcs_error *err;
 };
-
-static enum pcs_status grow_common(struct sweep_state *state, size_t count)
-{
-    if (count <= state->common_models)
-        return PCS_OK;
-    struct pcs_usage *by_model = realloc(state->common_by_model, count * sizeof *by_model);
-    if (!by_model)
-        return PCS_ERR_NOMEM;
-    memset(by_model + state->common_models, 0, (count - state->common_models) * sizeof *by_model);
-    state->common_by_model = by_model;
-    state->common_models = count;
-    return PCS_OK;
-}
 
 /* A breakpoint lane's model configuration: the caller's, at the lane's TTL. */
 struct lane_config {
@@ -121,18 +105,33 @@ static enum pcs_status add_point(struct sweep_state *state, size_t i, const stru
                                  const struct pcs_usage *usage, const struct pcs_usage *ideal)
 {
     struct pcs_sweep_point *point = &state->result->points[i];
-    pcs_usage_add(&point->total, usage);
-    pcs_usage_add(&point->by_model[req->model], usage);
+    pcs_usage_add(&point->by_model[req->model], usage); /* the total is their sum (sum_models) */
     if (!state->costers)
         return PCS_OK;
     double ignored;
     return pcs_replay_coster_add(state->costers[i], req, usage, ideal, &ignored, state->err);
 }
 
+/* sum += now - before, member by member (modulo 2^64: a difference may
+ * wrap, the running sums of sum_differences come back exact). */
+static void add_difference(struct pcs_usage *sum, const struct pcs_usage *now, const struct pcs_usage *before)
+{
+    sum->requests += now->requests - before->requests;
+    sum->input += now->input - before->input;
+    sum->cache_read += now->cache_read - before->cache_read;
+    sum->cache_write += now->cache_write - before->cache_write;
+    sum->cache_write_1h += now->cache_write_1h - before->cache_write_1h;
+    sum->output += now->output - before->output;
+}
+
 /* One request of a profiled curve: its matched prefix per point, from its
- * gap profile and the points in increasing TTL order. Only cache_read
- * differs between points; the counts all points share are summed once
- * (state->common) and filled into every point at the end. */
+ * gap profile and the points in increasing TTL order, and so the whole
+ * usage each point sees. A point's usage changes only where the walk
+ * crosses a step of the profile, so while a curve plays, each point's
+ * by_model holds the difference from the point before it in TTL order
+ * (sum_differences turns them into the points' own usage): a request costs
+ * one add per step, not one per point, and every count of a point is its
+ * own. */
 static enum pcs_status profile_request(struct sweep_state *state, pcs_cache *cache, const pcs_trace *trace,
                                        const struct pcs_request *req, const struct pcs_cache_config *base,
                                        const int64_t *ttls_ms)
@@ -140,7 +139,7 @@ static enum pcs_status profile_request(struct sweep_state *state, pcs_cache *cac
     struct pcs_sweep_result *result = state->result;
     if (req->model >= result->model_count) {
         size_t models = pcs_trace_model_count(trace) > req->model ? pcs_trace_model_count(trace) : (size_t)req->model + 1;
-        if (grow_models(result, models) != PCS_OK || grow_common(state, models) != PCS_OK)
+        if (grow_models(result, models) != PCS_OK)
             return PCS_ERR_NOMEM;
     }
     const struct pcs_cache_config *config;
@@ -157,23 +156,21 @@ static enum pcs_status profile_request(struct sweep_state *state, pcs_cache *cac
     struct pcs_usage ideal = usage;
     ideal.cache_read = steps ? profile[steps - 1].end : 0; /* every step counts */
     pcs_usage_add(&result->ideal, &ideal);
-    struct pcs_usage common = usage;
-    common.cache_read = 0;
-    pcs_usage_add(&state->common, &common);
-    pcs_usage_add(&state->common_by_model[req->model], &common);
     /* Gaps never decrease along the profile, so one walk serves every TTL. */
-    size_t s = 0;
+    size_t s = 0, crossed = 0;
     uint64_t matched = 0;
+    struct pcs_usage before = {0}, point = usage;
     for (size_t k = 0; k < result->point_count; k++) {
         size_t i = state->order[k];
         while (s < steps && profile[s].gap_ms < ttls_ms[i])
             matched = profile[s++].end;
-        uint64_t read = pcs_cache_read_of_match(config, req->input_tokens, matched);
-        result->points[i].total.cache_read += read;
-        result->points[i].by_model[req->model].cache_read += read;
+        if (k == 0 || s != crossed) { /* the point's usage is a function of the steps crossed */
+            point.cache_read = pcs_cache_read_of_match(config, req->input_tokens, matched);
+            add_difference(&result->points[i].by_model[req->model], &point, &before);
+            before = point;
+            crossed = s;
+        }
         if (state->costers) {
-            struct pcs_usage point = usage;
-            point.cache_read = read;
             double ignored;
             status = pcs_replay_coster_add(state->costers[i], req, &point, &ideal, &ignored, state->err);
             if (status != PCS_OK)
@@ -201,29 +198,27 @@ static enum pcs_status play_profiled_request(void *context, const struct pcs_req
     return profile_request(curve->state, curve->cache, curve->trace, req, curve->base, curve->ttls_ms);
 }
 
+/* After a profiled curve: each point's usage per model, the running sum of
+ * the differences in TTL order. */
+static void sum_differences(struct sweep_state *state)
+{
+    struct pcs_sweep_result *result = state->result;
+    for (size_t m = 0; m < result->model_count; m++) {
+        struct pcs_usage running = {0};
+        for (size_t k = 0; k < result->point_count; k++) {
+            struct pcs_usage *slot = &result->points[state->order[k]].by_model[m];
+            pcs_usage_add(&running, slot);
+            *slot = running;
+        }
+    }
+}
+
 static enum pcs_status play_profiled(struct sweep_state *state, pcs_cache *cache, pcs_trace *trace,
                                      const struct pcs_cache_config *base, const int64_t *ttls_ms, unsigned threads)
 {
     struct profiled_curve curve = {state, cache, trace, base, ttls_ms};
     struct request_visitor visitor = {play_profiled_request, NULL, &curve};
     return pcs_request_loop(trace, threads, &visitor, state->err);
-}
-
-/* Fills every point's shared counts after a profiled curve. */
-static void fill_common(struct sweep_state *state)
-{
-    struct pcs_sweep_result *result = state->result;
-    for (size_t i = 0; i < result->point_count; i++) {
-        struct pcs_sweep_point *point = &result->points[i];
-        uint64_t read = point->total.cache_read;
-        point->total = state->common;
-        point->total.cache_read = read;
-        for (size_t m = 0; m < result->model_count && m < state->common_models; m++) {
-            read = point->by_model[m].cache_read;
-            point->by_model[m] = state->common_by_model[m];
-            point->by_model[m].cache_read = read;
-        }
-    }
 }
 
 /* order[0..count) = point indexes by increasing TTL (stable; count is small). */
@@ -293,6 +288,17 @@ static enum pcs_status play_lanes(struct sweep_state *state, pcs_trace *trace, c
     free(lanes);
     free(contexts);
     return status;
+}
+
+/* Every point's total: the sum of its models' usage. */
+static void sum_models(struct pcs_sweep_result *result)
+{
+    for (size_t i = 0; i < result->point_count; i++) {
+        struct pcs_sweep_point *point = &result->points[i];
+        memset(&point->total, 0, sizeof point->total);
+        for (size_t m = 0; m < result->model_count; m++)
+            pcs_usage_add(&point->total, &point->by_model[m]);
+    }
 }
 
 /* Prices every point from its coster (nothing when no model is priced). */
@@ -383,22 +389,18 @@ enum pcs_status pcs_sweep_ttl_per_model(pcs_trace *trace, const struct pcs_cache
         state.order = malloc(count * sizeof *state.order);
         if (status == PCS_OK && !state.order)
             status = PCS_ERR_NOMEM;
-        if (status == PCS_OK) {
+        if (status == PCS_OK)
             sort_by_ttl(state.order, count, ttls_ms);
-            status = grow_common(&state, result->model_count);
-        }
         if (status == PCS_OK)
             status = play_profiled(&state, cache, trace, base, ttls_ms, threads);
         if (status == PCS_OK)
-            status = grow_models(result, pcs_trace_model_count(trace)) == PCS_OK
-                         ? grow_common(&state, pcs_trace_model_count(trace))
-                         : PCS_ERR_NOMEM;
-        if (status == PCS_OK)
-            fill_common(&state);
+            sum_differences(&state);
         pcs_cache_free(cache);
     }
     if (status == PCS_OK)
         status = grow_models(result, pcs_trace_model_count(trace));
+    if (status == PCS_OK)
+        sum_models(result);
     if (status == PCS_OK && state.costers)
         status = finish_costs(&state);
     result->skipped = pcs_trace_skipped_count(trace);
@@ -408,7 +410,6 @@ enum pcs_status pcs_sweep_ttl_per_model(pcs_trace *trace, const struct pcs_cache
     free(state.model_configs);
     free(state.model_known);
     free(state.order);
-    free(state.common_by_model);
     if (status != PCS_OK) {
         if (status == PCS_ERR_NOMEM)
             pcs_error_set(err, status, "out of memory computing the TTL curve");

@@ -1,9 +1,13 @@
 /* Report helpers (src/report/report_util.c): money as people read it, one
- * precision per column, and counts with their noun in the right number. */
+ * precision per column, and counts with their noun in the right number;
+ * the column tables (src/report/columns.c) are well formed; a JSON writer
+ * that runs out of memory says so and prints nothing. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "report/columns.h"
 #include "report/report_util.h"
 
 #define CHECK_TEXT(actual, expected)                                                                  \
@@ -87,8 +91,85 @@ static void test_counts(void)
     CHECK_TEXT(pcs_report_noun(1024, "token", "tokens"), "tokens");
 }
 
+/* Every column is shown somewhere, reads its value the way its kind
+ * spells it, has a text width when text shows it, and no two columns of a
+ * table share a name in one format. */
+static void check_table(const struct report_table *table)
+{
+    CHECK(table->count > 0 && table->count <= REPORT_MAX_COLUMNS);
+    for (size_t i = 0; i < table->count; i++) {
+        const struct report_column *column = &table->columns[i];
+        CHECK(column->text_header || column->html_header || column->csv_name || column->json_key);
+        if (column->kind == REPORT_KIND_COUNT || column->kind == REPORT_KIND_TOKENS)
+            CHECK(!column->number && (column->count || column->usage_offset + sizeof(uint64_t) <= sizeof(struct pcs_usage)));
+        else
+            CHECK(column->number && !column->count);
+        CHECK(!column->text_header || column->text_width > 0);
+        CHECK(column->priced == (column->kind == REPORT_KIND_MONEY));
+        for (size_t j = 0; j < i; j++) {
+            const struct report_column *other = &table->columns[j];
+            CHECK(!column->csv_name || !other->csv_name || strcmp(column->csv_name, other->csv_name) != 0);
+            CHECK(!column->json_key || !other->json_key || strcmp(column->json_key, other->json_key) != 0);
+            CHECK(!column->html_header || !other->html_header || strcmp(column->html_header, other->html_header) != 0);
+        }
+    }
+}
+
+static void test_tables(void)
+{
+    check_table(&pcs_report_replay_table);
+    check_table(&pcs_report_sweep_table);
+}
+
+/* cJSON's allocator, failing from the allocation numbered fail_at on. */
+static long allocations, fail_at;
+
+static void *failing_malloc(size_t size)
+{
+    return allocations++ >= fail_at ? NULL : malloc(size);
+}
+
+/* A small sweep's JSON with every allocation from the first to the last
+ * failing in turn: PCS_ERR_NOMEM and nothing printed, until there are
+ * enough allocations and the document is whole. */
+static void test_json_out_of_memory(void)
+{
+    struct pcs_usage usages[3] = {{10, 1000, 200, 300, 0, 50}, {10, 1000, 400, 100, 0, 50}, {10, 1000, 600, 0, 0, 50}};
+    struct pcs_sweep_point points[2] = {{.ttl_ms = 60000, .total = usages[0], .priced = 1, .cost = {.total = 0.5}},
+                                        {.ttl_ms = 300000, .total = usages[1], .priced = 1, .cost = {.total = 0.25}}};
+    struct pcs_sweep_result result = {.point_count = 2, .points = points, .ideal = usages[2], .priced = 1,
+                                      .ideal_cost = 0.125, .without_cache_cost = 1.0};
+    result.base.policy = PCS_POLICY_TTL;
+    const char *paths[] = {"trace.jsonl"};
+    struct pcs_sweep_report report = {.paths = paths, .path_count = 1, .preset = "ttl", .result = &result,
+                                      .catalog_source = "test"};
+    FILE *out = tmpfile();
+    CHECK(out != NULL);
+    if (!out)
+        return;
+    cJSON_Hooks hooks = {failing_malloc, free};
+    cJSON_InitHooks(&hooks);
+    enum pcs_status status = PCS_ERR_NOMEM;
+    int silent = 1;
+    for (fail_at = 0; status == PCS_ERR_NOMEM && fail_at < 100000; fail_at++) {
+        allocations = 0;
+        rewind(out);
+        status = pcs_report_sweep_json(out, &report);
+        if (status == PCS_ERR_NOMEM && ftell(out) != 0)
+            silent = 0;
+    }
+    cJSON_InitHooks(NULL);
+    CHECK(fail_at > 10);    /* many allocations failed in turn */
+    CHECK(status == PCS_OK); /* then the document was whole */
+    CHECK(silent);           /* and no failure printed a part of it */
+    CHECK(ftell(out) > 0);
+    fclose(out);
+}
+
 int main(void)
 {
+    test_tables();
+    test_json_out_of_memory();
     test_money_column();
     test_money_tiny();
     test_counts();
