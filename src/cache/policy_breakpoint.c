@@ -54,7 +54,9 @@ static enum pcs_status access_breakpoint(pcs_cache *cache, const struct pcs_requ
     pcs_cache_sweep_if_due(cache, t, node_unused);
     if (pcs_tree_root(tree, req->namespace_id, req->model, &root) != PCS_OK)
         return PCS_ERR_NOMEM;
-    uint64_t matched = pcs_tree_match(tree, root, req->units, count);
+    uint64_t matched;
+    if (pcs_tree_match(tree, root, req->units, count, &matched) != PCS_OK)
+        return PCS_ERR_NOMEM;
 
     /* The read: the deepest alive entry on the matched chain. */
     uint64_t read_depth = 0;

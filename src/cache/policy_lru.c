@@ -49,7 +49,9 @@ static enum pcs_status access_lru(pcs_cache *cache, const struct pcs_request *re
     uint32_t root;
     if (pcs_tree_root(tree, req->namespace_id, req->model, &root) != PCS_OK)
         return PCS_ERR_NOMEM;
-    uint64_t matched = pcs_tree_match(tree, root, req->units, count);
+    uint64_t matched;
+    if (pcs_tree_match(tree, root, req->units, count, &matched) != PCS_OK)
+        return PCS_ERR_NOMEM;
     usage->cache_read = matched ? req->ends[matched - 1] : 0;
 
     size_t ignored; /* end the path at a node boundary (a no-op if it is one) */

@@ -69,7 +69,9 @@ static enum pcs_status access_prefix(pcs_cache *cache, const struct pcs_request 
     if (pcs_tree_root(tree, req->namespace_id, req->model, &root) != PCS_OK)
         return PCS_ERR_NOMEM;
     uint64_t count = req->bound_count;
-    uint64_t matched = pcs_tree_match(tree, root, req->units, count);
+    uint64_t matched;
+    if (pcs_tree_match(tree, root, req->units, count, &matched) != PCS_OK)
+        return PCS_ERR_NOMEM;
     if (cache->profiling && record_profile(cache, req) != PCS_OK)
         return PCS_ERR_NOMEM;
 

@@ -618,7 +618,8 @@ static inline uint32_t units_match(const uint64_t *run, const uint64_t *want, ui
     return i;
 }
 
-uint64_t pcs_tree_match(struct tree *tree, uint32_t root, const uint64_t *units, uint64_t count)
+enum pcs_status pcs_tree_match(struct tree *tree, uint32_t root, const uint64_t *units, uint64_t count,
+                               uint64_t *bounds_matched)
 {
     uint64_t depth = 0;
     tree->path_len = 0;
@@ -634,7 +635,7 @@ uint64_t pcs_tree_match(struct tree *tree, uint32_t root, const uint64_t *units,
         /* The first unit matched through the lookup. */
         uint32_t matched = units_match(run, units + depth, 1, limit);
         if (path_reserve(tree, tree->path_len + 1) != PCS_OK)
-            break; /* out of memory: treat the rest as unmatched */
+            return PCS_ERR_NOMEM;
         tree->path[tree->path_len].node = child;
         tree->path[tree->path_len].matched = matched;
         tree->path[tree->path_len].start_depth = depth;
@@ -653,7 +654,8 @@ uint64_t pcs_tree_match(struct tree *tree, uint32_t root, const uint64_t *units,
             child = TREE_NIL; /* no end child: no need to ask the table (a conversation's next turn) */
         }
     }
-    return depth;
+    *bounds_matched = depth;
+    return PCS_OK;
 }
 
 /* lru list helpers */

@@ -152,10 +152,12 @@ void pcs_tree_release(struct tree *tree);
 enum pcs_status pcs_tree_root(struct tree *tree, uint32_t namespace_id, uint32_t model, uint32_t *root);
 
 /* Matches units[0..count) from root; fills tree->path (the root excluded)
- * and returns the number of bounds matched. A step is partial (matched <
- * its node's run) where the request leaves the run: at the last step, or
- * where it continues into a side child. */
-uint64_t pcs_tree_match(struct tree *tree, uint32_t root, const uint64_t *units, uint64_t count);
+ * and sets *bounds_matched to the number of bounds matched. A step is partial
+ * (matched < its node's run) where the request leaves the run: at the last
+ * step, or where it continues into a side child. PCS_ERR_NOMEM when the
+ * path cannot grow (then *bounds_matched is unset and the path is incomplete). */
+enum pcs_status pcs_tree_match(struct tree *tree, uint32_t root, const uint64_t *units, uint64_t count,
+                               uint64_t *bounds_matched);
 
 /* The root of (namespace, model) if it exists, else TREE_NIL. */
 uint32_t pcs_tree_root_find(struct tree *tree, uint32_t namespace_id, uint32_t model);

@@ -405,7 +405,7 @@ static enum pcs_status load_values(struct loader *loader, const cJSON *json, str
     enum pcs_status status = PCS_OK;
     if (count <= 0)
         status = pcs_loader_fail(loader, PCS_ERR_PARSE, "expected a non-empty array of numbers");
-    double *values = status == PCS_OK ? malloc((size_t)count * sizeof *values) : NULL;
+    double *values = status == PCS_OK && count > 0 ? malloc((size_t)count * sizeof *values) : NULL;
     if (status == PCS_OK && !values)
         status = pcs_loader_nomem(loader);
     size_t i = 0;
@@ -417,7 +417,8 @@ static enum pcs_status load_values(struct loader *loader, const cJSON *json, str
     pcs_loader_pop(loader, old);
     struct value_list *list = loader->set->value_lists;
     while (status == PCS_OK && list &&
-           (list->path || list->count != (size_t)count || memcmp(list->values, values, list->count * sizeof *values)))
+           (list->path || list->count != (size_t)count ||
+            memcmp(list->values, values, list->count * sizeof *values) != 0))
         list = list->next;
     if (status == PCS_OK && !list) {
         list = pcs_arena_alloc(&loader->set->arena, sizeof *list);

@@ -338,6 +338,7 @@ enum pcs_status pcs_trial_play(const struct pcs_scenario *scenario, const struct
         /* An arrival goes first on a tie unless the pending task's index is lower. */
         if (next_arrival < n &&
             (scratch->heap_count == 0 || traffic->arrival_ms[next_arrival] < scratch->heap_time[0] ||
+             /* cppcheck-suppress arrayIndexThenCheck ; heap_task[0] is a task index, not a bound of arrival_ms */
              (traffic->arrival_ms[next_arrival] == scratch->heap_time[0] && next_arrival < scratch->heap_task[0]))) {
             task = (uint32_t)next_arrival;
             now = traffic->arrival_ms[next_arrival++];

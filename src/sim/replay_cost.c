@@ -226,6 +226,8 @@ enum pcs_status pcs_replay_coster_finish(pcs_replay_coster *coster, struct pcs_r
         struct pcs_cost with;
         double without;
         status = price_entry(slot, entry, &with, &without, err);
+        if (status != PCS_OK)
+            break; /* with and without are unset */
         struct pcs_model_cost *model = &cost->by_model[entry->model];
         add_cost(&model->with_cache, &with);
         model->without_cache += without;
@@ -245,6 +247,8 @@ enum pcs_status pcs_replay_coster_finish(pcs_replay_coster *coster, struct pcs_r
             continue;
         struct pcs_cost with;
         status = price_entry(slot, entry, &with, NULL, err);
+        if (status != PCS_OK)
+            break;
         cost->by_model[entry->model].ideal += with.total;
         cost->ideal += with.total;
     }

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Validates pcsim's JSON outputs against docs/schemas/*.schema.json.
+
+Runs replay (several policies, every trace format), sweep (TTL and capacity), run (the shipped
+scenarios, one with --trials auto) and prices (list, show, cost) with --format json and checks each
+document against the schema its "schema" member names. Then proves the check can fail: a copy of
+the replay schema without one of its members must reject a real replay output.
+
+Usage: validate.py PCSIM SOURCE_DIR. Exit 0 all valid, 1 a document is invalid, 77 no jsonschema.
+"""
+import copy
+import glob
+import json
+import os
+import subprocess
+import sys
+
+try:
+    import jsonschema
+except ImportError:
+    print("schemas: skipped: python3-jsonschema is not installed (tools/setup installs it)")
+    sys.exit(77)
+
+PCSIM, SOURCE = sys.argv[1], sys.argv[2]
+SCHEMAS = os.path.join(SOURCE, "docs", "schemas")
+ENV = dict(os.environ, PCSIM_PRICE_DATE="2026-11-23", LC_ALL="C", TZ="UTC")
+MOONCAKE = "scenarios/traces/mooncake_synthetic_trace.jsonl"
+CLAUDE = sorted(glob.glob(os.path.join(SOURCE, "scenarios/traces/claude-code/*.json")))
+TEST_PRICES = "tests/data/prices/catalog.json"
+
+
+def load_schema(name):
+    with open(os.path.join(SCHEMAS, name + ".schema.json"), encoding="utf-8") as f:
+        schema = json.load(f)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return schema
+
+
+def pcsim_json(*args):
+    result = subprocess.run([PCSIM, *args, "--format", "json"], cwd=SOURCE, env=ENV, capture_output=True, text=True,
+                            check=False)
+    if result.returncode != 0:
+        sys.exit(f"schemas: pcsim {' '.join(args)} failed ({result.returncode}): {result.stderr.strip()}")
+    return json.loads(result.stdout)
+
+
+def commands():
+    traces = [["--model", "kimi-k2.5", MOONCAKE], CLAUDE, ["tests/data/native_segments.jsonl"],
+              ["tests/data/native_ttl_markers.jsonl"], ["tests/data/azure_tiny.csv"]]
+    for policy in ["openai", "anthropic-5m", "anthropic-1h", "gemini", "deepseek", "breakpoint", "ideal", "none",
+                   "auto"]:
+        for trace in traces:
+            yield ["replay", "--policy", policy, *trace]
+    yield ["replay", "--policy", "ttl", "--ttl", "1h", "--min-tokens", "10", "--granularity", "4",
+           "tests/data/native_blocks.jsonl"]
+    yield ["replay", "--policy", "lru", "--capacity", "3M", MOONCAKE]
+    yield ["replay", "--policy", "openai", "--model-map", "kimi-k2.5=gpt-4o", MOONCAKE]
+    yield ["replay", "--policy", "anthropic-5m", "--tier", "batch", "--region-uplift", "catalog", *CLAUDE]
+    yield ["replay", "--policy", "openai", "--no-cost", *CLAUDE]
+    yield ["replay", "--policy", "openai", "--lenient", "tests/data/lenient_late_bad.jsonl"]
+    for policy in ["ttl", "openai", "breakpoint", "anthropic-5m"]:
+        yield ["sweep", "--policy", policy, "--ttl", "1m,5m,1h", *CLAUDE]
+    yield ["sweep", "--policy", "openai", "--ttl", "30s..24h:8", "--model", "kimi-k2.5", MOONCAKE]
+    yield ["sweep", "--policy", "openai", "--ttl", "1m..1h:5", "--no-cost", *CLAUDE]
+    yield ["sweep", "--capacity", "1M..8M:4", "--model", "kimi-k2.5", MOONCAKE]
+    yield ["sweep", "--capacity", "100k..10M:6", *CLAUDE]
+    for scenario in sorted(glob.glob(os.path.join(SOURCE, "scenarios/*.json"))):
+        if os.path.basename(scenario) != "prices.json":
+            yield ["run", "--trials", "20", scenario]
+    yield ["run", "--trials", "auto", "--max-trials", "200", "scenarios/mini-vs-full.json"]
+    for scenario in ["no_tasks", "never_completes", "sparse_tasks"]:
+        yield ["run", "--trials", "10", "--prices", TEST_PRICES, f"tests/data/scenarios/{scenario}.json"]
+    yield ["prices", "list"]
+    yield ["prices", "list", "anthropic"]
+    yield ["prices", "show", "gpt-4o"]
+    yield ["prices", "show", "claude-sonnet-4-5"]
+    yield ["prices", "cost", "gpt-4o", "--input", "1M", "--cache-read", "200k", "--output", "1M"]
+    yield ["prices", "cost", "claude-sonnet-4-5", "--input", "15M", "--output", "30M", "--requests", "300000",
+           "--tier", "batch"]
+
+
+def main():
+    schemas = {}
+    for path in sorted(glob.glob(os.path.join(SCHEMAS, "*.schema.json"))):
+        name = os.path.basename(path)[: -len(".schema.json")]
+        schemas[f"pcsim.{name}.v1"] = load_schema(name)
+    failures = 0
+    checked = {}
+    first_replay = None
+    for args in commands():
+        document = pcsim_json(*args)
+        name = document.get("schema")
+        if name not in schemas:
+            print(f"schemas: pcsim {' '.join(args)}: no schema for {name!r}")
+            failures += 1
+            continue
+        errors = list(jsonschema.Draft202012Validator(schemas[name]).iter_errors(document))
+        for error in errors[:3]:
+            where = "/".join(str(p) for p in error.absolute_path)
+            print(f"schemas: pcsim {' '.join(args)}: {name} at /{where}: {error.message[:300]}")
+        failures += bool(errors)
+        checked[name] = checked.get(name, 0) + 1
+        if name == "pcsim.replay.v1" and first_replay is None:
+            first_replay = document
+
+    # A schema that lacks a member the output has must reject it.
+    broken = copy.deepcopy(schemas["pcsim.replay.v1"])
+    del broken["properties"]["prefix_identity"]
+    broken["required"].remove("prefix_identity")
+    if jsonschema.Draft202012Validator(broken).is_valid(first_replay):
+        print("schemas: a replay schema without prefix_identity accepted a replay output")
+        failures += 1
+
+    print("schemas: " + ", ".join(f"{n} {name}" for name, n in sorted(checked.items())) +
+          f"; {failures} invalid")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
