@@ -81,6 +81,47 @@ struct pcs_cache_config {
     int ttl_overrides_markers;
 };
 
+/* The parameters a policy may read, each described once: which policy
+ * reads which is pcs_policy_info(policy)->uses; pcs_cache_config_equal
+ * compares them, reports echo them and front ends override them by
+ * walking this table, so a new parameter is a field above, a PCS_USES_*
+ * bit and one row in cache.c. Ordered as text reports list them. */
+enum pcs_cache_param {
+    PCS_PARAM_CAPACITY = 0,
+    PCS_PARAM_TTL,
+    PCS_PARAM_MIN_TOKENS,
+    PCS_PARAM_GRANULARITY,
+    PCS_PARAM_MARKERS,
+    PCS_PARAM_COUNT /* not a parameter: how many there are */
+};
+
+enum pcs_param_unit {
+    PCS_UNIT_MS = 0, /* a duration in milliseconds, echoed in seconds */
+    PCS_UNIT_TOKENS, /* a count of tokens, echoed with "token(s)" */
+    PCS_UNIT_NUMBER, /* a plain count */
+    PCS_UNIT_SWITCH  /* 0 or 1 */
+};
+
+struct pcs_cache_param_info {
+    const char *name;         /* "ttl", "min_tokens": one word, as messages name it */
+    unsigned uses;            /* its PCS_USES_* bit */
+    enum pcs_param_unit unit; /* of the value pcs_cache_param_get returns */
+    const char *label;        /* how text reports name it ("idle TTL"); NULL: not echoed */
+    const char *json_key;     /* its member in a report's policy object; NULL: not echoed */
+    int json_rank;            /* JSON members come in increasing json_rank */
+};
+
+/* The parameter's description; NULL outside [0, PCS_PARAM_COUNT). Static
+ * data: thread-safe. */
+const struct pcs_cache_param_info *pcs_cache_param_info(enum pcs_cache_param param);
+
+/* The parameter's value in config, in its unit (0 for an unknown param). */
+uint64_t pcs_cache_param_get(const struct pcs_cache_config *config, enum pcs_cache_param param);
+
+/* Sets it (a value out of the field's range is the caller's error: check
+ * the config after, with pcs_cache_config_check). */
+void pcs_cache_param_set(struct pcs_cache_config *config, enum pcs_cache_param param, uint64_t value);
+
 /* policy ttl, ttl 300 s, min 0, granularity 1, capacity 0 (unset). */
 struct pcs_cache_config pcs_cache_config_default(void);
 

@@ -76,17 +76,92 @@ int pcs_policy_parse(const char *name)
     return -1;
 }
 
+static const struct pcs_cache_param_info params[PCS_PARAM_COUNT] = {
+    [PCS_PARAM_CAPACITY] = {.name = "capacity",
+                            .uses = PCS_USES_CAPACITY,
+                            .unit = PCS_UNIT_TOKENS,
+                            .label = "capacity",
+                            .json_key = "capacity_tokens",
+                            .json_rank = 3},
+    [PCS_PARAM_TTL] = {.name = "ttl",
+                       .uses = PCS_USES_TTL,
+                       .unit = PCS_UNIT_MS,
+                       .label = "idle TTL",
+                       .json_key = "ttl_s",
+                       .json_rank = 0},
+    [PCS_PARAM_MIN_TOKENS] = {.name = "min_tokens",
+                              .uses = PCS_USES_MIN_TOKENS,
+                              .unit = PCS_UNIT_TOKENS,
+                              .label = "min",
+                              .json_key = "min_tokens",
+                              .json_rank = 1},
+    [PCS_PARAM_GRANULARITY] = {.name = "granularity",
+                               .uses = PCS_USES_GRANULARITY,
+                               .unit = PCS_UNIT_NUMBER,
+                               .label = "granularity",
+                               .json_key = "granularity",
+                               .json_rank = 2},
+    /* Reports say whether markers stand in their own words (report_util.c). */
+    [PCS_PARAM_MARKERS] = {.name = "ttl_overrides_markers", .uses = PCS_USES_MARKERS, .unit = PCS_UNIT_SWITCH},
+};
+
+const struct pcs_cache_param_info *pcs_cache_param_info(enum pcs_cache_param param)
+{
+    return (unsigned)param < PCS_PARAM_COUNT ? &params[param] : NULL;
+}
+
+uint64_t pcs_cache_param_get(const struct pcs_cache_config *config, enum pcs_cache_param param)
+{
+    switch (param) {
+    case PCS_PARAM_CAPACITY:
+        return config->capacity_tokens;
+    case PCS_PARAM_TTL:
+        return config->ttl_ms > 0 ? (uint64_t)config->ttl_ms : 0;
+    case PCS_PARAM_MIN_TOKENS:
+        return config->min_tokens;
+    case PCS_PARAM_GRANULARITY:
+        return config->granularity;
+    case PCS_PARAM_MARKERS:
+        return config->ttl_overrides_markers != 0;
+    case PCS_PARAM_COUNT:
+        break;
+    }
+    return 0;
+}
+
+void pcs_cache_param_set(struct pcs_cache_config *config, enum pcs_cache_param param, uint64_t value)
+{
+    switch (param) {
+    case PCS_PARAM_CAPACITY:
+        config->capacity_tokens = value;
+        break;
+    case PCS_PARAM_TTL:
+        config->ttl_ms = value > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)value;
+        break;
+    case PCS_PARAM_MIN_TOKENS:
+        config->min_tokens = value;
+        break;
+    case PCS_PARAM_GRANULARITY:
+        config->granularity = value;
+        break;
+    case PCS_PARAM_MARKERS:
+        config->ttl_overrides_markers = value != 0;
+        break;
+    case PCS_PARAM_COUNT:
+        break;
+    }
+}
+
 int pcs_cache_config_equal(const struct pcs_cache_config *a, const struct pcs_cache_config *b)
 {
     if (a->policy != b->policy)
         return 0;
     const struct pcs_policy_info *info = pcs_policy_info(a->policy);
     unsigned uses = info ? info->uses : 0;
-    return (!(uses & PCS_USES_TTL) || a->ttl_ms == b->ttl_ms) &&
-           (!(uses & PCS_USES_MIN_TOKENS) || a->min_tokens == b->min_tokens) &&
-           (!(uses & PCS_USES_GRANULARITY) || a->granularity == b->granularity) &&
-           (!(uses & PCS_USES_CAPACITY) || a->capacity_tokens == b->capacity_tokens) &&
-           (!(uses & PCS_USES_MARKERS) || a->ttl_overrides_markers == b->ttl_overrides_markers);
+    for (int p = 0; p < PCS_PARAM_COUNT; p++)
+        if ((uses & params[p].uses) && pcs_cache_param_get(a, p) != pcs_cache_param_get(b, p))
+            return 0;
+    return 1;
 }
 
 struct pcs_cache_config pcs_cache_config_default(void)
@@ -108,8 +183,9 @@ enum pcs_status pcs_cache_config_check(const struct pcs_cache_config *config, st
                              (long long)(PCS_MAX_TTL_MS / 1000));
     if (config->granularity == 0)
         return pcs_error_set(err, PCS_ERR_ARG, "granularity must be at least 1");
-    if (config->policy == PCS_POLICY_LRU && config->capacity_tokens == 0)
-        return pcs_error_set(err, PCS_ERR_ARG, "the lru policy needs a capacity in tokens");
+    if ((policies[config->policy].uses & PCS_USES_CAPACITY) && config->capacity_tokens == 0)
+        return pcs_error_set(err, PCS_ERR_ARG, "the %s policy needs a capacity in tokens",
+                             policies[config->policy].name);
     return PCS_OK;
 }
 

@@ -593,43 +593,52 @@ static void test_policy_table(void)
         flags[i][last] = PCS_BOUND_BREAKPOINT | PCS_BOUND_TTL_5M;
         marked[i].flags = flags[i];
     }
-    const struct {
-        unsigned field;
-        const char *name;
-    } fields[] = {{PCS_USES_TTL, "ttl_ms"},
-                  {PCS_USES_MIN_TOKENS, "min_tokens"},
-                  {PCS_USES_GRANULARITY, "granularity"},
-                  {PCS_USES_CAPACITY, "capacity_tokens"},
-                  {PCS_USES_MARKERS, "ttl_overrides_markers"}};
+    /* A second value of each parameter, in its unit; a parameter added to
+     * the table without one here fails below. */
+    static const uint64_t other_value[PCS_PARAM_COUNT] = {
+        [PCS_PARAM_CAPACITY] = 1500, [PCS_PARAM_TTL] = 120,    [PCS_PARAM_MIN_TOKENS] = 700,
+        [PCS_PARAM_GRANULARITY] = 300, [PCS_PARAM_MARKERS] = 1,
+    };
     char names[96];
     CHECK(strcmp(pcs_policy_ttl_curve_names(names, sizeof names), "ttl, openai and breakpoint") == 0);
     CHECK(pcs_policy_info(PCS_POLICY_COUNT) == NULL);
+    CHECK(pcs_cache_param_info(PCS_PARAM_COUNT) == NULL);
+    unsigned all_uses = 0;
+    for (int f = 0; f < PCS_PARAM_COUNT; f++) {
+        const struct pcs_cache_param_info *param = pcs_cache_param_info((enum pcs_cache_param)f);
+        CHECK(param && param->name && param->uses && !(all_uses & param->uses)); /* one bit each */
+        CHECK(other_value[f] != 0);
+        all_uses |= param ? param->uses : 0;
+    }
     for (int p = 0; p < PCS_POLICY_COUNT; p++) {
         const struct pcs_policy_info *info = pcs_policy_info((enum pcs_policy)p);
         CHECK(info && info->name && pcs_policy_parse(info->name) == p);
         if (!info)
             continue;
+        CHECK((info->uses & ~all_uses) == 0); /* every bit a policy reads is a parameter */
         struct pcs_cache_config base = pcs_cache_config_default();
         base.policy = (enum pcs_policy)p;
         base.ttl_ms = 1000;
         base.min_tokens = 300;
         base.granularity = 200;
         base.capacity_tokens = 3000;
-        for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
+        for (int f = 0; f < PCS_PARAM_COUNT; f++) {
+            const struct pcs_cache_param_info *param = pcs_cache_param_info((enum pcs_cache_param)f);
             struct pcs_cache_config changed = base;
-            switch (fields[f].field) {
-            case PCS_USES_TTL: changed.ttl_ms = 120; break;
-            case PCS_USES_MIN_TOKENS: changed.min_tokens = 700; break;
-            case PCS_USES_GRANULARITY: changed.granularity = 300; break;
-            case PCS_USES_CAPACITY: changed.capacity_tokens = 1500; break;
-            default: changed.ttl_overrides_markers = 1; break;
-            }
-            int uses = (info->uses & fields[f].field) != 0;
+            pcs_cache_param_set(&changed, (enum pcs_cache_param)f, other_value[f]);
+            CHECK(pcs_cache_param_get(&changed, (enum pcs_cache_param)f) == other_value[f]);
+            /* set touches its own field only */
+            struct pcs_cache_config back = changed;
+            pcs_cache_param_set(&back, (enum pcs_cache_param)f, pcs_cache_param_get(&base, (enum pcs_cache_param)f));
+            CHECK(back.policy == base.policy && back.ttl_ms == base.ttl_ms && back.min_tokens == base.min_tokens &&
+                  back.granularity == base.granularity && back.capacity_tokens == base.capacity_tokens &&
+                  back.ttl_overrides_markers == base.ttl_overrides_markers);
+            int uses = (info->uses & param->uses) != 0;
             int differ = usages_differ(&base, &changed, marked, LOOK_REQUESTS);
             int equal = pcs_cache_config_equal(&base, &changed);
             if (differ != uses || equal == uses)
-                fprintf(stderr, "policy %s, field %s: the table says %s; usage %s, configs %s\n", info->name,
-                        fields[f].name, uses ? "read" : "not read", differ ? "changed" : "unchanged",
+                fprintf(stderr, "policy %s, parameter %s: the table says %s; usage %s, configs %s\n", info->name,
+                        param->name, uses ? "read" : "not read", differ ? "changed" : "unchanged",
                         equal ? "equal" : "unequal");
             CHECK(differ == uses);
             CHECK(equal == !uses);
