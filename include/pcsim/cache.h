@@ -85,12 +85,12 @@ struct pcs_cache_config {
  * reads which is pcs_policy_info(policy)->uses; pcs_cache_config_equal
  * compares them, reports echo them and front ends override them by
  * walking this table, so a new parameter is a field above, a PCS_USES_*
- * bit and one row in cache.c. Ordered as text reports list them. */
+ * bit and one row in cache.c. JSON echoes and notes follow this order. */
 enum pcs_cache_param {
-    PCS_PARAM_CAPACITY = 0,
-    PCS_PARAM_TTL,
+    PCS_PARAM_TTL = 0,
     PCS_PARAM_MIN_TOKENS,
     PCS_PARAM_GRANULARITY,
+    PCS_PARAM_CAPACITY,
     PCS_PARAM_MARKERS,
     PCS_PARAM_COUNT /* not a parameter: how many there are */
 };
@@ -108,7 +108,7 @@ struct pcs_cache_param_info {
     enum pcs_param_unit unit; /* of the value pcs_cache_param_get returns */
     const char *label;        /* how text reports name it ("idle TTL"); NULL: not echoed */
     const char *json_key;     /* its member in a report's policy object; NULL: not echoed */
-    int json_rank;            /* JSON members come in increasing json_rank */
+    int text_rank;            /* text echoes list parameters in increasing text_rank */
 };
 
 /* The parameter's description; NULL outside [0, PCS_PARAM_COUNT). Static
@@ -121,6 +121,17 @@ uint64_t pcs_cache_param_get(const struct pcs_cache_config *config, enum pcs_cac
 /* Sets it (a value out of the field's range is the caller's error: check
  * the config after, with pcs_cache_config_check). */
 void pcs_cache_param_set(struct pcs_cache_config *config, enum pcs_cache_param param, uint64_t value);
+
+/* A user's changes to a preset's parameters: value[p] replaces parameter p
+ * where given has its PCS_USES_* bit. */
+struct pcs_cache_overrides {
+    unsigned given;                   /* PCS_USES_* bits of the parameters given */
+    uint64_t value[PCS_PARAM_COUNT];  /* in each parameter's unit */
+};
+
+/* Applies overrides to config. A TTL given is a what-if TTL: it also
+ * overrides the trace's "5m"/"1h" breakpoint markers (DESIGN §3). */
+void pcs_cache_overrides_apply(const struct pcs_cache_overrides *overrides, struct pcs_cache_config *config);
 
 /* policy ttl, ttl 300 s, min 0, granularity 1, capacity 0 (unset). */
 struct pcs_cache_config pcs_cache_config_default(void);

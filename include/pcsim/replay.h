@@ -76,20 +76,6 @@ void pcs_replay_result_free(struct pcs_replay_result *result);
  * when priced, the ideal one beside it for its cost, prices every request,
  * and hands each request to an observer. */
 
-/* The user's changes to a preset's parameters, applied over the preset's
- * (and over every model's, for per-model presets). */
-struct pcs_cache_overrides {
-    int64_t ttl_ms;           /* > 0: every entry's idle TTL, which also overrides the
-                               * trace's "5m"/"1h" markers (DESIGN §3); <= 0: the preset's */
-    uint64_t min_tokens;      /* used when has_min_tokens */
-    uint64_t granularity;     /* used when has_granularity */
-    uint64_t capacity_tokens; /* used when has_capacity */
-    int has_min_tokens, has_granularity, has_capacity;
-};
-
-/* Applies overrides to config. */
-void pcs_cache_overrides_apply(const struct pcs_cache_overrides *overrides, struct pcs_cache_config *config);
-
 /* The configuration a replay with preset plays: the preset's ("auto": the
  * none policy, each model's own being chosen as it is met) with overrides
  * applied (NULL: none). PCS_ERR_ARG for an unknown preset (config is left

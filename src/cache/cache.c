@@ -3,6 +3,7 @@
 #include "cache_internal.h"
 #include "common/text_append.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,80 +77,110 @@ int pcs_policy_parse(const char *name)
     return -1;
 }
 
-static const struct pcs_cache_param_info params[PCS_PARAM_COUNT] = {
-    [PCS_PARAM_CAPACITY] = {.name = "capacity",
-                            .uses = PCS_USES_CAPACITY,
-                            .unit = PCS_UNIT_TOKENS,
-                            .label = "capacity",
-                            .json_key = "capacity_tokens",
-                            .json_rank = 3},
-    [PCS_PARAM_TTL] = {.name = "ttl",
-                       .uses = PCS_USES_TTL,
-                       .unit = PCS_UNIT_MS,
-                       .label = "idle TTL",
-                       .json_key = "ttl_s",
-                       .json_rank = 0},
-    [PCS_PARAM_MIN_TOKENS] = {.name = "min_tokens",
-                              .uses = PCS_USES_MIN_TOKENS,
-                              .unit = PCS_UNIT_TOKENS,
-                              .label = "min",
-                              .json_key = "min_tokens",
-                              .json_rank = 1},
-    [PCS_PARAM_GRANULARITY] = {.name = "granularity",
-                               .uses = PCS_USES_GRANULARITY,
-                               .unit = PCS_UNIT_NUMBER,
-                               .label = "granularity",
-                               .json_key = "granularity",
-                               .json_rank = 2},
+/* Where each parameter lives in struct pcs_cache_config, and how it is stored. */
+enum param_storage { STORED_U64, STORED_I64, STORED_INT };
+
+struct param_row {
+    struct pcs_cache_param_info info;
+    size_t offset;
+    enum param_storage storage;
+};
+
+#define PARAM_FIELD(field, kind) .offset = offsetof(struct pcs_cache_config, field), .storage = kind
+
+static const struct param_row params[PCS_PARAM_COUNT] = {
+    [PCS_PARAM_CAPACITY] = {{.name = "capacity",
+                             .uses = PCS_USES_CAPACITY,
+                             .unit = PCS_UNIT_TOKENS,
+                             .label = "capacity",
+                             .json_key = "capacity_tokens",
+                             .text_rank = 0},
+                            PARAM_FIELD(capacity_tokens, STORED_U64)},
+    [PCS_PARAM_TTL] = {{.name = "ttl",
+                        .uses = PCS_USES_TTL,
+                        .unit = PCS_UNIT_MS,
+                        .label = "idle TTL",
+                        .json_key = "ttl_s",
+                        .text_rank = 1},
+                       PARAM_FIELD(ttl_ms, STORED_I64)},
+    [PCS_PARAM_MIN_TOKENS] = {{.name = "min_tokens",
+                               .uses = PCS_USES_MIN_TOKENS,
+                               .unit = PCS_UNIT_TOKENS,
+                               .label = "min",
+                               .json_key = "min_tokens",
+                               .text_rank = 2},
+                              PARAM_FIELD(min_tokens, STORED_U64)},
+    [PCS_PARAM_GRANULARITY] = {{.name = "granularity",
+                                .uses = PCS_USES_GRANULARITY,
+                                .unit = PCS_UNIT_NUMBER,
+                                .label = "granularity",
+                                .json_key = "granularity",
+                                .text_rank = 3},
+                               PARAM_FIELD(granularity, STORED_U64)},
     /* Reports say whether markers stand in their own words (report_util.c). */
-    [PCS_PARAM_MARKERS] = {.name = "ttl_overrides_markers", .uses = PCS_USES_MARKERS, .unit = PCS_UNIT_SWITCH},
+    [PCS_PARAM_MARKERS] = {{.name = "ttl_overrides_markers", .uses = PCS_USES_MARKERS, .unit = PCS_UNIT_SWITCH},
+                           PARAM_FIELD(ttl_overrides_markers, STORED_INT)},
 };
 
 const struct pcs_cache_param_info *pcs_cache_param_info(enum pcs_cache_param param)
 {
-    return (unsigned)param < PCS_PARAM_COUNT ? &params[param] : NULL;
+    return (unsigned)param < PCS_PARAM_COUNT ? &params[param].info : NULL;
 }
 
 uint64_t pcs_cache_param_get(const struct pcs_cache_config *config, enum pcs_cache_param param)
 {
-    switch (param) {
-    case PCS_PARAM_CAPACITY:
-        return config->capacity_tokens;
-    case PCS_PARAM_TTL:
-        return config->ttl_ms > 0 ? (uint64_t)config->ttl_ms : 0;
-    case PCS_PARAM_MIN_TOKENS:
-        return config->min_tokens;
-    case PCS_PARAM_GRANULARITY:
-        return config->granularity;
-    case PCS_PARAM_MARKERS:
-        return config->ttl_overrides_markers != 0;
-    case PCS_PARAM_COUNT:
-        break;
+    if ((unsigned)param >= PCS_PARAM_COUNT)
+        return 0;
+    const char *field = (const char *)config + params[param].offset;
+    switch (params[param].storage) {
+    case STORED_U64: {
+        uint64_t value;
+        memcpy(&value, field, sizeof value);
+        return value;
+    }
+    case STORED_I64: {
+        int64_t value;
+        memcpy(&value, field, sizeof value);
+        return value > 0 ? (uint64_t)value : 0;
+    }
+    case STORED_INT: {
+        int value;
+        memcpy(&value, field, sizeof value);
+        return value != 0;
+    }
     }
     return 0;
 }
 
 void pcs_cache_param_set(struct pcs_cache_config *config, enum pcs_cache_param param, uint64_t value)
 {
-    switch (param) {
-    case PCS_PARAM_CAPACITY:
-        config->capacity_tokens = value;
+    if ((unsigned)param >= PCS_PARAM_COUNT)
+        return;
+    char *field = (char *)config + params[param].offset;
+    switch (params[param].storage) {
+    case STORED_U64:
+        memcpy(field, &value, sizeof value);
         break;
-    case PCS_PARAM_TTL:
-        config->ttl_ms = value > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)value;
-        break;
-    case PCS_PARAM_MIN_TOKENS:
-        config->min_tokens = value;
-        break;
-    case PCS_PARAM_GRANULARITY:
-        config->granularity = value;
-        break;
-    case PCS_PARAM_MARKERS:
-        config->ttl_overrides_markers = value != 0;
-        break;
-    case PCS_PARAM_COUNT:
+    case STORED_I64: {
+        int64_t stored = value > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)value;
+        memcpy(field, &stored, sizeof stored);
         break;
     }
+    case STORED_INT: {
+        int stored = value != 0;
+        memcpy(field, &stored, sizeof stored);
+        break;
+    }
+    }
+}
+
+void pcs_cache_overrides_apply(const struct pcs_cache_overrides *overrides, struct pcs_cache_config *config)
+{
+    for (int p = 0; p < PCS_PARAM_COUNT; p++)
+        if (overrides->given & params[p].info.uses)
+            pcs_cache_param_set(config, (enum pcs_cache_param)p, overrides->value[p]);
+    if (overrides->given & PCS_USES_TTL) /* a what-if TTL overrides the trace's markers (DESIGN §3) */
+        config->ttl_overrides_markers = 1;
 }
 
 int pcs_cache_config_equal(const struct pcs_cache_config *a, const struct pcs_cache_config *b)
@@ -159,7 +190,7 @@ int pcs_cache_config_equal(const struct pcs_cache_config *a, const struct pcs_ca
     const struct pcs_policy_info *info = pcs_policy_info(a->policy);
     unsigned uses = info ? info->uses : 0;
     for (int p = 0; p < PCS_PARAM_COUNT; p++)
-        if ((uses & params[p].uses) && pcs_cache_param_get(a, p) != pcs_cache_param_get(b, p))
+        if ((uses & params[p].info.uses) && pcs_cache_param_get(a, p) != pcs_cache_param_get(b, p))
             return 0;
     return 1;
 }

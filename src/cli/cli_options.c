@@ -217,6 +217,69 @@ const struct option *cli_getopt_table(const struct option *own, size_t own_count
     return options;
 }
 
+/* The options of the cache parameters; a parameter without a name has no
+ * option (the markers: a --ttl overrides them). */
+static const struct {
+    const char *name;     /* the option, without "--" */
+    int duration;         /* read as 300, 5m, 1h (ms); else as a count, 3M */
+    int positive;         /* 0 is refused */
+    const char *expected; /* for the usage error: "expected ..., got '...'" */
+} param_options[PCS_PARAM_COUNT] = {
+    [PCS_PARAM_CAPACITY] = {"capacity", 0, 1, "a positive token count such as 3M"},
+    [PCS_PARAM_TTL] = {"ttl", 1, 1, "a positive duration such as 300, 5m or 1h"},
+    [PCS_PARAM_MIN_TOKENS] = {"min-tokens", 0, 0, "a token count"},
+    [PCS_PARAM_GRANULARITY] = {"granularity", 0, 1, "a positive token count"},
+};
+
+const struct option *cli_getopt_add_params(struct option *options, size_t cap, unsigned params)
+{
+    size_t count = 0;
+    while (options[count].name)
+        count++;
+    for (int p = 0; p < PCS_PARAM_COUNT && count + 1 < cap; p++) {
+        if (!param_options[p].name || !(pcs_cache_param_info((enum pcs_cache_param)p)->uses & params))
+            continue;
+        struct option entry = {param_options[p].name, required_argument, NULL, CLI_PARAM_OPTION_BASE + p};
+        options[count++] = entry;
+    }
+    struct option end = {NULL, 0, NULL, 0};
+    options[count] = end;
+    return options;
+}
+
+int cli_param_option(const char *command, int opt, const char *value, struct pcs_cache_overrides *overrides)
+{
+    if (opt < CLI_PARAM_OPTION_BASE || opt >= CLI_PARAM_OPTION_BASE + PCS_PARAM_COUNT)
+        return -1;
+    int p = opt - CLI_PARAM_OPTION_BASE;
+    uint64_t parsed = 0;
+    int bad;
+    if (param_options[p].duration) {
+        int64_t ms = 0;
+        bad = cli_parse_seconds(value, &ms) != 0 || ms < 0;
+        parsed = bad ? 0 : (uint64_t)ms;
+    } else {
+        bad = cli_parse_count(value, &parsed) != 0;
+    }
+    if (bad || (param_options[p].positive && parsed == 0))
+        return cli_usage_error(command, "--%s: expected %s, got '%s'", param_options[p].name, param_options[p].expected,
+                               value);
+    overrides->value[p] = parsed;
+    overrides->given |= pcs_cache_param_info((enum pcs_cache_param)p)->uses;
+    return CLI_EXIT_OK;
+}
+
+void cli_param_notes(const char *command, const struct pcs_cache_overrides *overrides, enum pcs_policy policy)
+{
+    const unsigned uses = pcs_policy_info(policy)->uses;
+    for (int p = 0; p < PCS_PARAM_COUNT; p++) {
+        unsigned bit = pcs_cache_param_info((enum pcs_cache_param)p)->uses;
+        if (param_options[p].name && (overrides->given & bit) && !(uses & bit))
+            fprintf(stderr, "pcsim %s: note: --%s has no effect on policy %s\n", command, param_options[p].name,
+                    pcs_policy_name(policy));
+    }
+}
+
 int cli_shared_option(const char *command, int opt, char *value, struct cli_trace_cost *shared)
 {
     if (opt < CLI_SHARED_OPTION_BASE || opt >= CLI_SHARED_OPTION_BASE + (int)SHARED_COUNT)

@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "pcsim/cache.h"
 #include "pcsim/trace.h"
 
 #define CLI_MAX_ALIASES 64
@@ -43,6 +44,26 @@ enum cli_option_group { CLI_GROUP_INPUT, CLI_GROUP_COST, CLI_GROUP_SPEED };
 #define CLI_MAX_OPTIONS 48
 const struct option *cli_getopt_table(const struct option *own, size_t own_count, struct option *options,
                                       size_t cap);
+
+/* ---- cache parameters as options ---------------------------------------
+ * Each parameter of the cache (pcsim/cache.h, enum pcs_cache_param) a user
+ * may override has one option here: --ttl, --min-tokens, --granularity,
+ * --capacity. getopt_long values of these start at CLI_PARAM_OPTION_BASE. */
+#define CLI_PARAM_OPTION_BASE 2048
+
+/* Appends to a getopt_long table made by cli_getopt_table (terminated,
+ * room for cap entries) the options of the parameters whose PCS_USES_* bits
+ * are in params. Returns options. */
+const struct option *cli_getopt_add_params(struct option *options, size_t cap, unsigned params);
+
+/* If opt is a parameter option's value, parses value into overrides and
+ * returns CLI_EXIT_OK, or prints the usage error and returns it; else
+ * returns -1 (not a parameter option). */
+int cli_param_option(const char *command, int opt, const char *value, struct pcs_cache_overrides *overrides);
+
+/* Notes on stderr each override that policy does not read ("--granularity
+ * has no effect on policy ttl"): said, not silently dropped. */
+void cli_param_notes(const char *command, const struct pcs_cache_overrides *overrides, enum pcs_policy policy);
 
 /* If opt is a shared option's getopt_long value, applies value to shared
  * and returns CLI_EXIT_OK or prints the usage error and returns it; else

@@ -92,16 +92,11 @@ static void print_help(FILE *out)
 
 enum output_format { OUT_TEXT, OUT_JSON, OUT_CSV };
 
-enum { OPT_POLICY = 256, OPT_TTL, OPT_MIN_TOKENS, OPT_GRANULARITY, OPT_CAPACITY, OPT_FORMAT, OPT_REQUESTS, OPT_HTML,
-       OPT_OUTPUT, OPT_MAX_MEMORY };
+enum { OPT_POLICY = 256, OPT_FORMAT, OPT_REQUESTS, OPT_HTML, OPT_OUTPUT, OPT_MAX_MEMORY };
 
 /* Replay's own options; the trace and cost options are cli_options.c's. */
 static const struct option own_options[] = {
     {"policy", required_argument, NULL, OPT_POLICY},
-    {"ttl", required_argument, NULL, OPT_TTL},
-    {"min-tokens", required_argument, NULL, OPT_MIN_TOKENS},
-    {"granularity", required_argument, NULL, OPT_GRANULARITY},
-    {"capacity", required_argument, NULL, OPT_CAPACITY},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"requests", required_argument, NULL, OPT_REQUESTS},
     {"html", required_argument, NULL, OPT_HTML},
@@ -199,8 +194,8 @@ struct replay_options {
 static int parse_options(int argc, char **argv, struct replay_options *opts)
 {
     struct option table[CLI_MAX_OPTIONS];
-    const struct option *options =
-        cli_getopt_table(own_options, sizeof own_options / sizeof own_options[0], table, CLI_MAX_OPTIONS);
+    cli_getopt_table(own_options, sizeof own_options / sizeof own_options[0], table, CLI_MAX_OPTIONS);
+    const struct option *options = cli_getopt_add_params(table, CLI_MAX_OPTIONS, ~0u); /* every parameter */
     int opt;
     optind = 1;
     opterr = 0;
@@ -208,27 +203,6 @@ static int parse_options(int argc, char **argv, struct replay_options *opts)
         switch (opt) {
         case 'h': print_help(stdout); return -1;
         case OPT_POLICY: opts->preset = optarg; break;
-        case OPT_TTL:
-            if (cli_parse_seconds(optarg, &opts->overrides.ttl_ms) != 0 || opts->overrides.ttl_ms <= 0)
-                return cli_usage_error("replay", "--ttl: expected a positive duration such as 300, 5m or 1h, got '%s'",
-                                       optarg);
-            break;
-        case OPT_MIN_TOKENS:
-            if (cli_parse_count(optarg, &opts->overrides.min_tokens) != 0)
-                return cli_usage_error("replay", "--min-tokens: expected a token count, got '%s'", optarg);
-            opts->overrides.has_min_tokens = 1;
-            break;
-        case OPT_GRANULARITY:
-            if (cli_parse_count(optarg, &opts->overrides.granularity) != 0 || opts->overrides.granularity == 0)
-                return cli_usage_error("replay", "--granularity: expected a positive token count, got '%s'", optarg);
-            opts->overrides.has_granularity = 1;
-            break;
-        case OPT_CAPACITY:
-            if (cli_parse_count(optarg, &opts->overrides.capacity_tokens) != 0 || opts->overrides.capacity_tokens == 0)
-                return cli_usage_error("replay", "--capacity: expected a positive token count such as 3M, got '%s'",
-                                       optarg);
-            opts->overrides.has_capacity = 1;
-            break;
         case OPT_FORMAT:
             if (strcmp(optarg, "text") == 0) {
                 opts->output = OUT_TEXT;
@@ -252,7 +226,9 @@ static int parse_options(int argc, char **argv, struct replay_options *opts)
                                        optarg);
             break;
         default: {
-            int code = cli_shared_option("replay", opt, optarg, &opts->shared);
+            int code = cli_param_option("replay", opt, optarg, &opts->overrides);
+            if (code < 0)
+                code = cli_shared_option("replay", opt, optarg, &opts->shared);
             if (code < 0)
                 return cli_option_error("replay", argv);
             if (code != CLI_EXIT_OK)
@@ -289,22 +265,7 @@ static int cache_config(const struct replay_options *opts, struct pcs_cache_conf
         return cli_usage_error("replay", "%s", err.message);
     if (strcmp(opts->preset, "auto") == 0)
         return CLI_EXIT_OK; /* each model's policy decides what its overrides mean */
-    /* An override the policy does not use is said, not silently dropped. */
-    const unsigned uses = pcs_policy_info(config->policy)->uses;
-    const struct {
-        int given;
-        unsigned field;
-        const char *option;
-    } overrides[] = {
-        {opts->overrides.ttl_ms > 0, PCS_USES_TTL, "--ttl"},
-        {opts->overrides.has_min_tokens, PCS_USES_MIN_TOKENS, "--min-tokens"},
-        {opts->overrides.has_granularity, PCS_USES_GRANULARITY, "--granularity"},
-        {opts->overrides.has_capacity, PCS_USES_CAPACITY, "--capacity"},
-    };
-    for (size_t i = 0; i < sizeof overrides / sizeof overrides[0]; i++)
-        if (overrides[i].given && !(uses & overrides[i].field))
-            fprintf(stderr, "pcsim replay: note: %s has no effect on policy %s\n", overrides[i].option,
-                    pcs_policy_name(config->policy));
+    cli_param_notes("replay", &opts->overrides, config->policy);
     return CLI_EXIT_OK;
 }
 

@@ -59,26 +59,26 @@ static void print_help(FILE *out)
           out);
 }
 
-enum { OPT_TTL = 256, OPT_CAPACITY, OPT_POLICY, OPT_MIN_TOKENS, OPT_GRANULARITY, OPT_FORMAT, OPT_HTML, OPT_OUTPUT };
+enum { OPT_TTL = 256, OPT_CAPACITY, OPT_POLICY, OPT_FORMAT, OPT_HTML, OPT_OUTPUT };
 
 /* Sweep's own options; the trace and cost options are cli_options.c's. */
 static const struct option own_options[] = {
     {"ttl", required_argument, NULL, OPT_TTL},
     {"capacity", required_argument, NULL, OPT_CAPACITY},
     {"policy", required_argument, NULL, OPT_POLICY},
-    {"min-tokens", required_argument, NULL, OPT_MIN_TOKENS},
-    {"granularity", required_argument, NULL, OPT_GRANULARITY},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"html", required_argument, NULL, OPT_HTML},
     {"output", required_argument, NULL, OPT_OUTPUT},
 };
 
+/* The parameters a sweep takes as overrides: all but the ones its curves vary. */
+#define SWEEP_OVERRIDABLE (~(unsigned)(PCS_USES_TTL | PCS_USES_CAPACITY))
+
 struct sweep_options {
     const char *ttl_spec;
     const char *capacity_spec;
     const char *preset;
-    uint64_t min_tokens, granularity;
-    int has_min, has_granularity;
+    struct pcs_cache_overrides overrides; /* of the parameters a curve does not vary */
     struct cli_trace_cost shared;
     int output; /* 0 text, 1 json, 2 csv */
     const char *html_path;
@@ -144,8 +144,9 @@ static int parse_points(const char *spec, int durations, double *values, size_t 
 static int parse_options(int argc, char **argv, struct sweep_options *opts)
 {
     struct option table[CLI_MAX_OPTIONS];
-    const struct option *options =
-        cli_getopt_table(own_options, sizeof own_options / sizeof own_options[0], table, CLI_MAX_OPTIONS);
+    cli_getopt_table(own_options, sizeof own_options / sizeof own_options[0], table, CLI_MAX_OPTIONS);
+    /* --ttl and --capacity are the curves' own lists; the other parameters override the preset's. */
+    const struct option *options = cli_getopt_add_params(table, CLI_MAX_OPTIONS, SWEEP_OVERRIDABLE);
     int opt;
     optind = 1;
     opterr = 0;
@@ -155,16 +156,6 @@ static int parse_options(int argc, char **argv, struct sweep_options *opts)
         case OPT_TTL: opts->ttl_spec = optarg; break;
         case OPT_CAPACITY: opts->capacity_spec = optarg; break;
         case OPT_POLICY: opts->preset = optarg; break;
-        case OPT_MIN_TOKENS:
-            if (cli_parse_count(optarg, &opts->min_tokens) != 0)
-                return cli_usage_error("sweep", "--min-tokens: expected a token count, got '%s'", optarg);
-            opts->has_min = 1;
-            break;
-        case OPT_GRANULARITY:
-            if (cli_parse_count(optarg, &opts->granularity) != 0 || opts->granularity == 0)
-                return cli_usage_error("sweep", "--granularity: expected a positive token count, got '%s'", optarg);
-            opts->has_granularity = 1;
-            break;
         case OPT_FORMAT:
             if (strcmp(optarg, "text") == 0)
                 opts->output = 0;
@@ -178,7 +169,9 @@ static int parse_options(int argc, char **argv, struct sweep_options *opts)
         case OPT_HTML: opts->html_path = optarg; break;
         case OPT_OUTPUT: opts->output_path = optarg; break;
         default: {
-            int code = cli_shared_option("sweep", opt, optarg, &opts->shared);
+            int code = cli_param_option("sweep", opt, optarg, &opts->overrides);
+            if (code < 0)
+                code = cli_shared_option("sweep", opt, optarg, &opts->shared);
             if (code < 0)
                 return cli_option_error("sweep", argv);
             if (code != CLI_EXIT_OK)
@@ -204,10 +197,7 @@ static int ttl_config(const struct sweep_options *opts, struct pcs_cache_config 
         return cli_usage_error("sweep", "--ttl curves are for %s presets, not '%s'",
                                pcs_policy_ttl_curve_names(names, sizeof names), preset);
     }
-    if (opts->has_min)
-        config->min_tokens = opts->min_tokens;
-    if (opts->has_granularity)
-        config->granularity = opts->granularity;
+    pcs_cache_overrides_apply(&opts->overrides, config);
     return CLI_EXIT_OK;
 }
 
@@ -227,10 +217,7 @@ static enum pcs_status configure_model(void *context, uint32_t model, const char
     if (pcs_model_cache_config(presets->preset, pcs_catalog_resolve(presets->catalog, name, NULL), config) != PCS_OK)
         return pcs_error_set(err, PCS_ERR_ARG, "model %s: no cache preset", name);
     config->ttl_ms = ttl_ms;
-    if (presets->opts->has_min)
-        config->min_tokens = presets->opts->min_tokens;
-    if (presets->opts->has_granularity)
-        config->granularity = presets->opts->granularity;
+    pcs_cache_overrides_apply(&presets->opts->overrides, config);
     return PCS_OK;
 }
 

@@ -106,13 +106,18 @@ void pcs_report_json_policy_parameters(struct report_json *doc, cJSON *policy, c
 {
     const struct pcs_policy_info *info = pcs_policy_info(config->policy);
     unsigned uses = info ? info->uses & ~skip : 0;
-    char seconds[32];
-    if (uses & PCS_USES_TTL)
-        pcs_report_json_add_raw(doc, policy, "ttl_s", pcs_report_seconds(config->ttl_ms, seconds, sizeof seconds));
-    if (uses & PCS_USES_MIN_TOKENS)
-        pcs_report_json_put(doc, policy, "min_tokens", pcs_report_json_integer(config->min_tokens));
-    if (uses & PCS_USES_GRANULARITY)
-        pcs_report_json_put(doc, policy, "granularity", pcs_report_json_integer(config->granularity));
-    if (uses & PCS_USES_CAPACITY)
-        pcs_report_json_put(doc, policy, "capacity_tokens", pcs_report_json_integer(config->capacity_tokens));
+    /* Each parameter the policy reads, in the table's order (pcsim/cache.h). */
+    for (int p = 0; p < PCS_PARAM_COUNT; p++) {
+        const struct pcs_cache_param_info *param = pcs_cache_param_info((enum pcs_cache_param)p);
+        if (!(uses & param->uses) || !param->json_key)
+            continue;
+        uint64_t value = pcs_cache_param_get(config, (enum pcs_cache_param)p);
+        if (param->unit == PCS_UNIT_MS) {
+            char seconds[32];
+            pcs_report_json_add_raw(doc, policy, param->json_key,
+                                    pcs_report_seconds((int64_t)value, seconds, sizeof seconds));
+        } else {
+            pcs_report_json_put(doc, policy, param->json_key, pcs_report_json_integer(value));
+        }
+    }
 }

@@ -68,22 +68,33 @@ void pcs_report_policy_parameters_except(const struct pcs_cache_config *config, 
 {
     const struct pcs_policy_info *info = pcs_policy_info(config->policy);
     unsigned uses = info ? info->uses & ~skip : 0;
-    char number[32];
     size_t used = 0;
     buf[0] = '\0';
-    /* Each parameter the policy reads, in one order, then its summary. */
-    if (uses & PCS_USES_CAPACITY)
-        pcs_text_append(buf, cap, &used, "capacity %llu %s", (unsigned long long)config->capacity_tokens,
-                        pcs_report_noun(config->capacity_tokens, "token", "tokens"));
-    if (uses & PCS_USES_TTL)
-        pcs_text_append(buf, cap, &used, "%sidle TTL %s s", used ? ", " : "",
-                        pcs_report_seconds(config->ttl_ms, number, sizeof number));
-    if (uses & PCS_USES_MIN_TOKENS)
-        pcs_text_append(buf, cap, &used, "%smin %llu %s", used ? ", " : "", (unsigned long long)config->min_tokens,
-                        pcs_report_noun(config->min_tokens, "token", "tokens"));
-    if (uses & PCS_USES_GRANULARITY)
-        pcs_text_append(buf, cap, &used, "%sgranularity %llu", used ? ", " : "",
-                        (unsigned long long)config->granularity);
+    /* Each parameter the policy reads, by text_rank (pcsim/cache.h), then its summary. */
+    for (int rank = 0; rank < PCS_PARAM_COUNT; rank++) {
+        for (int p = 0; p < PCS_PARAM_COUNT; p++) {
+            const struct pcs_cache_param_info *param = pcs_cache_param_info((enum pcs_cache_param)p);
+            if (param->text_rank != rank || !(uses & param->uses) || !param->label)
+                continue;
+            uint64_t value = pcs_cache_param_get(config, (enum pcs_cache_param)p);
+            char number[32];
+            const char *joint = used ? ", " : "";
+            switch (param->unit) {
+            case PCS_UNIT_MS:
+                pcs_text_append(buf, cap, &used, "%s%s %s s", joint, param->label,
+                                pcs_report_seconds((int64_t)value, number, sizeof number));
+                break;
+            case PCS_UNIT_TOKENS:
+                pcs_text_append(buf, cap, &used, "%s%s %llu %s", joint, param->label, (unsigned long long)value,
+                                pcs_report_noun(value, "token", "tokens"));
+                break;
+            case PCS_UNIT_NUMBER:
+            case PCS_UNIT_SWITCH:
+                pcs_text_append(buf, cap, &used, "%s%s %llu", joint, param->label, (unsigned long long)value);
+                break;
+            }
+        }
+    }
     if (info && info->summary)
         pcs_text_append(buf, cap, &used, "%s%s", used ? ", " : "", info->summary);
 }

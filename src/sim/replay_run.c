@@ -8,20 +8,6 @@
 #include "common/status_internal.h"
 #include "trace/one_pass_internal.h"
 
-void pcs_cache_overrides_apply(const struct pcs_cache_overrides *overrides, struct pcs_cache_config *config)
-{
-    if (overrides->ttl_ms > 0) {
-        config->ttl_ms = overrides->ttl_ms;
-        config->ttl_overrides_markers = 1; /* a what-if TTL (DESIGN §3) */
-    }
-    if (overrides->has_min_tokens)
-        config->min_tokens = overrides->min_tokens;
-    if (overrides->has_granularity)
-        config->granularity = overrides->granularity;
-    if (overrides->has_capacity)
-        config->capacity_tokens = overrides->capacity_tokens;
-}
-
 enum pcs_status pcs_replay_preset_config(const char *preset, const struct pcs_cache_overrides *overrides,
                                          struct pcs_cache_config *config)
 {
