@@ -47,7 +47,6 @@ struct pcs_trace {
     struct stream stream;
 
     struct index_sink index; /* the entries in time order, and the skips */
-    struct reader_regions regions; /* the files' kept ids */
     size_t next_entry;
 
     /* Models: names in order of first appearance, and a hash index. */
@@ -265,15 +264,6 @@ const char *pcs_trace_model_name(const pcs_trace *trace, uint32_t model)
 
 /* ----------------------------------------------------------------- scratch */
 
-void pcs_reader_regions_free(struct reader_regions *regions)
-{
-    for (size_t i = 0; i < regions->count; i++)
-        pcs_append_region_free(&regions->items[i]);
-    free(regions->items);
-    regions->items = NULL;
-    regions->count = 0;
-}
-
 void pcs_doc_records_free(struct doc_records *doc)
 {
     free(doc->records);
@@ -370,7 +360,7 @@ pcs_trace *pcs_trace_open_inputs(const pcs_inputs *inputs, const struct pcs_trac
     }
     trace->index.lenient = trace->config.lenient;
     st = pcs_trace_index_files(trace, trace->files, path_count, &trace->config, &trace->namespace_count,
-                               &trace->lacks_prefixes, &trace->stream.on, &trace->index, &trace->regions, err);
+                               &trace->lacks_prefixes, &trace->stream.on, &trace->index, err);
     if (st == PCS_OK && trace->stream.on) {
         struct trace_file *file = &trace->files[0];
         struct line_reader lines = {file, &file->window, 0, file->size, 0};
@@ -631,7 +621,6 @@ void pcs_trace_free(pcs_trace *trace)
         pcs_doc_records_free(&trace->files[i].doc);
     }
     free(trace->files);
-    pcs_reader_regions_free(&trace->regions);
     pcs_index_sink_free(&trace->index);
     pcs_index_sink_free(&trace->stream.late);
     for (size_t i = 0; i < trace->model_count; i++)
