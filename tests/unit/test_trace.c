@@ -642,9 +642,8 @@ static void read_summary(const char *path, char *out, size_t cap)
 
 static void test_mooncake_layout(void)
 {
-    /* A record laid out as Mooncake's traces are is read by comparing whole
-     * keys; the same record with its keys in another order is read by the
-     * general parser. Both must give the same requests, and the same error
+    /* A record laid out as Mooncake's traces are, and the same record with
+     * its keys in another order, give the same requests, and the same error
      * (after the file's name, which differs by one letter) when bad. */
     static const char *const cases[][4] = {
         {"5", "1100", "3", "7, 8, 9"},
