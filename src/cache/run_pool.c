@@ -44,7 +44,7 @@ static void *carve(struct run_pool *pool, size_t bytes)
             pool->chunks = chunks;
             pool->chunk_cap = cap;
         }
-        char *chunk = pcs_memory_alloc_whole(size); /* carved whole soon: mapped in one call */
+        char *chunk = pcs_memory_alloc_whole(size); /* carved whole soon */
         if (!chunk)
             return NULL;
         pool->chunks[pool->chunk_count++] = chunk;

@@ -6,8 +6,8 @@
 #include "common/memory.h"
 #include "common/grow.h"
 
-/* First arrays: made whole (pcs_memory_alloc_whole), their pages mapped in one
- * call each rather than faulted in as the first requests are copied in. */
+/* First arrays: made whole (pcs_memory_alloc_whole): the first requests
+ * are copied into all of them at once. */
 static int arrays_first(struct bound_arrays *arrays, size_t cap)
 {
     arrays->units = pcs_memory_alloc_whole(cap * sizeof *arrays->units);

@@ -88,15 +88,6 @@ void *pcs_memory_alloc_whole(size_t bytes)
     if (!block)
         return NULL;
     advise_huge(block, rounded);
-#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
-    /* Maps the pages the block lies on in one call (a small block may
-     * share its first and last with others: mapping them early changes
-     * nothing). Before Linux 5.14 the call fails and the pages fault in as
-     * they are written, which changes only the time. */
-    uintptr_t start = (uintptr_t)block & ~(uintptr_t)(PAGE_BYTES - 1);
-    uintptr_t end = ((uintptr_t)block + bytes + PAGE_BYTES - 1) & ~(uintptr_t)(PAGE_BYTES - 1);
-    (void)madvise((void *)start, end - start, MADV_POPULATE_WRITE);
-#endif
     return block;
 }
 

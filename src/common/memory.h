@@ -29,10 +29,9 @@
 void *pcs_memory_grow(void *block, size_t bytes);
 
 /* malloc(bytes), for a block its caller is about to write whole (a
- * document's read buffer, a rehashed table, a pool chunk). Tuned: its
- * pages are mapped in one call rather than faulted in one at a time, on
- * huge pages where the block spans whole ones. Costs no more memory than
- * malloc. */
+ * document's read buffer, a rehashed table, a pool chunk). Tuned: a block
+ * of PCS_MEMORY_LARGE bytes or more is aligned to a huge page and asked
+ * onto huge pages, all of it. Costs no more memory than malloc. */
 void *pcs_memory_alloc_whole(size_t bytes);
 
 /* Blocks from this size on are worth huge pages (2 MiB: one huge page). */
@@ -48,9 +47,11 @@ int pcs_memory_thread_start(pthread_t *thread, void *(*run)(void *), void *arg);
 /* Nothing, plainly. Tuned (glibc): the process's heap keeps freed memory
  * for reuse rather than returning it to the kernel (blocks up to 8 MiB
  * come from the heap, which is not trimmed below 64 MiB, and all threads
- * share one heap). Process-wide: a program calls it once, before its
- * threads start and before it allocates much; the library itself never
- * does. */
+ * share one heap). For a replay, whose freed read buffers become its
+ * cache; not for Monte Carlo runs, whose per-trial blocks grow by realloc
+ * and move cheaper as mappings. Process-wide: a program calls it once,
+ * before its threads start and before it allocates much; the library
+ * itself never does. */
 void pcs_memory_prefer_reuse(void);
 
 #endif

@@ -166,7 +166,7 @@ static enum pcs_status index_document(struct index_job *job, struct file_window 
         return pcs_error_set(&job->error, PCS_ERR_RANGE, "%s: file too large to read", file->path);
     buf->len = 0; /* it held another file */
     if (buf->cap < file->size + TRACE_READ_PADDING) {
-        /* Made for the document, mapped at once; not grown, which would
+        /* Made for the document, written whole; not grown, which would
          * copy what it holds. */
         pcs_window_free(buf);
         size_t cap = (size_t)file->size + TRACE_READ_PADDING;
