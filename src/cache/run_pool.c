@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/big_alloc.h"
+#include "common/memory.h"
 
 /* Chunks start small (a sweep plays hundreds of small caches) and double. */
 #define FIRST_CHUNK_BYTES ((size_t)16 << 10)
@@ -44,7 +44,7 @@ static void *carve(struct run_pool *pool, size_t bytes)
             pool->chunks = chunks;
             pool->chunk_cap = cap;
         }
-        char *chunk = pcs_big_alloc_whole(size); /* carved whole soon: mapped in one call */
+        char *chunk = pcs_memory_alloc_whole(size); /* carved whole soon */
         if (!chunk)
             return NULL;
         pool->chunks[pool->chunk_count++] = chunk;

@@ -8,11 +8,11 @@
  * free list. */
 #include "tree.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/big_alloc.h"
+#include "common/grow.h"
+#include "common/memory.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -30,56 +30,6 @@ static size_t slot_home(const struct tree *tree, uint32_t parent, uint64_t unit)
     x *= 0xC4CEB9FE1A85EC53ull;
     x ^= x >> 33;
     return (size_t)x & tree->slot_mask;
-}
-
-/* Regions of released trees, kept for the next trees on the same thread:
- * a Monte Carlo worker plays a cache per trial, and a region of its own
- * would map fresh pages for each (costing more than the heap, which
- * reuses the last trial's). Unmapped when the thread ends; a region of
- * more than TREE_SPARE_MAX_BYTES is unmapped at once rather than held. */
-#define TREE_SPARE_MAX_BYTES ((size_t)64 << 20)
-struct spare_regions {
-    struct append_region nodes;
-    struct append_region lru;
-};
-static _Thread_local struct spare_regions spare;
-static pthread_key_t spare_key;
-static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
-static int spare_keyed;
-
-static void spare_release(void *regions)
-{
-    struct spare_regions *held = regions;
-    pcs_append_region_free(&held->nodes);
-    pcs_append_region_free(&held->lru);
-}
-
-static void spare_key_create(void)
-{
-    spare_keyed = pthread_key_create(&spare_key, spare_release) == 0;
-}
-
-/* Keeps a released tree's region as the thread's spare, or unmaps it. */
-static void spare_keep(struct append_region *region, struct append_region *slot)
-{
-    pthread_once(&spare_once, spare_key_create);
-    if (region->base && !slot->base && region->mapped <= TREE_SPARE_MAX_BYTES && spare_keyed &&
-        pthread_setspecific(spare_key, &spare) == 0) {
-        pcs_append_region_empty(region);
-        *slot = *region;
-        memset(region, 0, sizeof *region);
-        return;
-    }
-    pcs_append_region_free(region);
-}
-
-/* The thread's spare region in slot, if any, as the unmapped region. */
-static void spare_take(struct append_region *region, struct append_region *slot)
-{
-    if (!region->base && slot->base) {
-        *region = *slot;
-        memset(slot, 0, sizeof *slot);
-    }
 }
 
 enum pcs_status pcs_tree_init(struct tree *tree, int with_costs)
@@ -116,12 +66,8 @@ void pcs_tree_release(struct tree *tree)
             free(tree->lru[i].costs);
     }
     pcs_run_pool_release(&tree->runs);
-    if (!tree->nodes_in_region)
-        free(tree->nodes);
-    if (!tree->lru_in_region)
-        free(tree->lru);
-    spare_keep(&tree->node_region, &spare.nodes);
-    spare_keep(&tree->lru_region, &spare.lru);
+    free(tree->nodes);
+    free(tree->lru);
     free(tree->slots);
     free(tree->path);
     memset(tree, 0, sizeof *tree);
@@ -165,7 +111,7 @@ static enum pcs_status child_table_grow(struct tree *tree)
     size_t old_cap = tree->slot_mask + 1;
     struct child_slot *old = tree->slots;
     size_t cap = old_cap * 2;
-    struct child_slot *slots = pcs_big_alloc_whole(cap * sizeof *slots); /* written whole below */
+    struct child_slot *slots = pcs_memory_alloc_whole(cap * sizeof *slots); /* written whole below */
     if (!slots)
         return PCS_ERR_NOMEM;
     for (size_t i = 0; i < cap; i++)
@@ -281,35 +227,15 @@ static void side_replace(struct tree *tree, uint32_t parent, uint32_t old_id, ui
 
 /* ------------------------------------------------------------------ nodes */
 
-/* Makes *array (*room bytes) hold at least need bytes. Below
- * TREE_REGION_BYTES it stays on the heap, doubling: a Monte Carlo trial's
- * tree maps nothing of its own. Past it, it moves once into region (the
- * thread's spare if there is one), where it grows in place a step at a
- * time: no more copies, and its fresh pages are mapped many per call
- * instead of faulted one by one (on a virtual machine a fault costs
- * several times filling the page). */
-static int tree_array_grow(struct append_region *region, struct append_region *spare_slot, void **array,
-                           size_t *room, int *in_region, size_t need)
+/* Makes *array (*room bytes) hold at least need bytes, doubling. */
+static int tree_array_grow(void **array, size_t *room, size_t need)
 {
-    if (!*in_region && need >= TREE_REGION_BYTES) {
-        spare_take(region, spare_slot);
-        size_t mapped;
-        void *moved = pcs_append_region_open(region, &mapped);
-        if (moved && pcs_append_region_grow(region, moved, need, &mapped) == 0) {
-            memcpy(moved, *array, *room);
-            free(*array);
-            *array = moved;
-            *room = mapped;
-            *in_region = 1;
-            return 0;
-        }
-        if (moved)
-            pcs_append_region_close(region, moved, 0); /* no room: stay on the heap */
-    }
-    void *grown = pcs_append_region_grow_array(region, *array, room, need, in_region);
+    size_t cap = grow_capacity(*room, need, 4096, 1);
+    void *grown = cap ? pcs_memory_grow(*array, cap) : NULL;
     if (!grown)
         return -1;
     *array = grown;
+    *room = cap;
     return 0;
 }
 
@@ -320,8 +246,7 @@ static enum pcs_status tree_arrays_grow(struct tree *tree)
         return PCS_ERR_NOMEM;
     size_t room = tree->node_cap * sizeof *tree->nodes;
     void *nodes = tree->nodes;
-    if (tree_array_grow(&tree->node_region, &spare.nodes, &nodes, &room, &tree->nodes_in_region,
-                        (tree->node_cap + 1) * sizeof *tree->nodes) != 0)
+    if (tree_array_grow(&nodes, &room, (tree->node_cap + 1) * sizeof *tree->nodes) != 0)
         return PCS_ERR_NOMEM;
     tree->nodes = nodes;
     size_t cap = room / sizeof *tree->nodes;
@@ -330,8 +255,7 @@ static enum pcs_status tree_arrays_grow(struct tree *tree)
     if (tree->with_costs) {
         size_t lru_room = tree->node_cap * sizeof *tree->lru;
         void *lru = tree->lru;
-        if (tree_array_grow(&tree->lru_region, &spare.lru, &lru, &lru_room, &tree->lru_in_region,
-                            cap * sizeof *tree->lru) != 0)
+        if (tree_array_grow(&lru, &lru_room, cap * sizeof *tree->lru) != 0)
             return PCS_ERR_NOMEM;
         tree->lru = lru;
     }

@@ -16,7 +16,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/append_region.h"
 #include "pcsim/cache.h"
 #include "pcsim/status.h"
 #include "prefetch_internal.h"
@@ -108,23 +107,11 @@ struct tree_alive {
     int64_t alive_ms;
 };
 
-/* A tree's node array (and lru) past this many bytes moves into a region
- * of its own (65536 nodes): where glibc would map it anyway in a replay,
- * and past the trees of Monte Carlo trials, which the heap serves from
- * the last trial's memory. */
-#define TREE_REGION_BYTES ((size_t)8 << 20)
-
 struct tree {
     struct tree_node *nodes;
     struct run_pool runs;  /* the runs longer than TREE_INLINE */
     struct tree_lru *lru;  /* with_costs only: node_cap entries */
     size_t node_cap;
-    /* Past TREE_REGION_BYTES nodes and lru each move into a region of
-     * their own, where they grow in place (see tree_arrays_grow). */
-    struct append_region node_region;
-    struct append_region lru_region;
-    int nodes_in_region;
-    int lru_in_region;
     size_t node_top;     /* nodes[0..node_top) have been handed out */
     size_t live_nodes;
     uint32_t free_head;  /* free list through parent */

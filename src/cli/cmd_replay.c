@@ -4,11 +4,10 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
+#include <unistd.h>
 
 #include "cli.h"
+#include "common/memory.h"
 #include "pcsim/replay.h"
 #include "pcsim/report.h"
 #include "cli_options.h"
@@ -347,29 +346,7 @@ static int report(const struct replay_options *opts, const pcs_inputs *inputs, c
 
 int cmd_replay(int argc, char **argv)
 {
-#if defined(__GLIBC__)
-    /* Blocks up to 8 MiB come from the heap, which keeps freed memory for
-     * the next blocks (a document's read buffer becomes the cache's
-     * nodes), rather than each from a fresh mapping unmapped at free: on a
-     * virtual machine a page fault costs more than filling the page.
-     * Replaying the 28 Claude-Code sessions went from 23.0 to 18.8 ms (best
-     * of 20), peak memory from 9.4 to 9.9 MiB. Not for pcsim run, whose
-     * per-trial blocks grow by realloc: copied on the heap, remapped when
-     * mapped (it ran 1.3 s against 2.0 s).
-     * Nor is the heap trimmed below 64 MiB: the memory freed at its top
-     * (the last document's buffer) would go back to the kernel and come
-     * back a fault a page as the cache grows. The Claude-Code sessions
-     * went from 18.0 to 15.3 ms (median of 30, interleaved).
-     * And every thread allocates from the one heap: what pass one's helper
-     * freed (its document buffer) is then there for the cache too, rather
-     * than kept in an arena of its own. Page faults on the sessions went
-     * from 218-448 (by which thread read the largest file) to 215-240, peak
-     * memory from 9.8-10.3 to 9.5 MiB, and on the generated trace from
-     * 24.3 to 21.3 MiB; the times did not change. */
-    mallopt(M_MMAP_THRESHOLD, 8 << 20);
-    mallopt(M_TRIM_THRESHOLD, 64 << 20);
-    mallopt(M_ARENA_MAX, 1);
-#endif
+    pcs_memory_prefer_reuse(); /* a replay's freed blocks become its cache */
     struct replay_options opts;
     memset(&opts, 0, sizeof opts);
     opts.preset = "ttl";

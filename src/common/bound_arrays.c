@@ -3,16 +3,16 @@
 
 #include <stdlib.h>
 
-#include "common/big_alloc.h"
+#include "common/memory.h"
 #include "common/grow.h"
 
-/* First arrays: made whole (pcs_big_alloc_whole), their pages mapped in one
- * call each rather than faulted in as the first requests are copied in. */
+/* First arrays: made whole (pcs_memory_alloc_whole): the first requests
+ * are copied into all of them at once. */
 static int arrays_first(struct bound_arrays *arrays, size_t cap)
 {
-    arrays->units = pcs_big_alloc_whole(cap * sizeof *arrays->units);
-    arrays->ends = pcs_big_alloc_whole(cap * sizeof *arrays->ends);
-    arrays->flags = pcs_big_alloc_whole(cap * sizeof *arrays->flags);
+    arrays->units = pcs_memory_alloc_whole(cap * sizeof *arrays->units);
+    arrays->ends = pcs_memory_alloc_whole(cap * sizeof *arrays->ends);
+    arrays->flags = pcs_memory_alloc_whole(cap * sizeof *arrays->flags);
     if (!arrays->units || !arrays->ends || !arrays->flags) {
         pcs_bound_arrays_free(arrays);
         return -1;

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/thread_apart.h"
+#include "common/memory.h"
 #include "mc_internal.h"
 
 /* One trial's per-task cost sketches, one per strategy; finished ones wait
@@ -201,7 +201,7 @@ static enum pcs_status run_round(struct engine *engine, struct worker *workers, 
     engine->end_trial = until;
     unsigned started = 0;
     for (unsigned i = 1; i < threads; i++) {
-        if (pcs_thread_start_apart(&workers[i].thread, work, &workers[i]) != 0)
+        if (pcs_memory_thread_start(&workers[i].thread, work, &workers[i]) != 0)
             break; /* fewer threads; the same result */
         started = i;
     }

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/thread_apart.h"
+#include "common/memory.h"
 
 #define RING 8
 
@@ -98,7 +98,7 @@ struct pipeline *pcs_pipeline_start(pcs_trace *trace)
     pthread_mutex_init(&pipe->lock, NULL);
     pthread_cond_init(&pipe->filled, NULL);
     pthread_cond_init(&pipe->emptied, NULL);
-    if (pcs_thread_start_apart(&pipe->thread, reader, pipe) != 0) {
+    if (pcs_memory_thread_start(&pipe->thread, reader, pipe) != 0) {
         pthread_mutex_destroy(&pipe->lock);
         pthread_cond_destroy(&pipe->filled);
         pthread_cond_destroy(&pipe->emptied);

@@ -7,6 +7,9 @@
 #include <emmintrin.h>
 #endif
 
+#include "common/grow.h"
+#include "common/memory.h"
+
 enum pcs_status pcs_field_wrong(struct js_cursor *c, const struct record_loc *loc, const char *field,
                                 const char *expected, struct pcs_error *err)
 {
@@ -195,62 +198,35 @@ static inline __attribute__((always_inline)) unsigned digits8(const char *p, con
     return n;
 }
 
-int pcs_ids_store_open(struct ids_store *store, struct append_region *region, size_t reserve)
+int pcs_ids_store_open(struct ids_store *store, size_t reserve)
 {
-    size_t room;
-    uint64_t *ids = region ? pcs_append_region_open(region, &room) : NULL;
-    if (ids) {
-        store->ids = ids;
-        store->cap = room / sizeof *ids;
-        store->region = region;
-        store->owns_ids = 0;
-        return 0;
-    }
-    if (reserve > SIZE_MAX / sizeof *ids)
+    if (reserve > SIZE_MAX / sizeof *store->ids)
         return -1;
-    ids = malloc(reserve * sizeof *ids);
+    uint64_t *ids = malloc(reserve * sizeof *ids);
     if (!ids && reserve > 0)
         return -1;
     store->ids = ids;
     store->cap = reserve;
-    store->region = NULL;
-    store->owns_ids = 1;
     return 0;
-}
-
-void pcs_ids_store_close(struct ids_store *store)
-{
-    if (store->region)
-        pcs_append_region_close(store->region, store->ids, store->count * sizeof *store->ids);
-    store->region = NULL;
-    store->cap = store->count;
 }
 
 void pcs_ids_store_free(struct ids_store *store)
 {
-    if (store->owns_ids)
-        free(store->ids);
+    free(store->ids);
     store->ids = NULL;
     store->count = store->cap = 0;
-    store->owns_ids = 0;
 }
 
-/* Room for count ids: in place in the store's region, or on the heap,
- * where a store that outgrows its region moves (whatever its mapped room
- * holds moves with it: parsing may have written past count). */
+/* Room for count ids, doubling (whatever the old room holds moves with
+ * it: parsing may have written past count). */
 static int store_grow(struct ids_store *store, size_t count)
 {
-    size_t room = store->cap * sizeof *store->ids;
-    int in_region = store->region != NULL;
-    uint64_t *ids = pcs_append_region_grow_array(store->region, store->ids, &room, count * sizeof *ids, &in_region);
+    size_t cap = grow_capacity(store->cap, count, 4096, sizeof *store->ids);
+    uint64_t *ids = cap ? pcs_memory_grow(store->ids, cap * sizeof *ids) : NULL;
     if (!ids)
         return -1;
-    if (!in_region) {
-        store->region = NULL;
-        store->owns_ids = 1;
-    }
     store->ids = ids;
-    store->cap = room / sizeof *ids;
+    store->cap = cap;
     return 0;
 }
 

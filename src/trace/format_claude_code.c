@@ -352,8 +352,8 @@ static enum pcs_status index_subagent(struct trace_file *file, const char *doc, 
     return index_requests(file, doc, sink, &sub, base_seconds + t, sub_path, top, depth + 1, err);
 }
 
-static enum pcs_status index_session(struct trace_file *file, const char *doc, size_t len,
-                                     struct append_region *region, struct index_sink *sink, struct pcs_error *err)
+static enum pcs_status index_session(struct trace_file *file, const char *doc, size_t len, struct index_sink *sink,
+                                     struct pcs_error *err)
 {
     struct js_cursor c;
     struct record_loc loc = {file->path, 0, NULL};
@@ -362,7 +362,7 @@ static enum pcs_status index_session(struct trace_file *file, const char *doc, s
         c.p += 3;
     /* Room for as many kept ids as keep_record allows, and a last request
      * over the limit (or more, then grown). */
-    if (pcs_ids_store_open(&file->doc.store, region, (size_t)(keep_limit(file) / sizeof(uint64_t)) + 4096) != 0)
+    if (pcs_ids_store_open(&file->doc.store, (size_t)(keep_limit(file) / sizeof(uint64_t)) + 4096) != 0)
         return pcs_error_set(err, PCS_ERR_NOMEM, "%s: out of memory", file->path);
     if (pcs_js_expect(&c, '{') != 0)
         return pcs_trace_field_error(err, PCS_ERR_PARSE, &loc, NULL, "expected a session object, found %s",
@@ -414,12 +414,10 @@ static enum pcs_status index_session(struct trace_file *file, const char *doc, s
     return PCS_OK;
 }
 
-static enum pcs_status index_claude(struct trace_file *file, const char *doc, size_t len,
-                                    struct append_region *region, struct index_sink *sink, struct pcs_error *err)
+static enum pcs_status index_claude(struct trace_file *file, const char *doc, size_t len, struct index_sink *sink,
+                                    struct pcs_error *err)
 {
-    enum pcs_status status = index_session(file, doc, len, region, sink, err);
-    /* On every path: the region's next array goes after this one. */
-    pcs_ids_store_close(&file->doc.store);
+    enum pcs_status status = index_session(file, doc, len, sink, err);
     file->doc.store.prev_text = NULL; /* it points into the document */
     return status;
 }

@@ -23,8 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/big_alloc.h"
-#include "common/thread_apart.h"
+#include "common/memory.h"
 #include "json_scan.h"
 #include "common/grow.h"
 #include "common/text_append.h"
@@ -42,7 +41,7 @@ static enum pcs_status sink_push(struct index_sink *sink, const struct index_ent
 {
     if (sink->count == sink->cap) {
         size_t cap = grow_capacity(sink->cap, sink->count + 1, 1024, sizeof *sink->entries);
-        struct index_entry *entries = cap ? pcs_big_realloc(sink->entries, cap * sizeof *entries) : NULL;
+        struct index_entry *entries = cap ? pcs_memory_grow(sink->entries, cap * sizeof *entries) : NULL;
         if (!entries)
             return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory while indexing the trace");
         sink->entries = entries;
@@ -159,7 +158,7 @@ struct index_job {
 /* A whole-document file: read whole into buf (the calling thread's, kept
  * from one document to the next: fresh memory costs a page fault a page,
  * and mapping the file costs more than reading it), then indexed. */
-static enum pcs_status index_document(struct index_job *job, struct file_window *buf, struct append_region *region)
+static enum pcs_status index_document(struct index_job *job, struct file_window *buf)
 {
     struct trace_file *file = job->file;
     const struct trace_format *ops = pcs_trace_format_ops(file->format);
@@ -167,11 +166,11 @@ static enum pcs_status index_document(struct index_job *job, struct file_window 
         return pcs_error_set(&job->error, PCS_ERR_RANGE, "%s: file too large to read", file->path);
     buf->len = 0; /* it held another file */
     if (buf->cap < file->size + TRACE_READ_PADDING) {
-        /* Made for the document, mapped at once; not grown, which would
+        /* Made for the document, written whole; not grown, which would
          * copy what it holds. */
         pcs_window_free(buf);
         size_t cap = (size_t)file->size + TRACE_READ_PADDING;
-        buf->buf = pcs_big_alloc_whole(cap);
+        buf->buf = pcs_memory_alloc_whole(cap);
         if (!buf->buf)
             return pcs_error_set(&job->error, PCS_ERR_NOMEM, "%s: no memory to read it", file->path);
         buf->cap = cap;
@@ -179,7 +178,7 @@ static enum pcs_status index_document(struct index_job *job, struct file_window 
     enum pcs_status status = pcs_window_load(file, buf, 0, (size_t)file->size, 0, &job->error);
     if (status != PCS_OK)
         return status;
-    return ops->index_document(file, buf->buf, (size_t)file->size, region, &job->sink, &job->error);
+    return ops->index_document(file, buf->buf, (size_t)file->size, &job->sink, &job->error);
 }
 
 /* A line format: each non-blank line that starts in [begin, end) is a
@@ -227,13 +226,11 @@ static enum pcs_status index_lines(struct pcs_trace *trace, struct index_job *jo
     return status == PCS_END ? PCS_OK : status;
 }
 
-/* doc_buf and region: the calling thread's buffer for whole documents and
- * region for the ids they keep (NULL: on the heap). */
-static void run_job(struct pcs_trace *trace, struct index_job *job, struct file_window *doc_buf,
-                    struct append_region *region)
+/* doc_buf: the calling thread's buffer for whole documents. */
+static void run_job(struct pcs_trace *trace, struct index_job *job, struct file_window *doc_buf)
 {
     if (pcs_trace_format_ops(job->file->format)->index_document) {
-        job->status = index_document(job, doc_buf, region);
+        job->status = index_document(job, doc_buf);
         return;
     }
     struct file_window w = {NULL, 0, 0, 0};
@@ -257,8 +254,6 @@ struct job_queue {
     const size_t *order; /* the jobs to run, largest first (or NULL: in order) */
     size_t count;
     size_t next;
-    struct append_region *regions; /* one per thread that drains */
-    size_t next_region;
     pthread_mutex_t lock;
 };
 
@@ -289,9 +284,6 @@ static void *drain(void *arg)
 {
     struct job_queue *queue = arg;
     struct file_window doc_buf = {NULL, 0, 0, 0};
-    pthread_mutex_lock(&queue->lock);
-    struct append_region *region = &queue->regions[queue->next_region++];
-    pthread_mutex_unlock(&queue->lock);
     for (;;) {
         pthread_mutex_lock(&queue->lock);
         size_t i = queue->count;
@@ -306,19 +298,17 @@ static void *drain(void *arg)
         pthread_mutex_unlock(&queue->lock);
         if (i == queue->count)
             break;
-        run_job(queue->trace, &queue->jobs[i], &doc_buf, region);
+        run_job(queue->trace, &queue->jobs[i], &doc_buf);
     }
     pcs_window_free(&doc_buf);
     return NULL;
 }
 
-/* regions: one for each of threads. */
-static void run_jobs(struct pcs_trace *trace, struct index_job *jobs, size_t count, unsigned threads,
-                     struct append_region *regions)
+static void run_jobs(struct pcs_trace *trace, struct index_job *jobs, size_t count, unsigned threads)
 {
     /* Without the order (out of memory), jobs run in file order. */
     size_t *order = largest_first(jobs, count);
-    struct job_queue queue = {trace, jobs, order, count, 0, regions, 0, PTHREAD_MUTEX_INITIALIZER};
+    struct job_queue queue = {trace, jobs, order, count, 0, PTHREAD_MUTEX_INITIALIZER};
     size_t parallel = 0;
     for (size_t i = 0; i < count; i++)
         parallel += !jobs[i].on_caller;
@@ -331,12 +321,12 @@ static void run_jobs(struct pcs_trace *trace, struct index_job *jobs, size_t cou
         helpers = MAX_PIECES;
     size_t started = 0;
     for (; started < helpers; started++)
-        if (pcs_thread_start_apart(&ids[started], drain, &queue) != 0)
+        if (pcs_memory_thread_start(&ids[started], drain, &queue) != 0)
             break; /* fewer threads: this one does the rest */
     struct file_window doc_buf = {NULL, 0, 0, 0};
     for (size_t i = 0; i < count; i++)
-        if (jobs[i].on_caller) /* a line format's: keeps no ids */
-            run_job(trace, &jobs[i], &doc_buf, NULL);
+        if (jobs[i].on_caller) /* a line format's: interns models */
+            run_job(trace, &jobs[i], &doc_buf);
     pcs_window_free(&doc_buf);
     drain(&queue);
     for (size_t i = 0; i < started; i++)
@@ -589,7 +579,7 @@ static enum pcs_status join_job(struct index_sink *index, struct index_job *job,
     } else if (sink->count > 0) {
         if (index->count + sink->count > index->cap) {
             size_t cap = index->count + sink->count;
-            struct index_entry *entries = pcs_big_realloc(index->entries, cap * sizeof *entries);
+            struct index_entry *entries = pcs_memory_grow(index->entries, cap * sizeof *entries);
             if (!entries)
                 return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory while indexing the trace");
             index->entries = entries;
@@ -622,14 +612,12 @@ static void job_reset(struct index_job *job, uint64_t begin, uint64_t end, int l
 
 enum pcs_status pcs_trace_index_files(struct pcs_trace *trace, struct trace_file *files, size_t count,
                                       const struct pcs_trace_config *config, uint64_t one_pass_min_bytes,
-                                      uint32_t *namespace_count, int *lacks_prefixes, int *streaming, struct index_sink *index,
-                                      struct reader_regions *regions, struct pcs_error *err)
+                                      uint32_t *namespace_count, int *lacks_prefixes, int *streaming,
+                                      struct index_sink *index, struct pcs_error *err)
 {
     unsigned threads = config->threads > 1 ? config->threads : 1;
     if (threads > MAX_PIECES)
         threads = MAX_PIECES;
-    regions->items = calloc(threads, sizeof *regions->items);
-    regions->count = regions->items ? threads : 0;
     enum pcs_status *opened = calloc(count, sizeof *opened);
     struct pcs_error *open_errors = calloc(count, sizeof *open_errors);
     size_t *first_job = calloc(count + 1, sizeof *first_job);
@@ -637,7 +625,7 @@ enum pcs_status pcs_trace_index_files(struct pcs_trace *trace, struct trace_file
     size_t job_count = 0;
     struct file_window head = {NULL, 0, 0, 0}; /* each file's first bytes, in turn */
     enum pcs_status status = PCS_OK;
-    if (!opened || !open_errors || !first_job || !regions->items) {
+    if (!opened || !open_errors || !first_job) {
         status = pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
         goto done;
     }
@@ -699,7 +687,7 @@ enum pcs_status pcs_trace_index_files(struct pcs_trace *trace, struct trace_file
     }
     first_job[count] = job_count;
 
-    run_jobs(trace, jobs, job_count, threads, regions->items);
+    run_jobs(trace, jobs, job_count, threads);
 
     /* Join in file order. */
     for (size_t f = 0; f < count; f++) {
@@ -719,7 +707,7 @@ enum pcs_status pcs_trace_index_files(struct pcs_trace *trace, struct trace_file
                 job_reset(&jobs[j], 0, 0, config->lenient);
             job_reset(&jobs[first], 0, files[f].size, config->lenient);
             struct file_window doc_buf = {NULL, 0, 0, 0};
-            run_job(trace, &jobs[first], &doc_buf, NULL); /* a line file's: keeps no ids */
+            run_job(trace, &jobs[first], &doc_buf); /* a line file's */
             pcs_window_free(&doc_buf);
             last = first + 1;
         }

@@ -47,7 +47,6 @@ struct pcs_trace {
     struct stream stream;
 
     struct index_sink index; /* the entries in time order, and the skips */
-    struct reader_regions regions; /* the files' kept ids */
     size_t next_entry;
 
     /* Models: names in order of first appearance, and a hash index. */
@@ -264,15 +263,6 @@ const char *pcs_trace_model_name(const pcs_trace *trace, uint32_t model)
 
 /* ----------------------------------------------------------------- scratch */
 
-void pcs_reader_regions_free(struct reader_regions *regions)
-{
-    for (size_t i = 0; i < regions->count; i++)
-        pcs_append_region_free(&regions->items[i]);
-    free(regions->items);
-    regions->items = NULL;
-    regions->count = 0;
-}
-
 void pcs_doc_records_free(struct doc_records *doc)
 {
     free(doc->records);
@@ -387,7 +377,7 @@ static pcs_trace *open_inputs(const pcs_inputs *inputs, const struct pcs_trace_c
     }
     trace->index.lenient = trace->config.lenient;
     st = pcs_trace_index_files(trace, trace->files, path_count, &trace->config, one_pass_min_bytes,
-                               &trace->namespace_count, &trace->lacks_prefixes, &trace->stream.on, &trace->index, &trace->regions, err);
+                               &trace->namespace_count, &trace->lacks_prefixes, &trace->stream.on, &trace->index, err);
     if (st == PCS_OK && trace->stream.on) {
         struct trace_file *file = &trace->files[0];
         struct line_reader lines = {file, &file->window, 0, file->size, 0};
@@ -660,7 +650,6 @@ void pcs_trace_free(pcs_trace *trace)
         pcs_doc_records_free(&trace->files[i].doc);
     }
     free(trace->files);
-    pcs_reader_regions_free(&trace->regions);
     pcs_index_sink_free(&trace->index);
     pcs_index_sink_free(&trace->stream.late);
     for (size_t i = 0; i < trace->model_count; i++)

@@ -10,7 +10,6 @@
 
 #include <stdint.h>
 
-#include "common/append_region.h"
 #include "common/bound_arrays.h"
 #include "one_pass_internal.h"
 #include "pcsim/trace.h"
@@ -42,26 +41,18 @@ struct ids_store {
     uint64_t *ids;
     size_t count;
     size_t cap;
-    struct append_region *region; /* ids are its open array while the store fills; else NULL */
-    int owns_ids;                 /* ids are on the heap (the region could not hold them) */
     const char *prev_text; /* the last array's bytes, '[' through ']' (not owned); NULL: none */
     size_t prev_len;
     size_t prev_at;        /* its ids: ids[prev_at .. prev_at + prev_count) */
     size_t prev_count;
 };
 
-/* Starts filling an empty store: as region's open array (one thread's
- * stores share its pages, mapped a step at a time), or where region has
- * no mapping, on the heap with room for reserve ids at once (memory
- * untouched costs nothing there, and the store need not be copied as it
- * grows). A store that outgrows the region moves to the heap. -1 when out
- * of memory. */
-int pcs_ids_store_open(struct ids_store *store, struct append_region *region, size_t reserve);
+/* Starts filling an empty store with room for reserve ids at once
+ * (memory untouched costs nothing, and the store need not be copied as it
+ * grows). -1 when out of memory. */
+int pcs_ids_store_open(struct ids_store *store, size_t reserve);
 
-/* The store is complete: its region places the next array after its ids. */
-void pcs_ids_store_close(struct ids_store *store);
-
-/* Frees the store's ids if they are its own (on the heap). */
+/* Frees the store's ids. */
 void pcs_ids_store_free(struct ids_store *store);
 
 /* Claude-Code: a request as pass one parsed it, in the file's order. Its
@@ -214,30 +205,20 @@ enum pcs_status pcs_index_no_valid_records(const struct index_sink *sink, const 
 enum pcs_status pcs_index_push_record(struct index_sink *sink, const struct trace_file *file, size_t record,
                                       int64_t t_ms, uint64_t top, uint32_t sub, struct pcs_error *err);
 
-/* The regions of pass one's threads (one each), which hold the ids that
- * whole-document files keep: the trace frees them with the files. */
-struct reader_regions {
-    struct append_region *items;
-    size_t count;
-};
-
-void pcs_reader_regions_free(struct reader_regions *regions);
-
 /* Pass one (index.c): opens files[0..count) (format detected unless
  * config says, namespaces numbered from *namespace_count) and indexes them
  * into index, sorted stably by time. With config->threads > 1, files, and
  * pieces of a large line file, are indexed on that many threads; the index,
  * the skips and the first error are the same as on one. *lacks_prefixes is
  * set to the format (enum pcs_trace_format) of the first file without prefix
- * identity, and left 0 when every file has it. *regions is set, also on failure
- * (kept ids of files read may be in them). When the one file is a line file
+ * identity, and left 0 when every file has it. When the one file is a line file
  * of at least one_pass_min_bytes (UINT64_MAX: never), it is only opened and
  * *streaming is set (one_pass_internal.h). */
 enum pcs_status pcs_trace_index_files(struct pcs_trace *trace, struct trace_file *files, size_t count,
                                       const struct pcs_trace_config *config, uint64_t one_pass_min_bytes,
                                       uint32_t *namespace_count,
                                       int *lacks_prefixes, int *streaming, struct index_sink *index,
-                                      struct reader_regions *regions, struct pcs_error *err);
+                                      struct pcs_error *err);
 
 /* A trace format, described and implemented in its own file
  * (format_NAME.c): what it is, how detection tells it, and its readers.
@@ -259,11 +240,10 @@ struct trace_format {
                               const struct record_loc *loc, struct pcs_error *err);
     /* Whole-document formats: index the document doc[0..len) (followed by
      * TRACE_READ_PADDING zero bytes) into sink, parsing every request into
-     * file->doc, whose kept ids may go to region (the calling thread's,
-     * which must outlive file->doc). Called once per file, on any thread:
-     * touches nothing but file, region and sink. */
-    enum pcs_status (*index_document)(struct trace_file *file, const char *doc, size_t len,
-                                      struct append_region *region, struct index_sink *sink, struct pcs_error *err);
+     * file->doc. Called once per file, on any thread: touches nothing but
+     * file and sink. */
+    enum pcs_status (*index_document)(struct trace_file *file, const char *doc, size_t len, struct index_sink *sink,
+                                      struct pcs_error *err);
     /* Line formats: the record's time alone, found quickly (first pass);
      * NULL to parse the whole record instead. */
     enum pcs_status (*index_time)(struct pcs_trace *trace, struct trace_file *file, const char *record, size_t len,

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/big_alloc.h"
+#include "common/memory.h"
 
 enum pcs_status pcs_window_load(const struct trace_file *file, struct file_window *w, uint64_t offset, size_t len,
                                 size_t readahead, struct pcs_error *err)
@@ -18,7 +18,7 @@ enum pcs_status pcs_window_load(const struct trace_file *file, struct file_windo
     if (offset + want > file->size)
         want = file->size - offset > len ? (size_t)(file->size - offset) : len;
     if (want + TRACE_READ_PADDING > w->cap) {
-        char *buf = pcs_big_realloc(w->buf, want + TRACE_READ_PADDING);
+        char *buf = pcs_memory_grow(w->buf, want + TRACE_READ_PADDING);
         if (!buf)
             return pcs_error_set(err, PCS_ERR_NOMEM, "%s: no memory for a %zu-byte record", file->path, len);
         w->buf = buf;

@@ -1,5 +1,5 @@
-/* Shared building blocks (src/common): the append region, threads
- * started apart. */
+/* Shared building blocks (src/common): the machine seam (its plain
+ * meaning, which both builds keep), the JSON document loader. */
 #define _GNU_SOURCE /* CPU sets */
 #include <sched.h>
 #include <stdint.h>
@@ -10,131 +10,42 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "common/append_region.h"
 #include "common/json_doc.h"
-#include "common/thread_apart.h"
+#include "common/memory.h"
 
-/* Arrays go one after another, 64-byte aligned; the open one grows in
- * place, mapped a step at a time; what was written stays. */
-static void test_append_region_arrays(void)
+/* Blocks are ordinary heap blocks: what was written survives growth,
+ * realloc and free take them, and a whole block may be written whole. */
+static void test_memory_blocks(void)
 {
-    struct append_region region;
-    memset(&region, 0, sizeof region);
-    size_t room = 1;
-    char *first = pcs_append_region_open(&region, &room);
-    if (!first) {
-        printf("append region: no mapping here, skipped\n");
-        return;
+    const size_t sizes[] = {1, 100, 4096, PCS_MEMORY_LARGE - 1, PCS_MEMORY_LARGE, 3 * PCS_MEMORY_LARGE + 17};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        unsigned char *whole = pcs_memory_alloc_whole(sizes[k]);
+        CHECK(whole != NULL);
+        if (!whole)
+            continue;
+        memset(whole, 0xA5, sizes[k]);
+        unsigned char *grown = realloc(whole, sizes[k] + 1);
+        CHECK(grown != NULL && grown[0] == 0xA5 && grown[sizes[k] - 1] == 0xA5);
+        free(grown ? grown : whole);
     }
-    CHECK_U64((uintptr_t)first % 64, 0);
-    CHECK_U64(room, 0); /* nothing mapped yet */
-    CHECK(pcs_append_region_grow(&region, first, 100, &room) == 0);
-    CHECK_U64(room, APPEND_REGION_STEP);
-    memset(first, 'a', 100);
-    CHECK(pcs_append_region_grow(&region, first, APPEND_REGION_STEP + 1, &room) == 0);
-    CHECK_U64(room, 2 * APPEND_REGION_STEP);
-    memset(first + 100, 'b', APPEND_REGION_STEP + 1 - 100);
-    CHECK(first[99] == 'a' && first[100] == 'b' && first[APPEND_REGION_STEP] == 'b');
-    pcs_append_region_close(&region, first, 100);
-
-    char *second = pcs_append_region_open(&region, &room);
-    CHECK(second == first + 128); /* after the first's 100 bytes, aligned */
-    CHECK_U64(room, 2 * APPEND_REGION_STEP - 128);
-    memset(second, 'c', 10);
-    pcs_append_region_close(&region, second, 10);
-    CHECK(first[99] == 'a'); /* the first array is untouched */
-
-    char *third = pcs_append_region_open(&region, &room);
-    CHECK(third != NULL);
-    CHECK(third == second + 64);
-    pcs_append_region_close(&region, third, 0);
-    char *again = pcs_append_region_open(&region, &room);
-    CHECK(again == third); /* an array closed empty leaves no gap */
-    pcs_append_region_close(&region, again, 0);
-
-    /* Emptied, it opens at its start on the pages it has mapped. */
-    pcs_append_region_empty(&region);
-    char *reused = pcs_append_region_open(&region, &room);
-    CHECK(reused == first);
-    CHECK_U64(room, 2 * APPEND_REGION_STEP);
-    if (reused) {
-        reused[0] = 'x';
-        pcs_append_region_close(&region, reused, 1);
+    unsigned char *array = NULL;
+    size_t filled = 0;
+    uint64_t wrong = 0;
+    for (size_t bytes = 64; bytes <= 4 * PCS_MEMORY_LARGE; bytes *= 2) {
+        unsigned char *grown = pcs_memory_grow(array, bytes);
+        CHECK(grown != NULL);
+        if (!grown)
+            break;
+        array = grown;
+        for (size_t i = 0; i < filled; i++)
+            wrong += array[i] != (unsigned char)(i * 7);
+        for (; filled < bytes; filled++)
+            array[filled] = (unsigned char)(filled * 7);
     }
-    pcs_append_region_free(&region);
-    CHECK(region.base == NULL && region.used == 0 && region.mapped == 0);
-}
-
-/* The reservation bounds the arrays: growing past it fails and leaves the
- * array as it was; a full region opens no more. */
-static void test_append_region_limit(void)
-{
-    struct append_region region;
-    memset(&region, 0, sizeof region);
-    region.reserve = 2 * APPEND_REGION_STEP;
-    size_t room;
-    char *p = pcs_append_region_open(&region, &room);
-    if (!p) {
-        printf("append region: no mapping here, skipped\n");
-        return;
-    }
-    CHECK(pcs_append_region_grow(&region, p, 2 * APPEND_REGION_STEP, &room) == 0);
-    CHECK_U64(room, 2 * APPEND_REGION_STEP);
-    p[2 * APPEND_REGION_STEP - 1] = 'z';
-    CHECK(pcs_append_region_grow(&region, p, 2 * APPEND_REGION_STEP + 1, &room) == -1);
-    CHECK_U64(room, 2 * APPEND_REGION_STEP);
-    CHECK(p[2 * APPEND_REGION_STEP - 1] == 'z');
-    pcs_append_region_close(&region, p, 2 * APPEND_REGION_STEP);
-    CHECK(pcs_append_region_open(&region, &room) == NULL);
-    pcs_append_region_free(&region);
-    CHECK_U64(region.reserve, 2 * APPEND_REGION_STEP); /* kept for reuse */
-
-    /* Freed, it maps afresh. */
-    p = pcs_append_region_open(&region, &room);
-    CHECK(p != NULL);
-    CHECK_U64(room, 0);
-    if (p)
-        pcs_append_region_close(&region, p, 0);
-    pcs_append_region_free(&region);
-}
-
-
-/* An array grows in its region while the region can hold it, then moves
- * to the heap with everything it held; a heap array doubles. */
-static void test_append_region_grow_array(void)
-{
-    struct append_region region;
-    memset(&region, 0, sizeof region);
-    region.reserve = 2 * APPEND_REGION_STEP;
-    size_t room = 0;
-    char *array = pcs_append_region_open(&region, &room);
-    if (!array) {
-        printf("append region: no mapping here, skipped\n");
-        return;
-    }
-    int in_region = 1;
-    char *grown = pcs_append_region_grow_array(&region, array, &room, APPEND_REGION_STEP + 5, &in_region);
-    CHECK(grown == array && in_region == 1);
-    CHECK_U64(room, 2 * APPEND_REGION_STEP);
-    for (size_t i = 0; i < room; i++)
-        grown[i] = (char)(i % 251);
-    char *moved = pcs_append_region_grow_array(&region, grown, &room, 2 * APPEND_REGION_STEP + 1, &in_region);
-    CHECK(moved != NULL && moved != grown && in_region == 0);
-    CHECK(room >= 2 * APPEND_REGION_STEP + 1);
-    size_t wrong = 0;
-    for (size_t i = 0; moved && i < 2 * APPEND_REGION_STEP; i++)
-        wrong += moved[i] != (char)(i % 251);
     CHECK_U64(wrong, 0);
-    size_t next_room;
-    CHECK(pcs_append_region_open(&region, &next_room) == array); /* closed at 0 bytes */
-    pcs_append_region_close(&region, array, 0);
-    size_t heap_room = room;
-    char *doubled = pcs_append_region_grow_array(&region, moved, &room, heap_room + 1, &in_region);
-    CHECK(doubled != NULL && in_region == 0);
-    CHECK_U64(room, 2 * heap_room);
-    CHECK(doubled && doubled[1000] == (char)(1000 % 251));
-    free(doubled ? doubled : moved);
-    pcs_append_region_free(&region);
+    free(array);
+    CHECK(pcs_memory_alloc_whole(SIZE_MAX) == NULL);
+    pcs_memory_prefer_reuse(); /* nothing to see: the process's heap only keeps more */
 }
 
 struct apart_probe {
@@ -155,14 +66,14 @@ static void *probe_thread(void *arg)
     return probe;
 }
 
-/* A thread started apart runs its function with its argument, returns
- * its result, and once running may use every CPU its starter may. */
-static void test_thread_start_apart(void)
+/* A helper thread runs its function with its argument, returns its
+ * result, and once running may use every CPU its starter may. */
+static void test_memory_thread_start(void)
 {
     struct apart_probe probe;
     memset(&probe, 0, sizeof probe);
     pthread_t thread;
-    CHECK(pcs_thread_start_apart(&thread, probe_thread, &probe) == 0);
+    CHECK(pcs_memory_thread_start(&thread, probe_thread, &probe) == 0);
     void *result = NULL;
     CHECK(pthread_join(thread, &result) == 0);
     CHECK(result == &probe);
@@ -297,10 +208,8 @@ static void test_json_doc_out_of_memory(void)
 
 int main(void)
 {
-    test_append_region_arrays();
-    test_append_region_limit();
-    test_append_region_grow_array();
-    test_thread_start_apart();
+    test_memory_blocks();
+    test_memory_thread_start();
     test_json_doc_duplicates();
     test_json_doc_malformed();
     test_json_doc_empty();

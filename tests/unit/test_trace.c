@@ -642,9 +642,8 @@ static void read_summary(const char *path, char *out, size_t cap)
 
 static void test_mooncake_layout(void)
 {
-    /* A record laid out as Mooncake's traces are is read by comparing whole
-     * keys; the same record with its keys in another order is read by the
-     * general parser. Both must give the same requests, and the same error
+    /* A record laid out as Mooncake's traces are, and the same record with
+     * its keys in another order, give the same requests, and the same error
      * (after the file's name, which differs by one letter) when bad. */
     static const char *const cases[][4] = {
         {"5", "1100", "3", "7, 8, 9"},
@@ -795,24 +794,24 @@ static void test_index_on_threads(void)
 }
 
 
-/* Writes Claude-Code session k of the region test: a conversation of
- * REGION_TURNS turns, turn j re-sending the ids before it and adding
- * REGION_STEP_IDS more (ids k*100000+1, +2, ...), and a subagent with 7
+/* Writes Claude-Code session k of the kept-ids test: a conversation of
+ * KEPT_TURNS turns, turn j re-sending the ids before it and adding
+ * KEPT_STEP_IDS more (ids k*100000+1, +2, ...), and a subagent with 7
  * ids of its own (k*100000+50001, ...). A request's input tokens say
  * which it is: 64 per id, plus 1 + k. */
-#define REGION_TURNS 30
-#define REGION_STEP_IDS 150
-static const char *write_region_session(unsigned k)
+#define KEPT_TURNS 30
+#define KEPT_STEP_IDS 150
+static const char *write_kept_ids_session(unsigned k)
 {
     char name[32];
-    snprintf(name, sizeof name, "region_%u.json", k);
-    size_t cap = (size_t)REGION_TURNS * REGION_TURNS * REGION_STEP_IDS * 8 + 4096;
+    snprintf(name, sizeof name, "kept_ids_%u.json", k);
+    size_t cap = (size_t)KEPT_TURNS * KEPT_TURNS * KEPT_STEP_IDS * 8 + 4096;
     char *text = malloc(cap);
     if (!text)
         exit(1);
     size_t len = (size_t)snprintf(text, cap, "{\"block_size\": 64, \"requests\": [");
-    for (unsigned j = 0; j < REGION_TURNS; j++) {
-        unsigned n = REGION_STEP_IDS * (j + 1);
+    for (unsigned j = 0; j < KEPT_TURNS; j++) {
+        unsigned n = KEPT_STEP_IDS * (j + 1);
         len += (size_t)snprintf(text + len, cap - len,
                                 "%s{\"t\": %u, \"model\": \"m\", \"in\": %u, \"out\": 1, \"hash_ids\": [",
                                 j ? ", " : "", j * 10 + k, 64 * n + 1 + k);
@@ -835,15 +834,14 @@ static const char *write_region_session(unsigned k)
     return path;
 }
 
-/* Files read on one thread keep their ids one after another in that
- * thread's region, past several of its mapping steps; on two threads, in
- * two regions. Either way every request gets exactly its own ids. */
-static void test_claude_files_share_region(void)
+/* Files read on one thread or on two: every request gets exactly its own
+ * ids, whichever thread kept them. */
+static void test_claude_files_keep_ids(void)
 {
     enum { FILES = 5 };
     const char *paths[FILES];
     for (unsigned k = 0; k < FILES; k++)
-        paths[k] = write_region_session(k);
+        paths[k] = write_kept_ids_session(k);
     for (unsigned threads = 1; threads <= 2; threads++) {
         struct pcs_trace_config config = pcs_trace_config_default();
         config.threads = threads;
@@ -855,39 +853,34 @@ static void test_claude_files_share_region(void)
             fprintf(stderr, "%s\n", err.message);
             continue;
         }
-        CHECK_U64(pcs_trace_request_count(trace), FILES * (REGION_TURNS + 1));
+        CHECK_U64(pcs_trace_request_count(trace), FILES * (KEPT_TURNS + 1));
         struct pcs_request req;
         uint64_t requests = 0, wrong = 0, subagents = 0;
         while (pcs_trace_next(trace, &req, &err) == PCS_OK) {
             size_t n = req.bound_count;
             uint64_t k = req.input_tokens - 64 * n - 1;
-            int subagent = n % REGION_STEP_IDS != 0;
+            int subagent = n % KEPT_STEP_IDS != 0;
             subagents += (uint64_t)subagent;
             uint64_t first = k * 100000 + (subagent ? 50000 : 0) + 1;
             for (size_t i = 0; i < n; i++)
                 wrong += req.units[i] != first + i;
             requests++;
         }
-        CHECK_U64(requests, FILES * (REGION_TURNS + 1));
+        CHECK_U64(requests, FILES * (KEPT_TURNS + 1));
         CHECK_U64(subagents, FILES);
         CHECK_U64(wrong, 0);
         pcs_trace_free(trace);
     }
 }
 
-/* A store that outgrows its region moves to the heap, taking every array
- * it holds; the region's next array starts where the store began. */
-static void test_ids_store_outgrows_region(void)
+/* A store that outgrows its room grows, taking every array it holds. */
+static void test_ids_store_grows(void)
 {
-    struct append_region region;
-    memset(&region, 0, sizeof region);
-    region.reserve = 2 * APPEND_REGION_STEP; /* 16384 ids */
     struct ids_store store;
     memset(&store, 0, sizeof store);
-    CHECK(pcs_ids_store_open(&store, &region, 16) == 0);
-    int in_region = store.region == &region;
+    CHECK(pcs_ids_store_open(&store, 16) == 0);
     /* Arrays [1..3000], [1..6000] (continues it), [7, 8, 9], [7..20006]:
-     * the last passes the region's 16384 ids. */
+     * each passes the room the store had. */
     const unsigned firsts[4] = {1, 1, 7, 7};
     const unsigned counts[4] = {3000, 6000, 3, 20000};
     size_t at[4];
@@ -911,22 +904,13 @@ static void test_ids_store_outgrows_region(void)
         CHECK_U64(count, counts[a]);
         at[a] = ids ? (size_t)(ids - store.ids) : 0;
     }
-    CHECK(in_region);
-    CHECK(store.region == NULL && store.owns_ids); /* moved to the heap */
     CHECK_U64(at[1], at[0]);                      /* the second array continued the first */
     uint64_t wrong = 0;
     for (unsigned a = 0; a < 4; a++)
         for (unsigned i = 0; i < counts[a]; i++)
             wrong += store.ids[at[a] + i] != firsts[a] + i;
     CHECK_U64(wrong, 0);
-    pcs_ids_store_close(&store);
-    size_t room;
-    void *next = pcs_append_region_open(&region, &room);
-    CHECK(next == region.base); /* the store left nothing behind in the region */
-    if (next)
-        pcs_append_region_close(&region, next, 0);
     pcs_ids_store_free(&store);
-    pcs_append_region_free(&region);
     for (unsigned a = 0; a < 4; a++)
         free(texts[a]);
 }
@@ -950,8 +934,8 @@ int main(void)
     test_mooncake_ends_and_spacing();
     test_mooncake_layout();
     test_index_on_threads();
-    test_claude_files_share_region();
-    test_ids_store_outgrows_region();
+    test_claude_files_keep_ids();
+    test_ids_store_grows();
     char command[512];
     snprintf(command, sizeof command, "rm -rf '%s'", dir);
     if (system(command) != 0)
