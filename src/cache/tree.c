@@ -129,7 +129,9 @@ static void node_set_hint(struct tree_node *node, uint32_t child, uint64_t unit)
 
 static uint32_t child_find(const struct tree *tree, uint32_t parent, uint64_t unit)
 {
-    return pcs_hash_find(&tree->children, unit, parent);
+    /* pcs_hash_find without its emptiness check: the table has slots from
+     * pcs_tree_init on, and this is the hottest lookup. */
+    return pcs_hash_slot_of(&tree->children, unit, parent)->value;
 }
 
 static enum pcs_status child_insert(struct tree *tree, uint32_t parent, uint64_t unit, uint32_t child)
