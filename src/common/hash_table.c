@@ -9,6 +9,10 @@
 #include "common/big_alloc.h"
 
 #define HASH_MIN_SLOTS 16
+/* Slot arrays from this size on are mapped whole at once (big_alloc.h):
+ * below it, the system call costs more than the page faults it saves,
+ * and small tables (a sweep point's) grow often. */
+#define HASH_BIG_BYTES ((size_t)64 << 10)
 
 /* The capacity (a power of two) that holds entries at load <= 1/2, or 0 on
  * overflow. */
@@ -26,7 +30,9 @@ static size_t capacity_for(size_t entries)
 /* Moves every entry into a new array of cap slots (cap holds them all). */
 static enum pcs_status rehash(struct pcs_hash_table *table, size_t cap)
 {
-    struct pcs_hash_slot *slots = pcs_big_alloc_whole(cap * sizeof *slots); /* written whole below */
+    size_t bytes = cap * sizeof(struct pcs_hash_slot);
+    struct pcs_hash_slot *slots = bytes >= HASH_BIG_BYTES ? pcs_big_alloc_whole(bytes) /* written whole below */
+                                                          : malloc(bytes);
     if (!slots)
         return PCS_ERR_NOMEM;
     for (size_t i = 0; i < cap; i++)
@@ -49,6 +55,8 @@ static enum pcs_status rehash(struct pcs_hash_table *table, size_t cap)
 
 enum pcs_status pcs_hash_reserve(struct pcs_hash_table *table, size_t entries)
 {
+    if (table->slots && entries <= (table->mask + 1) / 2)
+        return PCS_OK; /* the usual case, without the search below */
     size_t cap = capacity_for(entries);
     if (cap == 0)
         return PCS_ERR_NOMEM;
@@ -64,7 +72,7 @@ void pcs_hash_release(struct pcs_hash_table *table)
     free(table->slots);
     table->slots = NULL;
     table->mask = 0;
-    table->count = 0;
+    table->count = 0; /* premixed stays: the keys are the same kind */
 }
 
 /* Room for one more entry. */

@@ -36,13 +36,18 @@ struct pcs_hash_slot {
 };
 
 /* Zeroed (memset or = {0}) it is a valid empty table with no slots;
- * pcs_hash_release returns it to that state. Callers may read the fields
+ * pcs_hash_release returns it to that state (premixed aside). Callers may read the fields
  * (e.g. iterate slots[0..mask] for the entries, value != PCS_HASH_EMPTY)
  * but change them only through the functions below. */
 struct pcs_hash_table {
     struct pcs_hash_slot *slots; /* mask + 1 slots, or NULL */
     size_t mask;                 /* capacity - 1 (capacity a power of two); 0 without slots */
     size_t count;                /* entries */
+    /* Set by the caller before the first insertion, never changed after:
+     * 1 if keys are hash outputs already (XXH3: every bit mixed), whose
+     * home is then taken from their bits without mixing them again (a
+     * sweep looks up every bound of every request); 0 (zeroed) mixes. */
+    int premixed;
 };
 
 /* Makes room for entries (in all, not more) without a further growth;
@@ -51,7 +56,7 @@ struct pcs_hash_table {
  * insertion sizes it. */
 enum pcs_status pcs_hash_reserve(struct pcs_hash_table *table, size_t entries);
 
-/* Frees the slots; the table is empty and zeroed after. NULL: nothing. */
+/* Frees the slots; the table is empty after (premixed kept). NULL: nothing. */
 void pcs_hash_release(struct pcs_hash_table *table);
 
 /* Sets key's value (replacing its old value if the key is in the table).
@@ -69,11 +74,13 @@ enum pcs_status pcs_hash_add(struct pcs_hash_table *table, uint64_t key, uint32_
 uint32_t pcs_hash_remove(struct pcs_hash_table *table, uint64_t key, uint32_t tag);
 
 /* The slot where (key, tag) starts its probe: a 64-bit finaliser mix
- * (murmur3's) of key and tag, so neither needs to be well mixed already.
- * Requires slots. */
+ * (murmur3's) of key and tag, so neither needs to be well mixed already
+ * (unless the table says its keys are). Requires slots. */
 static inline size_t pcs_hash_home(const struct pcs_hash_table *table, uint64_t key, uint32_t tag)
 {
     uint64_t x = key ^ ((uint64_t)tag * 0x9E3779B97F4A7C15ull);
+    if (table->premixed)
+        return (size_t)(x ^ (x >> 32)) & table->mask;
     x ^= x >> 33;
     x *= 0xFF51AFD7ED558CCDull;
     x ^= x >> 33;

@@ -29,6 +29,7 @@ pcs_ledger *pcs_ledger_new(void)
     pcs_ledger *ledger = calloc(1, sizeof *ledger);
     if (!ledger)
         return NULL;
+    ledger->index.premixed = 1; /* entry_hash mixes */
     if (pcs_hash_reserve(&ledger->index, 32) != PCS_OK) {
         free(ledger);
         return NULL;

@@ -70,15 +70,16 @@ struct point_state {
     uint64_t capacity;
     uint64_t tokens; /* cached */
     uint32_t cut;    /* bounds whose stamp is >= cut are cached */
-    /* The bounds it holds at another cost than their latest, and the
-     * differences: held_bounds[k] at its cost + held_deltas[k] for k <
-     * held_count (packed: a removal moves the last into its place), found
-     * by bound id through held (bound -> k). */
+    /* The bounds it holds at another cost than their latest: held maps
+     * such a bound to k, and it is held at its cost + held_deltas[k]. The
+     * k in use are among [0, held_used); the others freed since form a
+     * list from held_free (NIL: none) through held_deltas. */
     struct pcs_hash_table held;
-    uint32_t *held_bounds;
     int64_t *held_deltas;
-    size_t held_count;
+    size_t held_count; /* bounds held */
+    size_t held_used;
     size_t held_cap;
+    uint32_t held_free;
     pcs_replay_coster *coster;
 };
 
@@ -169,7 +170,7 @@ static enum pcs_status reserve_bounds(struct capacity_sweep *sweep, size_t count
         sweep->bounds = bounds;
         sweep->bound_cap = cap;
     }
-    return pcs_hash_reserve(&sweep->bound_ids, need);
+    return pcs_hash_reserve(&sweep->bound_ids, need > MIN_BOUNDS ? need : MIN_BOUNDS);
 }
 
 /* -------------------------------------------------------------- stamps */
@@ -286,22 +287,23 @@ static enum pcs_status held_put(struct point_state *point, uint32_t bound, int64
         point->held_deltas[k] = delta;
         return PCS_OK;
     }
-    if (point->held_count == point->held_cap) {
+    if (point->held_free == NIL && point->held_used == point->held_cap) {
         size_t cap = point->held_cap ? point->held_cap * 2 : 32;
-        uint32_t *bounds = realloc(point->held_bounds, cap * sizeof *bounds);
-        if (!bounds)
-            return PCS_ERR_NOMEM;
-        point->held_bounds = bounds;
-        int64_t *deltas = realloc(point->held_deltas, cap * sizeof *deltas);
+        int64_t *deltas = cap < NIL ? realloc(point->held_deltas, cap * sizeof *deltas) : NULL;
         if (!deltas)
             return PCS_ERR_NOMEM;
         point->held_deltas = deltas;
         point->held_cap = cap;
     }
-    k = (uint32_t)point->held_count;
+    k = point->held_free != NIL ? point->held_free : (uint32_t)point->held_used;
+    if (!point->held.slots && pcs_hash_reserve(&point->held, 32) != PCS_OK)
+        return PCS_ERR_NOMEM;
     if (pcs_hash_add(&point->held, bound, 0, k) != PCS_OK)
         return PCS_ERR_NOMEM;
-    point->held_bounds[k] = bound;
+    if (k == point->held_free)
+        point->held_free = (uint32_t)point->held_deltas[k];
+    else
+        point->held_used++;
     point->held_deltas[k] = delta;
     point->held_count++;
     return PCS_OK;
@@ -316,12 +318,9 @@ static int64_t held_take(struct point_state *point, uint32_t bound)
     if (k == PCS_HASH_EMPTY)
         return 0;
     int64_t delta = point->held_deltas[k];
-    size_t last = --point->held_count;
-    if (k != last) { /* the last moves into the hole */
-        point->held_bounds[k] = point->held_bounds[last];
-        point->held_deltas[k] = point->held_deltas[last];
-        pcs_hash_slot_of(&point->held, point->held_bounds[k], 0)->value = k;
-    }
+    point->held_deltas[k] = point->held_free; /* k joins the free list */
+    point->held_free = k;
+    point->held_count--;
     return delta;
 }
 
@@ -616,7 +615,6 @@ static void release(struct capacity_sweep *sweep)
 {
     for (size_t i = 0; sweep->points && i < sweep->point_count; i++) {
         pcs_hash_release(&sweep->points[i].held);
-        free(sweep->points[i].held_bounds);
         free(sweep->points[i].held_deltas);
         pcs_replay_coster_free(sweep->points[i].coster);
     }
@@ -653,6 +651,7 @@ enum pcs_status pcs_sweep_capacity(pcs_trace *trace, const uint64_t *capacities,
     sweep.result = result;
     sweep.last_t_ms = INT64_MIN;
     sweep.err = err;
+    sweep.bound_ids.premixed = 1; /* keys are XXH3 outputs */
     result->point_count = count;
     result->points = calloc(count, sizeof *result->points);
     sweep.points = calloc(count, sizeof *sweep.points);
@@ -663,6 +662,7 @@ enum pcs_status pcs_sweep_capacity(pcs_trace *trace, const uint64_t *capacities,
     for (size_t i = 0; status == PCS_OK && i < count; i++) {
         result->points[i].capacity_tokens = capacities[i];
         sweep.points[i].capacity = capacities[i];
+        sweep.points[i].held_free = NIL;
         if (pricing && !(sweep.points[i].coster = pcs_replay_coster_new(pricing, trace)))
             status = PCS_ERR_NOMEM;
     }

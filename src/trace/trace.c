@@ -171,6 +171,7 @@ static enum pcs_status intern_model(struct pcs_trace *trace, const char *name, s
 {
     uint64_t hash = XXH3_64bits(name, len);
     const struct model_name sought = {trace, name, len};
+    trace->model_ids.premixed = 1; /* XXH3 outputs */
     uint32_t known = pcs_hash_find_match(&trace->model_ids, hash, 0, same_model_name, &sought);
     if (known != PCS_HASH_EMPTY) {
         *id = known;
