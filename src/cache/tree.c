@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/big_alloc.h"
-
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
