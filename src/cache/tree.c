@@ -1,9 +1,8 @@
 /* The path-compressed prefix tree; see tree.h.
  *
- * Children are found through one open-addressing table keyed by
- * (parent, first unit of the child's run), linear probing with
- * backward-shift deletion, so there are no per-node child arrays and no
- * tombstones; a node's hint (its newest child) answers most lookups without
+ * Children are found through one hash table (common/hash_table.h) keyed by
+ * (first unit of the child's run, parent), so there are no per-node child
+ * arrays; a node's hint (its newest child) answers most lookups without
  * touching the table. Nodes live in one array and are recycled through a
  * free list. */
 #include "tree.h"
@@ -19,18 +18,10 @@
 #endif
 
 #define INITIAL_NODES 1024
-#define INITIAL_SLOTS 2048
+#define INITIAL_CHILDREN 1024
 
-static size_t slot_home(const struct tree *tree, uint32_t parent, uint64_t unit)
-{
-    uint64_t x = unit ^ ((uint64_t)parent * 0x9E3779B97F4A7C15ull);
-    x ^= x >> 33;
-    x *= 0xFF51AFD7ED558CCDull;
-    x ^= x >> 33;
-    x *= 0xC4CEB9FE1A85EC53ull;
-    x ^= x >> 33;
-    return (size_t)x & tree->slot_mask;
-}
+/* Child ids are the table's values, so "no child" is its empty value. */
+_Static_assert(TREE_NIL == PCS_HASH_EMPTY, "TREE_NIL marks an empty child-table slot");
 
 enum pcs_status pcs_tree_init(struct tree *tree, int with_costs)
 {
@@ -41,19 +32,16 @@ enum pcs_status pcs_tree_init(struct tree *tree, int with_costs)
     tree->lru_tail = TREE_NIL;
     tree->last_root = TREE_NIL;
     tree->nodes = malloc(INITIAL_NODES * sizeof *tree->nodes);
-    tree->slots = malloc(INITIAL_SLOTS * sizeof *tree->slots);
     tree->path_cap = 64;
     tree->path = malloc(tree->path_cap * sizeof *tree->path);
     if (with_costs)
         tree->lru = malloc(INITIAL_NODES * sizeof *tree->lru);
-    if (!tree->nodes || !tree->slots || !tree->path || (with_costs && !tree->lru)) {
+    if (!tree->nodes || !tree->path || (with_costs && !tree->lru) ||
+        pcs_hash_reserve(&tree->children, INITIAL_CHILDREN) != PCS_OK) {
         pcs_tree_release(tree);
         return PCS_ERR_NOMEM;
     }
     tree->node_cap = INITIAL_NODES;
-    tree->slot_mask = INITIAL_SLOTS - 1;
-    for (size_t i = 0; i < INITIAL_SLOTS; i++)
-        tree->slots[i].child = TREE_NIL;
     return PCS_OK;
 }
 
@@ -68,7 +56,7 @@ void pcs_tree_release(struct tree *tree)
     pcs_run_pool_release(&tree->runs);
     free(tree->nodes);
     free(tree->lru);
-    free(tree->slots);
+    pcs_hash_release(&tree->children);
     free(tree->path);
     memset(tree, 0, sizeof *tree);
 }
@@ -87,59 +75,15 @@ static void node_set_hint(struct tree_node *node, uint32_t child, uint64_t unit)
 
 static uint32_t child_find(const struct tree *tree, uint32_t parent, uint64_t unit)
 {
-    size_t i = slot_home(tree, parent, unit);
-    for (;;) {
-        const struct child_slot *slot = &tree->slots[i];
-        if (slot->child == TREE_NIL)
-            return TREE_NIL;
-        if (slot->unit == unit && slot->parent == parent)
-            return slot->child;
-        i = (i + 1) & tree->slot_mask;
-    }
-}
-
-static size_t child_slot_of(const struct tree *tree, uint32_t parent, uint64_t unit)
-{
-    size_t i = slot_home(tree, parent, unit);
-    while (tree->slots[i].child != TREE_NIL && (tree->slots[i].unit != unit || tree->slots[i].parent != parent))
-        i = (i + 1) & tree->slot_mask;
-    return i;
-}
-
-static enum pcs_status child_table_grow(struct tree *tree)
-{
-    size_t old_cap = tree->slot_mask + 1;
-    struct child_slot *old = tree->slots;
-    size_t cap = old_cap * 2;
-    struct child_slot *slots = pcs_memory_alloc_whole(cap * sizeof *slots); /* written whole below */
-    if (!slots)
-        return PCS_ERR_NOMEM;
-    for (size_t i = 0; i < cap; i++)
-        slots[i].child = TREE_NIL;
-    tree->slots = slots;
-    tree->slot_mask = cap - 1;
-    for (size_t i = 0; i < old_cap; i++) {
-        if (old[i].child == TREE_NIL)
-            continue;
-        size_t j = slot_home(tree, old[i].parent, old[i].unit);
-        while (slots[j].child != TREE_NIL)
-            j = (j + 1) & tree->slot_mask;
-        slots[j] = old[i];
-    }
-    free(old);
-    return PCS_OK;
+    /* pcs_hash_find without its emptiness check: the table has slots from
+     * pcs_tree_init on, and this is the hottest lookup. */
+    return pcs_hash_slot_of(&tree->children, unit, parent)->value;
 }
 
 static enum pcs_status child_insert(struct tree *tree, uint32_t parent, uint64_t unit, uint32_t child)
 {
-    if ((tree->slot_used + 1) * 2 > tree->slot_mask + 1 && child_table_grow(tree) != PCS_OK)
+    if (pcs_hash_put(&tree->children, unit, parent, child) != PCS_OK)
         return PCS_ERR_NOMEM;
-    size_t i = child_slot_of(tree, parent, unit);
-    if (tree->slots[i].child == TREE_NIL)
-        tree->slot_used++;
-    tree->slots[i].unit = unit;
-    tree->slots[i].parent = parent;
-    tree->slots[i].child = child;
     if (parent != TREE_NIL)
         node_set_hint(&tree->nodes[parent], child, unit);
     return PCS_OK;
@@ -147,24 +91,7 @@ static enum pcs_status child_insert(struct tree *tree, uint32_t parent, uint64_t
 
 static void child_remove(struct tree *tree, uint32_t parent, uint64_t unit)
 {
-    size_t i = child_slot_of(tree, parent, unit);
-    if (tree->slots[i].child == TREE_NIL)
-        return;
-    tree->slot_used--;
-    /* Backward-shift deletion: pull later members of the probe run into the hole. */
-    size_t j = i;
-    for (;;) {
-        j = (j + 1) & tree->slot_mask;
-        if (tree->slots[j].child == TREE_NIL)
-            break;
-        size_t home = slot_home(tree, tree->slots[j].parent, tree->slots[j].unit);
-        int stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
-        if (stays)
-            continue;
-        tree->slots[i] = tree->slots[j];
-        i = j;
-    }
-    tree->slots[i].child = TREE_NIL;
+    pcs_hash_remove(&tree->children, unit, parent);
 }
 
 /* The end child of parent whose run starts with unit, or TREE_NIL. */
@@ -432,25 +359,20 @@ static void walk_step(const struct tree *tree, struct tree_walk *w)
             w->stage = WALK_NODE;
             return;
         }
-        w->slot = slot_home(tree, w->node, unit);
-        __builtin_prefetch(&tree->slots[w->slot]);
+        w->slot = pcs_hash_home(&tree->children, unit, w->node);
+        __builtin_prefetch(&tree->children.slots[w->slot]);
         w->stage = WALK_SLOT;
         return;
     }
     case WALK_SLOT: {
         uint64_t unit = w->units[w->depth];
-        size_t i = w->slot & tree->slot_mask; /* the table may have grown since */
-        for (int probe = 0; probe < 8; probe++) {
-            const struct child_slot *slot = &tree->slots[i];
-            if (slot->child == TREE_NIL)
-                break;
-            if (slot->unit == unit && slot->parent == w->node) {
-                w->node = slot->child;
-                walk_prefetch_node(tree, w->node);
-                w->stage = WALK_NODE;
-                return;
-            }
-            i = (i + 1) & tree->slot_mask;
+        /* Bounded: the tree may have changed under the walk. */
+        uint32_t child = pcs_hash_find_from(&tree->children, w->slot, unit, w->node, 8);
+        if (child != TREE_NIL) {
+            w->node = child;
+            walk_prefetch_node(tree, w->node);
+            w->stage = WALK_NODE;
+            return;
         }
         w->stage = WALK_DONE;
         return;
@@ -752,7 +674,7 @@ enum pcs_status pcs_tree_cut(struct tree *tree, uint64_t depth, size_t *step_ind
     /* The head takes the tail's place under its parent: the same key in the
      * child table (or the same side slot), a new child. */
     if (tail->attach == TREE_END)
-        tree->slots[child_slot_of(tree, tail->parent, first_unit)].child = head_id;
+        pcs_hash_slot_of(&tree->children, first_unit, tail->parent)->value = head_id;
     else
         side_replace(tree, tail->parent, tail_id, head_id, tail->attach);
     if (tree->nodes[tail->parent].hint_child == tail_id)

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/hash_table.h"
 #include "pcsim/cache.h"
 #include "pcsim/status.h"
 #include "prefetch_internal.h"
@@ -76,12 +77,6 @@ struct tree_step {
     uint64_t start_depth;
 };
 
-struct child_slot {
-    uint64_t unit;
-    uint32_t parent;
-    uint32_t child; /* TREE_NIL: empty */
-};
-
 /* A lookahead walk (see pcs_tree_prefetch): where the walk of an announced
  * request has got to, one memory load at a time. */
 enum tree_walk_stage { WALK_DONE, WALK_CHILD, WALK_SLOT, WALK_NODE };
@@ -115,9 +110,8 @@ struct tree {
     size_t node_top;     /* nodes[0..node_top) have been handed out */
     size_t live_nodes;
     uint32_t free_head;  /* free list through parent */
-    struct child_slot *slots;
-    size_t slot_mask;    /* capacity - 1, a power of two minus one */
-    size_t slot_used;
+    /* The end children: (first unit of the child's run, parent) -> child. */
+    struct pcs_hash_table children;
     int with_costs;        /* lru: keep per-bound costs and the recency list */
     uint32_t lru_head;     /* most recently used */
     uint32_t lru_tail;     /* least recently used */

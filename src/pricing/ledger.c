@@ -1,17 +1,19 @@
 /* Usage sums keyed by (model, kind, tier, price class); see
- * pcsim/pricing.h. A replay adds every request, so the lookup is a small
- * open-addressing table over the entries. */
+ * pcsim/pricing.h. A replay adds every request, so the entries are found
+ * through a hash table (common/hash_table.h): a hash of the whole key,
+ * compared against the entries themselves. */
 #include "pcsim/pricing.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash_table.h"
+
 struct pcs_ledger {
     struct pcs_ledger_entry *entries;
     size_t count;
     size_t cap;
-    uint32_t *slots; /* entry index + 1; 0 is empty */
-    size_t slot_mask;
+    struct pcs_hash_table index; /* entry_hash -> entry index */
 };
 
 static uint64_t entry_hash(uint32_t model, uint32_t kind, enum pcs_tier tier, uint64_t prompt_class)
@@ -27,9 +29,8 @@ pcs_ledger *pcs_ledger_new(void)
     pcs_ledger *ledger = calloc(1, sizeof *ledger);
     if (!ledger)
         return NULL;
-    ledger->slot_mask = 63;
-    ledger->slots = calloc(ledger->slot_mask + 1, sizeof *ledger->slots);
-    if (!ledger->slots) {
+    ledger->index.premixed = 1; /* entry_hash mixes */
+    if (pcs_hash_reserve(&ledger->index, 32) != PCS_OK) {
         free(ledger);
         return NULL;
     }
@@ -41,65 +42,56 @@ void pcs_ledger_free(pcs_ledger *ledger)
     if (!ledger)
         return;
     free(ledger->entries);
-    free(ledger->slots);
+    pcs_hash_release(&ledger->index);
     free(ledger);
 }
 
-static void place(pcs_ledger *ledger, size_t index)
-{
-    const struct pcs_ledger_entry *entry = &ledger->entries[index];
-    size_t slot = entry_hash(entry->model, entry->kind, entry->tier, entry->prompt_class) & ledger->slot_mask;
-    while (ledger->slots[slot])
-        slot = (slot + 1) & ledger->slot_mask;
-    ledger->slots[slot] = (uint32_t)index + 1;
-}
+/* What pcs_ledger_add looks for: the entry with the same key. */
+struct entry_key {
+    const pcs_ledger *ledger;
+    uint32_t model;
+    uint32_t kind;
+    enum pcs_tier tier;
+    uint64_t prompt_class;
+};
 
-static enum pcs_status grow(pcs_ledger *ledger)
+static int same_entry(const void *context, uint32_t index)
 {
-    size_t cap = ledger->cap ? ledger->cap * 2 : 16;
-    struct pcs_ledger_entry *entries = realloc(ledger->entries, cap * sizeof *entries);
-    if (!entries)
-        return PCS_ERR_NOMEM;
-    ledger->entries = entries;
-    ledger->cap = cap;
-    if ((cap * 2) > ledger->slot_mask + 1) {
-        size_t slot_count = (ledger->slot_mask + 1) * 4;
-        uint32_t *slots = calloc(slot_count, sizeof *slots);
-        if (!slots)
-            return PCS_ERR_NOMEM;
-        free(ledger->slots);
-        ledger->slots = slots;
-        ledger->slot_mask = slot_count - 1;
-        for (size_t i = 0; i < ledger->count; i++)
-            place(ledger, i);
-    }
-    return PCS_OK;
+    const struct entry_key *key = context;
+    const struct pcs_ledger_entry *entry = &key->ledger->entries[index];
+    return entry->model == key->model && entry->kind == key->kind && entry->tier == key->tier &&
+           entry->prompt_class == key->prompt_class;
 }
 
 enum pcs_status pcs_ledger_add(pcs_ledger *ledger, uint32_t model, uint32_t kind, enum pcs_tier tier,
                                uint64_t prompt_class, const struct pcs_usage *usage)
 {
-    size_t slot = entry_hash(model, kind, tier, prompt_class) & ledger->slot_mask;
-    for (; ledger->slots[slot]; slot = (slot + 1) & ledger->slot_mask) {
-        struct pcs_ledger_entry *entry = &ledger->entries[ledger->slots[slot] - 1];
-        if (entry->model == model && entry->kind == kind && entry->tier == tier &&
-            entry->prompt_class == prompt_class) {
-            pcs_usage_add(&entry->usage, usage);
-            return PCS_OK;
-        }
+    uint64_t hash = entry_hash(model, kind, tier, prompt_class);
+    const struct entry_key key = {ledger, model, kind, tier, prompt_class};
+    uint32_t found = pcs_hash_find_match(&ledger->index, hash, 0, same_entry, &key);
+    if (found != PCS_HASH_EMPTY) {
+        pcs_usage_add(&ledger->entries[found].usage, usage);
+        return PCS_OK;
     }
-    if (ledger->count == ledger->cap || ledger->count >= UINT32_MAX - 1) {
-        if (ledger->count >= UINT32_MAX - 1 || grow(ledger) != PCS_OK)
+    if (ledger->count >= UINT32_MAX - 1)
+        return PCS_ERR_NOMEM;
+    if (ledger->count == ledger->cap) {
+        size_t cap = ledger->cap ? ledger->cap * 2 : 16;
+        struct pcs_ledger_entry *entries = realloc(ledger->entries, cap * sizeof *entries);
+        if (!entries)
             return PCS_ERR_NOMEM;
+        ledger->entries = entries;
+        ledger->cap = cap;
     }
-    struct pcs_ledger_entry *entry = &ledger->entries[ledger->count];
+    if (pcs_hash_add(&ledger->index, hash, 0, (uint32_t)ledger->count) != PCS_OK)
+        return PCS_ERR_NOMEM;
+    struct pcs_ledger_entry *entry = &ledger->entries[ledger->count++];
     memset(entry, 0, sizeof *entry);
     entry->model = model;
     entry->kind = kind;
     entry->tier = tier;
     entry->prompt_class = prompt_class;
     entry->usage = *usage;
-    place(ledger, ledger->count++);
     return PCS_OK;
 }
 

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash_table.h"
+
 /* Ledger kinds: what a request was for. */
 enum { KIND_PLAIN = 0, KIND_TASK_OK = 1, KIND_TASK_FAILED = 2 };
 
@@ -16,13 +18,8 @@ struct model_slot {
     uint64_t unsold_tier_requests[PCS_TIER_COUNT];
 };
 
-/* Tasks: id -> whether its latest request succeeded (open addressing). */
-struct task_table {
-    uint64_t *ids;
-    uint8_t *state; /* 0 empty, 1 last failed, 2 last succeeded */
-    size_t mask;
-    size_t count;
-};
+/* Tasks: id -> whether its latest request succeeded. */
+enum task_state { TASK_FAILED = 1, TASK_SUCCEEDED = 2 };
 
 struct pcs_replay_coster {
     struct pcs_replay_cost_config config;
@@ -31,7 +28,7 @@ struct pcs_replay_coster {
     size_t model_cap;
     pcs_ledger *chosen;
     pcs_ledger *ideal;
-    struct task_table tasks;
+    struct pcs_hash_table tasks; /* task id -> enum task_state */
     uint64_t task_requests;
 };
 
@@ -58,8 +55,7 @@ void pcs_replay_coster_free(pcs_replay_coster *coster)
     pcs_ledger_free(coster->chosen);
     pcs_ledger_free(coster->ideal);
     free(coster->models);
-    free(coster->tasks.ids);
-    free(coster->tasks.state);
+    pcs_hash_release(&coster->tasks);
     free(coster);
 }
 
@@ -96,41 +92,9 @@ const struct pcs_model *pcs_replay_coster_model(pcs_replay_coster *coster, uint3
 }
 
 /* Records the outcome of a task's latest request. */
-static enum pcs_status note_task(struct task_table *table, uint64_t id, int ok)
+static enum pcs_status note_task(struct pcs_hash_table *tasks, uint64_t id, int ok)
 {
-    if ((table->count + 1) * 2 > table->mask + 1 || !table->ids) {
-        size_t cap = table->ids ? (table->mask + 1) * 2 : 1024;
-        uint64_t *ids = calloc(cap, sizeof *ids);
-        uint8_t *state = calloc(cap, sizeof *state);
-        if (!ids || !state) {
-            free(ids);
-            free(state);
-            return PCS_ERR_NOMEM;
-        }
-        for (size_t i = 0; table->ids && i <= table->mask; i++) {
-            if (!table->state[i])
-                continue;
-            size_t slot = (table->ids[i] * 0x9E3779B97F4A7C15ull >> 7) & (cap - 1);
-            while (state[slot])
-                slot = (slot + 1) & (cap - 1);
-            ids[slot] = table->ids[i];
-            state[slot] = table->state[i];
-        }
-        free(table->ids);
-        free(table->state);
-        table->ids = ids;
-        table->state = state;
-        table->mask = cap - 1;
-    }
-    size_t slot = (id * 0x9E3779B97F4A7C15ull >> 7) & table->mask;
-    while (table->state[slot] && table->ids[slot] != id)
-        slot = (slot + 1) & table->mask;
-    if (!table->state[slot]) {
-        table->ids[slot] = id;
-        table->count++;
-    }
-    table->state[slot] = ok ? 2 : 1;
-    return PCS_OK;
+    return pcs_hash_put(tasks, id, 0, ok ? TASK_SUCCEEDED : TASK_FAILED);
 }
 
 enum pcs_status pcs_replay_coster_add(pcs_replay_coster *coster, const struct pcs_request *req,
@@ -254,8 +218,8 @@ enum pcs_status pcs_replay_coster_finish(pcs_replay_coster *coster, struct pcs_r
     }
     cost->tasks.tasks = coster->tasks.count;
     cost->tasks.requests = coster->task_requests;
-    for (size_t i = 0; coster->tasks.ids && i <= coster->tasks.mask; i++)
-        cost->tasks.completed += coster->tasks.state[i] == 2;
+    for (size_t i = 0; coster->tasks.slots && i <= coster->tasks.mask; i++)
+        cost->tasks.completed += coster->tasks.slots[i].value == TASK_SUCCEEDED;
     if (status != PCS_OK)
         pcs_replay_cost_free(cost);
     return status;

@@ -42,6 +42,7 @@
  * result is the same for any thread count. */
 #include "pcsim/sweep.h"
 #include "common/grow.h"
+#include "common/hash_table.h"
 #include "request_loop.h"
 
 #include <stdlib.h>
@@ -52,7 +53,7 @@
 #define LEVELS 3
 #define TOP_SPAN ((size_t)1 << (SPAN_BITS * LEVELS))
 #define MIN_STAMPS TOP_SPAN
-#define MIN_SLOTS 1024
+#define MIN_BOUNDS 1024
 /* Stamps and bound ids are 32-bit: the most distinct bounds a sweep keeps. */
 #define MAX_BOUNDS (UINT32_MAX / 4)
 
@@ -66,21 +67,20 @@ struct bound {
     uint32_t holders;     /* points holding it at another cost */
 };
 
-/* A point holds bound at its cost + delta. */
-struct held_cost {
-    uint32_t bound; /* NIL: an empty slot */
-    int64_t delta;
-};
-
 struct point_state {
     uint64_t capacity;
     uint64_t tokens; /* cached */
     uint32_t cut;    /* bounds whose stamp is >= cut are cached */
-    /* The bounds it holds at another cost than their latest: open
-     * addressing by bound id, load <= 1/2. */
-    struct held_cost *held;
-    size_t held_mask;
-    size_t held_count;
+    /* The bounds it holds at another cost than their latest: held maps
+     * such a bound to k, and it is held at its cost + held_deltas[k]. The
+     * k in use are among [0, held_used); the others freed since form a
+     * list from held_free (NIL: none) through held_deltas. */
+    struct pcs_hash_table held;
+    int64_t *held_deltas;
+    size_t held_count; /* bounds held */
+    size_t held_used;
+    size_t held_cap;
+    uint32_t held_free;
     pcs_replay_coster *coster;
 };
 
@@ -99,8 +99,7 @@ struct capacity_sweep {
     struct bound *bounds;
     size_t bound_count;
     size_t bound_cap;
-    uint32_t *slots; /* bound ids, NIL empty; open addressing, load <= 1/2 */
-    size_t slot_mask;
+    struct pcs_hash_table bound_ids; /* key -> bound id */
     /* Stamps: owner[s] is the bound last touched at s and cost[s] its cost
      * (NIL and 0: touched since); over level l spans, span_sum[l] sums the
      * costs and span_holders[l] counts the bounds with holders. */
@@ -152,26 +151,9 @@ static void count_holders(struct capacity_sweep *sweep, size_t stamp, uint32_t s
 
 /* ------------------------------------------------------------ bound table */
 
-static size_t slot_home(const struct capacity_sweep *sweep, uint64_t key)
-{
-    return (size_t)(key ^ (key >> 32)) & sweep->slot_mask; /* keys are XXH3 outputs: already mixed */
-}
-
 static uint32_t bound_find(const struct capacity_sweep *sweep, uint64_t key)
 {
-    for (size_t i = slot_home(sweep, key);; i = (i + 1) & sweep->slot_mask) {
-        uint32_t id = sweep->slots[i];
-        if (id == NIL || sweep->bounds[id].key == key)
-            return id;
-    }
-}
-
-static void slot_insert(struct capacity_sweep *sweep, uint32_t id)
-{
-    size_t i = slot_home(sweep, sweep->bounds[id].key);
-    while (sweep->slots[i] != NIL)
-        i = (i + 1) & sweep->slot_mask;
-    sweep->slots[i] = id;
+    return pcs_hash_find(&sweep->bound_ids, key, 0); /* NIL if absent */
 }
 
 /* Room for count more bounds in the arrays and the table. */
@@ -181,7 +163,7 @@ static enum pcs_status reserve_bounds(struct capacity_sweep *sweep, size_t count
     if (need > MAX_BOUNDS)
         return PCS_ERR_NOMEM;
     if (need > sweep->bound_cap) {
-        size_t cap = sweep->bound_cap ? sweep->bound_cap : MIN_SLOTS;
+        size_t cap = sweep->bound_cap ? sweep->bound_cap : MIN_BOUNDS;
         while (cap < need)
             cap *= 2;
         struct bound *bounds = realloc(sweep->bounds, cap * sizeof *bounds);
@@ -190,22 +172,7 @@ static enum pcs_status reserve_bounds(struct capacity_sweep *sweep, size_t count
         sweep->bounds = bounds;
         sweep->bound_cap = cap;
     }
-    size_t slot_count = sweep->slots ? sweep->slot_mask + 1 : 0;
-    if (need * 2 <= slot_count)
-        return PCS_OK;
-    size_t cap = slot_count ? slot_count : MIN_SLOTS;
-    while (need * 2 > cap)
-        cap *= 2;
-    uint32_t *slots = malloc(cap * sizeof *slots);
-    if (!slots)
-        return PCS_ERR_NOMEM;
-    free(sweep->slots);
-    sweep->slots = slots;
-    sweep->slot_mask = cap - 1;
-    memset(slots, 0xff, cap * sizeof *slots); /* NIL */
-    for (size_t id = 0; id < sweep->bound_count; id++)
-        slot_insert(sweep, (uint32_t)id);
-    return PCS_OK;
+    return pcs_hash_reserve(&sweep->bound_ids, need > MIN_BOUNDS ? need : MIN_BOUNDS);
 }
 
 /* -------------------------------------------------------------- stamps */
@@ -314,49 +281,33 @@ static enum pcs_status reserve_scratch(struct capacity_sweep *sweep, size_t coun
 
 /* ------------------------------------------------------- held costs */
 
-static size_t held_home(const struct point_state *point, uint32_t bound)
-{
-    return (size_t)(((uint64_t)bound * 0x9E3779B97F4A7C15ull) >> 32) & point->held_mask;
-}
-
-static size_t held_slot(const struct point_state *point, uint32_t bound)
-{
-    size_t i = held_home(point, bound);
-    while (point->held[i].bound != NIL && point->held[i].bound != bound)
-        i = (i + 1) & point->held_mask;
-    return i;
-}
-
-static enum pcs_status held_grow(struct point_state *point)
-{
-    size_t slots = point->held ? point->held_mask + 1 : 0;
-    if ((point->held_count + 1) * 2 <= slots)
-        return PCS_OK;
-    size_t cap = slots ? slots * 2 : 64;
-    struct held_cost *held = malloc(cap * sizeof *held);
-    if (!held)
-        return PCS_ERR_NOMEM;
-    for (size_t i = 0; i < cap; i++)
-        held[i].bound = NIL;
-    struct held_cost *old = point->held;
-    point->held = held;
-    point->held_mask = cap - 1;
-    for (size_t i = 0; i < slots; i++)
-        if (old[i].bound != NIL)
-            point->held[held_slot(point, old[i].bound)] = old[i];
-    free(old);
-    return PCS_OK;
-}
-
 /* The point holds bound at its cost + delta (delta != 0). */
 static enum pcs_status held_put(struct point_state *point, uint32_t bound, int64_t delta)
 {
-    if (held_grow(point) != PCS_OK)
+    uint32_t k = pcs_hash_find(&point->held, bound, 0);
+    if (k != PCS_HASH_EMPTY) {
+        point->held_deltas[k] = delta;
+        return PCS_OK;
+    }
+    if (point->held_free == NIL && point->held_used == point->held_cap) {
+        size_t cap = point->held_cap ? point->held_cap * 2 : 32;
+        int64_t *deltas = cap < NIL ? realloc(point->held_deltas, cap * sizeof *deltas) : NULL;
+        if (!deltas)
+            return PCS_ERR_NOMEM;
+        point->held_deltas = deltas;
+        point->held_cap = cap;
+    }
+    k = point->held_free != NIL ? point->held_free : (uint32_t)point->held_used;
+    if (!point->held.slots && pcs_hash_reserve(&point->held, 32) != PCS_OK)
         return PCS_ERR_NOMEM;
-    size_t i = held_slot(point, bound);
-    point->held_count += point->held[i].bound == NIL;
-    point->held[i].bound = bound;
-    point->held[i].delta = delta;
+    if (pcs_hash_add(&point->held, bound, 0, k) != PCS_OK)
+        return PCS_ERR_NOMEM;
+    if (k == point->held_free)
+        point->held_free = (uint32_t)point->held_deltas[k];
+    else
+        point->held_used++;
+    point->held_deltas[k] = delta;
+    point->held_count++;
     return PCS_OK;
 }
 
@@ -365,24 +316,13 @@ static int64_t held_take(struct point_state *point, uint32_t bound)
 {
     if (point->held_count == 0)
         return 0;
-    size_t i = held_slot(point, bound);
-    if (point->held[i].bound == NIL)
+    uint32_t k = pcs_hash_remove(&point->held, bound, 0);
+    if (k == PCS_HASH_EMPTY)
         return 0;
-    int64_t delta = point->held[i].delta;
+    int64_t delta = point->held_deltas[k];
+    point->held_deltas[k] = point->held_free; /* k joins the free list */
+    point->held_free = k;
     point->held_count--;
-    /* Backward-shift deletion: pull later members of the probe run into the hole. */
-    for (size_t j = i;;) {
-        j = (j + 1) & point->held_mask;
-        if (point->held[j].bound == NIL)
-            break;
-        size_t home = held_home(point, point->held[j].bound);
-        int stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
-        if (stays)
-            continue;
-        point->held[i] = point->held[j];
-        i = j;
-    }
-    point->held[i].bound = NIL;
     return delta;
 }
 
@@ -555,7 +495,8 @@ static enum pcs_status touch(struct capacity_sweep *sweep, const struct pcs_requ
             bound->cost = cost;
             bound->holders = 0;
             bound->holder_bits = 0;
-            slot_insert(sweep, id);
+            if (pcs_hash_add(&sweep->bound_ids, bound->key, 0, id) != PCS_OK)
+                return PCS_ERR_NOMEM; /* not reached: reserve_bounds made room */
         } else {
             bound = &sweep->bounds[id];
             uint32_t old = bound->stamp;
@@ -677,12 +618,13 @@ static enum pcs_status finish_costs(struct capacity_sweep *sweep)
 static void release(struct capacity_sweep *sweep)
 {
     for (size_t i = 0; sweep->points && i < sweep->point_count; i++) {
-        free(sweep->points[i].held);
+        pcs_hash_release(&sweep->points[i].held);
+        free(sweep->points[i].held_deltas);
         pcs_replay_coster_free(sweep->points[i].coster);
     }
     free(sweep->points);
     free(sweep->bounds);
-    free(sweep->slots);
+    pcs_hash_release(&sweep->bound_ids);
     free(sweep->owner);
     free(sweep->cost);
     for (int l = 0; l < LEVELS; l++) {
@@ -712,6 +654,7 @@ enum pcs_status pcs_sweep_capacity(pcs_trace *trace, const uint64_t *capacities,
     sweep.result = result;
     sweep.last_t_ms = INT64_MIN;
     sweep.err = err;
+    sweep.bound_ids.premixed = 1; /* keys are XXH3 outputs */
     result->point_count = count;
     result->points = calloc(count, sizeof *result->points);
     sweep.points = calloc(count, sizeof *sweep.points);
@@ -722,6 +665,7 @@ enum pcs_status pcs_sweep_capacity(pcs_trace *trace, const uint64_t *capacities,
     for (size_t i = 0; status == PCS_OK && i < count; i++) {
         result->points[i].capacity_tokens = capacities[i];
         sweep.points[i].capacity = capacities[i];
+        sweep.points[i].held_free = NIL;
         if (pricing && !(sweep.points[i].coster = pcs_replay_coster_new(pricing, trace)))
             status = PCS_ERR_NOMEM;
     }

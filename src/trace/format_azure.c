@@ -159,11 +159,17 @@ static enum pcs_status parse_azure(struct pcs_trace *trace, struct trace_file *f
     return PCS_OK;
 }
 
+/* A CSV header with the column no other format has. */
+static void detect_azure(const char *head, size_t len, struct detect_verdict *verdict)
+{
+    pcs_trace_detect_csv_column(head, len, "ContextTokens", verdict);
+}
+
 const struct trace_format pcs_trace_format_azure = {
     .id = PCS_FORMAT_AZURE,
     .name = "azure",
     .label = "Azure CSV",
-    .detect_column = "ContextTokens",
+    .detect = detect_azure,
     .has_prefix_identity = 0,
     .header = azure_header,
     .parse = parse_azure,

@@ -422,13 +422,18 @@ static enum pcs_status index_claude(struct trace_file *file, const char *doc, si
     return status;
 }
 
-static const char *const claude_keys[] = {"block_size", "requests", "hash_id_scope", "tool_tokens", NULL};
+/* Any of these keys in the document's object (no other format's). */
+static void detect_claude(const char *head, size_t len, struct detect_verdict *verdict)
+{
+    static const char *const keys[] = {"block_size", "requests", "hash_id_scope", "tool_tokens", NULL};
+    pcs_trace_detect_json_keys(head, len, keys, verdict);
+}
 
 const struct trace_format pcs_trace_format_claude_code = {
     .id = PCS_FORMAT_CLAUDE_CODE,
     .name = "claude-code",
     .label = "Claude-Code session",
-    .detect_keys = claude_keys,
+    .detect = detect_claude,
     .namespace_per_file = 1,
     .has_prefix_identity = 1,
     .index_document = index_claude,

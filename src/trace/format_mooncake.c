@@ -99,13 +99,18 @@ static enum pcs_status time_mooncake(struct pcs_trace *trace, struct trace_file 
     return pcs_field_find_time(record, len, "timestamp", 1, loc, t_ms, err);
 }
 
-static const char *const mooncake_keys[] = {"timestamp", "input_length", "output_length", NULL};
+/* Any of these keys in the first record (no other format's). */
+static void detect_mooncake(const char *head, size_t len, struct detect_verdict *verdict)
+{
+    static const char *const keys[] = {"timestamp", "input_length", "output_length", NULL};
+    pcs_trace_detect_json_keys(head, len, keys, verdict);
+}
 
 const struct trace_format pcs_trace_format_mooncake = {
     .id = PCS_FORMAT_MOONCAKE,
     .name = "mooncake",
     .label = "Mooncake JSONL",
-    .detect_keys = mooncake_keys,
+    .detect = detect_mooncake,
     .has_prefix_identity = 1,
     .index_time = time_mooncake,
     .parse = parse_mooncake,

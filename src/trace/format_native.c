@@ -289,14 +289,19 @@ static enum pcs_status time_native(struct pcs_trace *trace, struct trace_file *f
     return pcs_field_find_time(record, len, "t", 1000, loc, t_ms, err);
 }
 
-static const char *const native_keys[] = {"t", "input_tokens", "output_tokens", "segments", "block_tokens", "model", "task",
-                                          NULL};
+/* Any of these keys in the first record (no other format's). */
+static void detect_native(const char *head, size_t len, struct detect_verdict *verdict)
+{
+    static const char *const keys[] = {"t", "input_tokens", "output_tokens", "segments", "block_tokens", "model", "task",
+                                       NULL};
+    pcs_trace_detect_json_keys(head, len, keys, verdict);
+}
 
 const struct trace_format pcs_trace_format_native = {
     .id = PCS_FORMAT_NATIVE,
     .name = "native",
     .label = "native JSONL",
-    .detect_keys = native_keys,
+    .detect = detect_native,
     .has_prefix_identity = 1,
     .index_time = time_native,
     .parse = parse_native,

@@ -28,8 +28,6 @@
 #include "common/grow.h"
 #include "common/text_append.h"
 
-#define DETECT_BYTES ((size_t)64 << 10)
-#define DETECT_FIRST_BYTES ((size_t)4 << 10)
 #define DOCUMENT_READAHEAD ((size_t)64 << 10)
 /* Line files at least this large are cut into one piece per thread. */
 #define PIECE_MIN_BYTES ((uint64_t)16 << 20)
@@ -337,114 +335,43 @@ static void run_jobs(struct pcs_trace *trace, struct index_job *jobs, size_t cou
 
 /* ------------------------------------------------------------------ detect */
 
-static int key_is(const char *key, const char *const *names)
+/* Asks every format in the registry (each judges the head by its own
+ * detect; see detect.h) and returns the one with the best verdict, or
+ * PCS_FORMAT_AUTO when none fits. verdicts[PCS_FORMAT_COUNT] keeps what
+ * each looked for. Ties go to the earlier format. */
+static enum pcs_trace_format detect_format(const char *head, size_t len, struct detect_verdict *verdicts)
 {
-    for (; *names; names++)
-        if (strcmp(key, *names) == 0)
-            return 1;
-    return 0;
-}
-
-/* Detection reads each format's signature from its description
- * (struct trace_format: detect_keys, detect_column); formats are tried in
- * their enum's order, and their keys never coincide. */
-
-/* Guesses a file's format from its first bytes. When none fits, says in
- * why[0..why_cap) what the first record is instead. */
-static enum pcs_trace_format detect_format(const char *buf, size_t len, char *why, size_t why_cap)
-{
-    size_t start = 0;
-    size_t at = 0;
-    why[0] = '\0';
-    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-        start = 3;
-    struct js_cursor c;
-    pcs_js_init(&c, buf + start, buf + len);
-    char first = pcs_js_peek(&c);
-    if (first == '{') {
-        c.p++;
-        int first_key = 1;
-        char key[64];
-        size_t key_len;
-        int rc;
-        unsigned keys = 0;
-        while ((rc = pcs_js_next_key(&c, &first_key, key, sizeof key, &key_len)) == 1) {
-            for (int f = PCS_FORMAT_AUTO + 1; f < PCS_FORMAT_COUNT; f++) {
-                const struct trace_format *ops = pcs_trace_format_ops((enum pcs_trace_format)f);
-                if (ops->detect_keys && key_is(key, ops->detect_keys))
-                    return ops->id;
-            }
-            pcs_text_append(why, why_cap, &at, "%s\"%s\"", keys ? ", " : "", key);
-            keys++;
-            if (pcs_js_skip(&c) != 0) {
-                rc = -1;
-                break;
-            }
-        }
-        char keys_text[160];
-        size_t keys_at = 0;
-        pcs_text_append(keys_text, sizeof keys_text, &keys_at, "%s", why);
-        at = 0;
-        if (rc == 0)
-            pcs_text_append(why, why_cap, &at, "the first record is a JSON object whose keys (%s) are none of these",
-                            keys ? keys_text : "none");
-        else
-            pcs_text_append(why, why_cap, &at,
-                            "the first record is a JSON object with none of these keys%s%s%s that breaks "
-                            "off or is malformed (%s)",
-                            keys ? " (" : "", keys ? keys_text : "", keys ? ")" : "",
-                            c.problem ? c.problem : "malformed JSON");
-        return PCS_FORMAT_AUTO;
-    }
-    const char *nl = memchr(buf + start, '\n', len - start);
-    size_t line_len = nl ? (size_t)(nl - (buf + start)) : len - start;
-    const char *line = buf + start;
+    enum pcs_trace_format best = PCS_FORMAT_AUTO;
     for (int f = PCS_FORMAT_AUTO + 1; f < PCS_FORMAT_COUNT; f++) {
         const struct trace_format *ops = pcs_trace_format_ops((enum pcs_trace_format)f);
-        const char *column = ops->detect_column;
-        size_t column_len = column ? strlen(column) : 0;
-        for (size_t i = 0; column && i + column_len <= line_len; i++)
-            if (memcmp(line + i, column, column_len) == 0)
-                return ops->id;
+        struct detect_verdict *verdict = &verdicts[f];
+        verdict->fits = 0;
+        verdict->rank = 0;
+        verdict->looked_for[0] = '\0';
+        if (!ops->detect)
+            continue;
+        ops->detect(head, len, verdict);
+        if (verdict->fits && (best == PCS_FORMAT_AUTO || verdict->rank < verdicts[best].rank))
+            best = ops->id;
     }
-    size_t probe = len < DETECT_FIRST_BYTES ? len : DETECT_FIRST_BYTES;
-    if (memchr(buf, '\0', probe) != NULL) {
-        at = 0;
-        pcs_text_append(why, why_cap, &at, "the file holds binary data (a NUL byte in its first %zu bytes)", probe);
-        return PCS_FORMAT_AUTO;
-    }
-    /* Show where the line starts, printable bytes only. */
-    char shown[41];
-    size_t n = 0;
-    for (; n < line_len && n + 1 < sizeof shown; n++)
-        shown[n] = (unsigned char)line[n] >= 0x20 && (unsigned char)line[n] < 0x7f ? line[n] : '?';
-    shown[n] = '\0';
-    pcs_text_append(why, why_cap, &at,
-                    "the first line (\"%s%s\") is not a JSON object and not a CSV header with those columns", shown,
-                    line_len > n ? "..." : "");
-    return PCS_FORMAT_AUTO;
+    return best;
 }
 
 /* "cannot tell the trace format: tried FORMAT (what tells it), ...; WHY",
- * naming every format pcs_trace_format_name knows. */
-static enum pcs_status detect_failed(const struct trace_file *file, const char *why, struct pcs_error *err)
+ * naming every format pcs_trace_format_name knows, and WHY what the head
+ * is instead. */
+static enum pcs_status detect_failed(const struct trace_file *file, const char *head, size_t len,
+                                     const struct detect_verdict *verdicts, struct pcs_error *err)
 {
     char tried[320];
     size_t at = 0;
     for (int f = PCS_FORMAT_AUTO + 1; f < PCS_FORMAT_COUNT; f++) {
         const struct trace_format *ops = pcs_trace_format_ops((enum pcs_trace_format)f);
-        pcs_text_append(tried, sizeof tried, &at, "%s%s (", at ? ", " : "", ops->name);
-        if (ops->detect_keys) {
-            pcs_text_append(tried, sizeof tried, &at, "JSON with ");
-            for (size_t k = 0; ops->detect_keys[k]; k++)
-                pcs_text_append(tried, sizeof tried, &at, "%s%s", k ? "/" : "", ops->detect_keys[k]);
-        } else if (ops->detect_column) {
-            pcs_text_append(tried, sizeof tried, &at, "a CSV header with %s", ops->detect_column);
-        } else {
-            pcs_text_append(tried, sizeof tried, &at, "only when forced");
-        }
-        pcs_text_append(tried, sizeof tried, &at, ")");
+        pcs_text_append(tried, sizeof tried, &at, "%s%s (%s)", at ? ", " : "", ops->name,
+                        ops->detect ? verdicts[f].looked_for : "only when forced");
     }
+    char why[PCS_ERROR_MAX / 2];
+    pcs_trace_detect_describe(head, len, why, sizeof why);
     return pcs_error_set(err, PCS_ERR_FORMAT, "%s:1: cannot tell the trace format: tried %s; %s", file->path, tried,
                          why);
 }
@@ -475,17 +402,17 @@ static enum pcs_status open_file(struct trace_file *file, enum pcs_trace_format 
         return status;
     file->format = format;
     if (file->format == PCS_FORMAT_AUTO) {
-        char why[PCS_ERROR_MAX / 2];
-        file->format = detect_format(head->buf, head->len, why, sizeof why);
+        struct detect_verdict verdicts[PCS_FORMAT_COUNT];
+        file->format = detect_format(head->buf, head->len, verdicts);
         if (file->format == PCS_FORMAT_AUTO && file->size > want) {
             want = file->size < DETECT_BYTES ? (size_t)file->size : DETECT_BYTES;
             status = pcs_window_load(file, head, 0, want, 0, err);
             if (status != PCS_OK)
                 return status;
-            file->format = detect_format(head->buf, head->len, why, sizeof why);
+            file->format = detect_format(head->buf, head->len, verdicts);
         }
         if (file->format == PCS_FORMAT_AUTO)
-            return detect_failed(file, why, err);
+            return detect_failed(file, head->buf, head->len, verdicts, err);
     }
     int document = pcs_trace_format_ops(file->format)->index_document != NULL;
     file->readahead = document ? DOCUMENT_READAHEAD : LINE_WINDOW_BYTES;

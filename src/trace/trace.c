@@ -9,6 +9,7 @@
  * written. */
 #include "trace_internal.h"
 #include "common/grow.h"
+#include "common/hash_table.h"
 #include "common/text_append.h"
 
 #include <errno.h>
@@ -23,12 +24,6 @@
 
 /* Bytes read at once for a record that lies behind its file's window. */
 #define SIDE_READAHEAD ((size_t)16 << 10)
-
-struct model_slot {
-    uint64_t hash;
-    uint32_t id;
-    uint32_t used;
-};
 
 /* One pass over the one line file (pcs_trace_open_one_pass). */
 struct stream {
@@ -56,8 +51,7 @@ struct pcs_trace {
     char **model_names;
     size_t model_count;
     size_t model_cap;
-    struct model_slot *model_slots;
-    size_t model_slot_cap; /* power of two */
+    struct pcs_hash_table model_ids; /* XXH3 of the name -> id */
 
     struct bound_arrays scratch;
     struct block_ends block_ends;
@@ -157,43 +151,33 @@ enum pcs_status pcs_trace_seconds_to_ms(double seconds, int64_t *t_ms)
 
 /* ------------------------------------------------------------------ models */
 
-static enum pcs_status model_table_grow(struct pcs_trace *trace)
+/* What intern_model looks for: a known name equal to name[0..len). */
+struct model_name {
+    const struct pcs_trace *trace;
+    const char *name;
+    size_t len;
+};
+
+static int same_model_name(const void *context, uint32_t id)
 {
-    size_t cap = trace->model_slot_cap ? trace->model_slot_cap * 2 : 16;
-    struct model_slot *slots = calloc(cap, sizeof *slots);
-    if (!slots)
-        return PCS_ERR_NOMEM;
-    for (size_t i = 0; i < trace->model_slot_cap; i++) {
-        struct model_slot *old = &trace->model_slots[i];
-        if (!old->used)
-            continue;
-        size_t j = (size_t)old->hash & (cap - 1);
-        while (slots[j].used)
-            j = (j + 1) & (cap - 1);
-        slots[j] = *old;
-    }
-    free(trace->model_slots);
-    trace->model_slots = slots;
-    trace->model_slot_cap = cap;
-    return PCS_OK;
+    const struct model_name *sought = context;
+    const char *known = sought->trace->model_names[id];
+    return strlen(known) == sought->len && memcmp(known, sought->name, sought->len) == 0;
 }
 
 static enum pcs_status intern_model(struct pcs_trace *trace, const char *name, size_t len, uint32_t *id)
 {
-    if ((trace->model_count + 1) * 2 > trace->model_slot_cap && model_table_grow(trace) != PCS_OK)
-        return PCS_ERR_NOMEM;
     uint64_t hash = XXH3_64bits(name, len);
-    size_t mask = trace->model_slot_cap - 1;
-    size_t j = (size_t)hash & mask;
-    while (trace->model_slots[j].used) {
-        struct model_slot *slot = &trace->model_slots[j];
-        const char *known = trace->model_names[slot->id];
-        if (slot->hash == hash && strlen(known) == len && memcmp(known, name, len) == 0) {
-            *id = slot->id;
-            return PCS_OK;
-        }
-        j = (j + 1) & mask;
+    const struct model_name sought = {trace, name, len};
+    trace->model_ids.premixed = 1; /* XXH3 outputs */
+    uint32_t known = pcs_hash_find_match(&trace->model_ids, hash, 0, same_model_name, &sought);
+    if (known != PCS_HASH_EMPTY) {
+        *id = known;
+        return PCS_OK;
     }
+    /* Room first, so that a name once listed is always found. */
+    if (trace->model_count >= UINT32_MAX - 1 || pcs_hash_reserve(&trace->model_ids, trace->model_count + 1) != PCS_OK)
+        return PCS_ERR_NOMEM;
     char *copy = malloc(len + 1);
     if (!copy)
         return PCS_ERR_NOMEM;
@@ -212,12 +196,9 @@ static enum pcs_status intern_model(struct pcs_trace *trace, const char *name, s
         trace->model_cap = cap;
     }
     trace->model_names[trace->model_count] = copy;
-    trace->model_slots[j].hash = hash;
-    trace->model_slots[j].id = (uint32_t)trace->model_count;
-    trace->model_slots[j].used = 1;
     *id = (uint32_t)trace->model_count++;
     pthread_mutex_unlock(trace->model_lock);
-    return PCS_OK;
+    return pcs_hash_add(&trace->model_ids, hash, 0, *id); /* reserved above: cannot fail */
 }
 
 enum pcs_status pcs_trace_model_id(struct pcs_trace *trace, const char *name, size_t len, uint32_t *id)
@@ -655,7 +636,7 @@ void pcs_trace_free(pcs_trace *trace)
     for (size_t i = 0; i < trace->model_count; i++)
         free(trace->model_names[i]);
     free(trace->model_names);
-    free(trace->model_slots);
+    pcs_hash_release(&trace->model_ids);
     pthread_mutex_destroy(trace->model_lock);
     free(trace->model_lock);
     pcs_bound_arrays_free(&trace->scratch);

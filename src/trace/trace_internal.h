@@ -12,6 +12,7 @@
 
 #include "common/bound_arrays.h"
 #include "one_pass_internal.h"
+#include "detect.h"
 #include "pcsim/trace.h"
 
 /* Longest line (record) accepted in a line format. */
@@ -228,11 +229,9 @@ struct trace_format {
     enum pcs_trace_format id;
     const char *name;  /* as --input-format and reports spell it: "mooncake" */
     const char *label; /* for people: "Azure CSV" */
-    /* Detection from the first record: any of these JSON keys (NULL-
-     * terminated), or a CSV header with this column; both NULL: only when
-     * forced. Keys of different formats never coincide. */
-    const char *const *detect_keys;
-    const char *detect_column;
+    /* Judges a file's head (see detect.h): the best verdict of all the
+     * formats' wins. NULL: only when forced. */
+    trace_detect_fn detect;
     int namespace_per_file;  /* ids are local to a file: two files never share a prefix */
     int has_prefix_identity; /* 0: arrivals and lengths only; nothing can be cached */
     /* Line formats: a header line to consume (Azure), or NULL. */
