@@ -137,8 +137,9 @@ void pcs_usage_add(struct pcs_usage *sum, const struct pcs_usage *usage);
 
 typedef struct pcs_cache pcs_cache;
 
-/* A new empty cache; NULL on out-of-memory or a bad config (*status says). */
-pcs_cache *pcs_cache_new(const struct pcs_cache_config *config, enum pcs_status *status);
+/* A new empty cache with a copy of config. NULL with err filled on a bad
+ * config (PCS_ERR_ARG: what pcs_cache_config_check says) or PCS_ERR_NOMEM. */
+pcs_cache *pcs_cache_new(const struct pcs_cache_config *config, struct pcs_error *err);
 
 /* Plays one request through the cache and sets *usage (requests = 1).
  * Returns PCS_ERR_ARG if req is earlier than the previous request. */

@@ -27,13 +27,13 @@
 typedef struct pcs_inputs pcs_inputs;
 
 /* Opens names[0..count) in order, expanding directories, reading streams
- * and decompressing. On failure returns NULL, sets *status and fills err:
- * PCS_ERR_ARG ("-" given twice), PCS_ERR_IO ("NAME: cannot open: ..."),
- * PCS_ERR_PARSE (an empty directory; corrupt or truncated compressed data,
- * "NAME:LINE: gzip data is corrupt: ..."), PCS_ERR_NOMEM. Not thread-safe
- * (standard input is consumed). */
-pcs_inputs *pcs_inputs_open(const char *const *names, size_t count, enum pcs_status *status,
-                            struct pcs_error *err);
+ * and decompressing (names are copied). On failure returns NULL with err
+ * filled: PCS_ERR_ARG ("-" given twice), PCS_ERR_IO ("NAME: cannot open:
+ * ..."), PCS_ERR_PARSE (an empty directory; corrupt or truncated compressed
+ * data, "NAME:LINE: gzip data is corrupt: ..."), PCS_ERR_NOMEM; whatever it
+ * opened is closed again. Not thread-safe (standard input is consumed):
+ * call it from one thread at a time. */
+pcs_inputs *pcs_inputs_open(const char *const *names, size_t count, struct pcs_error *err);
 
 /* The files, in order (a directory's in its place): their names for
  * messages and reports (strings owned by the list). */

@@ -199,7 +199,8 @@ struct pcs_ledger_entry {
 
 typedef struct pcs_ledger pcs_ledger;
 
-pcs_ledger *pcs_ledger_new(void); /* NULL when out of memory */
+/* An empty ledger; NULL with err filled (PCS_ERR_NOMEM) when out of memory. */
+pcs_ledger *pcs_ledger_new(struct pcs_error *err);
 void pcs_ledger_free(pcs_ledger *ledger); /* NULL is a no-op */
 
 /* Adds usage to its entry (made on first use). PCS_ERR_NOMEM. */

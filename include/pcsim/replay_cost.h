@@ -52,9 +52,12 @@ struct pcs_replay_cost {
 
 typedef struct pcs_replay_coster pcs_replay_coster;
 
-/* A coster for requests of trace (it reads model names from it, and must
- * outlive the coster). NULL when out of memory. */
-pcs_replay_coster *pcs_replay_coster_new(const struct pcs_replay_cost_config *config, const pcs_trace *trace);
+/* A coster for requests of trace, with a copy of config (config->catalog
+ * and trace are borrowed: it reads prices and model names from them, and
+ * both must outlive the coster). NULL with err filled (PCS_ERR_NOMEM) when
+ * out of memory. */
+pcs_replay_coster *pcs_replay_coster_new(const struct pcs_replay_cost_config *config, const pcs_trace *trace,
+                                         struct pcs_error *err);
 void pcs_replay_coster_free(pcs_replay_coster *coster); /* NULL is a no-op */
 
 /* The catalog model a trace model is priced as (NULL: none), resolved once. */

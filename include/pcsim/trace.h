@@ -78,19 +78,20 @@ typedef struct pcs_trace pcs_trace;
 /* Opens and indexes paths[0..path_count), each a file, "-", a FIFO, a
  * gzip/zstd file or a directory (see pcsim/input.h; what a directory skips
  * is not reported: use pcs_inputs_open to show its notes). On failure
- * returns NULL, sets *status and fills err with "file:line: field F:
- * problem". When no format is forced and a file's first record fits none,
+ * returns NULL with err filled, "file:line: field F: problem" (PCS_ERR_IO,
+ * PCS_ERR_PARSE, PCS_ERR_RANGE, PCS_ERR_ARG for no path, PCS_ERR_NOMEM).
+ * When no format is forced and a file's first record fits none,
  * PCS_ERR_FORMAT names every format tried and why the record fits none.
- * The strings in config must outlive the trace. */
+ * config NULL means pcs_trace_config_default(); the strings in config
+ * (default_model, aliases) must outlive the trace. */
 pcs_trace *pcs_trace_open(const char *const *paths, size_t path_count,
-                          const struct pcs_trace_config *config,
-                          enum pcs_status *status, struct pcs_error *err);
+                          const struct pcs_trace_config *config, struct pcs_error *err);
 
 /* The same over inputs already opened (which must outlive the trace; a
  * second trace may be opened over them, e.g. after PCS_ERR_ORDER, since
  * a stream was read once into the list). */
 pcs_trace *pcs_trace_open_inputs(const pcs_inputs *inputs, const struct pcs_trace_config *config,
-                                 enum pcs_status *status, struct pcs_error *err);
+                                 struct pcs_error *err);
 
 /* Next request in time order into *req. Its arrays stay valid until the next
  * call. Returns PCS_OK, PCS_END when done, or an error (err filled). In

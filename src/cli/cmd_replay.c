@@ -408,7 +408,7 @@ static int cache_config(const struct replay_options *opts, struct pcs_cache_conf
     if ((pcs_policy_info(config->policy)->uses & PCS_USES_CAPACITY) && config->capacity_tokens == 0)
         return cli_usage_error("replay", "the %s policy needs --capacity TOKENS (3M, 500k)",
                                pcs_policy_name(config->policy));
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     if (pcs_cache_config_check(config, &err) != PCS_OK)
         return cli_usage_error("replay", "%s", err.message);
     if (is_auto)
@@ -524,7 +524,7 @@ int cmd_replay(int argc, char **argv)
     double price_time_s = 0;
     if (cli_price_time("replay", opts.price_date, &price_time_s) != CLI_EXIT_OK)
         return CLI_EXIT_USAGE;
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
 
     /* The catalog prices the replay and gives per-model presets. */
     int per_model = pcs_preset_is_per_model(opts.preset);
@@ -563,10 +563,10 @@ int cmd_replay(int argc, char **argv)
     struct pcs_timeline timeline;
     int exit_code;
     for (;;) {
-        trace = pcs_trace_open_inputs(inputs, &opts.trace_config, &status, &err);
+        trace = pcs_trace_open_inputs(inputs, &opts.trace_config, &err);
         if (!trace) {
-            cli_trace_error("replay", status, &err);
-            if (status == PCS_ERR_NOMEM)
+            cli_trace_error("replay", err.status, &err);
+            if (err.status == PCS_ERR_NOMEM)
                 cli_memory_hint("replay", opts.max_memory, "replay fewer files at once");
             pcs_inputs_free(inputs);
             pcs_catalog_free(catalog);
@@ -591,7 +591,7 @@ int cmd_replay(int argc, char **argv)
         if (opts.html_path)
             sink.timeline = &timeline;
         exit_code = CLI_EXIT_OK;
-        if (!opts.no_cost && !(sink.coster = pcs_replay_coster_new(&cost_config, trace))) {
+        if (!opts.no_cost && !(sink.coster = pcs_replay_coster_new(&cost_config, trace, NULL))) {
             fprintf(stderr, "pcsim replay: out of memory\n");
             exit_code = CLI_EXIT_DATA;
         }

@@ -127,7 +127,7 @@ static void *work(void *argument)
         pthread_mutex_unlock(&engine->lock);
         if (!go)
             return NULL;
-        struct pcs_error err = {""};
+        struct pcs_error err = {0};
         enum pcs_status status =
             pcs_traffic_generate(scenario, trial, worker->rng, &worker->traffic, engine->config->stop, &err);
         for (size_t s = 0; s < scenario->strategy_count && status == PCS_OK; s++)

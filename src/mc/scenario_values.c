@@ -311,9 +311,10 @@ static enum pcs_status read_trace(struct loader *loader, const char *path, int o
     struct pcs_error trace_err;
     enum pcs_status status = PCS_OK;
     const char *paths[1] = {path};
-    pcs_trace *trace = pcs_trace_open(paths, 1, &config, &status, &trace_err);
+    pcs_trace *trace = pcs_trace_open(paths, 1, &config, &trace_err);
     if (!trace)
-        return status == PCS_ERR_NOMEM ? pcs_loader_nomem(loader) : pcs_loader_fail(loader, status, trace_err.message);
+        return trace_err.status == PCS_ERR_NOMEM ? pcs_loader_nomem(loader)
+                                                 : pcs_loader_fail(loader, trace_err.status, trace_err.message);
     double *values = NULL;
     size_t count = 0;
     size_t cap = 0;

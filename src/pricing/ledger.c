@@ -22,15 +22,18 @@ static uint64_t entry_hash(uint32_t model, uint32_t kind, enum pcs_tier tier, ui
     return h ^ h >> 29;
 }
 
-pcs_ledger *pcs_ledger_new(void)
+pcs_ledger *pcs_ledger_new(struct pcs_error *err)
 {
     pcs_ledger *ledger = calloc(1, sizeof *ledger);
-    if (!ledger)
+    if (!ledger) {
+        pcs_error_set(err, PCS_ERR_NOMEM, "out of memory for a ledger");
         return NULL;
+    }
     ledger->slot_mask = 63;
     ledger->slots = calloc(ledger->slot_mask + 1, sizeof *ledger->slots);
     if (!ledger->slots) {
         free(ledger);
+        pcs_error_set(err, PCS_ERR_NOMEM, "out of memory for a ledger");
         return NULL;
     }
     return ledger;

@@ -719,7 +719,7 @@ enum pcs_status pcs_sweep_capacity(pcs_trace *trace, const uint64_t *capacities,
     for (size_t i = 0; status == PCS_OK && i < count; i++) {
         result->points[i].capacity_tokens = capacities[i];
         sweep.points[i].capacity = capacities[i];
-        if (pricing && !(sweep.points[i].coster = pcs_replay_coster_new(pricing, trace)))
+        if (pricing && !(sweep.points[i].coster = pcs_replay_coster_new(pricing, trace, NULL)))
             status = PCS_ERR_NOMEM;
     }
     if (status == PCS_OK)

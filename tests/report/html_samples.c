@@ -75,10 +75,9 @@ static pcs_trace *model_trace(const char *path)
     if (fclose(f) != 0)
         return NULL;
     struct pcs_trace_config config = pcs_trace_config_default();
-    struct pcs_error err = {""};
-    enum pcs_status status;
+    struct pcs_error err = {0};
     const char *paths[] = {path};
-    pcs_trace *trace = pcs_trace_open(paths, 1, &config, &status, &err);
+    pcs_trace *trace = pcs_trace_open(paths, 1, &config, &err);
     struct pcs_request req;
     while (trace && pcs_trace_next(trace, &req, &err) == PCS_OK)
         continue;

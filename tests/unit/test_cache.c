@@ -37,15 +37,15 @@ static struct pcs_request *make(struct made *m, int64_t t_ms, uint32_t model, co
 static pcs_cache *cache_of(enum pcs_policy policy, int64_t ttl_ms, uint64_t min, uint64_t gran, uint64_t capacity)
 {
     struct pcs_cache_config config = pcs_cache_config_default();
-    enum pcs_status status;
+    struct pcs_error err;
     config.policy = policy;
     config.ttl_ms = ttl_ms;
     config.min_tokens = min;
     config.granularity = gran;
     config.capacity_tokens = capacity;
-    pcs_cache *cache = pcs_cache_new(&config, &status);
+    pcs_cache *cache = pcs_cache_new(&config, &err);
     if (!cache) {
-        fprintf(stderr, "cannot create cache: %s\n", pcs_strerror(status));
+        fprintf(stderr, "cannot create cache: %s\n", err.message);
         exit(1);
     }
     return cache;
@@ -559,9 +559,8 @@ static void test_presets(void)
 static int usages_differ(const struct pcs_cache_config *a, const struct pcs_cache_config *b,
                          const struct pcs_request *reqs, size_t count)
 {
-    enum pcs_status status;
-    pcs_cache *first = pcs_cache_new(a, &status);
-    pcs_cache *second = pcs_cache_new(b, &status);
+    pcs_cache *first = pcs_cache_new(a, NULL);
+    pcs_cache *second = pcs_cache_new(b, NULL);
     CHECK(first && second);
     int differ = 0;
     for (size_t i = 0; first && second && i < count && !differ; i++) {

@@ -55,11 +55,11 @@ static void replay(const char *path, const char *preset, unsigned threads, struc
 {
     struct pcs_trace_config trace_config = pcs_trace_config_default();
     struct pcs_cache_config config;
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     enum pcs_status status;
     CHECK(pcs_cache_preset(preset, &config) == PCS_OK);
     config.capacity_tokens = 5000000;
-    pcs_trace *trace = pcs_trace_open(&path, 1, &trace_config, &status, &err);
+    pcs_trace *trace = pcs_trace_open(&path, 1, &trace_config, &err);
     CHECK(trace != NULL);
     if (!trace)
         exit(1);
