@@ -74,10 +74,11 @@ struct pcs_sketch {
     double min, max;    /* exact extremes seen */
 };
 
-/* An empty sketch with relative accuracy alpha (0.0001 <= alpha < 0.5, so
- * every bucket index fits 32 bits): PCS_ERR_ARG otherwise. It allocates as
- * values arrive. */
-enum pcs_status pcs_sketch_init(struct pcs_sketch *sketch, double alpha);
+/* Sets *sketch up empty, with relative accuracy alpha (0.0001 <= alpha <
+ * 0.5, so every bucket index fits 32 bits): PCS_ERR_ARG with err filled
+ * otherwise (the sketch is then empty and holds nothing). It allocates as
+ * values arrive; release it with pcs_sketch_free. */
+enum pcs_status pcs_sketch_init(struct pcs_sketch *sketch, double alpha, struct pcs_error *err);
 /* Releases the counters; the sketch is empty again. NULL is a no-op. */
 void pcs_sketch_free(struct pcs_sketch *sketch);
 /* Empties the sketch and keeps its memory (for reuse trial after trial). */

@@ -541,6 +541,13 @@ static void test_presets(void)
     config = pcs_cache_config_default();
     config.policy = PCS_POLICY_LRU;
     CHECK(pcs_cache_config_check(&config, NULL) == PCS_ERR_ARG); /* lru needs a capacity */
+    /* A constructor returns NULL with the status and the reason in err (or
+     * in nothing: err may be NULL). */
+    struct pcs_error err = {0};
+    CHECK(pcs_cache_new(&config, &err) == NULL);
+    CHECK(err.status == PCS_ERR_ARG);
+    CHECK(strstr(err.message, "capacity") != NULL);
+    CHECK(pcs_cache_new(&config, NULL) == NULL);
     char list[300];
     CHECK(strcmp(pcs_cache_preset_list(0, list, sizeof list),
                  "openai, openai-24h, openai-bp, anthropic-5m, anthropic-1h, gemini, deepseek, ttl, breakpoint, ideal, "

@@ -178,8 +178,8 @@ static void test_load_missing_file(void)
     struct pcs_error err = {0};
     const char *path = data_path("prices/no_such_catalog.json");
     CHECK(pcs_catalog_load(path, &err) == NULL);
-    /* PCS_ERR_IO cannot be observed (pcs_catalog_load returns only NULL);
-     * the message says where and why. */
+    /* The status comes in err, and the message says where and why. */
+    CHECK(err.status == PCS_ERR_IO);
     CHECK_CONTAINS(err.message, path);
     CHECK_CONTAINS(err.message, "cannot open");
 }
