@@ -16,7 +16,11 @@
  *     and anything that is not a regular file (a FIFO, socket or device
  *     inside a directory). A directory with no file left is an error.
  * Streams and compressed files are held in anonymous files (memory-backed
- * where the system has memfd_create) for as long as the list lives. */
+ * where the system has memfd_create) for as long as the list lives.
+ *
+ * Contract (the rules are in pcsim/status.h). Thread safety: an open list
+ * is only read: any threads may read it at once (descriptors with pread).
+ * Ownership: the list owns its names, notes and descriptors. */
 #ifndef PCSIM_INPUT_H
 #define PCSIM_INPUT_H
 
@@ -50,7 +54,7 @@ int pcs_inputs_fd(const pcs_inputs *inputs, size_t i);
 size_t pcs_inputs_note_count(const pcs_inputs *inputs);
 const char *pcs_inputs_note(const pcs_inputs *inputs, size_t i);
 
-/* NULL is a no-op. */
+/* Closes and releases everything the list holds; NULL is a no-op. */
 void pcs_inputs_free(pcs_inputs *inputs);
 
 #endif

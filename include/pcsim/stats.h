@@ -5,7 +5,12 @@
  * sketch with a relative-error bound for values too many to keep (per-task
  * costs).
  * Everything is deterministic: the same inputs in the same order give the
- * same bits. */
+ * same bits.
+ *
+ * Contract (the rules are in pcsim/status.h). Thread safety: the summary
+ * functions share no state; a sketch is one thread's at a time. Ownership:
+ * the caller's arrays are only read; a sketch owns its counters. Units: a
+ * figure has the unit of the values summarised (USD for costs). */
 #ifndef PCSIM_STATS_H
 #define PCSIM_STATS_H
 
