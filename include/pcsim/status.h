@@ -14,9 +14,9 @@
  *   documents loaded). It returns the object, or NULL with err->status and
  *   err->message filled: PCS_ERR_NOMEM when memory runs out, else what the
  *   function's comment lists. A failed constructor leaves nothing to free.
- *   err may be NULL (the reason is then lost); on success err is not
- *   written. The object is released by pcs_x_free(x); pcs_x_free(NULL) is a
- *   no-op.
+ *   err may be NULL (the reason is then lost); after a success err holds
+ *   nothing of interest. The object is released by pcs_x_free(x);
+ *   pcs_x_free(NULL) is a no-op.
  *
  *   Values in place. A plain struct whose fields are public and which lives
  *   in the caller's storage (a configuration, a sketch, a timeline, an
@@ -35,10 +35,10 @@
  *   is nothing to release.
  *
  *   Errors. err, wherever a function takes one, may be NULL. On failure it
- *   holds the status returned and a one-line message (NUL-terminated, at
- *   most PCS_ERROR_MAX - 1 bytes, cut short if longer); the message never
- *   names a command-line flag. The library never exits or aborts on bad
- *   input, only on a broken invariant.
+ *   holds the status returned and a message (NUL-terminated, at most
+ *   PCS_ERROR_MAX - 1 bytes, cut short if longer; its first line says what
+ *   and where); the message never names a command-line flag. The library
+ *   never exits or aborts, on bad input or out of memory alike.
  *
  *   Pointers. A pointer parameter must not be NULL unless its comment says
  *   what NULL means there. Strings are NUL-terminated UTF-8 (or bytes);
@@ -47,8 +47,9 @@
  *   the object and live as long as it does; the caller frees nothing it did
  *   not get from a constructor.
  *
- *   Threads. The library has no global mutable state: distinct objects may
- *   be used from distinct threads at once, and const accessors of one object
+ *   Threads. Apart from what a header says (the report writers), the
+ *   library keeps no global mutable state: distinct objects may be used
+ *   from distinct threads at once, and const accessors of one object
  *   may be called from several threads once no thread changes it. One
  *   object is never changed from two threads at once (no function locks the
  *   caller's objects). Functions that take a thread count start and join
