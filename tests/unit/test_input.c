@@ -223,6 +223,7 @@ static void test_detect_failure_lists_formats(void)
     }
     CHECK_CONTAINS(err.message, "unknown.jsonl:1: cannot tell the trace format");
     CHECK_CONTAINS(err.message, "(\"prompt\", \"n\") are none of these");
+    CHECK(pcs_trace_open(paths, 1, &config, NULL) == NULL); /* err may be NULL */
 }
 
 int main(int argc, char **argv)
