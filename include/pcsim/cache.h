@@ -24,9 +24,9 @@
  * changed by every access, so one cache is used by one thread at a time;
  * distinct caches are independent. The policy and preset functions read
  * static tables and are thread-safe. Ownership: a cache keeps nothing of a
- * request after pcs_cache_access returns (except what pcs_cache_prefetch
- * says). Units: times and TTLs are milliseconds on the trace's clock;
- * min_tokens, granularity, capacity and every usage count are tokens. */
+ * request after pcs_cache_access returns. Units: times and TTLs are
+ * milliseconds on the trace's clock; min_tokens, granularity, capacity and
+ * every usage count are tokens. */
 #ifndef PCSIM_CACHE_H
 #define PCSIM_CACHE_H
 
