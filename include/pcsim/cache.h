@@ -18,7 +18,15 @@
  *
  * Internally a radix tree per (namespace, model) keeps runs of bounds that
  * share their last use, so a conversation re-sending its history is looked
- * up and refreshed a run at a time; results equal the per-bound rules. */
+ * up and refreshed a run at a time; results equal the per-bound rules.
+ *
+ * Contract (the rules are in pcsim/status.h). Thread safety: a pcs_cache is
+ * changed by every access, so one cache is used by one thread at a time;
+ * distinct caches are independent. The policy and preset functions read
+ * static tables and are thread-safe. Ownership: a cache keeps nothing of a
+ * request after pcs_cache_access returns. Units: times and TTLs are
+ * milliseconds on the trace's clock; min_tokens, granularity, capacity and
+ * every usage count are tokens. */
 #ifndef PCSIM_CACHE_H
 #define PCSIM_CACHE_H
 
@@ -63,16 +71,17 @@ const struct pcs_policy_info *pcs_policy_info(enum pcs_policy policy);
 const char *pcs_policy_name(enum pcs_policy policy); /* "unknown" outside the range */
 
 /* The names of the policies that have a TTL curve, joined for people into
- * buf: "ttl, openai and breakpoint". Returns buf. */
+ * buf[0..cap) (cap >= 1; cut short to fit): "ttl, openai and breakpoint".
+ * Returns buf. */
 const char *pcs_policy_ttl_curve_names(char *buf, size_t cap);
 int pcs_policy_parse(const char *name); /* -1 if unknown */
 
 struct pcs_cache_config {
     enum pcs_policy policy;
-    int64_t ttl_ms;           /* idle TTL (ttl, openai, breakpoint); > 0 */
-    uint64_t min_tokens;      /* openai, breakpoint */
-    uint64_t granularity;     /* openai; >= 1 */
-    uint64_t capacity_tokens; /* lru; > 0 */
+    int64_t ttl_ms;           /* idle TTL in ms (ttl, openai, breakpoint); > 0 */
+    uint64_t min_tokens;      /* shortest cached prefix, tokens (openai, breakpoint) */
+    uint64_t granularity;     /* tokens a read is rounded down to (openai); >= 1 */
+    uint64_t capacity_tokens; /* tokens the cache may hold (lru); > 0 */
     /* breakpoint: a what-if TTL (an explicit TTL, each point of a TTL
      * sweep): when set, ttl_ms is every entry's TTL and the trace's "5m" and
      * "1h" breakpoint markers are overridden; when 0 (the default) an entry
@@ -133,7 +142,8 @@ struct pcs_cache_overrides {
  * overrides the trace's "5m"/"1h" breakpoint markers (DESIGN §3). */
 void pcs_cache_overrides_apply(const struct pcs_cache_overrides *overrides, struct pcs_cache_config *config);
 
-/* policy ttl, ttl 300 s, min 0, granularity 1, capacity 0 (unset). */
+/* policy ttl, ttl 300 s, min 0, granularity 1, capacity 0 (unset); a
+ * value the caller owns. */
 struct pcs_cache_config pcs_cache_config_default(void);
 
 /* 1 if a and b make caches that behave alike: the same policy and equal
@@ -141,12 +151,14 @@ struct pcs_cache_config pcs_cache_config_default(void);
  * models whose configurations are equal may share one cache. */
 int pcs_cache_config_equal(const struct pcs_cache_config *a, const struct pcs_cache_config *b);
 
-/* Checks a configuration; fills err with what is wrong. */
+/* Checks a configuration: PCS_OK, or PCS_ERR_ARG with err filled with what
+ * is wrong. */
 enum pcs_status pcs_cache_config_check(const struct pcs_cache_config *config, struct pcs_error *err);
 
-/* A named provider preset (DESIGN §3): "openai", "openai-24h", "openai-bp",
- * "anthropic-5m", "anthropic-1h", "gemini", "deepseek", and the bare policy
- * names. Returns PCS_ERR_ARG for an unknown name. */
+/* Sets *config to a named provider preset (DESIGN §3): "openai",
+ * "openai-24h", "openai-bp", "anthropic-5m", "anthropic-1h", "gemini",
+ * "deepseek", and the bare policy names. Returns PCS_ERR_ARG for an unknown
+ * name, leaving *config as it was. */
 enum pcs_status pcs_cache_preset(const char *name, struct pcs_cache_config *config);
 
 /* 1 if the preset takes each model's minimum prefix from the price catalog
@@ -154,11 +166,11 @@ enum pcs_status pcs_cache_preset(const char *name, struct pcs_cache_config *conf
 int pcs_cache_preset_per_model(const char *name);
 
 /* The presets that make a cache from their own parameters (all but lru,
- * which needs a capacity, when standalone_only), joined by ", " into buf
- * for messages. Returns buf. */
+ * which needs a capacity, when standalone_only), joined by ", " into
+ * buf[0..cap) (cap >= 1; cut short to fit) for messages. Returns buf. */
 const char *pcs_cache_preset_list(int standalone_only, char *buf, size_t cap);
 
-/* Iterates the preset names: returns NULL past the last. */
+/* Iterates the preset names (static text): returns NULL past the last. */
 const char *pcs_cache_preset_name(unsigned index);
 
 /* What a ttl, ideal or openai cache serves of a request whose alive
@@ -168,9 +180,10 @@ const char *pcs_cache_preset_name(unsigned index);
  * curve (pcsim/sweep.h) both read through it. */
 uint64_t pcs_cache_read_of_match(const struct pcs_cache_config *config, uint64_t input_tokens, uint64_t matched);
 
-/* Token counts of one request or a sum of them. cache_write counts every
- * written token; cache_write_1h is the part of it written with a TTL of one
- * hour or more. uncached = input - cache_read - cache_write. */
+/* Token counts of one request or a sum of them (requests is a count of
+ * requests, every other field tokens). cache_write counts every written
+ * token; cache_write_1h is the part of it written with a TTL of one hour or
+ * more. uncached = input - cache_read - cache_write. */
 struct pcs_usage {
     uint64_t requests;
     uint64_t input;
@@ -189,11 +202,13 @@ void pcs_usage_add(struct pcs_usage *sum, const struct pcs_usage *usage);
 
 typedef struct pcs_cache pcs_cache;
 
-/* A new empty cache; NULL on out-of-memory or a bad config (*status says). */
-pcs_cache *pcs_cache_new(const struct pcs_cache_config *config, enum pcs_status *status);
+/* A new empty cache with a copy of config. NULL with err filled on a bad
+ * config (PCS_ERR_ARG: what pcs_cache_config_check says) or PCS_ERR_NOMEM. */
+pcs_cache *pcs_cache_new(const struct pcs_cache_config *config, struct pcs_error *err);
 
 /* Plays one request through the cache and sets *usage (requests = 1).
- * Returns PCS_ERR_ARG if req is earlier than the previous request. */
+ * Returns PCS_ERR_ARG if req is earlier than the previous request (the
+ * cache is then unchanged), PCS_ERR_NOMEM when the cache cannot grow. */
 enum pcs_status pcs_cache_access(pcs_cache *cache, const struct pcs_request *req, struct pcs_usage *usage);
 
 /* A request's matched prefix as a function of the TTL, for one-pass TTL
@@ -212,7 +227,8 @@ struct pcs_gap_step {
 enum pcs_status pcs_cache_enable_profile(pcs_cache *cache);
 const struct pcs_gap_step *pcs_cache_profile(const pcs_cache *cache, size_t *count);
 
-/* Live tree nodes and the units they hold (for benchmarks and tests). */
+/* Live tree nodes, and the tokens an lru cache holds (for benchmarks and
+ * tests). */
 uint64_t pcs_cache_node_count(const pcs_cache *cache);
 uint64_t pcs_cache_cached_tokens(const pcs_cache *cache); /* lru: tokens held */
 

@@ -16,7 +16,11 @@
  *     and anything that is not a regular file (a FIFO, socket or device
  *     inside a directory). A directory with no file left is an error.
  * Streams and compressed files are held in anonymous files (memory-backed
- * where the system has memfd_create) for as long as the list lives. */
+ * where the system has memfd_create) for as long as the list lives.
+ *
+ * Contract (the rules are in pcsim/status.h). Thread safety: an open list
+ * is only read: any threads may read it at once (descriptors with pread).
+ * Ownership: the list owns its names, notes and descriptors. */
 #ifndef PCSIM_INPUT_H
 #define PCSIM_INPUT_H
 
@@ -27,13 +31,13 @@
 typedef struct pcs_inputs pcs_inputs;
 
 /* Opens names[0..count) in order, expanding directories, reading streams
- * and decompressing. On failure returns NULL, sets *status and fills err:
- * PCS_ERR_ARG ("-" given twice), PCS_ERR_IO ("NAME: cannot open: ..."),
- * PCS_ERR_PARSE (an empty directory; corrupt or truncated compressed data,
- * "NAME:LINE: gzip data is corrupt: ..."), PCS_ERR_NOMEM. Not thread-safe
- * (standard input is consumed). */
-pcs_inputs *pcs_inputs_open(const char *const *names, size_t count, enum pcs_status *status,
-                            struct pcs_error *err);
+ * and decompressing (names are copied). On failure returns NULL with err
+ * filled: PCS_ERR_ARG ("-" given twice), PCS_ERR_IO ("NAME: cannot open:
+ * ..."), PCS_ERR_PARSE (an empty directory; corrupt or truncated compressed
+ * data, "NAME:LINE: gzip data is corrupt: ..."), PCS_ERR_NOMEM; whatever it
+ * opened is closed again. Not thread-safe (standard input is consumed):
+ * call it from one thread at a time. */
+pcs_inputs *pcs_inputs_open(const char *const *names, size_t count, struct pcs_error *err);
 
 /* The files, in order (a directory's in its place): their names for
  * messages and reports (strings owned by the list). */
@@ -50,7 +54,7 @@ int pcs_inputs_fd(const pcs_inputs *inputs, size_t i);
 size_t pcs_inputs_note_count(const pcs_inputs *inputs);
 const char *pcs_inputs_note(const pcs_inputs *inputs, size_t i);
 
-/* NULL is a no-op. */
+/* Closes and releases everything the list holds; NULL is a no-op. */
 void pcs_inputs_free(pcs_inputs *inputs);
 
 #endif

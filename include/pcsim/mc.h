@@ -15,7 +15,14 @@
  * step's latent draw with probability rho (failure.correlation), a fresh one
  * otherwise, and it fails iff that draw < p. A failed attempt pays its input
  * and failed_output_fraction of its output; a step that exhausts the route
- * fails its task and the task's remaining steps are not sent. */
+ * fails its task and the task's remaining steps are not sent.
+ *
+ * Contract (the rules are in pcsim/status.h). Thread safety: pcs_run
+ * starts config.threads threads and joins them before it returns; the
+ * scenario and catalog are only read, so several runs may share them.
+ * Ownership: a result is filled only on PCS_OK and released with
+ * pcs_run_result_free; on failure there is nothing to release. Units:
+ * money in USD, token counts tokens, counts of tasks and attempts. */
 #ifndef PCSIM_MC_H
 #define PCSIM_MC_H
 
@@ -34,13 +41,13 @@ struct pcs_trial_outcome {
     uint64_t requests;         /* attempts sent */
     uint64_t failed_requests;  /* attempts that failed */
     uint64_t escalated;        /* tasks that went past the route's first entry */
-    uint64_t input_tokens;
-    uint64_t cache_read_tokens;
-    uint64_t cache_write_tokens;
+    uint64_t input_tokens;       /* prompt tokens of every attempt */
+    uint64_t cache_read_tokens;  /* of which read from the cache */
+    uint64_t cache_write_tokens; /* of which written to it */
 };
 
 struct pcs_strategy_outcomes {
-    struct pcs_trial_outcome *trials;  /* trial_count, in trial order */
+    struct pcs_trial_outcome *trials;  /* trial_count, in trial order (owned) */
     struct pcs_sketch task_costs;      /* every task's cost (USD) over the trial_count trials; its
                                           quantiles within PCS_RUN_TASK_COST_ACCURACY */
 };
@@ -77,11 +84,11 @@ struct pcs_run_config {
     double target_relative_half_width; /* default 0.01 */
     uint64_t max_trials;       /* cap for trials_auto; default 10000 */
     uint64_t auto_batch;       /* trials between checks; default 50 (fixed: results do not depend on threads) */
-    double price_time_s;       /* prices in effect then */
+    double price_time_s;       /* prices in effect then, Unix seconds */
     double region_uplift;      /* multiplier; 1 for none */
-    pcs_run_progress_fn progress; /* optional */
+    pcs_run_progress_fn progress; /* NULL: no progress calls */
     void *progress_context;
-    const volatile int *stop;  /* optional: when *stop becomes non-zero, no further trial starts and the
+    const volatile int *stop;  /* NULL: never stop; else when *stop becomes non-zero, no further trial starts and the
                                   trials under way end unfinished within a few thousand attempts */
 };
 
@@ -98,9 +105,9 @@ enum pcs_status pcs_run(const struct pcs_scenario *scenario, const struct pcs_ru
 
 void pcs_run_result_free(struct pcs_run_result *result);
 
-/* Per-trial cost per completed task of a strategy (spend / completed; trials
- * without a completed task are left out). Writes up to trial_count values
- * into values, returns how many. */
+/* Per-trial cost per completed task of a strategy in USD (spend / completed;
+ * trials without a completed task are left out). Writes up to trial_count
+ * values into the caller's values[0..trial_count), returns how many. */
 size_t pcs_run_cost_per_completed_task(const struct pcs_strategy_outcomes *outcomes, size_t trial_count,
                                        double *values);
 

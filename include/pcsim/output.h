@@ -23,7 +23,8 @@
  * before anything is written; the target is not written in place.
  *
  * Thread safety: the functions share no state; one struct pcs_output per
- * thread. Nothing here reads the clock or the environment. */
+ * thread. Nothing here reads the clock or the environment. A pcs_output is
+ * a value in the caller's storage (pcsim/status.h, "Values in place"). */
 #ifndef PCSIM_OUTPUT_H
 #define PCSIM_OUTPUT_H
 

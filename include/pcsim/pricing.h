@@ -19,7 +19,15 @@
  *
  * times the tier multiplier and the regional uplift. A token class whose
  * price is missing is billed in its parent: 1-hour writes at
- * cache_write_mtok, writes and reads at input_mtok. */
+ * cache_write_mtok, writes and reads at input_mtok.
+ *
+ * Contract (the rules are in pcsim/status.h). Thread safety: a loaded
+ * catalog is never changed, so any number of threads may read it, resolve
+ * names and price usage at once; a ledger is one thread's at a time.
+ * Ownership: every provider, model, price and string reached from a
+ * catalog lives as long as the catalog (pcs_catalog_free releases them
+ * all). Units: prices USD per million tokens (requests: per thousand
+ * requests), costs USD, token counts tokens, times Unix seconds (UTC). */
 #ifndef PCSIM_PRICING_H
 #define PCSIM_PRICING_H
 
@@ -45,7 +53,7 @@ const char *pcs_price_key_name(enum pcs_price_key key);
 
 struct pcs_price_tier {
     uint64_t start; /* applies when the prompt has more than start tokens */
-    double price;
+    double price;   /* USD per unit (the key's: million tokens, thousand requests) */
 };
 
 struct pcs_price {
@@ -78,7 +86,7 @@ struct pcs_model {
     const struct pcs_provider *provider;
     uint64_t context_window;      /* 0 when unknown */
     uint64_t min_tokens;          /* shortest cacheable prefix; 0 when unknown */
-    const char *cache_preset;     /* the cache its provider runs ("openai", ...) */
+    const char *cache_preset;     /* the cache its provider runs ("openai", ...); NULL: none known */
     size_t period_count;          /* >= 1 */
     const struct pcs_price_period *periods;
 };
@@ -100,9 +108,11 @@ struct pcs_provider {
 
 typedef struct pcs_catalog pcs_catalog;
 
-/* Loads a catalog (schema pcsim.catalog.v1) from path; NULL on failure with
- * err naming the file and the field ("prices.json: providers[2].models[7].
- * prices.input_mtok: expected a number >= 0"). */
+/* Loads a catalog (schema pcsim.catalog.v1) from path (a file, "-", a FIFO
+ * or a gzip/zstd file as in pcsim/input.h); NULL on failure with err naming
+ * the file and the field ("prices.json: providers[2].models[7].
+ * prices.input_mtok: expected a number >= 0"): PCS_ERR_IO, PCS_ERR_PARSE,
+ * PCS_ERR_NOMEM. */
 pcs_catalog *pcs_catalog_load(const char *path, struct pcs_error *err);
 
 /* The catalog built into the binary (scenarios/prices.json at build time);
@@ -131,12 +141,14 @@ const struct pcs_model *pcs_catalog_resolve(const pcs_catalog *catalog, const ch
 
 /* Fills names[0..n) with the n = min(max, PCS_NEAREST_MAX) distinct model
  * ids nearest to name (edit distance), nearest first; returns n, or fewer
- * when the catalog has fewer ids (the pointers live as long as catalog). */
+ * when the catalog has fewer ids (the pointers live as long as catalog;
+ * names is the caller's array of at least max entries). */
 #define PCS_NEAREST_MAX 16
 size_t pcs_catalog_nearest(const pcs_catalog *catalog, const char *name, const char **names, size_t max);
 
 /* The prices of model in effect at unix_time_s (the last period whose
- * constraint holds, as calcPrice picks them). */
+ * constraint holds, as calcPrice picks them); never NULL, lives as long as
+ * the catalog. */
 const struct pcs_price_set *pcs_model_prices_at(const struct pcs_model *model, double unix_time_s);
 
 /* The provider's multiplier for tier; 0 when it does not sell that tier. */
@@ -154,7 +166,7 @@ uint64_t pcs_price_class(const struct pcs_price_set *set, uint64_t input_tokens)
  * request_count 0 counts as 1. */
 uint64_t pcs_price_class_average(const struct pcs_price_set *set, uint64_t input_tokens, uint64_t request_count);
 
-/* A cost and its parts in USD. */
+/* A cost and its parts, each in USD. */
 struct pcs_cost {
     double uncached;
     double cache_read;
@@ -188,7 +200,8 @@ int pcs_preset_is_per_model(const char *preset);
 
 /* Usage summed per (model, tier, price class, kind), to be priced once per
  * sum: totals stay exact and fast (DESIGN §4). model and kind are the
- * caller's small integers (a trace's model id; e.g. failed or not). */
+ * caller's small integers (a trace's model id; e.g. failed or not). A
+ * ledger is changed by every add: one thread uses it at a time. */
 struct pcs_ledger_entry {
     uint32_t model;
     uint32_t kind;
@@ -199,19 +212,22 @@ struct pcs_ledger_entry {
 
 typedef struct pcs_ledger pcs_ledger;
 
-pcs_ledger *pcs_ledger_new(void); /* NULL when out of memory */
+/* An empty ledger; NULL with err filled (PCS_ERR_NOMEM) when out of memory. */
+pcs_ledger *pcs_ledger_new(struct pcs_error *err);
 void pcs_ledger_free(pcs_ledger *ledger); /* NULL is a no-op */
 
 /* Adds usage to its entry (made on first use). PCS_ERR_NOMEM. */
 enum pcs_status pcs_ledger_add(pcs_ledger *ledger, uint32_t model, uint32_t kind, enum pcs_tier tier,
                                uint64_t prompt_class, const struct pcs_usage *usage);
 
-/* The entries, in the order they were first added. */
+/* The entries, in the order they were first added; an entry lives until the
+ * next add (the table may move) or pcs_ledger_free. NULL past the end. */
 size_t pcs_ledger_count(const pcs_ledger *ledger);
 const struct pcs_ledger_entry *pcs_ledger_entry(const pcs_ledger *ledger, size_t index);
 
-/* Parses a UTC date or time: "2026-11-23" (noon UTC that day),
- * "2026-11-23T08:30:00Z" or "now". */
+/* Parses a UTC date or time into Unix seconds: "2026-11-23" (noon UTC that
+ * day), "2026-11-23T08:30:00Z" or "now" (the only input that reads the
+ * clock). PCS_ERR_ARG with err filled for anything else. */
 enum pcs_status pcs_parse_price_time(const char *text, double *unix_time_s, struct pcs_error *err);
 
 #endif

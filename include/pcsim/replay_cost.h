@@ -6,7 +6,13 @@
  * prompt token uncached) and with the ideal cache, per model and in all.
  * Requests that carry a task (native traces) also give the cost per
  * completed task: all spend on tasks, failed attempts and abandoned tasks
- * included, over the tasks whose last request succeeded. */
+ * included, over the tasks whose last request succeeded.
+ *
+ * Contract (the rules are in pcsim/status.h). Thread safety: a coster is
+ * changed by every add, so one thread uses it at a time; distinct costers
+ * are independent (the catalog and trace they borrow are only read).
+ * Ownership: a pcs_replay_cost is filled only on PCS_OK and released with
+ * pcs_replay_cost_free. Units: money in USD; counts are requests or tasks. */
 #ifndef PCSIM_REPLAY_COST_H
 #define PCSIM_REPLAY_COST_H
 
@@ -14,8 +20,8 @@
 #include "pcsim/trace.h"
 
 struct pcs_replay_cost_config {
-    const pcs_catalog *catalog;
-    double price_time_s;  /* prices in effect then (pcs_model_prices_at) */
+    const pcs_catalog *catalog; /* borrowed; must outlive the coster */
+    double price_time_s;  /* prices in effect then, Unix seconds (pcs_model_prices_at) */
     int tier_override;    /* an enum pcs_tier for every request, or -1: each request's own */
     double region_uplift; /* multiplier, 1 for none; < 0: each provider's from the catalog */
 };
@@ -23,9 +29,9 @@ struct pcs_replay_cost_config {
 /* One trace model's cost. */
 struct pcs_model_cost {
     const struct pcs_model *priced_as; /* NULL: not in the catalog, left out of the totals */
-    struct pcs_cost with_cache;        /* the chosen cache, part by part */
-    double without_cache;
-    double ideal;
+    struct pcs_cost with_cache;        /* the chosen cache, part by part, USD */
+    double without_cache;              /* USD, nothing cached */
+    double ideal;                      /* USD, the ideal cache */
     /* Requests asking for a tier the provider does not sell, by that tier;
      * they are priced at the standard tier. */
     uint64_t unsold_tier_requests[PCS_TIER_COUNT];
@@ -41,10 +47,10 @@ struct pcs_task_stats {
 
 struct pcs_replay_cost {
     size_t model_count;              /* the trace's models */
-    struct pcs_model_cost *by_model; /* indexed by trace model id */
-    struct pcs_cost with_cache;      /* over the priced models */
-    double without_cache;
-    double ideal;
+    struct pcs_model_cost *by_model; /* indexed by trace model id (owned) */
+    struct pcs_cost with_cache;      /* over the priced models, USD */
+    double without_cache;            /* USD */
+    double ideal;                    /* USD */
     uint64_t priced_requests;
     uint64_t unpriced_requests;
     struct pcs_task_stats tasks;     /* tasks == 0 when no request carries one */
@@ -52,18 +58,22 @@ struct pcs_replay_cost {
 
 typedef struct pcs_replay_coster pcs_replay_coster;
 
-/* A coster for requests of trace (it reads model names from it, and must
- * outlive the coster). NULL when out of memory. */
-pcs_replay_coster *pcs_replay_coster_new(const struct pcs_replay_cost_config *config, const pcs_trace *trace);
+/* A coster for requests of trace, with a copy of config (config->catalog
+ * and trace are borrowed: it reads prices and model names from them, and
+ * both must outlive the coster). NULL with err filled (PCS_ERR_NOMEM) when
+ * out of memory. */
+pcs_replay_coster *pcs_replay_coster_new(const struct pcs_replay_cost_config *config, const pcs_trace *trace,
+                                         struct pcs_error *err);
 void pcs_replay_coster_free(pcs_replay_coster *coster); /* NULL is a no-op */
 
-/* The catalog model a trace model is priced as (NULL: none), resolved once. */
+/* The catalog model a trace model is priced as (NULL: none), resolved once;
+ * it lives as long as the catalog. */
 const struct pcs_model *pcs_replay_coster_model(pcs_replay_coster *coster, uint32_t model);
 
 /* Adds one request: its usage with the chosen cache and with the ideal one
  * (ideal may be NULL when the chosen cache is the ideal one). Sets
- * *request_cost to the request's own cost with the cache, or -1 when its
- * model is not priced. A tier the provider does not sell is priced as
+ * *request_cost to the request's own cost with the cache in USD, or -1 when
+ * its model is not priced. A tier the provider does not sell is priced as
  * standard and counted (pcs_model_cost.unsold_tier_requests). Errors:
  * PCS_ERR_ARG when usage is inconsistent (cache_read + cache_write > input;
  * nothing is recorded then), PCS_ERR_NOMEM. */
@@ -71,7 +81,8 @@ enum pcs_status pcs_replay_coster_add(pcs_replay_coster *coster, const struct pc
                                       const struct pcs_usage *chosen, const struct pcs_usage *ideal,
                                       double *request_cost, struct pcs_error *err);
 
-/* Prices the sums into *cost (release with pcs_replay_cost_free). */
+/* Prices the sums into *cost (release with pcs_replay_cost_free; on failure
+ * there is nothing to release). */
 enum pcs_status pcs_replay_coster_finish(pcs_replay_coster *coster, struct pcs_replay_cost *cost,
                                          struct pcs_error *err);
 void pcs_replay_cost_free(struct pcs_replay_cost *cost);

@@ -2,7 +2,14 @@
  *
  * Writers print to a FILE the caller owns and return PCS_ERR_IO if a write
  * failed, PCS_ERR_NOMEM if building the output ran out of memory. Output is
- * deterministic: the same inputs give byte-identical reports. */
+ * deterministic: the same inputs give byte-identical reports.
+ *
+ * Contract (the rules are in pcsim/status.h). Thread safety: call the
+ * writers from one thread at a time (model ordering sorts through a
+ * file-level key in report_util.c). Ownership: a report struct and
+ * everything it points to are the caller's and only read; NULL pointers
+ * in it mean what each field says (no cost: not priced). Units: token
+ * counts, USD, Unix seconds for price times, multipliers as factors. */
 #ifndef PCSIM_REPORT_H
 #define PCSIM_REPORT_H
 

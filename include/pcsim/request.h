@@ -5,7 +5,11 @@
  * key_i = XXH3(key_{i-1} || unit_i), so two prompts share bound i iff they
  * share units 0..i within the same namespace. The cache keeps that chain as a
  * path in a radix tree (see cache.h); pcs_request_keys() computes the keys
- * themselves for callers that want them. */
+ * themselves for callers that want them.
+ *
+ * A request borrows its arrays from whoever made it (a trace's stay valid
+ * until its next pcs_trace_next). The functions here are pure and
+ * thread-safe. Units: ms on the trace's clock, tokens. */
 #ifndef PCSIM_REQUEST_H
 #define PCSIM_REQUEST_H
 
@@ -53,10 +57,12 @@ struct pcs_request {
 /* 1 if one of req's breakpoints is marked "5m" or "1h" (PCS_BOUND_TTL_*). */
 int pcs_request_has_ttl_marker(const struct pcs_request *req);
 
-/* Fills keys[0..bound_count) with the chained XXH3 keys of req's bounds. */
+/* Fills the caller's keys[0..req->bound_count) with the chained XXH3 keys
+ * of req's bounds. */
 void pcs_request_keys(const struct pcs_request *req, uint64_t *keys);
 
-/* The tier's name ("standard", ...) and its parse; -1 for an unknown name. */
+/* The tier's name ("standard", ...; static text) and its parse; -1 for an
+ * unknown name. */
 const char *pcs_tier_name(enum pcs_tier tier);
 int pcs_tier_parse(const char *name);
 

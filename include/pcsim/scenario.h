@@ -14,7 +14,15 @@
  *   per task:   its type (by weight), steps, the variant of each global
  *               segment, the size of each task-scoped segment;
  *   per step:   step_input_tokens, output_tokens, gap_seconds, the latent
- *               failure draw. */
+ *               failure draw.
+ *
+ * Contract (the rules are in pcsim/status.h). Thread safety: a loaded set
+ * is never changed: any threads may read it (the engine's do). Ownership:
+ * every string, array and scenario reached from a set lives as long as the
+ * set (pcs_scenario_set_free releases them all); a set borrows nothing from
+ * the catalog but its models, so the catalog must outlive the set. Units:
+ * tokens for token sizes, seconds for gaps and delays, hours for the
+ * horizon, tasks per hour for rates, probabilities in [0, 1]. */
 #ifndef PCSIM_SCENARIO_H
 #define PCSIM_SCENARIO_H
 
@@ -115,19 +123,21 @@ struct pcs_scenario_point {
 
 typedef struct pcs_scenario_set pcs_scenario_set;
 
-/* Loads path and resolves its models in catalog. NULL on failure, with err
- * naming the file and the field's path. */
+/* Loads path (a file, "-", a FIFO or a gzip/zstd file as in pcsim/input.h)
+ * and resolves its models in catalog. NULL on failure, with err naming the
+ * file and the field's path: PCS_ERR_IO, PCS_ERR_PARSE, PCS_ERR_NOMEM. */
 pcs_scenario_set *pcs_scenario_load(const char *path, const pcs_catalog *catalog, struct pcs_error *err);
 
-/* The same from JSON text[0..size) (text[size] must be 0); name labels
- * errors and relative paths in it (empirical traces) resolve from base_dir
- * (NULL: the current directory). */
+/* The same from JSON text[0..size) (text[size] must be 0; the text is not
+ * kept); name labels errors (NULL: "scenario") and relative paths in it
+ * (empirical traces) resolve from base_dir (NULL: the current directory). */
 pcs_scenario_set *pcs_scenario_parse(const char *text, size_t size, const char *name, const char *base_dir,
                                      const pcs_catalog *catalog, struct pcs_error *err);
 
 void pcs_scenario_set_free(pcs_scenario_set *set); /* NULL is a no-op */
 
 size_t pcs_scenario_point_count(const pcs_scenario_set *set); /* >= 1 */
+/* Point index (< pcs_scenario_point_count), owned by the set. */
 const struct pcs_scenario_point *pcs_scenario_point(const pcs_scenario_set *set, size_t index);
 
 #endif

@@ -5,7 +5,12 @@
  * sketch with a relative-error bound for values too many to keep (per-task
  * costs).
  * Everything is deterministic: the same inputs in the same order give the
- * same bits. */
+ * same bits.
+ *
+ * Contract (the rules are in pcsim/status.h). Thread safety: the summary
+ * functions share no state; a sketch is one thread's at a time. Ownership:
+ * the caller's arrays are only read; a sketch owns its counters. Units: a
+ * figure has the unit of the values summarised (USD for costs). */
 #ifndef PCSIM_STATS_H
 #define PCSIM_STATS_H
 
@@ -74,10 +79,11 @@ struct pcs_sketch {
     double min, max;    /* exact extremes seen */
 };
 
-/* An empty sketch with relative accuracy alpha (0.0001 <= alpha < 0.5, so
- * every bucket index fits 32 bits): PCS_ERR_ARG otherwise. It allocates as
- * values arrive. */
-enum pcs_status pcs_sketch_init(struct pcs_sketch *sketch, double alpha);
+/* Sets *sketch up empty, with relative accuracy alpha (0.0001 <= alpha <
+ * 0.5, so every bucket index fits 32 bits): PCS_ERR_ARG with err filled
+ * otherwise (the sketch is then empty and holds nothing). It allocates as
+ * values arrive; release it with pcs_sketch_free. */
+enum pcs_status pcs_sketch_init(struct pcs_sketch *sketch, double alpha, struct pcs_error *err);
 /* Releases the counters; the sketch is empty again. NULL is a no-op. */
 void pcs_sketch_free(struct pcs_sketch *sketch);
 /* Empties the sketch and keeps its memory (for reuse trial after trial). */

@@ -16,7 +16,14 @@
  * A bound costs what it cost when its cache inserted it, and the same chain
  * may come back with other ends (a partial last block that grows), so a
  * bound's weight can depend on the capacity: each point keeps its own
- * differences, and a larger cache need not hold what a smaller one holds. */
+ * differences, and a larger cache need not hold what a smaller one holds.
+ *
+ * Contract (the rules are in pcsim/status.h). Thread safety: a sweep reads
+ * its trace to the end, so one trace is swept by one call at a time; the
+ * threads it starts are joined before it returns. Ownership: a result is
+ * filled only on PCS_OK and released with pcs_sweep_result_free; on failure
+ * there is nothing to release. Units: TTLs in ms, capacities and usage in
+ * tokens, costs in USD. */
 #ifndef PCSIM_SWEEP_H
 #define PCSIM_SWEEP_H
 
@@ -26,23 +33,23 @@
 #include "pcsim/trace.h"
 
 struct pcs_sweep_point {
-    int64_t ttl_ms;                /* TTL curves; 0 for capacity curves */
-    uint64_t capacity_tokens;      /* capacity curves; 0 for TTL curves */
+    int64_t ttl_ms;                /* TTL curves, ms; 0 for capacity curves */
+    uint64_t capacity_tokens;      /* capacity curves, tokens; 0 for TTL curves */
     struct pcs_usage total;        /* as pcs_replay_result.total with that TTL or capacity */
-    struct pcs_usage *by_model;    /* model_count entries, by trace model id */
+    struct pcs_usage *by_model;    /* model_count entries, by trace model id (owned) */
     int priced;                    /* cost below is set */
-    struct pcs_cost cost;          /* with prices: the point's cost with the cache */
+    struct pcs_cost cost;          /* with prices: the point's cost with the cache, USD */
 };
 
 struct pcs_sweep_result {
     struct pcs_cache_config base;  /* the policy and its fixed parameters (min, granularity) */
     size_t point_count;            /* in the order asked */
-    struct pcs_sweep_point *points;
+    struct pcs_sweep_point *points; /* owned */
     size_t model_count;
     struct pcs_usage ideal;        /* the ideal cache's usage: the ceiling */
     int priced;
-    double ideal_cost;             /* with prices */
-    double without_cache_cost;     /* with prices: nothing cached */
+    double ideal_cost;             /* with prices, USD */
+    double without_cache_cost;     /* with prices, USD: nothing cached */
     uint64_t bounds;
     uint64_t marked_requests;      /* breakpoint curves: requests with a "5m"/"1h" marker,
                                     * which every point's TTL overrides */
@@ -71,6 +78,7 @@ enum pcs_status pcs_sweep_capacity(pcs_trace *trace, const uint64_t *capacities,
                                    const struct pcs_replay_cost_config *pricing, unsigned threads,
                                    struct pcs_sweep_result *result, struct pcs_error *err);
 
+/* Releases what a result holds and empties it (the struct is the caller's). */
 void pcs_sweep_result_free(struct pcs_sweep_result *result);
 
 #endif

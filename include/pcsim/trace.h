@@ -17,7 +17,15 @@
  * A Claude-Code session file is read once: pcs_trace_open parses and
  * checks every request and keeps its ids, a conversation's turns sharing
  * the ids they re-send, in at most half as many bytes as the file (requests
- * past that are read again when their turn comes). */
+ * past that are read again when their turn comes).
+ *
+ * Contract (the rules are in pcsim/status.h). Thread safety: a pcs_trace is
+ * read by one thread at a time (pcs_trace_next advances it); the threads it
+ * starts itself (config.threads) are joined before the call returns. Its
+ * const accessors may be called from other threads while nobody calls
+ * pcs_trace_next. Ownership: the trace owns every request it yields, every
+ * model name and skip message; pcs_trace_free (NULL: a no-op) releases them.
+ * Units: times are milliseconds on the trace's own clock; sizes are tokens. */
 #ifndef PCSIM_TRACE_H
 #define PCSIM_TRACE_H
 
@@ -37,12 +45,13 @@ enum pcs_trace_format {
     PCS_FORMAT_COUNT        /* not a format: how many there are (with AUTO) */
 };
 
-/* "mooncake", "claude-code", "native", "azure", "auto"; parse returns -1 if unknown. */
+/* "mooncake", "claude-code", "native", "azure", "auto" (static text;
+ * "unknown" outside the range); parse returns -1 if unknown. */
 const char *pcs_trace_format_name(enum pcs_trace_format format);
 int pcs_trace_format_parse(const char *name);
 
-/* Every format's name joined for people into buf: "mooncake, claude-code,
- * native, azure or auto". Returns buf. */
+/* Every format's name joined for people into buf[0..cap) (cap >= 1; cut
+ * short to fit): "mooncake, claude-code, native, azure or auto". Returns buf. */
 const char *pcs_trace_format_list(char *buf, size_t cap);
 
 struct pcs_model_alias {
@@ -59,7 +68,8 @@ struct pcs_trace_config {
     unsigned threads;                 /* threads that may index the files (0 or 1: this one) */
 };
 
-/* Defaults: auto-detect, default_model "default", strict, one thread. */
+/* Defaults: auto-detect, default_model "default", strict, one thread; a
+ * value the caller owns. */
 struct pcs_trace_config pcs_trace_config_default(void);
 
 typedef struct pcs_trace pcs_trace;
@@ -67,26 +77,31 @@ typedef struct pcs_trace pcs_trace;
 /* Opens and indexes paths[0..path_count), each a file, "-", a FIFO, a
  * gzip/zstd file or a directory (see pcsim/input.h; what a directory skips
  * is not reported: use pcs_inputs_open to show its notes). On failure
- * returns NULL, sets *status and fills err with "file:line: field F:
- * problem". When no format is forced and a file's first record fits none,
+ * returns NULL with err filled, "file:line: field F: problem" (PCS_ERR_IO,
+ * PCS_ERR_PARSE, PCS_ERR_RANGE, PCS_ERR_ARG for no path, PCS_ERR_NOMEM).
+ * When no format is forced and a file's first record fits none,
  * PCS_ERR_FORMAT names every format tried and why the record fits none.
- * The strings in config must outlive the trace. */
+ * config NULL means pcs_trace_config_default(); the strings in config
+ * (default_model, aliases) must outlive the trace. */
 pcs_trace *pcs_trace_open(const char *const *paths, size_t path_count,
-                          const struct pcs_trace_config *config,
-                          enum pcs_status *status, struct pcs_error *err);
+                          const struct pcs_trace_config *config, struct pcs_error *err);
 
 /* The same over inputs already opened (which must outlive the trace; a
  * second trace may be opened over them, since a stream was read once into
  * the list). */
 pcs_trace *pcs_trace_open_inputs(const pcs_inputs *inputs, const struct pcs_trace_config *config,
-                                 enum pcs_status *status, struct pcs_error *err);
+                                 struct pcs_error *err);
 
-/* Next request in time order into *req. Its arrays stay valid until the next
- * call. Returns PCS_OK, PCS_END when done, or an error (err filled). In
- * lenient mode a bad record is counted and skipped instead. */
+/* Next request in time order into *req. Its arrays belong to the trace and
+ * stay valid until the next call (or pcs_trace_free). Returns PCS_OK,
+ * PCS_END when done, or an error (err filled); after an error the trace may
+ * only be freed. In lenient mode a bad record is counted and skipped
+ * instead. */
 enum pcs_status pcs_trace_next(pcs_trace *trace, struct pcs_request *req, struct pcs_error *err);
 
-/* Models seen so far (ids are dense, in order of first appearance). */
+/* Models seen so far (ids are dense, in order of first appearance). A name
+ * lives as long as the trace; "?" for an id not seen. pcs_trace_model_name
+ * locks: any thread may call it, also while another reads the trace. */
 size_t pcs_trace_model_count(const pcs_trace *trace);
 const char *pcs_trace_model_name(const pcs_trace *trace, uint32_t model);
 
@@ -107,6 +122,6 @@ enum pcs_trace_format pcs_trace_file_format(const pcs_trace *trace, size_t file)
 /* Writes the first lenient-mode skip messages (at most max) to out. */
 void pcs_trace_print_skips(const pcs_trace *trace, FILE *out, size_t max);
 
-void pcs_trace_free(pcs_trace *trace);
+void pcs_trace_free(pcs_trace *trace); /* NULL is a no-op */
 
 #endif

@@ -1,4 +1,5 @@
-/* pcsim: version. */
+/* pcsim: the library's and the program's version (semantic versioning),
+ * as reports print it. */
 #ifndef PCSIM_VERSION_H
 #define PCSIM_VERSION_H
 

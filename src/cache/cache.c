@@ -311,15 +311,13 @@ void pcs_usage_add(struct pcs_usage *sum, const struct pcs_usage *usage)
     sum->output += usage->output;
 }
 
-pcs_cache *pcs_cache_new(const struct pcs_cache_config *config, enum pcs_status *status)
+pcs_cache *pcs_cache_new(const struct pcs_cache_config *config, struct pcs_error *err)
 {
-    if (pcs_cache_config_check(config, NULL) != PCS_OK) {
-        *status = PCS_ERR_ARG;
+    if (pcs_cache_config_check(config, err) != PCS_OK)
         return NULL;
-    }
     pcs_cache *cache = calloc(1, sizeof *cache);
     if (!cache) {
-        *status = PCS_ERR_NOMEM;
+        pcs_error_set(err, PCS_ERR_NOMEM, "out of memory for a cache");
         return NULL;
     }
     cache->config = *config;
@@ -328,10 +326,9 @@ pcs_cache *pcs_cache_new(const struct pcs_cache_config *config, enum pcs_status 
     cache->sweep_at = SWEEP_MIN_NODES;
     if (pcs_tree_init(&cache->tree, cache->ops->with_costs) != PCS_OK) {
         free(cache);
-        *status = PCS_ERR_NOMEM;
+        pcs_error_set(err, PCS_ERR_NOMEM, "out of memory for a cache");
         return NULL;
     }
-    *status = PCS_OK;
     return cache;
 }
 

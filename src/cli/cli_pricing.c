@@ -21,7 +21,7 @@ const char *cli_catalog_path(const char *path, const char **what)
 
 pcs_catalog *cli_load_catalog(const char *command, const char *path)
 {
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     const char *what;
     path = cli_catalog_path(path, &what);
     pcs_catalog *catalog = path && *path ? pcs_catalog_load(path, &err) : pcs_catalog_load_builtin(&err);
@@ -32,7 +32,7 @@ pcs_catalog *cli_load_catalog(const char *command, const char *path)
 
 int cli_price_time(const char *command, const char *text, double *unix_time_s)
 {
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     const char *source = "--price-date";
     if (!text || !*text) {
         text = getenv("PCSIM_PRICE_DATE");

@@ -104,11 +104,10 @@ pcs_inputs *cli_open_inputs(const char *command, char *const *names, size_t coun
             return NULL;
         }
     }
-    enum pcs_status status;
-    struct pcs_error err = {""};
-    pcs_inputs *inputs = pcs_inputs_open((const char *const *)names, count, &status, &err);
+    struct pcs_error err = {0};
+    pcs_inputs *inputs = pcs_inputs_open((const char *const *)names, count, &err);
     if (!inputs) {
-        if (status == PCS_ERR_ARG) {
+        if (err.status == PCS_ERR_ARG) {
             *code = cli_usage_error(command, "%s", err.message);
         } else {
             fprintf(stderr, "pcsim %s: %s\n", command, err.message);
@@ -145,7 +144,7 @@ int cli_finish_stdout(int status)
 
 int cli_output_open(const char *command, const char *path, struct pcs_output *out)
 {
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     if (pcs_output_open(out, path, &err) == PCS_OK)
         return CLI_EXIT_OK;
     fprintf(stderr, "pcsim %s: %s\n", command, err.message);
@@ -154,7 +153,7 @@ int cli_output_open(const char *command, const char *path, struct pcs_output *ou
 
 int cli_output_close(const char *command, struct pcs_output *out, int ok)
 {
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     if (pcs_output_close(out, ok, &err) != PCS_OK) {
         fprintf(stderr, "pcsim %s: %s\n", command, err.message);
         return CLI_EXIT_DATA;

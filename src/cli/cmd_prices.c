@@ -212,7 +212,7 @@ static int run_cost(const pcs_catalog *catalog, const struct pcs_model *model, s
         quote.region_uplift = model->provider->region_uplift;
     quote.usage = opts->usage;
     quote.prompt_class = pcs_price_class_average(quote.set, quote.usage.input, quote.usage.requests);
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     if (pcs_price_usage(quote.set, &quote.usage, quote.prompt_class, quote.tier_multiplier * quote.region_uplift,
                         &quote.cost, &err) != PCS_OK)
         return cli_usage_error("prices", "%s", err.message);

@@ -259,7 +259,7 @@ static int cache_config(const struct replay_options *opts, struct pcs_cache_conf
     if ((pcs_policy_info(config->policy)->uses & PCS_USES_CAPACITY) && config->capacity_tokens == 0)
         return cli_usage_error("replay", "the %s policy needs --capacity TOKENS (3M, 500k)",
                                pcs_policy_name(config->policy));
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     if (pcs_cache_config_check(config, &err) != PCS_OK)
         return cli_usage_error("replay", "%s", err.message);
     if (strcmp(opts->preset, "auto") == 0)
@@ -372,7 +372,7 @@ int cmd_replay(int argc, char **argv)
     double price_time_s = 0;
     if (cli_price_time("replay", shared->price_date, &price_time_s) != CLI_EXIT_OK)
         return CLI_EXIT_USAGE;
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
 
     /* The catalog prices the replay and gives per-model presets. */
     int reads_catalog = !shared->no_cost || pcs_preset_is_per_model(opts.preset); /* tokens: not on --no-cost */

@@ -272,7 +272,7 @@ static pcs_scenario_set *load(const char *command, const struct run_options *opt
     *catalog = cli_load_catalog(command, opts->prices_path);
     if (!*catalog)
         return NULL;
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     pcs_scenario_set *set = pcs_scenario_load(path, *catalog, &err);
     if (!set) {
         fprintf(stderr, "pcsim %s: %s\n", command, err.message);
@@ -332,7 +332,7 @@ int cmd_run(int argc, char **argv)
         return code < 0 ? cli_finish_stdout(CLI_EXIT_OK) : code;
     if (cli_price_time("run", opts.price_date, &opts.config.price_time_s) != CLI_EXIT_OK)
         return CLI_EXIT_USAGE;
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     const char *path = argv[optind];
     const char *catalog_what;
     const char *catalog_path = cli_catalog_path(opts.prices_path, &catalog_what);

@@ -275,7 +275,7 @@ int cmd_sweep(int argc, char **argv)
     double price_time_s = 0;
     if (cli_price_time("sweep", opts.shared.price_date, &price_time_s) != CLI_EXIT_OK)
         return CLI_EXIT_USAGE;
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     /* The catalog prices the curve and gives per-model minimums. */
     const char *preset = durations ? (opts.preset ? opts.preset : "ttl") : "lru";
     int per_model = durations && pcs_preset_is_per_model(preset);
@@ -296,9 +296,9 @@ int cmd_sweep(int argc, char **argv)
     const char *const *paths = pcs_inputs_names(inputs);
     size_t path_count = pcs_inputs_count(inputs);
     enum pcs_status status;
-    pcs_trace *trace = pcs_trace_open_inputs(inputs, &opts.shared.trace_config, &status, &err);
+    pcs_trace *trace = pcs_trace_open_inputs(inputs, &opts.shared.trace_config, &err);
     if (!trace) {
-        cli_trace_error("sweep", status, &err);
+        cli_trace_error("sweep", err.status, &err);
         pcs_inputs_free(inputs);
         pcs_catalog_free(catalog);
         return CLI_EXIT_DATA;

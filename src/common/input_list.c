@@ -171,12 +171,11 @@ static enum pcs_status add_directory(pcs_inputs *inputs, const char *dir, size_t
     return status;
 }
 
-pcs_inputs *pcs_inputs_open(const char *const *names, size_t count, enum pcs_status *status,
-                            struct pcs_error *err)
+pcs_inputs *pcs_inputs_open(const char *const *names, size_t count, struct pcs_error *err)
 {
     pcs_inputs *inputs = calloc(1, sizeof *inputs);
     if (!inputs) {
-        *status = pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+        pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
         return NULL;
     }
     enum pcs_status st = PCS_OK;
@@ -208,10 +207,10 @@ pcs_inputs *pcs_inputs_open(const char *const *names, size_t count, enum pcs_sta
     }
     if (st != PCS_OK) {
         pcs_inputs_free(inputs);
-        *status = st;
+        if (err)
+            err->status = st;
         return NULL;
     }
-    *status = PCS_OK;
     return inputs;
 }
 

@@ -32,6 +32,7 @@ enum pcs_status pcs_error_set(struct pcs_error *err, enum pcs_status status, con
         vsnprintf(message, sizeof message, format, args);
         va_end(args);
         snprintf(err->message, sizeof err->message, "%s", message);
+        err->status = status;
     }
     return status;
 }

@@ -1,5 +1,5 @@
 /* Distributions of a scenario's numbers (include/pcsim/dist.h), drawn with
- * GSL's samplers from a pcsim stream.
+ * GSL's samplers from a pcsim stream (stream.h).
  *
  * pcs_dist_sample expects a distribution that passed pcs_dist_check. It
  * still never loops forever or calls GSL outside a sampler's domain on one
@@ -12,6 +12,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "pcsim/dist.h"
+#include "stream.h"
 
 /* Above these means GSL's unsigned int samplers could overflow: geometric's
  * largest draw is -ln(2^-53) * mean + 1 = 36.8 * mean + 1 < 2^32. */

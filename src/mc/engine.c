@@ -83,7 +83,7 @@ static struct trial_sketches *sketches_take(struct engine *engine)
         if (!sketches)
             return NULL;
         for (size_t s = 0; s < PCS_SCENARIO_MAX_STRATEGIES; s++)
-            pcs_sketch_init(&sketches->task_costs[s], PCS_RUN_TASK_COST_ACCURACY);
+            pcs_sketch_init(&sketches->task_costs[s], PCS_RUN_TASK_COST_ACCURACY, NULL);
     }
     sketches->next = NULL;
     for (size_t s = 0; s < engine->scenario->strategy_count; s++)
@@ -127,7 +127,7 @@ static void *work(void *argument)
         pthread_mutex_unlock(&engine->lock);
         if (!go)
             return NULL;
-        struct pcs_error err = {""};
+        struct pcs_error err = {0};
         enum pcs_status status =
             pcs_traffic_generate(scenario, trial, worker->rng, &worker->traffic, engine->config->stop, &err);
         for (size_t s = 0; s < scenario->strategy_count && status == PCS_OK; s++)
@@ -260,10 +260,10 @@ enum pcs_status pcs_run(const struct pcs_scenario *scenario, const struct pcs_ru
     struct worker *workers = calloc(threads, sizeof *workers);
     enum pcs_status status = result->strategies && workers ? PCS_OK : PCS_ERR_NOMEM;
     for (size_t s = 0; s < scenario->strategy_count && status == PCS_OK; s++)
-        status = pcs_sketch_init(&result->strategies[s].task_costs, PCS_RUN_TASK_COST_ACCURACY);
+        status = pcs_sketch_init(&result->strategies[s].task_costs, PCS_RUN_TASK_COST_ACCURACY, NULL);
     for (unsigned i = 0; i < threads && status == PCS_OK; i++) {
         workers[i].engine = &engine;
-        workers[i].rng = pcs_stream_new();
+        workers[i].rng = pcs_stream_new(NULL);
         workers[i].sketches = sketches_take(&engine);
         status = workers[i].rng && workers[i].sketches ? PCS_OK : PCS_ERR_NOMEM;
     }

@@ -9,6 +9,7 @@
 #include "common/bound_arrays.h"
 #include "pcsim/cache.h"
 #include "pcsim/mc.h"
+#include "stream.h"
 
 /* Stream tags: the second key word of every stream says what it draws. */
 enum {

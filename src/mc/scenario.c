@@ -18,6 +18,7 @@
 
 #include "common/arena.h"
 #include "common/json_doc.h"
+#include "common/text_append.h"
 #include "pcsim/cache.h"
 #include "scenario_values.h"
 
@@ -224,8 +225,8 @@ static void alias_list(const struct pcs_scenario *scenario, char *text, size_t s
 {
     size_t used = 0;
     text[0] = '\0';
-    for (size_t i = 0; i < scenario->model_count && used < size; i++)
-        used += (size_t)snprintf(text + used, size - used, "%s%s", i ? ", " : "", scenario->models[i].alias);
+    for (size_t i = 0; i < scenario->model_count; i++)
+        pcs_text_append(text, size, &used, "%s%s", i ? ", " : "", scenario->models[i].alias);
 }
 
 /* The index of alias in scenario's models, or an error naming the known ones. */
@@ -259,8 +260,8 @@ static enum pcs_status load_model(struct loader *loader, const cJSON *json, stru
     size_t count = pcs_catalog_nearest(loader->catalog, model->name, nearest, 3);
     char list[200] = "";
     size_t used = 0;
-    for (size_t i = 0; i < count && used < sizeof list; i++)
-        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", nearest[i]);
+    for (size_t i = 0; i < count; i++)
+        pcs_text_append(list, sizeof list, &used, "%s%s", i ? ", " : "", nearest[i]);
     if (count == 0)
         return pcs_loader_failf(loader, PCS_ERR_PARSE, "unknown model \"%s\" (not in the price catalog)", model->name);
     return pcs_loader_failf(loader, PCS_ERR_PARSE, "unknown model \"%s\" (nearest known: %s)", model->name, list);
@@ -402,10 +403,10 @@ static enum pcs_status check_tier(struct loader *loader, const struct pcs_scenar
             continue;
         char sold[100] = "";
         size_t used = 0;
-        for (size_t t = 0; t < provider->tier_count && used < sizeof sold; t++)
+        for (size_t t = 0; t < provider->tier_count; t++)
             if (provider->tiers[t].multiplier > 0)
-                used += (size_t)snprintf(sold + used, sizeof sold - used, "%s%s", used ? ", " : "",
-                                         pcs_tier_name(provider->tiers[t].tier));
+                pcs_text_append(sold, sizeof sold, &used, "%s%s", used ? ", " : "",
+                                pcs_tier_name(provider->tiers[t].tier));
         return pcs_loader_failf(
             loader, PCS_ERR_PARSE, "model \"%s\" (%s, provider %s) is not sold at tier \"%s\" (%s sells: %s)",
             model->alias, model->model->id, provider->id, pcs_tier_name(strategy->tier), provider->id, sold);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text_append.h"
 #include "pcsim/trace.h"
 
 /* ------------------------------------------------------------ field paths */
@@ -89,11 +90,11 @@ enum pcs_status pcs_loader_check_members(struct loader *loader, const cJSON *obj
             known = strcmp(member->string, allowed[i]) == 0;
         if (!known) {
             char what[300];
-            size_t used = (size_t)snprintf(what, sizeof what, "unknown field (expected one of:");
-            for (size_t i = 0; allowed[i] && used < sizeof what; i++)
-                used += (size_t)snprintf(what + used, sizeof what - used, "%s %s", i ? "," : "", allowed[i]);
-            if (used < sizeof what)
-                snprintf(what + used, sizeof what - used, ")");
+            size_t used = 0;
+            pcs_text_append(what, sizeof what, &used, "unknown field (expected one of:");
+            for (size_t i = 0; allowed[i]; i++)
+                pcs_text_append(what, sizeof what, &used, "%s %s", i ? "," : "", allowed[i]);
+            pcs_text_append(what, sizeof what, &used, ")");
             return pcs_loader_fail_at(loader, member->string, PCS_ERR_PARSE, what);
         }
     }
@@ -208,9 +209,8 @@ static void dist_kind_list(char *text, size_t size)
 {
     size_t used = 0;
     text[0] = '\0';
-    for (int kind = PCS_DIST_CONSTANT; kind < PCS_DIST_COUNT && used < size; kind++)
-        used += (size_t)snprintf(text + used, size - used, "%s%s", kind ? ", " : "",
-                                 pcs_dist_kind_name((enum pcs_dist_kind)kind));
+    for (int kind = PCS_DIST_CONSTANT; kind < PCS_DIST_COUNT; kind++)
+        pcs_text_append(text, size, &used, "%s%s", kind ? ", " : "", pcs_dist_kind_name((enum pcs_dist_kind)kind));
 }
 
 /* One value of a quantity (a constant, an empirical value), with key pushed
@@ -311,9 +311,10 @@ static enum pcs_status read_trace(struct loader *loader, const char *path, int o
     struct pcs_error trace_err;
     enum pcs_status status = PCS_OK;
     const char *paths[1] = {path};
-    pcs_trace *trace = pcs_trace_open(paths, 1, &config, &status, &trace_err);
+    pcs_trace *trace = pcs_trace_open(paths, 1, &config, &trace_err);
     if (!trace)
-        return status == PCS_ERR_NOMEM ? pcs_loader_nomem(loader) : pcs_loader_fail(loader, status, trace_err.message);
+        return trace_err.status == PCS_ERR_NOMEM ? pcs_loader_nomem(loader)
+                                                 : pcs_loader_fail(loader, trace_err.status, trace_err.message);
     double *values = NULL;
     size_t count = 0;
     size_t cap = 0;

@@ -105,11 +105,11 @@ enum pcs_status pcs_compare_paired(const double *a, const double *b, size_t n, s
 
 /* ---------------------------------------------------------------- sketch */
 
-enum pcs_status pcs_sketch_init(struct pcs_sketch *sketch, double alpha)
+enum pcs_status pcs_sketch_init(struct pcs_sketch *sketch, double alpha, struct pcs_error *err)
 {
     memset(sketch, 0, sizeof *sketch);
     if (!(alpha >= 1e-4 && alpha < 0.5))
-        return PCS_ERR_ARG;
+        return pcs_error_set(err, PCS_ERR_ARG, "a sketch's relative accuracy must be in [0.0001, 0.5), not %g", alpha);
     sketch->alpha = alpha;
     sketch->log_gamma = log((1 + alpha) / (1 - alpha));
     return PCS_OK;

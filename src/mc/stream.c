@@ -1,4 +1,4 @@
-/* Counter-based random streams (include/pcsim/dist.h).
+/* Counter-based random streams (stream.h).
  *
  * A stream is a 64-bit key and a 64-bit counter; draw number i of the
  * stream is mix(key ^ i * golden), with golden = 2^64 / phi as in SplitMix64
@@ -30,7 +30,7 @@
 
 #include <xxhash.h>
 
-#include "pcsim/dist.h"
+#include "stream.h"
 
 struct stream_state {
     uint64_t key;
@@ -113,9 +113,12 @@ static const gsl_rng_type stream_type = {
     stream_get_double,
 };
 
-gsl_rng *pcs_stream_new(void)
+gsl_rng *pcs_stream_new(struct pcs_error *err)
 {
-    return gsl_rng_alloc(&stream_type);
+    gsl_rng *rng = gsl_rng_alloc(&stream_type);
+    if (!rng)
+        pcs_error_set(err, PCS_ERR_NOMEM, "out of memory for a random stream");
+    return rng;
 }
 
 void pcs_stream_key(gsl_rng *rng, uint64_t seed, uint64_t a, uint64_t b, uint64_t c)

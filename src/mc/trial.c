@@ -319,9 +319,10 @@ enum pcs_status pcs_trial_play(const struct pcs_scenario *scenario, const struct
     struct play play = {scenario, plan, trial, traffic, scratch, {NULL}, outcome, task_costs, err};
     enum pcs_status status = PCS_OK;
     for (size_t m = 0; m < scenario->model_count && status == PCS_OK; m++) {
-        play.caches[m] = pcs_cache_new(&plan->cache[m], &status);
+        struct pcs_error cache_err;
+        play.caches[m] = pcs_cache_new(&plan->cache[m], &cache_err);
         if (!play.caches[m])
-            pcs_error_set(err, status, "cannot create a cache: %s", pcs_strerror(status));
+            status = pcs_error_set(err, cache_err.status, "cannot create a cache: %s", pcs_strerror(cache_err.status));
     }
     size_t next_arrival = 0;
     uint32_t until_check = TRIAL_STOP_CHECK_ATTEMPTS;

@@ -14,6 +14,7 @@
 
 #include "common/civil_date.h"
 #include "common/json_doc.h"
+#include "common/text_append.h"
 
 #define CATALOG_SCHEMA "pcsim.catalog.v1"
 #define CATALOG_EXPECTED "a catalog (schema " CATALOG_SCHEMA ")"
@@ -86,11 +87,11 @@ static enum pcs_status check_members(struct loader *loader, const cJSON *object,
             known = strcmp(member->string, allowed[i]) == 0;
         if (!known) {
             char what[200];
-            size_t used = (size_t)snprintf(what, sizeof what, "unknown field (expected one of:");
-            for (size_t i = 0; allowed[i] && used < sizeof what; i++)
-                used += (size_t)snprintf(what + used, sizeof what - used, "%s %s", i ? "," : "", allowed[i]);
-            if (used < sizeof what)
-                snprintf(what + used, sizeof what - used, ")");
+            size_t used = 0;
+            pcs_text_append(what, sizeof what, &used, "unknown field (expected one of:");
+            for (size_t i = 0; allowed[i]; i++)
+                pcs_text_append(what, sizeof what, &used, "%s %s", i ? "," : "", allowed[i]);
+            pcs_text_append(what, sizeof what, &used, ")");
             size_t old = path_push_key(loader, member->string);
             enum pcs_status status = fail(loader, PCS_ERR_PARSE, what);
             path_pop(loader, old);

@@ -24,14 +24,17 @@ static uint64_t entry_hash(uint32_t model, uint32_t kind, enum pcs_tier tier, ui
     return h ^ h >> 29;
 }
 
-pcs_ledger *pcs_ledger_new(void)
+pcs_ledger *pcs_ledger_new(struct pcs_error *err)
 {
     pcs_ledger *ledger = calloc(1, sizeof *ledger);
-    if (!ledger)
+    if (!ledger) {
+        pcs_error_set(err, PCS_ERR_NOMEM, "out of memory for a ledger");
         return NULL;
+    }
     ledger->index.premixed = 1; /* entry_hash mixes */
     if (pcs_hash_reserve(&ledger->index, 32) != PCS_OK) {
         free(ledger);
+        pcs_error_set(err, PCS_ERR_NOMEM, "out of memory for a ledger");
         return NULL;
     }
     return ledger;

@@ -88,9 +88,11 @@ static enum pcs_status attach_model(struct replay *replay, struct lane_state *st
     pcs_cache **caches = configs ? realloc(state->caches, count * sizeof *caches) : NULL;
     if (caches)
         state->caches = caches;
-    pcs_cache *cache = caches ? pcs_cache_new(&config, &status) : NULL;
+    struct pcs_error cache_err;
+    pcs_cache *cache = caches ? pcs_cache_new(&config, &cache_err) : NULL;
     if (!cache)
-        return caches ? pcs_error_set(replay->err, status, "cannot create a cache: %s", pcs_strerror(status))
+        return caches ? pcs_error_set(replay->err, cache_err.status, "cannot create a cache: %s",
+                                      pcs_strerror(cache_err.status))
                       : PCS_ERR_NOMEM;
     state->configs[state->cache_count] = config;
     state->caches[state->cache_count++] = cache;

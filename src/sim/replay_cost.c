@@ -32,15 +32,18 @@ struct pcs_replay_coster {
     uint64_t task_requests;
 };
 
-pcs_replay_coster *pcs_replay_coster_new(const struct pcs_replay_cost_config *config, const pcs_trace *trace)
+pcs_replay_coster *pcs_replay_coster_new(const struct pcs_replay_cost_config *config, const pcs_trace *trace,
+                                         struct pcs_error *err)
 {
     pcs_replay_coster *coster = calloc(1, sizeof *coster);
-    if (!coster)
+    if (!coster) {
+        pcs_error_set(err, PCS_ERR_NOMEM, "out of memory for a coster");
         return NULL;
+    }
     coster->config = *config;
     coster->trace = trace;
-    coster->chosen = pcs_ledger_new();
-    coster->ideal = pcs_ledger_new();
+    coster->chosen = pcs_ledger_new(err);
+    coster->ideal = coster->chosen ? pcs_ledger_new(err) : NULL;
     if (!coster->chosen || !coster->ideal) {
         pcs_replay_coster_free(coster);
         return NULL;

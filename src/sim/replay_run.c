@@ -113,12 +113,10 @@ static enum pcs_status replay_once(const struct pcs_replay_job *job, const struc
                                    size_t *lane_count, struct model_caches *caches, pcs_replay_coster **coster,
                                    struct pcs_error *err)
 {
-    enum pcs_status status;
-    outcome->trace = one_pass ? pcs_trace_open_one_pass(job->inputs, trace_config, PCS_TRACE_ONE_PASS_MIN_BYTES,
-                                                        &status, err)
-                              : pcs_trace_open_inputs(job->inputs, trace_config, &status, err);
+    outcome->trace = one_pass ? pcs_trace_open_one_pass(job->inputs, trace_config, PCS_TRACE_ONE_PASS_MIN_BYTES, err)
+                              : pcs_trace_open_inputs(job->inputs, trace_config, err);
     if (!outcome->trace)
-        return status;
+        return err->status;
     int per_model = pcs_preset_is_per_model(job->preset);
     /* Lane 0 is the chosen cache; lane 1 the ideal one, for its cost. */
     memset(lanes, 0, 2 * sizeof *lanes);
@@ -136,10 +134,10 @@ static enum pcs_status replay_once(const struct pcs_replay_job *job, const struc
     pcs_timeline_init(&outcome->timeline);
     if (job->timeline)
         attempt.timeline = &outcome->timeline;
-    if (job->pricing && !(attempt.coster = *coster = pcs_replay_coster_new(job->pricing, outcome->trace)))
-        return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+    if (job->pricing && !(attempt.coster = *coster = pcs_replay_coster_new(job->pricing, outcome->trace, err)))
+        return err->status;
     if (job->watch.start) {
-        status = job->watch.start(job->watch.context, outcome->trace);
+        enum pcs_status status = job->watch.start(job->watch.context, outcome->trace);
         if (status != PCS_OK)
             return status;
     }

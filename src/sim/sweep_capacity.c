@@ -666,7 +666,7 @@ enum pcs_status pcs_sweep_capacity(pcs_trace *trace, const uint64_t *capacities,
         result->points[i].capacity_tokens = capacities[i];
         sweep.points[i].capacity = capacities[i];
         sweep.points[i].held_free = NIL;
-        if (pricing && !(sweep.points[i].coster = pcs_replay_coster_new(pricing, trace)))
+        if (pricing && !(sweep.points[i].coster = pcs_replay_coster_new(pricing, trace, NULL)))
             status = PCS_ERR_NOMEM;
     }
     if (status == PCS_OK)

@@ -371,7 +371,7 @@ enum pcs_status pcs_sweep_ttl_per_model(pcs_trace *trace, const struct pcs_cache
     if (status == PCS_OK && pricing) {
         state.costers = calloc(count + 1, sizeof *state.costers);
         for (size_t i = 0; state.costers && i <= count && status == PCS_OK; i++)
-            if (!(state.costers[i] = pcs_replay_coster_new(pricing, trace)))
+            if (!(state.costers[i] = pcs_replay_coster_new(pricing, trace, NULL)))
                 status = PCS_ERR_NOMEM;
         if (!state.costers)
             status = PCS_ERR_NOMEM;
@@ -383,9 +383,9 @@ enum pcs_status pcs_sweep_ttl_per_model(pcs_trace *trace, const struct pcs_cache
         struct pcs_cache_config forever = *base;
         forever.policy = PCS_POLICY_TTL;
         forever.ttl_ms = PCS_MAX_TTL_MS;
-        pcs_cache *cache = pcs_cache_new(&forever, &status);
-        if (cache)
-            status = pcs_cache_enable_profile(cache);
+        struct pcs_error cache_err;
+        pcs_cache *cache = pcs_cache_new(&forever, &cache_err);
+        status = cache ? pcs_cache_enable_profile(cache) : cache_err.status;
         state.order = malloc(count * sizeof *state.order);
         if (status == PCS_OK && !state.order)
             status = PCS_ERR_NOMEM;

@@ -279,16 +279,16 @@ uint32_t pcs_trace_session_namespace(const char *name, size_t len)
 }
 
 static pcs_trace *open_inputs(const pcs_inputs *inputs, const struct pcs_trace_config *config,
-                              uint64_t one_pass_min_bytes, enum pcs_status *status, struct pcs_error *err);
+                              uint64_t one_pass_min_bytes, struct pcs_error *err);
 
 /* Opens the inputs paths name and the trace over them, which owns them. */
 static pcs_trace *open_paths(const char *const *paths, size_t path_count, const struct pcs_trace_config *config,
-                             uint64_t one_pass_min_bytes, enum pcs_status *status, struct pcs_error *err)
+                             uint64_t one_pass_min_bytes, struct pcs_error *err)
 {
-    pcs_inputs *inputs = pcs_inputs_open(paths, path_count, status, err);
+    pcs_inputs *inputs = pcs_inputs_open(paths, path_count, err);
     if (!inputs)
         return NULL;
-    pcs_trace *trace = open_inputs(inputs, config, one_pass_min_bytes, status, err);
+    pcs_trace *trace = open_inputs(inputs, config, one_pass_min_bytes, err);
     if (trace)
         trace->own_inputs = inputs;
     else
@@ -297,47 +297,50 @@ static pcs_trace *open_paths(const char *const *paths, size_t path_count, const 
 }
 
 pcs_trace *pcs_trace_open(const char *const *paths, size_t path_count, const struct pcs_trace_config *config,
-                          enum pcs_status *status, struct pcs_error *err)
+                          struct pcs_error *err)
 {
-    return open_paths(paths, path_count, config, UINT64_MAX, status, err);
+    return open_paths(paths, path_count, config, UINT64_MAX, err);
 }
 
 pcs_trace *pcs_trace_open_paths_one_pass(const char *const *paths, size_t path_count,
                                          const struct pcs_trace_config *config, uint64_t min_bytes,
-                                         enum pcs_status *status, struct pcs_error *err)
+                                         struct pcs_error *err)
 {
-    return open_paths(paths, path_count, config, min_bytes, status, err);
+    return open_paths(paths, path_count, config, min_bytes, err);
 }
 
 /* Opens the trace over inputs; one_pass_min_bytes as pcs_trace_index_files. */
 static pcs_trace *open_inputs(const pcs_inputs *inputs, const struct pcs_trace_config *config,
-                              uint64_t one_pass_min_bytes, enum pcs_status *status, struct pcs_error *err)
+                              uint64_t one_pass_min_bytes, struct pcs_error *err)
 {
+    struct pcs_error unreported = {0};
+    if (!err)
+        err = &unreported; /* the indexers write their reasons into one */
     enum pcs_status st = PCS_OK;
     const char *const *paths = pcs_inputs_names(inputs);
     size_t path_count = pcs_inputs_count(inputs);
     pcs_trace *trace = calloc(1, sizeof *trace);
     if (!trace) {
-        *status = pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+        pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
         return NULL;
     }
     trace->config = config ? *config : pcs_trace_config_default();
     trace->model_lock = malloc(sizeof *trace->model_lock);
     if (!trace->model_lock) {
         free(trace);
-        *status = pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+        pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
         return NULL;
     }
     pthread_mutex_init(trace->model_lock, NULL);
     if (path_count == 0 || path_count > UINT32_MAX) {
-        *status = pcs_error_set(err, PCS_ERR_ARG, "no trace file given");
+        pcs_error_set(err, PCS_ERR_ARG, "no trace file given");
         pcs_trace_free(trace);
         return NULL;
     }
     trace->files = calloc(path_count, sizeof *trace->files);
     if (!trace->files) {
         pcs_trace_free(trace);
-        *status = pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+        pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
         return NULL;
     }
     trace->file_count = path_count;
@@ -351,7 +354,7 @@ static pcs_trace *open_inputs(const pcs_inputs *inputs, const struct pcs_trace_c
     for (size_t i = 0; i < path_count; i++) {
         int fd = pcs_inputs_fd(inputs, i);
         if (fd >= 0 && (trace->files[i].fd = dup(fd)) < 0) {
-            *status = pcs_error_set(err, PCS_ERR_IO, "%s: cannot open: %s", paths[i], strerror(errno));
+            pcs_error_set(err, PCS_ERR_IO, "%s: cannot open: %s", paths[i], strerror(errno));
             pcs_trace_free(trace);
             return NULL;
         }
@@ -369,8 +372,8 @@ static pcs_trace *open_inputs(const pcs_inputs *inputs, const struct pcs_trace_c
     }
     if (st == PCS_ERR_NOMEM && err->message[0] == '\0')
         pcs_error_set(err, st, "out of memory while indexing the trace");
-    *status = st;
     if (st != PCS_OK) {
+        err->status = st;
         pcs_trace_free(trace);
         return NULL;
     }
@@ -378,15 +381,15 @@ static pcs_trace *open_inputs(const pcs_inputs *inputs, const struct pcs_trace_c
 }
 
 pcs_trace *pcs_trace_open_inputs(const pcs_inputs *inputs, const struct pcs_trace_config *config,
-                                 enum pcs_status *status, struct pcs_error *err)
+                                 struct pcs_error *err)
 {
-    return open_inputs(inputs, config, UINT64_MAX, status, err);
+    return open_inputs(inputs, config, UINT64_MAX, err);
 }
 
 pcs_trace *pcs_trace_open_one_pass(const pcs_inputs *inputs, const struct pcs_trace_config *config,
-                                   uint64_t min_bytes, enum pcs_status *status, struct pcs_error *err)
+                                   uint64_t min_bytes, struct pcs_error *err)
 {
-    return open_inputs(inputs, config, min_bytes, status, err);
+    return open_inputs(inputs, config, min_bytes, err);
 }
 
 /* The bytes [offset, offset + length) of a record. Records mostly come in

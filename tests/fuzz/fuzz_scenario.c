@@ -25,6 +25,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "fuzz_check.h"
+#include "mc/stream.h"
 #include "pcsim/cache.h"
 #include "pcsim/dist.h"
 #include "pcsim/pricing.h"
@@ -123,7 +124,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         fprintf(stderr, "fuzz_scenario: %s\n", err.message);
         abort();
     }
-    rng = pcs_stream_new();
+    rng = pcs_stream_new(NULL);
     if (!rng)
         fail_setup("pcs_stream_new");
     make_traces();

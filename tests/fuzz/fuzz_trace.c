@@ -178,12 +178,11 @@ static void replay_request(pcs_cache *cache, enum pcs_policy policy, const struc
 static pcs_cache *new_cache(const char *preset)
 {
     struct pcs_cache_config config;
-    enum pcs_status status;
     FUZZ_CHECK(pcs_cache_preset(preset, &config) == PCS_OK);
     if (config.policy == PCS_POLICY_LRU)
         config.capacity_tokens = LRU_CAPACITY_TOKENS;
-    pcs_cache *cache = pcs_cache_new(&config, &status);
-    FUZZ_CHECK(cache != NULL && status == PCS_OK);
+    pcs_cache *cache = pcs_cache_new(&config, NULL);
+    FUZZ_CHECK(cache != NULL);
     return cache;
 }
 
@@ -234,8 +233,9 @@ static void run(const char *const *paths, size_t path_count, enum pcs_trace_form
     memset(result, 0, sizeof *result);
     err.message[0] = '\0';
 
-    pcs_trace *trace = stream ? pcs_trace_open_paths_one_pass(paths, path_count, &config, 0, &status, &err)
-                              : pcs_trace_open(paths, path_count, &config, &status, &err);
+    pcs_trace *trace = stream ? pcs_trace_open_paths_one_pass(paths, path_count, &config, 0, &err)
+                              : pcs_trace_open(paths, path_count, &config, &err);
+    status = trace ? PCS_OK : err.status;
     if (!trace) {
         check_trace_error(status, &err, paths, path_count);
         result->status = status;

@@ -75,10 +75,9 @@ static pcs_trace *model_trace(const char *path)
     if (fclose(f) != 0)
         return NULL;
     struct pcs_trace_config config = pcs_trace_config_default();
-    struct pcs_error err = {""};
-    enum pcs_status status;
+    struct pcs_error err = {0};
     const char *paths[] = {path};
-    pcs_trace *trace = pcs_trace_open(paths, 1, &config, &status, &err);
+    pcs_trace *trace = pcs_trace_open(paths, 1, &config, &err);
     struct pcs_request req;
     while (trace && pcs_trace_next(trace, &req, &err) == PCS_OK)
         continue;
@@ -313,7 +312,7 @@ static int build_run(struct run_sample *sample)
     for (size_t p = 0; p < RUN_POINTS; p++) {
         for (size_t s = 0; s < STRATEGIES; s++) {
             struct pcs_strategy_outcomes *outcomes = &sample->outcomes[p][s];
-            if (pcs_sketch_init(&outcomes->task_costs, PCS_RUN_TASK_COST_ACCURACY) != PCS_OK)
+            if (pcs_sketch_init(&outcomes->task_costs, PCS_RUN_TASK_COST_ACCURACY, NULL) != PCS_OK)
                 return -1;
             outcomes->trials = sample->trials[p][s];
             for (size_t t = 0; t < TRIALS; t++) {
@@ -500,7 +499,7 @@ static void emit_edges(const char *dir, const pcs_trace *trace)
     build_scenario(&run.scenario);
     run.scenario.strategies[0].name = "<b>&amp; \xe2\x82";
     run.scenario.strategy_count = 1;
-    CHECK(pcs_sketch_init(&run.outcomes[0][0].task_costs, PCS_RUN_TASK_COST_ACCURACY) == PCS_OK);
+    CHECK(pcs_sketch_init(&run.outcomes[0][0].task_costs, PCS_RUN_TASK_COST_ACCURACY, NULL) == PCS_OK);
     run.outcomes[0][0].trials = run.trials[0][0];
     run.results[0] = (struct pcs_run_result){.trial_count = 0, .strategy_count = 1, .strategies = run.outcomes[0]};
     run.points[0] = (struct pcs_run_point_report){"", &run.scenario, &run.results[0]};

@@ -38,15 +38,15 @@ static struct pcs_request *make(struct made *m, int64_t t_ms, uint32_t model, co
 static pcs_cache *cache_of(enum pcs_policy policy, int64_t ttl_ms, uint64_t min, uint64_t gran, uint64_t capacity)
 {
     struct pcs_cache_config config = pcs_cache_config_default();
-    enum pcs_status status;
+    struct pcs_error err;
     config.policy = policy;
     config.ttl_ms = ttl_ms;
     config.min_tokens = min;
     config.granularity = gran;
     config.capacity_tokens = capacity;
-    pcs_cache *cache = pcs_cache_new(&config, &status);
+    pcs_cache *cache = pcs_cache_new(&config, &err);
     if (!cache) {
-        fprintf(stderr, "cannot create cache: %s\n", pcs_strerror(status));
+        fprintf(stderr, "cannot create cache: %s\n", err.message);
         exit(1);
     }
     return cache;
@@ -542,6 +542,13 @@ static void test_presets(void)
     config = pcs_cache_config_default();
     config.policy = PCS_POLICY_LRU;
     CHECK(pcs_cache_config_check(&config, NULL) == PCS_ERR_ARG); /* lru needs a capacity */
+    /* A constructor returns NULL with the status and the reason in err (or
+     * in nothing: err may be NULL). */
+    struct pcs_error err = {0};
+    CHECK(pcs_cache_new(&config, &err) == NULL);
+    CHECK(err.status == PCS_ERR_ARG);
+    CHECK(strstr(err.message, "capacity") != NULL);
+    CHECK(pcs_cache_new(&config, NULL) == NULL);
     char list[300];
     CHECK(strcmp(pcs_cache_preset_list(0, list, sizeof list),
                  "openai, openai-24h, openai-bp, anthropic-5m, anthropic-1h, gemini, deepseek, ttl, breakpoint, ideal, "
@@ -560,9 +567,8 @@ static void test_presets(void)
 static int usages_differ(const struct pcs_cache_config *a, const struct pcs_cache_config *b,
                          const struct pcs_request *reqs, size_t count)
 {
-    enum pcs_status status;
-    pcs_cache *first = pcs_cache_new(a, &status);
-    pcs_cache *second = pcs_cache_new(b, &status);
+    pcs_cache *first = pcs_cache_new(a, NULL);
+    pcs_cache *second = pcs_cache_new(b, NULL);
     CHECK(first && second);
     int differ = 0;
     for (size_t i = 0; first && second && i < count && !differ; i++) {

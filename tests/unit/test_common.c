@@ -193,7 +193,7 @@ static void test_json_doc_out_of_memory(void)
         if (setrlimit(RLIMIT_DATA, &limit) != 0)
             _exit(2);
         cJSON *root = NULL;
-        struct pcs_error err = {""};
+        struct pcs_error err = {0};
         enum pcs_status status = pcs_json_doc_parse(text, 2 * values + 1, "big.json", "a thing", &root, &err);
         if (status != PCS_ERR_NOMEM || root || !strstr(err.message, "big.json: out of memory parsing the JSON")) {
             fprintf(stderr, "out of memory: status %d: %s\n", (int)status, err.message);

@@ -9,13 +9,14 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "mc/stream.h"
 #include "pcsim/dist.h"
 
 #define SEED UINT64_C(20240601)
 
 static gsl_rng *stream_or_die(void)
 {
-    gsl_rng *rng = pcs_stream_new();
+    gsl_rng *rng = pcs_stream_new(NULL);
     if (!rng) {
         fprintf(stderr, "cannot allocate a stream\n");
         exit(1);

@@ -73,9 +73,8 @@ static void test_directory_order_and_skips(void)
     CHECK(symlink("b.jsonl", path_in("d/link")) == 0);
     CHECK(symlink("a", path_in("d/dirlink")) == 0);
     const char *names[] = {path_in("d")};
-    enum pcs_status status;
-    struct pcs_error err = {""};
-    pcs_inputs *inputs = pcs_inputs_open(names, 1, &status, &err);
+    struct pcs_error err = {0};
+    pcs_inputs *inputs = pcs_inputs_open(names, 1, &err);
     CHECK(inputs != NULL);
     if (!inputs)
         return;
@@ -95,8 +94,8 @@ static void test_directory_order_and_skips(void)
 
     mkdir(path_in("empty"), 0755);
     const char *empty[] = {path_in("empty")};
-    CHECK(pcs_inputs_open(empty, 1, &status, &err) == NULL);
-    CHECK(status == PCS_ERR_PARSE);
+    CHECK(pcs_inputs_open(empty, 1, &err) == NULL);
+    CHECK(err.status == PCS_ERR_PARSE);
     CHECK_CONTAINS(err.message, "empty: no files in the directory");
 }
 
@@ -107,9 +106,8 @@ static void test_gzip(void)
     gzip_append(path, "line one\n");
     gzip_append(path, "line two\nline three\n");
     const char *names[] = {path};
-    enum pcs_status status;
-    struct pcs_error err = {""};
-    pcs_inputs *inputs = pcs_inputs_open(names, 1, &status, &err);
+    struct pcs_error err = {0};
+    pcs_inputs *inputs = pcs_inputs_open(names, 1, &err);
     CHECK(inputs != NULL);
     if (inputs) {
         char buf[256];
@@ -129,8 +127,8 @@ static void test_gzip(void)
     const char *cut = path_in("cut.gz");
     write_file(cut, whole, len - 8);
     names[0] = cut;
-    CHECK(pcs_inputs_open(names, 1, &status, &err) == NULL);
-    CHECK(status == PCS_ERR_PARSE);
+    CHECK(pcs_inputs_open(names, 1, &err) == NULL);
+    CHECK(err.status == PCS_ERR_PARSE);
     CHECK_CONTAINS(err.message, "cut.gz:4: gzip data is truncated"); /* the 3 lines were decoded */
 
     /* Bytes after the end are not dropped in silence. */
@@ -140,7 +138,7 @@ static void test_gzip(void)
     const char *tail = path_in("tail.gz");
     write_file(tail, trailing, len + 4);
     names[0] = tail;
-    CHECK(pcs_inputs_open(names, 1, &status, &err) == NULL);
+    CHECK(pcs_inputs_open(names, 1, &err) == NULL);
     CHECK_CONTAINS(err.message, "tail.gz:4: gzip data has trailing bytes");
 
     /* pcs_text_file_read (catalogs, scenarios) decodes too. */
@@ -161,11 +159,10 @@ static void test_zstd(const char *data_dir)
     snprintf(plain, sizeof plain, "%s/mooncake_tiny.jsonl", data_dir);
     char *want = NULL;
     size_t want_len = 0;
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     CHECK(pcs_text_file_read(plain, &want, &want_len, &err) == PCS_OK);
     const char *names[] = {zst};
-    enum pcs_status status;
-    pcs_inputs *inputs = pcs_inputs_open(names, 1, &status, &err);
+    pcs_inputs *inputs = pcs_inputs_open(names, 1, &err);
     CHECK(inputs != NULL);
     if (inputs && want) {
         char buf[4096];
@@ -187,9 +184,8 @@ static void test_fifo_and_stdin_once(void)
         _exit(n == (ssize_t)strlen(TEXT) ? 0 : 1);
     }
     const char *names[] = {fifo};
-    enum pcs_status status;
-    struct pcs_error err = {""};
-    pcs_inputs *inputs = pcs_inputs_open(names, 1, &status, &err);
+    struct pcs_error err = {0};
+    pcs_inputs *inputs = pcs_inputs_open(names, 1, &err);
     int child_status = 0;
     waitpid(child, &child_status, 0);
     CHECK(inputs != NULL);
@@ -203,8 +199,8 @@ static void test_fifo_and_stdin_once(void)
     }
 
     const char *twice[] = {"-", "-"};
-    CHECK(pcs_inputs_open(twice, 2, &status, &err) == NULL);
-    CHECK(status == PCS_ERR_ARG);
+    CHECK(pcs_inputs_open(twice, 2, &err) == NULL);
+    CHECK(err.status == PCS_ERR_ARG);
     CHECK_CONTAINS(err.message, "given twice");
 }
 
@@ -216,11 +212,10 @@ static void test_detect_failure_lists_formats(void)
     const char *record = "{\"prompt\": \"hi\", \"n\": 3}\n";
     write_file(path, record, strlen(record));
     struct pcs_trace_config config = pcs_trace_config_default();
-    enum pcs_status status;
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     const char *paths[] = {path};
-    CHECK(pcs_trace_open(paths, 1, &config, &status, &err) == NULL);
-    CHECK(status == PCS_ERR_FORMAT);
+    CHECK(pcs_trace_open(paths, 1, &config, &err) == NULL);
+    CHECK(err.status == PCS_ERR_FORMAT);
     for (int f = PCS_FORMAT_AUTO + 1; f < PCS_FORMAT_COUNT; f++) {
         char named[32];
         snprintf(named, sizeof named, "%s (", pcs_trace_format_name((enum pcs_trace_format)f));
@@ -228,6 +223,7 @@ static void test_detect_failure_lists_formats(void)
     }
     CHECK_CONTAINS(err.message, "unknown.jsonl:1: cannot tell the trace format");
     CHECK_CONTAINS(err.message, "(\"prompt\", \"n\") are none of these");
+    CHECK(pcs_trace_open(paths, 1, &config, NULL) == NULL); /* err may be NULL */
 }
 
 int main(int argc, char **argv)

@@ -61,7 +61,7 @@ static void check_str(int line, const char *what, const char *actual, const char
 
 static pcs_catalog *load_or_exit(const char *name)
 {
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     pcs_catalog *catalog = pcs_catalog_load(data_path(name), &err);
     if (!catalog) {
         fprintf(stderr, "cannot load %s: %s\n", name, err.message);
@@ -175,11 +175,11 @@ static void test_load(void)
 
 static void test_load_missing_file(void)
 {
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     const char *path = data_path("prices/no_such_catalog.json");
     CHECK(pcs_catalog_load(path, &err) == NULL);
-    /* PCS_ERR_IO cannot be observed (pcs_catalog_load returns only NULL);
-     * the message says where and why. */
+    /* The status comes in err, and the message says where and why. */
+    CHECK(err.status == PCS_ERR_IO);
     CHECK_CONTAINS(err.message, path);
     CHECK_CONTAINS(err.message, "cannot open");
 }
@@ -212,7 +212,7 @@ static void test_load_bad(void)
     size_t case_count = sizeof cases / sizeof cases[0];
     for (size_t i = 0; i < case_count; i++) {
         char name[128];
-        struct pcs_error err = {""};
+        struct pcs_error err = {0};
         snprintf(name, sizeof name, "prices/bad/%s", cases[i].file);
         pcs_catalog *catalog = pcs_catalog_load(data_path(name), &err);
         CHECK(catalog == NULL);
@@ -242,7 +242,7 @@ static void test_load_bad(void)
 
 static void test_builtin(void)
 {
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     pcs_catalog *catalog = pcs_catalog_load_builtin(&err);
     CHECK(catalog != NULL);
     if (!catalog) {
@@ -456,7 +456,7 @@ static struct pcs_cost cost_of(const pcs_catalog *catalog, const char *model, st
                                uint64_t prompt_class, double multiplier)
 {
     struct pcs_cost cost;
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     const struct pcs_price_set *set = pcs_model_prices_at(model_or_exit(catalog, model), NOV_23_2026 + 43200);
     enum pcs_status status = pcs_price_usage(set, &usage, prompt_class, multiplier, &cost, &err);
     CHECK(status == PCS_OK);
@@ -576,7 +576,7 @@ static void test_price_usage(void)
 
     /* Inconsistent usage and multipliers. */
     const struct pcs_price_set *set = pcs_model_prices_at(model_or_exit(catalog, "cacher-writes"), NOV_23_2026);
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     struct pcs_usage bad = usage_of(1, 100, 60, 50, 0, 0); /* 60 + 50 > 100 */
     CHECK(pcs_price_usage(set, &bad, 0, 1, &cost, &err) == PCS_ERR_ARG);
     CHECK(err.message[0] != '\0');
@@ -713,7 +713,7 @@ static void test_model_cache_config(void)
 
 static void test_ledger(void)
 {
-    pcs_ledger *ledger = pcs_ledger_new();
+    pcs_ledger *ledger = pcs_ledger_new(NULL);
     CHECK(ledger != NULL);
     if (!ledger)
         return;
@@ -748,7 +748,7 @@ static void test_ledger(void)
     /* 5000 keys, each added twice (the second time after all the others):
      * the table grows and still finds every one. */
     enum { KEYS = 5000 };
-    ledger = pcs_ledger_new();
+    ledger = pcs_ledger_new(NULL);
     CHECK(ledger != NULL);
     if (!ledger)
         return;
@@ -775,7 +775,7 @@ static void test_ledger(void)
 
 static void test_parse_price_time(void)
 {
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     double t = -1;
     CHECK(pcs_parse_price_time("2026-11-23", &t, &err) == PCS_OK);
     CHECK_USD(t, 1795435200); /* 20780 days x 86400 + 43200 (noon) */
@@ -843,9 +843,9 @@ static void test_replay_coster(void)
     enum { CASES = sizeof cases / sizeof cases[0] };
     const char *path = data_path("prices/unit/trace.jsonl");
     struct pcs_trace_config trace_config = pcs_trace_config_default();
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     enum pcs_status status;
-    pcs_trace *trace = pcs_trace_open(&path, 1, &trace_config, &status, &err);
+    pcs_trace *trace = pcs_trace_open(&path, 1, &trace_config, &err);
     CHECK(trace != NULL);
     if (!trace) {
         fprintf(stderr, "%s\n", err.message);
@@ -853,7 +853,7 @@ static void test_replay_coster(void)
         return;
     }
     struct pcs_replay_cost_config config = {catalog, NOV_23_2026 + 43200, -1, 1};
-    pcs_replay_coster *coster = pcs_replay_coster_new(&config, trace);
+    pcs_replay_coster *coster = pcs_replay_coster_new(&config, trace, &err);
     CHECK(coster != NULL);
     if (!coster) {
         pcs_trace_free(trace);
@@ -952,14 +952,14 @@ static void test_replay_coster(void)
 
     /* Every request at flex with a 10% uplift: acme sells flex (x0.5),
      * cachers does not (standard x1, counted). */
-    trace = pcs_trace_open(&path, 1, &trace_config, &status, &err);
+    trace = pcs_trace_open(&path, 1, &trace_config, &err);
     CHECK(trace != NULL);
     if (!trace) {
         pcs_catalog_free(catalog);
         return;
     }
     struct pcs_replay_cost_config flex = {catalog, NOV_23_2026 + 43200, PCS_TIER_FLEX, 1.1};
-    coster = pcs_replay_coster_new(&flex, trace);
+    coster = pcs_replay_coster_new(&flex, trace, &err);
     CHECK(coster != NULL);
     const double flex_costs[CASES] = {
         0.00066, /* r1 0.0012 x 0.5 x 1.1 */
@@ -992,8 +992,8 @@ static void test_replay_coster(void)
     /* Inconsistent usage (read 60 + written 50 > 100 in) is refused, and
      * says why (the header lists only PCS_ERR_NOMEM; the code gives
      * PCS_ERR_ARG from pcs_price_usage). */
-    trace = pcs_trace_open(&path, 1, &trace_config, &status, &err);
-    coster = trace ? pcs_replay_coster_new(&config, trace) : NULL;
+    trace = pcs_trace_open(&path, 1, &trace_config, &err);
+    coster = trace ? pcs_replay_coster_new(&config, trace, &err) : NULL;
     CHECK(coster != NULL);
     if (coster && pcs_trace_next(trace, &req, &err) == PCS_OK) {
         struct pcs_usage bad = usage_of(1, 100, 60, 50, 0, 0);

@@ -57,11 +57,11 @@ static void replay(const char *path, const char *preset, unsigned threads, struc
 {
     struct pcs_trace_config trace_config = pcs_trace_config_default();
     struct pcs_cache_config config;
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     enum pcs_status status;
     CHECK(pcs_cache_preset(preset, &config) == PCS_OK);
     config.capacity_tokens = 5000000;
-    pcs_trace *trace = pcs_trace_open(&path, 1, &trace_config, &status, &err);
+    pcs_trace *trace = pcs_trace_open(&path, 1, &trace_config, &err);
     CHECK(trace != NULL);
     if (!trace)
         exit(1);
@@ -104,8 +104,8 @@ static enum pcs_status watch_request(void *context, const pcs_trace *trace, cons
 static void test_run(const char *path)
 {
     enum pcs_status status;
-    struct pcs_error err = {""};
-    pcs_inputs *inputs = pcs_inputs_open(&path, 1, &status, &err);
+    struct pcs_error err = {0};
+    pcs_inputs *inputs = pcs_inputs_open(&path, 1, &err);
     CHECK(inputs != NULL);
     if (!inputs)
         return;

@@ -629,6 +629,7 @@ static void test_odd_inputs(void)
     CHECK_CONTAINS(err.message, "inline.json: schema: expected \"pcsim.scenario.v1\"");
     CHECK(pcs_scenario_parse("{}", 2, NULL, NULL, catalog, &err) == NULL); /* no name: "scenario" */
     CHECK_CONTAINS(err.message, "scenario: schema: expected");
+    CHECK(err.status == PCS_ERR_FORMAT); /* the status comes in err: not a scenario */
     CHECK(pcs_scenario_parse("{}", 2, "x.json", NULL, catalog, NULL) == NULL); /* no err */
     pcs_scenario_set_free(NULL);
 

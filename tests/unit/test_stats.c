@@ -193,7 +193,7 @@ static void test_sketch_bound(void)
     const double alpha = 0.005;
     for (int shape = 0; shape < 6; shape++) {
         struct pcs_sketch sketch;
-        CHECK(pcs_sketch_init(&sketch, alpha) == PCS_OK);
+        CHECK(pcs_sketch_init(&sketch, alpha, NULL) == PCS_OK);
         for (size_t i = 0; i < N; i++) {
             values[i] = draw(shape, &state);
             CHECK(pcs_sketch_add(&sketch, values[i]) == PCS_OK);
@@ -224,11 +224,11 @@ static void test_sketch_bound(void)
 static void test_sketch_merge(void)
 {
     struct pcs_sketch odd, even, all, left, right;
-    CHECK(pcs_sketch_init(&odd, 0.01) == PCS_OK);
-    CHECK(pcs_sketch_init(&even, 0.01) == PCS_OK);
-    CHECK(pcs_sketch_init(&all, 0.01) == PCS_OK);
-    CHECK(pcs_sketch_init(&left, 0.01) == PCS_OK);
-    CHECK(pcs_sketch_init(&right, 0.01) == PCS_OK);
+    CHECK(pcs_sketch_init(&odd, 0.01, NULL) == PCS_OK);
+    CHECK(pcs_sketch_init(&even, 0.01, NULL) == PCS_OK);
+    CHECK(pcs_sketch_init(&all, 0.01, NULL) == PCS_OK);
+    CHECK(pcs_sketch_init(&left, 0.01, NULL) == PCS_OK);
+    CHECK(pcs_sketch_init(&right, 0.01, NULL) == PCS_OK);
     uint64_t state = 7;
     for (int i = 0; i < 5000; i++) {
         double value = draw(i % 6, &state) * (i < 2500 ? 1e-3 : 1e3); /* ranges apart: the merge grows both ways */
@@ -249,7 +249,7 @@ static void test_sketch_merge(void)
     }
     CHECK(same);
     struct pcs_sketch coarse;
-    CHECK(pcs_sketch_init(&coarse, 0.02) == PCS_OK);
+    CHECK(pcs_sketch_init(&coarse, 0.02, NULL) == PCS_OK);
     CHECK(pcs_sketch_merge(&all, &coarse) == PCS_ERR_ARG); /* another alpha */
     pcs_sketch_free(&odd);
     pcs_sketch_free(&even);
@@ -262,7 +262,7 @@ static void test_sketch_merge(void)
 static void test_sketch_edges(void)
 {
     struct pcs_sketch sketch;
-    CHECK(pcs_sketch_init(&sketch, 0.005) == PCS_OK);
+    CHECK(pcs_sketch_init(&sketch, 0.005, NULL) == PCS_OK);
     CHECK(!pcs_has_value(pcs_sketch_quantile(&sketch, 0.5))); /* empty: no value */
     CHECK(pcs_sketch_add(&sketch, NAN) == PCS_OK);            /* not counted */
     CHECK_U64(sketch.total, 0);
@@ -281,10 +281,14 @@ static void test_sketch_edges(void)
     pcs_sketch_free(&sketch);
     pcs_sketch_free(&sketch); /* twice is harmless */
     pcs_sketch_free(NULL);
-    CHECK(pcs_sketch_init(&sketch, 0) == PCS_ERR_ARG);
-    CHECK(pcs_sketch_init(&sketch, 0.5) == PCS_ERR_ARG);
-    CHECK(pcs_sketch_init(&sketch, 1e-5) == PCS_ERR_ARG);
-    CHECK(pcs_sketch_init(&sketch, NAN) == PCS_ERR_ARG);
+    CHECK(pcs_sketch_init(&sketch, 0, NULL) == PCS_ERR_ARG);
+    CHECK(pcs_sketch_init(&sketch, 0.5, NULL) == PCS_ERR_ARG);
+    CHECK(pcs_sketch_init(&sketch, 1e-5, NULL) == PCS_ERR_ARG);
+    CHECK(pcs_sketch_init(&sketch, NAN, NULL) == PCS_ERR_ARG);
+    struct pcs_error err = {0};
+    CHECK(pcs_sketch_init(&sketch, 0.7, &err) == PCS_ERR_ARG);
+    CHECK(err.status == PCS_ERR_ARG && strstr(err.message, "0.7") != NULL);
+    pcs_sketch_free(&sketch); /* a failed init holds nothing, and free accepts it */
 }
 
 int main(void)

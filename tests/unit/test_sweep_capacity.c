@@ -29,9 +29,8 @@ static pcs_trace *open_trace(const char *path, int lenient)
 {
     struct pcs_trace_config config = pcs_trace_config_default();
     config.lenient = lenient;
-    struct pcs_error err = {""};
-    enum pcs_status status;
-    pcs_trace *trace = pcs_trace_open(&path, 1, &config, &status, &err);
+    struct pcs_error err = {0};
+    pcs_trace *trace = pcs_trace_open(&path, 1, &config, &err);
     if (!trace) {
         fprintf(stderr, "%s: %s\n", path, err.message);
         exit(1);
@@ -96,10 +95,10 @@ static void reference_replay(const char *path, int lenient, uint64_t capacity,
     ref->lanes[0].config.capacity_tokens = capacity;
     pcs_cache_preset("ideal", &ref->lanes[1].config);
     pcs_trace *trace = open_trace(path, lenient);
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     struct cost_sink sink = {NULL, &err};
     if (pricing)
-        sink.coster = pcs_replay_coster_new(pricing, trace);
+        sink.coster = pcs_replay_coster_new(pricing, trace, NULL);
     enum pcs_status status = pcs_replay_lanes(trace, ref->lanes, 2, 1, sink.coster ? observe_cost : NULL, &sink, &err);
     CHECK(status == PCS_OK);
     if (status != PCS_OK) {
@@ -139,7 +138,7 @@ static void check_curve(const char *path, int lenient, const uint64_t *capacitie
 {
     pcs_trace *trace = open_trace(path, lenient);
     struct pcs_sweep_result curve;
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     enum pcs_status status = pcs_sweep_capacity(trace, capacities, count, pricing, 2, &curve, &err);
     CHECK(status == PCS_OK);
     if (status != PCS_OK) {
@@ -218,7 +217,7 @@ static void test_mooncake_synthetic(const struct pcs_replay_cost_config *pricing
     const uint64_t capacity = 3000000;
     pcs_trace *trace = open_trace(path, 0);
     struct pcs_sweep_result curve;
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     enum pcs_status status = pcs_sweep_capacity(trace, &capacity, 1, NULL, 1, &curve, &err);
     CHECK(status == PCS_OK);
     if (status == PCS_OK) {
@@ -255,7 +254,7 @@ static void test_capacity_dependent_costs(const char *dir)
     const uint64_t capacities[] = {100, 150, 1, 60, 65, 70, 140, 145, 200, 205, 1000};
     pcs_trace *trace = open_trace(path, 0);
     struct pcs_sweep_result curve;
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     enum pcs_status status = pcs_sweep_capacity(trace, capacities, 2, NULL, 1, &curve, &err);
     CHECK(status == PCS_OK);
     if (status == PCS_OK) {
@@ -387,7 +386,7 @@ static void test_errors(void)
     const char *path = data_path("mooncake_tiny.jsonl");
     const uint64_t capacities[] = {1000, 0};
     struct pcs_sweep_result curve;
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     pcs_trace *trace = open_trace(path, 0);
     CHECK(pcs_sweep_capacity(trace, capacities, 0, NULL, 1, &curve, &err) == PCS_ERR_ARG);
     check_zeroed(&curve);
@@ -403,17 +402,16 @@ static void test_errors(void)
     int compared = 0;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct pcs_trace_config config = pcs_trace_config_default();
-        enum pcs_status status;
         const char *bad_path = data_path(bad[i]);
-        struct pcs_error open_err = {""};
-        pcs_trace *one = pcs_trace_open(&bad_path, 1, &config, &status, &open_err);
-        pcs_trace *two = one ? pcs_trace_open(&bad_path, 1, &config, &status, &open_err) : NULL;
+        struct pcs_error open_err = {0};
+        pcs_trace *one = pcs_trace_open(&bad_path, 1, &config, &open_err);
+        pcs_trace *two = one ? pcs_trace_open(&bad_path, 1, &config, &open_err) : NULL;
         if (one && two) {
             struct pcs_cache_config lru;
             pcs_cache_preset("lru", &lru);
             lru.capacity_tokens = 1000;
             struct pcs_replay_result replayed;
-            struct pcs_error replay_err = {""}, sweep_err = {""};
+            struct pcs_error replay_err = {0}, sweep_err = {0};
             enum pcs_status want = pcs_replay(one, &lru, 1, NULL, NULL, &replayed, &replay_err);
             enum pcs_status got = pcs_sweep_capacity(two, capacities, 1, NULL, 1, &curve, &sweep_err);
             CHECK(want != PCS_OK);
@@ -440,7 +438,7 @@ int main(int argc, char **argv)
         perror("mkdtemp");
         return 1;
     }
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     pcs_catalog *catalog = pcs_catalog_load_builtin(&err);
     if (!catalog) {
         fprintf(stderr, "the built-in catalog: %s\n", err.message);

@@ -27,26 +27,24 @@ static const char *write_file(const char *name, const char *text)
 
 static pcs_trace *open_one(const char *path, struct pcs_error *err)
 {
-    enum pcs_status status;
     struct pcs_trace_config config = pcs_trace_config_default();
-    return pcs_trace_open(&path, 1, &config, &status, err);
+    return pcs_trace_open(&path, 1, &config, err);
 }
 
 /* Opens path with threads, lenient or not; returns the trace or NULL with err. */
 static pcs_trace *open_with(const char *path, unsigned threads, int lenient, struct pcs_error *err)
 {
-    enum pcs_status status;
     struct pcs_trace_config config = pcs_trace_config_default();
     config.threads = threads;
     config.lenient = lenient;
-    return pcs_trace_open(&path, 1, &config, &status, err);
+    return pcs_trace_open(&path, 1, &config, err);
 }
 
 static void test_mooncake_bounds(void)
 {
     const char *path = write_file("m.jsonl", "{\"timestamp\": 5, \"input_length\": 1100, \"output_length\": 3, "
                                             "\"hash_ids\": [7, 8, 9]}\n");
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     pcs_trace *trace = open_one(path, &err);
     CHECK(trace != NULL);
     if (!trace)
@@ -79,7 +77,7 @@ static void test_claude_subagent_offsets(void)
         "  {\"t\": 30.25, \"model\": \"small\", \"in\": 8, \"out\": 1, \"hash_ids\": [5, 6]}]},"
         "{\"t\": 20, \"type\": \"n\", \"model\": \"big\", \"in\": 13, \"out\": 2, \"hash_ids\": [1, 2, 3]},"
         "{\"t\": 50, \"type\": \"n\", \"model\": \"big\", \"in\": 3, \"out\": 2, \"hash_ids\": []}]}");
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     pcs_trace *trace = open_one(path, &err);
     CHECK(trace != NULL);
     if (!trace) {
@@ -117,7 +115,7 @@ static void test_native_segments_and_order(void)
         "\n"
         "{\"t\": 2, \"model\": \"m\", \"input_tokens\": 70, \"output_tokens\": 1, \"hash_ids\": [1, 2, 3], "
         "\"block_tokens\": 32, \"session\": \"s1\"}\n");
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     pcs_trace *trace = open_one(path, &err);
     CHECK(trace != NULL);
     if (!trace) {
@@ -153,7 +151,7 @@ static void test_azure(void)
     const char *path = write_file("a.csv", "TIMESTAMP,ContextTokens,GeneratedTokens\n"
                                            "2023-11-16 18:17:03.9799600,4808,10\n"
                                            "2023-11-16 18:17:04.0319,3180,8\n");
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     pcs_trace *trace = open_one(path, &err);
     CHECK(trace != NULL);
     if (!trace)
@@ -196,7 +194,7 @@ static void test_azure(void)
 static void expect_error(const char *name, const char *text, const char *place, const char *field)
 {
     const char *path = write_file(name, text);
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     pcs_trace *trace = open_one(path, &err);
     enum pcs_status status = trace ? PCS_OK : PCS_ERR_PARSE;
     struct pcs_request req;
@@ -252,10 +250,9 @@ static void test_errors(void)
     snprintf(text, sizeof text, "%snot json\n%s", good, good);
     const char *path = write_file("lenient.jsonl", text);
     struct pcs_trace_config config = pcs_trace_config_default();
-    enum pcs_status status;
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     config.lenient = 1;
-    pcs_trace *trace = pcs_trace_open(&path, 1, &config, &status, &err);
+    pcs_trace *trace = pcs_trace_open(&path, 1, &config, &err);
     CHECK(trace != NULL);
     if (trace) {
         CHECK_U64(pcs_trace_request_count(trace), 2);
@@ -272,9 +269,8 @@ static void test_merge_files(void)
     paths[1] = write_file("f2.jsonl", "{\"timestamp\": 10, \"input_length\": 1, \"output_length\": 1, \"hash_ids\": [2]}\n"
                                       "{\"timestamp\": 20, \"input_length\": 1, \"output_length\": 1, \"hash_ids\": [4]}\n");
     struct pcs_trace_config config = pcs_trace_config_default();
-    enum pcs_status status;
-    struct pcs_error err = {""};
-    pcs_trace *trace = pcs_trace_open(paths, 2, &config, &status, &err);
+    struct pcs_error err = {0};
+    pcs_trace *trace = pcs_trace_open(paths, 2, &config, &err);
     CHECK(trace != NULL);
     if (!trace)
         return;
@@ -315,7 +311,7 @@ static void test_claude_continued_arrays(void)
         "{\"t\": 7, \"model\": \"m\", \"in\": 99, \"out\": 1, \"hash_ids\": [9,10]},"
         "{\"t\": 8, \"model\": \"m\", \"in\": 99, \"out\": 1, \"hash_ids\": [9,10]}"
         "]}");
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     pcs_trace *trace = open_one(path, &err);
     CHECK(trace != NULL);
     if (!trace) {
@@ -359,7 +355,7 @@ static void test_claude_kept_out_of_order(void)
         "{\"t\": 4, \"model\": \"m\", \"in\": 99, \"out\": 7, \"hash_ids\": [1, 2, 9, 4, 5, 6]}"
         "]}";
     const char *path = write_file("kept.json", text);
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     pcs_trace *trace = open_with(path, 1, 1, &err);
     CHECK(trace != NULL);
     if (!trace) {
@@ -413,7 +409,7 @@ static void test_claude_ids_not_kept(void)
     fputs("]}", f);
     if (fclose(f) != 0)
         exit(1);
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     pcs_trace *trace = open_with(path, 1, 0, &err);
     CHECK(trace != NULL);
     if (!trace) {
@@ -437,12 +433,11 @@ static void test_claude_ids_not_kept(void)
 /* Opens path in one pass (whatever its size) or two. */
 static pcs_trace *open_pass(const char *path, int stream, int lenient, struct pcs_error *err)
 {
-    enum pcs_status status;
     struct pcs_trace_config config = pcs_trace_config_default();
     config.lenient = lenient;
     if (stream)
-        return pcs_trace_open_paths_one_pass(&path, 1, &config, 0, &status, err);
-    return pcs_trace_open(&path, 1, &config, &status, err);
+        return pcs_trace_open_paths_one_pass(&path, 1, &config, 0, err);
+    return pcs_trace_open(&path, 1, &config, err);
 }
 
 /* Reads path in one pass and in two and requires the same outcome: the
@@ -452,7 +447,7 @@ static pcs_trace *open_pass(const char *path, int stream, int lenient, struct pc
  * message in err. */
 static enum pcs_status same_in_one_pass(const char *path, int lenient, struct pcs_error *err)
 {
-    struct pcs_error err1 = {""}, err2 = {""};
+    struct pcs_error err1 = {0}, err2 = {0};
     pcs_trace *one = open_pass(path, 1, lenient, &err1);
     pcs_trace *two = open_pass(path, 0, lenient, &err2);
     CHECK(one != NULL);
@@ -577,8 +572,7 @@ static void test_one_pass(void)
 
     /* A file smaller than the one-pass minimum is indexed as before. */
     struct pcs_trace_config config = pcs_trace_config_default();
-    enum pcs_status status;
-    pcs_trace *trace = pcs_trace_open_paths_one_pass(&path, 1, &config, PCS_TRACE_ONE_PASS_MIN_BYTES, &status, &err);
+    pcs_trace *trace = pcs_trace_open_paths_one_pass(&path, 1, &config, PCS_TRACE_ONE_PASS_MIN_BYTES, &err);
     CHECK(trace != NULL && !pcs_trace_streams(trace));
     pcs_trace_free(trace);
 }
@@ -595,7 +589,7 @@ static void test_mooncake_ends_and_spacing(void)
                                   "{\"timestamp\": 2, \"input_length\": 600, \"output_length\": 1, \"hash_ids\": [1,  2]}\n"
                                   "{\"timestamp\": 3, \"input_length\": 5000, \"output_length\": 1, "
                                   "\"hash_ids\": [ 1 ,2 ,\t 3, 4,5 ]}\n");
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     pcs_trace *trace = open_one(path, &err);
     CHECK(trace != NULL);
     if (!trace) {
@@ -621,7 +615,7 @@ static void test_mooncake_ends_and_spacing(void)
  * how the read ended, with the message from the file's name on. */
 static void read_summary(const char *path, char *out, size_t cap)
 {
-    struct pcs_error err = {""};
+    struct pcs_error err = {0};
     pcs_trace *trace = open_one(path, &err);
     size_t at = 0;
     struct pcs_request req;
@@ -727,7 +721,7 @@ static void test_index_on_threads(void)
      * requests in the same order, and the same errors and skips, which name
      * the same lines. */
     const char *good = write_large("large.jsonl");
-    struct pcs_error err1 = {""}, err3 = {""};
+    struct pcs_error err1 = {0}, err3 = {0};
     pcs_trace *one = open_with(good, 1, 0, &err1);
     pcs_trace *three = open_with(good, 3, 0, &err3);
     CHECK(one != NULL && three != NULL);
@@ -845,9 +839,8 @@ static void test_claude_files_keep_ids(void)
     for (unsigned threads = 1; threads <= 2; threads++) {
         struct pcs_trace_config config = pcs_trace_config_default();
         config.threads = threads;
-        enum pcs_status status;
-        struct pcs_error err = {""};
-        pcs_trace *trace = pcs_trace_open(paths, FILES, &config, &status, &err);
+        struct pcs_error err = {0};
+        pcs_trace *trace = pcs_trace_open(paths, FILES, &config, &err);
         CHECK(trace != NULL);
         if (!trace) {
             fprintf(stderr, "%s\n", err.message);
@@ -897,7 +890,7 @@ static void test_ids_store_grows(void)
         struct js_cursor c;
         pcs_js_init(&c, text, text + len);
         struct record_loc loc = {"store", 1, NULL};
-        struct pcs_error err = {""};
+        struct pcs_error err = {0};
         const uint64_t *ids = NULL;
         size_t count = 0;
         CHECK(pcs_field_hash_ids(NULL, &c, &loc, "hash_ids", &store, &ids, &count, &err) == PCS_OK);
