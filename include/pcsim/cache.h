@@ -134,8 +134,8 @@ void pcs_cache_param_set(struct pcs_cache_config *config, enum pcs_cache_param p
 /* A user's changes to a preset's parameters: value[p] replaces parameter p
  * where given has its PCS_USES_* bit. */
 struct pcs_cache_overrides {
-    unsigned given;                   /* PCS_USES_* bits of the parameters given */
-    uint64_t value[PCS_PARAM_COUNT];  /* in each parameter's unit */
+    unsigned given;                  /* PCS_USES_* bits of the parameters given */
+    uint64_t value[PCS_PARAM_COUNT]; /* in each parameter's unit */
 };
 
 /* Applies overrides to config. A TTL given is a what-if TTL: it also
@@ -214,8 +214,8 @@ enum pcs_status pcs_cache_access(pcs_cache *cache, const struct pcs_request *req
 /* A request's matched prefix as a function of the TTL, for one-pass TTL
  * curves (pcsim/sweep.h): see pcs_cache_profile. */
 struct pcs_gap_step {
-    int64_t gap_ms;  /* time since these bounds' last use, before this request */
-    uint64_t end;    /* the token offset where they end */
+    int64_t gap_ms; /* time since these bounds' last use, before this request */
+    uint64_t end;   /* the token offset where they end */
 };
 
 /* Makes a ttl, openai or ideal cache record profiles (other policies:

@@ -30,8 +30,8 @@ enum pcs_dist_kind {
 struct pcs_dist {
     enum pcs_dist_kind kind;
     double a, b;
-    size_t count;          /* empirical */
-    const double *values;  /* empirical; owned by whoever built the dist */
+    size_t count;         /* empirical */
+    const double *values; /* empirical; owned by whoever built the dist */
 };
 
 /* A constant. */

@@ -35,29 +35,29 @@
 
 /* What one strategy did in one trial. */
 struct pcs_trial_outcome {
-    double spend;              /* USD, failed attempts and abandoned tasks included */
-    uint64_t tasks;            /* tasks that arrived in the horizon */
-    uint64_t completed;        /* tasks whose every step succeeded */
-    uint64_t requests;         /* attempts sent */
-    uint64_t failed_requests;  /* attempts that failed */
-    uint64_t escalated;        /* tasks that went past the route's first entry */
+    double spend;                /* USD, failed attempts and abandoned tasks included */
+    uint64_t tasks;              /* tasks that arrived in the horizon */
+    uint64_t completed;          /* tasks whose every step succeeded */
+    uint64_t requests;           /* attempts sent */
+    uint64_t failed_requests;    /* attempts that failed */
+    uint64_t escalated;          /* tasks that went past the route's first entry */
     uint64_t input_tokens;       /* prompt tokens of every attempt */
     uint64_t cache_read_tokens;  /* of which read from the cache */
     uint64_t cache_write_tokens; /* of which written to it */
 };
 
 struct pcs_strategy_outcomes {
-    struct pcs_trial_outcome *trials;  /* trial_count, in trial order (owned) */
-    struct pcs_sketch task_costs;      /* every task's cost (USD) over the trial_count trials; its
-                                          quantiles within PCS_RUN_TASK_COST_ACCURACY */
+    struct pcs_trial_outcome *trials; /* trial_count, in trial order (owned) */
+    struct pcs_sketch task_costs;     /* every task's cost (USD) over the trial_count trials; its
+                                         quantiles within PCS_RUN_TASK_COST_ACCURACY */
 };
 
 struct pcs_run_result {
     size_t trial_count;
     size_t strategy_count;
     struct pcs_strategy_outcomes *strategies;
-    uint64_t simulated_requests;       /* over every strategy and trial */
-    int stopped_early;                 /* 1 when a stop request cut the run short (fewer trials) */
+    uint64_t simulated_requests; /* over every strategy and trial */
+    int stopped_early;           /* 1 when a stop request cut the run short (fewer trials) */
     /* With trials_auto: whether every strategy reached the target before
      * the cap (0 when it stopped at max_trials or early), and the largest
      * relative half-width over the strategies at the last check (infinity
@@ -77,19 +77,19 @@ struct pcs_run_result {
 typedef void (*pcs_run_progress_fn)(void *context, uint64_t done, uint64_t planned);
 
 struct pcs_run_config {
-    unsigned threads;          /* >= 1 */
-    uint64_t trials;           /* 0: the scenario's */
-    int trials_auto;           /* run until every strategy's 95% CI half-width of the mean cost per
-                                  completed task is <= target_relative_half_width of the mean */
+    unsigned threads;                  /* >= 1 */
+    uint64_t trials;                   /* 0: the scenario's */
+    int trials_auto;                   /* run until every strategy's 95% CI half-width of the mean cost per
+                                          completed task is <= target_relative_half_width of the mean */
     double target_relative_half_width; /* default 0.01 */
-    uint64_t max_trials;       /* cap for trials_auto; default 10000 */
-    uint64_t auto_batch;       /* trials between checks; default 50 (fixed: results do not depend on threads) */
-    double price_time_s;       /* prices in effect then, Unix seconds */
-    double region_uplift;      /* multiplier; 1 for none */
-    pcs_run_progress_fn progress; /* NULL: no progress calls */
+    uint64_t max_trials;               /* cap for trials_auto; default 10000 */
+    uint64_t auto_batch;               /* trials between checks; default 50 (fixed: results do not depend on threads) */
+    double price_time_s;               /* prices in effect then, Unix seconds */
+    double region_uplift;              /* multiplier; 1 for none */
+    pcs_run_progress_fn progress;      /* NULL: no progress calls */
     void *progress_context;
-    const volatile int *stop;  /* NULL: never stop; else when *stop becomes non-zero, no further trial starts and the
-                                  trials under way end unfinished within a few thousand attempts */
+    const volatile int *stop; /* NULL: never stop; else when *stop becomes non-zero, no further trial starts and the
+                                 trials under way end unfinished within a few thousand attempts */
 };
 
 /* threads 1, trials from the scenario, target 0.01, max 10000, batch 50,

@@ -72,9 +72,9 @@ enum pcs_price_constraint { PCS_PRICE_ALWAYS = 0, PCS_PRICE_FROM_DATE, PCS_PRICE
 
 struct pcs_price_period {
     enum pcs_price_constraint constraint;
-    int64_t start_date_s;  /* FROM_DATE: in effect from this UTC midnight (Unix seconds) */
-    double day_start_s;    /* TIME_OF_DAY: [start, end) in UTC seconds of the day; */
-    double day_end_s;      /*   end < start wraps past midnight */
+    int64_t start_date_s; /* FROM_DATE: in effect from this UTC midnight (Unix seconds) */
+    double day_start_s;   /* TIME_OF_DAY: [start, end) in UTC seconds of the day; */
+    double day_end_s;     /*   end < start wraps past midnight */
     struct pcs_price_set set;
 };
 
@@ -82,12 +82,12 @@ struct pcs_provider;
 
 struct pcs_model {
     const char *id;
-    const char *name;             /* display name; may equal id */
+    const char *name; /* display name; may equal id */
     const struct pcs_provider *provider;
-    uint64_t context_window;      /* 0 when unknown */
-    uint64_t min_tokens;          /* shortest cacheable prefix; 0 when unknown */
-    const char *cache_preset;     /* the cache its provider runs ("openai", ...); NULL: none known */
-    size_t period_count;          /* >= 1 */
+    uint64_t context_window;  /* 0 when unknown */
+    uint64_t min_tokens;      /* shortest cacheable prefix; 0 when unknown */
+    const char *cache_preset; /* the cache its provider runs ("openai", ...); NULL: none known */
+    size_t period_count;      /* >= 1 */
     const struct pcs_price_period *periods;
 };
 
@@ -99,8 +99,8 @@ struct pcs_tier_multiplier {
 struct pcs_provider {
     const char *id;
     const char *name;
-    double region_uplift;         /* multiplier for regional processing; 1 when none */
-    size_t tier_count;            /* tiers the provider sells; standard among them */
+    double region_uplift; /* multiplier for regional processing; 1 when none */
+    size_t tier_count;    /* tiers the provider sells; standard among them */
     const struct pcs_tier_multiplier *tiers;
     size_t model_count;
     const struct pcs_model *models;
@@ -136,8 +136,7 @@ const struct pcs_provider *pcs_catalog_find_provider(const pcs_catalog *catalog,
  * its fallback providers' models, then the same with a -YYYYMMDD date
  * rewritten as -YYYY-MM-DD. Names compare case-insensitively. provider_id
  * may be NULL. Returns NULL when no model matches. */
-const struct pcs_model *pcs_catalog_resolve(const pcs_catalog *catalog, const char *name,
-                                            const char *provider_id);
+const struct pcs_model *pcs_catalog_resolve(const pcs_catalog *catalog, const char *name, const char *provider_id);
 
 /* Fills names[0..n) with the n = min(max, PCS_NEAREST_MAX) distinct model
  * ids nearest to name (edit distance), nearest first; returns n, or fewer
@@ -170,7 +169,7 @@ uint64_t pcs_price_class_average(const struct pcs_price_set *set, uint64_t input
 struct pcs_cost {
     double uncached;
     double cache_read;
-    double cache_write;    /* 5-minute or default writes */
+    double cache_write; /* 5-minute or default writes */
     double cache_write_1h;
     double output;
     double requests;
@@ -182,9 +181,8 @@ struct pcs_cost {
  * do), times multiplier (tier × uplift). Returns PCS_ERR_ARG with err set
  * when the usage is inconsistent (cache_read + cache_write > input,
  * cache_write_1h > cache_write) or multiplier < 0. */
-enum pcs_status pcs_price_usage(const struct pcs_price_set *set, const struct pcs_usage *usage,
-                                uint64_t prompt_class, double multiplier, struct pcs_cost *cost,
-                                struct pcs_error *err);
+enum pcs_status pcs_price_usage(const struct pcs_price_set *set, const struct pcs_usage *usage, uint64_t prompt_class,
+                                double multiplier, struct pcs_cost *cost, struct pcs_error *err);
 
 /* The cache a preset gives one model (DESIGN §3): "auto" takes the
  * model's own preset from the catalog (none when model is NULL, i.e. not

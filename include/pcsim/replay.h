@@ -26,22 +26,19 @@ struct pcs_replay_result {
     struct pcs_usage total;
     struct pcs_usage *by_model; /* model_count entries, indexed by trace model id (owned) */
     size_t model_count;
-    uint64_t bounds;            /* prefix bounds processed (a count) */
-    uint64_t marked_requests;   /* requests with a breakpoint marked "5m" or "1h" */
-    uint64_t skipped;           /* records skipped in lenient mode */
+    uint64_t bounds;          /* prefix bounds processed (a count) */
+    uint64_t marked_requests; /* requests with a breakpoint marked "5m" or "1h" */
+    uint64_t skipped;         /* records skipped in lenient mode */
 };
 
 typedef enum pcs_status (*pcs_replay_observer)(void *context, const struct pcs_request *req,
                                                const struct pcs_usage *usage);
 
 /* Replays every remaining request of trace through a new cache built from
- * config (observer may be NULL; context is passed to it). With threads >= 2, on a long trace, a second thread parses the
- * trace ahead while this one runs the cache; the result is the same for
- * any thread count.
- * The observer runs on the calling thread. On success fills *result
- * (release with pcs_replay_result_free). Errors: the trace's (err names
- * file, line, field), PCS_ERR_ARG for a bad config, PCS_ERR_NOMEM, or what
- * the observer returned. */
+ * config (observer may be NULL; context is passed to it). With threads >= 2, on a long trace, a second thread parses
+ * the trace ahead while this one runs the cache; the result is the same for any thread count. The observer runs on the
+ * calling thread. On success fills *result (release with pcs_replay_result_free). Errors: the trace's (err names file,
+ * line, field), PCS_ERR_ARG for a bad config, PCS_ERR_NOMEM, or what the observer returned. */
 enum pcs_status pcs_replay(pcs_trace *trace, const struct pcs_cache_config *config, unsigned threads,
                            pcs_replay_observer observer, void *context, struct pcs_replay_result *result,
                            struct pcs_error *err);
@@ -59,7 +56,7 @@ struct pcs_replay_lane {
     struct pcs_cache_config config;   /* every model's, unless model_config changes it */
     pcs_model_config_fn model_config; /* NULL: config for every model */
     void *model_config_context;
-    struct pcs_replay_result result;  /* filled by pcs_replay_lanes */
+    struct pcs_replay_result result; /* filled by pcs_replay_lanes */
 };
 
 /* The lanes' usages of one request, lane by lane. */
@@ -110,17 +107,17 @@ struct pcs_replay_watch {
  * the flag must outlive the run (the trace read keeps pointing at the
  * model names and inputs until pcs_replay_outcome_free). */
 struct pcs_replay_job {
-    const pcs_inputs *inputs;           /* the traces, opened (pcsim/input.h) */
-    struct pcs_trace_config trace;      /* how to read them; its threads is set from threads */
-    const char *preset;                 /* a pcs_cache_preset name or "auto" */
+    const pcs_inputs *inputs;      /* the traces, opened (pcsim/input.h) */
+    struct pcs_trace_config trace; /* how to read them; its threads is set from threads */
+    const char *preset;            /* a pcs_cache_preset name or "auto" */
     struct pcs_cache_overrides overrides;
     /* The catalog per-model presets take their parameters from (needed for
      * them), and the prices when pricing is not NULL. */
     const pcs_catalog *catalog;
     const struct pcs_replay_cost_config *pricing; /* NULL: tokens only, no dollars */
-    unsigned threads;                   /* 1: all on the calling thread; 2 or more: read ahead */
-    int timeline;                       /* 1: fill pcs_replay_outcome.timeline */
-    struct pcs_replay_watch watch;      /* optional */
+    unsigned threads;                             /* 1: all on the calling thread; 2 or more: read ahead */
+    int timeline;                                 /* 1: fill pcs_replay_outcome.timeline */
+    struct pcs_replay_watch watch;                /* optional */
     /* 1 if what watch made of the requests can be dropped at a restart
      * (start is called again); then a large trace may be read in one pass.
      * 0 (say, rows written through to a pipe): every trace is indexed first. */
@@ -133,16 +130,16 @@ struct pcs_replay_job {
 /* What a replay run gives: everything a replay report (pcsim/report.h)
  * shows. */
 struct pcs_replay_outcome {
-    pcs_trace *trace;                       /* as read: model names, skips, formats */
-    struct pcs_cache_config config;         /* the chosen preset with the overrides */
-    struct pcs_replay_result result;        /* the chosen cache's usage */
+    pcs_trace *trace;                /* as read: model names, skips, formats */
+    struct pcs_cache_config config;  /* the chosen preset with the overrides */
+    struct pcs_replay_result result; /* the chosen cache's usage */
     /* For per-model presets: each trace model's configuration (model_count
      * entries, indexed by model id); else NULL. */
     struct pcs_cache_config *model_configs;
-    struct pcs_replay_cost cost;            /* all zero when not priced */
-    int priced;                             /* 1 if cost was computed */
-    struct pcs_timeline timeline;           /* when pcs_replay_job.timeline */
-    int partial;                            /* stopped early (job.stop or PCS_END) */
+    struct pcs_replay_cost cost;  /* all zero when not priced */
+    int priced;                   /* 1 if cost was computed */
+    struct pcs_timeline timeline; /* when pcs_replay_job.timeline */
+    int partial;                  /* stopped early (job.stop or PCS_END) */
 };
 
 /* Runs job into *outcome (release with pcs_replay_outcome_free, also after

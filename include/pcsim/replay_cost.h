@@ -21,9 +21,9 @@
 
 struct pcs_replay_cost_config {
     const pcs_catalog *catalog; /* borrowed; must outlive the coster */
-    double price_time_s;  /* prices in effect then, Unix seconds (pcs_model_prices_at) */
-    int tier_override;    /* an enum pcs_tier for every request, or -1: each request's own */
-    double region_uplift; /* multiplier, 1 for none; < 0: each provider's from the catalog */
+    double price_time_s;        /* prices in effect then, Unix seconds (pcs_model_prices_at) */
+    int tier_override;          /* an enum pcs_tier for every request, or -1: each request's own */
+    double region_uplift;       /* multiplier, 1 for none; < 0: each provider's from the catalog */
 };
 
 /* One trace model's cost. */
@@ -38,11 +38,11 @@ struct pcs_model_cost {
 };
 
 struct pcs_task_stats {
-    uint64_t tasks;          /* distinct task ids */
-    uint64_t completed;      /* tasks whose last request succeeded */
-    uint64_t requests;       /* requests that carry a task */
-    double spend;            /* their cost with the cache, USD */
-    double failed_spend;     /* of which on failed requests */
+    uint64_t tasks;      /* distinct task ids */
+    uint64_t completed;  /* tasks whose last request succeeded */
+    uint64_t requests;   /* requests that carry a task */
+    double spend;        /* their cost with the cache, USD */
+    double failed_spend; /* of which on failed requests */
 };
 
 struct pcs_replay_cost {
@@ -53,7 +53,7 @@ struct pcs_replay_cost {
     double ideal;                    /* USD */
     uint64_t priced_requests;
     uint64_t unpriced_requests;
-    struct pcs_task_stats tasks;     /* tasks == 0 when no request carries one */
+    struct pcs_task_stats tasks; /* tasks == 0 when no request carries one */
 };
 
 typedef struct pcs_replay_coster pcs_replay_coster;

@@ -23,7 +23,7 @@
 #include "pcsim/timeline.h"
 
 struct pcs_replay_report {
-    const char *const *paths;       /* the trace files */
+    const char *const *paths; /* the trace files */
     size_t path_count;
     const char *preset;             /* the preset or policy name the user chose */
     struct pcs_cache_config config; /* its parameters after overrides */
@@ -36,9 +36,9 @@ struct pcs_replay_report {
     const struct pcs_replay_cost *cost;
     const char *catalog_source;
     double price_time_s;
-    int tier_override;              /* an enum pcs_tier, or -1: each request's own */
+    int tier_override; /* an enum pcs_tier, or -1: each request's own */
     double region_uplift;
-    int partial;                    /* interrupted (SIGINT): the requests before it only */
+    int partial; /* interrupted (SIGINT): the requests before it only */
 };
 
 /* A human-readable table: totals and per model, policy echoed. */
@@ -69,9 +69,9 @@ struct pcs_price_quote {
     double price_time_s;
     enum pcs_tier tier;
     double tier_multiplier;
-    double region_uplift;            /* a multiplier: 1.1 for +10% */
+    double region_uplift; /* a multiplier: 1.1 for +10% */
     struct pcs_usage usage;
-    uint64_t prompt_class;           /* pcs_price_class_average of usage */
+    uint64_t prompt_class; /* pcs_price_class_average of usage */
     struct pcs_cost cost;
 };
 
@@ -98,23 +98,23 @@ enum pcs_status pcs_report_price_model_json(FILE *out, const pcs_catalog *catalo
 
 /* One Monte Carlo run ('pcsim run'): every sweep point's result. */
 struct pcs_run_point_report {
-    const char *label;                  /* "" without a sweep */
+    const char *label; /* "" without a sweep */
     const struct pcs_scenario *scenario;
     const struct pcs_run_result *result;
 };
 
 struct pcs_run_report {
-    const char *path;                   /* the scenario file */
-    const char *name;                   /* the scenario's name */
+    const char *path; /* the scenario file */
+    const char *name; /* the scenario's name */
     uint64_t seed;
     int trials_auto;
-    double target_relative_half_width;  /* with trials_auto */
+    double target_relative_half_width; /* with trials_auto */
     const char *catalog_source;
     double price_time_s;
     double region_uplift;
     size_t point_count;
     const struct pcs_run_point_report *points;
-    int partial;                        /* stopped early (SIGINT): fewer trials than planned */
+    int partial; /* stopped early (SIGINT): fewer trials than planned */
 };
 
 /* Per strategy (and sweep point): cost per completed task across trials
@@ -130,12 +130,12 @@ enum pcs_status pcs_report_run_csv(FILE *out, const struct pcs_run_report *repor
 
 /* A sweep ('pcsim sweep'): the curve and where it came from. */
 struct pcs_sweep_report {
-    const char *const *paths;       /* the trace files */
+    const char *const *paths; /* the trace files */
     size_t path_count;
-    const char *preset;             /* the preset or policy name the user chose */
+    const char *preset; /* the preset or policy name the user chose */
     const struct pcs_sweep_result *result;
-    const pcs_trace *trace;         /* model names */
-    const char *catalog_source;     /* NULL when not priced */
+    const pcs_trace *trace;     /* model names */
+    const char *catalog_source; /* NULL when not priced */
     double price_time_s;
 };
 

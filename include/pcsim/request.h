@@ -43,15 +43,15 @@ struct pcs_request {
     uint64_t input_tokens;  /* all prompt tokens, <= PCS_MAX_REQUEST_TOKENS */
     uint64_t output_tokens; /* completion tokens, <= PCS_MAX_REQUEST_TOKENS */
     size_t bound_count;
-    const uint64_t *units;  /* bound_count unit ids (owned by the reader) */
-    const uint32_t *ends;   /* bound_count strictly increasing ends, last <= input_tokens */
-    const uint8_t *flags;   /* bound_count PCS_BOUND_* flags, or NULL when none is set */
+    const uint64_t *units; /* bound_count unit ids (owned by the reader) */
+    const uint32_t *ends;  /* bound_count strictly increasing ends, last <= input_tokens */
+    const uint8_t *flags;  /* bound_count PCS_BOUND_* flags, or NULL when none is set */
     /* Optional task bookkeeping (native traces). */
-    uint64_t task;          /* hash of the task id; meaningful when has_task */
-    uint32_t attempt;       /* 1-based attempt number, 0 when absent */
+    uint64_t task;    /* hash of the task id; meaningful when has_task */
+    uint32_t attempt; /* 1-based attempt number, 0 when absent */
     uint8_t has_task;
-    uint8_t ok;             /* 1 success (the default), 0 failed */
-    uint8_t tier;           /* enum pcs_tier */
+    uint8_t ok;   /* 1 success (the default), 0 failed */
+    uint8_t tier; /* enum pcs_tier */
 };
 
 /* 1 if one of req's breakpoints is marked "5m" or "1h" (PCS_BOUND_TTL_*). */

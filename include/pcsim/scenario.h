@@ -51,61 +51,61 @@ enum pcs_prefix_scope {
 
 struct pcs_prefix_segment {
     const char *id;
-    struct pcs_dist tokens;    /* global: drawn once per trial and variant; task: per task */
+    struct pcs_dist tokens; /* global: drawn once per trial and variant; task: per task */
     enum pcs_prefix_scope scope;
-    uint32_t variants;         /* global: >= 1, one chosen uniformly per task; task: 1 */
+    uint32_t variants; /* global: >= 1, one chosen uniformly per task; task: 1 */
 };
 
 struct pcs_task_type {
     const char *name;
-    double weight;                      /* > 0; chosen with probability weight / sum */
-    struct pcs_dist steps;              /* requests in sequence, >= 1 */
-    struct pcs_dist gap_seconds;        /* from a step's success to the next step's start */
+    double weight;               /* > 0; chosen with probability weight / sum */
+    struct pcs_dist steps;       /* requests in sequence, >= 1 */
+    struct pcs_dist gap_seconds; /* from a step's success to the next step's start */
     size_t prefix_count;
     const struct pcs_prefix_segment *prefix;
-    struct pcs_dist step_input_tokens;  /* a step's own new input */
-    struct pcs_dist output_tokens;      /* a step's output (a failed attempt's: times failed_output_fraction) */
-    int history;                        /* a step's prompt carries every earlier step's input and output */
+    struct pcs_dist step_input_tokens; /* a step's own new input */
+    struct pcs_dist output_tokens;     /* a step's output (a failed attempt's: times failed_output_fraction) */
+    int history;                       /* a step's prompt carries every earlier step's input and output */
 };
 
 struct pcs_workload {
-    struct pcs_dist tasks_per_hour;     /* per trial */
-    double diurnal[24];                 /* hourly multipliers of the rate (hour of the horizon mod 24); 1 when absent */
+    struct pcs_dist tasks_per_hour; /* per trial */
+    double diurnal[24];             /* hourly multipliers of the rate (hour of the horizon mod 24); 1 when absent */
     size_t task_type_count;
     const struct pcs_task_type *task_types;
 };
 
 struct pcs_scenario_model {
-    const char *alias;                  /* the scenario's name for it ("mini") */
-    const char *name;                   /* as written ("gpt-5.4-mini") */
-    const struct pcs_model *model;      /* resolved in the catalog */
+    const char *alias;             /* the scenario's name for it ("mini") */
+    const char *name;              /* as written ("gpt-5.4-mini") */
+    const struct pcs_model *model; /* resolved in the catalog */
 };
 
 struct pcs_failure {
     struct pcs_dist p[PCS_SCENARIO_MAX_MODELS]; /* per model alias, per trial; constant 0 when absent */
-    double correlation;                 /* rho in [0, 1] */
-    double failed_output_fraction;      /* in [0, 1]; default 1 */
-    double retry_delay_s;               /* >= 0; default 0 */
+    double correlation;                         /* rho in [0, 1] */
+    double failed_output_fraction;              /* in [0, 1]; default 1 */
+    double retry_delay_s;                       /* >= 0; default 0 */
 };
 
 struct pcs_route_step {
-    uint32_t model;                     /* index into models */
-    uint32_t attempts;                  /* >= 1 */
+    uint32_t model;    /* index into models */
+    uint32_t attempts; /* >= 1 */
 };
 
 struct pcs_strategy {
     const char *name;
     size_t route_count;
     struct pcs_route_step route[PCS_SCENARIO_MAX_ROUTE];
-    const char *cache;                  /* "auto" (each model's provider preset) or a preset name */
-    enum pcs_tier tier;                 /* default standard; each model's provider must sell it */
+    const char *cache;  /* "auto" (each model's provider preset) or a preset name */
+    enum pcs_tier tier; /* default standard; each model's provider must sell it */
 };
 
 struct pcs_scenario {
     const char *name;
     uint64_t seed;
-    uint64_t trials;                    /* >= 1 */
-    double horizon_hours;               /* > 0: tasks arrive in [0, horizon) */
+    uint64_t trials;      /* >= 1 */
+    double horizon_hours; /* > 0: tasks arrive in [0, horizon) */
     size_t model_count;
     struct pcs_scenario_model models[PCS_SCENARIO_MAX_MODELS];
     struct pcs_workload workload;

@@ -27,10 +27,10 @@ int pcs_has_value(double figure);
 /* Mean, spread and quantiles of n values. */
 struct pcs_summary {
     size_t n;
-    double mean;     /* NaN when n == 0 */
-    double sd;       /* sample standard deviation (n - 1); NaN when n < 2 */
-    double min, max; /* NaN when n == 0 */
-    double p5, p50, p95, p99; /* GSL's quantile_from_sorted_data interpolation; NaN when n == 0 */
+    double mean;                /* NaN when n == 0 */
+    double sd;                  /* sample standard deviation (n - 1); NaN when n < 2 */
+    double min, max;            /* NaN when n == 0 */
+    double p5, p50, p95, p99;   /* GSL's quantile_from_sorted_data interpolation; NaN when n == 0 */
     double ci95_low, ci95_high; /* 95% CI of the mean: mean -/+ t(0.975, n-1) sd / sqrt(n); NaN when n < 2 */
 };
 
@@ -46,9 +46,9 @@ double pcs_summary_relative_half_width(const struct pcs_summary *summary);
 /* b against a over the same n trials: d_i = b_i - a_i. */
 struct pcs_paired {
     size_t n;
-    double mean_difference;              /* mean of d; NaN when n == 0 */
-    double ci95_low, ci95_high;          /* t-interval of the mean of d; NaN when n < 2 */
-    double p_cheaper;                    /* share of trials with b_i < a_i; NaN when n == 0 */
+    double mean_difference;     /* mean of d; NaN when n == 0 */
+    double ci95_low, ci95_high; /* t-interval of the mean of d; NaN when n < 2 */
+    double p_cheaper;           /* share of trials with b_i < a_i; NaN when n == 0 */
 };
 
 enum pcs_status pcs_compare_paired(const double *a, const double *b, size_t n, struct pcs_paired *paired);
@@ -68,15 +68,15 @@ enum pcs_status pcs_compare_paired(const double *a, const double *b, size_t n, s
 #define PCS_SKETCH_MIN_VALUE 1e-300
 
 struct pcs_sketch {
-    double alpha;       /* relative accuracy */
-    double log_gamma;   /* ln((1 + alpha) / (1 - alpha)) */
-    int32_t first;      /* the bucket index of counts[0] */
-    size_t used;        /* counts[0..used) cover buckets first..first + used - 1 */
+    double alpha;     /* relative accuracy */
+    double log_gamma; /* ln((1 + alpha) / (1 - alpha)) */
+    int32_t first;    /* the bucket index of counts[0] */
+    size_t used;      /* counts[0..used) cover buckets first..first + used - 1 */
     size_t capacity;
     uint64_t *counts;
-    uint64_t zeros;     /* values below PCS_SKETCH_MIN_VALUE */
-    uint64_t total;     /* every value added (NaN is not) */
-    double min, max;    /* exact extremes seen */
+    uint64_t zeros;  /* values below PCS_SKETCH_MIN_VALUE */
+    uint64_t total;  /* every value added (NaN is not) */
+    double min, max; /* exact extremes seen */
 };
 
 /* Sets *sketch up empty, with relative accuracy alpha (0.0001 <= alpha <

@@ -70,13 +70,13 @@
 
 enum pcs_status {
     PCS_OK = 0,
-    PCS_END,         /* not an error: a stream has no more items */
-    PCS_ERR_IO,      /* a file could not be opened, read or written */
-    PCS_ERR_PARSE,   /* input is malformed (syntax, missing or wrong field) */
-    PCS_ERR_RANGE,   /* a value is out of its allowed range or overflows */
-    PCS_ERR_FORMAT,  /* the input format is unknown or unsupported here */
-    PCS_ERR_ARG,     /* an invalid argument or configuration */
-    PCS_ERR_NOMEM    /* out of memory */
+    PCS_END,        /* not an error: a stream has no more items */
+    PCS_ERR_IO,     /* a file could not be opened, read or written */
+    PCS_ERR_PARSE,  /* input is malformed (syntax, missing or wrong field) */
+    PCS_ERR_RANGE,  /* a value is out of its allowed range or overflows */
+    PCS_ERR_FORMAT, /* the input format is unknown or unsupported here */
+    PCS_ERR_ARG,    /* an invalid argument or configuration */
+    PCS_ERR_NOMEM   /* out of memory */
 };
 
 /* Room for one located message; always NUL-terminated. */

@@ -33,27 +33,27 @@
 #include "pcsim/trace.h"
 
 struct pcs_sweep_point {
-    int64_t ttl_ms;                /* TTL curves, ms; 0 for capacity curves */
-    uint64_t capacity_tokens;      /* capacity curves, tokens; 0 for TTL curves */
-    struct pcs_usage total;        /* as pcs_replay_result.total with that TTL or capacity */
-    struct pcs_usage *by_model;    /* model_count entries, by trace model id (owned) */
-    int priced;                    /* cost below is set */
-    struct pcs_cost cost;          /* with prices: the point's cost with the cache, USD */
+    int64_t ttl_ms;             /* TTL curves, ms; 0 for capacity curves */
+    uint64_t capacity_tokens;   /* capacity curves, tokens; 0 for TTL curves */
+    struct pcs_usage total;     /* as pcs_replay_result.total with that TTL or capacity */
+    struct pcs_usage *by_model; /* model_count entries, by trace model id (owned) */
+    int priced;                 /* cost below is set */
+    struct pcs_cost cost;       /* with prices: the point's cost with the cache, USD */
 };
 
 struct pcs_sweep_result {
-    struct pcs_cache_config base;  /* the policy and its fixed parameters (min, granularity) */
-    size_t point_count;            /* in the order asked */
+    struct pcs_cache_config base;   /* the policy and its fixed parameters (min, granularity) */
+    size_t point_count;             /* in the order asked */
     struct pcs_sweep_point *points; /* owned */
     size_t model_count;
-    struct pcs_usage ideal;        /* the ideal cache's usage: the ceiling */
+    struct pcs_usage ideal; /* the ideal cache's usage: the ceiling */
     int priced;
-    double ideal_cost;             /* with prices, USD */
-    double without_cache_cost;     /* with prices, USD: nothing cached */
+    double ideal_cost;         /* with prices, USD */
+    double without_cache_cost; /* with prices, USD: nothing cached */
     uint64_t bounds;
-    uint64_t marked_requests;      /* breakpoint curves: requests with a "5m"/"1h" marker,
-                                    * which every point's TTL overrides */
-    uint64_t skipped;              /* lenient mode */
+    uint64_t marked_requests; /* breakpoint curves: requests with a "5m"/"1h" marker,
+                               * which every point's TTL overrides */
+    uint64_t skipped;         /* lenient mode */
 };
 
 /* The curve of base.policy (ttl, openai or breakpoint) over ttls_ms[0..count)

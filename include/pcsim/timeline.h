@@ -20,10 +20,10 @@
 #define PCS_TIMELINE_MAX_BUCKETS 240
 
 struct pcs_timeline {
-    int started;             /* a request was added */
-    int64_t start_ms;        /* the first request's time, ms on the trace's clock */
-    int64_t bucket_ms;       /* width of a bucket, ms */
-    size_t count;            /* buckets in use */
+    int started;       /* a request was added */
+    int64_t start_ms;  /* the first request's time, ms on the trace's clock */
+    int64_t bucket_ms; /* width of a bucket, ms */
+    size_t count;      /* buckets in use */
     struct pcs_usage buckets[PCS_TIMELINE_MAX_BUCKETS];
 };
 

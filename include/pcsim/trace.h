@@ -60,12 +60,12 @@ struct pcs_model_alias {
 };
 
 struct pcs_trace_config {
-    enum pcs_trace_format format;     /* PCS_FORMAT_AUTO detects per file */
-    const char *default_model;        /* for formats without a model field */
+    enum pcs_trace_format format;          /* PCS_FORMAT_AUTO detects per file */
+    const char *default_model;             /* for formats without a model field */
     const struct pcs_model_alias *aliases; /* --model-map; may be NULL */
     size_t alias_count;
-    int lenient;                      /* skip bad records (counted) instead of failing */
-    unsigned threads;                 /* threads that may index the files (0 or 1: this one) */
+    int lenient;      /* skip bad records (counted) instead of failing */
+    unsigned threads; /* threads that may index the files (0 or 1: this one) */
 };
 
 /* Defaults: auto-detect, default_model "default", strict, one thread; a
@@ -83,8 +83,8 @@ typedef struct pcs_trace pcs_trace;
  * PCS_ERR_FORMAT names every format tried and why the record fits none.
  * config NULL means pcs_trace_config_default(); the strings in config
  * (default_model, aliases) must outlive the trace. */
-pcs_trace *pcs_trace_open(const char *const *paths, size_t path_count,
-                          const struct pcs_trace_config *config, struct pcs_error *err);
+pcs_trace *pcs_trace_open(const char *const *paths, size_t path_count, const struct pcs_trace_config *config,
+                          struct pcs_error *err);
 
 /* The same over inputs already opened (which must outlive the trace; a
  * second trace may be opened over them, since a stream was read once into

@@ -158,9 +158,7 @@ void pcs_cache_param_set(struct pcs_cache_config *config, enum pcs_cache_param p
         return;
     char *field = (char *)config + params[param].offset;
     switch (params[param].storage) {
-    case STORED_U64:
-        memcpy(field, &value, sizeof value);
-        break;
+    case STORED_U64: memcpy(field, &value, sizeof value); break;
     case STORED_I64: {
         int64_t stored = value > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)value;
         memcpy(field, &stored, sizeof stored);

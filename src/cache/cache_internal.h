@@ -20,8 +20,8 @@ struct pcs_cache {
     uint64_t cached_tokens; /* lru */
     uint32_t *costs;        /* lru scratch: per-bound costs of a request */
     size_t costs_cap;
-    uint64_t sweep_at;      /* live nodes that trigger the next sweep of dead ones */
-    int profiling;          /* record each request's gap profile (ttl, openai, ideal) */
+    uint64_t sweep_at; /* live nodes that trigger the next sweep of dead ones */
+    int profiling;     /* record each request's gap profile (ttl, openai, ideal) */
     struct pcs_gap_step *profile;
     size_t profile_len;
     size_t profile_cap;

@@ -394,8 +394,7 @@ static void walk_step(const struct tree *tree, struct tree_walk *w)
         w->stage = node->len < rest && end_children(node) > 0 ? WALK_CHILD : WALK_DONE;
         return;
     }
-    default:
-        return;
+    default: return;
     }
 }
 
@@ -859,9 +858,8 @@ void pcs_tree_absorb(struct tree *tree, tree_dead_fn is_dead, const void *contex
     struct tree_node *stub = &tree->nodes[stub_id];
     /* The shape: the path ends where the stub was just cut off, and the
      * stub, a leaf, is the parent's only end child. */
-    if (last->matched != parent->len || stub->parent != parent_id || stub->children != 0 ||
-        stub->attach != TREE_END || parent->entry_ttl_ms != 0 ||
-        end_children(parent) != 1)
+    if (last->matched != parent->len || stub->parent != parent_id || stub->children != 0 || stub->attach != TREE_END ||
+        parent->entry_ttl_ms != 0 || end_children(parent) != 1)
         return;
     int slot = side_slot_for_new(tree, parent_id, is_dead, context, alive);
     if (slot < 0)

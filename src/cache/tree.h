@@ -37,18 +37,18 @@
 
 struct tree_node {
     uint64_t inline_units[TREE_INLINE]; /* the run, while cap == TREE_INLINE */
-    uint64_t *heap_units;  /* the run, once cap > TREE_INLINE (from the tree's run pool) */
-    int64_t used_ms;       /* last use of every bound in the run */
-    uint64_t hint_unit;    /* the first unit of hint_child's run */
-    int64_t entry_ttl_ms;  /* breakpoint: an entry at the run's last bound with this TTL; 0 none */
+    uint64_t *heap_units;               /* the run, once cap > TREE_INLINE (from the tree's run pool) */
+    int64_t used_ms;                    /* last use of every bound in the run */
+    uint64_t hint_unit;                 /* the first unit of hint_child's run */
+    int64_t entry_ttl_ms;               /* breakpoint: an entry at the run's last bound with this TTL; 0 none */
     uint32_t len;
-    uint32_t cap;          /* bounds the run has room for */
-    uint32_t parent;       /* TREE_NIL for a root; the free list's link when free */
+    uint32_t cap;    /* bounds the run has room for */
+    uint32_t parent; /* TREE_NIL for a root; the free list's link when free */
     uint32_t children;
-    uint32_t hint_child;   /* the end child found or added last: tried before the table */
-    uint32_t live;         /* 0 on the free list */
-    uint32_t attach;       /* TREE_END, or the offset in the parent's run where this node branches */
-    uint32_t side[TREE_SIDE]; /* children that branch off inside the run (TREE_NIL: free slot) */
+    uint32_t hint_child;             /* the end child found or added last: tried before the table */
+    uint32_t live;                   /* 0 on the free list */
+    uint32_t attach;                 /* TREE_END, or the offset in the parent's run where this node branches */
+    uint32_t side[TREE_SIDE];        /* children that branch off inside the run (TREE_NIL: free slot) */
     uint32_t side_attach[TREE_SIDE]; /* their attach offsets, kept here so that a walk past
                                         the run need not visit them */
     uint32_t side_used_s[TREE_SIDE]; /* a lower bound of each one's last use, in whole seconds
@@ -58,10 +58,10 @@ struct tree_node {
 
 /* lru only, parallel to the nodes: per-bound costs and the recency list. */
 struct tree_lru {
-    uint32_t *costs;  /* cap costs (owned) */
-    uint64_t tokens;  /* sum of the run's costs */
-    uint32_t prev;    /* more recent neighbour */
-    uint32_t next;    /* less recent neighbour */
+    uint32_t *costs; /* cap costs (owned) */
+    uint64_t tokens; /* sum of the run's costs */
+    uint32_t prev;   /* more recent neighbour */
+    uint32_t next;   /* less recent neighbour */
 };
 
 static inline uint64_t *tree_units(struct tree_node *node)
@@ -84,10 +84,10 @@ enum tree_walk_stage { WALK_DONE, WALK_CHILD, WALK_SLOT, WALK_NODE };
 struct tree_walk {
     const uint64_t *units;
     uint64_t count;
-    uint64_t depth;  /* the bounds before node's run (WALK_NODE) or after it */
-    size_t slot;     /* WALK_SLOT: the child-table slot loading */
-    uint32_t node;   /* WALK_CHILD: the node whose child comes next; WALK_NODE: the node loading */
-    uint32_t stage;  /* enum tree_walk_stage */
+    uint64_t depth; /* the bounds before node's run (WALK_NODE) or after it */
+    size_t slot;    /* WALK_SLOT: the child-table slot loading */
+    uint32_t node;  /* WALK_CHILD: the node whose child comes next; WALK_NODE: the node loading */
+    uint32_t stage; /* enum tree_walk_stage */
 };
 
 /* A policy's test: does this node hold nothing alive? */
@@ -104,17 +104,17 @@ struct tree_alive {
 
 struct tree {
     struct tree_node *nodes;
-    struct run_pool runs;  /* the runs longer than TREE_INLINE */
-    struct tree_lru *lru;  /* with_costs only: node_cap entries */
+    struct run_pool runs; /* the runs longer than TREE_INLINE */
+    struct tree_lru *lru; /* with_costs only: node_cap entries */
     size_t node_cap;
-    size_t node_top;     /* nodes[0..node_top) have been handed out */
+    size_t node_top; /* nodes[0..node_top) have been handed out */
     size_t live_nodes;
-    uint32_t free_head;  /* free list through parent */
+    uint32_t free_head; /* free list through parent */
     /* The end children: (first unit of the child's run, parent) -> child. */
     struct pcs_hash_table children;
-    int with_costs;        /* lru: keep per-bound costs and the recency list */
-    uint32_t lru_head;     /* most recently used */
-    uint32_t lru_tail;     /* least recently used */
+    int with_costs;         /* lru: keep per-bound costs and the recency list */
+    uint32_t lru_head;      /* most recently used */
+    uint32_t lru_tail;      /* least recently used */
     uint32_t last_cut_tail; /* the tail pcs_tree_cut split off last in this request */
     uint32_t last_root;     /* the root pcs_tree_root found last (roots are never freed), or TREE_NIL */
     uint64_t last_root_key; /* its (namespace, model) */

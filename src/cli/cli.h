@@ -10,8 +10,8 @@
 #include "pcsim/trace.h"
 
 #define CLI_EXIT_OK 0
-#define CLI_EXIT_DATA 1  /* bad input or runtime error */
-#define CLI_EXIT_USAGE 2 /* bad command line */
+#define CLI_EXIT_DATA 1          /* bad input or runtime error */
+#define CLI_EXIT_USAGE 2         /* bad command line */
 #define CLI_EXIT_INTERRUPTED 130 /* stopped by SIGINT; a partial result was printed */
 
 int cmd_replay(int argc, char **argv);
@@ -36,8 +36,8 @@ int cli_option_error(const char *command, char **argv);
 int cli_add_model_map(const char *command, char *text, struct pcs_model_alias *aliases, size_t *count, size_t max);
 
 /* Checked parses of option values: 0 on success, -1 if malformed. */
-int cli_parse_count(const char *text, uint64_t *value);     /* 1234, 3M, 64k, 2G */
-int cli_parse_seconds(const char *text, int64_t *ms);       /* 300, 0.5, 5m, 1h, 24h */
+int cli_parse_count(const char *text, uint64_t *value); /* 1234, 3M, 64k, 2G */
+int cli_parse_seconds(const char *text, int64_t *ms);   /* 300, 0.5, 5m, 1h, 24h */
 
 /* Output files (--output, --html, --requests): pcsim/output.h's rules (a
  * regular file replaced whole or not at all, a device, FIFO or descriptor
@@ -82,8 +82,7 @@ void cli_memory_hint(const char *command, uint64_t bytes, const char *what_to_ch
  * directory skipped. prices_path (may be NULL) is the catalog's path: "-"
  * in both is a usage error. On failure prints why and returns NULL with
  * *code CLI_EXIT_USAGE or CLI_EXIT_DATA. */
-pcs_inputs *cli_open_inputs(const char *command, char *const *names, size_t count, const char *prices_path,
-                            int *code);
+pcs_inputs *cli_open_inputs(const char *command, char *const *names, size_t count, const char *prices_path, int *code);
 
 /* Prints a failure to open a trace; a format that could not be told gets
  * the hint to force one with --input-format. */

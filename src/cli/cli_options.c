@@ -29,7 +29,10 @@ static const char *join_tiers(char *buf, size_t cap)
     size_t used = 0;
     buf[0] = '\0';
     for (int tier = 0; tier < PCS_TIER_COUNT; tier++)
-        pcs_text_append(buf, cap, &used, "%s%s", tier == 0 ? "" : tier + 1 == PCS_TIER_COUNT ? " or " : ", ",
+        pcs_text_append(buf, cap, &used, "%s%s",
+                        tier == 0                    ? ""
+                        : tier + 1 == PCS_TIER_COUNT ? " or "
+                                                     : ", ",
                         pcs_tier_name((enum pcs_tier)tier));
     return buf;
 }
@@ -84,8 +87,10 @@ static int set_tier(const char *command, char *value, struct cli_trace_cost *sha
 static int set_region_uplift(const char *command, char *value, struct cli_trace_cost *shared)
 {
     if (cli_parse_uplift(value, &shared->region_uplift) != 0)
-        return cli_usage_error(command, "--region-uplift: expected a multiplier such as 1.1, a share such as 0.1, "
-                                        "a percentage such as 10%% or catalog, got '%s'", value);
+        return cli_usage_error(command,
+                               "--region-uplift: expected a multiplier such as 1.1, a share such as 0.1, "
+                               "a percentage such as 10%% or catalog, got '%s'",
+                               value);
     return CLI_EXIT_OK;
 }
 
@@ -148,7 +153,7 @@ struct shared_option {
     const char *name;
     const char *argument; /* NULL: takes none */
     enum cli_option_group group;
-    const char *help;     /* lines joined by '\n'; NULL: describe */
+    const char *help; /* lines joined by '\n'; NULL: describe */
     const char *(*describe)(char *buf, size_t cap);
     int (*handle)(const char *command, char *value, struct cli_trace_cost *shared);
 };
@@ -157,8 +162,7 @@ static const struct shared_option shared_options[] = {
     {"input-format", "FMT", CLI_GROUP_INPUT, NULL, describe_input_format, set_input_format},
     {"model", "NAME", CLI_GROUP_INPUT, "model id for formats without one (Mooncake, Azure; default: default)", NULL,
      set_model},
-    {"model-map", "FROM=TO", CLI_GROUP_INPUT, "use model id TO for the trace's FROM (repeatable)", NULL,
-     add_model_map},
+    {"model-map", "FROM=TO", CLI_GROUP_INPUT, "use model id TO for the trace's FROM (repeatable)", NULL, add_model_map},
     {"lenient", NULL, CLI_GROUP_INPUT,
      "skip bad records, count them and report the first ones\n"
      "(default: the first bad record stops the run with its place)",
@@ -199,8 +203,7 @@ void cli_trace_cost_init(struct cli_trace_cost *shared)
     shared->threads = sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2 : 1;
 }
 
-const struct option *cli_getopt_table(const struct option *own, size_t own_count, struct option *options,
-                                      size_t cap)
+const struct option *cli_getopt_table(const struct option *own, size_t own_count, struct option *options, size_t cap)
 {
     static const struct option help = {"help", no_argument, NULL, 'h'};
     static const struct option end = {NULL, 0, NULL, 0};

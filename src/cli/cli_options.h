@@ -16,15 +16,15 @@
 
 /* What the shared options set. */
 struct cli_trace_cost {
-    struct pcs_trace_config trace_config; /* --input-format, --model, --lenient */
+    struct pcs_trace_config trace_config;            /* --input-format, --model, --lenient */
     struct pcs_model_alias aliases[CLI_MAX_ALIASES]; /* --model-map */
     size_t alias_count;
-    int tier_override;                    /* --tier: an enum pcs_tier, or -1 */
-    double region_uplift;                 /* --region-uplift: a multiplier, < 0: the catalog's */
-    const char *price_date;               /* --price-date, or NULL */
-    const char *prices_path;              /* --prices, or NULL */
-    int no_cost;                          /* --no-cost */
-    unsigned threads;                     /* --threads */
+    int tier_override;       /* --tier: an enum pcs_tier, or -1 */
+    double region_uplift;    /* --region-uplift: a multiplier, < 0: the catalog's */
+    const char *price_date;  /* --price-date, or NULL */
+    const char *prices_path; /* --prices, or NULL */
+    int no_cost;             /* --no-cost */
+    unsigned threads;        /* --threads */
 };
 
 /* The defaults: the trace's own formats and tiers, no uplift, two threads
@@ -42,8 +42,7 @@ enum cli_option_group { CLI_GROUP_INPUT, CLI_GROUP_COST, CLI_GROUP_SPEED };
  * shared ones, --help (as 'h') and the terminator, into options (room for
  * cap entries; CLI_MAX_OPTIONS is enough). Returns options. */
 #define CLI_MAX_OPTIONS 48
-const struct option *cli_getopt_table(const struct option *own, size_t own_count, struct option *options,
-                                      size_t cap);
+const struct option *cli_getopt_table(const struct option *own, size_t own_count, struct option *options, size_t cap);
 
 /* ---- cache parameters as options ---------------------------------------
  * Each parameter of the cache (pcsim/cache.h, enum pcs_cache_param) a user

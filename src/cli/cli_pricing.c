@@ -87,16 +87,16 @@ const struct pcs_model *cli_resolve_model(const char *command, const pcs_catalog
                                           const char *provider_id)
 {
     if (provider_id && !pcs_catalog_find_provider(catalog, provider_id)) {
-        fprintf(stderr, "pcsim %s: unknown provider '%s'; 'pcsim prices list' shows them all\n", command,
-                provider_id);
+        fprintf(stderr, "pcsim %s: unknown provider '%s'; 'pcsim prices list' shows them all\n", command, provider_id);
         return NULL;
     }
     const struct pcs_model *model = pcs_catalog_resolve(catalog, name, provider_id);
     if (!model) {
         char nearest[256];
         cli_nearest_models(catalog, name, nearest, sizeof nearest);
-        fprintf(stderr, "pcsim %s: unknown model '%s'%s%s (nearest known: %s); 'pcsim prices list' shows every "
-                        "model, --prices FILE takes your own catalog\n",
+        fprintf(stderr,
+                "pcsim %s: unknown model '%s'%s%s (nearest known: %s); 'pcsim prices list' shows every "
+                "model, --prices FILE takes your own catalog\n",
                 command, name, provider_id ? " at provider " : "", provider_id ? provider_id : "",
                 nearest[0] ? nearest : "none");
     }

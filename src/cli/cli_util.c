@@ -95,8 +95,7 @@ int cli_parse_seconds(const char *text, int64_t *ms)
     return 0;
 }
 
-pcs_inputs *cli_open_inputs(const char *command, char *const *names, size_t count, const char *prices_path,
-                            int *code)
+pcs_inputs *cli_open_inputs(const char *command, char *const *names, size_t count, const char *prices_path, int *code)
 {
     for (size_t i = 0; prices_path && strcmp(prices_path, "-") == 0 && i < count; i++) {
         if (strcmp(names[i], "-") == 0) {
@@ -206,14 +205,18 @@ int cli_check_paths(const char *command, const struct cli_path *paths, size_t co
             b = &standard_input;
         }
         if (clash == PCS_CLASH_SAME_OUTPUT)
-            code = cli_usage_error(command, "%s %s and %s %s are the same file; give each output its own path",
-                                   a->what, a->path, b->what, b->path);
+            code = cli_usage_error(command, "%s %s and %s %s are the same file; give each output its own path", a->what,
+                                   a->path, b->what, b->path);
         else if (clash == PCS_CLASH_IN_DIR)
-            code = cli_usage_error(command, "%s %s is a file inside the %s directory %s; an output must not "
-                                   "overwrite an input", a->what, a->path, b->what, b->path);
+            code = cli_usage_error(command,
+                                   "%s %s is a file inside the %s directory %s; an output must not "
+                                   "overwrite an input",
+                                   a->what, a->path, b->what, b->path);
         else
-            code = cli_usage_error(command, "%s %s is the same file as the %s %s; an output must not overwrite "
-                                   "an input", a->what, a->path, b->what, b->path);
+            code = cli_usage_error(command,
+                                   "%s %s is the same file as the %s %s; an output must not overwrite "
+                                   "an input",
+                                   a->what, a->path, b->what, b->path);
     }
     free(uses);
     free(named);

@@ -69,8 +69,20 @@ static void print_help(FILE *out)
           out);
 }
 
-enum { OPT_INPUT = 256, OPT_CACHE_READ, OPT_CACHE_WRITE, OPT_CACHE_WRITE_1H, OPT_OUTPUT, OPT_REQUEST_COUNT, OPT_TIER,
-       OPT_UPLIFT, OPT_PROVIDER, OPT_PRICE_DATE, OPT_PRICES, OPT_FORMAT };
+enum {
+    OPT_INPUT = 256,
+    OPT_CACHE_READ,
+    OPT_CACHE_WRITE,
+    OPT_CACHE_WRITE_1H,
+    OPT_OUTPUT,
+    OPT_REQUEST_COUNT,
+    OPT_TIER,
+    OPT_UPLIFT,
+    OPT_PROVIDER,
+    OPT_PRICE_DATE,
+    OPT_PRICES,
+    OPT_FORMAT
+};
 
 static const struct option options[] = {
     {"input", required_argument, NULL, OPT_INPUT},
@@ -156,8 +168,10 @@ static int parse_options(int argc, char **argv, struct prices_options *opts)
         }
         case OPT_UPLIFT:
             if (cli_parse_uplift(optarg, &opts->uplift) != 0)
-                return cli_usage_error("prices", "--region-uplift: expected a multiplier such as 1.1, a share such "
-                                                 "as 0.1 or a percentage such as 10%%, got '%s'", optarg);
+                return cli_usage_error("prices",
+                                       "--region-uplift: expected a multiplier such as 1.1, a share such "
+                                       "as 0.1 or a percentage such as 10%%, got '%s'",
+                                       optarg);
             opts->has_uplift = 1;
             break;
         case OPT_PROVIDER: opts->provider = optarg; break;
@@ -168,15 +182,13 @@ static int parse_options(int argc, char **argv, struct prices_options *opts)
                 return cli_usage_error("prices", "--format: expected text or json, got '%s'", optarg);
             opts->json = strcmp(optarg, "json") == 0;
             break;
-        default:
-            return cli_option_error("prices", argv);
+        default: return cli_option_error("prices", argv);
         }
     }
     return code;
 }
 
-static int run_list(const pcs_catalog *catalog, const char *provider_id, const struct prices_options *opts,
-                    double when)
+static int run_list(const pcs_catalog *catalog, const char *provider_id, const struct prices_options *opts, double when)
 {
     const struct pcs_provider *provider = NULL;
     if (provider_id) {
@@ -194,8 +206,7 @@ static int run_list(const pcs_catalog *catalog, const char *provider_id, const s
     return status == PCS_OK ? CLI_EXIT_OK : CLI_EXIT_DATA;
 }
 
-static int run_cost(const pcs_catalog *catalog, const struct pcs_model *model, struct prices_options *opts,
-                    double when)
+static int run_cost(const pcs_catalog *catalog, const struct pcs_model *model, struct prices_options *opts, double when)
 {
     struct pcs_price_quote quote;
     memset(&quote, 0, sizeof quote);

@@ -95,12 +95,9 @@ enum { OPT_POLICY = 256, OPT_FORMAT, OPT_REQUESTS, OPT_HTML, OPT_OUTPUT, OPT_MAX
 
 /* Replay's own options; the trace and cost options are cli_options.c's. */
 static const struct option own_options[] = {
-    {"policy", required_argument, NULL, OPT_POLICY},
-    {"format", required_argument, NULL, OPT_FORMAT},
-    {"requests", required_argument, NULL, OPT_REQUESTS},
-    {"html", required_argument, NULL, OPT_HTML},
-    {"output", required_argument, NULL, OPT_OUTPUT},
-    {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
+    {"policy", required_argument, NULL, OPT_POLICY},     {"format", required_argument, NULL, OPT_FORMAT},
+    {"requests", required_argument, NULL, OPT_REQUESTS}, {"html", required_argument, NULL, OPT_HTML},
+    {"output", required_argument, NULL, OPT_OUTPUT},     {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
 };
 
 /* Set by SIGINT: the replay stops after the request under way. */
@@ -158,8 +155,9 @@ static void note_unpriced(const pcs_catalog *catalog, const pcs_trace *trace, co
         char nearest[256];
         cli_nearest_models(catalog, name, nearest, sizeof nearest);
         uint64_t requests = result->by_model[i].requests;
-        fprintf(stderr, "pcsim replay: note: model '%s' is not in the price catalog (nearest known: %s); its %llu "
-                        "%s left out of the cost; name it with --model-map %s=MODEL\n",
+        fprintf(stderr,
+                "pcsim replay: note: model '%s' is not in the price catalog (nearest known: %s); its %llu "
+                "%s left out of the cost; name it with --model-map %s=MODEL\n",
                 name, nearest[0] ? nearest : "none", (unsigned long long)requests,
                 cli_noun(requests, "request is", "requests are"), name);
     }
@@ -167,8 +165,9 @@ static void note_unpriced(const pcs_catalog *catalog, const pcs_trace *trace, co
         const struct pcs_model *model = cost->by_model[i].priced_as;
         for (int tier = 0; model && tier < PCS_TIER_COUNT; tier++)
             if (cost->by_model[i].unsold_tier_requests[tier])
-                fprintf(stderr, "pcsim replay: note: %s sells no %s tier for %s; its %llu %s %s priced "
-                                "at the standard tier\n",
+                fprintf(stderr,
+                        "pcsim replay: note: %s sells no %s tier for %s; its %llu %s %s priced "
+                        "at the standard tier\n",
                         model->provider->name, pcs_tier_name((enum pcs_tier)tier),
                         pcs_trace_model_name(trace, (uint32_t)i),
                         (unsigned long long)cost->by_model[i].unsold_tier_requests[tier],
@@ -221,8 +220,8 @@ static int parse_options(int argc, char **argv, struct replay_options *opts)
         case OPT_OUTPUT: opts->output_path = optarg; break;
         case OPT_MAX_MEMORY:
             if (cli_parse_count(optarg, &opts->max_memory) != 0 || opts->max_memory < 1000000)
-                return cli_usage_error("replay", "--max-memory: expected bytes (at least 1M), such as 500M or 2G, got '%s'",
-                                       optarg);
+                return cli_usage_error(
+                    "replay", "--max-memory: expected bytes (at least 1M), such as 500M or 2G, got '%s'", optarg);
             break;
         default: {
             int code = cli_param_option("replay", opt, optarg, &opts->overrides);
@@ -238,8 +237,8 @@ static int parse_options(int argc, char **argv, struct replay_options *opts)
     if (optind >= argc)
         return cli_usage_error("replay", "no trace file given");
     const struct cli_trace_cost *shared = &opts->shared;
-    if (shared->no_cost && (shared->tier_override >= 0 || shared->region_uplift != 1.0 || shared->price_date ||
-                            shared->prices_path))
+    if (shared->no_cost &&
+        (shared->tier_override >= 0 || shared->region_uplift != 1.0 || shared->price_date || shared->prices_path))
         return cli_usage_error("replay", "--no-cost leaves no prices for --tier, --region-uplift, --price-date "
                                          "or --prices");
     return CLI_EXIT_OK;
@@ -319,15 +318,26 @@ static int report(const struct replay_options *opts, const pcs_inputs *inputs, c
         pcs_trace_print_skips(trace, stderr, 5);
     }
     if (pcs_trace_lacks_prefixes(trace))
-        fprintf(stderr, "pcsim replay: note: %s traces carry no prefix identity; their requests "
-                        "count as uncached\n",
+        fprintf(stderr,
+                "pcsim replay: note: %s traces carry no prefix identity; their requests "
+                "count as uncached\n",
                 pcs_trace_prefixless_format(trace));
     if (outcome->priced)
         note_unpriced(catalog, trace, result, &outcome->cost);
     /* The files read (a directory's in its place) are the ones reported. */
-    struct pcs_replay_report report = {pcs_inputs_names(inputs), pcs_inputs_count(inputs), opts->preset,
-                                       outcome->config, trace, result, outcome->model_configs, NULL, NULL,
-                                       price_time_s, opts->shared.tier_override, opts->shared.region_uplift, outcome->partial};
+    struct pcs_replay_report report = {pcs_inputs_names(inputs),
+                                       pcs_inputs_count(inputs),
+                                       opts->preset,
+                                       outcome->config,
+                                       trace,
+                                       result,
+                                       outcome->model_configs,
+                                       NULL,
+                                       NULL,
+                                       price_time_s,
+                                       opts->shared.tier_override,
+                                       opts->shared.region_uplift,
+                                       outcome->partial};
     if (outcome->partial)
         fprintf(stderr, "pcsim replay: interrupted: reporting the %llu %s replayed so far (PARTIAL)\n",
                 (unsigned long long)result->total.requests, cli_noun(result->total.requests, "request", "requests"));
@@ -389,9 +399,12 @@ int cmd_replay(int argc, char **argv)
     struct pcs_replay_cost_config pricing = {opened.catalog, price_time_s, shared->tier_override,
                                              shared->region_uplift};
     struct request_rows rows = {opts.requests_path, {NULL, NULL, NULL, NULL}, 0, &err};
-    struct pcs_replay_job job = {opened.inputs, shared->trace_config, opts.preset, opts.overrides, opened.catalog,
-                                 shared->no_cost ? NULL : &pricing, shared->threads, opts.html_path != NULL,
-                                 {NULL, NULL, NULL}, 1, &replay_interrupted};
+    struct pcs_replay_job job = {opened.inputs,      shared->trace_config,
+                                 opts.preset,        opts.overrides,
+                                 opened.catalog,     shared->no_cost ? NULL : &pricing,
+                                 shared->threads,    opts.html_path != NULL,
+                                 {NULL, NULL, NULL}, 1,
+                                 &replay_interrupted};
     if (opts.requests_path) {
         struct pcs_replay_watch watch = {start_rows, write_row, &rows};
         job.watch = watch;

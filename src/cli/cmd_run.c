@@ -70,8 +70,20 @@ static void print_help(FILE *out)
           out);
 }
 
-enum { OPT_TRIALS = 256, OPT_MAX_TRIALS, OPT_SEED, OPT_THREADS, OPT_PRICE_DATE, OPT_UPLIFT, OPT_PRICES, OPT_FORMAT,
-       OPT_HTML, OPT_OUTPUT, OPT_MAX_MEMORY, OPT_PROGRESS };
+enum {
+    OPT_TRIALS = 256,
+    OPT_MAX_TRIALS,
+    OPT_SEED,
+    OPT_THREADS,
+    OPT_PRICE_DATE,
+    OPT_UPLIFT,
+    OPT_PRICES,
+    OPT_FORMAT,
+    OPT_HTML,
+    OPT_OUTPUT,
+    OPT_MAX_MEMORY,
+    OPT_PROGRESS
+};
 
 static const struct option options[] = {
     {"trials", required_argument, NULL, OPT_TRIALS},
@@ -102,7 +114,7 @@ struct run_options {
     const char *html_path;
     const char *output_path;
     uint64_t max_memory;
-    int progress_lines;     /* --progress: lines on a stderr that is not a terminal */
+    int progress_lines; /* --progress: lines on a stderr that is not a terminal */
 };
 
 /* Set by SIGINT; the engine reads stop_flag before each trial and every few
@@ -133,9 +145,9 @@ static void on_interrupt(int signal_number)
 
 struct progress {
     const char *label;
-    int terminal;        /* a bar, else lines */
+    int terminal; /* a bar, else lines */
     uint64_t interval_ms;
-    double start_s;      /* monotonic: when the point's run began */
+    double start_s; /* monotonic: when the point's run began */
     double last_line_s;
 };
 
@@ -243,8 +255,8 @@ static int parse_options(const char *command, int argc, char **argv, struct run_
         case OPT_PROGRESS: opts->progress_lines = 1; break;
         case OPT_MAX_MEMORY:
             if (cli_parse_count(optarg, &opts->max_memory) != 0 || opts->max_memory < 1000000)
-                return cli_usage_error(command, "--max-memory: expected bytes (at least 1M), such as 500M or 2G, got '%s'",
-                                       optarg);
+                return cli_usage_error(
+                    command, "--max-memory: expected bytes (at least 1M), such as 500M or 2G, got '%s'", optarg);
             break;
         case OPT_FORMAT:
             if (strcmp(optarg, "text") == 0)
@@ -256,8 +268,7 @@ static int parse_options(const char *command, int argc, char **argv, struct run_
             else
                 return cli_usage_error(command, "--format: expected text, json or csv, got '%s'", optarg);
             break;
-        default:
-            return cli_option_error(command, argv);
+        default: return cli_option_error(command, argv);
         }
     }
     if (optind + 1 != argc)

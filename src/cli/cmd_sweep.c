@@ -63,12 +63,9 @@ enum { OPT_TTL = 256, OPT_CAPACITY, OPT_POLICY, OPT_FORMAT, OPT_HTML, OPT_OUTPUT
 
 /* Sweep's own options; the trace and cost options are cli_options.c's. */
 static const struct option own_options[] = {
-    {"ttl", required_argument, NULL, OPT_TTL},
-    {"capacity", required_argument, NULL, OPT_CAPACITY},
-    {"policy", required_argument, NULL, OPT_POLICY},
-    {"format", required_argument, NULL, OPT_FORMAT},
-    {"html", required_argument, NULL, OPT_HTML},
-    {"output", required_argument, NULL, OPT_OUTPUT},
+    {"ttl", required_argument, NULL, OPT_TTL},       {"capacity", required_argument, NULL, OPT_CAPACITY},
+    {"policy", required_argument, NULL, OPT_POLICY}, {"format", required_argument, NULL, OPT_FORMAT},
+    {"html", required_argument, NULL, OPT_HTML},     {"output", required_argument, NULL, OPT_OUTPUT},
 };
 
 /* The parameters a sweep takes as overrides: all but the ones its curves vary. */
@@ -208,8 +205,8 @@ struct model_presets {
     const struct sweep_options *opts;
 };
 
-static enum pcs_status configure_model(void *context, uint32_t model, const char *name,
-                                       struct pcs_cache_config *config, struct pcs_error *err)
+static enum pcs_status configure_model(void *context, uint32_t model, const char *name, struct pcs_cache_config *config,
+                                       struct pcs_error *err)
 {
     (void)model;
     const struct model_presets *presets = context;
@@ -285,8 +282,8 @@ int cmd_sweep(int argc, char **argv)
         {"--html", opts.html_path, 1},
     };
     struct cli_trace_inputs opened;
-    code = cli_open_trace_inputs("sweep", argv + optind, (size_t)(argc - optind), opts.shared.prices_path, reads_catalog,
-                                 outputs, sizeof outputs / sizeof outputs[0], &opened);
+    code = cli_open_trace_inputs("sweep", argv + optind, (size_t)(argc - optind), opts.shared.prices_path,
+                                 reads_catalog, outputs, sizeof outputs / sizeof outputs[0], &opened);
     if (code != CLI_EXIT_OK)
         return code;
     pcs_catalog *catalog = opened.catalog;
@@ -303,21 +300,23 @@ int cmd_sweep(int argc, char **argv)
         pcs_catalog_free(catalog);
         return CLI_EXIT_DATA;
     }
-    struct pcs_replay_cost_config pricing = {catalog, price_time_s, opts.shared.tier_override, opts.shared.region_uplift};
+    struct pcs_replay_cost_config pricing = {catalog, price_time_s, opts.shared.tier_override,
+                                             opts.shared.region_uplift};
     struct pcs_sweep_result result;
     if (durations) {
         int64_t ttls[MAX_POINTS];
         for (size_t i = 0; i < count; i++)
             ttls[i] = (int64_t)values[i];
         struct model_presets presets = {preset, catalog, &opts};
-        status = pcs_sweep_ttl_per_model(trace, &config, ttls, count, catalog && !opts.shared.no_cost ? &pricing : NULL,
-                                         opts.shared.threads, per_model ? configure_model : NULL, &presets, &result, &err);
+        status =
+            pcs_sweep_ttl_per_model(trace, &config, ttls, count, catalog && !opts.shared.no_cost ? &pricing : NULL,
+                                    opts.shared.threads, per_model ? configure_model : NULL, &presets, &result, &err);
     } else {
         uint64_t capacities[MAX_POINTS];
         for (size_t i = 0; i < count; i++)
             capacities[i] = (uint64_t)values[i];
-        status = pcs_sweep_capacity(trace, capacities, count, catalog && !opts.shared.no_cost ? &pricing : NULL, opts.shared.threads,
-                                    &result, &err);
+        status = pcs_sweep_capacity(trace, capacities, count, catalog && !opts.shared.no_cost ? &pricing : NULL,
+                                    opts.shared.threads, &result, &err);
     }
     int exit_code = CLI_EXIT_OK;
     if (status != PCS_OK) {
@@ -329,8 +328,9 @@ int cmd_sweep(int argc, char **argv)
                     (unsigned long long)result.skipped, result.skipped == 1 ? "" : "s");
             pcs_trace_print_skips(trace, stderr, 5);
         }
-        struct pcs_sweep_report report = {paths, path_count, preset, &result, trace,
-                                          result.priced ? pcs_catalog_source(catalog) : NULL, price_time_s};
+        struct pcs_sweep_report report = {paths,       path_count, preset,
+                                          &result,     trace,      result.priced ? pcs_catalog_source(catalog) : NULL,
+                                          price_time_s};
         exit_code = write_outputs(&opts, &report);
         pcs_sweep_result_free(&result);
     }

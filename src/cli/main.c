@@ -33,18 +33,17 @@ static void print_help(FILE *out)
             PCS_VERSION);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out,
-            "\n"
-            "Options:\n"
-            "  -h, --help     this help; 'pcsim <command> --help' for a command's own\n"
-            "  -V, --version  print the version\n"
-            "\n"
-            "Example:\n"
-            "  pcsim replay --policy openai trace.jsonl\n"
-            "\n"
-            "Results go to stdout, diagnostics to stderr. Exit status: 0 success,\n"
-            "1 bad input or runtime error, 2 usage error, 130 interrupted (Ctrl-C; the\n"
-            "partial result was printed, marked PARTIAL).\n");
+    fprintf(out, "\n"
+                 "Options:\n"
+                 "  -h, --help     this help; 'pcsim <command> --help' for a command's own\n"
+                 "  -V, --version  print the version\n"
+                 "\n"
+                 "Example:\n"
+                 "  pcsim replay --policy openai trace.jsonl\n"
+                 "\n"
+                 "Results go to stdout, diagnostics to stderr. Exit status: 0 success,\n"
+                 "1 bad input or runtime error, 2 usage error, 130 interrupted (Ctrl-C; the\n"
+                 "partial result was printed, marked PARTIAL).\n");
 }
 
 int main(int argc, char **argv)

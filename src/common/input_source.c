@@ -64,8 +64,8 @@ static enum pcs_status spool(int in_fd, const char *name, struct input_source *s
     if (status == PCS_OK) {
         out.fd = anonymous_file();
         if (out.fd < 0)
-            status = pcs_error_set(err, PCS_ERR_IO, "%s: cannot make a file to hold the input: %s", name,
-                                   strerror(errno));
+            status =
+                pcs_error_set(err, PCS_ERR_IO, "%s: cannot make a file to hold the input: %s", name, strerror(errno));
     }
     enum codec codec = pcs_codec_detect(in.buf, in.len);
     if (status == PCS_OK && codec != CODEC_NONE) {

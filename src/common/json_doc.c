@@ -53,7 +53,10 @@ static long hex4(const struct syntax *s, size_t at)
     long value = 0;
     for (size_t i = at + 2; i < at + 6; i++) {
         char ch = s->text[i];
-        int digit = is_digit(ch) ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+        int digit = is_digit(ch)             ? ch - '0'
+                    : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+                    : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+                                             : -1;
         if (digit < 0)
             return -1;
         value = value * 16 + digit;
@@ -242,8 +245,8 @@ static size_t path_push(struct key_path *path, const char *key, size_t index)
         for (const char *p = key; !plain && *p && n > 0 && (size_t)n < room; p++) {
             unsigned char ch = (unsigned char)*p;
             int more = ch == '"' || ch == '\\' ? snprintf(at + n, room - (size_t)n, "\\%c", ch)
-                       : ch < 0x20         ? snprintf(at + n, room - (size_t)n, "\\u%04x", ch)
-                                           : snprintf(at + n, room - (size_t)n, "%c", ch);
+                       : ch < 0x20             ? snprintf(at + n, room - (size_t)n, "\\u%04x", ch)
+                                               : snprintf(at + n, room - (size_t)n, "%c", ch);
             n += more > 0 ? more : 0;
         }
         if (!plain && n > 0 && (size_t)n < room)
@@ -365,8 +368,7 @@ enum pcs_status pcs_json_doc_parse(const char *text, size_t size, const char *na
             return pcs_error_set(err, PCS_ERR_NOMEM, "%s: out of memory parsing the JSON", name);
         unsigned long line, column;
         pcs_text_position(text, syntax.at, &line, &column);
-        return pcs_error_set(err, PCS_ERR_PARSE, "%s:%lu:%lu: malformed JSON: %s", name, line, column,
-                             syntax.problem);
+        return pcs_error_set(err, PCS_ERR_PARSE, "%s:%lu:%lu: malformed JSON: %s", name, line, column, syntax.problem);
     }
     int nomem = 0;
     const cJSON *repeated = first_repeated(tree, &nomem);

@@ -103,7 +103,7 @@ struct apart_start {
 #if defined(__linux__) && defined(CPU_SETSIZE)
     cpu_set_t allowed; /* the caller's CPUs, given back once running */
 #endif
-    int placed; /* started on a restricted set */
+    int placed;        /* started on a restricted set */
 };
 
 static void *apart_main(void *p)

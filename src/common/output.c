@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_LINKS 40        /* as the kernel's own limit on a path's links */
+#define MAX_LINKS 40         /* as the kernel's own limit on a path's links */
 #define MAX_TMP_ATTEMPTS 100 /* TARGET.tmp.PID, then .1, .2, ... when one is left over */
 
 enum path_kind {
@@ -173,8 +173,10 @@ static enum pcs_status create_sibling(struct pcs_output *out, const char *target
         out->tmp_path = NULL;
         if (!old)
             return cannot_write(err, out->path, error);
-        return pcs_error_set(err, PCS_ERR_IO, "%s: cannot write: no temporary file can be created beside %s to "
-                             "replace it whole (%s); it was left as it was", out->path, target, strerror(error));
+        return pcs_error_set(err, PCS_ERR_IO,
+                             "%s: cannot write: no temporary file can be created beside %s to "
+                             "replace it whole (%s); it was left as it was",
+                             out->path, target, strerror(error));
     }
     if (old) {
         /* Best effort: only root may give a file away; the umask's bits stay
@@ -208,12 +210,12 @@ enum pcs_status pcs_output_open(struct pcs_output *out, const char *path, struct
         return pcs_error_set(err, PCS_ERR_NOMEM, "%s: out of memory", path);
     int fd = -1;
     switch (r.kind) {
-    case KIND_DIRECTORY:
-        status = pcs_error_set(err, PCS_ERR_IO, "%s: cannot write: it is a directory", path);
-        break;
+    case KIND_DIRECTORY: status = pcs_error_set(err, PCS_ERR_IO, "%s: cannot write: it is a directory", path); break;
     case KIND_BLOCK:
-        status = pcs_error_set(err, PCS_ERR_IO, "%s: cannot write: it is a block device (reports go to files, "
-                               "FIFOs and character devices)", path);
+        status = pcs_error_set(err, PCS_ERR_IO,
+                               "%s: cannot write: it is a block device (reports go to files, "
+                               "FIFOs and character devices)",
+                               path);
         break;
     case KIND_DESCRIPTOR:
         fd = dup(r.fd);
@@ -291,8 +293,8 @@ enum pcs_status pcs_output_close(struct pcs_output *out, int commit, struct pcs_
 
 /* What a path is, to compare with another. */
 struct identity {
-    int exists;      /* dev, ino are the file's */
-    int is_new;      /* dev, ino are its directory's; name is its last component */
+    int exists; /* dev, ino are the file's */
+    int is_new; /* dev, ino are its directory's; name is its last component */
     int is_dir, is_regular;
     dev_t dev;
     ino_t ino;

@@ -23,11 +23,10 @@
 #define NORMAL_REDRAWS 16
 
 static const char *const kind_names[PCS_DIST_COUNT] = {
-    [PCS_DIST_CONSTANT] = "constant", [PCS_DIST_UNIFORM] = "uniform",   [PCS_DIST_NORMAL] = "normal",
-    [PCS_DIST_LOGNORMAL] = "lognormal", [PCS_DIST_GAMMA] = "gamma",     [PCS_DIST_BETA] = "beta",
-    [PCS_DIST_POISSON] = "poisson",   [PCS_DIST_GEOMETRIC] = "geometric", [PCS_DIST_EMPIRICAL] = "empirical",
+    [PCS_DIST_CONSTANT] = "constant",   [PCS_DIST_UNIFORM] = "uniform",     [PCS_DIST_NORMAL] = "normal",
+    [PCS_DIST_LOGNORMAL] = "lognormal", [PCS_DIST_GAMMA] = "gamma",         [PCS_DIST_BETA] = "beta",
+    [PCS_DIST_POISSON] = "poisson",     [PCS_DIST_GEOMETRIC] = "geometric", [PCS_DIST_EMPIRICAL] = "empirical",
 };
-
 
 struct pcs_dist pcs_dist_constant(double value)
 {
@@ -68,8 +67,7 @@ static const char *check_reason(const struct pcs_dist *dist, char *index_reason,
     const double a = dist->a;
     const double b = dist->b;
     switch (dist->kind) {
-    case PCS_DIST_CONSTANT:
-        return isfinite(a) ? NULL : "value must be finite";
+    case PCS_DIST_CONSTANT: return isfinite(a) ? NULL : "value must be finite";
     case PCS_DIST_UNIFORM:
         if (!isfinite(a))
             return "min must be finite";
@@ -206,12 +204,9 @@ double pcs_dist_sample(const struct pcs_dist *dist, gsl_rng *rng)
     const double a = dist->a;
     const double b = dist->b;
     switch (dist->kind) {
-    case PCS_DIST_CONSTANT:
-        return a;
-    case PCS_DIST_UNIFORM:
-        return gsl_ran_flat(rng, a, b);
-    case PCS_DIST_NORMAL:
-        return sample_normal(a, b, rng);
+    case PCS_DIST_CONSTANT: return a;
+    case PCS_DIST_UNIFORM: return gsl_ran_flat(rng, a, b);
+    case PCS_DIST_NORMAL: return sample_normal(a, b, rng);
     case PCS_DIST_LOGNORMAL:
         if (!(a > 0))
             return NAN;
@@ -232,8 +227,7 @@ double pcs_dist_sample(const struct pcs_dist *dist, gsl_rng *rng)
         if (!(a >= 1 && a <= GEOMETRIC_MEAN_MAX))
             return NAN;
         return (double)gsl_ran_geometric(rng, 1 / a);
-    case PCS_DIST_EMPIRICAL:
-        return sample_empirical(dist, rng);
+    case PCS_DIST_EMPIRICAL: return sample_empirical(dist, rng);
     case PCS_DIST_COUNT: break; /* not a kind */
     }
     return NAN;
@@ -273,10 +267,8 @@ double pcs_dist_mean(const struct pcs_dist *dist)
     switch (dist->kind) {
     case PCS_DIST_CONSTANT:
     case PCS_DIST_POISSON:
-    case PCS_DIST_GEOMETRIC:
-        return a;
-    case PCS_DIST_UNIFORM:
-        return a / 2 + b / 2; /* no overflow for huge bounds */
+    case PCS_DIST_GEOMETRIC: return a;
+    case PCS_DIST_UNIFORM: return a / 2 + b / 2; /* no overflow for huge bounds */
     case PCS_DIST_NORMAL: {
         /* E[X | X > 0] = mean + sd lambda(alpha) with alpha = -mean / sd,
          * written as sd (lambda - alpha) when alpha is large so that the
@@ -291,14 +283,10 @@ double pcs_dist_mean(const struct pcs_dist *dist)
         return a + b * (normal_excess(alpha) + alpha);
     case PCS_DIST_COUNT: break; /* not a kind */
     }
-    case PCS_DIST_LOGNORMAL:
-        return a * exp(b * b / 2);
-    case PCS_DIST_GAMMA:
-        return a * b;
-    case PCS_DIST_BETA:
-        return a / (a + b);
-    case PCS_DIST_EMPIRICAL:
-        return empirical_mean(dist);
+    case PCS_DIST_LOGNORMAL: return a * exp(b * b / 2);
+    case PCS_DIST_GAMMA: return a * b;
+    case PCS_DIST_BETA: return a / (a + b);
+    case PCS_DIST_EMPIRICAL: return empirical_mean(dist);
     }
     return NAN;
 }

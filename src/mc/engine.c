@@ -38,13 +38,13 @@ struct engine {
     struct strategy_plan plans[PCS_SCENARIO_MAX_STRATEGIES];
     struct pcs_run_result *result;
     pthread_mutex_t lock;
-    uint64_t next_trial;    /* the next trial to hand out */
-    uint64_t end_trial;     /* this round stops before it */
-    uint64_t done;          /* trials finished so far */
-    uint64_t planned;       /* for progress */
-    uint8_t *finished;      /* per trial slot */
+    uint64_t next_trial;             /* the next trial to hand out */
+    uint64_t end_trial;              /* this round stops before it */
+    uint64_t done;                   /* trials finished so far */
+    uint64_t planned;                /* for progress */
+    uint8_t *finished;               /* per trial slot */
     struct trial_sketches **pending; /* per trial slot: finished, not yet merged */
-    uint64_t merged;        /* trials [0, merged) are in the result's sketches */
+    uint64_t merged;                 /* trials [0, merged) are in the result's sketches */
     struct trial_sketches *spare;
     enum pcs_status status; /* the first error */
     struct pcs_error error;
@@ -338,8 +338,7 @@ void pcs_run_result_free(struct pcs_run_result *result)
     memset(result, 0, sizeof *result);
 }
 
-size_t pcs_run_cost_per_completed_task(const struct pcs_strategy_outcomes *outcomes, size_t trial_count,
-                                       double *values)
+size_t pcs_run_cost_per_completed_task(const struct pcs_strategy_outcomes *outcomes, size_t trial_count, double *values)
 {
     size_t n = 0;
     for (size_t t = 0; t < trial_count; t++)

@@ -20,22 +20,21 @@ enum {
     STREAM_MIX = 5       /* whether an attempt reuses the step's latent draw */
 };
 
-
 /* One horizon of traffic, shared read-only by every strategy of a trial. */
 struct trial_traffic {
     double p[PCS_SCENARIO_MAX_MODELS]; /* failure probability per model alias */
     size_t task_count;
-    int64_t *arrival_ms;      /* per task, non-decreasing */
-    uint32_t *type;           /* per task */
-    uint32_t *step_count;     /* per task */
-    size_t *first_step;       /* per task: index into the step arrays */
-    size_t *first_prefix;     /* per task: index into the prefix arrays */
-    uint64_t *prefix_unit;    /* per task and segment: the content's id */
+    int64_t *arrival_ms;   /* per task, non-decreasing */
+    uint32_t *type;        /* per task */
+    uint32_t *step_count;  /* per task */
+    size_t *first_step;    /* per task: index into the step arrays */
+    size_t *first_prefix;  /* per task: index into the prefix arrays */
+    uint64_t *prefix_unit; /* per task and segment: the content's id */
     uint32_t *prefix_tokens;
-    uint32_t *step_input;     /* per step */
+    uint32_t *step_input; /* per step */
     uint32_t *step_output;
-    int64_t *step_gap_ms;     /* before the step (step 0's unused) */
-    double *step_latent;      /* the step's latent failure draw */
+    int64_t *step_gap_ms; /* before the step (step 0's unused) */
+    double *step_latent;  /* the step's latent failure draw */
     size_t step_total, prefix_total;
     size_t task_cap, step_cap, prefix_cap;
     uint32_t *variant_tokens; /* per task type, segment and variant: sizes drawn for this trial */
@@ -60,7 +59,7 @@ struct strategy_plan {
     const struct pcs_strategy *strategy;
     struct pcs_cache_config cache[PCS_SCENARIO_MAX_MODELS]; /* per model alias */
     const struct pcs_price_set *prices[PCS_SCENARIO_MAX_MODELS];
-    double multiplier[PCS_SCENARIO_MAX_MODELS];              /* tier x uplift */
+    double multiplier[PCS_SCENARIO_MAX_MODELS]; /* tier x uplift */
 };
 
 enum pcs_status pcs_plan_strategy(const struct pcs_scenario *scenario, const struct pcs_strategy *strategy,
@@ -70,10 +69,10 @@ enum pcs_status pcs_plan_strategy(const struct pcs_scenario *scenario, const str
 /* Scratch reused across trials by one thread. */
 struct trial_scratch {
     /* per task */
-    uint32_t *step;         /* current step */
-    uint8_t *route_entry;   /* current route entry */
-    uint32_t *entry_tries;  /* attempts made on the current entry */
-    uint32_t *step_tries;   /* attempts made in the current step */
+    uint32_t *step;        /* current step */
+    uint8_t *route_entry;  /* current route entry */
+    uint32_t *entry_tries; /* attempts made on the current entry */
+    uint32_t *step_tries;  /* attempts made in the current step */
     uint8_t *escalated;
     double *task_cost;
     size_t task_cap;

@@ -417,9 +417,9 @@ static enum pcs_status load_values(struct loader *loader, const cJSON *json, str
     }
     pcs_loader_pop(loader, old);
     struct value_list *list = loader->set->value_lists;
-    while (status == PCS_OK && list &&
-           (list->path || list->count != (size_t)count ||
-            memcmp(list->values, values, list->count * sizeof *values) != 0))
+    while (
+        status == PCS_OK && list &&
+        (list->path || list->count != (size_t)count || memcmp(list->values, values, list->count * sizeof *values) != 0))
         list = list->next;
     if (status == PCS_OK && !list) {
         list = pcs_arena_alloc(&loader->set->arena, sizeof *list);

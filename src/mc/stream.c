@@ -104,13 +104,7 @@ static double stream_get_double(void *vstate)
 }
 
 static const gsl_rng_type stream_type = {
-    "pcsim-rrmxmx-counter",
-    0xFFFFFFFFUL,
-    0,
-    sizeof(struct stream_state),
-    stream_set,
-    stream_get,
-    stream_get_double,
+    "pcsim-rrmxmx-counter", 0xFFFFFFFFUL, 0, sizeof(struct stream_state), stream_set, stream_get, stream_get_double,
 };
 
 gsl_rng *pcs_stream_new(struct pcs_error *err)

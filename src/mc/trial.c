@@ -163,7 +163,8 @@ static enum pcs_status build_prompt(const struct pcs_scenario *scenario, const s
     size_t count = 0;
     uint64_t end = 0;
     for (size_t k = 0; k < type->prefix_count; k++)
-        add_unit(scratch, &count, &end, traffic->prefix_unit[first_prefix + k], traffic->prefix_tokens[first_prefix + k]);
+        add_unit(scratch, &count, &end, traffic->prefix_unit[first_prefix + k],
+                 traffic->prefix_tokens[first_prefix + k]);
     if (count > 0)
         scratch->prompt.flags[count - 1] = PCS_BOUND_BREAKPOINT;
     for (uint32_t j = 0; type->history && j < step; j++) {

@@ -56,8 +56,7 @@ static int reserve_steps(struct trial_traffic *traffic, size_t count)
     size_t old = cap;
     if (reserve((void **)&traffic->step_input, &cap, count, sizeof *traffic->step_input) != 0)
         return -1;
-    void **arrays[] = {(void **)&traffic->step_output, (void **)&traffic->step_gap_ms,
-                       (void **)&traffic->step_latent};
+    void **arrays[] = {(void **)&traffic->step_output, (void **)&traffic->step_gap_ms, (void **)&traffic->step_latent};
     size_t sizes[] = {sizeof *traffic->step_output, sizeof *traffic->step_gap_ms, sizeof *traffic->step_latent};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
         void *memory = realloc(*arrays[i], cap * sizes[i]);

@@ -282,8 +282,9 @@ static enum pcs_status load_price_set(struct loader *loader, const cJSON *json, 
 {
     if (!cJSON_IsObject(json))
         return fail(loader, PCS_ERR_PARSE, "expected an object of prices (input_mtok, output_mtok, ...)");
-    static const char *const keys[] = {"input_mtok",  "cache_read_mtok", "cache_write_mtok", "cache_write_1h_mtok",
-                                       "output_mtok", "requests_kcount", NULL};
+    static const char *const keys[] = {
+        "input_mtok", "cache_read_mtok", "cache_write_mtok", "cache_write_1h_mtok", "output_mtok", "requests_kcount",
+        NULL};
     enum pcs_status status = check_members(loader, json, keys);
     for (int key = 0; key < PCS_PRICE_KEY_COUNT && status == PCS_OK; key++) {
         const cJSON *value = cJSON_GetObjectItemCaseSensitive(json, price_key_names[key]);
@@ -353,8 +354,9 @@ static enum pcs_status load_constraint(struct loader *loader, const cJSON *json,
 {
     static const char *const fields[] = {"type", "start_date", "start_time", "end_time", NULL};
     if (!cJSON_IsObject(json))
-        return fail(loader, PCS_ERR_PARSE, "expected {\"type\": \"start_date\", \"start_date\": \"YYYY-MM-DD\"} "
-                                           "or {\"type\": \"time_of_date\", \"start_time\": ..., \"end_time\": ...}");
+        return fail(loader, PCS_ERR_PARSE,
+                    "expected {\"type\": \"start_date\", \"start_date\": \"YYYY-MM-DD\"} "
+                    "or {\"type\": \"time_of_date\", \"start_time\": ..., \"end_time\": ...}");
     enum pcs_status status = check_members(loader, json, fields);
     if (status != PCS_OK)
         return status;
@@ -404,8 +406,9 @@ static enum pcs_status load_prices(struct loader *loader, const cJSON *json, str
     }
     int count = cJSON_GetArraySize(json);
     if (count == 0)
-        return fail(loader, PCS_ERR_PARSE, "expected a price object or a non-empty array of "
-                                           "{\"constraint\": ..., \"prices\": ...}");
+        return fail(loader, PCS_ERR_PARSE,
+                    "expected a price object or a non-empty array of "
+                    "{\"constraint\": ..., \"prices\": ...}");
     periods = pcs_arena_array(&loader->catalog->arena, (size_t)count, sizeof *periods);
     if (!periods)
         return fail_nomem(loader);
@@ -459,8 +462,8 @@ static enum pcs_status check_preset(struct loader *loader, const cJSON *json, co
 static enum pcs_status load_model(struct loader *loader, const cJSON *json, struct provider_entry *provider,
                                   size_t index)
 {
-    static const char *const fields[] = {"id", "name", "match", "context_window", "min_tokens", "cache_preset",
-                                         "prices", NULL};
+    static const char *const fields[] = {"id",         "name",         "match",  "context_window",
+                                         "min_tokens", "cache_preset", "prices", NULL};
     struct pcs_model *model = &provider->models[index];
     struct match_rule *rule = &provider->model_rules[index];
     model->provider = &provider->public;
@@ -544,8 +547,9 @@ static enum pcs_status load_tiers(struct loader *loader, const cJSON *json, stru
 static enum pcs_status load_provider(struct loader *loader, const cJSON *json, struct provider_entry *entry,
                                      const cJSON **fallbacks)
 {
-    static const char *const fields[] = {"id", "name", "model_match", "provider_match", "fallback_model_providers",
-                                         "tiers", "region_uplift", "models", NULL};
+    static const char *const fields[] = {
+        "id",     "name", "model_match", "provider_match", "fallback_model_providers", "tiers", "region_uplift",
+        "models", NULL};
     struct pcs_provider *provider = &entry->public;
     provider->region_uplift = 1;
     if (!cJSON_IsObject(json))

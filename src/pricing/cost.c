@@ -20,8 +20,7 @@ const struct pcs_price_set *pcs_model_prices_at(const struct pcs_model *model, d
     for (size_t i = model->period_count; i-- > 0;) {
         const struct pcs_price_period *period = &model->periods[i];
         switch (period->constraint) {
-        case PCS_PRICE_ALWAYS:
-            return &period->set;
+        case PCS_PRICE_ALWAYS: return &period->set;
         case PCS_PRICE_FROM_DATE:
             if (unix_time_s >= (double)period->start_date_s)
                 return &period->set;
@@ -89,9 +88,8 @@ static double part(const struct pcs_price_set *set, enum pcs_price_key key, uint
     return unit_price(price, prompt_class) * (double)count / per;
 }
 
-enum pcs_status pcs_price_usage(const struct pcs_price_set *set, const struct pcs_usage *usage,
-                                uint64_t prompt_class, double multiplier, struct pcs_cost *cost,
-                                struct pcs_error *err)
+enum pcs_status pcs_price_usage(const struct pcs_price_set *set, const struct pcs_usage *usage, uint64_t prompt_class,
+                                double multiplier, struct pcs_cost *cost, struct pcs_error *err)
 {
     memset(cost, 0, sizeof *cost);
     if (usage->cache_read > usage->input || usage->cache_write > usage->input - usage->cache_read)
@@ -118,8 +116,8 @@ enum pcs_status pcs_price_usage(const struct pcs_price_set *set, const struct pc
     cost->cache_write_1h = part(set, PCS_PRICE_CACHE_WRITE_1H, write_1h, prompt_class, 1e6) * multiplier;
     cost->output = part(set, PCS_PRICE_OUTPUT, usage->output, prompt_class, 1e6) * multiplier;
     cost->requests = part(set, PCS_PRICE_REQUESTS, usage->requests, prompt_class, 1e3) * multiplier;
-    cost->total = cost->uncached + cost->cache_read + cost->cache_write + cost->cache_write_1h + cost->output +
-                  cost->requests;
+    cost->total =
+        cost->uncached + cost->cache_read + cost->cache_write + cost->cache_write_1h + cost->output + cost->requests;
     return PCS_OK;
 }
 
@@ -160,8 +158,7 @@ enum pcs_status pcs_parse_price_time(const char *text, double *unix_time_s, stru
     }
     if (!valid || *p)
         return pcs_error_set(err, PCS_ERR_ARG,
-                             "'%s' is not a UTC date or time: expected 2026-11-23, 2026-11-23T08:30:00Z or now",
-                             text);
+                             "'%s' is not a UTC date or time: expected 2026-11-23, 2026-11-23T08:30:00Z or now", text);
     *unix_time_s = (double)midnight_s + seconds;
     return PCS_OK;
 }

@@ -49,20 +49,20 @@ struct char_set {
 
 struct node {
     enum node_kind kind;
-    uint32_t next;  /* the following node of the same sequence; NODE_NONE at its end */
-    uint32_t child; /* see enum node_kind */
-    uint32_t alt;   /* NODE_BRANCH: the next branch of the group */
-    uint32_t min;   /* NODE_REPEAT */
-    uint32_t max;   /* NODE_REPEAT; COUNT_UNBOUNDED for * + {n,} */
-    int lazy;       /* NODE_REPEAT */
-    int negate;     /* NODE_AHEAD */
-    uint16_t unit;  /* NODE_CHAR */
+    uint32_t next;       /* the following node of the same sequence; NODE_NONE at its end */
+    uint32_t child;      /* see enum node_kind */
+    uint32_t alt;        /* NODE_BRANCH: the next branch of the group */
+    uint32_t min;        /* NODE_REPEAT */
+    uint32_t max;        /* NODE_REPEAT; COUNT_UNBOUNDED for * + {n,} */
+    int lazy;            /* NODE_REPEAT */
+    int negate;          /* NODE_AHEAD */
+    uint16_t unit;       /* NODE_CHAR */
     struct char_set set; /* NODE_CLASS */
 };
 
 struct pcs_regex {
-    uint32_t root;  /* a NODE_GROUP holding the top-level alternatives */
-    int anchored;   /* every top-level branch starts with ^: try position 0 only */
+    uint32_t root; /* a NODE_GROUP holding the top-level alternatives */
+    int anchored;  /* every top-level branch starts with ^: try position 0 only */
     uint32_t count;
     uint32_t cap;
     struct node nodes[];
@@ -74,8 +74,8 @@ static int is_js_space(uint32_t unit)
 {
     /* ECMAScript WhiteSpace and LineTerminator, what \s matches. */
     return (unit >= 9 && unit <= 13) || unit == 32 || unit == 0xA0 || unit == 0x1680 ||
-           (unit >= 0x2000 && unit <= 0x200A) || unit == 0x2028 || unit == 0x2029 || unit == 0x202F ||
-           unit == 0x205F || unit == 0x3000 || unit == 0xFEFF;
+           (unit >= 0x2000 && unit <= 0x200A) || unit == 0x2028 || unit == 0x2029 || unit == 0x202F || unit == 0x205F ||
+           unit == 0x3000 || unit == 0xFEFF;
 }
 
 static int is_line_terminator(uint32_t unit)
@@ -121,9 +121,7 @@ static struct char_set set_of_escape(char letter)
     memset(&set, 0, sizeof set);
     switch (letter) {
     case 'd':
-    case 'D':
-        set_add_range(&set, '0', '9');
-        break;
+    case 'D': set_add_range(&set, '0', '9'); break;
     case 'w':
     case 'W':
         set_add_range(&set, '0', '9');
@@ -272,48 +270,21 @@ static enum escape_result read_escape(struct parser *p, int in_class, uint16_t *
     case 'w':
     case 'W':
     case 's':
-    case 'S':
-        *set = set_of_escape(c);
-        return ESCAPE_SET;
-    case 't':
-        *unit = '\t';
-        return ESCAPE_UNIT;
-    case 'n':
-        *unit = '\n';
-        return ESCAPE_UNIT;
-    case 'v':
-        *unit = '\v';
-        return ESCAPE_UNIT;
-    case 'f':
-        *unit = '\f';
-        return ESCAPE_UNIT;
-    case 'r':
-        *unit = '\r';
-        return ESCAPE_UNIT;
-    case 'b':
-        fail(p, start, 1, in_class ? "\\b (backspace) in a class" : "\\b (word boundary)");
-        return ESCAPE_FAILED;
-    case 'B':
-        fail(p, start, 1, "\\B (non-word boundary)");
-        return ESCAPE_FAILED;
-    case 'k':
-        fail(p, start, 1, "named backreference \\k");
-        return ESCAPE_FAILED;
-    case 'u':
-        fail(p, start, 1, "unicode escape \\u");
-        return ESCAPE_FAILED;
-    case 'x':
-        fail(p, start, 1, "hex escape \\x");
-        return ESCAPE_FAILED;
-    case 'c':
-        fail(p, start, 1, "control escape \\c");
-        return ESCAPE_FAILED;
+    case 'S': *set = set_of_escape(c); return ESCAPE_SET;
+    case 't': *unit = '\t'; return ESCAPE_UNIT;
+    case 'n': *unit = '\n'; return ESCAPE_UNIT;
+    case 'v': *unit = '\v'; return ESCAPE_UNIT;
+    case 'f': *unit = '\f'; return ESCAPE_UNIT;
+    case 'r': *unit = '\r'; return ESCAPE_UNIT;
+    case 'b': fail(p, start, 1, in_class ? "\\b (backspace) in a class" : "\\b (word boundary)"); return ESCAPE_FAILED;
+    case 'B': fail(p, start, 1, "\\B (non-word boundary)"); return ESCAPE_FAILED;
+    case 'k': fail(p, start, 1, "named backreference \\k"); return ESCAPE_FAILED;
+    case 'u': fail(p, start, 1, "unicode escape \\u"); return ESCAPE_FAILED;
+    case 'x': fail(p, start, 1, "hex escape \\x"); return ESCAPE_FAILED;
+    case 'c': fail(p, start, 1, "control escape \\c"); return ESCAPE_FAILED;
     case 'p':
-    case 'P':
-        fail(p, start, 1, "unicode property escape");
-        return ESCAPE_FAILED;
-    default:
-        break;
+    case 'P': fail(p, start, 1, "unicode property escape"); return ESCAPE_FAILED;
+    default: break;
     }
     if (c >= '0' && c <= '9') {
         /* Outside a class \1 is a backreference; inside one, and \0
@@ -533,21 +504,15 @@ static uint32_t parse_term(struct parser *p)
             return NODE_NONE;
         }
         return new_node(p, c == '^' ? NODE_START : NODE_END);
-    case '(':
-        atom = parse_group(p);
-        break;
-    case '[':
-        atom = parse_class(p);
-        break;
+    case '(': atom = parse_group(p); break;
+    case '[': atom = parse_class(p); break;
     case '.':
         p->at++;
         atom = new_node(p, NODE_ANY);
         break;
     case '*':
     case '+':
-    case '?':
-        fail(p, start, 0, "nothing to repeat");
-        return NODE_NONE;
+    case '?': fail(p, start, 0, "nothing to repeat"); return NODE_NONE;
     case '\\': {
         enum escape_result kind = read_escape(p, 0, &unit, &set);
         if (kind == ESCAPE_FAILED) {
@@ -789,14 +754,10 @@ static int read_unit(const struct matcher *m, size_t pos, uint32_t *unit, size_t
 static int unit_matches(const struct node *n, uint32_t unit)
 {
     switch (n->kind) {
-    case NODE_CHAR:
-        return unit == n->unit;
-    case NODE_ANY:
-        return !is_line_terminator(unit);
-    case NODE_CLASS:
-        return set_has(&n->set, unit);
-    default:
-        return 0;
+    case NODE_CHAR: return unit == n->unit;
+    case NODE_ANY: return !is_line_terminator(unit);
+    case NODE_CLASS: return set_has(&n->set, unit);
+    default: return 0;
     }
 }
 
@@ -907,10 +868,8 @@ static int match_here(struct matcher *m, uint32_t id, size_t pos, const struct f
             return 0;
         }
         return match_node(m, n->next, after, k);
-    case NODE_START:
-        return pos == 0 && match_node(m, n->next, pos, k);
-    case NODE_END:
-        return pos == m->end && match_node(m, n->next, pos, k);
+    case NODE_START: return pos == 0 && match_node(m, n->next, pos, k);
+    case NODE_END: return pos == m->end && match_node(m, n->next, pos, k);
     case NODE_GROUP: {
         struct frame then = {FRAME_THEN, n->next, 0, 0, k};
         return match_branches(m, n->child, pos, n->next == NODE_NONE ? k : &then);
@@ -930,8 +889,7 @@ static int match_here(struct matcher *m, uint32_t id, size_t pos, const struct f
             return match_repeat_units(m, n, pos, k);
         }
         return match_repeat(m, id, 0, pos, k);
-    case NODE_BRANCH:
-        break;
+    case NODE_BRANCH: break;
     }
     return 0;
 }
@@ -954,10 +912,8 @@ static int match_node(struct matcher *m, uint32_t id, size_t pos, const struct f
 static int resume(struct matcher *m, size_t pos, const struct frame *k)
 {
     switch (k->kind) {
-    case FRAME_ACCEPT:
-        return 1;
-    case FRAME_THEN:
-        return match_node(m, k->node, pos, k->up);
+    case FRAME_ACCEPT: return 1;
+    case FRAME_THEN: return match_node(m, k->node, pos, k->up);
     case FRAME_REPEAT: {
         const struct node *r = &m->re->nodes[k->node];
         /* As JavaScript's RepeatMatcher: an iteration beyond the minimum

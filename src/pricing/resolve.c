@@ -15,16 +15,12 @@
 int pcs_match_rule_test(const struct match_rule *rule, const char *name, size_t name_len)
 {
     switch (rule->kind) {
-    case MATCH_EQUALS:
-        return name_len == rule->text_len && memcmp(name, rule->text, name_len) == 0;
-    case MATCH_STARTS_WITH:
-        return name_len >= rule->text_len && memcmp(name, rule->text, rule->text_len) == 0;
+    case MATCH_EQUALS: return name_len == rule->text_len && memcmp(name, rule->text, name_len) == 0;
+    case MATCH_STARTS_WITH: return name_len >= rule->text_len && memcmp(name, rule->text, rule->text_len) == 0;
     case MATCH_ENDS_WITH:
         return name_len >= rule->text_len && memcmp(name + name_len - rule->text_len, rule->text, rule->text_len) == 0;
-    case MATCH_CONTAINS:
-        return strstr(name, rule->text) != NULL;
-    case MATCH_REGEX:
-        return pcs_regex_test(rule->regex, name);
+    case MATCH_CONTAINS: return strstr(name, rule->text) != NULL;
+    case MATCH_REGEX: return pcs_regex_test(rule->regex, name);
     case MATCH_OR:
         for (size_t i = 0; i < rule->child_count; i++)
             if (pcs_match_rule_test(&rule->children[i], name, name_len))

@@ -32,7 +32,7 @@ static cJSON *price_set_object(struct report_json *doc, const struct pcs_price_s
     for (int key = 0; key < PCS_PRICE_KEY_COUNT; key++)
         if (set->prices[key].set)
             pcs_report_json_put(doc, object, pcs_price_key_name((enum pcs_price_key)key),
-                                  price_value(doc, &set->prices[key], multiplier));
+                                price_value(doc, &set->prices[key], multiplier));
     return object;
 }
 
@@ -146,8 +146,9 @@ enum pcs_status pcs_report_price_model_json(FILE *out, const pcs_catalog *catalo
             pcs_report_json_add_string(doc, entry, "start_date", start);
         } else if (period->constraint == PCS_PRICE_TIME_OF_DAY) {
             pcs_report_json_add_string(doc, entry, "start_time",
-                                    pcs_report_utc_time(period->day_start_s, start, sizeof start) + 11);
-            pcs_report_json_add_string(doc, entry, "end_time", pcs_report_utc_time(period->day_end_s, end, sizeof end) + 11);
+                                       pcs_report_utc_time(period->day_start_s, start, sizeof start) + 11);
+            pcs_report_json_add_string(doc, entry, "end_time",
+                                       pcs_report_utc_time(period->day_end_s, end, sizeof end) + 11);
         }
         pcs_report_json_put(doc, entry, "prices", price_set_object(doc, &period->set, 1.0));
         pcs_report_json_put(doc, periods, NULL, entry);

@@ -4,8 +4,8 @@
 
 #include "report_util.h"
 
-static const char *const price_labels[PCS_PRICE_KEY_COUNT] = {"input", "cache_read", "cache_write", "cache_write_1h",
-                                                              "output", "requests"};
+static const char *const price_labels[PCS_PRICE_KEY_COUNT] = {"input",          "cache_read", "cache_write",
+                                                              "cache_write_1h", "output",     "requests"};
 
 /* The billed count of each key, as pcs_price_usage splits the usage. */
 static void billed_counts(const struct pcs_price_set *set, const struct pcs_usage *usage,
@@ -13,7 +13,8 @@ static void billed_counts(const struct pcs_price_set *set, const struct pcs_usag
 {
     const struct pcs_price *prices = set->prices;
     counts[PCS_PRICE_CACHE_WRITE_1H] = prices[PCS_PRICE_CACHE_WRITE_1H].set ? usage->cache_write_1h : 0;
-    counts[PCS_PRICE_CACHE_WRITE] = prices[PCS_PRICE_CACHE_WRITE].set ? usage->cache_write - counts[PCS_PRICE_CACHE_WRITE_1H] : 0;
+    counts[PCS_PRICE_CACHE_WRITE] =
+        prices[PCS_PRICE_CACHE_WRITE].set ? usage->cache_write - counts[PCS_PRICE_CACHE_WRITE_1H] : 0;
     counts[PCS_PRICE_CACHE_READ] = prices[PCS_PRICE_CACHE_READ].set ? usage->cache_read : 0;
     counts[PCS_PRICE_INPUT] =
         usage->input - counts[PCS_PRICE_CACHE_READ] - counts[PCS_PRICE_CACHE_WRITE] - counts[PCS_PRICE_CACHE_WRITE_1H];
@@ -31,8 +32,9 @@ enum pcs_status pcs_report_price_quote_text(FILE *out, const struct pcs_price_qu
             pcs_report_utc_time(quote->price_time_s, when, sizeof when));
     fprintf(out, "tier %s x%g, regional uplift x%g; catalog: %s\n\n", pcs_tier_name(quote->tier),
             quote->tier_multiplier, quote->region_uplift, pcs_catalog_source(quote->catalog));
-    const double parts[PCS_PRICE_KEY_COUNT] = {quote->cost.uncached, quote->cost.cache_read, quote->cost.cache_write,
-                                               quote->cost.cache_write_1h, quote->cost.output, quote->cost.requests};
+    const double parts[PCS_PRICE_KEY_COUNT] = {quote->cost.uncached,    quote->cost.cache_read,
+                                               quote->cost.cache_write, quote->cost.cache_write_1h,
+                                               quote->cost.output,      quote->cost.requests};
     uint64_t counts[PCS_PRICE_KEY_COUNT];
     billed_counts(quote->set, &quote->usage, counts);
     /* One precision for the USD column, the total included. */
@@ -59,9 +61,8 @@ enum pcs_status pcs_report_price_quote_text(FILE *out, const struct pcs_price_qu
     }
     fprintf(out, "%-16s %16s %22s %16s\n", "total", "", "",
             pcs_report_money_text(&money, quote->cost.total, usd, sizeof usd));
-    if (quote->usage.cache_read + quote->usage.cache_write > counts[PCS_PRICE_CACHE_READ] +
-                                                              counts[PCS_PRICE_CACHE_WRITE] +
-                                                              counts[PCS_PRICE_CACHE_WRITE_1H])
+    if (quote->usage.cache_read + quote->usage.cache_write >
+        counts[PCS_PRICE_CACHE_READ] + counts[PCS_PRICE_CACHE_WRITE] + counts[PCS_PRICE_CACHE_WRITE_1H])
         fprintf(out, "\nnote: cache tokens without a price of their own are billed at the input price\n");
     if (quote->usage.input && prompt_class)
         fprintf(out, "\nlong-context prices: %s has more than %llu %s\n",

@@ -62,9 +62,9 @@ enum pcs_status pcs_report_requests_row(FILE *out, const char *model, const stru
 {
     fprintf(out, "%lld,", (long long)req->t_ms);
     csv_field(out, model);
-    fprintf(out, ",%llu,%llu,%llu,%llu,%llu,", (unsigned long long)usage->input,
-            (unsigned long long)usage->cache_read, (unsigned long long)usage->cache_write,
-            (unsigned long long)usage->output, (unsigned long long)usage->cache_write_1h);
+    fprintf(out, ",%llu,%llu,%llu,%llu,%llu,", (unsigned long long)usage->input, (unsigned long long)usage->cache_read,
+            (unsigned long long)usage->cache_write, (unsigned long long)usage->output,
+            (unsigned long long)usage->cache_write_1h);
     if (cost_usd >= 0)
         fprintf(out, "%.15g", cost_usd);
     fputc('\n', out);

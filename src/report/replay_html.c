@@ -283,8 +283,8 @@ static void cost_row(FILE *out, const char *label, const char *priced_as, const 
 static void cost_table(FILE *out, const struct pcs_replay_report *report, const uint32_t *models,
                        const uint32_t *priced, size_t priced_count, const struct replay_money *money)
 {
-    static const char *const headers[] = {"",           "priced as", "with cache", "without cache",
-                                          "ideal cache", "savings",   "saved"};
+    static const char *const headers[] = {"",        "priced as", "with cache", "without cache", "ideal cache",
+                                          "savings", "saved"};
     const struct pcs_replay_cost *cost = report->cost;
     pcs_html_table_begin(out, "cost", headers, sizeof headers / sizeof headers[0], 2);
     cost_row(out, "total", "", &cost->with_cache, cost->without_cache, cost->ideal, money);
@@ -304,9 +304,8 @@ static void cost_table(FILE *out, const struct pcs_replay_report *report, const 
     }
 }
 
-static enum pcs_status cost_comparison_chart(FILE *out, const struct pcs_replay_report *report,
-                                             const uint32_t *priced, size_t count, const char **names,
-                                             const struct report_money *money)
+static enum pcs_status cost_comparison_chart(FILE *out, const struct pcs_replay_report *report, const uint32_t *priced,
+                                             size_t count, const char **names, const struct report_money *money)
 {
     static const char *const series[] = {"with the cache", "without a cache", "with the ideal cache"};
     static const char *const colors[] = {"#0072b2", "#8c959f", "#009e73"};
@@ -364,8 +363,8 @@ static size_t cost_parts(const struct pcs_cost *cost, double *parts)
 static enum pcs_status cost_parts_chart(FILE *out, const struct pcs_replay_report *report, const uint32_t *priced,
                                         size_t count, const char **names, const struct report_money *money)
 {
-    static const char *const series[COST_PARTS] = {"input (uncached)", "cache_read",     "cache_write (5 min)",
-                                                   "cache_write_1h",   "output",         "request fees"};
+    static const char *const series[COST_PARTS] = {"input (uncached)", "cache_read", "cache_write (5 min)",
+                                                   "cache_write_1h",   "output",     "request fees"};
     static const char *const colors[COST_PARTS] = {"#8c959f", "#009e73", "#e69f00", "#d55e00", "#0072b2", "#cc79a7"};
     double *values = calloc(COST_PARTS * count + 1, sizeof *values);
     struct html_labels labels = {0, NULL, NULL};

@@ -31,8 +31,7 @@ static void parts_object(struct report_json *doc, cJSON *parent, const struct pc
 }
 
 /* total, without_cache, ideal, savings and the parts, in USD. */
-static void add_costs(struct report_json *doc, cJSON *object, const struct pcs_cost *with, double without,
-                      double ideal)
+static void add_costs(struct report_json *doc, cJSON *object, const struct pcs_cost *with, double without, double ideal)
 {
     pcs_report_json_add_number(doc, object, "total", with->total);
     pcs_report_json_add_number(doc, object, "without_cache", without);

@@ -26,8 +26,8 @@ static void model_caches(FILE *out, const struct pcs_replay_report *report, cons
         const struct pcs_cache_config *config = &report->model_configs[models[i]];
         char parameters[160];
         pcs_report_policy_parameters(config, parameters, sizeof parameters);
-        fprintf(out, "  %-28s %s: %s\n", pcs_trace_model_name(report->trace, models[i]), pcs_policy_name(config->policy),
-                parameters);
+        fprintf(out, "  %-28s %s: %s\n", pcs_trace_model_name(report->trace, models[i]),
+                pcs_policy_name(config->policy), parameters);
     }
 }
 
@@ -82,8 +82,8 @@ static enum pcs_status cost_table(FILE *out, const struct pcs_replay_report *rep
             report->tier_override >= 0 ? pcs_tier_name((enum pcs_tier)report->tier_override) : "of each request",
             uplift);
     fprintf(out, "catalog: %s\n\n", report->catalog_source);
-    fprintf(out, "%-28s %-22s %14s %14s %14s %14s %8s\n", "", "priced as", "with cache", "without cache",
-            "ideal cache", "savings", "saved");
+    fprintf(out, "%-28s %-22s %14s %14s %14s %14s %8s\n", "", "priced as", "with cache", "without cache", "ideal cache",
+            "savings", "saved");
     struct cost_line *lines = malloc((result->model_count + 1) * sizeof *lines);
     if (!lines)
         return PCS_ERR_NOMEM;
@@ -157,8 +157,9 @@ enum pcs_status pcs_report_replay_text(FILE *out, const struct pcs_replay_report
         fprintf(out, "skipped: %s (--lenient)\n",
                 pcs_report_count(result->skipped, "bad record", "bad records", count, sizeof count));
     if (pcs_trace_lacks_prefixes(report->trace))
-        fprintf(out, "note: an %s trace has arrivals and lengths only, no prefix identity: "
-                     "nothing in it can be cached\n",
+        fprintf(out,
+                "note: an %s trace has arrivals and lengths only, no prefix identity: "
+                "nothing in it can be cached\n",
                 pcs_trace_prefixless_format(report->trace));
     fputc('\n', out);
     pcs_report_table_text_header(out, &pcs_report_replay_table, "", report->cost != NULL);

@@ -133,8 +133,7 @@ struct report_money pcs_report_money_of(const double *usd, size_t count)
 }
 
 /* sign, then the currency symbol (may be ""), then the digits. */
-static const char *money_format(const struct report_money *money, double usd, const char *symbol, char *buf,
-                                size_t cap)
+static const char *money_format(const struct report_money *money, double usd, const char *symbol, char *buf, size_t cap)
 {
     if (!isfinite(usd)) {
         snprintf(buf, cap, "%s", pcs_report_no_value(REPORT_TEXT)); /* as HTML's */
@@ -310,8 +309,8 @@ const char *pcs_report_noun(uint64_t count, const char *singular, const char *pl
 
 const char *pcs_report_no_value(enum report_format format)
 {
-    static const char *const spelling[] = {[REPORT_TEXT] = "n/a", [REPORT_CSV] = "", [REPORT_JSON] = "null",
-                                           [REPORT_HTML] = "n/a"};
+    static const char *const spelling[] = {
+        [REPORT_TEXT] = "n/a", [REPORT_CSV] = "", [REPORT_JSON] = "null", [REPORT_HTML] = "n/a"};
     return spelling[format];
 }
 

@@ -38,10 +38,10 @@ enum pcs_status pcs_report_run_csv(FILE *out, const struct pcs_run_report *repor
             /* n: the trials the cost per completed task is over (those that
              * completed a task); a figure without a value is an empty field. */
             fprintf(out, ",%zu,%zu", st->trials, cost->n);
-            const double cost_figures[] = {cost->mean, cost->sd, cost->ci95_low, cost->ci95_high,
-                                           cost->p5,   cost->p50, cost->p95,      cost->p99,
-                                           st->task_cost_mean, st->task_cost_p5, st->task_cost_p50,
-                                           st->task_cost_p95, st->task_cost_p99};
+            const double cost_figures[] = {cost->mean,         cost->sd,         cost->ci95_low,    cost->ci95_high,
+                                           cost->p5,           cost->p50,        cost->p95,         cost->p99,
+                                           st->task_cost_mean, st->task_cost_p5, st->task_cost_p50, st->task_cost_p95,
+                                           st->task_cost_p99};
             for (size_t i = 0; i < sizeof cost_figures / sizeof cost_figures[0]; i++) {
                 fputc(',', out);
                 pcs_report_csv_number(out, cost_figures[i]);

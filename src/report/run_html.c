@@ -75,8 +75,8 @@ static enum pcs_status cdf_chart(FILE *out, const struct pcs_run_point_report *p
         for (size_t s = 0; s < result->strategy_count; s++) {
             samples[s].name = stats[s].strategy->name;
             samples[s].values = values + s * trials;
-            samples[s].count = pcs_run_cost_per_completed_task(&result->strategies[s], result->trial_count,
-                                                               values + s * trials);
+            samples[s].count =
+                pcs_run_cost_per_completed_task(&result->strategies[s], result->trial_count, values + s * trials);
         }
         struct cdf_chart chart = {
             .label = "distribution of cost per completed task across trials",
@@ -130,8 +130,8 @@ static enum pcs_status mean_chart(FILE *out, const struct pcs_run_point_report *
     if (status == PCS_OK) {
         for (size_t s = 0; s < count; s++) {
             names[s] = stats[s].strategy->name;
-            mean_bar(&stats[s], &money.cost_per_completed_task, &numbers[s], &numbers[count + s], &numbers[2 * count + s], labels.text[s],
-                     sizeof labels.text[s]);
+            mean_bar(&stats[s], &money.cost_per_completed_task, &numbers[s], &numbers[count + s],
+                     &numbers[2 * count + s], labels.text[s], sizeof labels.text[s]);
         }
         struct bar_chart chart = {
             .label = "mean cost per completed task with its 95% confidence interval",
@@ -180,8 +180,8 @@ static void interval(const struct report_money *money, double low, double high, 
     pcs_report_money_interval(money, low, high, buf, cap);
 }
 
-static const char *const cost_headers[] = {"strategy", "trials", "mean", "95% CI of the mean", "sd",
-                                           "p5",       "p50",    "p95",  "p99"};
+static const char *const cost_headers[] = {"strategy", "trials", "mean", "95% CI of the mean", "sd", "p5",
+                                           "p50",      "p95",    "p99"};
 
 static void cost_row(FILE *out, const struct strategy_stats *stats, const struct run_money *money)
 {
@@ -200,9 +200,9 @@ static void cost_row(FILE *out, const struct strategy_stats *stats, const struct
     row_write(out, &cells, 9);
 }
 
-static const char *const task_headers[] = {"strategy",     "completed",      "attempts per task",
-                                           "escalated",    "cached ratio",   "vs first (USD)",
-                                           "95% CI",       "P(cheaper)"};
+static const char *const task_headers[] = {"strategy",  "completed",    "attempts per task",
+                                           "escalated", "cached ratio", "vs first (USD)",
+                                           "95% CI",    "P(cheaper)"};
 
 static void task_row(FILE *out, const struct strategy_stats *stats, const struct run_money *money)
 {

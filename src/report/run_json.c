@@ -33,8 +33,8 @@ static cJSON *summary_object(struct report_json *doc, const struct pcs_summary *
     return object;
 }
 
-static cJSON *strategy_object(struct report_json *doc, const struct pcs_scenario *scenario, const struct strategy_stats *st,
-                              const char *first_name)
+static cJSON *strategy_object(struct report_json *doc, const struct pcs_scenario *scenario,
+                              const struct strategy_stats *st, const char *first_name)
 {
     cJSON *object = cJSON_CreateObject();
     const struct pcs_strategy *strategy = st->strategy;
@@ -80,8 +80,7 @@ static cJSON *strategy_object(struct report_json *doc, const struct pcs_scenario
     return object;
 }
 
-static enum pcs_status point_strategies(struct report_json *doc, const struct pcs_run_point_report *point,
-                                        cJSON *array)
+static enum pcs_status point_strategies(struct report_json *doc, const struct pcs_run_point_report *point, cJSON *array)
 {
     size_t count = point->result->strategy_count;
     struct strategy_stats *stats = calloc(count + 1, sizeof *stats);
@@ -89,7 +88,8 @@ static enum pcs_status point_strategies(struct report_json *doc, const struct pc
         return PCS_ERR_NOMEM;
     enum pcs_status status = pcs_run_stats_compute(point, stats);
     for (size_t s = 0; s < count && status == PCS_OK; s++)
-        pcs_report_json_put(doc, array, NULL, strategy_object(doc, point->scenario, &stats[s], stats[0].strategy->name));
+        pcs_report_json_put(doc, array, NULL,
+                            strategy_object(doc, point->scenario, &stats[s], stats[0].strategy->name));
     free(stats);
     return status;
 }
@@ -105,7 +105,8 @@ enum pcs_status pcs_report_run_json(FILE *out, const struct pcs_run_report *repo
     pcs_report_json_add_string(doc, root, "scenario", report->name);
     pcs_report_json_add_string(doc, root, "file", report->path);
     pcs_report_json_put(doc, root, "seed", pcs_report_json_integer(report->seed));
-    pcs_report_json_add_string(doc, root, "rng", "pcsim-rrmxmx-counter: counter-based streams keyed by XXH3 of (seed, trial, task, ...)");
+    pcs_report_json_add_string(doc, root, "rng",
+                               "pcsim-rrmxmx-counter: counter-based streams keyed by XXH3 of (seed, trial, task, ...)");
     pcs_report_json_put(doc, root, "trials", pcs_report_json_integer(report->points[0].result->trial_count));
     pcs_report_json_add_bool(doc, root, "trials_auto", report->trials_auto);
     if (report->trials_auto) {
@@ -137,8 +138,8 @@ enum pcs_status pcs_report_run_json(FILE *out, const struct pcs_run_report *repo
         if (report->trials_auto) {
             const struct pcs_run_result *result = report->points[p].result;
             pcs_report_json_add_bool(doc, point, "converged", result->converged);
-            pcs_report_json_put(doc, 
-                point, "half_width_reached",
+            pcs_report_json_put(
+                doc, point, "half_width_reached",
                 pcs_report_json_number(isfinite(result->relative_half_width) ? result->relative_half_width : NAN));
         }
         status = point_strategies(doc, &report->points[p], pcs_report_json_array(doc, point, "strategies"));

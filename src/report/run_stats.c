@@ -93,7 +93,8 @@ void pcs_run_stats_money(const struct strategy_stats *stats, size_t count, struc
     pcs_report_money_init(&money->difference);
     for (size_t s = 0; s < count; s++) {
         const struct pcs_summary *cost = &stats[s].cost_per_completed_task;
-        const double levels[] = {cost->mean, cost->ci95_low, cost->ci95_high, cost->p5, cost->p50, cost->p95, cost->p99};
+        const double levels[] = {cost->mean, cost->ci95_low, cost->ci95_high, cost->p5,
+                                 cost->p50,  cost->p95,      cost->p99};
         for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++)
             pcs_report_money_add(&money->cost_per_completed_task, levels[i]);
         const double task[] = {stats[s].task_cost_mean, stats[s].task_cost_p5, stats[s].task_cost_p50,
@@ -135,7 +136,9 @@ const char *pcs_run_auto_text(const struct pcs_run_report *report, char *buf, si
     else
         snprintf(width, sizeof width, "no 95%% CI yet (under 2 trials with a completed task)");
     snprintf(buf, cap, " (--trials auto: %s: %s, target %.3g%%)",
-             converged ? "converged" : report->partial ? "did not converge, interrupted" : "did not converge, stopped at the cap",
+             converged         ? "converged"
+             : report->partial ? "did not converge, interrupted"
+                               : "did not converge, stopped at the cap",
              width, 100.0 * report->target_relative_half_width);
     return buf;
 }

@@ -10,20 +10,20 @@
 struct strategy_stats {
     const struct pcs_strategy *strategy;
     size_t trials;
-    size_t trials_with_completion;          /* trials that completed at least one task */
+    size_t trials_with_completion;              /* trials that completed at least one task */
     struct pcs_summary cost_per_completed_task; /* USD, over trials_with_completion */
-    struct pcs_summary spend;               /* USD per horizon, over trials */
-    struct pcs_summary cached_ratio;        /* cache_read / input per trial */
-    double task_cost_mean;                  /* USD per task, all tasks of all trials */
+    struct pcs_summary spend;                   /* USD per horizon, over trials */
+    struct pcs_summary cached_ratio;            /* cache_read / input per trial */
+    double task_cost_mean;                      /* USD per task, all tasks of all trials */
     double task_cost_p5, task_cost_p50, task_cost_p95, task_cost_p99;
     double tasks_per_trial;
-    double completion_rate;                 /* completed / tasks, pooled over trials */
-    double attempts_per_task;               /* requests / tasks */
-    double escalation_rate;                 /* escalated / tasks */
-    double failed_request_rate;             /* failed requests / requests */
+    double completion_rate;     /* completed / tasks, pooled over trials */
+    double attempts_per_task;   /* requests / tasks */
+    double escalation_rate;     /* escalated / tasks */
+    double failed_request_rate; /* failed requests / requests */
     uint64_t requests;
-    int has_paired;                         /* not the first strategy */
-    struct pcs_paired versus_first;         /* cost per completed task, over trials where both completed */
+    int has_paired;                 /* not the first strategy */
+    struct pcs_paired versus_first; /* cost per completed task, over trials where both completed */
 };
 
 /* A strategy's route for people: each step "alias xN", the steps joined by

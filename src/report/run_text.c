@@ -52,8 +52,8 @@ static void print_point(FILE *out, const struct pcs_run_point_report *point, con
                 pcs_report_money_text(usd, cost->p99, a, sizeof a));
     }
     fprintf(out, "\nper task and per horizon:\n");
-    fprintf(out, "  %-22s %10s %9s %9s %9s %8s %12s %12s %12s %14s\n", "strategy", "completed", "attempts",
-            "escalated", "failed", "cached", "task mean", "task p50", "task p99", "spend/horizon");
+    fprintf(out, "  %-22s %10s %9s %9s %9s %8s %12s %12s %12s %14s\n", "strategy", "completed", "attempts", "escalated",
+            "failed", "cached", "task mean", "task p50", "task p99", "spend/horizon");
     for (size_t s = 0; s < count; s++) {
         const struct strategy_stats *st = &stats[s];
         fprintf(out, "  %-22s %9.2f%% %9.3f %8.2f%% %8.2f%% %7.2f%% %12s %12s %12s %14s\n", st->strategy->name,

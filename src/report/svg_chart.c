@@ -18,9 +18,9 @@
 #define MAX_TICKS 64
 #define AXIS_BELOW 52.0 /* tick labels and the x axis title under the plot */
 #define DEFAULT_PLOT_HEIGHT 300.0
-#define LABEL_ROW 15.0  /* a margin label's height: the 12 px font and a gap */
-#define LEADER 20.0     /* from the plot's right edge to an end label */
-#define LABEL_GAP 10.0  /* between two marker labels in a row */
+#define LABEL_ROW 15.0 /* a margin label's height: the 12 px font and a gap */
+#define LEADER 20.0    /* from the plot's right edge to an end label */
+#define LABEL_GAP 10.0 /* between two marker labels in a row */
 
 /* Okabe-Ito's colour-blind-safe colours (yellow left out: too pale on white). */
 static const char *const palette[] = {"#0072b2", "#e69f00", "#009e73", "#d55e00",
@@ -115,7 +115,7 @@ static int axis_accepts(const struct chart_axis *axis, double value)
 struct scale {
     int log;
     double low, high;
-    double step;               /* linear: the tick spacing the range was rounded to; 0: from the range */
+    double step; /* linear: the tick spacing the range was rounded to; 0: from the range */
     double pixel_low, pixel_high;
 };
 
@@ -316,7 +316,7 @@ struct legend_item {
     const char *name;
     const char *color;
     const char *dash; /* NULL: solid */
-    int box; /* a filled square (bars) rather than a line */
+    int box;          /* a filled square (bars) rather than a line */
 };
 
 static void legend_swatch(FILE *out, const struct legend_item *item, double x, double y)
@@ -404,8 +404,8 @@ static void series_path(FILE *out, const struct line_chart *chart, const struct 
     }
 }
 
-static void series_dots(FILE *out, const struct line_chart *chart, const struct chart_series *series,
-                        const char *color, const struct scale *x_scale, const struct scale *y_scale)
+static void series_dots(FILE *out, const struct line_chart *chart, const struct chart_series *series, const char *color,
+                        const struct scale *x_scale, const struct scale *y_scale)
 {
     for (size_t i = 0; i < series->count; i++) {
         if (!axis_accepts(&chart->x, series->x[i]) || !axis_accepts(&chart->y, series->y[i]))
@@ -516,7 +516,7 @@ struct end_label {
     const char *text;
     const char *color;
     double anchor, y;
-    size_t order;      /* series first, then levels: ties keep it */
+    size_t order; /* series first, then levels: ties keep it */
 };
 
 static int by_anchor(const void *a, const void *b)
@@ -958,9 +958,9 @@ const char *pcs_chart_format_usd_tick(double usd, char *buf, size_t cap)
 }
 
 static const double round_durations[] = {1, 10, 60, 300, 3600, 21600, 86400, 604800, 2592000};
-static const double fine_durations[] = {1,    2,    5,     10,    15,    20,    30,     60,     120,    300,
-                                        600,  900,  1200,  1800,  3600,  7200,  10800,  21600,  43200,  86400,
-                                        172800, 604800, 1209600, 2592000};
+static const double fine_durations[] = {1,     2,     5,     10,    15,     20,     30,      60,
+                                        120,   300,   600,   900,   1200,   1800,   3600,    7200,
+                                        10800, 21600, 43200, 86400, 172800, 604800, 1209600, 2592000};
 
 const double *pcs_chart_duration_ticks(double low_s, double high_s, size_t *count)
 {

@@ -22,24 +22,24 @@
 typedef const char *(*chart_format_fn)(double value, char *buf, size_t cap);
 
 struct chart_axis {
-    const char *title;          /* with its unit: "TTL (log scale)", "cost (USD)" */
-    int log_scale;              /* values <= 0 are left out on a log axis */
-    double min, max;            /* the range shown; min >= max: from the data */
-    int from_zero;              /* a linear range from the data includes 0 */
-    const double *ticks;        /* candidate tick values (those in range are used); NULL: nice values */
+    const char *title;   /* with its unit: "TTL (log scale)", "cost (USD)" */
+    int log_scale;       /* values <= 0 are left out on a log axis */
+    double min, max;     /* the range shown; min >= max: from the data */
+    int from_zero;       /* a linear range from the data includes 0 */
+    const double *ticks; /* candidate tick values (those in range are used); NULL: nice values */
     size_t tick_count;
-    chart_format_fn tick_format;  /* tick labels; NULL: "%.4g" */
-    chart_format_fn value_format; /* a point's value in its tooltip; NULL: tick_format */
+    chart_format_fn tick_format;      /* tick labels; NULL: "%.4g" */
+    chart_format_fn value_format;     /* a point's value in its tooltip; NULL: tick_format */
     const struct report_money *money; /* not NULL: tooltips in dollars at this precision (over value_format) */
 };
 
 struct chart_series {
     const char *name;
-    const double *x, *y;        /* count points, x ascending; a non-finite y breaks the line */
+    const double *x, *y; /* count points, x ascending; a non-finite y breaks the line */
     size_t count;
-    int step;                   /* y holds from each x to the next; the last point ends the line */
-    int markers;                /* a dot per point, its values as tooltip */
-    const char *color;          /* NULL: the palette's, by series index */
+    int step;          /* y holds from each x to the next; the last point ends the line */
+    int markers;       /* a dot per point, its values as tooltip */
+    const char *color; /* NULL: the palette's, by series index */
 };
 
 /* A vertical line at x with a label (shown when x is in range), the
@@ -54,7 +54,7 @@ struct chart_marker {
 struct chart_level {
     double y;
     const char *label;
-    const char *color;          /* NULL: dark grey */
+    const char *color; /* NULL: dark grey */
 };
 
 /* Labels never lie on the plot, so no label hides a line: the levels' and,
@@ -64,9 +64,9 @@ struct chart_level {
  * Each series has its own dash pattern (the first solid), so two series
  * with the same values still show as two. */
 struct line_chart {
-    const char *label;          /* what the chart shows, for screen readers */
+    const char *label; /* what the chart shows, for screen readers */
     struct chart_axis x, y;
-    double plot_height;         /* pixels; 0: 300 */
+    double plot_height; /* pixels; 0: 300 */
     const struct chart_series *series;
     size_t series_count;
     const struct chart_marker *markers;
@@ -80,7 +80,7 @@ enum pcs_status pcs_svg_line_chart(FILE *out, const struct line_chart *chart);
 /* One distribution of a CDF chart. */
 struct chart_sample {
     const char *name;
-    const double *values;       /* count values, any order (not modified) */
+    const double *values; /* count values, any order (not modified) */
     size_t count;
 };
 
@@ -89,7 +89,7 @@ struct chart_sample {
 struct cdf_chart {
     const char *label;
     struct chart_axis x;
-    const char *y_title;        /* "share of trials (%)" */
+    const char *y_title; /* "share of trials (%)" */
     const struct chart_sample *samples;
     size_t sample_count;
 };
@@ -100,16 +100,16 @@ enum pcs_status pcs_svg_cdf_chart(FILE *out, const struct cdf_chart *chart);
  * per series side by side, or the series stacked into one bar. */
 struct bar_chart {
     const char *label;
-    struct chart_axis value;    /* the horizontal axis */
+    struct chart_axis value; /* the horizontal axis */
     const char *const *categories;
     size_t category_count;
     const char *const *series_names; /* legend when more than one */
     size_t series_count;
-    const double *values;       /* [category * series_count + series] */
-    const double *low, *high;   /* NULL, or the same shape: an error bar from low to high */
-    const char *const *labels;  /* NULL, or text at each bar's end (stacked: one per category) */
+    const double *values;      /* [category * series_count + series] */
+    const double *low, *high;  /* NULL, or the same shape: an error bar from low to high */
+    const char *const *labels; /* NULL, or text at each bar's end (stacked: one per category) */
     int stacked;
-    const char *const *colors;  /* NULL, or one per series: else the palette */
+    const char *const *colors; /* NULL, or one per series: else the palette */
 };
 
 enum pcs_status pcs_svg_bar_chart(FILE *out, const struct bar_chart *chart);

@@ -14,18 +14,18 @@
 
 /* The TTLs the provider presets run (DESIGN §3). */
 static const struct chart_marker provider_ttls[] = {
-    {300, "OpenAI / Anthropic 5m"}, {1800, "OpenAI GPT-5.6"},     {3600, "Anthropic 1h"},
+    {300, "OpenAI / Anthropic 5m"}, {1800, "OpenAI GPT-5.6"}, {3600, "Anthropic 1h"},
     {21600, "DeepSeek (assumed)"},  {86400, "OpenAI 24h"},
 };
 
 struct sweep_view {
     const struct pcs_sweep_report *report;
-    int by_capacity;       /* lru: capacity curve; else TTL curve */
+    int by_capacity; /* lru: capacity curve; else TTL curve */
     size_t count;
-    size_t *order;         /* point indices by x */
-    double *x;             /* seconds or tokens, in that order */
-    double *ratio;         /* cached ratio, % */
-    double *cost;          /* USD with the cache; NaN when the point is not priced */
+    size_t *order;            /* point indices by x */
+    double *x;                /* seconds or tokens, in that order */
+    double *ratio;            /* cached ratio, % */
+    double *cost;             /* USD with the cache; NaN when the point is not priced */
     struct sweep_money money; /* the precision of the costs and the savings */
 };
 
@@ -255,8 +255,8 @@ static void points_table(FILE *out, const struct sweep_view *view)
 {
     const struct pcs_sweep_result *result = view->report->result;
     const struct report_table *table = &pcs_report_sweep_table;
-    const struct report_money money[REPORT_MONEY_GROUP_COUNT] = {[REPORT_MONEY_COST] = view->money.cost,
-                                                                 [REPORT_MONEY_SAVINGS] = view->money.savings};
+    const struct report_money money[REPORT_MONEY_GROUP_COUNT] = {
+        [REPORT_MONEY_COST] = view->money.cost, [REPORT_MONEY_SAVINGS] = view->money.savings};
     int priced = result->priced;
     pcs_html_element(out, "h2", NULL, "Points");
     pcs_report_table_html_begin(out, "points", table, view->by_capacity ? "capacity (tokens)" : "idle TTL", priced);

@@ -56,8 +56,8 @@ enum pcs_status pcs_report_sweep_text(FILE *out, const struct pcs_sweep_report *
                                  pcs_report_sweep_by_capacity(report->result) ? "capacity" : "ttl", result->priced);
     for (size_t i = 0; i <= result->point_count; i++) {
         struct report_usage_row row = pcs_report_sweep_row(result, i);
-        const char *name = i < result->point_count ? point_label(report, &result->points[i], label, sizeof label)
-                                                   : "ideal";
+        const char *name =
+            i < result->point_count ? point_label(report, &result->points[i], label, sizeof label) : "ideal";
         pcs_report_table_text_row(out, &pcs_report_sweep_table, name, &row, result->priced, columns_money);
     }
     return ferror(out) ? PCS_ERR_IO : PCS_OK;

@@ -25,8 +25,8 @@
 struct pipeline_batch {
     struct pcs_request requests[PIPELINE_BATCH];
     size_t count;
-    size_t model_count;      /* the trace's models once this batch was read */
-    enum pcs_status status;  /* PCS_OK, PCS_END after the last batch, or the reader's error */
+    size_t model_count;     /* the trace's models once this batch was read */
+    enum pcs_status status; /* PCS_OK, PCS_END after the last batch, or the reader's error */
     struct pcs_error error;
     struct bound_arrays bounds; /* the batch's own copies of the requests' arrays */
 };

@@ -204,8 +204,7 @@ enum pcs_status pcs_replay(pcs_trace *trace, const struct pcs_cache_config *conf
     memset(&lane, 0, sizeof lane);
     lane.config = *config;
     struct single_observer single = {observer, context};
-    enum pcs_status status =
-        pcs_replay_lanes(trace, &lane, 1, threads, observer ? observe_single : NULL, &single, err);
+    enum pcs_status status = pcs_replay_lanes(trace, &lane, 1, threads, observer ? observe_single : NULL, &single, err);
     *result = lane.result;
     if (status != PCS_OK)
         memset(result, 0, sizeof *result);

@@ -81,8 +81,8 @@ static struct model_slot *model_slot(pcs_replay_coster *coster, uint32_t model)
         slot->model = pcs_catalog_resolve(coster->config.catalog, pcs_trace_model_name(coster->trace, model), NULL);
         if (slot->model) {
             slot->set = pcs_model_prices_at(slot->model, coster->config.price_time_s);
-            slot->multiplier = coster->config.region_uplift >= 0 ? coster->config.region_uplift
-                                                                 : slot->model->provider->region_uplift;
+            slot->multiplier =
+                coster->config.region_uplift >= 0 ? coster->config.region_uplift : slot->model->provider->region_uplift;
         }
     }
     return slot;
@@ -109,8 +109,8 @@ enum pcs_status pcs_replay_coster_add(pcs_replay_coster *coster, const struct pc
     if (!slot)
         return PCS_ERR_NOMEM;
     uint32_t kind = req->has_task ? (req->ok ? KIND_TASK_OK : KIND_TASK_FAILED) : KIND_PLAIN;
-    enum pcs_tier tier = coster->config.tier_override >= 0 ? (enum pcs_tier)coster->config.tier_override
-                                                            : (enum pcs_tier)req->tier;
+    enum pcs_tier tier =
+        coster->config.tier_override >= 0 ? (enum pcs_tier)coster->config.tier_override : (enum pcs_tier)req->tier;
     uint64_t prompt_class = 0;
     if (slot->model) {
         double tier_multiplier = pcs_provider_tier_multiplier(slot->model->provider, tier);
@@ -163,8 +163,7 @@ static void add_cost(struct pcs_cost *sum, const struct pcs_cost *cost)
     sum->total += cost->total;
 }
 
-enum pcs_status pcs_replay_coster_finish(pcs_replay_coster *coster, struct pcs_replay_cost *cost,
-                                         struct pcs_error *err)
+enum pcs_status pcs_replay_coster_finish(pcs_replay_coster *coster, struct pcs_replay_cost *cost, struct pcs_error *err)
 {
     memset(cost, 0, sizeof *cost);
     size_t model_count = pcs_trace_model_count(coster->trace);
@@ -179,8 +178,7 @@ enum pcs_status pcs_replay_coster_finish(pcs_replay_coster *coster, struct pcs_r
             return PCS_ERR_NOMEM;
         }
         cost->by_model[i].priced_as = slot->model;
-        memcpy(cost->by_model[i].unsold_tier_requests, slot->unsold_tier_requests,
-               sizeof slot->unsold_tier_requests);
+        memcpy(cost->by_model[i].unsold_tier_requests, slot->unsold_tier_requests, sizeof slot->unsold_tier_requests);
     }
     enum pcs_status status = PCS_OK;
     for (size_t i = 0; i < pcs_ledger_count(coster->chosen) && status == PCS_OK; i++) {

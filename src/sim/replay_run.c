@@ -43,8 +43,8 @@ static enum pcs_status grow_configs(struct model_caches *caches, size_t count, c
     return PCS_OK;
 }
 
-static enum pcs_status configure_model(void *context, uint32_t model, const char *name,
-                                       struct pcs_cache_config *config, struct pcs_error *err)
+static enum pcs_status configure_model(void *context, uint32_t model, const char *name, struct pcs_cache_config *config,
+                                       struct pcs_error *err)
 {
     struct model_caches *caches = context;
     if (grow_configs(caches, (size_t)model + 1, config) != PCS_OK)
@@ -73,9 +73,8 @@ static enum pcs_status observe_request(void *context, const struct pcs_request *
     struct attempt *attempt = context;
     double cost = -1;
     if (attempt->coster) {
-        enum pcs_status status = pcs_replay_coster_add(attempt->coster, req, &usages[0],
-                                                       attempt->lane_count > 1 ? &usages[1] : NULL, &cost,
-                                                       attempt->err);
+        enum pcs_status status = pcs_replay_coster_add(
+            attempt->coster, req, &usages[0], attempt->lane_count > 1 ? &usages[1] : NULL, &cost, attempt->err);
         if (status != PCS_OK)
             return status;
     }

@@ -109,7 +109,7 @@ struct capacity_sweep {
     uint32_t *span_holders[LEVELS];
     size_t stamp_cap; /* a multiple of TOP_SPAN */
     size_t next_stamp;
-    uint32_t min_cut; /* no point holds a bound below it */
+    uint32_t min_cut;      /* no point holds a bound below it */
     struct cut_rank *cuts; /* compaction scratch: point_count */
     /* The current request's keys, bound ids and their stamps. */
     uint64_t *keys;

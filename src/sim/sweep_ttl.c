@@ -22,13 +22,13 @@
 struct sweep_state {
     struct pcs_sweep_result *result;
     const pcs_trace *trace;
-    pcs_replay_coster **costers;   /* per point, then the ideal's; NULL without prices */
+    pcs_replay_coster **costers; /* per point, then the ideal's; NULL without prices */
     pcs_model_config_fn model_config;
     void *model_config_context;
     struct pcs_cache_config *model_configs; /* profiled curves: per trace model, once met */
     uint8_t *model_known;
     size_t model_cap;
-    size_t *order;                 /* point indexes by increasing TTL */
+    size_t *order; /* point indexes by increasing TTL */
     struct pcs_error *err;
 };
 
@@ -38,12 +38,11 @@ struct lane_config {
     int64_t ttl_ms;
 };
 
-static enum pcs_status configure_lane(void *context, uint32_t model, const char *name,
-                                      struct pcs_cache_config *config, struct pcs_error *err)
+static enum pcs_status configure_lane(void *context, uint32_t model, const char *name, struct pcs_cache_config *config,
+                                      struct pcs_error *err)
 {
     const struct lane_config *lane = context;
-    enum pcs_status status =
-        lane->state->model_config(lane->state->model_config_context, model, name, config, err);
+    enum pcs_status status = lane->state->model_config(lane->state->model_config_context, model, name, config, err);
     config->ttl_ms = lane->ttl_ms;
     config->ttl_overrides_markers = 1; /* a sweep point is a what-if TTL */
     return status;
@@ -74,9 +73,9 @@ static enum pcs_status model_config(struct sweep_state *state, const pcs_trace *
     }
     if (!state->model_known[model]) {
         state->model_configs[model] = *base;
-        enum pcs_status status = state->model_config(state->model_config_context, model,
-                                                     pcs_trace_model_name(trace, model), &state->model_configs[model],
-                                                     state->err);
+        enum pcs_status status =
+            state->model_config(state->model_config_context, model, pcs_trace_model_name(trace, model),
+                                &state->model_configs[model], state->err);
         if (status != PCS_OK)
             return status;
         state->model_known[model] = 1;
@@ -138,7 +137,8 @@ static enum pcs_status profile_request(struct sweep_state *state, pcs_cache *cac
 {
     struct pcs_sweep_result *result = state->result;
     if (req->model >= result->model_count) {
-        size_t models = pcs_trace_model_count(trace) > req->model ? pcs_trace_model_count(trace) : (size_t)req->model + 1;
+        size_t models =
+            pcs_trace_model_count(trace) > req->model ? pcs_trace_model_count(trace) : (size_t)req->model + 1;
         if (grow_models(result, models) != PCS_OK)
             return PCS_ERR_NOMEM;
     }

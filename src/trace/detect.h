@@ -34,8 +34,7 @@ typedef void (*trace_detect_fn)(const char *head, size_t len, struct detect_verd
  * terminated; a key is matched in the bytes read, even if the object
  * breaks off later); rank is the index of the first such key among the
  * object's keys. looked_for: "JSON with KEY/KEY/...". */
-void pcs_trace_detect_json_keys(const char *head, size_t len, const char *const *keys,
-                                struct detect_verdict *verdict);
+void pcs_trace_detect_json_keys(const char *head, size_t len, const char *const *keys, struct detect_verdict *verdict);
 
 /* Fits if the head is not a JSON object and its first line holds column
  * (as a substring); rank 0. looked_for: "a CSV header with COLUMN". */

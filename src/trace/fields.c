@@ -342,8 +342,7 @@ static size_t store_place(struct ids_store *store, size_t base, size_t shared, s
     uint64_t *ids = store->ids;
     size_t prev_end = store->prev_at + store->prev_count;
     if (shared > 0 && prev_end == base && n >= store->prev_count &&
-        memcmp(ids + base + shared, ids + store->prev_at + shared,
-               (store->prev_count - shared) * sizeof *ids) == 0) {
+        memcmp(ids + base + shared, ids + store->prev_at + shared, (store->prev_count - shared) * sizeof *ids) == 0) {
         /* It goes on from the last array: append the new ids to it. */
         memmove(ids + base, ids + base + store->prev_count, (n - store->prev_count) * sizeof *ids);
         store->count = base + (n - store->prev_count);

@@ -45,7 +45,7 @@ struct entry_fields {
     size_t model_len;
     uint64_t input_tokens;
     uint64_t output_tokens;
-    const uint64_t *ids;  /* in the store (or the trace's scratch) */
+    const uint64_t *ids; /* in the store (or the trace's scratch) */
     size_t id_count;
 };
 

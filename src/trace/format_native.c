@@ -20,13 +20,25 @@
 #define TASK_ID_SEED 0x7a5c
 
 enum native_field {
-    F_T, F_MODEL, F_INPUT, F_OUTPUT, F_HASH_IDS, F_BLOCK, F_SEGMENTS, F_TASK, F_ATTEMPT, F_OK, F_TIER, F_SESSION,
-    F_META, F_COUNT
+    F_T,
+    F_MODEL,
+    F_INPUT,
+    F_OUTPUT,
+    F_HASH_IDS,
+    F_BLOCK,
+    F_SEGMENTS,
+    F_TASK,
+    F_ATTEMPT,
+    F_OK,
+    F_TIER,
+    F_SESSION,
+    F_META,
+    F_COUNT
 };
 
 static const char *const field_names[F_COUNT] = {
-    "t", "model", "input_tokens", "output_tokens", "hash_ids", "block_tokens", "segments", "task", "attempt",
-    "ok", "tier", "session", "meta"};
+    "t",    "model",   "input_tokens", "output_tokens", "hash_ids", "block_tokens", "segments",
+    "task", "attempt", "ok",           "tier",          "session",  "meta"};
 
 /* A string or integer identifier, hashed (the integer 5 and "5" are one id). */
 static enum pcs_status parse_name_hash(struct js_cursor *c, const struct record_loc *loc, const char *field,
@@ -292,8 +304,8 @@ static enum pcs_status time_native(struct pcs_trace *trace, struct trace_file *f
 /* Any of these keys in the first record (no other format's). */
 static void detect_native(const char *head, size_t len, struct detect_verdict *verdict)
 {
-    static const char *const keys[] = {"t", "input_tokens", "output_tokens", "segments", "block_tokens", "model", "task",
-                                       NULL};
+    static const char *const keys[] = {
+        "t", "input_tokens", "output_tokens", "segments", "block_tokens", "model", "task", NULL};
     pcs_trace_detect_json_keys(head, len, keys, verdict);
 }
 

@@ -96,8 +96,8 @@ enum pcs_status pcs_index_no_valid_records(const struct index_sink *sink, const 
                              (unsigned long long)sink->skipped);
     /* The reasons are what the user needs: as many of the first as fit,
      * one a line, as a lenient run that reads something lists them. */
-    enum pcs_status status = pcs_error_set(err, PCS_ERR_PARSE, "%s: no valid records (%llu skipped); the first:",
-                                           path, (unsigned long long)sink->skipped);
+    enum pcs_status status = pcs_error_set(err, PCS_ERR_PARSE, "%s: no valid records (%llu skipped); the first:", path,
+                                           (unsigned long long)sink->skipped);
     size_t used = strlen(err->message);
     for (size_t i = 0; i < sink->message_count && i < TRACE_SHOWN_SKIPS; i++) {
         int n = snprintf(err->message + used, sizeof err->message - used, "\nskipped: %s", sink->messages[i]);
@@ -142,12 +142,12 @@ void pcs_index_sink_free(struct index_sink *sink)
 
 struct index_job {
     struct trace_file *file;
-    uint64_t begin;    /* line formats: the lines that start in [begin, end) */
+    uint64_t begin; /* line formats: the lines that start in [begin, end) */
     uint64_t end;
-    unsigned piece;    /* 0 for a file's first (or only) piece */
-    int on_caller;     /* interns models: runs on the calling thread, in order */
+    unsigned piece; /* 0 for a file's first (or only) piece */
+    int on_caller;  /* interns models: runs on the calling thread, in order */
     struct index_sink sink;
-    uint64_t lines;    /* lines in [begin, end) */
+    uint64_t lines; /* lines in [begin, end) */
     int saw_record;
     enum pcs_status status;
     struct pcs_error error;

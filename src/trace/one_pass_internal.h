@@ -19,8 +19,8 @@
  * without an index. If a time then goes back, pcs_trace_next returns
  * PCS_ERR_ORDER and the caller must start over with a trace opened by
  * pcs_trace_open_inputs (the inputs may be opened again). */
-pcs_trace *pcs_trace_open_one_pass(const pcs_inputs *inputs, const struct pcs_trace_config *config,
-                                   uint64_t min_bytes, struct pcs_error *err);
+pcs_trace *pcs_trace_open_one_pass(const pcs_inputs *inputs, const struct pcs_trace_config *config, uint64_t min_bytes,
+                                   struct pcs_error *err);
 
 /* The same over paths, as pcs_trace_open (for tests). */
 pcs_trace *pcs_trace_open_paths_one_pass(const char *const *paths, size_t path_count,

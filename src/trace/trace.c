@@ -380,14 +380,13 @@ static pcs_trace *open_inputs(const pcs_inputs *inputs, const struct pcs_trace_c
     return trace;
 }
 
-pcs_trace *pcs_trace_open_inputs(const pcs_inputs *inputs, const struct pcs_trace_config *config,
-                                 struct pcs_error *err)
+pcs_trace *pcs_trace_open_inputs(const pcs_inputs *inputs, const struct pcs_trace_config *config, struct pcs_error *err)
 {
     return open_inputs(inputs, config, UINT64_MAX, err);
 }
 
-pcs_trace *pcs_trace_open_one_pass(const pcs_inputs *inputs, const struct pcs_trace_config *config,
-                                   uint64_t min_bytes, struct pcs_error *err)
+pcs_trace *pcs_trace_open_one_pass(const pcs_inputs *inputs, const struct pcs_trace_config *config, uint64_t min_bytes,
+                                   struct pcs_error *err)
 {
     return open_inputs(inputs, config, min_bytes, err);
 }
@@ -415,8 +414,8 @@ static enum pcs_status record_bytes(struct trace_file *file, uint64_t offset, si
 
 /* The request of entry: from what pass one kept of it, or parsed from the
  * file now (line formats are validated here, in full, for the first time). */
-static enum pcs_status entry_request(struct pcs_trace *trace, const struct index_entry *entry,
-                                     struct pcs_request *req, struct pcs_error *err)
+static enum pcs_status entry_request(struct pcs_trace *trace, const struct index_entry *entry, struct pcs_request *req,
+                                     struct pcs_error *err)
 {
     struct trace_file *file = &trace->files[entry->file];
     const struct trace_format *ops = pcs_trace_format_ops(file->format);
@@ -463,8 +462,7 @@ static enum pcs_status stream_time(struct pcs_trace *trace, int64_t t_ms, struct
  * not: two passes would first have reported a record whose time pass one
  * rejects, anywhere in the file, and would have met the records in time
  * order. So the rest of the file is read as pass one would read it. */
-static enum pcs_status stream_first_error(struct pcs_trace *trace, enum pcs_status field_status,
-                                          struct pcs_error *err)
+static enum pcs_status stream_first_error(struct pcs_trace *trace, enum pcs_status field_status, struct pcs_error *err)
 {
     struct stream *s = &trace->stream;
     struct trace_file *file = &trace->files[0];

@@ -44,7 +44,7 @@ struct ids_store {
     size_t cap;
     const char *prev_text; /* the last array's bytes, '[' through ']' (not owned); NULL: none */
     size_t prev_len;
-    size_t prev_at;        /* its ids: ids[prev_at .. prev_at + prev_count) */
+    size_t prev_at; /* its ids: ids[prev_at .. prev_at + prev_count) */
     size_t prev_count;
 };
 
@@ -61,13 +61,13 @@ void pcs_ids_store_free(struct ids_store *store);
  * half as many bytes as the file (no conversation to share them): pass
  * two then reads and parses the record again. */
 struct doc_record {
-    uint64_t offset;        /* the record's bytes in the file */
+    uint64_t offset; /* the record's bytes in the file */
     uint32_t length;
-    uint32_t model_len;     /* its model: names[model_at .. model_at + model_len) */
+    uint32_t model_len; /* its model: names[model_at .. model_at + model_len) */
     uint64_t model_at;
     uint64_t input_tokens;
     uint64_t output_tokens;
-    uint64_t ids_at;        /* kept ids: store.ids[ids_at .. ids_at + id_count) */
+    uint64_t ids_at; /* kept ids: store.ids[ids_at .. ids_at + id_count) */
     uint32_t id_count;
     uint32_t kept;
 };
@@ -78,8 +78,8 @@ struct doc_records {
     size_t count;
     size_t cap;
     struct ids_store store;
-    char *names;            /* model names as the file spells them; a record */
-    size_t names_len;       /* with the same model as the one before shares its copy */
+    char *names;      /* model names as the file spells them; a record */
+    size_t names_len; /* with the same model as the one before shares its copy */
     size_t names_cap;
 };
 
@@ -101,12 +101,12 @@ struct trace_file {
     uint32_t namespace_id; /* for formats whose ids are local to the file */
     int fd;
     uint64_t size;
-    struct file_window window; /* pass two's (and format detection's) */
+    struct file_window window;      /* pass two's (and format detection's) */
     struct file_window side_window; /* pass two's, for records behind the window */
-    size_t readahead;      /* bytes read at once in pass two */
+    size_t readahead;               /* bytes read at once in pass two */
     /* Format state. */
-    uint32_t block_size;   /* Claude-Code */
-    int csv_columns[3];    /* Azure: TIMESTAMP, ContextTokens, GeneratedTokens */
+    uint32_t block_size; /* Claude-Code */
+    int csv_columns[3];  /* Azure: TIMESTAMP, ContextTokens, GeneratedTokens */
     int csv_column_count;
     struct doc_records doc; /* Claude-Code */
 };
@@ -127,7 +127,7 @@ void pcs_window_free(struct file_window *w);
 struct line_reader {
     const struct trace_file *file;
     struct file_window *w;
-    uint64_t offset;  /* the next unread byte */
+    uint64_t offset; /* the next unread byte */
     uint64_t end;
     uint64_t line_no; /* lines read so far, blank ones included */
 };
@@ -143,11 +143,11 @@ enum pcs_status pcs_line_next(struct line_reader *r, const char **text, size_t *
 /* One record found by pass one: its time and place. */
 struct index_entry {
     int64_t t_ms;
-    uint64_t offset;   /* in the file; for a whole-document format, the index of its doc_record */
+    uint64_t offset; /* in the file; for a whole-document format, the index of its doc_record */
     uint32_t length;
     uint32_t line; /* line (line formats) or 1-based top-level request index */
     uint32_t file;
-    uint32_t sub;  /* 1-based index inside a subagent, 0 if none */
+    uint32_t sub; /* 1-based index inside a subagent, 0 if none */
 };
 
 #define TRACE_MAX_SKIP_MESSAGES 20
@@ -217,9 +217,8 @@ enum pcs_status pcs_index_push_record(struct index_sink *sink, const struct trac
  * *streaming is set (one_pass_internal.h). */
 enum pcs_status pcs_trace_index_files(struct pcs_trace *trace, struct trace_file *files, size_t count,
                                       const struct pcs_trace_config *config, uint64_t one_pass_min_bytes,
-                                      uint32_t *namespace_count,
-                                      int *lacks_prefixes, int *streaming, struct index_sink *index,
-                                      struct pcs_error *err);
+                                      uint32_t *namespace_count, int *lacks_prefixes, int *streaming,
+                                      struct index_sink *index, struct pcs_error *err);
 
 /* A trace format, described and implemented in its own file
  * (format_NAME.c): what it is, how detection tells it, and its readers.

@@ -99,7 +99,7 @@ static void check_provider(const pcs_catalog *catalog, const struct pcs_provider
 static void check_cost(const struct pcs_cost *cost)
 {
     const double parts[] = {cost->uncached, cost->cache_read, cost->cache_write, cost->cache_write_1h,
-                            cost->output, cost->requests, cost->total};
+                            cost->output,   cost->requests,   cost->total};
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
         FUZZ_CHECK(!isnan(parts[i]) && parts[i] >= 0);
 }
@@ -185,7 +185,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         model_total += provider->model_count;
     }
 
-    static const char *const names[] = {"GPT-4o-Mini", "openai:gpt-4.1", "claude-3-5-sonnet-20241022", "", "x:",
+    static const char *const names[] = {"GPT-4o-Mini",
+                                        "openai:gpt-4.1",
+                                        "claude-3-5-sonnet-20241022",
+                                        "",
+                                        "x:",
                                         "a-long-model-name-with-a-date-20250101-v2"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         resolve_and_price(catalog, names[i], NULL);

@@ -9,12 +9,12 @@
 #include "pcsim/status.h"
 
 /* A violated invariant: say which, then trap (libFuzzer saves the input). */
-#define FUZZ_CHECK(cond)                                                                              \
-    do {                                                                                              \
-        if (!(cond)) {                                                                                \
-            fprintf(stderr, "%s:%d: invariant violated: %s\n", __FILE__, __LINE__, #cond);            \
-            __builtin_trap();                                                                         \
-        }                                                                                             \
+#define FUZZ_CHECK(cond)                                                                                               \
+    do {                                                                                                               \
+        if (!(cond)) {                                                                                                 \
+            fprintf(stderr, "%s:%d: invariant violated: %s\n", __FILE__, __LINE__, #cond);                             \
+            __builtin_trap();                                                                                          \
+        }                                                                                                              \
     } while (0)
 
 /* An error's message is non-empty, terminated within the buffer, and names

@@ -36,8 +36,8 @@
 
 static pcs_catalog *catalog;
 static gsl_rng *rng;
-static char root_dir[PATH_MAX];  /* /tmp/pcsim-fuzz-scenario.XXXXXX */
-static char base_dir[PATH_MAX];  /* root_dir/a/b: the scenario's directory */
+static char root_dir[PATH_MAX]; /* /tmp/pcsim-fuzz-scenario.XXXXXX */
+static char base_dir[PATH_MAX]; /* root_dir/a/b: the scenario's directory */
 
 /* The traces laid out around base_dir, as paths relative to root_dir. */
 static const char native_trace[] =
@@ -50,9 +50,8 @@ static const char native_trace[] =
 static const char mooncake_trace[] =
     "{\"timestamp\": 0, \"input_length\": 1200, \"output_length\": 30, \"hash_ids\": [1, 2, 3]}\n"
     "{\"timestamp\": 2500, \"input_length\": 700, \"output_length\": 0, \"hash_ids\": [1, 2]}\n";
-static const char zero_output_trace[] =
-    "{\"t\": 0, \"model\": \"m\", \"input_tokens\": 100, \"output_tokens\": 3}\n"
-    "{\"t\": 1, \"model\": \"m\", \"input_tokens\": 120, \"output_tokens\": 0}\n";
+static const char zero_output_trace[] = "{\"t\": 0, \"model\": \"m\", \"input_tokens\": 100, \"output_tokens\": 3}\n"
+                                        "{\"t\": 1, \"model\": \"m\", \"input_tokens\": 120, \"output_tokens\": 0}\n";
 
 static const struct {
     const char *path;
@@ -133,8 +132,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 /* A distribution the loader accepted: it passes the check, has a mean,
  * and draws numbers (NaN would mean the check let a bad one through). */
-static void check_dist(const struct pcs_dist *dist, uint64_t seed, uint64_t which, uint64_t minimum,
-                       uint64_t maximum)
+static void check_dist(const struct pcs_dist *dist, uint64_t seed, uint64_t which, uint64_t minimum, uint64_t maximum)
 {
     char why[200];
     why[0] = '\0';

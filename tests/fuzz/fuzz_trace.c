@@ -53,7 +53,7 @@ struct run_result {
     int out_of_order;  /* read in one pass, it ended with PCS_ERR_ORDER */
     uint64_t requests; /* yielded */
     uint64_t skipped;
-    uint64_t digest;   /* of every yielded request */
+    uint64_t digest;       /* of every yielded request */
     uint64_t skips_digest; /* of the skip messages printed */
     enum pcs_status status;
     char message[PCS_ERROR_MAX]; /* the error, when not ok */
@@ -365,8 +365,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 continue;
             FUZZ_CHECK(one.ok == ref->ok);
             if (one.ok)
-                FUZZ_CHECK(one.requests == ref->requests && one.digest == ref->digest &&
-                           one.skipped == ref->skipped && one.skips_digest == ref->skips_digest);
+                FUZZ_CHECK(one.requests == ref->requests && one.digest == ref->digest && one.skipped == ref->skipped &&
+                           one.skips_digest == ref->skips_digest);
             else
                 FUZZ_CHECK(one.status == ref->status && strcmp(one.message, ref->message) == 0);
         }

@@ -69,8 +69,9 @@ static pcs_trace *model_trace(const char *path)
     if (!f)
         return NULL;
     for (size_t m = 0; m < MODELS; m++)
-        fprintf(f, "{\"t\": %zu, \"model\": \"%s\", \"input_tokens\": 10, \"output_tokens\": 1, \"hash_ids\": [1], "
-                   "\"block_tokens\": 10}\n",
+        fprintf(f,
+                "{\"t\": %zu, \"model\": \"%s\", \"input_tokens\": 10, \"output_tokens\": 1, \"hash_ids\": [1], "
+                "\"block_tokens\": 10}\n",
                 m, catalog_models[m].id);
     if (fclose(f) != 0)
         return NULL;
@@ -153,7 +154,9 @@ static void build_replay(struct replay_sample *sample)
     sample->cost.model_count = MODELS;
     sample->cost.by_model = sample->model_costs;
     sample->cost.priced_requests = sample->result.total.requests;
-    sample->cost.tasks = (struct pcs_task_stats){.tasks = 120, .completed = 111, .requests = 402,
+    sample->cost.tasks = (struct pcs_task_stats){.tasks = 120,
+                                                 .completed = 111,
+                                                 .requests = 402,
                                                  .spend = 0.8 * sample->cost.with_cache.total,
                                                  .failed_spend = 0.05 * sample->cost.with_cache.total};
 }
@@ -291,8 +294,8 @@ static struct pcs_trial_outcome trial(size_t p, size_t s, size_t t, uint64_t *st
     double scale = p == 0 ? 1 : 0.82;
     outcome.tasks = 40 + (uint64_t)(30 * uniform(state)) + 10 * p;
     outcome.completed = outcome.tasks - (uint64_t)((s == 0 ? 6 : 2) * uniform(state));
-    double per_task = p == 0 && s == 0 ? 0.05 + 0.0001 * ((double)t - 19.5)
-                                       : base_cost[s] * scale * (0.85 + 0.3 * uniform(state));
+    double per_task =
+        p == 0 && s == 0 ? 0.05 + 0.0001 * ((double)t - 19.5) : base_cost[s] * scale * (0.85 + 0.3 * uniform(state));
     outcome.spend = per_task * (double)outcome.completed;
     outcome.requests = outcome.tasks * (5 + s);
     outcome.failed_requests = outcome.requests / (s == 0 ? 9 : 30);
@@ -323,7 +326,8 @@ static int build_run(struct run_sample *sample)
                         return -1;
             }
         }
-        sample->results[p] = (struct pcs_run_result){.trial_count = TRIALS, .strategy_count = STRATEGIES,
+        sample->results[p] = (struct pcs_run_result){.trial_count = TRIALS,
+                                                     .strategy_count = STRATEGIES,
                                                      .strategies = sample->outcomes[p],
                                                      .simulated_requests = 123456};
         sample->points[p] = (struct pcs_run_point_report){labels[p], &sample->scenario, &sample->results[p]};
@@ -439,8 +443,11 @@ static void emit_sweeps(const char *dir, const pcs_trace *trace)
 {
     static struct sweep_sample sample;
     build_ttl_sweep(&sample);
-    struct pcs_sweep_report report = {.paths = replay_paths, .path_count = 2, .preset = "openai",
-                                      .result = &sample.result, .trace = trace,
+    struct pcs_sweep_report report = {.paths = replay_paths,
+                                      .path_count = 2,
+                                      .preset = "openai",
+                                      .result = &sample.result,
+                                      .trace = trace,
                                       .catalog_source = "@pydantic/genai-prices 0.1.8 (sample)",
                                       .price_time_s = 1767225600};
     struct report_input input = {.kind = SWEEP, .sweep = &report};
@@ -481,9 +488,15 @@ static void emit_edges(const char *dir, const pcs_trace *trace)
     struct pcs_replay_cost no_cost = {.model_count = MODELS, .by_model = no_costs};
     struct pcs_timeline empty;
     pcs_timeline_init(&empty);
-    struct pcs_replay_report replay = {.paths = bad_paths, .path_count = 1, .preset = "ttl\xc3",
-                                       .config = pcs_cache_config_default(), .trace = trace, .result = &nothing,
-                                       .cost = &no_cost, .tier_override = 2, .region_uplift = -1};
+    struct pcs_replay_report replay = {.paths = bad_paths,
+                                       .path_count = 1,
+                                       .preset = "ttl\xc3",
+                                       .config = pcs_cache_config_default(),
+                                       .trace = trace,
+                                       .result = &nothing,
+                                       .cost = &no_cost,
+                                       .tier_override = 2,
+                                       .region_uplift = -1};
     struct report_input input = {.kind = REPLAY, .replay = &replay, .timeline = &empty};
     emit(dir, "edge_replay.html", &input);
 

@@ -342,9 +342,14 @@ static struct pcs_request *look_requests(void)
         memcpy(units[i], history[s], length[s] * sizeof units[i][0]);
         for (size_t b = 0; b < length[s]; b++)
             ends[i][b] = (uint32_t)(100 * (b + 1));
-        reqs[i] = (struct pcs_request){.t_ms = t, .model = s % 2, .input_tokens = 100 * length[s],
-                                       .output_tokens = 1, .bound_count = length[s], .units = units[i],
-                                       .ends = ends[i], .ok = 1};
+        reqs[i] = (struct pcs_request){.t_ms = t,
+                                       .model = s % 2,
+                                       .input_tokens = 100 * length[s],
+                                       .output_tokens = 1,
+                                       .bound_count = length[s],
+                                       .units = units[i],
+                                       .ends = ends[i],
+                                       .ok = 1};
     }
     return reqs;
 }
@@ -381,7 +386,6 @@ static void test_lookahead_changes_nothing(void)
         pcs_cache_free(ahead);
     }
 }
-
 
 /* The reference for ideal with no minimum and granularity 1: a request
  * reads up to its deepest bound whose whole prefix an earlier request
@@ -575,8 +579,7 @@ static int usages_differ(const struct pcs_cache_config *a, const struct pcs_cach
         struct pcs_usage x, y;
         CHECK(pcs_cache_access(first, &reqs[i], &x) == PCS_OK);
         CHECK(pcs_cache_access(second, &reqs[i], &y) == PCS_OK);
-        differ = x.cache_read != y.cache_read || x.cache_write != y.cache_write ||
-                 x.cache_write_1h != y.cache_write_1h;
+        differ = x.cache_read != y.cache_read || x.cache_write != y.cache_write || x.cache_write_1h != y.cache_write_1h;
     }
     pcs_cache_free(first);
     pcs_cache_free(second);
@@ -602,7 +605,7 @@ static void test_policy_table(void)
     /* A second value of each parameter, in its unit; a parameter added to
      * the table without one here fails below. */
     static const uint64_t other_value[PCS_PARAM_COUNT] = {
-        [PCS_PARAM_CAPACITY] = 1500, [PCS_PARAM_TTL] = 120,    [PCS_PARAM_MIN_TOKENS] = 700,
+        [PCS_PARAM_CAPACITY] = 1500,   [PCS_PARAM_TTL] = 120,   [PCS_PARAM_MIN_TOKENS] = 700,
         [PCS_PARAM_GRANULARITY] = 300, [PCS_PARAM_MARKERS] = 1,
     };
     char names[96];

@@ -119,7 +119,11 @@ static void test_json_doc_duplicates(void)
     char big[2048];
     size_t used = (size_t)snprintf(big, sizeof big, "{");
     for (int i = 0; i < 40; i++)
-        used += (size_t)snprintf(big + used, sizeof big - used, "%s\"k%02d\": %d", i ? ", " : "", i == 30 ? 7 : i == 35 ? 2 : i, i);
+        used += (size_t)snprintf(big + used, sizeof big - used, "%s\"k%02d\": %d", i ? ", " : "",
+                                 i == 30   ? 7
+                                 : i == 35 ? 2
+                                           : i,
+                                 i);
     snprintf(big + used, sizeof big - used, "}");
     CHECK(parse_doc(big, &err) == PCS_ERR_PARSE);
     CHECK_CONTAINS(err.message, "doc.json: k07: given twice");

@@ -140,7 +140,7 @@ static void test_load(void)
         CHECK_U64(acme->models[0].min_tokens, 1024);
         CHECK_U64(acme->models[0].period_count, 1);
         CHECK_U64(acme->models[4].context_window, 1000000); /* acme-long */
-        CHECK_U64(acme->models[5].period_count, 3);          /* acme-dated */
+        CHECK_U64(acme->models[5].period_count, 3);         /* acme-dated */
         CHECK(acme->models[5].periods[1].constraint == PCS_PRICE_FROM_DATE);
         CHECK(acme->models[5].periods[1].start_date_s == (int64_t)JUL_01_2026);
         CHECK(acme->models[5].periods[2].constraint == PCS_PRICE_TIME_OF_DAY);
@@ -194,7 +194,8 @@ static void test_load_bad(void)
     static const struct bad_case cases[] = {
         {"bad_date.json", "providers[0].models[0].prices[0].constraint.start_date"},
         {"bad_regex.json", "providers[0].models[0].match.regex"},
-        {"duplicate_key_nested.json", "duplicate_key_nested.json: providers[0].models[1].prices.input_mtok: given twice"},
+        {"duplicate_key_nested.json",
+         "duplicate_key_nested.json: providers[0].models[1].prices.input_mtok: given twice"},
         {"duplicate_key_top.json", "duplicate_key_top.json: providers: given twice"},
         {"duplicate_provider.json", "providers[1].id"},
         {"empty.json", "empty"},
@@ -323,8 +324,8 @@ static void test_resolve(void)
     CHECK_STR(resolved(catalog, "router:acme-20250601", NULL), "acme-2025-06-01"); /* fallback after rewrite */
     CHECK_STR(resolved(catalog, "router:cacher-plain", NULL), NULL); /* cachers is no fallback of router */
     /* Names that resolve to nothing. */
-    CHECK_STR(resolved(catalog, "gpt-4o", NULL), NULL);        /* no provider accepts it */
-    CHECK_STR(resolved(catalog, "acme-nothing", NULL), NULL);  /* acme accepts, no model does */
+    CHECK_STR(resolved(catalog, "gpt-4o", NULL), NULL);       /* no provider accepts it */
+    CHECK_STR(resolved(catalog, "acme-nothing", NULL), NULL); /* acme accepts, no model does */
     CHECK_STR(resolved(catalog, "cacher-unknown", NULL), NULL);
     CHECK_STR(resolved(catalog, "", NULL), NULL);
     CHECK_STR(resolved(catalog, "nobody:acme-small", NULL), NULL); /* acme's rule sees "nobody:..." */
@@ -384,13 +385,13 @@ static void test_prices_at(void)
     const struct pcs_model *dated = model_or_exit(catalog, "acme-dated");
     /* Periods: always $1; from 2026-07-01 $2; 16:30-00:30 UTC $0.5; the
      * last that holds wins. */
-    CHECK_USD(input_price_at(dated, JUN_01_2026 + 43200), 1);          /* noon, before the date */
-    CHECK_USD(input_price_at(dated, JUL_01_2026 + 43200), 2);          /* noon, on the date */
-    CHECK_USD(input_price_at(dated, NOV_23_2026 + 43200), 2);          /* noon, later */
-    CHECK_USD(input_price_at(dated, JUL_01_2026 - 43200), 1);          /* noon the day before */
+    CHECK_USD(input_price_at(dated, JUN_01_2026 + 43200), 1); /* noon, before the date */
+    CHECK_USD(input_price_at(dated, JUL_01_2026 + 43200), 2); /* noon, on the date */
+    CHECK_USD(input_price_at(dated, NOV_23_2026 + 43200), 2); /* noon, later */
+    CHECK_USD(input_price_at(dated, JUL_01_2026 - 43200), 1); /* noon the day before */
     /* Midnight is inside the evening window, which comes last. */
-    CHECK_USD(input_price_at(dated, JUL_01_2026), 0.5);                /* 00:00 */
-    CHECK_USD(input_price_at(dated, JUL_01_2026 - 1), 0.5);            /* 23:59:59 */
+    CHECK_USD(input_price_at(dated, JUL_01_2026), 0.5);     /* 00:00 */
+    CHECK_USD(input_price_at(dated, JUL_01_2026 - 1), 0.5); /* 23:59:59 */
     /* The window [16:30, 00:30) on 2026-07-02 (after the date: $2 outside). */
     CHECK_USD(input_price_at(dated, JUL_02_2026 + 59400), 0.5);        /* 16:30:00, start included */
     CHECK_USD(input_price_at(dated, JUL_02_2026 + 59399), 2);          /* 16:29:59 */
@@ -399,8 +400,8 @@ static void test_prices_at(void)
     CHECK_USD(input_price_at(dated, JUL_02_2026 + 86400 + 1800), 2);   /* 00:30:00, end excluded */
     CHECK_USD(input_price_at(dated, JUL_02_2026 + 82800), 0.5);        /* 23:00 */
     /* The window holds before the date too ($1 outside). */
-    CHECK_USD(input_price_at(dated, JUN_01_2026 + 61200), 0.5);        /* 17:00 */
-    CHECK_USD(input_price_at(dated, JUN_01_2026 + 1800), 1);           /* 00:30 */
+    CHECK_USD(input_price_at(dated, JUN_01_2026 + 61200), 0.5); /* 17:00 */
+    CHECK_USD(input_price_at(dated, JUN_01_2026 + 1800), 1);    /* 00:30 */
     /* A model with one period has it always. */
     CHECK_USD(input_price_at(model_or_exit(catalog, "acme-large"), JUN_01_2026), 5);
     pcs_catalog_free(catalog);
@@ -523,12 +524,12 @@ static void test_price_usage(void)
     /* No cache_write price, cacher-nowrite ($2 in, $0.5 read, $8 out): the
      * 50000 written tokens (1h ones too) are billed as input. */
     cost = cost_of(catalog, "cacher-nowrite", writes, 0, 1);
-    CHECK_USD(cost.uncached, 0.16);    /* (100000 - 20000 read) x $2 / 1e6 */
-    CHECK_USD(cost.cache_read, 0.01);  /* 20000 x $0.5 / 1e6 */
+    CHECK_USD(cost.uncached, 0.16);   /* (100000 - 20000 read) x $2 / 1e6 */
+    CHECK_USD(cost.cache_read, 0.01); /* 20000 x $0.5 / 1e6 */
     CHECK_USD(cost.cache_write, 0);
     CHECK_USD(cost.cache_write_1h, 0);
-    CHECK_USD(cost.output, 0.008);     /* 1000 x $8 / 1e6 */
-    CHECK_USD(cost.total, 0.178);      /* 0.16 + 0.01 + 0.008 */
+    CHECK_USD(cost.output, 0.008); /* 1000 x $8 / 1e6 */
+    CHECK_USD(cost.total, 0.178);  /* 0.16 + 0.01 + 0.008 */
     check_total_is_sum(__LINE__, &cost);
 
     /* No cache_read price, cacher-plain ($1 in, $4 out): reads billed as
@@ -555,12 +556,12 @@ static void test_price_usage(void)
     check_total_is_sum(__LINE__, &cost);
     /* The same usage in the base class: $3 in, $0.3 read, $15 out. */
     cost = cost_of(catalog, "acme-long", long_usage, 0, 1);
-    CHECK_USD(cost.uncached, 0.45);    /* 150000 x $3 / 1e6 */
-    CHECK_USD(cost.cache_read, 0.03);  /* 100000 x $0.3 / 1e6 */
+    CHECK_USD(cost.uncached, 0.45);   /* 150000 x $3 / 1e6 */
+    CHECK_USD(cost.cache_read, 0.03); /* 100000 x $0.3 / 1e6 */
     CHECK_USD(cost.cache_write, 0.1125);
     CHECK_USD(cost.cache_write_1h, 0.12);
-    CHECK_USD(cost.output, 0.03);      /* 2000 x $15 / 1e6 */
-    CHECK_USD(cost.total, 0.7445);     /* 0.45 + 0.03 + 0.1125 + 0.12 + 0.03 + 0.002 */
+    CHECK_USD(cost.output, 0.03);  /* 2000 x $15 / 1e6 */
+    CHECK_USD(cost.total, 0.7445); /* 0.45 + 0.03 + 0.1125 + 0.12 + 0.03 + 0.002 */
     /* One request's input tokens do as its class: 200000 is not above the
      * tier start, 200001 is. */
     cost = cost_of(catalog, "acme-long", usage_of(1, 200000, 0, 0, 0, 1000), 200000, 1);
@@ -602,7 +603,7 @@ static void test_price_usage(void)
     CHECK_USD(cost.uncached, 0.004);   /* 2000 x $2 / 1e6 */
     CHECK_USD(cost.cache_write, 0.02); /* 8000 x $2.5 / 1e6 */
     CHECK_USD(cost.cache_write_1h, 0);
-    CHECK_USD(cost.output, 0.001);     /* 100 x $10 / 1e6 */
+    CHECK_USD(cost.output, 0.001); /* 100 x $10 / 1e6 */
     CHECK_USD(cost.total, 0.025);
     /* multi-tier, 1e6 in and 1000 out in each class: input $1 / $2 (> 100000)
      * / $3 (> 500000), output $4 / $5 (> 300000). */
@@ -649,9 +650,9 @@ static void test_tier_multiplier(void)
 static void test_model_cache_config(void)
 {
     pcs_catalog *catalog = load_or_exit("prices/catalog.json");
-    const struct pcs_model *small = model_or_exit(catalog, "acme-small");   /* openai, min 1024 */
+    const struct pcs_model *small = model_or_exit(catalog, "acme-small");     /* openai, min 1024 */
     const struct pcs_model *writes = model_or_exit(catalog, "cacher-writes"); /* anthropic-5m, min 2048 */
-    const struct pcs_model *large = model_or_exit(catalog, "acme-large");   /* neither */
+    const struct pcs_model *large = model_or_exit(catalog, "acme-large");     /* neither */
     struct pcs_cache_config config;
 
     CHECK(pcs_model_cache_config("auto", small, &config) == PCS_OK);
@@ -795,10 +796,20 @@ static void test_parse_price_time(void)
     CHECK(t > 1.7e9); /* after 2023-11 */
 
     static const char *const invalid[] = {
-        "2026-13-01",           "2026-02-29",           "2026-11-23T25:00:00Z", "2026-11-23T08:30:00",
-        "2026-11-23x",          "2026-11-23T08:30:00Zx", "2026-11-23T08:60:00Z", "2026-11-23T08:30Z",
-        "2026-11-23T08:30:00+01:00", "26-11-23",        "",                     "Now",
-        "2026-11-23 ",          "yesterday",
+        "2026-13-01",
+        "2026-02-29",
+        "2026-11-23T25:00:00Z",
+        "2026-11-23T08:30:00",
+        "2026-11-23x",
+        "2026-11-23T08:30:00Zx",
+        "2026-11-23T08:60:00Z",
+        "2026-11-23T08:30Z",
+        "2026-11-23T08:30:00+01:00",
+        "26-11-23",
+        "",
+        "Now",
+        "2026-11-23 ",
+        "yesterday",
     };
     for (size_t i = 0; i < sizeof invalid / sizeof invalid[0]; i++) {
         err.message[0] = '\0';
@@ -912,9 +923,9 @@ static void test_replay_coster(void)
     if (cost.model_count == 4) {
         const struct pcs_model_cost *small = &cost.by_model[model_of[0]];
         CHECK_STR(small->priced_as ? small->priced_as->id : NULL, "acme-small");
-        CHECK_USD(small->with_cache.total, 0.0018); /* r1 0.0012 + r4 0.0006 */
-        CHECK_USD(small->without_cache, 0.0027);    /* 0.0018 + 0.0009 */
-        CHECK_USD(small->ideal, 0.001725);          /* 0.001125 + 0.0006 */
+        CHECK_USD(small->with_cache.total, 0.0018);                /* r1 0.0012 + r4 0.0006 */
+        CHECK_USD(small->without_cache, 0.0027);                   /* 0.0018 + 0.0009 */
+        CHECK_USD(small->ideal, 0.001725);                         /* 0.001125 + 0.0006 */
         CHECK_U64(small->unsold_tier_requests[PCS_TIER_BATCH], 0); /* acme sells batch */
         const struct pcs_model_cost *writes = &cost.by_model[model_of[1]];
         CHECK_STR(writes->priced_as ? writes->priced_as->id : NULL, "cacher-writes");

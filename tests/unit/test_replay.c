@@ -26,8 +26,9 @@ static void write_trace(const char *path)
         state = state * 6364136223846793005ull + 1442695040888963407ull;
         int session = (int)((state >> 33) % 500);
         int turn = ++turns[session];
-        fprintf(f, "{\"t\": %d.%03d, \"model\": \"%s\", \"input_tokens\": %d, \"output_tokens\": 9, "
-                   "\"block_tokens\": 100, \"hash_ids\": [1, 2",
+        fprintf(f,
+                "{\"t\": %d.%03d, \"model\": \"%s\", \"input_tokens\": %d, \"output_tokens\": 9, "
+                "\"block_tokens\": 100, \"hash_ids\": [1, 2",
                 i / 10, (i % 10) * 100, session % 2 ? "m-odd" : "m-even", 100 * (turn + 2) + 50);
         for (int k = 0; k < turn; k++)
             fprintf(f, ", %d", 1000 + session * 1000 + k);

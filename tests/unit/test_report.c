@@ -10,16 +10,16 @@
 #include "report/columns.h"
 #include "report/report_util.h"
 
-#define CHECK_TEXT(actual, expected)                                                                  \
-    do {                                                                                              \
-        const char *check_x = (actual);                                                               \
-        if (strcmp(check_x, (expected)) == 0) {                                                       \
-            check_passed++;                                                                           \
-        } else {                                                                                      \
-            check_failed++;                                                                           \
-            fprintf(stderr, "%s:%d: %s is \"%s\", expected \"%s\"\n", __FILE__, __LINE__, #actual, check_x, \
-                    (expected));                                                                      \
-        }                                                                                             \
+#define CHECK_TEXT(actual, expected)                                                                                   \
+    do {                                                                                                               \
+        const char *check_x = (actual);                                                                                \
+        if (strcmp(check_x, (expected)) == 0) {                                                                        \
+            check_passed++;                                                                                            \
+        } else {                                                                                                       \
+            check_failed++;                                                                                            \
+            fprintf(stderr, "%s:%d: %s is \"%s\", expected \"%s\"\n", __FILE__, __LINE__, #actual, check_x,            \
+                    (expected));                                                                                       \
+        }                                                                                                              \
     } while (0)
 
 /* A column's precision: three significant digits for its smallest
@@ -101,7 +101,8 @@ static void check_table(const struct report_table *table)
         const struct report_column *column = &table->columns[i];
         CHECK(column->text_header || column->html_header || column->csv_name || column->json_key);
         if (column->kind == REPORT_KIND_COUNT || column->kind == REPORT_KIND_TOKENS)
-            CHECK(!column->number && (column->count || column->usage_offset + sizeof(uint64_t) <= sizeof(struct pcs_usage)));
+            CHECK(!column->number &&
+                  (column->count || column->usage_offset + sizeof(uint64_t) <= sizeof(struct pcs_usage)));
         else
             CHECK(column->number && !column->count);
         CHECK(!column->text_header || column->text_width > 0);
@@ -137,12 +138,16 @@ static void test_json_out_of_memory(void)
     struct pcs_usage usages[3] = {{10, 1000, 200, 300, 0, 50}, {10, 1000, 400, 100, 0, 50}, {10, 1000, 600, 0, 0, 50}};
     struct pcs_sweep_point points[2] = {{.ttl_ms = 60000, .total = usages[0], .priced = 1, .cost = {.total = 0.5}},
                                         {.ttl_ms = 300000, .total = usages[1], .priced = 1, .cost = {.total = 0.25}}};
-    struct pcs_sweep_result result = {.point_count = 2, .points = points, .ideal = usages[2], .priced = 1,
-                                      .ideal_cost = 0.125, .without_cache_cost = 1.0};
+    struct pcs_sweep_result result = {.point_count = 2,
+                                      .points = points,
+                                      .ideal = usages[2],
+                                      .priced = 1,
+                                      .ideal_cost = 0.125,
+                                      .without_cache_cost = 1.0};
     result.base.policy = PCS_POLICY_TTL;
     const char *paths[] = {"trace.jsonl"};
-    struct pcs_sweep_report report = {.paths = paths, .path_count = 1, .preset = "ttl", .result = &result,
-                                      .catalog_source = "test"};
+    struct pcs_sweep_report report = {
+        .paths = paths, .path_count = 1, .preset = "ttl", .result = &result, .catalog_source = "test"};
     FILE *out = tmpfile();
     CHECK(out != NULL);
     if (!out)
@@ -159,7 +164,7 @@ static void test_json_out_of_memory(void)
             silent = 0;
     }
     cJSON_InitHooks(NULL);
-    CHECK(fail_at > 10);    /* many allocations failed in turn */
+    CHECK(fail_at > 10);     /* many allocations failed in turn */
     CHECK(status == PCS_OK); /* then the document was whole */
     CHECK(silent);           /* and no failure printed a part of it */
     CHECK(ftell(out) > 0);

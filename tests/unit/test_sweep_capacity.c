@@ -185,16 +185,20 @@ static void check_curve(const char *path, int lenient, const uint64_t *capacitie
 
 /* From below one block to beyond everything, in no order, two repeated. */
 static const uint64_t small_capacities[] = {
-    1, 7, 50, 99, 100, 101, 150, 255, 256, 300, 511, 512, 513, 700, 1000, 1200, 1536, 2000, 3000, 5000,
-    10000, 30000, 100000, 1000000, 1000000000000ull, 1024, 512,
+    1,     7,     50,     99,      100,
+    101,   150,   255,    256,     300,
+    511,   512,   513,    700,     1000,
+    1200,  1536,  2000,   3000,    5000,
+    10000, 30000, 100000, 1000000, 1000000000000ull,
+    1024,  512,
 };
 #define SMALL_COUNT (sizeof small_capacities / sizeof small_capacities[0])
 
 /* The Mooncake synthetic trace holds about 21 million distinct tokens. */
 static const uint64_t mooncake_capacities[] = {
-    1, 511, 512, 4096, 30000, 100000, 300000, 1000000, 2000000, 3000000, 5000000, 8000000, 12000000,
-    20000000, 40000000, 80000000, 160000000, 1000000000000ull, 700000, 1500000, 2500000, 3500000,
-    150000000, 50000000,
+    1,       511,     512,     4096,     30000,     100000,   300000,   1000000,   2000000,
+    3000000, 5000000, 8000000, 12000000, 20000000,  40000000, 80000000, 160000000, 1000000000000ull,
+    700000,  1500000, 2500000, 3500000,  150000000, 50000000,
 };
 #define MOONCAKE_COUNT (sizeof mooncake_capacities / sizeof mooncake_capacities[0])
 
@@ -308,8 +312,9 @@ static void write_blocks_trace(const char *path, uint64_t seed, int requests)
         int system_blocks = 3 + c % 3;
         int count = system_blocks + own + (huge ? 150 : 0);
         uint64_t input = block * (uint64_t)(count - 1) + 1 + rnd(block);
-        fprintf(f, "{\"t\": %lld.%03lld, \"model\": \"%s\", \"input_tokens\": %llu, \"output_tokens\": %llu, "
-                   "\"block_tokens\": %llu, ",
+        fprintf(f,
+                "{\"t\": %lld.%03lld, \"model\": \"%s\", \"input_tokens\": %llu, \"output_tokens\": %llu, "
+                "\"block_tokens\": %llu, ",
                 (long long)(t_ms / 1000), (long long)(t_ms % 1000), models[c % 3], (unsigned long long)input,
                 (unsigned long long)(1 + rnd(50)), (unsigned long long)block);
         if (c % 4 != 0)
@@ -397,8 +402,8 @@ static void test_errors(void)
 
     /* A bad record found while reading: the replay's status and message. */
     const char *bad[] = {"bad/mooncake_too_many_ids.jsonl", "bad/native_segments_exceed.jsonl",
-                         "bad/native_too_many_ids.jsonl", "bad/tokens_overflow.jsonl", "bad/native_unknown_tier.jsonl",
-                         "bad/missing_field.jsonl"};
+                         "bad/native_too_many_ids.jsonl",   "bad/tokens_overflow.jsonl",
+                         "bad/native_unknown_tier.jsonl",   "bad/missing_field.jsonl"};
     int compared = 0;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct pcs_trace_config config = pcs_trace_config_default();

@@ -43,7 +43,7 @@ static pcs_trace *open_with(const char *path, unsigned threads, int lenient, str
 static void test_mooncake_bounds(void)
 {
     const char *path = write_file("m.jsonl", "{\"timestamp\": 5, \"input_length\": 1100, \"output_length\": 3, "
-                                            "\"hash_ids\": [7, 8, 9]}\n");
+                                             "\"hash_ids\": [7, 8, 9]}\n");
     struct pcs_error err = {0};
     pcs_trace *trace = open_one(path, &err);
     CHECK(trace != NULL);
@@ -69,14 +69,13 @@ static void test_claude_subagent_offsets(void)
     /* The subagent at t = 10 s has requests at 0.5 s and 30.25 s after it:
      * 10500 ms and 40250 ms, merged between the parent's 0, 20 s and 50 s. */
     const char *path = write_file(
-        "c.json",
-        "{\"id\": \"x\", \"block_size\": 4, \"requests\": ["
-        "{\"t\": 0, \"type\": \"n\", \"model\": \"big\", \"in\": 9, \"out\": 1, \"hash_ids\": [1, 2]},"
-        "{\"t\": 10, \"type\": \"subagent\", \"requests\": ["
-        "  {\"t\": 0.5, \"model\": \"small\", \"in\": 4, \"out\": 1, \"hash_ids\": [5]},"
-        "  {\"t\": 30.25, \"model\": \"small\", \"in\": 8, \"out\": 1, \"hash_ids\": [5, 6]}]},"
-        "{\"t\": 20, \"type\": \"n\", \"model\": \"big\", \"in\": 13, \"out\": 2, \"hash_ids\": [1, 2, 3]},"
-        "{\"t\": 50, \"type\": \"n\", \"model\": \"big\", \"in\": 3, \"out\": 2, \"hash_ids\": []}]}");
+        "c.json", "{\"id\": \"x\", \"block_size\": 4, \"requests\": ["
+                  "{\"t\": 0, \"type\": \"n\", \"model\": \"big\", \"in\": 9, \"out\": 1, \"hash_ids\": [1, 2]},"
+                  "{\"t\": 10, \"type\": \"subagent\", \"requests\": ["
+                  "  {\"t\": 0.5, \"model\": \"small\", \"in\": 4, \"out\": 1, \"hash_ids\": [5]},"
+                  "  {\"t\": 30.25, \"model\": \"small\", \"in\": 8, \"out\": 1, \"hash_ids\": [5, 6]}]},"
+                  "{\"t\": 20, \"type\": \"n\", \"model\": \"big\", \"in\": 13, \"out\": 2, \"hash_ids\": [1, 2, 3]},"
+                  "{\"t\": 50, \"type\": \"n\", \"model\": \"big\", \"in\": 3, \"out\": 2, \"hash_ids\": []}]}");
     struct pcs_error err = {0};
     pcs_trace *trace = open_one(path, &err);
     CHECK(trace != NULL);
@@ -214,11 +213,12 @@ static void test_errors(void)
     snprintf(text, sizeof text, "%s{\"timestamp\": 2, \"input_length\": -5, \"output_length\": 1, \"hash_ids\": []}\n",
              good);
     expect_error("neg.jsonl", text, "neg.jsonl:2", "input_length");
-    snprintf(text, sizeof text, "%s{\"timestamp\": 2, \"input_length\": 600, \"output_length\": 1, \"hash_ids\": [1, 2, 3]}\n",
-             good);
+    snprintf(text, sizeof text,
+             "%s{\"timestamp\": 2, \"input_length\": 600, \"output_length\": 1, \"hash_ids\": [1, 2, 3]}\n", good);
     expect_error("long.jsonl", text, "long.jsonl:2", "hash_ids");
-    snprintf(text, sizeof text, "%s%s{\"timestamp\": 2, \"input_length\": 600, \"output_length\": 1, \"hash_ids\": [1, 2.5]}\n",
-             good, good);
+    snprintf(text, sizeof text,
+             "%s%s{\"timestamp\": 2, \"input_length\": 600, \"output_length\": 1, \"hash_ids\": [1, 2.5]}\n", good,
+             good);
     expect_error("frac.jsonl", text, "frac.jsonl:3", "hash_ids[1]");
     expect_error("zero.jsonl",
                  "{\"timestamp\": 2, \"input_length\": 9000, \"output_length\": 1, "
@@ -228,9 +228,10 @@ static void test_errors(void)
                  "{\"timestamp\": 2, \"input_length\": 9000, \"output_length\": 1, "
                  "\"hash_ids\": [01234567, 1, 2, 3, 4, 5, 6, 7, 8]}\n",
                  "zero8.jsonl:1", "hash_ids[0]");
-    expect_error("big.jsonl",
-                 "{\"timestamp\": 2, \"input_length\": 600, \"output_length\": 1, \"hash_ids\": [123456789012345678901234]}\n",
-                 "big.jsonl:1", "hash_ids[0]");
+    expect_error(
+        "big.jsonl",
+        "{\"timestamp\": 2, \"input_length\": 600, \"output_length\": 1, \"hash_ids\": [123456789012345678901234]}\n",
+        "big.jsonl:1", "hash_ids[0]");
     expect_error("missing.jsonl", "{\"timestamp\": 2, \"input_length\": 600, \"hash_ids\": []}\n", "missing.jsonl:1",
                  "output_length");
     snprintf(text, sizeof text, "%s{\"timestamp\": 2, \"input_length\": 600, \"output", good);
@@ -241,7 +242,8 @@ static void test_errors(void)
                  "{\"block_size\": 4, \"requests\": [{\"t\": 1, \"type\": \"subagent\", \"requests\": ["
                  "{\"t\": 0, \"model\": \"m\", \"in\": 4, \"out\": 1, \"hash_ids\": [1, 2]}]}]}",
                  "requests[0].requests[0]", "hash_ids");
-    expect_error("unknown.jsonl", "{\"t\": 1, \"model\": \"m\", \"input_tokens\": 1, \"output_tokens\": 1, \"sgments\": []}\n",
+    expect_error("unknown.jsonl",
+                 "{\"t\": 1, \"model\": \"m\", \"input_tokens\": 1, \"output_tokens\": 1, \"sgments\": []}\n",
                  "unknown.jsonl:1", "sgments");
     expect_error("bad.csv", "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:17:03,12,x\n", "bad.csv:2",
                  "GeneratedTokens");
@@ -264,10 +266,12 @@ static void test_errors(void)
 static void test_merge_files(void)
 {
     const char *paths[2];
-    paths[0] = write_file("f1.jsonl", "{\"timestamp\": 10, \"input_length\": 1, \"output_length\": 1, \"hash_ids\": [1]}\n"
-                                      "{\"timestamp\": 30, \"input_length\": 1, \"output_length\": 1, \"hash_ids\": [3]}\n");
-    paths[1] = write_file("f2.jsonl", "{\"timestamp\": 10, \"input_length\": 1, \"output_length\": 1, \"hash_ids\": [2]}\n"
-                                      "{\"timestamp\": 20, \"input_length\": 1, \"output_length\": 1, \"hash_ids\": [4]}\n");
+    paths[0] =
+        write_file("f1.jsonl", "{\"timestamp\": 10, \"input_length\": 1, \"output_length\": 1, \"hash_ids\": [1]}\n"
+                               "{\"timestamp\": 30, \"input_length\": 1, \"output_length\": 1, \"hash_ids\": [3]}\n");
+    paths[1] =
+        write_file("f2.jsonl", "{\"timestamp\": 10, \"input_length\": 1, \"output_length\": 1, \"hash_ids\": [2]}\n"
+                               "{\"timestamp\": 20, \"input_length\": 1, \"output_length\": 1, \"hash_ids\": [4]}\n");
     struct pcs_trace_config config = pcs_trace_config_default();
     struct pcs_error err = {0};
     pcs_trace *trace = pcs_trace_open(paths, 2, &config, &err);
@@ -299,18 +303,17 @@ static void test_claude_continued_arrays(void)
      * record here shares bytes that end inside a number, at a space, or
      * after the whole previous array, and one shares nothing. */
     const char *path = write_file(
-        "cont.json",
-        "{\"block_size\": 1, \"requests\": ["
-        "{\"t\": 0, \"model\": \"m\", \"in\": 99, \"out\": 1, \"hash_ids\": [1,2,34]},"
-        "{\"t\": 1, \"model\": \"m\", \"in\": 99, \"out\": 1, \"hash_ids\": [1,2,345,6]},"
-        "{\"t\": 2, \"model\": \"m\", \"in\": 99, \"out\": 1, \"hash_ids\": [1,2,3]},"
-        "{\"t\": 3, \"model\": \"m\", \"in\": 99, \"out\": 1, \"hash_ids\": [1,2,3 , 4,  5,\t6]},"
-        "{\"t\": 4, \"model\": \"m\", \"in\": 99, \"out\": 1, \"hash_ids\": [1,2,3 , 4,  5,\t6,7,8]},"
-        "{\"t\": 5, \"model\": \"m\", \"in\": 99, \"out\": 1, \"hash_ids\": [9]},"
-        "{\"t\": 6, \"model\": \"m\", \"in\": 99, \"out\": 1, \"hash_ids\": []},"
-        "{\"t\": 7, \"model\": \"m\", \"in\": 99, \"out\": 1, \"hash_ids\": [9,10]},"
-        "{\"t\": 8, \"model\": \"m\", \"in\": 99, \"out\": 1, \"hash_ids\": [9,10]}"
-        "]}");
+        "cont.json", "{\"block_size\": 1, \"requests\": ["
+                     "{\"t\": 0, \"model\": \"m\", \"in\": 99, \"out\": 1, \"hash_ids\": [1,2,34]},"
+                     "{\"t\": 1, \"model\": \"m\", \"in\": 99, \"out\": 1, \"hash_ids\": [1,2,345,6]},"
+                     "{\"t\": 2, \"model\": \"m\", \"in\": 99, \"out\": 1, \"hash_ids\": [1,2,3]},"
+                     "{\"t\": 3, \"model\": \"m\", \"in\": 99, \"out\": 1, \"hash_ids\": [1,2,3 , 4,  5,\t6]},"
+                     "{\"t\": 4, \"model\": \"m\", \"in\": 99, \"out\": 1, \"hash_ids\": [1,2,3 , 4,  5,\t6,7,8]},"
+                     "{\"t\": 5, \"model\": \"m\", \"in\": 99, \"out\": 1, \"hash_ids\": [9]},"
+                     "{\"t\": 6, \"model\": \"m\", \"in\": 99, \"out\": 1, \"hash_ids\": []},"
+                     "{\"t\": 7, \"model\": \"m\", \"in\": 99, \"out\": 1, \"hash_ids\": [9,10]},"
+                     "{\"t\": 8, \"model\": \"m\", \"in\": 99, \"out\": 1, \"hash_ids\": [9,10]}"
+                     "]}");
     struct pcs_error err = {0};
     pcs_trace *trace = open_one(path, &err);
     CHECK(trace != NULL);
@@ -583,12 +586,12 @@ static void test_mooncake_ends_and_spacing(void)
      * longer array after a shorter one, a shorter one whose last bound is
      * partial, then a full one again. Elements may be spaced any way JSON
      * allows. */
-    const char *path = write_file("ends.jsonl",
-                                  "{\"timestamp\": 0, \"input_length\": 1100, \"output_length\": 1, \"hash_ids\": [1, 2, 3]}\n"
-                                  "{\"timestamp\": 1, \"input_length\": 2048, \"output_length\": 1, \"hash_ids\": [1,2,3,4]}\n"
-                                  "{\"timestamp\": 2, \"input_length\": 600, \"output_length\": 1, \"hash_ids\": [1,  2]}\n"
-                                  "{\"timestamp\": 3, \"input_length\": 5000, \"output_length\": 1, "
-                                  "\"hash_ids\": [ 1 ,2 ,\t 3, 4,5 ]}\n");
+    const char *path = write_file(
+        "ends.jsonl", "{\"timestamp\": 0, \"input_length\": 1100, \"output_length\": 1, \"hash_ids\": [1, 2, 3]}\n"
+                      "{\"timestamp\": 1, \"input_length\": 2048, \"output_length\": 1, \"hash_ids\": [1,2,3,4]}\n"
+                      "{\"timestamp\": 2, \"input_length\": 600, \"output_length\": 1, \"hash_ids\": [1,  2]}\n"
+                      "{\"timestamp\": 3, \"input_length\": 5000, \"output_length\": 1, "
+                      "\"hash_ids\": [ 1 ,2 ,\t 3, 4,5 ]}\n");
     struct pcs_error err = {0};
     pcs_trace *trace = open_one(path, &err);
     CHECK(trace != NULL);
@@ -787,7 +790,6 @@ static void test_index_on_threads(void)
     pcs_trace_free(three);
 }
 
-
 /* Writes Claude-Code session k of the kept-ids test: a conversation of
  * KEPT_TURNS turns, turn j re-sending the ids before it and adding
  * KEPT_STEP_IDS more (ids k*100000+1, +2, ...), and a subagent with 7
@@ -897,7 +899,7 @@ static void test_ids_store_grows(void)
         CHECK_U64(count, counts[a]);
         at[a] = ids ? (size_t)(ids - store.ids) : 0;
     }
-    CHECK_U64(at[1], at[0]);                      /* the second array continued the first */
+    CHECK_U64(at[1], at[0]); /* the second array continued the first */
     uint64_t wrong = 0;
     for (unsigned a = 0; a < 4; a++)
         for (unsigned i = 0; i < counts[a]; i++)
