@@ -220,19 +220,70 @@ const struct option *cli_getopt_table(const struct option *own, size_t own_count
     return options;
 }
 
+/* One option's help: "  --name ARG          help", continuation lines
+ * indented alike. */
+static void print_option_help(FILE *out, const char *usage, const char *help)
+{
+    fprintf(out, "  %-*s ", HELP_COLUMN - 3, usage);
+    for (const char *line = help; *line;) {
+        size_t length = strcspn(line, "\n");
+        if (line != help)
+            fprintf(out, "%*s", HELP_COLUMN, "");
+        fprintf(out, "%.*s\n", (int)length, line);
+        line += length;
+        if (*line == '\n')
+            line++;
+    }
+}
+
 /* The options of the cache parameters; a parameter without a name has no
  * option (the markers: a --ttl overrides them). */
 static const struct {
     const char *name;     /* the option, without "--" */
+    const char *arg;      /* its argument in --help */
     int duration;         /* read as 300, 5m, 1h (ms); else as a count, 3M */
     int positive;         /* 0 is refused */
     const char *expected; /* for the usage error: "expected ..., got '...'" */
+    const char *help;     /* for --help; continuation lines after '\n' */
 } param_options[PCS_PARAM_COUNT] = {
-    [PCS_PARAM_CAPACITY] = {"capacity", 0, 1, "a positive token count such as 3M"},
-    [PCS_PARAM_TTL] = {"ttl", 1, 1, "a positive duration such as 300, 5m or 1h"},
-    [PCS_PARAM_MIN_TOKENS] = {"min-tokens", 0, 0, "a token count"},
-    [PCS_PARAM_GRANULARITY] = {"granularity", 0, 1, "a positive token count"},
+    [PCS_PARAM_TTL] = {"ttl", "SECONDS", 1, 1, "a positive duration such as 300, 5m or 1h",
+                       "idle TTL: 300, 0.5, 5m, 1h, 24h (an entry is alive while\n"
+                       "now < last use + TTL); given, it also overrides a\n"
+                       "trace's \"5m\"/\"1h\" breakpoint markers (without it\n"
+                       "they stand and the TTL covers unmarked breakpoints)"},
+    [PCS_PARAM_MIN_TOKENS] = {"min-tokens", "N", 0, 0, "a token count", "shortest cacheable prefix in tokens"},
+    [PCS_PARAM_GRANULARITY] = {"granularity", "N", 0, 1, "a positive token count",
+                               "cached tokens are rounded down to a multiple of N (openai)"},
+    [PCS_PARAM_CAPACITY] = {"capacity", "TOKENS", 0, 1, "a positive token count such as 3M",
+                            "cache size for lru: 3000000, 3M, 500k"},
 };
+
+/* 1 if parameter p has an option and its bit is in params. */
+static int param_option_in(int p, unsigned params)
+{
+    return param_options[p].name && (pcs_cache_param_info((enum pcs_cache_param)p)->uses & params);
+}
+
+void cli_param_help(FILE *out, unsigned params)
+{
+    for (int p = 0; p < PCS_PARAM_COUNT; p++) {
+        if (!param_option_in(p, params))
+            continue;
+        char usage[64];
+        snprintf(usage, sizeof usage, "--%s %s", param_options[p].name, param_options[p].arg);
+        print_option_help(out, usage, param_options[p].help);
+    }
+}
+
+void cli_param_help_brief(FILE *out, unsigned params, const char *what)
+{
+    size_t count = 0;
+    fputs("  ", out);
+    for (int p = 0; p < PCS_PARAM_COUNT; p++)
+        if (param_option_in(p, params))
+            fprintf(out, "%s--%s %s", count++ ? ", " : "", param_options[p].name, param_options[p].arg);
+    fprintf(out, "   %s\n", what);
+}
 
 const struct option *cli_getopt_add_params(struct option *options, size_t cap, unsigned params)
 {
@@ -240,7 +291,7 @@ const struct option *cli_getopt_add_params(struct option *options, size_t cap, u
     while (options[count].name)
         count++;
     for (int p = 0; p < PCS_PARAM_COUNT && count + 1 < cap; p++) {
-        if (!param_options[p].name || !(pcs_cache_param_info((enum pcs_cache_param)p)->uses & params))
+        if (!param_option_in(p, params))
             continue;
         struct option entry = {param_options[p].name, required_argument, NULL, CLI_PARAM_OPTION_BASE + p};
         options[count++] = entry;
@@ -308,16 +359,7 @@ void cli_shared_help(FILE *out, enum cli_option_group group)
             continue;
         char usage[64], described[512];
         const char *help = option->help ? option->help : option->describe(described, sizeof described);
-        fprintf(out, "  %-*s ", HELP_COLUMN - 3, usage_of(option, usage, sizeof usage));
-        for (const char *line = help; *line;) {
-            size_t length = strcspn(line, "\n");
-            if (line != help)
-                fprintf(out, "%*s", HELP_COLUMN, "");
-            fprintf(out, "%.*s\n", (int)length, line);
-            line += length;
-            if (*line == '\n')
-                line++;
-        }
+        print_option_help(out, usage_of(option, usage, sizeof usage), help);
     }
 }
 

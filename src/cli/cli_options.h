@@ -60,6 +60,13 @@ const struct option *cli_getopt_add_params(struct option *options, size_t cap, u
  * returns -1 (not a parameter option). */
 int cli_param_option(const char *command, int opt, const char *value, struct pcs_cache_overrides *overrides);
 
+/* Prints the help of the parameter options whose bits are in params, one
+ * per line as cli_shared_help does. */
+void cli_param_help(FILE *out, unsigned params);
+
+/* Prints them in brief on one line: "  --min-tokens N, --granularity N   what". */
+void cli_param_help_brief(FILE *out, unsigned params, const char *what);
+
 /* Notes on stderr each override that policy does not read ("--granularity
  * has no effect on policy ttl"): said, not silently dropped. */
 void cli_param_notes(const char *command, const struct pcs_cache_overrides *overrides, enum pcs_policy policy);

@@ -38,15 +38,10 @@ static void print_help(FILE *out)
           "                        auto          each model's own provider preset from the price catalog\n"
           "                        ideal         infinite TTL and capacity: the upper bound\n"
           "                        lru           capacity-bound, least recently used (needs --capacity)\n"
-          "                        none          no cache: the baseline\n"
-          "  --ttl SECONDS       idle TTL: 300, 0.5, 5m, 1h, 24h (an entry is alive while\n"
-          "                      now < last use + TTL); given, it also overrides a\n"
-          "                      trace's \"5m\"/\"1h\" breakpoint markers (without it\n"
-          "                      they stand and the TTL covers unmarked breakpoints)\n"
-          "  --min-tokens N      shortest cacheable prefix in tokens\n"
-          "  --granularity N     cached tokens are rounded down to a multiple of N (openai)\n"
-          "  --capacity TOKENS   cache size for lru: 3000000, 3M, 500k\n"
-          "\n"
+          "                        none          no cache: the baseline\n",
+          out);
+    cli_param_help(out, ~0u); /* every parameter */
+    fputs("\n"
           "Input:\n",
           out);
     cli_shared_help(out, CLI_GROUP_INPUT);

@@ -14,6 +14,9 @@
 #define MAX_POINTS 1024
 #define DEFAULT_RANGE_POINTS 16
 
+/* The parameters a sweep takes as overrides: all but the ones its curves vary. */
+#define SWEEP_OVERRIDABLE (~(unsigned)(PCS_USES_TTL | PCS_USES_CAPACITY))
+
 static void print_help(FILE *out)
 {
     fputs("Usage: pcsim sweep [options] --ttl LIST|RANGE TRACE...\n"
@@ -38,10 +41,10 @@ static void print_help(FILE *out)
           "  --policy NAME          for --ttl: ttl (default), openai, openai-24h, gemini,\n"
           "                         deepseek (openai-like), breakpoint, anthropic-5m,\n"
           "                         anthropic-1h, openai-bp (breakpoint; one cache per TTL);\n"
-          "                         --capacity always uses lru\n"
-          "  --min-tokens N, --granularity N   override the preset's\n"
-          "\n",
+          "                         --capacity always uses lru\n",
           out);
+    cli_param_help_brief(out, SWEEP_OVERRIDABLE, "override the preset's");
+    fputs("\n", out);
     cli_shared_help_brief(out, "Input (as for replay):", CLI_GROUP_INPUT);
     cli_shared_help_brief(out, "Cost (as for replay):", CLI_GROUP_COST);
     fputs("\n"
@@ -67,9 +70,6 @@ static const struct option own_options[] = {
     {"policy", required_argument, NULL, OPT_POLICY}, {"format", required_argument, NULL, OPT_FORMAT},
     {"html", required_argument, NULL, OPT_HTML},     {"output", required_argument, NULL, OPT_OUTPUT},
 };
-
-/* The parameters a sweep takes as overrides: all but the ones its curves vary. */
-#define SWEEP_OVERRIDABLE (~(unsigned)(PCS_USES_TTL | PCS_USES_CAPACITY))
 
 struct sweep_options {
     const char *ttl_spec;
