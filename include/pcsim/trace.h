@@ -40,7 +40,7 @@ enum pcs_trace_format {
     PCS_FORMAT_AUTO = 0,
     PCS_FORMAT_MOONCAKE,    /* JSONL: timestamp (ms), input_length, output_length, hash_ids */
     PCS_FORMAT_CLAUDE_CODE, /* one JSON document: block_size, requests[] (with subagents) */
-    PCS_FORMAT_NATIVE,      /* pcsim's JSONL: see README "Native trace format" */
+    PCS_FORMAT_NATIVE,      /* pcsim's JSONL: see docs/formats.md */
     PCS_FORMAT_AZURE,       /* CSV: TIMESTAMP,ContextTokens,GeneratedTokens */
     PCS_FORMAT_COUNT        /* not a format: how many there are (with AUTO) */
 };

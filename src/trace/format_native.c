@@ -1,4 +1,4 @@
-/* pcsim's native JSONL: one request per line (README, "Native trace format").
+/* pcsim's native JSONL: one request per line (docs/formats.md, "Native trace format").
  *
  *   {"t": 12.5, "model": "gpt-5.4", "input_tokens": 5000, "output_tokens": 300,
  *    "segments": [{"id": "system", "tokens": 2000, "cache": "1h"}, ...],

@@ -99,6 +99,14 @@ struct pcs_trace_config pcs_trace_config_default(void)
     return config;
 }
 
+/* The registry: each format is described in its own format_NAME.c. A new
+ * format is its file, its enum value (pcsim/trace.h), its source line in
+ * CMakeLists.txt and the two lines here. */
+extern const struct trace_format pcs_trace_format_mooncake;
+extern const struct trace_format pcs_trace_format_claude_code;
+extern const struct trace_format pcs_trace_format_native;
+extern const struct trace_format pcs_trace_format_azure;
+
 static const struct trace_format *const format_ops[PCS_FORMAT_COUNT] = {
     [PCS_FORMAT_MOONCAKE] = &pcs_trace_format_mooncake,
     [PCS_FORMAT_CLAUDE_CODE] = &pcs_trace_format_claude_code,

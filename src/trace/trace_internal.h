@@ -257,11 +257,6 @@ struct trace_format {
                             const struct record_loc *loc, struct pcs_request *req, struct pcs_error *err);
 };
 
-extern const struct trace_format pcs_trace_format_mooncake;
-extern const struct trace_format pcs_trace_format_native;
-extern const struct trace_format pcs_trace_format_claude_code;
-extern const struct trace_format pcs_trace_format_azure;
-
 /* --- services the readers call back into (trace.c) --- */
 
 /* Interns a model name (after --model-map) into an id; PCS_ERR_NOMEM or OK. */

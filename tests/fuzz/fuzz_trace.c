@@ -324,7 +324,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)
         return 0;
-    enum pcs_trace_format format = (enum pcs_trace_format)((data[0] & SELECT_FORMAT) % 5);
+    enum pcs_trace_format format = (enum pcs_trace_format)((data[0] & SELECT_FORMAT) % PCS_FORMAT_COUNT);
     const uint8_t *bytes = data + 1;
     size_t length = size - 1;
     size_t path_count = 1;
