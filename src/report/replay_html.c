@@ -58,8 +58,9 @@ static void replay_header(FILE *out, const struct pcs_replay_report *report)
                           pcs_report_count(result->skipped, "bad record", "bad records", count, sizeof count));
     if (pcs_trace_lacks_prefixes(report->trace))
         pcs_html_elementf(out, "p", "meta",
-                          "note: an %s trace has arrivals and lengths only, no prefix identity: "
+                          "note: %s %s trace has arrivals and lengths only, no prefix identity: "
                           "nothing in it can be cached",
+                          pcs_report_article(pcs_trace_prefixless_format(report->trace)),
                           pcs_trace_prefixless_format(report->trace));
 }
 

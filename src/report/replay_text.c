@@ -158,8 +158,9 @@ enum pcs_status pcs_report_replay_text(FILE *out, const struct pcs_replay_report
                 pcs_report_count(result->skipped, "bad record", "bad records", count, sizeof count));
     if (pcs_trace_lacks_prefixes(report->trace))
         fprintf(out,
-                "note: an %s trace has arrivals and lengths only, no prefix identity: "
+                "note: %s %s trace has arrivals and lengths only, no prefix identity: "
                 "nothing in it can be cached\n",
+                pcs_report_article(pcs_trace_prefixless_format(report->trace)),
                 pcs_trace_prefixless_format(report->trace));
     fputc('\n', out);
     pcs_report_table_text_header(out, &pcs_report_replay_table, "", report->cost != NULL);

@@ -1,6 +1,7 @@
 /* Helpers shared by the report writers. */
 #include "report_util.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -372,4 +373,10 @@ const char *pcs_report_price(const struct pcs_price *price, double multiplier, c
                         plain_number(price->tiers[i].price * multiplier, number, sizeof number),
                         (unsigned long long)price->tiers[i].start);
     return buf;
+}
+
+const char *pcs_report_article(const char *phrase)
+{
+    char first = phrase ? (char)tolower((unsigned char)phrase[0]) : 0;
+    return first && strchr("aeiou", first) ? "an" : "a";
 }

@@ -127,6 +127,10 @@ const char *pcs_report_count(uint64_t count, const char *singular, const char *p
  * singular when count is exactly 1, else plural. */
 const char *pcs_report_noun(uint64_t count, const char *singular, const char *plural);
 
+/* The indefinite article for a noun phrase, by its first letter: "an" before
+ * a vowel ("an Azure CSV trace"), else "a". */
+const char *pcs_report_article(const char *phrase);
+
 /* A figure without a value (pcs_has_value() false: a mean over no trial, a
  * CI over fewer than two) is written the same way by every writer of a
  * format, from this one table: "n/a" in text and HTML, an empty field in

@@ -89,6 +89,9 @@ static void test_counts(void)
     CHECK_TEXT(pcs_report_count(1, "strategy", "strategies", buf, sizeof buf), "1 strategy");
     CHECK_TEXT(pcs_report_noun(1, "token", "tokens"), "token");
     CHECK_TEXT(pcs_report_noun(1024, "token", "tokens"), "tokens");
+    /* The article follows the phrase, not one format: a new format without prefixes reads right. */
+    CHECK_TEXT(pcs_report_article("Azure CSV"), "an");
+    CHECK_TEXT(pcs_report_article("toy CSV"), "a");
 }
 
 /* Every column is shown somewhere, reads its value the way its kind
