@@ -301,7 +301,8 @@ const struct option *cli_getopt_add_params(struct option *options, size_t cap, u
     return options;
 }
 
-int cli_param_option(const char *command, int opt, const char *value, struct pcs_cache_overrides *overrides)
+/* cli_table_option for the parameter options: -1 if opt is not one. */
+static int parse_param_option(const char *command, int opt, const char *value, struct pcs_cache_overrides *overrides)
 {
     if (opt < CLI_PARAM_OPTION_BASE || opt >= CLI_PARAM_OPTION_BASE + PCS_PARAM_COUNT)
         return -1;
@@ -334,11 +335,19 @@ void cli_param_notes(const char *command, const struct pcs_cache_overrides *over
     }
 }
 
-int cli_shared_option(const char *command, int opt, char *value, struct cli_trace_cost *shared)
+/* cli_table_option for the shared options: -1 if opt is not one. */
+static int apply_shared_option(const char *command, int opt, char *value, struct cli_trace_cost *shared)
 {
     if (opt < CLI_SHARED_OPTION_BASE || opt >= CLI_SHARED_OPTION_BASE + (int)SHARED_COUNT)
         return -1;
     return shared_options[opt - CLI_SHARED_OPTION_BASE].handle(command, value, shared);
+}
+
+int cli_table_option(const char *command, int opt, char *value, struct pcs_cache_overrides *overrides,
+                     struct cli_trace_cost *shared)
+{
+    int code = parse_param_option(command, opt, value, overrides);
+    return code >= 0 ? code : apply_shared_option(command, opt, value, shared);
 }
 
 /* "--name ARG" into buf. */

@@ -55,10 +55,12 @@ const struct option *cli_getopt_table(const struct option *own, size_t own_count
  * are in params. Returns options. */
 const struct option *cli_getopt_add_params(struct option *options, size_t cap, unsigned params);
 
-/* If opt is a parameter option's value, parses value into overrides and
- * returns CLI_EXIT_OK, or prints the usage error and returns it; else
- * returns -1 (not a parameter option). */
-int cli_param_option(const char *command, int opt, const char *value, struct pcs_cache_overrides *overrides);
+/* A command's option from either table: if opt is a parameter option's
+ * getopt_long value, parses value into overrides; if a shared option's,
+ * applies it to shared. Returns CLI_EXIT_OK, or prints the usage error and
+ * returns it; -1 when opt is neither (the command's own, or unknown). */
+int cli_table_option(const char *command, int opt, char *value, struct pcs_cache_overrides *overrides,
+                     struct cli_trace_cost *shared);
 
 /* Prints the help of the parameter options whose bits are in params, one
  * per line as cli_shared_help does. */
@@ -70,11 +72,6 @@ void cli_param_help_brief(FILE *out, unsigned params, const char *what);
 /* Notes on stderr each override that policy does not read ("--granularity
  * has no effect on policy ttl"): said, not silently dropped. */
 void cli_param_notes(const char *command, const struct pcs_cache_overrides *overrides, enum pcs_policy policy);
-
-/* If opt is a shared option's getopt_long value, applies value to shared
- * and returns CLI_EXIT_OK or prints the usage error and returns it; else
- * returns -1 (not a shared option). */
-int cli_shared_option(const char *command, int opt, char *value, struct cli_trace_cost *shared);
 
 /* Prints a group's options for --help, one per line as
  * "  --name ARG          help" (continuation lines indented alike). */

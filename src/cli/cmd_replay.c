@@ -219,9 +219,7 @@ static int parse_options(int argc, char **argv, struct replay_options *opts)
                     "replay", "--max-memory: expected bytes (at least 1M), such as 500M or 2G, got '%s'", optarg);
             break;
         default: {
-            int code = cli_param_option("replay", opt, optarg, &opts->overrides);
-            if (code < 0)
-                code = cli_shared_option("replay", opt, optarg, &opts->shared);
+            int code = cli_table_option("replay", opt, optarg, &opts->overrides, &opts->shared);
             if (code < 0)
                 return cli_option_error("replay", argv);
             if (code != CLI_EXIT_OK)

@@ -166,9 +166,7 @@ static int parse_options(int argc, char **argv, struct sweep_options *opts)
         case OPT_HTML: opts->html_path = optarg; break;
         case OPT_OUTPUT: opts->output_path = optarg; break;
         default: {
-            int code = cli_param_option("sweep", opt, optarg, &opts->overrides);
-            if (code < 0)
-                code = cli_shared_option("sweep", opt, optarg, &opts->shared);
+            int code = cli_table_option("sweep", opt, optarg, &opts->overrides, &opts->shared);
             if (code < 0)
                 return cli_option_error("sweep", argv);
             if (code != CLI_EXIT_OK)
