@@ -25,7 +25,8 @@ enum codec pcs_codec_detect(const unsigned char *head, size_t len)
     return CODEC_NONE;
 }
 
-const char *pcs_codec_name(enum codec codec)
+/* "gzip", "zstd" (or "plain"). */
+static const char *codec_name(enum codec codec)
 {
     switch (codec) {
     case CODEC_GZIP: return "gzip";
@@ -76,7 +77,7 @@ static enum pcs_status decode_error(const struct text_sink *out, const char *nam
                                     const char *problem, const char *detail, struct pcs_error *err)
 {
     return pcs_error_set(err, PCS_ERR_PARSE, "%s:%llu: %s data %s%s%s (after %llu bytes of text)", name,
-                         (unsigned long long)out->newlines + 1, pcs_codec_name(codec), problem, detail ? ": " : "",
+                         (unsigned long long)out->newlines + 1, codec_name(codec), problem, detail ? ": " : "",
                          detail ? detail : "", (unsigned long long)out->size);
 }
 

@@ -18,9 +18,6 @@ enum codec {
  * (fewer than 4 bytes may still be gzip). */
 enum codec pcs_codec_detect(const unsigned char *head, size_t len);
 
-/* "gzip", "zstd" (or "plain"). */
-const char *pcs_codec_name(enum codec codec);
-
 /* Bytes read from an fd in order, buf[pos..len) not yet used. */
 struct byte_reader {
     int fd;

@@ -129,7 +129,7 @@ enum pcs_status pcs_loader_read_number(struct loader *loader, const cJSON *value
 }
 
 /* A whole number in [min, max] (max <= 2^53). */
-enum pcs_status pcs_loader_read_whole(struct loader *loader, const cJSON *value, double min, double max, uint64_t *out)
+static enum pcs_status read_whole(struct loader *loader, const cJSON *value, double min, double max, uint64_t *out)
 {
     double number = cJSON_IsNumber(value) ? value->valuedouble : NAN;
     if (!(number >= min && number <= max && floor(number) == number))
@@ -177,7 +177,7 @@ enum pcs_status pcs_loader_field_whole(struct loader *loader, const cJSON *objec
     if (!value)
         return PCS_OK;
     size_t old = pcs_loader_push_key(loader, key);
-    enum pcs_status status = pcs_loader_read_whole(loader, value, min, max, out);
+    enum pcs_status status = read_whole(loader, value, min, max, out);
     pcs_loader_pop(loader, old);
     return status;
 }

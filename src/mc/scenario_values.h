@@ -83,11 +83,10 @@ enum pcs_status pcs_loader_check_members(struct loader *loader, const cJSON *obj
 
 /* The value itself, at the current path. Strings are copied to the set's
  * arena. Numbers: finite, in [min, max] ((min, max] when above_min); -0
- * reads as 0. Whole numbers: max <= 2^53. */
+ * reads as 0. */
 enum pcs_status pcs_loader_read_string(struct loader *loader, const cJSON *value, const char **out);
 enum pcs_status pcs_loader_read_number(struct loader *loader, const cJSON *value, double min, double max, int above_min,
                                        double *out);
-enum pcs_status pcs_loader_read_whole(struct loader *loader, const cJSON *value, double min, double max, uint64_t *out);
 /* A number (a constant) or {"dist": KIND, ...}; see docs/scenario.md. */
 enum pcs_status pcs_loader_read_dist(struct loader *loader, const cJSON *json, const struct quantity *quantity,
                                      struct pcs_dist *dist);

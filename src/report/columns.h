@@ -51,7 +51,8 @@ struct report_column {
     enum report_json_place json_place;
     enum report_kind kind;
     enum report_money_group money; /* REPORT_KIND_MONEY */
-    /* Money: a row without prices spells it by pcs_report_unpriced(), and a
+    /* Money: a row without prices is spelled by unpriced_text()
+     * (columns_write.c), and a
      * report without prices leaves the column out of text, HTML and JSON
      * (CSV keeps every column, an empty field). */
     int priced;
@@ -83,11 +84,6 @@ struct report_usage_row pcs_report_replay_row(const struct pcs_replay_report *re
 
 /* Most columns in a table. */
 #define REPORT_MAX_COLUMNS 24
-
-/* How a row without prices spells a money column: nothing (the cell is left
- * out) in text, an empty field in CSV, "-" in HTML; JSON leaves the member
- * out. */
-const char *pcs_report_unpriced(enum report_format format);
 
 /* Text: the label (left-aligned in the table's label width), then each
  * column; a newline. money[REPORT_MONEY_GROUP_COUNT]: each group's precision. */

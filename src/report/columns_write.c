@@ -6,7 +6,10 @@
 
 #include "html.h"
 
-const char *pcs_report_unpriced(enum report_format format)
+/* How a row without prices spells a money column: nothing (the cell is left
+ * out) in text, an empty field in CSV, "-" in HTML; JSON leaves the member
+ * out. */
+static const char *unpriced_text(enum report_format format)
 {
     static const char *const spelling[] = {
         [REPORT_TEXT] = NULL, [REPORT_CSV] = "", [REPORT_JSON] = NULL, [REPORT_HTML] = "-"};
@@ -65,7 +68,7 @@ static const char *cell_text(const struct report_column *column, enum report_for
         return buf;
     case REPORT_KIND_MONEY:
         if (!row->priced)
-            return pcs_report_unpriced(format);
+            return unpriced_text(format);
         if (for_people && money)
             return pcs_report_money_text(&money[column->money], column->number(row), buf, cap);
         if (for_people) /* no precision given: the amount's own */

@@ -121,7 +121,8 @@ const struct trace_format *pcs_trace_format_ops(enum pcs_trace_format format)
 
 /* ---------------------------------------------------------------- messages */
 
-void pcs_trace_loc_prefix(const struct record_loc *loc, char *buf, size_t cap)
+/* Formats "path:line: " or "path: where: " into buf. */
+static void loc_prefix(const struct record_loc *loc, char *buf, size_t cap)
 {
     if (loc->where)
         snprintf(buf, cap, "%s: %s", loc->path, loc->where);
@@ -140,7 +141,7 @@ enum pcs_status pcs_trace_field_error(struct pcs_error *err, enum pcs_status sta
     va_start(args, format);
     vsnprintf(problem, sizeof problem, format, args);
     va_end(args);
-    pcs_trace_loc_prefix(loc, where, sizeof where);
+    loc_prefix(loc, where, sizeof where);
     if (field)
         return pcs_error_set(err, status, "%s: field %s: %s", where, field, problem);
     return pcs_error_set(err, status, "%s: %s", where, problem);
@@ -252,7 +253,8 @@ const char *pcs_trace_model_name(const pcs_trace *trace, uint32_t model)
 
 /* ----------------------------------------------------------------- scratch */
 
-void pcs_doc_records_free(struct doc_records *doc)
+/* Releases a whole-document file's parsed records. */
+static void doc_records_free(struct doc_records *doc)
 {
     free(doc->records);
     pcs_ids_store_free(&doc->store);
@@ -637,7 +639,7 @@ void pcs_trace_free(pcs_trace *trace)
             close(trace->files[i].fd);
         pcs_window_free(&trace->files[i].window);
         pcs_window_free(&trace->files[i].side_window);
-        pcs_doc_records_free(&trace->files[i].doc);
+        doc_records_free(&trace->files[i].doc);
     }
     free(trace->files);
     pcs_index_sink_free(&trace->index);

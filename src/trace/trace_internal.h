@@ -83,8 +83,6 @@ struct doc_records {
     size_t names_cap;
 };
 
-void pcs_doc_records_free(struct doc_records *doc);
-
 /* Bytes [start, start + len) of a file, read into buf (cap bytes, of
  * which TRACE_READ_PADDING after the bytes are zero). */
 struct file_window {
@@ -282,9 +280,6 @@ struct block_ends *pcs_trace_block_ends(struct pcs_trace *trace, size_t count);
 uint32_t pcs_trace_session_namespace(const char *name, size_t len);
 /* The format's operations. */
 const struct trace_format *pcs_trace_format_ops(enum pcs_trace_format format);
-
-/* Formats "path:line: " or "path: where: " into buf. */
-void pcs_trace_loc_prefix(const struct record_loc *loc, char *buf, size_t cap);
 
 /* Fails with "LOC: field FIELD: PROBLEM". */
 enum pcs_status pcs_trace_field_error(struct pcs_error *err, enum pcs_status status, const struct record_loc *loc,
