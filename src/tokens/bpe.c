@@ -1,9 +1,12 @@
 /* Two ways to the same merges: a scan over the pair ranks for short pieces
- * (what tiktoken and gpt-tokenizer do for every piece), and a binary heap of
- * (rank, position) for long ones, where the scan would be quadratic (a
- * megabyte of letters without a space is one piece). The heap orders by rank
- * and then by position, so it pops the pair the scan would find: the lowest
- * rank, leftmost among equal ones. */
+ * (what tiktoken and gpt-tokenizer do for every piece), and a tournament tree
+ * (a segment tree of minimums) over the pairs' keys for long ones, where the
+ * scan would be quadratic (a megabyte of letters without a space is one
+ * piece). A key orders by rank and then by position, so the tree's minimum
+ * is the pair the scan would find: the lowest rank, leftmost among equal
+ * ones. A merge changes three leaves, each fixed in at most log2(n) steps (fewer
+ * when a minimum above does not change); a binary heap with lazy deletion
+ * was half as fast on long whitespace runs (its sift-downs mispredict). */
 #include "bpe.h"
 
 #include <stdlib.h>
@@ -13,8 +16,7 @@ void pcs_bpe_scratch_free(struct pcs_bpe_scratch *scratch)
 {
     free(scratch->a);
     free(scratch->b);
-    free(scratch->c);
-    free(scratch->heap);
+    free(scratch->tree);
     memset(scratch, 0, sizeof *scratch);
 }
 
@@ -33,10 +35,6 @@ static int reserve(struct pcs_bpe_scratch *scratch, size_t entries)
     if (b == NULL)
         return 0;
     scratch->b = b;
-    uint32_t *c = realloc(scratch->c, capacity * sizeof *c);
-    if (c == NULL)
-        return 0;
-    scratch->c = c;
     scratch->capacity = capacity;
     return 1;
 }
@@ -78,95 +76,77 @@ static size_t merge_scan(const struct pcs_ranks *ranks, const uint8_t *piece, si
     return parts;
 }
 
-static void heap_push(uint64_t *heap, size_t *size, uint64_t key)
+/* Sets leaf i of the tournament tree to key and fixes the minimums above it. */
+static void tree_set(uint64_t *tree, size_t leaves, size_t i, uint64_t key)
 {
-    size_t i = (*size)++;
-    while (i > 0) {
-        size_t parent = (i - 1) / 2;
-        if (heap[parent] <= key)
-            break;
-        heap[i] = heap[parent];
-        i = parent;
+    size_t node = leaves + i;
+    tree[node] = key;
+    for (node /= 2; node > 0; node /= 2) {
+        uint64_t left = tree[2 * node];
+        uint64_t right = tree[2 * node + 1];
+        uint64_t least = left < right ? left : right;
+        if (tree[node] == least)
+            break; /* the minimums above are what they were */
+        tree[node] = least;
     }
-    heap[i] = key;
 }
 
-static uint64_t heap_pop(uint64_t *heap, size_t *size)
+/* The key of a pair: its rank, then its position, so that the minimum is
+ * the lowest rank and, among equal ranks, the leftmost pair. */
+static uint64_t pair_key(uint32_t rank, size_t position)
 {
-    uint64_t top = heap[0];
-    uint64_t last = heap[--*size];
-    size_t n = *size;
-    size_t i = 0;
-    for (;;) {
-        size_t child = 2 * i + 1;
-        if (child >= n)
-            break;
-        if (child + 1 < n && heap[child + 1] < heap[child])
-            child++;
-        if (last <= heap[child])
-            break;
-        heap[i] = heap[child];
-        i = child;
-    }
-    if (n > 0)
-        heap[i] = last;
-    return top;
+    return rank == PCS_RANK_NONE ? UINT64_MAX : (uint64_t)rank << 32 | position;
 }
 
-size_t pcs_bpe_merge_heap(const struct pcs_ranks *ranks, const uint8_t *piece, size_t len,
+size_t pcs_bpe_merge_long(const struct pcs_ranks *ranks, const uint8_t *piece, size_t len,
                           struct pcs_bpe_scratch *scratch, uint32_t *ids)
 {
+    size_t leaves = 1;
+    while (leaves < len)
+        leaves *= 2;
     if (!reserve(scratch, len + 1))
         return 0;
-    /* Every merge pushes at most two pairs: len - 1 first pairs + 2 per merge. */
-    size_t heap_need = 3 * len + 1;
-    if (heap_need > scratch->heap_capacity) {
-        uint64_t *heap = realloc(scratch->heap, heap_need * sizeof *heap);
-        if (heap == NULL)
+    if (2 * leaves > scratch->tree_capacity) {
+        uint64_t *tree = realloc(scratch->tree, 2 * leaves * sizeof *tree);
+        if (tree == NULL)
             return 0;
-        scratch->heap = heap;
-        scratch->heap_capacity = heap_need;
+        scratch->tree = tree;
+        scratch->tree_capacity = 2 * leaves;
     }
     /* Node s is the part starting at byte s: end[s] its end (0: merged into
-     * the part before), prev[s] the part before it, pair[s] the rank of it
-     * merged with the next part. */
+     * the part before), prev[s] the part before it. Leaf s of the tree holds
+     * the key of node s merged with the next part (UINT64_MAX: none). */
     uint32_t *end = scratch->a;
     uint32_t *prev = scratch->b;
-    uint32_t *pair = scratch->c;
-    uint64_t *heap = scratch->heap;
-    size_t heap_size = 0;
+    uint64_t *tree = scratch->tree;
     for (size_t i = 0; i < len; i++) {
         end[i] = (uint32_t)(i + 1);
         prev[i] = (uint32_t)(i ? i - 1 : 0);
-        pair[i] = i + 1 < len ? ranks->pair_rank[(size_t)piece[i] << 8 | piece[i + 1]] : PCS_RANK_NONE;
-        if (pair[i] != PCS_RANK_NONE)
-            heap_push(heap, &heap_size, (uint64_t)pair[i] << 32 | i);
+        uint32_t rank = i + 1 < len ? ranks->pair_rank[(size_t)piece[i] << 8 | piece[i + 1]] : PCS_RANK_NONE;
+        tree[leaves + i] = pair_key(rank, i);
     }
+    for (size_t i = len; i < leaves; i++)
+        tree[leaves + i] = UINT64_MAX;
+    for (size_t node = leaves - 1; node > 0; node--)
+        tree[node] = tree[2 * node] < tree[2 * node + 1] ? tree[2 * node] : tree[2 * node + 1];
     size_t parts = len;
-    while (heap_size > 0) {
-        uint64_t key = heap_pop(heap, &heap_size);
-        uint32_t rank = (uint32_t)(key >> 32);
-        uint32_t s = (uint32_t)key;
-        if (end[s] == 0 || pair[s] != rank)
-            continue; /* stale: the pair changed since it was pushed */
+    while (leaves > 1 && tree[1] != UINT64_MAX) {
+        uint32_t s = (uint32_t)tree[1];
         uint32_t next = end[s];
         uint32_t after = end[next];
         end[next] = 0;
         end[s] = after;
         parts--;
+        tree_set(tree, leaves, next, UINT64_MAX);
+        uint32_t rank = PCS_RANK_NONE;
         if (after < len) {
             prev[after] = s;
-            pair[s] = pcs_ranks_find(ranks, piece + s, end[after] - s);
-            if (pair[s] != PCS_RANK_NONE)
-                heap_push(heap, &heap_size, (uint64_t)pair[s] << 32 | s);
-        } else {
-            pair[s] = PCS_RANK_NONE;
+            rank = pcs_ranks_find(ranks, piece + s, end[after] - s);
         }
+        tree_set(tree, leaves, s, pair_key(rank, s));
         if (s > 0) {
             uint32_t p = prev[s];
-            pair[p] = pcs_ranks_find(ranks, piece + p, after - p);
-            if (pair[p] != PCS_RANK_NONE)
-                heap_push(heap, &heap_size, (uint64_t)pair[p] << 32 | p);
+            tree_set(tree, leaves, p, pair_key(pcs_ranks_find(ranks, piece + p, after - p), p));
         }
     }
     if (ids != NULL) {
@@ -181,7 +161,7 @@ size_t pcs_bpe_merge(const struct pcs_ranks *ranks, const uint8_t *piece, size_t
                      uint32_t *ids)
 {
     if (len > PCS_BPE_SCAN_MAX)
-        return pcs_bpe_merge_heap(ranks, piece, len, scratch, ids);
+        return pcs_bpe_merge_long(ranks, piece, len, scratch, ids);
     if (!reserve(scratch, len + 1))
         return 0;
     return merge_scan(ranks, piece, len, scratch, ids);

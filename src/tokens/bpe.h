@@ -12,18 +12,17 @@
 #include "ranks.h"
 
 /* Pieces up to this many bytes merge by scanning the pair ranks (short pieces,
- * nearly all of them: few cache misses); longer ones through a heap, in
- * O(n log n), with the same result. */
+ * nearly all of them: few cache misses); longer ones through a tournament
+ * tree, in O(n log n), with the same result. */
 #define PCS_BPE_SCAN_MAX 128
 
 /* Working memory, grown to the longest piece seen; zeroed it is empty. */
 struct pcs_bpe_scratch {
-    uint32_t *a; /* scan: part starts; heap: node ends */
-    uint32_t *b; /* scan: pair ranks; heap: previous nodes */
-    uint32_t *c; /* heap: pair ranks */
-    uint64_t *heap;
-    size_t capacity; /* entries of a, b, c */
-    size_t heap_capacity;
+    uint32_t *a;     /* scan: part starts; long: node ends */
+    uint32_t *b;     /* scan: pair ranks; long: previous nodes */
+    uint64_t *tree;  /* long: the tournament tree of pair keys */
+    size_t capacity; /* entries of a and b */
+    size_t tree_capacity;
 };
 
 void pcs_bpe_scratch_free(struct pcs_bpe_scratch *scratch);
@@ -34,8 +33,8 @@ void pcs_bpe_scratch_free(struct pcs_bpe_scratch *scratch);
 size_t pcs_bpe_merge(const struct pcs_ranks *ranks, const uint8_t *piece, size_t len, struct pcs_bpe_scratch *scratch,
                      uint32_t *ids);
 
-/* pcs_bpe_merge with the heap whatever the length (the tests compare the two ways). */
-size_t pcs_bpe_merge_heap(const struct pcs_ranks *ranks, const uint8_t *piece, size_t len,
+/* pcs_bpe_merge the way of long pieces, whatever the length (the tests compare the two ways). */
+size_t pcs_bpe_merge_long(const struct pcs_ranks *ranks, const uint8_t *piece, size_t len,
                           struct pcs_bpe_scratch *scratch, uint32_t *ids);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include <zstd.h>
 
+#include "common/memory.h"
 #include "tokens/generated/source.h"
 
 /* The generated files, built into the library by cmake/embed.cmake. */
@@ -83,7 +84,10 @@ static enum pcs_status index_tokens(struct pcs_ranks *ranks, size_t header, size
     size_t capacity = 1024;
     while (capacity < 2 * (size_t)ranks->count)
         capacity *= 2;
-    ranks->slots = calloc(capacity, sizeof *ranks->slots);
+    /* Probes land anywhere in the table: on huge pages they miss the TLB far less. */
+    ranks->slots = pcs_memory_alloc_whole(capacity * sizeof *ranks->slots);
+    if (ranks->slots != NULL)
+        memset(ranks->slots, 0, capacity * sizeof *ranks->slots);
     ranks->pair_rank = malloc(65536 * sizeof *ranks->pair_rank);
     if (ranks->start == NULL || ranks->slots == NULL || ranks->pair_rank == NULL)
         return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
@@ -109,11 +113,12 @@ static enum pcs_status index_tokens(struct pcs_ranks *ranks, size_t header, size
         } else if (len == 2) {
             ranks->pair_rank[(size_t)bytes[0] << 8 | bytes[1]] = rank;
         } else {
-            uint64_t hash = XXH3_64bits(bytes, len);
-            size_t i = (size_t)hash & ranks->mask;
-            while (ranks->slots[i] != 0)
+            size_t i = pcs_ranks_home(ranks, bytes, len);
+            while (ranks->slots[i].rank_plus_one != 0)
                 i = (i + 1) & ranks->mask;
-            ranks->slots[i] = (hash >> 32) << 32 | ((uint64_t)rank + 1);
+            ranks->slots[i].prefix = pcs_ranks_prefix(bytes, len);
+            ranks->slots[i].rank_plus_one = rank + 1;
+            ranks->slots[i].len = (uint32_t)len;
         }
     }
     if (pos != size)

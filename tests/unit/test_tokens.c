@@ -3,7 +3,7 @@
  * the npm package gpt-tokenizer 4.0.0 (encode(text, {disallowedSpecial: new
  * Set()}), node 20, bytes read with Buffer.toString) and written down here;
  * the comment shows the tokens as text. Then the rules around them: invalid
- * UTF-8 (each ill-formed subpart is one U+FFFD), long pieces (the heap
+ * UTF-8 (each ill-formed subpart is one U+FFFD), long pieces (the tree
  * merge equals the scan), and tokenizers built on two threads at once. */
 #include <pthread.h>
 #include <stdlib.h>
@@ -179,8 +179,8 @@ static void test_invalid_utf8(void)
         64, 3251, 65);
 }
 
-/* The heap merge gives what the scan gives, on pieces of every kind (random bytes, letters, repeats). */
-static void test_heap_equals_scan(void)
+/* The long-piece merge gives what the scan gives, on pieces of every kind (random bytes, letters, repeats). */
+static void test_long_equals_scan(void)
 {
     const struct pcs_ranks *ranks = pcs_ranks_get(O200K, NULL);
     CHECK(ranks != NULL);
@@ -188,7 +188,7 @@ static void test_heap_equals_scan(void)
         return;
     struct pcs_bpe_scratch scratch = {0};
     uint32_t scan_ids[PCS_BPE_SCAN_MAX];
-    uint32_t heap_ids[PCS_BPE_SCAN_MAX];
+    uint32_t long_ids[PCS_BPE_SCAN_MAX];
     uint8_t piece[PCS_BPE_SCAN_MAX];
     unsigned state = 16;
     int differ = 0;
@@ -200,8 +200,8 @@ static void test_heap_equals_scan(void)
             piece[i] = round % 3 == 0 ? (uint8_t)r : round % 3 == 1 ? (uint8_t)('a' + r % 6) : (uint8_t) "ab "[r % 3];
         }
         size_t scan = pcs_bpe_merge(ranks, piece, len, &scratch, scan_ids);
-        size_t heap = pcs_bpe_merge_heap(ranks, piece, len, &scratch, heap_ids);
-        differ += scan != heap || memcmp(scan_ids, heap_ids, scan * sizeof scan_ids[0]) != 0;
+        size_t long_count = pcs_bpe_merge_long(ranks, piece, len, &scratch, long_ids);
+        differ += scan != long_count || memcmp(scan_ids, long_ids, scan * sizeof scan_ids[0]) != 0;
     }
     CHECK(differ == 0);
     pcs_bpe_scratch_free(&scratch);
@@ -277,7 +277,7 @@ int main(void)
     test_names();
     test_known_ids();
     test_invalid_utf8();
-    test_heap_equals_scan();
+    test_long_equals_scan();
     test_long_pieces();
     for (int i = 0; i < PCS_ENCODING_COUNT; i++)
         pcs_tokenizer_free(tokenizers[i]);
