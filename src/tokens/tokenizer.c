@@ -14,8 +14,8 @@
 /* The JIT stack grows to this much before a match gives up on JIT and is
  * tried again by the interpreter (a megabyte takes runs far longer than any
  * prompt; the split patterns need little stack). */
-#define JIT_STACK_START (32 * 1024)
-#define JIT_STACK_MAX (1024 * 1024)
+#define JIT_STACK_START ((size_t)32 * 1024)
+#define JIT_STACK_MAX ((size_t)1024 * 1024)
 
 struct pcs_tokenizer {
     enum pcs_encoding encoding;
