@@ -38,11 +38,12 @@
 
 enum pcs_trace_format {
     PCS_FORMAT_AUTO = 0,
-    PCS_FORMAT_MOONCAKE,    /* JSONL: timestamp (ms), input_length, output_length, hash_ids */
-    PCS_FORMAT_CLAUDE_CODE, /* one JSON document: block_size, requests[] (with subagents) */
-    PCS_FORMAT_NATIVE,      /* pcsim's JSONL: see docs/formats.md */
-    PCS_FORMAT_AZURE,       /* CSV: TIMESTAMP,ContextTokens,GeneratedTokens */
-    PCS_FORMAT_COUNT        /* not a format: how many there are (with AUTO) */
+    PCS_FORMAT_MOONCAKE,        /* JSONL: timestamp (ms), input_length, output_length, hash_ids */
+    PCS_FORMAT_CLAUDE_CODE,     /* one JSON document: block_size, requests[] (with subagents) */
+    PCS_FORMAT_NATIVE,          /* pcsim's JSONL: see docs/formats.md */
+    PCS_FORMAT_AZURE,           /* CSV: TIMESTAMP,ContextTokens,GeneratedTokens */
+    PCS_FORMAT_CLAUDE_CODE_LOG, /* Claude Code transcripts (JSONL), read whole */
+    PCS_FORMAT_COUNT            /* not a format: how many there are (with AUTO) */
 };
 
 /* "mooncake", "claude-code", "native", "azure", "auto" (static text;
