@@ -117,6 +117,12 @@ int pcs_trace_lacks_prefixes(const pcs_trace *trace);
  * every file has prefix identity. Static text. */
 const char *pcs_trace_prefixless_format(const pcs_trace *trace);
 
+/* The label of the first file's format whose prompts come from token counts
+ * alone (docs/design.md §8: each request extends its predecessor's prompt
+ * by the tokens it adds), e.g. "Claude Code transcript", for the reports
+ * to state that assumption; NULL when no file's do. */
+const char *pcs_trace_counts_only_format(const pcs_trace *trace);
+
 /* The format detected for file i. */
 enum pcs_trace_format pcs_trace_file_format(const pcs_trace *trace, size_t file);
 

@@ -799,6 +799,7 @@ const struct trace_format pcs_trace_format_claude_code_log = {
     .detect = detect_transcript,
     .namespace_per_file = 1,
     .has_prefix_identity = 1,
+    .prefixes_from_counts = 1,
     .records_are_lines = 1,
     .index_document = index_transcript,
     .parse = parse_transcript,

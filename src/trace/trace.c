@@ -659,6 +659,16 @@ const char *pcs_trace_request_place(const pcs_trace *trace, const struct pcs_req
     return buf;
 }
 
+const char *pcs_trace_counts_only_format(const pcs_trace *trace)
+{
+    for (size_t i = 0; i < trace->file_count; i++) {
+        const struct trace_format *ops = pcs_trace_format_ops(trace->files[i].format);
+        if (ops->prefixes_from_counts)
+            return ops->label;
+    }
+    return NULL;
+}
+
 void pcs_trace_print_skips(const pcs_trace *trace, FILE *out, size_t max)
 {
     for (size_t i = 0; i < trace->index.message_count && i < max; i++)

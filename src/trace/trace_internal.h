@@ -230,10 +230,11 @@ struct trace_format {
     /* Judges a file's head (see detect.h): the best verdict of all the
      * formats' wins. NULL: only when forced. */
     trace_detect_fn detect;
-    int namespace_per_file;  /* ids are local to a file: two files never share a prefix */
-    int has_prefix_identity; /* 0: arrivals and lengths only; nothing can be cached */
-    int records_are_lines;   /* whole-document formats: a record is named by its line (the
-                              * index entry's line), not by its place in requests[] */
+    int namespace_per_file;   /* ids are local to a file: two files never share a prefix */
+    int has_prefix_identity;  /* 0: arrivals and lengths only; nothing can be cached */
+    int prefixes_from_counts; /* prompts from token counts alone (DESIGN §8): reports say so */
+    int records_are_lines;    /* whole-document formats: a record is named by its line (the
+                               * index entry's line), not by its place in requests[] */
     /* Line formats: a header line to consume (Azure), or NULL. */
     enum pcs_status (*header)(struct pcs_trace *trace, struct trace_file *file, const char *line, size_t len,
                               const struct record_loc *loc, struct pcs_error *err);

@@ -62,33 +62,93 @@ static const struct expected project[] = {
     {NOON, "claude-sonnet-4-5", 2010, 120, 0, 2000, 0, PCS_TIER_STANDARD, 1, {2010}, "session-a.jsonl", 4},
     /* msg_B: answers u2 (12:00:04); 5 + 2010 + 300; no split: all 5m;
      * no service_tier: standard; predecessor msg_A: one more unit. */
-    {NOON + 4000, "claude-sonnet-4-5", 2315, 40, 2010, 300, 0, PCS_TIER_STANDARD, 2, {2010, 2315}, "session-a.jsonl",
+    {NOON + 4000,
+     "claude-sonnet-4-5",
+     2315,
+     40,
+     2010,
+     300,
+     0,
+     PCS_TIER_STANDARD,
+     2,
+     {2010, 2315},
+     "session-a.jsonl",
      7},
     /* The subagent's first call answers s1 (12:00:07): its own chain. */
     {NOON + 7000, "claude-haiku-4-5", 1500, 30, 0, 0, 0, PCS_TIER_STANDARD, 1, {1500}, "agent-x1.jsonl", 2},
     /* msg_C answers u3, 17:45:10+05:45 = 12:00:10Z; the split's 1h part;
      * service_tier priority. */
-    {NOON + 10000, "claude-sonnet-4-5", 2416, 7, 2315, 100, 100, PCS_TIER_PRIORITY, 3, {2010, 2315, 2416},
-     "session-a.jsonl", 9},
+    {NOON + 10000,
+     "claude-sonnet-4-5",
+     2416,
+     7,
+     2315,
+     100,
+     100,
+     PCS_TIER_PRIORITY,
+     3,
+     {2010, 2315, 2416},
+     "session-a.jsonl",
+     9},
     {NOON + 11000, "claude-haiku-4-5", 1520, 25, 1500, 0, 0, PCS_TIER_STANDARD, 2, {1500, 1520}, "agent-x1.jsonl", 4},
     /* msg_D after the compact boundary (parentUuid null): a new chain,
      * though 2604 > 2416. */
     {NOON + 600500, "claude-sonnet-4-5", 2604, 30, 0, 2600, 0, PCS_TIER_STANDARD, 1, {2604}, "session-a.jsonl", 12},
     /* msg_F: its ancestors pass the API error line (no call) to msg_D. */
-    {NOON + 660000, "claude-sonnet-4-5", 2656, 60, 2604, 50, 0, PCS_TIER_STANDARD, 2, {2604, 2656},
-     "session-a.jsonl", 16},
+    {NOON + 660000,
+     "claude-sonnet-4-5",
+     2656,
+     60,
+     2604,
+     50,
+     0,
+     PCS_TIER_STANDARD,
+     2,
+     {2604, 2656},
+     "session-a.jsonl",
+     16},
     /* msg_G and msg_H both extend msg_F (a branch). */
-    {NOON + 720000, "claude-sonnet-4-5", 2700, 9, 2656, 40, 0, PCS_TIER_STANDARD, 3, {2604, 2656, 2700},
-     "session-a.jsonl", 18},
-    {NOON + 780000, "claude-sonnet-4-5", 2759, 11, 2656, 100, 0, PCS_TIER_STANDARD, 3, {2604, 2656, 2759},
-     "session-a.jsonl", 20},
+    {NOON + 720000,
+     "claude-sonnet-4-5",
+     2700,
+     9,
+     2656,
+     40,
+     0,
+     PCS_TIER_STANDARD,
+     3,
+     {2604, 2656, 2700},
+     "session-a.jsonl",
+     18},
+    {NOON + 780000,
+     "claude-sonnet-4-5",
+     2759,
+     11,
+     2656,
+     100,
+     0,
+     PCS_TIER_STANDARD,
+     3,
+     {2604, 2656, 2759},
+     "session-a.jsonl",
+     20},
     /* msg_I: 800 < 2759, a new chain. */
     {NOON + 840000, "claude-sonnet-4-5", 800, 5, 0, 0, 0, PCS_TIER_STANDARD, 1, {800}, "session-a.jsonl", 22},
     {NOON + 3600000, "claude-sonnet-4-5", 5000, 50, 0, 0, 0, PCS_TIER_STANDARD, 1, {5000}, "session-b.jsonl", 2},
     /* A sidechain call below a main-chain one: its own chain. */
     {NOON + 3605000, "claude-sonnet-4-5", 6000, 20, 0, 0, 0, PCS_TIER_STANDARD, 1, {6000}, "session-b.jsonl", 4},
-    {NOON + 3660000, "claude-sonnet-4-5", 5100, 15, 5000, 0, 0, PCS_TIER_STANDARD, 2, {5000, 5100},
-     "session-b.jsonl", 6},
+    {NOON + 3660000,
+     "claude-sonnet-4-5",
+     5100,
+     15,
+     5000,
+     0,
+     0,
+     PCS_TIER_STANDARD,
+     2,
+     {5000, 5100},
+     "session-b.jsonl",
+     6},
 };
 #define PROJECT_COUNT (sizeof project / sizeof project[0])
 
@@ -185,8 +245,10 @@ static void expect_error(const char *name, const char *lines, const char *place,
 
 #define USER1 "{\"type\":\"user\",\"uuid\":\"u1\",\"parentUuid\":null,\"timestamp\":\"2026-03-01T12:00:00Z\"}\n"
 #define CALL(uuid, parent, usage)                                                                                      \
-    "{\"type\":\"assistant\",\"uuid\":\"" uuid "\",\"parentUuid\":\"" parent "\",\"timestamp\":\"2026-03-01T12:00:01Z\"," \
-    "\"message\":{\"id\":\"msg_" uuid "\",\"model\":\"claude-sonnet-4-5\",\"role\":\"assistant\",\"usage\":" usage "}}\n"
+    "{\"type\":\"assistant\",\"uuid\":\"" uuid "\",\"parentUuid\":\"" parent                                           \
+    "\",\"timestamp\":\"2026-03-01T12:00:01Z\","                                                                       \
+    "\"message\":{\"id\":\"msg_" uuid "\",\"model\":\"claude-sonnet-4-5\",\"role\":\"assistant\",\"usage\":" usage     \
+    "}}\n"
 #define GOOD_USAGE "{\"input_tokens\":10,\"output_tokens\":2}"
 
 static void test_errors(void)
@@ -200,23 +262,25 @@ static void test_errors(void)
                  "negative.jsonl:2", "message.usage.input_tokens");
     expect_error("fraction.jsonl", USER1 CALL("a1", "u1", "{\"input_tokens\":5,\"output_tokens\":2.5}"),
                  "fraction.jsonl:2", "message.usage.output_tokens");
-    expect_error("read.jsonl", USER1 CALL("a1", "u1", "{\"input_tokens\":5,\"output_tokens\":2,\"cache_read_input_tokens\":\"9\"}"),
+    expect_error("read.jsonl",
+                 USER1 CALL("a1", "u1", "{\"input_tokens\":5,\"output_tokens\":2,\"cache_read_input_tokens\":\"9\"}"),
                  "read.jsonl:2", "message.usage.cache_read_input_tokens");
     expect_error("split.jsonl",
                  USER1 CALL("a1", "u1",
                             "{\"input_tokens\":5,\"output_tokens\":2,\"cache_creation_input_tokens\":100,"
                             "\"cache_creation\":{\"ephemeral_5m_input_tokens\":60,\"ephemeral_1h_input_tokens\":50}}"),
                  "split.jsonl:2", "message.usage.cache_creation");
-    expect_error("tier.jsonl", USER1 CALL("a1", "u1", "{\"input_tokens\":5,\"output_tokens\":2,\"service_tier\":\"gold\"}"),
+    expect_error("tier.jsonl",
+                 USER1 CALL("a1", "u1", "{\"input_tokens\":5,\"output_tokens\":2,\"service_tier\":\"gold\"}"),
                  "tier.jsonl:2", "message.usage.service_tier");
     expect_error("role.jsonl",
                  "{\"type\":\"user\",\"uuid\":\"u1\",\"parentUuid\":null,\"message\":{\"role\":\"robot\",\"content\":"
                  "\"hi\"}}\n",
                  "role.jsonl:1", "message.role");
-    expect_error("type_usage.jsonl",
-                 USER1 "{\"type\":\"tool_call\",\"uuid\":\"t1\",\"parentUuid\":\"u1\",\"message\":{\"usage\":" GOOD_USAGE
-                       "}}\n",
-                 "type_usage.jsonl:2", "field type");
+    expect_error(
+        "type_usage.jsonl",
+        USER1 "{\"type\":\"tool_call\",\"uuid\":\"t1\",\"parentUuid\":\"u1\",\"message\":{\"usage\":" GOOD_USAGE "}}\n",
+        "type_usage.jsonl:2", "field type");
     expect_error("no_type.jsonl", USER1 "{\"uuid\":\"x\"}\n", "no_type.jsonl:2", "field type: missing");
     expect_error("orphan.jsonl", USER1 CALL("a1", "gone", GOOD_USAGE), "orphan.jsonl:2", "field parentUuid");
     expect_error("time.jsonl",
@@ -231,15 +295,23 @@ static void test_lenient_and_unknown_types(void)
 {
     const char *path = write_file(
         "lenient.jsonl",
-        USER1 CALL("a1", "u1", "{\"input_tokens\":100,\"output_tokens\":2}")
-        "{\"type\":\"a-future-line-type\",\"uuid\":\"f1\",\"parentUuid\":\"a1\",\"timestamp\":\"2026-03-01T12:00:05Z\"}\n"
-        "{\"type\":\"user\",\"uuid\":\"u2\",\"parentUuid\":\"f1\",\"timestamp\":\"2026-03-01T12:00:06Z\"}\n"
-        "{\"type\":\"assistant\",\"uuid\":\"a2\",\"parentUuid\":\"u2\",\"timestamp\":\"2026-03-01T12:00:07Z\","
-        "\"message\":{\"id\":\"msg_a2\",\"model\":\"claude-sonnet-4-5\",\"role\":\"assistant\",\"usage\":"
-        "{\"input_tokens\":150,\"output_tokens\":2}}}\n"
-        "{\"type\":\"assistant\",\"uuid\":\"bad\",\"parentUuid\":\"u2\",\"timestamp\":\"2026-03-01T12:00:08Z\","
-        "\"message\":{\"id\":\"msg_bad\",\"model\":\"claude-sonnet-4-5\",\"role\":\"assistant\",\"usage\":"
-        "{\"input_tokens\":-1,\"output_tokens\":2}}}\n");
+        USER1 CALL(
+            "a1", "u1",
+            "{\"input_tokens\":100,\"output_tokens\":2}") "{\"type\":\"a-future-line-type\",\"uuid\":\"f1\","
+                                                          "\"parentUuid\":\"a1\",\"timestamp\":\"2026-03-01T12:00:"
+                                                          "05Z\"}\n"
+                                                          "{\"type\":\"user\",\"uuid\":\"u2\",\"parentUuid\":\"f1\","
+                                                          "\"timestamp\":\"2026-03-01T12:00:06Z\"}\n"
+                                                          "{\"type\":\"assistant\",\"uuid\":\"a2\",\"parentUuid\":"
+                                                          "\"u2\",\"timestamp\":\"2026-03-01T12:00:07Z\","
+                                                          "\"message\":{\"id\":\"msg_a2\",\"model\":\"claude-sonnet-4-"
+                                                          "5\",\"role\":\"assistant\",\"usage\":"
+                                                          "{\"input_tokens\":150,\"output_tokens\":2}}}\n"
+                                                          "{\"type\":\"assistant\",\"uuid\":\"bad\",\"parentUuid\":"
+                                                          "\"u2\",\"timestamp\":\"2026-03-01T12:00:08Z\","
+                                                          "\"message\":{\"id\":\"msg_bad\",\"model\":\"claude-sonnet-4-"
+                                                          "5\",\"role\":\"assistant\",\"usage\":"
+                                                          "{\"input_tokens\":-1,\"output_tokens\":2}}}\n");
     struct pcs_error err = {0};
     pcs_trace *strict = open_with(path, 1, 0, &err);
     CHECK(strict == NULL);
@@ -268,9 +340,8 @@ static void test_lenient_and_unknown_types(void)
 static void test_detection(const char *data)
 {
     const char *path = write_file(
-        "queue.jsonl",
-        "{\"type\":\"queue-operation\",\"operation\":\"dequeue\",\"timestamp\":\"2026-03-01T12:00:00Z\","
-        "\"sessionId\":\"s\"}\n" USER1 CALL("a1", "u1", GOOD_USAGE));
+        "queue.jsonl", "{\"type\":\"queue-operation\",\"operation\":\"dequeue\",\"timestamp\":\"2026-03-01T12:00:00Z\","
+                       "\"sessionId\":\"s\"}\n" USER1 CALL("a1", "u1", GOOD_USAGE));
     struct pcs_error err = {0};
     pcs_trace *trace = open_with(path, 1, 0, &err);
     CHECK(trace != NULL);
