@@ -58,6 +58,7 @@ def commands():
     yield ["replay", "--policy", "anthropic-5m", "--tier", "batch", "--region-uplift", "catalog", *CLAUDE]
     yield ["replay", "--policy", "openai", "--no-cost", *CLAUDE]
     yield ["replay", "--policy", "openai", "--lenient", "tests/data/lenient_late_bad.jsonl"]
+    yield ["replay", "--policy", "anthropic-5m", "tests/data/claude_code_log/project"]
     for policy in ["ttl", "openai", "breakpoint", "anthropic-5m"]:
         yield ["sweep", "--policy", policy, "--ttl", "1m,5m,1h", *CLAUDE]
     yield ["sweep", "--policy", "openai", "--ttl", "30s..24h:8", "--model", "kimi-k2.5", MOONCAKE]
