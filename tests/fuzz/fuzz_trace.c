@@ -247,7 +247,9 @@ static void run(const char *const *paths, size_t path_count, enum pcs_trace_form
     }
     FUZZ_CHECK(status == PCS_OK);
     int streams = pcs_trace_streams(trace);
-    FUZZ_CHECK(streams == (stream && path_count == 1 && pcs_trace_file_format(trace, 0) != PCS_FORMAT_CLAUDE_CODE));
+    enum pcs_trace_format first_format = pcs_trace_file_format(trace, 0);
+    int whole_document = first_format == PCS_FORMAT_CLAUDE_CODE || first_format == PCS_FORMAT_CLAUDE_CODE_LOG;
+    FUZZ_CHECK(streams == (stream && path_count == 1 && !whole_document));
     FUZZ_CHECK(streams || pcs_trace_request_count(trace) > 0);
     size_t azure_files = 0;
     for (size_t i = 0; i < path_count; i++) {
