@@ -157,8 +157,9 @@ enum pcs_status pcs_report_sweep_csv(FILE *out, const struct pcs_sweep_report *r
 
 /* Self-contained HTML reports (inline SVG and CSS; no scripts, no external
  * assets), readable at a glance: axes with units and labels.
- * replay: cached ratio over time (timeline) and by model, and the cost
- *   breakdown (when priced);
+ * replay: cached ratio over time (timeline) and by model, the cost
+ *   breakdown (when priced), and the reconciliation (when the report has
+ *   one: its table, observed and simulated totals, the worst requests);
  * sweep: the cached-ratio (and cost, when priced) curve against the TTL or
  *   the capacity, the ideal ceiling, and the provider presets' TTLs marked
  *   (5 min, 30 min, 1 h, 6 h, 24 h);

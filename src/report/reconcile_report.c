@@ -95,8 +95,7 @@ static const char *worst_title(const struct pcs_reconciliation *reconciliation, 
                  reconciliation->disagreeing == 1 ? "disagrees" : "disagree");
     else
         snprintf(buf, cap, "the %zu requests that disagree most (of %s that disagree), largest deviation first",
-                 reconciliation->worst_count,
-                 pcs_report_grouped(reconciliation->disagreeing, count, sizeof count));
+                 reconciliation->worst_count, pcs_report_grouped(reconciliation->disagreeing, count, sizeof count));
     return buf;
 }
 
@@ -113,8 +112,8 @@ static void worst_table_text(FILE *out, const struct pcs_replay_report *report)
         if (length > model_width)
             model_width = length;
     }
-    fprintf(out, "%11s %11s %11s %11s %11s %11s  %-*s  %s\n", "deviation", "input", "read obs", "read sim",
-            "write obs", "write sim", model_width, "model", "place");
+    fprintf(out, "%11s %11s %11s %11s %11s %11s  %-*s  %s\n", "deviation", "input", "read obs", "read sim", "write obs",
+            "write sim", model_width, "model", "place");
     for (size_t i = 0; i < reconciliation->worst_count; i++) {
         const struct pcs_reconcile_request *request = &reconciliation->worst[i];
         char cells[6][32];
@@ -244,8 +243,7 @@ enum pcs_status pcs_report_reconcile_csv(FILE *out, const struct pcs_replay_repo
     fputc('\n', out);
     csv_row(out, "total", "", "", &reconciliation->total);
     for (size_t i = 0; i < count; i++)
-        csv_row(out, "model", pcs_trace_model_name(report->trace, models[i]), "",
-                &reconciliation->by_model[models[i]]);
+        csv_row(out, "model", pcs_trace_model_name(report->trace, models[i]), "", &reconciliation->by_model[models[i]]);
     free(models);
     for (size_t i = 0; i < reconciliation->worst_count; i++) {
         const struct pcs_reconcile_request *request = &reconciliation->worst[i];
@@ -257,6 +255,12 @@ enum pcs_status pcs_report_reconcile_csv(FILE *out, const struct pcs_replay_repo
 
 /* ------------------------------------------------------------------- HTML */
 
+/* A bar's exact token count, as the table prints it ("20,895,108"). */
+static const char *format_tokens_exact(double tokens, char *buf, size_t cap)
+{
+    return pcs_report_grouped(tokens > 0 ? (uint64_t)(tokens + 0.5) : 0, buf, cap);
+}
+
 /* Observed and simulated totals side by side: cache_read and cache_write. */
 static enum pcs_status totals_chart(FILE *out, const struct pcs_reconcile_sums *total)
 {
@@ -266,7 +270,10 @@ static enum pcs_status totals_chart(FILE *out, const struct pcs_reconcile_sums *
                              (double)total->observed.cache_write, (double)total->simulated.cache_write};
     struct bar_chart chart = {
         .label = "observed and simulated cache tokens",
-        .value = {.title = "tokens", .from_zero = 1, .tick_format = pcs_chart_format_tokens},
+        .value = {.title = "tokens",
+                  .from_zero = 1,
+                  .tick_format = pcs_chart_format_tokens,
+                  .value_format = format_tokens_exact},
         .categories = categories,
         .category_count = 2,
         .series_names = series,
@@ -297,8 +304,7 @@ static void worst_table_html(FILE *out, const struct pcs_replay_report *report)
         struct pcs_reconcile_sums sums = pcs_report_reconcile_request_sums(request);
         struct report_usage_row row = pcs_report_reconcile_row(&sums);
         char label[4200];
-        snprintf(label, sizeof label, "%s (%s)", request->place,
-                 pcs_trace_model_name(report->trace, request->model));
+        snprintf(label, sizeof label, "%s (%s)", request->place, pcs_trace_model_name(report->trace, request->model));
         pcs_report_table_html_row(out, &pcs_report_reconcile_table, label, &row, 0, NULL);
     }
     pcs_html_table_end(out);
