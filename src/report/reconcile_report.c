@@ -149,6 +149,13 @@ enum pcs_status pcs_report_reconcile_text(FILE *out, const struct pcs_replay_rep
         row = pcs_report_reconcile_row(&reconciliation->by_model[models[i]]);
         pcs_report_table_text_row(out, table, pcs_trace_model_name(report->trace, models[i]), &row, priced, money);
     }
+    for (size_t i = 0; priced && i < count; i++) {
+        const struct pcs_reconcile_sums *sums = &reconciliation->by_model[models[i]];
+        if (!sums->priced)
+            fprintf(out, "not priced: %s (%s): left out of the USD totals\n",
+                    pcs_trace_model_name(report->trace, models[i]),
+                    pcs_report_count(sums->observed.requests, "request", "requests", line, sizeof line));
+    }
     free(models);
     fprintf(out, "%s\n%s\n\n", error_rule, agreement_rule(line, sizeof line));
     if (!reconciliation->worst_count) {
@@ -194,7 +201,10 @@ enum pcs_status pcs_report_reconcile_json(struct report_json *doc, const struct 
         cJSON *item = pcs_report_json_object(doc, worst, NULL);
         pcs_report_json_add_string(doc, item, "place", request->place);
         pcs_report_json_add_string(doc, item, "model", pcs_trace_model_name(report->trace, request->model));
-        pcs_report_json_put(doc, item, "t_ms", cJSON_CreateNumber((double)request->t_ms));
+        /* Exact as an integer (times before the trace clock's zero are rare: a double will do). */
+        pcs_report_json_put(doc, item, "t_ms",
+                            request->t_ms >= 0 ? pcs_report_json_integer((uint64_t)request->t_ms)
+                                               : cJSON_CreateNumber((double)request->t_ms));
         struct pcs_reconcile_sums sums = pcs_report_reconcile_request_sums(request);
         json_row(doc, item, &sums);
     }
@@ -331,8 +341,15 @@ enum pcs_status pcs_report_reconcile_html(FILE *out, const struct pcs_replay_rep
         row = pcs_report_reconcile_row(&reconciliation->by_model[models[i]]);
         pcs_report_table_html_row(out, table, pcs_trace_model_name(report->trace, models[i]), &row, priced, money);
     }
-    free(models);
     pcs_html_table_end(out);
+    for (size_t i = 0; priced && i < count; i++) {
+        const struct pcs_reconcile_sums *sums = &reconciliation->by_model[models[i]];
+        if (!sums->priced)
+            pcs_html_elementf(out, "p", "meta", "not priced: %s (%s): left out of the USD totals",
+                              pcs_trace_model_name(report->trace, models[i]),
+                              pcs_report_count(sums->observed.requests, "request", "requests", line, sizeof line));
+    }
+    free(models);
     pcs_html_elementf(out, "p", "note",
                       "Observed: the cache usage the provider reported; simulated: the chosen cache's for the same "
                       "requests. %s. %s: %s.",

@@ -56,6 +56,15 @@ check_priced_by_hand() {
     [ "$error" = "0.200000" ] || { why="error $error, want 0.200000"; return 1; }
     [ "$share" = "0.500000" ] || { why="agreement share $share, want 0.500000"; return 1; }
     [ "$(csv_field model acme-small observed_cost_usd)" = "$observed" ] || { why="the model's dollars differ from the total"; return 1; }
+    # With reconcile_ttl.jsonl beside it, whose models the test catalog does not know: their tokens
+    # count, their dollars do not, and the text says so.
+    run replay --policy ttl --format csv --prices "$PRICES" "$PRICED_TRACE" "$TTL_TRACE"
+    [ "$(csv_field total "" requests)" = 8 ] || { why="total requests $(csv_field total "" requests), want 8"; return 1; }
+    [ "$(csv_field total "" observed_cost_usd)" = "$observed" ] || { why="unpriced models changed the dollars"; return 1; }
+    [ -z "$(csv_field model gpt-4o observed_cost_usd)" ] || { why="an unpriced model has dollars"; return 1; }
+    run replay --policy ttl --prices "$PRICES" "$PRICED_TRACE" "$TTL_TRACE"
+    grep -qF "not priced: gpt-4o (4 requests): left out of the USD totals" "$WORK/out" ||
+        { why="the text does not say which models are left out of the dollars"; return 1; }
 }
 check priced_by_hand "observed and simulated dollars priced by the replay's catalog, by hand"
 
