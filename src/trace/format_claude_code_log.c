@@ -760,8 +760,7 @@ static void detect_transcript(const char *head, size_t len, struct detect_verdic
                                         "permission-mode",
                                         NULL};
     pcs_trace_detect_json_keys(head, len, keys, verdict);
-    snprintf(verdict->looked_for, sizeof verdict->looked_for,
-             "JSON with parentUuid/isSidechain/leafUuid or a Claude Code line type");
+    snprintf(verdict->looked_for, sizeof verdict->looked_for, "JSON with parentUuid/isSidechain/type");
     struct js_cursor c;
     size_t start = len >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
     pcs_js_init(&c, head + start, head + len);
