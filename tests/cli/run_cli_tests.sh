@@ -482,6 +482,29 @@ check_input_claude_code_projects() {
     fi
 }
 
+check_counts_only_note() {
+    local project=$DATA/claude_code_log/project note="prefixes come from token counts alone"
+    local args
+    for args in "replay" "sweep --ttl 1m,5m"; do
+        # shellcheck disable=SC2086
+        run $args "$project"
+        if [ "$rc" -ne 0 ] || ! grep -qF "$note" "$WORK/out"; then
+            why="pcsim $args on transcripts (exit $rc): the text report does not state the counts-only assumption"
+            return 1
+        fi
+    done
+    run replay --format json "$project"
+    if [ "$rc" -ne 0 ] || ! grep -q '"prefixes_from_counts":[[:space:]]*true' "$WORK/out"; then
+        why="the JSON report on transcripts lacks prefixes_from_counts (exit $rc)"
+        return 1
+    fi
+    run replay --format json "$DATA/native_segments.jsonl"
+    if grep -q 'prefixes_from_counts' "$WORK/out"; then
+        why="a native trace's JSON report says prefixes_from_counts"
+        return 1
+    fi
+}
+
 check_input_stdin_once() {
     "$PCSIM" replay - - <"$DATA/mooncake_tiny.jsonl" >"$WORK/out" 2>"$WORK/err"
     rc=$?
@@ -819,6 +842,7 @@ check input_fifo "a FIFO reports as the plain file (read once)"
 check input_compressed ".gz (also misnamed, on stdin, two members) and .zst report as the plain file"
 check input_directory "a directory reports as its files listed in name order; a hidden file is noted"
 check input_claude_code_projects "a Claude Code projects/ directory: transcripts read, companions noted and skipped"
+check counts_only_note "replay and sweep on transcripts state the counts-only assumption; other traces do not"
 check input_stdin_once "'-' twice is a usage error"
 check input_errors_located "errors in .gz/stdin name file:line; truncated/corrupt .gz and .zst are located errors"
 check input_detect_failure "an unknown format: every format tried, and what the first line is"
