@@ -15,8 +15,9 @@
  *     (names starting with '.'), symbolic links to directories (no loops),
  *     anything that is not a regular file (a FIFO, socket or device
  *     inside a directory), and what Claude Code keeps beside its
- *     transcripts in ~/.claude/projects (a "tool-results" directory, files
- *     named "*.meta.json"). A directory with no file left is an error.
+ *     transcripts in ~/.claude/projects ("tool-results" and "memory"
+ *     directories, "sessions-index.json", files named "*.meta.json"). A
+ *     directory with no file left is an error.
  * Streams and compressed files are held in anonymous files (memory-backed
  * where the system has memfd_create) for as long as the list lives.
  *

@@ -123,16 +123,22 @@ static enum pcs_status list_directory(const char *dir, char ***names, size_t *co
     return status;
 }
 
-/* Why the entry name of a directory is a Claude Code transcript's
- * companion, not a trace, or NULL: a session's tool-results/ directory
- * (tool outputs too large for the transcript) and a subagent's
- * agent-<id>.meta.json, next to its transcript. */
+/* Why the entry name of a directory is what Claude Code keeps beside its
+ * transcripts in ~/.claude/projects (docs/formats.md), not a trace, or
+ * NULL: a session's tool-results/ directory (tool outputs too large for
+ * the transcript), a project's memory/ directory (auto memory, Markdown)
+ * and sessions-index.json (the resume list), and a subagent's
+ * agent-<id>.meta.json. */
 static const char *companion_file(const char *name)
 {
     static const char meta[] = ".meta.json";
     size_t len = strlen(name);
     if (strcmp(name, "tool-results") == 0)
         return "a Claude Code session's tool outputs, not a trace";
+    if (strcmp(name, "memory") == 0)
+        return "a Claude Code project's memory notes, not a trace";
+    if (strcmp(name, "sessions-index.json") == 0)
+        return "a Claude Code project's session index, not a trace";
     if (len > sizeof meta - 1 && strcmp(name + len - (sizeof meta - 1), meta) == 0)
         return "a Claude Code subagent's metadata, not a trace";
     return NULL;

@@ -472,7 +472,9 @@ check_input_directory() {
 check_input_claude_code_projects() {
     run replay --format csv "$DATA/claude_code_log/project"
     if [ "$rc" -ne 0 ] || ! stderr_has "agent-x1.meta.json: skipped: a Claude Code subagent's metadata" \
-        "tool-results: skipped: a Claude Code session's tool outputs"; then
+        "tool-results: skipped: a Claude Code session's tool outputs" \
+        "project/memory: skipped: a Claude Code project's memory notes" \
+        "sessions-index.json: skipped: a Claude Code project's session index"; then
         why="exit $rc; the companions of the transcripts are not skipped with a note each"
         return 1
     fi
