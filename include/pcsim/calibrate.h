@@ -53,7 +53,8 @@ struct pcs_calibrate_point {
     int64_t ttl_ms;
     uint64_t deviation;   /* sum of pcs_observed_deviation over observed requests, tokens */
     double error;         /* E: deviation / observed input */
-    struct pcs_usage sim; /* simulated usage of the observed requests alone */
+    uint64_t cache_read;  /* simulated, summed over the observed requests alone */
+    uint64_t cache_write; /* the same */
 };
 
 struct pcs_calibrate_result {

@@ -131,8 +131,8 @@ static void points_table(FILE *out, const struct pcs_calibrate_result *result, c
         const char *cells[] = {pcs_report_seconds(point->ttl_ms, ttl, sizeof ttl),
                                error_text(point->error, error, sizeof error),
                                pcs_report_grouped(point->deviation, deviation, sizeof deviation),
-                               pcs_report_grouped(point->sim.cache_read, read, sizeof read),
-                               pcs_report_grouped(point->sim.cache_write, write, sizeof write),
+                               pcs_report_grouped(point->cache_read, read, sizeof read),
+                               pcs_report_grouped(point->cache_write, write, sizeof write),
                                pcs_calibrate_fit(result, order[k])};
         pcs_html_table_row(out, cells, 6, 0);
     }

@@ -63,8 +63,8 @@ enum pcs_status pcs_report_calibrate_json(FILE *out, const struct pcs_calibrate_
         cJSON *object = pcs_report_json_object(&doc, points, NULL);
         point_error(&doc, object, point);
         pcs_report_json_put(&doc, object, "deviation", pcs_report_json_integer(point->deviation));
-        pcs_report_json_put(&doc, object, "cache_read", pcs_report_json_integer(point->sim.cache_read));
-        pcs_report_json_put(&doc, object, "cache_write", pcs_report_json_integer(point->sim.cache_write));
+        pcs_report_json_put(&doc, object, "cache_read", pcs_report_json_integer(point->cache_read));
+        pcs_report_json_put(&doc, object, "cache_write", pcs_report_json_integer(point->cache_write));
     }
     cJSON *best = pcs_report_json_object(&doc, root, "best");
     point_error(&doc, best, &result->points[result->best]);

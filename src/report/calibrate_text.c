@@ -29,8 +29,8 @@ static void curve(FILE *out, const struct pcs_calibrate_result *result, const si
         const char *fit = pcs_calibrate_fit(result, order[k]);
         fprintf(out, "%12s %10.6f %16s %16s %16s%s%s\n", pcs_report_seconds(point->ttl_ms, ttl, sizeof ttl),
                 point->error, pcs_report_grouped(point->deviation, deviation, sizeof deviation),
-                pcs_report_grouped(point->sim.cache_read, read, sizeof read),
-                pcs_report_grouped(point->sim.cache_write, write, sizeof write), *fit ? "  " : "", fit);
+                pcs_report_grouped(point->cache_read, read, sizeof read),
+                pcs_report_grouped(point->cache_write, write, sizeof write), *fit ? "  " : "", fit);
     }
     fprintf(out, "%12s %10s %16s %16s %16s\n", "observed", "", "",
             pcs_report_grouped(result->observed.cache_read, read, sizeof read),

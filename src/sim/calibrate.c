@@ -41,7 +41,8 @@ static enum pcs_status watch_request(void *context, const struct pcs_request *re
     for (size_t i = 0; i < calibration->count; i++) {
         struct pcs_calibrate_point *point = &calibration->points[i];
         point->deviation += pcs_observed_deviation(&req->observed, &usages[i]);
-        pcs_usage_add(&point->sim, &usages[i]);
+        point->cache_read += usages[i].cache_read;
+        point->cache_write += usages[i].cache_write;
     }
     return PCS_OK;
 }
