@@ -106,6 +106,19 @@ json_is "breakpoint: writes count in E" \
      and d['nominal'] == {'ttl_s': 300, 'error': 0.0}" \
     --policy breakpoint --ttl 60,200 $BREAKPOINT
 
+# calibrate_markers.jsonl: native_ttl_markers.jsonl (a 2,000-token system segment marked "5m",
+# re-sent after 600 s and 3,000 s more) with what a provider keeping the marker's 5 minutes
+# reports: a write of 2,000 each time. Every point overrides the marker (DESIGN §3), policy
+# breakpoint (min 0; only the marked breakpoint is written): TTL 60 and 300 expire before each
+# re-send, as observed: E 0. TTL 900: the second request reads 2,000 and writes none (4,000
+# off), the third (gap 3,000) writes again: 4,000 / 6,300 = 0.634921. TTL 3600: both re-sends
+# read: 8,000 / 6,300 = 1.269841. Were the marker to stand, every TTL would fit.
+json_is "markers: every point overrides them, and the report counts the marked requests" \
+    "[(p['ttl_s'], p['error']) for p in d['points']] == [(60, 0.0), (300, 0.0), (900, 0.634921), (3600, 1.269841)]
+     and d['best']['interval'] == [60, 300] and d['marked_requests'] == 3
+     and any('markers overridden' in n and '3 requests' in n for n in d['notes'])" \
+    --policy breakpoint --ttl 60,300,900,3600 $DATA/calibrate_markers.jsonl
+
 # Formats: CSV in the order asked, with the fit; text and HTML say the answer.
 check_csv() {
     run calibrate --format csv --ttl 60,350,700,1000 "$CURVE"
