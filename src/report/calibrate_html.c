@@ -150,7 +150,7 @@ static void points_table(FILE *out, const struct pcs_calibrate_result *result, c
 static void costs_table(FILE *out, const struct pcs_calibrate_report *report)
 {
     const struct pcs_calibrate_costs *costs = report->costs;
-    static const char *const headers[] = {"preset", "cost (USD)", "cached ratio", "cache"};
+    static const char *const headers[] = {"preset", "cache", "cost (USD)", "cached ratio"};
     char ttl[32];
     struct report_money money;
     pcs_report_money_init(&money);
@@ -160,25 +160,25 @@ static void costs_table(FILE *out, const struct pcs_calibrate_report *report)
     pcs_report_money_add(&money, costs->ideal_cost);
     pcs_html_elementf(out, "h2", NULL, "Cost with the best TTL (%s s)",
                       pcs_report_seconds(costs->ttl_ms, ttl, sizeof ttl));
-    pcs_html_table_begin(out, "costs", headers, 4, 1);
+    pcs_html_table_begin(out, "costs", headers, 4, 2);
     for (size_t i = 0; i < costs->count; i++) {
         const struct pcs_calibrate_cost *cost = &costs->costs[i];
         char usd[48], same[64];
         snprintf(same, sizeof same, "%s%s", cost->same_as != i ? "the cache of " : "",
                  cost->same_as != i ? costs->costs[cost->same_as].preset : "");
         struct html_number ratio = pcs_html_percent(pcs_report_cached_ratio(&cost->total));
-        const char *cells[] = {cost->preset, pcs_report_money_text(&money, cost->cost.total, usd, sizeof usd),
-                               ratio.text, same};
-        pcs_html_table_row(out, cells, 4, 1);
+        const char *cells[] = {cost->preset, same, pcs_report_money_text(&money, cost->cost.total, usd, sizeof usd),
+                               ratio.text};
+        pcs_html_table_row(out, cells, 4, 2);
     }
     char usd[48];
-    const char *ideal[] = {"ideal", pcs_report_money_text(&money, costs->ideal_cost, usd, sizeof usd), "", ""};
-    pcs_html_table_row(out, ideal, 4, 1);
+    const char *ideal[] = {"ideal", "", pcs_report_money_text(&money, costs->ideal_cost, usd, sizeof usd), ""};
+    pcs_html_table_row(out, ideal, 4, 2);
     char without_usd[48];
-    const char *without[] = {"without a cache",
+    const char *without[] = {"without a cache", "",
                              pcs_report_money_text(&money, costs->without_cache_cost, without_usd, sizeof without_usd),
-                             "", ""};
-    pcs_html_table_row(out, without, 4, 1);
+                             ""};
+    pcs_html_table_row(out, without, 4, 2);
     pcs_html_table_end(out);
 }
 

@@ -144,7 +144,8 @@ check_text() {
 check text "text: the best TTL, its interval and the preset's own TTL"
 
 check_html() {
-    run calibrate --ttl $ASKED --html "$WORK/curve.html" "$CURVE"
+    run calibrate --ttl $ASKED --prices "$DATA/prices/catalog.json" --model-map m=acme-small \
+        --html "$WORK/curve.html" "$CURVE"
     [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
     python3 - "$WORK/curve.html" <<'EOF' >"$WORK/html" 2>&1 || { why=$(tr '\n' '|' <"$WORK/html"); return 1; }
 import pathlib, sys
@@ -155,9 +156,10 @@ assert root is not None and not check_html.failures, check_html.failures
 assert len(svgs) == 1, f"{len(svgs)} charts, want the error curve"
 text = pathlib.Path(sys.argv[1]).read_text(encoding="utf-8")
 assert "Best TTL: 350 s" in text and "interval 350..700 s" in text, "the answer is missing"
+assert "Cost with the best TTL (350 s)" in text and "the cache of openai" in text, "the costs are missing"
 EOF
 }
-check html "html: well-formed, a chart, no scripts, the answer"
+check html "html: well-formed, the error curve, no scripts, the answer and the costs"
 
 check_priced() {
     run calibrate --format json --prices "$DATA/prices/catalog.json" --model-map m=acme-small --ttl 60,350 "$CURVE"
