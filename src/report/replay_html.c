@@ -8,6 +8,7 @@
 
 #include "columns.h"
 #include "html.h"
+#include "reconcile_report.h"
 #include "report_util.h"
 #include "svg_chart.h"
 
@@ -470,6 +471,8 @@ enum pcs_status pcs_report_replay_html(FILE *out, const struct pcs_replay_report
         status = model_ratio_chart(out, report, models);
     if (status == PCS_OK && report->cost)
         status = cost_section(out, report, models);
+    if (status == PCS_OK && report->reconciliation)
+        status = pcs_report_reconcile_html(out, report);
     pcs_html_end(out);
     free(models);
     if (status != PCS_OK)

@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 
 #include "columns.h"
+#include "reconcile_report.h"
 #include "report_json.h"
 #include "report_util.h"
 
@@ -157,5 +158,9 @@ enum pcs_status pcs_report_replay_json(FILE *out, const struct pcs_replay_report
     else
         pcs_report_json_add_null(&doc, root, "tasks");
     free(models);
+    if (report->reconciliation && pcs_report_reconcile_json(&doc, report) != PCS_OK) {
+        pcs_report_json_discard(&doc);
+        return PCS_ERR_NOMEM;
+    }
     return pcs_report_json_finish(out, &doc);
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "columns.h"
+#include "reconcile_report.h"
 #include "report_util.h"
 
 /* The total (model < 0) or one model's usage. */
@@ -179,6 +180,8 @@ enum pcs_status pcs_report_replay_text(FILE *out, const struct pcs_replay_report
     if (status == PCS_OK && report->cost && report->cost->tasks.tasks)
         task_lines(out, &report->cost->tasks);
     free(models);
+    if (status == PCS_OK && report->reconciliation)
+        status = pcs_report_reconcile_text(out, report);
     if (status != PCS_OK)
         return status;
     return ferror(out) ? PCS_ERR_IO : PCS_OK;

@@ -58,6 +58,11 @@ def commands():
     yield ["replay", "--policy", "anthropic-5m", "--tier", "batch", "--region-uplift", "catalog", *CLAUDE]
     yield ["replay", "--policy", "openai", "--no-cost", *CLAUDE]
     yield ["replay", "--policy", "openai", "--lenient", "tests/data/lenient_late_bad.jsonl"]
+    # With observed usage: the reconciliation, priced and not.
+    yield ["replay", "--policy", "ttl", "tests/data/reconcile_ttl.jsonl"]
+    yield ["replay", "--policy", "breakpoint", "--no-cost", "tests/data/reconcile_breakpoint.jsonl"]
+    yield ["replay", "--policy", "ttl", "--prices", TEST_PRICES, "tests/data/reconcile_prices.jsonl",
+           "tests/data/reconcile_ttl.jsonl"]
     for policy in ["ttl", "openai", "breakpoint", "anthropic-5m"]:
         yield ["sweep", "--policy", policy, "--ttl", "1m,5m,1h", *CLAUDE]
     yield ["sweep", "--policy", "openai", "--ttl", "30s..24h:8", "--model", "kimi-k2.5", MOONCAKE]
