@@ -31,12 +31,8 @@ static enum pcs_status watch_request(void *context, const struct pcs_request *re
         return PCS_OK;
     }
     result->observed_requests++;
-    struct pcs_usage observed = {1,
-                                 req->input_tokens,
-                                 req->observed.cache_read,
-                                 req->observed.cache_write,
-                                 req->observed.cache_write_1h,
-                                 req->output_tokens};
+    struct pcs_usage observed;
+    pcs_observed_usage(req, &observed);
     pcs_usage_add(&result->observed, &observed);
     for (size_t i = 0; i < calibration->count; i++) {
         struct pcs_calibrate_point *point = &calibration->points[i];
