@@ -15,6 +15,7 @@
 
 #include <stdio.h>
 
+#include "pcsim/calibrate.h"
 #include "pcsim/mc.h"
 #include "pcsim/pricing.h"
 #include "pcsim/replay.h"
@@ -154,6 +155,31 @@ struct pcs_sweep_report {
 enum pcs_status pcs_report_sweep_text(FILE *out, const struct pcs_sweep_report *report);
 enum pcs_status pcs_report_sweep_json(FILE *out, const struct pcs_sweep_report *report);
 enum pcs_status pcs_report_sweep_csv(FILE *out, const struct pcs_sweep_report *report);
+
+/* A calibration ('pcsim calibrate'): the error curve, the best TTL and,
+ * when priced, the presets' costs at it. */
+struct pcs_calibrate_report {
+    const char *const *paths; /* the trace files */
+    size_t path_count;
+    const char *preset; /* the preset or policy name the user chose */
+    const struct pcs_calibrate_result *result;
+    const struct pcs_calibrate_costs *costs; /* NULL when not priced */
+    const char *catalog_source;              /* NULL when not priced */
+    double price_time_s;
+};
+
+/* Text (the best TTL, its interval, the nominal TTL's error, one row per
+ * point in TTL order, the costs), JSON {"schema": "pcsim.calibrate.v1",
+ * "policy": {...}, "files", "requests", "observed_requests",
+ * "unobserved_requests", "skipped", "observed": {tokens}, "points":
+ * [{"ttl_s", "error", "deviation", "cache_read", "cache_write"}], "best":
+ * {"ttl_s", "error", "interval": [lo, hi]}, "nominal": {"ttl_s", "error"},
+ * "costs"?: {...}, "notes": [...]} (docs/schemas/calibrate.schema.json), CSV
+ * (one row per point, in the order asked) and HTML (E against the TTL). */
+enum pcs_status pcs_report_calibrate_text(FILE *out, const struct pcs_calibrate_report *report);
+enum pcs_status pcs_report_calibrate_json(FILE *out, const struct pcs_calibrate_report *report);
+enum pcs_status pcs_report_calibrate_csv(FILE *out, const struct pcs_calibrate_report *report);
+enum pcs_status pcs_report_calibrate_html(FILE *out, const struct pcs_calibrate_report *report);
 
 /* Self-contained HTML reports (inline SVG and CSS; no scripts, no external
  * assets), readable at a glance: axes with units and labels.
