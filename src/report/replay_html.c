@@ -63,6 +63,9 @@ static void replay_header(FILE *out, const struct pcs_replay_report *report)
                           "nothing in it can be cached",
                           pcs_report_article(pcs_trace_prefixless_format(report->trace)),
                           pcs_trace_prefixless_format(report->trace));
+    char note[320];
+    if (pcs_report_counts_only_note(report->trace, note, sizeof note))
+        pcs_html_element(out, "p", "meta", note);
 }
 
 static void usage_table(FILE *out, const struct pcs_replay_report *report, const uint32_t *models)

@@ -163,6 +163,9 @@ enum pcs_status pcs_report_replay_text(FILE *out, const struct pcs_replay_report
                 "nothing in it can be cached\n",
                 pcs_report_article(pcs_trace_prefixless_format(report->trace)),
                 pcs_trace_prefixless_format(report->trace));
+    char note[320];
+    if (pcs_report_counts_only_note(report->trace, note, sizeof note))
+        fprintf(out, "%s\n", note);
     fputc('\n', out);
     pcs_report_table_text_header(out, &pcs_report_replay_table, "", report->cost != NULL);
     usage_row(out, report, -1);

@@ -58,6 +58,7 @@ def commands():
     yield ["replay", "--policy", "anthropic-5m", "--tier", "batch", "--region-uplift", "catalog", *CLAUDE]
     yield ["replay", "--policy", "openai", "--no-cost", *CLAUDE]
     yield ["replay", "--policy", "openai", "--lenient", "tests/data/lenient_late_bad.jsonl"]
+    yield ["replay", "--policy", "anthropic-5m", "tests/data/claude_code_log/project"]
     # With observed usage: the reconciliation, priced and not.
     yield ["replay", "--policy", "ttl", "tests/data/reconcile_ttl.jsonl"]
     yield ["replay", "--policy", "breakpoint", "--no-cost", "tests/data/reconcile_breakpoint.jsonl"]
