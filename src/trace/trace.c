@@ -106,12 +106,14 @@ extern const struct trace_format pcs_trace_format_mooncake;
 extern const struct trace_format pcs_trace_format_claude_code;
 extern const struct trace_format pcs_trace_format_native;
 extern const struct trace_format pcs_trace_format_azure;
+extern const struct trace_format pcs_trace_format_claude_code_log;
 
 static const struct trace_format *const format_ops[PCS_FORMAT_COUNT] = {
     [PCS_FORMAT_MOONCAKE] = &pcs_trace_format_mooncake,
     [PCS_FORMAT_CLAUDE_CODE] = &pcs_trace_format_claude_code,
     [PCS_FORMAT_NATIVE] = &pcs_trace_format_native,
     [PCS_FORMAT_AZURE] = &pcs_trace_format_azure,
+    [PCS_FORMAT_CLAUDE_CODE_LOG] = &pcs_trace_format_claude_code_log,
 };
 
 const struct trace_format *pcs_trace_format_ops(enum pcs_trace_format format)
@@ -259,6 +261,7 @@ static void doc_records_free(struct doc_records *doc)
     free(doc->records);
     pcs_ids_store_free(&doc->store);
     free(doc->names);
+    free(doc->cc_log_calls);
     memset(doc, 0, sizeof *doc);
 }
 
@@ -440,18 +443,24 @@ static enum pcs_status entry_request(struct pcs_trace *trace, const struct index
             snprintf(where, sizeof where, "requests[%u].requests[%u]", entry->line - 1, entry->sub - 1);
         else
             snprintf(where, sizeof where, "requests[%u]", entry->line - 1);
-        loc.where = where;
+        loc.where = ops->records_are_lines ? NULL : where;
         rec = &file->doc.records[entry->offset];
-        if (rec->kept)
-            return ops->kept(trace, file, rec, &loc, req, err);
         offset = rec->offset;
         length = rec->length;
     }
-    const char *record;
-    enum pcs_status status = record_bytes(file, offset, length, &record, err);
-    if (status != PCS_OK)
-        return status;
-    return ops->parse(trace, file, record, length, 0.0, &loc, req, err);
+    enum pcs_status status;
+    if (rec && rec->kept) {
+        status = ops->kept(trace, file, rec, &loc, req, err);
+    } else {
+        const char *record;
+        status = record_bytes(file, offset, length, &record, err);
+        if (status == PCS_OK)
+            status = ops->parse(trace, file, record, length, 0.0, &loc, req, err);
+    }
+    req->source_file = entry->file;
+    req->source_line = entry->line;
+    req->source_sub = entry->sub;
+    return status;
 }
 
 /* ------------------------------------------------------------ one pass */
@@ -559,6 +568,9 @@ static enum pcs_status stream_next(struct pcs_trace *trace, struct pcs_request *
             continue;
         }
         status = ops->parse(trace, file, line, len, 0.0, &loc, req, err);
+        req->source_file = 0;
+        req->source_line = loc.line;
+        req->source_sub = 0;
         if (status == PCS_OK) {
             status = stream_time(trace, req->t_ms, err);
             s->timed += status == PCS_OK;
@@ -622,6 +634,39 @@ const char *pcs_trace_prefixless_format(const pcs_trace *trace)
 enum pcs_trace_format pcs_trace_file_format(const pcs_trace *trace, size_t file)
 {
     return file < trace->file_count ? trace->files[file].format : PCS_FORMAT_AUTO;
+}
+
+const char *pcs_trace_file_path(const pcs_trace *trace, size_t file)
+{
+    return file < trace->file_count ? trace->files[file].path : NULL;
+}
+
+const char *pcs_trace_request_place(const pcs_trace *trace, const struct pcs_request *req, char *buf, size_t cap)
+{
+    const char *path = pcs_trace_file_path(trace, req->source_file);
+    size_t used = 0;
+    buf[0] = '\0';
+    if (!path)
+        pcs_text_append(buf, cap, &used, "?");
+    else if (!pcs_trace_format_ops(trace->files[req->source_file].format)->index_document ||
+             pcs_trace_format_ops(trace->files[req->source_file].format)->records_are_lines)
+        pcs_text_append(buf, cap, &used, "%s:%llu", path, (unsigned long long)req->source_line);
+    else if (req->source_sub)
+        pcs_text_append(buf, cap, &used, "%s: requests[%llu].requests[%u]", path,
+                        (unsigned long long)req->source_line - 1, req->source_sub - 1);
+    else
+        pcs_text_append(buf, cap, &used, "%s: requests[%llu]", path, (unsigned long long)req->source_line - 1);
+    return buf;
+}
+
+const char *pcs_trace_counts_only_format(const pcs_trace *trace)
+{
+    for (size_t i = 0; i < trace->file_count; i++) {
+        const struct trace_format *ops = pcs_trace_format_ops(trace->files[i].format);
+        if (ops->prefixes_from_counts)
+            return ops->label;
+    }
+    return NULL;
 }
 
 void pcs_trace_print_skips(const pcs_trace *trace, FILE *out, size_t max)

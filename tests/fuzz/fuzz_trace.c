@@ -2,8 +2,10 @@
  * every format, which the input's first byte chooses.
  *
  * Input: a selector byte, then the trace's bytes.
- *   selector & 0x07, mod 5   the format: 0 auto-detect, 1 mooncake, 2 claude-code,
- *                            3 native, 4 azure (the order of enum pcs_trace_format)
+ *   selector & 0x07, with bit 0x10 as its fourth bit, mod PCS_FORMAT_COUNT:
+ *                            the format: 0 auto-detect, 1 mooncake, 2 claude-code,
+ *                            3 native, 4 azure, 5 claude-code-log, ... (the order of
+ *                            enum pcs_trace_format)
  *   selector & 0x08          two files: the bytes up to the first form feed (0x0C)
  *                            are the first, the rest the second (merged by time)
  * Seeds in tests/fuzz/corpus/trace/ carry the byte; tools/fuzz runs this.
@@ -32,6 +34,7 @@
 #include "trace/one_pass_internal.h"
 
 #define SELECT_FORMAT 0x07
+#define SELECT_FORMAT_HIGH 0x10 /* the format number's bit 3 */
 #define SELECT_TWO_FILES 0x08
 #define FILE_SEPARATOR '\f'
 #define LRU_CAPACITY_TOKENS 4096
@@ -244,7 +247,9 @@ static void run(const char *const *paths, size_t path_count, enum pcs_trace_form
     }
     FUZZ_CHECK(status == PCS_OK);
     int streams = pcs_trace_streams(trace);
-    FUZZ_CHECK(streams == (stream && path_count == 1 && pcs_trace_file_format(trace, 0) != PCS_FORMAT_CLAUDE_CODE));
+    enum pcs_trace_format first_format = pcs_trace_file_format(trace, 0);
+    int whole_document = first_format == PCS_FORMAT_CLAUDE_CODE || first_format == PCS_FORMAT_CLAUDE_CODE_LOG;
+    FUZZ_CHECK(streams == (stream && path_count == 1 && !whole_document));
     FUZZ_CHECK(streams || pcs_trace_request_count(trace) > 0);
     size_t azure_files = 0;
     for (size_t i = 0; i < path_count; i++) {
@@ -324,7 +329,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)
         return 0;
-    enum pcs_trace_format format = (enum pcs_trace_format)((data[0] & SELECT_FORMAT) % PCS_FORMAT_COUNT);
+    unsigned format_number = (data[0] & SELECT_FORMAT) | (data[0] & SELECT_FORMAT_HIGH) >> 1;
+    enum pcs_trace_format format = (enum pcs_trace_format)(format_number % PCS_FORMAT_COUNT);
     const uint8_t *bytes = data + 1;
     size_t length = size - 1;
     size_t path_count = 1;
