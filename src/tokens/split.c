@@ -5,7 +5,10 @@
  *   - \s and \S become JavaScript's whitespace class: PCRE2's \s with UCP
  *     takes U+0085 and leaves out U+FEFF, JavaScript the other way round;
  *   - $ matches only at the very end (PCRE2_DOLLAR_ENDONLY): without it
- *     PCRE2 also matches before a final newline, JavaScript does not;
+ *     PCRE2 also matches before a final newline, JavaScript does not; and
+ *     cl100k_base's \s+$ is possessive (\s++$), which matches the same
+ *     (giving back whitespace cannot reach the end) without backtracking
+ *     over a long run: five million spaces took the JIT's whole stack;
  *   - the text they match has stand-ins for the code points node's newer
  *     Unicode tables class differently (pcs_split_stand_ins).
  * \p{...} classes are PCRE2's own Unicode tables (docs/tokens.md: versions). */
@@ -25,7 +28,7 @@
 static const char cl100k_pattern[] = CONTRACTION "|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+"
                                                  "|\\p{N}{1,3}"
                                                  "| ?[^" JS_SPACE "\\p{L}\\p{N}]+[\\r\\n]*"
-                                                 "|[" JS_SPACE "]+$"
+                                                 "|[" JS_SPACE "]++$"
                                                  "|[" JS_SPACE "]*[\\r\\n]"
                                                  "|[" JS_SPACE "]+(?![^" JS_SPACE "])"
                                                  "|[" JS_SPACE "]";
