@@ -13,12 +13,12 @@ static void test_json_keys(void)
     const char *rec = "{\"model\": \"m\", \"input_length\": 5, \"timestamp\": 1}\n";
     pcs_trace_detect_json_keys(rec, strlen(rec), keys, &v);
     CHECK(v.fits);
-    CHECK_U64(v.rank, 1); /* the second key told */
+    CHECK_U64(v.rank, 2); /* the second key told: 1 + its index (0 is a decisive sign's) */
     CHECK(strcmp(v.looked_for, "JSON with timestamp/input_length") == 0);
 
     const char *bom = "\xEF\xBB\xBF{\"timestamp\": 1}";
     pcs_trace_detect_json_keys(bom, strlen(bom), keys, &v);
-    CHECK(v.fits && v.rank == 0);
+    CHECK(v.fits && v.rank == 1);
 
     const char *other = "{\"a\": 1, \"b\": [1, 2]}";
     pcs_trace_detect_json_keys(other, strlen(other), keys, &v);
