@@ -38,11 +38,14 @@
 
 enum pcs_trace_format {
     PCS_FORMAT_AUTO = 0,
-    PCS_FORMAT_MOONCAKE,    /* JSONL: timestamp (ms), input_length, output_length, hash_ids */
-    PCS_FORMAT_CLAUDE_CODE, /* one JSON document: block_size, requests[] (with subagents) */
-    PCS_FORMAT_NATIVE,      /* pcsim's JSONL: see docs/formats.md */
-    PCS_FORMAT_AZURE,       /* CSV: TIMESTAMP,ContextTokens,GeneratedTokens */
-    PCS_FORMAT_COUNT        /* not a format: how many there are (with AUTO) */
+    PCS_FORMAT_MOONCAKE,      /* JSONL: timestamp (ms), input_length, output_length, hash_ids */
+    PCS_FORMAT_CLAUDE_CODE,   /* one JSON document: block_size, requests[] (with subagents) */
+    PCS_FORMAT_NATIVE,        /* pcsim's JSONL: see docs/formats.md */
+    PCS_FORMAT_AZURE,         /* CSV: TIMESTAMP,ContextTokens,GeneratedTokens */
+    PCS_FORMAT_OPENAI_LOG,    /* JSONL: {"timestamp", "request", "response"}, OpenAI bodies */
+    PCS_FORMAT_ANTHROPIC_LOG, /* JSONL: the same envelope, Anthropic Messages bodies */
+    PCS_FORMAT_LITELLM,       /* JSONL: LiteLLM's StandardLoggingPayload */
+    PCS_FORMAT_COUNT          /* not a format: how many there are (with AUTO) */
 };
 
 /* "mooncake", "claude-code", "native", "azure", "auto" (static text;
@@ -115,6 +118,11 @@ int pcs_trace_lacks_prefixes(const pcs_trace *trace);
 /* The first such file's format for people ("Azure CSV"), or NULL when
  * every file has prefix identity. Static text. */
 const char *pcs_trace_prefixless_format(const pcs_trace *trace);
+
+/* When some request's prefix was rebuilt from token counts alone (a
+ * request log without its prompt), the assumption that rebuilt it, for
+ * people, one sentence without a final period; else NULL. Static text. */
+const char *pcs_trace_prefix_assumption(const pcs_trace *trace);
 
 /* The format detected for file i. */
 enum pcs_trace_format pcs_trace_file_format(const pcs_trace *trace, size_t file);

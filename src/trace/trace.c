@@ -8,6 +8,7 @@
  * still stops the run (or is skipped with --lenient) before any report is
  * written. */
 #include "trace_internal.h"
+#include "api_log.h"
 #include "common/grow.h"
 #include "common/hash_table.h"
 #include "common/text_append.h"
@@ -61,7 +62,8 @@ struct pcs_trace {
     int has_default_model;
     uint32_t default_model;
 
-    pcs_inputs *own_inputs; /* opened by pcs_trace_open (the files' names are its) */
+    pcs_inputs *own_inputs;        /* opened by pcs_trace_open (the files' names are its) */
+    struct api_log_state *api_log; /* request logs' chains and token counts; NULL until needed */
 };
 
 const char *pcs_trace_format_name(enum pcs_trace_format format)
@@ -106,12 +108,18 @@ extern const struct trace_format pcs_trace_format_mooncake;
 extern const struct trace_format pcs_trace_format_claude_code;
 extern const struct trace_format pcs_trace_format_native;
 extern const struct trace_format pcs_trace_format_azure;
+extern const struct trace_format pcs_trace_format_openai_log;
+extern const struct trace_format pcs_trace_format_anthropic_log;
+extern const struct trace_format pcs_trace_format_litellm;
 
 static const struct trace_format *const format_ops[PCS_FORMAT_COUNT] = {
     [PCS_FORMAT_MOONCAKE] = &pcs_trace_format_mooncake,
     [PCS_FORMAT_CLAUDE_CODE] = &pcs_trace_format_claude_code,
     [PCS_FORMAT_NATIVE] = &pcs_trace_format_native,
     [PCS_FORMAT_AZURE] = &pcs_trace_format_azure,
+    [PCS_FORMAT_OPENAI_LOG] = &pcs_trace_format_openai_log,
+    [PCS_FORMAT_ANTHROPIC_LOG] = &pcs_trace_format_anthropic_log,
+    [PCS_FORMAT_LITELLM] = &pcs_trace_format_litellm,
 };
 
 const struct trace_format *pcs_trace_format_ops(enum pcs_trace_format format)
@@ -260,6 +268,21 @@ static void doc_records_free(struct doc_records *doc)
     pcs_ids_store_free(&doc->store);
     free(doc->names);
     memset(doc, 0, sizeof *doc);
+}
+
+struct api_log_state *pcs_trace_api_log(struct pcs_trace *trace)
+{
+    if (!trace->api_log)
+        trace->api_log = pcs_api_log_state_new();
+    return trace->api_log;
+}
+
+const char *pcs_trace_prefix_assumption(const pcs_trace *trace)
+{
+    return pcs_api_log_state_counts_only(trace->api_log)
+               ? "a request log without its prompt: each request's prompt is taken to be its session's previous "
+                 "prompt plus one unit of the tokens it adds (a new chain when it shrinks), its end a breakpoint"
+               : NULL;
 }
 
 struct bound_arrays *pcs_trace_scratch(struct pcs_trace *trace, size_t count)
@@ -682,6 +705,7 @@ void pcs_trace_free(pcs_trace *trace)
     pthread_mutex_destroy(trace->model_lock);
     free(trace->model_lock);
     pcs_bound_arrays_free(&trace->scratch);
+    pcs_api_log_state_free(trace->api_log);
     free(trace->block_ends.ends);
     pcs_inputs_free(trace->own_inputs);
     free(trace);

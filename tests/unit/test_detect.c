@@ -77,6 +77,26 @@ static void test_registry(void)
     CHECK(best_format("{\"model\": \"m\", \"timestamp\": 0}") == PCS_FORMAT_NATIVE); /* model comes first */
     CHECK(best_format("TIMESTAMP,ContextTokens,GeneratedTokens\n") == PCS_FORMAT_AZURE);
     CHECK(best_format("{\"x\": 1}") == PCS_FORMAT_AUTO);
+    /* Request logs: the envelope is decisive, though mooncake's "timestamp"
+     * comes first; its bodies tell OpenAI from Anthropic. */
+    CHECK(best_format("{\"timestamp\": 0, \"request\": {\"model\": \"gpt-5.4\", \"messages\": []}}") ==
+          PCS_FORMAT_OPENAI_LOG);
+    CHECK(best_format("{\"timestamp\": 0, \"request\": {\"model\": \"claude-sonnet-4-6\", \"messages\": []}}") ==
+          PCS_FORMAT_ANTHROPIC_LOG);
+    CHECK(best_format("{\"timestamp\": 0, \"request\": {\"max_tokens\": 9, \"system\": \"s\"}}") ==
+          PCS_FORMAT_ANTHROPIC_LOG);
+    CHECK(best_format("{\"response\": {\"type\": \"message\", \"usage\": {}}, \"request\": {}}") ==
+          PCS_FORMAT_ANTHROPIC_LOG);
+    CHECK(best_format("{\"response\": [{\"object\": \"chat.completion.chunk\"}], \"request\": {}}") ==
+          PCS_FORMAT_OPENAI_LOG);
+    CHECK(best_format("{\"timestamp\": 0, \"request\": {\"instructions\": \"be brief\", \"model\": \"claude\"}}") ==
+          PCS_FORMAT_OPENAI_LOG); /* the first key that tells decides */
+    /* LiteLLM's payload, even with model first (native's key). */
+    CHECK(best_format("{\"model\": \"gpt-5.4\", \"startTime\": 1.5, \"messages\": []}") == PCS_FORMAT_LITELLM);
+    CHECK(best_format("{\"id\": \"x\", \"call_type\": \"acompletion\"}") == PCS_FORMAT_LITELLM);
+    /* A native or Mooncake record is not taken for a log. */
+    CHECK(best_format("{\"t\": 0, \"model\": \"m\", \"input_tokens\": 1, \"meta\": {\"request\": 1}}") ==
+          PCS_FORMAT_NATIVE);
 }
 
 static void test_describe(void)
