@@ -62,6 +62,8 @@ static void replay_header(FILE *out, const struct pcs_replay_report *report)
                           "nothing in it can be cached",
                           pcs_report_article(pcs_trace_prefixless_format(report->trace)),
                           pcs_trace_prefixless_format(report->trace));
+    if (pcs_trace_prefix_assumption(report->trace))
+        pcs_html_elementf(out, "p", "meta", "note: %s", pcs_trace_prefix_assumption(report->trace));
 }
 
 static void usage_table(FILE *out, const struct pcs_replay_report *report, const uint32_t *models)

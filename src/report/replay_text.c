@@ -162,6 +162,8 @@ enum pcs_status pcs_report_replay_text(FILE *out, const struct pcs_replay_report
                 "nothing in it can be cached\n",
                 pcs_report_article(pcs_trace_prefixless_format(report->trace)),
                 pcs_trace_prefixless_format(report->trace));
+    if (pcs_trace_prefix_assumption(report->trace))
+        fprintf(out, "note: %s\n", pcs_trace_prefix_assumption(report->trace));
     fputc('\n', out);
     pcs_report_table_text_header(out, &pcs_report_replay_table, "", report->cost != NULL);
     usage_row(out, report, -1);
