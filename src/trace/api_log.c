@@ -148,23 +148,68 @@ static int span_is(const struct api_span *span, char first)
 }
 
 /* field "prefix.key" (or "key" when prefix is empty) into buf. */
+/* Appends text[0..len) to buf at *at (cap bytes; cut short, always
+ * NUL-terminated). Field names are made for every value read, for the
+ * messages that may name them: plain copies cost less than a printf. */
+static void field_append(char *buf, size_t cap, size_t *at, const char *text, size_t len)
+{
+    if (*at + len >= cap)
+        len = *at + 1 < cap ? cap - 1 - *at : 0;
+    memcpy(buf + *at, text, len);
+    *at += len;
+    buf[*at] = '\0';
+}
+
+/* "prefix.key", or "key" when prefix is empty, into buf. */
 static const char *join_field(char *buf, size_t cap, const char *prefix, const char *key)
 {
     size_t at = 0;
     buf[0] = '\0';
-    pcs_text_append(buf, cap, &at, "%s%s%s", prefix, prefix[0] ? "." : "", key);
+    field_append(buf, cap, &at, prefix, strlen(prefix));
+    if (prefix[0])
+        field_append(buf, cap, &at, ".", 1);
+    field_append(buf, cap, &at, key, strlen(key));
     return buf;
 }
 
-enum pcs_status pcs_api_members(const struct api_span *span, const char *field, const char *const *keys,
-                                struct api_span *values, const struct record_loc *loc, const char *record,
-                                struct pcs_error *err)
+/* "prefix[index]" into buf. */
+static const char *index_field(char *buf, size_t cap, const char *prefix, size_t index)
+{
+    char digits[24];
+    size_t n = sizeof digits;
+    do {
+        digits[--n] = (char)('0' + index % 10);
+        index /= 10;
+    } while (index && n > 0);
+    size_t at = 0;
+    buf[0] = '\0';
+    field_append(buf, cap, &at, prefix, strlen(prefix));
+    field_append(buf, cap, &at, "[", 1);
+    field_append(buf, cap, &at, digits + n, sizeof digits - n);
+    field_append(buf, cap, &at, "]", 1);
+    return buf;
+}
+
+/* A member whose object is read on the way (its bytes walked once): key's
+ * value, when an object, has its keys' members put in values. */
+struct nested_walk {
+    const char *key;
+    const char *const *keys;
+    struct api_span *values;
+};
+
+/* pcs_api_members on the object that starts at begin (before limit);
+ * *object_end (if not NULL) is where it ends; nested (if not NULL) is read
+ * on the way. */
+static enum pcs_status walk_nested(const char *begin, const char *limit, const char *field, const char *const *keys,
+                                   struct api_span *values, const struct record_loc *loc, const char *record,
+                                   const char **object_end, const struct nested_walk *nested, struct pcs_error *err)
 {
     size_t count = 0;
     while (keys[count])
         values[count++] = (struct api_span){NULL, 0};
     struct js_cursor c;
-    span_cursor(span, &c);
+    pcs_js_init(&c, begin, limit);
     if (pcs_js_expect(&c, '{') != 0)
         return field[0] ? pcs_field_wrong(&c, loc, field, "an object", err)
                         : pcs_trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "expected a JSON object, found %s",
@@ -178,16 +223,67 @@ enum pcs_status pcs_api_members(const struct api_span *span, const char *field, 
         size_t k = 0;
         while (k < count && !(strlen(keys[k]) == key_len && memcmp(keys[k], key, key_len) == 0))
             k++;
-        pcs_js_peek(&c);
         const char *start = c.p;
-        if (pcs_js_skip(&c) != 0)
-            return pcs_field_syntax(&c, loc, record, err);
+        if (pcs_js_peek(&c) == '{' && nested && strlen(nested->key) == key_len &&
+            memcmp(nested->key, key, key_len) == 0) {
+            start = c.p;
+            const char *end;
+            enum pcs_status status =
+                walk_nested(start, c.end, nested->key, nested->keys, nested->values, loc, record, &end, NULL, err);
+            if (status != PCS_OK)
+                return status;
+            c.p = end;
+        } else {
+            start = c.p;
+            if (pcs_js_skip(&c) != 0)
+                return pcs_field_syntax(&c, loc, record, err);
+        }
         if (k < count && !(c.p - start == 4 && memcmp(start, "null", 4) == 0))
             values[k] = (struct api_span){start, (size_t)(c.p - start)};
     }
     if (r < 0)
         return pcs_field_syntax(&c, loc, record, err);
+    if (object_end)
+        *object_end = c.p;
     return PCS_OK;
+}
+
+static enum pcs_status walk_members(const char *begin, const char *limit, const char *field, const char *const *keys,
+                                    struct api_span *values, const struct record_loc *loc, const char *record,
+                                    const char **object_end, struct pcs_error *err)
+{
+    return walk_nested(begin, limit, field, keys, values, loc, record, object_end, NULL, err);
+}
+
+/* pcs_api_record_members, with nested read on the way. */
+static enum pcs_status record_members(const char *record, size_t len, const char *const *keys, struct api_span *values,
+                                      const struct record_loc *loc, const struct nested_walk *nested,
+                                      struct pcs_error *err)
+{
+    struct js_cursor c;
+    pcs_js_init(&c, record, record + len);
+    if (pcs_js_peek(&c) != '{')
+        return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "expected a JSON object, found %s",
+                                     pcs_js_kind(&c));
+    const char *object_end;
+    enum pcs_status status = walk_nested(c.p, record + len, "", keys, values, loc, record, &object_end, nested, err);
+    if (status != PCS_OK)
+        return status;
+    c.p = object_end; /* only white space may follow */
+    return pcs_field_record_end(&c, loc, err);
+}
+
+enum pcs_status pcs_api_record_members(const char *record, size_t len, const char *const *keys, struct api_span *values,
+                                       const struct record_loc *loc, struct pcs_error *err)
+{
+    return record_members(record, len, keys, values, loc, NULL, err);
+}
+
+enum pcs_status pcs_api_members(const struct api_span *span, const char *field, const char *const *keys,
+                                struct api_span *values, const struct record_loc *loc, const char *record,
+                                struct pcs_error *err)
+{
+    return walk_members(span->p, span->p + span->len, field, keys, values, loc, record, NULL, err);
 }
 
 enum pcs_status pcs_api_time(const struct api_span *span, const char *field, const struct record_loc *loc,
@@ -217,8 +313,8 @@ enum pcs_status pcs_api_count(const struct api_span *span, const char *field, co
     return pcs_field_tokens(&c, loc, field, count, err);
 }
 
-enum pcs_status pcs_api_string(const struct api_span *span, const char *field, const struct record_loc *loc,
-                               char *buf, size_t cap, size_t *len, struct pcs_error *err)
+enum pcs_status pcs_api_string(const struct api_span *span, const char *field, const struct record_loc *loc, char *buf,
+                               size_t cap, size_t *len, struct pcs_error *err)
 {
     struct js_cursor c;
     span_cursor(span, &c);
@@ -232,8 +328,7 @@ enum pcs_status pcs_api_string(const struct api_span *span, const char *field, c
 enum pcs_status pcs_api_model(struct api_log_call *call, const struct api_span *span, const char *field,
                               const struct record_loc *loc, struct pcs_error *err)
 {
-    enum pcs_status status =
-        pcs_api_string(span, field, loc, call->model, sizeof call->model, &call->model_len, err);
+    enum pcs_status status = pcs_api_string(span, field, loc, call->model, sizeof call->model, &call->model_len, err);
     if (status == PCS_OK && call->model_len == 0)
         return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, field, "empty model name");
     return status;
@@ -260,7 +355,7 @@ enum pcs_status pcs_api_tier(struct api_log_call *call, const struct api_span *s
     static const struct {
         const char *name;
         enum pcs_tier tier;
-    } tiers[] = {{"default", PCS_TIER_STANDARD}, {"auto", PCS_TIER_STANDARD},     {"standard", PCS_TIER_STANDARD},
+    } tiers[] = {{"default", PCS_TIER_STANDARD}, {"auto", PCS_TIER_STANDARD},          {"standard", PCS_TIER_STANDARD},
                  {"scale", PCS_TIER_STANDARD},   {"standard_only", PCS_TIER_STANDARD}, {"batch", PCS_TIER_BATCH},
                  {"flex", PCS_TIER_FLEX},        {"priority", PCS_TIER_PRIORITY},      {"fast", PCS_TIER_PRIORITY}};
     char name[32];
@@ -326,16 +421,16 @@ enum pcs_status pcs_api_usage_openai(struct api_log_call *call, const struct api
         const char *prompt_key = pair ? "input_tokens" : "prompt_tokens";
         if ((status = read_count(prompt, field, prompt_key, loc, &call->prompt_tokens, &call->has_prompt_tokens,
                                  err)) != PCS_OK ||
-            (status = read_count(output, field, pair ? "output_tokens" : "completion_tokens", loc,
-                                 &call->output_tokens, NULL, err)) != PCS_OK)
+            (status = read_count(output, field, pair ? "output_tokens" : "completion_tokens", loc, &call->output_tokens,
+                                 NULL, err)) != PCS_OK)
             return status;
         if (!details->p)
             continue;
         struct api_span d[API_MAX_MEMBERS];
-        const char *details_field = join_field(sub, sizeof sub, field, pair ? "input_tokens_details"
-                                                                            : "prompt_tokens_details");
+        const char *details_field =
+            join_field(sub, sizeof sub, field, pair ? "input_tokens_details" : "prompt_tokens_details");
         char details_name[128];
-        snprintf(details_name, sizeof details_name, "%s", details_field);
+        join_field(details_name, sizeof details_name, "", details_field);
         if ((status = pcs_api_members(details, details_name, detail_keys, d, loc, call->record, err)) != PCS_OK ||
             (status = read_count(&d[0], details_name, "cached_tokens", loc, &call->cache_read, &cache, err)) !=
                 PCS_OK ||
@@ -358,8 +453,8 @@ enum pcs_status pcs_api_usage_openai(struct api_log_call *call, const struct api
         }
     }
     /* LiteLLM's Usage also carries Anthropic's names; they say the same. */
-    if ((status = read_count(&v[6], field, "cache_read_input_tokens", loc, cache ? &ignored : &call->cache_read,
-                             &cache, err)) != PCS_OK ||
+    if ((status = read_count(&v[6], field, "cache_read_input_tokens", loc, cache ? &ignored : &call->cache_read, &cache,
+                             err)) != PCS_OK ||
         (status = read_count(&v[7], field, "cache_creation_input_tokens", loc,
                              call->cache_write ? &ignored : &call->cache_write, &cache, err)) != PCS_OK)
         return status;
@@ -370,19 +465,24 @@ enum pcs_status pcs_api_usage_openai(struct api_log_call *call, const struct api
 enum pcs_status pcs_api_usage_anthropic(struct api_log_call *call, const struct api_span *usage, const char *field,
                                         const struct record_loc *loc, struct pcs_error *err)
 {
-    static const char *const keys[] = {"input_tokens",   "output_tokens", "cache_read_input_tokens",
-                                       "cache_creation_input_tokens", "cache_creation", "service_tier", NULL};
+    static const char *const keys[] = {"input_tokens",
+                                       "output_tokens",
+                                       "cache_read_input_tokens",
+                                       "cache_creation_input_tokens",
+                                       "cache_creation",
+                                       "service_tier",
+                                       NULL};
     static const char *const split_keys[] = {"ephemeral_5m_input_tokens", "ephemeral_1h_input_tokens", NULL};
     struct api_span v[API_MAX_MEMBERS];
     enum pcs_status status = pcs_api_members(usage, field, keys, v, loc, call->record, err);
     if (status != PCS_OK)
         return status;
     call->has_usage = 1;
-    if ((status = read_count(&v[0], field, "input_tokens", loc, &call->prompt_tokens, &call->has_prompt_tokens,
-                             err)) != PCS_OK ||
+    if ((status = read_count(&v[0], field, "input_tokens", loc, &call->prompt_tokens, &call->has_prompt_tokens, err)) !=
+            PCS_OK ||
         (status = read_count(&v[1], field, "output_tokens", loc, &call->output_tokens, NULL, err)) != PCS_OK ||
-        (status = read_count(&v[2], field, "cache_read_input_tokens", loc, &call->cache_read,
-                             &call->has_cache_fields, err)) != PCS_OK ||
+        (status = read_count(&v[2], field, "cache_read_input_tokens", loc, &call->cache_read, &call->has_cache_fields,
+                             err)) != PCS_OK ||
         (status = read_count(&v[3], field, "cache_creation_input_tokens", loc, &call->cache_write,
                              &call->has_cache_fields, err)) != PCS_OK)
         return status;
@@ -391,16 +491,15 @@ enum pcs_status pcs_api_usage_anthropic(struct api_log_call *call, const struct 
         char split_name[128];
         join_field(split_name, sizeof split_name, field, "cache_creation");
         if ((status = pcs_api_members(&v[4], split_name, split_keys, s, loc, call->record, err)) != PCS_OK ||
-            (status = read_count(&s[0], split_name, "ephemeral_5m_input_tokens", loc, &call->split_5m,
-                                 &call->has_split, err)) != PCS_OK ||
+            (status = read_count(&s[0], split_name, "ephemeral_5m_input_tokens", loc, &call->split_5m, &call->has_split,
+                                 err)) != PCS_OK ||
             (status = read_count(&s[1], split_name, "ephemeral_1h_input_tokens", loc, &call->cache_write_1h,
                                  &call->has_split, err)) != PCS_OK)
             return status;
     }
     if (v[5].p) {
         char tier_field[128];
-        status = pcs_api_tier(call, &v[5], join_field(tier_field, sizeof tier_field, field, "service_tier"), loc,
-                              err);
+        status = pcs_api_tier(call, &v[5], join_field(tier_field, sizeof tier_field, field, "service_tier"), loc, err);
     }
     return status;
 }
@@ -433,8 +532,8 @@ enum pcs_status pcs_api_cache_control(const struct api_span *span, const char *f
 /* The time a response (a body, or its first streamed event) says it was
  * created: created (Chat Completions), created_at (Responses), or
  * response.created_at (a Responses stream event). 0: none. */
-static enum pcs_status response_time(const struct api_span *response, const struct record_loc *loc,
-                                     const char *record, int64_t *t_ms, int *found, struct pcs_error *err)
+static enum pcs_status response_time(const struct api_span *response, const struct record_loc *loc, const char *record,
+                                     int64_t *t_ms, int *found, struct pcs_error *err)
 {
     static const char *const keys[] = {"created", "created_at", "response", NULL};
     struct api_span body = *response;
@@ -503,26 +602,17 @@ static enum pcs_status envelope_status(const struct api_span *span, const struct
     return PCS_OK;
 }
 
-enum pcs_status pcs_api_envelope(const char *record, size_t len, const struct record_loc *loc,
+enum pcs_status pcs_api_envelope(const char *record, size_t len, const char *const *request_keys,
+                                 struct api_span *request_values, const struct record_loc *loc,
                                  struct api_envelope *envelope, struct pcs_error *err)
 {
     static const char *const keys[] = {"timestamp", "request", "response", "status", "error", NULL};
-    struct api_span whole = {record, len};
     struct api_span v[API_MAX_MEMBERS];
-    struct js_cursor c;
-    pcs_js_init(&c, record, record + len);
-    if (pcs_js_peek(&c) != '{')
-        return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, NULL, "expected a JSON object, found %s",
-                                     pcs_js_kind(&c));
-    whole.p = c.p;
-    whole.len = (size_t)(record + len - c.p);
-    /* The object must end the line (pcs_api_members stops at its end). */
-    if (pcs_js_skip(&c) != 0)
-        return pcs_field_syntax(&c, loc, record, err);
-    enum pcs_status status = pcs_field_record_end(&c, loc, err);
+    const struct nested_walk request = {"request", request_keys, request_values};
+    for (size_t k = 0; request_keys[k]; k++)
+        request_values[k] = (struct api_span){NULL, 0};
+    enum pcs_status status = record_members(record, len, keys, v, loc, &request, err);
     if (status != PCS_OK)
-        return status;
-    if ((status = pcs_api_members(&whole, "", keys, v, loc, record, err)) != PCS_OK)
         return status;
     memset(envelope, 0, sizeof *envelope);
     envelope->request = v[1];
@@ -605,8 +695,8 @@ static enum pcs_status body_usage(struct api_log_call *call, const struct api_sp
                                                                 struct pcs_error *),
                                   const struct record_loc *loc, struct pcs_error *err)
 {
-    static const char *const keys[] = {"usage", "message", "response", "model", "service_tier", "status",
-                                       "error", "type",    NULL};
+    static const char *const keys[] = {"usage",  "message", "response", "model", "service_tier",
+                                       "status", "error",   "type",     NULL};
     struct api_span v[API_MAX_MEMBERS];
     enum pcs_status status = pcs_api_members(body, field, keys, v, loc, call->record, err);
     if (status != PCS_OK)
@@ -622,8 +712,8 @@ static enum pcs_status body_usage(struct api_log_call *call, const struct api_sp
     if (span_is_string(&v[5])) {
         char word[32];
         size_t len;
-        if ((status = pcs_api_string(&v[5], join_field(sub, sizeof sub, field, "status"), loc, word, sizeof word,
-                                     &len, err)) != PCS_OK)
+        if ((status = pcs_api_string(&v[5], join_field(sub, sizeof sub, field, "status"), loc, word, sizeof word, &len,
+                                     err)) != PCS_OK)
             return status;
         /* Responses: "failed" or "cancelled"; "incomplete" was answered
          * (and billed) up to a limit. */
@@ -641,8 +731,7 @@ static enum pcs_status body_usage(struct api_log_call *call, const struct api_sp
         if (strcmp(word, "error") == 0 || strcmp(word, "response.failed") == 0)
             call->failed = 1;
     }
-    if (v[0].p &&
-        (status = read_usage(call, &v[0], join_field(sub, sizeof sub, field, "usage"), loc, err)) != PCS_OK)
+    if (v[0].p && (status = read_usage(call, &v[0], join_field(sub, sizeof sub, field, "usage"), loc, err)) != PCS_OK)
         return status;
     for (int k = 1; k <= 2; k++) {
         if (span_is(&v[k], '{')) {
@@ -676,7 +765,7 @@ enum pcs_status pcs_api_response_usage(struct api_log_call *call, const struct a
             return pcs_field_syntax(&c, loc, call->record, err);
         struct api_span element = {start, (size_t)(c.p - start)};
         char field[48];
-        snprintf(field, sizeof field, "response[%zu]", i);
+        index_field(field, sizeof field, "response", i);
         if (!span_is(&element, '{')) {
             struct js_cursor e;
             span_cursor(&element, &e);
@@ -722,8 +811,8 @@ static enum pcs_status text_room(struct api_log_state *state, size_t len)
 }
 
 /* The tokens of text[0..len) by the model's encoding, memoised by id. */
-static enum pcs_status unit_tokens(struct unit_list *list, uint64_t id, const char *text, size_t len,
-                                   uint64_t *tokens, struct pcs_error *err)
+static enum pcs_status unit_tokens(struct unit_list *list, uint64_t id, const char *text, size_t len, uint64_t *tokens,
+                                   struct pcs_error *err)
 {
     uint64_t key = (id ^ list->encoding_mix) | 1; /* 0 marks an empty entry */
     struct memo_entry *entry = &list->state->memo[key & (((size_t)1 << MEMO_BITS) - 1)];
@@ -788,18 +877,15 @@ static enum pcs_status add_unit(struct unit_list *list, const char *role, const 
     return PCS_OK;
 }
 
-/* A content block (an object): its cache_control, and its text when it
- * has a string "text". */
+/* The members a content block is read by. */
+static const char *const block_keys[] = {"text", "cache_control", NULL};
+
+/* A content block (an object, its block_keys members in v): its
+ * cache_control, and its text when it has a string "text". */
 static enum pcs_status add_block(struct unit_list *list, const char *role, const struct api_span *block,
-                                 const char *field, struct pcs_error *err)
+                                 const struct api_span *v, const char *field, struct pcs_error *err)
 {
-    if (!span_is(block, '{'))
-        return add_unit(list, role, block, block, 0, err); /* a string part: its own text */
-    static const char *const keys[] = {"text", "cache_control", NULL};
-    struct api_span v[API_MAX_MEMBERS];
-    enum pcs_status status = pcs_api_members(block, field, keys, v, list->loc, list->record, err);
-    if (status != PCS_OK)
-        return status;
+    enum pcs_status status;
     uint8_t flags = 0;
     if (v[1].p) {
         char cc_field[160];
@@ -808,6 +894,27 @@ static enum pcs_status add_block(struct unit_list *list, const char *role, const
             return status;
     }
     return add_unit(list, role, block, span_is_string(&v[0]) ? &v[0] : block, flags, err);
+}
+
+/* The next element of the array at c: an object's members (keys, into v)
+ * are read on the way, so that its bytes are walked once; *element is its
+ * span. */
+static enum pcs_status next_element(struct unit_list *list, struct js_cursor *c, const char *field,
+                                    const char *const *keys, struct api_span *v, struct api_span *element,
+                                    struct pcs_error *err)
+{
+    const char *start = c->p;
+    if (*start == '{') {
+        const char *end;
+        enum pcs_status status = walk_members(start, c->end, field, keys, v, list->loc, list->record, &end, err);
+        if (status != PCS_OK)
+            return status;
+        c->p = end;
+    } else if (pcs_js_skip(c) != 0) {
+        return pcs_field_syntax(c, list->loc, list->record, err);
+    }
+    *element = (struct api_span){start, (size_t)(c->p - start)};
+    return PCS_OK;
 }
 
 /* Each element of an array as a block, or a string as one block. */
@@ -824,13 +931,16 @@ static enum pcs_status add_blocks(struct unit_list *list, const char *role, cons
     int first = 1;
     int r;
     for (size_t i = 0; (r = pcs_js_next_element(&c, &first)) == 1; i++) {
-        const char *start = c.p;
-        if (pcs_js_skip(&c) != 0)
-            return pcs_field_syntax(&c, list->loc, list->record, err);
-        struct api_span block = {start, (size_t)(c.p - start)};
         char block_field[128];
-        snprintf(block_field, sizeof block_field, "%s[%zu]", field, i);
-        enum pcs_status status = add_block(list, role, &block, block_field, err);
+        struct api_span block = {NULL, 0};
+        struct api_span v[API_MAX_MEMBERS];
+        index_field(block_field, sizeof block_field, field, i);
+        enum pcs_status status = next_element(list, &c, block_field, block_keys, v, &block, err);
+        if (status != PCS_OK)
+            return status;
+        /* A string part is its own text. */
+        status = span_is(&block, '{') ? add_block(list, role, &block, v, block_field, err)
+                                      : add_unit(list, role, &block, &block, 0, err);
         if (status != PCS_OK)
             return status;
     }
@@ -854,7 +964,7 @@ static int role_known(enum api_dialect dialect, const char *role)
 
 static const char *roles_text(enum api_dialect dialect)
 {
-    return dialect == API_OPENAI_CHAT   ? "system, developer, user, assistant, tool or function"
+    return dialect == API_OPENAI_CHAT ? "system, developer, user, assistant, tool or function"
            : dialect == API_ANTHROPIC ? "user or assistant"
                                       : "system, developer, user or assistant";
 }
@@ -863,18 +973,13 @@ static const char *roles_text(enum api_dialect dialect)
  * chat message's tool calls, each a unit with the message's role; an item
  * without a role (a function call, its output, a reasoning item) is one
  * unit named by its type. */
+static const char *const message_keys[] = {"role", "content", "tool_calls", "type", NULL};
+
+/* (Its message_keys members in v.) */
 static enum pcs_status add_message(struct unit_list *list, enum api_dialect dialect, const struct api_span *message,
-                                   const char *field, struct pcs_error *err)
+                                   const struct api_span *v, const char *field, struct pcs_error *err)
 {
-    static const char *const keys[] = {"role", "content", "tool_calls", "type", NULL};
-    struct js_cursor c;
-    span_cursor(message, &c);
-    if (!span_is(message, '{'))
-        return pcs_field_wrong(&c, list->loc, field, "a message object", err);
-    struct api_span v[API_MAX_MEMBERS];
-    enum pcs_status status = pcs_api_members(message, field, keys, v, list->loc, list->record, err);
-    if (status != PCS_OK)
-        return status;
+    enum pcs_status status;
     char sub[128];
     char role[32];
     size_t role_len;
@@ -895,8 +1000,8 @@ static enum pcs_status add_message(struct unit_list *list, enum api_dialect dial
     if (!role_known(dialect, role))
         return pcs_trace_field_error(err, PCS_ERR_PARSE, list->loc, sub, "unknown role \"%s\" (%s)", role,
                                      roles_text(dialect));
-    if (v[1].p && (status = add_blocks(list, role, &v[1], join_field(sub, sizeof sub, field, "content"), err)) !=
-                      PCS_OK)
+    if (v[1].p &&
+        (status = add_blocks(list, role, &v[1], join_field(sub, sizeof sub, field, "content"), err)) != PCS_OK)
         return status;
     if (dialect == API_OPENAI_CHAT && span_is(&v[2], '['))
         status = add_blocks(list, role, &v[2], join_field(sub, sizeof sub, field, "tool_calls"), err);
@@ -918,14 +1023,19 @@ static enum pcs_status add_messages(struct unit_list *list, enum api_dialect dia
     int first = 1;
     int r;
     for (size_t i = 0; (r = pcs_js_next_element(&c, &first)) == 1; i++) {
-        const char *start = c.p;
-        if (pcs_js_skip(&c) != 0)
-            return pcs_field_syntax(&c, list->loc, list->record, err);
-        struct api_span message = {start, (size_t)(c.p - start)};
         char message_field[96];
-        snprintf(message_field, sizeof message_field, "%s[%zu]", field, i);
-        enum pcs_status status = add_message(list, dialect, &message, message_field, err);
+        struct api_span message = {NULL, 0};
+        struct api_span v[API_MAX_MEMBERS];
+        index_field(message_field, sizeof message_field, field, i);
+        enum pcs_status status = next_element(list, &c, message_field, message_keys, v, &message, err);
         if (status != PCS_OK)
+            return status;
+        if (!span_is(&message, '{')) {
+            struct js_cursor m;
+            span_cursor(&message, &m);
+            return pcs_field_wrong(&m, list->loc, message_field, "a message object", err);
+        }
+        if ((status = add_message(list, dialect, &message, v, message_field, err)) != PCS_OK)
             return status;
     }
     if (r < 0)
@@ -996,21 +1106,19 @@ static enum pcs_status content_bounds(struct pcs_trace *trace, struct api_log_st
         int first = 1;
         int r;
         for (size_t i = 0; (r = pcs_js_next_element(&c, &first)) == 1; i++) {
-            const char *start = c.p;
-            if (pcs_js_skip(&c) != 0)
-                return pcs_field_syntax(&c, loc, call->record, err);
-            struct api_span tool = {start, (size_t)(c.p - start)};
+            static const char *const keys[] = {"cache_control", NULL};
             char field[64];
-            snprintf(field, sizeof field, "request.tools[%zu]", i);
+            struct api_span tool = {NULL, 0};
+            struct api_span v[API_MAX_MEMBERS];
+            index_field(field, sizeof field, "request.tools", i);
+            if ((status = next_element(&list, &c, field, keys, v, &tool, err)) != PCS_OK)
+                return status;
             uint8_t flags = 0;
-            if (span_is(&tool, '{')) {
-                static const char *const keys[] = {"cache_control", NULL};
-                struct api_span v[API_MAX_MEMBERS];
+            if (span_is(&tool, '{') && v[0].p) {
                 char cc_field[96];
-                if ((status = pcs_api_members(&tool, field, keys, v, loc, call->record, err)) != PCS_OK ||
-                    (v[0].p && (status = pcs_api_cache_control(
-                                    &v[0], join_field(cc_field, sizeof cc_field, field, "cache_control"), loc,
-                                    call->record, &flags, err)) != PCS_OK))
+                if ((status =
+                         pcs_api_cache_control(&v[0], join_field(cc_field, sizeof cc_field, field, "cache_control"),
+                                               loc, call->record, &flags, err)) != PCS_OK)
                     return status;
             }
             /* A definition's tokens: its JSON text as logged. */
@@ -1128,10 +1236,10 @@ enum pcs_status pcs_api_log_finish(struct pcs_trace *trace, const struct api_log
                                      "%llu cached tokens is more than the %llu input tokens",
                                      (unsigned long long)call->cache_read, (unsigned long long)input);
     if (call->cache_read + call->cache_write > input)
-        return pcs_trace_field_error(
-            err, PCS_ERR_RANGE, loc, usage_field,
-            "cache reads (%llu) and writes (%llu) add up to more than the %llu input tokens",
-            (unsigned long long)call->cache_read, (unsigned long long)call->cache_write, (unsigned long long)input);
+        return pcs_trace_field_error(err, PCS_ERR_RANGE, loc, usage_field,
+                                     "cache reads (%llu) and writes (%llu) add up to more than the %llu input tokens",
+                                     (unsigned long long)call->cache_read, (unsigned long long)call->cache_write,
+                                     (unsigned long long)input);
     if (call->cache_write_1h > call->cache_write)
         return pcs_trace_field_error(err, PCS_ERR_RANGE, loc, usage_field,
                                      "1-hour cache writes (%llu) exceed cache writes (%llu)",
@@ -1170,13 +1278,22 @@ int pcs_api_log_redacted(const struct api_span *span)
  * the end of the look. */
 static int body_provider(struct js_cursor *c, int is_response)
 {
-    static const char *const anthropic_keys[] = {"system", "anthropic_version", "anthropic_beta", "stop_sequence",
-                                                 "stop_reason", NULL};
-    static const char *const openai_keys[] = {"input",          "instructions",       "prompt_cache_key",
-                                              "response_format", "stream_options",     "max_completion_tokens",
-                                              "reasoning_effort", "previous_response_id", "object",
-                                              "choices",        "system_fingerprint", "created",
-                                              "created_at",     NULL};
+    static const char *const anthropic_keys[] = {"system",        "anthropic_version", "anthropic_beta",
+                                                 "stop_sequence", "stop_reason",       NULL};
+    static const char *const openai_keys[] = {"input",
+                                              "instructions",
+                                              "prompt_cache_key",
+                                              "response_format",
+                                              "stream_options",
+                                              "max_completion_tokens",
+                                              "reasoning_effort",
+                                              "previous_response_id",
+                                              "object",
+                                              "choices",
+                                              "system_fingerprint",
+                                              "created",
+                                              "created_at",
+                                              NULL};
     int first = 1;
     char key[64];
     size_t key_len;
@@ -1192,8 +1309,7 @@ static int body_provider(struct js_cursor *c, int is_response)
             size_t value_len;
             if (pcs_js_peek(c) != '"' || pcs_js_string(c, value, sizeof value, &value_len) != 0)
                 return 0;
-            if (strncmp(value, "claude", 6) == 0 || strcmp(value, "message") == 0 ||
-                strncmp(value, "message_", 8) == 0)
+            if (strncmp(value, "claude", 6) == 0 || strcmp(value, "message") == 0 || strncmp(value, "message_", 8) == 0)
                 return 1;
             if (strncmp(value, "response.", 9) == 0)
                 return -1;
@@ -1253,8 +1369,8 @@ void pcs_api_detect_envelope(const char *head, size_t len, int anthropic, struct
 /* LiteLLM's StandardLoggingPayload: keys no other format has. */
 void pcs_api_detect_litellm(const char *head, size_t len, struct detect_verdict *verdict)
 {
-    static const char *const keys[] = {"startTime", "call_type", "response_cost", "model_parameters", "hidden_params",
-                                       NULL};
+    static const char *const keys[] = {"startTime",        "call_type",     "response_cost",
+                                       "model_parameters", "hidden_params", NULL};
     pcs_trace_detect_json_keys(head, len, keys, verdict);
     if (verdict->fits)
         verdict->rank = 0; /* decisive: only LiteLLM's payload has these */

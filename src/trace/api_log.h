@@ -75,6 +75,11 @@ enum pcs_status pcs_api_members(const struct api_span *span, const char *field, 
                                 struct api_span *values, const struct record_loc *loc, const char *record,
                                 struct pcs_error *err);
 
+/* pcs_api_members on the record itself, which must be a JSON object and
+ * end the line. */
+enum pcs_status pcs_api_record_members(const char *record, size_t len, const char *const *keys, struct api_span *values,
+                                       const struct record_loc *loc, struct pcs_error *err);
+
 /* The time: a number of epoch seconds, or an ISO 8601 string with offset. */
 enum pcs_status pcs_api_time(const struct api_span *span, const char *field, const struct record_loc *loc,
                              int64_t *t_ms, struct pcs_error *err);
@@ -84,8 +89,8 @@ enum pcs_status pcs_api_count(const struct api_span *span, const char *field, co
                               uint64_t *count, struct pcs_error *err);
 
 /* A string at span unescaped into buf (cap bytes, NUL-terminated). */
-enum pcs_status pcs_api_string(const struct api_span *span, const char *field, const struct record_loc *loc,
-                               char *buf, size_t cap, size_t *len, struct pcs_error *err);
+enum pcs_status pcs_api_string(const struct api_span *span, const char *field, const struct record_loc *loc, char *buf,
+                               size_t cap, size_t *len, struct pcs_error *err);
 
 /* The call's model from a string span; the session's hash from a string span. */
 enum pcs_status pcs_api_model(struct api_log_call *call, const struct api_span *span, const char *field,
@@ -115,8 +120,9 @@ enum pcs_status pcs_api_cache_control(const struct api_span *span, const char *f
                                       const char *record, uint8_t *flags, struct pcs_error *err);
 
 /* The envelope of openai-log and anthropic-log: {"timestamp", "request",
- * "response", "status", "error"}; the spans of request and response (a
- * body, or an array of streamed events), the time (timestamp, else the
+ * "response", "status", "error"}; the request body's request_keys members
+ * (into request_values, read as the line is walked), the spans of request
+ * and response (a body, or an array of streamed events), the time (timestamp, else the
  * response's created / created_at) and whether the call failed (status
  * >= 400 or "error", an "error" member). */
 struct api_envelope {
@@ -125,7 +131,8 @@ struct api_envelope {
     int64_t t_ms;
     int failed;
 };
-enum pcs_status pcs_api_envelope(const char *record, size_t len, const struct record_loc *loc,
+enum pcs_status pcs_api_envelope(const char *record, size_t len, const char *const *request_keys,
+                                 struct api_span *request_values, const struct record_loc *loc,
                                  struct api_envelope *envelope, struct pcs_error *err);
 
 /* The envelope's time alone, for pass one. */

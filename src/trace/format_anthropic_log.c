@@ -25,13 +25,11 @@ static enum pcs_status parse_anthropic_log(struct pcs_trace *trace, struct trace
     memset(req, 0, sizeof *req);
     req->ok = 1;
     struct api_envelope envelope;
-    enum pcs_status status = pcs_api_envelope(record, len, loc, &envelope, err);
+    struct api_span v[16];
+    enum pcs_status status = pcs_api_envelope(record, len, keys, v, loc, &envelope, err);
     if (status != PCS_OK)
         return status;
     req->t_ms = envelope.t_ms;
-    struct api_span v[16];
-    if ((status = pcs_api_members(&envelope.request, "request", keys, v, loc, record, err)) != PCS_OK)
-        return status;
     struct api_log_call call;
     pcs_api_log_call_init(&call, API_ANTHROPIC, record);
     call.failed = envelope.failed;

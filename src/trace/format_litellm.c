@@ -15,14 +15,14 @@
 
 #include "api_log.h"
 
-static enum pcs_status parse_litellm(struct pcs_trace *trace, struct trace_file *file, const char *record,
-                                     size_t len, double base_seconds, const struct record_loc *loc,
-                                     struct pcs_request *req, struct pcs_error *err)
+static enum pcs_status parse_litellm(struct pcs_trace *trace, struct trace_file *file, const char *record, size_t len,
+                                     double base_seconds, const struct record_loc *loc, struct pcs_request *req,
+                                     struct pcs_error *err)
 {
-    static const char *const keys[] = {"startTime",         "model",    "messages",      "response",
-                                       "prompt_tokens",     "completion_tokens", "metadata", "hidden_params",
-                                       "status",            "session_id", "trace_id",    "model_parameters",
-                                       NULL};
+    static const char *const keys[] = {
+        "startTime", "model",         "messages", "response",   "prompt_tokens", "completion_tokens",
+        "metadata",  "hidden_params", "status",   "session_id", "trace_id",      "model_parameters",
+        NULL};
     enum {
         K_START,
         K_MODEL,
@@ -43,15 +43,10 @@ static enum pcs_status parse_litellm(struct pcs_trace *trace, struct trace_file 
     (void)base_seconds;
     memset(req, 0, sizeof *req);
     req->ok = 1;
-    struct api_span whole = {record, len};
     struct api_span v[16];
-    enum pcs_status status = pcs_api_members(&whole, "", keys, v, loc, record, err);
+    enum pcs_status status = pcs_api_record_members(record, len, keys, v, loc, err);
     if (status != PCS_OK)
         return status;
-    struct js_cursor c;
-    pcs_js_init(&c, record, record + len);
-    if (pcs_js_skip(&c) != 0 || (status = pcs_field_record_end(&c, loc, err)) != PCS_OK)
-        return status != PCS_OK ? status : pcs_field_syntax(&c, loc, record, err);
     if (!v[K_START].p)
         return pcs_field_missing(loc, "startTime", err);
     if ((status = pcs_api_time(&v[K_START], "startTime", loc, &req->t_ms, err)) != PCS_OK)

@@ -16,21 +16,19 @@ static enum pcs_status parse_openai_log(struct pcs_trace *trace, struct trace_fi
                                         size_t len, double base_seconds, const struct record_loc *loc,
                                         struct pcs_request *req, struct pcs_error *err)
 {
-    static const char *const keys[] = {"model", "messages",         "input", "instructions", "tools",
-                                       "user",  "prompt_cache_key", "service_tier",          NULL};
+    static const char *const keys[] = {
+        "model", "messages", "input", "instructions", "tools", "user", "prompt_cache_key", "service_tier", NULL};
     enum { K_MODEL, K_MESSAGES, K_INPUT, K_INSTRUCTIONS, K_TOOLS, K_USER, K_CACHE_KEY, K_TIER };
     (void)file;
     (void)base_seconds;
     memset(req, 0, sizeof *req);
     req->ok = 1;
     struct api_envelope envelope;
-    enum pcs_status status = pcs_api_envelope(record, len, loc, &envelope, err);
+    struct api_span v[16];
+    enum pcs_status status = pcs_api_envelope(record, len, keys, v, loc, &envelope, err);
     if (status != PCS_OK)
         return status;
     req->t_ms = envelope.t_ms;
-    struct api_span v[16];
-    if ((status = pcs_api_members(&envelope.request, "request", keys, v, loc, record, err)) != PCS_OK)
-        return status;
     if (v[K_MESSAGES].p && (v[K_INPUT].p || v[K_INSTRUCTIONS].p))
         return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, "request.input",
                                      "a request has messages (Chat Completions) or input and instructions "
@@ -58,9 +56,8 @@ static enum pcs_status parse_openai_log(struct pcs_trace *trace, struct trace_fi
     return pcs_api_log_finish(trace, &call, loc, req, err);
 }
 
-static enum pcs_status time_openai_log(struct pcs_trace *trace, struct trace_file *file, const char *record,
-                                       size_t len, const struct record_loc *loc, int64_t *t_ms,
-                                       struct pcs_error *err)
+static enum pcs_status time_openai_log(struct pcs_trace *trace, struct trace_file *file, const char *record, size_t len,
+                                       const struct record_loc *loc, int64_t *t_ms, struct pcs_error *err)
 {
     (void)trace;
     (void)file;

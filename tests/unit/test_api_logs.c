@@ -440,8 +440,7 @@ static void test_errors(void)
                  "e1.jsonl:1: malformed JSON");
     expect_error("e2.jsonl", "{\"timestamp\": 1, " OK_REQUEST ", \"response\": {\"object\": \"chat.completion\"}}\n",
                  "e2.jsonl:1: field response.usage: missing");
-    expect_error("e3.jsonl",
-                 "{\"timestamp\": 1, " OK_REQUEST ", \"response\": {\"usage\": {\"prompt_tokens\": -5}}}\n",
+    expect_error("e3.jsonl", "{\"timestamp\": 1, " OK_REQUEST ", \"response\": {\"usage\": {\"prompt_tokens\": -5}}}\n",
                  "e3.jsonl:1: field response.usage.prompt_tokens: negative token count -5");
     expect_error("e4.jsonl",
                  "{\"timestamp\": 1, " OK_REQUEST ", \"response\": {\"usage\": {\"prompt_tokens\": 5.5}}}\n",
@@ -469,9 +468,9 @@ static void test_errors(void)
                  "e10.jsonl:1: field prompt_tokens: missing");
 
     /* --lenient skips and counts. */
-    const char *path = write_file("lenient.jsonl",
-                                  "{\"timestamp\": 1, " OK_REQUEST ", \"response\": {\"usage\": {\"prompt_tokens\": "
-                                  "5}}}\n{\"timestamp\": 2, " OK_REQUEST ", \"response\": {}}\n");
+    const char *path =
+        write_file("lenient.jsonl", "{\"timestamp\": 1, " OK_REQUEST ", \"response\": {\"usage\": {\"prompt_tokens\": "
+                                    "5}}}\n{\"timestamp\": 2, " OK_REQUEST ", \"response\": {}}\n");
     struct pcs_error err = {0};
     pcs_trace *trace = open_as(path, PCS_FORMAT_AUTO, 1, &err);
     CHECK(trace != NULL);
