@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "pcsim/trace.h"
+#include "trace/one_pass_internal.h"
 
 static char dir[] = "/tmp/pcsim_test_api_logs_XXXXXX";
 
@@ -432,6 +433,69 @@ static void test_forced_format(void)
     pcs_trace_free(trace);
 }
 
+/* Reads path one way (0: two passes, 1: two passes indexed on two
+ * threads, 2: one pass) into a digest of every request: the session
+ * chains and the memoised counts must not depend on how it was read. */
+static uint64_t digest_of(const char *path, int way, uint64_t *requests)
+{
+    struct pcs_trace_config config = pcs_trace_config_default();
+    config.threads = way == 1 ? 2 : 1;
+    struct pcs_error err = {0};
+    pcs_trace *trace =
+        way == 2 ? pcs_trace_open_paths_one_pass(&path, 1, &config, 0, &err) : pcs_trace_open(&path, 1, &config, &err);
+    CHECK(trace != NULL);
+    if (!trace)
+        return 0;
+    CHECK(pcs_trace_streams(trace) == (way == 2));
+    uint64_t digest = 1469598103934665603ull;
+    struct pcs_request req;
+    *requests = 0;
+    while (pcs_trace_next(trace, &req, &err) == PCS_OK) {
+        uint64_t words[5] = {(uint64_t)req.t_ms, req.input_tokens, req.bound_count, req.observed.cache_read, req.ok};
+        for (size_t i = 0; i < 5; i++)
+            digest = (digest ^ words[i]) * 1099511628211ull;
+        for (size_t i = 0; i < req.bound_count; i++)
+            digest = (digest ^ req.units[i] ^ ((uint64_t)req.ends[i] << 32) ^ (req.flags ? req.flags[i] : 0)) *
+                     1099511628211ull;
+        (*requests)++;
+    }
+    pcs_trace_free(trace);
+    return digest;
+}
+
+static void test_ways_of_reading(void)
+{
+    /* Two sessions interleaved, with prompts and without, in time order. */
+    char text[8192];
+    size_t at = 0;
+    for (int i = 0; i < 24; i++) {
+        const char *user = i % 2 ? "alice" : "bob";
+        if (i % 3 == 0)
+            at += (size_t)snprintf(text + at, sizeof text - at,
+                                   "{\"timestamp\": %d, \"request\": {\"model\": \"gpt-4o\", \"user\": \"%s\"}, "
+                                   "\"response\": {\"usage\": {\"prompt_tokens\": %d, \"completion_tokens\": 1}}}\n",
+                                   i, user, 1000 + 100 * i - (i == 12 ? 900 : 0));
+        else
+            at += (size_t)snprintf(text + at, sizeof text - at,
+                                   "{\"timestamp\": %d, \"request\": {\"model\": \"gpt-4o\", \"user\": \"%s\", "
+                                   "\"messages\": [{\"role\": \"user\", \"content\": \"Hello, world!\"}, "
+                                   "{\"role\": \"user\", \"content\": \"turn %d\"}]}, \"response\": {\"usage\": "
+                                   "{\"prompt_tokens\": %d, \"completion_tokens\": 1, \"prompt_tokens_details\": "
+                                   "{\"cached_tokens\": %d}}}}\n",
+                                   i, user, i, 500 + i, i % 4 ? 128 : 0);
+    }
+    const char *path = write_file("ways.jsonl", text);
+    uint64_t n0, n1, n2;
+    uint64_t d0 = digest_of(path, 0, &n0);
+    uint64_t d1 = digest_of(path, 1, &n1);
+    uint64_t d2 = digest_of(path, 2, &n2);
+    CHECK_U64(n0, 24);
+    CHECK_U64(n1, 24);
+    CHECK_U64(n2, 24);
+    CHECK(d0 == d1);
+    CHECK(d0 == d2);
+}
+
 #define OK_REQUEST "\"request\": {\"model\": \"gpt-4o\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}"
 
 static void test_errors(void)
@@ -497,6 +561,7 @@ int main(void)
     test_counts_only_chains();
     test_litellm();
     test_forced_format();
+    test_ways_of_reading();
     test_errors();
     char command[300];
     snprintf(command, sizeof command, "rm -rf %s", dir);
