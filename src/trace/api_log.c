@@ -10,45 +10,7 @@
 #include "common/hash_table.h"
 #include "common/text_append.h"
 #include "log_units.h"
-/* The BPE counter comes with the tokens module (pcsim/tokens.h); until it
- * is in the tree, a stand-in of the same interface estimates a token per
- * four bytes, so that the readers build and everything but the split of a
- * prompt across its units can be checked. */
-#if __has_include("pcsim/tokens.h")
 #include "pcsim/tokens.h"
-#else
-#define API_LOG_TOKENS_STAND_IN 1
-enum pcs_encoding { PCS_ENCODING_O200K_BASE, PCS_ENCODING_CL100K_BASE, PCS_ENCODING_COUNT };
-typedef struct pcs_tokenizer pcs_tokenizer;
-struct pcs_tokenizer {
-    int unused;
-};
-static pcs_tokenizer stand_in_tokenizer;
-static enum pcs_encoding pcs_encoding_for_model(const char *model)
-{
-    (void)model;
-    return PCS_ENCODING_O200K_BASE;
-}
-static pcs_tokenizer *pcs_tokenizer_new(enum pcs_encoding encoding, struct pcs_error *err)
-{
-    (void)encoding;
-    (void)err;
-    return &stand_in_tokenizer;
-}
-static enum pcs_status pcs_tokenizer_count(pcs_tokenizer *tokenizer, const char *text, size_t len, uint64_t *count,
-                                           struct pcs_error *err)
-{
-    (void)tokenizer;
-    (void)text;
-    (void)err;
-    *count = (len + 3) / 4;
-    return PCS_OK;
-}
-static void pcs_tokenizer_free(pcs_tokenizer *tokenizer)
-{
-    (void)tokenizer;
-}
-#endif
 
 /* Unit ids: XXH3 of a unit's JSON text as logged, seeded with its role's. */
 #define ROLE_SEED 0x901e
