@@ -20,9 +20,8 @@ static enum pcs_status parse_litellm(struct pcs_trace *trace, struct trace_file 
                                      struct pcs_error *err)
 {
     static const char *const keys[] = {
-        "startTime", "model",         "messages", "response",   "prompt_tokens", "completion_tokens",
-        "metadata",  "hidden_params", "status",   "session_id", "trace_id",      "model_parameters",
-        NULL};
+        "startTime",     "model",  "messages",   "response", "prompt_tokens",    "completion_tokens",   "metadata",
+        "hidden_params", "status", "session_id", "trace_id", "model_parameters", "completionStartTime", NULL};
     enum {
         K_START,
         K_MODEL,
@@ -35,7 +34,8 @@ static enum pcs_status parse_litellm(struct pcs_trace *trace, struct trace_file 
         K_STATUS,
         K_SESSION,
         K_TRACE,
-        K_PARAMETERS
+        K_PARAMETERS,
+        K_FIRST_TOKEN
     };
     static const char *const usage_keys[] = {"usage_object", NULL};
     static const char *const parameter_keys[] = {"tools", "service_tier", NULL};
@@ -51,6 +51,14 @@ static enum pcs_status parse_litellm(struct pcs_trace *trace, struct trace_file 
         return pcs_field_missing(loc, "startTime", err);
     if ((status = pcs_api_time(&v[K_START], "startTime", loc, &req->t_ms, err)) != PCS_OK)
         return status;
+    /* The time to first token: completionStartTime - startTime (LiteLLM
+     * sets it to endTime when it did not see the first token; then it is
+     * the whole call's). */
+    int64_t first_token_ms = 0;
+    if (v[K_FIRST_TOKEN].p &&
+        (status = pcs_api_time(&v[K_FIRST_TOKEN], "completionStartTime", loc, &first_token_ms, err)) != PCS_OK)
+        return status;
+    int64_t ttft_ms = first_token_ms > req->t_ms ? first_token_ms - req->t_ms : 0;
     struct api_log_call call;
     pcs_api_log_call_init(&call, API_OPENAI_CHAT, record);
     call.usage_field = "prompt_tokens";
@@ -123,7 +131,9 @@ static enum pcs_status parse_litellm(struct pcs_trace *trace, struct trace_file 
     } else {
         call.tools = (struct api_span){NULL, 0}; /* no prompt: counts alone */
     }
-    return pcs_api_log_finish(trace, &call, loc, req, err);
+    status = pcs_api_log_finish(trace, &call, loc, req, err);
+    req->ttft_ms = ttft_ms;
+    return status;
 }
 
 static enum pcs_status time_litellm(struct pcs_trace *trace, struct trace_file *file, const char *record, size_t len,

@@ -360,7 +360,8 @@ static void test_litellm(void)
     const char *path = write_file(
         "litellm.jsonl",
         "{\"id\": \"a\", \"trace_id\": \"t1\", \"call_type\": \"acompletion\", \"status\": \"success\", "
-        "\"startTime\": 1772366400.25, \"endTime\": 1772366401.0, \"model\": \"gpt-4o\", \"messages\": "
+        "\"startTime\": 1772366400.25, \"completionStartTime\": 1772366400.75, \"endTime\": 1772366401.0, "
+        "\"model\": \"gpt-4o\", \"messages\": "
         "[{\"role\": \"user\", \"content\": \"Hello, world!\"}], \"prompt_tokens\": 1500, \"completion_tokens\": 20, "
         "\"metadata\": {\"usage_object\": {\"prompt_tokens\": 1500, \"completion_tokens\": 20, "
         "\"prompt_tokens_details\": {\"cached_tokens\": 1024}}}, \"model_parameters\": {\"service_tier\": "
@@ -385,6 +386,7 @@ static void test_litellm(void)
     struct pcs_request req;
     CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
     CHECK_U64(req.t_ms, MARCH_1_NOON_MS + 250);
+    CHECK_U64(req.ttft_ms, 500); /* completionStartTime - startTime */
     CHECK_U64(req.input_tokens, 1500);
     CHECK_U64(req.observed.cache_read, 1024);
     CHECK_U64(req.tier, PCS_TIER_FLEX);
