@@ -8,7 +8,6 @@
 
 #include "common/civil_date.h"
 #include "common/hash_table.h"
-#include "common/text_append.h"
 #include "log_units.h"
 #include "pcsim/tokens.h"
 
@@ -59,6 +58,7 @@ struct api_log_state *pcs_api_log_state_new(void)
         free(state);
         return NULL;
     }
+    state->chain_ids.premixed = 1; /* sessions are XXH3 hashes already */
     return state;
 }
 
@@ -181,10 +181,21 @@ static enum pcs_status walk_nested(const char *begin, const char *limit, const c
     size_t key_len;
     char key_buf[64];
     int r;
+    uint32_t seen = 0; /* keys met so far: one that is read may not appear twice */
     while ((r = pcs_js_next_key_ref(&c, &first, &key, &key_len, key_buf, sizeof key_buf)) == 1) {
         size_t k = 0;
         while (k < count && !(strlen(keys[k]) == key_len && memcmp(keys[k], key, key_len) == 0))
             k++;
+        if (k < count) {
+            /* Which of the two would pass one (which reads the time
+             * alone) and pass two take? Neither: the record is bad. */
+            if (seen >> k & 1) {
+                char twice[128];
+                return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, join_field(twice, sizeof twice, field, keys[k]),
+                                             "appears twice");
+            }
+            seen |= 1u << k;
+        }
         const char *start = c.p;
         if (pcs_js_peek(&c) == '{' && nested && strlen(nested->key) == key_len &&
             memcmp(nested->key, key, key_len) == 0) {

@@ -518,6 +518,12 @@ static void test_errors(void)
                  "{\"usage\": {\"input_tokens\": 1, \"cache_creation_input_tokens\": 10, \"cache_creation\": "
                  "{\"ephemeral_5m_input_tokens\": 4, \"ephemeral_1h_input_tokens\": 5}}}}\n",
                  "e9.jsonl:1: field response.usage: 5-minute (4) and 1-hour (5) cache writes do not add up");
+    /* Pass one reads a line's time alone, quickly: a time given twice must
+     * not be taken once from the first and once from the second. */
+    expect_error("e11.jsonl",
+                 "{\"timestamp\": 1, " OK_REQUEST ", \"response\": {\"usage\": {\"prompt_tokens\": 5}}, "
+                 "\"timestamp\": 0}\n",
+                 "e11.jsonl:1: field timestamp: appears twice");
     expect_error("e10.jsonl",
                  "{\"startTime\": 1, \"model\": \"m\", \"call_type\": \"x\", \"status\": \"success\", "
                  "\"messages\": []}\n",
