@@ -141,7 +141,20 @@ static void test_openai_responses_and_stream(void)
         "\"response\": [{\"object\": \"chat.completion.chunk\", \"created\": 1772366401, \"choices\": [{\"index\": 0, "
         "\"delta\": {\"content\": \"Hi\"}}], \"usage\": null}, {\"object\": \"chat.completion.chunk\", \"created\": "
         "1772366401, \"choices\": [], \"usage\": {\"prompt_tokens\": 2048, \"completion_tokens\": 7, "
-        "\"prompt_tokens_details\": {\"cached_tokens\": 1024}}}]}\n");
+        "\"prompt_tokens_details\": {\"cached_tokens\": 1024}}}]}\n"
+        /* A Responses stream: response.created, then response.completed with the usage. */
+        "{\"request\": {\"model\": \"gpt-5.4\", \"stream\": true, \"input\": [{\"type\": \"message\", \"role\": "
+        "\"user\", \"content\": [{\"type\": \"input_text\", \"text\": \"Hello, world!\"}]}, {\"type\": "
+        "\"function_call_output\", \"call_id\": \"c1\", \"output\": \"42\"}]}, \"response\": [{\"type\": "
+        "\"response.created\", \"response\": {\"object\": \"response\", \"created_at\": 1772366402, \"status\": "
+        "\"in_progress\", \"usage\": null}}, {\"type\": \"response.completed\", \"response\": {\"object\": "
+        "\"response\", \"created_at\": 1772366402, \"status\": \"completed\", \"usage\": {\"input_tokens\": 50, "
+        "\"input_tokens_details\": {\"cached_tokens\": 0}, \"output_tokens\": 4}}}]}\n"
+        /* Empty texts count 0 tokens: C = 0 puts all of the input on the
+         * last unit, and the first, left with none, folds into it. */
+        "{\"timestamp\": 1772366403, \"request\": {\"model\": \"gpt-4o\", \"messages\": [{\"role\": \"user\", "
+        "\"content\": \"\"}, {\"role\": \"assistant\", \"content\": \"\"}]}, \"response\": {\"usage\": "
+        "{\"prompt_tokens\": 7, \"completion_tokens\": 1}}}\n");
     struct pcs_error err = {0};
     pcs_trace *trace = open_as(path, PCS_FORMAT_AUTO, 0, &err);
     CHECK(trace != NULL);
@@ -167,6 +180,22 @@ static void test_openai_responses_and_stream(void)
     CHECK_U64(req.observed.cache_read, 1024);
     CHECK_U64(req.bound_count, 1); /* one text block */
     CHECK_U64(req.ends[0], 2048);
+    CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
+    CHECK_U64(req.t_ms, MARCH_1_NOON_MS + 2000); /* the first event's response.created_at */
+    CHECK_U64(req.input_tokens, 50);
+    CHECK_U64(req.output_tokens, 4);
+    /* The input_text block's text (4 tokens) and the function_call_output
+     * item, whose tokens are its JSON text's as logged, {"type":
+     * "function_call_output", "call_id": "c1", "output": "42"}: 22 (C = 26);
+     * scaled to 50: 7.69 and 42.31 -> 7 and 42, the one left to the larger
+     * fraction: 8, 42. */
+    CHECK_U64(req.bound_count, 2);
+    CHECK_U64(req.ends[0], 8);
+    CHECK_U64(req.ends[1], 50);
+    CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
+    CHECK_U64(req.input_tokens, 7);
+    CHECK_U64(req.bound_count, 1);
+    CHECK_U64(req.ends[0], 7);
     CHECK(pcs_trace_next(trace, &req, &err) == PCS_END);
     pcs_trace_free(trace);
 }
@@ -374,7 +403,19 @@ static void test_litellm(void)
         "\"cache_creation_input_tokens\": 300, \"cache_read_input_tokens\": 900}}}\n"
         "{\"id\": \"c\", \"trace_id\": \"t3\", \"call_type\": \"acompletion\", \"status\": \"failure\", "
         "\"startTime\": 1772366403, \"model\": \"gpt-4o\", \"messages\": [], \"prompt_tokens\": 0, "
-        "\"completion_tokens\": 0, \"error_str\": \"timeout\"}\n");
+        "\"completion_tokens\": 0, \"error_str\": \"timeout\"}\n"
+        /* The usage object in hidden_params, with the 5m/1h split. */
+        "{\"call_type\": \"acompletion\", \"status\": \"success\", \"startTime\": 1772366404, \"model\": "
+        "\"claude-sonnet-4-6\", \"prompt_tokens\": 2000, \"completion_tokens\": 5, \"hidden_params\": "
+        "{\"usage_object\": {\"prompt_tokens\": 2000, \"prompt_tokens_details\": {\"cached_tokens\": 1000, "
+        "\"cache_creation_tokens\": 500, \"cache_creation_token_details\": {\"ephemeral_5m_input_tokens\": 200, "
+        "\"ephemeral_1h_input_tokens\": 300}}}}}\n"
+        /* Only the response's usage; no usage at all: not observed. */
+        "{\"call_type\": \"acompletion\", \"status\": \"success\", \"startTime\": 1772366405, \"model\": "
+        "\"gpt-4o\", \"prompt_tokens\": 1100, \"completion_tokens\": 5, \"response\": {\"usage\": "
+        "{\"prompt_tokens\": 1100, \"prompt_tokens_details\": {\"cached_tokens\": 1024}}}}\n"
+        "{\"call_type\": \"acompletion\", \"status\": \"success\", \"startTime\": 1772366406, \"model\": "
+        "\"gpt-4o\", \"prompt_tokens\": 1100, \"completion_tokens\": 5}\n");
     struct pcs_error err = {0};
     pcs_trace *trace = open_as(path, PCS_FORMAT_AUTO, 0, &err);
     CHECK(trace != NULL);
@@ -398,6 +439,17 @@ static void test_litellm(void)
     CHECK_U64(req.bound_count, 1); /* redacted: counts alone */
     CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
     CHECK(!req.ok);
+    CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
+    CHECK_U64(req.input_tokens, 2000);
+    CHECK_U64(req.observed.cache_read, 1000);
+    CHECK_U64(req.observed.cache_write, 500);
+    CHECK_U64(req.observed.cache_write_1h, 300);
+    CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
+    CHECK(req.has_observed);
+    CHECK_U64(req.observed.cache_read, 1024);
+    CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
+    CHECK(!req.has_observed); /* LiteLLM kept no usage object */
+    CHECK_U64(req.input_tokens, 1100);
     CHECK(pcs_trace_next(trace, &req, &err) == PCS_END);
     CHECK(pcs_trace_prefix_assumption(trace) != NULL);
     pcs_trace_free(trace);
