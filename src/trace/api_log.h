@@ -1,8 +1,9 @@
 /* Request logs of API calls: what the openai-log, anthropic-log and litellm
  * readers share (src/trace only).
  *
- * A reader walks its line once with the scanner and fills a struct
- * api_log_call: the call's time, model, session, usage (as the provider
+ * A reader walks its line with the scanner (the envelope once, its request
+ * body read on the way; each message and block once more) and fills a
+ * struct api_log_call: the call's time, model, session, usage (as the provider
  * reported it) and where in the line its prompt is (spans of the logged
  * JSON, never copied). pcs_api_log_finish then turns the call into a
  * request by the rules of docs/design.md §8: usage normalised, observed
@@ -14,7 +15,11 @@
  * bytes (for the token counter) in a buffer the trace keeps. Token counts
  * are memoised by unit id in a table of fixed size, so a chat that re-sends
  * its history counts each turn's units once, and memory does not grow with
- * the file. Not thread-safe: pass two (one thread) calls these. */
+ * the file. Not thread-safe: pass two (one thread) calls these.
+ *
+ * Errors: PCS_ERR_PARSE or PCS_ERR_RANGE with "path:line: field F:
+ * problem" (F the member's path in the line, "request.messages[3].role"),
+ * PCS_ERR_NOMEM; err filled. */
 #ifndef PCSIM_TRACE_API_LOG_H
 #define PCSIM_TRACE_API_LOG_H
 
@@ -70,7 +75,9 @@ void pcs_api_log_call_init(struct api_log_call *call, enum api_dialect dialect, 
 
 /* Walks the object in span (named field in messages; "" for the record
  * itself) and sets values[i] to the span of keys[i] (NULL-terminated; at
- * most 16), NULL when absent or null. Every value is checked as JSON. */
+ * most 16), NULL when absent or null. Every value is checked as JSON; one
+ * of keys appearing twice is an error (pass one, reading the time alone,
+ * and pass two would otherwise take different ones). */
 enum pcs_status pcs_api_members(const struct api_span *span, const char *field, const char *const *keys,
                                 struct api_span *values, const struct record_loc *loc, const char *record,
                                 struct pcs_error *err);
