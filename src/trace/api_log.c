@@ -1247,12 +1247,17 @@ int pcs_api_log_redacted(const struct api_span *span)
 /* --------------------------------------------------------- detection */
 
 /* What a body's keys say about its provider: +1 Anthropic, -1 OpenAI, 0
- * nothing. The head may break off anywhere: a value that does not end is
- * the end of the look. */
+ * nothing, the body read to its end; BODY_CUT nothing, the head breaking
+ * off inside it (anywhere: a value that does not end is the end of the
+ * look). */
+#define BODY_CUT 2
 static int body_provider(struct js_cursor *c, int is_response)
 {
-    static const char *const anthropic_keys[] = {"system",        "anthropic_version", "anthropic_beta",
-                                                 "stop_sequence", "stop_reason",       NULL};
+    static const char *const anthropic_keys[] = {"system",         "anthropic_version",
+                                                 "anthropic_beta", "stop_sequence",
+                                                 "stop_reason",    "cache_control",
+                                                 "top_k",          "stop_sequences",
+                                                 "thinking",       NULL};
     static const char *const openai_keys[] = {"input",
                                               "instructions",
                                               "prompt_cache_key",
@@ -1270,7 +1275,8 @@ static int body_provider(struct js_cursor *c, int is_response)
     int first = 1;
     char key[64];
     size_t key_len;
-    while (pcs_js_next_key(c, &first, key, sizeof key, &key_len) == 1) {
+    int r;
+    while ((r = pcs_js_next_key(c, &first, key, sizeof key, &key_len)) == 1) {
         for (const char *const *k = anthropic_keys; *k; k++)
             if (strcmp(key, *k) == 0)
                 return 1;
@@ -1281,17 +1287,18 @@ static int body_provider(struct js_cursor *c, int is_response)
             char value[64];
             size_t value_len;
             if (pcs_js_peek(c) != '"' || pcs_js_string(c, value, sizeof value, &value_len) != 0)
-                return 0;
-            if (strncmp(value, "claude", 6) == 0 || strcmp(value, "message") == 0 || strncmp(value, "message_", 8) == 0)
+                return BODY_CUT;
+            /* "claude-…", and as clouds name it, "anthropic.claude-…" */
+            if (strstr(value, "claude") || strcmp(value, "message") == 0 || strncmp(value, "message_", 8) == 0)
                 return 1;
             if (strncmp(value, "response.", 9) == 0)
                 return -1;
             continue;
         }
         if (pcs_js_skip(c) != 0)
-            return 0;
+            return BODY_CUT;
     }
-    return 0;
+    return r == 0 ? 0 : BODY_CUT;
 }
 
 void pcs_api_detect_envelope(const char *head, size_t len, int anthropic, struct detect_verdict *verdict)
@@ -1313,27 +1320,31 @@ void pcs_api_detect_envelope(const char *head, size_t len, int anthropic, struct
     while (provider == 0 && pcs_js_next_key(&c, &first, key, sizeof key, &key_len) == 1) {
         int is_request = strcmp(key, "request") == 0;
         int is_response = strcmp(key, "response") == 0;
-        if (is_request || is_response) {
-            char ch = pcs_js_peek(&c);
-            if (ch == '[' && is_response) { /* a stream: its first event */
-                c.p++;
-                int first_element = 1;
-                if (pcs_js_next_element(&c, &first_element) != 1)
-                    break;
-                ch = pcs_js_peek(&c);
-            }
-            if (ch == '{') {
+        char ch = pcs_js_peek(&c);
+        if ((is_request || is_response) && ch == '{') {
+            c.p++;
+            envelope = 1;
+            provider = body_provider(&c, is_response);
+            if (provider == BODY_CUT)
+                break;
+            continue; /* a body read whole that said nothing: the other may */
+        }
+        if (is_response && ch == '[') {
+            /* A stream: its first event decides; the cursor stays inside. */
+            c.p++;
+            int first_element = 1;
+            if (pcs_js_next_element(&c, &first_element) == 1 && pcs_js_peek(&c) == '{') {
                 c.p++;
                 envelope = 1;
-                provider = body_provider(&c, is_response);
-                /* The cursor is inside the body now, not at the envelope's
-                 * level: the first body seen decides. */
-                break;
+                provider = body_provider(&c, 1);
             }
+            break;
         }
         if (pcs_js_skip(&c) != 0)
             break;
     }
+    if (provider == BODY_CUT)
+        provider = 0;
     if (!envelope)
         return; /* no request or response body */
     verdict->fits = anthropic ? provider > 0 : provider <= 0;

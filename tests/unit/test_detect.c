@@ -91,6 +91,16 @@ static void test_registry(void)
           PCS_FORMAT_OPENAI_LOG);
     CHECK(best_format("{\"timestamp\": 0, \"request\": {\"instructions\": \"be brief\", \"model\": \"claude\"}}") ==
           PCS_FORMAT_OPENAI_LOG); /* the first key that tells decides */
+    /* A request that says nothing: the response after it decides. */
+    CHECK(best_format("{\"timestamp\": 0, \"request\": {\"model\": \"m\", \"max_tokens\": 5, \"messages\": []}, "
+                      "\"response\": {\"id\": \"msg_1\", \"type\": \"message\"}}") == PCS_FORMAT_ANTHROPIC_LOG);
+    CHECK(best_format("{\"timestamp\": 0, \"request\": {\"model\": \"m\", \"messages\": []}, "
+                      "\"response\": {\"id\": \"chatcmpl-1\", \"object\": \"chat.completion\"}}") ==
+          PCS_FORMAT_OPENAI_LOG);
+    CHECK(best_format("{\"request\": {\"model\": \"anthropic.claude-3-haiku\", \"messages\": []}}") ==
+          PCS_FORMAT_ANTHROPIC_LOG);
+    CHECK(best_format("{\"request\": {\"model\": \"m\", \"cache_control\": {\"type\": \"ephemeral\"}}}") ==
+          PCS_FORMAT_ANTHROPIC_LOG);
     /* LiteLLM's payload, even with model first (native's key). */
     CHECK(best_format("{\"model\": \"gpt-5.4\", \"startTime\": 1.5, \"messages\": []}") == PCS_FORMAT_LITELLM);
     CHECK(best_format("{\"id\": \"x\", \"call_type\": \"acompletion\"}") == PCS_FORMAT_LITELLM);
