@@ -196,7 +196,7 @@ static enum pcs_status walk_nested(const char *begin, const char *limit, const c
             }
             seen |= 1u << k;
         }
-        const char *start = c.p;
+        const char *start;
         if (pcs_js_peek(&c) == '{' && nested && strlen(nested->key) == key_len &&
             memcmp(nested->key, key, key_len) == 0) {
             start = c.p;
@@ -580,7 +580,7 @@ enum pcs_status pcs_api_envelope(const char *record, size_t len, const char *con
                                  struct api_envelope *envelope, struct pcs_error *err)
 {
     static const char *const keys[] = {"timestamp", "request", "response", "status", "error", NULL};
-    struct api_span v[API_MAX_MEMBERS];
+    struct api_span v[API_MAX_MEMBERS] = {{NULL, 0}};
     const struct nested_walk request = {"request", request_keys, request_values};
     for (size_t k = 0; request_keys[k]; k++)
         request_values[k] = (struct api_span){NULL, 0};
