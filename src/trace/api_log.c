@@ -45,7 +45,7 @@ struct api_log_state {
     struct pcs_hash_table chain_ids; /* session hash -> chains[] index */
     uint64_t chains_started;
     struct log_prompt lone; /* a call without a session: its own chain */
-    int counts_only;
+    int counts_only;        /* the format of the first counts-only request, 0: none */
 };
 
 struct api_log_state *pcs_api_log_state_new(void)
@@ -81,12 +81,14 @@ void pcs_api_log_state_free(struct api_log_state *state)
 
 int pcs_api_log_state_counts_only(const struct api_log_state *state)
 {
-    return state && state->counts_only;
+    return state ? state->counts_only : 0;
 }
 
-void pcs_api_log_call_init(struct api_log_call *call, enum api_dialect dialect, const char *record)
+void pcs_api_log_call_init(struct api_log_call *call, enum pcs_trace_format format, enum api_dialect dialect,
+                           const char *record)
 {
     memset(call, 0, sizeof *call);
+    call->format = format;
     call->dialect = dialect;
     call->tier = -1;
     call->record = record;
@@ -1168,7 +1170,8 @@ static enum pcs_status counts_bounds(struct api_log_state *state, const struct a
         return pcs_error_set(err, status, "out of memory");
     if (prompt->root != root_before)
         state->chains_started++; /* the next chain gets another root */
-    state->counts_only = 1;
+    if (!state->counts_only)
+        state->counts_only = (int)call->format;
     req->bound_count = prompt->count;
     req->units = prompt->units;
     req->ends = prompt->ends;

@@ -41,6 +41,7 @@ enum api_dialect {
 /* One call as a reader found it. Counts are what the provider reported;
  * has_* say which were there. */
 struct api_log_call {
+    enum pcs_trace_format format; /* the reader's */
     enum api_dialect dialect;
     int64_t t_ms;
     char model[FIELD_MODEL_MAX];
@@ -71,7 +72,8 @@ struct api_log_call {
     int observed;             /* the provider's cache usage is known (0: LiteLLM without it) */
 };
 
-void pcs_api_log_call_init(struct api_log_call *call, enum api_dialect dialect, const char *record);
+void pcs_api_log_call_init(struct api_log_call *call, enum pcs_trace_format format, enum api_dialect dialect,
+                           const char *record);
 
 /* Walks the object in span (named field in messages; "" for the record
  * itself) and sets values[i] to the span of keys[i] (NULL-terminated; at
@@ -182,7 +184,8 @@ void pcs_api_detect_litellm(const char *head, size_t len, struct detect_verdict 
 struct api_log_state;
 struct api_log_state *pcs_api_log_state_new(void);
 void pcs_api_log_state_free(struct api_log_state *state);
-/* 1 once a request's prefix came from counts alone. */
+/* The format (enum pcs_trace_format) of the first request whose prefix
+ * came from counts alone, or 0 (none yet; state may be NULL). */
 int pcs_api_log_state_counts_only(const struct api_log_state *state);
 
 #endif

@@ -31,7 +31,7 @@ static enum pcs_status parse_anthropic_log(struct pcs_trace *trace, struct trace
         return status;
     req->t_ms = envelope.t_ms;
     struct api_log_call call;
-    pcs_api_log_call_init(&call, API_ANTHROPIC, record);
+    pcs_api_log_call_init(&call, PCS_FORMAT_ANTHROPIC_LOG, API_ANTHROPIC, record);
     call.failed = envelope.failed;
     call.tools = v[K_TOOLS];
     call.system = v[K_SYSTEM];

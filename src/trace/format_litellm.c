@@ -60,7 +60,7 @@ static enum pcs_status parse_litellm(struct pcs_trace *trace, struct trace_file 
         return status;
     int64_t ttft_ms = first_token_ms > req->t_ms ? first_token_ms - req->t_ms : 0;
     struct api_log_call call;
-    pcs_api_log_call_init(&call, API_OPENAI_CHAT, record);
+    pcs_api_log_call_init(&call, PCS_FORMAT_LITELLM, API_OPENAI_CHAT, record);
     call.usage_field = "prompt_tokens";
     if (v[K_MODEL].p && (status = pcs_api_model(&call, &v[K_MODEL], "model", loc, err)) != PCS_OK)
         return status;

@@ -34,7 +34,8 @@ static enum pcs_status parse_openai_log(struct pcs_trace *trace, struct trace_fi
                                      "a request has messages (Chat Completions) or input and instructions "
                                      "(Responses), not both");
     struct api_log_call call;
-    pcs_api_log_call_init(&call, v[K_MESSAGES].p ? API_OPENAI_CHAT : API_OPENAI_RESPONSES, record);
+    pcs_api_log_call_init(&call, PCS_FORMAT_OPENAI_LOG, v[K_MESSAGES].p ? API_OPENAI_CHAT : API_OPENAI_RESPONSES,
+                          record);
     call.failed = envelope.failed;
     call.tools = v[K_TOOLS];
     call.system = v[K_INSTRUCTIONS];

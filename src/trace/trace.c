@@ -108,6 +108,7 @@ extern const struct trace_format pcs_trace_format_mooncake;
 extern const struct trace_format pcs_trace_format_claude_code;
 extern const struct trace_format pcs_trace_format_native;
 extern const struct trace_format pcs_trace_format_azure;
+extern const struct trace_format pcs_trace_format_claude_code_log;
 extern const struct trace_format pcs_trace_format_openai_log;
 extern const struct trace_format pcs_trace_format_anthropic_log;
 extern const struct trace_format pcs_trace_format_litellm;
@@ -117,6 +118,7 @@ static const struct trace_format *const format_ops[PCS_FORMAT_COUNT] = {
     [PCS_FORMAT_CLAUDE_CODE] = &pcs_trace_format_claude_code,
     [PCS_FORMAT_NATIVE] = &pcs_trace_format_native,
     [PCS_FORMAT_AZURE] = &pcs_trace_format_azure,
+    [PCS_FORMAT_CLAUDE_CODE_LOG] = &pcs_trace_format_claude_code_log,
     [PCS_FORMAT_OPENAI_LOG] = &pcs_trace_format_openai_log,
     [PCS_FORMAT_ANTHROPIC_LOG] = &pcs_trace_format_anthropic_log,
     [PCS_FORMAT_LITELLM] = &pcs_trace_format_litellm,
@@ -267,6 +269,7 @@ static void doc_records_free(struct doc_records *doc)
     free(doc->records);
     pcs_ids_store_free(&doc->store);
     free(doc->names);
+    free(doc->cc_log_calls);
     memset(doc, 0, sizeof *doc);
 }
 
@@ -275,14 +278,6 @@ struct api_log_state *pcs_trace_api_log(struct pcs_trace *trace)
     if (!trace->api_log)
         trace->api_log = pcs_api_log_state_new();
     return trace->api_log;
-}
-
-const char *pcs_trace_prefix_assumption(const pcs_trace *trace)
-{
-    return pcs_api_log_state_counts_only(trace->api_log)
-               ? "a request log without its prompt: each request's prompt is taken to be its session's previous "
-                 "prompt plus one unit of the tokens it adds (a new chain when it shrinks), its end a breakpoint"
-               : NULL;
 }
 
 struct bound_arrays *pcs_trace_scratch(struct pcs_trace *trace, size_t count)
@@ -463,7 +458,7 @@ static enum pcs_status entry_request(struct pcs_trace *trace, const struct index
             snprintf(where, sizeof where, "requests[%u].requests[%u]", entry->line - 1, entry->sub - 1);
         else
             snprintf(where, sizeof where, "requests[%u]", entry->line - 1);
-        loc.where = where;
+        loc.where = ops->records_are_lines ? NULL : where;
         rec = &file->doc.records[entry->offset];
         offset = rec->offset;
         length = rec->length;
@@ -668,7 +663,8 @@ const char *pcs_trace_request_place(const pcs_trace *trace, const struct pcs_req
     buf[0] = '\0';
     if (!path)
         pcs_text_append(buf, cap, &used, "?");
-    else if (!pcs_trace_format_ops(trace->files[req->source_file].format)->index_document)
+    else if (!pcs_trace_format_ops(trace->files[req->source_file].format)->index_document ||
+             pcs_trace_format_ops(trace->files[req->source_file].format)->records_are_lines)
         pcs_text_append(buf, cap, &used, "%s:%llu", path, (unsigned long long)req->source_line);
     else if (req->source_sub)
         pcs_text_append(buf, cap, &used, "%s: requests[%llu].requests[%u]", path,
@@ -676,6 +672,18 @@ const char *pcs_trace_request_place(const pcs_trace *trace, const struct pcs_req
     else
         pcs_text_append(buf, cap, &used, "%s: requests[%llu]", path, (unsigned long long)req->source_line - 1);
     return buf;
+}
+
+const char *pcs_trace_counts_only_format(const pcs_trace *trace)
+{
+    for (size_t i = 0; i < trace->file_count; i++) {
+        const struct trace_format *ops = pcs_trace_format_ops(trace->files[i].format);
+        if (ops->prefixes_from_counts)
+            return ops->label;
+    }
+    /* A request log is so only where it left a prompt out. */
+    int format = pcs_api_log_state_counts_only(trace->api_log);
+    return format ? pcs_trace_format_ops((enum pcs_trace_format)format)->label : NULL;
 }
 
 void pcs_trace_print_skips(const pcs_trace *trace, FILE *out, size_t max)

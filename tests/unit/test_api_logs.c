@@ -121,7 +121,7 @@ static void test_openai_chat(void)
     CHECK(req.units[4] == req.units[2]);
     CHECK(req.units[3] != req.units[2]);
     CHECK(pcs_trace_next(trace, &req, &err) == PCS_END);
-    CHECK(pcs_trace_prefix_assumption(trace) == NULL);
+    CHECK(pcs_trace_counts_only_format(trace) == NULL);
     pcs_trace_free(trace);
 }
 
@@ -380,7 +380,8 @@ static void test_counts_only_chains(void)
     CHECK_U64(req.ends[1], 900);
     CHECK(req.units[0] == again0);
     CHECK(pcs_trace_next(trace, &req, &err) == PCS_END);
-    CHECK(pcs_trace_prefix_assumption(trace) != NULL);
+    CHECK(pcs_trace_counts_only_format(trace) &&
+          strcmp(pcs_trace_counts_only_format(trace), "OpenAI request log") == 0);
     pcs_trace_free(trace);
 }
 
@@ -451,7 +452,7 @@ static void test_litellm(void)
     CHECK(!req.has_observed); /* LiteLLM kept no usage object */
     CHECK_U64(req.input_tokens, 1100);
     CHECK(pcs_trace_next(trace, &req, &err) == PCS_END);
-    CHECK(pcs_trace_prefix_assumption(trace) != NULL);
+    CHECK(pcs_trace_counts_only_format(trace) && strcmp(pcs_trace_counts_only_format(trace), "LiteLLM log") == 0);
     pcs_trace_free(trace);
 }
 
