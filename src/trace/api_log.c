@@ -1185,8 +1185,8 @@ enum pcs_status pcs_api_log_finish(struct pcs_trace *trace, const struct api_log
                                    const struct record_loc *loc, struct pcs_request *req, struct pcs_error *err)
 {
     const char *usage_field = call->usage_field ? call->usage_field : "response.usage";
-    if (call->model_len == 0)
-        return pcs_field_missing(loc, call->usage_field ? "model" : "request.model", err);
+    if (call->model_len == 0) /* LiteLLM's model is the payload's own; the others' the request's */
+        return pcs_field_missing(loc, call->format == PCS_FORMAT_LITELLM ? "model" : "request.model", err);
     enum pcs_status status = pcs_trace_model_id(trace, call->model, call->model_len, &req->model);
     if (status != PCS_OK)
         return pcs_error_set(err, status, "out of memory");
