@@ -577,6 +577,12 @@ static void test_errors(void)
                  "{\"timestamp\": 1, " OK_REQUEST ", \"response\": {\"usage\": {\"prompt_tokens\": 5}}, "
                  "\"timestamp\": 0}\n",
                  "e11.jsonl:1: field timestamp: appears twice");
+    expect_error("e12.jsonl",
+                 "{\"timestamp\": 1, \"request\": {\"messages\": []}, \"response\": {\"usage\": "
+                 "{\"prompt_tokens\": 5}}}\n",
+                 "e12.jsonl:1: field request.model: missing");
+    expect_error("e13.jsonl", "{\"startTime\": 1, \"call_type\": \"x\", \"prompt_tokens\": 5}\n",
+                 "e13.jsonl:1: field model: missing");
     expect_error("e10.jsonl",
                  "{\"startTime\": 1, \"model\": \"m\", \"call_type\": \"x\", \"status\": \"success\", "
                  "\"messages\": []}\n",
