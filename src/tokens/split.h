@@ -1,0 +1,23 @@
+/* Pre-tokenisation: the encodings' published split patterns, compiled with
+ * PCRE2 (UTF, Unicode properties, JIT when the library has it). A text's
+ * pieces are the pattern's successive leftmost matches, each search starting
+ * where the previous match ended (JavaScript's matchAll); bytes no match
+ * covers belong to no piece. Internal to src/tokens. */
+#ifndef PCSIM_TOKENS_SPLIT_H
+#define PCSIM_TOKENS_SPLIT_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "pcsim/status.h"
+#include "pcsim/tokens.h"
+
+/* The pattern of encoding, in PCRE2's syntax (static). */
+const char *pcs_split_pattern(enum pcs_encoding encoding);
+
+/* The compiled pattern of encoding, compiled on first use and shared
+ * read-only (thread-safe; matching needs a pcre2_match_data per thread).
+ * NULL with err set when PCRE2 refuses it (PCS_ERR_NOMEM, or PCS_ERR_ARG). */
+const pcre2_code *pcs_split_code(enum pcs_encoding encoding, int *jit, struct pcs_error *err);
+
+#endif
