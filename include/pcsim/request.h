@@ -36,6 +36,15 @@ enum pcs_tier {
     PCS_TIER_COUNT /* not a tier: how many there are */
 };
 
+/* The cache usage a provider reported for a request (imported logs; a
+ * native trace's "observed"), in tokens: cache_read <= input, and
+ * cache_write_1h is the part of cache_write written for one hour. */
+struct pcs_observed {
+    uint64_t cache_read;
+    uint64_t cache_write;
+    uint64_t cache_write_1h;
+};
+
 struct pcs_request {
     int64_t t_ms;           /* arrival time on the trace's own clock */
     uint32_t model;         /* model id: index into the trace's model table */
@@ -52,6 +61,17 @@ struct pcs_request {
     uint8_t has_task;
     uint8_t ok;   /* 1 success (the default), 0 failed */
     uint8_t tier; /* enum pcs_tier */
+    /* What the provider reported (meaningful when has_observed). */
+    uint8_t has_observed;
+    struct pcs_observed observed;
+    int64_t ttft_ms; /* time to first token, ms; 0 when unknown */
+    /* Where the request came from, set by the trace: the file's index in
+     * the trace (pcs_trace_file_path), its line (line formats) or 1-based
+     * top-level request index (whole-document formats), and the 1-based
+     * index inside a subagent (0 if none). */
+    uint32_t source_file;
+    uint32_t source_sub;
+    uint64_t source_line;
 };
 
 /* 1 if one of req's breakpoints is marked "5m" or "1h" (PCS_BOUND_TTL_*). */

@@ -119,6 +119,14 @@ const char *pcs_trace_prefixless_format(const pcs_trace *trace);
 /* The format detected for file i. */
 enum pcs_trace_format pcs_trace_file_format(const pcs_trace *trace, size_t file);
 
+/* The path of file i as given (i < the number of files; NULL past it). */
+const char *pcs_trace_file_path(const pcs_trace *trace, size_t file);
+
+/* Where req (yielded by trace) came from, for people, into buf[0..cap)
+ * (cut short to fit): "path:line", or "path: requests[i]" and
+ * "path: requests[i].requests[j]" for whole-document files. Returns buf. */
+const char *pcs_trace_request_place(const pcs_trace *trace, const struct pcs_request *req, char *buf, size_t cap);
+
 /* Writes the first lenient-mode skip messages (at most max) to out. */
 void pcs_trace_print_skips(const pcs_trace *trace, FILE *out, size_t max);
 

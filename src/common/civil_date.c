@@ -2,6 +2,7 @@
 #include "civil_date.h"
 
 #include <ctype.h>
+#include <string.h>
 
 /* Howard Hinnant's days_from_civil: shift the year to start in March so
  * the leap day ends it, then count whole 400-year eras. */
@@ -43,5 +44,64 @@ int pcs_civil_date_parse(const char *text, int64_t *midnight_s, const char **end
         return -1;
     *midnight_s = pcs_civil_days(year, month, day) * 86400;
     *end = text + 10;
+    return 0;
+}
+
+int pcs_iso8601_to_ms(const char *text, size_t len, int64_t *t_ms)
+{
+    char buf[64];
+    if (len < 19 || len >= sizeof buf)
+        return -1;
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+    int64_t midnight_s;
+    const char *p;
+    if (pcs_civil_date_parse(buf, &midnight_s, &p) != 0 || (*p != 'T' && *p != 't' && *p != ' '))
+        return -1;
+    unsigned hour, minute, second;
+    if (digits(p + 1, 2, &hour) != 0 || p[3] != ':' || digits(p + 4, 2, &minute) != 0 || p[6] != ':' ||
+        digits(p + 7, 2, &second) != 0 || hour > 23 || minute > 59 || second > 60)
+        return -1;
+    p += 9;
+    int64_t ms = 0;
+    if (*p == '.' || *p == ',') {
+        /* Milliseconds from the first three digits, the fourth rounds. */
+        int count = 0;
+        p++;
+        while (isdigit((unsigned char)*p)) {
+            if (count < 3)
+                ms = ms * 10 + (*p - '0');
+            else if (count == 3 && *p >= '5')
+                ms++;
+            count++;
+            p++;
+        }
+        if (count == 0)
+            return -1;
+        for (; count < 3; count++)
+            ms *= 10;
+    }
+    int64_t offset_s = 0;
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int sign = *p == '-' ? -1 : 1;
+        unsigned off_hour, off_minute = 0;
+        if (digits(p + 1, 2, &off_hour) != 0 || off_hour > 23)
+            return -1;
+        p += 3;
+        if (*p == ':')
+            p++;
+        if (*p != '\0') {
+            if (digits(p, 2, &off_minute) != 0 || off_minute > 59)
+                return -1;
+            p += 2;
+        }
+        offset_s = sign * (int64_t)(off_hour * 3600 + off_minute * 60);
+    }
+    if (*p != '\0')
+        return -1;
+    int64_t seconds = midnight_s + (int64_t)hour * 3600 + (int64_t)minute * 60 + second - offset_s;
+    *t_ms = seconds * 1000 + ms;
     return 0;
 }

@@ -7,6 +7,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "common/civil_date.h"
 #include "common/grow.h"
 #include "common/memory.h"
 
@@ -29,7 +30,7 @@ enum pcs_status pcs_field_syntax(struct js_cursor *c, const struct record_loc *l
                                  c->problem ? c->problem : "unexpected input");
 }
 
-enum pcs_status pcs_field_find_time(const char *record, size_t len, const char *key, int64_t unit_ms,
+enum pcs_status pcs_field_find_time(const char *record, size_t len, const char *key, int64_t unit_ms, int iso_ok,
                                     const struct record_loc *loc, int64_t *t_ms, struct pcs_error *err)
 {
     struct js_cursor c;
@@ -47,6 +48,8 @@ enum pcs_status pcs_field_find_time(const char *record, size_t len, const char *
                 return pcs_field_syntax(&c, loc, record, err);
             continue;
         }
+        if (iso_ok && unit_ms == 1000)
+            return pcs_field_time_or_iso(&c, loc, key, t_ms, err);
         return pcs_field_time(&c, loc, key, 0.0, unit_ms, t_ms, err);
     }
     if (r < 0)
@@ -129,6 +132,23 @@ enum pcs_status pcs_field_time(struct js_cursor *c, const struct record_loc *loc
     double seconds = unit_ms == 1000 ? value : value * (double)unit_ms / 1000.0;
     if (pcs_trace_seconds_to_ms(base_seconds + seconds, t_ms) != PCS_OK)
         return pcs_trace_field_error(err, PCS_ERR_RANGE, loc, field, "time %g %s is out of range", value, unit);
+    return PCS_OK;
+}
+
+enum pcs_status pcs_field_time_or_iso(struct js_cursor *c, const struct record_loc *loc, const char *field,
+                                      int64_t *t_ms, struct pcs_error *err)
+{
+    if (pcs_js_peek(c) != '"')
+        return pcs_field_time(c, loc, field, 0.0, 1000, t_ms, err);
+    char text[64];
+    size_t len;
+    if (pcs_js_string(c, text, sizeof text, &len) != 0 || pcs_iso8601_to_ms(text, len, t_ms) != 0)
+        return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, field,
+                                     "expected seconds or an ISO 8601 time like \"2026-03-01T12:00:00.250Z\"");
+    if (*t_ms < 0)
+        return pcs_trace_field_error(err, PCS_ERR_RANGE, loc, field, "time \"%s\" is before 1970", text);
+    if (*t_ms > PCS_MAX_TIME_MS)
+        return pcs_trace_field_error(err, PCS_ERR_RANGE, loc, field, "time \"%s\" is out of range", text);
     return PCS_OK;
 }
 

@@ -59,10 +59,17 @@ enum pcs_status pcs_field_missing(const struct record_loc *loc, const char *fiel
 enum pcs_status pcs_field_syntax(struct js_cursor *c, const struct record_loc *loc, const char *record,
                                  struct pcs_error *err);
 
+/* A time that may also be an ISO 8601 string with its offset (native "t",
+ * log timestamps; see pcs_iso8601_to_ms): a string is converted to Unix
+ * milliseconds, anything else as pcs_field_time converts seconds. */
+enum pcs_status pcs_field_time_or_iso(struct js_cursor *c, const struct record_loc *loc, const char *field,
+                                      int64_t *t_ms, struct pcs_error *err);
+
 /* Finds the top-level field key of the record (an object) and converts it
- * with pcs_field_time. Other fields are skipped by their outline only: the
+ * with pcs_field_time (pcs_field_time_or_iso when iso_ok and unit_ms is
+ * 1000). Other fields are skipped by their outline only: the
  * record is validated when parsed. */
-enum pcs_status pcs_field_find_time(const char *record, size_t len, const char *key, int64_t unit_ms,
+enum pcs_status pcs_field_find_time(const char *record, size_t len, const char *key, int64_t unit_ms, int iso_ok,
                                     const struct record_loc *loc, int64_t *t_ms, struct pcs_error *err);
 
 /* After the record's closing brace only whitespace may follow. */

@@ -61,50 +61,11 @@ static enum pcs_status azure_header(struct pcs_trace *trace, struct trace_file *
     return PCS_OK;
 }
 
-/* Reads exactly width digits at s; -1 if any is not a digit. */
-static int64_t digits(const char *s, int width)
-{
-    int64_t value = 0;
-    for (int i = 0; i < width; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        value = value * 10 + (s[i] - '0');
-    }
-    return value;
-}
-
-/* "YYYY-MM-DD HH:MM:SS[.fraction]" (or with 'T') to ms since 1970, rounded. */
+/* "YYYY-MM-DD HH:MM:SS[.fraction]" (or with 'T', or any ISO 8601 time) to
+ * ms since 1970, rounded; the trace's times are UTC. */
 static int parse_timestamp(const char *s, size_t len, int64_t *t_ms)
 {
-    if (len < 19 || s[4] != '-' || s[7] != '-' || (s[10] != ' ' && s[10] != 'T') || s[13] != ':' || s[16] != ':')
-        return -1;
-    int64_t year = digits(s, 4), month = digits(s + 5, 2), day = digits(s + 8, 2);
-    int64_t hour = digits(s + 11, 2), minute = digits(s + 14, 2), second = digits(s + 17, 2);
-    if (year < 1970 || month < 1 || month > 12 || hour > 23 || minute > 59 || second > 60 ||
-        !pcs_civil_date_valid(year, (unsigned)month, (unsigned)day))
-        return -1;
-    int64_t ms = 0;
-    size_t i = 19;
-    if (i < len) {
-        if (s[i] != '.' || i + 1 >= len)
-            return -1;
-        int place = 0;
-        int round_up = 0;
-        for (i++; i < len; i++, place++) {
-            if (s[i] < '0' || s[i] > '9')
-                return -1;
-            if (place < 3)
-                ms = ms * 10 + (s[i] - '0');
-            else if (place == 3)
-                round_up = s[i] >= '5';
-        }
-        for (; place < 3; place++)
-            ms *= 10;
-        ms += round_up;
-    }
-    int64_t days = pcs_civil_days(year, (unsigned)month, (unsigned)day);
-    *t_ms = ((days * 24 + hour) * 60 + minute) * 60000 + second * 1000 + ms;
-    return 0;
+    return pcs_iso8601_to_ms(s, len, t_ms) == 0 && *t_ms >= 0 ? 0 : -1;
 }
 
 static enum pcs_status parse_count(const char *s, size_t len, const struct record_loc *loc, const char *field,

@@ -96,7 +96,7 @@ static enum pcs_status time_mooncake(struct pcs_trace *trace, struct trace_file 
 {
     (void)trace;
     (void)file;
-    return pcs_field_find_time(record, len, "timestamp", 1, loc, t_ms, err);
+    return pcs_field_find_time(record, len, "timestamp", 1, 0, loc, t_ms, err);
 }
 
 /* Any of these keys in the first record (no other format's). */

@@ -2,7 +2,12 @@
  *
  *   {"t": 12.5, "model": "gpt-5.4", "input_tokens": 5000, "output_tokens": 300,
  *    "segments": [{"id": "system", "tokens": 2000, "cache": "1h"}, ...],
- *    "task": "T1", "attempt": 1, "ok": true, "tier": "batch", "session": "s9"}
+ *    "task": "T1", "attempt": 1, "ok": true, "tier": "batch", "session": "s9",
+ *    "ttft": 0.8, "observed": {"cache_read": 2000, "cache_write": 0, "cache_write_1h": 0}}
+ *
+ * t is seconds or an ISO 8601 time with its offset; observed is the cache
+ * usage the provider reported (an imported log's), which replay reconciles
+ * with its own.
  *
  * The prompt is either hash_ids + block_tokens (bound i ends at
  * min(block_tokens (i + 1), input_tokens)) or segments (a bound at the end of
@@ -33,12 +38,14 @@ enum native_field {
     F_TIER,
     F_SESSION,
     F_META,
+    F_TTFT,
+    F_OBSERVED,
     F_COUNT
 };
 
 static const char *const field_names[F_COUNT] = {
-    "t",    "model",   "input_tokens", "output_tokens", "hash_ids", "block_tokens", "segments",
-    "task", "attempt", "ok",           "tier",          "session",  "meta"};
+    "t",       "model", "input_tokens", "output_tokens", "hash_ids", "block_tokens", "segments", "task",
+    "attempt", "ok",    "tier",         "session",       "meta",     "ttft",         "observed"};
 
 /* A string or integer identifier, hashed (the integer 5 and "5" are one id). */
 static enum pcs_status parse_name_hash(struct js_cursor *c, const struct record_loc *loc, const char *field,
@@ -65,6 +72,47 @@ static enum pcs_status parse_name_hash(struct js_cursor *c, const struct record_
     *hash = XXH3_64bits_withSeed(text, len, seed);
     if (text_len)
         *text_len = len;
+    return PCS_OK;
+}
+
+/* observed: {"cache_read": N, "cache_write": N, "cache_write_1h": N}, each
+ * optional (0); checked against input_tokens by the caller. */
+static enum pcs_status parse_observed(struct js_cursor *c, const struct record_loc *loc, struct pcs_observed *obs,
+                                      struct pcs_error *err)
+{
+    static const char *const names[] = {"cache_read", "cache_write", "cache_write_1h"};
+    uint64_t *const values[] = {&obs->cache_read, &obs->cache_write, &obs->cache_write_1h};
+    int seen[3] = {0};
+    if (pcs_js_peek(c) != '{')
+        return pcs_field_wrong(c, loc, "observed", "an object of token counts", err);
+    c->p++;
+    int first = 1;
+    char key[32];
+    size_t key_len;
+    int r;
+    memset(obs, 0, sizeof *obs);
+    while ((r = pcs_js_next_key(c, &first, key, sizeof key, &key_len)) == 1) {
+        char field[64];
+        size_t i = 0;
+        snprintf(field, sizeof field, "observed.%s", key);
+        while (i < 3 && strcmp(key, names[i]) != 0)
+            i++;
+        if (i == 3)
+            return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, field,
+                                         "unknown field (observed has cache_read, cache_write and cache_write_1h)");
+        if (seen[i])
+            return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, field, "appears twice");
+        seen[i] = 1;
+        enum pcs_status status = pcs_field_tokens(c, loc, field, values[i], err);
+        if (status != PCS_OK)
+            return status;
+    }
+    if (r < 0)
+        return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, "observed", "%s", c->problem);
+    if (obs->cache_write_1h > obs->cache_write)
+        return pcs_trace_field_error(err, PCS_ERR_RANGE, loc, "observed.cache_write_1h",
+                                     "%llu is more than cache_write %llu", (unsigned long long)obs->cache_write_1h,
+                                     (unsigned long long)obs->cache_write);
     return PCS_OK;
 }
 
@@ -186,9 +234,10 @@ static enum pcs_status parse_native(struct pcs_trace *trace, struct trace_file *
         while (field < F_COUNT && strcmp(key, field_names[field]) != 0)
             field++;
         if (field == F_COUNT)
-            return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, key,
-                                         "unknown field (known: t, model, input_tokens, output_tokens, hash_ids, "
-                                         "block_tokens, segments, task, attempt, ok, tier, session, meta)");
+            return pcs_trace_field_error(
+                err, PCS_ERR_PARSE, loc, key,
+                "unknown field (known: t, model, input_tokens, output_tokens, hash_ids, "
+                "block_tokens, segments, task, attempt, ok, tier, session, meta, ttft, observed)");
         if (seen[field])
             return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, key, "appears twice");
         seen[field] = 1;
@@ -196,7 +245,23 @@ static enum pcs_status parse_native(struct pcs_trace *trace, struct trace_file *
         char text[256];
         size_t text_len;
         switch ((enum native_field)field) {
-        case F_T: status = pcs_field_time(&c, loc, key, base_seconds, 1000, &req->t_ms, err); break;
+        case F_T:
+            status = base_seconds == 0.0 ? pcs_field_time_or_iso(&c, loc, key, &req->t_ms, err)
+                                         : pcs_field_time(&c, loc, key, base_seconds, 1000, &req->t_ms, err);
+            break;
+        case F_TTFT: {
+            double seconds;
+            if (pcs_js_number(&c, &seconds) != 0)
+                return pcs_field_wrong(&c, loc, key, "a number of seconds", err);
+            if (seconds < 0 || pcs_trace_seconds_to_ms(seconds, &req->ttft_ms) != PCS_OK)
+                return pcs_trace_field_error(err, PCS_ERR_RANGE, loc, key, "time to first token %g s is out of range",
+                                             seconds);
+            break;
+        }
+        case F_OBSERVED:
+            status = parse_observed(&c, loc, &req->observed, err);
+            req->has_observed = 1;
+            break;
         case F_MODEL: status = pcs_field_model(trace, &c, loc, key, &req->model, err); break;
         case F_INPUT: status = pcs_field_tokens(&c, loc, key, &req->input_tokens, err); break;
         case F_OUTPUT: status = pcs_field_tokens(&c, loc, key, &req->output_tokens, err); break;
@@ -266,6 +331,11 @@ static enum pcs_status parse_native(struct pcs_trace *trace, struct trace_file *
             return pcs_field_missing(loc, "input_tokens", err);
         req->input_tokens = segment_tokens; /* the prompt is exactly its segments */
     }
+    if (req->has_observed && req->observed.cache_read + req->observed.cache_write > req->input_tokens)
+        return pcs_trace_field_error(
+            err, PCS_ERR_RANGE, loc, "observed", "cache_read %llu + cache_write %llu is more than input_tokens %llu",
+            (unsigned long long)req->observed.cache_read, (unsigned long long)req->observed.cache_write,
+            (unsigned long long)req->input_tokens);
     if (seen[F_HASH_IDS]) {
         const uint32_t *ends;
         status = pcs_field_block_ends(trace, loc, "hash_ids", id_count, block_tokens, req->input_tokens, 1, &ends, err);
@@ -298,7 +368,7 @@ static enum pcs_status time_native(struct pcs_trace *trace, struct trace_file *f
 {
     (void)trace;
     (void)file;
-    return pcs_field_find_time(record, len, "t", 1000, loc, t_ms, err);
+    return pcs_field_find_time(record, len, "t", 1000, 1, loc, t_ms, err);
 }
 
 /* Any of these keys in the first record (no other format's). */

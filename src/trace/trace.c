@@ -442,16 +442,22 @@ static enum pcs_status entry_request(struct pcs_trace *trace, const struct index
             snprintf(where, sizeof where, "requests[%u]", entry->line - 1);
         loc.where = where;
         rec = &file->doc.records[entry->offset];
-        if (rec->kept)
-            return ops->kept(trace, file, rec, &loc, req, err);
         offset = rec->offset;
         length = rec->length;
     }
-    const char *record;
-    enum pcs_status status = record_bytes(file, offset, length, &record, err);
-    if (status != PCS_OK)
-        return status;
-    return ops->parse(trace, file, record, length, 0.0, &loc, req, err);
+    enum pcs_status status;
+    if (rec && rec->kept) {
+        status = ops->kept(trace, file, rec, &loc, req, err);
+    } else {
+        const char *record;
+        status = record_bytes(file, offset, length, &record, err);
+        if (status == PCS_OK)
+            status = ops->parse(trace, file, record, length, 0.0, &loc, req, err);
+    }
+    req->source_file = entry->file;
+    req->source_line = entry->line;
+    req->source_sub = entry->sub;
+    return status;
 }
 
 /* ------------------------------------------------------------ one pass */
@@ -559,6 +565,9 @@ static enum pcs_status stream_next(struct pcs_trace *trace, struct pcs_request *
             continue;
         }
         status = ops->parse(trace, file, line, len, 0.0, &loc, req, err);
+        req->source_file = 0;
+        req->source_line = loc.line;
+        req->source_sub = 0;
         if (status == PCS_OK) {
             status = stream_time(trace, req->t_ms, err);
             s->timed += status == PCS_OK;
@@ -622,6 +631,28 @@ const char *pcs_trace_prefixless_format(const pcs_trace *trace)
 enum pcs_trace_format pcs_trace_file_format(const pcs_trace *trace, size_t file)
 {
     return file < trace->file_count ? trace->files[file].format : PCS_FORMAT_AUTO;
+}
+
+const char *pcs_trace_file_path(const pcs_trace *trace, size_t file)
+{
+    return file < trace->file_count ? trace->files[file].path : NULL;
+}
+
+const char *pcs_trace_request_place(const pcs_trace *trace, const struct pcs_request *req, char *buf, size_t cap)
+{
+    const char *path = pcs_trace_file_path(trace, req->source_file);
+    size_t used = 0;
+    buf[0] = '\0';
+    if (!path)
+        pcs_text_append(buf, cap, &used, "?");
+    else if (!pcs_trace_format_ops(trace->files[req->source_file].format)->index_document)
+        pcs_text_append(buf, cap, &used, "%s:%llu", path, (unsigned long long)req->source_line);
+    else if (req->source_sub)
+        pcs_text_append(buf, cap, &used, "%s: requests[%llu].requests[%u]", path,
+                        (unsigned long long)req->source_line - 1, req->source_sub - 1);
+    else
+        pcs_text_append(buf, cap, &used, "%s: requests[%llu]", path, (unsigned long long)req->source_line - 1);
+    return buf;
 }
 
 void pcs_trace_print_skips(const pcs_trace *trace, FILE *out, size_t max)

@@ -2,8 +2,9 @@
  * every format, which the input's first byte chooses.
  *
  * Input: a selector byte, then the trace's bytes.
- *   selector & 0x07, mod 5   the format: 0 auto-detect, 1 mooncake, 2 claude-code,
- *                            3 native, 4 azure (the order of enum pcs_trace_format)
+ *   selector & 0x07, with bit 0x10 as its fourth bit, mod PCS_FORMAT_COUNT:
+ *                            the format: 0 auto-detect, 1 mooncake, 2 claude-code,
+ *                            3 native, 4 azure, ... (the order of enum pcs_trace_format)
  *   selector & 0x08          two files: the bytes up to the first form feed (0x0C)
  *                            are the first, the rest the second (merged by time)
  * Seeds in tests/fuzz/corpus/trace/ carry the byte; tools/fuzz runs this.
@@ -32,6 +33,7 @@
 #include "trace/one_pass_internal.h"
 
 #define SELECT_FORMAT 0x07
+#define SELECT_FORMAT_HIGH 0x10 /* the format number's bit 3 */
 #define SELECT_TWO_FILES 0x08
 #define FILE_SEPARATOR '\f'
 #define LRU_CAPACITY_TOKENS 4096
@@ -324,7 +326,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)
         return 0;
-    enum pcs_trace_format format = (enum pcs_trace_format)((data[0] & SELECT_FORMAT) % PCS_FORMAT_COUNT);
+    unsigned format_number = (data[0] & SELECT_FORMAT) | (data[0] & SELECT_FORMAT_HIGH) >> 1;
+    enum pcs_trace_format format = (enum pcs_trace_format)(format_number % PCS_FORMAT_COUNT);
     const uint8_t *bytes = data + 1;
     size_t length = size - 1;
     size_t path_count = 1;

@@ -19,9 +19,14 @@ CORPUS = ROOT / "tests/fuzz/corpus"
 MAX_SEED = 20 * 1024
 MAX_CORPUS = 1024 * 1024
 
-# fuzz_trace's selector byte: the format in the low bits, 0x08 for two files.
+# fuzz_trace's selector byte: the format number's bits 0-2 in the low bits and its
+# bit 3 at 0x10 (selector() builds it), 0x08 for two files.
 AUTO, MOONCAKE, CLAUDE, NATIVE, AZURE = 0, 1, 2, 3, 4
 TWO_FILES = 0x08
+
+
+def selector(fmt):
+    return (fmt & 0x07) | (fmt & 0x08) << 1
 
 
 def write(kind, name, data):
@@ -32,9 +37,10 @@ def write(kind, name, data):
     (CORPUS / kind / name).write_bytes(data)
 
 
-def trace_seed(name, formats, data):
+def trace_seed(name, formats, data, two_files=False):
     for fmt in formats:
-        write("trace", f"{name}.f{fmt}", bytes([fmt]) + data)
+        byte = selector(fmt) | (TWO_FILES if two_files else 0)
+        write("trace", f"{name}.f{byte}", bytes([byte]) + data)
 
 
 def trace_seeds(shared):
@@ -47,10 +53,12 @@ def trace_seeds(shared):
         trace_seed(path.stem, [AUTO, fmt] if path.parent == data else [fmt], path.read_bytes())
     scenario_traces = data / "scenarios/zero_output.jsonl"
     trace_seed("zero_output", [AUTO], scenario_traces.read_bytes())
-    trace_seed("two_files_jsonl", [TWO_FILES | AUTO],
-               (data / "mooncake_tiny.jsonl").read_bytes() + b"\f" + (data / "native_blocks.jsonl").read_bytes())
-    trace_seed("two_files_claude", [TWO_FILES | CLAUDE],
-               (data / "claude_code_tiny.json").read_bytes() + b"\f" + (data / "claude_code_tiny.json").read_bytes())
+    trace_seed("two_files_jsonl", [AUTO],
+               (data / "mooncake_tiny.jsonl").read_bytes() + b"\f" + (data / "native_blocks.jsonl").read_bytes(),
+               two_files=True)
+    trace_seed("two_files_claude", [CLAUDE],
+               (data / "claude_code_tiny.json").read_bytes() + b"\f" + (data / "claude_code_tiny.json").read_bytes(),
+               two_files=True)
     if not shared.is_dir():
         print(f"make_corpus: {shared} is absent; no real-trace seeds", file=sys.stderr)
         return
