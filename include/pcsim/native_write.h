@@ -5,10 +5,12 @@
  * (seconds, printed so that the reader's llround(t * 1000) gives the same
  * t_ms back), the model's name, input and output tokens, the prompt as
  * segments (one per bound: its unit id in hex, its tokens the difference of
- * two ends, "cache" on a breakpoint with its "5m" or "1h" marker), the
- * session when the request has a namespace of its own, and the task,
- * attempt, outcome and tier when they differ from the defaults. No prompt
- * text is ever written: unit ids are the reader's hashes or ids.
+ * two ends, "cache" on a breakpoint: its "5m" or "1h" marker, or true when
+ * it has none), the session when the request has a namespace of its own,
+ * the task, attempt, outcome and tier when they differ from the defaults,
+ * the time to first token when known (seconds, exact as t) and what the
+ * provider observed when the request carries it. No prompt text is ever
+ * written: unit ids are the reader's hashes or ids.
  *
  * Reading the lines back gives the same replay: the reader hashes each
  * segment id again, which keeps equal units equal and distinct ones
@@ -20,7 +22,8 @@
  * thread at a time. It owns its line buffer and its table of session
  * names; the FILE stays the caller's. Errors: PCS_ERR_IO when a write
  * fails, PCS_ERR_RANGE for a request no line can carry (a time below 0 or
- * one whose seconds do not read back to the same millisecond), PCS_ERR_NOMEM. */
+ * one whose seconds do not read back to the same millisecond; the message
+ * names the request's place, pcs_trace_request_place), PCS_ERR_NOMEM. */
 #ifndef PCSIM_NATIVE_WRITE_H
 #define PCSIM_NATIVE_WRITE_H
 

@@ -142,8 +142,7 @@ int cmd_convert(int argc, char **argv)
         pcs_native_write_trace(trace, file.file ? file.file : stdout, &convert_interrupted, &written, &err);
     if (status == PCS_END)
         fprintf(stderr, "pcsim convert: interrupted after %llu %s; %s\n", (unsigned long long)written,
-                cli_noun(written, "request", "requests"),
-                file.target ? "nothing written" : "the output stops there");
+                cli_noun(written, "request", "requests"), file.target ? "nothing written" : "the output stops there");
     else if (status != PCS_OK)
         fprintf(stderr, "pcsim convert: %s\n", err.message[0] ? err.message : pcs_strerror(status));
     print_notes(trace);

@@ -114,30 +114,33 @@ static void append_string(pcs_native_writer *writer, const char *text)
     writer->len = (size_t)(at - writer->line);
 }
 
-/* The time in seconds, exactly t_ms / 1000, with no trailing zeros; checked
- * to read back (strtod, then the readers' own rounding) to t_ms. */
-static enum pcs_status append_time(pcs_native_writer *writer, int64_t t_ms, struct pcs_error *err)
+/* ms as seconds into text (cap >= 32), exactly ms / 1000 with no trailing
+ * zeros; 0, or -1 when ms is negative or would not read back (strtod, then
+ * the readers' own rounding) to the same ms. */
+static int seconds_text(int64_t ms, char *text, size_t cap)
 {
-    if (t_ms < 0)
-        return pcs_error_set(err, PCS_ERR_RANGE, "time %" PRId64 " ms is before 0: a native trace cannot carry it",
-                             t_ms);
-    char text[48];
-    int64_t frac = t_ms % 1000;
+    if (ms < 0)
+        return -1;
+    int64_t frac = ms % 1000;
     if (frac == 0) {
-        snprintf(text, sizeof text, "%" PRId64, t_ms / 1000);
-    } else {
-        int n = snprintf(text, sizeof text, "%" PRId64 ".%03" PRId64, t_ms / 1000, frac);
-        while (n > 0 && text[n - 1] == '0')
-            text[--n] = '\0';
-        int64_t back = -1;
-        if (pcs_trace_seconds_to_ms(strtod(text, NULL), &back) != PCS_OK || back != t_ms)
-            return pcs_error_set(err, PCS_ERR_RANGE,
-                                 "time %" PRId64 " ms does not survive seconds as a double: a native trace "
-                                 "cannot carry it",
-                                 t_ms);
+        snprintf(text, cap, "%" PRId64, ms / 1000);
+        return 0;
     }
-    append(writer, "{\"t\":%s", text);
-    return PCS_OK;
+    int n = snprintf(text, cap, "%" PRId64 ".%03" PRId64, ms / 1000, frac);
+    while (n > 0 && text[n - 1] == '0')
+        text[--n] = '\0';
+    int64_t back = -1;
+    return pcs_trace_seconds_to_ms(strtod(text, NULL), &back) == PCS_OK && back == ms ? 0 : -1;
+}
+
+/* A request no native line can carry: its place, what and why. */
+static enum pcs_status cannot_carry(const pcs_trace *trace, const struct pcs_request *req, const char *field,
+                                    int64_t ms, struct pcs_error *err)
+{
+    char place[512];
+    pcs_trace_request_place(trace, req, place, sizeof place);
+    return pcs_error_set(err, PCS_ERR_RANGE, "%s: field %s: %" PRId64 " ms %s: a native trace cannot carry it", place,
+                         field, ms, ms < 0 ? "is before 0" : "does not survive seconds as a double");
 }
 
 /* The session name of namespace_id into name (cap >= 32), chosen once per
@@ -174,11 +177,13 @@ static void append_segments(pcs_native_writer *writer, const struct pcs_request 
     uint32_t start = 0;
     for (size_t i = 0; i < req->bound_count; i++) {
         uint8_t flags = req->flags ? req->flags[i] : 0;
-        const char *marker = NULL;
+        const char *cache = "";
         if (flags & PCS_BOUND_BREAKPOINT)
-            marker = (flags & PCS_BOUND_TTL_1H) ? "1h" : "5m";
-        append(writer, "%s{\"id\":\"%" PRIx64 "\",\"tokens\":%" PRIu32 "%s%s%s}", i ? "," : "", req->units[i],
-               req->ends[i] - start, marker ? ",\"cache\":\"" : "", marker ? marker : "", marker ? "\"" : "");
+            cache = (flags & PCS_BOUND_TTL_1H)   ? ",\"cache\":\"1h\""
+                    : (flags & PCS_BOUND_TTL_5M) ? ",\"cache\":\"5m\""
+                                                 : ",\"cache\":true"; /* the policy's TTL */
+        append(writer, "%s{\"id\":\"%" PRIx64 "\",\"tokens\":%" PRIu32 "%s}", i ? "," : "", req->units[i],
+               req->ends[i] - start, cache);
         start = req->ends[i];
     }
     append(writer, "]");
@@ -189,20 +194,19 @@ enum pcs_status pcs_native_writer_put(pcs_native_writer *writer, const pcs_trace
 {
     writer->len = 0;
     writer->out_of_memory = 0;
-    enum pcs_status status = append_time(writer, req->t_ms, err);
-    if (status != PCS_OK)
-        return status;
-    append(writer, ",\"model\":");
+    char seconds[48];
+    if (seconds_text(req->t_ms, seconds, sizeof seconds) != 0)
+        return cannot_carry(trace, req, "t", req->t_ms, err);
+    append(writer, "{\"t\":%s,\"model\":", seconds);
     append_string(writer, pcs_trace_model_name(trace, req->model));
     if (req->namespace_id != 0) {
         char name[32];
-        status = session_name(writer, req->namespace_id, name, sizeof name, err);
+        enum pcs_status status = session_name(writer, req->namespace_id, name, sizeof name, err);
         if (status != PCS_OK)
             return status;
         append(writer, ",\"session\":\"%s\"", name);
     }
-    append(writer, ",\"input_tokens\":%" PRIu64 ",\"output_tokens\":%" PRIu64, req->input_tokens,
-           req->output_tokens);
+    append(writer, ",\"input_tokens\":%" PRIu64 ",\"output_tokens\":%" PRIu64, req->input_tokens, req->output_tokens);
     if (req->has_task)
         append(writer, ",\"task\":\"%" PRIx64 "\"", req->task);
     if (req->attempt)
@@ -211,6 +215,15 @@ enum pcs_status pcs_native_writer_put(pcs_native_writer *writer, const pcs_trace
         append(writer, ",\"ok\":false");
     if (req->tier != PCS_TIER_STANDARD)
         append(writer, ",\"tier\":\"%s\"", pcs_tier_name((enum pcs_tier)req->tier));
+    if (req->ttft_ms != 0) {
+        if (seconds_text(req->ttft_ms, seconds, sizeof seconds) != 0)
+            return cannot_carry(trace, req, "ttft", req->ttft_ms, err);
+        append(writer, ",\"ttft\":%s", seconds);
+    }
+    if (req->has_observed)
+        append(writer,
+               ",\"observed\":{\"cache_read\":%" PRIu64 ",\"cache_write\":%" PRIu64 ",\"cache_write_1h\":%" PRIu64 "}",
+               req->observed.cache_read, req->observed.cache_write, req->observed.cache_write_1h);
     append_segments(writer, req);
     append(writer, "}\n");
     if (writer->out_of_memory)

@@ -59,6 +59,7 @@ TRACES = [
     ("native blocks and sessions", ["tests/data/native_blocks.jsonl"], []),
     ("native breakpoint rules", ["tests/data/native_breakpoint_rules.jsonl"], []),
     ("native ttl markers", ["tests/data/native_ttl_markers.jsonl"], []),
+    ("native log fields (ISO t, ttft, observed, cache true)", ["tests/data/native_log_fields.jsonl"], []),
     ("three formats merged", ["tests/data/mooncake_tiny.jsonl", "tests/data/claude_code_tiny.json",
                               "tests/data/native_blocks.jsonl"], ["--model", "gpt-4o"]),
     ("model map", ["tests/data/native_segments.jsonl"], ["--model-map", "claude-sonnet-4-5=claude-opus-4-5"]),

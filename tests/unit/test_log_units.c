@@ -48,9 +48,15 @@ static void test_iso8601(void)
     CHECK(iso("2026-03-01T12:00:00+0545") == day + (6 * 60 + 15) * 60000ll);
     CHECK(iso("2026-03-01T12:00:00-08") == day + 20 * 3600000ll);
     CHECK(iso("2026-03-01T00:30:00+01:00") == day - 30 * 60000ll); /* the day before in UTC */
-    const char *const bad[] = {"2026-02-29T00:00:00Z", "2026-03-01T24:00:00Z", "2026-03-01T12:00Z",
-                               "2026-03-01T12:00:00.Z", "2026-03-01T12:00:00+5", "2026-03-01T12:00:00 Z",
-                               "2026-03-01", "2026-03-01T12:00:00Zx", "1772366400"};
+    const char *const bad[] = {"2026-02-29T00:00:00Z",
+                               "2026-03-01T24:00:00Z",
+                               "2026-03-01T12:00Z",
+                               "2026-03-01T12:00:00.Z",
+                               "2026-03-01T12:00:00+5",
+                               "2026-03-01T12:00:00 Z",
+                               "2026-03-01",
+                               "2026-03-01T12:00:00Zx",
+                               "1772366400"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         if (iso(bad[i]) != -999)
             fprintf(stderr, "accepted %s\n", bad[i]);
@@ -134,11 +140,11 @@ static void test_reconcile_rules(void)
 
 static void test_native_observed(void)
 {
-    const char *path = write_file("observed.jsonl",
-                                  "{\"t\": \"2026-03-01T12:00:01.5+01:00\", \"model\": \"m\", \"input_tokens\": 900, "
-                                  "\"output_tokens\": 5, \"ttft\": 0.75, \"observed\": {\"cache_read\": 512, "
-                                  "\"cache_write\": 300, \"cache_write_1h\": 100}}\n"
-                                  "{\"t\": 1772370000, \"model\": \"m\", \"input_tokens\": 10, \"output_tokens\": 1}\n");
+    const char *path = write_file(
+        "observed.jsonl", "{\"t\": \"2026-03-01T12:00:01.5+01:00\", \"model\": \"m\", \"input_tokens\": 900, "
+                          "\"output_tokens\": 5, \"ttft\": 0.75, \"observed\": {\"cache_read\": 512, "
+                          "\"cache_write\": 300, \"cache_write_1h\": 100}}\n"
+                          "{\"t\": 1772370000, \"model\": \"m\", \"input_tokens\": 10, \"output_tokens\": 1}\n");
     struct pcs_error err;
     pcs_trace *trace = pcs_trace_open(&path, 1, NULL, &err);
     CHECK(trace != NULL);
@@ -174,7 +180,8 @@ static void test_native_observed(void)
          "field observed.cache_write_1h: 11 is more than cache_write 10"},
         {"{\"t\": 1, \"model\": \"m\", \"input_tokens\": 100, \"output_tokens\": 1, \"observed\": {\"read\": 1}}",
          "field observed.read: unknown field"},
-        {"{\"t\": 1, \"model\": \"m\", \"input_tokens\": 100, \"output_tokens\": 1, \"observed\": {\"cache_read\": -1}}",
+        {"{\"t\": 1, \"model\": \"m\", \"input_tokens\": 100, \"output_tokens\": 1, \"observed\": {\"cache_read\": "
+         "-1}}",
          "field observed.cache_read"},
         {"{\"t\": \"2026-13-01T00:00:00Z\", \"model\": \"m\", \"input_tokens\": 100, \"output_tokens\": 1}",
          "field t: expected seconds or an ISO 8601 time"},

@@ -38,8 +38,8 @@ static pcs_trace *open_one(const char *path)
 /* A trace whose model 0 is "m" (for the names the writer prints). */
 static pcs_trace *model_trace(void)
 {
-    pcs_trace *trace =
-        open_one(write_file("model.jsonl", "{\"t\": 0, \"model\": \"m\", \"input_tokens\": 1, \"output_tokens\": 1}\n"));
+    pcs_trace *trace = open_one(
+        write_file("model.jsonl", "{\"t\": 0, \"model\": \"m\", \"input_tokens\": 1, \"output_tokens\": 1}\n"));
     struct pcs_request req;
     struct pcs_error err = {0};
     CHECK(trace && pcs_trace_next(trace, &req, &err) == PCS_OK);
@@ -142,9 +142,10 @@ static void test_prompt_and_task(void)
     req.tier = PCS_TIER_BATCH;
     char line[512];
     CHECK(line_of(trace, &req, line, sizeof line) == PCS_OK);
-    const char *want = "{\"t\":2,\"model\":\"m\",\"input_tokens\":50,\"output_tokens\":3,\"task\":\"2a\",\"attempt\":3,"
-                       "\"ok\":false,\"tier\":\"batch\",\"segments\":[{\"id\":\"1\",\"tokens\":10,\"cache\":\"1h\"},"
-                       "{\"id\":\"abc\",\"tokens\":15},{\"id\":\"ffffffffffffffff\",\"tokens\":15,\"cache\":\"5m\"}]}\n";
+    const char *want =
+        "{\"t\":2,\"model\":\"m\",\"input_tokens\":50,\"output_tokens\":3,\"task\":\"2a\",\"attempt\":3,"
+        "\"ok\":false,\"tier\":\"batch\",\"segments\":[{\"id\":\"1\",\"tokens\":10,\"cache\":\"1h\"},"
+        "{\"id\":\"abc\",\"tokens\":15},{\"id\":\"ffffffffffffffff\",\"tokens\":15,\"cache\":\"5m\"}]}\n";
     CHECK(strcmp(line, want) == 0);
     if (strcmp(line, want) != 0)
         fprintf(stderr, "  got %s", line);
@@ -155,8 +156,9 @@ static void test_prompt_and_task(void)
     req.ok = 1;
     req.tier = PCS_TIER_STANDARD;
     CHECK(line_of(trace, &req, line, sizeof line) == PCS_OK);
-    want = "{\"t\":2,\"model\":\"m\",\"input_tokens\":50,\"output_tokens\":3,\"segments\":[{\"id\":\"1\",\"tokens\":10},"
-           "{\"id\":\"abc\",\"tokens\":15},{\"id\":\"ffffffffffffffff\",\"tokens\":15}]}\n";
+    want =
+        "{\"t\":2,\"model\":\"m\",\"input_tokens\":50,\"output_tokens\":3,\"segments\":[{\"id\":\"1\",\"tokens\":10},"
+        "{\"id\":\"abc\",\"tokens\":15},{\"id\":\"ffffffffffffffff\",\"tokens\":15}]}\n";
     CHECK(strcmp(line, want) == 0);
     pcs_trace_free(trace);
 }
@@ -166,7 +168,8 @@ static void test_model_names_escaped(void)
     /* A name with a quote, a backslash, a control byte and UTF-8 is
      * written so that the reader gives the same name back. */
     pcs_trace *trace = open_one(write_file(
-        "odd.jsonl", "{\"t\": 0, \"model\": \"q\\\"b\\\\s\\u0001\xc3\xa9\", \"input_tokens\": 1, \"output_tokens\": 1}\n"));
+        "odd.jsonl",
+        "{\"t\": 0, \"model\": \"q\\\"b\\\\s\\u0001\xc3\xa9\", \"input_tokens\": 1, \"output_tokens\": 1}\n"));
     if (!trace)
         return;
     struct pcs_request req;
@@ -248,9 +251,10 @@ static void test_write_trace_stops(void)
 {
     /* The loop: every request in time order; a stop flag set ends it with
      * PCS_END and the count so far. */
-    const char *path = write_file("three.jsonl", "{\"t\": 2, \"model\": \"m\", \"input_tokens\": 1, \"output_tokens\": 1}\n"
-                                                 "{\"t\": 1, \"model\": \"m\", \"input_tokens\": 2, \"output_tokens\": 1}\n"
-                                                 "{\"t\": 3, \"model\": \"m\", \"input_tokens\": 3, \"output_tokens\": 1}\n");
+    const char *path =
+        write_file("three.jsonl", "{\"t\": 2, \"model\": \"m\", \"input_tokens\": 1, \"output_tokens\": 1}\n"
+                                  "{\"t\": 1, \"model\": \"m\", \"input_tokens\": 2, \"output_tokens\": 1}\n"
+                                  "{\"t\": 3, \"model\": \"m\", \"input_tokens\": 3, \"output_tokens\": 1}\n");
     pcs_trace *trace = open_one(path);
     char *text = NULL;
     size_t len = 0;
@@ -278,6 +282,88 @@ static void test_write_trace_stops(void)
     pcs_trace_free(trace);
 }
 
+static void test_unmarked_breakpoint(void)
+{
+    /* A breakpoint without a TTL marker (a counts-only log's last unit: the
+     * policy's TTL applies) is "cache": true, and reads back as one: a
+     * breakpoint, no marker. */
+    pcs_trace *trace = model_trace();
+    if (!trace)
+        return;
+    static const uint64_t units[] = {0x10, 0x11};
+    static const uint32_t ends[] = {100, 250};
+    static const uint8_t flags[] = {0, PCS_BOUND_BREAKPOINT};
+    struct pcs_request req = plain_request(0);
+    req.input_tokens = 250;
+    req.bound_count = 2;
+    req.units = units;
+    req.ends = ends;
+    req.flags = flags;
+    char line[512];
+    CHECK(line_of(trace, &req, line, sizeof line) == PCS_OK);
+    const char *want = "{\"t\":0,\"model\":\"m\",\"input_tokens\":250,\"output_tokens\":3,\"segments\":[{\"id\":\"10\","
+                       "\"tokens\":100},{\"id\":\"11\",\"tokens\":150,\"cache\":true}]}\n";
+    CHECK(strcmp(line, want) == 0);
+    if (strcmp(line, want) != 0)
+        fprintf(stderr, "  got %s", line);
+    pcs_trace *back = open_one(write_file("unmarked.jsonl", line));
+    struct pcs_request again;
+    struct pcs_error err = {0};
+    CHECK(back && pcs_trace_next(back, &again, &err) == PCS_OK);
+    if (back && again.flags) {
+        CHECK_U64(again.bound_count, 2);
+        CHECK_U64(again.flags[0], 0);
+        CHECK_U64(again.flags[1], PCS_BOUND_BREAKPOINT);
+        CHECK(!pcs_request_has_ttl_marker(&again));
+    } else {
+        CHECK(back && again.flags);
+    }
+    pcs_trace_free(back);
+    pcs_trace_free(trace);
+}
+
+static void test_observed_and_ttft(void)
+{
+    /* What the provider reported, all three counts, and the time to first
+     * token in seconds, read back to the same values. */
+    pcs_trace *trace = model_trace();
+    if (!trace)
+        return;
+    struct pcs_request req = plain_request(1500);
+    req.input_tokens = 5000;
+    req.has_observed = 1;
+    req.observed.cache_read = 4096;
+    req.observed.cache_write = 800;
+    req.observed.cache_write_1h = 300;
+    req.ttft_ms = 850;
+    char line[512];
+    CHECK(line_of(trace, &req, line, sizeof line) == PCS_OK);
+    const char *want = "{\"t\":1.5,\"model\":\"m\",\"input_tokens\":5000,\"output_tokens\":3,\"ttft\":0.85,"
+                       "\"observed\":{\"cache_read\":4096,\"cache_write\":800,\"cache_write_1h\":300}}\n";
+    CHECK(strcmp(line, want) == 0);
+    if (strcmp(line, want) != 0)
+        fprintf(stderr, "  got %s", line);
+    pcs_trace *back = open_one(write_file("observed.jsonl", line));
+    struct pcs_request again;
+    struct pcs_error err = {0};
+    CHECK(back && pcs_trace_next(back, &again, &err) == PCS_OK);
+    if (back) {
+        CHECK(again.has_observed);
+        CHECK_U64(again.observed.cache_read, 4096);
+        CHECK_U64(again.observed.cache_write, 800);
+        CHECK_U64(again.observed.cache_write_1h, 300);
+        CHECK_U64(again.ttft_ms, 850);
+    }
+    pcs_trace_free(back);
+    /* Observed zeros are still observed: the provider said nothing was cached. */
+    req.observed.cache_read = req.observed.cache_write = req.observed.cache_write_1h = 0;
+    req.ttft_ms = 0;
+    CHECK(line_of(trace, &req, line, sizeof line) == PCS_OK);
+    CHECK_CONTAINS(line, ",\"observed\":{\"cache_read\":0,\"cache_write\":0,\"cache_write_1h\":0}}");
+    CHECK(strstr(line, "ttft") == NULL);
+    pcs_trace_free(trace);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) {
@@ -289,6 +375,8 @@ int main(void)
     test_model_names_escaped();
     test_sessions_never_meet();
     test_write_trace_stops();
+    test_unmarked_breakpoint();
+    test_observed_and_ttft();
     char command[512];
     snprintf(command, sizeof command, "rm -rf '%s'", dir);
     if (system(command) != 0)
