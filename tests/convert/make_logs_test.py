@@ -19,7 +19,8 @@ under two policies, this generates every form and checks:
     tokens;
   - counts-only form: the chains of claude_code_tiny.json, by hand from DESIGN §8;
   - once pcsim reads request logs (openai-log, anthropic-log): replaying each log
-    gives the per-request rows of its implied trace, byte for byte.
+    gives the per-request rows of its implied trace, byte for byte;
+  - the shipped example of scenarios/logs/ is what its make-example makes.
 
 Prints one line per failure, then `N passed, M failed`; exits 1 if any failed.
 """
@@ -220,6 +221,16 @@ def main():
                     if name == "claude-code tiny":
                         check_counts_tiny(out)
     report(discriminates, "observed at 7m differs from a replay at 1m or 1h somewhere (the check can fail)")
+    with tempfile.TemporaryDirectory(prefix="pcsim-example.") as work:
+        done = subprocess.run([sys.executable, "scenarios/logs/make-example", PCSIM, work], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+        same = done.returncode == 0
+        for name in ("support-chat.trace.jsonl", "openai-chat.jsonl", "anthropic-chat.jsonl"):
+            with open(os.path.join("scenarios/logs", name), "rb") as a:
+                shipped = a.read()
+            path = os.path.join(work, name)
+            same = same and os.path.exists(path) and open(path, "rb").read() == shipped
+        report(same, "scenarios/logs is what scenarios/logs/make-example makes", done.stderr.decode()[-300:])
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
