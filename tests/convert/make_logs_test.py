@@ -212,7 +212,11 @@ def main():
                     report([r[2:] for r in sim] == [observed_of(line) for line in implied],
                            "%s: %s implied trace replays to its observed usage" % (what, form))
                     if logs_readable and form != "native":
-                        log_rows = rows(policy + ["--ttl", TTL, os.path.join(out, form + ".jsonl")], work)
+                        # The format named: a Claude model in Chat Completions
+                        # (a proxy's log) reads as anthropic-log by its shape.
+                        log_format = form.split("-")[0] + "-log"
+                        log_rows = rows(policy + ["--ttl", TTL, "--input-format", log_format,
+                                                  os.path.join(out, form + ".jsonl")], work)
                         report(log_rows == sim, "%s: %s log replays as its implied trace" % (what, form))
                 if policy == POLICIES[0]:
                     texts = check_content(out, "openai-content", name)
