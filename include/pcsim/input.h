@@ -13,8 +13,11 @@
  *     each directory, a subdirectory's files in its place. Symbolic links
  *     to files count as files. Skipped, each with a note: hidden entries
  *     (names starting with '.'), symbolic links to directories (no loops),
- *     and anything that is not a regular file (a FIFO, socket or device
- *     inside a directory). A directory with no file left is an error.
+ *     anything that is not a regular file (a FIFO, socket or device
+ *     inside a directory), and what Claude Code keeps beside its
+ *     transcripts in ~/.claude/projects ("tool-results" and "memory"
+ *     directories, "sessions-index.json", files named "*.meta.json"). A
+ *     directory with no file left is an error.
  * Streams and compressed files are held in anonymous files (memory-backed
  * where the system has memfd_create) for as long as the list lives.
  *

@@ -140,6 +140,11 @@ struct pcs_replay_outcome {
     int priced;                   /* 1 if cost was computed */
     struct pcs_timeline timeline; /* when pcs_replay_job.timeline */
     int partial;                  /* stopped early (job.stop or PCS_END) */
+    /* Observed against simulated (pcsim/reconcile.h), filled when at least
+     * one replayed request carries observed usage (then reconciled is 1);
+     * its dollars when priced. */
+    struct pcs_reconciliation reconciliation;
+    int reconciled;
 };
 
 /* Runs job into *outcome (release with pcs_replay_outcome_free, also after

@@ -6,7 +6,10 @@
  * prompt token uncached) and with the ideal cache, per model and in all.
  * Requests that carry a task (native traces) also give the cost per
  * completed task: all spend on tasks, failed attempts and abandoned tasks
- * included, over the tasks whose last request succeeded.
+ * included, over the tasks whose last request succeeded. Requests that
+ * carry observed usage (DESIGN §9) have it priced too, as if the cache had
+ * produced it, beside the chosen cache's usage of the same requests: the
+ * dollars of a reconciliation (pcsim/reconcile.h).
  *
  * Contract (the rules are in pcsim/status.h). Thread safety: a coster is
  * changed by every add, so one thread uses it at a time; distinct costers
@@ -17,6 +20,7 @@
 #define PCSIM_REPLAY_COST_H
 
 #include "pcsim/pricing.h"
+#include "pcsim/reconcile.h"
 #include "pcsim/trace.h"
 
 struct pcs_replay_cost_config {
@@ -86,5 +90,13 @@ enum pcs_status pcs_replay_coster_add(pcs_replay_coster *coster, const struct pc
 enum pcs_status pcs_replay_coster_finish(pcs_replay_coster *coster, struct pcs_replay_cost *cost,
                                          struct pcs_error *err);
 void pcs_replay_cost_free(struct pcs_replay_cost *cost);
+
+/* Fills the dollars of reconciliation (from pcs_reconciler_finish over the
+ * same requests): each priced model's and, over the priced models, the
+ * total's observed_usd and simulated_usd, priced as pcs_replay_coster_finish
+ * prices (the same tiers, classes and multipliers); priced is set on the
+ * total and on each model the catalog knows. Errors: PCS_ERR_NOMEM. */
+enum pcs_status pcs_replay_coster_reconcile(pcs_replay_coster *coster, struct pcs_reconciliation *reconciliation,
+                                            struct pcs_error *err);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include <stdio.h>
 
+#include "pcsim/calibrate.h"
 #include "pcsim/mc.h"
 #include "pcsim/pricing.h"
 #include "pcsim/replay.h"
@@ -39,6 +40,10 @@ struct pcs_replay_report {
     int tier_override; /* an enum pcs_tier, or -1: each request's own */
     double region_uplift;
     int partial; /* interrupted (SIGINT): the requests before it only */
+    /* Observed against simulated (NULL: no request carries observed usage,
+     * and the report is what it was before reconciliation existed). Its
+     * dollars are shown when it is priced. */
+    const struct pcs_reconciliation *reconciliation;
 };
 
 /* A human-readable table: totals and per model, policy echoed. */
@@ -46,12 +51,15 @@ enum pcs_status pcs_report_replay_text(FILE *out, const struct pcs_replay_report
 
 /* {"schema": "pcsim.replay.v1", "policy": {...}, "requests": N,
  *  "tokens": {"input", "cache_read", "cache_write", "uncached", "output"},
- *  "cached_ratio": x, "by_model": [...]} with integer token counts. */
+ *  "cached_ratio": x, "by_model": [...]} with integer token counts, and
+ *  "reconciliation": {...} when the report has one. */
 enum pcs_status pcs_report_replay_json(FILE *out, const struct pcs_replay_report *report);
 
 /* scope,model,requests,input,cache_read,cache_write,cache_write_1h,uncached,output,cached_ratio,
  * cost_usd,cost_without_cache_usd,cost_ideal_usd (the costs empty when not priced); the columns
- * of every usage table are described once, in src/report/columns.c. */
+ * of every usage table are described once, in src/report/columns.c. With a reconciliation, a
+ * blank line and its own table follow: scope,model,place, then its columns (scope total, model
+ * or request: one of the requests that disagree most, at place). */
 enum pcs_status pcs_report_replay_csv(FILE *out, const struct pcs_replay_report *report);
 
 /* Per-request CSV: the header, then one row per request:
@@ -148,10 +156,36 @@ enum pcs_status pcs_report_sweep_text(FILE *out, const struct pcs_sweep_report *
 enum pcs_status pcs_report_sweep_json(FILE *out, const struct pcs_sweep_report *report);
 enum pcs_status pcs_report_sweep_csv(FILE *out, const struct pcs_sweep_report *report);
 
+/* A calibration ('pcsim calibrate'): the error curve, the best TTL and,
+ * when priced, the presets' costs at it. */
+struct pcs_calibrate_report {
+    const char *const *paths; /* the trace files */
+    size_t path_count;
+    const char *preset; /* the preset or policy name the user chose */
+    const struct pcs_calibrate_result *result;
+    const struct pcs_calibrate_costs *costs; /* NULL when not priced */
+    const char *catalog_source;              /* NULL when not priced */
+    double price_time_s;
+};
+
+/* Text (the best TTL, its interval, the nominal TTL's error, one row per
+ * point in TTL order, the costs), JSON {"schema": "pcsim.calibrate.v1",
+ * "policy": {...}, "files", "requests", "observed_requests",
+ * "unobserved_requests", "skipped", "observed": {tokens}, "points":
+ * [{"ttl_s", "error", "deviation", "cache_read", "cache_write"}], "best":
+ * {"ttl_s", "error", "interval": [lo, hi]}, "nominal": {"ttl_s", "error"},
+ * "costs"?: {...}, "notes": [...]} (docs/schemas/calibrate.schema.json), CSV
+ * (one row per point, in the order asked) and HTML (E against the TTL). */
+enum pcs_status pcs_report_calibrate_text(FILE *out, const struct pcs_calibrate_report *report);
+enum pcs_status pcs_report_calibrate_json(FILE *out, const struct pcs_calibrate_report *report);
+enum pcs_status pcs_report_calibrate_csv(FILE *out, const struct pcs_calibrate_report *report);
+enum pcs_status pcs_report_calibrate_html(FILE *out, const struct pcs_calibrate_report *report);
+
 /* Self-contained HTML reports (inline SVG and CSS; no scripts, no external
  * assets), readable at a glance: axes with units and labels.
- * replay: cached ratio over time (timeline) and by model, and the cost
- *   breakdown (when priced);
+ * replay: cached ratio over time (timeline) and by model, the cost
+ *   breakdown (when priced), and the reconciliation (when the report has
+ *   one: its table, observed and simulated totals, the worst requests);
  * sweep: the cached-ratio (and cost, when priced) curve against the TTL or
  *   the capacity, the ideal ceiling, and the provider presets' TTLs marked
  *   (5 min, 30 min, 1 h, 6 h, 24 h);

@@ -38,11 +38,12 @@
 
 enum pcs_trace_format {
     PCS_FORMAT_AUTO = 0,
-    PCS_FORMAT_MOONCAKE,    /* JSONL: timestamp (ms), input_length, output_length, hash_ids */
-    PCS_FORMAT_CLAUDE_CODE, /* one JSON document: block_size, requests[] (with subagents) */
-    PCS_FORMAT_NATIVE,      /* pcsim's JSONL: see docs/formats.md */
-    PCS_FORMAT_AZURE,       /* CSV: TIMESTAMP,ContextTokens,GeneratedTokens */
-    PCS_FORMAT_COUNT        /* not a format: how many there are (with AUTO) */
+    PCS_FORMAT_MOONCAKE,        /* JSONL: timestamp (ms), input_length, output_length, hash_ids */
+    PCS_FORMAT_CLAUDE_CODE,     /* one JSON document: block_size, requests[] (with subagents) */
+    PCS_FORMAT_NATIVE,          /* pcsim's JSONL: see docs/formats.md */
+    PCS_FORMAT_AZURE,           /* CSV: TIMESTAMP,ContextTokens,GeneratedTokens */
+    PCS_FORMAT_CLAUDE_CODE_LOG, /* Claude Code transcripts (JSONL), read whole */
+    PCS_FORMAT_COUNT            /* not a format: how many there are (with AUTO) */
 };
 
 /* "mooncake", "claude-code", "native", "azure", "auto" (static text;
@@ -115,6 +116,12 @@ int pcs_trace_lacks_prefixes(const pcs_trace *trace);
 /* The first such file's format for people ("Azure CSV"), or NULL when
  * every file has prefix identity. Static text. */
 const char *pcs_trace_prefixless_format(const pcs_trace *trace);
+
+/* The label of the first file's format whose prompts come from token counts
+ * alone (docs/design.md §8: each request extends its predecessor's prompt
+ * by the tokens it adds), e.g. "Claude Code transcript", for the reports
+ * to state that assumption; NULL when no file's do. */
+const char *pcs_trace_counts_only_format(const pcs_trace *trace);
 
 /* The format detected for file i. */
 enum pcs_trace_format pcs_trace_file_format(const pcs_trace *trace, size_t file);

@@ -19,6 +19,7 @@ int cmd_convert(int argc, char **argv);
 int cmd_prices(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 
 /* Prints "pcsim COMMAND: message" and a hint to stderr; returns CLI_EXIT_USAGE. */

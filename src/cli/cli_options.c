@@ -1,6 +1,8 @@
 /* The shared trace and cost options, described once; see cli_options.h. */
 #include "cli_options.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -402,4 +404,63 @@ void cli_shared_help_brief(FILE *out, const char *lead, enum cli_option_group gr
         column += width;
     }
     fputs("\n", out);
+}
+
+/* ---- points of a curve -------------------------------------------------- */
+
+/* One value of a list or range end: a duration (ms) or a token count. */
+static int parse_curve_value(const char *text, int durations, double *value)
+{
+    if (durations) {
+        int64_t ms;
+        if (cli_parse_seconds(text, &ms) != 0 || ms <= 0)
+            return -1;
+        *value = (double)ms;
+        return 0;
+    }
+    uint64_t count;
+    if (cli_parse_count(text, &count) != 0 || count == 0)
+        return -1;
+    *value = (double)count;
+    return 0;
+}
+
+/* A LIST ("a,b,c") or RANGE ("a..b[:n]", log-spaced, ends included) into
+ * values[0..*count), rounded to whole ms or tokens, duplicates dropped. */
+int cli_parse_curve_points(const char *spec, int durations, double *values, size_t *count)
+{
+    char buffer[512];
+    if (strlen(spec) >= sizeof buffer)
+        return -1;
+    snprintf(buffer, sizeof buffer, "%s", spec);
+    *count = 0;
+    char *dots = strstr(buffer, "..");
+    if (dots) {
+        *dots = '\0';
+        char *to = dots + 2;
+        char *colon = strchr(to, ':');
+        uint64_t n = CLI_DEFAULT_RANGE_POINTS;
+        if (colon) {
+            *colon = '\0';
+            if (cli_parse_count(colon + 1, &n) != 0 || n < 2 || n > CLI_MAX_CURVE_POINTS)
+                return -1;
+        }
+        double low, high;
+        if (parse_curve_value(buffer, durations, &low) != 0 || parse_curve_value(to, durations, &high) != 0 ||
+            high <= low)
+            return -1;
+        for (uint64_t i = 0; i < n; i++) {
+            double value = round(low * pow(high / low, (double)i / (double)(n - 1)));
+            if (*count == 0 || value != values[*count - 1])
+                values[(*count)++] = value;
+        }
+        return 0;
+    }
+    for (char *item = strtok(buffer, ","); item; item = strtok(NULL, ",")) {
+        double value;
+        if (*count == CLI_MAX_CURVE_POINTS || parse_curve_value(item, durations, &value) != 0)
+            return -1;
+        values[(*count)++] = value;
+    }
+    return *count ? 0 : -1;
 }

@@ -88,4 +88,16 @@ void cli_shared_help(FILE *out, enum cli_option_group group);
  * indented by two spaces. */
 void cli_shared_help_brief(FILE *out, const char *lead, enum cli_option_group group);
 
+/* ---- points of a curve (sweep --ttl, --capacity; calibrate --ttl) ------ */
+
+#define CLI_MAX_CURVE_POINTS 1024
+#define CLI_DEFAULT_RANGE_POINTS 16
+
+/* A LIST ("a,b,c") or RANGE ("a..b[:n]", n log-spaced points, ends
+ * included, default CLI_DEFAULT_RANGE_POINTS) of durations (durations != 0:
+ * "300", "5m", "1h", into ms) or token counts ("3M") into values[0..*count)
+ * (room for CLI_MAX_CURVE_POINTS), rounded to whole ms or tokens; a range's
+ * duplicates are dropped. 0 on success, -1 if malformed. */
+int cli_parse_curve_points(const char *spec, int durations, double *values, size_t *count);
+
 #endif

@@ -330,7 +330,8 @@ static int report(const struct replay_options *opts, const pcs_inputs *inputs, c
                                        price_time_s,
                                        opts->shared.tier_override,
                                        opts->shared.region_uplift,
-                                       outcome->partial};
+                                       outcome->partial,
+                                       outcome->reconciled ? &outcome->reconciliation : NULL};
     if (outcome->partial)
         fprintf(stderr, "pcsim replay: interrupted: reporting the %llu %s replayed so far (PARTIAL)\n",
                 (unsigned long long)result->total.requests, cli_noun(result->total.requests, "request", "requests"));

@@ -1,7 +1,6 @@
 /* pcsim sweep: cached tokens (and dollars) as a function of the TTL or of
  * the cache's capacity, every point in one pass over the trace. */
 #include <getopt.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,8 +10,7 @@
 #include "pcsim/report.h"
 #include "pcsim/sweep.h"
 
-#define MAX_POINTS 1024
-#define DEFAULT_RANGE_POINTS 16
+#define MAX_POINTS CLI_MAX_CURVE_POINTS
 
 /* The parameters a sweep takes as overrides: all but the ones its curves vary. */
 #define SWEEP_OVERRIDABLE (~(unsigned)(PCS_USES_TTL | PCS_USES_CAPACITY))
@@ -81,62 +79,6 @@ struct sweep_options {
     const char *html_path;
     const char *output_path;
 };
-
-/* One value of a list or range end: a duration (ms) or a token count. */
-static int parse_value(const char *text, int durations, double *value)
-{
-    if (durations) {
-        int64_t ms;
-        if (cli_parse_seconds(text, &ms) != 0 || ms <= 0)
-            return -1;
-        *value = (double)ms;
-        return 0;
-    }
-    uint64_t count;
-    if (cli_parse_count(text, &count) != 0 || count == 0)
-        return -1;
-    *value = (double)count;
-    return 0;
-}
-
-/* A LIST ("a,b,c") or RANGE ("a..b[:n]", log-spaced, ends included) into
- * values[0..*count), rounded to whole ms or tokens, duplicates dropped. */
-static int parse_points(const char *spec, int durations, double *values, size_t *count)
-{
-    char buffer[512];
-    if (strlen(spec) >= sizeof buffer)
-        return -1;
-    snprintf(buffer, sizeof buffer, "%s", spec);
-    *count = 0;
-    char *dots = strstr(buffer, "..");
-    if (dots) {
-        *dots = '\0';
-        char *to = dots + 2;
-        char *colon = strchr(to, ':');
-        uint64_t n = DEFAULT_RANGE_POINTS;
-        if (colon) {
-            *colon = '\0';
-            if (cli_parse_count(colon + 1, &n) != 0 || n < 2 || n > MAX_POINTS)
-                return -1;
-        }
-        double low, high;
-        if (parse_value(buffer, durations, &low) != 0 || parse_value(to, durations, &high) != 0 || high <= low)
-            return -1;
-        for (uint64_t i = 0; i < n; i++) {
-            double value = round(low * pow(high / low, (double)i / (double)(n - 1)));
-            if (*count == 0 || value != values[*count - 1])
-                values[(*count)++] = value;
-        }
-        return 0;
-    }
-    for (char *item = strtok(buffer, ","); item; item = strtok(NULL, ",")) {
-        double value;
-        if (*count == MAX_POINTS || parse_value(item, durations, &value) != 0)
-            return -1;
-        values[(*count)++] = value;
-    }
-    return *count ? 0 : -1;
-}
 
 static int parse_options(int argc, char **argv, struct sweep_options *opts)
 {
@@ -253,7 +195,7 @@ int cmd_sweep(int argc, char **argv)
     static double values[MAX_POINTS];
     size_t count = 0;
     int durations = opts.ttl_spec != NULL;
-    if (parse_points(durations ? opts.ttl_spec : opts.capacity_spec, durations, values, &count) != 0)
+    if (cli_parse_curve_points(durations ? opts.ttl_spec : opts.capacity_spec, durations, values, &count) != 0)
         return cli_usage_error("sweep", "%s: expected a list (%s) or a range FROM..TO[:N], got '%s'",
                                durations ? "--ttl" : "--capacity", durations ? "60,300,1h" : "1M,3M,10M",
                                durations ? opts.ttl_spec : opts.capacity_spec);

@@ -123,6 +123,27 @@ static enum pcs_status list_directory(const char *dir, char ***names, size_t *co
     return status;
 }
 
+/* Why the entry name of a directory is what Claude Code keeps beside its
+ * transcripts in ~/.claude/projects (docs/formats.md), not a trace, or
+ * NULL: a session's tool-results/ directory (tool outputs too large for
+ * the transcript), a project's memory/ directory (auto memory, Markdown)
+ * and sessions-index.json (the resume list), and a subagent's
+ * agent-<id>.meta.json. */
+static const char *companion_file(const char *name)
+{
+    static const char meta[] = ".meta.json";
+    size_t len = strlen(name);
+    if (strcmp(name, "tool-results") == 0)
+        return "a Claude Code session's tool outputs, not a trace";
+    if (strcmp(name, "memory") == 0)
+        return "a Claude Code project's memory notes, not a trace";
+    if (strcmp(name, "sessions-index.json") == 0)
+        return "a Claude Code project's session index, not a trace";
+    if (len > sizeof meta - 1 && strcmp(name + len - (sizeof meta - 1), meta) == 0)
+        return "a Claude Code subagent's metadata, not a trace";
+    return NULL;
+}
+
 /* Adds the files under dir, in name order; *added counts them. */
 static enum pcs_status add_directory(pcs_inputs *inputs, const char *dir, size_t *added, struct pcs_error *err)
 {
@@ -141,6 +162,8 @@ static enum pcs_status add_directory(pcs_inputs *inputs, const char *dir, size_t
         int is_directory = 0;
         if (names[i][0] == '.')
             skip = "a hidden entry";
+        else if ((skip = companion_file(names[i])) != NULL)
+            ; /* said why */
         else if (lstat(path, &link_st) != 0)
             status = pcs_error_set(err, PCS_ERR_IO, "%s: cannot stat: %s", path, strerror(errno));
         else if (S_ISDIR(link_st.st_mode))

@@ -206,6 +206,214 @@ static const struct report_column sweep_columns[SWEEP_COLUMN_COUNT] = {
 
 const struct report_table pcs_report_sweep_table = {sweep_columns, SWEEP_COLUMN_COUNT, 16};
 
+/* ---------------------------------------------------------- reconciliation */
+
+static uint64_t observed_requests(const struct report_usage_row *row)
+{
+    return row->reconcile->observed.requests;
+}
+
+static uint64_t observed_input(const struct report_usage_row *row)
+{
+    return row->reconcile->observed.input;
+}
+
+static uint64_t observed_read(const struct report_usage_row *row)
+{
+    return row->reconcile->observed.cache_read;
+}
+
+static uint64_t simulated_read(const struct report_usage_row *row)
+{
+    return row->reconcile->simulated.cache_read;
+}
+
+static uint64_t observed_write(const struct report_usage_row *row)
+{
+    return row->reconcile->observed.cache_write;
+}
+
+static uint64_t simulated_write(const struct report_usage_row *row)
+{
+    return row->reconcile->simulated.cache_write;
+}
+
+static uint64_t observed_write_1h(const struct report_usage_row *row)
+{
+    return row->reconcile->observed.cache_write_1h;
+}
+
+static uint64_t simulated_write_1h(const struct report_usage_row *row)
+{
+    return row->reconcile->simulated.cache_write_1h;
+}
+
+static uint64_t deviation(const struct report_usage_row *row)
+{
+    return row->reconcile->deviation;
+}
+
+static uint64_t agreeing(const struct report_usage_row *row)
+{
+    return row->reconcile->agreeing;
+}
+
+static double error(const struct report_usage_row *row)
+{
+    return pcs_reconcile_error(row->reconcile);
+}
+
+static double agreement(const struct report_usage_row *row)
+{
+    return pcs_reconcile_agreement(row->reconcile);
+}
+
+static double observed_usd(const struct report_usage_row *row)
+{
+    return row->reconcile->observed_usd;
+}
+
+static double simulated_usd(const struct report_usage_row *row)
+{
+    return row->reconcile->simulated_usd;
+}
+
+enum reconcile_column {
+    RECONCILE_REQUESTS,
+    RECONCILE_INPUT,
+    RECONCILE_OBSERVED_READ,
+    RECONCILE_SIMULATED_READ,
+    RECONCILE_OBSERVED_WRITE,
+    RECONCILE_SIMULATED_WRITE,
+    RECONCILE_OBSERVED_WRITE_1H,
+    RECONCILE_SIMULATED_WRITE_1H,
+    RECONCILE_DEVIATION,
+    RECONCILE_ERROR,
+    RECONCILE_AGREEING,
+    RECONCILE_AGREEMENT,
+    RECONCILE_OBSERVED_COST,
+    RECONCILE_SIMULATED_COST,
+    RECONCILE_COLUMN_COUNT
+};
+
+/* Observed and simulated side by side; JSON groups each side's members. */
+static const struct report_column reconcile_columns[RECONCILE_COLUMN_COUNT] = {
+    [RECONCILE_REQUESTS] = {.text_header = "requests",
+                            .html_header = "requests",
+                            .csv_name = "requests",
+                            .json_key = "requests",
+                            .json_place = REPORT_JSON_HEAD,
+                            .kind = REPORT_KIND_COUNT,
+                            .text_width = 10,
+                            .count = observed_requests},
+    [RECONCILE_INPUT] = {.text_header = "input",
+                         .html_header = "input",
+                         .csv_name = "input",
+                         .json_key = "input",
+                         .json_place = REPORT_JSON_HEAD,
+                         .kind = REPORT_KIND_TOKENS,
+                         .text_width = 15,
+                         .count = observed_input},
+    [RECONCILE_OBSERVED_READ] = {.text_header = "read obs",
+                                 .html_header = "read obs",
+                                 .csv_name = "observed_cache_read",
+                                 .json_key = "cache_read",
+                                 .json_group = "observed",
+                                 .kind = REPORT_KIND_TOKENS,
+                                 .text_width = 15,
+                                 .count = observed_read},
+    [RECONCILE_SIMULATED_READ] = {.text_header = "read sim",
+                                  .html_header = "read sim",
+                                  .csv_name = "simulated_cache_read",
+                                  .json_key = "cache_read",
+                                  .json_group = "simulated",
+                                  .kind = REPORT_KIND_TOKENS,
+                                  .text_width = 15,
+                                  .count = simulated_read},
+    [RECONCILE_OBSERVED_WRITE] = {.text_header = "write obs",
+                                  .html_header = "write obs",
+                                  .csv_name = "observed_cache_write",
+                                  .json_key = "cache_write",
+                                  .json_group = "observed",
+                                  .kind = REPORT_KIND_TOKENS,
+                                  .text_width = 15,
+                                  .count = observed_write},
+    [RECONCILE_SIMULATED_WRITE] = {.text_header = "write sim",
+                                   .html_header = "write sim",
+                                   .csv_name = "simulated_cache_write",
+                                   .json_key = "cache_write",
+                                   .json_group = "simulated",
+                                   .kind = REPORT_KIND_TOKENS,
+                                   .text_width = 15,
+                                   .count = simulated_write},
+    [RECONCILE_OBSERVED_WRITE_1H] = {.csv_name = "observed_cache_write_1h",
+                                     .json_key = "cache_write_1h",
+                                     .json_group = "observed",
+                                     .kind = REPORT_KIND_TOKENS,
+                                     .count = observed_write_1h},
+    [RECONCILE_SIMULATED_WRITE_1H] = {.csv_name = "simulated_cache_write_1h",
+                                      .json_key = "cache_write_1h",
+                                      .json_group = "simulated",
+                                      .kind = REPORT_KIND_TOKENS,
+                                      .count = simulated_write_1h},
+    [RECONCILE_DEVIATION] = {.html_header = "deviation",
+                             .csv_name = "deviation",
+                             .json_key = "deviation",
+                             .kind = REPORT_KIND_TOKENS,
+                             .count = deviation},
+    [RECONCILE_ERROR] = {.text_header = "error E",
+                         .html_header = "error E",
+                         .csv_name = "error",
+                         .json_key = "error",
+                         .kind = REPORT_KIND_RATIO,
+                         .text_width = 9,
+                         .number = error},
+    [RECONCILE_AGREEING] = {.csv_name = "agreeing_requests",
+                            .json_key = "agreeing_requests",
+                            .kind = REPORT_KIND_COUNT,
+                            .count = agreeing},
+    [RECONCILE_AGREEMENT] = {.text_header = "agree",
+                             .html_header = "agree",
+                             .csv_name = "agreement_share",
+                             .json_key = "agreement_share",
+                             .kind = REPORT_KIND_RATIO,
+                             .text_width = 8,
+                             .number = agreement},
+    [RECONCILE_OBSERVED_COST] = {.text_header = "USD obs",
+                                 .html_header = "USD obs",
+                                 .csv_name = "observed_cost_usd",
+                                 .json_key = "cost",
+                                 .json_group = "observed",
+                                 .kind = REPORT_KIND_MONEY,
+                                 .priced = 1,
+                                 .text_width = 12,
+                                 .number = observed_usd},
+    [RECONCILE_SIMULATED_COST] = {.text_header = "USD sim",
+                                  .html_header = "USD sim",
+                                  .csv_name = "simulated_cost_usd",
+                                  .json_key = "cost",
+                                  .json_group = "simulated",
+                                  .kind = REPORT_KIND_MONEY,
+                                  .priced = 1,
+                                  .text_width = 12,
+                                  .number = simulated_usd},
+};
+
+const struct report_table pcs_report_reconcile_table = {reconcile_columns, RECONCILE_COLUMN_COUNT, 28};
+
+struct report_usage_row pcs_report_reconcile_row(const struct pcs_reconcile_sums *sums)
+{
+    return (struct report_usage_row){.usage = &sums->observed, .priced = sums->priced, .reconcile = sums};
+}
+
+struct pcs_reconcile_sums pcs_report_reconcile_request_sums(const struct pcs_reconcile_request *request)
+{
+    return (struct pcs_reconcile_sums){
+        .observed = request->observed, .simulated = request->simulated, .deviation = request->deviation};
+}
+
+/* ------------------------------------------------------------------- rows */
+
 struct report_usage_row pcs_report_sweep_row(const struct pcs_sweep_result *result, size_t i)
 {
     if (i == result->point_count)
@@ -244,5 +452,6 @@ struct report_usage_row pcs_report_replay_row(const struct pcs_replay_report *re
     return row;
 }
 
-_Static_assert(REPLAY_COLUMN_COUNT <= REPORT_MAX_COLUMNS && SWEEP_COLUMN_COUNT <= REPORT_MAX_COLUMNS,
+_Static_assert(REPLAY_COLUMN_COUNT <= REPORT_MAX_COLUMNS && SWEEP_COLUMN_COUNT <= REPORT_MAX_COLUMNS &&
+                   RECONCILE_COLUMN_COUNT <= REPORT_MAX_COLUMNS,
                "REPORT_MAX_COLUMNS holds every table");

@@ -24,6 +24,9 @@ struct report_usage_row {
     double cost;               /* USD with the cache */
     double cost_without_cache; /* USD with none */
     double cost_ideal;         /* USD with the ideal cache */
+    /* A reconciliation's row (its table only): the sums of the total, a
+     * model or one request; usage is then unused. */
+    const struct pcs_reconcile_sums *reconcile;
 };
 
 /* How every format spells a value. */
@@ -74,6 +77,16 @@ struct report_table {
 /* Replay: the total and each model. Sweep: each point and the ideal. */
 extern const struct report_table pcs_report_replay_table;
 extern const struct report_table pcs_report_sweep_table;
+/* A replay's reconciliation (DESIGN §9): its total, each model, each of the
+ * requests that disagree most. */
+extern const struct report_table pcs_report_reconcile_table;
+
+/* A reconciliation's row: sums (the total, a model's, or one request's made
+ * by pcs_report_reconcile_request_sums), its dollars when sums->priced. */
+struct report_usage_row pcs_report_reconcile_row(const struct pcs_reconcile_sums *sums);
+
+/* One request of the worst list as sums of one request (no dollars). */
+struct pcs_reconcile_sums pcs_report_reconcile_request_sums(const struct pcs_reconcile_request *request);
 
 /* A sweep's row i: point i, or the ideal cache when i == point_count. */
 struct report_usage_row pcs_report_sweep_row(const struct pcs_sweep_result *result, size_t i);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "columns.h"
+#include "reconcile_report.h"
 #include "report_util.h"
 
 /* A row's cells (costs empty when not priced) and its newline. */
@@ -48,6 +49,8 @@ enum pcs_status pcs_report_replay_csv(FILE *out, const struct pcs_replay_report 
         csv_cells(out, report, models[i]);
     }
     free(models);
+    if (report->reconciliation && pcs_report_reconcile_csv(out, report) != PCS_OK)
+        return PCS_ERR_NOMEM;
     return ferror(out) ? PCS_ERR_IO : PCS_OK;
 }
 

@@ -8,6 +8,7 @@
 
 #include "columns.h"
 #include "html.h"
+#include "reconcile_report.h"
 #include "report_util.h"
 #include "svg_chart.h"
 
@@ -62,6 +63,9 @@ static void replay_header(FILE *out, const struct pcs_replay_report *report)
                           "nothing in it can be cached",
                           pcs_report_article(pcs_trace_prefixless_format(report->trace)),
                           pcs_trace_prefixless_format(report->trace));
+    char note[320];
+    if (pcs_report_counts_only_note(report->trace, note, sizeof note))
+        pcs_html_element(out, "p", "meta", note);
 }
 
 static void usage_table(FILE *out, const struct pcs_replay_report *report, const uint32_t *models)
@@ -470,6 +474,8 @@ enum pcs_status pcs_report_replay_html(FILE *out, const struct pcs_replay_report
         status = model_ratio_chart(out, report, models);
     if (status == PCS_OK && report->cost)
         status = cost_section(out, report, models);
+    if (status == PCS_OK && report->reconciliation)
+        status = pcs_report_reconcile_html(out, report);
     pcs_html_end(out);
     free(models);
     if (status != PCS_OK)

@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 
 #include "columns.h"
+#include "reconcile_report.h"
 #include "report_json.h"
 #include "report_util.h"
 
@@ -129,6 +130,8 @@ enum pcs_status pcs_report_replay_json(FILE *out, const struct pcs_replay_report
     pcs_report_json_put(&doc, root, "skipped", pcs_report_json_integer(result->skipped));
     pcs_report_json_add_bool(&doc, root, "partial", report->partial);
     pcs_report_json_add_bool(&doc, root, "prefix_identity", !pcs_trace_lacks_prefixes(report->trace));
+    if (pcs_trace_counts_only_format(report->trace)) /* only then: other reports stay as they were */
+        pcs_report_json_add_bool(&doc, root, "prefixes_from_counts", 1);
     pcs_report_table_json(&doc, root, table, &total, REPORT_JSON_BODY);
     cJSON *by_model = pcs_report_json_array(&doc, root, "by_model");
     uint32_t *models = pcs_report_models_by_name(report);
@@ -157,5 +160,9 @@ enum pcs_status pcs_report_replay_json(FILE *out, const struct pcs_replay_report
     else
         pcs_report_json_add_null(&doc, root, "tasks");
     free(models);
+    if (report->reconciliation && pcs_report_reconcile_json(&doc, report) != PCS_OK) {
+        pcs_report_json_discard(&doc);
+        return PCS_ERR_NOMEM;
+    }
     return pcs_report_json_finish(out, &doc);
 }

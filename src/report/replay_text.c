@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "columns.h"
+#include "reconcile_report.h"
 #include "report_util.h"
 
 /* The total (model < 0) or one model's usage. */
@@ -162,6 +163,9 @@ enum pcs_status pcs_report_replay_text(FILE *out, const struct pcs_replay_report
                 "nothing in it can be cached\n",
                 pcs_report_article(pcs_trace_prefixless_format(report->trace)),
                 pcs_trace_prefixless_format(report->trace));
+    char note[320];
+    if (pcs_report_counts_only_note(report->trace, note, sizeof note))
+        fprintf(out, "%s\n", note);
     fputc('\n', out);
     pcs_report_table_text_header(out, &pcs_report_replay_table, "", report->cost != NULL);
     usage_row(out, report, -1);
@@ -179,6 +183,8 @@ enum pcs_status pcs_report_replay_text(FILE *out, const struct pcs_replay_report
     if (status == PCS_OK && report->cost && report->cost->tasks.tasks)
         task_lines(out, &report->cost->tasks);
     free(models);
+    if (status == PCS_OK && report->reconciliation)
+        status = pcs_report_reconcile_text(out, report);
     if (status != PCS_OK)
         return status;
     return ferror(out) ? PCS_ERR_IO : PCS_OK;

@@ -380,3 +380,15 @@ const char *pcs_report_article(const char *phrase)
     char first = phrase ? (char)tolower((unsigned char)phrase[0]) : 0;
     return first && strchr("aeiou", first) ? "an" : "a";
 }
+
+const char *pcs_report_counts_only_note(const pcs_trace *trace, char *buf, size_t cap)
+{
+    const char *format = pcs_trace_counts_only_format(trace);
+    if (!format)
+        return NULL;
+    snprintf(buf, cap,
+             "note: %s %s trace holds no prompt text: prefixes come from token counts alone (a request extends "
+             "its predecessor's prompt by the tokens it adds; a shorter one starts a new chain)",
+             pcs_report_article(format), format);
+    return buf;
+}

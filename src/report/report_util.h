@@ -131,6 +131,11 @@ const char *pcs_report_noun(uint64_t count, const char *singular, const char *pl
  * a vowel ("an Azure CSV trace"), else "a". */
 const char *pcs_report_article(const char *phrase);
 
+/* The note a report prints when trace's prompts come from token counts
+ * alone (pcs_trace_counts_only_format), in buf[0..cap): "note: a Claude
+ * Code transcript trace holds no prompt text: ..."; NULL when they do not. */
+const char *pcs_report_counts_only_note(const pcs_trace *trace, char *buf, size_t cap);
+
 /* A figure without a value (pcs_has_value() false: a mean over no trial, a
  * CI over fewer than two) is written the same way by every writer of a
  * format, from this one table: "n/a" in text and HTML, an empty field in

@@ -137,6 +137,9 @@ static void sweep_header(FILE *out, const struct pcs_sweep_report *report)
     if (result->skipped)
         pcs_html_elementf(out, "p", "meta", "skipped: %s (--lenient)",
                           pcs_report_count(result->skipped, "bad record", "bad records", points, sizeof points));
+    char note[320];
+    if (pcs_report_counts_only_note(report->trace, note, sizeof note))
+        pcs_html_element(out, "p", "meta", note);
     if (result->priced)
         pcs_html_elementf(out, "p", "meta", "prices of %s; catalog: %s",
                           pcs_report_utc_time(report->price_time_s, when, sizeof when),

@@ -44,6 +44,9 @@ enum pcs_status pcs_report_sweep_text(FILE *out, const struct pcs_sweep_report *
     if (result->skipped)
         fprintf(out, "skipped: %s (--lenient)\n",
                 pcs_report_count(result->skipped, "bad record", "bad records", count, sizeof count));
+    char note[320];
+    if (pcs_report_counts_only_note(report->trace, note, sizeof note))
+        fprintf(out, "%s\n", note);
     struct sweep_money money;
     pcs_report_sweep_money(result, &money);
     if (result->priced)

@@ -28,6 +28,10 @@ struct pcs_replay_coster {
     size_t model_cap;
     pcs_ledger *chosen;
     pcs_ledger *ideal;
+    /* The requests that carry observed usage: that usage, and the chosen
+     * cache's of the same requests (for the reconciliation's dollars). */
+    pcs_ledger *observed;
+    pcs_ledger *simulated;
     struct pcs_hash_table tasks; /* task id -> enum task_state */
     uint64_t task_requests;
 };
@@ -44,7 +48,9 @@ pcs_replay_coster *pcs_replay_coster_new(const struct pcs_replay_cost_config *co
     coster->trace = trace;
     coster->chosen = pcs_ledger_new(err);
     coster->ideal = coster->chosen ? pcs_ledger_new(err) : NULL;
-    if (!coster->chosen || !coster->ideal) {
+    coster->observed = coster->ideal ? pcs_ledger_new(err) : NULL;
+    coster->simulated = coster->observed ? pcs_ledger_new(err) : NULL;
+    if (!coster->simulated) {
         pcs_replay_coster_free(coster);
         return NULL;
     }
@@ -57,6 +63,8 @@ void pcs_replay_coster_free(pcs_replay_coster *coster)
         return;
     pcs_ledger_free(coster->chosen);
     pcs_ledger_free(coster->ideal);
+    pcs_ledger_free(coster->observed);
+    pcs_ledger_free(coster->simulated);
     free(coster->models);
     pcs_hash_release(&coster->tasks);
     free(coster);
@@ -133,6 +141,13 @@ enum pcs_status pcs_replay_coster_add(pcs_replay_coster *coster, const struct pc
     if (pcs_ledger_add(coster->chosen, req->model, kind, tier, prompt_class, chosen) != PCS_OK ||
         pcs_ledger_add(coster->ideal, req->model, kind, tier, prompt_class, ideal ? ideal : chosen) != PCS_OK)
         return PCS_ERR_NOMEM;
+    if (req->has_observed) {
+        struct pcs_usage observed;
+        pcs_observed_usage(req, &observed);
+        if (pcs_ledger_add(coster->observed, req->model, kind, tier, prompt_class, &observed) != PCS_OK ||
+            pcs_ledger_add(coster->simulated, req->model, kind, tier, prompt_class, chosen) != PCS_OK)
+            return PCS_ERR_NOMEM;
+    }
     return PCS_OK;
 }
 
@@ -224,6 +239,50 @@ enum pcs_status pcs_replay_coster_finish(pcs_replay_coster *coster, struct pcs_r
     if (status != PCS_OK)
         pcs_replay_cost_free(cost);
     return status;
+}
+
+/* The dollars of one side of a reconciliation's sums. */
+static double *side_usd(struct pcs_reconcile_sums *sums, int observed)
+{
+    return observed ? &sums->observed_usd : &sums->simulated_usd;
+}
+
+/* Prices one side's ledger (observed, or the chosen cache's of the same
+ * requests) into the sums of each priced model and of all of them. */
+static enum pcs_status price_side(const pcs_replay_coster *coster, int observed,
+                                  struct pcs_reconciliation *reconciliation, struct pcs_error *err)
+{
+    const pcs_ledger *ledger = observed ? coster->observed : coster->simulated;
+    for (size_t i = 0; i < pcs_ledger_count(ledger); i++) {
+        const struct pcs_ledger_entry *entry = pcs_ledger_entry(ledger, i);
+        const struct model_slot *slot = &coster->models[entry->model];
+        if (!slot->model || entry->model >= reconciliation->model_count)
+            continue;
+        struct pcs_cost cost;
+        enum pcs_status status = price_entry(slot, entry, &cost, NULL, err);
+        if (status != PCS_OK)
+            return status;
+        *side_usd(&reconciliation->by_model[entry->model], observed) += cost.total;
+        *side_usd(&reconciliation->total, observed) += cost.total;
+    }
+    return PCS_OK;
+}
+
+enum pcs_status pcs_replay_coster_reconcile(pcs_replay_coster *coster, struct pcs_reconciliation *reconciliation,
+                                            struct pcs_error *err)
+{
+    for (size_t i = 0; i < reconciliation->model_count; i++) {
+        const struct model_slot *slot = model_slot(coster, (uint32_t)i);
+        if (!slot)
+            return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+        struct pcs_reconcile_sums *model = &reconciliation->by_model[i];
+        model->priced = slot->model != NULL;
+        /* The total is priced when some observed request is. */
+        if (model->priced && model->observed.requests)
+            reconciliation->total.priced = 1;
+    }
+    enum pcs_status status = price_side(coster, 1, reconciliation, err);
+    return status == PCS_OK ? price_side(coster, 0, reconciliation, err) : status;
 }
 
 void pcs_replay_cost_free(struct pcs_replay_cost *cost)

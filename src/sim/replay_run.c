@@ -62,6 +62,7 @@ struct attempt {
     const struct pcs_replay_job *job;
     const pcs_trace *trace;
     pcs_replay_coster *coster; /* NULL: not priced */
+    pcs_reconciler *reconciler;
     size_t lane_count;
     struct pcs_timeline *timeline; /* NULL: none */
     int *stopped;                  /* set when the run stops early */
@@ -78,6 +79,8 @@ static enum pcs_status observe_request(void *context, const struct pcs_request *
         if (status != PCS_OK)
             return status;
     }
+    if (pcs_reconciler_add(attempt->reconciler, req, &usages[0]) != PCS_OK)
+        return pcs_error_set(attempt->err, PCS_ERR_NOMEM, "out of memory");
     if (attempt->timeline)
         pcs_timeline_add(attempt->timeline, req->t_ms, &usages[0]);
     const struct pcs_replay_watch *watch = &attempt->job->watch;
@@ -94,8 +97,10 @@ static enum pcs_status observe_request(void *context, const struct pcs_request *
 
 /* Drops what a try made, for the next one or on failure (not the trace). */
 static void drop_try(struct pcs_replay_lane *lanes, size_t lane_count, struct model_caches *caches,
-                     pcs_replay_coster **coster)
+                     pcs_replay_coster **coster, pcs_reconciler **reconciler)
 {
+    pcs_reconciler_free(*reconciler);
+    *reconciler = NULL;
     for (size_t i = 0; i < lane_count; i++)
         pcs_replay_result_free(&lanes[i].result);
     free(caches->configs);
@@ -110,7 +115,7 @@ static void drop_try(struct pcs_replay_lane *lanes, size_t lane_count, struct mo
 static enum pcs_status replay_once(const struct pcs_replay_job *job, const struct pcs_trace_config *trace_config,
                                    int one_pass, struct pcs_replay_outcome *outcome, struct pcs_replay_lane *lanes,
                                    size_t *lane_count, struct model_caches *caches, pcs_replay_coster **coster,
-                                   struct pcs_error *err)
+                                   pcs_reconciler **reconciler, struct pcs_error *err)
 {
     outcome->trace = one_pass ? pcs_trace_open_one_pass(job->inputs, trace_config, PCS_TRACE_ONE_PASS_MIN_BYTES, err)
                               : pcs_trace_open_inputs(job->inputs, trace_config, err);
@@ -129,11 +134,13 @@ static enum pcs_status replay_once(const struct pcs_replay_job *job, const struc
         pcs_cache_preset("ideal", &lanes[1].config);
         *lane_count = 2;
     }
-    struct attempt attempt = {job, outcome->trace, NULL, *lane_count, NULL, &outcome->partial, err};
+    struct attempt attempt = {job, outcome->trace, NULL, NULL, *lane_count, NULL, &outcome->partial, err};
     pcs_timeline_init(&outcome->timeline);
     if (job->timeline)
         attempt.timeline = &outcome->timeline;
     if (job->pricing && !(attempt.coster = *coster = pcs_replay_coster_new(job->pricing, outcome->trace, err)))
+        return err->status;
+    if (!(attempt.reconciler = *reconciler = pcs_reconciler_new(err)))
         return err->status;
     if (job->watch.start) {
         enum pcs_status status = job->watch.start(job->watch.context, outcome->trace);
@@ -163,12 +170,14 @@ enum pcs_status pcs_replay_run(const struct pcs_replay_job *job, struct pcs_repl
     size_t lane_count = 0;
     struct model_caches caches = {job, NULL, 0};
     pcs_replay_coster *coster = NULL;
+    pcs_reconciler *reconciler = NULL;
     for (;;) {
-        status = replay_once(job, &trace_config, one_pass, outcome, lanes, &lane_count, &caches, &coster, err);
+        status =
+            replay_once(job, &trace_config, one_pass, outcome, lanes, &lane_count, &caches, &coster, &reconciler, err);
         if (status != PCS_ERR_ORDER)
             break;
         /* Everything the first try made goes; the file is indexed. */
-        drop_try(lanes, 0, &caches, &coster);
+        drop_try(lanes, 0, &caches, &coster, &reconciler);
         pcs_trace_free(outcome->trace);
         outcome->trace = NULL;
         one_pass = 0;
@@ -179,6 +188,12 @@ enum pcs_status pcs_replay_run(const struct pcs_replay_job *job, struct pcs_repl
         status = pcs_replay_coster_finish(coster, &outcome->cost, err);
         outcome->priced = status == PCS_OK;
     }
+    if (status == PCS_OK && pcs_reconciler_has_observed(reconciler)) {
+        status = pcs_reconciler_finish(reconciler, outcome->trace, &outcome->reconciliation, err);
+        outcome->reconciled = status == PCS_OK;
+        if (status == PCS_OK && coster)
+            status = pcs_replay_coster_reconcile(coster, &outcome->reconciliation, err);
+    }
     /* Every model met has its configuration; fill any the replay skipped. */
     if (status == PCS_OK && lanes[0].model_config) {
         status = grow_configs(&caches, lanes[0].result.model_count, &outcome->config);
@@ -187,8 +202,10 @@ enum pcs_status pcs_replay_run(const struct pcs_replay_job *job, struct pcs_repl
     }
     if (status != PCS_OK) {
         pcs_replay_cost_free(&outcome->cost);
-        drop_try(lanes, lane_count, &caches, &coster);
+        pcs_reconciliation_free(&outcome->reconciliation);
+        drop_try(lanes, lane_count, &caches, &coster, &reconciler);
         outcome->priced = 0;
+        outcome->reconciled = 0;
         return status;
     }
     outcome->result = lanes[0].result;
@@ -196,6 +213,7 @@ enum pcs_status pcs_replay_run(const struct pcs_replay_job *job, struct pcs_repl
         pcs_replay_result_free(&lanes[i].result);
     outcome->model_configs = caches.configs;
     pcs_replay_coster_free(coster);
+    pcs_reconciler_free(reconciler);
     return PCS_OK;
 }
 
@@ -205,6 +223,7 @@ void pcs_replay_outcome_free(struct pcs_replay_outcome *outcome)
         return;
     pcs_replay_result_free(&outcome->result);
     pcs_replay_cost_free(&outcome->cost);
+    pcs_reconciliation_free(&outcome->reconciliation);
     free(outcome->model_configs);
     pcs_trace_free(outcome->trace);
     memset(outcome, 0, sizeof *outcome);

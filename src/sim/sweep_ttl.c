@@ -15,6 +15,7 @@
 #include "pcsim/replay.h"
 
 #include "request_loop.h"
+#include "sweep_internal.h"
 
 /* Most points of a breakpoint curve: one cache each, over one read. */
 #define SWEEP_MAX_LANE_POINTS 255
@@ -28,7 +29,10 @@ struct sweep_state {
     struct pcs_cache_config *model_configs; /* profiled curves: per trace model, once met */
     uint8_t *model_known;
     size_t model_cap;
-    size_t *order; /* point indexes by increasing TTL */
+    size_t *order;            /* point indexes by increasing TTL */
+    pcs_sweep_watch_fn watch; /* NULL: nobody watches */
+    void *watch_context;
+    struct pcs_usage *usages; /* with watch, profiled curves: a request's usage per point */
     struct pcs_error *err;
 };
 
@@ -170,12 +174,19 @@ static enum pcs_status profile_request(struct sweep_state *state, pcs_cache *cac
             before = point;
             crossed = s;
         }
+        if (state->usages)
+            state->usages[i] = point;
         if (state->costers) {
             double ignored;
             status = pcs_replay_coster_add(state->costers[i], req, &point, &ideal, &ignored, state->err);
             if (status != PCS_OK)
                 return status;
         }
+    }
+    if (state->watch) {
+        status = state->watch(state->watch_context, req, state->usages);
+        if (status != PCS_OK)
+            return status;
     }
     if (!state->costers)
         return PCS_OK;
@@ -244,6 +255,11 @@ static enum pcs_status observe_lanes(void *context, const struct pcs_request *re
     const struct pcs_usage *ideal = &usages[result->point_count];
     for (size_t i = 0; i < result->point_count; i++) {
         enum pcs_status status = add_point(state, i, req, &usages[i], ideal);
+        if (status != PCS_OK)
+            return status;
+    }
+    if (state->watch) {
+        enum pcs_status status = state->watch(state->watch_context, req, usages);
         if (status != PCS_OK)
             return status;
     }
@@ -339,6 +355,16 @@ enum pcs_status pcs_sweep_ttl_per_model(pcs_trace *trace, const struct pcs_cache
                                         pcs_model_config_fn model_config_fn, void *model_config_context,
                                         struct pcs_sweep_result *result, struct pcs_error *err)
 {
+    return pcs_sweep_ttl_watched(trace, base, ttls_ms, count, pricing, threads, model_config_fn, model_config_context,
+                                 NULL, NULL, result, err);
+}
+
+enum pcs_status pcs_sweep_ttl_watched(pcs_trace *trace, const struct pcs_cache_config *base, const int64_t *ttls_ms,
+                                      size_t count, const struct pcs_replay_cost_config *pricing, unsigned threads,
+                                      pcs_model_config_fn model_config_fn, void *model_config_context,
+                                      pcs_sweep_watch_fn watch, void *watch_context, struct pcs_sweep_result *result,
+                                      struct pcs_error *err)
+{
     memset(result, 0, sizeof *result);
     enum pcs_policy policy = base->policy;
     const struct pcs_policy_info *info = pcs_policy_info(policy);
@@ -362,6 +388,8 @@ enum pcs_status pcs_sweep_ttl_per_model(pcs_trace *trace, const struct pcs_cache
     state.trace = trace;
     state.model_config = model_config_fn;
     state.model_config_context = model_config_context;
+    state.watch = watch;
+    state.watch_context = watch_context;
     state.err = err;
     enum pcs_status status = result->points ? PCS_OK : PCS_ERR_NOMEM;
     for (size_t i = 0; status == PCS_OK && i < count; i++)
@@ -389,6 +417,8 @@ enum pcs_status pcs_sweep_ttl_per_model(pcs_trace *trace, const struct pcs_cache
         state.order = malloc(count * sizeof *state.order);
         if (status == PCS_OK && !state.order)
             status = PCS_ERR_NOMEM;
+        if (status == PCS_OK && watch && !(state.usages = malloc(count * sizeof *state.usages)))
+            status = PCS_ERR_NOMEM;
         if (status == PCS_OK)
             sort_by_ttl(state.order, count, ttls_ms);
         if (status == PCS_OK)
@@ -410,6 +440,7 @@ enum pcs_status pcs_sweep_ttl_per_model(pcs_trace *trace, const struct pcs_cache
     free(state.model_configs);
     free(state.model_known);
     free(state.order);
+    free(state.usages);
     if (status != PCS_OK) {
         if (status == PCS_ERR_NOMEM)
             pcs_error_set(err, status, "out of memory computing the TTL curve");

@@ -106,12 +106,14 @@ extern const struct trace_format pcs_trace_format_mooncake;
 extern const struct trace_format pcs_trace_format_claude_code;
 extern const struct trace_format pcs_trace_format_native;
 extern const struct trace_format pcs_trace_format_azure;
+extern const struct trace_format pcs_trace_format_claude_code_log;
 
 static const struct trace_format *const format_ops[PCS_FORMAT_COUNT] = {
     [PCS_FORMAT_MOONCAKE] = &pcs_trace_format_mooncake,
     [PCS_FORMAT_CLAUDE_CODE] = &pcs_trace_format_claude_code,
     [PCS_FORMAT_NATIVE] = &pcs_trace_format_native,
     [PCS_FORMAT_AZURE] = &pcs_trace_format_azure,
+    [PCS_FORMAT_CLAUDE_CODE_LOG] = &pcs_trace_format_claude_code_log,
 };
 
 const struct trace_format *pcs_trace_format_ops(enum pcs_trace_format format)
@@ -259,6 +261,7 @@ static void doc_records_free(struct doc_records *doc)
     free(doc->records);
     pcs_ids_store_free(&doc->store);
     free(doc->names);
+    free(doc->cc_log_calls);
     memset(doc, 0, sizeof *doc);
 }
 
@@ -440,7 +443,7 @@ static enum pcs_status entry_request(struct pcs_trace *trace, const struct index
             snprintf(where, sizeof where, "requests[%u].requests[%u]", entry->line - 1, entry->sub - 1);
         else
             snprintf(where, sizeof where, "requests[%u]", entry->line - 1);
-        loc.where = where;
+        loc.where = ops->records_are_lines ? NULL : where;
         rec = &file->doc.records[entry->offset];
         offset = rec->offset;
         length = rec->length;
@@ -645,7 +648,8 @@ const char *pcs_trace_request_place(const pcs_trace *trace, const struct pcs_req
     buf[0] = '\0';
     if (!path)
         pcs_text_append(buf, cap, &used, "?");
-    else if (!pcs_trace_format_ops(trace->files[req->source_file].format)->index_document)
+    else if (!pcs_trace_format_ops(trace->files[req->source_file].format)->index_document ||
+             pcs_trace_format_ops(trace->files[req->source_file].format)->records_are_lines)
         pcs_text_append(buf, cap, &used, "%s:%llu", path, (unsigned long long)req->source_line);
     else if (req->source_sub)
         pcs_text_append(buf, cap, &used, "%s: requests[%llu].requests[%u]", path,
@@ -653,6 +657,16 @@ const char *pcs_trace_request_place(const pcs_trace *trace, const struct pcs_req
     else
         pcs_text_append(buf, cap, &used, "%s: requests[%llu]", path, (unsigned long long)req->source_line - 1);
     return buf;
+}
+
+const char *pcs_trace_counts_only_format(const pcs_trace *trace)
+{
+    for (size_t i = 0; i < trace->file_count; i++) {
+        const struct trace_format *ops = pcs_trace_format_ops(trace->files[i].format);
+        if (ops->prefixes_from_counts)
+            return ops->label;
+    }
+    return NULL;
 }
 
 void pcs_trace_print_skips(const pcs_trace *trace, FILE *out, size_t max)

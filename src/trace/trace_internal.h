@@ -81,6 +81,7 @@ struct doc_records {
     char *names;      /* model names as the file spells them; a record */
     size_t names_len; /* with the same model as the one before shares its copy */
     size_t names_cap;
+    struct cc_log_call *cc_log_calls; /* claude-code-log: records[i]'s call (format_claude_code_log.c) */
 };
 
 /* Bytes [start, start + len) of a file, read into buf (cap bytes, of
@@ -229,8 +230,11 @@ struct trace_format {
     /* Judges a file's head (see detect.h): the best verdict of all the
      * formats' wins. NULL: only when forced. */
     trace_detect_fn detect;
-    int namespace_per_file;  /* ids are local to a file: two files never share a prefix */
-    int has_prefix_identity; /* 0: arrivals and lengths only; nothing can be cached */
+    int namespace_per_file;   /* ids are local to a file: two files never share a prefix */
+    int has_prefix_identity;  /* 0: arrivals and lengths only; nothing can be cached */
+    int prefixes_from_counts; /* prompts from token counts alone (DESIGN §8): reports say so */
+    int records_are_lines;    /* whole-document formats: a record is named by its line (the
+                               * index entry's line), not by its place in requests[] */
     /* Line formats: a header line to consume (Azure), or NULL. */
     enum pcs_status (*header)(struct pcs_trace *trace, struct trace_file *file, const char *line, size_t len,
                               const struct record_loc *loc, struct pcs_error *err);

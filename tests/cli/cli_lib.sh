@@ -66,8 +66,10 @@ stderr_has() {
     return 0
 }
 
+# The usage table's total row (the first: a reconciliation table follows it when the requests
+# carry observed usage).
 total_row() {
-    grep '^total,' "$WORK/out"
+    grep -m1 '^total,' "$WORK/out"
 }
 
 # ------------------------------------------------------------- case kinds

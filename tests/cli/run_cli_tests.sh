@@ -469,6 +469,44 @@ check_input_directory() {
     fi
 }
 
+check_input_claude_code_projects() {
+    run replay --format csv "$DATA/claude_code_log/project"
+    if [ "$rc" -ne 0 ] || ! stderr_has "agent-x1.meta.json: skipped: a Claude Code subagent's metadata" \
+        "tool-results: skipped: a Claude Code session's tool outputs" \
+        "project/memory: skipped: a Claude Code project's memory notes" \
+        "sessions-index.json: skipped: a Claude Code project's session index"; then
+        why="exit $rc; the companions of the transcripts are not skipped with a note each"
+        return 1
+    fi
+    if ! grep -q '^total,,13,' "$WORK/out"; then
+        why="the three transcripts (the subagent's included) do not give 13 requests"
+        return 1
+    fi
+}
+
+check_counts_only_note() {
+    local project=$DATA/claude_code_log/project note="prefixes come from token counts alone"
+    local args
+    for args in "replay" "sweep --ttl 1m,5m"; do
+        # shellcheck disable=SC2086
+        run $args "$project"
+        if [ "$rc" -ne 0 ] || ! grep -qF "$note" "$WORK/out"; then
+            why="pcsim $args on transcripts (exit $rc): the text report does not state the counts-only assumption"
+            return 1
+        fi
+    done
+    run replay --format json "$project"
+    if [ "$rc" -ne 0 ] || ! grep -q '"prefixes_from_counts":[[:space:]]*true' "$WORK/out"; then
+        why="the JSON report on transcripts lacks prefixes_from_counts (exit $rc)"
+        return 1
+    fi
+    run replay --format json "$DATA/native_segments.jsonl"
+    if grep -q 'prefixes_from_counts' "$WORK/out"; then
+        why="a native trace's JSON report says prefixes_from_counts"
+        return 1
+    fi
+}
+
 check_input_stdin_once() {
     "$PCSIM" replay - - <"$DATA/mooncake_tiny.jsonl" >"$WORK/out" 2>"$WORK/err"
     rc=$?
@@ -572,6 +610,8 @@ golden replay_lenient.json 0 "JSON report with --lenient shows skipped: 2" \
     replay --lenient --format json "$DATA/lenient_mixed.jsonl"
 golden replay_two_files.txt 0 "text report over two files of different formats" \
     replay "$DATA/mooncake_tiny.jsonl" "$DATA/native_blocks.jsonl"
+golden replay_claude_code_log_anthropic_5m.txt 0 "text report, anthropic-5m, a Claude Code projects directory" \
+    replay --policy anthropic-5m "$DATA/claude_code_log/project"
 
 # --- totals computed by hand (DESIGN §3; alive iff t < u + ttl)
 #
@@ -757,6 +797,26 @@ totals "two files merged by time: totals add up" \
 totals "Claude-Code, --lenient skips only the bad subagent request" \
     "4,1400,700,0,0,700,20" --lenient "$BAD/claude_code_bad_subagent.json"
 
+# claude_code_log/project (docs/formats.md, "Claude Code transcripts"; the
+# requests are worked out in tests/unit/test_claude_code_log.c):
+#   session-a.jsonl, sonnet: t=0 [2010]; t=4 [2010,2315]; t=10 [..,2416];
+#     t=600.5 [2604] (after the compaction); t=660 [2604,2656];
+#     t=720 [..,2656,2700]; t=780 [..,2656,2759] (a branch); t=840 [800].
+#   agent-x1.jsonl, haiku: t=7 [1500]; t=11 [1500,1520].
+#   session-b.jsonl, sonnet: t=3600 [5000]; t=3605 [6000] (a sidechain);
+#     t=3660 [5000,5100].
+# input 37380, output 422. ttl 300 s: reads 2010, 2315, 1500, 2604, 2656,
+# 2656 (the branch shares two units), 5000 = 18741.
+totals "Claude Code transcripts, ttl: chains from counts, compaction, branch, sidechain" \
+    "13,37380,18741,0,0,18639,422" "$DATA/claude_code_log/project"
+# anthropic-5m (min 1024 for sonnet, 4096 for haiku; the last bound is the
+# breakpoint): sonnet writes 2010, reads 2010 + writes 305, reads 2315 +
+# writes 101; 2604; reads 2604 + 52; reads 2656 + 44; reads 2656 + 103; 800
+# is below the minimum (nothing); 5000; 6000; reads 5000 + 100. haiku: 1500
+# and 1520 are below 4096. read 17241, write 16319, uncached 3820.
+totals "Claude Code transcripts, anthropic-5m: per-model minimums at the chains' breakpoints" \
+    "13,37380,17241,16319,0,3820,422" --policy anthropic-5m "$DATA/claude_code_log/project"
+
 # --- per-request CSV and --lenient
 check unused_override_noted "an override the policy ignores is noted on stderr"
 check threads_identical "--threads 1 and 2 give byte-identical reports and rows"
@@ -783,6 +843,8 @@ check input_stdin "- (redirected, piped), /dev/stdin and <(cat f) report as the 
 check input_fifo "a FIFO reports as the plain file (read once)"
 check input_compressed ".gz (also misnamed, on stdin, two members) and .zst report as the plain file"
 check input_directory "a directory reports as its files listed in name order; a hidden file is noted"
+check input_claude_code_projects "a Claude Code projects/ directory: transcripts read, companions noted and skipped"
+check counts_only_note "replay and sweep on transcripts state the counts-only assumption; other traces do not"
 check input_stdin_once "'-' twice is a usage error"
 check input_errors_located "errors in .gz/stdin name file:line; truncated/corrupt .gz and .zst are located errors"
 check input_detect_failure "an unknown format: every format tried, and what the first line is"
@@ -820,6 +882,18 @@ data_error "--lenient does not excuse an empty file" "empty.jsonl" "empty" \
     replay --lenient "$BAD/empty.jsonl"
 data_error "truncated last line, no newline" "truncated.jsonl:3" "field hash_ids" \
     replay "$BAD/truncated.jsonl"
+data_error "Claude Code: malformed JSON on a line" "cclog_malformed.jsonl:3" "malformed JSON" \
+    replay "$BAD/cclog_malformed.jsonl"
+data_error "Claude Code: an assistant line without usage" "cclog_missing_usage.jsonl:2" "field message.usage" \
+    replay "$BAD/cclog_missing_usage.jsonl"
+data_error "Claude Code: a negative count" "cclog_negative.jsonl:2" "field message.usage.cache_read_input_tokens" \
+    replay "$BAD/cclog_negative.jsonl"
+data_error "Claude Code: a response whose parent is missing" "cclog_orphan.jsonl:2" "field parentUuid" \
+    replay "$BAD/cclog_orphan.jsonl"
+data_error "Claude Code: the 5m/1h split disagrees with cache_creation_input_tokens" "cclog_split.jsonl:2" \
+    "field message.usage.cache_creation" replay "$BAD/cclog_split.jsonl"
+data_error "Claude Code: an unknown role" "cclog_unknown_role.jsonl:1" "field message.role" \
+    replay "$BAD/cclog_unknown_role.jsonl"
 data_error "binary garbage" "binary_garbage.bin:1" "trace format" \
     replay "$BAD/binary_garbage.bin"
 data_error "NUL bytes inside a JSONL line" "nul_bytes.jsonl:2" "malformed JSON" \

@@ -21,7 +21,7 @@ MAX_CORPUS = 1024 * 1024
 
 # fuzz_trace's selector byte: the format number's bits 0-2 in the low bits and its
 # bit 3 at 0x10 (selector() builds it), 0x08 for two files.
-AUTO, MOONCAKE, CLAUDE, NATIVE, AZURE = 0, 1, 2, 3, 4
+AUTO, MOONCAKE, CLAUDE, NATIVE, AZURE, CLAUDE_LOG = 0, 1, 2, 3, 4, 5
 TWO_FILES = 0x08
 
 
@@ -50,7 +50,15 @@ def trace_seeds(shared):
         if path.suffix == ".md":
             continue
         fmt = known.get(path.suffix, NATIVE if path.name.startswith("native") else MOONCAKE)
+        if path.name.startswith("cclog_"):
+            fmt = CLAUDE_LOG
         trace_seed(path.stem, [AUTO, fmt] if path.parent == data else [fmt], path.read_bytes())
+    project = data / "claude_code_log/project"
+    for path in sorted(project.rglob("*.jsonl")):
+        trace_seed(f"cclog_{path.stem}", [AUTO, CLAUDE_LOG], path.read_bytes())
+    trace_seed("two_files_cclog", [CLAUDE_LOG],
+               (project / "session-a.jsonl").read_bytes() + b"\f" +
+               (project / "session-a/subagents/agent-x1.jsonl").read_bytes(), two_files=True)
     scenario_traces = data / "scenarios/zero_output.jsonl"
     trace_seed("zero_output", [AUTO], scenario_traces.read_bytes())
     trace_seed("two_files_jsonl", [AUTO],

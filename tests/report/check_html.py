@@ -212,6 +212,7 @@ MONEY_COLUMNS = {
     "points": ["cost (USD)", "savings (USD)"],
     "run-cost": ["mean", "95% CI of the mean", "sd", "p5", "p50", "p95", "p99"],
     "run-tasks": ["vs first (USD)", "95% CI"],
+    "reconcile": ["USD obs", "USD sim"],
 }
 AMOUNT = re.compile(r"[<>]?-?\$?(\d+)(?:\.(\d+))?")
 
@@ -302,6 +303,29 @@ def check_replay(root, svgs):
           "replay.html: no price time or catalog")
 
 
+def check_replay_reconciled(root, svgs):
+    """The replay sample with a reconciliation: the replay's own four charts, then the totals
+    chart plotting the table's total row; the worst list with its places."""
+    if not check(len(svgs) == 5, f"replay_reconciled.html: {len(svgs)} charts, expected 5"):
+        return
+    chart = svgs[4]
+    headers, rows = table(root, "reconcile")
+    total = dict(zip(headers, rows[0]))
+    check(rows[0][0] == "total" and len(rows) == 4, f"replay_reconciled.html: rows {[r[0] for r in rows]}")
+    bars = [e for e in chart.iter() if local(e.tag) == "title"]
+    for header in ("read obs", "read sim", "write obs", "write sim"):
+        check(any(text_of(b).endswith(": " + total[header]) for b in bars),
+              f"replay_reconciled.html: {header} {total[header]} not plotted")
+    check(contains(chart, "observed") and contains(chart, "simulated"), "replay_reconciled.html: no legend")
+    headers, rows = table(root, "reconcile-worst")
+    check([r[0] for r in rows] == ["traces/day-1 & <night>.jsonl:12 (claude-sonnet-4-5)",
+                                       "traces/day-2.jsonl:7 (gpt-5-mini)"],
+          f"replay_reconciled.html: worst list {[r[0] for r in rows]}")
+    text = text_of(root)
+    check("of 17" not in text and "the 17 without it are left out" in text,
+          "replay_reconciled.html: the requests without observed usage are not said")
+
+
 def check_replay_unpriced(root, svgs):
     check(len(svgs) == 1, f"replay_unpriced.html: {len(svgs)} charts, expected 1 (no timeline, no cost)")
     check("Cost (USD)" not in text_of(root), "replay_unpriced.html: shows a cost")
@@ -361,13 +385,15 @@ def main():
         root, svgs = check_document(path)
         if root is not None:
             documents[path.name] = (root, svgs)
-    expected = ["edge_replay.html", "edge_run.html", "edge_sweep.html", "replay.html", "replay_unpriced.html",
-                "run.html", "run_partial.html", "run_twins.html", "sweep_capacity.html", "sweep_ttl.html"]
+    expected = ["edge_replay.html", "edge_run.html", "edge_sweep.html", "replay.html", "replay_reconciled.html",
+                "replay_unpriced.html", "run.html", "run_partial.html", "run_twins.html", "sweep_capacity.html",
+                "sweep_ttl.html"]
     check(sorted(documents) == expected, f"documents {sorted(documents)}, expected {expected}")
     specific = {
         "sweep_ttl.html": check_sweep_ttl,
         "sweep_capacity.html": check_sweep_capacity,
         "replay.html": check_replay,
+        "replay_reconciled.html": check_replay_reconciled,
         "replay_unpriced.html": check_replay_unpriced,
         "run.html": lambda root, svgs: check_run(root, svgs, "run.html", 2, False),
         "run_partial.html": lambda root, svgs: check_run(root, svgs, "run_partial.html", 1, True),

@@ -422,13 +422,63 @@ static void emit(const char *dir, const char *name, const struct report_input *i
     free(b);
 }
 
+/* A reconciliation of the replay sample: each model's usage simulated, and
+ * observed with a tenth fewer reads and a few more writes; two requests
+ * that disagree, one of them at a place that needs escaping. */
+struct reconcile_sample {
+    struct pcs_reconcile_sums by_model[MODELS];
+    struct pcs_reconcile_request worst[2];
+    struct pcs_reconciliation reconciliation;
+};
+
+static void build_reconciliation(const struct replay_sample *replay, struct reconcile_sample *sample)
+{
+    static char place_a[] = "traces/day-1 & <night>.jsonl:12", place_b[] = "traces/day-2.jsonl:7";
+    memset(sample, 0, sizeof *sample);
+    struct pcs_reconciliation *r = &sample->reconciliation;
+    for (size_t m = 0; m < MODELS; m++) {
+        struct pcs_reconcile_sums *sums = &sample->by_model[m];
+        sums->simulated = replay->by_model[m];
+        sums->observed = replay->by_model[m];
+        sums->observed.cache_read -= sums->observed.cache_read / 10;
+        sums->observed.cache_write += sums->observed.cache_read / 20;
+        sums->deviation = sums->simulated.cache_read / 10 + sums->observed.cache_read / 20;
+        sums->agreeing = sums->observed.requests * 3 / 4;
+        sums->priced = 1;
+        sums->simulated_usd = replay->model_costs[m].with_cache.total;
+        sums->observed_usd = 1.05 * sums->simulated_usd;
+        pcs_usage_add(&r->total.observed, &sums->observed);
+        pcs_usage_add(&r->total.simulated, &sums->simulated);
+        r->total.deviation += sums->deviation;
+        r->total.agreeing += sums->agreeing;
+        r->total.observed_usd += sums->observed_usd;
+        r->total.simulated_usd += sums->simulated_usd;
+    }
+    r->total.priced = 1;
+    r->by_model = sample->by_model;
+    r->model_count = MODELS;
+    r->without_observed = 17;
+    r->disagreeing = r->total.observed.requests - r->total.agreeing;
+    struct pcs_usage one = {1, 4000, 0, 3000, 0, 200}, other = {1, 4000, 2900, 100, 0, 200};
+    sample->worst[0] = (struct pcs_reconcile_request){place_a, 0, 1767229200000, one, other, 5800};
+    sample->worst[1] = (struct pcs_reconcile_request){place_b, 1, 1767232800000, other, one, 5800};
+    r->worst = sample->worst;
+    r->worst_count = 2;
+}
+
 static void emit_replays(const char *dir, const pcs_trace *trace)
 {
     static struct replay_sample sample;
+    static struct reconcile_sample reconciled;
     build_replay(&sample);
     struct pcs_replay_report report = replay_report(&sample, trace);
     struct report_input input = {.kind = REPLAY, .replay = &report, .timeline = &sample.timeline};
     emit(dir, "replay.html", &input);
+    /* The same with observed usage. */
+    build_reconciliation(&sample, &reconciled);
+    report.reconciliation = &reconciled.reconciliation;
+    emit(dir, "replay_reconciled.html", &input);
+    report.reconciliation = NULL;
     /* Unpriced, one fixed policy, no timeline. */
     report.cost = NULL;
     report.model_configs = NULL;

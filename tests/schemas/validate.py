@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Validates pcsim's JSON outputs against docs/schemas/*.schema.json.
 
-Runs replay (several policies, every trace format), sweep (TTL and capacity), run (the shipped
+Runs replay (several policies, every trace format), sweep (TTL and capacity), calibrate, run (the shipped
 scenarios, one with --trials auto) and prices (list, show, cost) with --format json and checks each
 document against the schema its "schema" member names. Then proves the check can fail: a copy of
 the replay schema without one of its members must reject a real replay output.
@@ -58,12 +58,23 @@ def commands():
     yield ["replay", "--policy", "anthropic-5m", "--tier", "batch", "--region-uplift", "catalog", *CLAUDE]
     yield ["replay", "--policy", "openai", "--no-cost", *CLAUDE]
     yield ["replay", "--policy", "openai", "--lenient", "tests/data/lenient_late_bad.jsonl"]
+    yield ["replay", "--policy", "anthropic-5m", "tests/data/claude_code_log/project"]
+    # With observed usage: the reconciliation, priced and not.
+    yield ["replay", "--policy", "ttl", "tests/data/reconcile_ttl.jsonl"]
+    yield ["replay", "--policy", "breakpoint", "--no-cost", "tests/data/reconcile_breakpoint.jsonl"]
+    yield ["replay", "--policy", "ttl", "--prices", TEST_PRICES, "tests/data/reconcile_prices.jsonl",
+           "tests/data/reconcile_ttl.jsonl"]
     for policy in ["ttl", "openai", "breakpoint", "anthropic-5m"]:
         yield ["sweep", "--policy", policy, "--ttl", "1m,5m,1h", *CLAUDE]
     yield ["sweep", "--policy", "openai", "--ttl", "30s..24h:8", "--model", "kimi-k2.5", MOONCAKE]
     yield ["sweep", "--policy", "openai", "--ttl", "1m..1h:5", "--no-cost", *CLAUDE]
     yield ["sweep", "--capacity", "1M..8M:4", "--model", "kimi-k2.5", MOONCAKE]
     yield ["sweep", "--capacity", "100k..10M:6", *CLAUDE]
+    for policy, trace in [("ttl", "tests/data/calibrate_curve.jsonl"), ("breakpoint", "tests/data/calibrate_breakpoint.jsonl"),
+                          ("anthropic-5m", "tests/data/calibrate_curve.jsonl")]:
+        yield ["calibrate", "--policy", policy, "--ttl", "60,350,700", "--prices", TEST_PRICES, "--model-map",
+               "m=acme-small", trace]
+    yield ["calibrate", "--ttl", "1m..1h:8", "--no-cost", "tests/data/calibrate_two_valleys.jsonl"]
     for scenario in sorted(glob.glob(os.path.join(SOURCE, "scenarios/*.json"))):
         if os.path.basename(scenario) != "prices.json":
             yield ["run", "--trials", "20", scenario]
