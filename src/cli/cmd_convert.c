@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "cli_options.h"
 #include "pcsim/native_write.h"
+#include "report/report_util.h"
 
 static void print_help(FILE *out)
 {
@@ -85,9 +86,14 @@ static int parse_options(int argc, char **argv, struct cli_trace_cost *shared, c
     return CLI_EXIT_OK;
 }
 
-/* The notes on what was read: skipped records, formats without prefixes. */
+/* The notes on what was read: skipped records, formats without prefixes,
+ * prompts rebuilt from counts (the converted trace states them; this is
+ * where the assumption is said). */
 static void print_notes(const pcs_trace *trace)
 {
+    char note[512];
+    if (pcs_report_counts_only_note(trace, note, sizeof note))
+        fprintf(stderr, "pcsim convert: %s; the trace written holds those prompts\n", note);
     uint64_t skipped = pcs_trace_skipped_count(trace);
     if (skipped) {
         fprintf(stderr, "pcsim convert: skipped %llu bad record%s (--lenient); the first:\n",

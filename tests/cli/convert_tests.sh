@@ -134,6 +134,20 @@ check_azure_note() {
     fi
 }
 
+# Claude Code transcripts hold no prompt: their prompts are rebuilt from counts, convert
+# says so once, and writes them with each last unit a breakpoint on the policy's TTL.
+check_counts_note() {
+    run convert "$DATA/claude_code_log/project"
+    if [ "$rc" -ne 0 ] || ! stderr_has "prefixes come from token counts alone" "the trace written holds those prompts"; then
+        why="exit $rc; no note that the prompts come from counts"
+        return 1
+    fi
+    if ! grep -q '"cache":true}]' "$WORK/out" || grep -q '"cache":"5m"' "$WORK/out"; then
+        why="the last units are not breakpoints without a marker"
+        return 1
+    fi
+}
+
 # The same inputs give the same bytes, for one thread and two.
 check_stable() {
     run convert --threads 1 "$DATA/native_blocks.jsonl" "$DATA/claude_code_tiny.json"
@@ -158,6 +172,7 @@ check error_keeps_output "a bad record: exit 1 with its place, the old output ke
 check lenient "--lenient writes the good records and reports the skipped ones"
 check azure_note "Azure CSV: lines without prompts and a note"
 check stable "the same inputs give the same bytes on one thread and two"
+check counts_note "a log without prompts: a note, and last units written as \"cache\": true"
 
 usage_error "no trace" "no trace file given" convert
 usage_error "cost options mean nothing to convert" "--tier" convert --tier batch "$DATA/mooncake_tiny.jsonl"
