@@ -80,7 +80,7 @@ enum pcs_status {
 };
 
 /* Room for one located message; always NUL-terminated. */
-#define PCS_ERROR_MAX 512
+#define PCS_ERROR_MAX 1024
 /* What went wrong: filled by the function that failed (see Errors above). */
 struct pcs_error {
     char message[PCS_ERROR_MAX];

@@ -43,6 +43,9 @@ enum pcs_trace_format {
     PCS_FORMAT_NATIVE,          /* pcsim's JSONL: see docs/formats.md */
     PCS_FORMAT_AZURE,           /* CSV: TIMESTAMP,ContextTokens,GeneratedTokens */
     PCS_FORMAT_CLAUDE_CODE_LOG, /* Claude Code transcripts (JSONL), read whole */
+    PCS_FORMAT_OPENAI_LOG,      /* JSONL: {"timestamp", "request", "response"}, OpenAI bodies */
+    PCS_FORMAT_ANTHROPIC_LOG,   /* JSONL: the same envelope, Anthropic Messages bodies */
+    PCS_FORMAT_LITELLM,         /* JSONL: LiteLLM's StandardLoggingPayload */
     PCS_FORMAT_COUNT            /* not a format: how many there are (with AUTO) */
 };
 

@@ -15,6 +15,7 @@
 #define CLI_EXIT_INTERRUPTED 130 /* stopped by SIGINT; a partial result was printed */
 
 int cmd_replay(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
 int cmd_prices(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);

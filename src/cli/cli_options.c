@@ -207,12 +207,20 @@ void cli_trace_cost_init(struct cli_trace_cost *shared)
 
 const struct option *cli_getopt_table(const struct option *own, size_t own_count, struct option *options, size_t cap)
 {
+    return cli_getopt_table_of(own, own_count, ~0u, options, cap);
+}
+
+const struct option *cli_getopt_table_of(const struct option *own, size_t own_count, unsigned groups,
+                                         struct option *options, size_t cap)
+{
     static const struct option help = {"help", no_argument, NULL, 'h'};
     static const struct option end = {NULL, 0, NULL, 0};
     size_t count = 0;
     for (size_t i = 0; i < own_count && count + 2 < cap; i++)
         options[count++] = own[i];
     for (size_t i = 0; i < SHARED_COUNT && count + 2 < cap; i++) {
+        if (!(groups & (1u << shared_options[i].group)))
+            continue;
         struct option entry = {shared_options[i].name, shared_options[i].argument ? required_argument : no_argument,
                                NULL, CLI_SHARED_OPTION_BASE + (int)i};
         options[count++] = entry;

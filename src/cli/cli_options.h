@@ -44,6 +44,12 @@ enum cli_option_group { CLI_GROUP_INPUT, CLI_GROUP_COST, CLI_GROUP_SPEED };
 #define CLI_MAX_OPTIONS 48
 const struct option *cli_getopt_table(const struct option *own, size_t own_count, struct option *options, size_t cap);
 
+/* The same with only the shared options of the groups whose bits
+ * (1u << enum cli_option_group) are in groups: a command that prices
+ * nothing leaves out CLI_GROUP_COST, and getopt_long refuses them. */
+const struct option *cli_getopt_table_of(const struct option *own, size_t own_count, unsigned groups,
+                                         struct option *options, size_t cap);
+
 /* ---- cache parameters as options ---------------------------------------
  * Each parameter of the cache (pcsim/cache.h, enum pcs_cache_param) a user
  * may override has one option here: --ttl, --min-tokens, --granularity,

@@ -19,6 +19,7 @@ static const struct command commands[] = {
     {"prices", cmd_prices, "the price catalog: list, show a model, cost of a usage"},
     {"sweep", cmd_sweep, "cached tokens and dollars against the TTL or the capacity, in one pass"},
     {"calibrate", cmd_calibrate, "the TTL that best fits the cache usage the provider reported"},
+    {"convert", cmd_convert, "traces and request logs to native JSONL: hashed ids, no prompt text"},
     {"run", cmd_run, "Monte Carlo what-if: cost per completed task by strategy"},
     {"validate", cmd_validate, "check a scenario file and show what it describes"},
     {"tokens", cmd_tokens, "exact token counts of files (OpenAI o200k_base, cl100k_base)"},

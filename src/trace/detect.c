@@ -51,7 +51,7 @@ void pcs_trace_detect_json_keys(const char *head, size_t len, const char *const 
     for (uint64_t index = 0; pcs_js_next_key(&c, &first_key, key, sizeof key, &key_len) == 1; index++) {
         if (key_is(key, keys)) {
             verdict->fits = 1;
-            verdict->rank = index;
+            verdict->rank = index + 1; /* 0 is a decisive sign's (detect.h) */
             return;
         }
         if (pcs_js_skip(&c) != 0)
@@ -78,6 +78,7 @@ void pcs_trace_detect_csv_column(const char *head, size_t len, const char *colum
     for (size_t i = 0; i + column_len <= line_len; i++) {
         if (memcmp(line + i, column, column_len) == 0) {
             verdict->fits = 1;
+            verdict->rank = 1;
             return;
         }
     }

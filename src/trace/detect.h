@@ -20,7 +20,9 @@
 struct detect_verdict {
     int fits;      /* 1: the head is this format's */
     uint64_t rank; /* when fits: among formats that fit, the lowest rank wins (the
-                    * helpers' rank is where in the first record the sign was found) */
+                    * helpers' rank is 1 + where in the first record the sign was
+                    * found; 0 is left for a decisive sign, a key or shape that only
+                    * one format has, such as a request log's "request" envelope) */
     /* What the format looked for, for the message when no format fits:
      * "JSON with timestamp/input_length/output_length". Always set. */
     char looked_for[160];
@@ -32,12 +34,12 @@ typedef void (*trace_detect_fn)(const char *head, size_t len, struct detect_verd
 
 /* Fits if the head's first record is a JSON object with any of keys (NULL-
  * terminated; a key is matched in the bytes read, even if the object
- * breaks off later); rank is the index of the first such key among the
+ * breaks off later); rank is 1 + the index of the first such key among the
  * object's keys. looked_for: "JSON with KEY/KEY/...". */
 void pcs_trace_detect_json_keys(const char *head, size_t len, const char *const *keys, struct detect_verdict *verdict);
 
 /* Fits if the head is not a JSON object and its first line holds column
- * (as a substring); rank 0. looked_for: "a CSV header with COLUMN". */
+ * (as a substring); rank 1. looked_for: "a CSV header with COLUMN". */
 void pcs_trace_detect_csv_column(const char *head, size_t len, const char *column, struct detect_verdict *verdict);
 
 /* Says in why[0..cap) what the head is, when no format fits it: the first

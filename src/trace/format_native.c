@@ -11,7 +11,8 @@
  *
  * The prompt is either hash_ids + block_tokens (bound i ends at
  * min(block_tokens (i + 1), input_tokens)) or segments (a bound at the end of
- * each, a breakpoint where "cache" is set), or absent (nothing cacheable).
+ * each, a breakpoint where "cache" is set: "5m" and "1h" mark its TTL, true
+ * leaves it to the policy), or absent (nothing cacheable).
  * Unknown fields are errors, so a typo never silently disables caching; put
  * free-form data under "meta". */
 #include <string.h>
@@ -116,7 +117,7 @@ static enum pcs_status parse_observed(struct js_cursor *c, const struct record_l
     return PCS_OK;
 }
 
-/* segments: [{"id": ..., "tokens": N, "cache": "5m" | "1h"}, ...] */
+/* segments: [{"id": ..., "tokens": N, "cache": "5m" | "1h" | true}, ...] */
 static enum pcs_status parse_segments(struct pcs_trace *trace, struct js_cursor *c, const struct record_loc *loc,
                                       size_t *count, uint64_t *total, struct pcs_error *err)
 {
@@ -162,16 +163,19 @@ static enum pcs_status parse_segments(struct pcs_trace *trace, struct js_cursor 
             } else if (strcmp(key, "cache") == 0) {
                 char ttl[16];
                 size_t ttl_len;
+                int bare;
                 seen = &seen_cache;
-                if (pcs_js_peek(c) != '"' || pcs_js_string(c, ttl, sizeof ttl, &ttl_len) != 0)
-                    return pcs_field_wrong(c, loc, field, "\"5m\" or \"1h\"", err);
-                if (strcmp(ttl, "5m") == 0)
+                if (pcs_js_peek(c) == 't' && pcs_js_bool(c, &bare) == 0 && bare) {
+                    flags = PCS_BOUND_BREAKPOINT; /* no marker: the policy's TTL */
+                } else if (pcs_js_peek(c) != '"' || pcs_js_string(c, ttl, sizeof ttl, &ttl_len) != 0) {
+                    return pcs_field_wrong(c, loc, field, "\"5m\", \"1h\" or true", err);
+                } else if (strcmp(ttl, "5m") == 0)
                     flags = PCS_BOUND_BREAKPOINT | PCS_BOUND_TTL_5M;
                 else if (strcmp(ttl, "1h") == 0)
                     flags = PCS_BOUND_BREAKPOINT | PCS_BOUND_TTL_1H;
                 else
                     return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, field,
-                                                 "expected \"5m\" or \"1h\", found \"%s\"", ttl);
+                                                 "expected \"5m\", \"1h\" or true, found \"%s\"", ttl);
             } else {
                 return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, field,
                                              "unknown field (a segment has id, tokens and cache)");

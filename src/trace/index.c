@@ -363,7 +363,7 @@ static enum pcs_trace_format detect_format(const char *head, size_t len, struct 
 static enum pcs_status detect_failed(const struct trace_file *file, const char *head, size_t len,
                                      const struct detect_verdict *verdicts, struct pcs_error *err)
 {
-    char tried[320];
+    char tried[640];
     size_t at = 0;
     for (int f = PCS_FORMAT_AUTO + 1; f < PCS_FORMAT_COUNT; f++) {
         const struct trace_format *ops = pcs_trace_format_ops((enum pcs_trace_format)f);

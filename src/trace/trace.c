@@ -8,6 +8,7 @@
  * still stops the run (or is skipped with --lenient) before any report is
  * written. */
 #include "trace_internal.h"
+#include "api_log.h"
 #include "common/grow.h"
 #include "common/hash_table.h"
 #include "common/text_append.h"
@@ -61,7 +62,8 @@ struct pcs_trace {
     int has_default_model;
     uint32_t default_model;
 
-    pcs_inputs *own_inputs; /* opened by pcs_trace_open (the files' names are its) */
+    pcs_inputs *own_inputs;        /* opened by pcs_trace_open (the files' names are its) */
+    struct api_log_state *api_log; /* request logs' chains and token counts; NULL until needed */
 };
 
 const char *pcs_trace_format_name(enum pcs_trace_format format)
@@ -107,6 +109,9 @@ extern const struct trace_format pcs_trace_format_claude_code;
 extern const struct trace_format pcs_trace_format_native;
 extern const struct trace_format pcs_trace_format_azure;
 extern const struct trace_format pcs_trace_format_claude_code_log;
+extern const struct trace_format pcs_trace_format_openai_log;
+extern const struct trace_format pcs_trace_format_anthropic_log;
+extern const struct trace_format pcs_trace_format_litellm;
 
 static const struct trace_format *const format_ops[PCS_FORMAT_COUNT] = {
     [PCS_FORMAT_MOONCAKE] = &pcs_trace_format_mooncake,
@@ -114,6 +119,9 @@ static const struct trace_format *const format_ops[PCS_FORMAT_COUNT] = {
     [PCS_FORMAT_NATIVE] = &pcs_trace_format_native,
     [PCS_FORMAT_AZURE] = &pcs_trace_format_azure,
     [PCS_FORMAT_CLAUDE_CODE_LOG] = &pcs_trace_format_claude_code_log,
+    [PCS_FORMAT_OPENAI_LOG] = &pcs_trace_format_openai_log,
+    [PCS_FORMAT_ANTHROPIC_LOG] = &pcs_trace_format_anthropic_log,
+    [PCS_FORMAT_LITELLM] = &pcs_trace_format_litellm,
 };
 
 const struct trace_format *pcs_trace_format_ops(enum pcs_trace_format format)
@@ -263,6 +271,13 @@ static void doc_records_free(struct doc_records *doc)
     free(doc->names);
     free(doc->cc_log_calls);
     memset(doc, 0, sizeof *doc);
+}
+
+struct api_log_state *pcs_trace_api_log(struct pcs_trace *trace)
+{
+    if (!trace->api_log)
+        trace->api_log = pcs_api_log_state_new();
+    return trace->api_log;
 }
 
 struct bound_arrays *pcs_trace_scratch(struct pcs_trace *trace, size_t count)
@@ -666,7 +681,9 @@ const char *pcs_trace_counts_only_format(const pcs_trace *trace)
         if (ops->prefixes_from_counts)
             return ops->label;
     }
-    return NULL;
+    /* A request log is so only where it left a prompt out. */
+    int format = pcs_api_log_state_counts_only(trace->api_log);
+    return format ? pcs_trace_format_ops((enum pcs_trace_format)format)->label : NULL;
 }
 
 void pcs_trace_print_skips(const pcs_trace *trace, FILE *out, size_t max)
@@ -696,6 +713,7 @@ void pcs_trace_free(pcs_trace *trace)
     pthread_mutex_destroy(trace->model_lock);
     free(trace->model_lock);
     pcs_bound_arrays_free(&trace->scratch);
+    pcs_api_log_state_free(trace->api_log);
     free(trace->block_ends.ends);
     pcs_inputs_free(trace->own_inputs);
     free(trace);

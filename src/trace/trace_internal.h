@@ -282,6 +282,9 @@ struct block_ends *pcs_trace_block_ends(struct pcs_trace *trace, size_t count);
 /* The namespace of a native trace's `session` (the same name in two files
  * is the same session). */
 uint32_t pcs_trace_session_namespace(const char *name, size_t len);
+/* The request logs' state (api_log.h), made when first asked for; NULL
+ * when out of memory. */
+struct api_log_state *pcs_trace_api_log(struct pcs_trace *trace);
 /* The format's operations. */
 const struct trace_format *pcs_trace_format_ops(enum pcs_trace_format format);
 

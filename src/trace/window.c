@@ -55,14 +55,15 @@ void pcs_window_free(struct file_window *w)
 static enum pcs_status next_line(const struct trace_file *file, struct file_window *w, uint64_t offset,
                                  uint64_t line_no, const char **line, size_t *len, struct pcs_error *err)
 {
-    size_t need = 1;
+    size_t need = 1;     /* bytes the window must hold from offset */
+    size_t searched = 0; /* bytes from offset known to hold no newline */
     for (;;) {
         enum pcs_status status = pcs_window_load(file, w, offset, need, LINE_WINDOW_BYTES, err);
         if (status != PCS_OK)
             return status;
         const char *start = w->buf + (offset - w->start);
         size_t avail = w->len - (size_t)(offset - w->start);
-        const char *nl = memchr(start + need - 1, '\n', avail - (need - 1));
+        const char *nl = memchr(start + searched, '\n', avail - searched);
         if (nl || w->start + w->len >= file->size) {
             *line = start;
             *len = nl ? (size_t)(nl - start) : avail;
@@ -72,9 +73,12 @@ static enum pcs_status next_line(const struct trace_file *file, struct file_wind
         if (avail >= TRACE_MAX_LINE)
             return pcs_error_set(err, PCS_ERR_RANGE, "%s:%llu: line longer than %zu MiB", file->path,
                                  (unsigned long long)line_no, TRACE_MAX_LINE >> 20);
+        searched = avail;
         need = avail + 1;
         if (offset == w->start)
             need = avail * 2 > need ? avail * 2 : need;
+        if (need > file->size - offset)
+            need = (size_t)(file->size - offset); /* the line ends with the file at the latest */
     }
     if (*len > TRACE_MAX_LINE)
         return pcs_error_set(err, PCS_ERR_RANGE, "%s:%llu: line longer than %zu MiB", file->path,

@@ -560,6 +560,36 @@ b = bytearray(open(sys.argv[1], "rb").read()); b[20] ^= 0xff; open(sys.argv[2], 
     fi
 }
 
+# Request logs: each detected by its shape (a Mooncake-like "timestamp" first does
+# not fool it), --input-format forces one, and a log without prompts says what
+# it assumed.
+check_api_logs() {
+    local f want
+    for f in openai_chat:openai-log anthropic:anthropic-log litellm:litellm; do
+        run replay --format json "$DATA/logs/${f%%:*}.jsonl"
+        want="\"${f#*:}\""
+        if [ "$rc" -ne 0 ] || ! grep -q "$want" "$WORK/out"; then
+            why="${f%%:*}.jsonl: exit $rc, or the report does not name the format $want"
+            return 1
+        fi
+    done
+    run replay "$DATA/logs/litellm.jsonl"
+    if [ "$rc" -ne 0 ] || ! grep -q "^note: a LiteLLM log trace holds no prompt text: prefixes come from token counts alone" "$WORK/out"; then
+        why="litellm.jsonl: exit $rc, or no note of the counts-only assumption"
+        return 1
+    fi
+    run replay "$DATA/logs/openai_chat.jsonl"
+    if [ "$rc" -ne 0 ] || grep -q "prefixes come from token counts alone" "$WORK/out"; then
+        why="openai_chat.jsonl carries its prompts: exit $rc, or a counts-only note"
+        return 1
+    fi
+    run replay --input-format litellm "$DATA/logs/openai_chat.jsonl"
+    if [ "$rc" -ne 1 ] || ! stderr_has "openai_chat.jsonl:1" "field startTime"; then
+        why="forced litellm on an OpenAI log: exit $rc, want 1 and 'openai_chat.jsonl:1' 'field startTime'"
+        return 1
+    fi
+}
+
 # When no format fits, the message names every format tried and what the first line is.
 check_input_detect_failure() {
     printf '{"prompt": "hi", "n": 3}\n' >"$WORK/unknown.jsonl"
@@ -637,6 +667,14 @@ totals "Mooncake, ideal: nothing expires" \
     "6,6048,4284,0,0,1764,46" --policy ideal "$DATA/mooncake_tiny.jsonl"
 totals "Mooncake, none: nothing cached" \
     "6,6048,0,0,0,6048,46" --policy none "$DATA/mooncake_tiny.jsonl"
+# Request logs (tests/data/logs, docs/formats.md "Request logs").
+# litellm.jsonl: LiteLLM payloads without their prompt (redacted), one session,
+# at 0.5, 30.5, 60.5, 90.5 s with prompt_tokens 1500, 1800, 1300, 1400 and 20 out:
+# counts alone chain them: r1 [1500]; r2 r1's unit + one of 300, reads 1500;
+# r3 shrank: a new chain [1300], 0; r4 its unit + 100, reads 1300.
+# read 2800 of 6000; output 80.
+totals "litellm, counts alone: a chain per session, a new one when the input shrinks" \
+    "4,6000,2800,0,0,3200,80" --policy ttl "$DATA/logs/litellm.jsonl"
 # openai (ttl 300 s, min 1024, granularity 128): matched as ttl, then
 # r2 in 1100 >= 1024, matched 1024 >= 1024: 1024; r4 in 700 < 1024: 0;
 # r6 matched 512 < 1024: 0. read 1024.
@@ -848,6 +886,7 @@ check counts_only_note "replay and sweep on transcripts state the counts-only as
 check input_stdin_once "'-' twice is a usage error"
 check input_errors_located "errors in .gz/stdin name file:line; truncated/corrupt .gz and .zst are located errors"
 check input_detect_failure "an unknown format: every format tried, and what the first line is"
+check api_logs "request logs: detected by shape, forced by --input-format, the counts-only note"
 
 # --- malformed input: exit 1, the place and the field on stderr, stdout empty
 data_error "malformed JSON mid-line" "malformed_json.jsonl:2" "malformed JSON" \
@@ -933,6 +972,12 @@ data_error "a bad second file is named" "bad_negative.jsonl:2" "field input_leng
     replay "$DATA/mooncake_tiny.jsonl" "$BAD/bad_negative.jsonl"
 data_error "--input-format forces a format" "mooncake_tiny.jsonl:1" "TIMESTAMP" \
     replay --input-format azure "$DATA/mooncake_tiny.jsonl"
+data_error "openai-log: cached tokens above the input" "openai_cached_above_input.jsonl:1" "field response.usage" \
+    replay "$BAD/openai_cached_above_input.jsonl"
+data_error "anthropic-log: an unknown role" "anthropic_unknown_role.jsonl:2" "field request.messages[1].role" \
+    replay "$BAD/anthropic_unknown_role.jsonl"
+data_error "openai-log: a response without its request" "openai_no_request.jsonl:1" "field request" \
+    replay "$BAD/openai_no_request.jsonl"
 data_error "nonexistent file" "does_not_exist.jsonl" "cannot open" \
     replay "$DATA/does_not_exist.jsonl"
 mkdir -p "$WORK/empty_dir/.git"

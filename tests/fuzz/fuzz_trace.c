@@ -4,7 +4,8 @@
  * Input: a selector byte, then the trace's bytes.
  *   selector & 0x07, with bit 0x10 as its fourth bit, mod PCS_FORMAT_COUNT:
  *                            the format: 0 auto-detect, 1 mooncake, 2 claude-code,
- *                            3 native, 4 azure, 5 claude-code-log, ... (the order of
+ *                            3 native, 4 azure, 5 claude-code-log, 6 openai-log,
+ *                            7 anthropic-log, 8 litellm, ... (the order of
  *                            enum pcs_trace_format)
  *   selector & 0x08          two files: the bytes up to the first form feed (0x0C)
  *                            are the first, the rest the second (merged by time)

@@ -21,7 +21,7 @@ MAX_CORPUS = 1024 * 1024
 
 # fuzz_trace's selector byte: the format number's bits 0-2 in the low bits and its
 # bit 3 at 0x10 (selector() builds it), 0x08 for two files.
-AUTO, MOONCAKE, CLAUDE, NATIVE, AZURE, CLAUDE_LOG = 0, 1, 2, 3, 4, 5
+AUTO, MOONCAKE, CLAUDE, NATIVE, AZURE, CLAUDE_LOG, OPENAI_LOG, ANTHROPIC_LOG, LITELLM = 0, 1, 2, 3, 4, 5, 6, 7, 8
 TWO_FILES = 0x08
 
 
@@ -49,6 +49,8 @@ def trace_seeds(shared):
     for path in sorted(data.glob("*.*")) + sorted((data / "bad").glob("*")):
         if path.suffix == ".md":
             continue
+        if path.name.startswith(("openai_", "anthropic_")):
+            continue  # request logs, seeded below
         fmt = known.get(path.suffix, NATIVE if path.name.startswith("native") else MOONCAKE)
         if path.name.startswith("cclog_"):
             fmt = CLAUDE_LOG
@@ -59,6 +61,14 @@ def trace_seeds(shared):
     trace_seed("two_files_cclog", [CLAUDE_LOG],
                (project / "session-a.jsonl").read_bytes() + b"\f" +
                (project / "session-a/subagents/agent-x1.jsonl").read_bytes(), two_files=True)
+    logs = {"openai_chat": OPENAI_LOG, "anthropic": ANTHROPIC_LOG, "litellm": LITELLM}
+    for path in sorted((data / "logs").glob("*.jsonl")):
+        trace_seed(f"log_{path.stem}", [AUTO, logs[path.stem]], path.read_bytes())
+    for path in sorted((data / "bad").glob("*.jsonl")):
+        if path.stem.startswith("openai_"):
+            trace_seed(path.stem, [OPENAI_LOG], path.read_bytes())
+        elif path.stem.startswith("anthropic_"):
+            trace_seed(path.stem, [ANTHROPIC_LOG], path.read_bytes())
     scenario_traces = data / "scenarios/zero_output.jsonl"
     trace_seed("zero_output", [AUTO], scenario_traces.read_bytes())
     trace_seed("two_files_jsonl", [AUTO],

@@ -39,7 +39,7 @@ KNOWN_FIELDS = {
 }
 
 # One bound of a prompt: key identifies the whole prefix up to end; marker is
-# None, "5m" or "1h" (a segment's "cache").
+# None, "5m" or "1h" (a segment's "cache"), or True (a breakpoint on the policy's TTL).
 Bound = collections.namedtuple("Bound", "key end marker")
 Request = collections.namedtuple("Request", "t_ms model input_tokens output_tokens bounds")
 
@@ -117,8 +117,8 @@ def parse_record(record, where):
                 raise TraceError(f"{here}: expected an object with id and tokens")
             end += count(segment, "tokens", here, positive=True)
             marker = segment.get("cache")
-            if marker is not None and marker not in MARKER_TTL_MS:
-                raise TraceError(f'{here}: field cache: expected "5m" or "1h"')
+            if marker is not None and marker is not True and marker not in MARKER_TTL_MS:
+                raise TraceError(f'{here}: field cache: expected "5m", "1h" or true')
             units.append(("segment", id_text(segment["id"], f"{here}: field id")))
             ends.append(end)
             markers.append(marker)
@@ -237,7 +237,7 @@ class Breakpoint:
 
         def breakpoint_ttl(index):
             marker = bounds[index].marker
-            if marker is None or self.ttl_overrides_markers:
+            if marker is None or marker is True or self.ttl_overrides_markers:
                 return self.ttl_ms
             return MARKER_TTL_MS[marker]
 

@@ -29,6 +29,8 @@ check_nul_model_lenient() {
 data_error "model name \\u0000 (fuzz_trace)" "$REGRESS/nul_model.jsonl:1" "field model: model name contains" \
     replay "$REGRESS/nul_model.jsonl"
 check nul_model_lenient "model name \\u0000 with --lenient: the record is skipped"
+data_error "litellm: startTime twice (fuzz_trace)" "$REGRESS/litellm_start_twice.jsonl:2" \
+    "field startTime: appears twice" replay "$REGRESS/litellm_start_twice.jsonl"
 data_error "catalog model with cache_preset lru (fuzz_catalog)" "$REGRESS/lru_preset_catalog.json" \
     "providers[0].models[0].cache_preset: a model's cache cannot be lru" \
     prices --prices "$REGRESS/lru_preset_catalog.json" list

@@ -13,12 +13,12 @@ static void test_json_keys(void)
     const char *rec = "{\"model\": \"m\", \"input_length\": 5, \"timestamp\": 1}\n";
     pcs_trace_detect_json_keys(rec, strlen(rec), keys, &v);
     CHECK(v.fits);
-    CHECK_U64(v.rank, 1); /* the second key told */
+    CHECK_U64(v.rank, 2); /* the second key told: 1 + its index (0 is a decisive sign's) */
     CHECK(strcmp(v.looked_for, "JSON with timestamp/input_length") == 0);
 
     const char *bom = "\xEF\xBB\xBF{\"timestamp\": 1}";
     pcs_trace_detect_json_keys(bom, strlen(bom), keys, &v);
-    CHECK(v.fits && v.rank == 0);
+    CHECK(v.fits && v.rank == 1);
 
     const char *other = "{\"a\": 1, \"b\": [1, 2]}";
     pcs_trace_detect_json_keys(other, strlen(other), keys, &v);
@@ -77,6 +77,36 @@ static void test_registry(void)
     CHECK(best_format("{\"model\": \"m\", \"timestamp\": 0}") == PCS_FORMAT_NATIVE); /* model comes first */
     CHECK(best_format("TIMESTAMP,ContextTokens,GeneratedTokens\n") == PCS_FORMAT_AZURE);
     CHECK(best_format("{\"x\": 1}") == PCS_FORMAT_AUTO);
+    /* Request logs: the envelope is decisive, though mooncake's "timestamp"
+     * comes first; its bodies tell OpenAI from Anthropic. */
+    CHECK(best_format("{\"timestamp\": 0, \"request\": {\"model\": \"gpt-5.4\", \"messages\": []}}") ==
+          PCS_FORMAT_OPENAI_LOG);
+    CHECK(best_format("{\"timestamp\": 0, \"request\": {\"model\": \"claude-sonnet-4-6\", \"messages\": []}}") ==
+          PCS_FORMAT_ANTHROPIC_LOG);
+    CHECK(best_format("{\"timestamp\": 0, \"request\": {\"max_tokens\": 9, \"system\": \"s\"}}") ==
+          PCS_FORMAT_ANTHROPIC_LOG);
+    CHECK(best_format("{\"response\": {\"type\": \"message\", \"usage\": {}}, \"request\": {}}") ==
+          PCS_FORMAT_ANTHROPIC_LOG);
+    CHECK(best_format("{\"response\": [{\"object\": \"chat.completion.chunk\"}], \"request\": {}}") ==
+          PCS_FORMAT_OPENAI_LOG);
+    CHECK(best_format("{\"timestamp\": 0, \"request\": {\"instructions\": \"be brief\", \"model\": \"claude\"}}") ==
+          PCS_FORMAT_OPENAI_LOG); /* the first key that tells decides */
+    /* A request that says nothing: the response after it decides. */
+    CHECK(best_format("{\"timestamp\": 0, \"request\": {\"model\": \"m\", \"max_tokens\": 5, \"messages\": []}, "
+                      "\"response\": {\"id\": \"msg_1\", \"type\": \"message\"}}") == PCS_FORMAT_ANTHROPIC_LOG);
+    CHECK(best_format("{\"timestamp\": 0, \"request\": {\"model\": \"m\", \"messages\": []}, "
+                      "\"response\": {\"id\": \"chatcmpl-1\", \"object\": \"chat.completion\"}}") ==
+          PCS_FORMAT_OPENAI_LOG);
+    CHECK(best_format("{\"request\": {\"model\": \"anthropic.claude-3-haiku\", \"messages\": []}}") ==
+          PCS_FORMAT_ANTHROPIC_LOG);
+    CHECK(best_format("{\"request\": {\"model\": \"m\", \"cache_control\": {\"type\": \"ephemeral\"}}}") ==
+          PCS_FORMAT_ANTHROPIC_LOG);
+    /* LiteLLM's payload, even with model first (native's key). */
+    CHECK(best_format("{\"model\": \"gpt-5.4\", \"startTime\": 1.5, \"messages\": []}") == PCS_FORMAT_LITELLM);
+    CHECK(best_format("{\"id\": \"x\", \"call_type\": \"acompletion\"}") == PCS_FORMAT_LITELLM);
+    /* A native or Mooncake record is not taken for a log. */
+    CHECK(best_format("{\"t\": 0, \"model\": \"m\", \"input_tokens\": 1, \"meta\": {\"request\": 1}}") ==
+          PCS_FORMAT_NATIVE);
 }
 
 static void test_describe(void)

@@ -910,6 +910,45 @@ static void test_ids_store_grows(void)
         free(texts[a]);
 }
 
+static void test_long_last_line(void)
+{
+    /* A line longer than the reading window (256 KiB) that ends the file:
+     * its window grows past the end of the file, and only the bytes the
+     * file has may be asked for (a conversation's thousands of segments
+     * make such lines). The same line followed by another must read too. */
+    const size_t segments = 12000;
+    size_t cap = segments * 40 + 256;
+    char *text = malloc(cap);
+    CHECK(text != NULL);
+    if (!text)
+        return;
+    for (int with_next = 0; with_next < 2; with_next++) {
+        size_t used = (size_t)snprintf(text, cap, "{\"t\": 1, \"model\": \"m\", \"output_tokens\": 1, \"segments\": [");
+        for (size_t i = 0; i < segments; i++)
+            used += (size_t)snprintf(text + used, cap - used, "%s{\"id\": \"s%zu\", \"tokens\": 1}", i ? ", " : "", i);
+        used += (size_t)snprintf(text + used, cap - used, "]}\n");
+        if (with_next)
+            snprintf(text + used, cap - used,
+                     "{\"t\": 2, \"model\": \"m\", \"input_tokens\": 5, \"output_tokens\": 1}\n");
+        CHECK(strlen(text) > (size_t)256 << 10);
+        struct pcs_error err = {0};
+        pcs_trace *trace = open_one(write_file(with_next ? "long_then_short.jsonl" : "long_last.jsonl", text), &err);
+        CHECK(trace != NULL);
+        struct pcs_request req;
+        enum pcs_status status = trace ? pcs_trace_next(trace, &req, &err) : PCS_ERR_IO;
+        CHECK(status == PCS_OK);
+        if (status == PCS_OK) {
+            CHECK_U64(req.bound_count, segments);
+            CHECK_U64(req.input_tokens, segments);
+        } else {
+            fprintf(stderr, "  long line: %s\n", err.message);
+        }
+        CHECK(trace && pcs_trace_next(trace, &req, &err) == (with_next ? PCS_OK : PCS_END));
+        pcs_trace_free(trace);
+    }
+    free(text);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) {
@@ -931,6 +970,7 @@ int main(void)
     test_index_on_threads();
     test_claude_files_keep_ids();
     test_ids_store_grows();
+    test_long_last_line();
     char command[512];
     snprintf(command, sizeof command, "rm -rf '%s'", dir);
     if (system(command) != 0)
