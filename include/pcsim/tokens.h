@@ -51,7 +51,7 @@ enum pcs_encoding pcs_encoding_for_model(const char *model);
 typedef struct pcs_tokenizer pcs_tokenizer;
 
 /* A tokenizer for encoding. The first tokenizer of an encoding in the process
- * builds its rank table (about 10 ms and 8 MB for o200k_base); later ones share it.
+ * builds its rank table (about 20 ms and 11 MB for o200k_base); later ones share it.
  * Errors: PCS_ERR_ARG (encoding out of range), PCS_ERR_NOMEM, PCS_ERR_FORMAT
  * (the built-in ranks are damaged: a build problem). */
 pcs_tokenizer *pcs_tokenizer_new(enum pcs_encoding encoding, struct pcs_error *err);

@@ -5,12 +5,20 @@
  *   - \s and \S become JavaScript's whitespace class: PCRE2's \s with UCP
  *     takes U+0085 and leaves out U+FEFF, JavaScript the other way round;
  *   - $ matches only at the very end (PCRE2_DOLLAR_ENDONLY): without it
- *     PCRE2 also matches before a final newline, JavaScript does not.
+ *     PCRE2 also matches before a final newline, JavaScript does not; and
+ *     cl100k_base's \s+$ is possessive (\s++$), which matches the same
+ *     (giving back whitespace cannot reach the end) without backtracking
+ *     over a long run: five million spaces took the JIT's whole stack;
+ *   - the text they match has stand-ins for the code points node's newer
+ *     Unicode tables class differently (pcs_split_stand_ins).
  * \p{...} classes are PCRE2's own Unicode tables (docs/tokens.md: versions). */
 #include "split.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <string.h>
+
+#include "tokens/generated/unicode_remap.h"
 
 /* ECMAScript's WhiteSpace and LineTerminator code points (ECMA-262 §22.2.2.9 "CharacterClassEscape :: s"). */
 #define JS_SPACE                                                                                                       \
@@ -20,7 +28,7 @@
 static const char cl100k_pattern[] = CONTRACTION "|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+"
                                                  "|\\p{N}{1,3}"
                                                  "| ?[^" JS_SPACE "\\p{L}\\p{N}]+[\\r\\n]*"
-                                                 "|[" JS_SPACE "]+$"
+                                                 "|[" JS_SPACE "]++$"
                                                  "|[" JS_SPACE "]*[\\r\\n]"
                                                  "|[" JS_SPACE "]+(?![^" JS_SPACE "])"
                                                  "|[" JS_SPACE "]";
@@ -33,6 +41,87 @@ static const char o200k_pattern[] =
     "|[" JS_SPACE "]*[\\r\\n]+"
     "|[" JS_SPACE "]+(?![^" JS_SPACE "])"
     "|[" JS_SPACE "]+";
+
+/* The stand-in of code point cp, or 0 when cp needs none. */
+static uint32_t stand_in(uint32_t cp)
+{
+    size_t low = 0;
+    size_t high = sizeof unicode_remap / sizeof unicode_remap[0];
+    if (cp < unicode_remap[0].first)
+        return 0;
+    while (low < high) {
+        size_t mid = low + (high - low) / 2;
+        if (cp < unicode_remap[mid].first)
+            high = mid;
+        else if (cp > unicode_remap[mid].last)
+            low = mid + 1;
+        else
+            return unicode_remap[mid].stand_in;
+    }
+    return 0;
+}
+
+/* The code point of the well-formed sequence of *len bytes at p (its lead byte gives the length). */
+static uint32_t decode(const uint8_t *p, size_t *len)
+{
+    if (p[0] < 0xE0) {
+        *len = 2;
+        return (uint32_t)(p[0] & 0x1F) << 6 | (p[1] & 0x3F);
+    }
+    if (p[0] < 0xF0) {
+        *len = 3;
+        return (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+    }
+    *len = 4;
+    return (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 | (uint32_t)(p[2] & 0x3F) << 6 | (p[3] & 0x3F);
+}
+
+static void encode(uint32_t cp, size_t len, uint8_t *out)
+{
+    if (len == 2) {
+        out[0] = (uint8_t)(0xC0 | cp >> 6);
+        out[1] = (uint8_t)(0x80 | (cp & 0x3F));
+    } else if (len == 3) {
+        out[0] = (uint8_t)(0xE0 | cp >> 12);
+        out[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (uint8_t)(0x80 | (cp & 0x3F));
+    } else {
+        out[0] = (uint8_t)(0xF0 | cp >> 18);
+        out[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
+        out[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+        out[3] = (uint8_t)(0x80 | (cp & 0x3F));
+    }
+}
+
+int pcs_split_stand_ins(const uint8_t *text, size_t len, uint8_t *out)
+{
+    int replaced = 0;
+    size_t pos = 0;
+    while (pos < len) {
+        if (len - pos >= 8) {
+            uint64_t word;
+            memcpy(&word, text + pos, 8);
+            if ((word & 0x8080808080808080ULL) == 0) {
+                pos += 8; /* ASCII needs no stand-in */
+                continue;
+            }
+        }
+        if (text[pos] < 0x80) {
+            pos++;
+            continue;
+        }
+        size_t char_len = 0;
+        uint32_t replacement = stand_in(decode(text + pos, &char_len));
+        if (replacement != 0) {
+            if (!replaced)
+                memcpy(out, text, len);
+            replaced = 1;
+            encode(replacement, char_len, out + pos);
+        }
+        pos += char_len;
+    }
+    return replaced;
+}
 
 struct compiled {
     pcre2_code *code;

@@ -8,9 +8,19 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "pcsim/status.h"
 #include "pcsim/tokens.h"
+
+/* Writes text[0..len) (well-formed UTF-8) to out (room for len bytes) with
+ * every code point that node's Unicode tables and PCRE2's class differently
+ * replaced by its stand-in, one PCRE2 classes as node does and whose UTF-8 is
+ * as long (generated/unicode_remap.h), so that the patterns split out as
+ * they split text in node, at the same byte offsets. Returns 1 when it
+ * replaced any (out holds the text), 0 when there was none (out unspecified). */
+int pcs_split_stand_ins(const uint8_t *text, size_t len, uint8_t *out);
 
 /* The pattern of encoding, in PCRE2's syntax (static). */
 const char *pcs_split_pattern(enum pcs_encoding encoding);

@@ -11,11 +11,12 @@
 #include "tokenizer_ids.h"
 #include "utf8_repair.h"
 
-/* The JIT stack grows to this much before a match gives up on JIT and is
- * tried again by the interpreter (a megabyte takes runs far longer than any
- * prompt; the split patterns need little stack). */
-#define JIT_STACK_START (32 * 1024)
-#define JIT_STACK_MAX (1024 * 1024)
+/* The JIT stack grows to this much (address space, used only as needed)
+ * before a match gives up on JIT and is tried again by the interpreter; the
+ * split patterns need little stack (tests/cli/tokens_tests.sh: five million
+ * spaces). */
+#define JIT_STACK_START ((size_t)32 * 1024)
+#define JIT_STACK_MAX ((size_t)8 * 1024 * 1024)
 
 struct pcs_tokenizer {
     enum pcs_encoding encoding;
@@ -27,6 +28,8 @@ struct pcs_tokenizer {
     pcre2_jit_stack *jit_stack;
     uint8_t *repaired; /* an ill-formed text made well-formed (utf8_repair.h) */
     size_t repaired_capacity;
+    uint8_t *classed; /* the text the patterns match, when it needs stand-ins (split.h) */
+    size_t classed_capacity;
     uint32_t *ids; /* one piece's ids, for pcs_tokenizer_ids */
     size_t ids_capacity;
     struct pcs_bpe_scratch scratch;
@@ -81,6 +84,7 @@ void pcs_tokenizer_free(pcs_tokenizer *tok)
     pcre2_match_context_free(tok->context);
     pcre2_jit_stack_free(tok->jit_stack);
     free(tok->repaired);
+    free(tok->classed);
     free(tok->ids);
     pcs_bpe_scratch_free(&tok->scratch);
     free(tok);
@@ -126,13 +130,22 @@ static enum pcs_status tokenize(pcs_tokenizer *tok, const char *input, size_t le
         len = pcs_utf8_repair(text, len, tok->repaired);
         text = tok->repaired;
     }
+    /* The patterns match the text with stand-ins (same offsets); the pieces are merged from the text itself. */
+    if (len > tok->classed_capacity) {
+        uint8_t *classed = realloc(tok->classed, len);
+        if (classed == NULL)
+            return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+        tok->classed = classed;
+        tok->classed_capacity = len;
+    }
+    const uint8_t *subject = pcs_split_stand_ins(text, len, tok->classed) ? tok->classed : text;
     const struct pcs_ranks *ranks = tok->ranks;
     uint64_t total = 0;
     size_t offset = 0;
     while (offset < len) {
         size_t start = 0;
         size_t end = 0;
-        int found = next_piece(tok, text, len, offset, &start, &end);
+        int found = next_piece(tok, subject, len, offset, &start, &end);
         if (found == 0)
             break;
         if (found < 0)

@@ -38,6 +38,21 @@ check_compressed() {
         { why="exit $rc, gz count $(cat "$WORK/out"), plain $plain"; return 1; }
 }
 
+# Five million spaces then x, in cl100k_base: its "\s+$" alternative backtracked over the whole run
+# and ran out of the regular expression engine's stack ("text too long to split"); it is
+# possessive now. 20,000 spaces then x are 158 tokens in gpt-tokenizer: 19,999 = 156 x 128 + 31
+# spaces, one token per 128, one for the 31, one for " x". So 4,999,999 = 39,062 x 128 + 63
+# gives 39,064.
+check_long_space_run() {
+    python3 -c 'import sys; sys.stdout.write(" " * 5000000 + "x")' >"$WORK/spaces.txt"
+    local encoding
+    for encoding in cl100k_base o200k_base; do
+        run tokens --encoding "$encoding" "$WORK/spaces.txt"
+        [ "$rc" -eq 0 ] && [ "$(awk '{ print $1 }' "$WORK/out")" = 39064 ] ||
+            { why="$encoding: exit $rc, '$(cat "$WORK/out")', want 39064"; return 1; }
+    done
+}
+
 golden tokens_help.txt 0 "pcsim tokens --help prints the options to stdout" tokens --help
 golden tokens_files.txt 0 "counts per file and the total" \
     tokens "$TOKENS/prose.txt" "$TOKENS/cjk.txt" "$TOKENS/invalid.bin" "$TOKENS/empty.txt"
@@ -45,6 +60,7 @@ golden tokens_files.json 0 "JSON: pcsim.tokens.v1" \
     tokens --format json --encoding cl100k_base "$TOKENS/code.txt" "$TOKENS/emoji.txt"
 check stdin_and_model "standard input, --model and --encoding choose the encoding"
 check compressed "a .gz file counts as its text"
+check long_space_run "five million spaces split and count in both encodings"
 data_error "a file that is not there" "$WORK/missing.txt" "missing.txt" tokens "$WORK/missing.txt"
 usage_error "an unknown encoding" "--encoding" tokens --encoding p50k_base "$TOKENS/prose.txt"
 usage_error "--encoding and --model" "not both" tokens --encoding o200k_base --model gpt-4 "$TOKENS/prose.txt"

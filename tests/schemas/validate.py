@@ -2,7 +2,7 @@
 """Validates pcsim's JSON outputs against docs/schemas/*.schema.json.
 
 Runs replay (several policies, every trace format), sweep (TTL and capacity), calibrate, run (the shipped
-scenarios, one with --trials auto) and prices (list, show, cost) with --format json and checks each
+scenarios, one with --trials auto), prices (list, show, cost) and tokens with --format json and checks each
 document against the schema its "schema" member names. Then proves the check can fail: a copy of
 the replay schema without one of its members must reject a real replay output.
 
@@ -88,6 +88,8 @@ def commands():
     yield ["prices", "cost", "gpt-4o", "--input", "1M", "--cache-read", "200k", "--output", "1M"]
     yield ["prices", "cost", "claude-sonnet-4-5", "--input", "15M", "--output", "30M", "--requests", "300000",
            "--tier", "batch"]
+    yield ["tokens", "tests/data/tokens/prose.txt", "tests/data/tokens/empty.txt"]
+    yield ["tokens", "--model", "gpt-4", "tests/data/tokens/cjk.txt"]
 
 
 def main():
