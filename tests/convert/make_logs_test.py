@@ -19,7 +19,9 @@ under two policies, this generates every form and checks:
     tokens;
   - counts-only form: the chains of claude_code_tiny.json, by hand from DESIGN §8;
   - once pcsim reads request logs (openai-log, anthropic-log): replaying each log
-    gives the per-request rows of its implied trace, byte for byte;
+    gives the per-request rows of its implied trace, byte for byte; and, for every
+    log and the native form, replay at 7 minutes reconciles with E = 0 and
+    calibrate puts 7 minutes inside its interval with E = 0;
   - the shipped example of scenarios/logs/ is what its make-example makes.
 
 Prints one line per failure, then `N passed, M failed`; exits 1 if any failed.
@@ -171,6 +173,29 @@ def check_counts_tiny(out):
            "claude-code tiny: counts-only chains by hand", "got %s, roots %s" % (got, roots))
 
 
+# Calibration points: every minute to 30 minutes, then 1 hour. 7 minutes is one of them:
+# calibrate's interval is made of grid points.
+CALIBRATION_GRID = ",".join([str(60 * m) for m in range(1, 31)] + ["3600"])
+TTL_SECONDS = 420
+
+
+def check_ground_truth(options, path, what):
+    """Issue #16's ground truth: replay at the TTL the log was made with shows E = 0, and
+    calibrate puts that TTL inside its interval with E = 0."""
+    replay = json.loads(pcsim(["replay", "--no-cost", "--format", "json", "--ttl", TTL] + options + [path])
+                        .stdout)
+    rec = replay.get("reconciliation", {})
+    report(rec.get("error") == 0 and rec.get("requests_without_observed") == 0 and rec.get("requests", 0) > 0,
+           what + ": replay at 7m reconciles with E = 0",
+           "reconciliation: %s" % {k: rec.get(k) for k in ("requests", "error", "requests_without_observed")})
+    calibration = json.loads(pcsim(["calibrate", "--no-cost", "--format", "json", "--ttl", CALIBRATION_GRID]
+                                   + options + [path]).stdout)
+    best = calibration.get("best", {})
+    low, high = best.get("interval", [None, None])
+    report(best.get("error") == 0 and low is not None and low <= TTL_SECONDS <= high,
+           what + ": calibrate puts 7m inside its interval with E = 0", "best: %s" % best)
+
+
 def reads_logs():
     probe = pcsim(["replay", "--input-format", "openai-log", "--no-cost", "/dev/null"], check=False)
     return b"unknown format" not in probe.stderr
@@ -218,6 +243,10 @@ def main():
                         log_rows = rows(policy + ["--ttl", TTL, "--input-format", log_format,
                                                   os.path.join(out, form + ".jsonl")], work)
                         report(log_rows == sim, "%s: %s log replays as its implied trace" % (what, form))
+                        check_ground_truth(policy + ["--input-format", log_format], os.path.join(out, form + ".jsonl"),
+                                           "%s: %s log" % (what, form))
+                    elif form == "native":
+                        check_ground_truth(policy, os.path.join(out, "native.jsonl"), "%s: native" % what)
                 if policy == POLICIES[0]:
                     texts = check_content(out, "openai-content", name)
                     texts += check_content(out, "anthropic-content", name)
