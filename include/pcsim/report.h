@@ -166,6 +166,7 @@ struct pcs_calibrate_report {
     const struct pcs_calibrate_costs *costs; /* NULL when not priced */
     const char *catalog_source;              /* NULL when not priced */
     double price_time_s;
+    const pcs_trace *trace; /* as calibrated: what it says of its prompts (NULL: nothing) */
 };
 
 /* Text (the best TTL, its interval, the nominal TTL's error, one row per

@@ -267,7 +267,8 @@ int cmd_calibrate(int argc, char **argv)
                                               &result,
                                               priced ? &costs : NULL,
                                               priced ? pcs_catalog_source(catalog) : NULL,
-                                              price_time_s};
+                                              price_time_s,
+                                              trace};
         exit_code = write_outputs(&opts, &report);
         pcs_calibrate_result_free(&result);
         if (priced)

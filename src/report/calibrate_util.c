@@ -74,6 +74,10 @@ void pcs_calibrate_notes(const struct pcs_calibrate_report *report, struct calib
                  pcs_report_count(result->within_tolerance - in_interval, "point", "points", points, sizeof points),
                  result->within_tolerance - in_interval == 1 ? "is" : "are", PCS_CALIBRATE_TOLERANCE);
     }
+    char counts_only[CALIBRATE_NOTE_CAP];
+    if (report->trace && pcs_report_counts_only_note(report->trace, counts_only, sizeof counts_only))
+        snprintf(notes->text[notes->count++], CALIBRATE_NOTE_CAP, "%s",
+                 strncmp(counts_only, "note: ", 6) == 0 ? counts_only + 6 : counts_only);
     if (report->costs)
         snprintf(notes->text[notes->count++], CALIBRATE_NOTE_CAP,
                  "costs: each preset with the best TTL in place of its own; presets that differ only in their own "

@@ -119,6 +119,15 @@ json_is "markers: every point overrides them, and the report counts the marked r
      and any('markers overridden' in n and '3 requests' in n for n in d['notes'])" \
     --policy breakpoint --ttl 60,300,900,3600 $DATA/calibrate_markers.jsonl
 
+# A Claude Code transcript has no prompt text: its prefixes come from token counts alone
+# (DESIGN §8), and the calibration says so, as replay does.
+json_is "counts only: the report states the assumption" \
+    "any('from token counts alone' in n for n in d['notes'])" \
+    --ttl 60,300 $DATA/claude_code_log/project
+json_is "content: no counts-only note" \
+    "not any('from token counts alone' in n for n in d['notes'])" \
+    --ttl 60,300 $CURVE
+
 # Formats: CSV in the order asked, with the fit; text and HTML say the answer.
 check_csv() {
     run calibrate --format csv --ttl 60,350,700,1000 "$CURVE"
