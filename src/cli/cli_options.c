@@ -12,18 +12,9 @@
 
 /* Help lines start in this column; an option longer than it leaves one space. */
 #define HELP_COLUMN 22
+#define HELP_WIDTH 80 /* the column generated help text ends by */
 /* --help lines stay below this width. */
 #define HELP_WIDTH 80
-
-/* The trace formats, "mooncake, claude-code, native, azure". */
-static const char *join_formats(char *buf, size_t cap)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int f = PCS_FORMAT_AUTO + 1; f < PCS_FORMAT_COUNT; f++)
-        pcs_text_append(buf, cap, &used, "%s%s", used ? ", " : "", pcs_trace_format_name((enum pcs_trace_format)f));
-    return buf;
-}
 
 /* The tiers, "standard, batch, flex or priority". */
 static const char *join_tiers(char *buf, size_t cap)
@@ -130,12 +121,26 @@ static int set_threads(const char *command, char *value, struct cli_trace_cost *
 /* ---- the table ---- */
 
 /* Help read from a registry rather than written here. */
+/* Every format's name, then "(default: detected)", in lines that end by
+ * column HELP_WIDTH (the list grows with the registry). */
 static const char *describe_input_format(char *buf, size_t cap)
 {
-    char formats[128];
+    const size_t room = HELP_WIDTH - HELP_COLUMN;
     size_t used = 0;
+    size_t line_start = 0;
     buf[0] = '\0';
-    pcs_text_append(buf, cap, &used, "%s (default: detected)", join_formats(formats, sizeof formats));
+    for (int f = PCS_FORMAT_AUTO + 1; f <= PCS_FORMAT_COUNT; f++) {
+        const char *word =
+            f < PCS_FORMAT_COUNT ? pcs_trace_format_name((enum pcs_trace_format)f) : "(default: detected)";
+        const char *comma = f + 1 < PCS_FORMAT_COUNT ? "," : "";
+        if (used > line_start && used - line_start + 1 + strlen(word) + strlen(comma) > room) {
+            pcs_text_append(buf, cap, &used, "\n");
+            line_start = used;
+        } else if (used > line_start) {
+            pcs_text_append(buf, cap, &used, " ");
+        }
+        pcs_text_append(buf, cap, &used, "%s%s", word, comma);
+    }
     return buf;
 }
 
@@ -162,8 +167,10 @@ struct shared_option {
 
 static const struct shared_option shared_options[] = {
     {"input-format", "FMT", CLI_GROUP_INPUT, NULL, describe_input_format, set_input_format},
-    {"model", "NAME", CLI_GROUP_INPUT, "model id for formats without one (Mooncake, Azure; default: default)", NULL,
-     set_model},
+    {"model", "NAME", CLI_GROUP_INPUT,
+     "model id for formats without one (Mooncake, Azure;\n"
+     "default: default)",
+     NULL, set_model},
     {"model-map", "FROM=TO", CLI_GROUP_INPUT, "use model id TO for the trace's FROM (repeatable)", NULL, add_model_map},
     {"lenient", NULL, CLI_GROUP_INPUT,
      "skip bad records, count them and report the first ones\n"
