@@ -208,7 +208,8 @@ pcs_cache *pcs_cache_new(const struct pcs_cache_config *config, struct pcs_error
 
 /* Plays one request through the cache and sets *usage (requests = 1).
  * Returns PCS_ERR_ARG if req is earlier than the previous request (the
- * cache is then unchanged), PCS_ERR_NOMEM when the cache cannot grow. */
+ * cache is then unchanged) or the cache is one of lanes (below),
+ * PCS_ERR_NOMEM when the cache cannot grow. */
 enum pcs_status pcs_cache_access(pcs_cache *cache, const struct pcs_request *req, struct pcs_usage *usage);
 
 /* Breakpoint caches at several configurations played as one, for the TTL
@@ -217,7 +218,8 @@ enum pcs_status pcs_cache_access(pcs_cache *cache, const struct pcs_request *req
  * side, so a request walks the tree once whatever the number of lanes.
  * pcs_cache_new_lanes makes one of lane_count lanes (1 to
  * PCS_CACHE_MAX_LANES; PCS_ERR_ARG otherwise, PCS_ERR_NOMEM), freed by
- * pcs_cache_free; it is only played by pcs_cache_access_lanes. That plays
+ * pcs_cache_free; it is only played by pcs_cache_access_lanes
+ * (pcs_cache_access refuses it: PCS_ERR_ARG). That plays
  * req in every lane: configs[0..lane_count) are the lanes' configurations
  * for req's model (breakpoint policy; each lane must be given the same one
  * for a model every time), and usages[i] is what pcs_cache_access of a

@@ -332,7 +332,7 @@ pcs_cache *pcs_cache_new(const struct pcs_cache_config *config, struct pcs_error
 
 enum pcs_status pcs_cache_access(pcs_cache *cache, const struct pcs_request *req, struct pcs_usage *usage)
 {
-    if (req->t_ms < cache->last_t_ms)
+    if (req->t_ms < cache->last_t_ms || cache->lanes)
         return PCS_ERR_ARG;
     cache->last_t_ms = req->t_ms;
     pcs_tree_prefetch_forget(&cache->tree, req->units);

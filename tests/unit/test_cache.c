@@ -718,6 +718,7 @@ static void test_breakpoint_lanes(void)
     CHECK_U64(usages[1].cache_write, 0);
     /* Time goes forward only; nothing changes on a refusal. */
     CHECK(pcs_cache_access_lanes(cache, make(&m, 3399, 0, a, 4, 100, 450), configs, usages) == PCS_ERR_ARG);
+    CHECK(pcs_cache_access(cache, make(&m, 3400, 0, a, 4, 100, 450), &usages[0]) == PCS_ERR_ARG);
     /* Markers: where the lane's TTL does not override them, a "1h" mark's
      * write is a 1-hour one; where it does, the lane's TTL (5 s) decides. */
     const uint64_t b[] = {7, 8};
