@@ -208,8 +208,28 @@ pcs_cache *pcs_cache_new(const struct pcs_cache_config *config, struct pcs_error
 
 /* Plays one request through the cache and sets *usage (requests = 1).
  * Returns PCS_ERR_ARG if req is earlier than the previous request (the
- * cache is then unchanged), PCS_ERR_NOMEM when the cache cannot grow. */
+ * cache is then unchanged) or the cache is one of lanes (below),
+ * PCS_ERR_NOMEM when the cache cannot grow. */
 enum pcs_status pcs_cache_access(pcs_cache *cache, const struct pcs_request *req, struct pcs_usage *usage);
+
+/* Breakpoint caches at several configurations played as one, for the TTL
+ * curves of the breakpoint policy (pcsim/sweep.h): one tree of the chains
+ * every lane holds, and per entry each lane's last use and TTL side by
+ * side, so a request walks the tree once whatever the number of lanes.
+ * pcs_cache_new_lanes makes one of lane_count lanes (1 to
+ * PCS_CACHE_MAX_LANES; PCS_ERR_ARG otherwise, PCS_ERR_NOMEM), freed by
+ * pcs_cache_free; it is only played by pcs_cache_access_lanes
+ * (pcs_cache_access refuses it: PCS_ERR_ARG). That plays
+ * req in every lane: configs[0..lane_count) are the lanes' configurations
+ * for req's model (breakpoint policy; each lane must be given the same one
+ * for a model every time), and usages[i] is what pcs_cache_access of a
+ * breakpoint cache of configs[i] that had seen the same requests would
+ * give. PCS_ERR_ARG if req is earlier than the previous request (nothing
+ * changes), PCS_ERR_NOMEM when the tree cannot grow. One thread at a time. */
+#define PCS_CACHE_MAX_LANES 1024
+pcs_cache *pcs_cache_new_lanes(size_t lane_count, struct pcs_error *err);
+enum pcs_status pcs_cache_access_lanes(pcs_cache *cache, const struct pcs_request *req,
+                                       const struct pcs_cache_config *configs, struct pcs_usage *usages);
 
 /* A request's matched prefix as a function of the TTL, for one-pass TTL
  * curves (pcsim/sweep.h): see pcs_cache_profile. */

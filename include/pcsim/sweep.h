@@ -7,8 +7,9 @@
  * the TTL; a bound is alive under TTL tau iff its gap since last use is
  * < tau, and gaps never decrease along a prompt's chain, so a request's
  * matched prefix is a step function of tau (min tokens and granularity are
- * applied per point). breakpoint curves play one cache per TTL over the
- * same read of the trace.
+ * applied per point). breakpoint curves play every TTL as a lane of one
+ * cache (pcs_cache_new_lanes: one walk of the tree per request), beside the
+ * ideal cache over the same read of the trace.
  *
  * Capacity curves (lru): the cache keeps the most recently used bounds
  * whose sizes fit, so every capacity's cache is the recent end of one

@@ -332,7 +332,7 @@ pcs_cache *pcs_cache_new(const struct pcs_cache_config *config, struct pcs_error
 
 enum pcs_status pcs_cache_access(pcs_cache *cache, const struct pcs_request *req, struct pcs_usage *usage)
 {
-    if (req->t_ms < cache->last_t_ms)
+    if (req->t_ms < cache->last_t_ms || cache->lanes)
         return PCS_ERR_ARG;
     cache->last_t_ms = req->t_ms;
     pcs_tree_prefetch_forget(&cache->tree, req->units);
@@ -359,7 +359,7 @@ void pcs_cache_sweep_if_due(pcs_cache *cache, int64_t now_ms, tree_dead_fn is_de
 {
     if (cache->tree.live_nodes < cache->sweep_at)
         return;
-    struct sweep_context context = {now_ms, cache->config.ttl_ms};
+    struct sweep_context context = {now_ms, cache->config.ttl_ms, cache};
     pcs_tree_sweep(&cache->tree, is_dead, &context);
     uint64_t next = cache->tree.live_nodes + cache->tree.live_nodes / 2;
     cache->sweep_at = next > SWEEP_MIN_NODES ? next : SWEEP_MIN_NODES;
@@ -367,14 +367,19 @@ void pcs_cache_sweep_if_due(pcs_cache *cache, int64_t now_ms, tree_dead_fn is_de
 
 int64_t pcs_cache_bound_ttl(const pcs_cache *cache, const struct pcs_request *req, size_t bound)
 {
-    if (cache->config.ttl_overrides_markers)
-        return cache->config.ttl_ms;
+    return pcs_cache_config_bound_ttl(&cache->config, req, bound);
+}
+
+int64_t pcs_cache_config_bound_ttl(const struct pcs_cache_config *config, const struct pcs_request *req, size_t bound)
+{
+    if (config->ttl_overrides_markers)
+        return config->ttl_ms;
     uint8_t flags = req->flags ? req->flags[bound] : 0;
     if (flags & PCS_BOUND_TTL_1H)
         return CACHE_ONE_HOUR_MS;
     if (flags & PCS_BOUND_TTL_5M)
         return 300000;
-    return cache->config.ttl_ms;
+    return config->ttl_ms;
 }
 
 uint64_t pcs_cache_node_count(const pcs_cache *cache)
@@ -406,6 +411,7 @@ void pcs_cache_free(pcs_cache *cache)
     if (!cache)
         return;
     pcs_tree_release(&cache->tree);
+    pcs_cache_lanes_free(cache->lanes);
     free(cache->costs);
     free(cache->profile);
     free(cache);

@@ -25,6 +25,7 @@ struct pcs_cache {
     struct pcs_gap_step *profile;
     size_t profile_len;
     size_t profile_cap;
+    struct lane_entries *lanes; /* pcs_cache_new_lanes: the lanes' entries; NULL otherwise */
 };
 
 extern const struct policy_ops pcs_policy_none;
@@ -38,6 +39,7 @@ extern const struct policy_ops pcs_policy_lru;
 struct sweep_context {
     int64_t now_ms;
     int64_t ttl_ms;
+    const pcs_cache *cache;
 };
 
 /* Frees the dead parts of the tree once it has grown by half since the last
@@ -48,6 +50,32 @@ void pcs_cache_sweep_if_due(pcs_cache *cache, int64_t now_ms, tree_dead_fn is_de
 /* TTL in ms of a bound's entry: the policy's when it overrides markers,
  * else its marker's, else the policy's. */
 int64_t pcs_cache_bound_ttl(const pcs_cache *cache, const struct pcs_request *req, size_t bound);
+int64_t pcs_cache_config_bound_ttl(const struct pcs_cache_config *config, const struct pcs_request *req, size_t bound);
+
+/* The breakpoint policy's reading of a request and of the path
+ * (policy_breakpoint.c, breakpoint_lanes.c). */
+static inline int pcs_breakpoint_at(const struct pcs_request *req, size_t bound)
+{
+    if (req->flags)
+        return (req->flags[bound] & PCS_BOUND_BREAKPOINT) != 0;
+    return bound + 1 == req->bound_count;
+}
+
+/* The path step whose node ends exactly at depth, or -1. */
+static inline long pcs_breakpoint_step_ending_at(const struct tree *tree, uint64_t depth)
+{
+    for (size_t s = 0; s < tree->path_len; s++) {
+        const struct tree_step *step = &tree->path[s];
+        uint64_t end = step->start_depth + step->matched;
+        if (end == depth && step->matched == tree->nodes[step->node].len)
+            return (long)s;
+        if (end > depth)
+            break;
+    }
+    return -1;
+}
+
+void pcs_cache_lanes_free(struct lane_entries *lanes);
 
 #define CACHE_ONE_HOUR_MS 3600000
 

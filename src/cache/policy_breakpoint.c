@@ -16,27 +16,6 @@ static int entry_alive(const struct tree_node *node, int64_t t)
     return node->entry_ttl_ms > 0 && t < node->used_ms + node->entry_ttl_ms;
 }
 
-/* The path step whose node ends exactly at depth, or -1. */
-static long step_ending_at(const struct tree *tree, uint64_t depth)
-{
-    for (size_t s = 0; s < tree->path_len; s++) {
-        const struct tree_step *step = &tree->path[s];
-        uint64_t end = step->start_depth + step->matched;
-        if (end == depth && step->matched == tree->nodes[step->node].len)
-            return (long)s;
-        if (end > depth)
-            break;
-    }
-    return -1;
-}
-
-static int is_breakpoint(const struct pcs_request *req, size_t bound)
-{
-    if (req->flags)
-        return (req->flags[bound] & PCS_BOUND_BREAKPOINT) != 0;
-    return bound + 1 == req->bound_count;
-}
-
 /* A node without a live entry (a leaf of such nodes can go: nothing below
  * it can be read). */
 static int node_unused(const struct tree_node *node, const void *context)
@@ -75,7 +54,7 @@ static enum pcs_status access_breakpoint(pcs_cache *cache, const struct pcs_requ
     /* The deepest breakpoint to write decides how much chain must exist. */
     size_t deepest_write = SIZE_MAX;
     for (size_t b = count; b-- > 0;) {
-        if (is_breakpoint(req, b) && req->ends[b] >= cache->config.min_tokens && req->ends[b] > read) {
+        if (pcs_breakpoint_at(req, b) && req->ends[b] >= cache->config.min_tokens && req->ends[b] > read) {
             deepest_write = b;
             break;
         }
@@ -94,12 +73,12 @@ static enum pcs_status access_breakpoint(pcs_cache *cache, const struct pcs_requ
      * marks it), then each breakpoint is written or refreshed. */
     if (served != TREE_NIL) {
         tree->nodes[served].used_ms = t;
-        if (req->flags && is_breakpoint(req, read_depth - 1))
+        if (req->flags && pcs_breakpoint_at(req, read_depth - 1))
             tree->nodes[served].entry_ttl_ms = pcs_cache_bound_ttl(cache, req, read_depth - 1);
     }
     uint64_t written_to = read;
     for (size_t b = 0; b < count && b + 1 <= matched; b++) {
-        if (!is_breakpoint(req, b))
+        if (!pcs_breakpoint_at(req, b))
             continue;
         const int64_t ttl = pcs_cache_bound_ttl(cache, req, b);
         const uint64_t end = req->ends[b];
@@ -116,7 +95,7 @@ static enum pcs_status access_breakpoint(pcs_cache *cache, const struct pcs_requ
             written_to = end;
             continue;
         }
-        long s = step_ending_at(tree, b + 1);
+        long s = pcs_breakpoint_step_ending_at(tree, b + 1);
         if (s >= 0) {
             struct tree_node *node = &tree->nodes[tree->path[s].node];
             if (entry_alive(node, t)) {

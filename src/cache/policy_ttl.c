@@ -87,7 +87,7 @@ static enum pcs_status access_prefix(pcs_cache *cache, const struct pcs_request 
     /* Write and refresh every bound: cut each node the request leaves
      * partway (at the end, or into a side child) so only what it matched is
      * refreshed, refresh the path, and add what the tree did not have. */
-    struct sweep_context context = {t, cache->config.ttl_ms};
+    struct sweep_context context = {t, cache->config.ttl_ms, cache};
     tree_dead_fn is_dead = has_ttl ? node_expired : node_never_dead;
     struct tree_alive known = {t, has_ttl ? cache->config.ttl_ms : INT64_MAX / 2};
     int aside = matched < count && pcs_tree_cut_aside(tree, is_dead, &context, &known);

@@ -5,8 +5,9 @@
  * (pcs_cache_profile); each point takes the step its TTL selects, then
  * openai's minimum and granularity. The same profile at an infinite TTL is
  * the ideal ceiling.
- * breakpoint: one cache per TTL and an ideal one, over the same read of the
- * trace (pcs_replay_lanes). */
+ * breakpoint: one cache whose lanes are the points (pcs_cache_new_lanes:
+ * one walk of the tree per request serves every TTL), beside an ideal one
+ * over the same read of the trace (pcs_replay_lanes). */
 #include "pcsim/sweep.h"
 
 #include <stdlib.h>
@@ -17,7 +18,7 @@
 #include "request_loop.h"
 #include "sweep_internal.h"
 
-/* Most points of a breakpoint curve: one cache each, over one read. */
+/* Most points of a breakpoint curve: lanes of one cache. */
 #define SWEEP_MAX_LANE_POINTS 255
 
 struct sweep_state {
@@ -269,40 +270,117 @@ static enum pcs_status observe_lanes(void *context, const struct pcs_request *re
     return pcs_replay_coster_add(state->costers[result->point_count], req, ideal, ideal, &ignored, state->err);
 }
 
+/* A breakpoint curve's points, played as the lanes of one cache beside the
+ * ideal (pcs_cache_new_lanes), each with its configuration per model. */
+struct lane_curve {
+    struct sweep_state *state;
+    pcs_cache *cache;
+    const pcs_trace *trace;
+    struct pcs_cache_config *points; /* point i's configuration before its model's */
+    struct lane_config *contexts;
+    struct pcs_cache_config *by_model; /* model * point_count + i, once model_met */
+    uint8_t *model_met;
+    size_t model_cap;
+    struct pcs_usage *usages; /* the points', then the ideal's */
+};
+
+/* Every point's configuration of a model met for the first time, as a
+ * replay lane makes it (replay.c). */
+static enum pcs_status meet_model(struct lane_curve *curve, uint32_t model)
+{
+    const size_t count = curve->state->result->point_count;
+    if (model >= curve->model_cap) {
+        size_t cap = curve->model_cap ? curve->model_cap * 2 : 8;
+        while (cap <= model)
+            cap *= 2;
+        struct pcs_cache_config *by_model = realloc(curve->by_model, cap * count * sizeof *by_model);
+        if (!by_model)
+            return PCS_ERR_NOMEM;
+        curve->by_model = by_model;
+        uint8_t *met = realloc(curve->model_met, cap);
+        if (!met)
+            return PCS_ERR_NOMEM;
+        memset(met + curve->model_cap, 0, cap - curve->model_cap);
+        curve->model_met = met;
+        curve->model_cap = cap;
+    }
+    struct pcs_cache_config *configs = &curve->by_model[(size_t)model * count];
+    for (size_t i = 0; i < count; i++) {
+        configs[i] = curve->points[i];
+        if (!curve->state->model_config)
+            continue;
+        enum pcs_status status = configure_lane(&curve->contexts[i], model, pcs_trace_model_name(curve->trace, model),
+                                                &configs[i], curve->state->err);
+        if (status == PCS_OK)
+            status = pcs_cache_config_check(&configs[i], curve->state->err);
+        if (status != PCS_OK)
+            return status;
+    }
+    curve->model_met[model] = 1;
+    return PCS_OK;
+}
+
+static enum pcs_status observe_lane_curve(void *context, const struct pcs_request *req, const struct pcs_usage *ideal)
+{
+    struct lane_curve *curve = context;
+    const size_t count = curve->state->result->point_count;
+    if (req->model >= curve->model_cap || !curve->model_met[req->model]) {
+        enum pcs_status status = meet_model(curve, req->model);
+        if (status != PCS_OK)
+            return status;
+    }
+    enum pcs_status status =
+        pcs_cache_access_lanes(curve->cache, req, &curve->by_model[(size_t)req->model * count], curve->usages);
+    if (status != PCS_OK)
+        return pcs_error_set(curve->state->err, status, "the cache failed: %s", pcs_strerror(status));
+    curve->usages[count] = ideal[0];
+    return observe_lanes(curve->state, req, curve->usages);
+}
+
 static enum pcs_status play_lanes(struct sweep_state *state, pcs_trace *trace, const struct pcs_cache_config *base,
                                   const int64_t *ttls_ms, unsigned threads)
 {
     struct pcs_sweep_result *result = state->result;
-    struct pcs_replay_lane *lanes = calloc(result->point_count + 1, sizeof *lanes);
-    struct lane_config *contexts = calloc(result->point_count, sizeof *contexts);
-    if (!lanes || !contexts) {
-        free(lanes);
-        free(contexts);
-        return PCS_ERR_NOMEM;
+    const size_t count = result->point_count;
+    struct lane_curve curve;
+    memset(&curve, 0, sizeof curve);
+    curve.state = state;
+    curve.trace = trace;
+    curve.points = calloc(count, sizeof *curve.points);
+    curve.contexts = calloc(count, sizeof *curve.contexts);
+    curve.usages = calloc(count + 1, sizeof *curve.usages);
+    enum pcs_status status = curve.points && curve.contexts && curve.usages ? PCS_OK : PCS_ERR_NOMEM;
+    for (size_t i = 0; status == PCS_OK && i < count; i++) {
+        curve.points[i] = *base;
+        curve.points[i].ttl_ms = ttls_ms[i];
+        curve.points[i].ttl_overrides_markers = 1; /* a sweep point is a what-if TTL */
+        curve.contexts[i].state = state;
+        curve.contexts[i].ttl_ms = ttls_ms[i];
+        status = pcs_cache_config_check(&curve.points[i], state->err);
     }
-    for (size_t i = 0; i < result->point_count; i++) {
-        lanes[i].config = *base;
-        lanes[i].config.ttl_ms = ttls_ms[i];
-        lanes[i].config.ttl_overrides_markers = 1; /* a sweep point is a what-if TTL */
-        contexts[i].state = state;
-        contexts[i].ttl_ms = ttls_ms[i];
-        if (state->model_config) {
-            lanes[i].model_config = configure_lane;
-            lanes[i].model_config_context = &contexts[i];
-        }
-    }
-    pcs_cache_preset("ideal", &lanes[result->point_count].config);
-    enum pcs_status status =
-        pcs_replay_lanes(trace, lanes, result->point_count + 1, threads, observe_lanes, state, state->err);
     if (status == PCS_OK) {
-        result->ideal = lanes[result->point_count].result.total;
-        result->bounds = lanes[0].result.bounds;
-        result->marked_requests = lanes[0].result.marked_requests;
+        struct pcs_error cache_err;
+        curve.cache = pcs_cache_new_lanes(count, &cache_err);
+        if (!curve.cache)
+            status = pcs_error_set(state->err, cache_err.status, "%s", cache_err.message);
     }
-    for (size_t i = 0; status == PCS_OK && i <= result->point_count; i++)
-        pcs_replay_result_free(&lanes[i].result);
-    free(lanes);
-    free(contexts);
+    struct pcs_replay_lane ideal;
+    memset(&ideal, 0, sizeof ideal);
+    pcs_cache_preset("ideal", &ideal.config);
+    if (status == PCS_OK)
+        status = pcs_replay_lanes(trace, &ideal, 1, threads, observe_lane_curve, &curve, state->err);
+    if (status == PCS_OK) {
+        result->ideal = ideal.result.total;
+        result->bounds = ideal.result.bounds;
+        result->marked_requests = ideal.result.marked_requests;
+        pcs_replay_result_free(&ideal.result);
+    }
+    pcs_cache_free(curve.cache);
+    free(curve.points);
+    free(curve.contexts);
+    free(curve.by_model);
+    free(curve.model_met);
+    free(curve.usages);
     return status;
 }
 

@@ -658,6 +658,160 @@ static void test_policy_table(void)
     }
 }
 
+static pcs_cache *lanes_of(size_t count)
+{
+    struct pcs_error err;
+    pcs_cache *cache = pcs_cache_new_lanes(count, &err);
+    if (!cache) {
+        fprintf(stderr, "cannot create a cache of lanes: %s\n", err.message);
+        exit(1);
+    }
+    return cache;
+}
+
+static struct pcs_cache_config breakpoint_config(int64_t ttl_ms, uint64_t min, int overrides)
+{
+    struct pcs_cache_config config = pcs_cache_config_default();
+    config.policy = PCS_POLICY_BREAKPOINT;
+    config.ttl_ms = ttl_ms;
+    config.min_tokens = min;
+    config.ttl_overrides_markers = overrides;
+    return config;
+}
+
+/* Two lanes of one breakpoint cache, TTLs 1 s and 5 s, each answering as
+ * its own cache would (DESIGN §3's breakpoint row). */
+static void test_breakpoint_lanes(void)
+{
+    const uint64_t a[] = {1, 2, 3, 4};
+    struct made m;
+    struct pcs_usage usages[2];
+    struct pcs_cache_config configs[2] = {breakpoint_config(1000, 150, 1), breakpoint_config(5000, 150, 1)};
+    pcs_cache *cache = lanes_of(2);
+    /* Both write the last bound (400). */
+    CHECK(pcs_cache_access_lanes(cache, make(&m, 0, 0, a, 4, 100, 450), configs, usages) == PCS_OK);
+    CHECK_U64(usages[0].cache_write, 400);
+    CHECK_U64(usages[1].cache_write, 400);
+    CHECK_U64(usages[1].requests, 1);
+    CHECK_U64(usages[1].input, 450);
+    CHECK_U64(usages[1].output, 7);
+    /* 2 s later the 1 s entry is dead: lane 0 writes 400 again, lane 1 reads it. */
+    CHECK(pcs_cache_access_lanes(cache, make(&m, 2000, 0, a, 4, 100, 450), configs, usages) == PCS_OK);
+    CHECK_U64(usages[0].cache_read, 0);
+    CHECK_U64(usages[0].cache_write, 400);
+    CHECK_U64(usages[1].cache_read, 400);
+    CHECK_U64(usages[1].cache_write, 0);
+    /* A 3-bound prompt at 2500: no entry ends at 300 in either lane, both
+     * write it (300; nothing on its chain was read). */
+    CHECK(pcs_cache_access_lanes(cache, make(&m, 2500, 0, a, 3, 100, 300), configs, usages) == PCS_OK);
+    CHECK_U64(usages[0].cache_read, 0);
+    CHECK_U64(usages[0].cache_write, 300);
+    CHECK_U64(usages[1].cache_read, 0);
+    CHECK_U64(usages[1].cache_write, 300);
+    /* At 3400: lane 0's entry at 400 (used at 2000) is dead at 3000, the one
+     * at 300 (2500) alive: it reads 300 and writes 300..400 (100). Lane 1
+     * reads its entry at 400, refreshed at 2000. */
+    CHECK(pcs_cache_access_lanes(cache, make(&m, 3400, 0, a, 4, 100, 450), configs, usages) == PCS_OK);
+    CHECK_U64(usages[0].cache_read, 300);
+    CHECK_U64(usages[0].cache_write, 100);
+    CHECK_U64(usages[1].cache_read, 400);
+    CHECK_U64(usages[1].cache_write, 0);
+    /* Time goes forward only; nothing changes on a refusal. */
+    CHECK(pcs_cache_access_lanes(cache, make(&m, 3399, 0, a, 4, 100, 450), configs, usages) == PCS_ERR_ARG);
+    CHECK(pcs_cache_access(cache, make(&m, 3400, 0, a, 4, 100, 450), &usages[0]) == PCS_ERR_ARG);
+    /* Markers: where the lane's TTL does not override them, a "1h" mark's
+     * write is a 1-hour one; where it does, the lane's TTL (5 s) decides. */
+    const uint64_t b[] = {7, 8};
+    struct pcs_cache_config marked[2] = {breakpoint_config(1000, 0, 0), breakpoint_config(5000, 0, 1)};
+    make(&m, 4000, 1, b, 2, 100, 250);
+    m.flags[0] = PCS_BOUND_BREAKPOINT | PCS_BOUND_TTL_1H;
+    m.req.flags = m.flags;
+    CHECK(pcs_cache_access_lanes(cache, &m.req, marked, usages) == PCS_OK);
+    CHECK_U64(usages[0].cache_write, 100);
+    CHECK_U64(usages[0].cache_write_1h, 100);
+    CHECK_U64(usages[1].cache_write, 100);
+    CHECK_U64(usages[1].cache_write_1h, 0);
+    /* 10 s later only lane 0's 1-hour entry is alive. */
+    CHECK(pcs_cache_access_lanes(cache, make(&m, 14000, 1, b, 1, 100, 150), marked, usages) == PCS_OK);
+    CHECK_U64(usages[0].cache_read, 100);
+    CHECK_U64(usages[0].cache_write, 0);
+    CHECK_U64(usages[1].cache_read, 0);
+    CHECK_U64(usages[1].cache_write, 100);
+    pcs_cache_free(cache);
+    struct pcs_error err;
+    CHECK(pcs_cache_new_lanes(0, &err) == NULL && err.status == PCS_ERR_ARG);
+}
+
+/* A cache of lanes gives, request by request, what a breakpoint cache of
+ * each lane's configuration gives on its own: over many conversations that
+ * grow, branch and come back after gaps, with and without markers, two
+ * models, and enough nodes that dead ones are swept. */
+static void test_breakpoint_lanes_as_caches(void)
+{
+    enum { LANES = 7, CONVERSATIONS = 3000, REQUESTS = 60000 };
+    const int64_t ttls[LANES] = {500, 2000, 7000, 20000, 60000, 300000, 3600000};
+    struct pcs_cache_config configs[2][LANES];
+    pcs_cache *alone[2][LANES];
+    for (int model = 0; model < 2; model++)
+        for (int i = 0; i < LANES; i++) {
+            configs[model][i] = breakpoint_config(ttls[i], model == 0 ? (uint64_t)(i % 3) * 150 : 600, i % 2);
+            struct pcs_error err;
+            alone[model][i] = pcs_cache_new(&configs[model][i], &err);
+            CHECK(alone[model][i] != NULL);
+        }
+    pcs_cache *lanes = lanes_of(LANES);
+    static uint64_t chains[CONVERSATIONS][64];
+    static uint8_t lengths[CONVERSATIONS];
+    uint64_t x = 1, next_unit = 1, most_nodes = 0, differences = 0, reads = 0, diverged = 0;
+    int64_t t = 0;
+    for (int r = 0; r < REQUESTS; r++) {
+        size_t c = next_random(&x, CONVERSATIONS);
+        uint64_t *chain = chains[c];
+        unsigned roll = next_random(&x, 10);
+        if (lengths[c] == 0 || lengths[c] > 60) { /* a new conversation */
+            lengths[c] = 1;
+            chain[0] = next_unit++;
+        } else if (roll < 6) { /* the next turn */
+            chain[lengths[c]++] = next_unit++;
+        } else if (roll < 8) { /* a branch from earlier in the conversation */
+            lengths[c] = (uint8_t)(1 + next_random(&x, lengths[c]));
+            chain[lengths[c]++] = next_unit++;
+        } /* else: the same prompt again */
+        t += (int64_t)(next_random(&x, 50) == 0 ? next_random(&x, 20000) : next_random(&x, 5));
+        struct made m;
+        make(&m, t, (uint32_t)(c % 2), chain, lengths[c], 100, 100u * lengths[c] + 5);
+        m.req.namespace_id = (uint32_t)(c % 3);
+        if (next_random(&x, 3) == 0) { /* marked breakpoints, some with a TTL */
+            for (size_t b = 0; b < lengths[c]; b++)
+                if (next_random(&x, 5) == 0 || b + 1 == lengths[c])
+                    m.flags[b] = (uint8_t)(PCS_BOUND_BREAKPOINT | (next_random(&x, 3) == 0   ? PCS_BOUND_TTL_1H
+                                                                   : next_random(&x, 2) == 0 ? PCS_BOUND_TTL_5M
+                                                                                             : 0));
+            m.req.flags = m.flags;
+        }
+        struct pcs_usage usages[LANES];
+        CHECK(pcs_cache_access_lanes(lanes, &m.req, configs[m.req.model], usages) == PCS_OK);
+        for (int i = 0; i < LANES; i++) {
+            struct pcs_usage usage;
+            CHECK(pcs_cache_access(alone[m.req.model][i], &m.req, &usage) == PCS_OK);
+            differences += memcmp(&usage, &usages[i], sizeof usage) != 0;
+            reads += usage.cache_read > 0;
+        }
+        diverged += usages[0].cache_read != usages[LANES - 1].cache_read;
+        if (pcs_cache_node_count(lanes) > most_nodes)
+            most_nodes = pcs_cache_node_count(lanes);
+    }
+    CHECK_U64(differences, 0);
+    CHECK(diverged > REQUESTS / 10); /* the TTLs tell apart */
+    CHECK(reads > REQUESTS);         /* the lanes read, not only write */
+    CHECK(most_nodes > 16384);       /* sweeps came (cache.c's SWEEP_MIN_NODES) */
+    CHECK(pcs_cache_node_count(lanes) < most_nodes);
+    pcs_cache_free(lanes);
+    for (int model = 0; model < 2; model++)
+        for (int i = 0; i < LANES; i++)
+            pcs_cache_free(alone[model][i]);
+}
+
 int main(void)
 {
     test_ttl_boundary();
@@ -666,6 +820,8 @@ int main(void)
     test_openai_min_and_granularity();
     test_breakpoint_last_bound();
     test_breakpoint_markers();
+    test_breakpoint_lanes();
+    test_breakpoint_lanes_as_caches();
     test_lru_eviction_order();
     test_none();
     test_side_branches(PCS_POLICY_TTL);
