@@ -39,7 +39,7 @@ static void print_help(FILE *out)
           "Cache:\n"
           "  --policy NAME          ttl (default), openai, openai-24h, gemini, deepseek\n"
           "                         (openai-like, one pass), breakpoint, anthropic-5m,\n"
-          "                         anthropic-1h, openai-bp (one cache per TTL)\n",
+          "                         anthropic-1h, openai-bp (one tree, a lane per TTL)\n",
           out);
     cli_param_help_brief(out, CALIBRATE_OVERRIDABLE, "override the preset's");
     fputs("\n", out);

@@ -38,7 +38,7 @@ static void print_help(FILE *out)
           "Cache:\n"
           "  --policy NAME          for --ttl: ttl (default), openai, openai-24h, gemini,\n"
           "                         deepseek (openai-like), breakpoint, anthropic-5m,\n"
-          "                         anthropic-1h, openai-bp (breakpoint; one cache per TTL);\n"
+          "                         anthropic-1h, openai-bp (breakpoint; a lane per TTL);\n"
           "                         --capacity always uses lru\n",
           out);
     cli_param_help_brief(out, SWEEP_OVERRIDABLE, "override the preset's");
