@@ -471,3 +471,16 @@ int cli_parse_curve_points(const char *spec, int durations, double *values, size
     }
     return *count ? 0 : -1;
 }
+
+enum pcs_status cli_curve_model_config(void *context, uint32_t model, const char *name, struct pcs_cache_config *config,
+                                       struct pcs_error *err)
+{
+    (void)model;
+    const struct cli_curve_model_presets *presets = context;
+    int64_t ttl_ms = config->ttl_ms;
+    if (pcs_model_cache_config(presets->preset, pcs_catalog_resolve(presets->catalog, name, NULL), config) != PCS_OK)
+        return pcs_error_set(err, PCS_ERR_ARG, "model %s: no cache preset", name);
+    config->ttl_ms = ttl_ms;
+    pcs_cache_overrides_apply(presets->overrides, config);
+    return PCS_OK;
+}

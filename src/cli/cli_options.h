@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "pcsim/cache.h"
+#include "pcsim/pricing.h"
 #include "pcsim/trace.h"
 
 #define CLI_MAX_ALIASES 64
@@ -87,6 +88,23 @@ void cli_shared_help(FILE *out, enum cli_option_group group);
  * "--name ARG" joined by ", ", wrapped below 80 columns, continuation lines
  * indented by two spaces. */
 void cli_shared_help_brief(FILE *out, const char *lead, enum cli_option_group group);
+
+/* ---- per-model presets on a TTL curve (sweep --ttl, calibrate) --------- */
+
+/* What cli_curve_model_config reads: the preset, the catalog its models'
+ * parameters come from, and the user's overrides (all borrowed). */
+struct cli_curve_model_presets {
+    const char *preset;
+    const pcs_catalog *catalog;
+    const struct pcs_cache_overrides *overrides;
+};
+
+/* A pcs_model_config_fn (context: a struct cli_curve_model_presets) for a
+ * curve's lanes: the model's own configuration of the preset with the
+ * overrides applied, keeping the lane's TTL (the point being played).
+ * PCS_ERR_ARG, err naming the model, when the preset has none for it. */
+enum pcs_status cli_curve_model_config(void *context, uint32_t model, const char *name, struct pcs_cache_config *config,
+                                       struct pcs_error *err);
 
 /* ---- points of a curve (sweep --ttl, --capacity; calibrate --ttl) ------ */
 

@@ -118,26 +118,6 @@ static int parse_options(int argc, char **argv, struct calibrate_options *opts)
     return CLI_EXIT_OK;
 }
 
-/* Per-model minimums of the Anthropic and Gemini presets, from the catalog. */
-struct model_presets {
-    const char *preset;
-    const pcs_catalog *catalog;
-    const struct calibrate_options *opts;
-};
-
-static enum pcs_status configure_model(void *context, uint32_t model, const char *name, struct pcs_cache_config *config,
-                                       struct pcs_error *err)
-{
-    (void)model;
-    const struct model_presets *presets = context;
-    int64_t ttl_ms = config->ttl_ms;
-    if (pcs_model_cache_config(presets->preset, pcs_catalog_resolve(presets->catalog, name, NULL), config) != PCS_OK)
-        return pcs_error_set(err, PCS_ERR_ARG, "model %s: no cache preset", name);
-    config->ttl_ms = ttl_ms;
-    pcs_cache_overrides_apply(&presets->opts->overrides, config);
-    return PCS_OK;
-}
-
 static int write_outputs(const struct calibrate_options *opts, const struct pcs_calibrate_report *report)
 {
     struct pcs_output file = {NULL, NULL, NULL, NULL};
@@ -230,9 +210,9 @@ int cmd_calibrate(int argc, char **argv)
     for (size_t i = 0; ttls && i < count; i++)
         ttls[i] = (int64_t)values[i];
     config.ttls_ms = ttls;
-    struct model_presets presets = {preset, catalog, &opts};
+    struct cli_curve_model_presets presets = {preset, catalog, &opts.overrides};
     if (per_model) {
-        config.model_config = configure_model;
+        config.model_config = cli_curve_model_config;
         config.model_config_context = &presets;
     }
     struct pcs_calibrate_result result = {0};

@@ -138,26 +138,6 @@ static int ttl_config(const struct sweep_options *opts, struct pcs_cache_config 
     return CLI_EXIT_OK;
 }
 
-/* Per-model minimums of the Anthropic and Gemini presets, from the catalog. */
-struct model_presets {
-    const char *preset;
-    const pcs_catalog *catalog;
-    const struct sweep_options *opts;
-};
-
-static enum pcs_status configure_model(void *context, uint32_t model, const char *name, struct pcs_cache_config *config,
-                                       struct pcs_error *err)
-{
-    (void)model;
-    const struct model_presets *presets = context;
-    int64_t ttl_ms = config->ttl_ms;
-    if (pcs_model_cache_config(presets->preset, pcs_catalog_resolve(presets->catalog, name, NULL), config) != PCS_OK)
-        return pcs_error_set(err, PCS_ERR_ARG, "model %s: no cache preset", name);
-    config->ttl_ms = ttl_ms;
-    pcs_cache_overrides_apply(&presets->opts->overrides, config);
-    return PCS_OK;
-}
-
 static int write_outputs(const struct sweep_options *opts, const struct pcs_sweep_report *report)
 {
     struct pcs_output file = {NULL, NULL, NULL, NULL};
@@ -247,10 +227,10 @@ int cmd_sweep(int argc, char **argv)
         int64_t ttls[MAX_POINTS];
         for (size_t i = 0; i < count; i++)
             ttls[i] = (int64_t)values[i];
-        struct model_presets presets = {preset, catalog, &opts};
-        status =
-            pcs_sweep_ttl_per_model(trace, &config, ttls, count, catalog && !opts.shared.no_cost ? &pricing : NULL,
-                                    opts.shared.threads, per_model ? configure_model : NULL, &presets, &result, &err);
+        struct cli_curve_model_presets presets = {preset, catalog, &opts.overrides};
+        status = pcs_sweep_ttl_per_model(trace, &config, ttls, count, catalog && !opts.shared.no_cost ? &pricing : NULL,
+                                         opts.shared.threads, per_model ? cli_curve_model_config : NULL, &presets,
+                                         &result, &err);
     } else {
         uint64_t capacities[MAX_POINTS];
         for (size_t i = 0; i < count; i++)
