@@ -542,3 +542,27 @@ enum pcs_status pcs_field_block_ends(struct pcs_trace *trace, const struct recor
     *ends = table->ends;
     return PCS_OK;
 }
+
+enum pcs_status pcs_doc_records_model(struct doc_records *doc, struct doc_record *rec, const char *name, size_t len)
+{
+    rec->model_len = (uint32_t)len;
+    if (doc->count > 0) {
+        const struct doc_record *prev = &doc->records[doc->count - 1];
+        if (prev->model_len == len && memcmp(doc->names + prev->model_at, name, len) == 0) {
+            rec->model_at = prev->model_at;
+            return PCS_OK;
+        }
+    }
+    if (len > doc->names_cap - doc->names_len) {
+        size_t cap = grow_capacity(doc->names_cap, doc->names_len + len, 256, 1);
+        char *names = cap ? realloc(doc->names, cap) : NULL;
+        if (!names)
+            return PCS_ERR_NOMEM;
+        doc->names = names;
+        doc->names_cap = cap;
+    }
+    memcpy(doc->names + doc->names_len, name, len);
+    rec->model_at = doc->names_len;
+    doc->names_len += len;
+    return PCS_OK;
+}

@@ -201,32 +201,6 @@ static enum pcs_status kept_claude(struct pcs_trace *trace, struct trace_file *f
     return PCS_OK;
 }
 
-/* Where rec's model name is in doc's names: the previous record's copy if
- * it is the same, or a new one. */
-static enum pcs_status doc_model(struct doc_records *doc, struct doc_record *rec, const char *name, size_t len)
-{
-    rec->model_len = (uint32_t)len;
-    if (doc->count > 0) {
-        const struct doc_record *prev = &doc->records[doc->count - 1];
-        if (prev->model_len == len && memcmp(doc->names + prev->model_at, name, len) == 0) {
-            rec->model_at = prev->model_at;
-            return PCS_OK;
-        }
-    }
-    if (len > doc->names_cap - doc->names_len) {
-        size_t cap = grow_capacity(doc->names_cap, doc->names_len + len, 256, 1);
-        char *names = cap ? realloc(doc->names, cap) : NULL;
-        if (!names)
-            return PCS_ERR_NOMEM;
-        doc->names = names;
-        doc->names_cap = cap;
-    }
-    memcpy(doc->names + doc->names_len, name, len);
-    rec->model_at = doc->names_len;
-    doc->names_len += len;
-    return PCS_OK;
-}
-
 /* Keeps a parsed request as the file's next doc record. Its ids stay in
  * the store unless the store would then pass keep_limit. */
 static enum pcs_status keep_record(struct trace_file *file, const struct entry_fields *e, const char *doc_text,
@@ -258,7 +232,7 @@ static enum pcs_status keep_record(struct trace_file *file, const struct entry_f
         rec->ids_at = 0;
         rec->kept = 0;
     }
-    if (doc_model(doc, rec, e->model, e->model_len) != PCS_OK)
+    if (pcs_doc_records_model(doc, rec, e->model, e->model_len) != PCS_OK)
         return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
     doc->count++;
     return PCS_OK;

@@ -576,32 +576,6 @@ static void place_call(struct cc_index *x, uint32_t i)
     c->owner = i;
 }
 
-/* Where rec's model name is in doc's names: the previous record's copy if
- * it is the same, or a new one. */
-static enum pcs_status doc_model(struct doc_records *doc, struct doc_record *rec, const char *name, size_t len)
-{
-    rec->model_len = (uint32_t)len;
-    if (doc->count > 0) {
-        const struct doc_record *prev = &doc->records[doc->count - 1];
-        if (prev->model_len == len && memcmp(doc->names + prev->model_at, name, len) == 0) {
-            rec->model_at = prev->model_at;
-            return PCS_OK;
-        }
-    }
-    if (len > doc->names_cap - doc->names_len) {
-        size_t cap = grow_capacity(doc->names_cap, doc->names_len + len, 256, 1);
-        char *names = cap ? realloc(doc->names, cap) : NULL;
-        if (!names)
-            return PCS_ERR_NOMEM;
-        doc->names = names;
-        doc->names_cap = cap;
-    }
-    memcpy(doc->names + doc->names_len, name, len);
-    rec->model_at = doc->names_len;
-    doc->names_len += len;
-    return PCS_OK;
-}
-
 /* Every call, in the order of its first line: its prompt placed, kept as
  * the file's next doc record and indexed at its time. */
 static enum pcs_status keep_calls(struct cc_index *x, size_t len, struct pcs_error *err)
@@ -626,7 +600,7 @@ static enum pcs_status keep_calls(struct cc_index *x, size_t len, struct pcs_err
         enum pcs_status status = pcs_field_model_name(&mc, &loc, "message.model", model, &model_len, err);
         if (status != PCS_OK)
             return status; /* checked when the line was read */
-        if (doc_model(doc, rec, model, model_len) != PCS_OK)
+        if (pcs_doc_records_model(doc, rec, model, model_len) != PCS_OK)
             return pcs_error_set(err, PCS_ERR_NOMEM, "%s: out of memory", x->file->path);
         doc->count++;
         status = pcs_index_push_record(x->sink, x->file, i, c->t_ms, c->line, 0, err);

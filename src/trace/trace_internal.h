@@ -84,6 +84,11 @@ struct doc_records {
     struct cc_log_call *cc_log_calls; /* claude-code-log: records[i]'s call (format_claude_code_log.c) */
 };
 
+/* Sets rec's model name (name[0..len)) in doc's names: the previous
+ * record's copy when it is the same, else a new one appended.
+ * PCS_ERR_NOMEM or PCS_OK. */
+enum pcs_status pcs_doc_records_model(struct doc_records *doc, struct doc_record *rec, const char *name, size_t len);
+
 /* Bytes [start, start + len) of a file, read into buf (cap bytes, of
  * which TRACE_READ_PADDING after the bytes are zero). */
 struct file_window {
