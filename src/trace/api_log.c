@@ -1252,9 +1252,11 @@ int pcs_api_log_redacted(const struct api_span *span)
 /* What a body's keys say about its provider: +1 Anthropic, -1 OpenAI, 0
  * nothing, the body read to its end; BODY_CUT nothing, the head breaking
  * off inside it (anywhere: a value that does not end is the end of the
- * look). */
+ * look). The keys decide; a Claude model name only hints (*hint = +1),
+ * because OpenAI-compatible gateways log Chat Completions of Claude models:
+ * the hint decides only when no key of any body does. */
 #define BODY_CUT 2
-static int body_provider(struct js_cursor *c, int is_response)
+static int body_provider(struct js_cursor *c, int is_response, int *hint)
 {
     static const char *const anthropic_keys[] = {"system",         "anthropic_version",
                                                  "anthropic_beta", "stop_sequence",
@@ -1291,8 +1293,13 @@ static int body_provider(struct js_cursor *c, int is_response)
             size_t value_len;
             if (pcs_js_peek(c) != '"' || pcs_js_string(c, value, sizeof value, &value_len) != 0)
                 return BODY_CUT;
-            /* "claude-…", and as clouds name it, "anthropic.claude-…" */
-            if (strstr(value, "claude") || strcmp(value, "message") == 0 || strncmp(value, "message_", 8) == 0)
+            if (strcmp(key, "model") == 0) {
+                /* "claude-…", and as clouds name it, "anthropic.claude-…" */
+                if (strstr(value, "claude"))
+                    *hint = 1;
+                continue;
+            }
+            if (strcmp(value, "message") == 0 || strncmp(value, "message_", 8) == 0)
                 return 1;
             if (strncmp(value, "response.", 9) == 0)
                 return -1;
@@ -1320,6 +1327,7 @@ void pcs_api_detect_envelope(const char *head, size_t len, int anthropic, struct
     size_t key_len;
     int envelope = 0;
     int provider = 0;
+    int hint = 0;
     while (provider == 0 && pcs_js_next_key(&c, &first, key, sizeof key, &key_len) == 1) {
         int is_request = strcmp(key, "request") == 0;
         int is_response = strcmp(key, "response") == 0;
@@ -1327,7 +1335,7 @@ void pcs_api_detect_envelope(const char *head, size_t len, int anthropic, struct
         if ((is_request || is_response) && ch == '{') {
             c.p++;
             envelope = 1;
-            provider = body_provider(&c, is_response);
+            provider = body_provider(&c, is_response, &hint);
             if (provider == BODY_CUT)
                 break;
             continue; /* a body read whole that said nothing: the other may */
@@ -1339,15 +1347,15 @@ void pcs_api_detect_envelope(const char *head, size_t len, int anthropic, struct
             if (pcs_js_next_element(&c, &first_element) == 1 && pcs_js_peek(&c) == '{') {
                 c.p++;
                 envelope = 1;
-                provider = body_provider(&c, 1);
+                provider = body_provider(&c, 1, &hint);
             }
             break;
         }
         if (pcs_js_skip(&c) != 0)
             break;
     }
-    if (provider == BODY_CUT)
-        provider = 0;
+    if (provider == BODY_CUT || provider == 0)
+        provider = hint;
     if (!envelope)
         return; /* no request or response body */
     verdict->fits = anthropic ? provider > 0 : provider <= 0;

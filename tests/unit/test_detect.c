@@ -91,6 +91,15 @@ static void test_registry(void)
           PCS_FORMAT_OPENAI_LOG);
     CHECK(best_format("{\"timestamp\": 0, \"request\": {\"instructions\": \"be brief\", \"model\": \"claude\"}}") ==
           PCS_FORMAT_OPENAI_LOG); /* the first key that tells decides */
+    CHECK(best_format("{\"timestamp\": 0, \"request\": {\"model\": \"claude\", \"instructions\": \"be brief\"}}") ==
+          PCS_FORMAT_OPENAI_LOG); /* a key decides over a Claude model named before it */
+    /* Chat Completions of a Claude model through an OpenAI-compatible
+     * gateway: the model only hints; the response's keys decide. */
+    CHECK(best_format("{\"request\": {\"model\": \"claude-sonnet-4-6\", \"messages\": []}, "
+                      "\"response\": {\"id\": \"chatcmpl-1\", \"object\": \"chat.completion\", \"choices\": []}}") ==
+          PCS_FORMAT_OPENAI_LOG);
+    CHECK(best_format("{\"request\": {\"model\": \"claude-sonnet-4-6\", \"messages\": []}, "
+                      "\"response\": {\"id\": \"msg_1\", \"content\": []}}") == PCS_FORMAT_ANTHROPIC_LOG);
     /* A request that says nothing: the response after it decides. */
     CHECK(best_format("{\"timestamp\": 0, \"request\": {\"model\": \"m\", \"max_tokens\": 5, \"messages\": []}, "
                       "\"response\": {\"id\": \"msg_1\", \"type\": \"message\"}}") == PCS_FORMAT_ANTHROPIC_LOG);
