@@ -63,11 +63,14 @@ enum pcs_status pcs_report_replay_json(FILE *out, const struct pcs_replay_report
 enum pcs_status pcs_report_replay_csv(FILE *out, const struct pcs_replay_report *report);
 
 /* Per-request CSV: the header, then one row per request:
- * t_ms,model,input,cache_read,cache_write,output,cache_write_1h,cost_usd
- * (cost_usd empty when the model has no price). */
+ * t_ms,model,input,cache_read,cache_write,output,cache_write_1h,cost_usd,
+ * observed_cache_read,observed_cache_write,observed_cache_write_1h,source
+ * (usage simulated; cost_usd empty when the model has no price; the
+ * observed_* columns empty when the request carries no observed usage;
+ * source the request's place, "path:line", may be NULL: empty). */
 enum pcs_status pcs_report_requests_header(FILE *out);
 enum pcs_status pcs_report_requests_row(FILE *out, const char *model, const struct pcs_request *req,
-                                        const struct pcs_usage *usage, double cost_usd);
+                                        const struct pcs_usage *usage, double cost_usd, const char *source);
 
 /* One usage priced ('pcsim prices cost'). */
 struct pcs_price_quote {

@@ -59,8 +59,11 @@ static void print_help(FILE *out)
           "\n"
           "Output:\n"
           "  --format FMT        text (default), json (schema pcsim.replay.v1) or csv\n"
-          "  --requests FILE     also write one CSV row per request:\n"
-          "                      t_ms,model,input,cache_read,cache_write,output,cache_write_1h,cost_usd\n"
+          "  --requests FILE     also write one CSV row per request: t_ms, model, input,\n"
+          "                      cache_read, cache_write, output, cache_write_1h, cost_usd\n"
+          "                      (simulated); observed_cache_read, observed_cache_write,\n"
+          "                      observed_cache_write_1h (what a log's provider reported;\n"
+          "                      empty when none) and source (the request's file:line)\n"
           "  --html FILE         also write a self-contained HTML report: cached ratio over\n"
           "                      time and by model, the cost breakdown\n"
           "  --output FILE       write the report to FILE instead of stdout (FILE, --html and\n"
@@ -132,8 +135,10 @@ static enum pcs_status write_row(void *context, const pcs_trace *trace, const st
                                  const struct pcs_usage *usage, double cost_usd)
 {
     struct request_rows *rows = context;
+    char place[PCS_ERROR_MAX];
     enum pcs_status status =
-        pcs_report_requests_row(rows->file.file, pcs_trace_model_name(trace, req->model), req, usage, cost_usd);
+        pcs_report_requests_row(rows->file.file, pcs_trace_model_name(trace, req->model), req, usage, cost_usd,
+                                pcs_trace_request_place(trace, req, place, sizeof place));
     if (status == PCS_ERR_IO)
         return pcs_error_set(rows->err, status, "%s: write failed: %s", rows->path, strerror(errno));
     return status;

@@ -56,12 +56,14 @@ enum pcs_status pcs_report_replay_csv(FILE *out, const struct pcs_replay_report 
 
 enum pcs_status pcs_report_requests_header(FILE *out)
 {
-    fputs("t_ms,model,input,cache_read,cache_write,output,cache_write_1h,cost_usd\n", out);
+    fputs("t_ms,model,input,cache_read,cache_write,output,cache_write_1h,cost_usd,"
+          "observed_cache_read,observed_cache_write,observed_cache_write_1h,source\n",
+          out);
     return ferror(out) ? PCS_ERR_IO : PCS_OK;
 }
 
 enum pcs_status pcs_report_requests_row(FILE *out, const char *model, const struct pcs_request *req,
-                                        const struct pcs_usage *usage, double cost_usd)
+                                        const struct pcs_usage *usage, double cost_usd, const char *source)
 {
     fprintf(out, "%lld,", (long long)req->t_ms);
     csv_field(out, model);
@@ -70,6 +72,13 @@ enum pcs_status pcs_report_requests_row(FILE *out, const char *model, const stru
             (unsigned long long)usage->cache_write_1h);
     if (cost_usd >= 0)
         fprintf(out, "%.15g", cost_usd);
+    if (req->has_observed)
+        fprintf(out, ",%llu,%llu,%llu,", (unsigned long long)req->observed.cache_read,
+                (unsigned long long)req->observed.cache_write, (unsigned long long)req->observed.cache_write_1h);
+    else
+        fputs(",,,,", out);
+    if (source != NULL)
+        csv_field(out, source);
     fputc('\n', out);
     return ferror(out) ? PCS_ERR_IO : PCS_OK;
 }

@@ -171,7 +171,11 @@ check_one_pass_starts_over() {
             { why="$dir: exit $?: $(head -c 300 "$WORK/$dir/err")"; return 1; }
     done
     cmp -s "$WORK/sorted/report.json" "$WORK/swapped/report.json" || { why="the reports differ"; return 1; }
-    cmp -s "$WORK/sorted/requests.csv" "$WORK/swapped/requests.csv" || { why="the per-request rows differ"; return 1; }
+    # The rows are the same but for their source: the third request is line 4 of the swapped file.
+    cmp -s <(cut -d, -f1-11 "$WORK/sorted/requests.csv") <(cut -d, -f1-11 "$WORK/swapped/requests.csv") ||
+        { why="the per-request rows differ"; return 1; }
+    [ "$(sed -n 4p "$WORK/swapped/requests.csv" | cut -d, -f12)" = "trace.jsonl:4" ] ||
+        { why="the third row's source is not trace.jsonl:4"; return 1; }
     [ "$(wc -l <"$WORK/swapped/requests.csv")" -eq 250001 ] || { why="not 250000 rows"; return 1; }
 }
 
@@ -237,7 +241,7 @@ check_output_fifo() {
         --output) python3 -c 'import json, sys; sys.exit(json.load(open(sys.argv[1]))["tokens"]["input"] != 61194628)' \
             "$WORK/fifo.out" ;;
         --html) grep -q '</html>' "$WORK/fifo.out" ;;
-        --requests) [ "$(head -n 1 "$WORK/fifo.out")" = "t_ms,model,input,cache_read,cache_write,output,cache_write_1h,cost_usd" ] &&
+        --requests) [ "$(head -n 1 "$WORK/fifo.out")" = "t_ms,model,input,cache_read,cache_write,output,cache_write_1h,cost_usd,observed_cache_read,observed_cache_write,observed_cache_write_1h,source" ] &&
             [ "$(wc -l <"$WORK/fifo.out")" -eq 3994 ] ;;
         esac || { why="$kind: the reader did not get the output: $(head -c 100 "$WORK/fifo.out")"; return 1; }
     done
@@ -277,7 +281,7 @@ check_output_descriptor() {
     [ "$(head -n 1 "$WORK/append.txt")" = "the first line" ] && grep -q '^total,' "$WORK/append.txt" ||
         { why="not appended to stdout: $(head -c 200 "$WORK/append.txt")"; return 1; }
     "$PCSIM" replay --no-cost --requests /proc/self/fd/1 "$MOONCAKE" 2>"$WORK/err" | head -n 1 >"$WORK/head.txt"
-    [ "$(cat "$WORK/head.txt")" = "t_ms,model,input,cache_read,cache_write,output,cache_write_1h,cost_usd" ] ||
+    [ "$(cat "$WORK/head.txt")" = "t_ms,model,input,cache_read,cache_write,output,cache_write_1h,cost_usd,observed_cache_read,observed_cache_write,observed_cache_write_1h,source" ] ||
         { why="--requests /proc/self/fd/1 did not reach the pipe: $(cat "$WORK/head.txt")"; return 1; }
 }
 

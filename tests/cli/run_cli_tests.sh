@@ -115,7 +115,7 @@ requests_sums() {
     [ -f "$file" ] || { why="$file was not written"; return 1; }
     local header
     header=$(head -n 1 "$file")
-    if [ "$header" != "t_ms,model,input,cache_read,cache_write,output,cache_write_1h,cost_usd" ]; then
+    if [ "$header" != "t_ms,model,input,cache_read,cache_write,output,cache_write_1h,cost_usd,observed_cache_read,observed_cache_write,observed_cache_write_1h,source" ]; then
         why="header is '$header'"
         return 1
     fi
@@ -163,14 +163,31 @@ check_requests_azure_exact() {
     rm -f "$file"
     run replay --no-cost --model gpt-4o --requests "$file" "$DATA/azure_tiny.csv"
     [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
-    printf '%s\n' "t_ms,model,input,cache_read,cache_write,output,cache_write_1h,cost_usd" \
-        "1700158622500,gpt-4o,100,0,0,1,0," \
-        "1700158623980,gpt-4o,4808,0,0,10,0," \
-        "1700158624032,gpt-4o,3180,0,0,8,0," >"$WORK/want.csv"
+    printf '%s\n' "t_ms,model,input,cache_read,cache_write,output,cache_write_1h,cost_usd,observed_cache_read,observed_cache_write,observed_cache_write_1h,source" \
+        "1700158622500,gpt-4o,100,0,0,1,0,,,,,$DATA/azure_tiny.csv:4" \
+        "1700158623980,gpt-4o,4808,0,0,10,0,,,,,$DATA/azure_tiny.csv:2" \
+        "1700158624032,gpt-4o,3180,0,0,8,0,,,,,$DATA/azure_tiny.csv:3" >"$WORK/want.csv"
     if ! diff -u "$WORK/want.csv" "$file" >"$WORK/diff"; then
         why="per-request CSV differs: $(tr '\n' ' ' <"$WORK/diff" | head -c 400)"
         return 1
     fi
+}
+
+# The observed columns carry each request's "observed" usage (absent members
+# are 0), and source its line; a request without observed usage leaves them empty.
+check_requests_observed() {
+    local file=$WORK/requests.csv
+    rm -f "$file"
+    printf '%s\n' '{"t": 900, "model": "gpt-4o", "input_tokens": 1500, "output_tokens": 1, "segments": [{"id": "Z", "tokens": 1500}]}' \
+        >"$WORK/no_observed.jsonl"
+    run replay --no-cost --policy ttl --ttl 300 --requests "$file" "$DATA/reconcile_ttl.jsonl" "$WORK/no_observed.jsonl"
+    [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
+    local got
+    got=$( (head -n 4 "$file" && tail -n 1 "$file") | cut -d, -f1,9-12 | tr '\n' ' ')
+    local want="t_ms,observed_cache_read,observed_cache_write,observed_cache_write_1h,source "
+    want+="0,0,0,0,$DATA/reconcile_ttl.jsonl:1 60000,1024,0,0,$DATA/reconcile_ttl.jsonl:2 "
+    want+="400000,1792,0,0,$DATA/reconcile_ttl.jsonl:3 900000,,,,$WORK/no_observed.jsonl:1 "
+    [ "$got" = "$want" ] || { why="rows '$got', want '$want'"; return 1; }
 }
 
 # Claude-Code times: a subagent request's time is entry.t + t: 12.0 + 3.5 s =
@@ -862,6 +879,7 @@ check requests_mooncake "--requests: header, one row per request, sums = totals 
 check requests_claude_code "--requests: sums = totals with cache writes (Claude-Code, breakpoint)"
 check requests_native "--requests: sums = totals over two native files"
 check requests_azure_exact "--requests: Azure times to ms, rounded, in time order"
+check requests_observed "--requests: observed usage and source file:line per request, empty when none"
 check requests_subagent_times "--requests: subagent times are entry.t + t, merged in time order"
 check requests_no_leftovers "--requests: a data error leaves no FILE or FILE.tmp.*, keeps an old FILE"
 check lenient_skips "--lenient: 2 bad lines skipped and reported; totals = the good lines alone"

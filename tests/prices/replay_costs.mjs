@@ -29,7 +29,7 @@ const fail = (message) => {
     if (failures <= 10)
         console.error(`FAIL ${message}`);
 };
-if (lines[0] !== 't_ms,model,input,cache_read,cache_write,output,cache_write_1h,cost_usd')
+if (lines[0] !== 't_ms,model,input,cache_read,cache_write,output,cache_write_1h,cost_usd,observed_cache_read,observed_cache_write,observed_cache_write_1h,source')
     fail(`header ${lines[0]}`);
 const byModel = new Map();
 let total = 0, writes1h = 0;
