@@ -358,9 +358,12 @@ static void fill_hours(struct pcs_fit *fit, const struct fit_state *state)
         double length = fit->horizon_hours - h < 1 ? fit->horizon_hours - h : 1;
         fit->exposure_hours[(size_t)fmod(h, 24)] += length;
     }
+    /* A task at the very end of a span of whole minutes arrives at the
+     * horizon's end: it counts in the last hour, whose rate it is part of. */
+    uint64_t last_hour = (uint64_t)ceil(fit->horizon_hours) - 1;
     for (size_t t = 0; t < state->task_count; t++) {
         uint64_t hour = (uint64_t)((double)(state->tasks[t].first_ms - fit->first_ms) / MS_PER_HOUR);
-        fit->arrivals[hour % 24]++;
+        fit->arrivals[(hour < last_hour ? hour : last_hour) % 24]++;
     }
     fit->tasks_per_hour = (double)fit->tasks / fit->horizon_hours;
     for (size_t i = 0; i < 24; i++)

@@ -210,6 +210,35 @@ static void test_bounded_values(void)
     unlink(path);
 }
 
+/* A span of exactly two hours: the horizon is 2 h and the request at its
+ * very end counts in hour 1 (not in an hour 2 the horizon has not). */
+static void test_whole_span(void)
+{
+    char path[] = "/tmp/pcsim_test_fit_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    if (fd < 0)
+        return;
+    FILE *out = fdopen(fd, "w");
+    fputs("{\"t\":0,\"model\":\"gpt-5.4\",\"input_tokens\":10,\"output_tokens\":1}\n"
+          "{\"t\":7200,\"model\":\"gpt-5.4\",\"input_tokens\":10,\"output_tokens\":1}\n",
+          out);
+    fclose(out);
+    struct pcs_fit fit;
+    if (fit_file(path, PCS_FIT_TASK_REQUEST, &fit) == 0) {
+        check_near("horizon", fit.horizon_hours, 2, 0);
+        CHECK_U64(fit.arrivals[0], 1);
+        CHECK_U64(fit.arrivals[1], 1);
+        CHECK_U64(fit.arrivals[2], 0);
+        check_near("diurnal 0", fit.diurnal[0], 1, 1e-12);
+        check_near("diurnal 1", fit.diurnal[1], 1, 1e-12);
+        pcs_fit_free(&fit);
+    } else {
+        CHECK(0);
+    }
+    unlink(path);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -217,5 +246,6 @@ int main(int argc, char **argv)
     test_tiny_by_task();
     test_tiny_other_rules();
     test_bounded_values();
+    test_whole_span();
     return check_summary();
 }
