@@ -148,7 +148,8 @@ struct pcs_fit_check {
     uint64_t trials_with_input;   /* of which sent a request (a trial may have no task) */
     double trial_cached_ratio;    /* the mean over those trials of each one's cache_read / input */
     double trial_cached_ratio_sd; /* their standard deviation (0 for one trial) */
-    double relative_difference;   /* trial_cached_ratio / trace_cached_ratio - 1 (0 when both are 0) */
+    double relative_difference;   /* trial_cached_ratio / trace_cached_ratio - 1 (0 when both are 0,
+                                   * +infinity when only the trace's is 0) */
     double trial_tasks;           /* mean tasks per trial */
     double trial_requests;        /* mean requests per trial */
 };
