@@ -109,6 +109,8 @@ struct pcs_run_point_report {
     const char *label; /* "" without a sweep */
     const struct pcs_scenario *scenario;
     const struct pcs_run_result *result;
+    size_t setting_count;                     /* the sweep's paths; 0 without a sweep */
+    const struct pcs_sweep_setting *settings; /* the point's value of each (pcsim/scenario.h) */
 };
 
 struct pcs_run_report {
