@@ -380,7 +380,7 @@ static enum pcs_status sweep_chart(FILE *out, const struct pcs_run_report *repor
 {
     struct sweep_lines lines = {NULL, 0, NULL, NULL};
     enum pcs_status status = sweep_lines_build(report, sweep, &lines);
-    double *ticks = status == PCS_OK ? calloc(sweep->category_count + 1, sizeof *ticks) : NULL;
+    double *ticks = status == PCS_OK ? calloc(sweep->point_count + 1, sizeof *ticks) : NULL;
     if (status == PCS_OK && !ticks)
         status = PCS_ERR_NOMEM;
     if (status == PCS_OK) {
@@ -398,7 +398,22 @@ static enum pcs_status sweep_chart(FILE *out, const struct pcs_run_report *repor
             .series = lines.series,
             .series_count = lines.count,
         };
-        if (!sweep->axis_numeric) {
+        if (sweep->axis_numeric) {
+            /* Ticks at the swept values themselves (those that fit). */
+            size_t count = 0;
+            for (size_t p = 0; p < sweep->point_count; p++) {
+                size_t at = count;
+                while (at > 0 && ticks[at - 1] > sweep->x[p])
+                    at--;
+                if (at > 0 && ticks[at - 1] == sweep->x[p])
+                    continue;
+                memmove(ticks + at + 1, ticks + at, (count - at) * sizeof *ticks);
+                ticks[at] = sweep->x[p];
+                count++;
+            }
+            chart.x.ticks = ticks;
+            chart.x.tick_count = count;
+        } else {
             for (size_t i = 0; i < sweep->category_count; i++)
                 ticks[i] = (double)i;
             chart.x.min = -0.5;
@@ -408,11 +423,12 @@ static enum pcs_status sweep_chart(FILE *out, const struct pcs_run_report *repor
             chart.x.tick_labels = sweep->categories;
         }
         status = pcs_svg_line_chart(out, &chart);
-        pcs_html_element(out, "p", "note",
-                         "Dots: each strategy's mean cost per completed task at each sweep point, joined by a line "
-                         "per strategy; band and whisker: the 95% confidence interval of the mean. Every point plays "
-                         "the same trials' random draws (common random numbers), so differences between points come "
-                         "from the swept values, not from new noise.");
+        pcs_html_element(
+            out, "p", "note",
+            "Dots: each strategy's mean cost per completed task at each sweep point, joined by a line "
+            "per strategy; band and whisker: the 95% confidence interval of the mean. Every point plays "
+            "the same trials' random streams (common random numbers), so the differences between points are "
+            "mostly the swept values' doing, not new noise.");
     }
     free(ticks);
     sweep_lines_free(&lines);
