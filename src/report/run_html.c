@@ -206,6 +206,16 @@ static void cost_row(FILE *out, const struct strategy_stats *stats, const struct
     row_write(out, &cells, 9);
 }
 
+/* A cached ratio, or no value when no trial sent input. */
+static struct html_number cached_text(double share)
+{
+    struct html_number text;
+    if (pcs_has_value(share))
+        return pcs_html_percent(share);
+    snprintf(text.text, sizeof text.text, "%s", pcs_report_no_value(REPORT_HTML));
+    return text;
+}
+
 static const char *const task_headers[] = {"strategy",  "completed",    "attempts per task",
                                            "escalated", "cached ratio", "vs first (USD)",
                                            "95% CI",    "P(cheaper)"};
@@ -217,7 +227,7 @@ static void task_row(FILE *out, const struct strategy_stats *stats, const struct
     snprintf(cells.text[1], sizeof cells.text[1], "%s", pcs_html_percent(stats->completion_rate).text);
     snprintf(cells.text[2], sizeof cells.text[2], "%s", pcs_html_g(stats->attempts_per_task).text);
     snprintf(cells.text[3], sizeof cells.text[3], "%s", pcs_html_percent(stats->escalation_rate).text);
-    snprintf(cells.text[4], sizeof cells.text[4], "%s", pcs_html_percent(stats->cached_ratio.mean).text);
+    snprintf(cells.text[4], sizeof cells.text[4], "%s", cached_text(stats->cached_ratio.mean).text);
     if (stats->has_paired) {
         const struct pcs_paired *paired = &stats->versus_first;
         pcs_report_money_text(&money->difference, paired->mean_difference, cells.text[5], sizeof cells.text[5]);
@@ -465,7 +475,7 @@ static enum pcs_status sweep_table(FILE *out, const struct pcs_run_report *repor
                                                  : report->points[p].label;
             snprintf(n, sizeof n, "%zu", cost->n);
             snprintf(completed, sizeof completed, "%s", pcs_html_percent(stats->completion_rate).text);
-            snprintf(cached, sizeof cached, "%s", pcs_html_percent(stats->cached_ratio.mean).text);
+            snprintf(cached, sizeof cached, "%s", cached_text(stats->cached_ratio.mean).text);
             cells[columns] = stats->strategy->name;
             cells[columns + 1] = n;
             cells[columns + 2] = pcs_report_money_text(&sweep->cost, cost->mean, mean, sizeof mean);

@@ -8,6 +8,17 @@
 #include "run_stats.h"
 #include "run_sweep.h"
 
+/* A share as "81.58%", or the text no value when there is none (a
+ * cached ratio when no trial sent input). */
+static const char *percent_text(double share, char *buf, size_t cap)
+{
+    if (pcs_has_value(share))
+        snprintf(buf, cap, "%.2f%%", 100.0 * share);
+    else
+        snprintf(buf, cap, "%s", pcs_report_no_value(REPORT_TEXT));
+    return buf;
+}
+
 static void print_point(FILE *out, const struct pcs_run_point_report *point, const struct strategy_stats *stats)
 {
     const struct pcs_scenario *scenario = point->scenario;
@@ -59,9 +70,10 @@ static void print_point(FILE *out, const struct pcs_run_point_report *point, con
             "failed", "cached", "task mean", "task p50", "task p99", "spend/horizon");
     for (size_t s = 0; s < count; s++) {
         const struct strategy_stats *st = &stats[s];
-        fprintf(out, "  %-22s %9.2f%% %9.3f %8.2f%% %8.2f%% %7.2f%% %12s %12s %12s %14s\n", st->strategy->name,
+        char cached[32];
+        fprintf(out, "  %-22s %9.2f%% %9.3f %8.2f%% %8.2f%% %8s %12s %12s %12s %14s\n", st->strategy->name,
                 100.0 * st->completion_rate, st->attempts_per_task, 100.0 * st->escalation_rate,
-                100.0 * st->failed_request_rate, 100.0 * st->cached_ratio.mean,
+                100.0 * st->failed_request_rate, percent_text(st->cached_ratio.mean, cached, sizeof cached),
                 pcs_report_money_text(&money.task_cost, st->task_cost_mean, a, sizeof a),
                 pcs_report_money_text(&money.task_cost, st->task_cost_p50, b, sizeof b),
                 pcs_report_money_text(&money.task_cost, st->task_cost_p99, c, sizeof c),
@@ -114,11 +126,11 @@ static void print_sweep_rows(FILE *out, const struct pcs_run_report *report, con
                 fprintf(out, " %-*s", widths[c], s == 0 ? value : "");
             }
             const struct pcs_summary *cost = &stats->cost_per_completed_task;
-            char mean[48], ci[112];
+            char mean[48], ci[112], cached[32];
             pcs_report_money_interval(&sweep->cost, cost->ci95_low, cost->ci95_high, ci, sizeof ci);
-            fprintf(out, " %-*s %6zu %12s %25s %9.2f%% %7.2f%%\n", name_width, stats->strategy->name, cost->n,
+            fprintf(out, " %-*s %6zu %12s %25s %9.2f%% %8s\n", name_width, stats->strategy->name, cost->n,
                     pcs_report_money_text(&sweep->cost, cost->mean, mean, sizeof mean), ci,
-                    100.0 * stats->completion_rate, 100.0 * stats->cached_ratio.mean);
+                    100.0 * stats->completion_rate, percent_text(stats->cached_ratio.mean, cached, sizeof cached));
         }
     }
 }
