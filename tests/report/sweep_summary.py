@@ -25,7 +25,9 @@ nothing cached. Checked, for variants of that sweep:
 4. strings (tiers) as categories, named on the axis;
 5. a one-point sweep has no summary; JSON and CSV carry no summary;
 6. sweep points share draws: with random traffic, a strategy the sweep
-   does not touch gets byte-identical figures at every point.
+   does not touch gets byte-identical figures at every point;
+
+and every page passes check_html.py's checks of every HTML report.
 
 Usage: sweep_summary.py PCSIM SOURCE_DIR. Prints one line per check and
 `N passed, M failed`; exits 1 on any failure.
@@ -33,6 +35,7 @@ Usage: sweep_summary.py PCSIM SOURCE_DIR. Prints one line per check and
 import copy
 import json
 import os
+import pathlib
 import re
 import subprocess
 import sys
@@ -42,6 +45,9 @@ import xml.etree.ElementTree as ET
 PCSIM, SOURCE = sys.argv[1], sys.argv[2]
 CATALOG = os.path.join(SOURCE, "tests/data/prices/catalog.json")
 BASE = json.load(open(os.path.join(SOURCE, "tests/report/scenarios/sweep_closed.json"), encoding="utf-8"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import check_html  # noqa: E402  (the HTML checks every report passes)
+
 SVG = "{http://www.w3.org/2000/svg}"
 INPUT_PATH = "workload.task_types[0].step_input_tokens"
 TIER_PATH = "strategies[1].tier"
@@ -106,6 +112,12 @@ def summary_rows(text, paths):
 
 
 def html_chart(path):
+    """The page's root and body, after check_html's checks of every report
+    (well-formed, self-contained, charts with units, labels clear)."""
+    del check_html.failures[:]
+    check_html.check_document(pathlib.Path(path))
+    check(f"HTML passes the checks of every report ({len(check_html.failures)} failures)", not check_html.failures,
+          check_html.failures)
     raw = open(path, encoding="utf-8").read()
     root = ET.fromstring(raw.partition("\n")[2])
     body = next(e for e in root if e.tag.endswith("body"))
