@@ -362,6 +362,7 @@ static enum pcs_status sweep_lines_build(const struct pcs_run_report *report, co
     }
     return PCS_OK;
 }
+
 /* A swept number as written, whole numbers in full ("10000", not
  * "1e+04"); others in four significant digits. */
 static const char *swept_number(double value, char *buf, size_t cap)
@@ -509,7 +510,6 @@ static enum pcs_status sweep_summary(FILE *out, const struct pcs_run_report *rep
     return status;
 }
 
-/* ------------------------------------------------------------------ points */
 /* ------------------------------------------------------------------ points */
 
 /* A point's charts and tables; in a sweep, folded under its label (the

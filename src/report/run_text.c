@@ -148,11 +148,13 @@ static enum pcs_status print_sweep_summary(FILE *out, const struct pcs_run_repor
         return status;
     }
     int name_width = 22;
-    for (size_t p = 0; p < sweep.point_count; p++)
-        for (size_t s = 0; s < sweep.strategy_count; s++)
-            if (pcs_run_sweep_stats(&sweep, p, s) &&
-                (int)strlen(pcs_run_sweep_stats(&sweep, p, s)->strategy->name) > name_width)
-                name_width = (int)strlen(pcs_run_sweep_stats(&sweep, p, s)->strategy->name);
+    for (size_t p = 0; p < sweep.point_count; p++) {
+        for (size_t s = 0; s < sweep.strategy_count; s++) {
+            const struct strategy_stats *stats = pcs_run_sweep_stats(&sweep, p, s);
+            if (stats && (int)strlen(stats->strategy->name) > name_width)
+                name_width = (int)strlen(stats->strategy->name);
+        }
+    }
     fprintf(out, "\nsweep summary over %zu points (each point in full below):\n", sweep.point_count);
     fprintf(out, "  cost per completed task, USD: its mean and the mean's 95%% CI over the n trials with a completed "
                  "task;\n  completed and cached: as in each point's \"per task and per horizon\" table\n");
