@@ -387,6 +387,16 @@ static void sweep_axis_title(const struct run_sweep *sweep, char *buf, size_t ca
         snprintf(buf, cap, "sweep point (label)");
 }
 
+/* Every point runs with one seed, so the points share their draws
+ * (docs/scenario.md, "Sweeps"); a swept seed gives each its own. */
+static int same_seed(const struct pcs_run_report *report)
+{
+    for (size_t p = 1; p < report->point_count; p++)
+        if (report->points[p].scenario->seed != report->points[0].scenario->seed)
+            return 0;
+    return 1;
+}
+
 static enum pcs_status sweep_chart(FILE *out, const struct pcs_run_report *report, const struct run_sweep *sweep)
 {
     struct sweep_lines lines = {NULL, 0, NULL, NULL};
@@ -434,12 +444,15 @@ static enum pcs_status sweep_chart(FILE *out, const struct pcs_run_report *repor
             chart.x.tick_labels = sweep->categories;
         }
         status = pcs_svg_line_chart(out, &chart);
-        pcs_html_element(
-            out, "p", "note",
-            "Dots: each strategy's mean cost per completed task at each sweep point, joined by a line "
-            "per strategy; band and whisker: the 95% confidence interval of the mean. Every point plays "
-            "the same trials' random streams (common random numbers), so the differences between points are "
-            "mostly the swept values' doing, not new noise.");
+        pcs_html_element(out, "p", "note",
+                         same_seed(report)
+                             ? "Dots: each strategy's mean cost per completed task at each sweep point, joined by a "
+                               "line per strategy; band and whisker: the 95% confidence interval of the mean. Every "
+                               "point plays the same trials' random streams (common random numbers), so the "
+                               "differences between points are mostly the swept values' doing, not new noise."
+                             : "Dots: each strategy's mean cost per completed task at each sweep point, joined by a "
+                               "line per strategy; band and whisker: the 95% confidence interval of the mean. The "
+                               "points run with different seeds, so each has its own random draws.");
     }
     free(ticks);
     sweep_lines_free(&lines);

@@ -26,6 +26,7 @@ nothing cached. Checked, for variants of that sweep:
 5. a one-point sweep has no summary; JSON and CSV carry no summary;
 6. sweep points share draws: with random traffic, a strategy the sweep
    does not touch gets byte-identical figures at every point;
+7. the chart's note says the points share draws, unless the seed is swept;
 
 and every page passes check_html.py's checks of every HTML report.
 
@@ -176,6 +177,7 @@ with tempfile.TemporaryDirectory() as work:
     xs = [float(v) for v in re.findall(r"[ML]([-\d.]+) ", line.get("d"))]
     check("2: HTML: each line runs in x order", xs == sorted(xs) and len(xs) == 3, line.get("d"))
     check("2: HTML: whole numbers in full on the axis", "10000" in x_ticks(summary), x_ticks(summary))
+    check("2: HTML: the chart's note says the points share their draws", "common random numbers" in raw, "")
 
     # 2: less than a decade: a linear axis.
     run(with_sweep({INPUT_PATH: [100, 200, 400]}), work, "--html", html)
@@ -242,6 +244,12 @@ with tempfile.TemporaryDirectory() as work:
     check("6: sweep points share draws: mini's figures are equal at both points", len(mini) == 2 and mini[0] == mini[1],
           mini)
     check("6: ... and they are random figures (a CI of non-zero width)", mini and mini[0][2] != mini[0][3], mini)
+
+    # 7: a swept seed gives each point its own draws, and the note says so.
+    run(with_sweep({"seed": [1, 2]}), work, "--html", html)
+    root, body, raw = html_chart(html)
+    check("7: a swept seed: the note says the points have their own draws",
+          "different seeds" in raw and "common random numbers" not in raw, "")
 
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
