@@ -112,6 +112,8 @@ struct pcs_run_point_report {
     const char *label; /* "" without a sweep */
     const struct pcs_scenario *scenario;
     const struct pcs_run_result *result;
+    size_t setting_count;                     /* the sweep's paths; 0 without a sweep */
+    const struct pcs_sweep_setting *settings; /* the point's value of each (pcsim/scenario.h) */
 };
 
 struct pcs_run_report {
@@ -132,9 +134,10 @@ struct pcs_run_report {
  * (mean, sd, p5, p50, p95, p99, 95% CI of the mean), per-task cost
  * quantiles, completion rate, attempts per task, escalation rate, cached
  * ratio, spend per horizon, and against the first strategy the paired mean
- * difference with its 95% CI and P(cheaper). Text, JSON (schema
- * pcsim.run.v1) or CSV (one row per point and strategy). The output never
- * depends on the thread count. */
+ * difference with its 95% CI and P(cheaper) (docs/scenario.md, "What the
+ * figures mean"). Text (with a sweep, a summary table across the points
+ * first), JSON (schema pcsim.run.v1) or CSV (one row per point and
+ * strategy). The output never depends on the thread count. */
 enum pcs_status pcs_report_run_text(FILE *out, const struct pcs_run_report *report);
 enum pcs_status pcs_report_run_json(FILE *out, const struct pcs_run_report *report);
 enum pcs_status pcs_report_run_csv(FILE *out, const struct pcs_run_report *report);
@@ -195,7 +198,9 @@ enum pcs_status pcs_report_calibrate_html(FILE *out, const struct pcs_calibrate_
  *   (5 min, 30 min, 1 h, 6 h, 24 h);
  * run: per strategy the distribution (CDF) of cost per completed task across
  *   trials, and a bar chart of the means with their 95% CIs (per sweep
- *   point). */
+ *   point); with a sweep, first one chart of each strategy's mean with its
+ *   95% CI against the swept value and a table of every point, the points
+ *   then folded (<details>). */
 enum pcs_status pcs_report_replay_html(FILE *out, const struct pcs_replay_report *report,
                                        const struct pcs_timeline *timeline);
 enum pcs_status pcs_report_sweep_html(FILE *out, const struct pcs_sweep_report *report);

@@ -114,10 +114,20 @@ struct pcs_scenario {
     struct pcs_strategy strategies[PCS_SCENARIO_MAX_STRATEGIES];
 };
 
+/* One swept field's value at a sweep point, as the label shows it. */
+struct pcs_sweep_setting {
+    const char *path;  /* the sweep's key as written: "workload.tasks_per_hour.median" */
+    const char *value; /* compact JSON, a string without its quotes: "600", "batch" */
+    double number;     /* the value when it is a JSON number, else NAN */
+};
+
 /* One point of a sweep: its label ("workload.tasks_per_hour.median=600",
- * "" without a sweep) and its scenario. */
+ * "" without a sweep), the value of each of the sweep's paths (in the order
+ * written; none without a sweep) and its scenario. Owned by the set. */
 struct pcs_scenario_point {
     const char *label;
+    size_t setting_count;
+    const struct pcs_sweep_setting *settings;
     struct pcs_scenario scenario;
 };
 

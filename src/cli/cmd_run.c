@@ -397,6 +397,8 @@ int cmd_run(int argc, char **argv)
             break;
         }
         points[p].label = pcs_scenario_point(set, p)->label;
+        points[p].setting_count = pcs_scenario_point(set, p)->setting_count;
+        points[p].settings = pcs_scenario_point(set, p)->settings;
         points[p].scenario = &scenarios[p];
         points[p].result = &results[p];
         ran++;

@@ -709,23 +709,43 @@ static void text_add(struct text *text, const char *part)
     text->len += len;
 }
 
-/* "path=value, path=value": values as compact JSON, strings bare. */
+/* A swept value as labels show it: compact JSON, strings bare. */
+static void add_value(struct text *text, const cJSON *value)
+{
+    if (cJSON_IsString(value)) {
+        text_add(text, value->valuestring);
+        return;
+    }
+    char *printed = cJSON_PrintUnformatted(value);
+    if (printed)
+        text_add(text, printed);
+    else
+        text->failed = 1;
+    cJSON_free(printed);
+}
+
+/* "path=value, path=value". */
 static void add_label_part(struct text *label, const struct sweep_path *sweep, const cJSON *value)
 {
     if (label->len)
         text_add(label, ", ");
     text_add(label, sweep->text);
     text_add(label, "=");
-    if (cJSON_IsString(value)) {
-        text_add(label, value->valuestring);
-        return;
-    }
-    char *printed = cJSON_PrintUnformatted(value);
-    if (printed)
-        text_add(label, printed);
-    else
-        label->failed = 1;
-    cJSON_free(printed);
+    add_value(label, value);
+}
+
+/* The point's value of one path, kept in the set's arena. */
+static int set_setting(struct arena *arena, const struct sweep_path *sweep, const cJSON *value,
+                       struct pcs_sweep_setting *setting)
+{
+    struct text text = {NULL, 0, 0, 0};
+    text_add(&text, "");
+    add_value(&text, value);
+    setting->path = pcs_arena_strndup(arena, sweep->text, strlen(sweep->text));
+    setting->value = text.failed ? NULL : pcs_arena_strndup(arena, text.data, text.len);
+    setting->number = cJSON_IsNumber(value) ? value->valuedouble : NAN;
+    free(text.data);
+    return setting->path && setting->value ? 0 : -1;
 }
 
 /* Reads the sweep's paths and checks each against the document. */
@@ -781,11 +801,15 @@ static enum pcs_status load_point(struct loader *loader, const cJSON *root, stru
     }
     struct text label = {NULL, 0, 0, 0};
     text_add(&label, "");
-    int failed = 0;
-    for (size_t k = 0; k < count; k++) {
+    struct pcs_sweep_setting *settings = pcs_arena_array(&loader->set->arena, count, sizeof *settings);
+    int failed = !settings;
+    for (size_t k = 0; k < count && !failed; k++) {
         add_label_part(&label, &paths[k], chosen[k]);
         failed |= replace_at(copy, &paths[k], chosen[k]);
+        failed |= set_setting(&loader->set->arena, &paths[k], chosen[k], &settings[k]);
     }
+    point->setting_count = count;
+    point->settings = settings;
     enum pcs_status status = PCS_OK;
     point->label = label.failed || failed ? NULL : pcs_arena_strndup(&loader->set->arena, label.data, label.len);
     if (!point->label)
@@ -858,6 +882,8 @@ static enum pcs_status load_set(struct loader *loader, const cJSON *root)
         return pcs_loader_nomem(loader);
     set->point_count = 1;
     set->points[0].label = "";
+    set->points[0].setting_count = 0;
+    set->points[0].settings = NULL;
     return load_scenario(loader, root, &set->points[0].scenario);
 }
 

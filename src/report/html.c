@@ -84,6 +84,14 @@ struct html_number pcs_html_g(double value)
     return number;
 }
 
+struct html_number pcs_html_exact(double value)
+{
+    struct html_number number;
+    snprintf(number.text, sizeof number.text, "%.10g", value);
+    use_c_decimal_point(number.text);
+    return number;
+}
+
 struct html_number pcs_html_percent_value(double percent)
 {
     struct html_number number;

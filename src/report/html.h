@@ -29,6 +29,10 @@ struct html_number pcs_html_px(double pixels);
 /* A value in four significant digits ("%.4g"): "0.0125", "1.5e+06". */
 struct html_number pcs_html_g(double value);
 
+/* A value for machines in ten significant digits ("%.10g"), in an
+ * attribute a test or a script reads back. */
+struct html_number pcs_html_exact(double value);
+
 /* A share as a percentage with two decimals: 0.12345 -> "12.35%"; the
  * same from the percentage itself (12.345 -> "12.35%"), equal for
  * percent = 100.0 * share. */

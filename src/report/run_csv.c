@@ -46,8 +46,10 @@ enum pcs_status pcs_report_run_csv(FILE *out, const struct pcs_run_report *repor
                 fputc(',', out);
                 pcs_report_csv_number(out, cost_figures[i]);
             }
-            fprintf(out, ",%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,", st->completion_rate, st->attempts_per_task,
-                    st->escalation_rate, st->failed_request_rate, st->cached_ratio.mean, st->spend.mean);
+            fprintf(out, ",%.10g,%.10g,%.10g,%.10g,", st->completion_rate, st->attempts_per_task, st->escalation_rate,
+                    st->failed_request_rate);
+            pcs_report_csv_number(out, st->cached_ratio.mean); /* none when no trial sent input */
+            fprintf(out, ",%.10g,", st->spend.mean);
             if (st->has_paired) {
                 const double paired_figures[] = {st->versus_first.mean_difference, st->versus_first.ci95_low,
                                                  st->versus_first.ci95_high, st->versus_first.p_cheaper};

@@ -1,13 +1,19 @@
-/* The Monte Carlo report as a self-contained HTML page: per sweep point,
- * the distribution (CDF) of cost per completed task across trials for
- * each strategy, the means with their 95% CIs, and the statistics table.
- * The figures are run_stats.c's, as in the text report. */
+/* The Monte Carlo report as a self-contained HTML page: with a sweep, first
+ * a summary (each strategy's mean cost per completed task with its 95% CI
+ * against the swept value, and a table of every point), then each point
+ * folded under its label; per point, the distribution (CDF) of cost per
+ * completed task across trials for each strategy, the means with their
+ * 95% CIs, and the statistics table. The figures are run_stats.c's, as in
+ * the text report. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text_append.h"
 #include "html.h"
 #include "report_util.h"
 #include "run_stats.h"
+#include "run_sweep.h"
 #include "svg_chart.h"
 
 /* ------------------------------------------------------------------ header */
@@ -200,6 +206,16 @@ static void cost_row(FILE *out, const struct strategy_stats *stats, const struct
     row_write(out, &cells, 9);
 }
 
+/* A cached ratio, or no value when no trial sent input. */
+static struct html_number cached_text(double share)
+{
+    struct html_number text;
+    if (pcs_has_value(share))
+        return pcs_html_percent(share);
+    snprintf(text.text, sizeof text.text, "%s", pcs_report_no_value(REPORT_HTML));
+    return text;
+}
+
 static const char *const task_headers[] = {"strategy",  "completed",    "attempts per task",
                                            "escalated", "cached ratio", "vs first (USD)",
                                            "95% CI",    "P(cheaper)"};
@@ -211,7 +227,7 @@ static void task_row(FILE *out, const struct strategy_stats *stats, const struct
     snprintf(cells.text[1], sizeof cells.text[1], "%s", pcs_html_percent(stats->completion_rate).text);
     snprintf(cells.text[2], sizeof cells.text[2], "%s", pcs_html_g(stats->attempts_per_task).text);
     snprintf(cells.text[3], sizeof cells.text[3], "%s", pcs_html_percent(stats->escalation_rate).text);
-    snprintf(cells.text[4], sizeof cells.text[4], "%s", pcs_html_percent(stats->cached_ratio.mean).text);
+    snprintf(cells.text[4], sizeof cells.text[4], "%s", cached_text(stats->cached_ratio.mean).text);
     if (stats->has_paired) {
         const struct pcs_paired *paired = &stats->versus_first;
         pcs_report_money_text(&money->difference, paired->mean_difference, cells.text[5], sizeof cells.text[5]);
@@ -252,9 +268,266 @@ static void stats_tables(FILE *out, const struct pcs_run_point_report *point, co
                       count ? stats[0].strategy->name : "-");
 }
 
+/* ----------------------------------------------------------- sweep summary */
+
+/* The lines of the summary chart: one per strategy and group (run_sweep.h),
+ * its points in the order of the axis. */
+struct sweep_lines {
+    struct chart_series *series;
+    size_t count;
+    double *numbers; /* x, y, low and high of every line's points */
+    char (*names)[HTML_LABEL_CAP];
+};
+
+static void sweep_lines_free(struct sweep_lines *lines)
+{
+    free(lines->series);
+    free(lines->numbers);
+    free(lines->names);
+}
+
+/* The points of strategy s in group g, by x: few points, so an insertion. */
+static size_t sweep_line(const struct run_sweep *sweep, size_t s, size_t g, double *x, double *y, double *low,
+                         double *high)
+{
+    size_t n = 0;
+    for (size_t p = 0; p < sweep->point_count; p++) {
+        const struct strategy_stats *stats = pcs_run_sweep_stats(sweep, p, s);
+        if (!stats || sweep->group[p] != g)
+            continue;
+        const struct pcs_summary *cost = &stats->cost_per_completed_task;
+        size_t at = n++;
+        while (at > 0 && x[at - 1] > sweep->x[p]) {
+            x[at] = x[at - 1];
+            y[at] = y[at - 1];
+            low[at] = low[at - 1];
+            high[at] = high[at - 1];
+            at--;
+        }
+        x[at] = sweep->x[p];
+        y[at] = cost->mean;
+        low[at] = cost->ci95_low;
+        high[at] = cost->ci95_high;
+    }
+    return n;
+}
+
+/* The name of a strategy: its name at the first point that has it. */
+static const char *strategy_name(const struct run_sweep *sweep, size_t s)
+{
+    for (size_t p = 0; p < sweep->point_count; p++) {
+        const struct strategy_stats *stats = pcs_run_sweep_stats(sweep, p, s);
+        if (stats)
+            return stats->strategy->name;
+    }
+    return "";
+}
+
+static enum pcs_status sweep_lines_build(const struct pcs_run_report *report, const struct run_sweep *sweep,
+                                         struct sweep_lines *lines)
+{
+    size_t most = sweep->strategy_count * sweep->group_count;
+    size_t points = sweep->point_count;
+    lines->count = 0;
+    lines->series = calloc(most + 1, sizeof *lines->series);
+    lines->numbers = calloc(4 * (points * sweep->strategy_count) + 1, sizeof *lines->numbers);
+    lines->names = calloc(most + 1, sizeof *lines->names);
+    if (!lines->series || !lines->numbers || !lines->names)
+        return PCS_ERR_NOMEM;
+    double *next = lines->numbers;
+    for (size_t s = 0; s < sweep->strategy_count; s++) {
+        for (size_t g = 0; g < sweep->group_count; g++) {
+            /* The group's size, and a point of it to name it by. */
+            size_t size = 0, member = 0;
+            for (size_t p = 0; p < points; p++) {
+                if (sweep->group[p] == g && size++ == 0)
+                    member = p;
+            }
+            double *x = next, *y = next + size, *low = next + 2 * size, *high = next + 3 * size;
+            size_t n = sweep_line(sweep, s, g, x, y, low, high);
+            next += 4 * size; /* every group of every strategy: 4 x points x strategies in all */
+            if (n == 0)
+                continue;
+            const char *name = strategy_name(sweep, s);
+            char group[HTML_LABEL_CAP];
+            pcs_run_sweep_group_text(sweep, report, member, group, sizeof group);
+            size_t used = 0;
+            lines->names[lines->count][0] = '\0';
+            pcs_text_append(lines->names[lines->count], HTML_LABEL_CAP, &used, "%s%s%s", name, group[0] ? ", " : "",
+                            group);
+            lines->series[lines->count] = (struct chart_series){
+                .name = lines->names[lines->count], .x = x, .y = y, .low = low, .high = high, .count = n, .markers = 1};
+            lines->count++;
+        }
+    }
+    return PCS_OK;
+}
+
+/* A swept number as written, whole numbers in full ("10000", not
+ * "1e+04"); others in four significant digits. */
+static const char *swept_number(double value, char *buf, size_t cap)
+{
+    if (fabs(value) < 1e15 && value == floor(value))
+        snprintf(buf, cap, "%.0f", value);
+    else
+        snprintf(buf, cap, "%s", pcs_html_g(value).text);
+    return buf;
+}
+
+/* The x axis's title: the path and, having no unit of its own, how to read it. */
+static void sweep_axis_title(const struct run_sweep *sweep, char *buf, size_t cap)
+{
+    if (sweep->axis_log)
+        snprintf(buf, cap, "%s (log scale)", sweep->axis_title);
+    else if (sweep->axis_numeric)
+        snprintf(buf, cap, "%s (as in the scenario)", sweep->axis_title);
+    else if (sweep->varied_count)
+        snprintf(buf, cap, "%s (sweep values)", sweep->axis_title);
+    else
+        snprintf(buf, cap, "sweep point (label)");
+}
+
+/* Every point runs with one seed, so the points share their draws
+ * (docs/scenario.md, "Sweeps"); a swept seed gives each its own. */
+static int same_seed(const struct pcs_run_report *report)
+{
+    for (size_t p = 1; p < report->point_count; p++)
+        if (report->points[p].scenario->seed != report->points[0].scenario->seed)
+            return 0;
+    return 1;
+}
+
+static enum pcs_status sweep_chart(FILE *out, const struct pcs_run_report *report, const struct run_sweep *sweep)
+{
+    struct sweep_lines lines = {NULL, 0, NULL, NULL};
+    enum pcs_status status = sweep_lines_build(report, sweep, &lines);
+    double *ticks = status == PCS_OK ? calloc(sweep->point_count + 1, sizeof *ticks) : NULL;
+    if (status == PCS_OK && !ticks)
+        status = PCS_ERR_NOMEM;
+    if (status == PCS_OK) {
+        char title[512], label[640];
+        sweep_axis_title(sweep, title, sizeof title);
+        snprintf(label, sizeof label, "mean cost per completed task against %s, with the 95%% confidence intervals",
+                 sweep->axis_title);
+        struct line_chart chart = {
+            .label = label,
+            .x = {.title = title, .log_scale = sweep->axis_log, .tick_format = swept_number},
+            .y = {.title = "mean cost per completed task (USD)",
+                  .from_zero = 1,
+                  .tick_format = pcs_chart_format_usd_tick,
+                  .money = &sweep->cost},
+            .series = lines.series,
+            .series_count = lines.count,
+        };
+        if (sweep->axis_numeric) {
+            /* Ticks at the swept values themselves (those that fit). */
+            size_t count = 0;
+            for (size_t p = 0; p < sweep->point_count; p++) {
+                size_t at = count;
+                while (at > 0 && ticks[at - 1] > sweep->x[p])
+                    at--;
+                if (at > 0 && ticks[at - 1] == sweep->x[p])
+                    continue;
+                memmove(ticks + at + 1, ticks + at, (count - at) * sizeof *ticks);
+                ticks[at] = sweep->x[p];
+                count++;
+            }
+            chart.x.ticks = ticks;
+            chart.x.tick_count = count;
+        } else {
+            for (size_t i = 0; i < sweep->category_count; i++)
+                ticks[i] = (double)i;
+            chart.x.min = -0.5;
+            chart.x.max = (double)sweep->category_count - 0.5;
+            chart.x.ticks = ticks;
+            chart.x.tick_count = sweep->category_count;
+            chart.x.tick_labels = sweep->categories;
+        }
+        status = pcs_svg_line_chart(out, &chart);
+        pcs_html_element(out, "p", "note",
+                         same_seed(report)
+                             ? "Dots: each strategy's mean cost per completed task at each sweep point, joined by a "
+                               "line per strategy; band and whisker: the 95% confidence interval of the mean. Every "
+                               "point plays the same trials' random streams (common random numbers), so the "
+                               "differences between points are mostly the swept values' doing, not new noise."
+                             : "Dots: each strategy's mean cost per completed task at each sweep point, joined by a "
+                               "line per strategy; band and whisker: the 95% confidence interval of the mean. The "
+                               "points run with different seeds, so each has its own random draws.");
+    }
+    free(ticks);
+    sweep_lines_free(&lines);
+    return status;
+}
+
+static const char *const sweep_headers[] = {"strategy",           "trials",    "mean",
+                                            "95% CI of the mean", "completed", "cached ratio"};
+#define SWEEP_FIGURES (sizeof sweep_headers / sizeof sweep_headers[0])
+
+/* One row per point and strategy, as the text report's summary. */
+static enum pcs_status sweep_table(FILE *out, const struct pcs_run_report *report, const struct run_sweep *sweep)
+{
+    size_t columns = sweep->varied_count ? sweep->varied_count : 1;
+    size_t width = columns + SWEEP_FIGURES;
+    const char **cells = calloc(width, sizeof *cells);
+    if (!cells)
+        return PCS_ERR_NOMEM;
+    for (size_t c = 0; c < columns; c++)
+        cells[c] = sweep->varied_count ? report->points[0].settings[sweep->varied[c]].path : "point";
+    for (size_t i = 0; i < SWEEP_FIGURES; i++)
+        cells[columns + i] = sweep_headers[i];
+    pcs_html_table_begin(out, "run-sweep", cells, width, columns + 1);
+    for (size_t p = 0; p < sweep->point_count; p++) {
+        for (size_t s = 0; s < sweep->strategy_count; s++) {
+            const struct strategy_stats *stats = pcs_run_sweep_stats(sweep, p, s);
+            if (!stats)
+                continue;
+            const struct pcs_summary *cost = &stats->cost_per_completed_task;
+            char n[32], mean[64], ci[112], completed[48], cached[48];
+            for (size_t c = 0; c < columns; c++)
+                cells[c] = s > 0                 ? ""
+                           : sweep->varied_count ? report->points[p].settings[sweep->varied[c]].value
+                                                 : report->points[p].label;
+            snprintf(n, sizeof n, "%zu", cost->n);
+            snprintf(completed, sizeof completed, "%s", pcs_html_percent(stats->completion_rate).text);
+            snprintf(cached, sizeof cached, "%s", cached_text(stats->cached_ratio.mean).text);
+            cells[columns] = stats->strategy->name;
+            cells[columns + 1] = n;
+            cells[columns + 2] = pcs_report_money_text(&sweep->cost, cost->mean, mean, sizeof mean);
+            cells[columns + 3] =
+                pcs_report_money_interval(&sweep->cost, cost->ci95_low, cost->ci95_high, ci, sizeof ci);
+            cells[columns + 4] = completed;
+            cells[columns + 5] = cached;
+            pcs_html_table_row(out, cells, width, columns + 1);
+        }
+    }
+    pcs_html_table_end(out);
+    pcs_html_element(out, "p", "note",
+                     "Per point and strategy: the cost per completed task (USD) over the trials that completed a task "
+                     "(trials), its mean and the 95% confidence interval of the mean; completed and cached ratio as "
+                     "in the point's own table below.");
+    free(cells);
+    return PCS_OK;
+}
+
+static enum pcs_status sweep_summary(FILE *out, const struct pcs_run_report *report)
+{
+    struct run_sweep sweep;
+    enum pcs_status status = pcs_run_sweep_compute(report, &sweep);
+    if (status == PCS_OK) {
+        pcs_html_element(out, "h2", NULL, "Sweep summary");
+        status = sweep_chart(out, report, &sweep);
+    }
+    if (status == PCS_OK)
+        status = sweep_table(out, report, &sweep);
+    pcs_run_sweep_free(&sweep);
+    return status;
+}
+
 /* ------------------------------------------------------------------ points */
 
-static enum pcs_status point_section(FILE *out, const struct pcs_run_point_report *point)
+/* A point's charts and tables; in a sweep, folded under its label (the
+ * summary comes first). */
+static enum pcs_status point_section(FILE *out, const struct pcs_run_point_report *point, int folded)
 {
     size_t count = point->result->strategy_count;
     struct strategy_stats *stats = calloc(count + 1, sizeof *stats);
@@ -262,7 +535,14 @@ static enum pcs_status point_section(FILE *out, const struct pcs_run_point_repor
         return PCS_ERR_NOMEM;
     enum pcs_status status = pcs_run_stats_compute(point, stats);
     if (status == PCS_OK) {
-        pcs_html_element(out, "h2", NULL, point->label && point->label[0] ? point->label : "Results");
+        const char *title = point->label && point->label[0] ? point->label : "Results";
+        if (folded) {
+            fputs("<details class=\"point\"><summary>", out);
+            pcs_html_escaped(out, title);
+            fputs("</summary>\n", out);
+        } else {
+            pcs_html_element(out, "h2", NULL, title);
+        }
         strategy_table(out, point);
         status = cdf_chart(out, point, stats);
     }
@@ -270,6 +550,8 @@ static enum pcs_status point_section(FILE *out, const struct pcs_run_point_repor
         status = mean_chart(out, point, stats);
     if (status == PCS_OK)
         stats_tables(out, point, stats);
+    if (status == PCS_OK && folded)
+        fputs("</details>\n", out);
     free(stats);
     return status;
 }
@@ -282,8 +564,12 @@ enum pcs_status pcs_report_run_html(FILE *out, const struct pcs_run_report *repo
     pcs_html_begin(out, title);
     if (report->point_count)
         run_header(out, report);
+    if (report->point_count > 1)
+        status = sweep_summary(out, report);
+    if (report->point_count > 1 && status == PCS_OK)
+        pcs_html_element(out, "h2", NULL, "Each point");
     for (size_t p = 0; p < report->point_count && status == PCS_OK; p++)
-        status = point_section(out, &report->points[p]);
+        status = point_section(out, &report->points[p], report->point_count > 1);
     pcs_html_end(out);
     if (status != PCS_OK)
         return status;

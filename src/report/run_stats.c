@@ -45,12 +45,15 @@ static enum pcs_status compute_one(const struct pcs_run_result *result, size_t s
         values[t] = outcomes->trials[t].spend;
     if (status == PCS_OK)
         status = pcs_summarize(values, trials, &stats->spend);
+    /* A trial that sent no input has no cached ratio: left out, not 0. */
+    size_t with_input = 0;
     for (size_t t = 0; t < trials; t++) {
         const struct pcs_trial_outcome *outcome = &outcomes->trials[t];
-        values[t] = outcome->input_tokens ? (double)outcome->cache_read_tokens / (double)outcome->input_tokens : 0;
+        if (outcome->input_tokens)
+            values[with_input++] = (double)outcome->cache_read_tokens / (double)outcome->input_tokens;
     }
     if (status == PCS_OK)
-        status = pcs_summarize(values, trials, &stats->cached_ratio);
+        status = pcs_summarize(values, with_input, &stats->cached_ratio);
     if (status != PCS_OK || s == 0)
         return status;
     /* Paired over the trials where both strategies completed a task. */

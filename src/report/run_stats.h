@@ -13,7 +13,7 @@ struct strategy_stats {
     size_t trials_with_completion;              /* trials that completed at least one task */
     struct pcs_summary cost_per_completed_task; /* USD, over trials_with_completion */
     struct pcs_summary spend;                   /* USD per horizon, over trials */
-    struct pcs_summary cached_ratio;            /* cache_read / input per trial */
+    struct pcs_summary cached_ratio;            /* cache_read / input per trial, over the trials with input */
     double task_cost_mean;                      /* USD per task, all tasks of all trials */
     double task_cost_p5, task_cost_p50, task_cost_p95, task_cost_p99;
     double tasks_per_trial;

@@ -241,6 +241,12 @@ static size_t axis_ticks(const struct chart_axis *axis, const struct scale *scal
 
 static const char *tick_label(const struct chart_axis *axis, double value, char *buf, size_t cap)
 {
+    for (size_t i = 0; axis->tick_labels && i < axis->tick_count; i++) {
+        if (axis->ticks[i] == value) {
+            snprintf(buf, cap, "%s", axis->tick_labels[i]);
+            return buf;
+        }
+    }
     if (axis->tick_format)
         return axis->tick_format(value, buf, cap);
     snprintf(buf, cap, "%s", pcs_html_g(value).text);
@@ -249,6 +255,8 @@ static const char *tick_label(const struct chart_axis *axis, double value, char 
 
 static const char *value_label(const struct chart_axis *axis, double value, char *buf, size_t cap)
 {
+    if (axis->tick_labels)
+        return tick_label(axis, value, buf, cap);
     if (axis->money)
         return pcs_report_money_dollars(axis->money, value, buf, cap);
     if (axis->value_format)
@@ -368,6 +376,11 @@ static void series_extents(const struct line_chart *chart, struct extent *x, str
                 continue;
             extent_add(x, series->x[i]);
             extent_add(y, series->y[i]);
+            if (series->low && series->high && axis_accepts(&chart->y, series->low[i]) &&
+                axis_accepts(&chart->y, series->high[i])) {
+                extent_add(y, series->low[i]);
+                extent_add(y, series->high[i]);
+            }
         }
     }
     for (size_t l = 0; l < chart->level_count; l++)
@@ -404,6 +417,51 @@ static void series_path(FILE *out, const struct line_chart *chart, const struct 
     }
 }
 
+/* Whether point i of the series has an interval the axes can show. */
+static int has_interval(const struct line_chart *chart, const struct chart_series *series, size_t i)
+{
+    return axis_accepts(&chart->x, series->x[i]) && axis_accepts(&chart->y, series->y[i]) &&
+           axis_accepts(&chart->y, series->low[i]) && axis_accepts(&chart->y, series->high[i]);
+}
+
+/* A series' intervals: a shaded band over each run of neighbouring points
+ * that have one (high bounds forwards, low bounds back), then a whisker at
+ * each point, so a lone point's interval shows too. */
+static void series_band(FILE *out, const struct line_chart *chart, const struct chart_series *series, const char *color,
+                        const struct scale *x_scale, const struct scale *y_scale)
+{
+    for (size_t start = 0; start < series->count;) {
+        if (!has_interval(chart, series, start)) {
+            start++;
+            continue;
+        }
+        size_t end = start + 1;
+        while (end < series->count && has_interval(chart, series, end))
+            end++;
+        if (end - start >= 2) {
+            fprintf(out, "<path class=\"band\" fill=\"%s\" fill-opacity=\"0.15\" stroke=\"none\" d=\"", color);
+            for (size_t i = start; i < end; i++)
+                fprintf(out, "%s%s %s", i == start ? "M" : "L", pcs_html_px(scale_pixel(x_scale, series->x[i])).text,
+                        pcs_html_px(scale_pixel(y_scale, series->high[i])).text);
+            for (size_t i = end; i-- > start;)
+                fprintf(out, "L%s %s", pcs_html_px(scale_pixel(x_scale, series->x[i])).text,
+                        pcs_html_px(scale_pixel(y_scale, series->low[i])).text);
+            fputs("Z\"/>\n", out);
+        }
+        start = end;
+    }
+    for (size_t i = 0; i < series->count; i++) {
+        if (!has_interval(chart, series, i))
+            continue;
+        double x = scale_pixel(x_scale, series->x[i]);
+        fprintf(out,
+                "<line x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\" class=\"interval\" stroke=\"%s\" "
+                "stroke-width=\"1.5\"/>\n",
+                pcs_html_px(x).text, pcs_html_px(scale_pixel(y_scale, series->low[i])).text, pcs_html_px(x).text,
+                pcs_html_px(scale_pixel(y_scale, series->high[i])).text, color);
+    }
+}
+
 static void series_dots(FILE *out, const struct line_chart *chart, const struct chart_series *series, const char *color,
                         const struct scale *x_scale, const struct scale *y_scale)
 {
@@ -411,11 +469,25 @@ static void series_dots(FILE *out, const struct line_chart *chart, const struct 
         if (!axis_accepts(&chart->x, series->x[i]) || !axis_accepts(&chart->y, series->y[i]))
             continue;
         char x_text[64], y_text[64];
-        fprintf(out, "<circle cx=\"%s\" cy=\"%s\" r=\"3.2\" fill=\"%s\"><title>",
+        fprintf(out, "<circle cx=\"%s\" cy=\"%s\" r=\"3.2\" fill=\"%s\"",
                 pcs_html_px(scale_pixel(x_scale, series->x[i])).text,
                 pcs_html_px(scale_pixel(y_scale, series->y[i])).text, color);
+        int interval = series->low && series->high && has_interval(chart, series, i);
+        if (series->low && series->high) {
+            fprintf(out, " data-x=\"%s\" data-y=\"%s\"", pcs_html_exact(series->x[i]).text,
+                    pcs_html_exact(series->y[i]).text);
+            if (interval)
+                fprintf(out, " data-low=\"%s\" data-high=\"%s\"", pcs_html_exact(series->low[i]).text,
+                        pcs_html_exact(series->high[i]).text);
+        }
+        fputs("><title>", out);
         pcs_html_escapedf(out, "%s: %s, %s", series->name, value_label(&chart->x, series->x[i], x_text, sizeof x_text),
                           value_label(&chart->y, series->y[i], y_text, sizeof y_text));
+        if (interval) {
+            char low[64], high[64];
+            pcs_html_escapedf(out, " (95%% CI %s to %s)", value_label(&chart->y, series->low[i], low, sizeof low),
+                              value_label(&chart->y, series->high[i], high, sizeof high));
+        }
         fputs("</title></circle>\n", out);
     }
 }
@@ -423,6 +495,10 @@ static void series_dots(FILE *out, const struct line_chart *chart, const struct 
 static void draw_series(FILE *out, const struct line_chart *chart, const struct scale *x_scale,
                         const struct scale *y_scale)
 {
+    /* Every band under every line. */
+    for (size_t s = 0; s < chart->series_count; s++)
+        if (chart->series[s].low && chart->series[s].high)
+            series_band(out, chart, &chart->series[s], series_color(chart, s), x_scale, y_scale);
     for (size_t s = 0; s < chart->series_count; s++) {
         const struct chart_series *series = &chart->series[s];
         const char *color = series_color(chart, s);

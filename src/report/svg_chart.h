@@ -1,6 +1,7 @@
 /* A small SVG chart toolkit for the HTML reports (internal to src/report):
- * line charts (several series, linear or log x, straight or step lines,
- * vertical markers and horizontal levels), CDF charts, and horizontal bar
+ * line charts (several series, linear, log or category x, straight or step
+ * lines, confidence bands, vertical markers and horizontal levels), CDF
+ * charts, and horizontal bar
  * charts (grouped or stacked, with error bars). Axes get ticks at nice
  * values (or the caller's), titles with units, and a legend when there is
  * more than one series.
@@ -28,6 +29,8 @@ struct chart_axis {
     int from_zero;       /* a linear range from the data includes 0 */
     const double *ticks; /* candidate tick values (those in range are used); NULL: nice values */
     size_t tick_count;
+    const char *const *tick_labels;   /* NULL, or one per ticks[i]: its label, also in tooltips (categories
+                                         at 0, 1, 2, ...); over tick_format and value_format */
     chart_format_fn tick_format;      /* tick labels; NULL: "%.4g" */
     chart_format_fn value_format;     /* a point's value in its tooltip; NULL: tick_format */
     const struct report_money *money; /* not NULL: tooltips in dollars at this precision (over value_format) */
@@ -40,6 +43,13 @@ struct chart_series {
     int step;          /* y holds from each x to the next; the last point ends the line */
     int markers;       /* a dot per point, its values as tooltip */
     const char *color; /* NULL: the palette's, by series index */
+    /* NULL, or count values each: an interval around y at each x (a 95% CI),
+     * drawn as a shaded band in the series' colour between neighbouring
+     * points and a whisker at each point; a non-finite bound leaves the
+     * point's interval out. With markers, each dot also carries its values
+     * unrounded for machines: data-x, data-y, data-low and data-high
+     * ("%.10g", absent when not finite). */
+    const double *low, *high;
 };
 
 /* A vertical line at x with a label (shown when x is in range), the

@@ -173,11 +173,20 @@ if bad:
 PY
 }
 
+# Every trial with a task caches exactly half its input; the 5 of 12 trials without one have no
+# cached ratio, so they neither pull the mean towards 0 nor count in its n.
+check_cached_ratio_skips_empty_trials() {
+    run run --prices "$CATALOG" --format json "$DATA/scenarios/half_cached.json"
+    [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
+    json_ok 'd["strategies"][0]["cached_ratio"]["mean"] == 0.5 and d["strategies"][0]["cached_ratio"]["n"] == 7'
+}
+
 check no_completion_json "JSON: no completed task: cost per completed task null, n 0; paired null"
 check no_completion_csv "CSV: no completed task: empty fields, n 0"
 check no_completion_text "text: no completed task: n/a, never 0.00; the heading says trials with a completed task"
 check no_completion_html "HTML: no completed task: n/a in the table"
 check no_tasks "no trial draws a task: n 0 and null for every strategy, no undefined behaviour"
+check cached_ratio_skips_empty_trials "a trial without input has no cached ratio: not 0 in the mean, not in its n"
 check same_n_heading "text: the same n for every strategy: the heading says 'across N trials with a completed task'"
 check one_trial_ci "one trial: n 1, the CI and sd have no value"
 check auto_not_converged "--trials auto stopped at the cap: converged false, half-width reached"

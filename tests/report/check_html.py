@@ -66,7 +66,9 @@ def check_chart(name, svg, note):
     titles = [t for t in svg.iter(SVG + "text") if "axis-title" in classes(t) and text_of(t).strip()]
     wanted = 2 if "line-chart" in classes(svg) else 1
     check(len(titles) >= wanted, f"{where}: {len(titles)} axis titles, expected {wanted}")
-    units = ("%", "USD", "hours", "minutes", "seconds", "log scale", "tokens")
+    # A swept field has its own unit, the scenario's: the run's sweep summary says so.
+    units = ("%", "USD", "hours", "minutes", "seconds", "log scale", "tokens", "as in the scenario", "sweep values",
+             "sweep point")
     for title in titles:
         check(any(u in text_of(title) for u in units), f"{where}: axis title {text_of(title)!r} has no unit")
     ticks = [t for t in svg.iter(SVG + "text") if "tick" in classes(t)]
@@ -145,18 +147,27 @@ def check_series_distinct(name, svg):
 
 
 def charts(name, root):
-    """The svg charts in document order, each checked, with their explanation lines."""
+    """The svg charts in document order, each checked, with their explanation
+    lines: in the body, and in its <details> (a run's sweep points)."""
     body = next(e for e in root if local(e.tag) == "body")
-    children = list(body)
     found = []
-    for i, element in enumerate(children):
-        if element.tag == SVG + "svg":
-            check_chart(name, element, children[i + 1] if i + 1 < len(children) else None)
-            check_labels_clear(name, element)
-            check_series_distinct(name, element)
-            found.append(element)
-        elif local(element.tag) == "svg":
-            failures.append(f"{name}: an svg outside the SVG namespace")
+
+    def walk(parent):
+        children = list(parent)
+        for i, element in enumerate(children):
+            if element.tag == SVG + "svg":
+                check_chart(name, element, children[i + 1] if i + 1 < len(children) else None)
+                check_labels_clear(name, element)
+                check_series_distinct(name, element)
+                found.append(element)
+            elif local(element.tag) == "svg":
+                failures.append(f"{name}: an svg outside the SVG namespace")
+            elif local(element.tag) == "details":
+                check(local(element[0].tag) == "summary" and text_of(element[0]).strip(),
+                      f"{name}: a <details> without a <summary> first")
+                walk(element)
+
+    walk(body)
     return found
 
 
@@ -212,6 +223,7 @@ MONEY_COLUMNS = {
     "points": ["cost (USD)", "savings (USD)"],
     "run-cost": ["mean", "95% CI of the mean", "sd", "p5", "p50", "p95", "p99"],
     "run-tasks": ["vs first (USD)", "95% CI"],
+    "run-sweep": ["mean", "95% CI of the mean"],
     "reconcile": ["USD obs", "USD sim"],
 }
 AMOUNT = re.compile(r"[<>]?-?\$?(\d+)(?:\.(\d+))?")
@@ -331,9 +343,39 @@ def check_replay_unpriced(root, svgs):
     check("Cost (USD)" not in text_of(root), "replay_unpriced.html: shows a cost")
 
 
+def check_sweep_summary(root, svgs, name, points):
+    """A sweep's summary comes first: one chart whose dots are each point's
+    means (data-x the swept value, data-y the mean of the point's table),
+    and a table with a row per point and strategy."""
+    summary, details = svgs[0], [e for e in root.iter() if local(e.tag) == "details"]
+    body = next(e for e in root if local(e.tag) == "body")
+    order = [local(e.tag) for e in body if local(e.tag) in ("svg", "details")]
+    check(order[0] == "svg" and order[1:] == ["details"] * points,
+          f"{name}: not the summary chart first, then {points} folded points: {order}")
+    check(len(details) == points, f"{name}: {len(details)} <details>, expected {points}")
+    dots = [c for c in summary.iter(SVG + "circle")]
+    sweep_rows = table(root, "run-sweep")[1]
+    strategies = len(tables(root, "run-cost")[0].findall(".//{*}tbody/{*}tr")) if tables(root, "run-cost") else 0
+    check(len(sweep_rows) == points * strategies, f"{name}: {len(sweep_rows)} summary rows")
+    check(len(dots) == points * strategies, f"{name}: {len(dots)} dots on the summary chart")
+    for p, element in enumerate(tables(root, "run-cost")):
+        swept = details[p].find("{*}summary").text.rsplit("=", 1)[1]
+        headers = [text_of(c) for c in element.iter() if local(c.tag) == "th"]
+        rows = [[text_of(c) for c in tr if local(c.tag) == "td"] for tr in element.iter() if local(tr.tag) == "tr"]
+        for row in (r for r in rows if r):
+            strategy, mean = row[0], float(row[headers.index("mean")])
+            mine = [c for c in dots if c.get("data-x") == swept and text_of(c).startswith(strategy + ":")]
+            check(len(mine) == 1 and abs(float(mine[0].get("data-y")) - mean) <= 1e-4 * abs(mean) + 5e-5,
+                  f"{name}: {strategy} at {swept}: no dot at its mean {mean}")
+
+
 def check_run(root, svgs, name, points, partial):
-    if not check(len(svgs) == 2 * points, f"{name}: {len(svgs)} charts, expected {2 * points}"):
+    charts_expected = 2 * points + (1 if points > 1 else 0)
+    if not check(len(svgs) == charts_expected, f"{name}: {len(svgs)} charts, expected {charts_expected}"):
         return
+    if points > 1:
+        check_sweep_summary(root, svgs, name, points)
+        svgs = svgs[1:]
     cost_tables = tables(root, "run-cost")
     check(len(cost_tables) == points, f"{name}: {len(cost_tables)} cost tables")
     for p, element in enumerate(cost_tables):

@@ -310,6 +310,8 @@ static int build_run(struct run_sample *sample)
 {
     static const char *const labels[RUN_POINTS] = {"workload.tasks_per_hour.median=60",
                                                    "workload.tasks_per_hour.median=600"};
+    static const struct pcs_sweep_setting settings[RUN_POINTS] = {{"workload.tasks_per_hour.median", "60", 60},
+                                                                  {"workload.tasks_per_hour.median", "600", 600}};
     uint64_t state = 11;
     build_scenario(&sample->scenario);
     for (size_t p = 0; p < RUN_POINTS; p++) {
@@ -330,7 +332,8 @@ static int build_run(struct run_sample *sample)
                                                      .strategy_count = STRATEGIES,
                                                      .strategies = sample->outcomes[p],
                                                      .simulated_requests = 123456};
-        sample->points[p] = (struct pcs_run_point_report){labels[p], &sample->scenario, &sample->results[p]};
+        sample->points[p] =
+            (struct pcs_run_point_report){labels[p], &sample->scenario, &sample->results[p], 1, &settings[p]};
     }
     return 0;
 }
@@ -565,7 +568,7 @@ static void emit_edges(const char *dir, const pcs_trace *trace)
     CHECK(pcs_sketch_init(&run.outcomes[0][0].task_costs, PCS_RUN_TASK_COST_ACCURACY, NULL) == PCS_OK);
     run.outcomes[0][0].trials = run.trials[0][0];
     run.results[0] = (struct pcs_run_result){.trial_count = 0, .strategy_count = 1, .strategies = run.outcomes[0]};
-    run.points[0] = (struct pcs_run_point_report){"", &run.scenario, &run.results[0]};
+    run.points[0] = (struct pcs_run_point_report){"", &run.scenario, &run.results[0], 0, NULL};
     struct pcs_run_report report = run_report(&run, 1, 1);
     report.name = "\xc0\xaf overlong";
     input = (struct report_input){.kind = RUN, .run = &report};

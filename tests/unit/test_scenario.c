@@ -166,6 +166,13 @@ static void test_issue_example(void)
         const struct pcs_scenario_point *point = pcs_scenario_point(set, i);
         CHECK_STR(point->label, labels[i]);
         check_issue_point(&point->scenario, medians[i]);
+        /* The same value, for reports that plot against it. */
+        CHECK_U64(point->setting_count, 1);
+        if (point->setting_count == 1) {
+            CHECK_STR(point->settings[0].path, "workload.tasks_per_hour.median");
+            CHECK_STR(point->settings[0].value, labels[i] + strlen("workload.tasks_per_hour.median="));
+            CHECK(point->settings[0].number == medians[i]);
+        }
     }
     CHECK(pcs_scenario_point(set, 3) == NULL);
     pcs_scenario_set_free(set);
@@ -183,6 +190,7 @@ static void test_defaults(void)
     CHECK_U64(pcs_scenario_point_count(set), 1);
     const struct pcs_scenario_point *point = pcs_scenario_point(set, 0);
     CHECK_STR(point->label, "");
+    CHECK_U64(point->setting_count, 0);
     const struct pcs_scenario *s = &point->scenario;
     CHECK_STR(s->name, "defaults.json"); /* the file name */
     CHECK_U64(s->seed, 1);
@@ -331,6 +339,15 @@ static void test_sweep_strings(void)
         const struct pcs_scenario_point *point = pcs_scenario_point(set, 1);
         CHECK_STR(point->label, "workload.tasks_per_hour={\"dist\":\"poisson\",\"mean\":5}, "
                                 "workload.diurnal[3]=2.5, strategies.0.name=say \"hi\"");
+        CHECK_U64(point->setting_count, 3);
+        if (point->setting_count == 3) {
+            CHECK_STR(point->settings[0].value, "{\"dist\":\"poisson\",\"mean\":5}");
+            CHECK(isnan(point->settings[0].number)); /* an object is no number */
+            CHECK_STR(point->settings[1].path, "workload.diurnal[3]");
+            CHECK(point->settings[1].number == 2.5);
+            CHECK_STR(point->settings[2].value, "say \"hi\""); /* a string without its quotes */
+            CHECK(isnan(point->settings[2].number));
+        }
         CHECK_DIST(point->scenario.workload.tasks_per_hour, PCS_DIST_POISSON, 5, 0);
         CHECK(point->scenario.workload.diurnal[3] == 2.5 && point->scenario.workload.diurnal[2] == 1);
         CHECK(pcs_scenario_point(set, 0)->scenario.workload.diurnal[3] == 0);
