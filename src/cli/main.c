@@ -21,6 +21,7 @@ static const struct command commands[] = {
     {"calibrate", cmd_calibrate, "the TTL that best fits the cache usage the provider reported"},
     {"convert", cmd_convert, "traces and request logs to native JSONL: hashed ids, no prompt text"},
     {"run", cmd_run, "Monte Carlo what-if: cost per completed task by strategy"},
+    {"gen", cmd_gen, "one trial of a what-if scenario as a native trace, to replay"},
     {"validate", cmd_validate, "check a scenario file and show what it describes"},
     {"tokens", cmd_tokens, "exact token counts of files (OpenAI o200k_base, cl100k_base)"},
 };
