@@ -253,6 +253,9 @@ static void test_native_lines(void)
     CHECK_U64(first.by_model[0].usage.output, 3 * tasks * 20);
     CHECK_U64(first.by_model[1].usage.output, 3 * tasks * 40);
     CHECK_U64(first.total.input, first.outcome.input_tokens);
+    CHECK_U64(first.total.cache_read, first.outcome.cache_read_tokens);
+    CHECK_U64(first.total.cache_write, first.outcome.cache_write_tokens);
+    CHECK_U64(first.total.requests, first.outcome.requests);
     CHECK(first.by_model[0].cost + first.by_model[1].cost > 0);
     free(one);
     free(two);
