@@ -47,6 +47,12 @@ pcs_native_writer *pcs_native_writer_new(FILE *out, struct pcs_error *err);
 enum pcs_status pcs_native_writer_put(pcs_native_writer *writer, const pcs_trace *trace, const struct pcs_request *req,
                                       struct pcs_error *err);
 
+/* As pcs_native_writer_put, for a request that comes from no trace (a
+ * generated trial, pcsim/gen.h): model_name names req's model, and an error
+ * names the request as "SOURCE: line N" (N: the line it would have been). */
+enum pcs_status pcs_native_writer_put_named(pcs_native_writer *writer, const char *model_name, const char *source,
+                                            const struct pcs_request *req, struct pcs_error *err);
+
 /* Lines written so far. */
 uint64_t pcs_native_writer_count(const pcs_native_writer *writer);
 

@@ -23,6 +23,7 @@ int cmd_calibrate(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_tokens(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
 
 /* Prints "pcsim COMMAND: message" and a hint to stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *command, const char *format, ...)

@@ -22,6 +22,7 @@ static const struct command commands[] = {
     {"convert", cmd_convert, "traces and request logs to native JSONL: hashed ids, no prompt text"},
     {"run", cmd_run, "Monte Carlo what-if: cost per completed task by strategy"},
     {"fit", cmd_fit, "a scenario whose workload is fitted to traces, and how well it fits"},
+    {"gen", cmd_gen, "one trial of a what-if scenario as a native trace, to replay"},
     {"validate", cmd_validate, "check a scenario file and show what it describes"},
     {"tokens", cmd_tokens, "exact token counts of files (OpenAI o200k_base, cl100k_base)"},
 };

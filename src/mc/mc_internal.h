@@ -8,6 +8,7 @@
 
 #include "common/bound_arrays.h"
 #include "pcsim/cache.h"
+#include "pcsim/gen.h"
 #include "pcsim/mc.h"
 #include "stream.h"
 
@@ -93,5 +94,14 @@ enum pcs_status pcs_trial_play(const struct pcs_scenario *scenario, const struct
                                const struct trial_traffic *traffic, struct trial_scratch *scratch,
                                struct pcs_trial_outcome *outcome, struct pcs_sketch *task_costs,
                                const volatile int *stop, struct pcs_error *err);
+
+/* pcs_trial_play with an observer (may be NULL: then it is pcs_trial_play)
+ * called with every attempt right after its model's cache answered
+ * (pcsim/gen.h); its error stops the trial. */
+enum pcs_status pcs_trial_play_observed(const struct pcs_scenario *scenario, const struct strategy_plan *plan,
+                                        uint64_t trial, const struct trial_traffic *traffic,
+                                        struct trial_scratch *scratch, struct pcs_trial_outcome *outcome,
+                                        struct pcs_sketch *task_costs, pcs_gen_observer observer, void *context,
+                                        const volatile int *stop, struct pcs_error *err);
 
 #endif

@@ -199,6 +199,8 @@ struct play {
     struct pcs_trial_outcome *outcome;
     struct pcs_sketch *task_costs;
     struct pcs_error *err;
+    pcs_gen_observer observer; /* NULL: none */
+    void *observer_context;
 };
 
 /* Whether attempt `tries` of task's current step fails on model m. */
@@ -229,6 +231,21 @@ static enum pcs_status finish_task(struct play *play, uint32_t task, int complet
     if (pcs_sketch_add(play->task_costs, scratch->task_cost[task]) != PCS_OK)
         return pcs_error_set(play->err, PCS_ERR_NOMEM, "out of memory for the per-task cost sketch");
     return PCS_OK;
+}
+
+/* Shows the observer an attempt just played: req as the cache saw it, with
+ * the fields a trace line carries filled in (pcsim/gen.h). */
+static enum pcs_status show_attempt(const struct play *play, uint32_t task, size_t m, int failed,
+                                    struct pcs_request *req, const struct pcs_usage *usage, double cost)
+{
+    req->model = (uint32_t)m;
+    req->task = task;
+    req->has_task = 1;
+    req->attempt = play->scratch->step_tries[task] + 1;
+    req->ok = failed ? 0 : 1;
+    req->tier = (uint8_t)play->plan->strategy->tier;
+    struct pcs_gen_attempt seen = {req, play->scratch->step[task], usage, cost};
+    return play->observer(play->observer_context, &seen, play->err);
 }
 
 /* Sends task's pending attempt at time now and schedules what follows. */
@@ -270,6 +287,11 @@ static enum pcs_status attempt(struct play *play, uint32_t task, int64_t now)
     outcome->cache_read_tokens += usage.cache_read;
     outcome->cache_write_tokens += usage.cache_write;
     scratch->task_cost[task] += cost.total;
+    if (play->observer) {
+        status = show_attempt(play, task, m, failed, &req, &usage, cost.total);
+        if (status != PCS_OK)
+            return status;
+    }
     int64_t retry_ms = llround(scenario->failure.retry_delay_s * 1000.0);
     if (!failed) {
         scratch->step[task] = ++step;
@@ -300,6 +322,15 @@ enum pcs_status pcs_trial_play(const struct pcs_scenario *scenario, const struct
                                struct pcs_trial_outcome *outcome, struct pcs_sketch *task_costs,
                                const volatile int *stop, struct pcs_error *err)
 {
+    return pcs_trial_play_observed(scenario, plan, trial, traffic, scratch, outcome, task_costs, NULL, NULL, stop, err);
+}
+
+enum pcs_status pcs_trial_play_observed(const struct pcs_scenario *scenario, const struct strategy_plan *plan,
+                                        uint64_t trial, const struct trial_traffic *traffic,
+                                        struct trial_scratch *scratch, struct pcs_trial_outcome *outcome,
+                                        struct pcs_sketch *task_costs, pcs_gen_observer observer, void *context,
+                                        const volatile int *stop, struct pcs_error *err)
+{
     memset(outcome, 0, sizeof *outcome);
     outcome->tasks = traffic->task_count;
     if (traffic->task_count > UINT32_MAX)
@@ -317,7 +348,7 @@ enum pcs_status pcs_trial_play(const struct pcs_scenario *scenario, const struct
     }
     scratch->heap_count = 0;
 
-    struct play play = {scenario, plan, trial, traffic, scratch, {NULL}, outcome, task_costs, err};
+    struct play play = {scenario, plan, trial, traffic, scratch, {NULL}, outcome, task_costs, err, observer, context};
     enum pcs_status status = PCS_OK;
     for (size_t m = 0; m < scenario->model_count && status == PCS_OK; m++) {
         struct pcs_error cache_err;

@@ -133,12 +133,16 @@ static int seconds_text(int64_t ms, char *text, size_t cap)
     return pcs_trace_seconds_to_ms(strtod(text, NULL), &back) == PCS_OK && back == ms ? 0 : -1;
 }
 
-/* A request no native line can carry: its place, what and why. */
-static enum pcs_status cannot_carry(const pcs_trace *trace, const struct pcs_request *req, const char *field,
-                                    int64_t ms, struct pcs_error *err)
+/* A request no native line can carry: its place (from its trace, else the
+ * caller's source and the line it would have been), what and why. */
+static enum pcs_status cannot_carry(const pcs_native_writer *writer, const pcs_trace *trace, const char *source,
+                                    const struct pcs_request *req, const char *field, int64_t ms, struct pcs_error *err)
 {
     char place[512];
-    pcs_trace_request_place(trace, req, place, sizeof place);
+    if (trace)
+        pcs_trace_request_place(trace, req, place, sizeof place);
+    else
+        snprintf(place, sizeof place, "%s: line %" PRIu64, source, writer->count + 1);
     return pcs_error_set(err, PCS_ERR_RANGE, "%s: field %s: %" PRId64 " ms %s: a native trace cannot carry it", place,
                          field, ms, ms < 0 ? "is before 0" : "does not survive seconds as a double");
 }
@@ -189,16 +193,18 @@ static void append_segments(pcs_native_writer *writer, const struct pcs_request 
     append(writer, "]");
 }
 
-enum pcs_status pcs_native_writer_put(pcs_native_writer *writer, const pcs_trace *trace, const struct pcs_request *req,
-                                      struct pcs_error *err)
+/* One line: req's model is model_name; trace (may be NULL) or source
+ * names the request in an error. */
+static enum pcs_status put_line(pcs_native_writer *writer, const char *model_name, const pcs_trace *trace,
+                                const char *source, const struct pcs_request *req, struct pcs_error *err)
 {
     writer->len = 0;
     writer->out_of_memory = 0;
     char seconds[48];
     if (seconds_text(req->t_ms, seconds, sizeof seconds) != 0)
-        return cannot_carry(trace, req, "t", req->t_ms, err);
+        return cannot_carry(writer, trace, source, req, "t", req->t_ms, err);
     append(writer, "{\"t\":%s,\"model\":", seconds);
-    append_string(writer, pcs_trace_model_name(trace, req->model));
+    append_string(writer, model_name);
     if (req->namespace_id != 0) {
         char name[32];
         enum pcs_status status = session_name(writer, req->namespace_id, name, sizeof name, err);
@@ -217,7 +223,7 @@ enum pcs_status pcs_native_writer_put(pcs_native_writer *writer, const pcs_trace
         append(writer, ",\"tier\":\"%s\"", pcs_tier_name((enum pcs_tier)req->tier));
     if (req->ttft_ms != 0) {
         if (seconds_text(req->ttft_ms, seconds, sizeof seconds) != 0)
-            return cannot_carry(trace, req, "ttft", req->ttft_ms, err);
+            return cannot_carry(writer, trace, source, req, "ttft", req->ttft_ms, err);
         append(writer, ",\"ttft\":%s", seconds);
     }
     if (req->has_observed)
@@ -232,6 +238,18 @@ enum pcs_status pcs_native_writer_put(pcs_native_writer *writer, const pcs_trace
         return pcs_error_set(err, PCS_ERR_IO, "write failed: %s", strerror(errno));
     writer->count++;
     return PCS_OK;
+}
+
+enum pcs_status pcs_native_writer_put(pcs_native_writer *writer, const pcs_trace *trace, const struct pcs_request *req,
+                                      struct pcs_error *err)
+{
+    return put_line(writer, pcs_trace_model_name(trace, req->model), trace, NULL, req, err);
+}
+
+enum pcs_status pcs_native_writer_put_named(pcs_native_writer *writer, const char *model_name, const char *source,
+                                            const struct pcs_request *req, struct pcs_error *err)
+{
+    return put_line(writer, model_name, NULL, source, req, err);
 }
 
 enum pcs_status pcs_native_write_trace(pcs_trace *trace, FILE *out, const volatile sig_atomic_t *stop,

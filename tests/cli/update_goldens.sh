@@ -10,7 +10,7 @@ if [ $# -ne 2 ]; then
 fi
 dir=$(dirname "$0")
 status=0
-for script in run_cli_tests.sh prices_tests.sh tokens_tests.sh reconcile_tests.sh calibrate_tests.sh convert_tests.sh fit_tests.sh; do
+for script in run_cli_tests.sh prices_tests.sh tokens_tests.sh reconcile_tests.sh calibrate_tests.sh convert_tests.sh fit_tests.sh gen_tests.sh; do
     PCSIM_UPDATE_GOLDENS=1 bash "$dir/$script" "$1" "$2" || status=1
 done
 exit $status

@@ -2,7 +2,8 @@
 """Validates pcsim's JSON outputs against docs/schemas/*.schema.json.
 
 Runs replay (several policies, every trace format), sweep (TTL and capacity), calibrate, run (the shipped
-scenarios, one with --trials auto), prices (list, show, cost) and tokens with --format json and checks each
+scenarios, one with --trials auto), prices (list, show, cost) and tokens with --format json, and gen with
+--summary -, and checks each
 document against the schema its "schema" member names. Then proves the check can fail: a copy of
 the replay schema without one of its members must reject a real replay output.
 
@@ -42,6 +43,18 @@ def pcsim_json(*args):
     if result.returncode != 0:
         sys.exit(f"schemas: pcsim {' '.join(args)} failed ({result.returncode}): {result.stderr.strip()}")
     return json.loads(result.stdout)
+
+
+def gen_summaries():
+    """pcsim gen's summaries (it has no --format: --summary - writes one to stdout)."""
+    cases = [["--strategy", "batch-1h", "tests/data/gen/escalation.json"], ["--point", "2", "tests/data/gen/sweep.json"]]
+    cases += [[s] for s in sorted(glob.glob(os.path.join(SOURCE, "scenarios/*.json"))) if not s.endswith("prices.json")]
+    for args in cases:
+        result = subprocess.run([PCSIM, "gen", "--output", "/dev/null", "--summary", "-", *args], cwd=SOURCE, env=ENV,
+                                capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            sys.exit(f"schemas: pcsim gen {' '.join(args)} failed ({result.returncode}): {result.stderr.strip()}")
+        yield ["gen", *args], json.loads(result.stdout)
 
 
 def commands():
@@ -100,8 +113,10 @@ def main():
     failures = 0
     checked = {}
     first_replay = None
-    for args in commands():
-        document = pcsim_json(*args)
+    documents = [(args, None) for args in commands()] + list(gen_summaries())
+    for args, document in documents:
+        if document is None:
+            document = pcsim_json(*args)
         name = document.get("schema")
         if name not in schemas:
             print(f"schemas: pcsim {' '.join(args)}: no schema for {name!r}")

@@ -364,6 +364,28 @@ static void test_observed_and_ttft(void)
     pcs_trace_free(trace);
 }
 
+/* A request from no trace: the caller names its model, and an error names
+ * the caller's source and the line the request would have been. */
+static void test_named(void)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    struct pcs_error err = {0};
+    pcs_native_writer *writer = pcs_native_writer_new(out, &err);
+    struct pcs_request req = plain_request(1500);
+    CHECK(writer && pcs_native_writer_put_named(writer, "gpt-5.4 \"x\"", "trial 4", &req, &err) == PCS_OK);
+    req.t_ms = -1;
+    CHECK(writer && pcs_native_writer_put_named(writer, "m", "trial 4", &req, &err) == PCS_ERR_RANGE);
+    CHECK_CONTAINS(err.message, "trial 4: line 2: field t: -1 ms is before 0");
+    CHECK(writer && pcs_native_writer_count(writer) == 1);
+    pcs_native_writer_free(writer);
+    fclose(out);
+    CHECK(text &&
+          strcmp(text, "{\"t\":1.5,\"model\":\"gpt-5.4 \\\"x\\\"\",\"input_tokens\":7,\"output_tokens\":3}\n") == 0);
+    free(text);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) {
@@ -377,6 +399,7 @@ int main(void)
     test_write_trace_stops();
     test_unmarked_breakpoint();
     test_observed_and_ttft();
+    test_named();
     char command[512];
     snprintf(command, sizeof command, "rm -rf '%s'", dir);
     if (system(command) != 0)

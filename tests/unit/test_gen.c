@@ -1,0 +1,340 @@
+/* One trial, attempt by attempt (src/mc/gen.c, pcsim/gen.h; docs/gen.md):
+ * the attempts of a scenario whose every number is a constant, checked
+ * against what DESIGN §5 says they must be (mini always fails, full never:
+ * each step goes mini, then full retry_delay later; a step's prompt is the
+ * prefix, the earlier steps' input and output, its own input; a failed
+ * attempt's output is times failed_output_fraction; a step's prompt finds
+ * the previous step's whole prompt in the cache of its model); every
+ * outcome of pcs_gen_trial against pcs_run's for the same trial; the native
+ * lines (byte-identical twice, fields as docs/formats.md spells them,
+ * aliases of one model in sessions of their own). argv[1] is unused. */
+#include <stdlib.h>
+
+#include "check.h"
+#include "pcsim/gen.h"
+#include "pcsim/mc.h"
+#include "pcsim/scenario.h"
+
+static pcs_catalog *catalog;
+
+/* Every number constant: 20 tasks an hour over 2 hours, 3 steps 10 s apart,
+ * a 1500-token system prefix, 100 tokens in and 40 out a step, history on.
+ * mini fails every attempt, full none; a failed attempt keeps half its
+ * output; a redo waits 2 s. */
+static const char by_hand[] =
+    "{\"schema\": \"pcsim.scenario.v1\", \"name\": \"by hand\", \"seed\": 3, \"trials\": 1, \"horizon_hours\": 2,"
+    " \"models\": {\"mini\": \"gpt-5.4-mini\", \"full\": \"gpt-5.4\"},"
+    " \"workload\": {\"tasks_per_hour\": 20, \"task_types\": [{\"name\": \"chat\", \"steps\": 3,"
+    "   \"gap_seconds\": 10, \"prefix\": [{\"id\": \"system\", \"tokens\": 1500}],"
+    "   \"step_input_tokens\": 100, \"output_tokens\": 40, \"history\": true}]},"
+    " \"failure\": {\"p\": {\"mini\": 1, \"full\": 0}, \"failed_output_fraction\": 0.5, \"retry_delay_seconds\": 2},"
+    " \"strategies\": [{\"name\": \"escalate\", \"route\": [{\"model\": \"mini\"}, {\"model\": \"full\"}],"
+    "   \"cache\": \"ttl\", \"tier\": \"batch\"}]}";
+
+/* What an observer keeps of one attempt. */
+struct seen {
+    int64_t t_ms;
+    uint32_t model, task, attempt, step;
+    uint8_t ok, tier, has_task;
+    uint64_t input, output, cache_read;
+    size_t bounds;
+    uint64_t first_unit, last_unit;
+    uint32_t last_end;
+    int last_is_breakpoint, prefix_is_breakpoint;
+    uint64_t history_units[4]; /* units 1, 3, ... : earlier steps' inputs */
+};
+
+struct seen_list {
+    struct seen items[400];
+    size_t count;
+};
+
+static enum pcs_status keep(void *context, const struct pcs_gen_attempt *attempt, struct pcs_error *err)
+{
+    (void)err;
+    struct seen_list *list = context;
+    const struct pcs_request *req = attempt->request;
+    if (list->count == sizeof list->items / sizeof list->items[0])
+        return PCS_ERR_RANGE;
+    struct seen *s = &list->items[list->count++];
+    memset(s, 0, sizeof *s);
+    s->t_ms = req->t_ms;
+    s->model = req->model;
+    s->task = (uint32_t)req->task;
+    s->has_task = req->has_task;
+    s->attempt = req->attempt;
+    s->step = attempt->step;
+    s->ok = req->ok;
+    s->tier = req->tier;
+    s->input = req->input_tokens;
+    s->output = req->output_tokens;
+    s->cache_read = attempt->usage->cache_read;
+    s->bounds = req->bound_count;
+    s->first_unit = req->units[0];
+    s->last_unit = req->units[req->bound_count - 1];
+    s->last_end = req->ends[req->bound_count - 1];
+    s->prefix_is_breakpoint = req->flags && (req->flags[0] & PCS_BOUND_BREAKPOINT);
+    s->last_is_breakpoint = req->flags && (req->flags[req->bound_count - 1] & PCS_BOUND_BREAKPOINT);
+    for (size_t i = 1, k = 0; i < req->bound_count - 1 && k < 4; i += 2, k++)
+        s->history_units[k] = req->units[i];
+    return PCS_OK;
+}
+
+static pcs_scenario_set *parse(const char *text)
+{
+    struct pcs_error err;
+    pcs_scenario_set *set = pcs_scenario_parse(text, strlen(text), "inline.json", NULL, catalog, &err);
+    if (!set)
+        fprintf(stderr, "cannot parse the test scenario: %s\n", err.message);
+    return set;
+}
+
+static struct pcs_run_config prices(void)
+{
+    struct pcs_run_config config = pcs_run_config_default();
+    config.price_time_s = 1795435200; /* 2026-11-23T12:00:00Z, the shipped catalog's export day */
+    return config;
+}
+
+/* The attempts of task `task` among list, in order, into out (at most 6). */
+static size_t attempts_of(const struct seen_list *list, uint32_t task, const struct seen **out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < list->count; i++)
+        if (list->items[i].task == task && n < 6)
+            out[n++] = &list->items[i];
+    return n;
+}
+
+static void test_by_hand(void)
+{
+    pcs_scenario_set *set = parse(by_hand);
+    CHECK(set != NULL);
+    if (!set)
+        return;
+    const struct pcs_scenario *scenario = &pcs_scenario_point(set, 0)->scenario;
+    struct pcs_run_config config = prices();
+    struct seen_list *list = calloc(1, sizeof *list);
+    struct pcs_trial_outcome outcome;
+    struct pcs_error err;
+    CHECK(pcs_gen_trial(scenario, &config, 0, 0, keep, list, &outcome, NULL, &err) == PCS_OK);
+    CHECK(outcome.tasks > 0);
+    /* Every step: one failed attempt on mini, one good one on full. */
+    CHECK_U64(list->count, 6 * outcome.tasks);
+    CHECK_U64(outcome.requests, 6 * outcome.tasks);
+    CHECK_U64(outcome.failed_requests, 3 * outcome.tasks);
+    CHECK_U64(outcome.completed, outcome.tasks);
+    CHECK_U64(outcome.escalated, outcome.tasks);
+    int ordered = 1;
+    for (size_t i = 1; i < list->count; i++)
+        ordered &= list->items[i - 1].t_ms <= list->items[i].t_ms;
+    CHECK(ordered);
+    int shapes = 1, reads = 1, units = 1;
+    uint64_t input = 0, cache_read = 0;
+    for (uint32_t task = 0; task < outcome.tasks; task++) {
+        const struct seen *a[6];
+        CHECK_U64(attempts_of(list, task, a), 6);
+        int64_t arrival = a[0]->t_ms;
+        for (uint32_t k = 0; k < 6; k++) {
+            uint32_t step = k / 2;
+            int on_full = k % 2;
+            /* step j starts 12 s after step j-1 (2 s redo, then 10 s gap) */
+            int64_t when = arrival + 12000 * step + (on_full ? 2000 : 0);
+            uint64_t prompt = 1500 + 140 * (uint64_t)step + 100;
+            shapes &= a[k]->t_ms == when && a[k]->model == (uint32_t)on_full && a[k]->step == step &&
+                      a[k]->attempt == (uint32_t)on_full + 1 && a[k]->ok == on_full && a[k]->has_task &&
+                      a[k]->tier == PCS_TIER_BATCH && a[k]->input == prompt && a[k]->last_end == prompt &&
+                      a[k]->output == (on_full ? 40u : 20u) && a[k]->bounds == 2 + 2 * (size_t)step &&
+                      a[k]->prefix_is_breakpoint && a[k]->last_is_breakpoint;
+            /* From step 1 on, the previous step's whole prompt is alive in this model's cache. */
+            if (step > 0)
+                reads &= a[k]->cache_read == 1600 + 140 * (uint64_t)(step - 1);
+            /* One system prompt for all; a step's history is the earlier steps' own input. */
+            units &= a[k]->first_unit == list->items[0].first_unit;
+            for (uint32_t j = 0; j < step; j++)
+                units &= a[k]->history_units[j] == a[2 * j]->last_unit && a[k]->last_unit != a[2 * j]->last_unit;
+            input += a[k]->input;
+            cache_read += a[k]->cache_read;
+        }
+    }
+    CHECK(shapes);
+    CHECK(reads);
+    CHECK(units);
+    /* The first task finds every cache empty. */
+    CHECK_U64(list->items[0].cache_read, 0);
+    CHECK_U64(outcome.input_tokens, input);
+    CHECK_U64(outcome.cache_read_tokens, cache_read);
+    free(list);
+    pcs_scenario_set_free(set);
+}
+
+/* pcs_gen_trial's trial t is pcs_run's trial t, field for field. */
+static void test_same_as_run(const char *text)
+{
+    pcs_scenario_set *set = parse(text);
+    CHECK(set != NULL);
+    if (!set)
+        return;
+    const struct pcs_scenario *scenario = &pcs_scenario_point(set, 0)->scenario;
+    struct pcs_run_config config = prices();
+    config.trials = 4;
+    config.threads = 2;
+    struct pcs_run_result result;
+    struct pcs_error err;
+    CHECK(pcs_run(scenario, &config, &result, &err) == PCS_OK);
+    for (size_t s = 0; s < scenario->strategy_count; s++)
+        for (uint64_t t = 0; t < 4; t++) {
+            struct pcs_trial_outcome outcome;
+            CHECK(pcs_gen_trial(scenario, &config, s, t, NULL, NULL, &outcome, NULL, &err) == PCS_OK);
+            const struct pcs_trial_outcome *want = &result.strategies[s].trials[t];
+            CHECK(outcome.spend == want->spend);
+            CHECK_U64(outcome.tasks, want->tasks);
+            CHECK_U64(outcome.completed, want->completed);
+            CHECK_U64(outcome.requests, want->requests);
+            CHECK_U64(outcome.failed_requests, want->failed_requests);
+            CHECK_U64(outcome.escalated, want->escalated);
+            CHECK_U64(outcome.input_tokens, want->input_tokens);
+            CHECK_U64(outcome.cache_read_tokens, want->cache_read_tokens);
+            CHECK_U64(outcome.cache_write_tokens, want->cache_write_tokens);
+        }
+    struct pcs_trial_outcome unused;
+    CHECK(pcs_gen_trial(scenario, &config, scenario->strategy_count, 0, NULL, NULL, &unused, NULL, &err) ==
+          PCS_ERR_ARG);
+    pcs_run_result_free(&result);
+    pcs_scenario_set_free(set);
+}
+
+/* The trace of trial `trial` into a new buffer (freed by the caller). */
+static char *native_text(const struct pcs_scenario *scenario, uint64_t trial, struct pcs_gen_summary *summary)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+    struct pcs_run_config config = prices();
+    struct pcs_error err;
+    enum pcs_status status = pcs_gen_write_native(scenario, &config, 0, trial, out, summary, NULL, &err);
+    fclose(out);
+    CHECK(status == PCS_OK);
+    return text;
+}
+
+static size_t count_of(const char *text, const char *part)
+{
+    size_t n = 0;
+    for (const char *at = strstr(text, part); at; at = strstr(at + 1, part))
+        n++;
+    return n;
+}
+
+static void test_native_lines(void)
+{
+    pcs_scenario_set *set = parse(by_hand);
+    if (!set)
+        return;
+    const struct pcs_scenario *scenario = &pcs_scenario_point(set, 0)->scenario;
+    struct pcs_gen_summary first, second;
+    char *one = native_text(scenario, 1, &first);
+    char *two = native_text(scenario, 1, &second);
+    CHECK(strcmp(one, two) == 0); /* deterministic */
+    uint64_t tasks = first.outcome.tasks;
+    CHECK(tasks > 0);
+    CHECK_U64(first.lines, 6 * tasks);
+    CHECK_U64(count_of(one, "\n"), 6 * tasks);
+    CHECK_U64(count_of(one, "\"model\":\"gpt-5.4-mini\""), 3 * tasks);
+    CHECK_U64(count_of(one, "\"attempt\":1,\"ok\":false,\"tier\":\"batch\""), 3 * tasks);
+    CHECK_U64(count_of(one, "\"attempt\":2,\"tier\":\"batch\""), 3 * tasks);
+    CHECK_U64(count_of(one, "\"session\""), 0); /* one alias a model: one namespace */
+    CHECK_U64(count_of(one, "\"task\":\"0\""), 6);
+    CHECK_CONTAINS(one, ",\"tokens\":1500,\"cache\":true},");
+    /* The summary sums the lines: per model and in total. */
+    CHECK_U64(first.by_model[0].usage.requests, 3 * tasks);
+    CHECK_U64(first.by_model[0].failed, 3 * tasks);
+    CHECK_U64(first.by_model[1].failed, 0);
+    CHECK_U64(first.by_model[0].usage.output, 3 * tasks * 20);
+    CHECK_U64(first.by_model[1].usage.output, 3 * tasks * 40);
+    CHECK_U64(first.total.input, first.outcome.input_tokens);
+    CHECK_U64(first.total.cache_read, first.outcome.cache_read_tokens);
+    CHECK_U64(first.total.cache_write, first.outcome.cache_write_tokens);
+    CHECK_U64(first.total.requests, first.outcome.requests);
+    CHECK(first.by_model[0].cost + first.by_model[1].cost > 0);
+    free(one);
+    free(two);
+    pcs_scenario_set_free(set);
+
+    /* Two aliases of one model: a cache each in the trial, a session each in the trace. */
+    char twin[sizeof by_hand + 64];
+    const char *models = strstr(by_hand, "\"gpt-5.4-mini\"");
+    size_t head = (size_t)(models - by_hand);
+    snprintf(twin, sizeof twin, "%.*s\"gpt-5.4\"%s", (int)head, by_hand, models + strlen("\"gpt-5.4-mini\""));
+    set = parse(twin);
+    CHECK(set != NULL);
+    if (!set)
+        return;
+    scenario = &pcs_scenario_point(set, 0)->scenario;
+    struct pcs_gen_summary twins;
+    char *text = native_text(scenario, 0, &twins);
+    CHECK_U64(count_of(text, "\"model\":\"gpt-5.4\""), 6 * twins.outcome.tasks);
+    CHECK_U64(count_of(text, "\"session\":\"1\""), 3 * twins.outcome.tasks);
+    CHECK_U64(count_of(text, "\"session\":\"2\""), 3 * twins.outcome.tasks);
+    free(text);
+    pcs_scenario_set_free(set);
+}
+
+/* An observer's error stops the trial with it. */
+static enum pcs_status refuse(void *context, const struct pcs_gen_attempt *attempt, struct pcs_error *err)
+{
+    (void)attempt;
+    ++*(int *)context;
+    return pcs_error_set(err, PCS_ERR_IO, "no room");
+}
+
+static void test_observer_error(void)
+{
+    pcs_scenario_set *set = parse(by_hand);
+    if (!set)
+        return;
+    struct pcs_run_config config = prices();
+    struct pcs_trial_outcome outcome;
+    struct pcs_error err;
+    int calls = 0;
+    CHECK(pcs_gen_trial(&pcs_scenario_point(set, 0)->scenario, &config, 0, 0, refuse, &calls, &outcome, NULL, &err) ==
+          PCS_ERR_IO);
+    CHECK(calls == 1);
+    CHECK_CONTAINS(err.message, "no room");
+    pcs_scenario_set_free(set);
+}
+
+int main(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    struct pcs_error err;
+    catalog = pcs_catalog_load_builtin(&err);
+    if (!catalog) {
+        fprintf(stderr, "cannot load the built-in catalog: %s\n", err.message);
+        return 1;
+    }
+    test_by_hand();
+    test_same_as_run(by_hand);
+    /* Uncertain numbers, correlated failures, variants, two task types, a 1-hour cache with writes. */
+    test_same_as_run(
+        "{\"schema\": \"pcsim.scenario.v1\", \"name\": \"drawn\", \"seed\": 11, \"trials\": 4, \"horizon_hours\": 3,"
+        " \"models\": {\"haiku\": \"claude-haiku-4-5\", \"sonnet\": \"claude-sonnet-4-5\"},"
+        " \"workload\": {\"tasks_per_hour\": {\"dist\": \"lognormal\", \"median\": 40, \"sigma\": 0.4},"
+        "  \"task_types\": [{\"name\": \"a\", \"weight\": 2, \"steps\": {\"dist\": \"geometric\", \"mean\": 3},"
+        "    \"gap_seconds\": {\"dist\": \"lognormal\", \"median\": 30, \"sigma\": 1},"
+        "    \"prefix\": [{\"id\": \"sys\", \"tokens\": 5000}, {\"id\": \"kb\", \"tokens\": 3000, \"variants\": 4}],"
+        "    \"step_input_tokens\": {\"dist\": \"lognormal\", \"median\": 200, \"sigma\": 0.5},"
+        "    \"output_tokens\": 80, \"history\": true},"
+        "   {\"name\": \"b\", \"prefix\": [{\"id\": \"own\", \"tokens\": 2000, \"scope\": \"task\"}],"
+        "    \"step_input_tokens\": 500, \"output_tokens\": 50}]},"
+        " \"failure\": {\"p\": {\"haiku\": {\"dist\": \"beta\", \"a\": 3, \"b\": 7}, \"sonnet\": 0.05},"
+        "  \"correlation\": 0.5, \"failed_output_fraction\": 0.3, \"retry_delay_seconds\": 1},"
+        " \"strategies\": [{\"name\": \"x\", \"route\": [{\"model\": \"haiku\", \"attempts\": 2},"
+        "   {\"model\": \"sonnet\", \"attempts\": 2}], \"cache\": \"anthropic-1h\"},"
+        "  {\"name\": \"y\", \"route\": [{\"model\": \"sonnet\"}], \"tier\": \"batch\"}]}");
+    test_native_lines();
+    test_observer_error();
+    pcs_catalog_free(catalog);
+    return check_summary();
+}
