@@ -28,7 +28,7 @@ static int grow(void **array, size_t *cap, size_t count, size_t item)
 struct builder {
     struct pcs_trace_requests *out;
     size_t request_cap, bound_cap;
-    size_t caps[9]; /* one per request array */
+    size_t caps[10]; /* one per request array */
     size_t bound_caps[3];
     int any_flags;
     struct pcs_hash_table tasks; /* task key -> dense index */
@@ -46,7 +46,8 @@ static int add_request(struct builder *b, const struct pcs_request *req, uint32_
         grow((void **)&r->output, &b->caps[5], n + 1, sizeof *r->output) != 0 ||
         grow((void **)&r->task, &b->caps[6], n + 1, sizeof *r->task) != 0 ||
         grow((void **)&r->tier, &b->caps[7], n + 1, sizeof *r->tier) != 0 ||
-        grow((void **)&r->first_bound, &b->caps[8], n + 2, sizeof *r->first_bound) != 0)
+        grow((void **)&r->first_bound, &b->caps[8], n + 2, sizeof *r->first_bound) != 0 ||
+        grow((void **)&r->flagged, &b->caps[9], n + 1, sizeof *r->flagged) != 0)
         return -1;
     size_t bounds = r->bound_count + req->bound_count;
     if (grow((void **)&r->units, &b->bound_caps[0], bounds, sizeof *r->units) != 0 ||
@@ -61,14 +62,16 @@ static int add_request(struct builder *b, const struct pcs_request *req, uint32_
     r->output[n] = (uint32_t)req->output_tokens;
     r->task[n] = task;
     r->tier[n] = req->tier;
+    /* A request without flags has its breakpoint at its last bound: its
+     * flags stay NULL, not zeros (which would mean no breakpoint). */
+    r->flagged[n] = req->flags != NULL;
+    b->any_flags |= req->flags != NULL;
     r->first_bound[n] = r->bound_count;
     if (req->bound_count > 0) {
         memcpy(r->units + r->bound_count, req->units, req->bound_count * sizeof *r->units);
         memcpy(r->ends + r->bound_count, req->ends, req->bound_count * sizeof *r->ends);
         if (req->flags) {
             memcpy(r->flags + r->bound_count, req->flags, req->bound_count);
-            for (size_t i = 0; i < req->bound_count && !b->any_flags; i++)
-                b->any_flags = req->flags[i] != 0;
         } else {
             memset(r->flags + r->bound_count, 0, req->bound_count);
         }
@@ -200,6 +203,7 @@ void pcs_trace_requests_free(struct pcs_trace_requests *r)
     free(r->output);
     free(r->task);
     free(r->tier);
+    free(r->flagged);
     free(r->first_bound);
     free(r->units);
     free(r->ends);
@@ -228,14 +232,14 @@ void pcs_trace_requests_get(const struct pcs_trace_requests *r, size_t index, st
     req->bound_count = r->first_bound[index + 1] - first;
     req->units = r->units + first;
     req->ends = r->ends + first;
-    req->flags = r->flags ? r->flags + first : NULL;
+    req->flags = r->flagged[index] ? r->flags + first : NULL;
 }
 
 size_t pcs_trace_requests_bytes(const struct pcs_trace_requests *r)
 {
     size_t per_request = sizeof *r->t_ms + sizeof *r->ttft_ms + sizeof *r->model + sizeof *r->namespace_id +
                          sizeof *r->input + sizeof *r->output + sizeof *r->task + sizeof *r->tier +
-                         sizeof *r->first_bound;
+                         sizeof *r->first_bound + sizeof *r->flagged;
     size_t per_bound = sizeof *r->units + sizeof *r->ends + (r->flags ? 1 : 0);
     return r->count * per_request + r->bound_count * per_bound;
 }

@@ -23,10 +23,11 @@ struct pcs_trace_requests {
     uint32_t *output;    /* tokens */
     uint32_t *task;      /* dense task index, < task_count */
     uint8_t *tier;       /* enum pcs_tier */
+    uint8_t *flagged;    /* 1: the request's bounds carry flags (else it has none: NULL, not zeros) */
     size_t *first_bound; /* count + 1 offsets into the bound arrays */
     uint64_t *units;
     uint32_t *ends;
-    uint8_t *flags; /* NULL when no bound of the trace has a flag */
+    uint8_t *flags; /* per bound; NULL when no request of the trace is flagged */
     size_t bound_count;
     size_t task_count;
     size_t model_count;
