@@ -12,9 +12,10 @@
 #include "common/grow.h"
 #include "trace_requests.h"
 
-/* A trace workload's slots: the aliases', then one per other model name the
+/* A trace workload's slots: the aliases', then one per other model the
  * trace's models run on (after the strategy's model_map), so that a redo on
- * another model misses and two names for one model share nothing. */
+ * another model misses and a request on a model that is also an alias's
+ * (by any of its names) shares that alias's cache, as at the provider. */
 static enum pcs_status plan_trace_slots(const struct pcs_scenario *scenario, const struct pcs_strategy *strategy,
                                         const struct pcs_run_config *config, struct strategy_plan *plan,
                                         struct pcs_error *err)
@@ -34,15 +35,17 @@ static enum pcs_status plan_trace_slots(const struct pcs_scenario *scenario, con
     }
     for (size_t t = 0; t < requests->model_count; t++) {
         const char *name = pcs_trace_model_mapped(strategy, requests->model_names[t]);
+        const struct pcs_model *model = strategy->trace_models ? strategy->trace_models[t] : NULL;
         size_t s = 0;
-        while (s < plan->slot_count && strcmp(plan->slots[s].name, name) != 0)
+        while (s < plan->slot_count && !(model && plan->slots[s].model == model) &&
+               strcmp(plan->slots[s].name, name) != 0)
             s++;
         plan->trace_slot[t] = (uint32_t)s;
         if (s < plan->slot_count)
             continue;
         struct plan_slot *slot = &plan->slots[plan->slot_count++];
         slot->name = name;
-        slot->model = strategy->trace_models ? strategy->trace_models[t] : NULL;
+        slot->model = model;
         if (!slot->model)
             continue; /* no route entry runs the trace's own models */
         if (pcs_model_cache_config(strategy->cache, slot->model, &slot->cache) != PCS_OK)

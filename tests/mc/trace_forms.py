@@ -134,6 +134,23 @@ check("2: a model_map runs the same attempts on another model",
       a["attempts_per_task"] == mapped["attempts_per_task"] and a["cached_ratio"] == mapped["cached_ratio"]
       and mapped["cost_per_completed_task"]["mean"] > a["cost_per_completed_task"]["mean"], (a, mapped))
 
+# 2. Caches per model: a redo of the same prompt on the same model (by another name) reads what the
+#    failed attempt wrote; on another model it reads nothing. Every prompt is new: 1000 tokens.
+write_lines(os.path.join(tmp, "distinct.jsonl"),
+            [{"t": i * 60, "model": "acme-small", "input_tokens": 1000, "output_tokens": 10,
+              "segments": [{"id": f"p{i}", "tokens": 1000}]} for i in range(50)])
+path = scenario(tmp, "redo_cache.json", {
+    "trials": 2, "models": {"mini": "acme:acme-small", "full": "acme-large"},
+    "workload": {"trace": "distinct.jsonl"},
+    "failure": {"p": {"trace": 1}},
+    "strategies": [
+        {"name": "same model", "route": [{"model": "trace"}, {"model": "mini"}], "cache": "ttl"},
+        {"name": "other model", "route": [{"model": "trace"}, {"model": "full"}], "cache": "ttl"}]})
+same, other = json.loads(run_file(path, "--format", "json"))["strategies"]
+check("2: a redo on the same model reads the failed attempt's prompt, on another model nothing",
+      same["cached_ratio"]["mean"] == 0.5 and other["cached_ratio"]["mean"] == 0,
+      (same["cached_ratio"], other["cached_ratio"]))
+
 # 3. Threads do not change a byte.
 for fmt in ("text", "json", "csv"):
     one = run_file(identical, "--threads", "1", "--format", fmt)
