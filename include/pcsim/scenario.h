@@ -90,6 +90,8 @@ struct pcs_trace_workload {
     enum pcs_trace_task task;   /* default session */
     struct pcs_dist time_scale; /* per trial, > 0; constant 1 when absent */
     const struct pcs_trace_requests *requests;
+    size_t request_count; /* the trace's requests (>= 1) */
+    size_t task_count;    /* the tasks they are steps of */
 };
 
 struct pcs_workload {

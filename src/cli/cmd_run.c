@@ -316,10 +316,17 @@ int cmd_validate(int argc, char **argv)
                scenario->workload.task_types[t].weight, scenario->workload.task_types[t].prefix_count,
                scenario->workload.task_types[t].prefix_count == 1 ? "" : "s",
                scenario->workload.task_types[t].history ? "yes" : "no");
-    for (size_t s = 0; s < scenario->strategy_count; s++)
-        printf("  strategy %s: %zu route entr%s, tier %s, cache %s\n", scenario->strategies[s].name,
-               scenario->strategies[s].route_count, scenario->strategies[s].route_count == 1 ? "y" : "ies",
-               pcs_tier_name(scenario->strategies[s].tier), scenario->strategies[s].cache);
+    const struct pcs_trace_workload *trace = scenario->workload.trace;
+    if (trace)
+        printf("  workload: a trace of %zu requests in %zu tasks (%zu file%s)\n", trace->request_count,
+               trace->task_count, trace->path_count, trace->path_count == 1 ? "" : "s");
+    for (size_t s = 0; s < scenario->strategy_count; s++) {
+        const struct pcs_strategy *strategy = &scenario->strategies[s];
+        int own_tier = trace && !strategy->tier_given;
+        printf("  strategy %s: %zu route entr%s, tier %s, cache %s\n", strategy->name, strategy->route_count,
+               strategy->route_count == 1 ? "y" : "ies", own_tier ? "each request's" : pcs_tier_name(strategy->tier),
+               strategy->cache);
+    }
     size_t points = pcs_scenario_point_count(set);
     if (points > 1) {
         printf("  sweep: %zu points\n", points);

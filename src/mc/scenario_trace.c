@@ -81,6 +81,8 @@ static enum pcs_status load_requests(struct loader *loader, struct pcs_trace_wor
         loader->set->traces = entry;
     }
     trace->requests = entry->requests;
+    trace->request_count = entry->requests->count;
+    trace->task_count = entry->requests->task_count;
     return PCS_OK;
 }
 
