@@ -28,6 +28,9 @@ static void print_help(FILE *out)
           "quantiles, completion and escalation rates, attempts per task, cached ratio,\n"
           "spend per horizon, and against the first strategy the paired difference with\n"
           "its 95% CI and the probability of being cheaper.\n"
+          "A workload may also be a trace (\"workload\": {\"trace\": [...]}): its own\n"
+          "requests at their own times, each strategy routing them with its failures,\n"
+          "redos and caches; without failures it is 'pcsim replay' of the trace.\n"
           "'pcsim validate' loads the scenario, resolves its models and prints a summary.\n"
           "SCENARIO.json (and a --prices FILE) may be - for standard input, a FIFO, or a\n"
           "gzip/zstd file (.gz, .zst; told by its bytes), decompressed on the fly.\n"
@@ -66,7 +69,8 @@ static void print_help(FILE *out)
           "\n"
           "Examples:\n"
           "  pcsim run scenarios/support-bot-cache.json\n"
-          "  pcsim run --trials auto --format json scenarios/mini-vs-full.json\n",
+          "  pcsim run --trials auto --format json scenarios/mini-vs-full.json\n"
+          "  pcsim run scenarios/claude-code-what-if.json   # a trace workload\n",
           out);
 }
 
