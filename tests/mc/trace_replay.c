@@ -233,6 +233,7 @@ int main(int argc, char **argv)
              {"scenarios/logs/openai-chat.jsonl", "scenarios/logs/anthropic-chat.jsonl", NULL},
              NULL},
             {"a Claude Code projects directory", {"tests/data/claude_code_log/project", NULL}, NULL},
+            {"a LiteLLM log", {"tests/data/logs/litellm.jsonl", NULL}, NULL},
             {"native segments with 5m/1h markers", {"tests/data/native_segments.jsonl", NULL}, NULL},
             {"native blocks with sessions and a flex request", {"tests/data/native_blocks.jsonl", NULL}, NULL},
             {"Azure CSV", {"tests/data/azure_tiny.csv", NULL}, "gpt-4.1"},
