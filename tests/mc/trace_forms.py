@@ -9,7 +9,9 @@ and scenarios are written here into a temporary directory:
    and within 2%);
 2. two identical strategies on a trace (uncertain time_scale and failure
    rates, correlated failures, the "trace" model) differ by exactly 0, a
-   different one does not; a model_map moves the cost by the price ratio;
+   different one does not; a model_map runs the same attempts on another
+   model; a redo on the same model under another name reads what the
+   failed attempt wrote, on another model nothing;
 3. --threads 1 and 2 give byte-identical output (text, JSON and CSV);
 4. batch timing: groups of K = 4 requests sent at one instant share a
    1000-token prefix (24 tokens of their own after it), the groups 2 h
@@ -20,7 +22,9 @@ and scenarios are written here into a temporary directory:
    before it was within tau, and each of the K - 1 gaps between K uniform
    points exceeds tau with probability (1 - tau/W)^K, so the cached ratio
    is (K - 1)(1 - (1 - tau/W)^K) x 1000 / (4 x 1024) (within 4 standard
-   errors of the run's mean);
+   errors of the run's mean). The same requests marked batch in the trace
+   wait alike under a strategy without a tier (the same draws), and run at
+   once under a strategy whose tier is standard;
 5. batch_window_hours 0 is standard timing exactly: the batch strategy's
    cached ratio and attempts equal the standard one's, its cost is the
    batch price (half) of it; the same for a synthetic workload
@@ -187,6 +191,23 @@ check("4: standard timing: all but the first of a group read the prefix",
       f"{standard['mean']} vs {standard_expected}")
 check("4: batch timing: (K-1)(1 - (1 - tau/W)^K) of the prefix reads (within 4 standard errors)",
       abs(batch["mean"] - batch_expected) <= 4 * se, f"{batch['mean']} vs {batch_expected} (se {se:.2g})")
+
+# 4. A trace's own batch requests (a strategy without a tier) wait as a batch strategy's do, with the
+#    same draws; a strategy's tier replaces theirs.
+write_lines(os.path.join(tmp, "groups_batch.jsonl"), [dict(record, tier="batch") for record in groups])
+path = scenario(tmp, "own_tier.json", {
+    "seed": 9, "trials": 20, "batch_window_hours": 1,
+    "models": {"mini": "acme-small"},
+    "workload": {"trace": "groups_batch.jsonl", "task": "request"},
+    "strategies": [{"name": "standard", "route": [{"model": "mini"}], "cache": "ttl", "tier": "standard"},
+                   {"name": "batch", "route": [{"model": "mini"}], "cache": "ttl", "tier": "batch"},
+                   {"name": "own", "route": [{"model": "mini"}], "cache": "ttl"}]})
+standard, batch_own, own = json.loads(run_file(path, "--format", "json"))["strategies"]
+check("4: a trace's batch requests wait as a batch strategy's, with the same draws",
+      own["cached_ratio"] == batch_own["cached_ratio"] == batch and own["cost_per_completed_task"] ==
+      batch_own["cost_per_completed_task"], (own["cached_ratio"], batch))
+check("4: ... and a strategy's standard tier runs them at once",
+      abs(standard["cached_ratio"]["mean"] - standard_expected) < 1e-12, standard["cached_ratio"])
 
 # 5. A zero window is standard timing.
 report = json.loads(run_file(batch_scenario("batch0.json", 0), "--format", "json"))
