@@ -234,12 +234,3 @@ void pcs_trace_requests_get(const struct pcs_trace_requests *r, size_t index, st
     req->ends = r->ends + first;
     req->flags = r->flagged[index] ? r->flags + first : NULL;
 }
-
-size_t pcs_trace_requests_bytes(const struct pcs_trace_requests *r)
-{
-    size_t per_request = sizeof *r->t_ms + sizeof *r->ttft_ms + sizeof *r->model + sizeof *r->namespace_id +
-                         sizeof *r->input + sizeof *r->output + sizeof *r->task + sizeof *r->tier +
-                         sizeof *r->first_bound + sizeof *r->flagged;
-    size_t per_bound = sizeof *r->units + sizeof *r->ends + (r->flags ? 1 : 0);
-    return r->count * per_request + r->bound_count * per_bound;
-}

@@ -53,7 +53,4 @@ void pcs_trace_requests_get(const struct pcs_trace_requests *requests, size_t in
  * for trace_name, else trace_name itself. */
 const char *pcs_trace_model_mapped(const struct pcs_strategy *strategy, const char *trace_name);
 
-/* Bytes the copy holds (for the documentation's memory figures). */
-size_t pcs_trace_requests_bytes(const struct pcs_trace_requests *requests);
-
 #endif
