@@ -33,6 +33,7 @@
 #include "pcsim/pricing.h"
 #include "pcsim/request.h"
 #include "pcsim/status.h"
+#include "pcsim/trace.h"
 
 #define PCS_SCENARIO_MAX_MODELS 16
 #define PCS_SCENARIO_MAX_STRATEGIES 32
@@ -68,7 +69,35 @@ struct pcs_task_type {
     int history;                       /* a step's prompt carries every earlier step's input and output */
 };
 
+/* Which task a trace's request is a step of (DESIGN §10). */
+enum pcs_trace_task {
+    PCS_TRACE_TASK_SESSION = 0, /* its session: the file it came from (a Claude-Code session with its subagents) */
+    PCS_TRACE_TASK_TASK,        /* its native `task` field (a request without one is a task of its own) */
+    PCS_TRACE_TASK_REQUEST      /* itself */
+};
+
+/* The requests of a trace workload as loaded once (opaque, read-only, shared
+ * by every point, trial and thread; owned by the set). */
+struct pcs_trace_requests;
+
+/* A workload replayed from a trace (DESIGN §10): every request a step of
+ * its task at its own time times time_scale. */
+struct pcs_trace_workload {
+    size_t path_count;
+    const char *const *paths;   /* as opened: relative ones joined to the scenario's directory */
+    int input_format;           /* an enum pcs_trace_format (pcsim/trace.h); 0 (auto) detects per file */
+    const char *model;          /* the model name for formats without one ("default" when absent) */
+    enum pcs_trace_task task;   /* default session */
+    struct pcs_dist time_scale; /* per trial, > 0; constant 1 when absent */
+    const struct pcs_trace_requests *requests;
+    size_t request_count; /* the trace's requests (>= 1) */
+    size_t task_count;    /* the tasks they are steps of */
+};
+
 struct pcs_workload {
+    /* NULL: synthetic traffic (the fields below); else the trace's requests
+     * and the fields below are unused. */
+    const struct pcs_trace_workload *trace;
     struct pcs_dist tasks_per_hour; /* per trial */
     double diurnal[24];             /* hourly multipliers of the rate (hour of the horizon mod 24); 1 when absent */
     size_t task_type_count;
@@ -83,13 +112,18 @@ struct pcs_scenario_model {
 
 struct pcs_failure {
     struct pcs_dist p[PCS_SCENARIO_MAX_MODELS]; /* per model alias, per trial; constant 0 when absent */
+    struct pcs_dist p_trace;                    /* the "trace" alias's (trace workloads); constant 0 when absent */
     double correlation;                         /* rho in [0, 1] */
     double failed_output_fraction;              /* in [0, 1]; default 1 */
     double retry_delay_s;                       /* >= 0; default 0 */
 };
 
+/* A route entry's model that is each request's own (trace workloads),
+ * after the strategy's model_map. */
+#define PCS_ROUTE_TRACE_MODEL UINT32_MAX
+
 struct pcs_route_step {
-    uint32_t model;    /* index into models */
+    uint32_t model;    /* index into models, or PCS_ROUTE_TRACE_MODEL */
     uint32_t attempts; /* >= 1 */
 };
 
@@ -99,13 +133,23 @@ struct pcs_strategy {
     struct pcs_route_step route[PCS_SCENARIO_MAX_ROUTE];
     const char *cache;  /* "auto" (each model's provider preset) or a preset name */
     enum pcs_tier tier; /* default standard; each model's provider must sell it */
+    int tier_given;     /* 1 when the file names the tier; else a trace request keeps its own */
+    /* Trace workloads: a trace model name -> the model name to run it on
+     * (for route entries of model "trace"). */
+    size_t model_map_count;
+    const struct pcs_model_alias *model_map;
+    /* Per trace model: the catalog model it runs on (its name after
+     * model_map), when a route entry's model is "trace"; else NULL. */
+    const struct pcs_model *const *trace_models;
 };
 
 struct pcs_scenario {
     const char *name;
     uint64_t seed;
-    uint64_t trials;      /* >= 1 */
-    double horizon_hours; /* > 0: tasks arrive in [0, horizon) */
+    uint64_t trials;           /* >= 1 */
+    double horizon_hours;      /* > 0: tasks arrive in [0, horizon); a trace workload: from its first request */
+    int horizon_from_trace;    /* a trace workload without horizon_hours: its span (>= 0), every request plays */
+    double batch_window_hours; /* >= 0: a batch-tier attempt runs uniformly within this after it is sent */
     size_t model_count;
     struct pcs_scenario_model models[PCS_SCENARIO_MAX_MODELS];
     struct pcs_workload workload;

@@ -28,6 +28,9 @@ static void print_help(FILE *out)
           "quantiles, completion and escalation rates, attempts per task, cached ratio,\n"
           "spend per horizon, and against the first strategy the paired difference with\n"
           "its 95% CI and the probability of being cheaper.\n"
+          "A workload may also be a trace (\"workload\": {\"trace\": [...]}): its own\n"
+          "requests at their own times, each strategy routing them with its failures,\n"
+          "redos and caches; without failures it is 'pcsim replay' of the trace.\n"
           "'pcsim validate' loads the scenario, resolves its models and prints a summary.\n"
           "SCENARIO.json (and a --prices FILE) may be - for standard input, a FIFO, or a\n"
           "gzip/zstd file (.gz, .zst; told by its bytes), decompressed on the fly.\n"
@@ -66,7 +69,8 @@ static void print_help(FILE *out)
           "\n"
           "Examples:\n"
           "  pcsim run scenarios/support-bot-cache.json\n"
-          "  pcsim run --trials auto --format json scenarios/mini-vs-full.json\n",
+          "  pcsim run --trials auto --format json scenarios/mini-vs-full.json\n"
+          "  pcsim run scenarios/claude-code-what-if.json   # a trace workload\n",
           out);
 }
 
@@ -316,10 +320,17 @@ int cmd_validate(int argc, char **argv)
                scenario->workload.task_types[t].weight, scenario->workload.task_types[t].prefix_count,
                scenario->workload.task_types[t].prefix_count == 1 ? "" : "s",
                scenario->workload.task_types[t].history ? "yes" : "no");
-    for (size_t s = 0; s < scenario->strategy_count; s++)
-        printf("  strategy %s: %zu route entr%s, tier %s, cache %s\n", scenario->strategies[s].name,
-               scenario->strategies[s].route_count, scenario->strategies[s].route_count == 1 ? "y" : "ies",
-               pcs_tier_name(scenario->strategies[s].tier), scenario->strategies[s].cache);
+    const struct pcs_trace_workload *trace = scenario->workload.trace;
+    if (trace)
+        printf("  workload: a trace of %zu requests in %zu tasks (%zu file%s)\n", trace->request_count,
+               trace->task_count, trace->path_count, trace->path_count == 1 ? "" : "s");
+    for (size_t s = 0; s < scenario->strategy_count; s++) {
+        const struct pcs_strategy *strategy = &scenario->strategies[s];
+        int own_tier = trace && !strategy->tier_given;
+        printf("  strategy %s: %zu route entr%s, tier %s, cache %s\n", strategy->name, strategy->route_count,
+               strategy->route_count == 1 ? "y" : "ies", own_tier ? "each request's" : pcs_tier_name(strategy->tier),
+               strategy->cache);
+    }
     size_t points = pcs_scenario_point_count(set);
     if (points > 1) {
         printf("  sweep: %zu points\n", points);

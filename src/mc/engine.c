@@ -134,8 +134,9 @@ static void *work(void *argument)
             pcs_sketch_clear(&worker->sketches->task_costs[s]);
         for (size_t s = 0; s < scenario->strategy_count && status == PCS_OK; s++) {
             struct pcs_trial_outcome *outcome = &engine->result->strategies[s].trials[trial];
-            status = pcs_trial_play(scenario, &engine->plans[s], trial, &worker->traffic, &worker->scratch, outcome,
-                                    &worker->sketches->task_costs[s], engine->config->stop, &err);
+            status = (scenario->workload.trace ? pcs_trial_play_trace : pcs_trial_play)(
+                scenario, &engine->plans[s], trial, &worker->traffic, &worker->scratch, outcome,
+                &worker->sketches->task_costs[s], engine->config->stop, &err);
             worker->requests += outcome->requests;
         }
         pthread_mutex_lock(&engine->lock);
@@ -251,8 +252,11 @@ enum pcs_status pcs_run(const struct pcs_scenario *scenario, const struct pcs_ru
     engine.result = result;
     for (size_t s = 0; s < scenario->strategy_count; s++) {
         enum pcs_status status = pcs_plan_strategy(scenario, &scenario->strategies[s], config, &engine.plans[s], err);
-        if (status != PCS_OK)
+        if (status != PCS_OK) {
+            for (size_t t = 0; t <= s; t++)
+                pcs_plan_free(&engine.plans[t]);
             return status;
+        }
     }
     result->strategy_count = scenario->strategy_count;
     result->strategies = calloc(scenario->strategy_count, sizeof *result->strategies);
@@ -321,6 +325,8 @@ enum pcs_status pcs_run(const struct pcs_scenario *scenario, const struct pcs_ru
             result->simulated_requests += result->strategies[s].trials[t].requests;
     free(workers);
     free(engine.finished);
+    for (size_t s = 0; s < scenario->strategy_count; s++)
+        pcs_plan_free(&engine.plans[s]);
     if (locked)
         pthread_mutex_destroy(&engine.lock);
     if (status != PCS_OK)

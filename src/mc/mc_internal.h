@@ -18,12 +18,16 @@ enum {
     STREAM_ARRIVALS = 2, /* one hour's arrivals */
     STREAM_TASK = 3,     /* one task's draws */
     STREAM_FRESH = 4,    /* an attempt's fresh failure draw */
-    STREAM_MIX = 5       /* whether an attempt reuses the step's latent draw */
+    STREAM_MIX = 5,      /* whether an attempt reuses the step's latent draw */
+    STREAM_BATCH = 6,    /* when within the batch window a batch attempt runs */
+    STREAM_LATENT = 7    /* a trace request's latent failure draw */
 };
 
 /* One horizon of traffic, shared read-only by every strategy of a trial. */
 struct trial_traffic {
     double p[PCS_SCENARIO_MAX_MODELS]; /* failure probability per model alias */
+    double p_trace;                    /* trace workloads: the "trace" alias's */
+    double time_scale;                 /* trace workloads: request times are multiplied by it */
     size_t task_count;
     int64_t *arrival_ms;   /* per task, non-decreasing */
     uint32_t *type;        /* per task */
@@ -54,6 +58,15 @@ enum pcs_status pcs_traffic_generate(const struct pcs_scenario *scenario, uint64
                                      struct trial_traffic *traffic, const volatile int *stop, struct pcs_error *err);
 void pcs_traffic_free(struct trial_traffic *traffic);
 
+/* A model a trace workload's requests may run on, with its own cache: one
+ * per model alias, then one per other (mapped) model name of the trace. */
+struct plan_slot {
+    const char *name; /* as written in models, or the trace's name after model_map */
+    const struct pcs_model *model;
+    struct pcs_cache_config cache;
+    const struct pcs_price_set *prices;
+};
+
 /* A strategy's fixed parts: each route model's cache configuration and
  * prices. */
 struct strategy_plan {
@@ -61,11 +74,20 @@ struct strategy_plan {
     struct pcs_cache_config cache[PCS_SCENARIO_MAX_MODELS]; /* per model alias */
     const struct pcs_price_set *prices[PCS_SCENARIO_MAX_MODELS];
     double multiplier[PCS_SCENARIO_MAX_MODELS]; /* tier x uplift */
+    /* Trace workloads (else 0 and NULL): the slots (the aliases' first, in
+     * alias order), and the slot each trace model runs on for a route entry
+     * of model "trace". */
+    size_t slot_count;
+    struct plan_slot *slots;
+    uint32_t *trace_slot; /* per trace model */
+    double region_uplift;
 };
 
+/* Fills plan; release it with pcs_plan_free (also after an error). */
 enum pcs_status pcs_plan_strategy(const struct pcs_scenario *scenario, const struct pcs_strategy *strategy,
                                   const struct pcs_run_config *config, struct strategy_plan *plan,
                                   struct pcs_error *err);
+void pcs_plan_free(struct strategy_plan *plan);
 
 /* Scratch reused across trials by one thread. */
 struct trial_scratch {
@@ -76,13 +98,23 @@ struct trial_scratch {
     uint32_t *step_tries;  /* attempts made in the current step */
     uint8_t *escalated;
     double *task_cost;
+    uint8_t *batch_waited; /* the pending attempt has waited for its batch run time */
     size_t task_cap;
     /* the event heap: tasks with a pending attempt, by (time, task) */
     int64_t *heap_time;
     uint32_t *heap_task;
     size_t heap_count, heap_cap;
     struct bound_arrays prompt; /* one request's bounds */
+    /* Trace workloads: pending attempts (retries, batch runs) by (time,
+     * request), and a cache per plan slot. */
+    struct trace_event *events;
+    size_t event_count, event_cap;
+    pcs_cache **slot_caches;
+    size_t slot_cap;
 };
+
+/* Room for count tasks in scratch's per-task arrays. */
+enum pcs_status pcs_trial_reserve_tasks(struct trial_scratch *scratch, size_t count);
 
 void pcs_trial_scratch_free(struct trial_scratch *scratch);
 
@@ -103,5 +135,17 @@ enum pcs_status pcs_trial_play_observed(const struct pcs_scenario *scenario, con
                                         struct trial_scratch *scratch, struct pcs_trial_outcome *outcome,
                                         struct pcs_sketch *task_costs, pcs_gen_observer observer, void *context,
                                         const volatile int *stop, struct pcs_error *err);
+
+/* The same for a trace workload (src/mc/trial_trace.c): every request of
+ * the trace a step of its task at its own time x traffic->time_scale. */
+enum pcs_status pcs_trial_play_trace(const struct pcs_scenario *scenario, const struct strategy_plan *plan,
+                                     uint64_t trial, const struct trial_traffic *traffic, struct trial_scratch *scratch,
+                                     struct pcs_trial_outcome *outcome, struct pcs_sketch *task_costs,
+                                     const volatile int *stop, struct pcs_error *err);
+
+/* When a batch-tier attempt sent at sent_ms runs: uniformly within the
+ * scenario's batch window after it, drawn from (trial, key, which). */
+int64_t pcs_batch_run_time(const struct pcs_scenario *scenario, uint64_t trial, uint64_t key, uint64_t which,
+                           int64_t sent_ms);
 
 #endif

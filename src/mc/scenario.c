@@ -21,6 +21,7 @@
 #include "common/text_append.h"
 #include "pcsim/cache.h"
 #include "scenario_values.h"
+#include "trace_requests.h"
 
 #define SCENARIO_SCHEMA "pcsim.scenario.v1"
 #define SCENARIO_EXPECTED "a scenario (schema " SCENARIO_SCHEMA ")"
@@ -40,6 +41,9 @@
 #define MAX_SECONDS 1e9
 #define MAX_VARIANTS 100000.0
 #define MAX_ATTEMPTS 100.0
+/* How long after it is sent a batch request may run: the providers'
+ * batch APIs promise completion within 24 hours. */
+#define DEFAULT_BATCH_WINDOW_HOURS 24.0
 
 static const struct quantity rate_quantity = {0, MAX_TASKS_PER_HOUR, 0, 1, 0};
 static const struct quantity steps_quantity = {1, MAX_STEPS, 1, 0, 0};
@@ -198,6 +202,8 @@ static enum pcs_status load_workload(struct loader *loader, const cJSON *json, s
         workload->diurnal[hour] = 1;
     if (!cJSON_IsObject(json))
         return pcs_loader_fail(loader, PCS_ERR_PARSE, "expected an object with tasks_per_hour and task_types");
+    if (loader_member(json, "trace"))
+        return pcs_loader_trace_workload(loader, json, &workload->trace);
     enum pcs_status status = pcs_loader_check_members(loader, json, fields);
     if (status == PCS_OK)
         status = pcs_loader_field_dist(loader, json, "tasks_per_hour", 1, &rate_quantity, &workload->tasks_per_hour);
@@ -233,6 +239,10 @@ static void alias_list(const struct pcs_scenario *scenario, char *text, size_t s
 static enum pcs_status find_alias(struct loader *loader, const struct pcs_scenario *scenario, const char *alias,
                                   uint32_t *index)
 {
+    if (scenario->workload.trace && strcmp(alias, "trace") == 0) {
+        *index = PCS_ROUTE_TRACE_MODEL; /* each request's own model */
+        return PCS_OK;
+    }
     for (size_t i = 0; i < scenario->model_count; i++)
         if (strcmp(scenario->models[i].alias, alias) == 0) {
             *index = (uint32_t)i;
@@ -240,7 +250,8 @@ static enum pcs_status find_alias(struct loader *loader, const struct pcs_scenar
         }
     char known[200];
     alias_list(scenario, known, sizeof known);
-    return pcs_loader_failf(loader, PCS_ERR_PARSE, "unknown model alias \"%s\" (known: %s)", alias, known);
+    return pcs_loader_failf(loader, PCS_ERR_PARSE, "unknown model alias \"%s\" (known: %s%s)", alias, known,
+                            scenario->workload.trace ? ", trace" : "");
 }
 
 static enum pcs_status load_model(struct loader *loader, const cJSON *json, struct pcs_scenario_model *model)
@@ -301,8 +312,9 @@ static enum pcs_status load_failure_p(struct loader *loader, const cJSON *json, 
         size_t old = pcs_loader_push_key(loader, item->string);
         uint32_t model = 0;
         status = find_alias(loader, scenario, item->string, &model);
+        struct pcs_dist *p = model == PCS_ROUTE_TRACE_MODEL ? &scenario->failure.p_trace : &scenario->failure.p[model];
         if (status == PCS_OK)
-            status = pcs_loader_read_dist(loader, item, &probability_quantity, &scenario->failure.p[model]);
+            status = pcs_loader_read_dist(loader, item, &probability_quantity, p);
         pcs_loader_pop(loader, old);
     }
     return status;
@@ -390,26 +402,69 @@ static enum pcs_status check_cache(struct loader *loader, const char *cache)
     return pcs_loader_failf(loader, PCS_ERR_PARSE, "unknown cache preset \"%s\" (expected one of: %s)", cache, list);
 }
 
+/* A model of a route must be sold at its strategy's tier. */
+static enum pcs_status check_model_tier(struct loader *loader, const struct pcs_strategy *strategy, const char *alias,
+                                        const struct pcs_model *model)
+{
+    const struct pcs_provider *provider = model->provider;
+    if (pcs_provider_tier_multiplier(provider, strategy->tier) > 0)
+        return PCS_OK;
+    char sold[100] = "";
+    size_t used = 0;
+    for (size_t t = 0; t < provider->tier_count; t++)
+        if (provider->tiers[t].multiplier > 0)
+            pcs_text_append(sold, sizeof sold, &used, "%s%s", used ? ", " : "", pcs_tier_name(provider->tiers[t].tier));
+    return pcs_loader_failf(loader, PCS_ERR_PARSE,
+                            "model \"%s\" (%s, provider %s) is not sold at tier \"%s\" (%s sells: %s)", alias,
+                            model->id, provider->id, pcs_tier_name(strategy->tier), provider->id, sold);
+}
+
+/* A route entry of model "trace": every model of the trace, after the
+ * strategy's model_map, must be priced (and sold at a tier the strategy
+ * names). */
+static enum pcs_status check_trace_models(struct loader *loader, const struct pcs_scenario *scenario,
+                                          struct pcs_strategy *strategy)
+{
+    const struct pcs_trace_requests *requests = scenario->workload.trace->requests;
+    const struct pcs_model **models =
+        pcs_arena_array(&loader->set->arena, requests->model_count ? requests->model_count : 1, sizeof *models);
+    if (!models)
+        return pcs_loader_nomem(loader);
+    strategy->trace_models = models;
+    for (size_t m = 0; m < requests->model_count; m++) {
+        const char *name = pcs_trace_model_mapped(strategy, requests->model_names[m]);
+        const struct pcs_model *model = pcs_catalog_resolve(loader->catalog, name, NULL);
+        if (!model)
+            return pcs_loader_failf(loader, PCS_ERR_PARSE,
+                                    "the trace's model \"%s\" (first at %s) is not in the price catalog; map it to "
+                                    "one in the strategy's model_map",
+                                    name, requests->places[m]);
+        models[m] = model;
+        if (strategy->tier_given && strategy->tier != PCS_TIER_STANDARD) {
+            enum pcs_status status = check_model_tier(loader, strategy, name, model);
+            if (status != PCS_OK)
+                return status;
+        }
+    }
+    return PCS_OK;
+}
+
 /* Every model of the route must be sold at the tier. */
 static enum pcs_status check_tier(struct loader *loader, const struct pcs_scenario *scenario,
-                                  const struct pcs_strategy *strategy)
+                                  struct pcs_strategy *strategy)
 {
-    if (strategy->tier == PCS_TIER_STANDARD)
-        return PCS_OK;
     for (size_t i = 0; i < strategy->route_count; i++) {
-        const struct pcs_scenario_model *model = &scenario->models[strategy->route[i].model];
-        const struct pcs_provider *provider = model->model->provider;
-        if (pcs_provider_tier_multiplier(provider, strategy->tier) > 0)
-            continue;
-        char sold[100] = "";
-        size_t used = 0;
-        for (size_t t = 0; t < provider->tier_count; t++)
-            if (provider->tiers[t].multiplier > 0)
-                pcs_text_append(sold, sizeof sold, &used, "%s%s", used ? ", " : "",
-                                pcs_tier_name(provider->tiers[t].tier));
-        return pcs_loader_failf(
-            loader, PCS_ERR_PARSE, "model \"%s\" (%s, provider %s) is not sold at tier \"%s\" (%s sells: %s)",
-            model->alias, model->model->id, provider->id, pcs_tier_name(strategy->tier), provider->id, sold);
+        enum pcs_status status = PCS_OK;
+        if (strategy->route[i].model == PCS_ROUTE_TRACE_MODEL) {
+            size_t old = pcs_loader_push_index(loader, i);
+            status = check_trace_models(loader, scenario, strategy);
+            pcs_loader_pop(loader, old);
+        } else if (strategy->tier != PCS_TIER_STANDARD) {
+            const struct pcs_scenario_model *model = &scenario->models[strategy->route[i].model];
+            status = check_model_tier(loader, strategy, model->alias, model->model);
+        }
+        if (status != PCS_OK)
+            return status;
     }
     return PCS_OK;
 }
@@ -417,12 +472,18 @@ static enum pcs_status check_tier(struct loader *loader, const struct pcs_scenar
 static enum pcs_status load_strategy(struct loader *loader, const cJSON *json, const struct pcs_scenario *scenario,
                                      struct pcs_strategy *strategy)
 {
-    static const char *const fields[] = {"name", "route", "cache", "tier", NULL};
+    static const char *const fields[] = {"name", "route", "cache", "tier", "model_map", NULL};
     if (!cJSON_IsObject(json))
         return pcs_loader_fail(loader, PCS_ERR_PARSE, "expected a strategy {\"name\": ..., \"route\": [...]}");
     enum pcs_status status = pcs_loader_check_members(loader, json, fields);
     if (status == PCS_OK)
         status = pcs_loader_field_string(loader, json, "name", 1, &strategy->name);
+    const cJSON *model_map = loader_member(json, "model_map");
+    if (status == PCS_OK && model_map) {
+        size_t old = pcs_loader_push_key(loader, "model_map");
+        status = pcs_loader_model_map(loader, model_map, scenario->workload.trace, strategy);
+        pcs_loader_pop(loader, old);
+    }
     const cJSON *route = loader_member(json, "route");
     if (status == PCS_OK && !route)
         status = pcs_loader_field_missing(loader, "route");
@@ -440,6 +501,7 @@ static enum pcs_status load_strategy(struct loader *loader, const cJSON *json, c
         pcs_loader_pop(loader, old);
     }
     const char *tier = "standard";
+    strategy->tier_given = loader_member(json, "tier") != NULL;
     if (status == PCS_OK)
         status = pcs_loader_field_string(loader, json, "tier", 0, &tier);
     int parsed = pcs_tier_parse(tier);
@@ -448,9 +510,13 @@ static enum pcs_status load_strategy(struct loader *loader, const cJSON *json, c
     if (status == PCS_OK && parsed < 0)
         status = pcs_loader_failf(loader, PCS_ERR_PARSE,
                                   "unknown tier \"%s\" (expected standard, batch, flex or priority)", tier);
-    if (status == PCS_OK)
-        status = check_tier(loader, scenario, strategy);
     pcs_loader_pop(loader, old);
+    if (status == PCS_OK) {
+        /* Tier problems are the tier's; a trace model the catalog lacks is the route's. */
+        old = pcs_loader_push_key(loader, strategy->tier_given ? "tier" : "route");
+        status = check_tier(loader, scenario, strategy);
+        pcs_loader_pop(loader, old);
+    }
     return status;
 }
 
@@ -481,8 +547,9 @@ static enum pcs_status load_strategies(struct loader *loader, const cJSON *json,
 /* The object and schema checks shared by the whole file and each point. */
 static enum pcs_status check_root(struct loader *loader, const cJSON *root)
 {
-    static const char *const fields[] = {"schema", "name",     "description", "seed",       "trials", "horizon_hours",
-                                         "models", "workload", "failure",     "strategies", "sweep",  NULL};
+    static const char *const fields[] = {
+        "schema",   "name",    "description", "seed",  "trials", "horizon_hours", "batch_window_hours", "models",
+        "workload", "failure", "strategies",  "sweep", NULL};
     if (!cJSON_IsObject(root))
         return pcs_loader_fail(loader, PCS_ERR_PARSE,
                                "expected a JSON object with \"schema\": \"" SCENARIO_SCHEMA "\"");
@@ -514,6 +581,27 @@ static const char *base_name(const char *path)
     return slash && slash[1] ? slash + 1 : path;
 }
 
+/* A trace workload's horizon (the trace's span from its first request when
+ * not given), and the alias "trace" kept for each request's own model. */
+static enum pcs_status settle_trace_workload(struct loader *loader, const cJSON *root, struct pcs_scenario *scenario)
+{
+    for (size_t i = 0; i < scenario->model_count; i++)
+        if (strcmp(scenario->models[i].alias, "trace") == 0) {
+            size_t old = pcs_loader_push_key(loader, "models");
+            enum pcs_status status = pcs_loader_fail_at(loader, "trace", PCS_ERR_PARSE,
+                                                        "in a trace workload \"trace\" names each request's own model; "
+                                                        "give this model another alias");
+            pcs_loader_pop(loader, old);
+            return status;
+        }
+    if (!loader_member(root, "horizon_hours")) {
+        const struct pcs_trace_requests *requests = scenario->workload.trace->requests;
+        scenario->horizon_hours = (double)(requests->t_ms[requests->count - 1] - requests->t_ms[0]) / 3.6e6;
+        scenario->horizon_from_trace = 1;
+    }
+    return PCS_OK;
+}
+
 static enum pcs_status load_scenario(struct loader *loader, const cJSON *root, struct pcs_scenario *scenario)
 {
     memset(scenario, 0, sizeof *scenario);
@@ -538,14 +626,23 @@ static enum pcs_status load_scenario(struct loader *loader, const cJSON *root, s
         status = pcs_loader_field_whole(loader, root, "seed", 0, MAX_WHOLE, &scenario->seed);
     if (status == PCS_OK)
         status = pcs_loader_field_whole(loader, root, "trials", 1, MAX_TRIALS, &scenario->trials);
+    /* A trace workload's horizon may be left to the trace's span. */
+    const cJSON *workload = loader_member(root, "workload");
+    int trace_workload = cJSON_IsObject(workload) && loader_member(workload, "trace");
     if (status == PCS_OK)
-        status = pcs_loader_field_number(loader, root, "horizon_hours", 1, 0, MAX_HORIZON_HOURS, 1,
+        status = pcs_loader_field_number(loader, root, "horizon_hours", !trace_workload, 0, MAX_HORIZON_HOURS, 1,
                                          &scenario->horizon_hours);
+    scenario->batch_window_hours = DEFAULT_BATCH_WINDOW_HOURS;
+    if (status == PCS_OK)
+        status = pcs_loader_field_number(loader, root, "batch_window_hours", 0, 0, MAX_HORIZON_HOURS, 0,
+                                         &scenario->batch_window_hours);
 
     if (status == PCS_OK)
         status = load_part(loader, root, "models", 1, load_models, scenario);
     if (status == PCS_OK)
         status = load_part(loader, root, "workload", 1, load_workload, scenario);
+    if (status == PCS_OK && scenario->workload.trace)
+        status = settle_trace_workload(loader, root, scenario);
     if (status == PCS_OK)
         status = load_part(loader, root, "failure", 0, load_failure, scenario);
     if (status == PCS_OK)
@@ -947,6 +1044,8 @@ void pcs_scenario_set_free(pcs_scenario_set *set)
 {
     if (!set)
         return;
+    for (struct loaded_trace *trace = set->traces; trace; trace = trace->next)
+        pcs_trace_requests_free(trace->requests);
     pcs_arena_free(&set->arena);
     free(set);
 }

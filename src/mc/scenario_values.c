@@ -292,8 +292,7 @@ static enum pcs_status check_quantity(struct loader *loader, const struct pcs_di
     return PCS_OK;
 }
 
-/* Joins base_dir and file unless file is absolute; free() the result. */
-static char *join_path(const char *base_dir, const char *file)
+char *pcs_loader_join_path(const char *base_dir, const char *file)
 {
     size_t base_len = base_dir && file[0] != '/' ? strlen(base_dir) : 0;
     int slash = base_len && base_dir[base_len - 1] != '/';
@@ -369,7 +368,7 @@ static enum pcs_status load_trace_values(struct loader *loader, const cJSON *jso
         status = pcs_loader_fail_at(loader, "field", PCS_ERR_PARSE, "expected \"input_tokens\" or \"output_tokens\"");
     if (status != PCS_OK)
         return status;
-    char *path = join_path(loader->base_dir, file);
+    char *path = pcs_loader_join_path(loader->base_dir, file);
     if (!path)
         return pcs_loader_nomem(loader);
     struct value_list *entry = loader->set->value_lists;

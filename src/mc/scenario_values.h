@@ -23,11 +23,20 @@ struct value_list {
     const double *values;
 };
 
+/* A trace workload's requests, read once per set: points whose workload
+ * reads the same files the same way share them. */
+struct loaded_trace {
+    struct loaded_trace *next;
+    const char *key;                     /* the paths, format, default model and task mode, as one string */
+    struct pcs_trace_requests *requests; /* owned (pcs_trace_requests_free) */
+};
+
 struct pcs_scenario_set {
     struct arena arena; /* every string and array of the set */
     size_t point_count;
     struct pcs_scenario_point *points;
     struct value_list *value_lists;
+    struct loaded_trace *traces;
 };
 
 /* The loader's state: where errors go and the path of the current field. */
@@ -90,6 +99,20 @@ enum pcs_status pcs_loader_read_number(struct loader *loader, const cJSON *value
 /* A number (a constant) or {"dist": KIND, ...}; see docs/scenario.md. */
 enum pcs_status pcs_loader_read_dist(struct loader *loader, const cJSON *json, const struct quantity *quantity,
                                      struct pcs_dist *dist);
+
+/* Joins base_dir (NULL: none) and file unless file is absolute; free() the
+ * result (NULL: no memory). */
+char *pcs_loader_join_path(const char *base_dir, const char *file);
+
+/* workload.trace and its fields (src/mc/scenario_trace.c): the requests
+ * read (or shared with an earlier point), into *out in the set's arena. */
+enum pcs_status pcs_loader_trace_workload(struct loader *loader, const cJSON *json,
+                                          const struct pcs_trace_workload **out);
+
+/* A strategy's model_map (json: object of trace model name -> model name)
+ * checked against the trace's models and the catalog. */
+enum pcs_status pcs_loader_model_map(struct loader *loader, const cJSON *json, const struct pcs_trace_workload *trace,
+                                     struct pcs_strategy *strategy);
 
 /* object.key read into *out, which keeps its default when the field is
  * absent (an error "missing" when required). */

@@ -10,6 +10,51 @@
 
 #include "mc_internal.h"
 #include "common/grow.h"
+#include "trace_requests.h"
+
+/* A trace workload's slots: the aliases', then one per other model the
+ * trace's models run on (after the strategy's model_map), so that a redo on
+ * another model misses and a request on a model that is also an alias's
+ * (by any of its names) shares that alias's cache, as at the provider. */
+static enum pcs_status plan_trace_slots(const struct pcs_scenario *scenario, const struct pcs_strategy *strategy,
+                                        const struct pcs_run_config *config, struct strategy_plan *plan,
+                                        struct pcs_error *err)
+{
+    const struct pcs_trace_requests *requests = scenario->workload.trace->requests;
+    size_t most = scenario->model_count + requests->model_count;
+    plan->slots = calloc(most, sizeof *plan->slots);
+    plan->trace_slot = calloc(requests->model_count ? requests->model_count : 1, sizeof *plan->trace_slot);
+    if (!plan->slots || !plan->trace_slot)
+        return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory planning strategy %s", strategy->name);
+    for (size_t m = 0; m < scenario->model_count; m++) {
+        struct plan_slot *slot = &plan->slots[plan->slot_count++];
+        slot->name = scenario->models[m].name;
+        slot->model = scenario->models[m].model;
+        slot->cache = plan->cache[m];
+        slot->prices = plan->prices[m];
+    }
+    for (size_t t = 0; t < requests->model_count; t++) {
+        const char *name = pcs_trace_model_mapped(strategy, requests->model_names[t]);
+        const struct pcs_model *model = strategy->trace_models ? strategy->trace_models[t] : NULL;
+        size_t s = 0;
+        while (s < plan->slot_count && !(model && plan->slots[s].model == model) &&
+               strcmp(plan->slots[s].name, name) != 0)
+            s++;
+        plan->trace_slot[t] = (uint32_t)s;
+        if (s < plan->slot_count)
+            continue;
+        struct plan_slot *slot = &plan->slots[plan->slot_count++];
+        slot->name = name;
+        slot->model = model;
+        if (!slot->model)
+            continue; /* no route entry runs the trace's own models */
+        if (pcs_model_cache_config(strategy->cache, slot->model, &slot->cache) != PCS_OK)
+            return pcs_error_set(err, PCS_ERR_ARG, "strategy %s: unknown cache preset '%s'", strategy->name,
+                                 strategy->cache);
+        slot->prices = pcs_model_prices_at(slot->model, config->price_time_s);
+    }
+    return PCS_OK;
+}
 
 enum pcs_status pcs_plan_strategy(const struct pcs_scenario *scenario, const struct pcs_strategy *strategy,
                                   const struct pcs_run_config *config, struct strategy_plan *plan,
@@ -31,7 +76,17 @@ enum pcs_status pcs_plan_strategy(const struct pcs_scenario *scenario, const str
             tier = 1;
         plan->multiplier[m] = tier * config->region_uplift;
     }
-    return PCS_OK;
+    plan->region_uplift = config->region_uplift;
+    return scenario->workload.trace ? plan_trace_slots(scenario, strategy, config, plan, err) : PCS_OK;
+}
+
+void pcs_plan_free(struct strategy_plan *plan)
+{
+    free(plan->slots);
+    free(plan->trace_slot);
+    plan->slots = NULL;
+    plan->trace_slot = NULL;
+    plan->slot_count = 0;
 }
 
 void pcs_trial_scratch_free(struct trial_scratch *scratch)
@@ -42,13 +97,16 @@ void pcs_trial_scratch_free(struct trial_scratch *scratch)
     free(scratch->step_tries);
     free(scratch->escalated);
     free(scratch->task_cost);
+    free(scratch->batch_waited);
+    free(scratch->events);
+    free(scratch->slot_caches);
     free(scratch->heap_time);
     free(scratch->heap_task);
     pcs_bound_arrays_free(&scratch->prompt);
     memset(scratch, 0, sizeof *scratch);
 }
 
-static enum pcs_status reserve_tasks(struct trial_scratch *scratch, size_t count)
+enum pcs_status pcs_trial_reserve_tasks(struct trial_scratch *scratch, size_t count)
 {
     if (count <= scratch->task_cap)
         return PCS_OK;
@@ -57,10 +115,10 @@ static enum pcs_status reserve_tasks(struct trial_scratch *scratch, size_t count
         return PCS_ERR_NOMEM;
     void **arrays[] = {(void **)&scratch->step,       (void **)&scratch->route_entry, (void **)&scratch->entry_tries,
                        (void **)&scratch->step_tries, (void **)&scratch->escalated,   (void **)&scratch->task_cost,
-                       (void **)&scratch->heap_time,  (void **)&scratch->heap_task};
+                       (void **)&scratch->heap_time,  (void **)&scratch->heap_task,   (void **)&scratch->batch_waited};
     size_t sizes[] = {sizeof *scratch->step,       sizeof *scratch->route_entry, sizeof *scratch->entry_tries,
                       sizeof *scratch->step_tries, sizeof *scratch->escalated,   sizeof *scratch->task_cost,
-                      sizeof *scratch->heap_time,  sizeof *scratch->heap_task};
+                      sizeof *scratch->heap_time,  sizeof *scratch->heap_task,   sizeof *scratch->batch_waited};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
         void *memory = realloc(*arrays[i], cap * sizes[i]);
         if (!memory)
@@ -248,9 +306,35 @@ static enum pcs_status show_attempt(const struct play *play, uint32_t task, size
     return play->observer(play->observer_context, &seen, play->err);
 }
 
+int64_t pcs_batch_run_time(const struct pcs_scenario *scenario, uint64_t trial, uint64_t key, uint64_t which,
+                           int64_t sent_ms)
+{
+    double window_ms = scenario->batch_window_hours * 3.6e6;
+    double u = pcs_stream_uniform(scenario->seed, trial, (uint64_t)STREAM_BATCH << 56 | key, which);
+    return sent_ms + llround(u * window_ms);
+}
+
+/* A batch-tier attempt sent at now waits for its run time (DESIGN §10):
+ * 1 when it was queued to run later, 0 when it runs now. */
+static int wait_for_batch(struct play *play, uint32_t task, int64_t now)
+{
+    struct trial_scratch *scratch = play->scratch;
+    if (play->plan->strategy->tier != PCS_TIER_BATCH || !(play->scenario->batch_window_hours > 0) ||
+        scratch->batch_waited[task]) {
+        scratch->batch_waited[task] = 0;
+        return 0;
+    }
+    uint64_t which = (uint64_t)scratch->step[task] << 24 | scratch->step_tries[task];
+    scratch->batch_waited[task] = 1;
+    heap_push(scratch, pcs_batch_run_time(play->scenario, play->trial, task, which, now), task);
+    return 1;
+}
+
 /* Sends task's pending attempt at time now and schedules what follows. */
 static enum pcs_status attempt(struct play *play, uint32_t task, int64_t now)
 {
+    if (wait_for_batch(play, task, now))
+        return PCS_OK;
     const struct pcs_scenario *scenario = play->scenario;
     const struct trial_traffic *traffic = play->traffic;
     struct trial_scratch *scratch = play->scratch;
@@ -335,7 +419,7 @@ enum pcs_status pcs_trial_play_observed(const struct pcs_scenario *scenario, con
     outcome->tasks = traffic->task_count;
     if (traffic->task_count > UINT32_MAX)
         return pcs_error_set(err, PCS_ERR_RANGE, "a trial of more than %u tasks", UINT32_MAX);
-    if (reserve_tasks(scratch, traffic->task_count) != PCS_OK)
+    if (pcs_trial_reserve_tasks(scratch, traffic->task_count) != PCS_OK)
         return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory for %zu tasks", traffic->task_count);
     size_t n = traffic->task_count;
     if (n > 0) { /* with no task the arrays may still be NULL: no memset(NULL, 0, 0) */
@@ -345,6 +429,7 @@ enum pcs_status pcs_trial_play_observed(const struct pcs_scenario *scenario, con
         memset(scratch->step_tries, 0, n * sizeof *scratch->step_tries);
         memset(scratch->escalated, 0, n * sizeof *scratch->escalated);
         memset(scratch->task_cost, 0, n * sizeof *scratch->task_cost);
+        memset(scratch->batch_waited, 0, n * sizeof *scratch->batch_waited);
     }
     scratch->heap_count = 0;
 

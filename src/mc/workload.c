@@ -235,9 +235,31 @@ static enum pcs_status draw_task(const struct pcs_scenario *scenario, uint64_t t
     return PCS_OK;
 }
 
+/* A trace workload's trial draws only its parameters: the time scale, then
+ * each alias's failure probability and the "trace" alias's; the requests
+ * are the trace's. */
+static void draw_trace_parameters(const struct pcs_scenario *scenario, uint64_t trial, gsl_rng *rng,
+                                  struct trial_traffic *traffic)
+{
+    pcs_stream_key(rng, scenario->seed, trial, STREAM_TRIAL, 0);
+    double scale = pcs_dist_sample(&scenario->workload.trace->time_scale, rng);
+    traffic->time_scale = scale > 0 ? scale : 0;
+    for (size_t m = 0; m < scenario->model_count; m++) {
+        double p = pcs_dist_sample(&scenario->failure.p[m], rng);
+        traffic->p[m] = p < 0 ? 0 : p > 1 ? 1 : p;
+    }
+    double p = pcs_dist_sample(&scenario->failure.p_trace, rng);
+    traffic->p_trace = p < 0 ? 0 : p > 1 ? 1 : p;
+    traffic->task_count = 0;
+}
+
 enum pcs_status pcs_traffic_generate(const struct pcs_scenario *scenario, uint64_t trial, gsl_rng *rng,
                                      struct trial_traffic *traffic, const volatile int *stop, struct pcs_error *err)
 {
+    if (scenario->workload.trace) {
+        draw_trace_parameters(scenario, trial, rng, traffic);
+        return PCS_OK;
+    }
     double tasks_per_hour;
     enum pcs_status status = draw_parameters(scenario, trial, rng, traffic, &tasks_per_hour);
     if (status == PCS_OK)

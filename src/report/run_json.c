@@ -41,10 +41,14 @@ static cJSON *strategy_object(struct report_json *doc, const struct pcs_scenario
     pcs_report_json_add_string(doc, object, "name", strategy->name);
     cJSON *route = pcs_report_json_array(doc, object, "route");
     for (size_t i = 0; i < strategy->route_count; i++) {
-        const struct pcs_scenario_model *model = &scenario->models[strategy->route[i].model];
         cJSON *step = cJSON_CreateObject();
-        pcs_report_json_add_string(doc, step, "model", model->alias);
-        pcs_report_json_add_string(doc, step, "model_id", model->model->id);
+        if (strategy->route[i].model == PCS_ROUTE_TRACE_MODEL) {
+            pcs_report_json_add_string(doc, step, "model", "trace"); /* each request's own: no one id */
+        } else {
+            const struct pcs_scenario_model *model = &scenario->models[strategy->route[i].model];
+            pcs_report_json_add_string(doc, step, "model", model->alias);
+            pcs_report_json_add_string(doc, step, "model_id", model->model->id);
+        }
         pcs_report_json_put(doc, step, "attempts", pcs_report_json_integer(strategy->route[i].attempts));
         pcs_report_json_put(doc, route, NULL, step);
     }

@@ -153,7 +153,8 @@ void pcs_run_route_text(const struct pcs_scenario *scenario, const struct pcs_st
     buf[0] = '\0';
     for (size_t i = 0; i < strategy->route_count; i++) {
         const struct pcs_route_step *step = &strategy->route[i];
-        pcs_text_append(buf, cap, &used, "%s%s x%u", i ? arrow : "", scenario->models[step->model].alias,
+        pcs_text_append(buf, cap, &used, "%s%s x%u", i ? arrow : "",
+                        step->model == PCS_ROUTE_TRACE_MODEL ? "trace" : scenario->models[step->model].alias,
                         step->attempts);
     }
 }

@@ -196,6 +196,7 @@ static void test_defaults(void)
     CHECK_U64(s->seed, 1);
     CHECK_U64(s->trials, 100);
     CHECK(s->horizon_hours == 1);
+    CHECK(s->batch_window_hours == 24 && s->workload.trace == NULL);
     CHECK_U64(s->model_count, 1);
     CHECK_DIST(s->workload.tasks_per_hour, PCS_DIST_CONSTANT, 10, 0);
     int all_one = 1;
@@ -594,6 +595,26 @@ static const struct bad_case bad_cases[] = {
      "bad_tier.json: strategies[1].tier: unknown tier \"cheap\" (expected standard, batch, flex or priority)"},
     {"tier_not_sold.json", "tier_not_sold.json: strategies[0].tier: model \"ds\" (deepseek-chat, provider deepseek) is "
                            "not sold at tier \"batch\" (deepseek sells: standard)"},
+    /* trace workloads (DESIGN §10) and batch timing */
+    {"trace_synthetic_field.json", "trace_synthetic_field.json: workload.tasks_per_hour: unknown field (expected one "
+                                   "of: trace, input_format, model, task, time_scale)"},
+    {"trace_bad_task.json", "trace_bad_task.json: workload.task: expected \"session\", \"task\" or \"request\""},
+    {"trace_time_scale.json", "trace_time_scale.json: workload.time_scale: expected a number in (0, 1000000]"},
+    {"trace_no_file.json", "trace_no_file.json: workload.trace: "},
+    {"trace_bad_record.json", "bad_negative.jsonl:2: field input_length: negative token count -5"},
+    {"trace_alias.json", "trace_alias.json: models.trace: in a trace workload \"trace\" names each request's own "
+                         "model; give this model another alias"},
+    {"trace_not_priced.json",
+     "trace_not_priced.json: strategies[0].route[0]: the trace's model \"default\" (first at "},
+    {"route_trace_synthetic.json",
+     "route_trace_synthetic.json: strategies[0].route[0].model: unknown model alias \"trace\" (known: mini)"},
+    {"model_map_synthetic.json",
+     "model_map_synthetic.json: strategies[0].model_map: only a trace workload's strategies map its models"},
+    {"model_map_not_in_trace.json",
+     "model_map_not_in_trace.json: strategies[0].model_map.gpt-5: no request of the trace has model \"gpt-5\""},
+    {"model_map_unknown_model.json", "model_map_unknown_model.json: strategies[0].model_map.claude-sonnet-4-5: unknown "
+                                     "model \"claude-sonnet-9\" (not in the price catalog)"},
+    {"batch_window_negative.json", "batch_window_negative.json: batch_window_hours: expected a number in [0, 87600]"},
     {"failure_unknown_alias.json",
      "failure_unknown_alias.json: failure.p.mnii: unknown model alias \"mnii\" (known: mini, full)"},
     {"failure_p_range.json", "failure_p_range.json: failure.p.full: expected a number in [0, 1]"},
@@ -615,6 +636,63 @@ static const struct bad_case bad_cases[] = {
     {"deep_nesting.json", "deep_nesting.json:1:"},
     {"trailing_garbage.json", "trailing_garbage.json:"},
 };
+
+/* A trace workload's defaults (DESIGN §10; docs/scenario.md): the task is
+ * the session, time_scale 1, the horizon the trace's span, each request's
+ * own tier, a 24 h batch window; task modes and model_map. */
+static void test_trace_workload(void)
+{
+    static const char format[] =
+        "{\"schema\": \"pcsim.scenario.v1\", \"models\": {\"m\": \"gpt-5.4\"}%s,"
+        " \"workload\": {\"trace\": \"native_segments.jsonl\"%s},"
+        " \"strategies\": [{\"name\": \"s\", \"route\": [{\"model\": \"trace\"}, {\"model\": \"m\"}]%s}]}";
+    char text[1024];
+    struct pcs_error err;
+    snprintf(text, sizeof text, format, "", "", "");
+    pcs_scenario_set *set = parse(text, data_dir, &err);
+    CHECK(set != NULL);
+    if (set) {
+        const struct pcs_scenario *s = &pcs_scenario_point(set, 0)->scenario;
+        const struct pcs_trace_workload *trace = s->workload.trace;
+        CHECK(trace != NULL);
+        CHECK_U64(trace->path_count, 1);
+        CHECK(trace->task == PCS_TRACE_TASK_SESSION);
+        CHECK_DIST(trace->time_scale, PCS_DIST_CONSTANT, 1, 0);
+        CHECK_U64(trace->request_count, 6);
+        CHECK_U64(trace->task_count, 1); /* one file, no sessions: one session */
+        CHECK(s->horizon_hours == 4600 / 3600.0 && s->horizon_from_trace);
+        CHECK(s->batch_window_hours == 24);
+        CHECK(s->strategies[0].route[0].model == PCS_ROUTE_TRACE_MODEL && s->strategies[0].route[1].model == 0);
+        CHECK(!s->strategies[0].tier_given && s->strategies[0].model_map_count == 0);
+        CHECK_DIST(s->failure.p_trace, PCS_DIST_CONSTANT, 0, 0);
+    }
+    pcs_scenario_set_free(set);
+
+    snprintf(text, sizeof text, format, ", \"horizon_hours\": 0.5, \"batch_window_hours\": 0",
+             ", \"task\": \"task\", \"time_scale\": 2", ", \"model_map\": {\"gpt-5.4\": \"gpt-5.4-mini\"}");
+    set = parse(text, data_dir, &err);
+    CHECK(set != NULL);
+    if (set) {
+        const struct pcs_scenario *s = &pcs_scenario_point(set, 0)->scenario;
+        CHECK_U64(s->workload.trace->task_count, 6); /* T1, T2, 3 and three requests without a task */
+        CHECK_DIST(s->workload.trace->time_scale, PCS_DIST_CONSTANT, 2, 0);
+        CHECK(s->horizon_hours == 0.5 && !s->horizon_from_trace);
+        CHECK(s->batch_window_hours == 0);
+        const struct pcs_strategy *strategy = &s->strategies[0];
+        CHECK_U64(strategy->model_map_count, 1);
+        CHECK_STR(strategy->model_map[0].to, "gpt-5.4-mini");
+        int mapped = 0;
+        for (size_t m = 0; m < 2; m++)
+            mapped += strategy->trace_models[m] && strcmp(strategy->trace_models[m]->id, "gpt-5.4-mini") == 0;
+        CHECK(mapped == 1);
+    }
+    pcs_scenario_set_free(set);
+
+    snprintf(text, sizeof text, format, "", ", \"task\": \"request\"", "");
+    set = parse(text, data_dir, &err);
+    CHECK(set != NULL && pcs_scenario_point(set, 0)->scenario.workload.trace->task_count == 6);
+    pcs_scenario_set_free(set);
+}
 
 static void test_bad_files(void)
 {
@@ -781,6 +859,7 @@ int main(int argc, char **argv)
     test_all_dists();
     test_sweep_strings();
     test_empirical_trace();
+    test_trace_workload();
     test_bad_files();
     test_odd_inputs();
     test_damaged_inputs();
