@@ -1,6 +1,7 @@
 /* A tokenizer: the shared ranks and split pattern of its encoding, plus what
  * one thread needs to use them (PCRE2 match data and JIT stack, the repaired
- * copy of an ill-formed text, merge scratch). */
+ * copy of an ill-formed text, merge scratch). A piece comes from the hand
+ * matcher of ASCII text when it is sure of it, else from PCRE2 (split.h). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,7 @@ struct pcs_tokenizer {
     const struct pcs_ranks *ranks;
     const pcre2_code *code;
     int jit;
+    pcs_split_ascii_fn *split_ascii;
     pcre2_match_data *match;
     pcre2_match_context *context;
     pcre2_jit_stack *jit_stack;
@@ -57,6 +59,7 @@ pcs_tokenizer *pcs_tokenizer_new(enum pcs_encoding encoding, struct pcs_error *e
     tok->ranks = ranks;
     tok->code = code;
     tok->jit = jit;
+    tok->split_ascii = pcs_split_ascii(encoding);
     tok->match = pcre2_match_data_create_from_pattern(code, NULL);
     tok->context = pcre2_match_context_create(NULL);
     if (jit)
@@ -143,14 +146,16 @@ static enum pcs_status tokenize(pcs_tokenizer *tok, const char *input, size_t le
     uint64_t total = 0;
     size_t offset = 0;
     while (offset < len) {
-        size_t start = 0;
-        size_t end = 0;
-        int found = next_piece(tok, subject, len, offset, &start, &end);
-        if (found == 0)
-            break;
-        if (found < 0)
-            return pcs_error_set(err, PCS_ERR_NOMEM, "text too long to split at byte %zu (regular expression limit)",
-                                 offset);
+        size_t start = offset;
+        size_t end = tok->split_ascii(subject, len, offset);
+        if (end == 0) {
+            int found = next_piece(tok, subject, len, offset, &start, &end);
+            if (found == 0)
+                break;
+            if (found < 0)
+                return pcs_error_set(err, PCS_ERR_NOMEM,
+                                     "text too long to split at byte %zu (regular expression limit)", offset);
+        }
         size_t piece_len = end - start;
         offset = end;
         if (piece_len == 0) {
