@@ -120,7 +120,10 @@ static inline size_t digits(const uint8_t *text, size_t len, size_t pos)
 static inline size_t punctuation(const uint8_t *text, size_t len, size_t pos, int slash)
 {
     size_t i = text[pos] == ' ' ? pos + 1 : pos;
-    if (!(class_at(text, len, i) & OTHER))
+    unsigned first = class_at(text, len, i);
+    if (first & UNSURE)
+        return PUNCTUATION_UNSURE;
+    if (!(first & OTHER))
         return pos; /* without the space, a space is not [^\s...] either */
     size_t end = run_end(text, len, i + 1, OTHER);
     for (;; end++) {
