@@ -6,6 +6,8 @@
  * LF, VT, FF, CR and space; every other ASCII character (punctuation,
  * controls, NUL, DEL) is in none of them. A non-ASCII byte could be in any,
  * so whenever one is needed the answer is "not sure" (split.h). */
+#include <string.h>
+
 #include "split.h"
 
 enum {
@@ -67,6 +69,34 @@ static inline size_t run_end(const uint8_t *text, size_t len, size_t i, unsigned
     while (i < len && (byte_class(text[i]) & run))
         i++;
     return i;
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "letter_run_end reads words as little-endian"
+#endif
+
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS (ONES * 0x80)
+
+/* The first position from i on that is not a lower case letter (fold 0) or
+ * not a letter of either case (fold ONES * 0x20: setting bit 5 maps A-Z onto
+ * a-z and no other ASCII byte into a-z), eight bytes a word while eight are
+ * left: with the high bits cleared no byte carries into the next, so adding
+ * 0x1F sets a byte's high bit from 0x61 ('a') on and adding 0x05 from 0x7B
+ * (past 'z'); a non-ASCII byte is never a letter here. */
+static inline size_t letter_run_end(const uint8_t *text, size_t len, size_t i, uint64_t fold)
+{
+    unsigned run = fold ? LETTER : LOWER;
+    for (; len - i >= 8; i += 8) {
+        uint64_t word;
+        memcpy(&word, text + i, 8);
+        uint64_t low = (word | fold) & ~HIGHS;
+        uint64_t letters = (low + ONES * 0x1F) & ~(low + ONES * 0x05) & ~word & HIGHS;
+        uint64_t stops = letters ^ HIGHS;
+        if (stops)
+            return i + (size_t)__builtin_ctzll(stops) / 8;
+    }
+    return run_end(text, len, i, run);
 }
 
 /* '(?:[sS]|[dD]|[mM]|[tT]|[lL][lL]|[vV][eE]|[rR][eE]) at text[at] (an
@@ -158,7 +188,7 @@ size_t pcs_split_ascii_cl100k(const uint8_t *text, size_t len, size_t pos)
             letters = pos + 1;
     }
     if (byte_class(text[letters]) & LETTER) {
-        size_t end = run_end(text, len, letters + 1, LETTER);
+        size_t end = letter_run_end(text, len, letters + 1, ONES * 0x20);
         return class_at(text, len, end) & UNSURE ? 0 : end;
     }
     /* 3. \p{N}{1,3} */
@@ -212,7 +242,7 @@ size_t pcs_split_ascii_o200k(const uint8_t *text, size_t len, size_t pos)
         size_t end = run_end(text, len, letters, UPPER);
         unsigned next = class_at(text, len, end);
         if (next & LOWER) {
-            end = run_end(text, len, end + 1, LOWER);
+            end = letter_run_end(text, len, end + 1, 0);
             next = class_at(text, len, end);
         }
         if (next & UNSURE)

@@ -270,14 +270,16 @@ static uint64_t next_random(void)
     return rng_state * 0x2545F4914F6CDD1DULL;
 }
 
-/* Boundary makers: every class of both patterns, the contractions' letters, and a few
- * non-ASCII characters (a letter, a mark, a digit, two spaces, an ideograph). */
+/* Boundary makers: every class of both patterns, the contractions' letters, the ends of A-Z and
+ * a-z and their neighbours, and a few non-ASCII characters (a letter, a mark, a digit, two spaces, an ideograph). */
 static const char *const alphabet[] = {
     "a",
     "b",
     "e",
     "l",
     "s",
+    "z",
+    "A",
     "Z",
     "L",
     "E",
@@ -300,6 +302,10 @@ static const char *const alphabet[] = {
     "\"",
     "-",
     "\x01",
+    "@", /* the neighbours of A-Z and a-z */
+    "[",
+    "`",
+    "{",
     "\xc3\xa9",
     "\xcc\x81",
     "\xc2\xb2",
@@ -309,15 +315,19 @@ static const char *const alphabet[] = {
 };
 
 /* Writes a random text of 1 to 48 characters to out (room for 48 * 3 + 1); ASCII only when
- * ascii_only. Returns its length. */
-static size_t random_text(uint8_t *out, int ascii_only)
+ * ascii_only; when wordy, seven characters in eight are letters (the alphabet's first twelve), so
+ * that letter runs are long enough for the matcher's eight bytes at a time and end at every
+ * byte of a word. Returns its length. */
+static size_t random_text(uint8_t *out, int ascii_only, int wordy)
 {
-    size_t ascii_count = 27; /* the alphabet's ASCII prefix */
+    size_t ascii_count = 33; /* the alphabet's ASCII prefix */
+    size_t letter_count = 12;
     size_t choices = ascii_only ? ascii_count : sizeof alphabet / sizeof alphabet[0];
     size_t characters = 1 + next_random() % 48;
     size_t len = 0;
     for (size_t i = 0; i < characters; i++) {
-        const char *item = alphabet[next_random() % choices];
+        int letter = wordy && next_random() % 8 != 0;
+        const char *item = alphabet[next_random() % (letter ? letter_count : choices)];
         size_t item_len = strlen(item);
         memcpy(out + len, item, item_len);
         len += item_len;
@@ -329,8 +339,8 @@ static size_t random_text(uint8_t *out, int ascii_only)
 static void test_random_corpus(void)
 {
     uint8_t text[48 * 3 + 1];
-    for (int round = 0; round < 200000; round++) {
-        size_t len = random_text(text, round % 3 != 0);
+    for (int round = 0; round < 300000; round++) {
+        size_t len = random_text(text, round % 3 != 0, round >= 200000);
         for (int e = 0; e < PCS_ENCODING_COUNT; e++)
             compare((enum pcs_encoding)e, text, len);
     }
@@ -351,7 +361,7 @@ static void test_memo_counts(void)
     uint8_t text[48 * 3 + 1];
     int differ = 0;
     for (int round = 0; round < 20000; round++) {
-        size_t len = random_text(text, round % 2);
+        size_t len = random_text(text, round % 2, round % 4 >= 2);
         for (int e = 0; e < PCS_ENCODING_COUNT; e++) {
             uint64_t counted = 0;
             uint64_t from_ids = 0;
