@@ -1,11 +1,14 @@
 /* A tokenizer: the shared ranks and split pattern of its encoding, plus what
  * one thread needs to use them (PCRE2 match data and JIT stack, the repaired
- * copy of an ill-formed text, merge scratch). */
+ * copy of an ill-formed text, merge scratch, the memo of short pieces'
+ * counts). A piece comes from the hand matcher of ASCII text when it is sure
+ * of it, else from PCRE2 (split.h). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "pcsim/tokens.h"
 #include "bpe.h"
+#include "piece_memo.h"
 #include "ranks.h"
 #include "split.h"
 #include "tokenizer_ids.h"
@@ -23,6 +26,7 @@ struct pcs_tokenizer {
     const struct pcs_ranks *ranks;
     const pcre2_code *code;
     int jit;
+    pcs_split_ascii_fn *split_ascii;
     pcre2_match_data *match;
     pcre2_match_context *context;
     pcre2_jit_stack *jit_stack;
@@ -33,6 +37,7 @@ struct pcs_tokenizer {
     uint32_t *ids; /* one piece's ids, for pcs_tokenizer_ids */
     size_t ids_capacity;
     struct pcs_bpe_scratch scratch;
+    struct pcs_piece_memo_slot *memo; /* PCS_PIECE_MEMO_SLOTS, for counts alone (pcs_tokenizer_count) */
 };
 
 pcs_tokenizer *pcs_tokenizer_new(enum pcs_encoding encoding, struct pcs_error *err)
@@ -57,11 +62,13 @@ pcs_tokenizer *pcs_tokenizer_new(enum pcs_encoding encoding, struct pcs_error *e
     tok->ranks = ranks;
     tok->code = code;
     tok->jit = jit;
+    tok->split_ascii = pcs_split_ascii(encoding);
     tok->match = pcre2_match_data_create_from_pattern(code, NULL);
     tok->context = pcre2_match_context_create(NULL);
+    tok->memo = calloc(PCS_PIECE_MEMO_SLOTS, sizeof *tok->memo);
     if (jit)
         tok->jit_stack = pcre2_jit_stack_create(JIT_STACK_START, JIT_STACK_MAX, NULL);
-    if (tok->match == NULL || tok->context == NULL || (jit && tok->jit_stack == NULL)) {
+    if (tok->match == NULL || tok->context == NULL || tok->memo == NULL || (jit && tok->jit_stack == NULL)) {
         pcs_tokenizer_free(tok);
         pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
         return NULL;
@@ -86,6 +93,7 @@ void pcs_tokenizer_free(pcs_tokenizer *tok)
     free(tok->repaired);
     free(tok->classed);
     free(tok->ids);
+    free(tok->memo);
     pcs_bpe_scratch_free(&tok->scratch);
     free(tok);
 }
@@ -143,14 +151,16 @@ static enum pcs_status tokenize(pcs_tokenizer *tok, const char *input, size_t le
     uint64_t total = 0;
     size_t offset = 0;
     while (offset < len) {
-        size_t start = 0;
-        size_t end = 0;
-        int found = next_piece(tok, subject, len, offset, &start, &end);
-        if (found == 0)
-            break;
-        if (found < 0)
-            return pcs_error_set(err, PCS_ERR_NOMEM, "text too long to split at byte %zu (regular expression limit)",
-                                 offset);
+        size_t start = offset;
+        size_t end = tok->split_ascii(subject, len, offset);
+        if (end == 0) {
+            int found = next_piece(tok, subject, len, offset, &start, &end);
+            if (found == 0)
+                break;
+            if (found < 0)
+                return pcs_error_set(err, PCS_ERR_NOMEM,
+                                     "text too long to split at byte %zu (regular expression limit)", offset);
+        }
         size_t piece_len = end - start;
         offset = end;
         if (piece_len == 0) {
@@ -158,6 +168,17 @@ static enum pcs_status tokenize(pcs_tokenizer *tok, const char *input, size_t le
             continue;
         }
         const uint8_t *piece = text + start;
+        /* A count alone may come from the memo, and goes to it (one or two bytes are looked up directly). */
+        struct pcs_piece_key key = {0, 0, 0};
+        int memoised = emit == NULL && piece_len >= 3 && piece_len <= PCS_PIECE_MEMO_MAX_PIECE;
+        if (memoised) {
+            key = pcs_piece_key(piece, piece_len, len - start);
+            uint32_t known = pcs_piece_memo_find(tok->memo, &key, piece_len);
+            if (known != 0) {
+                total += known;
+                continue;
+            }
+        }
         uint32_t *ids = NULL;
         if (emit != NULL) {
             if (piece_len > tok->ids_capacity) {
@@ -181,6 +202,8 @@ static enum pcs_status tokenize(pcs_tokenizer *tok, const char *input, size_t le
                 return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
         }
         total += tokens;
+        if (memoised)
+            pcs_piece_memo_store(tok->memo, &key, piece_len, (uint32_t)tokens);
         if (emit != NULL)
             emit(context, ids, tokens);
     }
