@@ -14,7 +14,9 @@ report (json), the per-request CSV (--requests), stderr and the exit code.
   - the generated log with a field error in line 501 and malformed JSON in
     line 1201: strict, the first (in file order) is the error, named by its
     line; --lenient, both are skipped and counted;
-  - --threads 3 on the generated log.
+  - --threads 3 on the generated log;
+  - bad lines where the workers' chunks meet, strict and --lenient: each
+    named by the line number counted by this script.
 
 Prints one line per failure, then `N passed, M failed`; exits 1 if any failed.
 """
@@ -106,6 +108,31 @@ with tempfile.TemporaryDirectory(prefix="pcsim_log_threads_") as work:
     same_on_threads("bad log, strict", bad, work, expect_code=1,
                     expect_err=b"chat_bad.jsonl:501: field request.messages[0].role: unknown role")
     same_on_threads("bad log, lenient", bad, work, extra=["--lenient"], expect_err=b"skipped 2 bad records")
+
+    # Bad lines where the workers' chunks meet (2 MiB each, a line belonging
+    # to the chunk it starts in; src/trace/log_feed.h): the last line of the
+    # first chunk, the first three of the second, the first of the third.
+    # Each is an existing line with its first "system" role made "systex"
+    # (same length, so no line moves); line numbers counted here.
+    chunk = 2 << 20
+    data = open(generated, "rb").read()
+    starts = [0] + [i + 1 for i, c in enumerate(data) if c == 0x0A and i + 1 < len(data)]
+    first_of = [next(n for n, at in enumerate(starts) if at >= k * chunk) for k in (1, 2)]
+    edges = [first_of[0] - 1, first_of[0], first_of[0] + 1, first_of[0] + 2, first_of[1]]
+    lines = data.split(b"\n")
+    for n in edges:
+        report(lines[n].count(b'"role":"system"') >= 1, "edge line %d has a system message" % (n + 1))
+        lines[n] = lines[n].replace(b'"role":"system"', b'"role":"systex"', 1)
+    edge = os.path.join(work, "chat_edges.jsonl")
+    open(edge, "wb").write(b"\n".join(lines))
+    report(os.path.getsize(edge) == len(data), "edge lines keep their length")
+    message = b'field request.messages[0].role: unknown role "systex"'
+    same_on_threads("chunk edges, strict", edge, work, expect_code=1,
+                    expect_err=b"chat_edges.jsonl:%d: %s" % (edges[0] + 1, message))
+    one = same_on_threads("chunk edges, lenient", edge, work, extra=["--lenient"],
+                          expect_err=b"skipped 5 bad records")
+    for n in edges:
+        report(b"chat_edges.jsonl:%d: %s" % (n + 1, message) in one[2], "chunk edges: line %d shown" % (n + 1))
 
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
