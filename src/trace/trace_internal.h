@@ -297,7 +297,6 @@ uint32_t pcs_trace_session_namespace(const char *name, size_t len);
 /* The request logs' state (api_log.h), made when first asked for; NULL
  * when out of memory. */
 struct api_log_state *pcs_trace_api_log(struct pcs_trace *trace);
-
 /* The format's operations. */
 const struct trace_format *pcs_trace_format_ops(enum pcs_trace_format format);
 
