@@ -49,8 +49,15 @@ enum pcs_status pcs_request_loop(pcs_trace *trace, unsigned threads, const struc
     /* A reader thread pays for itself on long traces only: on short ones
      * copying requests between threads costs more than it saves. */
     int long_trace = pcs_trace_request_count(trace) >= PIPELINE_MIN_REQUESTS || pcs_trace_streams(trace);
-    struct pipeline *pipe = threads >= 2 && long_trace ? pcs_pipeline_start(trace) : NULL;
+    /* Request logs read in one pass spend nearly all their time reading
+     * calls and counting tokens, which workers do on every thread; this
+     * one finishes the calls in order and plays them (a reader thread
+     * would only add copies). */
+    int feeding = threads >= 2 && pcs_trace_read_ahead(trace, threads, 0);
+    struct pipeline *pipe = threads >= 2 && !feeding && long_trace ? pcs_pipeline_start(trace) : NULL;
     enum pcs_status status = pipe ? loop_pipelined(pipe, visitor, err) : loop_inline(trace, visitor, err);
     pcs_pipeline_stop(pipe);
+    if (feeding)
+        pcs_trace_read_ahead_stop(trace);
     return status == PCS_END ? PCS_OK : status;
 }

@@ -1,6 +1,7 @@
 /* Request logs of API calls: the readers' shared part; see api_log.h. */
 #include "api_log.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,10 +22,55 @@
 /* The text LiteLLM logs in place of a prompt it was told not to log. */
 static const char redacted_prefix[] = "redacted by litellm";
 
+/* The memo is shared by pass two and the workers reading ahead of it
+ * (pcs_api_log_counter),
+ * without a lock: an entry is two words, each written and read whole but
+ * not together, so a reader may see one write's tokens with another's
+ * check. check = key ^ tokens makes such a torn entry read as a miss (its
+ * check agrees only if the two writes stored the same count, which is then
+ * right). Counts are a pure function of the key, so which thread fills an
+ * entry, or evicts it, never changes a result. */
 struct memo_entry {
-    uint64_t key; /* unit id mixed with the encoding; 0: empty */
-    uint64_t tokens;
+    _Atomic uint64_t check; /* key ^ tokens; 0 ^ 0: empty (keys are odd) */
+    _Atomic uint64_t tokens;
 };
+
+/* What counting a unit's tokens needs, one per thread: the tokenizers
+ * (made when first needed), a buffer for unescaped text, and the memo
+ * (shared: the state's). */
+struct unit_counter {
+    pcs_tokenizer *tokenizers[PCS_ENCODING_COUNT];
+    struct memo_entry *memo;
+    char *text; /* a unit's text, unescaped */
+    size_t text_cap;
+    uint64_t counted; /* units this counter tokenized (memo misses) */
+};
+
+static void unit_counter_free(struct unit_counter *counter)
+{
+    for (int e = 0; e < PCS_ENCODING_COUNT; e++)
+        pcs_tokenizer_free(counter->tokenizers[e]);
+    free(counter->text);
+}
+
+/* The memoised count of key, if there. */
+static int memo_get(const struct memo_entry *memo, uint64_t key, uint64_t *tokens)
+{
+    const struct memo_entry *entry = &memo[key & (((size_t)1 << MEMO_BITS) - 1)];
+    uint64_t count = atomic_load_explicit(&entry->tokens, memory_order_relaxed);
+    uint64_t check = atomic_load_explicit(&entry->check, memory_order_relaxed);
+    if ((check ^ count) != key)
+        return 0;
+    *tokens = count;
+    return 1;
+}
+
+static void memo_put(struct memo_entry *memo, uint64_t key, uint64_t tokens)
+{
+    struct memo_entry *entry = &memo[key & (((size_t)1 << MEMO_BITS) - 1)];
+    atomic_store_explicit(&entry->tokens, tokens, memory_order_relaxed);
+    atomic_store_explicit(&entry->check, key ^ tokens, memory_order_relaxed);
+}
 
 /* A session's chain of counts-only prompts (docs/design.md §8). */
 struct session_chain {
@@ -33,12 +79,9 @@ struct session_chain {
 };
 
 struct api_log_state {
-    pcs_tokenizer *tokenizers[PCS_ENCODING_COUNT];
-    struct memo_entry *memo;
-    uint64_t *counts; /* a request's units' token counts */
+    struct unit_counter counter; /* owns the memo */
+    uint64_t *counts;            /* a request's units' token counts */
     size_t counts_cap;
-    char *text; /* a unit's text, unescaped */
-    size_t text_cap;
     struct session_chain *chains;
     size_t chain_count;
     size_t chain_cap;
@@ -53,8 +96,8 @@ struct api_log_state *pcs_api_log_state_new(void)
     struct api_log_state *state = calloc(1, sizeof *state);
     if (!state)
         return NULL;
-    state->memo = calloc((size_t)1 << MEMO_BITS, sizeof *state->memo);
-    if (!state->memo) {
+    state->counter.memo = calloc((size_t)1 << MEMO_BITS, sizeof *state->counter.memo);
+    if (!state->counter.memo) {
         free(state);
         return NULL;
     }
@@ -66,11 +109,9 @@ void pcs_api_log_state_free(struct api_log_state *state)
 {
     if (!state)
         return;
-    for (int e = 0; e < PCS_ENCODING_COUNT; e++)
-        pcs_tokenizer_free(state->tokenizers[e]);
-    free(state->memo);
+    unit_counter_free(&state->counter);
+    free(state->counter.memo);
     free(state->counts);
-    free(state->text);
     for (size_t i = 0; i < state->chain_count; i++)
         pcs_log_prompt_free(&state->chains[i].prompt);
     free(state->chains);
@@ -82,6 +123,67 @@ void pcs_api_log_state_free(struct api_log_state *state)
 int pcs_api_log_state_counts_only(const struct api_log_state *state)
 {
     return state ? state->counts_only : 0;
+}
+
+uint64_t pcs_api_log_state_counted(const struct api_log_state *state)
+{
+    return state ? state->counter.counted : 0;
+}
+
+/* A worker's counter over the state's memo. */
+struct api_log_counter {
+    struct unit_counter counter;
+};
+
+struct api_log_counter *pcs_api_log_counter_new(struct api_log_state *state)
+{
+    struct api_log_counter *counter = calloc(1, sizeof *counter);
+    if (counter)
+        counter->counter.memo = state->counter.memo;
+    return counter;
+}
+
+void pcs_api_log_counter_free(struct api_log_counter *counter)
+{
+    if (!counter)
+        return;
+    unit_counter_free(&counter->counter);
+    free(counter);
+}
+
+uint64_t pcs_api_log_counter_counted(const struct api_log_counter *counter)
+{
+    return counter->counter.counted;
+}
+
+void pcs_api_log_units_free(struct api_log_units *units)
+{
+    free(units->ids);
+    free(units->flags);
+    free(units->counts);
+    memset(units, 0, sizeof *units);
+}
+
+/* Room for count units in units; -1 when out of memory. */
+static int units_room(struct api_log_units *units, size_t count)
+{
+    if (count <= units->cap)
+        return 0;
+    size_t cap = units->cap ? units->cap : 1024;
+    while (cap < count)
+        cap *= 2;
+    uint64_t *ids = realloc(units->ids, cap * sizeof *ids);
+    if (ids)
+        units->ids = ids;
+    uint8_t *flags = ids ? realloc(units->flags, cap) : NULL;
+    if (flags)
+        units->flags = flags;
+    uint64_t *counts = flags ? realloc(units->counts, cap * sizeof *counts) : NULL;
+    if (!counts)
+        return -1;
+    units->counts = counts;
+    units->cap = cap;
+    return 0;
 }
 
 void pcs_api_log_call_init(struct api_log_call *call, enum pcs_trace_format format, enum api_dialect dialect,
@@ -758,10 +860,13 @@ enum pcs_status pcs_api_response_usage(struct api_log_call *call, const struct a
 /* ----------------------------------------------------- prompt units */
 
 /* A request's units as they are read: ids and flags in the trace's
- * scratch, token counts in the state. */
+ * scratch, token counts in the state (pass two); or all three appended
+ * to a worker's store (trace and state NULL). */
 struct unit_list {
     struct pcs_trace *trace;
     struct api_log_state *state;
+    struct api_log_units *store;
+    struct unit_counter *counter;
     pcs_tokenizer *tokenizer;
     uint64_t encoding_mix;
     size_t count;
@@ -770,18 +875,34 @@ struct unit_list {
     const char *record;
 };
 
-static enum pcs_status text_room(struct api_log_state *state, size_t len)
+/* Room for count token counts in the state; -1 when out of memory. */
+static int counts_room(struct api_log_state *state, size_t count)
 {
-    if (len + 1 <= state->text_cap)
+    if (count <= state->counts_cap)
+        return 0;
+    size_t cap = state->counts_cap ? state->counts_cap : 256;
+    while (cap < count)
+        cap *= 2;
+    uint64_t *counts = realloc(state->counts, cap * sizeof *counts);
+    if (!counts)
+        return -1;
+    state->counts = counts;
+    state->counts_cap = cap;
+    return 0;
+}
+
+static enum pcs_status text_room(struct unit_counter *counter, size_t len)
+{
+    if (len + 1 <= counter->text_cap)
         return PCS_OK;
-    size_t cap = state->text_cap ? state->text_cap : 4096;
+    size_t cap = counter->text_cap ? counter->text_cap : 4096;
     while (cap < len + 1)
         cap *= 2;
-    char *text = realloc(state->text, cap);
+    char *text = realloc(counter->text, cap);
     if (!text)
         return PCS_ERR_NOMEM;
-    state->text = text;
-    state->text_cap = cap;
+    counter->text = text;
+    counter->text_cap = cap;
     return PCS_OK;
 }
 
@@ -789,17 +910,14 @@ static enum pcs_status text_room(struct api_log_state *state, size_t len)
 static enum pcs_status unit_tokens(struct unit_list *list, uint64_t id, const char *text, size_t len, uint64_t *tokens,
                                    struct pcs_error *err)
 {
-    uint64_t key = (id ^ list->encoding_mix) | 1; /* 0 marks an empty entry */
-    struct memo_entry *entry = &list->state->memo[key & (((size_t)1 << MEMO_BITS) - 1)];
-    if (entry->key == key) {
-        *tokens = entry->tokens;
+    uint64_t key = (id ^ list->encoding_mix) | 1; /* odd: an empty entry never matches */
+    if (memo_get(list->counter->memo, key, tokens))
         return PCS_OK;
-    }
     enum pcs_status status = pcs_tokenizer_count(list->tokenizer, text, len, tokens, err);
     if (status != PCS_OK)
         return status;
-    entry->key = key;
-    entry->tokens = *tokens;
+    memo_put(list->counter->memo, key, *tokens);
+    list->counter->counted++;
     return PCS_OK;
 }
 
@@ -812,41 +930,45 @@ static enum pcs_status add_unit(struct unit_list *list, const char *role, const 
     if (list->count >= TRACE_MAX_BOUNDS)
         return pcs_trace_field_error(err, PCS_ERR_RANGE, list->loc, "request", "more than %zu prompt units",
                                      TRACE_MAX_BOUNDS);
-    struct bound_arrays *scratch = pcs_trace_scratch(list->trace, list->count + 1);
-    if (!scratch)
-        return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
     struct api_log_state *state = list->state;
-    if (list->count + 1 > state->counts_cap) {
-        size_t cap = state->counts_cap ? state->counts_cap * 2 : 256;
-        uint64_t *counts = realloc(state->counts, cap * sizeof *counts);
-        if (!counts)
-            return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
-        state->counts = counts;
-        state->counts_cap = cap;
-    }
+    struct unit_counter *counter = list->counter;
+    struct bound_arrays *scratch = NULL;
+    if (list->trace && !(scratch = pcs_trace_scratch(list->trace, list->count + 1)))
+        return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+    if (list->store && units_room(list->store, list->store->count + 1) != 0)
+        return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+    if (state && counts_room(state, list->count + 1) != 0)
+        return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
     uint64_t id = XXH3_64bits_withSeed(json->p, json->len, XXH3_64bits_withSeed(role, strlen(role), ROLE_SEED));
     uint64_t memo_key = (id ^ list->encoding_mix) | 1;
-    const struct memo_entry *entry = &state->memo[memo_key & (((size_t)1 << MEMO_BITS) - 1)];
     uint64_t tokens;
     enum pcs_status status;
-    if (entry->key == memo_key) {
-        tokens = entry->tokens; /* counted before: no need to unescape */
+    if (memo_get(counter->memo, memo_key, &tokens)) {
+        /* counted before: no need to unescape */
     } else if (span_is_string(text_span)) {
-        if (text_room(state, text_span->len) != PCS_OK)
+        if (text_room(counter, text_span->len) != PCS_OK)
             return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
         struct js_cursor c;
         size_t len;
         span_cursor(text_span, &c);
-        if (pcs_js_string(&c, state->text, state->text_cap, &len) != 0)
+        if (pcs_js_string(&c, counter->text, counter->text_cap, &len) != 0)
             return pcs_field_syntax(&c, list->loc, list->record, err);
-        if ((status = unit_tokens(list, id, state->text, len, &tokens, err)) != PCS_OK)
+        if ((status = unit_tokens(list, id, counter->text, len, &tokens, err)) != PCS_OK)
             return status;
     } else if ((status = unit_tokens(list, id, json->p, json->len, &tokens, err)) != PCS_OK) {
         return status;
     }
-    scratch->units[list->count] = id;
-    scratch->flags[list->count] = flags;
-    state->counts[list->count] = tokens;
+    if (scratch) {
+        scratch->units[list->count] = id;
+        scratch->flags[list->count] = flags;
+        state->counts[list->count] = tokens;
+    } else {
+        struct api_log_units *store = list->store;
+        store->ids[store->count] = id;
+        store->flags[store->count] = flags;
+        store->counts[store->count] = tokens;
+        store->count++;
+    }
     list->total += tokens;
     list->count++;
     return PCS_OK;
@@ -1019,18 +1141,18 @@ static enum pcs_status add_messages(struct unit_list *list, enum api_dialect dia
 }
 
 /* The tokenizer of the model's encoding, made when first needed. */
-static enum pcs_status tokenizer_for(struct api_log_state *state, const char *model, pcs_tokenizer **tokenizer,
+static enum pcs_status tokenizer_for(struct unit_counter *counter, const char *model, pcs_tokenizer **tokenizer,
                                      enum pcs_encoding *encoding, struct pcs_error *err)
 {
     *encoding = pcs_encoding_for_model(model);
     if ((unsigned)*encoding >= PCS_ENCODING_COUNT)
         *encoding = PCS_ENCODING_O200K_BASE;
-    if (!state->tokenizers[*encoding]) {
-        state->tokenizers[*encoding] = pcs_tokenizer_new(*encoding, err);
-        if (!state->tokenizers[*encoding])
+    if (!counter->tokenizers[*encoding]) {
+        counter->tokenizers[*encoding] = pcs_tokenizer_new(*encoding, err);
+        if (!counter->tokenizers[*encoding])
             return err && err->status != PCS_OK ? err->status : PCS_ERR_NOMEM;
     }
-    *tokenizer = state->tokenizers[*encoding];
+    *tokenizer = counter->tokenizers[*encoding];
     return PCS_OK;
 }
 
@@ -1062,16 +1184,16 @@ static size_t drop_empty_units(struct bound_arrays *scratch, size_t count)
     return kept;
 }
 
-static enum pcs_status content_bounds(struct pcs_trace *trace, struct api_log_state *state,
-                                      const struct api_log_call *call, const struct record_loc *loc,
-                                      struct pcs_request *req, struct pcs_error *err)
+/* The call's prompt units, in order, into list (its trace, state and
+ * counter set): tools, system, messages. */
+static enum pcs_status walk_units(struct unit_list *list, const struct api_log_call *call, struct pcs_error *err)
 {
-    struct unit_list list = {trace, state, NULL, 0, 0, 0, loc, call->record};
+    const struct record_loc *loc = list->loc;
     enum pcs_encoding encoding;
-    enum pcs_status status = tokenizer_for(state, call->model, &list.tokenizer, &encoding, err);
+    enum pcs_status status = tokenizer_for(list->counter, call->model, &list->tokenizer, &encoding, err);
     if (status != PCS_OK)
         return status;
-    list.encoding_mix = (uint64_t)encoding * 0x9E3779B97F4A7C15ull;
+    list->encoding_mix = (uint64_t)encoding * 0x9E3779B97F4A7C15ull;
     if (call->tools.p) {
         struct js_cursor c;
         span_cursor(&call->tools, &c);
@@ -1086,7 +1208,7 @@ static enum pcs_status content_bounds(struct pcs_trace *trace, struct api_log_st
             struct api_span tool = {NULL, 0};
             struct api_span v[API_MAX_MEMBERS];
             index_field(field, sizeof field, "request.tools", i);
-            if ((status = next_element(&list, &c, field, keys, v, &tool, err)) != PCS_OK)
+            if ((status = next_element(list, &c, field, keys, v, &tool, err)) != PCS_OK)
                 return status;
             uint8_t flags = 0;
             if (span_is(&tool, '{') && v[0].p) {
@@ -1097,7 +1219,7 @@ static enum pcs_status content_bounds(struct pcs_trace *trace, struct api_log_st
                     return status;
             }
             /* A definition's tokens: its JSON text as logged. */
-            if ((status = add_unit(&list, "tool", &tool, &(struct api_span){NULL, 0}, flags, err)) != PCS_OK)
+            if ((status = add_unit(list, "tool", &tool, &(struct api_span){NULL, 0}, flags, err)) != PCS_OK)
                 return status;
         }
         if (r < 0)
@@ -1105,17 +1227,41 @@ static enum pcs_status content_bounds(struct pcs_trace *trace, struct api_log_st
     }
     if (call->system.p) {
         const char *field = call->dialect == API_OPENAI_RESPONSES ? "request.instructions" : "request.system";
-        if ((status = add_blocks(&list, "system", &call->system, field, err)) != PCS_OK)
+        if ((status = add_blocks(list, "system", &call->system, field, err)) != PCS_OK)
             return status;
     }
     if (call->messages.p) {
         const char *field = call->dialect == API_OPENAI_RESPONSES ? "request.input" : "request.messages";
-        if ((status = add_messages(&list, call->dialect, &call->messages, field, err)) != PCS_OK)
+        if ((status = add_messages(list, call->dialect, &call->messages, field, err)) != PCS_OK)
             return status;
     }
-    struct bound_arrays *scratch = pcs_trace_scratch(trace, list.count);
-    if (!scratch)
-        return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+    return PCS_OK;
+}
+
+/* The bounds of the call's prompt: its units walked now, or as a worker
+ * walked and counted them (counted, not NULL). */
+static enum pcs_status content_bounds(struct pcs_trace *trace, struct api_log_state *state,
+                                      const struct api_log_call *call, const struct api_log_counted *counted,
+                                      const struct record_loc *loc, struct pcs_request *req, struct pcs_error *err)
+{
+    struct unit_list list = {trace, state, NULL, &state->counter, NULL, 0, 0, 0, loc, call->record};
+    struct bound_arrays *scratch;
+    if (counted) {
+        list.count = counted->count;
+        if (!(scratch = pcs_trace_scratch(trace, list.count)) || counts_room(state, list.count) != 0)
+            return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+        if (list.count) {
+            memcpy(scratch->units, counted->ids, list.count * sizeof *scratch->units);
+            memcpy(scratch->flags, counted->flags, list.count);
+            memcpy(state->counts, counted->counts, list.count * sizeof *state->counts);
+        }
+    } else {
+        enum pcs_status status = walk_units(&list, call, err);
+        if (status != PCS_OK)
+            return status;
+        if (!(scratch = pcs_trace_scratch(trace, list.count)))
+            return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+    }
     if (list.count == 0) {
         req->bound_count = 0; /* an empty prompt: nothing to cache */
         return PCS_OK;
@@ -1181,8 +1327,11 @@ static enum pcs_status counts_bounds(struct api_log_state *state, const struct a
 
 /* ------------------------------------------------------------ finish */
 
-enum pcs_status pcs_api_log_finish(struct pcs_trace *trace, const struct api_log_call *call,
-                                   const struct record_loc *loc, struct pcs_request *req, struct pcs_error *err)
+/* The request from the call (counted: its units as a worker counted
+ * them, or NULL). */
+static enum pcs_status finish(struct pcs_trace *trace, const struct api_log_call *call,
+                              const struct api_log_counted *counted, const struct record_loc *loc,
+                              struct pcs_request *req, struct pcs_error *err)
 {
     const char *usage_field = call->usage_field ? call->usage_field : "response.usage";
     if (call->model_len == 0) /* LiteLLM's model is the payload's own; the others' the request's */
@@ -1237,8 +1386,40 @@ enum pcs_status pcs_api_log_finish(struct pcs_trace *trace, const struct api_log
     if (!state)
         return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
     if (call->tools.p || call->system.p || call->messages.p)
-        return content_bounds(trace, state, call, loc, req, err);
+        return content_bounds(trace, state, call, counted, loc, req, err);
     return counts_bounds(state, call, req, err);
+}
+
+enum pcs_status pcs_api_log_request(struct pcs_trace *trace, const struct api_log_read *read,
+                                    const struct api_log_counted *counted, const struct record_loc *loc,
+                                    struct pcs_request *req, struct pcs_error *err)
+{
+    memset(req, 0, sizeof *req);
+    req->ok = 1;
+    req->t_ms = read->t_ms;
+    enum pcs_status status = finish(trace, &read->call, counted, loc, req, err);
+    req->ttft_ms = read->ttft_ms;
+    return status;
+}
+
+int pcs_api_log_walks(const struct api_log_call *call)
+{
+    /* As finish: a call it rejects before its prompt, or finishes without
+     * it (no model, no usage, counts alone), has nothing to walk. */
+    return call->model_len != 0 && call->has_usage && call->has_prompt_tokens &&
+           (call->tools.p || call->system.p || call->messages.p);
+}
+
+enum pcs_status pcs_api_log_count_units(struct api_log_counter *counter, const struct api_log_call *call,
+                                        const struct record_loc *loc, struct api_log_units *units,
+                                        struct pcs_error *err)
+{
+    size_t before = units->count;
+    struct unit_list list = {NULL, NULL, units, &counter->counter, NULL, 0, 0, 0, loc, call->record};
+    enum pcs_status status = walk_units(&list, call, err);
+    if (status != PCS_OK)
+        units->count = before;
+    return status;
 }
 
 int pcs_api_log_redacted(const struct api_span *span)

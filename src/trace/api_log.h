@@ -5,7 +5,7 @@
  * body read on the way; each message and block once more) and fills a
  * struct api_log_call: the call's time, model, session, usage (as the provider
  * reported it) and where in the line its prompt is (spans of the logged
- * JSON, never copied). pcs_api_log_finish then turns the call into a
+ * JSON, never copied). pcs_api_log_request then turns the call into a
  * request by the rules of docs/design.md §8: usage normalised, observed
  * cache usage kept, and the prompt's prefix identity from its content
  * when the log carries it, else from counts alone, chained per session.
@@ -15,7 +15,17 @@
  * bytes (for the token counter) in a buffer the trace keeps. Token counts
  * are memoised by unit id in a table of fixed size, so a chat that re-sends
  * its history counts each turn's units once, and memory does not grow with
- * the file. Not thread-safe: pass two (one thread) calls these.
+ * the file.
+ *
+ * Threads: reading a call (a format's read_call, the pcs_api_* readers
+ * below) touches nothing shared, so any thread may read lines. Finishing
+ * (pcs_api_log_request) uses the trace's state: pass two's one thread, in
+ * trace order. In between, a worker (pcs_api_log_counter, one thread at a
+ * time each) may walk a call's prompt units and count their tokens ahead
+ * of pass two (pcs_api_log_count_units, log_feed.h); the memo of counts is
+ * shared by all of them without a lock (entries checked on read), and a
+ * count is a function of its unit alone, so the requests do not depend on
+ * which thread counted what.
  *
  * Errors: PCS_ERR_PARSE or PCS_ERR_RANGE with "path:line: field F:
  * problem" (F the member's path in the line, "request.messages[3].role"),
@@ -158,11 +168,31 @@ enum pcs_status pcs_api_response_usage(struct api_log_call *call, const struct a
                                                                      struct pcs_error *),
                                        const struct record_loc *loc, struct pcs_error *err);
 
-/* The request from the call: model, time, usage normalised and checked,
- * observed usage, tier, ok, and the prompt's bounds (in the trace's
- * scratch, valid until the next record is parsed). */
-enum pcs_status pcs_api_log_finish(struct pcs_trace *trace, const struct api_log_call *call,
-                                   const struct record_loc *loc, struct pcs_request *req, struct pcs_error *err);
+/* A call as a format's read_call read it from its line (spans into the
+ * line, which must outlive it). */
+struct api_log_read {
+    struct api_log_call call;
+    int64_t t_ms;
+    int64_t ttft_ms; /* time to first token, 0: not known */
+};
+
+/* A call's prompt units as a worker walked and counted them: ids (as
+ * pass two makes them), PCS_BOUND_* flags and token counts, in order. */
+struct api_log_counted {
+    const uint64_t *ids;
+    const uint8_t *flags;
+    const uint64_t *counts;
+    size_t count;
+};
+
+/* The request from the call (pass two only): time, model, usage
+ * normalised and checked, observed usage, tier, ok, and the prompt's
+ * bounds (in the trace's scratch, valid until the next record is parsed),
+ * its units walked now or, when counted is not NULL, as counted. The
+ * request and the error are the same either way. */
+enum pcs_status pcs_api_log_request(struct pcs_trace *trace, const struct api_log_read *read,
+                                    const struct api_log_counted *counted, const struct record_loc *loc,
+                                    struct pcs_request *req, struct pcs_error *err);
 
 /* 1 if span is the text LiteLLM logs in place of a prompt it was told
  * not to log ("redacted by litellm. ..."). */
@@ -187,5 +217,39 @@ void pcs_api_log_state_free(struct api_log_state *state);
 /* The format (enum pcs_trace_format) of the first request whose prefix
  * came from counts alone, or 0 (none yet; state may be NULL). */
 int pcs_api_log_state_counts_only(const struct api_log_state *state);
+/* Units pass two tokenized itself (its memo misses; state may be NULL). */
+uint64_t pcs_api_log_state_counted(const struct api_log_state *state);
+
+/* A worker's counter: its own tokenizers and text buffer over the state's
+ * memo (which must outlive it). NULL when out of memory. Made and freed
+ * on any thread; used by one thread at a time. */
+struct api_log_counter;
+struct api_log_counter *pcs_api_log_counter_new(struct api_log_state *state);
+void pcs_api_log_counter_free(struct api_log_counter *counter);
+/* Units the counter tokenized itself (its memo misses). */
+uint64_t pcs_api_log_counter_counted(const struct api_log_counter *counter);
+
+/* Where a worker keeps the units it counted, many calls' one after
+ * another (grown as needed; count is where the next call's go). */
+struct api_log_units {
+    uint64_t *ids;
+    uint8_t *flags;
+    uint64_t *counts;
+    size_t count;
+    size_t cap;
+};
+void pcs_api_log_units_free(struct api_log_units *units);
+
+/* 1 if pcs_api_log_request would walk the call's prompt units (it has a
+ * model, usage with a prompt count, and a prompt). */
+int pcs_api_log_walks(const struct api_log_call *call);
+
+/* Walks the call's prompt units as pcs_api_log_request would and appends
+ * them, counted, to units (any thread, with its own counter). On an error
+ * (the one pass two would report for these units, but loc's line may not
+ * be known here) units is left as it was. */
+enum pcs_status pcs_api_log_count_units(struct api_log_counter *counter, const struct api_log_call *call,
+                                        const struct record_loc *loc, struct api_log_units *units,
+                                        struct pcs_error *err);
 
 #endif

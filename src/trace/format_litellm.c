@@ -15,9 +15,10 @@
 
 #include "api_log.h"
 
-static enum pcs_status parse_litellm(struct pcs_trace *trace, struct trace_file *file, const char *record, size_t len,
-                                     double base_seconds, const struct record_loc *loc, struct pcs_request *req,
-                                     struct pcs_error *err)
+/* The call in record (any thread); its time to first token is
+ * completionStartTime - startTime. */
+static enum pcs_status read_litellm(const char *record, size_t len, const struct record_loc *loc,
+                                    struct api_log_read *read, struct pcs_error *err)
 {
     static const char *const keys[] = {
         "startTime",     "model",  "messages",   "response", "prompt_tokens",    "completion_tokens",   "metadata",
@@ -39,17 +40,14 @@ static enum pcs_status parse_litellm(struct pcs_trace *trace, struct trace_file 
     };
     static const char *const usage_keys[] = {"usage_object", NULL};
     static const char *const parameter_keys[] = {"tools", "service_tier", NULL};
-    (void)file;
-    (void)base_seconds;
-    memset(req, 0, sizeof *req);
-    req->ok = 1;
+    struct api_log_call *call = &read->call;
     struct api_span v[16];
     enum pcs_status status = pcs_api_record_members(record, len, keys, v, loc, err);
     if (status != PCS_OK)
         return status;
     if (!v[K_START].p)
         return pcs_field_missing(loc, "startTime", err);
-    if ((status = pcs_api_time(&v[K_START], "startTime", loc, &req->t_ms, err)) != PCS_OK)
+    if ((status = pcs_api_time(&v[K_START], "startTime", loc, &read->t_ms, err)) != PCS_OK)
         return status;
     /* The time to first token: completionStartTime - startTime (LiteLLM
      * sets it to endTime when it did not see the first token; then it is
@@ -58,11 +56,10 @@ static enum pcs_status parse_litellm(struct pcs_trace *trace, struct trace_file 
     if (v[K_FIRST_TOKEN].p &&
         (status = pcs_api_time(&v[K_FIRST_TOKEN], "completionStartTime", loc, &first_token_ms, err)) != PCS_OK)
         return status;
-    int64_t ttft_ms = first_token_ms > req->t_ms ? first_token_ms - req->t_ms : 0;
-    struct api_log_call call;
-    pcs_api_log_call_init(&call, PCS_FORMAT_LITELLM, API_OPENAI_CHAT, record);
-    call.usage_field = "prompt_tokens";
-    if (v[K_MODEL].p && (status = pcs_api_model(&call, &v[K_MODEL], "model", loc, err)) != PCS_OK)
+    read->ttft_ms = first_token_ms > read->t_ms ? first_token_ms - read->t_ms : 0;
+    pcs_api_log_call_init(call, PCS_FORMAT_LITELLM, API_OPENAI_CHAT, record);
+    call->usage_field = "prompt_tokens";
+    if (v[K_MODEL].p && (status = pcs_api_model(call, &v[K_MODEL], "model", loc, err)) != PCS_OK)
         return status;
     if (v[K_STATUS].p) {
         char word[32];
@@ -72,12 +69,12 @@ static enum pcs_status parse_litellm(struct pcs_trace *trace, struct trace_file 
         if (strcmp(word, "success") != 0 && strcmp(word, "failure") != 0)
             return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, "status",
                                          "expected \"success\" or \"failure\", found \"%s\"", word);
-        call.failed = strcmp(word, "failure") == 0;
+        call->failed = strcmp(word, "failure") == 0;
     }
     if (v[K_SESSION].p)
-        status = pcs_api_session(&call, &v[K_SESSION], "session_id", loc, err);
-    if (status == PCS_OK && !call.has_session && v[K_TRACE].p)
-        status = pcs_api_session(&call, &v[K_TRACE], "trace_id", loc, err);
+        status = pcs_api_session(call, &v[K_SESSION], "session_id", loc, err);
+    if (status == PCS_OK && !call->has_session && v[K_TRACE].p)
+        status = pcs_api_session(call, &v[K_TRACE], "trace_id", loc, err);
     if (status != PCS_OK)
         return status;
     /* The usage object LiteLLM kept, where it kept it. */
@@ -94,46 +91,56 @@ static enum pcs_status parse_litellm(struct pcs_trace *trace, struct trace_file 
         }
     }
     if (usage.p) {
-        if ((status = pcs_api_usage_openai(&call, &usage, usage_field, loc, err)) != PCS_OK)
+        if ((status = pcs_api_usage_openai(call, &usage, usage_field, loc, err)) != PCS_OK)
             return status;
-        call.observed = 1;
+        call->observed = 1;
     } else if (v[K_RESPONSE].p && v[K_RESPONSE].p[0] == '{') {
         static const char *const response_keys[] = {"usage", NULL};
         struct api_span r[16];
         if ((status = pcs_api_members(&v[K_RESPONSE], "response", response_keys, r, loc, record, err)) != PCS_OK)
             return status;
         if (r[0].p) {
-            if ((status = pcs_api_usage_openai(&call, &r[0], "response.usage", loc, err)) != PCS_OK)
+            if ((status = pcs_api_usage_openai(call, &r[0], "response.usage", loc, err)) != PCS_OK)
                 return status;
-            call.observed = 1;
+            call->observed = 1;
         }
     }
     /* The payload's own counts stand. */
     if (v[K_PROMPT].p) {
-        if ((status = pcs_api_count(&v[K_PROMPT], "prompt_tokens", loc, &call.prompt_tokens, err)) != PCS_OK)
+        if ((status = pcs_api_count(&v[K_PROMPT], "prompt_tokens", loc, &call->prompt_tokens, err)) != PCS_OK)
             return status;
-        call.has_usage = call.has_prompt_tokens = 1;
+        call->has_usage = call->has_prompt_tokens = 1;
     }
     if (v[K_COMPLETION].p &&
-        (status = pcs_api_count(&v[K_COMPLETION], "completion_tokens", loc, &call.output_tokens, err)) != PCS_OK)
+        (status = pcs_api_count(&v[K_COMPLETION], "completion_tokens", loc, &call->output_tokens, err)) != PCS_OK)
         return status;
     if (v[K_PARAMETERS].p) {
         struct api_span p[16];
         if ((status = pcs_api_members(&v[K_PARAMETERS], "model_parameters", parameter_keys, p, loc, record, err)) !=
             PCS_OK)
             return status;
-        call.tools = p[0];
-        if (p[1].p && (status = pcs_api_tier(&call, &p[1], "model_parameters.service_tier", loc, err)) != PCS_OK)
+        call->tools = p[0];
+        if (p[1].p && (status = pcs_api_tier(call, &p[1], "model_parameters.service_tier", loc, err)) != PCS_OK)
             return status;
     }
     if (v[K_MESSAGES].p && !pcs_api_log_redacted(&v[K_MESSAGES])) {
-        call.messages = v[K_MESSAGES];
+        call->messages = v[K_MESSAGES];
     } else {
-        call.tools = (struct api_span){NULL, 0}; /* no prompt: counts alone */
+        call->tools = (struct api_span){NULL, 0}; /* no prompt: counts alone */
     }
-    status = pcs_api_log_finish(trace, &call, loc, req, err);
-    req->ttft_ms = ttft_ms;
-    return status;
+    return PCS_OK;
+}
+
+static enum pcs_status parse_litellm(struct pcs_trace *trace, struct trace_file *file, const char *record, size_t len,
+                                     double base_seconds, const struct record_loc *loc, struct pcs_request *req,
+                                     struct pcs_error *err)
+{
+    (void)file;
+    (void)base_seconds;
+    memset(req, 0, sizeof *req); /* a record that fails leaves no stale fields */
+    struct api_log_read read;
+    enum pcs_status status = read_litellm(record, len, loc, &read, err);
+    return status == PCS_OK ? pcs_api_log_request(trace, &read, NULL, loc, req, err) : status;
 }
 
 static enum pcs_status time_litellm(struct pcs_trace *trace, struct trace_file *file, const char *record, size_t len,
@@ -158,4 +165,5 @@ const struct trace_format pcs_trace_format_litellm = {
     .has_prefix_identity = 1,
     .index_time = time_litellm,
     .parse = parse_litellm,
+    .read_call = read_litellm,
 };

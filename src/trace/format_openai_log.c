@@ -12,49 +12,58 @@
 
 #include "api_log.h"
 
-static enum pcs_status parse_openai_log(struct pcs_trace *trace, struct trace_file *file, const char *record,
-                                        size_t len, double base_seconds, const struct record_loc *loc,
-                                        struct pcs_request *req, struct pcs_error *err)
+/* The call in record (any thread). */
+static enum pcs_status read_openai_log(const char *record, size_t len, const struct record_loc *loc,
+                                       struct api_log_read *read, struct pcs_error *err)
 {
     static const char *const keys[] = {
         "model", "messages", "input", "instructions", "tools", "user", "prompt_cache_key", "service_tier", NULL};
     enum { K_MODEL, K_MESSAGES, K_INPUT, K_INSTRUCTIONS, K_TOOLS, K_USER, K_CACHE_KEY, K_TIER };
-    (void)file;
-    (void)base_seconds;
-    memset(req, 0, sizeof *req);
-    req->ok = 1;
+    struct api_log_call *call = &read->call;
     struct api_envelope envelope;
     struct api_span v[16];
     enum pcs_status status = pcs_api_envelope(record, len, keys, v, loc, &envelope, err);
     if (status != PCS_OK)
         return status;
-    req->t_ms = envelope.t_ms;
+    read->t_ms = envelope.t_ms;
+    read->ttft_ms = 0;
     if (v[K_MESSAGES].p && (v[K_INPUT].p || v[K_INSTRUCTIONS].p))
         return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, "request.input",
                                      "a request has messages (Chat Completions) or input and instructions "
                                      "(Responses), not both");
-    struct api_log_call call;
-    pcs_api_log_call_init(&call, PCS_FORMAT_OPENAI_LOG, v[K_MESSAGES].p ? API_OPENAI_CHAT : API_OPENAI_RESPONSES,
+    pcs_api_log_call_init(call, PCS_FORMAT_OPENAI_LOG, v[K_MESSAGES].p ? API_OPENAI_CHAT : API_OPENAI_RESPONSES,
                           record);
-    call.failed = envelope.failed;
-    call.tools = v[K_TOOLS];
-    call.system = v[K_INSTRUCTIONS];
-    call.messages = call.dialect == API_OPENAI_CHAT ? v[K_MESSAGES] : v[K_INPUT];
-    if (v[K_MODEL].p && (status = pcs_api_model(&call, &v[K_MODEL], "request.model", loc, err)) != PCS_OK)
+    call->failed = envelope.failed;
+    call->tools = v[K_TOOLS];
+    call->system = v[K_INSTRUCTIONS];
+    call->messages = call->dialect == API_OPENAI_CHAT ? v[K_MESSAGES] : v[K_INPUT];
+    if (v[K_MODEL].p && (status = pcs_api_model(call, &v[K_MODEL], "request.model", loc, err)) != PCS_OK)
         return status;
     if (v[K_CACHE_KEY].p)
-        status = pcs_api_session(&call, &v[K_CACHE_KEY], "request.prompt_cache_key", loc, err);
-    if (status == PCS_OK && !call.has_session && v[K_USER].p)
-        status = pcs_api_session(&call, &v[K_USER], "request.user", loc, err);
+        status = pcs_api_session(call, &v[K_CACHE_KEY], "request.prompt_cache_key", loc, err);
+    if (status == PCS_OK && !call->has_session && v[K_USER].p)
+        status = pcs_api_session(call, &v[K_USER], "request.user", loc, err);
     if (status == PCS_OK && v[K_TIER].p)
-        status = pcs_api_tier(&call, &v[K_TIER], "request.service_tier", loc, err);
+        status = pcs_api_tier(call, &v[K_TIER], "request.service_tier", loc, err);
     if (status != PCS_OK)
         return status;
     /* The response's usage (and the tier that served it). */
-    if ((status = pcs_api_response_usage(&call, &envelope.response, pcs_api_usage_openai, loc, err)) != PCS_OK)
+    if ((status = pcs_api_response_usage(call, &envelope.response, pcs_api_usage_openai, loc, err)) != PCS_OK)
         return status;
-    call.observed = call.has_usage;
-    return pcs_api_log_finish(trace, &call, loc, req, err);
+    call->observed = call->has_usage;
+    return PCS_OK;
+}
+
+static enum pcs_status parse_openai_log(struct pcs_trace *trace, struct trace_file *file, const char *record,
+                                        size_t len, double base_seconds, const struct record_loc *loc,
+                                        struct pcs_request *req, struct pcs_error *err)
+{
+    (void)file;
+    (void)base_seconds;
+    memset(req, 0, sizeof *req); /* a record that fails leaves no stale fields */
+    struct api_log_read read;
+    enum pcs_status status = read_openai_log(record, len, loc, &read, err);
+    return status == PCS_OK ? pcs_api_log_request(trace, &read, NULL, loc, req, err) : status;
 }
 
 static enum pcs_status time_openai_log(struct pcs_trace *trace, struct trace_file *file, const char *record, size_t len,
@@ -78,4 +87,5 @@ const struct trace_format pcs_trace_format_openai_log = {
     .has_prefix_identity = 1,
     .index_time = time_openai_log,
     .parse = parse_openai_log,
+    .read_call = read_openai_log,
 };

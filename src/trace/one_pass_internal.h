@@ -30,4 +30,16 @@ pcs_trace *pcs_trace_open_paths_one_pass(const char *const *paths, size_t path_c
 /* 1 if the trace is read in one pass. */
 int pcs_trace_streams(const pcs_trace *trace);
 
+/* Request logs read in one pass: workers threads read calls ahead of
+ * pcs_trace_next, chunk_bytes of the file at a time (0: the default),
+ * and count their prompts' tokens (src/trace/log_feed.h); pcs_trace_next
+ * finishes them in file order. The requests, skips and errors are those
+ * pcs_trace_next gives alone, and memory does not grow with the file.
+ * Returns 1 if the workers started, 0 if pcs_trace_next reads alone (not
+ * one pass, not a request log, or no thread or memory). Call both from
+ * the thread that reads the trace; pcs_trace_free stops the workers too,
+ * and pcs_trace_next reads on alone from where they stopped. */
+int pcs_trace_read_ahead(pcs_trace *trace, unsigned workers, size_t chunk_bytes);
+void pcs_trace_read_ahead_stop(pcs_trace *trace);
+
 #endif

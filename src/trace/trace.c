@@ -9,6 +9,7 @@
  * written. */
 #include "trace_internal.h"
 #include "api_log.h"
+#include "log_feed.h"
 #include "common/grow.h"
 #include "common/hash_table.h"
 #include "common/text_append.h"
@@ -34,6 +35,7 @@ struct stream {
     int64_t last_t_ms;      /* the latest time read: no record may come before it */
     uint64_t timed;         /* records whose time pass one would have taken */
     struct index_sink late; /* the skips pass two would have made, reported after pass one's */
+    struct log_feed *feed;  /* workers reading ahead (pcs_trace_read_ahead), or NULL */
 };
 
 struct pcs_trace {
@@ -506,6 +508,7 @@ static enum pcs_status stream_first_error(struct pcs_trace *trace, enum pcs_stat
     size_t len;
     uint64_t at;
     enum pcs_status status;
+    pcs_trace_read_ahead_stop(trace); /* the rest is read here, for times alone */
     while ((status = pcs_line_next(&s->lines, &line, &len, &at, err)) == PCS_OK) {
         struct record_loc loc = {file->path, s->lines.line_no, NULL};
         int64_t t_ms;
@@ -564,6 +567,26 @@ static enum pcs_status stream_end(struct pcs_trace *trace, struct pcs_error *err
     return PCS_END;
 }
 
+/* The next line that is not blank: from the feed while it has lines
+ * (fed->read and fed->counted set for some), then from the file. */
+static enum pcs_status stream_line(struct pcs_trace *trace, const char **line, size_t *len, struct log_fed_line *fed,
+                                   struct pcs_error *err)
+{
+    struct stream *s = &trace->stream;
+    fed->read = NULL;
+    fed->counted = NULL;
+    if (s->feed) {
+        if (pcs_log_feed_next(s->feed, &s->lines, fed) == PCS_OK) {
+            *line = fed->text;
+            *len = fed->len;
+            return PCS_OK;
+        }
+        pcs_trace_read_ahead_stop(trace); /* read on alone from where the feed stopped */
+    }
+    uint64_t at;
+    return pcs_line_next(&s->lines, line, len, &at, err);
+}
+
 static enum pcs_status stream_next(struct pcs_trace *trace, struct pcs_request *req, struct pcs_error *err)
 {
     struct stream *s = &trace->stream;
@@ -571,9 +594,9 @@ static enum pcs_status stream_next(struct pcs_trace *trace, struct pcs_request *
     const struct trace_format *ops = pcs_trace_format_ops(file->format);
     const char *line;
     size_t len;
-    uint64_t at;
+    struct log_fed_line fed;
     enum pcs_status status;
-    while ((status = pcs_line_next(&s->lines, &line, &len, &at, err)) == PCS_OK) {
+    while ((status = stream_line(trace, &line, &len, &fed, err)) == PCS_OK) {
         struct record_loc loc = {file->path, s->lines.line_no, NULL};
         if (!s->saw_header) {
             s->saw_header = 1;
@@ -582,7 +605,10 @@ static enum pcs_status stream_next(struct pcs_trace *trace, struct pcs_request *
                 return status;
             continue;
         }
-        status = ops->parse(trace, file, line, len, 0.0, &loc, req, err);
+        /* A line the feed read the call of is finished here; any other
+         * is parsed as it would be without workers. */
+        status = fed.read ? pcs_api_log_request(trace, fed.read, fed.counted, &loc, req, err)
+                          : ops->parse(trace, file, line, len, 0.0, &loc, req, err);
         req->source_file = 0;
         req->source_line = loc.line;
         req->source_sub = 0;
@@ -617,6 +643,22 @@ enum pcs_status pcs_trace_next(pcs_trace *trace, struct pcs_request *req, struct
             return status;
     }
     return PCS_END;
+}
+
+int pcs_trace_read_ahead(pcs_trace *trace, unsigned workers, size_t chunk_bytes)
+{
+    struct stream *s = &trace->stream;
+    if (!s->on || s->feed || !s->saw_header || !pcs_trace_format_ops(trace->files[0].format)->read_call)
+        return 0;
+    s->feed = pcs_log_feed_start(&trace->files[0], s->lines.offset, workers,
+                                 chunk_bytes ? chunk_bytes : LOG_FEED_CHUNK_BYTES, pcs_trace_api_log(trace));
+    return s->feed != NULL;
+}
+
+void pcs_trace_read_ahead_stop(pcs_trace *trace)
+{
+    pcs_log_feed_stop(trace->stream.feed);
+    trace->stream.feed = NULL;
 }
 
 uint64_t pcs_trace_request_count(const pcs_trace *trace)
@@ -696,6 +738,7 @@ void pcs_trace_free(pcs_trace *trace)
 {
     if (!trace)
         return;
+    pcs_trace_read_ahead_stop(trace);
     for (size_t i = 0; i < trace->file_count; i++) {
         if (trace->files[i].fd >= 0)
             close(trace->files[i].fd);

@@ -224,6 +224,8 @@ enum pcs_status pcs_trace_index_files(struct pcs_trace *trace, struct trace_file
                                       uint32_t *namespace_count, int *lacks_prefixes, int *streaming,
                                       struct index_sink *index, struct pcs_error *err);
 
+struct api_log_read;
+
 /* A trace format, described and implemented in its own file
  * (format_NAME.c): what it is, how detection tells it, and its readers.
  * Detection, names, messages and reports read these fields; a new format is
@@ -258,6 +260,11 @@ struct trace_format {
     enum pcs_status (*parse)(struct pcs_trace *trace, struct trace_file *file, const char *record, size_t len,
                              double base_seconds, const struct record_loc *loc, struct pcs_request *req,
                              struct pcs_error *err);
+    /* Request logs: reads the record's call, on any thread (touches
+     * nothing but read); parse is this, then pcs_api_log_request
+     * (api_log.h). NULL: not a request log. */
+    enum pcs_status (*read_call)(const char *record, size_t len, const struct record_loc *loc,
+                                 struct api_log_read *read, struct pcs_error *err);
     /* Whole-document formats: the request from what pass one kept of it
      * (rec->kept), without reading the file. */
     enum pcs_status (*kept)(struct pcs_trace *trace, struct trace_file *file, const struct doc_record *rec,

@@ -9,7 +9,9 @@
 
 #include "check.h"
 #include "pcsim/trace.h"
+#include "trace/api_log.h"
 #include "trace/one_pass_internal.h"
+#include "trace/trace_internal.h"
 
 static char dir[] = "/tmp/pcsim_test_api_logs_XXXXXX";
 
@@ -604,6 +606,167 @@ static void test_errors(void)
     pcs_trace_free(trace);
 }
 
+/* ------------------------------------------------------- read ahead */
+
+/* A digest of every request read from trace (time, place, model, counts,
+ * observed usage, bounds), the number read, and how reading ended. */
+struct reading {
+    uint64_t digest;
+    uint64_t requests;
+    enum pcs_status status;
+    char message[PCS_ERROR_MAX];
+    uint64_t skipped;
+};
+
+static void read_all(pcs_trace *trace, struct reading *r, uint64_t stop_after)
+{
+    struct pcs_request req;
+    struct pcs_error err = {0};
+    while ((r->status = pcs_trace_next(trace, &req, &err)) == PCS_OK) {
+        uint64_t words[9] = {(uint64_t)req.t_ms, req.source_line,         req.model, req.input_tokens,
+                             req.output_tokens,  req.observed.cache_read, req.ok,    (uint64_t)req.ttft_ms,
+                             req.bound_count};
+        for (size_t i = 0; i < 9; i++)
+            r->digest = (r->digest ^ words[i]) * 1099511628211ull;
+        for (size_t i = 0; i < req.bound_count; i++)
+            r->digest = (r->digest ^ req.units[i] ^ ((uint64_t)req.ends[i] << 32) ^ (req.flags ? req.flags[i] : 0)) *
+                        1099511628211ull;
+        if (++r->requests == stop_after)
+            return;
+    }
+    snprintf(r->message, sizeof r->message, "%s", err.message);
+    r->skipped = pcs_trace_skipped_count(trace);
+}
+
+/* Reads path in one pass: alone (workers 0) or with workers reading
+ * ahead in chunks of chunk bytes, stopped after stop_after requests
+ * (0: never) and read on alone. *counted: the units pass two tokenized. */
+static struct reading read_ahead_way(const char *path, int lenient, unsigned workers, size_t chunk, uint64_t stop_after,
+                                     uint64_t *counted)
+{
+    struct reading r = {1469598103934665603ull, 0, PCS_OK, "", 0};
+    struct pcs_trace_config config = pcs_trace_config_default();
+    config.lenient = lenient;
+    struct pcs_error err = {0};
+    pcs_trace *trace = pcs_trace_open_paths_one_pass(&path, 1, &config, 0, &err);
+    CHECK(trace != NULL);
+    if (!trace)
+        return r;
+    CHECK(pcs_trace_read_ahead(trace, workers, chunk) == (workers > 0));
+    read_all(trace, &r, stop_after);
+    if (stop_after && r.status == PCS_OK) {
+        pcs_trace_read_ahead_stop(trace);
+        read_all(trace, &r, 0);
+    }
+    *counted = pcs_api_log_state_counted(pcs_trace_api_log(trace));
+    pcs_trace_free(trace);
+    return r;
+}
+
+/* Appends a chat's turn: tools, a system prompt, and the history, the
+ * conversation re-sent (the units a memo shares between lines). */
+static size_t chat_line(char *text, size_t cap, int i)
+{
+    size_t at = (size_t)snprintf(text, cap,
+                                 "{\"timestamp\": %d, \"request\": {\"model\": \"%s\", \"user\": \"u%d\", "
+                                 "\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"tool_%d\"}}], "
+                                 "\"messages\": [{\"role\": \"system\", \"content\": \"You are bot %d.\"}",
+                                 100 + i, i % 5 ? "gpt-4o" : "gpt-4", i % 3, i % 3, i % 3);
+    for (int turn = 0; turn <= i % 7; turn++)
+        at += (size_t)snprintf(text + at, cap - at,
+                               ", {\"role\": \"%s\", \"content\": [{\"type\": \"text\", \"text\": \"turn %d of "
+                               "chat %d: some words\\n to count\"}]}",
+                               turn % 2 ? "assistant" : "user", turn, i % 3);
+    at += (size_t)snprintf(text + at, cap - at,
+                           "]}, \"response\": {\"usage\": {\"prompt_tokens\": %d, \"completion_tokens\": 3, "
+                           "\"prompt_tokens_details\": {\"cached_tokens\": %d}}}}\n",
+                           200 + 10 * i, i % 4 ? 16 : 0);
+    return at;
+}
+
+static void test_read_ahead(void)
+{
+    /* Content lines, counts-only lines chained by user, a refused call,
+     * blank and CRLF lines; then the same with two bad lines (the first
+     * a field error, the second malformed), strict and lenient. */
+    static char text[1 << 17];
+    static char bad[1 << 17];
+    size_t at = 0;
+    size_t bad_at = 0;
+    for (int i = 0; i < 120; i++) {
+        char line[4096];
+        size_t len;
+        if (i % 11 == 5)
+            len = (size_t)snprintf(line, sizeof line,
+                                   "{\"timestamp\": %d, \"request\": {\"model\": \"gpt-4o\", \"user\": \"u%d\"}, "
+                                   "\"response\": {\"usage\": {\"prompt_tokens\": %d}}}\r\n",
+                                   100 + i, i % 3, 300 + 10 * i);
+        else if (i == 40)
+            len =
+                (size_t)snprintf(line, sizeof line,
+                                 "{\"timestamp\": %d, " OK_REQUEST ", \"status\": 429, \"response\": {}}\n\n", 100 + i);
+        else
+            len = chat_line(line, sizeof line, i);
+        memcpy(text + at, line, len);
+        at += len;
+        if (i == 70)
+            bad_at += (size_t)snprintf(bad + bad_at, sizeof bad - bad_at,
+                                       "{\"timestamp\": %d, \"request\": {\"model\": \"gpt-4o\", \"messages\": "
+                                       "[{\"role\": \"robot\", \"content\": \"Hi\"}]}, \"response\": {\"usage\": "
+                                       "{\"prompt_tokens\": 5}}}\n",
+                                       100 + i);
+        if (i == 90)
+            bad_at +=
+                (size_t)snprintf(bad + bad_at, sizeof bad - bad_at, "{\"timestamp\": %d, \"request\": {\n", 100 + i);
+        memcpy(bad + bad_at, line, len);
+        bad_at += len;
+    }
+    text[at] = '\0';
+    bad[bad_at] = '\0';
+    const char *good_path = write_file("ahead.jsonl", text);
+    const char *bad_path = write_file("ahead_bad.jsonl", bad);
+
+    uint64_t alone_counted;
+    struct reading alone = read_ahead_way(good_path, 0, 0, 0, 0, &alone_counted);
+    CHECK(alone.status == PCS_END);
+    CHECK_U64(alone.requests, 120);
+    CHECK(alone_counted > 0);
+    struct reading strict_alone = read_ahead_way(bad_path, 0, 0, 0, 0, &alone_counted);
+    CHECK(strict_alone.status == PCS_ERR_PARSE);
+    CHECK_CONTAINS(strict_alone.message, "ahead_bad.jsonl:72: field request.messages[0].role: unknown role");
+    CHECK_U64(strict_alone.requests, 70);
+    struct reading lenient_alone = read_ahead_way(bad_path, 1, 0, 0, 0, &alone_counted);
+    CHECK(lenient_alone.status == PCS_END);
+    CHECK_U64(lenient_alone.requests, 120);
+    CHECK_U64(lenient_alone.skipped, 2);
+    CHECK(lenient_alone.digest != alone.digest); /* the lines after the bad ones moved */
+
+    /* Chunks smaller than a line, a few lines, the whole file. */
+    static const size_t chunks[] = {1, 97, 1000, 4096, 1 << 20};
+    for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+        for (unsigned workers = 1; workers <= 3; workers++) {
+            uint64_t counted;
+            struct reading r = read_ahead_way(good_path, 0, workers, chunks[c], 0, &counted);
+            CHECK(r.status == PCS_END);
+            CHECK_U64(r.requests, alone.requests);
+            CHECK(r.digest == alone.digest);
+            CHECK_U64(counted, 0); /* the workers counted every unit */
+            r = read_ahead_way(good_path, 0, workers, chunks[c], 33, &counted);
+            CHECK(r.status == PCS_END);
+            CHECK(r.digest == alone.digest);
+            r = read_ahead_way(bad_path, 0, workers, chunks[c], 0, &counted);
+            CHECK(r.status == strict_alone.status);
+            CHECK_U64(r.requests, strict_alone.requests);
+            CHECK(r.digest == strict_alone.digest);
+            CHECK(strcmp(r.message, strict_alone.message) == 0);
+            r = read_ahead_way(bad_path, 1, workers, chunks[c], 0, &counted);
+            CHECK(r.status == PCS_END);
+            CHECK_U64(r.skipped, 2);
+            CHECK(r.digest == lenient_alone.digest);
+        }
+    }
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) {
@@ -620,6 +783,7 @@ int main(void)
     test_forced_format();
     test_ways_of_reading();
     test_errors();
+    test_read_ahead();
     char command[300];
     snprintf(command, sizeof command, "rm -rf %s", dir);
     if (system(command) != 0)
