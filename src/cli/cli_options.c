@@ -196,8 +196,10 @@ static const struct shared_option shared_options[] = {
      "1 reads and simulates on one thread; 2 (the default on a\n"
      "machine with two cores or more) indexes several files, or a\n"
      "large one (16 MiB or more) in pieces, on two threads, and reads\n"
-     "a long trace (20,000 requests or more) ahead on a second one.\n"
-     "Results are the same.",
+     "a long trace (20,000 requests or more) ahead on a second one;\n"
+     "replay, sweep and calibrate parse a request log read in one\n"
+     "pass, and count its tokens, on N threads at once. Results are\n"
+     "the same.",
      NULL, set_threads},
 };
 
