@@ -20,9 +20,11 @@ static pcs_catalog *catalog;
 /* Every number constant: 20 tasks an hour over 2 hours, 3 steps 10 s apart,
  * a 1500-token system prefix, 100 tokens in and 40 out a step, history on.
  * mini fails every attempt, full none; a failed attempt keeps half its
- * output; a redo waits 2 s. */
+ * output; a redo waits 2 s. The batch tier prices them; with
+ * batch_window_hours 0 its attempts run when sent (standard timing). */
 static const char by_hand[] =
     "{\"schema\": \"pcsim.scenario.v1\", \"name\": \"by hand\", \"seed\": 3, \"trials\": 1, \"horizon_hours\": 2,"
+    " \"batch_window_hours\": 0,"
     " \"models\": {\"mini\": \"gpt-5.4-mini\", \"full\": \"gpt-5.4\"},"
     " \"workload\": {\"tasks_per_hour\": 20, \"task_types\": [{\"name\": \"chat\", \"steps\": 3,"
     "   \"gap_seconds\": 10, \"prefix\": [{\"id\": \"system\", \"tokens\": 1500}],"
