@@ -4,7 +4,9 @@
  * as pcs_run does (pcsim/mc.h: the same traffic, failure draws, routes and
  * caches; trial t here is trial t of a run with the same seed) and shows
  * every attempt to an observer in the order the caches saw them: time
- * order, ties by task index. Written as a native trace
+ * order, ties by task index (a trace workload, DESIGN §10: a pending retry
+ * or batch run before the trace's next request, then by request index).
+ * Written as a native trace
  * (pcsim/native_write.h), the attempts replay, under the strategy's cache
  * preset, to the trial's own tokens (docs/gen.md says what must match).
  *
@@ -26,26 +28,42 @@
 #include "pcsim/scenario.h"
 #include "pcsim/status.h"
 
-/* One attempt, as its model's cache saw it. The request's fields:
- *   t_ms           when it was sent;
- *   model          the scenario's model index (scenario->models[model]);
+/* One attempt, as its cache saw it. A trial has one cache per model
+ * alias; a trace workload's route entry "trace" runs each request on the
+ * trace's own model (after the strategy's model_map): on the cache of the
+ * first alias that names that catalog model, else on one of its own, one
+ * per such catalog model. The request's fields:
+ *   t_ms           when it was sent (a trace workload: the trace's time
+ *                  from its first request x the trial's time_scale, plus
+ *                  retry delays, plus a batch attempt's wait);
+ *   model          the attempt's cache: below scenario->model_count the
+ *                  scenario's model index (scenario->models[model]); from
+ *                  it on (trace workloads only) a cache of the trace's own
+ *                  model, numbered in the trace's model order;
  *   input_tokens, output_tokens (a failed attempt's output is already
  *                  times failed_output_fraction);
  *   units, ends, flags, bound_count   the prompt's bounds: unit ids (equal
  *                  ids are equal content: a global prefix variant is one id
  *                  in every task, a task's history its own), cumulative
  *                  token ends, PCS_BOUND_BREAKPOINT at the end of the prefix
- *                  and of the prompt;
- *   task, has_task the task's index in the trial (arrival order), 1;
+ *                  and of the prompt; a trace workload: the request's own,
+ *                  as the trace gave them;
+ *   namespace_id   0: a synthetic trial's prompts share one namespace per
+ *                  cache; a trace workload: the request's own (its session);
+ *   task, has_task the task's index in the trial (arrival order; a trace
+ *                  workload: in the order of its tasks' first requests), 1;
  *   attempt        1-based try of the task's current step (1: its first);
  *   ok             1 when the attempt succeeded;
- *   tier           the strategy's tier.
- * namespace_id is 0: a trial's prompts share one namespace per model. */
+ *   tier           the strategy's tier (a trace workload whose strategy
+ *                  names none: the request's own);
+ *   ttft_ms        a trace workload: the request's recorded one (or 0). */
 struct pcs_gen_attempt {
     const struct pcs_request *request;
-    uint32_t step;                 /* 0-based step of the task */
+    uint32_t step;                 /* 0-based step of the task (a trace workload: its request's place in it) */
     const struct pcs_usage *usage; /* what the cache answered (requests 1) */
     double cost;                   /* USD: tier multiplier and regional uplift included */
+    const struct pcs_model *model; /* the catalog model it ran on */
+    const char *model_name;        /* the alias; a cache of the trace's own model: its name after model_map */
 };
 
 /* Sees one attempt. Anything but PCS_OK stops the trial with that status
@@ -72,31 +90,42 @@ enum pcs_status pcs_gen_trial(const struct pcs_scenario *scenario, const struct 
  * ids: the same content has the same id on every line, so a replay sees
  * the trial's prefix structure: global prefixes shared across tasks, each
  * variant its own, each task's history its own), the task (its index in
- * hex), attempt, ok and tier. Caches are per model alias in a trial and per
- * (model, session) in a replay: aliases that name one catalog model get a
- * session each, so their prompts stay apart as in the trial. */
+ * hex), attempt, ok and tier; the session when the prompt has a namespace
+ * (a trace workload's session). Caches are per attempt cache (above) in a
+ * trial and per (model, session) in a replay: aliases that name one
+ * catalog model get a session each (each of their namespaces one), so
+ * their prompts stay apart as in the trial; a cache of the trace's own
+ * model never shares its catalog model with another cache. */
 
-/* One model alias's share of the trial. */
+/* One cache's share of the trial (pcs_gen_attempt: request->model). */
 struct pcs_gen_model_summary {
-    struct pcs_usage usage; /* usage.requests: attempts sent to it */
-    uint64_t failed;        /* of which failed */
-    double cost;            /* USD */
+    const char *name;              /* the alias, or the trace's model name; NULL: no attempt used it */
+    const struct pcs_model *model; /* the catalog model; NULL as name */
+    struct pcs_usage usage;        /* usage.requests: attempts sent to it */
+    uint64_t failed;               /* of which failed */
+    double cost;                   /* USD */
 };
 
-/* What the trial did, summed from its attempts. */
+/* What the trial did, summed from its attempts. Release with
+ * pcs_gen_summary_free. */
 struct pcs_gen_summary {
-    struct pcs_trial_outcome outcome;                               /* as pcs_run reports this trial */
-    struct pcs_usage total;                                         /* over every model */
-    struct pcs_gen_model_summary by_model[PCS_SCENARIO_MAX_MODELS]; /* per scenario model index */
-    uint64_t lines;                                                 /* lines written */
+    struct pcs_trial_outcome outcome;       /* as pcs_run reports this trial */
+    struct pcs_usage total;                 /* over every model */
+    struct pcs_gen_model_summary *by_model; /* per cache: model_count entries, the scenario's aliases first */
+    size_t model_count;                     /* >= scenario->model_count once written */
+    uint64_t lines;                         /* lines written */
 };
 
 /* pcs_gen_trial writing every attempt to out (which stays the caller's).
- * Fills *summary (also on failure: what was written up to then). Errors:
- * pcs_gen_trial's, and PCS_ERR_IO when a write fails. */
+ * Fills *summary (also on failure: what was written up to then; release it
+ * with pcs_gen_summary_free in either case). Errors: pcs_gen_trial's, and
+ * PCS_ERR_IO when a write fails. */
 enum pcs_status pcs_gen_write_native(const struct pcs_scenario *scenario, const struct pcs_run_config *config,
                                      size_t strategy, uint64_t trial, FILE *out, struct pcs_gen_summary *summary,
                                      const volatile int *stop, struct pcs_error *err);
+
+/* Frees summary->by_model and zeroes it. */
+void pcs_gen_summary_free(struct pcs_gen_summary *summary);
 
 /* ---- The summary as JSON (schema pcsim.gen.v1, docs/gen.md) ---- */
 

@@ -181,29 +181,30 @@ static int choose(const char *path, const pcs_scenario_set *set, const struct ge
 }
 
 /* A replay shares an lru capacity among models with one configuration (as
- * one server does); a trial gives each model its own. Says so when it
- * matters: a capacity-bound cache and more than one model on the route. */
-static void note_shared_capacity(const struct pcs_scenario *scenario, size_t strategy)
+ * one server does); a trial gives each of its caches its own (one per
+ * model alias, and in a trace workload one per other model the trace's
+ * requests ran on). Says so when it matters: a capacity-bound cache and
+ * attempts on more than one of them. */
+static void note_shared_capacity(const struct pcs_scenario *scenario, size_t strategy,
+                                 const struct pcs_gen_summary *summary)
 {
     const struct pcs_strategy *chosen = &scenario->strategies[strategy];
     struct pcs_cache_config config;
     int models = 0;
-    for (size_t m = 0; m < scenario->model_count; m++) {
-        int routed = 0;
-        for (size_t r = 0; r < chosen->route_count; r++)
-            routed |= chosen->route[r].model == m;
-        if (!routed)
+    for (size_t m = 0; m < summary->model_count; m++) {
+        const struct pcs_gen_model_summary *share = &summary->by_model[m];
+        if (!share->model || share->usage.requests == 0)
             continue;
         models++;
-        if (pcs_model_cache_config(chosen->cache, scenario->models[m].model, &config) != PCS_OK ||
+        if (pcs_model_cache_config(chosen->cache, share->model, &config) != PCS_OK ||
             !(pcs_policy_info(config.policy)->uses & PCS_USES_CAPACITY))
             return;
     }
     if (models > 1)
         fprintf(stderr,
-                "pcsim gen: note: strategy \"%s\" gives each of its %d models a cache of its own capacity; a replay "
-                "of the trace shares one capacity among models of one cache configuration, so its figures may "
-                "differ\n",
+                "pcsim gen: note: strategy \"%s\" gives each of the %d models its attempts ran on a cache of its own "
+                "capacity; a replay of the trace shares one capacity among models of one cache configuration, so "
+                "its figures may differ\n",
                 chosen->name, models);
 }
 
@@ -266,7 +267,6 @@ int cmd_gen(int argc, char **argv)
     memset(&summary, 0, sizeof summary);
     enum pcs_status status = PCS_ERR_ARG;
     if (code == CLI_EXIT_OK) {
-        note_shared_capacity(&scenario, strategy);
         struct sigaction action, previous;
         memset(&action, 0, sizeof action);
         action.sa_handler = on_interrupt;
@@ -284,6 +284,8 @@ int cmd_gen(int argc, char **argv)
             fprintf(stderr, "pcsim gen: %s: %s\n", path, err.message[0] ? err.message : pcs_strerror(status));
             code = CLI_EXIT_DATA;
         }
+        if (status == PCS_OK)
+            note_shared_capacity(&scenario, strategy, &summary);
     }
     if (file.file) {
         int closed = cli_output_close("gen", &file, code == CLI_EXIT_OK);
@@ -303,6 +305,7 @@ int cmd_gen(int argc, char **argv)
                                         &summary};
         code = write_summary(opts.summary_path, &report);
     }
+    pcs_gen_summary_free(&summary);
     pcs_scenario_set_free(set);
     pcs_catalog_free(catalog);
     return cli_finish_stdout(code);

@@ -134,9 +134,13 @@ static void *work(void *argument)
             pcs_sketch_clear(&worker->sketches->task_costs[s]);
         for (size_t s = 0; s < scenario->strategy_count && status == PCS_OK; s++) {
             struct pcs_trial_outcome *outcome = &engine->result->strategies[s].trials[trial];
-            status = (scenario->workload.trace ? pcs_trial_play_trace : pcs_trial_play)(
-                scenario, &engine->plans[s], trial, &worker->traffic, &worker->scratch, outcome,
-                &worker->sketches->task_costs[s], engine->config->stop, &err);
+            if (scenario->workload.trace)
+                status = pcs_trial_play_trace(scenario, &engine->plans[s], trial, &worker->traffic, &worker->scratch,
+                                              outcome, &worker->sketches->task_costs[s], NULL, NULL,
+                                              engine->config->stop, &err);
+            else
+                status = pcs_trial_play(scenario, &engine->plans[s], trial, &worker->traffic, &worker->scratch, outcome,
+                                        &worker->sketches->task_costs[s], engine->config->stop, &err);
             worker->requests += outcome->requests;
         }
         pthread_mutex_lock(&engine->lock);

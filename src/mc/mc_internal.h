@@ -95,7 +95,7 @@ struct trial_scratch {
     uint32_t *step;        /* current step */
     uint8_t *route_entry;  /* current route entry */
     uint32_t *entry_tries; /* attempts made on the current entry */
-    uint32_t *step_tries;  /* attempts made in the current step */
+    uint32_t *step_tries;  /* attempts made in the current step (trace workloads: requests arrived) */
     uint8_t *escalated;
     double *task_cost;
     uint8_t *batch_waited; /* the pending attempt has waited for its batch run time */
@@ -136,12 +136,17 @@ enum pcs_status pcs_trial_play_observed(const struct pcs_scenario *scenario, con
                                         struct pcs_sketch *task_costs, pcs_gen_observer observer, void *context,
                                         const volatile int *stop, struct pcs_error *err);
 
-/* The same for a trace workload (src/mc/trial_trace.c): every request of
- * the trace a step of its task at its own time x traffic->time_scale. */
+/* pcs_trial_play_observed for a trace workload (src/mc/trial_trace.c):
+ * every request of the trace a step of its task at its own time x
+ * traffic->time_scale. observer (may be NULL, as the engine calls it) sees
+ * every attempt right after its slot's cache answered: request->model is
+ * the plan's slot (< scenario->model_count: that alias), namespace_id the
+ * trace's own, t_ms from the trace's first request (pcsim/gen.h). */
 enum pcs_status pcs_trial_play_trace(const struct pcs_scenario *scenario, const struct strategy_plan *plan,
                                      uint64_t trial, const struct trial_traffic *traffic, struct trial_scratch *scratch,
                                      struct pcs_trial_outcome *outcome, struct pcs_sketch *task_costs,
-                                     const volatile int *stop, struct pcs_error *err);
+                                     pcs_gen_observer observer, void *context, const volatile int *stop,
+                                     struct pcs_error *err);
 
 /* When a batch-tier attempt sent at sent_ms runs: uniformly within the
  * scenario's batch window after it, drawn from (trial, key, which). */

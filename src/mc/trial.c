@@ -302,7 +302,8 @@ static enum pcs_status show_attempt(const struct play *play, uint32_t task, size
     req->attempt = play->scratch->step_tries[task] + 1;
     req->ok = failed ? 0 : 1;
     req->tier = (uint8_t)play->plan->strategy->tier;
-    struct pcs_gen_attempt seen = {req, play->scratch->step[task], usage, cost};
+    const struct pcs_scenario_model *model = &play->scenario->models[m];
+    struct pcs_gen_attempt seen = {req, play->scratch->step[task], usage, cost, model->model, model->alias};
     return play->observer(play->observer_context, &seen, play->err);
 }
 

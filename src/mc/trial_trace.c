@@ -14,7 +14,10 @@
  * the trace's next request and the earliest pending attempt (a retry, or a
  * batch attempt waiting for its run time); on a tie the pending one goes
  * first (it comes from an earlier request), pending ones among themselves
- * by request index. */
+ * by request index.
+ *
+ * An observer (pcsim gen) sees every attempt as its slot's cache saw it;
+ * without one the loop does what it did, at the same speed. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +31,7 @@ struct trace_event {
     uint32_t request;
     uint32_t entry_tries; /* attempts made on the route entry */
     uint32_t step_tries;  /* attempts made for the request */
+    uint32_t step;        /* the request's place among its task's, from 0 */
     uint8_t entry;        /* the route entry */
     uint8_t batch_waited; /* it has waited for its batch run time */
 };
@@ -89,6 +93,9 @@ struct trace_play {
     struct trial_scratch *scratch;
     struct pcs_trial_outcome *outcome;
     struct pcs_error *err;
+    int64_t start;             /* the trace's first request's time: the trial's 0 */
+    pcs_gen_observer observer; /* NULL: none */
+    void *observer_context;
 };
 
 /* Per task in the scratch arrays: step[] holds these flags. */
@@ -135,6 +142,23 @@ static double price_multiplier(const struct trace_play *play, const struct pcs_m
     if (multiplier <= 0)
         multiplier = 1;
     return multiplier * play->plan->region_uplift;
+}
+
+/* Shows the observer an attempt just played on slot: req as the cache saw
+ * it, with the fields a trace line carries filled in (pcsim/gen.h). */
+static enum pcs_status show_attempt(const struct trace_play *play, const struct trace_event *event, uint32_t slot,
+                                    int failed, struct pcs_request *req, const struct pcs_usage *usage, double cost)
+{
+    req->t_ms = event->time - play->start;
+    req->model = slot;
+    req->task = play->requests->task[event->request];
+    req->has_task = 1;
+    req->attempt = event->step_tries + 1;
+    req->ok = failed ? 0 : 1;
+    const struct plan_slot *model = &play->plan->slots[slot];
+    const char *name = slot < play->scenario->model_count ? play->scenario->models[slot].alias : model->name;
+    struct pcs_gen_attempt seen = {req, event->step, usage, cost, model->model, name};
+    return play->observer(play->observer_context, &seen, play->err);
 }
 
 /* Plays the attempt event at its time and schedules what follows. */
@@ -188,6 +212,11 @@ static enum pcs_status trace_attempt(struct trace_play *play, struct trace_event
     outcome->cache_read_tokens += usage.cache_read;
     outcome->cache_write_tokens += usage.cache_write;
     scratch->task_cost[task] += cost.total;
+    if (play->observer) {
+        status = show_attempt(play, event, slot, failed, &req, &usage, cost.total);
+        if (status != PCS_OK)
+            return status;
+    }
     if (!failed)
         return PCS_OK;
     event->step_tries++;
@@ -224,6 +253,7 @@ static enum pcs_status trace_scratch_reset(const struct strategy_plan *plan, siz
         memset(scratch->slot_caches, 0, plan->slot_count * sizeof *scratch->slot_caches);
     if (tasks > 0) {
         memset(scratch->step, 0, tasks * sizeof *scratch->step);
+        memset(scratch->step_tries, 0, tasks * sizeof *scratch->step_tries); /* here: requests arrived */
         memset(scratch->escalated, 0, tasks * sizeof *scratch->escalated);
         memset(scratch->task_cost, 0, tasks * sizeof *scratch->task_cost);
     }
@@ -251,7 +281,8 @@ static enum pcs_status trace_tasks_finish(const struct trace_play *play, size_t 
 enum pcs_status pcs_trial_play_trace(const struct pcs_scenario *scenario, const struct strategy_plan *plan,
                                      uint64_t trial, const struct trial_traffic *traffic, struct trial_scratch *scratch,
                                      struct pcs_trial_outcome *outcome, struct pcs_sketch *task_costs,
-                                     const volatile int *stop, struct pcs_error *err)
+                                     pcs_gen_observer observer, void *context, const volatile int *stop,
+                                     struct pcs_error *err)
 {
     const struct pcs_trace_requests *requests = scenario->workload.trace->requests;
     memset(outcome, 0, sizeof *outcome);
@@ -260,8 +291,9 @@ enum pcs_status pcs_trial_play_trace(const struct pcs_scenario *scenario, const 
         return status;
     if (requests->count > UINT32_MAX)
         return pcs_error_set(err, PCS_ERR_RANGE, "a trace of more than %u requests", UINT32_MAX);
-    struct trace_play play = {scenario, plan, requests, trial, traffic, scratch, outcome, err};
     int64_t start = requests->t_ms[0];
+    struct trace_play play = {scenario, plan, requests, trial,    traffic, scratch,
+                              outcome,  err,  start,    observer, context};
     /* Without horizon_hours every request plays; with it, those sent before its end. */
     double horizon_ms = scenario->horizon_from_trace ? INFINITY : scenario->horizon_hours * 3.6e6;
     size_t next = 0;
@@ -291,6 +323,7 @@ enum pcs_status pcs_trial_play_trace(const struct pcs_scenario *scenario, const 
             event.time = next_time;
             event.request = (uint32_t)next++;
             uint32_t task = requests->task[event.request];
+            event.step = scratch->step_tries[task]++;
             if (!(scratch->step[task] & TASK_FAILED))
                 scratch->step[task] |= TASK_SEEN;
         } else {

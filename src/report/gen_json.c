@@ -51,11 +51,15 @@ enum pcs_status pcs_report_gen_json(FILE *out, const struct pcs_gen_report *repo
     pcs_report_json_add_number(doc, root, "spend", outcome->spend);
     add_tokens(doc, root, &summary->total);
     cJSON *models = pcs_report_json_array(doc, root, "by_model");
-    for (size_t m = 0; m < scenario->model_count; m++) {
+    for (size_t m = 0; m < summary->model_count; m++) {
         const struct pcs_gen_model_summary *share = &summary->by_model[m];
+        if (!share->model)
+            continue; /* a cache of a trace's model no attempt used */
         cJSON *model = cJSON_CreateObject();
-        pcs_report_json_add_string(doc, model, "alias", scenario->models[m].alias);
-        pcs_report_json_add_string(doc, model, "model", scenario->models[m].model->id);
+        pcs_report_json_add_string(doc, model, "alias", m < scenario->model_count ? share->name : "trace");
+        if (m >= scenario->model_count)
+            pcs_report_json_add_string(doc, model, "trace_model", share->name);
+        pcs_report_json_add_string(doc, model, "model", share->model->id);
         pcs_report_json_put(doc, model, "attempts", pcs_report_json_integer(share->usage.requests));
         pcs_report_json_put(doc, model, "failed_attempts", pcs_report_json_integer(share->failed));
         add_tokens(doc, model, &share->usage);

@@ -3,15 +3,17 @@
 
 usage: gen_replay.py PCSIM_BINARY SOURCE_DIR
 
-For every shipped scenario (scenarios/*.json) and the hand-written ones of
-tests/data/gen/ (failures, redos, escalation, two aliases of one model,
-breakpoint caches that write, a batch tier, a sweep), every strategy, trials 0
-and 3: the trace `pcsim gen` writes, replayed with the strategy's cache preset
+For every shipped scenario (scenarios/*.json, a trace workload among them) and
+the hand-written ones of tests/data/gen/ (failures, redos, escalation, two
+aliases of one model, breakpoint caches that write, a batch tier, a sweep; a
+trace workload with all of these, route entries "trace" on the trace's own
+models and a model_map), every strategy, trials 0 and 3: the trace `pcsim gen` writes, replayed with the strategy's cache preset
 as --policy, gives exactly the trial's tokens (input, cache read, cache write,
 1-hour write, output; per model and in total), its attempts, tasks and
 completed tasks, and its dollars (to 1e-9), as the summary of the trial
 (--summary) states them. The summary itself is the trial `pcsim run` plays:
-trial 0's spend, attempts, tasks and cached ratio equal `pcsim run --trials 1`'s
+trial 0's spend, attempts, tasks and cached ratio equal `pcsim run --trials 1`'s,
+strategy by strategy
 (tests/unit/test_gen.c checks every trial's outcome field by field against the
 engine's). The same command twice gives the same bytes.
 """
@@ -97,6 +99,11 @@ def gen_and_replay(scenario, strategy, trial, extra=()):
     summary = json.load(open(summary_path))
     check(summary["schema"] == "pcsim.gen.v1" and summary["trial"] == trial
           and summary["strategy"]["name"] == strategy["name"], label + ": summary header")
+    # Every scenario here sends something in these trials: an empty trace is a wrong one.
+    check(summary["lines"] > 0 and os.path.getsize(trace) > 0,
+          "%s: an empty trace (%d lines)" % (label, summary["lines"]))
+    if summary["lines"] == 0:
+        return summary, trace
     uplift = [a for a in extra if a.startswith("--region-uplift")]
     policy = strategy.get("cache", "auto")
     replay = json.loads(pcsim("replay", "--policy", policy, "--format", "json", *uplift, trace))
@@ -105,9 +112,10 @@ def gen_and_replay(scenario, strategy, trial, extra=()):
 
 
 scenarios = [p for p in sorted(glob.glob("scenarios/*.json")) if not p.endswith("prices.json")]
-scenarios += ["tests/data/gen/escalation.json"]
+scenarios += ["tests/data/gen/escalation.json", "tests/data/gen/trace_escalation.json"]
 for scenario in scenarios:
     spec = json.load(open(scenario))
+    run = json.loads(pcsim("run", "--trials", "1", "--threads", "1", "--format", "json", scenario))
     for index, strategy in enumerate(spec["strategies"]):
         for trial in (0, 3):
             summary, trace = gen_and_replay(scenario, strategy, trial)
@@ -116,18 +124,20 @@ for scenario in scenarios:
                 again = os.path.join(work, "again.jsonl")
                 pcsim("gen", "--output", again, scenario)
                 check(open(trace, "rb").read() == open(again, "rb").read(), scenario + ": not byte-identical")
+            if trial == 0:
                 # Trial 0 is the trial `pcsim run --trials 1` plays.
-                run = json.loads(pcsim("run", "--trials", "1", "--threads", "1", "--format", "json", scenario))
-                first = run["points"][0]["strategies"][0]
-                check(first["requests"] == summary["attempts"] and first["tasks_per_trial"] == summary["tasks"],
-                      "%s: run: %d requests, %r tasks; gen %d, %d" % (scenario, first["requests"],
-                                                                      first["tasks_per_trial"],
+                label = "%s [%s]" % (scenario, strategy["name"])
+                played = run["points"][0]["strategies"][index]
+                check(played["name"] == strategy["name"], "%s: run's strategy %r" % (label, played["name"]))
+                check(played["requests"] == summary["attempts"] and played["tasks_per_trial"] == summary["tasks"],
+                      "%s: run: %d requests, %r tasks; gen %d, %d" % (label, played["requests"],
+                                                                      played["tasks_per_trial"],
                                                                       summary["attempts"], summary["tasks"]))
-                check(close(first["spend_per_horizon"]["mean"], summary["spend"]),
-                      "%s: run spend %r, gen %r" % (scenario, first["spend_per_horizon"]["mean"], summary["spend"]))
-                ratio = summary["tokens"]["cache_read"] / summary["tokens"]["input"]
-                check(close(first["cached_ratio"]["mean"], ratio),
-                      "%s: run cached ratio %r, gen %r" % (scenario, first["cached_ratio"]["mean"], ratio))
+                check(close(played["spend_per_horizon"]["mean"], summary["spend"]),
+                      "%s: run spend %r, gen %r" % (label, played["spend_per_horizon"]["mean"], summary["spend"]))
+                ratio = summary["tokens"]["cache_read"] / max(1, summary["tokens"]["input"])
+                check(close(played["cached_ratio"]["mean"], ratio),
+                      "%s: run cached ratio %r, gen %r" % (label, played["cached_ratio"]["mean"], ratio))
 
 # Prices move the dollars on both sides alike.
 escalation = json.load(open("tests/data/gen/escalation.json"))

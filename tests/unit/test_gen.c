@@ -7,7 +7,9 @@
  * the previous step's whole prompt in the cache of its model); every
  * outcome of pcs_gen_trial against pcs_run's for the same trial; the native
  * lines (byte-identical twice, fields as docs/formats.md spells them,
- * aliases of one model in sessions of their own). argv[1] is unused. */
+ * aliases of one model in sessions of their own); a trace workload's
+ * attempts by hand (gen/tiny_trace.jsonl) and its every outcome against
+ * pcs_run's (gen/trace_escalation.json). argv[1] is tests/data. */
 #include <stdlib.h>
 
 #include "check.h"
@@ -20,9 +22,11 @@ static pcs_catalog *catalog;
 /* Every number constant: 20 tasks an hour over 2 hours, 3 steps 10 s apart,
  * a 1500-token system prefix, 100 tokens in and 40 out a step, history on.
  * mini fails every attempt, full none; a failed attempt keeps half its
- * output; a redo waits 2 s. */
+ * output; a redo waits 2 s. The batch tier prices them; with
+ * batch_window_hours 0 its attempts run when sent (standard timing). */
 static const char by_hand[] =
     "{\"schema\": \"pcsim.scenario.v1\", \"name\": \"by hand\", \"seed\": 3, \"trials\": 1, \"horizon_hours\": 2,"
+    " \"batch_window_hours\": 0,"
     " \"models\": {\"mini\": \"gpt-5.4-mini\", \"full\": \"gpt-5.4\"},"
     " \"workload\": {\"tasks_per_hour\": 20, \"task_types\": [{\"name\": \"chat\", \"steps\": 3,"
     "   \"gap_seconds\": 10, \"prefix\": [{\"id\": \"system\", \"tokens\": 1500}],"
@@ -80,10 +84,14 @@ static enum pcs_status keep(void *context, const struct pcs_gen_attempt *attempt
     return PCS_OK;
 }
 
+static const char *data_dir = ".";
+
 static pcs_scenario_set *parse(const char *text)
 {
     struct pcs_error err;
-    pcs_scenario_set *set = pcs_scenario_parse(text, strlen(text), "inline.json", NULL, catalog, &err);
+    char base[4096];
+    snprintf(base, sizeof base, "%s/gen", data_dir);
+    pcs_scenario_set *set = pcs_scenario_parse(text, strlen(text), "inline.json", base, catalog, &err);
     if (!set)
         fprintf(stderr, "cannot parse the test scenario: %s\n", err.message);
     return set;
@@ -259,6 +267,8 @@ static void test_native_lines(void)
     CHECK(first.by_model[0].cost + first.by_model[1].cost > 0);
     free(one);
     free(two);
+    pcs_gen_summary_free(&first);
+    pcs_gen_summary_free(&second);
     pcs_scenario_set_free(set);
 
     /* Two aliases of one model: a cache each in the trial, a session each in the trace. */
@@ -277,6 +287,7 @@ static void test_native_lines(void)
     CHECK_U64(count_of(text, "\"session\":\"1\""), 3 * twins.outcome.tasks);
     CHECK_U64(count_of(text, "\"session\":\"2\""), 3 * twins.outcome.tasks);
     free(text);
+    pcs_gen_summary_free(&twins);
     pcs_scenario_set_free(set);
 }
 
@@ -286,6 +297,98 @@ static enum pcs_status refuse(void *context, const struct pcs_gen_attempt *attem
     (void)attempt;
     ++*(int *)context;
     return pcs_error_set(err, PCS_ERR_IO, "no room");
+}
+
+/* A trace workload (gen/tiny_trace.jsonl: one session, requests at 100 s
+ * and 110 s on Haiku, at 130 s on Sonnet) at twice the recorded pace's
+ * gaps: the trace's own models fail every attempt, the alias "full"
+ * (Sonnet) none, a redo waits 5 s. So each request fails on its own model
+ * and succeeds on full: Haiku's requests run on a cache of their own (the
+ * cache after the aliases), Sonnet's on full's. */
+static void test_trace_by_hand(void)
+{
+    pcs_scenario_set *set = parse(
+        "{\"schema\": \"pcsim.scenario.v1\", \"name\": \"trace by hand\", \"seed\": 1, \"trials\": 1,"
+        " \"models\": {\"full\": \"claude-sonnet-4-5\"},"
+        " \"workload\": {\"trace\": \"tiny_trace.jsonl\", \"time_scale\": 2},"
+        " \"failure\": {\"p\": {\"trace\": 1, \"full\": 0}, \"failed_output_fraction\": 0.5,"
+        "  \"retry_delay_seconds\": 5},"
+        " \"strategies\": [{\"name\": \"own-then-full\", \"route\": [{\"model\": \"trace\"}, {\"model\": \"full\"}],"
+        "   \"cache\": \"ttl\"}]}");
+    CHECK(set != NULL);
+    if (!set)
+        return;
+    const struct pcs_scenario *scenario = &pcs_scenario_point(set, 0)->scenario;
+    struct pcs_run_config config = prices();
+    struct pcs_trial_outcome outcome;
+    struct pcs_error err;
+    struct seen_list *list = calloc(1, sizeof *list);
+    CHECK(pcs_gen_trial(scenario, &config, 0, 0, keep, list, &outcome, NULL, &err) == PCS_OK);
+    static const struct {
+        int64_t t_ms;
+        uint32_t model, attempt, step;
+        uint8_t ok;
+        uint64_t input, output;
+    } want[] = {
+        {0, 1, 1, 0, 0, 1000, 50},      {5000, 0, 2, 0, 1, 1000, 100}, {20000, 1, 1, 1, 0, 1200, 50},
+        {25000, 0, 2, 1, 1, 1200, 100}, {60000, 0, 1, 2, 0, 500, 30},  {65000, 0, 2, 2, 1, 500, 60},
+    };
+    CHECK_U64(list->count, sizeof want / sizeof want[0]);
+    for (size_t i = 0; i < list->count && i < sizeof want / sizeof want[0]; i++) {
+        const struct seen *got = &list->items[i];
+        CHECK(got->t_ms == want[i].t_ms);
+        CHECK_U64(got->model, want[i].model);
+        CHECK_U64(got->attempt, want[i].attempt);
+        CHECK_U64(got->step, want[i].step);
+        CHECK_U64(got->ok, want[i].ok);
+        CHECK_U64(got->input, want[i].input);
+        CHECK_U64(got->output, want[i].output);
+        CHECK_U64(got->task, 0);
+        CHECK_U64(got->has_task, 1);
+    }
+    CHECK_U64(outcome.tasks, 1);
+    CHECK_U64(outcome.completed, 1);
+    CHECK_U64(outcome.escalated, 1);
+    CHECK_U64(outcome.requests, 6);
+    CHECK_U64(outcome.failed_requests, 3);
+    free(list);
+
+    /* Written: Haiku's lines name the catalog Haiku, the rest Sonnet; the summary has a cache for each. */
+    struct pcs_gen_summary summary;
+    char *text = native_text(scenario, 0, &summary);
+    CHECK_U64(count_of(text, "\"model\":\"claude-haiku-4-5\""), 2);
+    CHECK_U64(count_of(text, "\"model\":\"claude-sonnet-4-5\""), 4);
+    CHECK_U64(count_of(text, "\"session\":"), 6); /* the trace's session, kept */
+    CHECK_U64(count_of(text, "\"ttft\""), 0);
+    CHECK_U64(summary.model_count, 2);
+    if (summary.model_count == 2) {
+        CHECK(summary.by_model[1].model && strcmp(summary.by_model[1].model->id, "claude-haiku-4-5") == 0);
+        CHECK_U64(summary.by_model[1].usage.requests, 2);
+        CHECK_U64(summary.by_model[1].failed, 2);
+        CHECK_U64(summary.by_model[0].usage.requests, 4);
+    }
+    free(text);
+    pcs_gen_summary_free(&summary);
+    pcs_scenario_set_free(set);
+}
+
+/* A scenario file of tests/data as text (freed by the caller). */
+static char *data_text(const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", data_dir, name);
+    FILE *in = fopen(path, "rb");
+    CHECK(in != NULL);
+    if (!in)
+        return NULL;
+    static char text[1 << 16];
+    size_t n = fread(text, 1, sizeof text - 1, in);
+    fclose(in);
+    text[n] = 0;
+    char *copy = malloc(n + 1);
+    if (copy)
+        memcpy(copy, text, n + 1);
+    return copy;
 }
 
 static void test_observer_error(void)
@@ -306,8 +409,8 @@ static void test_observer_error(void)
 
 int main(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    if (argc > 1)
+        data_dir = argv[1];
     struct pcs_error err;
     catalog = pcs_catalog_load_builtin(&err);
     if (!catalog) {
@@ -334,6 +437,12 @@ int main(int argc, char **argv)
         "   {\"model\": \"sonnet\", \"attempts\": 2}], \"cache\": \"anthropic-1h\"},"
         "  {\"name\": \"y\", \"route\": [{\"model\": \"sonnet\"}], \"tier\": \"batch\"}]}");
     test_native_lines();
+    test_trace_by_hand();
+    /* A trace workload: redos, escalation, batch waits, the trace's own models, a model_map. */
+    char *trace_escalation = data_text("gen/trace_escalation.json");
+    if (trace_escalation)
+        test_same_as_run(trace_escalation);
+    free(trace_escalation);
     test_observer_error();
     pcs_catalog_free(catalog);
     return check_summary();
