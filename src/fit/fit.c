@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/grow.h"
 #include "common/hash_table.h"
 #include "pcsim/fit.h"
 
@@ -85,10 +86,8 @@ static int grow(void **array, size_t *cap, size_t count, size_t size)
 {
     if (count <= *cap)
         return 0;
-    size_t grown = *cap ? *cap : 64;
-    while (grown < count)
-        grown *= 2;
-    void *memory = realloc(*array, grown * size);
+    size_t grown = grow_capacity(*cap, count, 64, size);
+    void *memory = grown ? realloc(*array, grown * size) : NULL;
     if (!memory)
         return -1;
     *array = memory;

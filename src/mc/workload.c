@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/grow.h"
 #include "mc_internal.h"
 
 /* Grows *array to hold count elements of size bytes (doubling). */
@@ -13,10 +14,8 @@ static int reserve(void **array, size_t *cap, size_t count, size_t size)
 {
     if (count <= *cap)
         return 0;
-    size_t grown = *cap ? *cap : 256;
-    while (grown < count)
-        grown *= 2;
-    void *memory = realloc(*array, grown * size);
+    size_t grown = grow_capacity(*cap, count, 256, size);
+    void *memory = grown ? realloc(*array, grown * size) : NULL;
     if (!memory)
         return -1;
     *array = memory;
