@@ -118,6 +118,20 @@ enum pcs_status pcs_trial_reserve_tasks(struct trial_scratch *scratch, size_t co
 
 void pcs_trial_scratch_free(struct trial_scratch *scratch);
 
+/* Counts one attempt of task in *outcome and in the task's cost: what both
+ * trial players (synthetic and trace) add for every attempt sent. */
+static inline void pcs_outcome_count_attempt(struct pcs_trial_outcome *outcome, struct trial_scratch *scratch,
+                                             uint32_t task, const struct pcs_usage *usage, double cost, int failed)
+{
+    outcome->spend += cost;
+    outcome->requests++;
+    outcome->failed_requests += failed ? 1 : 0;
+    outcome->input_tokens += usage->input;
+    outcome->cache_read_tokens += usage->cache_read;
+    outcome->cache_write_tokens += usage->cache_write;
+    scratch->task_cost[task] += cost;
+}
+
 /* Plays traffic through one strategy with fresh caches; fills *outcome and
  * adds every task's cost to task_costs. When *stop (may be NULL) becomes
  * non-zero the trial ends unfinished: PCS_END, outcome and task_costs

@@ -204,14 +204,7 @@ static enum pcs_status trace_attempt(struct trace_play *play, struct trace_event
                              price_multiplier(play, model->model, tier), &cost, play->err);
     if (status != PCS_OK)
         return status;
-    struct pcs_trial_outcome *outcome = play->outcome;
-    outcome->spend += cost.total;
-    outcome->requests++;
-    outcome->failed_requests += failed ? 1 : 0;
-    outcome->input_tokens += usage.input;
-    outcome->cache_read_tokens += usage.cache_read;
-    outcome->cache_write_tokens += usage.cache_write;
-    scratch->task_cost[task] += cost.total;
+    pcs_outcome_count_attempt(play->outcome, scratch, task, &usage, cost.total, failed);
     if (play->observer) {
         status = show_attempt(play, event, slot, failed, &req, &usage, cost.total);
         if (status != PCS_OK)
