@@ -52,7 +52,7 @@ static cJSON *strategy_object(struct report_json *doc, const struct pcs_scenario
         pcs_report_json_put(doc, step, "attempts", pcs_report_json_integer(strategy->route[i].attempts));
         pcs_report_json_put(doc, route, NULL, step);
     }
-    pcs_report_json_add_string(doc, object, "tier", pcs_tier_name(strategy->tier));
+    pcs_report_json_add_string(doc, object, "tier", pcs_run_tier_name(scenario, strategy));
     pcs_report_json_add_string(doc, object, "cache", strategy->cache);
     pcs_report_json_put(doc, object, "trials", pcs_report_json_integer(st->trials));
     pcs_report_json_put(doc, object, "trials_with_completion", pcs_report_json_integer(st->trials_with_completion));

@@ -146,6 +146,11 @@ const char *pcs_run_auto_text(const struct pcs_run_report *report, char *buf, si
     return buf;
 }
 
+const char *pcs_run_tier_name(const struct pcs_scenario *scenario, const struct pcs_strategy *strategy)
+{
+    return scenario->workload.trace && !strategy->tier_given ? "trace" : pcs_tier_name(strategy->tier);
+}
+
 void pcs_run_route_text(const struct pcs_scenario *scenario, const struct pcs_strategy *strategy, const char *arrow,
                         char *buf, size_t cap)
 {

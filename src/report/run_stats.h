@@ -31,6 +31,11 @@ struct strategy_stats {
 void pcs_run_route_text(const struct pcs_scenario *scenario, const struct pcs_strategy *strategy, const char *arrow,
                         char *buf, size_t cap);
 
+/* A strategy's tier for reports: its tier's name, or "trace" when the
+ * workload is a trace and the strategy names no tier (each request keeps
+ * its own, DESIGN §10). Static storage. */
+const char *pcs_run_tier_name(const struct pcs_scenario *scenario, const struct pcs_strategy *strategy);
+
 /* With trials_auto: whether every point converged, and the widest relative
  * 95% CI half-width over the points (infinity: a strategy had no CI). */
 void pcs_run_auto_outcome(const struct pcs_run_report *report, int *converged, double *widest);
