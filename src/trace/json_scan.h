@@ -110,6 +110,12 @@ int pcs_js_skip(struct js_cursor *c);
  * the record will be validated in full later. -1 if the outline is broken. */
 int pcs_js_skip_lax(struct js_cursor *c);
 
+/* The first byte in [p, end) that ends a string's plain run ('"', '\\' or
+ * below 0x20), or end. The scanner finds these 16 bytes at a time where
+ * SSE2 is there; portable = 1 asks for the eight-at-a-time way every target
+ * has, so a test can hold the two to the same answers. */
+const char *pcs_js_stop_scan(const char *p, const char *end, int portable);
+
 /* A short name of the value at the cursor: "string", "number", "array", ... */
 const char *pcs_js_kind(struct js_cursor *c);
 

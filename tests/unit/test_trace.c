@@ -949,6 +949,86 @@ static void test_long_last_line(void)
     free(text);
 }
 
+/* The first stop ('"', '\\', below 0x20) in [p, end), or end: byte by byte,
+ * as DESIGN words it, for holding the scanner's fast ways to. */
+static const char *stop_by_bytes(const char *p, const char *end)
+{
+    while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+        p++;
+    return p;
+}
+
+static uint64_t stop_rng = 0x9e3779b97f4a7c15ull;
+
+static unsigned stop_rand(void)
+{
+    stop_rng ^= stop_rng << 13;
+    stop_rng ^= stop_rng >> 7;
+    stop_rng ^= stop_rng << 17;
+    return (unsigned)(stop_rng >> 32);
+}
+
+/* A byte that is no stop, often one next to a stop's value or with a stop's
+ * low seven bits under the high one (0xA2 is '"' | 0x80, 0xDC is '\\' | 0x80). */
+static char plain_byte(void)
+{
+    static const unsigned char near[] = {0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xA2, 0xDC, 0x9F, 0xA0, 0xFF, 'a'};
+    unsigned r = stop_rand();
+    return (char)(r % 3 ? near[(r >> 8) % sizeof near] : 0x20 + (r >> 8) % 0xE0);
+}
+
+static char stop_byte(void)
+{
+    unsigned r = stop_rand() % 4;
+    return (char)(r == 0 ? '"' : r == 1 ? '\\' : stop_rand() % 0x20);
+}
+
+static void test_stop_scan_ways_agree(void)
+{
+    /* The string scanner's 16-byte (SSE2) and 8-byte (SWAR) ways to the
+     * end of a plain run agree with a byte-by-byte scan: at every
+     * alignment, for lengths around 8/16/32/64, with the stop at every
+     * offset (or none, with one just past the end that must not be seen). */
+    static const size_t lengths[] = {0,  1,  2,  7,  8,  9,  15, 16, 17, 23, 24, 25,
+                                     31, 32, 33, 47, 48, 49, 63, 64, 65, 79, 80, 81};
+    _Alignas(16) char buf[160];
+    uint64_t wrong = 0, cases = 0;
+    for (size_t align = 0; align < 16; align++) {
+        for (size_t l = 0; l < sizeof lengths / sizeof *lengths; l++) {
+            size_t n = lengths[l];
+            for (size_t k = 0; k <= n; k++) {
+                char *p = buf + align;
+                for (size_t i = 0; i < sizeof buf - align; i++)
+                    p[i] = plain_byte();
+                if (k < n)
+                    p[k] = stop_byte();
+                if (align + n < sizeof buf)
+                    p[n] = '"'; /* past the end */
+                if (k + 1 < n && stop_rand() % 2)
+                    p[k + 1 + stop_rand() % (n - k - 1)] = stop_byte(); /* a later stop too */
+                const char *expected = stop_by_bytes(p, p + n);
+                wrong += pcs_js_stop_scan(p, p + n, 0) != expected;
+                wrong += pcs_js_stop_scan(p, p + n, 1) != expected;
+                cases++;
+            }
+        }
+    }
+    /* Random runs with stops scattered at random densities. */
+    for (int round = 0; round < 20000; round++) {
+        size_t align = stop_rand() % 16, n = stop_rand() % (sizeof buf - 16);
+        unsigned density = 1 + stop_rand() % 200;
+        char *p = buf + align;
+        for (size_t i = 0; i < n; i++)
+            p[i] = stop_rand() % density == 0 ? stop_byte() : plain_byte();
+        const char *expected = stop_by_bytes(p, p + n);
+        wrong += pcs_js_stop_scan(p, p + n, 0) != expected;
+        wrong += pcs_js_stop_scan(p, p + n, 1) != expected;
+        cases++;
+    }
+    CHECK(cases > 20000);
+    CHECK_U64(wrong, 0);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) {
@@ -971,6 +1051,7 @@ int main(void)
     test_claude_files_keep_ids();
     test_ids_store_grows();
     test_long_last_line();
+    test_stop_scan_ways_agree();
     char command[512];
     snprintf(command, sizeof command, "rm -rf '%s'", dir);
     if (system(command) != 0)
