@@ -3,6 +3,7 @@
  * read field by field, and each broken field is named. */
 #include "check.h"
 #include "pcsim/cache.h"
+#include "pcsim/pricing.h"
 
 #include <string.h>
 
@@ -91,8 +92,63 @@ static void test_parse(void)
     }
 }
 
+/* Two requests 1 s apart sharing one bound that ends at tokens (the whole
+ * prompt): what the second reads under Gemini 2.5 Flash's own cache. */
+static uint64_t gemini_flash_second_read(const struct pcs_cache_config *config, uint32_t tokens)
+{
+    uint64_t unit = 42;
+    uint32_t end = tokens;
+    struct pcs_request req;
+    memset(&req, 0, sizeof req);
+    req.model = 1;
+    req.input_tokens = tokens;
+    req.output_tokens = 1;
+    req.bound_count = 1;
+    req.units = &unit;
+    req.ends = &end;
+    req.ok = 1;
+    struct pcs_error err;
+    pcs_cache *cache = pcs_cache_new(config, &err);
+    struct pcs_usage first, second;
+    CHECK(cache && pcs_cache_access(cache, &req, &first) == PCS_OK);
+    req.t_ms = 1000;
+    CHECK(cache && pcs_cache_access(cache, &req, &second) == PCS_OK);
+    pcs_cache_free(cache);
+    return cache ? second.cache_read : UINT64_MAX;
+}
+
+/* Issue #18: Gemini's implicit cache needs 2048 tokens on 2.5 Flash and
+ * 4096 on 3.x (ai.google.dev/gemini-api/docs/caching, updated 2026-10-13).
+ * DESIGN §3, the openai policy: a read is 0 when the prompt or the match is
+ * below min, else the match (granularity 1 for gemini). */
+static void test_gemini_minimums(void)
+{
+    struct pcs_error err;
+    pcs_catalog *catalog = pcs_catalog_load_builtin(&err);
+    CHECK(catalog != NULL);
+    if (!catalog)
+        return;
+    const struct pcs_model *flash = pcs_catalog_resolve(catalog, "gemini-2.5-flash", NULL);
+    const struct pcs_model *three = pcs_catalog_resolve(catalog, "gemini-3-pro-preview", NULL);
+    CHECK(flash && three);
+    struct pcs_cache_config config;
+    if (flash && pcs_model_cache_config("auto", flash, &config) == PCS_OK) {
+        CHECK(config.policy == PCS_POLICY_OPENAI);
+        CHECK_U64(config.min_tokens, 2048);
+        CHECK_U64(config.granularity, 1);
+        CHECK_U64(gemini_flash_second_read(&config, 2047), 0);
+        CHECK_U64(gemini_flash_second_read(&config, 2048), 2048);
+    } else {
+        CHECK(!"gemini-2.5-flash has a cache configuration");
+    }
+    if (three && pcs_model_cache_config("auto", three, &config) == PCS_OK)
+        CHECK_U64(config.min_tokens, 4096);
+    pcs_catalog_free(catalog);
+}
+
 int main(void)
 {
+    test_gemini_minimums();
     test_builtin();
     test_parse();
     return check_summary();
