@@ -23,8 +23,9 @@
  * Contract (the rules are in pcsim/status.h). Thread safety: a pcs_cache is
  * changed by every access, so one cache is used by one thread at a time;
  * distinct caches are independent. The policy and preset functions read
- * static tables and the built-in rules file (read once) and are thread-safe. Ownership: a cache keeps nothing of a
- * request after pcs_cache_access returns. Units: times and TTLs are
+ * static tables and the built-in rules file (read once) and are
+ * thread-safe. Ownership: a cache keeps nothing of a request after
+ * pcs_cache_access returns. Units: times and TTLs are
  * milliseconds on the trace's clock; min_tokens, granularity, capacity and
  * every usage count are tokens. */
 #ifndef PCSIM_CACHE_H
