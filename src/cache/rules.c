@@ -160,7 +160,7 @@ enum pcs_status pcs_cache_rules_parse(const char *text, size_t size, const char 
             if (strcmp(rules[j].name, rules[index].name) == 0) {
                 status = pcs_error_set(err, PCS_ERR_PARSE, "%s: presets[%zu].name: \"%s\" given twice", name, index,
                                        rules[index].name);
-                index++;
+                pcs_cache_rules_release(&rules[index], 1); /* not yet counted in *count */
                 break;
             }
         if (status != PCS_OK)
