@@ -23,8 +23,9 @@
  * Contract (the rules are in pcsim/status.h). Thread safety: a pcs_cache is
  * changed by every access, so one cache is used by one thread at a time;
  * distinct caches are independent. The policy and preset functions read
- * static tables and are thread-safe. Ownership: a cache keeps nothing of a
- * request after pcs_cache_access returns. Units: times and TTLs are
+ * static tables and the built-in rules file (read once) and are
+ * thread-safe. Ownership: a cache keeps nothing of a request after
+ * pcs_cache_access returns. Units: times and TTLs are
  * milliseconds on the trace's clock; min_tokens, granularity, capacity and
  * every usage count are tokens. */
 #ifndef PCSIM_CACHE_H
@@ -154,6 +155,47 @@ int pcs_cache_config_equal(const struct pcs_cache_config *a, const struct pcs_ca
 /* Checks a configuration: PCS_OK, or PCS_ERR_ARG with err filled with what
  * is wrong. */
 enum pcs_status pcs_cache_config_check(const struct pcs_cache_config *config, struct pcs_error *err);
+
+/* A preset as the hand-kept rules file scenarios/rules/cache_rules.json states
+ * it (schema pcsim.cache_rules.v1; docs/prices.md says how to change a
+ * rule). The file is assembled into the library; the preset functions
+ * below read it, so a provider's rule is data, not code. Strings are owned
+ * by the table they come from. */
+struct pcs_cache_rule {
+    const char *name; /* the preset's name: "openai", "anthropic-5m", ... */
+    enum pcs_policy policy;
+    int64_t ttl_s;        /* idle TTL, seconds (>= 1) */
+    uint64_t min_tokens;  /* minimum cacheable prefix, tokens */
+    uint64_t granularity; /* tokens (>= 1) */
+    int per_model;        /* 1: each model's minimum comes from the price catalog */
+    const char *source;   /* a URL or a document's name */
+    const char *as_of;    /* the date the rule was last checked: YYYY-MM-DD */
+};
+
+/* The most preset rows a rules file may hold. */
+#define PCS_CACHE_RULES_MAX 64
+
+/* Parses a rules document text[0..size) (text[size] must be '\0'; name
+ * labels errors) into rules[0..cap), in the file's order; *count gets the
+ * rows read. Errors (nothing is kept, *count = 0): those of a JSON document
+ * (file:line:column for malformed text), PCS_ERR_PARSE "NAME: presets[I].FIELD:
+ * problem" for a missing or wrong field, an unknown policy, a date that is
+ * not YYYY-MM-DD or a name given twice, PCS_ERR_RANGE for more than cap
+ * rows, PCS_ERR_NOMEM. Free the strings of a parsed table with
+ * pcs_cache_rules_release. Thread safety: reentrant. */
+enum pcs_status pcs_cache_rules_parse(const char *text, size_t size, const char *name, struct pcs_cache_rule *rules,
+                                      size_t cap, size_t *count, struct pcs_error *err);
+
+/* Frees the strings of rules[0..count) filled by pcs_cache_rules_parse. */
+void pcs_cache_rules_release(struct pcs_cache_rule *rules, size_t count);
+
+/* The built-in rules (read once, on first use; thread-safe), *count rows.
+ * *count is 0 only if the built-in file is broken (a build defect the
+ * cache_rules test catches); then err, if not NULL, says why. */
+const struct pcs_cache_rule *pcs_cache_rules(size_t *count, struct pcs_error *err);
+
+/* The built-in rule of the preset named name, or NULL. */
+const struct pcs_cache_rule *pcs_cache_rule_find(const char *name);
 
 /* Sets *config to a named provider preset (DESIGN §3): "openai",
  * "openai-24h", "openai-bp", "anthropic-5m", "anthropic-1h", "gemini",

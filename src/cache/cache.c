@@ -218,56 +218,25 @@ enum pcs_status pcs_cache_config_check(const struct pcs_cache_config *config, st
     return PCS_OK;
 }
 
-/* Provider presets (DESIGN §3, §7). per_model: the catalog's minimum
- * prefix of each model replaces min_tokens (pricing/model_cache.c). */
-struct preset {
-    const char *name;
-    enum pcs_policy policy;
-    int64_t ttl_s;
-    uint64_t min_tokens;
-    uint64_t granularity;
-    int per_model;
-};
-
-static const struct preset presets[] = {
-    {"openai", PCS_POLICY_OPENAI, 300, 1024, 128, 0},
-    {"openai-24h", PCS_POLICY_OPENAI, 86400, 1024, 128, 0},
-    {"openai-bp", PCS_POLICY_BREAKPOINT, 1800, 1024, 1, 0},
-    {"anthropic-5m", PCS_POLICY_BREAKPOINT, 300, 1024, 1, 1},
-    {"anthropic-1h", PCS_POLICY_BREAKPOINT, 3600, 1024, 1, 1},
-    {"gemini", PCS_POLICY_OPENAI, 300, 1024, 1, 1},
-    {"deepseek", PCS_POLICY_OPENAI, 21600, 64, 64, 0},
-    {"ttl", PCS_POLICY_TTL, 300, 0, 1, 0},
-    {"breakpoint", PCS_POLICY_BREAKPOINT, 300, 0, 1, 0},
-    {"ideal", PCS_POLICY_IDEAL, 300, 0, 1, 0},
-    {"lru", PCS_POLICY_LRU, 300, 0, 1, 0},
-    {"none", PCS_POLICY_NONE, 300, 0, 1, 0},
-};
-
-static const struct preset *preset_find(const char *name)
-{
-    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
-        if (strcmp(name, presets[i].name) == 0)
-            return &presets[i];
-    return NULL;
-}
-
+/* Provider presets (DESIGN §3, §7) are rows of the rules file
+ * (src/cache/rules.c). per_model: the catalog's minimum prefix of each
+ * model replaces min_tokens (pricing/model_cache.c). */
 int pcs_cache_preset_per_model(const char *name)
 {
-    const struct preset *preset = preset_find(name);
-    return preset && preset->per_model;
+    const struct pcs_cache_rule *rule = pcs_cache_rule_find(name);
+    return rule && rule->per_model;
 }
 
 enum pcs_status pcs_cache_preset(const char *name, struct pcs_cache_config *config)
 {
-    const struct preset *preset = preset_find(name);
-    if (!preset)
+    const struct pcs_cache_rule *rule = pcs_cache_rule_find(name);
+    if (!rule)
         return PCS_ERR_ARG;
     *config = pcs_cache_config_default();
-    config->policy = preset->policy;
-    config->ttl_ms = preset->ttl_s * 1000;
-    config->min_tokens = preset->min_tokens;
-    config->granularity = preset->granularity;
+    config->policy = rule->policy;
+    config->ttl_ms = rule->ttl_s * 1000;
+    config->min_tokens = rule->min_tokens;
+    config->granularity = rule->granularity;
     return PCS_OK;
 }
 
@@ -275,19 +244,23 @@ const char *pcs_cache_preset_list(int standalone_only, char *buf, size_t cap)
 {
     size_t used = 0;
     buf[0] = '\0';
-    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++) {
+    size_t count;
+    const struct pcs_cache_rule *rules = pcs_cache_rules(&count, NULL);
+    for (size_t i = 0; i < count; i++) {
         struct pcs_cache_config config;
-        pcs_cache_preset(presets[i].name, &config);
+        pcs_cache_preset(rules[i].name, &config);
         if (standalone_only && pcs_cache_config_check(&config, NULL) != PCS_OK)
             continue;
-        pcs_text_append(buf, cap, &used, "%s%s", used ? ", " : "", presets[i].name);
+        pcs_text_append(buf, cap, &used, "%s%s", used ? ", " : "", rules[i].name);
     }
     return buf;
 }
 
 const char *pcs_cache_preset_name(unsigned index)
 {
-    return index < sizeof presets / sizeof presets[0] ? presets[index].name : NULL;
+    size_t count;
+    const struct pcs_cache_rule *rules = pcs_cache_rules(&count, NULL);
+    return index < count ? rules[index].name : NULL;
 }
 
 uint64_t pcs_cache_read_of_match(const struct pcs_cache_config *config, uint64_t input_tokens, uint64_t matched)

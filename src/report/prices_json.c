@@ -135,6 +135,18 @@ enum pcs_status pcs_report_price_model_json(FILE *out, const pcs_catalog *catalo
     for (size_t i = 0; i < provider->tier_count; i++)
         pcs_report_json_add_number(doc, tiers, pcs_tier_name(provider->tiers[i].tier), provider->tiers[i].multiplier);
     pcs_report_json_add_number(doc, object, "region_uplift", provider->region_uplift);
+    const struct pcs_cache_rule *rule = pcs_cache_rule_find(model->cache_preset ? model->cache_preset : "none");
+    if (rule) {
+        cJSON *entry = pcs_report_json_object(doc, object, "cache_rule");
+        pcs_report_json_add_string(doc, entry, "preset", rule->name);
+        pcs_report_json_add_string(doc, entry, "policy", pcs_policy_name(rule->policy));
+        pcs_report_json_put(doc, entry, "ttl_s", pcs_report_json_integer((uint64_t)rule->ttl_s));
+        pcs_report_json_put(doc, entry, "min_tokens", pcs_report_json_integer(rule->min_tokens));
+        pcs_report_json_put(doc, entry, "granularity", pcs_report_json_integer(rule->granularity));
+        pcs_report_json_put(doc, entry, "per_model", cJSON_CreateBool(rule->per_model));
+        pcs_report_json_add_string(doc, entry, "source", rule->source);
+        pcs_report_json_add_string(doc, entry, "as_of", rule->as_of);
+    }
     cJSON *periods = pcs_report_json_array(doc, object, "price_periods");
     for (size_t i = 0; i < model->period_count; i++) {
         const struct pcs_price_period *period = &model->periods[i];

@@ -125,6 +125,18 @@ enum pcs_status pcs_report_price_model_text(FILE *out, const pcs_catalog *catalo
     snprintf(window, sizeof window, "%llu %s", (unsigned long long)model->min_tokens,
              pcs_report_noun(model->min_tokens, "token", "tokens"));
     fprintf(out, "  min prefix      %s\n", model->min_tokens ? window : "-");
+    /* The preset's row of the rules file, with its source and date. */
+    const struct pcs_cache_rule *rule = pcs_cache_rule_find(model->cache_preset ? model->cache_preset : "none");
+    if (rule) {
+        fprintf(out, "  cache rule      %s policy, idle TTL %lld s, ", pcs_policy_name(rule->policy),
+                (long long)rule->ttl_s);
+        if (rule->per_model)
+            fprintf(out, "min prefix the model's, ");
+        else
+            fprintf(out, "min prefix %llu, ", (unsigned long long)rule->min_tokens);
+        fprintf(out, "granularity %llu\n", (unsigned long long)rule->granularity);
+        fprintf(out, "  rule source     %s (as of %s)\n", rule->source, rule->as_of);
+    }
     fprintf(out, "  tiers          ");
     for (size_t i = 0; i < provider->tier_count; i++)
         fprintf(out, " %s x%g", pcs_tier_name(provider->tiers[i].tier), provider->tiers[i].multiplier);

@@ -90,6 +90,23 @@ check_unknown_model_nearest() {
         { why="exit $rc, want 1 with the nearest name acme-small on stderr"; return 1; }
 }
 
+# The shipped deepseek preset's rule as scenarios/rules/cache_rules.json
+# states it (DESIGN §3: 64-token units), with its source and date.
+check_shipped_cache_rule() {
+    run prices show deepseek-chat --price-date 2026-11-23
+    [ "$rc" -eq 0 ] &&
+        grep -qxF '  cache rule      openai policy, idle TTL 21600 s, min prefix 64, granularity 64' "$WORK/out" &&
+        grep -qxF '  rule source     https://api-docs.deepseek.com/guides/kv_cache (as of 2026-11-23)' "$WORK/out" ||
+        { why="exit $rc; want the deepseek rule and its source in: $(grep rule "$WORK/out" | tr '\n' '|')"; return 1; }
+    run prices show claude-haiku-4-5 --price-date 2026-11-23 --format json
+    python3 -c '
+import json, sys
+rule = json.load(open(sys.argv[1]))["model"]["cache_rule"]
+sys.exit(not (rule["preset"] == "anthropic-5m" and rule["ttl_s"] == 300 and rule["per_model"] is True
+              and rule["source"].startswith("https://docs.anthropic.com/") and rule["as_of"] == "2026-11-23"))' "$WORK/out" ||
+        { why="the JSON cache_rule of claude-haiku-4-5 is not anthropic-5m, 300 s, per model, sourced, dated"; return 1; }
+}
+
 check_shipped_unknown_model() {
     run prices cost gpt-5.4-mnii --input 1
     [ "$rc" -eq 1 ] && stderr_has "unknown model 'gpt-5.4-mnii'" "gpt-5.4-mini" ||
@@ -220,6 +237,7 @@ check shipped_gpt54_mini_uplift "shipped catalog: GPT-5.4 mini with 10% uplift i
 check shipped_gpt54_requests "shipped catalog: GPT-5.4, 15M in / 30M out over 300,000 requests is \$487.50, not \$750"
 check uplift_spellings "--region-uplift 1.1, 0.1 and 10% agree"
 check unknown_model_nearest "an unknown model is an error naming the nearest"
+check shipped_cache_rule "show: the preset's cache rule with its source and date (text and JSON)"
 check shipped_unknown_model "shipped catalog: a misspelt model names the nearest"
 check env_catalog "PCSIM_PRICES chooses the catalog"
 check env_price_date "PCSIM_PRICE_DATE pins the default date; --price-date wins; a bad one names it"

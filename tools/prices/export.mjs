@@ -46,24 +46,20 @@ function loadProviders() {
     return providers;
 }
 
-// Minimum cacheable prefix (DESIGN §7). Anthropic's by model family: 4096
-// for Opus 4.5 and later and Haiku 4.5 and later, 2048 for Haiku 3 and 3.5,
-// 1024 for the rest (Sonnet, older Opus; newer models not yet documented are
-// assumed to keep their family's latest minimum). Gemini 1024 for Flash and
-// 2048 for Pro; DeepSeek caches 64-token units; the rest follow OpenAI's 1024.
+// Minimum cacheable prefix (DESIGN §7), by model family: the min_tokens rows
+// of the hand-kept rules file scenarios/rules/cache_rules.json, in order; the first
+// row whose every pattern matches the model id gives the minimum.
+const rulesPath = new URL('../../scenarios/rules/cache_rules.json', import.meta.url);
+const rules = JSON.parse(fs.readFileSync(rulesPath, 'utf8'));
+if (rules.schema !== 'pcsim.cache_rules.v1' || !Array.isArray(rules.min_tokens))
+    die(`${rulesPath.pathname}: not a pcsim.cache_rules.v1 file with min_tokens rows`);
+const minTokenRules = rules.min_tokens.map((row) => ({ ...row, patterns: row.match.map((text) => new RegExp(text)) }));
+
 function minTokens(id) {
-    if (/claude/.test(id)) {
-        if (/(opus|haiku)-(4[-.][5-9]|[5-9])|claude-(4[-.][5-9]|[5-9](\.\d)?)-(opus|haiku)/.test(id))
-            return 4096;
-        if (/haiku/.test(id))
-            return 2048;
-        return 1024;
-    }
-    if (/gemini/.test(id))
-        return /pro/.test(id) ? 2048 : 1024;
-    if (/deepseek/.test(id))
-        return 64;
-    return 1024;
+    const row = minTokenRules.find((rule) => rule.patterns.every((pattern) => pattern.test(id)));
+    if (!row)
+        die(`${id}: no min_tokens row of ${rulesPath.pathname} matches (the last should match every id)`);
+    return row.min_tokens;
 }
 
 function hasPrice(prices, key) {
