@@ -353,9 +353,10 @@ static void fill_hours(struct pcs_fit *fit, const struct fit_state *state)
     if (minutes < 1)
         minutes = 1;
     fit->horizon_hours = (double)minutes / 60.0;
-    for (double h = 0; h < fit->horizon_hours; h += 1) {
-        double length = fit->horizon_hours - h < 1 ? fit->horizon_hours - h : 1;
-        fit->exposure_hours[(size_t)fmod(h, 24)] += length;
+    int64_t hours = (minutes + 59) / 60;
+    for (int64_t h = 0; h < hours; h++) {
+        double left = fit->horizon_hours - (double)h;
+        fit->exposure_hours[h % 24] += left < 1 ? left : 1;
     }
     /* A task at the very end of a span of whole minutes arrives at the
      * horizon's end: it counts in the last hour, whose rate it is part of. */
@@ -368,7 +369,7 @@ static void fill_hours(struct pcs_fit *fit, const struct fit_state *state)
     for (size_t i = 0; i < 24; i++)
         fit->diurnal[i] =
             fit->exposure_hours[i] > 0 ? (double)fit->arrivals[i] / fit->exposure_hours[i] / fit->tasks_per_hour : 1;
-    int64_t day_ms = 24 * 60 * (int64_t)MS_PER_MINUTE;
+    int64_t day_ms = (int64_t)24 * 60 * MS_PER_MINUTE;
     int64_t of_day = fit->first_ms % day_ms;
     if (of_day < 0)
         of_day += day_ms;
