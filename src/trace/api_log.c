@@ -8,6 +8,7 @@
 #include <xxhash.h>
 
 #include "common/civil_date.h"
+#include "common/grow.h"
 #include "common/hash_table.h"
 #include "log_units.h"
 #include "pcsim/tokens.h"
@@ -169,9 +170,9 @@ static int units_room(struct api_log_units *units, size_t count)
 {
     if (count <= units->cap)
         return 0;
-    size_t cap = units->cap ? units->cap : 1024;
-    while (cap < count)
-        cap *= 2;
+    size_t cap = grow_capacity(units->cap, count, 1024, sizeof(uint64_t));
+    if (cap == 0)
+        return -1;
     uint64_t *ids = realloc(units->ids, cap * sizeof *ids);
     if (ids)
         units->ids = ids;
