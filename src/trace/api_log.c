@@ -1438,6 +1438,49 @@ int pcs_api_log_redacted(const struct api_span *span)
  * because OpenAI-compatible gateways log Chat Completions of Claude models:
  * the hint decides only when no key of any body does. */
 #define BODY_CUT 2
+
+/* What the roles of a request's messages say, the cursor at the array's
+ * '[': -1 (OpenAI) at the first role only Chat Completions has (Anthropic
+ * keeps its system prompt outside messages and has no tool role), 0 when
+ * the array ends without one, BODY_CUT when it breaks off first. A first
+ * line whose prompt is longer than the head is cut inside its messages,
+ * before any key of the response: its roles are all there is to go on. */
+static int messages_provider(struct js_cursor *c)
+{
+    static const char *const openai_roles[] = {"system", "developer", "tool", "function", NULL};
+    c->p++;
+    int first_message = 1;
+    int r;
+    while ((r = pcs_js_next_element(c, &first_message)) == 1) {
+        if (pcs_js_peek(c) != '{') {
+            if (pcs_js_skip(c) != 0)
+                return BODY_CUT;
+            continue;
+        }
+        c->p++;
+        int first = 1;
+        char key[16];
+        size_t key_len;
+        int k;
+        while ((k = pcs_js_next_key(c, &first, key, sizeof key, &key_len)) == 1) {
+            char role[16];
+            size_t role_len;
+            if (strcmp(key, "role") == 0 && pcs_js_peek(c) == '"' &&
+                pcs_js_string(c, role, sizeof role, &role_len) == 0) {
+                for (const char *const *o = openai_roles; *o; o++)
+                    if (strcmp(role, *o) == 0)
+                        return -1;
+                continue;
+            }
+            if (pcs_js_skip(c) != 0)
+                return BODY_CUT;
+        }
+        if (k != 0)
+            return BODY_CUT;
+    }
+    return r == 0 ? 0 : BODY_CUT;
+}
+
 static int body_provider(struct js_cursor *c, int is_response, int *hint)
 {
     static const char *const anthropic_keys[] = {"system",         "anthropic_version",
@@ -1470,6 +1513,12 @@ static int body_provider(struct js_cursor *c, int is_response, int *hint)
         for (const char *const *k = openai_keys; *k; k++)
             if (strcmp(key, *k) == 0)
                 return -1;
+        if (!is_response && strcmp(key, "messages") == 0 && pcs_js_peek(c) == '[') {
+            int said = messages_provider(c);
+            if (said != 0)
+                return said;
+            continue;
+        }
         if (strcmp(key, "model") == 0 || (is_response && strcmp(key, "type") == 0)) {
             char value[64];
             size_t value_len;

@@ -106,6 +106,15 @@ static void test_registry(void)
     CHECK(best_format("{\"timestamp\": 0, \"request\": {\"model\": \"m\", \"messages\": []}, "
                       "\"response\": {\"id\": \"chatcmpl-1\", \"object\": \"chat.completion\"}}") ==
           PCS_FORMAT_OPENAI_LOG);
+    /* A long first line cut inside the request's messages: a role only
+     * Chat Completions has decides over the Claude model's hint (a gateway's
+     * log of a Claude model); a role both have leaves the hint to decide. */
+    CHECK(best_format("{\"request\": {\"model\": \"claude-opus-4-5\", \"messages\": [{\"role\": \"system\", "
+                      "\"content\": \"a prompt longer than the head") == PCS_FORMAT_OPENAI_LOG);
+    CHECK(best_format("{\"request\": {\"model\": \"claude-opus-4-5\", \"messages\": [{\"content\": \"hi\", "
+                      "\"role\": \"user\"}, {\"role\": \"developer\", \"content\": \"cut") == PCS_FORMAT_OPENAI_LOG);
+    CHECK(best_format("{\"request\": {\"model\": \"claude-opus-4-5\", \"messages\": [{\"role\": \"user\", "
+                      "\"content\": \"a prompt longer than the head") == PCS_FORMAT_ANTHROPIC_LOG);
     CHECK(best_format("{\"request\": {\"model\": \"anthropic.claude-3-haiku\", \"messages\": []}}") ==
           PCS_FORMAT_ANTHROPIC_LOG);
     CHECK(best_format("{\"request\": {\"model\": \"m\", \"cache_control\": {\"type\": \"ephemeral\"}}}") ==
