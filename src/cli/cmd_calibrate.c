@@ -45,6 +45,7 @@ static void print_help(FILE *out)
     fputs("\n", out);
     cli_shared_help_brief(out, "Input (as for replay):", CLI_GROUP_INPUT);
     cli_shared_help_brief(out, "Cost (as for replay):", CLI_GROUP_COST);
+    cli_shared_help_brief(out, "Speed (as for replay):", CLI_GROUP_SPEED);
     fputs("\n"
           "Output:\n"
           "  --format FMT           text (default), json (schema pcsim.calibrate.v1) or csv\n"

@@ -631,6 +631,7 @@ golden main_help.txt 0 "pcsim --help prints the command list to stdout" --help
 golden main_help.txt 0 "pcsim -h is --help" -h
 golden replay_help.txt 0 "pcsim replay --help prints the options to stdout" replay --help
 golden replay_help.txt 0 "pcsim replay -h is --help" replay -h
+golden sweep_help.txt 0 "pcsim sweep --help prints the options to stdout, --threads among them" sweep --help
 check version "pcsim --version and -V print 'pcsim X.Y.Z' matching CMakeLists.txt"
 check no_command "pcsim without a command: help on stderr, exit 2"
 usage_error "unknown command" "'bogus'" bogus
