@@ -63,7 +63,7 @@ struct pcs_task_type {
     const char *name;
     double weight;               /* > 0; chosen with probability weight / sum */
     struct pcs_dist steps;       /* requests in sequence, >= 1 */
-    struct pcs_dist gap_seconds; /* from a step's success to the next step's start */
+    struct pcs_dist gap_seconds; /* from the end of a step's successful attempt to the next step's start */
     size_t prefix_count;
     const struct pcs_prefix_segment *prefix;
     struct pcs_dist step_input_tokens; /* a step's own new input */
