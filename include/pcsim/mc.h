@@ -47,6 +47,8 @@ struct pcs_trial_outcome {
     uint64_t input_tokens;       /* prompt tokens of every attempt */
     uint64_t cache_read_tokens;  /* of which read from the cache */
     uint64_t cache_write_tokens; /* of which written to it */
+    uint64_t task_time_ms;       /* synthetic workloads: each task's first send to its last attempt's end, summed
+                                    over the tasks (ms); 0 for a trace workload */
 };
 
 struct pcs_strategy_outcomes {

@@ -199,6 +199,10 @@ pcs_scenario_set *pcs_scenario_parse(const char *text, size_t size, const char *
 
 void pcs_scenario_set_free(pcs_scenario_set *set); /* NULL is a no-op */
 
+/* 1 when some model of scenario has a latency (ttft_seconds or
+ * duration_seconds), else 0. */
+int pcs_scenario_has_latency(const struct pcs_scenario *scenario);
+
 size_t pcs_scenario_point_count(const pcs_scenario_set *set); /* >= 1 */
 /* Point index (< pcs_scenario_point_count), owned by the set. */
 const struct pcs_scenario_point *pcs_scenario_point(const pcs_scenario_set *set, size_t index);

@@ -134,9 +134,6 @@ static inline int pcs_model_has_latency(const struct pcs_scenario_model *model)
     return model->has_ttft || model->has_duration;
 }
 
-/* 1 when some model of scenario has a latency. */
-int pcs_scenario_has_latency(const struct pcs_scenario *scenario);
-
 /* Makes scratch->latency_rng when scenario has a latency and it has none
  * yet; PCS_ERR_NOMEM (err filled) when out of memory. */
 enum pcs_status pcs_latency_prepare(const struct pcs_scenario *scenario, struct trial_scratch *scratch,

@@ -286,10 +286,12 @@ static int attempt_fails(const struct play *play, uint32_t task, uint32_t tries,
     return draw < p;
 }
 
-static enum pcs_status finish_task(struct play *play, uint32_t task, int completed)
+/* Task ends with its last attempt, at end. */
+static enum pcs_status finish_task(struct play *play, uint32_t task, int completed, int64_t end)
 {
     struct trial_scratch *scratch = play->scratch;
     play->outcome->completed += completed ? 1 : 0;
+    play->outcome->task_time_ms += (uint64_t)(end - play->traffic->arrival_ms[task]);
     play->outcome->escalated += scratch->escalated[task];
     if (pcs_sketch_add(play->task_costs, scratch->task_cost[task]) != PCS_OK)
         return pcs_error_set(play->err, PCS_ERR_NOMEM, "out of memory for the per-task cost sketch");
@@ -389,7 +391,7 @@ static enum pcs_status attempt(struct play *play, uint32_t task, int64_t now)
         scratch->entry_tries[task] = 0;
         scratch->step_tries[task] = 0;
         if (step == traffic->step_count[task])
-            return finish_task(play, task, 1);
+            return finish_task(play, task, 1, end);
         heap_push(scratch, end + traffic->step_gap_ms[step_index + 1], task);
         return PCS_OK;
     }
@@ -402,7 +404,7 @@ static enum pcs_status attempt(struct play *play, uint32_t task, int64_t now)
         scratch->escalated[task] = 1;
         heap_push(scratch, end + retry_ms, task);
     } else {
-        return finish_task(play, task, 0); /* the route is exhausted: the task fails */
+        return finish_task(play, task, 0, end); /* the route is exhausted: the task fails */
     }
     return PCS_OK;
 }

@@ -143,8 +143,26 @@ PY
     [ -z "$why" ]
 }
 
-# The same run with latency on one thread and on two: the same bytes.
-check_latency_threads() {
+# pcsim run with latency: each escalate task takes 48 s by hand (above:
+# full's second attempt is sent at a + 36 and ends 12 s later), the mean
+# task duration in JSON and text; none without latency. The same run on
+# one thread and on two: the same bytes.
+check_latency_run() {
+    run run --trials 3 --format json "$GEN/latency.json"
+    if [ "$rc" -ne 0 ] || ! grep -q '"task_duration_s":	48,' "$WORK/out"; then
+        why="exit $rc, or escalate's task_duration_s is not 48"
+        return 1
+    fi
+    run run --trials 3 "$GEN/latency.json"
+    if ! grep -q '^task duration, seconds' "$WORK/out" || ! grep -qE '^  escalate +48\.0$' "$WORK/out"; then
+        why="the text report has no task duration of 48.0 for escalate"
+        return 1
+    fi
+    run run --trials 3 --format json "$GEN/escalation.json"
+    if [ "$rc" -ne 0 ] || grep -q 'task_duration' "$WORK/out"; then
+        why="exit $rc, or a task duration without latency"
+        return 1
+    fi
     local format
     for format in text json; do
         run run --trials 6 --threads 1 --format "$format" "$GEN/latency.json"
@@ -177,6 +195,6 @@ check unknown_strategy "an unknown --strategy lists the scenario's strategies"
 check outputs "outputs never overwrite the scenario, each other, or an old file on failure"
 check bad_scenario "a scenario that does not load: exit 1 naming it"
 check latency "latency: each attempt sent at the previous one's end plus the redo delay or gap, with its ttft"
-check latency_threads "latency: pcsim run gives the same bytes on 1 and 2 threads"
+check latency_run "latency: pcsim run reports the hand-computed task duration, the same bytes on 1 and 2 threads"
 
 finish

@@ -207,6 +207,7 @@ static void test_same_as_run(const char *text)
             CHECK_U64(outcome.input_tokens, want->input_tokens);
             CHECK_U64(outcome.cache_read_tokens, want->cache_read_tokens);
             CHECK_U64(outcome.cache_write_tokens, want->cache_write_tokens);
+            CHECK_U64(outcome.task_time_ms, want->task_time_ms);
         }
     struct pcs_trial_outcome unused;
     CHECK(pcs_gen_trial(scenario, &config, scenario->strategy_count, 0, NULL, NULL, &unused, NULL, &err) ==
