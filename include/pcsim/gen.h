@@ -35,7 +35,8 @@
  * per such catalog model. The request's fields:
  *   t_ms           when it was sent (a trace workload: the trace's time
  *                  from its first request x the trial's time_scale, plus
- *                  retry delays, plus a batch attempt's wait);
+ *                  retry delays and failed attempts' drawn durations, plus
+ *                  a batch attempt's wait);
  *   model          the attempt's cache: below scenario->model_count the
  *                  scenario's model index (scenario->models[model]); from
  *                  it on (trace workloads only) a cache of the trace's own
@@ -56,7 +57,8 @@
  *   ok             1 when the attempt succeeded;
  *   tier           the strategy's tier (a trace workload whose strategy
  *                  names none: the request's own);
- *   ttft_ms        a trace workload: the request's recorded one (or 0). */
+ *   ttft_ms        the attempt's drawn ttft when its model alias has
+ *                  ttft_seconds; else a trace workload's recorded one; else 0. */
 struct pcs_gen_attempt {
     const struct pcs_request *request;
     uint32_t step;                 /* 0-based step of the task (a trace workload: its request's place in it) */

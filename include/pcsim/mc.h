@@ -9,8 +9,11 @@
  * its outcome depends on nothing else: any thread count gives the same
  * outcomes, and trial t of a longer run equals trial t of a shorter one.
  *
- * A task's steps run in sequence; a step's attempts follow the strategy's
- * route (each entry's model up to `attempts` times, retry_delay apart);
+ * A task's steps run in sequence, each gap after the end of the last; a
+ * step's attempts follow the strategy's route (each entry's model up to
+ * `attempts` times, each retry_delay after the end of the one before; an
+ * attempt ends its model's drawn duration after it is sent, at once
+ * without a latency);
  * an attempt fails with its model's probability p: its uniform draw is the
  * step's latent draw with probability rho (failure.correlation), a fresh one
  * otherwise, and it fails iff that draw < p. A failed attempt pays its input
@@ -44,6 +47,8 @@ struct pcs_trial_outcome {
     uint64_t input_tokens;       /* prompt tokens of every attempt */
     uint64_t cache_read_tokens;  /* of which read from the cache */
     uint64_t cache_write_tokens; /* of which written to it */
+    uint64_t task_time_ms;       /* synthetic workloads: each task's first send to its last attempt's end, summed
+                                    over the tasks (ms); 0 for a trace workload */
 };
 
 struct pcs_strategy_outcomes {

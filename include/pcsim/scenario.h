@@ -14,14 +14,16 @@
  *   per task:   its type (by weight), steps, the variant of each global
  *               segment, the size of each task-scoped segment;
  *   per step:   step_input_tokens, output_tokens, gap_seconds, the latent
- *               failure draw.
+ *               failure draw;
+ *   per attempt: its model's ttft_seconds and duration_seconds, from a
+ *               stream of their own keyed by (trial, task, step, attempt).
  *
  * Contract (the rules are in pcsim/status.h). Thread safety: a loaded set
  * is never changed: any threads may read it (the engine's do). Ownership:
  * every string, array and scenario reached from a set lives as long as the
  * set (pcs_scenario_set_free releases them all); a set borrows nothing from
  * the catalog but its models, so the catalog must outlive the set. Units:
- * tokens for token sizes, seconds for gaps and delays, hours for the
+ * tokens for token sizes, seconds for gaps, delays and latencies, hours for the
  * horizon, tasks per hour for rates, probabilities in [0, 1]. */
 #ifndef PCSIM_SCENARIO_H
 #define PCSIM_SCENARIO_H
@@ -61,7 +63,7 @@ struct pcs_task_type {
     const char *name;
     double weight;               /* > 0; chosen with probability weight / sum */
     struct pcs_dist steps;       /* requests in sequence, >= 1 */
-    struct pcs_dist gap_seconds; /* from a step's success to the next step's start */
+    struct pcs_dist gap_seconds; /* from the end of a step's successful attempt to the next step's start */
     size_t prefix_count;
     const struct pcs_prefix_segment *prefix;
     struct pcs_dist step_input_tokens; /* a step's own new input */
@@ -104,10 +106,17 @@ struct pcs_workload {
     const struct pcs_task_type *task_types;
 };
 
+/* A model alias and, optionally, its latency (docs/scenario.md#latency),
+ * drawn per attempt: an attempt sent at s has its first token at s + ttft
+ * and ends at s + max(ttft, duration), a distribution not given counting as
+ * 0. Without either, responses are instant (every end is its send). */
 struct pcs_scenario_model {
-    const char *alias;             /* the scenario's name for it ("mini") */
-    const char *name;              /* as written ("gpt-5.4-mini") */
-    const struct pcs_model *model; /* resolved in the catalog */
+    const char *alias;                /* the scenario's name for it ("mini") */
+    const char *name;                 /* as written ("gpt-5.4-mini") */
+    const struct pcs_model *model;    /* resolved in the catalog */
+    int has_ttft, has_duration;       /* 1: the distribution below is given */
+    struct pcs_dist ttft_seconds;     /* from sending to the first token */
+    struct pcs_dist duration_seconds; /* from sending to the last token */
 };
 
 struct pcs_failure {
@@ -189,6 +198,10 @@ pcs_scenario_set *pcs_scenario_parse(const char *text, size_t size, const char *
                                      const pcs_catalog *catalog, struct pcs_error *err);
 
 void pcs_scenario_set_free(pcs_scenario_set *set); /* NULL is a no-op */
+
+/* 1 when some model of scenario has a latency (ttft_seconds or
+ * duration_seconds), else 0. */
+int pcs_scenario_has_latency(const struct pcs_scenario *scenario);
 
 size_t pcs_scenario_point_count(const pcs_scenario_set *set); /* >= 1 */
 /* Point index (< pcs_scenario_point_count), owned by the set. */

@@ -297,6 +297,15 @@ static pcs_scenario_set *load(const char *command, const struct run_options *opt
     return set;
 }
 
+/* ", ttft 0.8 s" or ", duration gamma, mean 6 s": a model's latency as validate lists it. */
+static void print_latency(const char *what, const struct pcs_dist *seconds)
+{
+    if (seconds->kind == PCS_DIST_CONSTANT)
+        printf(", %s %.3g s", what, seconds->a);
+    else
+        printf(", %s %s, mean %.3g s", what, pcs_dist_kind_name(seconds->kind), pcs_dist_mean(seconds));
+}
+
 int cmd_validate(int argc, char **argv)
 {
     struct run_options opts;
@@ -312,9 +321,15 @@ int cmd_validate(int argc, char **argv)
     const struct pcs_scenario *scenario = &pcs_scenario_point(set, 0)->scenario;
     printf("%s: ok: \"%s\", seed %llu, %llu trials, horizon %g h\n", argv[optind], scenario->name,
            (unsigned long long)scenario->seed, (unsigned long long)scenario->trials, scenario->horizon_hours);
-    for (size_t m = 0; m < scenario->model_count; m++)
-        printf("  model %s = %s (%s)\n", scenario->models[m].alias, scenario->models[m].model->id,
-               scenario->models[m].model->provider->name);
+    for (size_t m = 0; m < scenario->model_count; m++) {
+        const struct pcs_scenario_model *model = &scenario->models[m];
+        printf("  model %s = %s (%s)", model->alias, model->model->id, model->model->provider->name);
+        if (model->has_ttft)
+            print_latency("ttft", &model->ttft_seconds);
+        if (model->has_duration)
+            print_latency("duration", &model->duration_seconds);
+        printf("\n");
+    }
     for (size_t t = 0; t < scenario->workload.task_type_count; t++)
         printf("  task type %s: weight %g, %zu prefix segment%s, history %s\n", scenario->workload.task_types[t].name,
                scenario->workload.task_types[t].weight, scenario->workload.task_types[t].prefix_count,

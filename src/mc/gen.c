@@ -123,7 +123,6 @@ static enum pcs_status write_attempt(void *context, const struct pcs_gen_attempt
     enum pcs_status status = line_namespace(writing, m, &line.namespace_id, err);
     if (status != PCS_OK)
         return status;
-    line.ttft_ms = 0; /* a recorded time to first token is not the attempt's (docs/gen.md) */
     status = pcs_native_writer_put_named(writing->writer, attempt->model->id, writing->source, &line, err);
     writing->summary->lines = pcs_native_writer_count(writing->writer);
     return status;

@@ -20,7 +20,8 @@ enum {
     STREAM_FRESH = 4,    /* an attempt's fresh failure draw */
     STREAM_MIX = 5,      /* whether an attempt reuses the step's latent draw */
     STREAM_BATCH = 6,    /* when within the batch window a batch attempt runs */
-    STREAM_LATENT = 7    /* a trace request's latent failure draw */
+    STREAM_LATENT = 7,   /* a trace request's latent failure draw */
+    STREAM_LATENCY = 8   /* an attempt's ttft and duration */
 };
 
 /* One horizon of traffic, shared read-only by every strategy of a trial. */
@@ -111,12 +112,38 @@ struct trial_scratch {
     size_t event_count, event_cap;
     pcs_cache **slot_caches;
     size_t slot_cap;
+    gsl_rng *latency_rng; /* made by pcs_latency_prepare when a model has a latency */
 };
 
 /* Room for count tasks in scratch's per-task arrays. */
 enum pcs_status pcs_trial_reserve_tasks(struct trial_scratch *scratch, size_t count);
 
 void pcs_trial_scratch_free(struct trial_scratch *scratch);
+
+/* ------------------------------------------------------------- latency */
+
+/* One attempt's latency (src/mc/latency.c), ms after it is sent (runs, at
+ * the batch tier). */
+struct attempt_latency {
+    int64_t ttft_ms;     /* the first token: the drawn ttft, 0 when the model gives none */
+    int64_t duration_ms; /* the end: max(ttft, drawn duration); 0 when the model gives no latency */
+};
+
+static inline int pcs_model_has_latency(const struct pcs_scenario_model *model)
+{
+    return model->has_ttft || model->has_duration;
+}
+
+/* Makes scratch->latency_rng when scenario has a latency and it has none
+ * yet; PCS_ERR_NOMEM (err filled) when out of memory. */
+enum pcs_status pcs_latency_prepare(const struct pcs_scenario *scenario, struct trial_scratch *scratch,
+                                    struct pcs_error *err);
+
+/* Model's latency for one attempt, drawn from the stream keyed by (trial,
+ * key, which) (rng, re-keyed; unused when the model has none: all 0). The
+ * same key gives the same draw in every strategy. */
+void pcs_latency_draw(const struct pcs_scenario *scenario, const struct pcs_scenario_model *model, uint64_t trial,
+                      uint64_t key, uint64_t which, gsl_rng *rng, struct attempt_latency *latency);
 
 /* Counts one attempt of task in *outcome and in the task's cost: what both
  * trial players (synthetic and trace) add for every attempt sent. */

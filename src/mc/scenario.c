@@ -254,16 +254,9 @@ static enum pcs_status find_alias(struct loader *loader, const struct pcs_scenar
                             scenario->workload.trace ? ", trace" : "");
 }
 
-static enum pcs_status load_model(struct loader *loader, const cJSON *json, struct pcs_scenario_model *model)
+/* The catalog model named by model->name (at the current path). */
+static enum pcs_status resolve_model(struct loader *loader, struct pcs_scenario_model *model)
 {
-    model->alias = pcs_arena_strndup(&loader->set->arena, json->string, strlen(json->string));
-    if (!model->alias)
-        return pcs_loader_nomem(loader);
-    if (!json->string[0])
-        return pcs_loader_fail(loader, PCS_ERR_PARSE, "a model alias must not be empty");
-    enum pcs_status status = pcs_loader_read_string(loader, json, &model->name);
-    if (status != PCS_OK)
-        return status;
     model->model = pcs_catalog_resolve(loader->catalog, model->name, NULL);
     if (model->model)
         return PCS_OK;
@@ -276,6 +269,62 @@ static enum pcs_status load_model(struct loader *loader, const cJSON *json, stru
     if (count == 0)
         return pcs_loader_failf(loader, PCS_ERR_PARSE, "unknown model \"%s\" (not in the price catalog)", model->name);
     return pcs_loader_failf(loader, PCS_ERR_PARSE, "unknown model \"%s\" (nearest known: %s)", model->name, list);
+}
+
+/* A model's latency (docs/scenario.md#latency): both distributions in
+ * seconds; a duration is from sending to the last token, so constants
+ * must not put it before the first token (a drawn one is raised to the
+ * attempt's ttft by the engine). */
+static enum pcs_status load_latency(struct loader *loader, const cJSON *json, struct pcs_scenario_model *model)
+{
+    model->ttft_seconds = pcs_dist_constant(0);
+    model->duration_seconds = pcs_dist_constant(0);
+    model->has_ttft = loader_member(json, "ttft_seconds") != NULL;
+    model->has_duration = loader_member(json, "duration_seconds") != NULL;
+    enum pcs_status status =
+        pcs_loader_field_dist(loader, json, "ttft_seconds", 0, &seconds_quantity, &model->ttft_seconds);
+    if (status == PCS_OK)
+        status =
+            pcs_loader_field_dist(loader, json, "duration_seconds", 0, &seconds_quantity, &model->duration_seconds);
+    if (status == PCS_OK && model->has_ttft && model->has_duration && model->ttft_seconds.kind == PCS_DIST_CONSTANT &&
+        model->duration_seconds.kind == PCS_DIST_CONSTANT && model->duration_seconds.a < model->ttft_seconds.a) {
+        size_t old = pcs_loader_push_key(loader, "duration_seconds");
+        status = pcs_loader_failf(loader, PCS_ERR_RANGE,
+                                  "%g is shorter than ttft_seconds (%g): a duration runs from sending to the last "
+                                  "token",
+                                  model->duration_seconds.a, model->ttft_seconds.a);
+        pcs_loader_pop(loader, old);
+    }
+    return status;
+}
+
+/* "mini": "gpt-5.4-mini", or "mini": {"model": "gpt-5.4-mini",
+ * "ttft_seconds": dist, "duration_seconds": dist}. */
+static enum pcs_status load_model(struct loader *loader, const cJSON *json, struct pcs_scenario_model *model)
+{
+    static const char *const fields[] = {"model", "ttft_seconds", "duration_seconds", NULL};
+    model->alias = pcs_arena_strndup(&loader->set->arena, json->string, strlen(json->string));
+    if (!model->alias)
+        return pcs_loader_nomem(loader);
+    if (!json->string[0])
+        return pcs_loader_fail(loader, PCS_ERR_PARSE, "a model alias must not be empty");
+    if (!cJSON_IsObject(json)) {
+        if (!cJSON_IsString(json))
+            return pcs_loader_fail(loader, PCS_ERR_PARSE,
+                                   "expected a non-empty string (a model name) or {\"model\": NAME, "
+                                   "\"ttft_seconds\": ..., \"duration_seconds\": ...}");
+        enum pcs_status status = pcs_loader_read_string(loader, json, &model->name);
+        return status == PCS_OK ? resolve_model(loader, model) : status;
+    }
+    enum pcs_status status = pcs_loader_check_members(loader, json, fields);
+    if (status == PCS_OK)
+        status = pcs_loader_field_string(loader, json, "model", 1, &model->name);
+    if (status == PCS_OK) {
+        size_t old = pcs_loader_push_key(loader, "model");
+        status = resolve_model(loader, model);
+        pcs_loader_pop(loader, old);
+    }
+    return status == PCS_OK ? load_latency(loader, json, model) : status;
 }
 
 static enum pcs_status load_models(struct loader *loader, const cJSON *json, struct pcs_scenario *scenario)

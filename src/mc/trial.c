@@ -1,6 +1,9 @@
 /* One trial through one strategy: tasks step by step, attempts along the
  * route, every request through the strategy's cache of its model, every
- * attempt priced (DESIGN §5). Requests reach the caches in time order: the
+ * attempt priced (DESIGN §5). An attempt ends its model's drawn duration
+ * after it is sent (at once without a latency); the step's next attempt
+ * is sent retry_delay after that end, the next step its gap after the
+ * end of the step's last attempt. Requests reach the caches in time order: the
  * next event is the earlier of the next arrival and the earliest pending
  * attempt (ties by task index, so the order never depends on anything but
  * the traffic). */
@@ -102,6 +105,8 @@ void pcs_trial_scratch_free(struct trial_scratch *scratch)
     free(scratch->slot_caches);
     free(scratch->heap_time);
     free(scratch->heap_task);
+    if (scratch->latency_rng)
+        gsl_rng_free(scratch->latency_rng);
     pcs_bound_arrays_free(&scratch->prompt);
     memset(scratch, 0, sizeof *scratch);
 }
@@ -281,10 +286,12 @@ static int attempt_fails(const struct play *play, uint32_t task, uint32_t tries,
     return draw < p;
 }
 
-static enum pcs_status finish_task(struct play *play, uint32_t task, int completed)
+/* Task ends with its last attempt, at end. */
+static enum pcs_status finish_task(struct play *play, uint32_t task, int completed, int64_t end)
 {
     struct trial_scratch *scratch = play->scratch;
     play->outcome->completed += completed ? 1 : 0;
+    play->outcome->task_time_ms += (uint64_t)(end - play->traffic->arrival_ms[task]);
     play->outcome->escalated += scratch->escalated[task];
     if (pcs_sketch_add(play->task_costs, scratch->task_cost[task]) != PCS_OK)
         return pcs_error_set(play->err, PCS_ERR_NOMEM, "out of memory for the per-task cost sketch");
@@ -352,7 +359,14 @@ static enum pcs_status attempt(struct play *play, uint32_t task, int64_t now)
     uint64_t output = traffic->step_output[step_index];
     if (failed)
         output = (uint64_t)llround((double)output * scenario->failure.failed_output_fraction);
+    /* What follows the attempt starts from its end: its send time plus its drawn duration (0: instant). */
+    struct attempt_latency latency = {0, 0};
+    if (pcs_model_has_latency(&scenario->models[m]))
+        pcs_latency_draw(scenario, &scenario->models[m], play->trial, task,
+                         (uint64_t)step << 24 | scratch->step_tries[task], scratch->latency_rng, &latency);
+    int64_t end = now + latency.duration_ms;
     req.t_ms = now;
+    req.ttft_ms = latency.ttft_ms;
     req.output_tokens = output;
     struct pcs_usage usage;
     status = pcs_cache_access(play->caches[m], &req, &usage);
@@ -377,20 +391,20 @@ static enum pcs_status attempt(struct play *play, uint32_t task, int64_t now)
         scratch->entry_tries[task] = 0;
         scratch->step_tries[task] = 0;
         if (step == traffic->step_count[task])
-            return finish_task(play, task, 1);
-        heap_push(scratch, now + traffic->step_gap_ms[step_index + 1], task);
+            return finish_task(play, task, 1, end);
+        heap_push(scratch, end + traffic->step_gap_ms[step_index + 1], task);
         return PCS_OK;
     }
     scratch->step_tries[task]++;
     if (++scratch->entry_tries[task] < entry->attempts) {
-        heap_push(scratch, now + retry_ms, task);
+        heap_push(scratch, end + retry_ms, task);
     } else if ((size_t)scratch->route_entry[task] + 1 < strategy->route_count) {
         scratch->route_entry[task]++;
         scratch->entry_tries[task] = 0;
         scratch->escalated[task] = 1;
-        heap_push(scratch, now + retry_ms, task);
+        heap_push(scratch, end + retry_ms, task);
     } else {
-        return finish_task(play, task, 0); /* the route is exhausted: the task fails */
+        return finish_task(play, task, 0, end); /* the route is exhausted: the task fails */
     }
     return PCS_OK;
 }
@@ -428,7 +442,7 @@ enum pcs_status pcs_trial_play_observed(const struct pcs_scenario *scenario, con
     scratch->heap_count = 0;
 
     struct play play = {scenario, plan, trial, traffic, scratch, {NULL}, outcome, task_costs, err, observer, context};
-    enum pcs_status status = PCS_OK;
+    enum pcs_status status = pcs_latency_prepare(scenario, scratch, err);
     for (size_t m = 0; m < scenario->model_count && status == PCS_OK; m++) {
         struct pcs_error cache_err;
         play.caches[m] = pcs_cache_new(&plan->cache[m], &cache_err);

@@ -5,7 +5,9 @@
  * synthetic step's do (trial.c): an attempt fails with its model's
  * probability, drawn from streams keyed by (request, attempt) so every
  * strategy sees the same draws; a redo re-sends the same prompt
- * retry_delay later to the route's next model, with its own cache. A step
+ * retry_delay after the failed attempt's end (its alias's drawn duration,
+ * else at once: the trace's times already hold the real latency) to the
+ * route's next model, with its own cache. A step
  * that exhausts the route fails its task, whose requests after that are
  * not sent. A batch-tier attempt runs at a uniform time within the batch
  * window after it is sent.
@@ -185,6 +187,14 @@ static enum pcs_status trace_attempt(struct trace_play *play, struct trace_event
     int failed = request_attempt_fails(play, request, event->step_tries, p);
     struct pcs_request req;
     pcs_trace_requests_get(requests, request, &req);
+    /* An alias's latency, when it has one: its ttft replaces the recorded one, and a redo waits for its end. */
+    struct attempt_latency latency = {0, 0};
+    if (!own && pcs_model_has_latency(&scenario->models[entry->model])) {
+        pcs_latency_draw(scenario, &scenario->models[entry->model], play->trial, request, event->step_tries,
+                         scratch->latency_rng, &latency);
+        if (scenario->models[entry->model].has_ttft)
+            req.ttft_ms = latency.ttft_ms;
+    }
     req.t_ms = event->time;
     req.model = 0; /* the slot's cache holds one model */
     req.tier = (uint8_t)tier;
@@ -214,7 +224,7 @@ static enum pcs_status trace_attempt(struct trace_play *play, struct trace_event
         return PCS_OK;
     event->step_tries++;
     event->batch_waited = 0;
-    event->time += llround(scenario->failure.retry_delay_s * 1000.0);
+    event->time += latency.duration_ms + llround(scenario->failure.retry_delay_s * 1000.0);
     if (++event->entry_tries >= entry->attempts) {
         if ((size_t)event->entry + 1 >= strategy->route_count) {
             scratch->step[task] |= TASK_FAILED; /* the route is exhausted: the task fails */
@@ -280,6 +290,8 @@ enum pcs_status pcs_trial_play_trace(const struct pcs_scenario *scenario, const 
     const struct pcs_trace_requests *requests = scenario->workload.trace->requests;
     memset(outcome, 0, sizeof *outcome);
     enum pcs_status status = trace_scratch_reset(plan, requests->task_count, scratch, err);
+    if (status == PCS_OK)
+        status = pcs_latency_prepare(scenario, scratch, err);
     if (status != PCS_OK)
         return status;
     if (requests->count > UINT32_MAX)

@@ -71,6 +71,8 @@ static cJSON *strategy_object(struct report_json *doc, const struct pcs_scenario
     pcs_report_json_put(doc, object, "requests", pcs_report_json_integer(st->requests));
     pcs_report_json_put(doc, object, "cached_ratio", summary_object(doc, &st->cached_ratio));
     pcs_report_json_put(doc, object, "spend_per_horizon", summary_object(doc, &st->spend));
+    if (st->has_task_duration)
+        pcs_report_json_put(doc, object, "task_duration_s", pcs_report_json_number(st->task_duration_s));
     if (st->has_paired) {
         cJSON *paired = pcs_report_json_object(doc, object, "vs_first");
         pcs_report_json_add_string(doc, paired, "baseline", first_name);

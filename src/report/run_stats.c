@@ -15,7 +15,7 @@ static enum pcs_status compute_one(const struct pcs_run_result *result, size_t s
     const struct pcs_strategy_outcomes *outcomes = &result->strategies[s];
     size_t trials = result->trial_count;
     stats->trials = trials;
-    uint64_t tasks = 0, completed = 0, requests = 0, failed = 0, escalated = 0;
+    uint64_t tasks = 0, completed = 0, requests = 0, failed = 0, escalated = 0, task_time_ms = 0;
     double spend = 0;
     for (size_t t = 0; t < trials; t++) {
         const struct pcs_trial_outcome *outcome = &outcomes->trials[t];
@@ -24,6 +24,7 @@ static enum pcs_status compute_one(const struct pcs_run_result *result, size_t s
         requests += outcome->requests;
         failed += outcome->failed_requests;
         escalated += outcome->escalated;
+        task_time_ms += outcome->task_time_ms;
         spend += outcome->spend;
     }
     stats->requests = requests;
@@ -32,6 +33,7 @@ static enum pcs_status compute_one(const struct pcs_run_result *result, size_t s
     stats->attempts_per_task = tasks ? (double)requests / (double)tasks : 0;
     stats->escalation_rate = tasks ? (double)escalated / (double)tasks : 0;
     stats->failed_request_rate = requests ? (double)failed / (double)requests : 0;
+    stats->task_duration_s = tasks ? (double)task_time_ms / 1000.0 / (double)tasks : NAN;
     stats->task_cost_mean = tasks ? spend / (double)tasks : NAN;
     stats->task_cost_p5 = pcs_sketch_quantile(&outcomes->task_costs, 0.05);
     stats->task_cost_p50 = pcs_sketch_quantile(&outcomes->task_costs, 0.50);
@@ -82,6 +84,8 @@ enum pcs_status pcs_run_stats_compute(const struct pcs_run_point_report *point, 
         memset(&stats[s], 0, sizeof stats[s]);
         stats[s].strategy = &point->scenario->strategies[s];
         status = compute_one(result, s, values, first, &stats[s]);
+        /* Only a synthetic workload times its tasks; without latency a task's time is its gaps and redo delays. */
+        stats[s].has_task_duration = !point->scenario->workload.trace && pcs_scenario_has_latency(point->scenario);
     }
     free(values);
     free(first);

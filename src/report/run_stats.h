@@ -22,6 +22,8 @@ struct strategy_stats {
     double escalation_rate;     /* escalated / tasks */
     double failed_request_rate; /* failed requests / requests */
     uint64_t requests;
+    int has_task_duration;          /* a synthetic workload whose models have a latency */
+    double task_duration_s;         /* then: the tasks' mean time from the first send to the last attempt's end, s */
     int has_paired;                 /* not the first strategy */
     struct pcs_paired versus_first; /* cost per completed task, over trials where both completed */
 };

@@ -79,6 +79,18 @@ static void print_point(FILE *out, const struct pcs_run_point_report *point, con
                 pcs_report_money_text(&money.task_cost, st->task_cost_p99, c, sizeof c),
                 pcs_report_money_text(&money.spend, st->spend.mean, d, sizeof d));
     }
+    if (count > 0 && stats[0].has_task_duration) {
+        fprintf(out, "\ntask duration, seconds (from a task's first send to its last attempt's end, the models' "
+                     "latency drawn):\n");
+        fprintf(out, "  %-22s %12s\n", "strategy", "mean");
+        for (size_t s = 0; s < count; s++) {
+            if (pcs_has_value(stats[s].task_duration_s))
+                snprintf(a, sizeof a, "%.1f", stats[s].task_duration_s);
+            else
+                snprintf(a, sizeof a, "%s", pcs_report_no_value(REPORT_TEXT));
+            fprintf(out, "  %-22s %12s\n", stats[s].strategy->name, a);
+        }
+    }
     if (count > 1) {
         fprintf(out, "\nagainst %s (paired over the same trials; negative = cheaper):\n", stats[0].strategy->name);
         fprintf(out, "  %-22s %6s %14s %29s %11s\n", "strategy", "n", "difference", "95% CI", "P(cheaper)");

@@ -111,6 +111,70 @@ check_bad_scenario() {
     fi
 }
 
+# Latency (docs/scenario.md#latency), worked out by hand: in latency.json's
+# "escalate" strategy mini (ttft 0.8 s, 5 s in all) fails every attempt and
+# full (1.5 s, 12 s) none, a redo waits 2 s, the gap is 10 s. So each task's
+# lines are mini at its arrival a, full at a + 5 + 2, mini again at
+# a + 7 + 12 + 10 = a + 29, full at a + 36; each with its model's ttft.
+check_latency() {
+    run gen "$GEN/latency.json"
+    if [ "$rc" -ne 0 ] || [ ! -s "$WORK/out" ]; then
+        why="exit $rc, or no trace"
+        return 1
+    fi
+    why=$(python3 - "$WORK/out" <<'PY'
+import json, sys
+tasks = {}
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    tasks.setdefault(r["task"], []).append((round(r["t"] * 1000), r["model"], r.get("ttft"), r.get("ok", True)))
+want = [(0, "gpt-5.4-mini", 0.8, False), (7000, "gpt-5.4", 1.5, True),
+        (29000, "gpt-5.4-mini", 0.8, False), (36000, "gpt-5.4", 1.5, True)]
+for task, lines in tasks.items():
+    got = [(t - lines[0][0], m, ttft, ok) for t, m, ttft, ok in lines]
+    if got != want:
+        print(f"task {task}: {got}")
+        break
+else:
+    if len(tasks) < 2:
+        print(f"{len(tasks)} tasks, want at least 2")
+PY
+)
+    [ -z "$why" ]
+}
+
+# pcsim run with latency: each escalate task takes 48 s by hand (above:
+# full's second attempt is sent at a + 36 and ends 12 s later), the mean
+# task duration in JSON and text; none without latency. The same run on
+# one thread and on two: the same bytes.
+check_latency_run() {
+    run run --trials 3 --format json "$GEN/latency.json"
+    if [ "$rc" -ne 0 ] || ! grep -q '"task_duration_s":	48,' "$WORK/out"; then
+        why="exit $rc, or escalate's task_duration_s is not 48"
+        return 1
+    fi
+    run run --trials 3 "$GEN/latency.json"
+    if ! grep -q '^task duration, seconds' "$WORK/out" || ! grep -qE '^  escalate +48\.0$' "$WORK/out"; then
+        why="the text report has no task duration of 48.0 for escalate"
+        return 1
+    fi
+    run run --trials 3 --format json "$GEN/escalation.json"
+    if [ "$rc" -ne 0 ] || grep -q 'task_duration' "$WORK/out"; then
+        why="exit $rc, or a task duration without latency"
+        return 1
+    fi
+    local format
+    for format in text json; do
+        run run --trials 6 --threads 1 --format "$format" "$GEN/latency.json"
+        cp "$WORK/out" "$WORK/one"
+        run run --trials 6 --threads 2 --format "$format" "$GEN/latency.json"
+        if [ "$rc" -ne 0 ] || [ ! -s "$WORK/out" ] || ! cmp -s "$WORK/out" "$WORK/one"; then
+            why="--format $format: exit $rc, or --threads 1 and 2 differ"
+            return 1
+        fi
+    done
+}
+
 # --------------------------------------------------------------- the cases
 
 golden gen_help.txt 0 "pcsim gen --help prints the options to stdout" gen --help
@@ -130,5 +194,7 @@ check sweep_needs_point "a scenario with a sweep needs --point, and says so"
 check unknown_strategy "an unknown --strategy lists the scenario's strategies"
 check outputs "outputs never overwrite the scenario, each other, or an old file on failure"
 check bad_scenario "a scenario that does not load: exit 1 naming it"
+check latency "latency: each attempt sent at the previous one's end plus the redo delay or gap, with its ttft"
+check latency_run "latency: pcsim run reports the hand-computed task duration, the same bytes on 1 and 2 threads"
 
 finish

@@ -7,7 +7,7 @@ For every shipped scenario (scenarios/*.json, a trace workload among them) and
 the hand-written ones of tests/data/gen/ (failures, redos, escalation, two
 aliases of one model, breakpoint caches that write, a batch tier, a sweep; a
 trace workload with all of these, route entries "trace" on the trace's own
-models and a model_map), every strategy, trials 0 and 3: the trace `pcsim gen` writes, replayed with the strategy's cache preset
+models and a model_map; models with a latency), every strategy, trials 0 and 3: the trace `pcsim gen` writes, replayed with the strategy's cache preset
 as --policy, gives exactly the trial's tokens (input, cache read, cache write,
 1-hour write, output; per model and in total), its attempts, tasks and
 completed tasks, and its dollars (to 1e-9), as the summary of the trial
@@ -112,7 +112,7 @@ def gen_and_replay(scenario, strategy, trial, extra=()):
 
 
 scenarios = [p for p in sorted(glob.glob("scenarios/*.json")) if not p.endswith("prices.json")]
-scenarios += ["tests/data/gen/escalation.json", "tests/data/gen/trace_escalation.json"]
+scenarios += ["tests/data/gen/escalation.json", "tests/data/gen/trace_escalation.json", "tests/data/gen/latency.json"]
 for scenario in scenarios:
     spec = json.load(open(scenario))
     run = json.loads(pcsim("run", "--trials", "1", "--threads", "1", "--format", "json", scenario))

@@ -272,8 +272,10 @@ static void build_scenario(struct pcs_scenario *scenario)
     scenario->trials = TRIALS;
     scenario->horizon_hours = 8;
     scenario->model_count = 2;
-    scenario->models[0] = (struct pcs_scenario_model){"mini", "gpt-5-mini", &catalog_models[1]};
-    scenario->models[1] = (struct pcs_scenario_model){"sonnet", "claude-sonnet-4-5", &catalog_models[0]};
+    scenario->models[0] =
+        (struct pcs_scenario_model){.alias = "mini", .name = "gpt-5-mini", .model = &catalog_models[1]};
+    scenario->models[1] =
+        (struct pcs_scenario_model){.alias = "sonnet", .name = "claude-sonnet-4-5", .model = &catalog_models[0]};
     scenario->strategy_count = STRATEGIES;
     scenario->strategies[0] = (struct pcs_strategy){.name = "mini-only", .route_count = 1, .route = {{0, 3}}};
     scenario->strategies[1] = (struct pcs_strategy){.name = "sonnet-only", .route_count = 1, .route = {{1, 2}}};

@@ -92,6 +92,7 @@ def commands():
         if os.path.basename(scenario) != "prices.json":
             yield ["run", "--trials", "20", scenario]
     yield ["run", "--trials", "auto", "--max-trials", "200", "scenarios/mini-vs-full.json"]
+    yield ["run", "--trials", "5", "tests/data/gen/latency.json"]  # task_duration_s
     for scenario in ["no_tasks", "never_completes", "sparse_tasks"]:
         yield ["run", "--trials", "10", "--prices", TEST_PRICES, f"tests/data/scenarios/{scenario}.json"]
     yield ["prices", "list"]

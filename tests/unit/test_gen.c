@@ -9,7 +9,9 @@
  * lines (byte-identical twice, fields as docs/formats.md spells them,
  * aliases of one model in sessions of their own); a trace workload's
  * attempts by hand (gen/tiny_trace.jsonl) and its every outcome against
- * pcs_run's (gen/trace_escalation.json). argv[1] is tests/data. */
+ * pcs_run's (gen/trace_escalation.json); latency (docs/scenario.md#latency):
+ * send times and ttfts by hand, synthetic and trace, and that it moves no
+ * other draw. argv[1] is tests/data. */
 #include <stdlib.h>
 
 #include "check.h"
@@ -37,7 +39,7 @@ static const char by_hand[] =
 
 /* What an observer keeps of one attempt. */
 struct seen {
-    int64_t t_ms;
+    int64_t t_ms, ttft_ms;
     uint32_t model, task, attempt, step;
     uint8_t ok, tier, has_task;
     uint64_t input, output, cache_read;
@@ -63,6 +65,7 @@ static enum pcs_status keep(void *context, const struct pcs_gen_attempt *attempt
     struct seen *s = &list->items[list->count++];
     memset(s, 0, sizeof *s);
     s->t_ms = req->t_ms;
+    s->ttft_ms = req->ttft_ms;
     s->model = req->model;
     s->task = (uint32_t)req->task;
     s->has_task = req->has_task;
@@ -204,6 +207,7 @@ static void test_same_as_run(const char *text)
             CHECK_U64(outcome.input_tokens, want->input_tokens);
             CHECK_U64(outcome.cache_read_tokens, want->cache_read_tokens);
             CHECK_U64(outcome.cache_write_tokens, want->cache_write_tokens);
+            CHECK_U64(outcome.task_time_ms, want->task_time_ms);
         }
     struct pcs_trial_outcome unused;
     CHECK(pcs_gen_trial(scenario, &config, scenario->strategy_count, 0, NULL, NULL, &unused, NULL, &err) ==
@@ -288,6 +292,263 @@ static void test_native_lines(void)
     CHECK_U64(count_of(text, "\"session\":\"2\""), 3 * twins.outcome.tasks);
     free(text);
     pcs_gen_summary_free(&twins);
+    pcs_scenario_set_free(set);
+}
+
+/* ------------------------------------------------------------- latency */
+
+/* by_hand with its models given as objects: extra (NULL: none) after each
+ * model's name; with three steps and the standard tier. */
+static char *with_models(const char *mini_extra, const char *full_extra)
+{
+    static const char format[] =
+        "{\"schema\": \"pcsim.scenario.v1\", \"name\": \"latency\", \"seed\": 3, \"trials\": 1, \"horizon_hours\": 2,"
+        " \"models\": {\"mini\": {\"model\": \"gpt-5.4-mini\"%s}, \"full\": {\"model\": \"gpt-5.4\"%s}},"
+        " \"workload\": {\"tasks_per_hour\": 20, \"task_types\": [{\"name\": \"chat\", \"steps\": 3,"
+        "   \"gap_seconds\": 10, \"prefix\": [{\"id\": \"system\", \"tokens\": 1500}],"
+        "   \"step_input_tokens\": 100, \"output_tokens\": 40, \"history\": true}]},"
+        " \"failure\": {\"p\": {\"mini\": 1, \"full\": 0}, \"failed_output_fraction\": 0.5, \"retry_delay_seconds\": "
+        "2},"
+        " \"strategies\": [{\"name\": \"escalate\", \"route\": [{\"model\": \"mini\"}, {\"model\": \"full\"}],"
+        "   \"cache\": \"ttl\"}]}";
+    size_t size = sizeof format + strlen(mini_extra) + strlen(full_extra);
+    char *text = malloc(size);
+    if (text)
+        snprintf(text, size, format, mini_extra, full_extra);
+    return text;
+}
+
+/* Each step goes mini (fails), then full (succeeds). Every attempt is sent
+ * at the previous attempt's end plus retry_delay (2 s), or at the previous
+ * step's end plus the gap (10 s); an attempt ends max(ttft, duration)
+ * after it is sent, and carries its ttft. want_step: ms between a task's
+ * steps; want_redo: from mini's attempt to full's. */
+static void check_latency_times(const char *mini_extra, const char *full_extra, int64_t want_step, int64_t want_redo,
+                                int64_t mini_ttft, int64_t full_ttft)
+{
+    char *text = with_models(mini_extra, full_extra);
+    pcs_scenario_set *set = text ? parse(text) : NULL;
+    free(text);
+    CHECK(set != NULL);
+    if (!set)
+        return;
+    struct pcs_run_config config = prices();
+    struct seen_list *list = calloc(1, sizeof *list);
+    struct pcs_trial_outcome outcome;
+    struct pcs_error err;
+    CHECK(pcs_gen_trial(&pcs_scenario_point(set, 0)->scenario, &config, 0, 0, keep, list, &outcome, NULL, &err) ==
+          PCS_OK);
+    CHECK(outcome.tasks > 1);
+    CHECK_U64(list->count, 6 * outcome.tasks);
+    int times = 1, ttfts = 1;
+    for (uint32_t task = 0; task < outcome.tasks; task++) {
+        const struct seen *a[6];
+        CHECK_U64(attempts_of(list, task, a), 6);
+        for (uint32_t k = 0; k < 6; k++) {
+            int on_full = k % 2;
+            times &= a[k]->t_ms == a[0]->t_ms + want_step * (k / 2) + (on_full ? want_redo : 0);
+            times &= a[k]->step == k / 2 && a[k]->model == (uint32_t)on_full && a[k]->ok == on_full;
+            ttfts &= a[k]->ttft_ms == (on_full ? full_ttft : mini_ttft);
+        }
+    }
+    CHECK(times);
+    CHECK(ttfts);
+    free(list);
+    pcs_scenario_set_free(set);
+}
+
+static void test_latency_by_hand(void)
+{
+    /* mini: ttft 0.8 s, 5 s in all; full: 1.5 s, 12 s. Redo 5 + 2 s after
+     * mini's send; full ends 12 s after its send, the next step 10 s later:
+     * 7 + 12 + 10 = 29 s a step. */
+    check_latency_times(", \"ttft_seconds\": 0.8, \"duration_seconds\": 5",
+                        ", \"ttft_seconds\": 1.5, \"duration_seconds\": 12", 29000, 7000, 800, 1500);
+    /* A duration alone: no ttft (0). A ttft alone: the response ends at its first token. */
+    check_latency_times(", \"duration_seconds\": 5", ", \"ttft_seconds\": 1.5", 7000 + 1500 + 10000, 7000, 0, 1500);
+    /* No latency, models as objects: by_hand's instant timing (2 s redo, 10 s gap). */
+    check_latency_times("", "", 12000, 2000, 0, 0);
+
+    /* As objects without a latency, the models give the string form's bytes. */
+    char *objects = with_models("", "");
+    char *strings = with_models("", "");
+    if (objects && strings) {
+        char *mini = strstr(strings, "{\"model\": \"gpt-5.4-mini\"}");
+        memmove(mini, mini + strlen("{\"model\": "), strlen(mini + strlen("{\"model\": ")) + 1);
+        mini = strstr(strings, "\"gpt-5.4-mini\"}") + strlen("\"gpt-5.4-mini\"");
+        memmove(mini, mini + 1, strlen(mini + 1) + 1);
+        char *full = strstr(strings, "{\"model\": \"gpt-5.4\"}");
+        memmove(full, full + strlen("{\"model\": "), strlen(full + strlen("{\"model\": ")) + 1);
+        full = strstr(strings, "\"gpt-5.4\"}") + strlen("\"gpt-5.4\"");
+        memmove(full, full + 1, strlen(full + 1) + 1);
+        CHECK_CONTAINS(strings, "\"models\": {\"mini\": \"gpt-5.4-mini\", \"full\": \"gpt-5.4\"}");
+        pcs_scenario_set *a = parse(objects), *b = parse(strings);
+        CHECK(a && b);
+        if (a && b) {
+            struct pcs_gen_summary sa, sb;
+            char *ta = native_text(&pcs_scenario_point(a, 0)->scenario, 0, &sa);
+            char *tb = native_text(&pcs_scenario_point(b, 0)->scenario, 0, &sb);
+            CHECK(ta && tb && strcmp(ta, tb) == 0);
+            CHECK_U64(count_of(ta, "\"ttft\""), 0);
+            free(ta);
+            free(tb);
+            pcs_gen_summary_free(&sa);
+            pcs_gen_summary_free(&sb);
+        }
+        pcs_scenario_set_free(a);
+        pcs_scenario_set_free(b);
+    }
+    free(objects);
+    free(strings);
+
+    /* Written: each attempt's ttft, in seconds. */
+    char *text = with_models(", \"ttft_seconds\": 0.8, \"duration_seconds\": 5", ", \"ttft_seconds\": 1.5");
+    pcs_scenario_set *set = text ? parse(text) : NULL;
+    free(text);
+    if (set) {
+        struct pcs_gen_summary summary;
+        char *lines = native_text(&pcs_scenario_point(set, 0)->scenario, 0, &summary);
+        CHECK(summary.lines > 0);
+        CHECK_U64(count_of(lines, "\"model\":\"gpt-5.4-mini\""), summary.lines / 2);
+        CHECK_U64(count_of(lines, "\"ok\":false,\"ttft\":0.8,"), summary.lines / 2);
+        CHECK_U64(count_of(lines, "\"attempt\":2,\"ttft\":1.5,"), summary.lines / 2);
+        free(lines);
+        pcs_gen_summary_free(&summary);
+        pcs_scenario_set_free(set);
+    }
+}
+
+/* Drawn latencies: a duration below the attempt's ttft counts as the ttft;
+ * they move no other draw (the same failures, tokens and tasks as without);
+ * two strategies that send a step's first attempt to mini see the same
+ * latency for it. */
+static void test_latency_draws(void)
+{
+    static const char format[] =
+        "{\"schema\": \"pcsim.scenario.v1\", \"name\": \"drawn latency\", \"seed\": 5, \"trials\": 1,"
+        " \"horizon_hours\": 2,"
+        " \"models\": {\"mini\": {\"model\": \"gpt-5.4-mini\"%s}, \"full\": \"gpt-5.4\"},"
+        " \"workload\": {\"tasks_per_hour\": 30, \"task_types\": [{\"name\": \"chat\","
+        "   \"steps\": {\"dist\": \"geometric\", \"mean\": 3}, \"gap_seconds\": {\"dist\": \"lognormal\", \"median\": "
+        "20,"
+        "   \"sigma\": 1}, \"prefix\": [{\"id\": \"system\", \"tokens\": 1500}],"
+        "   \"step_input_tokens\": {\"dist\": \"lognormal\", \"median\": 100, \"sigma\": 0.5}, \"output_tokens\": 40,"
+        "   \"history\": true}]},"
+        " \"failure\": {\"p\": {\"mini\": 0.4, \"full\": 0.1}, \"correlation\": 0.5, \"retry_delay_seconds\": 3},"
+        " \"strategies\": [{\"name\": \"x\", \"route\": [{\"model\": \"mini\", \"attempts\": 2}, {\"model\": "
+        "\"full\"}]},"
+        "  {\"name\": \"y\", \"route\": [{\"model\": \"mini\"}, {\"model\": \"full\", \"attempts\": 2}]}]}";
+    char with[sizeof format + 200], without[sizeof format];
+    snprintf(with, sizeof with, format,
+             ", \"ttft_seconds\": 1, \"duration_seconds\": {\"dist\": \"uniform\", \"min\": 0, \"max\": 2}");
+    snprintf(without, sizeof without, format, "");
+    pcs_scenario_set *a = parse(with), *b = parse(without);
+    CHECK(a && b);
+    if (!a || !b) {
+        pcs_scenario_set_free(a);
+        pcs_scenario_set_free(b);
+        return;
+    }
+    struct pcs_run_config config = prices();
+    struct pcs_error err;
+    struct pcs_trial_outcome oa, ob, oy;
+    struct seen_list *la = calloc(1, sizeof *la), *lb = calloc(1, sizeof *lb), *ly = calloc(1, sizeof *ly);
+    CHECK(pcs_gen_trial(&pcs_scenario_point(a, 0)->scenario, &config, 0, 0, keep, la, &oa, NULL, &err) == PCS_OK);
+    CHECK(pcs_gen_trial(&pcs_scenario_point(b, 0)->scenario, &config, 0, 0, keep, lb, &ob, NULL, &err) == PCS_OK);
+    CHECK(pcs_gen_trial(&pcs_scenario_point(a, 0)->scenario, &config, 1, 0, keep, ly, &oy, NULL, &err) == PCS_OK);
+    CHECK(oa.tasks > 20);
+    CHECK_U64(oa.tasks, ob.tasks);
+    CHECK_U64(oa.requests, ob.requests);
+    CHECK_U64(oa.failed_requests, ob.failed_requests);
+    CHECK_U64(oa.completed, ob.completed);
+    CHECK_U64(oa.input_tokens, ob.input_tokens);
+    int same = 1, clamped = 0, below = 0, shared = 0, equal = 1;
+    for (uint32_t task = 0; task < oa.tasks; task++) {
+        const struct seen *x[6], *y[6], *plain[6];
+        size_t n = attempts_of(la, task, x);
+        size_t ny = attempts_of(ly, task, y);
+        same &= attempts_of(lb, task, plain) == n;
+        for (size_t k = 0; k < n && same; k++)
+            same &= x[k]->step == plain[k]->step && x[k]->attempt == plain[k]->attempt && x[k]->ok == plain[k]->ok &&
+                    x[k]->model == plain[k]->model && x[k]->input == plain[k]->input && plain[k]->ttft_ms == 0;
+        for (size_t k = 0; k + 1 < n; k++) {
+            if (x[k]->ok || x[k]->model != 0)
+                continue; /* a failed attempt on mini: the redo comes max(1 s, duration) + 3 s later */
+            int64_t apart = x[k + 1]->t_ms - x[k]->t_ms;
+            clamped += apart == 4000;
+            below += apart < 4000 || apart > 5000;
+            equal &= x[k]->ttft_ms == 1000;
+        }
+        /* Each step's first attempt is on mini in both strategies: the same draw. */
+        for (size_t k = 0; k < n; k++)
+            for (size_t j = 0; j < ny; j++)
+                if (x[k]->attempt == 1 && y[j]->attempt == 1 && x[k]->step == y[j]->step) {
+                    shared++;
+                    equal &= x[k]->ttft_ms == y[j]->ttft_ms && x[k]->model == 0 && y[j]->model == 0;
+                }
+    }
+    CHECK(same);
+    CHECK(clamped > 0);
+    CHECK_U64(below, 0);
+    CHECK(shared > 0);
+    CHECK(equal);
+    free(la);
+    free(lb);
+    free(ly);
+    pcs_scenario_set_free(a);
+    pcs_scenario_set_free(b);
+}
+
+/* A trace workload (gen/tiny_trace_ttft.jsonl: tiny_trace.jsonl with
+ * recorded ttfts 0.7, 0.9 and 1.1 s) at time_scale 2: requests at 0, 20
+ * and 60 s. full (Sonnet, ttft 2 s, 4 s in all) fails every attempt, the
+ * trace's own models none; a redo waits 5 s after the failed attempt's
+ * end, so each request runs on full at its time, then on its own model 9 s
+ * later, with its recorded ttft; the trace's times stand. */
+static void test_latency_trace(void)
+{
+    pcs_scenario_set *set = parse(
+        "{\"schema\": \"pcsim.scenario.v1\", \"name\": \"trace latency\", \"seed\": 1, \"trials\": 1,"
+        " \"models\": {\"full\": {\"model\": \"claude-sonnet-4-5\", \"ttft_seconds\": 2, \"duration_seconds\": 4}},"
+        " \"workload\": {\"trace\": \"tiny_trace_ttft.jsonl\", \"time_scale\": 2},"
+        " \"failure\": {\"p\": {\"trace\": 0, \"full\": 1}, \"retry_delay_seconds\": 5},"
+        " \"strategies\": [{\"name\": \"full-then-own\", \"route\": [{\"model\": \"full\"}, {\"model\": \"trace\"}],"
+        "   \"cache\": \"ttl\"}]}");
+    CHECK(set != NULL);
+    if (!set)
+        return;
+    const struct pcs_scenario *scenario = &pcs_scenario_point(set, 0)->scenario;
+    struct pcs_run_config config = prices();
+    struct pcs_trial_outcome outcome;
+    struct pcs_error err;
+    struct seen_list *list = calloc(1, sizeof *list);
+    CHECK(pcs_gen_trial(scenario, &config, 0, 0, keep, list, &outcome, NULL, &err) == PCS_OK);
+    static const struct {
+        int64_t t_ms, ttft_ms;
+        uint32_t model, attempt;
+        uint8_t ok;
+    } want[] = {
+        {0, 2000, 0, 1, 0},    {9000, 700, 1, 2, 1},   {20000, 2000, 0, 1, 0},
+        {29000, 900, 1, 2, 1}, {60000, 2000, 0, 1, 0}, {69000, 1100, 0, 2, 1},
+    };
+    CHECK_U64(list->count, sizeof want / sizeof want[0]);
+    for (size_t i = 0; i < list->count && i < sizeof want / sizeof want[0]; i++) {
+        CHECK(list->items[i].t_ms == want[i].t_ms);
+        CHECK(list->items[i].ttft_ms == want[i].ttft_ms);
+        CHECK_U64(list->items[i].model, want[i].model);
+        CHECK_U64(list->items[i].attempt, want[i].attempt);
+        CHECK_U64(list->items[i].ok, want[i].ok);
+    }
+    free(list);
+    /* Written: every attempt's ttft, the recorded ones too. */
+    struct pcs_gen_summary summary;
+    char *text = native_text(scenario, 0, &summary);
+    CHECK_U64(count_of(text, "\"ttft\":2,"), 3);
+    CHECK_U64(count_of(text, "\"ttft\":0.7,"), 1);
+    CHECK_U64(count_of(text, "\"ttft\":0.9,"), 1);
+    CHECK_U64(count_of(text, "\"ttft\":1.1,"), 1);
+    free(text);
+    pcs_gen_summary_free(&summary);
     pcs_scenario_set_free(set);
 }
 
@@ -444,6 +705,15 @@ int main(int argc, char **argv)
         test_same_as_run(trace_escalation);
     free(trace_escalation);
     test_observer_error();
+    test_latency_by_hand();
+    test_latency_draws();
+    test_latency_trace();
+    /* Latency with two threads in the engine and one in gen: the same trials. */
+    char *latency = with_models(", \"ttft_seconds\": {\"dist\": \"lognormal\", \"median\": 0.8, \"sigma\": 0.5}",
+                                ", \"duration_seconds\": {\"dist\": \"gamma\", \"shape\": 4, \"scale\": 3}");
+    if (latency)
+        test_same_as_run(latency);
+    free(latency);
     pcs_catalog_free(catalog);
     return check_summary();
 }

@@ -508,6 +508,64 @@ static void test_empirical_trace(void)
     pcs_scenario_set_free(set);
 }
 
+/* ---------------------------------------------------------------- latency */
+
+/* A model as an object: its name and latency distributions; a string is
+ * the same model with none; sweeps reach into it. */
+static void test_latency(void)
+{
+    struct pcs_error err;
+    const char *text =
+        "{\"schema\": \"pcsim.scenario.v1\", \"horizon_hours\": 1,"
+        " \"models\": {\"m\": {\"model\": \"gpt-5.4\", \"ttft_seconds\": {\"dist\": \"lognormal\", \"median\": 0.8,"
+        "   \"sigma\": 0.5}, \"duration_seconds\": 12}, \"n\": {\"model\": \"gpt-5.4-mini\"},"
+        "   \"o\": {\"model\": \"gpt-5.4-mini\", \"duration_seconds\": 3, \"$comment\": \"no ttft\"}, \"p\": "
+        "\"gpt-5.4\"},"
+        " \"workload\": {\"tasks_per_hour\": 10, \"task_types\": [{\"step_input_tokens\": 1, \"output_tokens\": 1}]},"
+        " \"strategies\": [{\"name\": \"s\", \"route\": [{\"model\": \"m\"}]}],"
+        " \"sweep\": {\"models.m.duration_seconds\": [2, 30]}}";
+    pcs_scenario_set *set = parse(text, NULL, &err);
+    CHECK(set != NULL);
+    if (!set) {
+        fprintf(stderr, "%s\n", err.message);
+        return;
+    }
+    CHECK_U64(pcs_scenario_point_count(set), 2);
+    for (size_t i = 0; i < pcs_scenario_point_count(set); i++) {
+        const struct pcs_scenario *sc = &pcs_scenario_point(set, i)->scenario;
+        CHECK_U64(sc->model_count, 4);
+        CHECK_STR(sc->models[0].alias, "m");
+        CHECK_STR(sc->models[0].name, "gpt-5.4");
+        CHECK(sc->models[0].model && strcmp(sc->models[0].model->id, "gpt-5.4") == 0);
+        CHECK(sc->models[0].has_ttft && sc->models[0].has_duration);
+        CHECK_DIST(sc->models[0].ttft_seconds, PCS_DIST_LOGNORMAL, 0.8, 0.5);
+        CHECK_DIST(sc->models[0].duration_seconds, PCS_DIST_CONSTANT, i ? 30 : 2, 0);
+        CHECK(sc->models[1].model && strcmp(sc->models[1].model->id, "gpt-5.4-mini") == 0);
+        CHECK(!sc->models[1].has_ttft && !sc->models[1].has_duration);
+        CHECK(!sc->models[2].has_ttft && sc->models[2].has_duration);
+        CHECK_DIST(sc->models[2].duration_seconds, PCS_DIST_CONSTANT, 3, 0);
+        CHECK(!sc->models[3].has_ttft && !sc->models[3].has_duration);
+    }
+    /* A duration below a drawn ttft is the engine's to raise: only two constants are compared. */
+    CHECK_STR(pcs_scenario_point(set, 0)->label, "models.m.duration_seconds=2");
+    pcs_scenario_set_free(set);
+    /* Equal constants: a response whose last token is its first. */
+    set = parse("{\"schema\": \"pcsim.scenario.v1\", \"horizon_hours\": 1,"
+                " \"models\": {\"m\": {\"model\": \"gpt-5.4\", \"ttft_seconds\": 1, \"duration_seconds\": 1}},"
+                " \"workload\": {\"tasks_per_hour\": 10, \"task_types\": [{\"step_input_tokens\": 1,"
+                " \"output_tokens\": 1}]}, \"strategies\": [{\"name\": \"s\", \"route\": [{\"model\": \"m\"}]}]}",
+                NULL, &err);
+    CHECK(set != NULL);
+    pcs_scenario_set_free(set);
+    /* Neither a string nor an object. */
+    set = parse("{\"schema\": \"pcsim.scenario.v1\", \"horizon_hours\": 1, \"models\": {\"m\": [\"gpt-5.4\"]}}", NULL,
+                &err);
+    CHECK(set == NULL);
+    CHECK_CONTAINS(err.message,
+                   "inline.json: models.m: expected a non-empty string (a model name) or {\"model\": NAME,");
+    pcs_scenario_set_free(set);
+}
+
 /* ------------------------------------------------------------ bad inputs */
 
 struct bad_case {
@@ -615,6 +673,16 @@ static const struct bad_case bad_cases[] = {
     {"model_map_unknown_model.json", "model_map_unknown_model.json: strategies[0].model_map.claude-sonnet-4-5: unknown "
                                      "model \"claude-sonnet-9\" (not in the price catalog)"},
     {"batch_window_negative.json", "batch_window_negative.json: batch_window_hours: expected a number in [0, 87600]"},
+    /* latency (docs/scenario.md#latency) */
+    {"latency_order.json", "latency_order.json: models.mini.duration_seconds: 0.5 is shorter than ttft_seconds (0.8): "
+                           "a duration runs from sending to the last token"},
+    {"latency_unknown_field.json", "latency_unknown_field.json: models.mini.ttft: unknown field (expected one of: "
+                                   "model, ttft_seconds, duration_seconds)"},
+    {"latency_negative.json", "latency_negative.json: models.mini.ttft_seconds: expected a number in [0, 1000000000]"},
+    {"latency_no_model.json", "latency_no_model.json: models.mini.model: missing"},
+    {"latency_unknown_model.json",
+     "latency_unknown_model.json: models.mini.model: unknown model \"gpt-5.4-mnii\" (nearest known: gpt-5.4-mini"},
+    {"latency_bad_dist.json", "latency_bad_dist.json: models.mini.duration_seconds.sigma: missing"},
     {"failure_unknown_alias.json",
      "failure_unknown_alias.json: failure.p.mnii: unknown model alias \"mnii\" (known: mini, full)"},
     {"failure_p_range.json", "failure_p_range.json: failure.p.full: expected a number in [0, 1]"},
@@ -860,6 +928,7 @@ int main(int argc, char **argv)
     test_sweep_strings();
     test_empirical_trace();
     test_trace_workload();
+    test_latency();
     test_bad_files();
     test_odd_inputs();
     test_damaged_inputs();
