@@ -9,15 +9,17 @@ int pcs_report_marks_sales(const char *preset, enum pcs_policy policy)
     return policy == PCS_POLICY_BREAKPOINT && preset && pcs_ttl_sale_of(preset, 1, NULL) != PCS_TTL_NO_SELLER;
 }
 
-/* "5 min", "1 h", "30 min", "90 s". */
-static void class_duration(int64_t ttl_s, char *buf, size_t cap)
+const char *pcs_report_class_ttl(int64_t ttl_s, char *buf, size_t cap)
 {
-    if (ttl_s >= 3600 && ttl_s % 3600 == 0)
+    if (ttl_s == 0)
+        snprintf(buf, cap, "no TTL choice");
+    else if (ttl_s >= 3600 && ttl_s % 3600 == 0)
         snprintf(buf, cap, "%lld h", (long long)(ttl_s / 3600));
     else if (ttl_s >= 60 && ttl_s % 60 == 0)
         snprintf(buf, cap, "%lld min", (long long)(ttl_s / 60));
     else
         snprintf(buf, cap, "%lld s", (long long)ttl_s);
+    return buf;
 }
 
 const char *pcs_report_sales_note(const char *preset, char *buf, size_t cap)
@@ -31,7 +33,7 @@ const char *pcs_report_sales_note(const char *preset, char *buf, size_t cap)
         if (rows[i]->ttl_s == 0)
             continue;
         char ttl[32];
-        class_duration(rows[i]->ttl_s, ttl, sizeof ttl);
+        pcs_report_class_ttl(rows[i]->ttl_s, ttl, sizeof ttl);
         int wrote = snprintf(classes + used, sizeof classes - used, "%s%s (writes %gx input)", choices ? ", " : "", ttl,
                              rows[i]->write_multiplier);
         used += wrote > 0 ? (size_t)wrote : 0;

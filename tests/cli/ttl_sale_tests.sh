@@ -108,4 +108,18 @@ check_calibrate() {
 }
 check calibrate "calibrate: at tau* = 600 s anthropic-5m's writes are priced as the 1-hour class"
 
+check_prices_show() {
+    # The rules file's ttl_classes rows for the model's preset, each with
+    # its source and date: Anthropic sells 5 min at 1.25x and 1 h at 2x.
+    run prices show claude-sonnet-4-5
+    [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
+    grep -q '^  TTL sold        5 min, writes 1.25x input (anthropic): https://docs.anthropic.com/.* (as of [0-9-]*)$' "$WORK/out" &&
+        grep -q '^  TTL sold        1 h, writes 2x input (anthropic): https://' "$WORK/out" ||
+        { why="no TTL sold lines: $(grep -i ttl "$WORK/out" | tr '\n' '|')"; return 1; }
+    run prices show deepseek-chat --format json
+    py_check "[(c['seller'], c['ttl_s'], c['write_multiplier']) for c in d['model']['ttl_classes']] == [('deepseek', None, 0)]" &&
+        py_check "all(c['source'] and len(c['as_of']) == 10 for c in d['model']['ttl_classes'])"
+}
+check prices_show "prices show: the TTL classes sold with their write multipliers, sources and dates"
+
 finish
