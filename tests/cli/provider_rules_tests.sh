@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# CLI tests for "sweeps price what is sold" (docs/design.md §9, DESIGN §3):
-# a TTL sweep or calibration under a breakpoint preset prices each point's
+# CLI tests of provider rules kept in scenarios/rules/cache_rules.json:
+# DeepSeek's whole prefix units (DESIGN §7), and "sweeps price what is sold"
+# (docs/design.md §9, DESIGN §3): a TTL sweep or calibration under a breakpoint preset prices each point's
 # writes at the write price of the shortest TTL class the provider sells at
 # least as long as the point's TTL, and marks the points no class covers.
-# Usage: ttl_sale_tests.sh PCSIM_BINARY SOURCE_DIR
+# Usage: provider_rules_tests.sh PCSIM_BINARY SOURCE_DIR
 #
 # tests/data/ttl_sale.jsonl: claude-sonnet-4-5 (input $3, cache_read $0.30,
 # cache_write $3.75, cache_write_1h $6 per million; minimum 1024) sends one
@@ -121,5 +122,22 @@ check_prices_show() {
         py_check "all(c['source'] and len(c['as_of']) == 10 for c in d['model']['ttl_classes'])"
 }
 check prices_show "prices show: the TTL classes sold with their write multipliers, sources and dates"
+
+check_deepseek_units() {
+    # tests/data/deepseek_units.jsonl, preset deepseek (DESIGN §7: a hit
+    # needs a whole prefix unit; no minimum, no 64-token rounding):
+    #   r1 t=0   system 100 + report 500: nothing cached, read 0
+    #   r2 t=10  system 100 + the report one token short (499, another unit):
+    #            only the system unit is whole: read 100 (64 under the old
+    #            64-token rule)
+    #   r3 t=20  system + report + question 30: both units whole: read 600
+    #            (576 under the old rule)
+    run replay --policy deepseek --no-cost --requests "$WORK/units.csv" "$DATA/deepseek_units.jsonl"
+    [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
+    local reads
+    reads=$(tail -n +2 "$WORK/units.csv" | cut -d, -f4 | tr '\n' ' ')
+    [ "$reads" = "0 100 600 " ] || { why="cache_read per request: $reads, want 0 100 600"; return 1; }
+}
+check deepseek_units "deepseek: a unit one token short misses that unit, a whole unit hits in full"
 
 finish
