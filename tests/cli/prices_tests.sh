@@ -103,7 +103,7 @@ check_shipped_cache_rule() {
 import json, sys
 rule = json.load(open(sys.argv[1]))["model"]["cache_rule"]
 sys.exit(not (rule["preset"] == "anthropic-5m" and rule["ttl_s"] == 300 and rule["per_model"] is True
-              and rule["source"].startswith("https://docs.anthropic.com/") and rule["as_of"] == "2026-11-23"))' "$WORK/out" ||
+              and rule["source"].startswith("https://platform.claude.com/") and rule["as_of"] == "2026-12-07"))' "$WORK/out" ||
         { why="the JSON cache_rule of claude-haiku-4-5 is not anthropic-5m, 300 s, per model, sourced, dated"; return 1; }
 }
 

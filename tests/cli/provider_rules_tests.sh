@@ -83,15 +83,20 @@ check_generic_unmarked() {
 check generic_unmarked "the generic breakpoint policy is no provider's: no marks, writes priced as written"
 
 check_openai_bp() {
-    # OpenAI GPT-5.6+ sells 30 min only: 10 min is sold as it (the
-    # 5-minute price), 1 h is not sold.
-    run sweep --policy openai-bp --ttl 10m,1h --format json "$TRACE"
+    # OpenAI GPT-5.6+ breakpoints take 30 min or 12 h, both at 1.25x:
+    # 10 min is sold as 30 min, 1 h as 12 h, 24 h is not sold. The model
+    # is claude-sonnet-4-5 (the preset is what sells): 10 min and 1 h both
+    # read the second request (one write of 2,000 at $3.75: the 12-hour
+    # class is billed as an hour or more, at the 1-hour price the catalog
+    # has, $6: 0.012 + 0.0006 = $0.0126); 10 min: 0.0075 + 0.0006 = $0.0081.
+    run sweep --policy openai-bp --ttl 10m,1h,24h --format json "$TRACE"
     [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
-    py_check "[p['sold'] for p in d['points']] == [True, False]" &&
+    py_check "[p['sold'] for p in d['points']] == [True, True, False]" &&
         py_check "d['points'][0]['sold_as'] == {'ttl_s': 1800, 'write_multiplier': 1.25}" &&
-        py_check "round(d['points'][0]['cost'], 9) == 0.0081"
+        py_check "d['points'][1]['sold_as'] == {'ttl_s': 43200, 'write_multiplier': 1.25}" &&
+        py_check "[round(p['cost'], 9) for p in d['points']] == [0.0081, 0.0126, 0.0126]"
 }
-check openai_bp "openai-bp: 10 min sold as the 30-minute class at the 5-minute price, 1 h not sold"
+check openai_bp "openai-bp: 10 min sold as 30 min, 1 h as 12 h, 24 h not sold"
 
 check_calibrate() {
     # E: at 300 s the second request misses (deviation 2,000 + 2,000); at
@@ -114,7 +119,7 @@ check_prices_show() {
     # its source and date: Anthropic sells 5 min at 1.25x and 1 h at 2x.
     run prices show claude-sonnet-4-5
     [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
-    grep -q '^  TTL sold        5 min, writes 1.25x input (anthropic): https://docs.anthropic.com/.* (as of [0-9-]*)$' "$WORK/out" &&
+    grep -q '^  TTL sold        5 min, writes 1.25x input (anthropic): https://.* (as of [0-9-]*)$' "$WORK/out" &&
         grep -q '^  TTL sold        1 h, writes 2x input (anthropic): https://' "$WORK/out" ||
         { why="no TTL sold lines: $(grep -i ttl "$WORK/out" | tr '\n' '|')"; return 1; }
     run prices show deepseek-chat --format json

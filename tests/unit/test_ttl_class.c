@@ -39,7 +39,10 @@ static void test_sale(void)
     CHECK(pcs_ttl_sale_of("anthropic-5m", 3600001, &sold) == PCS_TTL_ABOVE_LONGEST && sold == NULL);
     CHECK(pcs_ttl_sale_of("openai-bp", 1800000, &sold) == PCS_TTL_SOLD && sold && sold->ttl_s == 1800 &&
           sold->write_multiplier == 1.25);
-    CHECK(pcs_ttl_sale_of("openai-bp", 1800001, NULL) == PCS_TTL_ABOVE_LONGEST);
+    /* GPT-5.6+ breakpoints take "30m" or "12h", both written at 1.25x. */
+    CHECK(pcs_ttl_sale_of("openai-bp", 1800001, &sold) == PCS_TTL_SOLD && sold && sold->ttl_s == 43200 &&
+          sold->write_multiplier == 1.25 && pcs_ttl_class_bills_1h(sold));
+    CHECK(pcs_ttl_sale_of("openai-bp", 43200001, NULL) == PCS_TTL_ABOVE_LONGEST);
     CHECK(pcs_ttl_sale_of("gemini", 60000, &sold) == PCS_TTL_NO_CHOICE && sold == NULL);
     CHECK(pcs_ttl_sale_of("deepseek", 60000, NULL) == PCS_TTL_NO_CHOICE);
     CHECK(pcs_ttl_sale_of("breakpoint", 60000, NULL) == PCS_TTL_NO_SELLER);
