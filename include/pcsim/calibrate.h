@@ -31,6 +31,7 @@
 #include "pcsim/cache.h"
 #include "pcsim/replay.h"
 #include "pcsim/replay_cost.h"
+#include "pcsim/ttl_class.h"
 #include "pcsim/trace.h"
 
 /* Two errors closer than this are the same fit: the interval's tolerance. */
@@ -96,6 +97,12 @@ struct pcs_calibrate_cost {
                              * (its own index when none is): equal caches are played once */
     struct pcs_cost cost;   /* the trace's cost with that cache, USD */
     struct pcs_usage total; /* its usage */
+    /* breakpoint presets: whether the preset's provider sells the TTL
+     * (pcsim/ttl_class.h); when sold, the writes are billed at the sold
+     * class's write price (sold, a built-in row); PCS_TTL_NO_SELLER for
+     * the other presets, whose writes are billed as written. */
+    enum pcs_ttl_sale sale;
+    const struct pcs_ttl_class *sold;
 };
 
 struct pcs_calibrate_costs {
@@ -111,7 +118,9 @@ struct pcs_calibrate_costs {
  * pcs_calibrate_cost_preset, each with ttl_ms overriding its own TTL and
  * every breakpoint marker (each model's cache from catalog, as replay
  * configures it: per-model minimums), and prices each (pricing must not be
- * NULL). Errors: the trace's, PCS_ERR_ARG for a bad TTL, PCS_ERR_NOMEM. */
+ * NULL; its sold_preset and sold_ttl_ms are ignored): a breakpoint preset's
+ * writes as its provider sells ttl_ms (pcs_calibrate_cost.sale). Errors: the trace's, PCS_ERR_ARG for a bad TTL,
+ * PCS_ERR_NOMEM. */
 enum pcs_status pcs_calibrate_costs(pcs_trace *trace, int64_t ttl_ms, const struct pcs_replay_cost_config *pricing,
                                     unsigned threads, struct pcs_calibrate_costs *costs, struct pcs_error *err);
 

@@ -28,6 +28,15 @@ struct pcs_replay_cost_config {
     double price_time_s;        /* prices in effect then, Unix seconds (pcs_model_prices_at) */
     int tier_override;          /* an enum pcs_tier for every request, or -1: each request's own */
     double region_uplift;       /* multiplier, 1 for none; < 0: each provider's from the catalog */
+    /* A what-if TTL priced as it is sold (sweeps and calibration; DESIGN
+     * §3): when sold_preset names a provider's preset that sells the TTL
+     * sold_ttl_ms (pcsim/ttl_class.h: pcs_ttl_sale_of), every write of the
+     * chosen cache is billed at the sold class's write price (all of them
+     * as 1-hour writes when the class is an hour or longer, none when
+     * shorter). NULL, or a TTL not sold: writes are billed by the TTL they
+     * were written with. */
+    const char *sold_preset;
+    int64_t sold_ttl_ms;
 };
 
 /* One trace model's cost. */

@@ -60,7 +60,10 @@ struct pcs_sweep_result {
 /* The curve of base.policy (ttl, openai or breakpoint) over ttls_ms[0..count)
  * (each > 0; any order, duplicates allowed), on every remaining request of
  * trace, plus the ideal ceiling. With pricing (NULL: tokens only) each point
- * is priced as replay prices it. */
+ * is priced as replay prices it, but for a breakpoint curve whose
+ * pricing->sold_preset names a provider's preset: there each point's writes
+ * are billed as that provider sells the point's TTL (pcsim/ttl_class.h;
+ * pricing->sold_ttl_ms is ignored, each point's TTL is used). */
 enum pcs_status pcs_sweep_ttl(pcs_trace *trace, const struct pcs_cache_config *base, const int64_t *ttls_ms,
                               size_t count, const struct pcs_replay_cost_config *pricing, unsigned threads,
                               struct pcs_sweep_result *result, struct pcs_error *err);

@@ -220,8 +220,8 @@ int cmd_calibrate(int argc, char **argv)
     enum pcs_status status =
         ttls ? pcs_calibrate(trace, &config, &result, &err) : pcs_error_set(&err, PCS_ERR_NOMEM, "out of memory");
     free(ttls);
-    struct pcs_replay_cost_config pricing = {catalog, price_time_s, opts.shared.tier_override,
-                                             opts.shared.region_uplift};
+    struct pcs_replay_cost_config pricing = {
+        catalog, price_time_s, opts.shared.tier_override, opts.shared.region_uplift, NULL, 0};
     struct pcs_calibrate_costs costs = {0};
     int priced = 0;
     if (status == PCS_OK && catalog && !opts.shared.no_cost) {

@@ -395,8 +395,8 @@ int cmd_replay(int argc, char **argv)
                                  outputs, sizeof outputs / sizeof outputs[0], &opened);
     if (code != CLI_EXIT_OK)
         return code;
-    struct pcs_replay_cost_config pricing = {opened.catalog, price_time_s, shared->tier_override,
-                                             shared->region_uplift};
+    struct pcs_replay_cost_config pricing = {opened.catalog,        price_time_s, shared->tier_override,
+                                             shared->region_uplift, NULL,         0};
     struct request_rows rows = {opts.requests_path, {NULL, NULL, NULL, NULL}, 0, &err};
     struct pcs_replay_job job = {opened.inputs,      shared->trace_config,
                                  opts.preset,        opts.overrides,

@@ -221,8 +221,8 @@ int cmd_sweep(int argc, char **argv)
         pcs_catalog_free(catalog);
         return CLI_EXIT_DATA;
     }
-    struct pcs_replay_cost_config pricing = {catalog, price_time_s, opts.shared.tier_override,
-                                             opts.shared.region_uplift};
+    struct pcs_replay_cost_config pricing = {
+        catalog, price_time_s, opts.shared.tier_override, opts.shared.region_uplift, preset, 0};
     struct pcs_sweep_result result;
     if (durations) {
         int64_t ttls[MAX_POINTS];

@@ -163,9 +163,11 @@ static void costs_table(FILE *out, const struct pcs_calibrate_report *report)
     pcs_html_table_begin(out, "costs", headers, 4, 2);
     for (size_t i = 0; i < costs->count; i++) {
         const struct pcs_calibrate_cost *cost = &costs->costs[i];
-        char usd[48], same[64];
-        snprintf(same, sizeof same, "%s%s", cost->same_as != i ? "the cache of " : "",
-                 cost->same_as != i ? costs->costs[cost->same_as].preset : "");
+        char usd[48], same[160], sale[96];
+        pcs_calibrate_sale_text(costs, i, sale, sizeof sale);
+        snprintf(same, sizeof same, "%s%s%s%s", cost->same_as != i ? "the cache of " : "",
+                 cost->same_as != i ? costs->costs[cost->same_as].preset : "", cost->same_as != i && *sale ? "; " : "",
+                 sale);
         struct html_number ratio = pcs_html_percent(pcs_report_cached_ratio(&cost->total));
         const char *cells[] = {cost->preset, same, pcs_report_money_text(&money, cost->cost.total, usd, sizeof usd),
                                ratio.text};

@@ -28,6 +28,14 @@ static void costs_json(struct report_json *doc, const struct pcs_calibrate_repor
         pcs_report_json_put(doc, row, "cached_ratio", pcs_report_json_ratio(pcs_report_cached_ratio(&cost->total)));
         pcs_report_json_add_string(doc, row, "same_cache_as",
                                    cost->same_as != i ? costs->costs[cost->same_as].preset : NULL);
+        if (cost->sale != PCS_TTL_NO_SELLER) { /* a provider's breakpoint preset */
+            pcs_report_json_add_bool(doc, row, "sold", cost->sale == PCS_TTL_SOLD);
+            if (cost->sale == PCS_TTL_SOLD) {
+                cJSON *class = pcs_report_json_object(doc, row, "sold_as");
+                pcs_report_json_put(doc, class, "ttl_s", pcs_report_json_integer((uint64_t)cost->sold->ttl_s));
+                pcs_report_json_add_number(doc, class, "write_multiplier", cost->sold->write_multiplier);
+            }
+        }
     }
     pcs_report_json_add_number(doc, object, "ideal_cost", costs->ideal_cost);
     pcs_report_json_add_number(doc, object, "without_cache_cost", costs->without_cache_cost);

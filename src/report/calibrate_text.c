@@ -56,6 +56,9 @@ static void costs_table(FILE *out, const struct pcs_calibrate_report *report)
                 pcs_report_cached_ratio(&cost->total));
         if (cost->same_as != i)
             fprintf(out, "  (the cache of %s)", costs->costs[cost->same_as].preset);
+        char sale[96];
+        if (*pcs_calibrate_sale_text(costs, i, sale, sizeof sale))
+            fprintf(out, "  (%s)", sale);
         fputc('\n', out);
     }
     fprintf(out, "%-16s %14s\n", "ideal", pcs_report_money_text(&money, costs->ideal_cost, usd, sizeof usd));

@@ -82,4 +82,28 @@ void pcs_calibrate_notes(const struct pcs_calibrate_report *report, struct calib
         snprintf(notes->text[notes->count++], CALIBRATE_NOTE_CAP,
                  "costs: each preset with the best TTL in place of its own; presets that differ only in their own "
                  "TTL make the same cache there");
+    int sale_marked = 0;
+    for (size_t i = 0; report->costs && i < report->costs->count; i++) {
+        char sale[96];
+        sale_marked |= *pcs_calibrate_sale_text(report->costs, i, sale, sizeof sale) != '\0';
+    }
+    if (sale_marked)
+        snprintf(notes->text[notes->count++], CALIBRATE_NOTE_CAP,
+                 "costs: a breakpoint preset's writes are priced at the write price of the shortest TTL class its "
+                 "provider sells at least as long as the best TTL; a TTL longer than every class is not sold, and "
+                 "its writes are priced by the TTL as written");
+}
+
+const char *pcs_calibrate_sale_text(const struct pcs_calibrate_costs *costs, size_t i, char *buf, size_t cap)
+{
+    const struct pcs_calibrate_cost *cost = &costs->costs[i];
+    buf[0] = '\0';
+    if (cost->sale == PCS_TTL_SOLD && cost->sold && cost->sold->ttl_s * 1000 != costs->ttl_ms) {
+        char ttl[32];
+        snprintf(buf, cap, "sold as %s s, writes %gx input",
+                 pcs_report_seconds(cost->sold->ttl_s * 1000, ttl, sizeof ttl), cost->sold->write_multiplier);
+    } else if (cost->sale == PCS_TTL_ABOVE_LONGEST || cost->sale == PCS_TTL_NO_CHOICE) {
+        snprintf(buf, cap, "TTL not sold");
+    }
+    return buf;
 }

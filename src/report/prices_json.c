@@ -6,6 +6,7 @@
 
 #include "report_json.h"
 #include "report_util.h"
+#include "ttl_sale.h"
 
 #define PRICES_SCHEMA "pcsim.prices.v1"
 
@@ -146,6 +147,22 @@ enum pcs_status pcs_report_price_model_json(FILE *out, const pcs_catalog *catalo
         pcs_report_json_put(doc, entry, "per_model", cJSON_CreateBool(rule->per_model));
         pcs_report_json_add_string(doc, entry, "source", rule->source);
         pcs_report_json_add_string(doc, entry, "as_of", rule->as_of);
+    }
+    const struct pcs_ttl_class *sold[PCS_TTL_CLASSES_MAX];
+    size_t sold_count = pcs_ttl_classes_of(model->cache_preset, sold, PCS_TTL_CLASSES_MAX);
+    if (sold_count) {
+        cJSON *classes = pcs_report_json_array(doc, object, "ttl_classes");
+        for (size_t i = 0; i < sold_count && i < PCS_TTL_CLASSES_MAX; i++) {
+            cJSON *entry = pcs_report_json_object(doc, classes, NULL);
+            pcs_report_json_add_string(doc, entry, "seller", sold[i]->seller);
+            if (sold[i]->ttl_s)
+                pcs_report_json_put(doc, entry, "ttl_s", pcs_report_json_integer((uint64_t)sold[i]->ttl_s));
+            else
+                pcs_report_json_put(doc, entry, "ttl_s", cJSON_CreateNull());
+            pcs_report_json_add_number(doc, entry, "write_multiplier", sold[i]->write_multiplier);
+            pcs_report_json_add_string(doc, entry, "source", sold[i]->source);
+            pcs_report_json_add_string(doc, entry, "as_of", sold[i]->as_of);
+        }
     }
     cJSON *periods = pcs_report_json_array(doc, object, "price_periods");
     for (size_t i = 0; i < model->period_count; i++) {

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "report_util.h"
+#include "ttl_sale.h"
 
 static const char *const price_labels[PCS_PRICE_KEY_COUNT] = {"input",          "cache_read", "cache_write",
                                                               "cache_write_1h", "output",     "requests"};
@@ -136,6 +137,19 @@ enum pcs_status pcs_report_price_model_text(FILE *out, const pcs_catalog *catalo
             fprintf(out, "min prefix %llu, ", (unsigned long long)rule->min_tokens);
         fprintf(out, "granularity %llu\n", (unsigned long long)rule->granularity);
         fprintf(out, "  rule source     %s (as of %s)\n", rule->source, rule->as_of);
+    }
+    /* The TTL classes the preset's provider sells, each with its source. */
+    const struct pcs_ttl_class *sold[PCS_TTL_CLASSES_MAX];
+    size_t sold_count = pcs_ttl_classes_of(model->cache_preset, sold, PCS_TTL_CLASSES_MAX);
+    for (size_t i = 0; i < sold_count && i < PCS_TTL_CLASSES_MAX; i++) {
+        char ttl[32], writes[48];
+        if (sold[i]->write_multiplier > 0)
+            snprintf(writes, sizeof writes, "writes %gx input", sold[i]->write_multiplier);
+        else
+            snprintf(writes, sizeof writes, "writes free");
+        fprintf(out, "  TTL sold        %s, %s (%s): %s (as of %s)\n",
+                pcs_report_class_ttl(sold[i]->ttl_s, ttl, sizeof ttl), writes, sold[i]->seller, sold[i]->source,
+                sold[i]->as_of);
     }
     fprintf(out, "  tiers          ");
     for (size_t i = 0; i < provider->tier_count; i++)

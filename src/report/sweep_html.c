@@ -10,6 +10,7 @@
 #include "columns.h"
 #include "html.h"
 #include "report_util.h"
+#include "ttl_sale.h"
 #include "svg_chart.h"
 
 /* The TTLs the provider presets run (DESIGN §3). */
@@ -137,9 +138,11 @@ static void sweep_header(FILE *out, const struct pcs_sweep_report *report)
     if (result->skipped)
         pcs_html_elementf(out, "p", "meta", "skipped: %s (--lenient)",
                           pcs_report_count(result->skipped, "bad record", "bad records", points, sizeof points));
-    char note[320];
+    char note[512];
     if (pcs_report_counts_only_note(report->trace, note, sizeof note))
         pcs_html_element(out, "p", "meta", note);
+    if (!pcs_report_sweep_by_capacity(result) && pcs_report_marks_sales(report->preset, result->base.policy))
+        pcs_html_element(out, "p", "meta", pcs_report_sales_note(report->preset, note, sizeof note));
     if (result->priced)
         pcs_html_elementf(out, "p", "meta", "prices of %s; catalog: %s",
                           pcs_report_utc_time(report->price_time_s, when, sizeof when),
@@ -247,10 +250,15 @@ static const char *point_label(const struct sweep_view *view, const struct pcs_s
     if (view->by_capacity)
         return pcs_report_grouped(point->capacity_tokens, buf, cap);
     pcs_chart_format_duration((double)point->ttl_ms / 1000, text, sizeof text);
+    const struct pcs_sweep_report *report = view->report;
+    const char *mark = pcs_report_marks_sales(report->preset, report->result->base.policy) &&
+                               pcs_ttl_sale_of(report->preset, point->ttl_ms, NULL) != PCS_TTL_SOLD
+                           ? PCS_REPORT_UNSOLD_MARK
+                           : "";
     if (point->ttl_ms < 60000)
-        snprintf(buf, cap, "%s", text);
+        snprintf(buf, cap, "%s%s", text, mark);
     else
-        snprintf(buf, cap, "%s (%s s)", text, pcs_report_seconds(point->ttl_ms, seconds, sizeof seconds));
+        snprintf(buf, cap, "%s (%s s)%s", text, pcs_report_seconds(point->ttl_ms, seconds, sizeof seconds), mark);
     return buf;
 }
 

@@ -6,6 +6,7 @@
 #include "columns.h"
 #include "report_json.h"
 #include "report_util.h"
+#include "ttl_sale.h"
 
 enum pcs_status pcs_report_sweep_json(FILE *out, const struct pcs_sweep_report *report)
 {
@@ -27,6 +28,11 @@ enum pcs_status pcs_report_sweep_json(FILE *out, const struct pcs_sweep_report *
         pcs_report_json_add_string(&doc, files, NULL, report->paths[i]);
     pcs_report_json_put(&doc, root, "requests", pcs_report_json_integer(result->ideal.requests));
     pcs_report_json_put(&doc, root, "skipped", pcs_report_json_integer(result->skipped));
+    int sales = !pcs_report_sweep_by_capacity(result) && pcs_report_marks_sales(report->preset, base->policy);
+    if (sales) {
+        char note[512];
+        pcs_report_json_add_string(&doc, root, "ttl_sales", pcs_report_sales_note(report->preset, note, sizeof note));
+    }
     cJSON *points = pcs_report_json_array(&doc, root, "points");
     for (size_t i = 0; i < result->point_count; i++) {
         const struct pcs_sweep_point *point = &result->points[i];
@@ -36,6 +42,16 @@ enum pcs_status pcs_report_sweep_json(FILE *out, const struct pcs_sweep_report *
             pcs_report_json_put(&doc, object, "capacity_tokens", pcs_report_json_integer(point->capacity_tokens));
         else
             pcs_report_json_add_raw(&doc, object, "ttl_s", pcs_report_seconds(point->ttl_ms, seconds, sizeof seconds));
+        if (sales) {
+            const struct pcs_ttl_class *sold;
+            int is_sold = pcs_ttl_sale_of(report->preset, point->ttl_ms, &sold) == PCS_TTL_SOLD;
+            pcs_report_json_put(&doc, object, "sold", cJSON_CreateBool(is_sold));
+            if (is_sold) {
+                cJSON *class = pcs_report_json_object(&doc, object, "sold_as");
+                pcs_report_json_put(&doc, class, "ttl_s", pcs_report_json_integer((uint64_t)sold->ttl_s));
+                pcs_report_json_add_number(&doc, class, "write_multiplier", sold->write_multiplier);
+            }
+        }
         pcs_report_table_json(&doc, object, table, &row, REPORT_JSON_HEAD);
         pcs_report_table_json(&doc, object, table, &row, REPORT_JSON_BODY);
     }

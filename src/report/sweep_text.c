@@ -1,6 +1,9 @@
 /* The sweep report as a table for people. */
 #include "columns.h"
 #include "report_util.h"
+#include "ttl_sale.h"
+
+#include <string.h>
 
 /* "5 min", "1 h", "90 s", "1.5 h": hours from an hour up, minutes from a
  * minute up, else seconds. */
@@ -20,7 +23,13 @@ static const char *point_label(const struct pcs_sweep_report *report, const stru
 {
     if (pcs_report_sweep_by_capacity(report->result))
         return pcs_report_grouped(point->capacity_tokens, buf, cap);
-    return duration(point->ttl_ms, buf, cap);
+    duration(point->ttl_ms, buf, cap);
+    if (pcs_report_marks_sales(report->preset, report->result->base.policy) &&
+        pcs_ttl_sale_of(report->preset, point->ttl_ms, NULL) != PCS_TTL_SOLD) {
+        size_t len = strlen(buf);
+        snprintf(buf + len, cap - len, "%s", PCS_REPORT_UNSOLD_MARK);
+    }
+    return buf;
 }
 
 enum pcs_status pcs_report_sweep_text(FILE *out, const struct pcs_sweep_report *report)
@@ -44,9 +53,11 @@ enum pcs_status pcs_report_sweep_text(FILE *out, const struct pcs_sweep_report *
     if (result->skipped)
         fprintf(out, "skipped: %s (--lenient)\n",
                 pcs_report_count(result->skipped, "bad record", "bad records", count, sizeof count));
-    char note[320];
+    char note[512];
     if (pcs_report_counts_only_note(report->trace, note, sizeof note))
         fprintf(out, "%s\n", note);
+    if (!pcs_report_sweep_by_capacity(result) && pcs_report_marks_sales(report->preset, result->base.policy))
+        fprintf(out, "%s\n", pcs_report_sales_note(report->preset, note, sizeof note));
     struct sweep_money money;
     pcs_report_sweep_money(result, &money);
     if (result->priced)

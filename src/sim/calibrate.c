@@ -253,12 +253,16 @@ enum pcs_status pcs_calibrate_costs(pcs_trace *trace, int64_t ttl_ms, const stru
         at_ttl(&config, ttl_ms);
         costs->costs[i].preset = preset;
         costs->costs[i].same_as = i;
+        int sells = config.policy == PCS_POLICY_BREAKPOINT; /* writes billed: priced as sold */
+        costs->costs[i].sale = sells ? pcs_ttl_sale_of(preset, ttl_ms, &costs->costs[i].sold) : PCS_TTL_NO_SELLER;
         int per_model = pcs_preset_is_per_model(preset);
         /* Presets that differ only in their own TTL (openai and openai-24h,
-         * anthropic-5m and anthropic-1h) make the same cache at one TTL. */
+         * anthropic-5m and anthropic-1h) make the same cache at one TTL,
+         * priced alike when their provider sells the TTL alike. */
         for (size_t j = 0; j < i; j++)
             if (costs->costs[j].same_as == j && pcs_preset_is_per_model(costs->costs[j].preset) == per_model &&
-                pcs_cache_config_equal(&lanes[lane_of[j]].config, &config)) {
+                pcs_cache_config_equal(&lanes[lane_of[j]].config, &config) &&
+                costs->costs[j].sale == costs->costs[i].sale && costs->costs[j].sold == costs->costs[i].sold) {
                 costs->costs[i].same_as = j;
                 lane_of[i] = lane_of[j];
                 break;
@@ -272,7 +276,10 @@ enum pcs_status pcs_calibrate_costs(pcs_trace *trace, int64_t ttl_ms, const stru
             lanes[lane_count].model_config = configure_cost_lane;
             lanes[lane_count].model_config_context = &contexts[lane_count];
         }
-        if (!(costers[lane_count] = pcs_replay_coster_new(pricing, trace, err)))
+        struct pcs_replay_cost_config lane_pricing = *pricing;
+        lane_pricing.sold_preset = sells ? preset : NULL;
+        lane_pricing.sold_ttl_ms = ttl_ms;
+        if (!(costers[lane_count] = pcs_replay_coster_new(&lane_pricing, trace, err)))
             status = PCS_ERR_NOMEM;
         lane_count++;
     }

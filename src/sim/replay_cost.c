@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/hash_table.h"
+#include "pcsim/ttl_class.h"
 
 /* Ledger kinds: what a request was for. */
 enum { KIND_PLAIN = 0, KIND_TASK_OK = 1, KIND_TASK_FAILED = 2 };
@@ -21,8 +22,12 @@ struct model_slot {
 /* Tasks: id -> whether its latest request succeeded. */
 enum task_state { TASK_FAILED = 1, TASK_SUCCEEDED = 2 };
 
+/* How the chosen cache's writes are billed (pcs_replay_cost_config.sold_preset). */
+enum write_billing { WRITES_AS_WRITTEN = 0, WRITES_AS_5M, WRITES_AS_1H };
+
 struct pcs_replay_coster {
     struct pcs_replay_cost_config config;
+    enum write_billing write_billing;
     const pcs_trace *trace;
     struct model_slot *models;
     size_t model_cap;
@@ -46,6 +51,9 @@ pcs_replay_coster *pcs_replay_coster_new(const struct pcs_replay_cost_config *co
     }
     coster->config = *config;
     coster->trace = trace;
+    const struct pcs_ttl_class *sold;
+    if (config->sold_preset && pcs_ttl_sale_of(config->sold_preset, config->sold_ttl_ms, &sold) == PCS_TTL_SOLD)
+        coster->write_billing = pcs_ttl_class_bills_1h(sold) ? WRITES_AS_1H : WRITES_AS_5M;
     coster->chosen = pcs_ledger_new(err);
     coster->ideal = coster->chosen ? pcs_ledger_new(err) : NULL;
     coster->observed = coster->ideal ? pcs_ledger_new(err) : NULL;
@@ -113,6 +121,12 @@ enum pcs_status pcs_replay_coster_add(pcs_replay_coster *coster, const struct pc
                                       double *request_cost, struct pcs_error *err)
 {
     *request_cost = -1;
+    struct pcs_usage billed;
+    if (coster->write_billing != WRITES_AS_WRITTEN) {
+        billed = *chosen;
+        billed.cache_write_1h = coster->write_billing == WRITES_AS_1H ? billed.cache_write : 0;
+        chosen = &billed;
+    }
     struct model_slot *slot = model_slot(coster, req->model);
     if (!slot)
         return PCS_ERR_NOMEM;

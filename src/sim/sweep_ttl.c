@@ -476,9 +476,17 @@ enum pcs_status pcs_sweep_ttl_watched(pcs_trace *trace, const struct pcs_cache_c
         status = grow_models(result, pcs_trace_model_count(trace) ? pcs_trace_model_count(trace) : 1);
     if (status == PCS_OK && pricing) {
         state.costers = calloc(count + 1, sizeof *state.costers);
-        for (size_t i = 0; state.costers && i <= count && status == PCS_OK; i++)
-            if (!(state.costers[i] = pcs_replay_coster_new(pricing, trace, NULL)))
+        for (size_t i = 0; state.costers && i <= count && status == PCS_OK; i++) {
+            /* A breakpoint point's writes are billed as its provider sells
+             * its TTL (DESIGN §3); other curves write nothing billed, and
+             * the ideal (the last coster) is no TTL at all. */
+            struct pcs_replay_cost_config point_pricing = *pricing;
+            point_pricing.sold_ttl_ms = i < count ? ttls_ms[i] : 0;
+            if (i == count || policy != PCS_POLICY_BREAKPOINT)
+                point_pricing.sold_preset = NULL;
+            if (!(state.costers[i] = pcs_replay_coster_new(&point_pricing, trace, NULL)))
                 status = PCS_ERR_NOMEM;
+        }
         if (!state.costers)
             status = PCS_ERR_NOMEM;
     }

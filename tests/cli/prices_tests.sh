@@ -91,19 +91,19 @@ check_unknown_model_nearest() {
 }
 
 # The shipped deepseek preset's rule as scenarios/rules/cache_rules.json
-# states it (DESIGN §3: 64-token units), with its source and date.
+# states it (DESIGN §7: whole prefix units, no minimum), with its source and date.
 check_shipped_cache_rule() {
     run prices show deepseek-chat --price-date 2026-11-23
     [ "$rc" -eq 0 ] &&
-        grep -qxF '  cache rule      openai policy, idle TTL 21600 s, min prefix 64, granularity 64' "$WORK/out" &&
-        grep -qxF '  rule source     https://api-docs.deepseek.com/guides/kv_cache (as of 2026-11-23)' "$WORK/out" ||
+        grep -qxF '  cache rule      openai policy, idle TTL 21600 s, min prefix 0, granularity 1' "$WORK/out" &&
+        grep -qE '^  rule source     https://api-docs.deepseek.com/guides/kv_cache \(.*whole unit.*\) \(as of 2026-12-07\)$' "$WORK/out" ||
         { why="exit $rc; want the deepseek rule and its source in: $(grep rule "$WORK/out" | tr '\n' '|')"; return 1; }
     run prices show claude-haiku-4-5 --price-date 2026-11-23 --format json
     python3 -c '
 import json, sys
 rule = json.load(open(sys.argv[1]))["model"]["cache_rule"]
 sys.exit(not (rule["preset"] == "anthropic-5m" and rule["ttl_s"] == 300 and rule["per_model"] is True
-              and rule["source"].startswith("https://docs.anthropic.com/") and rule["as_of"] == "2026-11-23"))' "$WORK/out" ||
+              and rule["source"].startswith("https://platform.claude.com/") and rule["as_of"] == "2026-12-07"))' "$WORK/out" ||
         { why="the JSON cache_rule of claude-haiku-4-5 is not anthropic-5m, 300 s, per model, sourced, dated"; return 1; }
 }
 

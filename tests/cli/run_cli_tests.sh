@@ -833,9 +833,11 @@ totals "native, breakpoint: entries only where written; only served/marked entri
 # ttl read 512+600 = 1112.
 totals "native hash_ids + block_tokens, ttl: sessions make ids local" \
     "7,4400,1112,0,0,3288,56" "$DATA/native_blocks.jsonl"
-# deepseek (min 64, granularity 64, ttl 6 h): r2 512 = 8*64; r5 floor(600/64)*64 = 576.
-totals "native hash_ids, deepseek: 64-token granularity" \
-    "7,4400,1088,0,0,3312,56" --policy deepseek "$DATA/native_blocks.jsonl"
+# deepseek (whole units, no minimum, ttl 6 h; DESIGN §7): r2 reads units 10, 11
+# whole (512); r5 reads all three, the last a whole 88-token unit (600), not
+# rounded to 64 tokens (576, the rule of late 2025). read 1112.
+totals "native hash_ids, deepseek: whole units, no 64-token rounding" \
+    "7,4400,1112,0,0,3288,56" --policy deepseek "$DATA/native_blocks.jsonl"
 
 # azure_tiny.csv: no prefix identity; input 4808+3180+100 = 8088, output 10+8+1 = 19.
 totals "Azure CSV, ttl: nothing is cached" \

@@ -46,7 +46,7 @@ static int replay(const struct trace_case *c, size_t path_count, const char *pre
         fprintf(stderr, "%s: %s\n", c->what, err.message);
         return -1;
     }
-    struct pcs_replay_cost_config pricing = {catalog, PRICE_TIME_S, -1, 1.0};
+    struct pcs_replay_cost_config pricing = {catalog, PRICE_TIME_S, -1, 1.0, NULL, 0};
     struct pcs_replay_job job;
     memset(&job, 0, sizeof job);
     job.inputs = inputs;

@@ -22,7 +22,8 @@ expect "a row a day older than stale_before is reported" -F "presets[0] (old): a
 expect "a min_tokens row is reported by its family" -F "min_tokens[0] (ancient): as_of 2025-01-01"
 expect "a row dated stale_before itself is not" -v -F "(edge)"
 expect "a row newer than stale_before is not" -v -F "(new)"
-expect "the summary counts 2 of 4" -x -F "2 of 4 cache rules older than 2026-06-01"
+expect "a ttl_classes row is reported by its seller" -F "ttl_classes[0] (vendor): as_of 2026-01-01"
+expect "the summary counts 3 of 5" -x -F "3 of 5 cache rules older than 2026-06-01"
 # A row without a date is an error naming it.
 broken=$(mktemp)
 trap 'rm -f "$broken"' EXIT

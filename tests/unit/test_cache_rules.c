@@ -17,10 +17,10 @@ static void test_builtin(void)
         CHECK(rules[i].source && rules[i].source[0] != '\0');
         CHECK(rules[i].as_of && strlen(rules[i].as_of) == 10 && rules[i].as_of[4] == '-');
     }
-    /* DESIGN §3: deepseek caches 64-token units; the preset reads its row. */
+    /* DESIGN §7: deepseek serves whole prefix units, no minimum, no
+     * rounding inside a unit; the preset reads its row. */
     const struct pcs_cache_rule *deepseek = pcs_cache_rule_find("deepseek");
-    CHECK(deepseek && deepseek->policy == PCS_POLICY_OPENAI && deepseek->granularity == 64 &&
-          deepseek->min_tokens == 64);
+    CHECK(deepseek && deepseek->policy == PCS_POLICY_OPENAI && deepseek->granularity == 1 && deepseek->min_tokens == 0);
     struct pcs_cache_config config;
     CHECK(pcs_cache_preset("deepseek", &config) == PCS_OK);
     CHECK(deepseek && config.ttl_ms == deepseek->ttl_s * 1000 && config.granularity == deepseek->granularity);

@@ -863,7 +863,7 @@ static void test_replay_coster(void)
         pcs_catalog_free(catalog);
         return;
     }
-    struct pcs_replay_cost_config config = {catalog, NOV_23_2026 + 43200, -1, 1};
+    struct pcs_replay_cost_config config = {catalog, NOV_23_2026 + 43200, -1, 1, NULL, 0};
     pcs_replay_coster *coster = pcs_replay_coster_new(&config, trace, &err);
     CHECK(coster != NULL);
     if (!coster) {
@@ -969,7 +969,7 @@ static void test_replay_coster(void)
         pcs_catalog_free(catalog);
         return;
     }
-    struct pcs_replay_cost_config flex = {catalog, NOV_23_2026 + 43200, PCS_TIER_FLEX, 1.1};
+    struct pcs_replay_cost_config flex = {catalog, NOV_23_2026 + 43200, PCS_TIER_FLEX, 1.1, NULL, 0};
     coster = pcs_replay_coster_new(&flex, trace, &err);
     CHECK(coster != NULL);
     const double flex_costs[CASES] = {

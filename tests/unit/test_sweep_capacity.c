@@ -449,7 +449,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "the built-in catalog: %s\n", err.message);
         return 1;
     }
-    struct pcs_replay_cost_config pricing = {catalog, NOV_23_2026_NOON, -1, 1};
+    struct pcs_replay_cost_config pricing = {catalog, NOV_23_2026_NOON, -1, 1, NULL, 0};
 
     test_errors();
     test_tiny_traces(&pricing);

@@ -1,7 +1,7 @@
 // Exports the price data bundled in the npm package @pydantic/genai-prices into
 // pcsim's catalog (schema pcsim.catalog.v1, DESIGN §4), adding what pcsim needs
 // and the package does not carry: each model's cache preset and minimum
-// cacheable prefix, and each provider's tier multipliers and regional uplift
+// cacheable prefix (both from the hand-kept scenarios/rules/cache_rules.json), and each provider's tier multipliers and regional uplift
 // (DESIGN §7).
 //
 // Usage: node export.mjs OUTPUT.json [DATE]
@@ -67,19 +67,32 @@ function hasPrice(prices, key) {
     return list.some((entry) => entry[key] !== undefined);
 }
 
-// The cache a model's provider runs (the `auto` policy uses it).
+// The cache a model's provider runs (the `auto` policy uses it): none when
+// the package gives the model no cache price; otherwise the preset of the
+// first cache_preset_by_model row of the rules file that takes the model: its
+// provider is one of the row's provider_ids, or its id matches every one of
+// the row's match patterns (a row with neither takes every model).
+if (!Array.isArray(rules.cache_preset_by_model))
+    die(`${rulesPath.pathname}: no cache_preset_by_model rows`);
+const presetRules = rules.cache_preset_by_model.map((row) =>
+    ({ ...row, patterns: row.match.map((text) => new RegExp(text)) }));
+
+function takesModel(row, providerId, id) {
+    if (row.provider_ids.includes(providerId))
+        return true;
+    if (row.patterns.length > 0)
+        return row.patterns.every((pattern) => pattern.test(id));
+    return row.provider_ids.length === 0;
+}
+
 function cachePreset(providerId, id, prices) {
     if (!hasPrice(prices, 'cache_read_mtok') && !hasPrice(prices, 'cache_write_mtok'))
         return 'none';
-    if (providerId === 'anthropic' || /claude/.test(id))
-        return 'anthropic-5m';
-    if (/gpt-5[.-]6|gpt-6/.test(id))
-        return 'openai-bp';
-    if (providerId === 'google' || /gemini/.test(id))
-        return 'gemini';
-    if (providerId === 'deepseek' || /deepseek/.test(id))
-        return 'deepseek';
-    return 'openai';
+    const row = presetRules.find((rule) => takesModel(rule, providerId, id));
+    if (!row)
+        die(`${providerId}/${id}: no cache_preset_by_model row of ${rulesPath.pathname} takes it ` +
+            '(the last should take every model)');
+    return row.preset;
 }
 
 // Tier multipliers and regional uplift (DESIGN §7): Batch halves prices at
