@@ -253,15 +253,7 @@ static enum pcs_status parse_native(struct pcs_trace *trace, struct trace_file *
             status = base_seconds == 0.0 ? pcs_field_time_or_iso(&c, loc, key, &req->t_ms, err)
                                          : pcs_field_time(&c, loc, key, base_seconds, 1000, &req->t_ms, err);
             break;
-        case F_TTFT: {
-            double seconds;
-            if (pcs_js_number(&c, &seconds) != 0)
-                return pcs_field_wrong(&c, loc, key, "a number of seconds", err);
-            if (seconds < 0 || pcs_trace_seconds_to_ms(seconds, &req->ttft_ms) != PCS_OK)
-                return pcs_trace_field_error(err, PCS_ERR_RANGE, loc, key, "time to first token %g s is out of range",
-                                             seconds);
-            break;
-        }
+        case F_TTFT: status = pcs_field_ttft(&c, loc, key, &req->ttft_ms, err); break;
         case F_OBSERVED:
             status = parse_observed(&c, loc, &req->observed, err);
             req->has_observed = 1;
@@ -360,6 +352,7 @@ static enum pcs_status parse_native(struct pcs_trace *trace, struct trace_file *
         for (size_t i = 0; i < segment_count; i++)
             marked |= scratch->flags[i] != 0;
         req->bound_count = segment_count;
+        req->content_blocks = 1; /* segments are content blocks: lookback applies (DESIGN §3) */
     }
     req->units = scratch->units;
     req->ends = scratch->ends;
