@@ -12,7 +12,8 @@
  *               min_tokens, else floor(matched / granularity) * granularity
  *   breakpoint  entries only at breakpoints (the last bound when none is
  *               marked); read = deepest alive entry on the chain; writes at
- *               breakpoints with end >= min_tokens and end > read
+ *               breakpoints with end >= min_tokens and end > read;
+ *               refined by visible_after and lookback (below)
  *   lru         as ideal, then evict least-recently-used bounds until the
  *               cached tokens fit capacity_tokens
  *
@@ -48,11 +49,13 @@ enum pcs_policy {
 };
 
 /* The configuration fields a policy reads (struct pcs_policy_info.uses). */
-#define PCS_USES_TTL 0x01u         /* ttl_ms */
-#define PCS_USES_MIN_TOKENS 0x02u  /* min_tokens */
-#define PCS_USES_GRANULARITY 0x04u /* granularity */
-#define PCS_USES_CAPACITY 0x08u    /* capacity_tokens */
-#define PCS_USES_MARKERS 0x10u     /* the trace's "5m"/"1h" markers, and ttl_overrides_markers */
+#define PCS_USES_TTL 0x01u           /* ttl_ms */
+#define PCS_USES_MIN_TOKENS 0x02u    /* min_tokens */
+#define PCS_USES_GRANULARITY 0x04u   /* granularity */
+#define PCS_USES_CAPACITY 0x08u      /* capacity_tokens */
+#define PCS_USES_MARKERS 0x10u       /* the trace's "5m"/"1h" markers, and ttl_overrides_markers */
+#define PCS_USES_VISIBLE_AFTER 0x40u /* visible_after */
+#define PCS_USES_LOOKBACK 0x80u      /* lookback */
 
 /* What a policy is, stated once: every check of which parameter a policy
  * reads, which curve it has, and how reports describe it reads this. */
@@ -89,6 +92,17 @@ struct pcs_cache_config {
      * written or refreshed at a marked breakpoint lives by its marker and
      * ttl_ms applies to unmarked breakpoints only (DESIGN §3). */
     int ttl_overrides_markers;
+    /* breakpoint (DESIGN §3 refinements; 0 turns each off):
+     * visible_after: an entry written by a request at t becomes readable at
+     * t + the request's ttft_ms (at most PCS_MAX_TTFT_MS counts); a read
+     * sees only entries alive and readable; a request that finds an entry
+     * alive but not yet readable at one of its breakpoints writes it again
+     * (billed), its readable time becoming the earlier of the two.
+     * lookback: for requests whose units are content blocks
+     * (pcs_request.content_blocks), only bound i with some breakpoint b,
+     * i <= b <= i + lookback, is looked up; other requests are exempt. */
+    int visible_after;
+    uint64_t lookback; /* bounds */
 };
 
 /* The parameters a policy may read, each described once: which policy
@@ -102,6 +116,8 @@ enum pcs_cache_param {
     PCS_PARAM_GRANULARITY,
     PCS_PARAM_CAPACITY,
     PCS_PARAM_MARKERS,
+    PCS_PARAM_VISIBLE_AFTER,
+    PCS_PARAM_LOOKBACK,
     PCS_PARAM_COUNT /* not a parameter: how many there are */
 };
 
@@ -109,7 +125,7 @@ enum pcs_param_unit {
     PCS_UNIT_MS = 0, /* a duration in milliseconds, echoed in seconds */
     PCS_UNIT_TOKENS, /* a count of tokens, echoed with "token(s)" */
     PCS_UNIT_NUMBER, /* a plain count */
-    PCS_UNIT_SWITCH  /* 0 or 1 */
+    PCS_UNIT_SWITCH  /* 0 or 1; text echoes name it alone when 1 */
 };
 
 struct pcs_cache_param_info {
@@ -119,6 +135,7 @@ struct pcs_cache_param_info {
     const char *label;        /* how text reports name it ("idle TTL"); NULL: not echoed */
     const char *json_key;     /* its member in a report's policy object; NULL: not echoed */
     int text_rank;            /* text echoes list parameters in increasing text_rank */
+    int quiet_when_off;       /* 1: a refinement, echoed only when on (not 0) */
 };
 
 /* The parameter's description; NULL outside [0, PCS_PARAM_COUNT). Static

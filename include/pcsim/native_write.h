@@ -8,8 +8,10 @@
  * two ends, "cache" on a breakpoint: its "5m" or "1h" marker, or true when
  * it has none), the session when the request has a namespace of its own,
  * the task, attempt, outcome and tier when they differ from the defaults,
- * the time to first token when known (seconds, exact as t) and what the
- * provider observed when the request carries it. No prompt text is ever
+ * the time to first token when known (seconds, exact as t), what the
+ * provider observed when the request carries it, and "content_blocks":
+ * false when the prompt's units are blocks of a block trace (Mooncake,
+ * Claude-Code sessions), which segments would otherwise read back as. No prompt text is ever
  * written: unit ids are the reader's hashes or ids.
  *
  * Reading the lines back gives the same replay: the reader hashes each

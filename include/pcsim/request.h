@@ -25,6 +25,10 @@
 /* Longest TTL accepted (ms). */
 #define PCS_MAX_TTL_MS ((int64_t)1 << 61)
 
+/* Longest time to first token the cache counts (ms, about 49.7 days): a
+ * longer one counts as this. */
+#define PCS_MAX_TTFT_MS ((int64_t)UINT32_MAX)
+
 /* Largest token count accepted for one request's input or output. */
 #define PCS_MAX_REQUEST_TOKENS 4294967295ull
 
@@ -64,7 +68,11 @@ struct pcs_request {
     /* What the provider reported (meaningful when has_observed). */
     uint8_t has_observed;
     struct pcs_observed observed;
-    int64_t ttft_ms; /* time to first token, ms; 0 when unknown */
+    int64_t ttft_ms; /* time to first token, ms; 0 when unknown (the cache counts at most PCS_MAX_TTFT_MS) */
+    /* 1: the units are content blocks (native segments, request logs), so
+     * the breakpoint policy's lookback applies; 0: fixed-size blocks
+     * (hash_ids traces, Mooncake, Azure), exempt from it (DESIGN §3). */
+    uint8_t content_blocks;
     /* Where the request came from, set by the trace: the file's index in
      * the trace (pcs_trace_file_path), its line (line formats) or 1-based
      * top-level request index (whole-document formats), and the 1-based

@@ -2,12 +2,13 @@
  * pcs_cache_new_lanes in pcsim/cache.h.
  *
  * What a breakpoint cache answers depends only on which (chain, depth)
- * holds an entry and on that entry's last use and TTL (policy_breakpoint.c):
+ * holds an entry and on that entry's last use, TTL and readable time
+ * (policy_breakpoint.c):
  * the tree's shape, where its nodes are cut and when dead nodes go, only
  * spell the chains. So the lanes share one tree holding every chain that
  * some lane holds, cut wherever some lane wrote; a node where an entry was
- * ever written gets a slot, and the slot holds each lane's last use and TTL
- * side by side (TTL 0: that lane has no entry there, as a node without an
+ * ever written gets a slot, and the slot holds each lane's last use, TTL
+ * and readable time side by side (TTL 0: that lane has no entry there, as a node without an
  * entry). A slot moves with its node's end when the node is cut, as an
  * entry does. A node is dead when no lane's entry in it is alive, and the
  * slots of the nodes a sweep freed are taken back after it. */
@@ -18,7 +19,8 @@
 
 struct lane_entry {
     int64_t used_ms;
-    int64_t ttl_ms; /* 0: no entry in this lane */
+    int64_t ttl_ms;      /* 0: no entry in this lane */
+    int64_t readable_ms; /* visible_after: readable from this time on */
 };
 
 struct lane_entries {
@@ -34,6 +36,7 @@ struct lane_entries {
     uint64_t *written_to; /* where the last write ended */
     uint32_t *served;     /* the slot that served the read, or TREE_NIL */
     uint64_t *served_depth;
+    uint64_t *lookback; /* pcs_breakpoint_lookback of the lane's config */
 };
 
 /* A node's slot is kept in its entry field, plus one (0: no slot). */
@@ -45,6 +48,12 @@ static uint32_t node_slot(const struct tree_node *node)
 static int lane_alive(const struct lane_entry *entry, int64_t t)
 {
     return entry->ttl_ms > 0 && t < entry->used_ms + entry->ttl_ms;
+}
+
+/* Seen by a lookup at t: alive and readable. */
+static int lane_visible(const struct lane_entry *entry, int64_t t)
+{
+    return lane_alive(entry, t) && entry->readable_ms <= t;
 }
 
 /* A node where no lane holds an alive entry. */
@@ -123,6 +132,7 @@ void pcs_cache_lanes_free(struct lane_entries *lanes)
     free(lanes->written_to);
     free(lanes->served);
     free(lanes->served_depth);
+    free(lanes->lookback);
     free(lanes);
 }
 
@@ -144,9 +154,10 @@ pcs_cache *pcs_cache_new_lanes(size_t lane_count, struct pcs_error *err)
         lanes->written_to = malloc(lane_count * sizeof *lanes->written_to);
         lanes->served = malloc(lane_count * sizeof *lanes->served);
         lanes->served_depth = malloc(lane_count * sizeof *lanes->served_depth);
+        lanes->lookback = malloc(lane_count * sizeof *lanes->lookback);
     }
     cache->lanes = lanes;
-    if (!lanes || !lanes->read || !lanes->written_to || !lanes->served || !lanes->served_depth) {
+    if (!lanes || !lanes->read || !lanes->written_to || !lanes->served || !lanes->served_depth || !lanes->lookback) {
         pcs_cache_free(cache);
         pcs_error_set(err, PCS_ERR_NOMEM, "out of memory for a cache");
         return NULL;
@@ -154,11 +165,21 @@ pcs_cache *pcs_cache_new_lanes(size_t lane_count, struct pcs_error *err)
     return cache;
 }
 
-/* Refreshes lane i's entry (alive or just written) at a bound of req. */
+/* Refreshes lane i's alive entry at a bound of req (when it is readable
+ * stays). */
 static void refresh(struct lane_entry *entry, int64_t t, int64_t ttl_ms)
 {
     entry->used_ms = t;
     entry->ttl_ms = ttl_ms;
+}
+
+/* Writes lane i's entry at a bound of req: readable from readable_ms, or
+ * from the earlier time of an entry alive but not yet readable. */
+static void write_entry(struct lane_entry *entry, int64_t t, int64_t ttl_ms, int64_t readable_ms)
+{
+    if (!lane_alive(entry, t) || entry->readable_ms > readable_ms)
+        entry->readable_ms = readable_ms;
+    refresh(entry, t, ttl_ms);
 }
 
 enum pcs_status pcs_cache_access_lanes(pcs_cache *cache, const struct pcs_request *req,
@@ -191,11 +212,16 @@ enum pcs_status pcs_cache_access_lanes(pcs_cache *cache, const struct pcs_reques
     if (pcs_tree_match(tree, root, req->units, count, &matched) != PCS_OK)
         return PCS_ERR_NOMEM;
 
-    /* Each lane's read: its deepest alive entry on the matched chain. */
+    /* Each lane's read: its deepest visible entry on the matched chain
+     * (with lookback, among the bounds it looks up). */
+    int any_lookback = 0;
     for (size_t i = 0; i < n; i++) {
         lanes->served[i] = TREE_NIL;
         lanes->served_depth[i] = 0;
+        lanes->lookback[i] = pcs_breakpoint_lookback(&configs[i], req);
+        any_lookback |= lanes->lookback[i] != UINT64_MAX;
     }
+    size_t next_breakpoint = 0;
     for (size_t s = 0; s < tree->path_len; s++) {
         const struct tree_step *step = &tree->path[s];
         const struct tree_node *node = &tree->nodes[step->node];
@@ -204,8 +230,9 @@ enum pcs_status pcs_cache_access_lanes(pcs_cache *cache, const struct pcs_reques
             continue;
         const struct lane_entry *entry = &lanes->entries[(size_t)slot * n];
         const uint64_t depth = step->start_depth + step->matched;
+        const uint64_t distance = any_lookback ? pcs_breakpoint_distance(req, &next_breakpoint, depth - 1) : 0;
         for (size_t i = 0; i < n; i++)
-            if (lane_alive(&entry[i], t)) {
+            if (lane_visible(&entry[i], t) && distance <= lanes->lookback[i]) {
                 lanes->served[i] = slot;
                 lanes->served_depth[i] = depth;
             }
@@ -273,7 +300,7 @@ enum pcs_status pcs_cache_access_lanes(pcs_cache *cache, const struct pcs_reques
         for (size_t i = 0; i < n; i++) {
             const int64_t ttl = pcs_cache_config_bound_ttl(&configs[i], req, b);
             if (end >= configs[i].min_tokens && end > lanes->read[i]) {
-                refresh(&entry[i], t, ttl);
+                write_entry(&entry[i], t, ttl, t + pcs_breakpoint_wait_ms(&configs[i], req));
                 usages[i].cache_write += end - lanes->written_to[i];
                 if (ttl >= CACHE_ONE_HOUR_MS)
                     usages[i].cache_write_1h += end - lanes->written_to[i];

@@ -34,7 +34,8 @@ static const struct pcs_policy_info policies[PCS_POLICY_COUNT] = {
                            .ttl_curve = 1,
                            .profiles = 1},
     [PCS_POLICY_BREAKPOINT] = {.name = "breakpoint",
-                               .uses = PCS_USES_TTL | PCS_USES_MIN_TOKENS | PCS_USES_MARKERS,
+                               .uses = PCS_USES_TTL | PCS_USES_MIN_TOKENS | PCS_USES_MARKERS | PCS_USES_VISIBLE_AFTER |
+                                       PCS_USES_LOOKBACK,
                                .ttl_curve = 1,
                                .summary = "writes at breakpoints"},
     [PCS_POLICY_LRU] = {.name = "lru",
@@ -120,6 +121,22 @@ static const struct param_row params[PCS_PARAM_COUNT] = {
     /* Reports say whether markers stand in their own words (report_util.c). */
     [PCS_PARAM_MARKERS] = {{.name = "ttl_overrides_markers", .uses = PCS_USES_MARKERS, .unit = PCS_UNIT_SWITCH},
                            PARAM_FIELD(ttl_overrides_markers, STORED_INT)},
+    [PCS_PARAM_VISIBLE_AFTER] = {{.name = "visible_after",
+                                  .uses = PCS_USES_VISIBLE_AFTER,
+                                  .unit = PCS_UNIT_SWITCH,
+                                  .label = "readable after first token",
+                                  .json_key = "visible_after",
+                                  .text_rank = 4,
+                                  .quiet_when_off = 1},
+                                 PARAM_FIELD(visible_after, STORED_INT)},
+    [PCS_PARAM_LOOKBACK] = {{.name = "lookback",
+                             .uses = PCS_USES_LOOKBACK,
+                             .unit = PCS_UNIT_NUMBER,
+                             .label = "lookback",
+                             .json_key = "lookback",
+                             .text_rank = 5,
+                             .quiet_when_off = 1},
+                            PARAM_FIELD(lookback, STORED_U64)},
 };
 
 const struct pcs_cache_param_info *pcs_cache_param_info(enum pcs_cache_param param)

@@ -61,6 +61,37 @@ static inline int pcs_breakpoint_at(const struct pcs_request *req, size_t bound)
     return bound + 1 == req->bound_count;
 }
 
+/* visible_after: how long after a request's time an entry it writes
+ * becomes readable (0 when the refinement is off or ttft unknown). */
+static inline int64_t pcs_breakpoint_wait_ms(const struct pcs_cache_config *config, const struct pcs_request *req)
+{
+    if (!config->visible_after || req->ttft_ms <= 0)
+        return 0;
+    return req->ttft_ms < PCS_MAX_TTFT_MS ? req->ttft_ms : PCS_MAX_TTFT_MS;
+}
+
+/* lookback: the most bounds a lookup looks back from a breakpoint for req,
+ * or UINT64_MAX when every bound is looked up (off, or req's units are not
+ * content blocks). */
+static inline uint64_t pcs_breakpoint_lookback(const struct pcs_cache_config *config, const struct pcs_request *req)
+{
+    if (config->lookback == 0 || !req->content_blocks)
+        return UINT64_MAX;
+    return config->lookback < UINT64_MAX - 1 ? config->lookback : UINT64_MAX - 1;
+}
+
+/* How many bounds past bound the nearest breakpoint at or after it lies
+ * (UINT64_MAX: none). *next carries the scan from call to call: start it
+ * at 0 and ask for non-decreasing bounds, so a request costs one pass. */
+static inline uint64_t pcs_breakpoint_distance(const struct pcs_request *req, size_t *next, size_t bound)
+{
+    if (*next < bound)
+        *next = bound;
+    while (*next < req->bound_count && !pcs_breakpoint_at(req, *next))
+        (*next)++;
+    return *next < req->bound_count ? *next - bound : UINT64_MAX;
+}
+
 /* The path step whose node ends exactly at depth, or -1. */
 static inline long pcs_breakpoint_step_ending_at(const struct tree *tree, uint64_t depth)
 {

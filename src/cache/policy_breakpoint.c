@@ -5,8 +5,15 @@
  * anywhere on the prompt's chain. The entry that served the read and every
  * alive entry at one of the request's breakpoints are refreshed.
  *
+ * Refinements (DESIGN §3, docs/design.md §3): with visible_after an entry
+ * is readable only from its writer's time plus time to first token, and a
+ * breakpoint whose entry is alive but not yet readable is written again;
+ * with lookback a request of content blocks looks up only bounds at most
+ * lookback before one of its breakpoints.
+ *
  * In the tree an entry sits at the last bound of a node (nodes are cut where
- * an entry is written), with its own TTL; other nodes only spell the chain. */
+ * an entry is written), with its own TTL and readable time; other nodes only
+ * spell the chain. */
 #include "cache_internal.h"
 
 #include <stdlib.h>
@@ -14,6 +21,26 @@
 static int entry_alive(const struct tree_node *node, int64_t t)
 {
     return node->entry_ttl_ms > 0 && t < node->used_ms + node->entry_ttl_ms;
+}
+
+/* When the node's entry is (or was) readable from. */
+static int64_t entry_readable_ms(const struct tree_node *node)
+{
+    return node->used_ms + node->entry_wait_ms;
+}
+
+/* Seen by a lookup at t: alive and readable. */
+static int entry_visible(const struct tree_node *node, int64_t t)
+{
+    return entry_alive(node, t) && entry_readable_ms(node) <= t;
+}
+
+/* Moves the entry's last use to t; it is readable from readable_ms (no
+ * later than t + PCS_MAX_TTFT_MS). */
+static void entry_touch(struct tree_node *node, int64_t t, int64_t readable_ms)
+{
+    node->used_ms = t;
+    node->entry_wait_ms = readable_ms > t ? (uint32_t)(readable_ms - t) : 0;
 }
 
 /* A node without a live entry (a leaf of such nodes can go: nothing below
@@ -37,16 +64,22 @@ static enum pcs_status access_breakpoint(pcs_cache *cache, const struct pcs_requ
     if (pcs_tree_match(tree, root, req->units, count, &matched) != PCS_OK)
         return PCS_ERR_NOMEM;
 
-    /* The read: the deepest alive entry on the matched chain. */
+    /* The read: the deepest visible entry on the matched chain (with
+     * lookback, among the bounds looked up). */
+    const uint64_t lookback = pcs_breakpoint_lookback(&cache->config, req);
+    size_t next_breakpoint = 0;
     uint64_t read_depth = 0;
     uint32_t served = TREE_NIL;
     for (size_t s = 0; s < tree->path_len; s++) {
         const struct tree_step *step = &tree->path[s];
         const struct tree_node *node = &tree->nodes[step->node];
-        if (step->matched == node->len && entry_alive(node, t)) {
-            read_depth = step->start_depth + step->matched;
-            served = step->node;
-        }
+        if (step->matched != node->len || !entry_visible(node, t))
+            continue;
+        const uint64_t depth = step->start_depth + step->matched;
+        if (lookback != UINT64_MAX && pcs_breakpoint_distance(req, &next_breakpoint, depth - 1) > lookback)
+            continue;
+        read_depth = depth;
+        served = step->node;
     }
     const uint64_t read = read_depth ? req->ends[read_depth - 1] : 0;
     usage->cache_read = read;
@@ -72,10 +105,11 @@ static enum pcs_status access_breakpoint(pcs_cache *cache, const struct pcs_requ
     /* The served entry is refreshed (by its marker's TTL if this request
      * marks it), then each breakpoint is written or refreshed. */
     if (served != TREE_NIL) {
-        tree->nodes[served].used_ms = t;
+        entry_touch(&tree->nodes[served], t, entry_readable_ms(&tree->nodes[served]));
         if (req->flags && pcs_breakpoint_at(req, read_depth - 1))
             tree->nodes[served].entry_ttl_ms = pcs_cache_bound_ttl(cache, req, read_depth - 1);
     }
+    const int64_t readable_if_written = t + pcs_breakpoint_wait_ms(&cache->config, req);
     uint64_t written_to = read;
     for (size_t b = 0; b < count && b + 1 <= matched; b++) {
         if (!pcs_breakpoint_at(req, b))
@@ -87,7 +121,12 @@ static enum pcs_status access_breakpoint(pcs_cache *cache, const struct pcs_requ
             if (pcs_tree_cut(tree, b + 1, &s) != PCS_OK)
                 return PCS_ERR_NOMEM;
             struct tree_node *node = &tree->nodes[tree->path[s].node];
-            node->used_ms = t;
+            /* An entry alive but not yet readable stays readable from the
+             * earlier of its time and this write's. */
+            int64_t readable = readable_if_written;
+            if (entry_alive(node, t) && entry_readable_ms(node) < readable)
+                readable = entry_readable_ms(node);
+            entry_touch(node, t, readable);
             node->entry_ttl_ms = ttl;
             usage->cache_write += end - written_to;
             if (ttl >= CACHE_ONE_HOUR_MS)
@@ -99,7 +138,7 @@ static enum pcs_status access_breakpoint(pcs_cache *cache, const struct pcs_requ
         if (s >= 0) {
             struct tree_node *node = &tree->nodes[tree->path[s].node];
             if (entry_alive(node, t)) {
-                node->used_ms = t;
+                entry_touch(node, t, entry_readable_ms(node));
                 node->entry_ttl_ms = ttl;
             }
         }

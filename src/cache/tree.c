@@ -22,6 +22,7 @@
 
 /* Child ids are the table's values, so "no child" is its empty value. */
 _Static_assert(TREE_NIL == PCS_HASH_EMPTY, "TREE_NIL marks an empty child-table slot");
+_Static_assert(sizeof(struct tree_node) <= 128, "a node is two cache lines at most");
 
 enum pcs_status pcs_tree_init(struct tree *tree, int with_costs)
 {
@@ -591,8 +592,10 @@ static enum pcs_status split_tail(struct tree *tree, uint32_t head_id, uint32_t 
     struct tree_node *tail = &tree->nodes[*tail_id];
     tail->used_ms = head->used_ms;
     tail->entry_ttl_ms = head->entry_ttl_ms;
+    tail->entry_wait_ms = head->entry_wait_ms;
     tail->parent = head_id;
     head->entry_ttl_ms = 0;
+    head->entry_wait_ms = 0;
     head->len = j;
     return PCS_OK;
 }

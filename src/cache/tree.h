@@ -54,6 +54,8 @@ struct tree_node {
     uint32_t side_used_s[TREE_SIDE]; /* a lower bound of each one's last use, in whole seconds
                                         (TREE_UNKNOWN_S: none), so that an alive one need not be
                                         visited to know it */
+    uint32_t entry_wait_ms;          /* breakpoint: the entry is readable from used_ms + this
+                                        (visible_after); fits the node's padding */
 };
 
 /* lru only, parallel to the nodes: per-bound costs and the recency list. */

@@ -243,7 +243,10 @@ const struct option *cli_getopt_table_of(const struct option *own, size_t own_co
  * indented alike. */
 static void print_option_help(FILE *out, const char *usage, const char *help)
 {
-    fprintf(out, "  %-*s ", HELP_COLUMN - 3, usage);
+    if (help[0] == '\n') /* a usage too long for the column: the help starts below it */
+        fprintf(out, "  %s", usage);
+    else
+        fprintf(out, "  %-*s ", HELP_COLUMN - 3, usage);
     for (const char *line = help; *line;) {
         size_t length = strcspn(line, "\n");
         if (line != help)
@@ -256,7 +259,8 @@ static void print_option_help(FILE *out, const char *usage, const char *help)
 }
 
 /* The options of the cache parameters; a parameter without a name has no
- * option (the markers: a --ttl overrides them). */
+ * option (the markers: a --ttl overrides them). A switch (PCS_UNIT_SWITCH)
+ * reads on, off, 1 or 0. */
 static const struct {
     const char *name;     /* the option, without "--" */
     const char *arg;      /* its argument in --help */
@@ -275,6 +279,14 @@ static const struct {
                                "cached tokens are rounded down to a multiple of N (openai)"},
     [PCS_PARAM_CAPACITY] = {"capacity", "TOKENS", 0, 1, "a positive token count such as 3M",
                             "cache size for lru: 3000000, 3M, 500k"},
+    [PCS_PARAM_VISIBLE_AFTER] = {"visible-after", "on|off", 0, 0, "on, off, 1 or 0",
+                                 "\nbreakpoint: an entry becomes readable only once the\n"
+                                 "request that wrote it has its first token (the\n"
+                                 "trace's ttft); parallel requests before then miss"},
+    [PCS_PARAM_LOOKBACK] = {"lookback", "N", 0, 0, "a count of units (0: off)",
+                            "breakpoint: look for an entry at most N units back\n"
+                            "from each breakpoint (prompts of content blocks\n"
+                            "only; 0: anywhere on the prompt)"},
 };
 
 /* 1 if parameter p has an option and its bit is in params. */
@@ -296,12 +308,27 @@ void cli_param_help(FILE *out, unsigned params)
 
 void cli_param_help_brief(FILE *out, unsigned params, const char *what)
 {
-    size_t count = 0;
+    size_t count = 0, column = 2;
     fputs("  ", out);
-    for (int p = 0; p < PCS_PARAM_COUNT; p++)
-        if (param_option_in(p, params))
-            fprintf(out, "%s--%s %s", count++ ? ", " : "", param_options[p].name, param_options[p].arg);
-    fprintf(out, "   %s\n", what);
+    for (int p = 0; p < PCS_PARAM_COUNT; p++) {
+        if (!param_option_in(p, params))
+            continue;
+        char usage[64];
+        int n = snprintf(usage, sizeof usage, "%s--%s %s", count++ ? ", " : "", param_options[p].name,
+                         param_options[p].arg);
+        if (count > 1 && column + (size_t)n > HELP_WIDTH) { /* go on on the next line, after the comma */
+            fputs(",\n ", out);
+            column = 1;
+            memmove(usage, usage + 1, strlen(usage)); /* the comma is printed */
+            n--;
+        }
+        fputs(usage, out);
+        column += (size_t)n;
+    }
+    if (column + 3 + strlen(what) > HELP_WIDTH)
+        fprintf(out, "\n    %s\n", what);
+    else
+        fprintf(out, "   %s\n", what);
 }
 
 const struct option *cli_getopt_add_params(struct option *options, size_t cap, unsigned params)
@@ -328,7 +355,13 @@ static int parse_param_option(const char *command, int opt, const char *value, s
     int p = opt - CLI_PARAM_OPTION_BASE;
     uint64_t parsed = 0;
     int bad;
-    if (param_options[p].duration) {
+    if (pcs_cache_param_info((enum pcs_cache_param)p)->unit == PCS_UNIT_SWITCH) {
+        bad = 0;
+        if (strcmp(value, "on") == 0 || strcmp(value, "1") == 0)
+            parsed = 1;
+        else if (strcmp(value, "off") != 0 && strcmp(value, "0") != 0)
+            bad = 1;
+    } else if (param_options[p].duration) {
         int64_t ms = 0;
         bad = cli_parse_seconds(value, &ms) != 0 || ms < 0;
         parsed = bad ? 0 : (uint64_t)ms;

@@ -64,7 +64,7 @@ static int add_request(struct builder *b, const struct pcs_request *req, uint32_
     r->tier[n] = req->tier;
     /* A request without flags has its breakpoint at its last bound: its
      * flags stay NULL, not zeros (which would mean no breakpoint). */
-    r->flagged[n] = req->flags != NULL;
+    r->flagged[n] = (uint8_t)((req->flags != NULL) | ((req->content_blocks != 0) << 1));
     b->any_flags |= req->flags != NULL;
     r->first_bound[n] = r->bound_count;
     if (req->bound_count > 0) {
@@ -232,5 +232,6 @@ void pcs_trace_requests_get(const struct pcs_trace_requests *r, size_t index, st
     req->bound_count = r->first_bound[index + 1] - first;
     req->units = r->units + first;
     req->ends = r->ends + first;
-    req->flags = r->flagged[index] ? r->flags + first : NULL;
+    req->flags = r->flagged[index] & 1 ? r->flags + first : NULL;
+    req->content_blocks = (r->flagged[index] >> 1) & 1;
 }

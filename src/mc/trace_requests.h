@@ -23,7 +23,8 @@ struct pcs_trace_requests {
     uint32_t *output;    /* tokens */
     uint32_t *task;      /* dense task index, < task_count */
     uint8_t *tier;       /* enum pcs_tier */
-    uint8_t *flagged;    /* 1: the request's bounds carry flags (else it has none: NULL, not zeros) */
+    uint8_t *flagged;    /* bit 0: the request's bounds carry flags (else it has none: NULL, not zeros);
+                            bit 1: its units are content blocks (pcs_request.content_blocks) */
     size_t *first_bound; /* count + 1 offsets into the bound arrays */
     uint64_t *units;
     uint32_t *ends;

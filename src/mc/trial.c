@@ -247,6 +247,7 @@ static enum pcs_status build_prompt(const struct pcs_scenario *scenario, const s
     req->units = scratch->prompt.units;
     req->ends = scratch->prompt.ends;
     req->flags = scratch->prompt.flags;
+    req->content_blocks = 1; /* prefixes and turns are messages' content: lookback applies (DESIGN §3) */
     return PCS_OK;
 }
 

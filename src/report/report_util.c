@@ -78,6 +78,8 @@ void pcs_report_policy_parameters_except(const struct pcs_cache_config *config, 
             if (param->text_rank != rank || !(uses & param->uses) || !param->label)
                 continue;
             uint64_t value = pcs_cache_param_get(config, (enum pcs_cache_param)p);
+            if (param->quiet_when_off && value == 0)
+                continue;
             char number[32];
             const char *joint = used ? ", " : "";
             switch (param->unit) {
@@ -90,8 +92,10 @@ void pcs_report_policy_parameters_except(const struct pcs_cache_config *config, 
                                 pcs_report_noun(value, "token", "tokens"));
                 break;
             case PCS_UNIT_NUMBER:
-            case PCS_UNIT_SWITCH:
                 pcs_text_append(buf, cap, &used, "%s%s %llu", joint, param->label, (unsigned long long)value);
+                break;
+            case PCS_UNIT_SWITCH:
+                pcs_text_append(buf, cap, &used, "%s%s%s", joint, value ? "" : "not ", param->label);
                 break;
             }
         }

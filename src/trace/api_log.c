@@ -601,6 +601,9 @@ enum pcs_status pcs_api_cache_control(const struct api_span *span, const char *f
             return status;
         if (strcmp(ttl, "1h") == 0)
             *flags = PCS_BOUND_BREAKPOINT | PCS_BOUND_TTL_1H;
+        else if (strcmp(ttl, "5m") != 0) /* the two the API sells; another is not taken for either */
+            return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, ttl_field, "expected \"5m\" or \"1h\", got \"%s\"",
+                                         ttl);
     }
     return PCS_OK;
 }
@@ -1400,6 +1403,7 @@ enum pcs_status pcs_api_log_request(struct pcs_trace *trace, const struct api_lo
     req->t_ms = read->t_ms;
     enum pcs_status status = finish(trace, &read->call, counted, loc, req, err);
     req->ttft_ms = read->ttft_ms;
+    req->content_blocks = 1; /* a request log's units: lookback applies (DESIGN §3 as docs/design.md §3 reads it) */
     return status;
 }
 

@@ -134,7 +134,9 @@ enum pcs_status pcs_api_usage_anthropic(struct api_log_call *call, const struct 
                                         const struct record_loc *loc, struct pcs_error *err);
 
 /* A cache_control object's flags: PCS_BOUND_BREAKPOINT with TTL_1H when
- * its ttl is "1h", else TTL_5M. */
+ * its ttl is "1h", TTL_5M when it is "5m" or absent; another ttl is an
+ * error naming field.ttl. A block's cache_control marks the block, a
+ * request's top-level one (automatic caching) the prompt's last unit. */
 enum pcs_status pcs_api_cache_control(const struct api_span *span, const char *field, const struct record_loc *loc,
                                       const char *record, uint8_t *flags, struct pcs_error *err);
 

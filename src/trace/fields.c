@@ -93,6 +93,18 @@ enum pcs_status pcs_field_tokens(struct js_cursor *c, const struct record_loc *l
     return PCS_OK;
 }
 
+enum pcs_status pcs_field_ttft(struct js_cursor *c, const struct record_loc *loc, const char *field, int64_t *ms,
+                               struct pcs_error *err)
+{
+    double seconds;
+    if (pcs_js_number(c, &seconds) != 0)
+        return pcs_field_wrong(c, loc, field, "a number of seconds", err);
+    if (seconds < 0 || pcs_trace_seconds_to_ms(seconds, ms) != PCS_OK)
+        return pcs_trace_field_error(err, PCS_ERR_RANGE, loc, field, "time to first token %g s is out of range",
+                                     seconds);
+    return PCS_OK;
+}
+
 enum pcs_status pcs_field_positive(struct js_cursor *c, const struct record_loc *loc, const char *field, uint64_t max,
                                    uint64_t *out, struct pcs_error *err)
 {

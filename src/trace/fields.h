@@ -21,6 +21,11 @@ enum pcs_status pcs_field_positive(struct js_cursor *c, const struct record_loc 
 enum pcs_status pcs_field_time(struct js_cursor *c, const struct record_loc *loc, const char *field,
                                double base_seconds, int64_t unit_ms, int64_t *t_ms, struct pcs_error *err);
 
+/* A time to first token: a non-negative number of seconds, to *ms
+ * (llround(seconds * 1000)). */
+enum pcs_status pcs_field_ttft(struct js_cursor *c, const struct record_loc *loc, const char *field, int64_t *ms,
+                               struct pcs_error *err);
+
 /* A model name, interned into *model. */
 enum pcs_status pcs_field_model(struct pcs_trace *trace, struct js_cursor *c, const struct record_loc *loc,
                                 const char *field, uint32_t *model, struct pcs_error *err);

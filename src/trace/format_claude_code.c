@@ -1,6 +1,6 @@
 /* Claude-Code session JSON (the kv-cache-tester format): one document,
  *   {"block_size": 64, "requests": [{"t": s, "model": "...", "in": N,
- *    "out": N, "hash_ids": [...]}, {"type": "subagent", "t": s,
+ *    "out": N, "hash_ids": [...], "ttft": s}, {"type": "subagent", "t": s,
  *    "requests": [... times relative to the entry's t ...]}, ...]}
  * hash_ids name full blocks only: bound i ends at block_size (i + 1) and the
  * tail after the last full block is never cacheable. Ids are local to the
@@ -45,6 +45,7 @@ struct entry_fields {
     size_t model_len;
     uint64_t input_tokens;
     uint64_t output_tokens;
+    int64_t ttft_ms;     /* optional "ttft" (seconds), 0 when absent */
     const uint64_t *ids; /* in the store (or the trace's scratch) */
     size_t id_count;
 };
@@ -61,8 +62,9 @@ static enum pcs_status parse_entry(struct pcs_trace *trace, struct js_cursor *c,
                                    const char *doc, double base_seconds, int outline, struct ids_store *store,
                                    struct entry_fields *e, struct pcs_error *err)
 {
-    int seen_time = 0, seen_model = 0, seen_in = 0, seen_out = 0, seen_ids = 0;
+    int seen_time = 0, seen_model = 0, seen_in = 0, seen_out = 0, seen_ids = 0, seen_ttft = 0;
     e->is_subagent = 0;
+    e->ttft_ms = 0;
     e->time = NULL;
     e->requests = NULL;
     if (pcs_js_expect(c, '{') != 0)
@@ -120,6 +122,10 @@ static enum pcs_status parse_entry(struct pcs_trace *trace, struct js_cursor *c,
             seen = &seen_ids;
             name = "hash_ids";
             status = pcs_field_hash_ids(trace, c, loc, name, store, &e->ids, &e->id_count, err);
+        } else if (JS_KEY_IS(key, key_len, "ttft")) {
+            seen = &seen_ttft;
+            name = "ttft";
+            status = pcs_field_ttft(c, loc, name, &e->ttft_ms, err);
         } else {
             if (pcs_js_skip(c) != 0)
                 return pcs_field_syntax(c, loc, doc, err);
@@ -166,6 +172,7 @@ static enum pcs_status parse_claude(struct pcs_trace *trace, struct trace_file *
     req->ok = 1;
     req->namespace_id = file->namespace_id;
     req->t_ms = e.t_ms;
+    req->ttft_ms = e.ttft_ms;
     req->input_tokens = e.input_tokens;
     req->output_tokens = e.output_tokens;
     if (pcs_trace_model_id(trace, e.model, e.model_len, &req->model) != PCS_OK)
@@ -187,6 +194,7 @@ static enum pcs_status kept_claude(struct pcs_trace *trace, struct trace_file *f
     memset(req, 0, sizeof *req);
     req->ok = 1;
     req->namespace_id = file->namespace_id;
+    req->ttft_ms = rec->ttft_ms;
     req->input_tokens = rec->input_tokens;
     req->output_tokens = rec->output_tokens;
     /* Models are interned as requests come, as for a record parsed here. */
@@ -224,6 +232,7 @@ static enum pcs_status keep_record(struct trace_file *file, const struct entry_f
     rec->length = (uint32_t)(end - start);
     rec->input_tokens = e->input_tokens;
     rec->output_tokens = e->output_tokens;
+    rec->ttft_ms = e->ttft_ms;
     rec->id_count = (uint32_t)e->id_count;
     rec->ids_at = store->prev_at;
     rec->kept = 1;

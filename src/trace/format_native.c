@@ -12,7 +12,9 @@
  * The prompt is either hash_ids + block_tokens (bound i ends at
  * min(block_tokens (i + 1), input_tokens)) or segments (a bound at the end of
  * each, a breakpoint where "cache" is set: "5m" and "1h" mark its TTL, true
- * leaves it to the policy), or absent (nothing cacheable).
+ * leaves it to the policy), or absent (nothing cacheable). Segments are
+ * content blocks and hash_ids blocks (the breakpoint policy's lookback
+ * applies to content blocks only) unless "content_blocks" says otherwise.
  * Unknown fields are errors, so a typo never silently disables caching; put
  * free-form data under "meta". */
 #include <string.h>
@@ -41,12 +43,13 @@ enum native_field {
     F_META,
     F_TTFT,
     F_OBSERVED,
+    F_CONTENT_BLOCKS,
     F_COUNT
 };
 
 static const char *const field_names[F_COUNT] = {
     "t",       "model", "input_tokens", "output_tokens", "hash_ids", "block_tokens", "segments", "task",
-    "attempt", "ok",    "tier",         "session",       "meta",     "ttft",         "observed"};
+    "attempt", "ok",    "tier",         "session",       "meta",     "ttft",         "observed", "content_blocks"};
 
 /* A string or integer identifier, hashed (the integer 5 and "5" are one id). */
 static enum pcs_status parse_name_hash(struct js_cursor *c, const struct record_loc *loc, const char *field,
@@ -221,6 +224,7 @@ static enum pcs_status parse_native(struct pcs_trace *trace, struct trace_file *
     uint64_t segment_tokens = 0;
     uint64_t block_tokens = 0;
     int marked = 0;
+    int content_blocks = 0;
     (void)file;
 
     memset(req, 0, sizeof *req);
@@ -241,7 +245,7 @@ static enum pcs_status parse_native(struct pcs_trace *trace, struct trace_file *
             return pcs_trace_field_error(
                 err, PCS_ERR_PARSE, loc, key,
                 "unknown field (known: t, model, input_tokens, output_tokens, hash_ids, "
-                "block_tokens, segments, task, attempt, ok, tier, session, meta, ttft, observed)");
+                "block_tokens, segments, task, attempt, ok, tier, session, meta, ttft, observed, content_blocks)");
         if (seen[field])
             return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, key, "appears twice");
         seen[field] = 1;
@@ -253,15 +257,7 @@ static enum pcs_status parse_native(struct pcs_trace *trace, struct trace_file *
             status = base_seconds == 0.0 ? pcs_field_time_or_iso(&c, loc, key, &req->t_ms, err)
                                          : pcs_field_time(&c, loc, key, base_seconds, 1000, &req->t_ms, err);
             break;
-        case F_TTFT: {
-            double seconds;
-            if (pcs_js_number(&c, &seconds) != 0)
-                return pcs_field_wrong(&c, loc, key, "a number of seconds", err);
-            if (seconds < 0 || pcs_trace_seconds_to_ms(seconds, &req->ttft_ms) != PCS_OK)
-                return pcs_trace_field_error(err, PCS_ERR_RANGE, loc, key, "time to first token %g s is out of range",
-                                             seconds);
-            break;
-        }
+        case F_TTFT: status = pcs_field_ttft(&c, loc, key, &req->ttft_ms, err); break;
         case F_OBSERVED:
             status = parse_observed(&c, loc, &req->observed, err);
             req->has_observed = 1;
@@ -282,6 +278,10 @@ static enum pcs_status parse_native(struct pcs_trace *trace, struct trace_file *
             req->attempt = (uint32_t)attempt;
             break;
         }
+        case F_CONTENT_BLOCKS:
+            if (pcs_js_bool(&c, &content_blocks) != 0)
+                return pcs_field_wrong(&c, loc, key, "true or false", err);
+            break;
         case F_OK: {
             int ok;
             if (pcs_js_bool(&c, &ok) != 0)
@@ -349,6 +349,7 @@ static enum pcs_status parse_native(struct pcs_trace *trace, struct trace_file *
         req->units = ids;
         req->ends = ends;
         req->flags = NULL;
+        req->content_blocks = (uint8_t)(seen[F_CONTENT_BLOCKS] && content_blocks);
         return PCS_OK;
     }
     struct bound_arrays *scratch = pcs_trace_scratch(trace, 0);
@@ -360,6 +361,9 @@ static enum pcs_status parse_native(struct pcs_trace *trace, struct trace_file *
         for (size_t i = 0; i < segment_count; i++)
             marked |= scratch->flags[i] != 0;
         req->bound_count = segment_count;
+        /* Segments are content blocks (lookback applies, DESIGN §3) unless the line says they are
+         * blocks of a block trace, as convert writes them. */
+        req->content_blocks = (uint8_t)(!seen[F_CONTENT_BLOCKS] || content_blocks);
     }
     req->units = scratch->units;
     req->ends = scratch->ends;

@@ -230,6 +230,8 @@ static enum pcs_status put_line(pcs_native_writer *writer, const char *model_nam
         append(writer,
                ",\"observed\":{\"cache_read\":%" PRIu64 ",\"cache_write\":%" PRIu64 ",\"cache_write_1h\":%" PRIu64 "}",
                req->observed.cache_read, req->observed.cache_write, req->observed.cache_write_1h);
+    if (req->bound_count > 0 && !req->content_blocks)
+        append(writer, ",\"content_blocks\":false"); /* segments read back as content blocks otherwise */
     append_segments(writer, req);
     append(writer, "}\n");
     if (writer->out_of_memory)

@@ -70,6 +70,7 @@ struct doc_record {
     uint64_t ids_at; /* kept ids: store.ids[ids_at .. ids_at + id_count) */
     uint32_t id_count;
     uint32_t kept;
+    int64_t ttft_ms; /* Claude-Code sessions: the request's ttft, 0 if none */
 };
 
 /* A whole-document file's requests, parsed in pass one. */

@@ -15,15 +15,16 @@ source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh" "$@" || exit 2
 # mooncake_tiny.jsonl by hand: lines in time order (800 twice: file order), t in
 # seconds, the model given by --model, bound i ending at min(512 (i + 1),
 # input_length) so segments of 512 and the rest, ids in hex, no session
-# (Mooncake ids are global: namespace 0).
+# (Mooncake ids are global: namespace 0), and content_blocks false (blocks, not
+# content blocks: lookback does not apply to them).
 check_mooncake_lines() {
     cat >"$WORK/want" <<'EOF'
-{"t":0,"model":"gpt-4o","input_tokens":1200,"output_tokens":10,"segments":[{"id":"1","tokens":512},{"id":"2","tokens":512},{"id":"3","tokens":176}]}
-{"t":1,"model":"gpt-4o","input_tokens":1100,"output_tokens":20,"segments":[{"id":"1","tokens":512},{"id":"2","tokens":512},{"id":"4","tokens":76}]}
-{"t":400,"model":"gpt-4o","input_tokens":1536,"output_tokens":5,"segments":[{"id":"1","tokens":512},{"id":"2","tokens":512},{"id":"3","tokens":512}]}
-{"t":500,"model":"gpt-4o","input_tokens":700,"output_tokens":7,"segments":[{"id":"1","tokens":512},{"id":"2","tokens":188}]}
-{"t":800,"model":"gpt-4o","input_tokens":512,"output_tokens":1,"segments":[{"id":"1","tokens":512}]}
-{"t":800,"model":"gpt-4o","input_tokens":1000,"output_tokens":3,"segments":[{"id":"1","tokens":512},{"id":"5","tokens":488}]}
+{"t":0,"model":"gpt-4o","input_tokens":1200,"output_tokens":10,"content_blocks":false,"segments":[{"id":"1","tokens":512},{"id":"2","tokens":512},{"id":"3","tokens":176}]}
+{"t":1,"model":"gpt-4o","input_tokens":1100,"output_tokens":20,"content_blocks":false,"segments":[{"id":"1","tokens":512},{"id":"2","tokens":512},{"id":"4","tokens":76}]}
+{"t":400,"model":"gpt-4o","input_tokens":1536,"output_tokens":5,"content_blocks":false,"segments":[{"id":"1","tokens":512},{"id":"2","tokens":512},{"id":"3","tokens":512}]}
+{"t":500,"model":"gpt-4o","input_tokens":700,"output_tokens":7,"content_blocks":false,"segments":[{"id":"1","tokens":512},{"id":"2","tokens":188}]}
+{"t":800,"model":"gpt-4o","input_tokens":512,"output_tokens":1,"content_blocks":false,"segments":[{"id":"1","tokens":512}]}
+{"t":800,"model":"gpt-4o","input_tokens":1000,"output_tokens":3,"content_blocks":false,"segments":[{"id":"1","tokens":512},{"id":"5","tokens":488}]}
 EOF
     run convert --model gpt-4o "$DATA/mooncake_tiny.jsonl"
     if [ "$rc" -ne 0 ] || ! cmp -s "$WORK/want" "$WORK/out"; then
@@ -37,12 +38,12 @@ EOF
 # block left in input_tokens only, and the file's namespace (1) as session "1".
 check_claude_code_lines() {
     cat >"$WORK/want" <<'EOF'
-{"t":0,"model":"claude-sonnet-4-5","session":"1","input_tokens":350,"output_tokens":40,"segments":[{"id":"1","tokens":100},{"id":"2","tokens":100},{"id":"3","tokens":100}]}
-{"t":10,"model":"claude-sonnet-4-5","session":"1","input_tokens":520,"output_tokens":30,"segments":[{"id":"1","tokens":100},{"id":"2","tokens":100},{"id":"3","tokens":100},{"id":"4","tokens":100},{"id":"5","tokens":100}]}
-{"t":12,"model":"claude-haiku-4-5","session":"1","input_tokens":250,"output_tokens":5,"segments":[{"id":"1","tokens":100},{"id":"2","tokens":100}]}
-{"t":14,"model":"claude-sonnet-4-5","session":"1","input_tokens":640,"output_tokens":50,"segments":[{"id":"1","tokens":100},{"id":"2","tokens":100},{"id":"3","tokens":100},{"id":"4","tokens":100},{"id":"5","tokens":100},{"id":"6","tokens":100}]}
-{"t":15.5,"model":"claude-haiku-4-5","session":"1","input_tokens":260,"output_tokens":6,"segments":[{"id":"1","tokens":100},{"id":"2","tokens":100}]}
-{"t":400,"model":"claude-sonnet-4-5","session":"1","input_tokens":700,"output_tokens":20,"segments":[{"id":"1","tokens":100},{"id":"2","tokens":100},{"id":"3","tokens":100},{"id":"4","tokens":100},{"id":"5","tokens":100},{"id":"6","tokens":100},{"id":"7","tokens":100}]}
+{"t":0,"model":"claude-sonnet-4-5","session":"1","input_tokens":350,"output_tokens":40,"content_blocks":false,"segments":[{"id":"1","tokens":100},{"id":"2","tokens":100},{"id":"3","tokens":100}]}
+{"t":10,"model":"claude-sonnet-4-5","session":"1","input_tokens":520,"output_tokens":30,"content_blocks":false,"segments":[{"id":"1","tokens":100},{"id":"2","tokens":100},{"id":"3","tokens":100},{"id":"4","tokens":100},{"id":"5","tokens":100}]}
+{"t":12,"model":"claude-haiku-4-5","session":"1","input_tokens":250,"output_tokens":5,"content_blocks":false,"segments":[{"id":"1","tokens":100},{"id":"2","tokens":100}]}
+{"t":14,"model":"claude-sonnet-4-5","session":"1","input_tokens":640,"output_tokens":50,"content_blocks":false,"segments":[{"id":"1","tokens":100},{"id":"2","tokens":100},{"id":"3","tokens":100},{"id":"4","tokens":100},{"id":"5","tokens":100},{"id":"6","tokens":100}]}
+{"t":15.5,"model":"claude-haiku-4-5","session":"1","input_tokens":260,"output_tokens":6,"content_blocks":false,"segments":[{"id":"1","tokens":100},{"id":"2","tokens":100}]}
+{"t":400,"model":"claude-sonnet-4-5","session":"1","input_tokens":700,"output_tokens":20,"content_blocks":false,"segments":[{"id":"1","tokens":100},{"id":"2","tokens":100},{"id":"3","tokens":100},{"id":"4","tokens":100},{"id":"5","tokens":100},{"id":"6","tokens":100},{"id":"7","tokens":100}]}
 EOF
     run convert "$DATA/claude_code_tiny.json"
     if [ "$rc" -ne 0 ] || ! cmp -s "$WORK/want" "$WORK/out"; then

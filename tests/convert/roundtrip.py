@@ -110,6 +110,9 @@ def option_sets():
     sets.append(["--policy", "breakpoint", "--ttl", "7m", "--min-tokens", "0"])
     sets.append(["--policy", "openai", "--min-tokens", "0", "--granularity", "1"])
     sets.append(["--policy", "lru", "--capacity", "20k"])
+    # The breakpoint refinements: the converted trace keeps each request's ttft and whether its
+    # units are content blocks (lookback applies) or blocks (exempt).
+    sets.append(["--policy", "breakpoint", "--min-tokens", "0", "--visible-after", "on", "--lookback", "2"])
     return sets
 
 

@@ -88,6 +88,12 @@ def commands():
         yield ["calibrate", "--policy", policy, "--ttl", "60,350,700", "--prices", TEST_PRICES, "--model-map",
                "m=acme-small", trace]
     yield ["calibrate", "--ttl", "1m..1h:8", "--no-cost", "tests/data/calibrate_two_valleys.jsonl"]
+    # The breakpoint refinements on: their members in the policy object.
+    refinements = ["--visible-after", "on", "--lookback", "20"]
+    yield ["replay", "--policy", "anthropic-5m", *refinements, "tests/data/native_visible_after.jsonl"]
+    yield ["sweep", "--policy", "breakpoint", "--ttl", "1m,5m", *refinements, "tests/data/native_lookback.jsonl"]
+    yield ["calibrate", "--policy", "breakpoint", "--ttl", "60,350", *refinements, "--no-cost",
+           "tests/data/calibrate_breakpoint.jsonl"]
     for scenario in sorted(glob.glob(os.path.join(SOURCE, "scenarios/*.json"))):
         if os.path.basename(scenario) != "prices.json":
             yield ["run", "--trials", "20", scenario]

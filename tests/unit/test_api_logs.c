@@ -297,6 +297,59 @@ static void test_anthropic(void)
     pcs_trace_free(trace);
 }
 
+/* Automatic caching (a top-level cache_control, DESIGN §8) marks the
+ * prompt's last unit as a block's cache_control marks its block: its TTL
+ * "1h" or, by default or "5m", 5 minutes; any other TTL is an error. */
+static void test_anthropic_automatic_caching(void)
+{
+    const char *line_head = "{\"timestamp\": 10, \"request\": {\"model\": \"claude-sonnet-4-6\", \"max_tokens\": 9, ";
+    const char *line_tail =
+        "\"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": \"Hello, world!\"}, "
+        "{\"type\": \"text\", \"text\": \"Hi\"}]}]}, \"response\": {\"id\": \"msg_1\", \"type\": \"message\", "
+        "\"model\": \"claude-sonnet-4-6\", \"content\": [], \"usage\": {\"input_tokens\": 500, "
+        "\"cache_creation_input_tokens\": 0, \"cache_read_input_tokens\": 0, \"output_tokens\": 5}}}\n";
+    static const struct {
+        const char *cache_control;
+        uint8_t last_flags;
+    } cases[] = {
+        {"\"cache_control\": {\"type\": \"ephemeral\", \"ttl\": \"1h\"}, ", PCS_BOUND_BREAKPOINT | PCS_BOUND_TTL_1H},
+        {"\"cache_control\": {\"type\": \"ephemeral\", \"ttl\": \"5m\"}, ", PCS_BOUND_BREAKPOINT | PCS_BOUND_TTL_5M},
+        {"\"cache_control\": {\"type\": \"ephemeral\"}, ", PCS_BOUND_BREAKPOINT | PCS_BOUND_TTL_5M},
+        {"", 0}, /* none: no flags at all, the policy's last bound */
+    };
+    char text[2048];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(text, sizeof text, "%s%s%s", line_head, cases[i].cache_control, line_tail);
+        const char *path = write_file("automatic.jsonl", text);
+        struct pcs_error err = {0};
+        pcs_trace *trace = open_as(path, PCS_FORMAT_AUTO, 0, &err);
+        CHECK(trace != NULL);
+        if (!trace) {
+            fprintf(stderr, "%s\n", err.message);
+            continue;
+        }
+        struct pcs_request req;
+        CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
+        /* Blocks of 4 and 1 tokens (C = 5) to 500: 400, 100. */
+        CHECK_U64(req.bound_count, 2);
+        CHECK_U64(req.ends[0], 400);
+        CHECK(req.content_blocks == 1);
+        if (cases[i].last_flags == 0) {
+            CHECK(req.flags == NULL);
+        } else {
+            CHECK(req.flags != NULL);
+            if (req.flags) {
+                CHECK_U64(req.flags[0], 0);
+                CHECK_U64(req.flags[1], cases[i].last_flags);
+            }
+        }
+        pcs_trace_free(trace);
+    }
+    snprintf(text, sizeof text, "%s\"cache_control\": {\"type\": \"ephemeral\", \"ttl\": \"10m\"}, %s", line_head,
+             line_tail);
+    expect_error("automatic_ttl.jsonl", text, "automatic_ttl.jsonl:1: field request.cache_control.ttl");
+}
+
 static void test_failed_calls(void)
 {
     const char *path = write_file(
@@ -430,7 +483,8 @@ static void test_litellm(void)
     struct pcs_request req;
     CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
     CHECK_U64(req.t_ms, MARCH_1_NOON_MS + 250);
-    CHECK_U64(req.ttft_ms, 500); /* completionStartTime - startTime */
+    CHECK_U64(req.ttft_ms, 500);    /* completionStartTime - startTime */
+    CHECK(req.content_blocks == 1); /* a request log's units: lookback applies */
     CHECK_U64(req.input_tokens, 1500);
     CHECK_U64(req.observed.cache_read, 1024);
     CHECK_U64(req.tier, PCS_TIER_FLEX);
@@ -777,6 +831,7 @@ int main(void)
     test_openai_responses_and_stream();
     test_encoding_by_model();
     test_anthropic();
+    test_anthropic_automatic_caching();
     test_failed_calls();
     test_counts_only_chains();
     test_litellm();

@@ -593,6 +593,8 @@ static void test_policy_table(void)
     const struct pcs_request *plain = look_requests();
     for (size_t i = 0; i < LOOK_REQUESTS; i++) {
         marked[i] = plain[i];
+        marked[i].ttft_ms = 100 * (int64_t)(i % 4); /* parallel turns before and after it (visible_after) */
+        marked[i].content_blocks = 1;               /* so lookback applies */
         size_t last = plain[i].bound_count - 1;
         /* Every third request marks its system prompt's last block for an hour and the end of
          * its prompt for 5 minutes; the others are unmarked, so the policy's TTL still counts. */
@@ -606,7 +608,8 @@ static void test_policy_table(void)
      * the table without one here fails below. */
     static const uint64_t other_value[PCS_PARAM_COUNT] = {
         [PCS_PARAM_CAPACITY] = 1500,   [PCS_PARAM_TTL] = 120,   [PCS_PARAM_MIN_TOKENS] = 700,
-        [PCS_PARAM_GRANULARITY] = 300, [PCS_PARAM_MARKERS] = 1,
+        [PCS_PARAM_GRANULARITY] = 300, [PCS_PARAM_MARKERS] = 1, [PCS_PARAM_VISIBLE_AFTER] = 1,
+        [PCS_PARAM_LOOKBACK] = 1,
     };
     char names[96];
     CHECK(strcmp(pcs_policy_ttl_curve_names(names, sizeof names), "ttl, openai and breakpoint") == 0);

@@ -135,6 +135,7 @@ static void test_prompt_and_task(void)
     req.units = units;
     req.ends = ends;
     req.flags = flags;
+    req.content_blocks = 1; /* as segments read: no "content_blocks" written */
     req.has_task = 1;
     req.task = 0x2a;
     req.attempt = 3;
@@ -160,6 +161,26 @@ static void test_prompt_and_task(void)
         "{\"t\":2,\"model\":\"m\",\"input_tokens\":50,\"output_tokens\":3,\"segments\":[{\"id\":\"1\",\"tokens\":10},"
         "{\"id\":\"abc\",\"tokens\":15},{\"id\":\"ffffffffffffffff\",\"tokens\":15}]}\n";
     CHECK(strcmp(line, want) == 0);
+    /* A block trace's prompt (units not content blocks) says so, and reads
+     * back as blocks: the breakpoint policy's lookback stays off for it. */
+    req.content_blocks = 0;
+    CHECK(line_of(trace, &req, line, sizeof line) == PCS_OK);
+    want = "{\"t\":2,\"model\":\"m\",\"input_tokens\":50,\"output_tokens\":3,\"content_blocks\":false,"
+           "\"segments\":[{\"id\":\"1\",\"tokens\":10},{\"id\":\"abc\",\"tokens\":15},"
+           "{\"id\":\"ffffffffffffffff\",\"tokens\":15}]}\n";
+    CHECK(strcmp(line, want) == 0);
+    if (strcmp(line, want) != 0)
+        fprintf(stderr, "  got %s", line);
+    for (int blocks = 0; blocks <= 1; blocks++) {
+        req.content_blocks = (uint8_t)blocks;
+        CHECK(line_of(trace, &req, line, sizeof line) == PCS_OK);
+        pcs_trace *back = open_one(write_file("blocks.jsonl", line));
+        struct pcs_request again;
+        struct pcs_error err = {0};
+        CHECK(back && pcs_trace_next(back, &again, &err) == PCS_OK);
+        CHECK(back && again.bound_count == 3 && again.content_blocks == blocks);
+        pcs_trace_free(back);
+    }
     pcs_trace_free(trace);
 }
 
@@ -299,6 +320,7 @@ static void test_unmarked_breakpoint(void)
     req.units = units;
     req.ends = ends;
     req.flags = flags;
+    req.content_blocks = 1; /* a request log's units */
     char line[512];
     CHECK(line_of(trace, &req, line, sizeof line) == PCS_OK);
     const char *want = "{\"t\":0,\"model\":\"m\",\"input_tokens\":250,\"output_tokens\":3,\"segments\":[{\"id\":\"10\","

@@ -59,6 +59,7 @@ static void test_mooncake_bounds(void)
     CHECK_U64(req.ends[1], 1024);
     CHECK_U64(req.ends[2], 1100);
     CHECK_U64(req.units[2], 9);
+    CHECK(req.content_blocks == 0); /* fixed-size blocks: lookback does not apply */
     CHECK(strcmp(pcs_trace_model_name(trace, req.model), "default") == 0);
     CHECK(pcs_trace_next(trace, &req, &err) == PCS_END);
     pcs_trace_free(trace);
@@ -72,9 +73,10 @@ static void test_claude_subagent_offsets(void)
         "c.json", "{\"id\": \"x\", \"block_size\": 4, \"requests\": ["
                   "{\"t\": 0, \"type\": \"n\", \"model\": \"big\", \"in\": 9, \"out\": 1, \"hash_ids\": [1, 2]},"
                   "{\"t\": 10, \"type\": \"subagent\", \"requests\": ["
-                  "  {\"t\": 0.5, \"model\": \"small\", \"in\": 4, \"out\": 1, \"hash_ids\": [5]},"
+                  "  {\"t\": 0.5, \"model\": \"small\", \"in\": 4, \"out\": 1, \"hash_ids\": [5], \"ttft\": 1.25},"
                   "  {\"t\": 30.25, \"model\": \"small\", \"in\": 8, \"out\": 1, \"hash_ids\": [5, 6]}]},"
-                  "{\"t\": 20, \"type\": \"n\", \"model\": \"big\", \"in\": 13, \"out\": 2, \"hash_ids\": [1, 2, 3]},"
+                  "{\"t\": 20, \"type\": \"n\", \"ttft\": 0.75, \"model\": \"big\", \"in\": 13, \"out\": 2, "
+                  "\"hash_ids\": [1, 2, 3]},"
                   "{\"t\": 50, \"type\": \"n\", \"model\": \"big\", \"in\": 3, \"out\": 2, \"hash_ids\": []}]}");
     struct pcs_error err = {0};
     pcs_trace *trace = open_one(path, &err);
@@ -85,10 +87,13 @@ static void test_claude_subagent_offsets(void)
     }
     const int64_t times[] = {0, 10500, 20000, 40250, 50000};
     const char *models[] = {"big", "small", "big", "small", "big"};
+    const int64_t ttfts[] = {0, 1250, 750, 0, 0}; /* the optional ttft, seconds */
     struct pcs_request req;
     for (int i = 0; i < 5; i++) {
         CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
         CHECK_U64(req.t_ms, times[i]);
+        CHECK_U64(req.ttft_ms, ttfts[i]);
+        CHECK(req.content_blocks == 0); /* hash_ids are blocks */
         CHECK(strcmp(pcs_trace_model_name(trace, req.model), models[i]) == 0);
         CHECK(req.namespace_id != 0); /* ids are local to the file */
         if (i == 2) {
@@ -129,6 +134,7 @@ static void test_native_segments_and_order(void)
     CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
     CHECK_U64(req.t_ms, 2000);
     CHECK_U64(req.input_tokens, 155); /* the segments' sum */
+    CHECK(req.content_blocks == 1);   /* segments are content blocks */
     CHECK_U64(req.bound_count, 3);
     CHECK_U64(req.ends[1], 150);
     CHECK(req.flags != NULL);
@@ -140,6 +146,7 @@ static void test_native_segments_and_order(void)
     CHECK(req.namespace_id == 0);
     CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
     CHECK_U64(req.ends[2], 70); /* min(96, input 70) */
+    CHECK(req.content_blocks == 0);
     CHECK(req.namespace_id != 0);
     CHECK(pcs_trace_next(trace, &req, &err) == PCS_END);
     pcs_trace_free(trace);
@@ -242,6 +249,10 @@ static void test_errors(void)
                  "{\"block_size\": 4, \"requests\": [{\"t\": 1, \"type\": \"subagent\", \"requests\": ["
                  "{\"t\": 0, \"model\": \"m\", \"in\": 4, \"out\": 1, \"hash_ids\": [1, 2]}]}]}",
                  "requests[0].requests[0]", "hash_ids");
+    expect_error("ttft.json",
+                 "{\"block_size\": 4, \"requests\": ["
+                 "{\"t\": 0, \"model\": \"m\", \"in\": 4, \"out\": 1, \"hash_ids\": [1], \"ttft\": -0.5}]}",
+                 "requests[0]", "field ttft");
     expect_error("unknown.jsonl",
                  "{\"t\": 1, \"model\": \"m\", \"input_tokens\": 1, \"output_tokens\": 1, \"sgments\": []}\n",
                  "unknown.jsonl:1", "sgments");
@@ -403,8 +414,8 @@ static void test_claude_ids_not_kept(void)
         exit(1);
     fputs("{\"block_size\": 1, \"requests\": [", f);
     for (int r = 0; r < RECORDS; r++) {
-        fprintf(f, "%s{\"t\": %d, \"model\": \"m\", \"in\": %d, \"out\": %d, \"hash_ids\": [%d", r ? "," : "",
-                RECORDS - r, IDS, r, 100000 + r);
+        fprintf(f, "%s{\"t\": %d, \"model\": \"m\", \"ttft\": %d.5, \"in\": %d, \"out\": %d, \"hash_ids\": [%d",
+                r ? "," : "", RECORDS - r, r, IDS, r, 100000 + r);
         for (int i = 1; i < IDS; i++)
             fprintf(f, ",%d", i);
         fputs("]}", f);
@@ -424,6 +435,7 @@ static void test_claude_ids_not_kept(void)
     for (int r = RECORDS - 1; r >= 0; r--) {
         CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
         CHECK_U64(req.output_tokens, (uint64_t)r);
+        CHECK_U64(req.ttft_ms, 1000 * (uint64_t)r + 500);
         whole &= req.bound_count == IDS && req.units[0] == (uint64_t)(100000 + r);
         for (size_t i = 1; whole && i < req.bound_count; i++)
             whole &= req.units[i] == i && req.ends[i] == i + 1;
