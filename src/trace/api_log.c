@@ -1403,7 +1403,9 @@ enum pcs_status pcs_api_log_request(struct pcs_trace *trace, const struct api_lo
     req->t_ms = read->t_ms;
     enum pcs_status status = finish(trace, &read->call, counted, loc, req, err);
     req->ttft_ms = read->ttft_ms;
-    req->content_blocks = 1; /* a request log's units: lookback applies (DESIGN §3 as docs/design.md §3 reads it) */
+    /* A prompt logged with its content is units of content blocks, where
+     * lookback applies; one rebuilt from counts alone is not (DESIGN §8). */
+    req->content_blocks = (uint8_t)(read->call.tools.p || read->call.system.p || read->call.messages.p);
     return status;
 }
 

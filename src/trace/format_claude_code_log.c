@@ -674,7 +674,7 @@ static enum pcs_status kept_transcript(struct pcs_trace *trace, struct trace_fil
     memset(req, 0, sizeof *req);
     req->ok = 1;
     req->namespace_id = file->namespace_id;
-    req->content_blocks = 1; /* a request log's units: lookback applies (docs/design.md §3) */
+    req->content_blocks = 0; /* units rebuilt from counts: lookback does not apply (DESIGN §8) */
     req->input_tokens = rec->input_tokens;
     req->output_tokens = rec->output_tokens;
     req->tier = c->tier;

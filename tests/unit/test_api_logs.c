@@ -412,6 +412,7 @@ static void test_counts_only_chains(void)
     CHECK_U64(req.bound_count, 1);
     CHECK_U64(req.ends[0], 1000);
     CHECK(req.flags && (req.flags[0] & PCS_BOUND_BREAKPOINT));
+    CHECK(req.content_blocks == 0); /* rebuilt from counts: lookback does not apply (DESIGN §8) */
     alice0 = req.units[0];
     CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
     CHECK_U64(req.bound_count, 2); /* the previous prompt plus one unit of 500 */
