@@ -53,6 +53,7 @@ enum pcs_policy {
 #define PCS_USES_GRANULARITY 0x04u /* granularity */
 #define PCS_USES_CAPACITY 0x08u    /* capacity_tokens */
 #define PCS_USES_MARKERS 0x10u     /* the trace's "5m"/"1h" markers, and ttl_overrides_markers */
+#define PCS_USES_OVERFLOW 0x20u    /* overflow_rpm */
 
 /* What a policy is, stated once: every check of which parameter a policy
  * reads, which curve it has, and how reports describe it reads this. */
@@ -89,7 +90,21 @@ struct pcs_cache_config {
      * written or refreshed at a marked breakpoint lives by its marker and
      * ttl_ms applies to unmarked breakpoints only (DESIGN §3). */
     int ttl_overrides_markers;
+    /* Overflow routing (DESIGN §3, every policy but none; 0 = off): a
+     * request's routing key (its model, its cache_key and the chain key of
+     * its deepest bound ending at or before token PCS_ROUTING_PREFIX_TOKENS,
+     * the first bound if that one ends later) seen by r requests in the
+     * trailing PCS_ROUTING_WINDOW_MS (this one included) is served by m =
+     * max(1, ceil(r / overflow_rpm)) machines, taken in turn by a per-key
+     * counter; each machine has its own cache. 0: nothing is routed and
+     * cache_key is ignored. Requests per minute. */
+    uint64_t overflow_rpm;
 };
+
+/* The routing prefix and window of overflow_rpm (DESIGN §3, §7: OpenAI
+ * routes by about the first 256 tokens, rates per minute). */
+#define PCS_ROUTING_PREFIX_TOKENS 256
+#define PCS_ROUTING_WINDOW_MS 60000
 
 /* The parameters a policy may read, each described once: which policy
  * reads which is pcs_policy_info(policy)->uses; pcs_cache_config_equal
@@ -102,6 +117,7 @@ enum pcs_cache_param {
     PCS_PARAM_GRANULARITY,
     PCS_PARAM_CAPACITY,
     PCS_PARAM_MARKERS,
+    PCS_PARAM_OVERFLOW_RPM,
     PCS_PARAM_COUNT /* not a parameter: how many there are */
 };
 
@@ -119,11 +135,15 @@ struct pcs_cache_param_info {
     const char *label;        /* how text reports name it ("idle TTL"); NULL: not echoed */
     const char *json_key;     /* its member in a report's policy object; NULL: not echoed */
     int text_rank;            /* text echoes list parameters in increasing text_rank */
+    int off_when_zero;        /* a refinement: 0 turns it off, and reports leave it out then */
 };
 
 /* The parameter's description; NULL outside [0, PCS_PARAM_COUNT). Static
  * data: thread-safe. */
 const struct pcs_cache_param_info *pcs_cache_param_info(enum pcs_cache_param param);
+
+/* The parameter named name (pcs_cache_param_info(p)->name), or -1. */
+int pcs_cache_param_parse(const char *name);
 
 /* The parameter's value in config, in its unit (0 for an unknown param). */
 uint64_t pcs_cache_param_get(const struct pcs_cache_config *config, enum pcs_cache_param param);
@@ -161,6 +181,15 @@ enum pcs_status pcs_cache_config_check(const struct pcs_cache_config *config, st
  * rule). The file is assembled into the library; the preset functions
  * below read it, so a provider's rule is data, not code. Strings are owned
  * by the table they come from. */
+/* A preset's default for one parameter, beyond its policy's defaults: a
+ * row of the rules file's "refinements" table (DESIGN §3 "Refinements"). */
+struct pcs_cache_refinement {
+    enum pcs_cache_param param;
+    uint64_t value;     /* in the parameter's unit (pcs_cache_param_info); switches 0 or 1 */
+    const char *source; /* a URL or a document's name */
+    const char *as_of;  /* YYYY-MM-DD */
+};
+
 struct pcs_cache_rule {
     const char *name; /* the preset's name: "openai", "anthropic-5m", ... */
     enum pcs_policy policy;
@@ -170,6 +199,10 @@ struct pcs_cache_rule {
     int per_model;        /* 1: each model's minimum comes from the price catalog */
     const char *source;   /* a URL or a document's name */
     const char *as_of;    /* the date the rule was last checked: YYYY-MM-DD */
+    /* Its refinements, in the file's order, at most one per parameter;
+     * pcs_cache_preset sets each. */
+    size_t refinement_count;
+    struct pcs_cache_refinement refinements[PCS_PARAM_COUNT];
 };
 
 /* The most preset rows a rules file may hold. */
@@ -181,7 +214,12 @@ struct pcs_cache_rule {
  * (file:line:column for malformed text), PCS_ERR_PARSE "NAME: presets[I].FIELD:
  * problem" for a missing or wrong field, an unknown policy, a date that is
  * not YYYY-MM-DD or a name given twice, PCS_ERR_RANGE for more than cap
- * rows, PCS_ERR_NOMEM. Free the strings of a parsed table with
+ * rows, PCS_ERR_NOMEM. The optional "refinements" table ({"preset",
+ * "parameter", "value", "source", "as_of"} rows) is attached to its presets;
+ * its errors read "NAME: refinements[I].FIELD: problem": an unknown preset
+ * or parameter (a name of the parameter table), one the preset's policy
+ * does not read, a value that is not a whole number (0 or 1 for a
+ * switch), or a (preset, parameter) given twice. Free the strings of a parsed table with
  * pcs_cache_rules_release. Thread safety: reentrant. */
 enum pcs_status pcs_cache_rules_parse(const char *text, size_t size, const char *name, struct pcs_cache_rule *rules,
                                       size_t cap, size_t *count, struct pcs_error *err);

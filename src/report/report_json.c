@@ -112,6 +112,8 @@ void pcs_report_json_policy_parameters(struct report_json *doc, cJSON *policy, c
         if (!(uses & param->uses) || !param->json_key)
             continue;
         uint64_t value = pcs_cache_param_get(config, (enum pcs_cache_param)p);
+        if (value == 0 && param->off_when_zero)
+            continue;
         if (param->unit == PCS_UNIT_MS) {
             char seconds[32];
             pcs_report_json_add_raw(doc, policy, param->json_key,

@@ -78,6 +78,8 @@ void pcs_report_policy_parameters_except(const struct pcs_cache_config *config, 
             if (param->text_rank != rank || !(uses & param->uses) || !param->label)
                 continue;
             uint64_t value = pcs_cache_param_get(config, (enum pcs_cache_param)p);
+            if (value == 0 && param->off_when_zero)
+                continue;
             char number[32];
             const char *joint = used ? ", " : "";
             switch (param->unit) {

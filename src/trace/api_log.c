@@ -427,6 +427,18 @@ enum pcs_status pcs_api_session(struct api_log_call *call, const struct api_span
     return PCS_OK;
 }
 
+enum pcs_status pcs_api_cache_key(struct api_log_call *call, const struct api_span *span, const char *field,
+                                  const struct record_loc *loc, struct pcs_error *err)
+{
+    char name[1024];
+    size_t len;
+    enum pcs_status status = pcs_api_string(span, field, loc, name, sizeof name, &len, err);
+    if (status != PCS_OK)
+        return status;
+    call->cache_key = len ? pcs_request_cache_key_hash(name, len) : 0;
+    return pcs_api_session(call, span, field, loc, err);
+}
+
 enum pcs_status pcs_api_tier(struct api_log_call *call, const struct api_span *span, const char *field,
                              const struct record_loc *loc, struct pcs_error *err)
 {
@@ -1378,6 +1390,7 @@ static enum pcs_status finish(struct pcs_trace *trace, const struct api_log_call
                                      (unsigned long long)call->cache_write);
     req->input_tokens = input;
     req->output_tokens = call->output_tokens;
+    req->cache_key = call->cache_key;
     req->has_observed = (uint8_t)call->observed;
     req->observed.cache_read = call->cache_read;
     req->observed.cache_write = call->cache_write;

@@ -7,7 +7,8 @@
  * a stream, the array of its chunks or events; the usage is on the last).
  * The request's prompt gives the prefix identity (tools, instructions,
  * messages or input); without one, counts alone do, chained by
- * prompt_cache_key, else user. */
+ * prompt_cache_key, else user. prompt_cache_key is also the request's
+ * cache_key, which overflow routing reads. */
 #include <string.h>
 
 #include "api_log.h"
@@ -40,7 +41,7 @@ static enum pcs_status read_openai_log(const char *record, size_t len, const str
     if (v[K_MODEL].p && (status = pcs_api_model(call, &v[K_MODEL], "request.model", loc, err)) != PCS_OK)
         return status;
     if (v[K_CACHE_KEY].p)
-        status = pcs_api_session(call, &v[K_CACHE_KEY], "request.prompt_cache_key", loc, err);
+        status = pcs_api_cache_key(call, &v[K_CACHE_KEY], "request.prompt_cache_key", loc, err);
     if (status == PCS_OK && !call->has_session && v[K_USER].p)
         status = pcs_api_session(call, &v[K_USER], "request.user", loc, err);
     if (status == PCS_OK && v[K_TIER].p)

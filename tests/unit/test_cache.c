@@ -606,7 +606,7 @@ static void test_policy_table(void)
      * the table without one here fails below. */
     static const uint64_t other_value[PCS_PARAM_COUNT] = {
         [PCS_PARAM_CAPACITY] = 1500,   [PCS_PARAM_TTL] = 120,   [PCS_PARAM_MIN_TOKENS] = 700,
-        [PCS_PARAM_GRANULARITY] = 300, [PCS_PARAM_MARKERS] = 1,
+        [PCS_PARAM_GRANULARITY] = 300, [PCS_PARAM_MARKERS] = 1, [PCS_PARAM_OVERFLOW_RPM] = 15,
     };
     char names[96];
     CHECK(strcmp(pcs_policy_ttl_curve_names(names, sizeof names), "ttl, openai and breakpoint") == 0);
