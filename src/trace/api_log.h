@@ -78,9 +78,13 @@ struct api_log_call {
     struct api_span system;   /* string, or array of blocks (Anthropic system) */
     struct api_span messages; /* array of messages or items, or a string (Responses input) */
     uint8_t auto_cache;       /* a top-level cache_control's PCS_BOUND_* flags, 0: none */
-    const char *record;       /* the line, for messages about malformed JSON */
-    const char *usage_field;  /* where usage belongs, for "missing" */
-    int observed;             /* the provider's cache usage is known (0: LiteLLM without it) */
+    /* OpenAI GPT-5.6+ prompt_cache_options.mode "implicit" (the default):
+     * besides the blocks marked with prompt_cache_breakpoint, OpenAI writes
+     * at the end of the newest message, taken as the last unit. */
+    uint8_t implicit_breakpoint;
+    const char *record;      /* the line, for messages about malformed JSON */
+    const char *usage_field; /* where usage belongs, for "missing" */
+    int observed;            /* the provider's cache usage is known (0: LiteLLM without it) */
 };
 
 void pcs_api_log_call_init(struct api_log_call *call, enum pcs_trace_format format, enum api_dialect dialect,
