@@ -6,9 +6,15 @@
  * request to machine c mod m; each machine has its own cache. */
 #include <stdlib.h>
 
+#include <stdio.h>
+#include <unistd.h>
+
 #include "cache/routing.h"
 #include "check.h"
 #include "pcsim/cache.h"
+#include "pcsim/replay.h"
+#include "pcsim/sweep.h"
+#include "pcsim/trace.h"
 
 /* A request of up to 4 bounds at t_ms. */
 struct test_request {
@@ -293,6 +299,72 @@ static void test_window_memory(void)
     pcs_router_release(&router);
 }
 
+/* A TTL curve under routing: each point of the one-pass profile (openai)
+ * and of the lanes (openai-bp) equals a replay at that TTL, on a trace of
+ * bursts over one hot system prompt. */
+static void test_curves_equal_replays(void)
+{
+    char path[] = "/tmp/pcsim_test_routing_XXXXXX";
+    int fd = mkstemp(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    uint64_t state = 11;
+    double t = 0;
+    int turns[30] = {0};
+    for (int i = 0; i < 600; i++) {
+        int session = (int)next_random(&state, 30);
+        int turn = ++turns[session];
+        fprintf(f, "{\"t\": %.3f, \"model\": \"gpt-5.4\", \"output_tokens\": 1, ", t);
+        if (session % 4 == 0)
+            fprintf(f, "\"cache_key\": \"user-%d\", ", session % 8);
+        fprintf(f, "\"segments\": [{\"id\": \"system\", \"tokens\": 1200}");
+        for (int k = 0; k < turn && k < 6; k++)
+            fprintf(f, ", {\"id\": \"s%d-%d\", \"tokens\": 400}", session, k);
+        fprintf(f, "]}\n");
+        t += next_random(&state, 10) == 0 ? 240.0 : next_random(&state, 3000) / 1000.0;
+    }
+    fclose(f);
+    static const char *const presets[] = {"openai", "openai-bp"};
+    static const int64_t ttls[] = {5000, 60000, 300000, 3600000};
+    const size_t count = sizeof ttls / sizeof ttls[0];
+    for (int p = 0; p < 2; p++) {
+        struct pcs_cache_config base;
+        CHECK(pcs_cache_preset(presets[p], &base) == PCS_OK);
+        CHECK_U64(base.overflow_rpm, 15);
+        base.ttl_overrides_markers = 1;
+        const char *paths[] = {path};
+        struct pcs_error err = {0};
+        pcs_trace *trace = pcs_trace_open(paths, 1, NULL, &err);
+        struct pcs_sweep_result curve;
+        CHECK(trace && pcs_sweep_ttl(trace, &base, ttls, count, NULL, 1, &curve, &err) == PCS_OK);
+        pcs_trace_free(trace);
+        uint64_t unrouted_read = 0, routed_read = 0;
+        for (size_t i = 0; i < count; i++) {
+            struct pcs_cache_config config = base;
+            config.ttl_ms = ttls[i];
+            for (int routed = 1; routed >= 0; routed--) {
+                config.overflow_rpm = routed ? 15 : 0;
+                trace = pcs_trace_open(paths, 1, NULL, &err);
+                struct pcs_replay_result replay;
+                CHECK(trace && pcs_replay(trace, &config, 1, NULL, NULL, &replay, &err) == PCS_OK);
+                pcs_trace_free(trace);
+                if (routed) {
+                    CHECK(memcmp(&replay.total, &curve.points[i].total, sizeof replay.total) == 0);
+                    routed_read += replay.total.cache_read;
+                } else {
+                    unrouted_read += replay.total.cache_read;
+                }
+                pcs_replay_result_free(&replay);
+            }
+        }
+        CHECK(routed_read < unrouted_read); /* the trace is one where routing shows */
+        pcs_sweep_result_free(&curve);
+    }
+    remove(path);
+}
+
 int main(void)
 {
     test_sixteenth_request();
@@ -303,5 +375,6 @@ int main(void)
     test_off_is_unchanged();
     test_lanes_route();
     test_window_memory();
+    test_curves_equal_replays();
     return check_summary();
 }
