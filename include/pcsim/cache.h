@@ -286,7 +286,9 @@ typedef struct pcs_cache pcs_cache;
  * config (PCS_ERR_ARG: what pcs_cache_config_check says) or PCS_ERR_NOMEM. */
 pcs_cache *pcs_cache_new(const struct pcs_cache_config *config, struct pcs_error *err);
 
-/* Plays one request through the cache and sets *usage (requests = 1).
+/* Plays one request through the cache and sets *usage (requests = 1);
+ * with overflow_rpm it is first routed to its machine's cache (req's
+ * cache_key is read then only).
  * Returns PCS_ERR_ARG if req is earlier than the previous request (the
  * cache is then unchanged) or the cache is one of lanes (below),
  * PCS_ERR_NOMEM when the cache cannot grow. */
@@ -304,7 +306,9 @@ enum pcs_status pcs_cache_access(pcs_cache *cache, const struct pcs_request *req
  * for req's model (breakpoint policy; each lane must be given the same one
  * for a model every time), and usages[i] is what pcs_cache_access of a
  * breakpoint cache of configs[i] that had seen the same requests would
- * give. PCS_ERR_ARG if req is earlier than the previous request (nothing
+ * give. The lanes route alike (routing does not depend on the TTL): every
+ * lane's overflow_rpm must be the same, PCS_ERR_ARG otherwise (nothing
+ * changes). PCS_ERR_ARG if req is earlier than the previous request (nothing
  * changes), PCS_ERR_NOMEM when the tree cannot grow. One thread at a time. */
 #define PCS_CACHE_MAX_LANES 1024
 pcs_cache *pcs_cache_new_lanes(size_t lane_count, struct pcs_error *err);

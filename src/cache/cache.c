@@ -324,6 +324,12 @@ pcs_cache *pcs_cache_new(const struct pcs_cache_config *config, struct pcs_error
     return cache;
 }
 
+/* Overflow routing is on: a rate, and a policy that caches. */
+static int routes(const pcs_cache *cache, uint64_t overflow_rpm)
+{
+    return overflow_rpm > 0 && cache->config.policy != PCS_POLICY_NONE;
+}
+
 enum pcs_status pcs_cache_access(pcs_cache *cache, const struct pcs_request *req, struct pcs_usage *usage)
 {
     if (req->t_ms < cache->last_t_ms || cache->lanes)
@@ -337,8 +343,8 @@ enum pcs_status pcs_cache_access(pcs_cache *cache, const struct pcs_request *req
     usage->output = req->output_tokens;
     if (req->bound_count == 0)
         return PCS_OK;
-    if (cache->config.overflow_rpm == 0 || cache->config.policy == PCS_POLICY_NONE)
-        return cache->ops->access(cache, req, usage);
+    if (!routes(cache, cache->config.overflow_rpm))
+        return cache->ops->access(cache, req, usage); /* the unrouted path, unchanged */
     struct pcs_request routed = *req;
     enum pcs_status status = pcs_cache_route(cache, cache->config.overflow_rpm, req, &routed.namespace_id);
     return status == PCS_OK ? cache->ops->access(cache, &routed, usage) : status;
@@ -348,7 +354,7 @@ enum pcs_status pcs_cache_route(pcs_cache *cache, uint64_t overflow_rpm, const s
                                 uint32_t *namespace_id)
 {
     *namespace_id = req->namespace_id;
-    if (overflow_rpm == 0 || cache->config.policy == PCS_POLICY_NONE)
+    if (!routes(cache, overflow_rpm))
         return PCS_OK;
     return pcs_router_route(&cache->router, overflow_rpm, req, namespace_id);
 }
@@ -357,7 +363,7 @@ void pcs_cache_prefetch(pcs_cache *cache, const struct pcs_request *req)
 {
     /* A routed request's namespace is known only once it is routed (which
      * changes the router): no lookahead then. */
-    if (cache->config.policy == PCS_POLICY_NONE || req->bound_count == 0 || cache->config.overflow_rpm > 0)
+    if (cache->config.policy == PCS_POLICY_NONE || req->bound_count == 0 || routes(cache, cache->config.overflow_rpm))
         return;
     uint32_t root = pcs_tree_root_find(&cache->tree, req->namespace_id, req->model);
     if (root != TREE_NIL)
