@@ -431,7 +431,7 @@ enum pcs_status pcs_api_cache_key(struct api_log_call *call, const struct api_sp
                                   const struct record_loc *loc, struct pcs_error *err)
 {
     char name[1024];
-    size_t len;
+    size_t len = 0;
     enum pcs_status status = pcs_api_string(span, field, loc, name, sizeof name, &len, err);
     if (status != PCS_OK)
         return status;
