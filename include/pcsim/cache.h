@@ -54,6 +54,7 @@ enum pcs_policy {
 #define PCS_USES_GRANULARITY 0x04u   /* granularity */
 #define PCS_USES_CAPACITY 0x08u      /* capacity_tokens */
 #define PCS_USES_MARKERS 0x10u       /* the trace's "5m"/"1h" markers, and ttl_overrides_markers */
+#define PCS_USES_OVERFLOW 0x20u      /* overflow_rpm */
 #define PCS_USES_VISIBLE_AFTER 0x40u /* visible_after */
 #define PCS_USES_LOOKBACK 0x80u      /* lookback */
 
@@ -92,6 +93,15 @@ struct pcs_cache_config {
      * written or refreshed at a marked breakpoint lives by its marker and
      * ttl_ms applies to unmarked breakpoints only (DESIGN §3). */
     int ttl_overrides_markers;
+    /* Overflow routing (DESIGN §3, every policy but none; 0 = off): a
+     * request's routing key (its model, its cache_key and the chain key of
+     * its deepest bound ending at or before token PCS_ROUTING_PREFIX_TOKENS,
+     * the first bound if that one ends later) seen by r requests in the
+     * trailing PCS_ROUTING_WINDOW_MS (this one included) is served by m =
+     * max(1, ceil(r / overflow_rpm)) machines, taken in turn by a per-key
+     * counter; each machine has its own cache. 0: nothing is routed and
+     * cache_key is ignored. Requests per minute. */
+    uint64_t overflow_rpm;
     /* breakpoint (DESIGN §3 refinements; 0 turns each off):
      * visible_after: an entry written by a request at t becomes readable at
      * t + the request's ttft_ms (at most PCS_MAX_TTFT_MS counts); a read
@@ -105,6 +115,11 @@ struct pcs_cache_config {
     uint64_t lookback; /* bounds */
 };
 
+/* The routing prefix and window of overflow_rpm (DESIGN §3, §7: OpenAI
+ * routes by about the first 256 tokens, rates per minute). */
+#define PCS_ROUTING_PREFIX_TOKENS 256
+#define PCS_ROUTING_WINDOW_MS 60000
+
 /* The parameters a policy may read, each described once: which policy
  * reads which is pcs_policy_info(policy)->uses; pcs_cache_config_equal
  * compares them, reports echo them and front ends override them by
@@ -116,6 +131,7 @@ enum pcs_cache_param {
     PCS_PARAM_GRANULARITY,
     PCS_PARAM_CAPACITY,
     PCS_PARAM_MARKERS,
+    PCS_PARAM_OVERFLOW_RPM,
     PCS_PARAM_VISIBLE_AFTER,
     PCS_PARAM_LOOKBACK,
     PCS_PARAM_COUNT /* not a parameter: how many there are */
@@ -141,6 +157,9 @@ struct pcs_cache_param_info {
 /* The parameter's description; NULL outside [0, PCS_PARAM_COUNT). Static
  * data: thread-safe. */
 const struct pcs_cache_param_info *pcs_cache_param_info(enum pcs_cache_param param);
+
+/* The parameter named name (pcs_cache_param_info(p)->name), or -1. */
+int pcs_cache_param_parse(const char *name);
 
 /* The parameter's value in config, in its unit (0 for an unknown param). */
 uint64_t pcs_cache_param_get(const struct pcs_cache_config *config, enum pcs_cache_param param);
@@ -178,6 +197,15 @@ enum pcs_status pcs_cache_config_check(const struct pcs_cache_config *config, st
  * rule). The file is assembled into the library; the preset functions
  * below read it, so a provider's rule is data, not code. Strings are owned
  * by the table they come from. */
+/* A preset's default for one parameter, beyond its policy's defaults: a
+ * row of the rules file's "refinements" table (DESIGN §3 "Refinements"). */
+struct pcs_cache_refinement {
+    enum pcs_cache_param param;
+    uint64_t value;     /* in the parameter's unit (pcs_cache_param_info); switches 0 or 1 */
+    const char *source; /* a URL or a document's name */
+    const char *as_of;  /* YYYY-MM-DD */
+};
+
 struct pcs_cache_rule {
     const char *name; /* the preset's name: "openai", "anthropic-5m", ... */
     enum pcs_policy policy;
@@ -187,6 +215,10 @@ struct pcs_cache_rule {
     int per_model;        /* 1: each model's minimum comes from the price catalog */
     const char *source;   /* a URL or a document's name */
     const char *as_of;    /* the date the rule was last checked: YYYY-MM-DD */
+    /* Its refinements, in the file's order, at most one per parameter;
+     * pcs_cache_preset sets each. */
+    size_t refinement_count;
+    struct pcs_cache_refinement refinements[PCS_PARAM_COUNT];
 };
 
 /* The most preset rows a rules file may hold. */
@@ -198,7 +230,12 @@ struct pcs_cache_rule {
  * (file:line:column for malformed text), PCS_ERR_PARSE "NAME: presets[I].FIELD:
  * problem" for a missing or wrong field, an unknown policy, a date that is
  * not YYYY-MM-DD or a name given twice, PCS_ERR_RANGE for more than cap
- * rows, PCS_ERR_NOMEM. Free the strings of a parsed table with
+ * rows, PCS_ERR_NOMEM. The optional "refinements" table ({"preset",
+ * "parameter", "value", "source", "as_of"} rows) is attached to its presets;
+ * its errors read "NAME: refinements[I].FIELD: problem": an unknown preset
+ * or parameter (a name of the parameter table), one the preset's policy
+ * does not read, a value that is not a whole number (0 or 1 for a
+ * switch), or a (preset, parameter) given twice. Free the strings of a parsed table with
  * pcs_cache_rules_release. Thread safety: reentrant. */
 enum pcs_status pcs_cache_rules_parse(const char *text, size_t size, const char *name, struct pcs_cache_rule *rules,
                                       size_t cap, size_t *count, struct pcs_error *err);
@@ -265,7 +302,9 @@ typedef struct pcs_cache pcs_cache;
  * config (PCS_ERR_ARG: what pcs_cache_config_check says) or PCS_ERR_NOMEM. */
 pcs_cache *pcs_cache_new(const struct pcs_cache_config *config, struct pcs_error *err);
 
-/* Plays one request through the cache and sets *usage (requests = 1).
+/* Plays one request through the cache and sets *usage (requests = 1);
+ * with overflow_rpm it is first routed to its machine's cache (req's
+ * cache_key is read then only).
  * Returns PCS_ERR_ARG if req is earlier than the previous request (the
  * cache is then unchanged) or the cache is one of lanes (below),
  * PCS_ERR_NOMEM when the cache cannot grow. */
@@ -283,7 +322,9 @@ enum pcs_status pcs_cache_access(pcs_cache *cache, const struct pcs_request *req
  * for req's model (breakpoint policy; each lane must be given the same one
  * for a model every time), and usages[i] is what pcs_cache_access of a
  * breakpoint cache of configs[i] that had seen the same requests would
- * give. PCS_ERR_ARG if req is earlier than the previous request (nothing
+ * give. The lanes route alike (routing does not depend on the TTL): every
+ * lane's overflow_rpm must be the same, PCS_ERR_ARG otherwise (nothing
+ * changes). PCS_ERR_ARG if req is earlier than the previous request (nothing
  * changes), PCS_ERR_NOMEM when the tree cannot grow. One thread at a time. */
 #define PCS_CACHE_MAX_LANES 1024
 pcs_cache *pcs_cache_new_lanes(size_t lane_count, struct pcs_error *err);

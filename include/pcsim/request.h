@@ -73,6 +73,10 @@ struct pcs_request {
      * the breakpoint policy's lookback applies; 0: fixed-size blocks
      * (hash_ids traces, Mooncake, Azure), exempt from it (DESIGN §3). */
     uint8_t content_blocks;
+    /* The request's cache key (native "cache_key", OpenAI
+     * "prompt_cache_key"), as pcs_request_cache_key_hash gives it; 0 = none.
+     * Only overflow routing reads it (pcsim/cache.h: overflow_rpm). */
+    uint64_t cache_key;
     /* Where the request came from, set by the trace: the file's index in
      * the trace (pcs_trace_file_path), its line (line formats) or 1-based
      * top-level request index (whole-document formats), and the 1-based
@@ -88,6 +92,14 @@ int pcs_request_has_ttl_marker(const struct pcs_request *req);
 /* Fills the caller's keys[0..req->bound_count) with the chained XXH3 keys
  * of req's bounds. */
 void pcs_request_keys(const struct pcs_request *req, uint64_t *keys);
+
+/* The chained XXH3 key of req's bound (bound < req->bound_count), as
+ * pcs_request_keys gives it, computing keys 0..bound only. */
+uint64_t pcs_request_key_at(const struct pcs_request *req, size_t bound);
+
+/* The cache_key of a request whose key is text[0..len): a 64-bit hash of
+ * the text, never 0 (0 means none); equal texts, equal keys. */
+uint64_t pcs_request_cache_key_hash(const char *text, size_t len);
 
 /* The tier's name ("standard", ...; static text) and its parse; -1 for an
  * unknown name. */

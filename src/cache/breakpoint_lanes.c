@@ -188,8 +188,11 @@ enum pcs_status pcs_cache_access_lanes(pcs_cache *cache, const struct pcs_reques
     struct lane_entries *lanes = cache->lanes;
     if (!lanes || req->t_ms < cache->last_t_ms)
         return PCS_ERR_ARG;
-    cache->last_t_ms = req->t_ms;
     const size_t n = lanes->lane_count;
+    for (size_t i = 1; i < n; i++) /* routing does not depend on the TTL: one route for every lane */
+        if (configs[i].overflow_rpm != configs[0].overflow_rpm)
+            return PCS_ERR_ARG;
+    cache->last_t_ms = req->t_ms;
     for (size_t i = 0; i < n; i++) {
         memset(&usages[i], 0, sizeof usages[i]);
         usages[i].requests = 1;
@@ -205,8 +208,9 @@ enum pcs_status pcs_cache_access_lanes(pcs_cache *cache, const struct pcs_reques
     pcs_cache_sweep_if_due(cache, t, node_unused);
     if (tree->live_nodes < live_before)
         reclaim_slots(tree, lanes);
-    uint32_t root;
-    if (pcs_tree_root(tree, req->namespace_id, req->model, &root) != PCS_OK)
+    uint32_t namespace_id, root;
+    if (pcs_cache_route(cache, configs[0].overflow_rpm, req, &namespace_id) != PCS_OK ||
+        pcs_tree_root(tree, namespace_id, req->model, &root) != PCS_OK)
         return PCS_ERR_NOMEM;
     uint64_t matched;
     if (pcs_tree_match(tree, root, req->units, count, &matched) != PCS_OK)

@@ -27,19 +27,22 @@ static const struct policy_ops *const all_policies[PCS_POLICY_COUNT] = {
 
 static const struct pcs_policy_info policies[PCS_POLICY_COUNT] = {
     [PCS_POLICY_NONE] = {.name = "none", .summary = "no TTL, unlimited capacity"},
-    [PCS_POLICY_IDEAL] = {.name = "ideal", .profiles = 1, .summary = "no TTL, unlimited capacity"},
-    [PCS_POLICY_TTL] = {.name = "ttl", .uses = PCS_USES_TTL, .ttl_curve = 1, .profiles = 1},
+    [PCS_POLICY_IDEAL] = {.name = "ideal",
+                          .uses = PCS_USES_OVERFLOW,
+                          .profiles = 1,
+                          .summary = "no TTL, unlimited capacity"},
+    [PCS_POLICY_TTL] = {.name = "ttl", .uses = PCS_USES_TTL | PCS_USES_OVERFLOW, .ttl_curve = 1, .profiles = 1},
     [PCS_POLICY_OPENAI] = {.name = "openai",
-                           .uses = PCS_USES_TTL | PCS_USES_MIN_TOKENS | PCS_USES_GRANULARITY,
+                           .uses = PCS_USES_TTL | PCS_USES_MIN_TOKENS | PCS_USES_GRANULARITY | PCS_USES_OVERFLOW,
                            .ttl_curve = 1,
                            .profiles = 1},
     [PCS_POLICY_BREAKPOINT] = {.name = "breakpoint",
-                               .uses = PCS_USES_TTL | PCS_USES_MIN_TOKENS | PCS_USES_MARKERS | PCS_USES_VISIBLE_AFTER |
-                                       PCS_USES_LOOKBACK,
+                               .uses = PCS_USES_TTL | PCS_USES_MIN_TOKENS | PCS_USES_MARKERS | PCS_USES_OVERFLOW |
+                                       PCS_USES_VISIBLE_AFTER | PCS_USES_LOOKBACK,
                                .ttl_curve = 1,
                                .summary = "writes at breakpoints"},
     [PCS_POLICY_LRU] = {.name = "lru",
-                        .uses = PCS_USES_CAPACITY,
+                        .uses = PCS_USES_CAPACITY | PCS_USES_OVERFLOW,
                         .capacity_curve = 1,
                         .summary = "least recently used evicted"},
 };
@@ -121,12 +124,20 @@ static const struct param_row params[PCS_PARAM_COUNT] = {
     /* Reports say whether markers stand in their own words (report_util.c). */
     [PCS_PARAM_MARKERS] = {{.name = "ttl_overrides_markers", .uses = PCS_USES_MARKERS, .unit = PCS_UNIT_SWITCH},
                            PARAM_FIELD(ttl_overrides_markers, STORED_INT)},
+    [PCS_PARAM_OVERFLOW_RPM] = {{.name = "overflow_rpm",
+                                 .uses = PCS_USES_OVERFLOW,
+                                 .unit = PCS_UNIT_NUMBER,
+                                 .label = "overflow rpm",
+                                 .json_key = "overflow_rpm",
+                                 .text_rank = 4,
+                                 .quiet_when_off = 1},
+                                PARAM_FIELD(overflow_rpm, STORED_U64)},
     [PCS_PARAM_VISIBLE_AFTER] = {{.name = "visible_after",
                                   .uses = PCS_USES_VISIBLE_AFTER,
                                   .unit = PCS_UNIT_SWITCH,
                                   .label = "readable after first token",
                                   .json_key = "visible_after",
-                                  .text_rank = 4,
+                                  .text_rank = 5,
                                   .quiet_when_off = 1},
                                  PARAM_FIELD(visible_after, STORED_INT)},
     [PCS_PARAM_LOOKBACK] = {{.name = "lookback",
@@ -134,7 +145,7 @@ static const struct param_row params[PCS_PARAM_COUNT] = {
                              .unit = PCS_UNIT_NUMBER,
                              .label = "lookback",
                              .json_key = "lookback",
-                             .text_rank = 5,
+                             .text_rank = 6,
                              .quiet_when_off = 1},
                             PARAM_FIELD(lookback, STORED_U64)},
 };
@@ -142,6 +153,14 @@ static const struct param_row params[PCS_PARAM_COUNT] = {
 const struct pcs_cache_param_info *pcs_cache_param_info(enum pcs_cache_param param)
 {
     return (unsigned)param < PCS_PARAM_COUNT ? &params[param].info : NULL;
+}
+
+int pcs_cache_param_parse(const char *name)
+{
+    for (int p = 0; p < PCS_PARAM_COUNT; p++)
+        if (strcmp(name, params[p].info.name) == 0)
+            return p;
+    return -1;
 }
 
 uint64_t pcs_cache_param_get(const struct pcs_cache_config *config, enum pcs_cache_param param)
@@ -254,6 +273,8 @@ enum pcs_status pcs_cache_preset(const char *name, struct pcs_cache_config *conf
     config->ttl_ms = rule->ttl_s * 1000;
     config->min_tokens = rule->min_tokens;
     config->granularity = rule->granularity;
+    for (size_t i = 0; i < rule->refinement_count; i++)
+        pcs_cache_param_set(config, rule->refinements[i].param, rule->refinements[i].value);
     return PCS_OK;
 }
 
@@ -320,6 +341,12 @@ pcs_cache *pcs_cache_new(const struct pcs_cache_config *config, struct pcs_error
     return cache;
 }
 
+/* Overflow routing is on: a rate, and a policy that caches. */
+static int routes(const pcs_cache *cache, uint64_t overflow_rpm)
+{
+    return overflow_rpm > 0 && cache->config.policy != PCS_POLICY_NONE;
+}
+
 enum pcs_status pcs_cache_access(pcs_cache *cache, const struct pcs_request *req, struct pcs_usage *usage)
 {
     if (req->t_ms < cache->last_t_ms || cache->lanes)
@@ -333,12 +360,27 @@ enum pcs_status pcs_cache_access(pcs_cache *cache, const struct pcs_request *req
     usage->output = req->output_tokens;
     if (req->bound_count == 0)
         return PCS_OK;
-    return cache->ops->access(cache, req, usage);
+    if (!routes(cache, cache->config.overflow_rpm))
+        return cache->ops->access(cache, req, usage); /* the unrouted path, unchanged */
+    struct pcs_request routed = *req;
+    enum pcs_status status = pcs_cache_route(cache, cache->config.overflow_rpm, req, &routed.namespace_id);
+    return status == PCS_OK ? cache->ops->access(cache, &routed, usage) : status;
+}
+
+enum pcs_status pcs_cache_route(pcs_cache *cache, uint64_t overflow_rpm, const struct pcs_request *req,
+                                uint32_t *namespace_id)
+{
+    *namespace_id = req->namespace_id;
+    if (!routes(cache, overflow_rpm))
+        return PCS_OK;
+    return pcs_router_route(&cache->router, overflow_rpm, req, namespace_id);
 }
 
 void pcs_cache_prefetch(pcs_cache *cache, const struct pcs_request *req)
 {
-    if (cache->config.policy == PCS_POLICY_NONE || req->bound_count == 0)
+    /* A routed request's namespace is known only once it is routed (which
+     * changes the router): no lookahead then. */
+    if (cache->config.policy == PCS_POLICY_NONE || req->bound_count == 0 || routes(cache, cache->config.overflow_rpm))
         return;
     uint32_t root = pcs_tree_root_find(&cache->tree, req->namespace_id, req->model);
     if (root != TREE_NIL)
@@ -402,6 +444,7 @@ void pcs_cache_free(pcs_cache *cache)
         return;
     pcs_tree_release(&cache->tree);
     pcs_cache_lanes_free(cache->lanes);
+    pcs_router_release(&cache->router);
     free(cache->costs);
     free(cache->profile);
     free(cache);

@@ -4,6 +4,7 @@
 #define PCSIM_CACHE_INTERNAL_H
 
 #include "pcsim/cache.h"
+#include "routing.h"
 #include "tree.h"
 
 struct policy_ops {
@@ -26,7 +27,14 @@ struct pcs_cache {
     size_t profile_len;
     size_t profile_cap;
     struct lane_entries *lanes; /* pcs_cache_new_lanes: the lanes' entries; NULL otherwise */
+    struct router router;       /* overflow routing (config.overflow_rpm, or each lane's) */
 };
+
+/* The namespace req is looked up and written in at overflow_rpm: its own
+ * when routing is off (0, or the none policy), else its machine's
+ * (routing.h). Call once per request, after the time order is checked. */
+enum pcs_status pcs_cache_route(pcs_cache *cache, uint64_t overflow_rpm, const struct pcs_request *req,
+                                uint32_t *namespace_id);
 
 extern const struct policy_ops pcs_policy_none;
 extern const struct policy_ops pcs_policy_ideal;

@@ -34,16 +34,29 @@ __asm__(".section .rodata\n"
 extern const char pcs_builtin_cache_rules[] __attribute__((visibility("hidden")));
 extern const uint64_t pcs_builtin_cache_rules_size __attribute__((visibility("hidden")));
 
-static const char *string_field(const cJSON *row, const char *key, const char *name, size_t index,
-                                struct pcs_error *err)
+/* A row of a table, as messages name it: "presets[3]". */
+struct row_place {
+    const char *name;  /* the document's */
+    const char *table; /* "presets", "refinements" */
+    size_t index;
+};
+
+static const char *row_string(const cJSON *row, const char *key, const struct row_place *at, struct pcs_error *err)
 {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(row, key);
     if (!cJSON_IsString(item) || item->valuestring[0] == '\0') {
-        pcs_error_set(err, PCS_ERR_PARSE, "%s: presets[%zu].%s: %s", name, index, key,
+        pcs_error_set(err, PCS_ERR_PARSE, "%s: %s[%zu].%s: %s", at->name, at->table, at->index, key,
                       item ? "must be a non-empty string" : "missing");
         return NULL;
     }
     return item->valuestring;
+}
+
+static const char *string_field(const cJSON *row, const char *key, const char *name, size_t index,
+                                struct pcs_error *err)
+{
+    const struct row_place at = {name, "presets", index};
+    return row_string(row, key, &at, err);
 }
 
 static enum pcs_status whole_field(const cJSON *row, const char *key, double low, const char *name, size_t index,
@@ -83,12 +96,18 @@ void pcs_cache_rules_release(struct pcs_cache_rule *rules, size_t count)
         free_text(rules[i].name);
         free_text(rules[i].source);
         free_text(rules[i].as_of);
+        for (size_t r = 0; r < rules[i].refinement_count; r++) {
+            free_text(rules[i].refinements[r].source);
+            free_text(rules[i].refinements[r].as_of);
+        }
+        rules[i].refinement_count = 0;
     }
 }
 
 static enum pcs_status row_parse(const cJSON *row, const char *name, size_t index, struct pcs_cache_rule *rule,
                                  struct pcs_error *err)
 {
+    rule->refinement_count = 0;
     if (!cJSON_IsObject(row))
         return pcs_error_set(err, PCS_ERR_PARSE, "%s: presets[%zu]: must be an object", name, index);
     const char *preset = string_field(row, "name", name, index, err);
@@ -132,6 +151,80 @@ static enum pcs_status row_parse(const cJSON *row, const char *name, size_t inde
     return PCS_OK;
 }
 
+/* One row of the refinements table, attached to its preset among
+ * rules[0..count). */
+static enum pcs_status refinement_parse(const cJSON *row, const struct row_place *at, struct pcs_cache_rule *rules,
+                                        size_t count, struct pcs_error *err)
+{
+    if (!cJSON_IsObject(row))
+        return pcs_error_set(err, PCS_ERR_PARSE, "%s: %s[%zu]: must be an object", at->name, at->table, at->index);
+    const char *preset = row_string(row, "preset", at, err);
+    const char *parameter = preset ? row_string(row, "parameter", at, err) : NULL;
+    const char *source = parameter ? row_string(row, "source", at, err) : NULL;
+    const char *as_of = source ? row_string(row, "as_of", at, err) : NULL;
+    if (!as_of)
+        return PCS_ERR_PARSE;
+    struct pcs_cache_rule *rule = NULL;
+    for (size_t i = 0; i < count && !rule; i++)
+        if (strcmp(rules[i].name, preset) == 0)
+            rule = &rules[i];
+    if (!rule)
+        return pcs_error_set(err, PCS_ERR_PARSE, "%s: %s[%zu].preset: unknown preset \"%s\"", at->name, at->table,
+                             at->index, preset);
+    int param = pcs_cache_param_parse(parameter);
+    if (param < 0)
+        return pcs_error_set(err, PCS_ERR_PARSE, "%s: %s[%zu].parameter: unknown parameter \"%s\"", at->name, at->table,
+                             at->index, parameter);
+    const struct pcs_cache_param_info *info = pcs_cache_param_info((enum pcs_cache_param)param);
+    if (!(pcs_policy_info(rule->policy)->uses & info->uses))
+        return pcs_error_set(err, PCS_ERR_PARSE, "%s: %s[%zu].parameter: preset \"%s\" (policy %s) does not use %s",
+                             at->name, at->table, at->index, preset, pcs_policy_name(rule->policy), parameter);
+    for (size_t r = 0; r < rule->refinement_count; r++)
+        if ((int)rule->refinements[r].param == param)
+            return pcs_error_set(err, PCS_ERR_PARSE, "%s: %s[%zu].parameter: %s of preset \"%s\" given twice", at->name,
+                                 at->table, at->index, parameter, preset);
+    const cJSON *value = cJSON_GetObjectItemCaseSensitive(row, "value");
+    double high = info->unit == PCS_UNIT_SWITCH ? 1 : 1e15;
+    if (!value)
+        return pcs_error_set(err, PCS_ERR_PARSE, "%s: %s[%zu].value: missing", at->name, at->table, at->index);
+    if (!cJSON_IsNumber(value) || value->valuedouble != floor(value->valuedouble) || value->valuedouble < 0 ||
+        value->valuedouble > high)
+        return pcs_error_set(err, PCS_ERR_PARSE, "%s: %s[%zu].value: must be %s", at->name, at->table, at->index,
+                             info->unit == PCS_UNIT_SWITCH ? "0 or 1" : "a whole number of at least 0");
+    int64_t midnight;
+    const char *end;
+    if (pcs_civil_date_parse(as_of, &midnight, &end) != 0 || *end != '\0')
+        return pcs_error_set(err, PCS_ERR_PARSE, "%s: %s[%zu].as_of: must be a date YYYY-MM-DD, not \"%s\"", at->name,
+                             at->table, at->index, as_of);
+    struct pcs_cache_refinement *refinement = &rule->refinements[rule->refinement_count];
+    refinement->param = (enum pcs_cache_param)param;
+    refinement->value = (uint64_t)value->valuedouble;
+    refinement->source = copy_text(source);
+    refinement->as_of = copy_text(as_of);
+    rule->refinement_count++; /* counted now, so that release frees what was copied */
+    if (!refinement->source || !refinement->as_of)
+        return pcs_error_set(err, PCS_ERR_NOMEM, "%s: out of memory", at->name);
+    return PCS_OK;
+}
+
+/* The optional refinements table. */
+static enum pcs_status refinements_parse(const cJSON *root, const char *name, struct pcs_cache_rule *rules,
+                                         size_t count, struct pcs_error *err)
+{
+    const cJSON *table = cJSON_GetObjectItemCaseSensitive(root, "refinements");
+    if (!table)
+        return PCS_OK;
+    if (!cJSON_IsArray(table))
+        return pcs_error_set(err, PCS_ERR_PARSE, "%s: refinements: must be an array", name);
+    struct row_place at = {name, "refinements", 0};
+    for (const cJSON *row = table->child; row; row = row->next, at.index++) {
+        enum pcs_status status = refinement_parse(row, &at, rules, count, err);
+        if (status != PCS_OK)
+            return status;
+    }
+    return PCS_OK;
+}
+
 enum pcs_status pcs_cache_rules_parse(const char *text, size_t size, const char *name, struct pcs_cache_rule *rules,
                                       size_t cap, size_t *count, struct pcs_error *err)
 {
@@ -167,6 +260,8 @@ enum pcs_status pcs_cache_rules_parse(const char *text, size_t size, const char 
             break;
         *count = index + 1;
     }
+    if (status == PCS_OK)
+        status = refinements_parse(root, name, rules, *count, err);
     cJSON_Delete(root);
     if (status != PCS_OK) {
         pcs_cache_rules_release(rules, *count);

@@ -279,6 +279,11 @@ static const struct {
                                "cached tokens are rounded down to a multiple of N (openai)"},
     [PCS_PARAM_CAPACITY] = {"capacity", "TOKENS", 0, 1, "a positive token count such as 3M",
                             "cache size for lru: 3000000, 3M, 500k"},
+    [PCS_PARAM_OVERFLOW_RPM] = {"overflow-rpm", "N", 0, 0, "a number of requests per minute such as 15 (0: off)",
+                                "overflow routing: a prefix (its first 256 tokens, with\n"
+                                "its cache_key) sent more than N times a minute is spread\n"
+                                "over more machines, each with its own cache (0: off;\n"
+                                "the OpenAI presets: 15)"},
     [PCS_PARAM_VISIBLE_AFTER] = {"visible-after", "on|off", 0, 0, "on, off, 1 or 0",
                                  "\nbreakpoint: an entry becomes readable only once the\n"
                                  "request that wrote it has its first token (the\n"

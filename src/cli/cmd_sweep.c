@@ -189,6 +189,9 @@ int cmd_sweep(int argc, char **argv)
         if (opts.preset && strcmp(opts.preset, "lru") != 0)
             return cli_usage_error("sweep", "--capacity curves use the lru policy, not '%s'", opts.preset);
         pcs_cache_preset("lru", &config);
+        if ((opts.overrides.given & PCS_USES_OVERFLOW) && opts.overrides.value[PCS_PARAM_OVERFLOW_RPM] > 0)
+            return cli_usage_error("sweep", "--overflow-rpm: capacity curves do not route requests; replay "
+                                            "--policy lru --capacity C --overflow-rpm N for each capacity");
     }
     double price_time_s = 0;
     if (cli_price_time("sweep", opts.shared.price_date, &price_time_s) != CLI_EXIT_OK)

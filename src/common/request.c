@@ -5,15 +5,41 @@
 
 #include <xxhash.h>
 
+/* The chain's seed: the namespace and the model (DESIGN §2). */
+static uint64_t chain_seed(const struct pcs_request *req)
+{
+    return ((uint64_t)req->namespace_id << 32) | req->model;
+}
+
+static uint64_t chain_next(uint64_t previous, uint64_t unit)
+{
+    uint64_t chain[2] = {previous, unit};
+    return XXH3_64bits(chain, sizeof chain);
+}
+
 void pcs_request_keys(const struct pcs_request *req, uint64_t *keys)
 {
-    uint64_t chain[2];
-    chain[0] = ((uint64_t)req->namespace_id << 32) | req->model;
+    uint64_t key = chain_seed(req);
     for (size_t i = 0; i < req->bound_count; i++) {
-        chain[1] = req->units[i];
-        keys[i] = XXH3_64bits(chain, sizeof chain);
-        chain[0] = keys[i];
+        key = chain_next(key, req->units[i]);
+        keys[i] = key;
     }
+}
+
+uint64_t pcs_request_key_at(const struct pcs_request *req, size_t bound)
+{
+    uint64_t key = chain_seed(req);
+    for (size_t i = 0; i <= bound; i++)
+        key = chain_next(key, req->units[i]);
+    return key;
+}
+
+#define CACHE_KEY_SEED 0xc4c3e5eeull
+
+uint64_t pcs_request_cache_key_hash(const char *text, size_t len)
+{
+    uint64_t hash = XXH3_64bits_withSeed(text, len, CACHE_KEY_SEED);
+    return hash ? hash : 1;
 }
 
 int pcs_request_has_ttl_marker(const struct pcs_request *req)

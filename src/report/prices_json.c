@@ -147,6 +147,15 @@ enum pcs_status pcs_report_price_model_json(FILE *out, const pcs_catalog *catalo
         pcs_report_json_put(doc, entry, "per_model", cJSON_CreateBool(rule->per_model));
         pcs_report_json_add_string(doc, entry, "source", rule->source);
         pcs_report_json_add_string(doc, entry, "as_of", rule->as_of);
+        cJSON *refinements = rule->refinement_count ? pcs_report_json_array(doc, entry, "refinements") : NULL;
+        for (size_t i = 0; i < rule->refinement_count; i++) { /* DESIGN §3 "Refinements" */
+            const struct pcs_cache_refinement *refinement = &rule->refinements[i];
+            cJSON *row = pcs_report_json_object(doc, refinements, NULL);
+            pcs_report_json_add_string(doc, row, "parameter", pcs_cache_param_info(refinement->param)->name);
+            pcs_report_json_put(doc, row, "value", pcs_report_json_integer(refinement->value));
+            pcs_report_json_add_string(doc, row, "source", refinement->source);
+            pcs_report_json_add_string(doc, row, "as_of", refinement->as_of);
+        }
     }
     const struct pcs_ttl_class *sold[PCS_TTL_CLASSES_MAX];
     size_t sold_count = pcs_ttl_classes_of(model->cache_preset, sold, PCS_TTL_CLASSES_MAX);

@@ -137,6 +137,11 @@ enum pcs_status pcs_report_price_model_text(FILE *out, const pcs_catalog *catalo
             fprintf(out, "min prefix %llu, ", (unsigned long long)rule->min_tokens);
         fprintf(out, "granularity %llu\n", (unsigned long long)rule->granularity);
         fprintf(out, "  rule source     %s (as of %s)\n", rule->source, rule->as_of);
+        for (size_t i = 0; i < rule->refinement_count; i++) { /* DESIGN §3 "Refinements" */
+            const struct pcs_cache_refinement *refinement = &rule->refinements[i];
+            fprintf(out, "  refinement      %s %llu: %s (as of %s)\n", pcs_cache_param_info(refinement->param)->name,
+                    (unsigned long long)refinement->value, refinement->source, refinement->as_of);
+        }
     }
     /* The TTL classes the preset's provider sells, each with its source. */
     const struct pcs_ttl_class *sold[PCS_TTL_CLASSES_MAX];

@@ -59,7 +59,8 @@ cJSON *pcs_report_json_number(double value);
 
 /* Adds to policy the parameters config's policy reads (pcs_policy_info),
  * but those in skip (PCS_USES_*: what a sweep varies), in one order:
- * "ttl_s", "min_tokens", "granularity", "capacity_tokens". */
+ * "ttl_s", "min_tokens", "granularity", "capacity_tokens", "overflow_rpm"
+ * (a refinement, pcs_cache_param_info's quiet_when_off, only when on). */
 void pcs_report_json_policy_parameters(struct report_json *doc, cJSON *policy, const struct pcs_cache_config *config,
                                        unsigned skip);
 

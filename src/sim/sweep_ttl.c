@@ -151,6 +151,10 @@ static enum pcs_status profile_request(struct sweep_state *state, pcs_cache *cac
     enum pcs_status status = model_config(state, trace, req->model, base, &config);
     if (status != PCS_OK)
         return status;
+    if (config->overflow_rpm != base->overflow_rpm) /* the one cache routes at base's rate */
+        return pcs_error_set(state->err, PCS_ERR_ARG, "model %s: overflow_rpm %llu differs from the curve's %llu",
+                             pcs_trace_model_name(trace, req->model), (unsigned long long)config->overflow_rpm,
+                             (unsigned long long)base->overflow_rpm);
     struct pcs_usage usage;
     status = pcs_cache_access(cache, req, &usage);
     if (status != PCS_OK)

@@ -427,6 +427,18 @@ enum pcs_status pcs_api_session(struct api_log_call *call, const struct api_span
     return PCS_OK;
 }
 
+enum pcs_status pcs_api_cache_key(struct api_log_call *call, const struct api_span *span, const char *field,
+                                  const struct record_loc *loc, struct pcs_error *err)
+{
+    char name[1024];
+    size_t len = 0;
+    enum pcs_status status = pcs_api_string(span, field, loc, name, sizeof name, &len, err);
+    if (status != PCS_OK)
+        return status;
+    call->cache_key = len ? pcs_request_cache_key_hash(name, len) : 0;
+    return pcs_api_session(call, span, field, loc, err);
+}
+
 enum pcs_status pcs_api_tier(struct api_log_call *call, const struct api_span *span, const char *field,
                              const struct record_loc *loc, struct pcs_error *err)
 {
@@ -979,10 +991,36 @@ static enum pcs_status add_unit(struct unit_list *list, const char *role, const 
 }
 
 /* The members a content block is read by. */
-static const char *const block_keys[] = {"text", "cache_control", NULL};
+static const char *const block_keys[] = {"text", "cache_control", "prompt_cache_breakpoint", NULL};
+
+/* An OpenAI GPT-5.6+ block's prompt_cache_breakpoint, {"mode": "explicit"}
+ * (the only mode): a breakpoint at the block's end whose TTL is the
+ * request's, which pcsim leaves to the policy (openai-bp: 30 minutes). */
+static enum pcs_status prompt_cache_breakpoint(const struct api_span *span, const char *field,
+                                               const struct record_loc *loc, const char *record, uint8_t *flags,
+                                               struct pcs_error *err)
+{
+    static const char *const keys[] = {"mode", NULL};
+    struct api_span v[API_MAX_MEMBERS];
+    enum pcs_status status = pcs_api_members(span, field, keys, v, loc, record, err);
+    if (status != PCS_OK)
+        return status;
+    if (v[0].p) {
+        char mode[16], mode_field[192];
+        size_t len;
+        join_field(mode_field, sizeof mode_field, field, "mode");
+        if ((status = pcs_api_string(&v[0], mode_field, loc, mode, sizeof mode, &len, err)) != PCS_OK)
+            return status;
+        if (strcmp(mode, "explicit") != 0)
+            return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, mode_field, "unknown mode \"%s\" (explicit)", mode);
+    }
+    *flags |= PCS_BOUND_BREAKPOINT;
+    return PCS_OK;
+}
 
 /* A content block (an object, its block_keys members in v): its
- * cache_control, and its text when it has a string "text". */
+ * cache_control or prompt_cache_breakpoint, and its text when it has a
+ * string "text". */
 static enum pcs_status add_block(struct unit_list *list, const char *role, const struct api_span *block,
                                  const struct api_span *v, const char *field, struct pcs_error *err)
 {
@@ -992,6 +1030,13 @@ static enum pcs_status add_block(struct unit_list *list, const char *role, const
         char cc_field[160];
         if ((status = pcs_api_cache_control(&v[1], join_field(cc_field, sizeof cc_field, field, "cache_control"),
                                             list->loc, list->record, &flags, err)) != PCS_OK)
+            return status;
+    }
+    if (v[2].p) {
+        char bp_field[192];
+        if ((status =
+                 prompt_cache_breakpoint(&v[2], join_field(bp_field, sizeof bp_field, field, "prompt_cache_breakpoint"),
+                                         list->loc, list->record, &flags, err)) != PCS_OK)
             return status;
     }
     return add_unit(list, role, block, span_is_string(&v[0]) ? &v[0] : block, flags, err);
@@ -1272,6 +1317,13 @@ static enum pcs_status content_bounds(struct pcs_trace *trace, struct api_log_st
     }
     if (call->auto_cache)
         scratch->flags[list.count - 1] |= call->auto_cache;
+    if (call->implicit_breakpoint) { /* OpenAI's own breakpoint beside the marked ones */
+        uint8_t any = 0;
+        for (size_t i = 0; i < list.count; i++)
+            any |= scratch->flags[i];
+        if (any & PCS_BOUND_BREAKPOINT)
+            scratch->flags[list.count - 1] |= PCS_BOUND_BREAKPOINT;
+    }
     pcs_log_scale_units(state->counts, list.count, req->input_tokens, scratch->ends);
     size_t count = drop_empty_units(scratch, list.count);
     int marked = 0;
@@ -1381,6 +1433,7 @@ static enum pcs_status finish(struct pcs_trace *trace, const struct api_log_call
                                      (unsigned long long)call->cache_write);
     req->input_tokens = input;
     req->output_tokens = call->output_tokens;
+    req->cache_key = call->cache_key;
     req->has_observed = (uint8_t)call->observed;
     req->observed.cache_read = call->cache_read;
     req->observed.cache_write = call->cache_write;

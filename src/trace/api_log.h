@@ -57,7 +57,8 @@ struct api_log_call {
     char model[FIELD_MODEL_MAX];
     size_t model_len; /* 0: none found */
     int has_session;
-    uint64_t session; /* hash of the session's name */
+    uint64_t session;   /* hash of the session's name */
+    uint64_t cache_key; /* the request's cache key (pcs_request_cache_key_hash), 0: none */
     /* Usage. OpenAI and LiteLLM: prompt = every prompt token; Anthropic:
      * prompt = input_tokens, which leaves the cache tokens out. */
     int has_usage;
@@ -77,9 +78,13 @@ struct api_log_call {
     struct api_span system;   /* string, or array of blocks (Anthropic system) */
     struct api_span messages; /* array of messages or items, or a string (Responses input) */
     uint8_t auto_cache;       /* a top-level cache_control's PCS_BOUND_* flags, 0: none */
-    const char *record;       /* the line, for messages about malformed JSON */
-    const char *usage_field;  /* where usage belongs, for "missing" */
-    int observed;             /* the provider's cache usage is known (0: LiteLLM without it) */
+    /* OpenAI GPT-5.6+ prompt_cache_options.mode "implicit" (the default):
+     * besides the blocks marked with prompt_cache_breakpoint, OpenAI writes
+     * at the end of the newest message, taken as the last unit. */
+    uint8_t implicit_breakpoint;
+    const char *record;      /* the line, for messages about malformed JSON */
+    const char *usage_field; /* where usage belongs, for "missing" */
+    int observed;            /* the provider's cache usage is known (0: LiteLLM without it) */
 };
 
 void pcs_api_log_call_init(struct api_log_call *call, enum pcs_trace_format format, enum api_dialect dialect,
@@ -116,6 +121,11 @@ enum pcs_status pcs_api_model(struct api_log_call *call, const struct api_span *
                               const struct record_loc *loc, struct pcs_error *err);
 enum pcs_status pcs_api_session(struct api_log_call *call, const struct api_span *span, const char *field,
                                 const struct record_loc *loc, struct pcs_error *err);
+
+/* An OpenAI prompt_cache_key from a string span: the call's cache key and,
+ * as pcs_api_session, its session (an empty key is neither). */
+enum pcs_status pcs_api_cache_key(struct api_log_call *call, const struct api_span *span, const char *field,
+                                  const struct record_loc *loc, struct pcs_error *err);
 
 /* service_tier as OpenAI and Anthropic spell it: "batch", "flex",
  * "priority" (and OpenAI's "fast", served as priority); "default", "auto",

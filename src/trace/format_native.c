@@ -3,7 +3,8 @@
  *   {"t": 12.5, "model": "gpt-5.4", "input_tokens": 5000, "output_tokens": 300,
  *    "segments": [{"id": "system", "tokens": 2000, "cache": "1h"}, ...],
  *    "task": "T1", "attempt": 1, "ok": true, "tier": "batch", "session": "s9",
- *    "ttft": 0.8, "observed": {"cache_read": 2000, "cache_write": 0, "cache_write_1h": 0}}
+ *    "ttft": 0.8, "observed": {"cache_read": 2000, "cache_write": 0, "cache_write_1h": 0},
+ *    "cache_key": "user-42"}
  *
  * t is seconds or an ISO 8601 time with its offset; observed is the cache
  * usage the provider reported (an imported log's), which replay reconciles
@@ -44,12 +45,13 @@ enum native_field {
     F_TTFT,
     F_OBSERVED,
     F_CONTENT_BLOCKS,
+    F_CACHE_KEY,
     F_COUNT
 };
 
 static const char *const field_names[F_COUNT] = {
-    "t",       "model", "input_tokens", "output_tokens", "hash_ids", "block_tokens", "segments", "task",
-    "attempt", "ok",    "tier",         "session",       "meta",     "ttft",         "observed", "content_blocks"};
+    "t",  "model", "input_tokens", "output_tokens", "hash_ids", "block_tokens", "segments",       "task",     "attempt",
+    "ok", "tier",  "session",      "meta",          "ttft",     "observed",     "content_blocks", "cache_key"};
 
 /* A string or integer identifier, hashed (the integer 5 and "5" are one id). */
 static enum pcs_status parse_name_hash(struct js_cursor *c, const struct record_loc *loc, const char *field,
@@ -242,10 +244,10 @@ static enum pcs_status parse_native(struct pcs_trace *trace, struct trace_file *
         while (field < F_COUNT && strcmp(key, field_names[field]) != 0)
             field++;
         if (field == F_COUNT)
-            return pcs_trace_field_error(
-                err, PCS_ERR_PARSE, loc, key,
-                "unknown field (known: t, model, input_tokens, output_tokens, hash_ids, "
-                "block_tokens, segments, task, attempt, ok, tier, session, meta, ttft, observed, content_blocks)");
+            return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, key,
+                                         "unknown field (known: t, model, input_tokens, output_tokens, hash_ids, "
+                                         "block_tokens, segments, task, attempt, ok, tier, session, meta, ttft, "
+                                         "observed, content_blocks, cache_key)");
         if (seen[field])
             return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, key, "appears twice");
         seen[field] = 1;
@@ -306,6 +308,15 @@ static enum pcs_status parse_native(struct pcs_trace *trace, struct trace_file *
                 req->namespace_id = pcs_trace_session_namespace(text, text_len);
             break;
         }
+        case F_CACHE_KEY:
+            if (pcs_js_peek(&c) != '"')
+                return pcs_field_wrong(&c, loc, key, "a string", err);
+            if (pcs_js_string(&c, text, sizeof text, &text_len) != 0)
+                return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, key, "%s", c.problem);
+            if (text_len == 0)
+                return pcs_trace_field_error(err, PCS_ERR_PARSE, loc, key, "empty cache key (leave the field out)");
+            req->cache_key = pcs_request_cache_key_hash(text, text_len);
+            break;
         case F_META:
             if (pcs_js_skip(&c) != 0)
                 return pcs_field_syntax(&c, loc, record, err);

@@ -226,6 +226,8 @@ static enum pcs_status put_line(pcs_native_writer *writer, const char *model_nam
             return cannot_carry(writer, trace, source, req, "ttft", req->ttft_ms, err);
         append(writer, ",\"ttft\":%s", seconds);
     }
+    if (req->cache_key) /* its hash stands for it: equal keys stay equal, distinct ones distinct */
+        append(writer, ",\"cache_key\":\"%016" PRIx64 "\"", req->cache_key);
     if (req->has_observed)
         append(writer,
                ",\"observed\":{\"cache_read\":%" PRIu64 ",\"cache_write\":%" PRIu64 ",\"cache_write_1h\":%" PRIu64 "}",

@@ -707,6 +707,20 @@ totals "Mooncake, openai with --ttl 1h overriding the preset" \
 # r6 in 1000, matched 512: 500. read 1000+700+500 = 2200.
 totals "Mooncake, openai with --min-tokens and --granularity overrides" \
     "6,6048,2200,0,0,3848,46" --policy openai --min-tokens 512 --granularity 100 "$DATA/mooncake_tiny.jsonl"
+# Overflow routing (DESIGN §3): every request's routing key is block 1 (its
+# first bound ends at 512 > 256). ttl 300 s, --overflow-rpm 1: r1 t=0 r=1,
+# machine 0, writes; r2 t=1 s r=2 m=2 c=1: machine 1, cold: 0 (unrouted
+# 1024); r3 t=400 s r=1: machine 0, [1,2,3] expired: 0; r4 t=500 s r=1
+# machine 0, [1,2] alive from r3: 700; r5 t=800 s r=1 machine 0, [1] used at
+# 500 s: dead at exactly u + ttl: 0; r6 t=800 s r=2 m=2 c=5: machine 1, whose
+# [1] is r2's, long dead: 0 (unrouted 512). read 700. At 2 a minute every
+# window holds at most 2: one machine, the unrouted 2236.
+totals "Mooncake, ttl with --overflow-rpm 1: the second request a minute goes to a cold machine" \
+    "6,6048,700,0,0,5348,46" --policy ttl --overflow-rpm 1 "$DATA/mooncake_tiny.jsonl"
+totals "Mooncake, ttl with --overflow-rpm 2: one machine, as unrouted" \
+    "6,6048,2236,0,0,3812,46" --policy ttl --overflow-rpm 2 "$DATA/mooncake_tiny.jsonl"
+totals "Mooncake, openai with --overflow-rpm 0: unrouted" \
+    "6,6048,1024,0,0,5024,46" --policy openai --overflow-rpm 0 "$DATA/mooncake_tiny.jsonl"
 # lru, capacity 1100 tokens, an entry costs end_k - end_{k-1} at insertion:
 # r1 inserts [1] 512, [1,2] 512, [1,2,3] 176 = 1200 > 1100: evict the least
 #    recent, [1,2,3] (touched deepest first): 1024 held.
@@ -1021,6 +1035,9 @@ usage_error "--ttl -5" "--ttl" replay --ttl -5 "$DATA/mooncake_tiny.jsonl"
 usage_error "--ttl 5x (unknown unit)" "--ttl" replay --ttl 5x "$DATA/mooncake_tiny.jsonl"
 usage_error "--ttl without a value" "--ttl" replay "$DATA/mooncake_tiny.jsonl" --ttl
 usage_error "--min-tokens -1" "--min-tokens" replay --min-tokens -1 "$DATA/mooncake_tiny.jsonl"
+usage_error "--overflow-rpm abc" "--overflow-rpm" replay --overflow-rpm abc "$DATA/mooncake_tiny.jsonl"
+usage_error "--overflow-rpm on a capacity curve" "capacity curves do not route" \
+    sweep --capacity 1M --overflow-rpm 15 "$DATA/mooncake_tiny.jsonl"
 usage_error "--granularity 0" "--granularity" replay --granularity 0 "$DATA/mooncake_tiny.jsonl"
 usage_error "--format xml" "--format" replay --format xml "$DATA/mooncake_tiny.jsonl"
 usage_error "--input-format xml" "--input-format" replay --input-format xml "$DATA/mooncake_tiny.jsonl"

@@ -66,6 +66,9 @@ def describe(config):
 def pcsim_command(binary, config, path):
     policy, ttl, min_tokens, granularity, capacity = config
     command = [binary, "replay", "--policy", policy, "--input-format", "native", "--format", "json"]
+    # The reference does not route yet (DESIGN §3 overflow_rpm, on in the openai
+    # presets): compare unrouted caches; tests/unit/test_routing.c checks routing.
+    command += ["--overflow-rpm", "0"]
     if ttl is not None:
         command += ["--ttl", f"{ttl:g}"]
     if min_tokens is not None:

@@ -127,6 +127,59 @@ static void test_openai_chat(void)
     pcs_trace_free(trace);
 }
 
+/* GPT-5.6+ explicit breakpoints (docs/design.md §7): a content block's
+ * prompt_cache_breakpoint marks its end; in the default implicit mode
+ * OpenAI also writes at the newest message (the last unit), in explicit
+ * mode only at the marked blocks. cache_write_tokens is the observed
+ * write; prompt_cache_key is the request's cache_key. */
+static void test_openai_breakpoints(void)
+{
+#define BP_INPUT(options)                                                                                              \
+    "{\"timestamp\": 1772366400, \"request\": {\"model\": \"gpt-5.6\", " options "\"input\": [{\"role\": "             \
+    "\"developer\", \"content\": [{\"type\": \"input_text\", \"text\": \"You are a helpful assistant.\", "             \
+    "\"prompt_cache_breakpoint\": {\"mode\": \"explicit\"}}]}, {\"role\": \"user\", \"content\": [{\"type\": "         \
+    "\"input_text\", \"text\": \"Hello, world!\"}]}]}, \"response\": {\"object\": \"response\", \"usage\": "           \
+    "{\"input_tokens\": 2200, \"output_tokens\": 5, \"input_tokens_details\": {\"cached_tokens\": 0, "                 \
+    "\"cache_write_tokens\": 1500}}}}\n"
+    const char *path =
+        write_file("breakpoints.jsonl", BP_INPUT("\"prompt_cache_key\": \"user-1\", ") BP_INPUT(
+                                            "\"prompt_cache_options\": {\"mode\": \"explicit\", \"ttl\": \"30m\"}, "));
+    struct pcs_error err = {0};
+    pcs_trace *trace = open_as(path, PCS_FORMAT_AUTO, 0, &err);
+    CHECK(trace != NULL);
+    if (!trace)
+        return;
+    struct pcs_request req;
+    /* Units 6 and 4 tokens (C = 10) scaled to 2200: 1320 and 880. */
+    CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
+    CHECK_U64(req.bound_count, 2);
+    CHECK_U64(req.ends[0], 1320);
+    CHECK(req.flags != NULL);
+    CHECK(req.flags && req.flags[0] == PCS_BOUND_BREAKPOINT && req.flags[1] == PCS_BOUND_BREAKPOINT);
+    CHECK(req.has_observed);
+    CHECK_U64(req.observed.cache_write, 1500);
+    CHECK(req.cache_key == pcs_request_cache_key_hash("user-1", 6));
+    CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
+    CHECK(req.flags && req.flags[0] == PCS_BOUND_BREAKPOINT && req.flags[1] == 0); /* explicit: the marked only */
+    CHECK_U64(req.cache_key, 0);
+    CHECK(pcs_trace_next(trace, &req, &err) == PCS_END);
+    pcs_trace_free(trace);
+#undef BP_INPUT
+    expect_error("bp_mode.jsonl",
+                 "{\"timestamp\": 1772366400, \"request\": {\"model\": \"gpt-5.6\", \"input\": [{\"role\": "
+                 "\"user\", \"content\": [{\"type\": \"input_text\", \"text\": \"Hi\", \"prompt_cache_breakpoint\": "
+                 "{\"mode\": \"implicit\"}}]}]}, \"response\": {\"object\": \"response\", \"usage\": "
+                 "{\"input_tokens\": 20, \"output_tokens\": 5}}}\n",
+                 "bp_mode.jsonl:1: field request.input[0].content[0].prompt_cache_breakpoint.mode: unknown mode "
+                 "\"implicit\" (explicit)");
+    expect_error("bp_options.jsonl",
+                 "{\"timestamp\": 1772366400, \"request\": {\"model\": \"gpt-5.6\", \"prompt_cache_options\": "
+                 "{\"mode\": \"auto\"}, \"input\": \"Hi\"}, \"response\": {\"object\": \"response\", \"usage\": "
+                 "{\"input_tokens\": 20, \"output_tokens\": 5}}}\n",
+                 "bp_options.jsonl:1: field request.prompt_cache_options.mode: unknown mode \"auto\" (implicit or "
+                 "explicit)");
+}
+
 static void test_openai_responses_and_stream(void)
 {
     const char *path = write_file(
@@ -829,6 +882,7 @@ int main(void)
         return 1;
     }
     test_openai_chat();
+    test_openai_breakpoints();
     test_openai_responses_and_stream();
     test_encoding_by_model();
     test_anthropic();

@@ -607,9 +607,9 @@ static void test_policy_table(void)
     /* A second value of each parameter, in its unit; a parameter added to
      * the table without one here fails below. */
     static const uint64_t other_value[PCS_PARAM_COUNT] = {
-        [PCS_PARAM_CAPACITY] = 1500,   [PCS_PARAM_TTL] = 120,   [PCS_PARAM_MIN_TOKENS] = 700,
-        [PCS_PARAM_GRANULARITY] = 300, [PCS_PARAM_MARKERS] = 1, [PCS_PARAM_VISIBLE_AFTER] = 1,
-        [PCS_PARAM_LOOKBACK] = 1,
+        [PCS_PARAM_CAPACITY] = 1500,   [PCS_PARAM_TTL] = 120,    [PCS_PARAM_MIN_TOKENS] = 700,
+        [PCS_PARAM_GRANULARITY] = 300, [PCS_PARAM_MARKERS] = 1,  [PCS_PARAM_OVERFLOW_RPM] = 15,
+        [PCS_PARAM_VISIBLE_AFTER] = 1, [PCS_PARAM_LOOKBACK] = 1,
     };
     char names[96];
     CHECK(strcmp(pcs_policy_ttl_curve_names(names, sizeof names), "ttl, openai and breakpoint") == 0);

@@ -92,6 +92,89 @@ static void test_parse(void)
     }
 }
 
+/* DESIGN §3 "Refinements": a preset's default for a parameter is a row of
+ * the refinements table, set by pcs_cache_preset. */
+#define TWO_PRESETS                                                                                                    \
+    "{\"schema\": \"pcsim.cache_rules.v1\", \"presets\": [{\"name\": \"p\", \"policy\": \"openai\", \"ttl_s\": 300, "  \
+    "\"min_tokens\": 0, \"granularity\": 1, \"per_model\": false, \"source\": \"s\", \"as_of\": \"2026-12-01\"}, "     \
+    "{\"name\": \"n\", \"policy\": \"none\", \"ttl_s\": 300, \"min_tokens\": 0, \"granularity\": 1, \"per_model\": "   \
+    "false, \"source\": \"s\", \"as_of\": \"2026-12-01\"}], \"refinements\": ["
+#define REFINEMENT(preset, parameter, value)                                                                           \
+    "{\"preset\": \"" preset "\", \"parameter\": \"" parameter "\", \"value\": " value                                 \
+    ", \"source\": \"cookbook\", \"as_of\": \"2026-12-07\"}"
+
+static void test_refinements(void)
+{
+    struct pcs_cache_rule rules[4];
+    size_t count;
+    struct pcs_error err = {0};
+    CHECK(parse(TWO_PRESETS REFINEMENT("p", "overflow_rpm", "15") "]}", rules, &count, &err) == PCS_OK);
+    CHECK_U64(count, 2);
+    CHECK(count == 2 && rules[0].refinement_count == 1 && rules[1].refinement_count == 0);
+    if (count == 2 && rules[0].refinement_count == 1) {
+        CHECK(rules[0].refinements[0].param == PCS_PARAM_OVERFLOW_RPM);
+        CHECK_U64(rules[0].refinements[0].value, 15);
+        CHECK(strcmp(rules[0].refinements[0].source, "cookbook") == 0);
+        CHECK(strcmp(rules[0].refinements[0].as_of, "2026-12-07") == 0);
+    }
+    pcs_cache_rules_release(rules, count);
+
+    static const struct {
+        const char *row;
+        const char *message;
+    } bad[] = {
+        {REFINEMENT("q", "overflow_rpm", "15"), "rules.json: refinements[0].preset: unknown preset \"q\""},
+        {REFINEMENT("p", "overflow", "15"), "rules.json: refinements[0].parameter: unknown parameter \"overflow\""},
+        {REFINEMENT("n", "overflow_rpm", "15"),
+         "rules.json: refinements[0].parameter: preset \"n\" (policy none) does not use overflow_rpm"},
+        {REFINEMENT("p", "overflow_rpm", "1.5"), "rules.json: refinements[0].value: must be a whole number"},
+        {REFINEMENT("p", "overflow_rpm", "-1"), "rules.json: refinements[0].value: must be a whole number"},
+        {REFINEMENT("p", "overflow_rpm", "\"15\""), "rules.json: refinements[0].value: must be a whole number"},
+        {REFINEMENT("p", "overflow_rpm", "15") ", " REFINEMENT("p", "overflow_rpm", "20"),
+         "rules.json: refinements[1].parameter: overflow_rpm of preset \"p\" given twice"},
+        {"{\"preset\": \"p\", \"parameter\": \"overflow_rpm\", \"value\": 15, \"as_of\": \"2026-12-07\"}",
+         "rules.json: refinements[0].source: missing"},
+        {"{\"preset\": \"p\", \"parameter\": \"overflow_rpm\", \"source\": \"s\", \"as_of\": \"2026-12-07\"}",
+         "rules.json: refinements[0].value: missing"},
+        {"{\"preset\": \"p\", \"parameter\": \"overflow_rpm\", \"value\": 15, \"source\": \"s\", \"as_of\": \"soon\"}",
+         "rules.json: refinements[0].as_of: must be a date YYYY-MM-DD"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[2048];
+        snprintf(text, sizeof text, "%s%s]}", TWO_PRESETS, bad[i].row);
+        err.message[0] = '\0';
+        CHECK(parse(text, rules, &count, &err) != PCS_OK);
+        CHECK_U64(count, 0);
+        CHECK_CONTAINS(err.message, bad[i].message);
+    }
+    /* A switch takes 0 or 1 only. */
+    const char *markers =
+        "{\"schema\": \"pcsim.cache_rules.v1\", \"presets\": [{\"name\": \"b\", \"policy\": "
+        "\"breakpoint\", \"ttl_s\": 300, \"min_tokens\": 0, \"granularity\": 1, \"per_model\": false, "
+        "\"source\": \"s\", \"as_of\": \"2026-12-01\"}], \"refinements\": [" REFINEMENT("b", "ttl_overrides_markers",
+                                                                                        "2") "]}";
+    CHECK(parse(markers, rules, &count, &err) != PCS_OK);
+    CHECK_CONTAINS(err.message, "rules.json: refinements[0].value: must be 0 or 1");
+
+    /* The built-in rules: overflow routing at 15 requests a minute in the
+     * OpenAI presets (OpenAI's Prompt Caching 201 cookbook), off elsewhere. */
+    static const char *const routed[] = {"openai", "openai-24h", "openai-bp"};
+    for (size_t i = 0; i < 3; i++) {
+        struct pcs_cache_config config;
+        CHECK(pcs_cache_preset(routed[i], &config) == PCS_OK);
+        CHECK_U64(config.overflow_rpm, 15);
+        const struct pcs_cache_rule *rule = pcs_cache_rule_find(routed[i]);
+        CHECK(rule && rule->refinement_count >= 1 && strstr(rule->refinements[0].source, "Prompt Caching 201"));
+    }
+    static const char *const unrouted[] = {"anthropic-5m", "anthropic-1h", "gemini", "deepseek", "ttl",
+                                           "breakpoint",   "ideal",        "lru",    "none"};
+    for (size_t i = 0; i < sizeof unrouted / sizeof unrouted[0]; i++) {
+        struct pcs_cache_config config;
+        CHECK(pcs_cache_preset(unrouted[i], &config) == PCS_OK);
+        CHECK_U64(config.overflow_rpm, 0);
+    }
+}
+
 /* Two requests 1 s apart sharing one bound that ends at tokens (the whole
  * prompt): what the second reads under Gemini 2.5 Flash's own cache. */
 static uint64_t gemini_flash_second_read(const struct pcs_cache_config *config, uint32_t tokens)
@@ -151,5 +234,6 @@ int main(void)
     test_gemini_minimums();
     test_builtin();
     test_parse();
+    test_refinements();
     return check_summary();
 }

@@ -1,5 +1,6 @@
 /* Native JSONL out (pcsim/native_write.h): each line by hand from
  * docs/formats.md "Native trace format", and what the reader makes of it. */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -268,6 +269,67 @@ static void test_sessions_never_meet(void)
     free(text);
 }
 
+/* cache_key: read from a native line as a hash of its text, written as
+ * that hash in hex, and read back so that equal keys stay equal and
+ * distinct ones distinct; a bad one is located. */
+static void test_cache_key(void)
+{
+    pcs_trace *trace =
+        open_one(write_file("keys.jsonl", "{\"t\": 0, \"model\": \"m\", \"input_tokens\": 1, \"output_tokens\": 1, "
+                                          "\"cache_key\": \"user-1\"}\n"
+                                          "{\"t\": 1, \"model\": \"m\", \"input_tokens\": 1, \"output_tokens\": 1, "
+                                          "\"cache_key\": \"user-2\"}\n"
+                                          "{\"t\": 2, \"model\": \"m\", \"input_tokens\": 1, \"output_tokens\": 1, "
+                                          "\"cache_key\": \"user-1\"}\n"
+                                          "{\"t\": 3, \"model\": \"m\", \"input_tokens\": 1, \"output_tokens\": 1}\n"));
+    struct pcs_error err = {0};
+    struct pcs_request req;
+    char lines[4][256];
+    uint64_t keys[4] = {0};
+    for (int i = 0; trace && i < 4; i++) {
+        CHECK(pcs_trace_next(trace, &req, &err) == PCS_OK);
+        keys[i] = req.cache_key;
+        CHECK(line_of(trace, &req, lines[i], sizeof lines[i]) == PCS_OK);
+    }
+    CHECK(keys[0] == pcs_request_cache_key_hash("user-1", 6) && keys[1] == pcs_request_cache_key_hash("user-2", 6));
+    CHECK(keys[2] == keys[0] && keys[3] == 0);
+    char want[64];
+    snprintf(want, sizeof want, ",\"cache_key\":\"%016" PRIx64 "\"", keys[0]);
+    CHECK_CONTAINS(lines[0], want);
+    CHECK(strstr(lines[3], "cache_key") == NULL);
+    char text[1024];
+    snprintf(text, sizeof text, "%s%s%s%s", lines[0], lines[1], lines[2], lines[3]);
+    pcs_trace *back = open_one(write_file("keys_back.jsonl", text));
+    uint64_t again[4] = {0};
+    for (int i = 0; back && i < 4; i++) {
+        CHECK(pcs_trace_next(back, &req, &err) == PCS_OK);
+        again[i] = req.cache_key;
+    }
+    CHECK(again[0] != 0 && again[0] == again[2] && again[0] != again[1] && again[3] == 0);
+    pcs_trace_free(back);
+    pcs_trace_free(trace);
+    static const struct {
+        const char *line;
+        const char *message;
+    } bad[] = {
+        {"{\"t\": 0, \"model\": \"m\", \"output_tokens\": 1, \"cache_key\": 5}\n",
+         "bad_key.jsonl:1: field cache_key: expected a string"},
+        {"{\"t\": 0, \"model\": \"m\", \"output_tokens\": 1, \"cache_key\": \"\"}\n",
+         "bad_key.jsonl:1: field cache_key: empty cache key"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *path = write_file("bad_key.jsonl", bad[i].line);
+        struct pcs_error open_err = {0};
+        pcs_trace *broken = pcs_trace_open(&path, 1, NULL, &open_err);
+        enum pcs_status status = PCS_OK;
+        while (broken && (status = pcs_trace_next(broken, &req, &open_err)) == PCS_OK)
+            ;
+        CHECK(broken == NULL || status != PCS_END);
+        CHECK_CONTAINS(open_err.message, bad[i].message);
+        pcs_trace_free(broken);
+    }
+}
+
 static void test_write_trace_stops(void)
 {
     /* The loop: every request in time order; a stop flag set ends it with
@@ -422,6 +484,7 @@ int main(void)
     test_unmarked_breakpoint();
     test_observed_and_ttft();
     test_named();
+    test_cache_key();
     char command[512];
     snprintf(command, sizeof command, "rm -rf '%s'", dir);
     if (system(command) != 0)

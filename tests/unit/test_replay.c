@@ -53,8 +53,9 @@ static enum pcs_status observe(void *context, const struct pcs_request *req, con
     return PCS_OK;
 }
 
-static void replay(const char *path, const char *preset, unsigned threads, struct pcs_replay_result *result,
-                   struct digest *digest)
+/* routed: keep the preset's overflow routing; else turn it off. */
+static void replay_routed(const char *path, const char *preset, int routed, unsigned threads,
+                          struct pcs_replay_result *result, struct digest *digest)
 {
     struct pcs_trace_config trace_config = pcs_trace_config_default();
     struct pcs_cache_config config;
@@ -62,6 +63,8 @@ static void replay(const char *path, const char *preset, unsigned threads, struc
     enum pcs_status status;
     CHECK(pcs_cache_preset(preset, &config) == PCS_OK);
     config.capacity_tokens = 5000000;
+    if (!routed)
+        config.overflow_rpm = 0;
     pcs_trace *trace = pcs_trace_open(&path, 1, &trace_config, &err);
     CHECK(trace != NULL);
     if (!trace)
@@ -70,6 +73,12 @@ static void replay(const char *path, const char *preset, unsigned threads, struc
     status = pcs_replay(trace, &config, threads, digest ? observe : NULL, digest, result, &err);
     CHECK(status == PCS_OK);
     pcs_trace_free(trace);
+}
+
+static void replay(const char *path, const char *preset, unsigned threads, struct pcs_replay_result *result,
+                   struct digest *digest)
+{
+    replay_routed(path, preset, 1, threads, result, digest);
 }
 
 /* What a run's watch saw. */
@@ -168,8 +177,8 @@ int main(void)
     for (int p = 0; p < 4; p++) {
         struct pcs_replay_result one, two;
         struct digest d1, d2;
-        replay(path, presets[p], 1, &one, &d1);
-        replay(path, presets[p], 2, &two, &d2);
+        replay_routed(path, presets[p], 0, 1, &one, &d1); /* routing below */
+        replay_routed(path, presets[p], 0, 2, &two, &d2);
         CHECK_U64(one.total.requests, REQUESTS);
         CHECK_U64(d1.requests, REQUESTS);
         CHECK_U64(d2.requests, REQUESTS);
@@ -182,6 +191,23 @@ int main(void)
         CHECK_U64(one.by_model[0].input + one.by_model[1].input, one.total.input);
         /* Conversations re-send their history: caching must find some. */
         CHECK(one.total.cache_read > one.total.input / 4);
+        pcs_replay_result_free(&one);
+        pcs_replay_result_free(&two);
+    }
+    /* With the openai preset's overflow routing (15 requests a minute), the
+     * trace's 10 requests a second share one 200-token routing prefix per
+     * model (blocks 1 and 2): about 300 a minute each, over some 20
+     * machines, so a conversation's next turn mostly lands on a machine
+     * that never saw it. The same on one thread and two, and fewer reads. */
+    {
+        struct pcs_replay_result plain, one, two;
+        struct digest d0, d1, d2;
+        replay_routed(path, "openai", 0, 1, &plain, &d0);
+        replay_routed(path, "openai", 1, 1, &one, &d1);
+        replay_routed(path, "openai", 1, 2, &two, &d2);
+        CHECK(d1.mix == d2.mix && memcmp(&one.total, &two.total, sizeof one.total) == 0);
+        CHECK(one.total.cache_read < plain.total.cache_read / 2);
+        pcs_replay_result_free(&plain);
         pcs_replay_result_free(&one);
         pcs_replay_result_free(&two);
     }

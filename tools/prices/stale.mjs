@@ -31,7 +31,7 @@ if (typeof rules.stale_before !== 'string' || !DATE.test(rules.stale_before))
 
 let rows = 0;
 let stale = 0;
-for (const table of ['presets', 'min_tokens', 'ttl_classes', 'cache_preset_by_model']) {
+for (const table of ['presets', 'refinements', 'min_tokens', 'ttl_classes', 'cache_preset_by_model']) {
     (rules[table] ?? []).forEach((row, index) => {
         const where = `${table}[${index}]`;
         if (typeof row.as_of !== 'string' || !DATE.test(row.as_of))
@@ -42,7 +42,7 @@ for (const table of ['presets', 'min_tokens', 'ttl_classes', 'cache_preset_by_mo
         // Two YYYY-MM-DD dates compare as text.
         if (row.as_of < rules.stale_before) {
             stale++;
-            console.log(`${path}: ${where} (${row.name ?? row.family ?? row.seller}): as_of ${row.as_of} is older than ` +
+            console.log(`${path}: ${where} (${row.name ?? row.family ?? row.seller ?? `${row.preset} ${row.parameter}`}): as_of ${row.as_of} is older than ` +
                         `stale_before ${rules.stale_before}; re-check ${row.source}`);
         }
     });
