@@ -83,6 +83,7 @@ REFINEMENT_CONFIGS = tuple(Config(*row) for row in (
     ("openai", 300, 0, 1, None, 15),
     ("openai", 60, 128, 16, None, 2),
     ("breakpoint", 300, 0, None, None, 15),
+    ("lru", None, None, None, 200, 15),  # the machines are namespaces of one cache: one capacity
     ("breakpoint", 300, 0, None, None, None, "on"),
     ("breakpoint", 5, 64, None, None, None, "on"),
     ("breakpoint", None, 0, None, None, None, "on"),  # the 5m/1h markers stand
