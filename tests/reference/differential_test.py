@@ -7,7 +7,7 @@ For N random traces (random_traces.py, seeds S..S+N-1) and every policy with a f
 parameter sets (CONFIGS), runs `pcsim replay --policy P ... --format json TRACE` and
 reference_sim.py on the same trace and compares every token field, overall and per
 model, and the request counts. Then the same for R refinement traces
-(random_traces.generate_refinements; default N / 2) and REFINEMENT_CONFIGS: overflow
+(random_traces.generate_refinements; default N / 3) and REFINEMENT_CONFIGS: overflow
 routing, visible_after and lookback (DESIGN section 3), each alone and combined. A row
 whose refinement flag `pcsim replay --help` does not list is skipped, with a line
 "skipped: pcsim has no --FLAG"; the traces then lose the fields only that flag's
@@ -293,7 +293,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("pcsim")
     parser.add_argument("--cases", type=int, default=300, help="random traces (default 300)")
-    parser.add_argument("--refinement-cases", type=int, help="refinement traces (default: cases / 2)")
+    parser.add_argument("--refinement-cases", type=int, help="refinement traces (default: cases / 3)")
     parser.add_argument("--first-seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=max(1, min(4, os.cpu_count() or 1)))
     parser.add_argument("--max-reports", type=int, default=20, help="failures printed in full")
@@ -312,7 +312,7 @@ def main():
         skipped = sum(1 for config in REFINEMENT_CONFIGS if flag in missing_flags(config, supported))
         if skipped:
             print(f"skipped: pcsim has no {flag} ({skipped} refinement configurations)")
-    refinement_cases = options.refinement_cases if options.refinement_cases is not None else options.cases // 2
+    refinement_cases = options.refinement_cases if options.refinement_cases is not None else options.cases // 3
     first = options.first_seed
     cases = [("random", seed, CONFIGS) for seed in range(first, first + options.cases)]
     cases += [("refinements", seed, refinement_configs) for seed in range(first, first + refinement_cases)]
