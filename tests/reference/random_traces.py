@@ -19,6 +19,12 @@ Each trace is a handful of requests whose prompts are built from earlier ones, s
   - the same ids with different token counts (the same chained key with another end);
   - token counts around the min_tokens values 5 and 64 (reached exactly);
   - lines written partly out of time order (the reader must sort, stably).
+generate_refinements(seed) (--refinements) makes longer traces for the refinements of
+DESIGN section 3: hot prefixes above 15 requests a minute with pauses at the 60 s
+window's edge, first bounds ending at 255, 256 and 257 tokens (segments and blocks),
+cache_key on some requests, bursts of parallel requests with ttft, conversations
+growing 15-25 segments a turn with breakpoints 20 or 21 bounds apart, and segments
+and hash_ids requests mixed, sometimes in two files.
 Standard library only; the same seed gives the same file.
 """
 
