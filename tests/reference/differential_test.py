@@ -11,7 +11,8 @@ model, and the request counts. Then the same for R refinement traces
 routing, visible_after and lookback (DESIGN section 3), each alone and combined. A row
 whose refinement flag `pcsim replay --help` does not list is skipped, with a line
 "skipped: pcsim has no --FLAG"; the traces then lose the fields only that flag's
-pcsim reads (cache_key for --overflow-rpm, ttft for --visible-after).
+pcsim reads (cache_key for --overflow-rpm, ttft for --visible-after, content_blocks
+for --lookback).
 On a mismatch it prints the seed, the policy and a reproducer shrunk by dropping
 lines while pcsim and the reference still disagree, with both sides' numbers. The
 last line is "N passed, M failed" (N, M count trace x configuration cases); the exit
@@ -43,7 +44,7 @@ Config = collections.namedtuple(
 )
 REFINEMENT_FLAGS = (("overflow_rpm", "--overflow-rpm"), ("visible_after", "--visible-after"), ("lookback", "--lookback"))
 # The trace fields only a pcsim with the flag reads.
-REFINEMENT_FIELDS = {"--overflow-rpm": "cache_key", "--visible-after": "ttft"}
+REFINEMENT_FIELDS = {"--overflow-rpm": ("cache_key",), "--visible-after": ("ttft",), "--lookback": ("content_blocks",)}
 
 # The TTLs are random_traces.TEST_TTLS, so arrivals land exactly on expiries.
 CONFIGS = tuple(Config(*row) for row in (
@@ -249,7 +250,7 @@ def case_records(kind, seed, supported):
     if kind == "random":
         return random_traces.generate(seed), False
     records, split = random_traces.generate_refinements(seed)
-    unread = [field for flag, field in REFINEMENT_FIELDS.items() if flag not in supported]
+    unread = [field for flag, fields in REFINEMENT_FIELDS.items() if flag not in supported for field in fields]
     records = [{name: value for name, value in record.items() if name not in unread} for record in records]
     return records, split
 

@@ -376,6 +376,8 @@ class RefinementGenerator:
             record["cache_key"] = key
         if rng.random() < self.ttft_share:
             record["ttft"] = rng.choice(TTFTS)
+        if rng.random() < 0.08:  # the prompt form's default said, or turned round
+            record["content_blocks"] = rng.random() < 0.5
         return record
 
 

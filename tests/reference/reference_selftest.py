@@ -277,6 +277,20 @@ class Lookback(unittest.TestCase):
         self.assertEqual(reads, [0, 50])
         self.assertEqual(totals["cache_write"], 50 + 210)
 
+    def test_content_blocks_field_overrides_the_prompt_form(self):
+        # Segments marked content_blocks false are exempt: the entry 21 back is read (50, written 210).
+        # hash_ids marked true are not: read 0, written 260.
+        records = self.turns(21)
+        records[1]["content_blocks"] = False
+        self.assertEqual(replay(records, "breakpoint", lookback=20)[1], [0, 50])
+        first = {"t": 0, "model": "m", "output_tokens": 0, "input_tokens": 50, "hash_ids": list(range(5)),
+                 "block_tokens": 10}
+        second = {"t": 1, "model": "m", "output_tokens": 0, "input_tokens": 260, "hash_ids": list(range(26)),
+                  "block_tokens": 10, "content_blocks": True}
+        totals, reads = replay([first, second], "breakpoint", lookback=20)
+        self.assertEqual(reads, [0, 0])
+        self.assertEqual(totals["cache_write"], 50 + 260)
+
     def test_lookback_with_visible_after(self):
         # Entry 20 back but written 1 s earlier with ttft 2 s: checked, not yet readable: read 0, write 250.
         records = self.turns(20)
@@ -296,7 +310,7 @@ class Reading(unittest.TestCase):
         self.assertEqual((parsed.cache_key, parsed.ttft_ms, parsed.content_blocks), (None, 0, False))
 
     def test_bad_fields_say_where(self):
-        for field, value in (("cache_key", 5), ("cache_key", ""), ("ttft", -1), ("ttft", "2")):
+        for field, value in (("cache_key", 5), ("cache_key", ""), ("ttft", -1), ("ttft", "2"), ("content_blocks", 1)):
             with self.assertRaisesRegex(reference_sim.TraceError, f"^x:3: field {field}: "):
                 reference_sim.parse_record(request(0, segments(("a", 3)), **{field: value}), "x:3")
 

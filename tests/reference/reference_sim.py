@@ -26,7 +26,8 @@ reads them (issue 18):
   --lookback N       From each breakpoint the lookup checks N bounds back
                      (breakpoint policy; requests whose units are content blocks, that
                      is native segments; hash_ids requests are exempt).
-The native fields cache_key (text) and ttft (seconds) are read for them.
+The native fields cache_key (text), ttft (seconds) and content_blocks (true or
+false; default: true with segments, false with hash_ids) are read for them.
 
 Usage:
     reference_sim.py [--policy ideal|ttl|openai|breakpoint|lru|none] [--ttl SECONDS]
@@ -53,7 +54,7 @@ GLOBAL_NAMESPACE = ("global",)
 TOKEN_FIELDS = ("input", "cache_read", "cache_write", "cache_write_1h", "uncached", "output")
 KNOWN_FIELDS = {
     "t", "model", "input_tokens", "output_tokens", "hash_ids", "block_tokens", "segments",
-    "task", "attempt", "ok", "tier", "session", "meta", "cache_key", "ttft",
+    "task", "attempt", "ok", "tier", "session", "meta", "cache_key", "ttft", "content_blocks",
 }
 ROUTING_PREFIX_TOKENS = 256  # overflow routing looks at the prompt's first 256 tokens
 ROUTING_WINDOW_MS = 60 * 1000  # and counts a routing key's requests over the trailing minute
@@ -139,6 +140,11 @@ def parse_record(record, where):
         if isinstance(ttft, bool) or not isinstance(ttft, (int, float)) or ttft < 0:
             raise TraceError(f"{where}: field ttft: expected a non-negative number of seconds")
         ttft_ms = seconds_to_ms(ttft)
+    content_blocks = "segments" in record  # segments are content blocks, hash_ids blocks are not
+    if "content_blocks" in record:
+        content_blocks = record["content_blocks"]
+        if not isinstance(content_blocks, bool):
+            raise TraceError(f"{where}: field content_blocks: expected true or false")
 
     # units[i] identifies unit i; ends[i] is where bound i ends; markers[i] its cache marker.
     units, ends, markers = [], [], []
@@ -182,7 +188,7 @@ def parse_record(record, where):
         key = (namespace, model, tuple(units[: index + 1]))  # the chained key, spelled out
         bounds.append(Bound(key, ends[index], markers[index]))
     return Request(
-        seconds_to_ms(seconds), model, input_tokens, output_tokens, bounds, cache_key, ttft_ms, "segments" in record
+        seconds_to_ms(seconds), model, input_tokens, output_tokens, bounds, cache_key, ttft_ms, content_blocks
     )
 
 
