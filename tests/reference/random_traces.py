@@ -19,6 +19,12 @@ Each trace is a handful of requests whose prompts are built from earlier ones, s
   - the same ids with different token counts (the same chained key with another end);
   - token counts around the min_tokens values 5 and 64 (reached exactly);
   - lines written partly out of time order (the reader must sort, stably).
+generate_refinements(seed) (--refinements) makes longer traces for the refinements of
+DESIGN section 3: hot prefixes above 15 requests a minute with pauses at the 60 s
+window's edge, first bounds ending at 255, 256 and 257 tokens (segments and blocks),
+cache_key on some requests, bursts of parallel requests with ttft, conversations
+growing 15-25 segments a turn with breakpoints 20 or 21 bounds apart, and segments
+and hash_ids requests mixed, sometimes in two files.
 Standard library only; the same seed gives the same file.
 """
 
@@ -237,6 +243,175 @@ def generate(seed, requests=None):
     return records
 
 
+# ------------------------------------------------------------------ refinements
+# Traces for the refinements of DESIGN section 3 (overflow routing, visible_after,
+# lookback); generate() above is left as it was, so its seeds keep their traces.
+
+REFINEMENT_GAPS = (0, 0, 0, 0.5, 1, 1, 1, 2, 2, 2.5, 4, 5)  # 12-60+ requests a minute per hot prefix
+REFINEMENT_PAUSES = (60, 59.999, 60.001, 30, 300, 7.5)  # a window's edge, a TTL's
+TTFTS = (0, 0.5, 1, 1, 2, 2, 2.5, 5, 0.001, 10)  # equal to gaps, so readable_at == t happens
+CACHE_KEYS = ("tenant-a", "tenant-b", "7")
+ROUTING_TARGETS = (255, 256, 256, 257, 300, 128, 40)  # where the first bounds end, around token 256
+ROUTING_BLOCKS = (64, 128, 85, 86, 255, 256, 257, 32)  # 85 x 3 = 255, 86 x 3 = 258, 64 x 4 = 256
+TURN_UNITS = (1, 2, 3, 15, 19, 20, 20, 21, 21, 22, 25)  # breakpoints 20 and 21 bounds apart, often
+LONG_SEGMENT_TOKENS = (1, 2, 3, 5, 8, 13, 20)
+THREAD_UNITS = 60  # a conversation this long starts over: the reference's keys spell out whole prefixes
+
+
+class RefinementGenerator:
+    """Hot prefixes near the 256-token routing boundary, conversations that grow by
+    15-25 units a turn, parallel bursts with ttft, cache_key on some requests."""
+
+    def __init__(self, seed):
+        self.rng = random.Random(f"refinements-{seed}")
+        rng = self.rng
+        self.models = MODELS[: rng.choice((1, 1, 2))]
+        self.sessions = (None, None, "s1", 7) if rng.random() < 0.3 else (None,)
+        self.block_share = rng.choice((0.0, 0.3, 0.5, 1.0))  # hash_ids requests, the rest segments
+        self.key_share = rng.choice((0.0, 0.3, 0.6))
+        self.ttft_share = rng.choice((0.5, 0.9, 1.0))
+        self.marker_style = rng.choice(("none", "turn", "turn", "every"))
+        self.fresh = 0
+        self.threads = []  # {"kind", "model", "session", "key", "units", "block"}
+        self.prefixes = {"segments": [], "hash_ids": []}  # hot prefixes: units
+
+    def new_id(self, kind):
+        self.fresh += 1
+        if kind == "segments" and self.rng.random() < 0.7:
+            return f"r{self.fresh}"
+        return self.fresh
+
+    def prefix_units(self, kind):
+        """A shared system prompt: segments whose ends reach one of ROUTING_TARGETS, or hash_ids."""
+        rng = self.rng
+        if kind == "hash_ids":
+            return [(self.new_id(kind), None) for _ in range(rng.randint(1, 5))]
+        target = rng.choice(ROUTING_TARGETS)
+        pieces = rng.randint(1, 3)
+        cuts = sorted(rng.sample(range(1, target), pieces - 1)) if target > pieces else []
+        sizes = [b - a for a, b in zip([0] + cuts, cuts + [target])]
+        return [(self.new_id(kind), size) for size in sizes]
+
+    def new_thread(self):
+        rng = self.rng
+        kind = "hash_ids" if rng.random() < self.block_share else "segments"
+        pool = self.prefixes[kind]
+        if not pool or rng.random() < 0.25:
+            pool.append(self.prefix_units(kind))
+        units = list(rng.choice(pool))
+        if kind == "hash_ids" or rng.random() < 0.6:
+            units += self.turn(kind, rng.randint(1, 3))
+        thread = {
+            "kind": kind,
+            "model": rng.choice(self.models),
+            "session": rng.choice(self.sessions),
+            "key": rng.choice(CACHE_KEYS) if rng.random() < self.key_share else None,
+            "units": units,
+            "block": rng.choice(ROUTING_BLOCKS),
+            "turn_ends": [len(units) - 1],
+        }
+        self.threads.append(thread)
+        return thread
+
+    def turn(self, kind, count):
+        return [(self.new_id(kind), self.rng.choice(LONG_SEGMENT_TOKENS)) for _ in range(count)]
+
+    def next_prompt(self):
+        """(thread, units) of the next request: a new thread, the next turn, a retry or a fork."""
+        rng = self.rng
+        if not self.threads or rng.random() < 0.12:
+            thread = self.new_thread()
+            return thread, list(thread["units"])
+        thread = rng.choice(self.threads)
+        action = rng.random()
+        if action < 0.6 and len(thread["units"]) >= THREAD_UNITS:
+            thread = self.new_thread()
+            return thread, list(thread["units"])
+        if action < 0.6:  # the next turn
+            thread["units"] = thread["units"] + self.turn(thread["kind"], rng.choice(TURN_UNITS))
+            thread["turn_ends"].append(len(thread["units"]) - 1)
+            return thread, list(thread["units"])
+        if action < 0.8:  # a retry, or a subagent sharing the conversation so far
+            return thread, list(thread["units"])
+        cut = rng.choice(thread["turn_ends"])  # a fork from an earlier turn
+        return thread, thread["units"][: cut + 1] + self.turn(thread["kind"], rng.choice(TURN_UNITS))
+
+    def markers(self, thread, units):
+        """Bound index -> "5m" / "1h" for segment prompts."""
+        rng = self.rng
+        style = self.marker_style
+        last = len(units) - 1
+        if style == "none":
+            return {}
+        if style == "every":  # a breakpoint every 15-25 units and at the end
+            step = rng.randint(15, 25)
+            marked = set(range(step - 1, last, step)) | {last}
+        else:  # the system prompt's end and the last turn's, as clients mark them
+            marked = {index for index in thread["turn_ends"][:1] if index <= last} | {last}
+        ttl = rng.choice(("5m", "5m", "1h"))
+        return {index: ttl for index in marked}
+
+    def record(self, t):
+        rng = self.rng
+        thread, units = self.next_prompt()
+        record = {"t": t, "model": thread["model"]}
+        if rng.random() < 0.04:  # nothing cacheable, still counted by routing
+            record["input_tokens"] = rng.choice((0, 100, 300))
+        elif thread["kind"] == "hash_ids":
+            block = thread["block"]
+            record["input_tokens"] = block * len(units) + rng.choice((0, 0, 1, block // 2))
+            record["hash_ids"] = [unit for unit, _ in units]
+            record["block_tokens"] = block
+        else:
+            marked = self.markers(thread, units)
+            record["segments"] = [
+                dict({"id": unit, "tokens": tokens}, **({"cache": marked[index]} if index in marked else {}))
+                for index, (unit, tokens) in enumerate(units)
+            ]
+        record["output_tokens"] = rng.randint(0, 20)
+        if thread["session"] is not None:
+            record["session"] = thread["session"]
+        key = thread["key"] if rng.random() < 0.9 else rng.choice((None,) + CACHE_KEYS)
+        if key is not None:
+            record["cache_key"] = key
+        if rng.random() < self.ttft_share:
+            record["ttft"] = rng.choice(TTFTS)
+        if rng.random() < 0.08:  # the prompt form's default said, or turned round
+            record["content_blocks"] = rng.random() < 0.5
+        return record
+
+
+def generate_refinements(seed):
+    """(records in file order, split): split means the segment records go to one file
+    and the others to a second, replayed together (see split_files)."""
+    gen = RefinementGenerator(seed)
+    rng = gen.rng
+    n = rng.randint(30, 100)
+    t = rng.choice((0, 0, 1.5))
+    records = []
+    while len(records) < n:
+        burst = rng.choice((1, 1, 1, 2, 3, 4))  # parallel requests: the same time or within ttft
+        for _ in range(min(burst, n - len(records))):
+            records.append(gen.record(t))
+            t += rng.choice((0, 0, 0.5, 1)) if burst > 1 else 0
+        t += rng.choice(REFINEMENT_PAUSES) if rng.random() < 0.05 else rng.choice(REFINEMENT_GAPS)
+        if isinstance(t, float) and t.is_integer():
+            t = int(t)
+        t = round(t, 3) if isinstance(t, float) else t
+    if rng.random() < 0.3 and len(records) > 2:  # a line out of time order
+        moved = records.pop(rng.randrange(len(records)))
+        records.insert(rng.randrange(len(records) + 1), moved)
+    kinds = {("segments" in record) for record in records}
+    return records, len(kinds) == 2 and rng.random() < 0.5
+
+
+def split_files(records, split):
+    """The files of a case, as lists of records: one, or segments first, then the rest."""
+    if not split:
+        return [records]
+    return [[r for r in records if "segments" in r], [r for r in records if "segments" not in r]]
+
+
 def write_trace(records, path):
     with open(path, "w", encoding="utf-8") as out:
         for record in records:
@@ -248,8 +423,17 @@ def main():
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--requests", type=int, help="number of requests (default: random, 3..40)")
+    parser.add_argument("--refinements", action="store_true",
+                        help="a refinement trace (generate_refinements; --requests ignored); "
+                        "a split one writes OUT and OUT.blocks.jsonl")
     options = parser.parse_args()
-    write_trace(generate(options.seed, options.requests), options.out)
+    if not options.refinements:
+        write_trace(generate(options.seed, options.requests), options.out)
+        return
+    records, split = generate_refinements(options.seed)
+    files = split_files(records, split)
+    for index, part in enumerate(files):
+        write_trace(part, options.out if index == 0 else options.out + ".blocks.jsonl")
 
 
 if __name__ == "__main__":

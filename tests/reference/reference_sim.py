@@ -11,9 +11,28 @@ model because the model is part of every key.
 It exists to be compared with `pcsim replay` (tests/reference/differential_test.py),
 so it is written from the design text, not from pcsim's source. Standard library only.
 
+The refinements of DESIGN section 3, each off (0) unless asked for, as the project
+reads them (issue 18):
+  --overflow-rpm N   OpenAI overflow routing (any policy): a request's routing key is
+                     (model, its cache_key, the chain key of its deepest bound ending at
+                     or before token 256, else of its first bound); with r requests of
+                     that key in the trailing 60 s (t - 60 s < t' <= t, this one
+                     included) the key has m = max(1, ceil(r / N)) machines, the request
+                     goes to machine c mod m (c: the key's earlier requests), and each
+                     (key, machine) is a cache of its own.
+  --visible-after on An entry written by a request at t is readable from t + the
+                     request's ttft; lookups see alive and readable entries only
+                     (breakpoint policy).
+  --lookback N       From each breakpoint the lookup checks N bounds back
+                     (breakpoint policy; requests whose units are content blocks, that
+                     is native segments; hash_ids requests are exempt).
+The native fields cache_key (text), ttft (seconds) and content_blocks (true or
+false; default: true with segments, false with hash_ids) are read for them.
+
 Usage:
     reference_sim.py [--policy ideal|ttl|openai|breakpoint|lru|none] [--ttl SECONDS]
-                     [--min-tokens N] [--granularity N] [--capacity TOKENS] TRACE...
+                     [--min-tokens N] [--granularity N] [--capacity TOKENS]
+                     [--overflow-rpm N] [--visible-after on|off] [--lookback N] TRACE...
 
 Prints one JSON object like `pcsim replay --format json`:
     {"policy": {...}, "requests": N,
@@ -35,13 +54,22 @@ GLOBAL_NAMESPACE = ("global",)
 TOKEN_FIELDS = ("input", "cache_read", "cache_write", "cache_write_1h", "uncached", "output")
 KNOWN_FIELDS = {
     "t", "model", "input_tokens", "output_tokens", "hash_ids", "block_tokens", "segments",
-    "task", "attempt", "ok", "tier", "session", "meta",
+    "task", "attempt", "ok", "tier", "session", "meta", "cache_key", "ttft", "content_blocks",
 }
+ROUTING_PREFIX_TOKENS = 256  # overflow routing looks at the prompt's first 256 tokens
+ROUTING_WINDOW_MS = 60 * 1000  # and counts a routing key's requests over the trailing minute
 
 # One bound of a prompt: key identifies the whole prefix up to end; marker is
 # None, "5m" or "1h" (a segment's "cache"), or True (a breakpoint on the policy's TTL).
 Bound = collections.namedtuple("Bound", "key end marker")
-Request = collections.namedtuple("Request", "t_ms model input_tokens output_tokens bounds")
+# cache_key: the request's text cache_key or None; ttft_ms: its time to first token
+# (0 when unknown); content_blocks: its units are content blocks (native segments),
+# not fixed-size blocks (hash_ids), so lookback applies to it.
+Request = collections.namedtuple(
+    "Request",
+    "t_ms model input_tokens output_tokens bounds cache_key ttft_ms content_blocks",
+    defaults=(None, 0, False),
+)
 
 
 class TraceError(Exception):
@@ -103,6 +131,20 @@ def parse_record(record, where):
         namespace = GLOBAL_NAMESPACE
     if "hash_ids" in record and "segments" in record:
         raise TraceError(f"{where}: give either hash_ids or segments, not both")
+    cache_key = record.get("cache_key")
+    if "cache_key" in record and (not isinstance(cache_key, str) or not cache_key):
+        raise TraceError(f"{where}: field cache_key: expected a non-empty string")
+    ttft_ms = 0
+    if "ttft" in record:
+        ttft = record["ttft"]
+        if isinstance(ttft, bool) or not isinstance(ttft, (int, float)) or ttft < 0:
+            raise TraceError(f"{where}: field ttft: expected a non-negative number of seconds")
+        ttft_ms = seconds_to_ms(ttft)
+    content_blocks = "segments" in record  # segments are content blocks, hash_ids blocks are not
+    if "content_blocks" in record:
+        content_blocks = record["content_blocks"]
+        if not isinstance(content_blocks, bool):
+            raise TraceError(f"{where}: field content_blocks: expected true or false")
 
     # units[i] identifies unit i; ends[i] is where bound i ends; markers[i] its cache marker.
     units, ends, markers = [], [], []
@@ -145,7 +187,9 @@ def parse_record(record, where):
     for index in range(len(units)):
         key = (namespace, model, tuple(units[: index + 1]))  # the chained key, spelled out
         bounds.append(Bound(key, ends[index], markers[index]))
-    return Request(seconds_to_ms(seconds), model, input_tokens, output_tokens, bounds)
+    return Request(
+        seconds_to_ms(seconds), model, input_tokens, output_tokens, bounds, cache_key, ttft_ms, content_blocks
+    )
 
 
 def load(paths):
@@ -215,17 +259,28 @@ class Breakpoint:
 
     An entry written or refreshed at a marked breakpoint lives by its marker's
     TTL, unless the TTL is a what-if (an explicit --ttl, a sweep point): then
-    ttl_ms is every entry's TTL, marked or not (DESIGN section 3)."""
+    ttl_ms is every entry's TTL, marked or not (DESIGN section 3).
 
-    def __init__(self, ttl_ms, min_tokens, ttl_overrides_markers=False):
+    visible_after: an entry written by a request at t is readable from
+    t + the request's ttft (else at once); lookups see alive and readable entries
+    only. lookback (0 = off): for a request whose units are content blocks, the
+    lookup checks a bound only if it lies at most lookback bounds before one of the
+    request's breakpoints."""
+
+    def __init__(self, ttl_ms, min_tokens, ttl_overrides_markers=False, visible_after=False, lookback=0):
         self.ttl_ms = ttl_ms
         self.min_tokens = min_tokens
         self.ttl_overrides_markers = ttl_overrides_markers
-        self.entries = {}  # key -> [u, ttl_ms]
+        self.visible_after = visible_after
+        self.lookback = lookback
+        self.entries = {}  # key -> [u, ttl_ms, readable_at]
 
     def alive(self, key, t_ms):
         entry = self.entries.get(key)
         return entry is not None and t_ms < entry[0] + entry[1]
+
+    def readable(self, key, t_ms):
+        return self.alive(key, t_ms) and self.entries[key][2] <= t_ms
 
     def access(self, request):
         t = request.t_ms
@@ -234,6 +289,8 @@ class Breakpoint:
             return 0, 0, 0
         marked = [index for index, bound in enumerate(bounds) if bound.marker is not None]
         breakpoints = marked if marked else [len(bounds) - 1]
+        ttft = request.ttft_ms if self.visible_after else 0
+        lookback = self.lookback if request.content_blocks else 0
 
         def breakpoint_ttl(index):
             marker = bounds[index].marker
@@ -241,37 +298,52 @@ class Breakpoint:
                 return self.ttl_ms
             return MARKER_TTL_MS[marker]
 
-        # Lookup: the deepest alive entry on the prompt's chain, contiguous or not.
+        def checked(index):
+            if lookback == 0:
+                return True
+            return any(index <= b and b - index <= lookback for b in breakpoints)
+
+        # Lookup: the deepest checked, alive and readable entry on the prompt's chain,
+        # contiguous or not.
         served = None
         for index in reversed(range(len(bounds))):
-            if self.alive(bounds[index].key, t):
+            if checked(index) and self.readable(bounds[index].key, t):
                 served = index
                 break
         read = bounds[served].end if served is not None else 0
         alive_breakpoints = [index for index in breakpoints if self.alive(bounds[index].key, t)]
 
-        # Writes: every breakpoint at or above min and beyond what was read.
+        # Writes: every breakpoint at or above min and beyond what was read. An entry
+        # alive there but not yet readable is written again (billed) and becomes
+        # readable at the earlier of its two times; a dead or absent one at t + ttft.
         write = write_1h = 0
         previous_end = read
         for index in breakpoints:
             end = bounds[index].end
             if end >= self.min_tokens and end > read:
+                key = bounds[index].key
+                readable_at = t + ttft
+                if self.alive(key, t):
+                    readable_at = min(self.entries[key][2], readable_at)
                 ttl = breakpoint_ttl(index)
-                self.entries[bounds[index].key] = [t, ttl]
+                self.entries[key] = [t, ttl, readable_at]
                 span = end - previous_end
                 write += span
                 if ttl >= TTL_1H_MS:
                     write_1h += span
                 previous_end = end
 
-        # Refresh: the entry that served the read, then every alive breakpoint entry.
+        # Refresh: the entry that served the read, then every alive breakpoint entry;
+        # a refresh never changes when an entry became readable.
         if served is not None:
             entry = self.entries[bounds[served].key]
             entry[0] = t
             if bounds[served].marker is not None:
                 entry[1] = breakpoint_ttl(served)
         for index in alive_breakpoints:
-            self.entries[bounds[index].key] = [t, breakpoint_ttl(index)]
+            entry = self.entries[bounds[index].key]
+            entry[0] = t
+            entry[1] = breakpoint_ttl(index)
         return read, write, write_1h
 
 
@@ -308,6 +380,46 @@ class NoCache:
         return 0, 0, 0
 
 
+class OverflowRouter:
+    """OpenAI overflow routing in front of any cache (DESIGN section 3, overflow_rpm).
+
+    Every request is counted, cacheable or not. The window counts the requests of
+    the key replayed so far (time order, ties in input order) and this one, so of
+    several requests at one time the later ones see the earlier ones but not the
+    reverse. Each (routing key, machine) is a cache of its own: the request's keys
+    are moved into that namespace before the cache sees them. (For lru the machines
+    are namespaces of one cache and share its capacity.)"""
+
+    def __init__(self, cache, overflow_rpm):
+        self.cache = cache
+        self.overflow_rpm = overflow_rpm
+        self.times = {}  # routing key -> times of its requests so far
+        self.counter = {}  # routing key -> requests so far
+
+    @staticmethod
+    def routing_key(request):
+        anchor = None
+        for bound in request.bounds:
+            if bound.end <= ROUTING_PREFIX_TOKENS:
+                anchor = bound.key  # the deepest such bound wins
+        if anchor is None and request.bounds:
+            anchor = request.bounds[0].key  # the first bound already ends after 256
+        return (request.model, request.cache_key, anchor)
+
+    def access(self, request):
+        t = request.t_ms
+        routing_key = self.routing_key(request)
+        times = self.times.setdefault(routing_key, [])
+        times.append(t)
+        recent = sum(1 for earlier in times if t - ROUTING_WINDOW_MS < earlier <= t)
+        machines = max(1, -(-recent // self.overflow_rpm))  # ceil, in integers
+        machine = self.counter.get(routing_key, 0) % machines
+        self.counter[routing_key] = self.counter.get(routing_key, 0) + 1
+        namespace = ("routed", routing_key, machine)
+        bounds = [Bound((namespace, bound.key), bound.end, bound.marker) for bound in request.bounds]
+        return self.cache.access(request._replace(bounds=bounds))
+
+
 # ------------------------------------------------------------------ replay
 
 DEFAULTS = {  # bare policies as pcsim presets them: ttl seconds, min tokens, granularity
@@ -320,7 +432,12 @@ DEFAULTS = {  # bare policies as pcsim presets them: ttl seconds, min tokens, gr
 }
 
 
-def make_cache(policy, ttl_ms, min_tokens, granularity, capacity, ttl_overrides_markers=False):
+def make_cache(policy, ttl_ms, min_tokens, granularity, capacity, ttl_overrides_markers=False,
+               overflow_rpm=0, visible_after=False, lookback=0):
+    if overflow_rpm and policy != "none":
+        cache = make_cache(policy, ttl_ms, min_tokens, granularity, capacity, ttl_overrides_markers,
+                           visible_after=visible_after, lookback=lookback)
+        return OverflowRouter(cache, overflow_rpm)
     if policy == "ideal":
         return Ideal(None)
     if policy == "ttl":
@@ -328,16 +445,19 @@ def make_cache(policy, ttl_ms, min_tokens, granularity, capacity, ttl_overrides_
     if policy == "openai":
         return OpenAI(ttl_ms, min_tokens, granularity)
     if policy == "breakpoint":
-        return Breakpoint(ttl_ms, min_tokens, ttl_overrides_markers)
+        return Breakpoint(ttl_ms, min_tokens, ttl_overrides_markers, visible_after, lookback)
     if policy == "lru":
         return LRU(capacity)
     return NoCache()
 
 
-def replay(requests, policy, ttl_ms=None, min_tokens=0, granularity=1, capacity=None, ttl_overrides_markers=False):
+def replay(requests, policy, ttl_ms=None, min_tokens=0, granularity=1, capacity=None, ttl_overrides_markers=False,
+           overflow_rpm=0, visible_after=False, lookback=0):
     """ttl_overrides_markers: the TTL was given explicitly (a what-if), so it
-    overrides the "5m"/"1h" markers too."""
-    cache = make_cache(policy, ttl_ms, min_tokens, granularity, capacity, ttl_overrides_markers)
+    overrides the "5m"/"1h" markers too. overflow_rpm, visible_after, lookback:
+    the refinements, 0/False = off (visible_after and lookback: breakpoint only)."""
+    cache = make_cache(policy, ttl_ms, min_tokens, granularity, capacity, ttl_overrides_markers,
+                       overflow_rpm, visible_after, lookback)
     totals = dict.fromkeys(TOKEN_FIELDS, 0)
     by_model = {}  # model -> [requests, totals], in order of first appearance
     for request in requests:
@@ -378,6 +498,10 @@ def main(argv):
     parser.add_argument("--min-tokens", type=int)
     parser.add_argument("--granularity", type=int)
     parser.add_argument("--capacity", type=int)
+    parser.add_argument("--overflow-rpm", type=int, help="overflow routing: requests per minute per machine (0 = off)")
+    parser.add_argument("--visible-after", choices=("on", "off", "1", "0"),
+                        help="entries readable only from the writer's t + ttft (breakpoint)")
+    parser.add_argument("--lookback", type=int, help="bounds checked back from each breakpoint (breakpoint; 0 = off)")
     parser.add_argument("traces", nargs="+", metavar="TRACE")
     options = parser.parse_args(argv)
     ttl_s, min_tokens, granularity = DEFAULTS[options.policy]
@@ -394,13 +518,21 @@ def main(argv):
         parser.error("--granularity must be >= 1 and --min-tokens >= 0")
     if options.policy == "lru" and (options.capacity is None or options.capacity <= 0):
         parser.error("--policy lru needs a positive --capacity")
+    overflow_rpm = options.overflow_rpm or 0
+    visible_after = options.visible_after in ("on", "1")
+    lookback = options.lookback or 0
+    if overflow_rpm < 0 or lookback < 0:
+        parser.error("--overflow-rpm and --lookback must be >= 0")
+    if (visible_after or lookback) and options.policy != "breakpoint":
+        parser.error("--visible-after and --lookback apply to --policy breakpoint only")
     try:
         requests = load(options.traces)
     except (OSError, TraceError) as error:
         print(f"reference_sim: {error}", file=sys.stderr)
         return 1
     report = replay(requests, options.policy, ttl_ms, min_tokens, granularity, options.capacity,
-                    ttl_overrides_markers=options.ttl is not None)
+                    ttl_overrides_markers=options.ttl is not None, overflow_rpm=overflow_rpm,
+                    visible_after=visible_after, lookback=lookback)
     policy = {"name": options.policy}
     if ttl_ms is not None:
         policy["ttl_ms"] = ttl_ms
@@ -410,6 +542,12 @@ def main(argv):
         policy["granularity"] = granularity
     if options.policy == "lru":
         policy["capacity_tokens"] = options.capacity
+    if options.overflow_rpm is not None:  # the refinements are echoed when given
+        policy["overflow_rpm"] = overflow_rpm
+    if options.visible_after is not None:
+        policy["visible_after"] = int(visible_after)
+    if options.lookback is not None:
+        policy["lookback"] = lookback
     print(json.dumps({"policy": policy, **report}, indent=1))
     return 0
 
