@@ -37,15 +37,17 @@ static enum pcs_status access_breakpoint(pcs_cache *cache, const struct pcs_requ
     if (pcs_tree_match(tree, root, req->units, count, &matched) != PCS_OK)
         return PCS_ERR_NOMEM;
 
-    /* The read: the deepest alive entry on the matched chain. */
+    /* The read: the deepest alive entry on the matched chain, looked for
+     * from the deep end (a conversation's path has a node per turn). */
     uint64_t read_depth = 0;
     uint32_t served = TREE_NIL;
-    for (size_t s = 0; s < tree->path_len; s++) {
+    for (size_t s = tree->path_len; s-- > 0;) {
         const struct tree_step *step = &tree->path[s];
         const struct tree_node *node = &tree->nodes[step->node];
         if (step->matched == node->len && entry_alive(node, t)) {
             read_depth = step->start_depth + step->matched;
             served = step->node;
+            break;
         }
     }
     const uint64_t read = read_depth ? req->ends[read_depth - 1] : 0;
@@ -77,9 +79,7 @@ static enum pcs_status access_breakpoint(pcs_cache *cache, const struct pcs_requ
             tree->nodes[served].entry_ttl_ms = pcs_cache_bound_ttl(cache, req, read_depth - 1);
     }
     uint64_t written_to = read;
-    for (size_t b = 0; b < count && b + 1 <= matched; b++) {
-        if (!pcs_breakpoint_at(req, b))
-            continue;
+    for (size_t b = pcs_breakpoint_next(req, 0); b < count && b + 1 <= matched; b = pcs_breakpoint_next(req, b + 1)) {
         const int64_t ttl = pcs_cache_bound_ttl(cache, req, b);
         const uint64_t end = req->ends[b];
         if (end >= cache->config.min_tokens && end > read) {
