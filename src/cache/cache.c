@@ -319,6 +319,20 @@ enum pcs_status pcs_cache_access(pcs_cache *cache, const struct pcs_request *req
     return cache->ops->access(cache, req, usage);
 }
 
+enum pcs_status pcs_cache_access_hinted(pcs_cache *cache, const struct pcs_request *req,
+                                        const struct pcs_cache_hint *hint, struct pcs_usage *usage)
+{
+    if (!hint || (hint->prompt_id == 0 && hint->prefix_of == 0))
+        return pcs_cache_access(cache, req, usage);
+    struct tree_expect expect = {hint->prompt_id, hint->prefix_of, hint->prefix_shared};
+    pcs_tree_expect(&cache->tree, &expect);
+    enum pcs_status status = pcs_cache_access(cache, req, usage);
+    if (status == PCS_OK)
+        pcs_tree_remember(&cache->tree);
+    pcs_tree_expect(&cache->tree, NULL); /* left over when the access did not match */
+    return status;
+}
+
 void pcs_cache_prefetch(pcs_cache *cache, const struct pcs_request *req)
 {
     if (cache->config.policy == PCS_POLICY_NONE || req->bound_count == 0)
@@ -358,6 +372,11 @@ int64_t pcs_cache_config_bound_ttl(const struct pcs_cache_config *config, const 
 uint64_t pcs_cache_node_count(const pcs_cache *cache)
 {
     return cache->tree.live_nodes;
+}
+
+uint64_t pcs_cache_resumed_count(const pcs_cache *cache)
+{
+    return cache->tree.recall.resumed;
 }
 
 uint64_t pcs_cache_cached_tokens(const pcs_cache *cache)

@@ -8,6 +8,7 @@
 
 #include "common/grow.h"
 #include "common/hash_table.h"
+#include "common/memory.h"
 
 /* Grows *array (of item bytes) to hold count; 0 or -1 (no memory). */
 static int grow(void **array, size_t *cap, size_t count, size_t item)
@@ -17,6 +18,8 @@ static int grow(void **array, size_t *cap, size_t count, size_t item)
     size_t grown = grow_capacity(*cap, count, 1024, item);
     if (grown == 0)
         return -1;
+    /* Huge pages for the large arrays: a trial reads the bounds of the
+     * requests it plays at scattered places, a TLB miss each on 4 KiB pages. */
     void *memory = realloc(*array, grown * item);
     if (!memory)
         return -1;
@@ -127,6 +130,53 @@ static enum pcs_status keep_models(struct pcs_trace_requests *r, const pcs_trace
     return PCS_OK;
 }
 
+/* The leading units the prompts of requests a and b share. */
+static uint32_t shared_units(const struct pcs_trace_requests *r, size_t a, size_t b)
+{
+    const uint64_t *x = r->units + r->first_bound[a];
+    const uint64_t *y = r->units + r->first_bound[b];
+    size_t limit = r->first_bound[a + 1] - r->first_bound[a];
+    size_t other = r->first_bound[b + 1] - r->first_bound[b];
+    if (other < limit)
+        limit = other;
+    if (limit > UINT32_MAX)
+        limit = UINT32_MAX; /* fewer than shared is a true hint */
+    size_t i = 0;
+    while (i < limit && x[i] == y[i])
+        i++;
+    return (uint32_t)i;
+}
+
+/* Links each request to the previous one of its namespace and model, and
+ * counts the units their prompts share: a conversation's turn re-sends
+ * the one before, and the cache need not compare that part again. */
+static enum pcs_status link_prefixes(struct pcs_trace_requests *r)
+{
+    size_t n = r->count;
+    r->prefix_of = malloc((n ? n : 1) * sizeof *r->prefix_of);
+    r->prefix_shared = malloc((n ? n : 1) * sizeof *r->prefix_shared);
+    if (!r->prefix_of || !r->prefix_shared)
+        return PCS_ERR_NOMEM;
+    if (n >= UINT32_MAX)
+        return PCS_ERR_RANGE;
+    struct pcs_hash_table last; /* (namespace, model) -> 1 + its latest request */
+    memset(&last, 0, sizeof last);
+    enum pcs_status status = PCS_OK;
+    for (size_t i = 0; i < n && status == PCS_OK; i++) {
+        uint32_t before = pcs_hash_find(&last, r->namespace_id[i], r->model[i]);
+        if (before == PCS_HASH_EMPTY) {
+            r->prefix_of[i] = 0;
+            r->prefix_shared[i] = 0;
+        } else {
+            r->prefix_of[i] = before;
+            r->prefix_shared[i] = shared_units(r, before - 1, i);
+        }
+        status = pcs_hash_put(&last, r->namespace_id[i], r->model[i], (uint32_t)(i + 1));
+    }
+    pcs_hash_release(&last);
+    return status;
+}
+
 struct pcs_trace_requests *pcs_trace_requests_load(const char *const *paths, size_t path_count, int format,
                                                    const char *default_model, enum pcs_trace_task task,
                                                    struct pcs_error *err)
@@ -173,6 +223,11 @@ struct pcs_trace_requests *pcs_trace_requests_load(const char *const *paths, siz
         status = pcs_error_set(err, PCS_ERR_PARSE, "the trace has no requests");
     else if (status == PCS_END)
         status = keep_models(b.out, trace, (const char *const *)places);
+    if (status == PCS_OK) {
+        status = link_prefixes(b.out);
+        if (status == PCS_ERR_RANGE)
+            pcs_error_set(err, status, "a trace of more than %u requests", UINT32_MAX - 1);
+    }
     for (size_t m = 0; m < place_cap; m++)
         free(places[m]);
     free(places);
@@ -208,6 +263,8 @@ void pcs_trace_requests_free(struct pcs_trace_requests *r)
     free(r->units);
     free(r->ends);
     free(r->flags);
+    free(r->prefix_of);
+    free(r->prefix_shared);
     for (size_t m = 0; m < r->model_count; m++) {
         free(r->model_names ? r->model_names[m] : NULL);
         free(r->places ? r->places[m] : NULL);
@@ -233,4 +290,26 @@ void pcs_trace_requests_get(const struct pcs_trace_requests *r, size_t index, st
     req->units = r->units + first;
     req->ends = r->ends + first;
     req->flags = r->flagged[index] ? r->flags + first : NULL;
+}
+
+void pcs_trace_requests_hint(const struct pcs_trace_requests *r, size_t index, struct pcs_cache_hint *hint)
+{
+    hint->prompt_id = (uint64_t)index + 1;
+    hint->prefix_of = r->prefix_of[index];
+    hint->prefix_shared = r->prefix_shared[index];
+}
+
+void pcs_trace_requests_prefetch(const struct pcs_trace_requests *r, size_t index)
+{
+    size_t first = r->first_bound[index];
+    size_t count = r->first_bound[index + 1] - first;
+    if (count == 0)
+        return;
+    size_t shared = r->prefix_shared[index] < count ? r->prefix_shared[index] : count - 1;
+    __builtin_prefetch(r->units + first + shared);
+    __builtin_prefetch(r->ends + first + count - 1);
+    if (shared > 0)
+        __builtin_prefetch(r->ends + first + shared - 1);
+    if (r->flags && r->flagged[index])
+        __builtin_prefetch(r->flags + first + shared);
 }

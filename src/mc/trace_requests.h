@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pcsim/cache.h"
 #include "pcsim/scenario.h"
 #include "pcsim/trace.h"
 
@@ -28,6 +29,12 @@ struct pcs_trace_requests {
     uint64_t *units;
     uint32_t *ends;
     uint8_t *flags; /* per bound; NULL when no request of the trace is flagged */
+    /* Per request, what its prompt shares with the previous request of the
+     * same namespace and model (the cache's hint, pcs_cache_access_hinted):
+     * 1 + that request's index (0: none), and how many leading units the
+     * two prompts share. Computed once at load. */
+    uint32_t *prefix_of;
+    uint32_t *prefix_shared;
     size_t bound_count;
     size_t task_count;
     size_t model_count;
@@ -48,6 +55,17 @@ void pcs_trace_requests_free(struct pcs_trace_requests *requests); /* NULL is a 
 /* The request's prompt as a request record borrowing the copy's arrays
  * (model and tier are the trace's; the caller sets what a strategy changes). */
 void pcs_trace_requests_get(const struct pcs_trace_requests *requests, size_t index, struct pcs_request *req);
+
+/* The cache hint of request index (pcs_cache_access_hinted): its prompt
+ * named by 1 + index, and what it shares with prefix_of's. */
+void pcs_trace_requests_hint(const struct pcs_trace_requests *requests, size_t index, struct pcs_cache_hint *hint);
+
+/* Starts loading what a cache access of request index reads first from
+ * the copy (its new units, the ends where its prompt and its shared part
+ * end): the copy is far larger than the caches of the CPU, and a trial
+ * visits it in no order the hardware foresees. Only a hint: any index
+ * below count; nothing changes. */
+void pcs_trace_requests_prefetch(const struct pcs_trace_requests *requests, size_t index);
 
 /* The model name a trace model runs on in strategy: its model_map's entry
  * for trace_name, else trace_name itself. */

@@ -25,6 +25,10 @@
 #include "mc_internal.h"
 #include "trace_requests.h"
 
+/* Arrivals ahead of the one played whose trace data is loaded early
+ * (pcs_trace_requests_prefetch). */
+#define TRACE_PREFETCH_AHEAD 2
+
 /* An attempt waiting for its time. */
 struct trace_event {
     int64_t time;
@@ -195,7 +199,9 @@ static enum pcs_status trace_attempt(struct trace_play *play, struct trace_event
     if (status != PCS_OK)
         return status;
     struct pcs_usage usage;
-    status = pcs_cache_access(cache, &req, &usage);
+    struct pcs_cache_hint hint;
+    pcs_trace_requests_hint(requests, request, &hint);
+    status = pcs_cache_access_hinted(cache, &req, &hint, &usage);
     if (status != PCS_OK)
         return pcs_error_set(play->err, status, "the cache failed: %s", pcs_strerror(status));
     const struct plan_slot *model = &play->plan->slots[slot];
@@ -315,6 +321,8 @@ enum pcs_status pcs_trial_play_trace(const struct pcs_scenario *scenario, const 
             memset(&event, 0, sizeof event);
             event.time = next_time;
             event.request = (uint32_t)next++;
+            if (next + TRACE_PREFETCH_AHEAD < requests->count)
+                pcs_trace_requests_prefetch(requests, next + TRACE_PREFETCH_AHEAD);
             uint32_t task = requests->task[event.request];
             event.step = scratch->step_tries[task]++;
             if (!(scratch->step[task] & TASK_FAILED))

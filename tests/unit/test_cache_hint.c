@@ -217,8 +217,8 @@ static uint64_t parity(const char *name, enum pcs_policy policy, int64_t ttl_ms,
         struct pcs_usage a, b;
         uint64_t nodes_before = pcs_cache_node_count(plain);
         enum pcs_status sa = pcs_cache_access(plain, &p->req, &a);
-        enum pcs_status sb = p->hinted ? pcs_cache_access_hinted(hinted, &p->req, &p->hint, &b)
-                                       : pcs_cache_access(hinted, &p->req, &b);
+        enum pcs_status sb =
+            p->hinted ? pcs_cache_access_hinted(hinted, &p->req, &p->hint, &b) : pcs_cache_access(hinted, &p->req, &b);
         if (pcs_cache_node_count(plain) + 64 < nodes_before)
             sweeps++;
         if (sa != PCS_OK || sb != PCS_OK || !usage_equal(&a, &b) ||
@@ -241,8 +241,8 @@ static uint64_t parity(const char *name, enum pcs_policy policy, int64_t ttl_ms,
     CHECK(read > 0 || policy == PCS_POLICY_NONE); /* the caches did serve something */
     uint64_t resumed = pcs_cache_resumed_count(hinted);
     CHECK_U64(pcs_cache_resumed_count(plain), 0);
-    printf("%-28s %zu requests: %llu resumed, %zu sweeps seen, %llu nodes\n", name, count,
-           (unsigned long long)resumed, sweeps, (unsigned long long)pcs_cache_node_count(plain));
+    printf("%-28s %zu requests: %llu resumed, %zu sweeps seen, %llu nodes\n", name, count, (unsigned long long)resumed,
+           sweeps, (unsigned long long)pcs_cache_node_count(plain));
     free(p);
     pcs_cache_free(plain);
     pcs_cache_free(hinted);
