@@ -690,11 +690,25 @@ static enum pcs_status cut_in_place(struct tree *tree, size_t s, uint32_t j, siz
     return PCS_OK;
 }
 
+/* The first path step whose match reaches depth (path_len if none): steps
+ * are contiguous, so their ends increase; a conversation's path has a node
+ * per turn, and the cut is usually near its end. */
+static size_t path_step_reaching(const struct tree *tree, uint64_t depth)
+{
+    size_t low = 0, high = tree->path_len;
+    while (low < high) {
+        size_t mid = low + (high - low) / 2;
+        if (tree->path[mid].start_depth + tree->path[mid].matched < depth)
+            low = mid + 1;
+        else
+            high = mid;
+    }
+    return low;
+}
+
 enum pcs_status pcs_tree_cut(struct tree *tree, uint64_t depth, size_t *step_index)
 {
-    size_t s = 0;
-    while (s < tree->path_len && tree->path[s].start_depth + tree->path[s].matched < depth)
-        s++;
+    size_t s = path_step_reaching(tree, depth);
     if (s == tree->path_len || depth <= tree->path[s].start_depth)
         return PCS_ERR_ARG;
     struct tree_step *step = &tree->path[s];

@@ -298,18 +298,3 @@ void pcs_trace_requests_hint(const struct pcs_trace_requests *r, size_t index, s
     hint->prefix_of = r->prefix_of[index];
     hint->prefix_shared = r->prefix_shared[index];
 }
-
-void pcs_trace_requests_prefetch(const struct pcs_trace_requests *r, size_t index)
-{
-    size_t first = r->first_bound[index];
-    size_t count = r->first_bound[index + 1] - first;
-    if (count == 0)
-        return;
-    size_t shared = r->prefix_shared[index] < count ? r->prefix_shared[index] : count - 1;
-    __builtin_prefetch(r->units + first + shared);
-    __builtin_prefetch(r->ends + first + count - 1);
-    if (shared > 0)
-        __builtin_prefetch(r->ends + first + shared - 1);
-    if (r->flags && r->flagged[index])
-        __builtin_prefetch(r->flags + first + shared);
-}

@@ -60,13 +60,6 @@ void pcs_trace_requests_get(const struct pcs_trace_requests *requests, size_t in
  * named by 1 + index, and what it shares with prefix_of's. */
 void pcs_trace_requests_hint(const struct pcs_trace_requests *requests, size_t index, struct pcs_cache_hint *hint);
 
-/* Starts loading what a cache access of request index reads first from
- * the copy (its new units, the ends where its prompt and its shared part
- * end): the copy is far larger than the caches of the CPU, and a trial
- * visits it in no order the hardware foresees. Only a hint: any index
- * below count; nothing changes. */
-void pcs_trace_requests_prefetch(const struct pcs_trace_requests *requests, size_t index);
-
 /* The model name a trace model runs on in strategy: its model_map's entry
  * for trace_name, else trace_name itself. */
 const char *pcs_trace_model_mapped(const struct pcs_strategy *strategy, const char *trace_name);

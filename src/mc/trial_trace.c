@@ -25,10 +25,6 @@
 #include "mc_internal.h"
 #include "trace_requests.h"
 
-/* Arrivals ahead of the one played whose trace data is loaded early
- * (pcs_trace_requests_prefetch). */
-#define TRACE_PREFETCH_AHEAD 2
-
 /* An attempt waiting for its time. */
 struct trace_event {
     int64_t time;
@@ -321,8 +317,6 @@ enum pcs_status pcs_trial_play_trace(const struct pcs_scenario *scenario, const 
             memset(&event, 0, sizeof event);
             event.time = next_time;
             event.request = (uint32_t)next++;
-            if (next + TRACE_PREFETCH_AHEAD < requests->count)
-                pcs_trace_requests_prefetch(requests, next + TRACE_PREFETCH_AHEAD);
             uint32_t task = requests->task[event.request];
             event.step = scratch->step_tries[task]++;
             if (!(scratch->step[task] & TASK_FAILED))
