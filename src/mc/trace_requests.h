@@ -25,7 +25,8 @@ struct pcs_trace_requests {
     uint32_t *task;      /* dense task index, < task_count */
     uint8_t *tier;       /* enum pcs_tier */
     uint8_t *flagged;    /* 1: the request's bounds carry flags (else it has none: NULL, not zeros) */
-    size_t *first_bound; /* count + 1 offsets into the bound arrays */
+    size_t *first_bound; /* per request: its first bound's offset in the bound arrays */
+    uint32_t *bounds;    /* per request: its bound count */
     uint64_t *units;
     uint32_t *ends;
     uint8_t *flags; /* per bound; NULL when no request of the trace is flagged */
@@ -35,6 +36,8 @@ struct pcs_trace_requests {
      * two prompts share. Computed once at load. */
     uint32_t *prefix_of;
     uint32_t *prefix_shared;
+    /* Bounds stored: a prompt that extends the previous one of its
+     * namespace and model shares that one's, and stores only its new ones. */
     size_t bound_count;
     size_t task_count;
     size_t model_count;

@@ -4,7 +4,8 @@
  * models, breakpoints with markers) played through two caches of each
  * policy, one plainly and one with hints, must agree on every request's
  * usage and on the cache's size after it. And the trace workload's hints
- * (src/mc/trace_requests.c) on small traces, worked out by hand. */
+ * and its shared bound layout (src/mc/trace_requests.c) on small traces,
+ * worked out by hand. */
 #include <stdlib.h>
 
 #include "check.h"
@@ -288,6 +289,23 @@ static void test_trace_hints(const char *data_dir)
             CHECK_U64(r->prefix_of[i], prefix_of[i]);
             CHECK_U64(r->prefix_shared[i], shared[i]);
         }
+        /* Each turn extends the one before on its model: the sonnet turns
+         * share one run of 7 bounds, the haiku turns one of 2 after it. */
+        CHECK_U64(r->bound_count, 9);
+        const size_t first[] = {0, 0, 7, 0, 7, 0};
+        const uint32_t bounds[] = {3, 5, 2, 6, 2, 7};
+        for (size_t i = 0; i < 6 && i < r->count; i++) {
+            CHECK_U64(r->first_bound[i], first[i]);
+            CHECK_U64(r->bounds[i], bounds[i]);
+        }
+        struct pcs_request req;
+        pcs_trace_requests_get(r, 5, &req);
+        CHECK_U64(req.bound_count, 7);
+        CHECK_U64(req.ends[6], 700); /* block_size 100 */
+        CHECK(req.flags == NULL);
+        pcs_trace_requests_get(r, 1, &req);
+        CHECK_U64(req.ends[4], 500);
+        CHECK_U64(req.input_tokens, 520);
         struct pcs_cache_hint hint;
         pcs_trace_requests_hint(r, 3, &hint);
         CHECK_U64(hint.prompt_id, 4);
@@ -309,6 +327,8 @@ static void test_trace_hints(const char *data_dir)
             CHECK_U64(r->prefix_of[i], prefix_of[i]);
             CHECK_U64(r->prefix_shared[i], shared[i]);
         }
+        /* No prompt extends its chain's previous one: every bound stored. */
+        CHECK_U64(r->bound_count, 3 * 6 + 2);
         pcs_trace_requests_free(r);
     }
 }
