@@ -186,8 +186,8 @@ static int extends(const struct pcs_trace_requests *r, size_t p, size_t j, const
 {
     size_t n = r->bounds[p];
     size_t old = r->first_bound[j];
-    if (r->prefix_shared[j] < n || r->bounds[j] < n)
-        return 0;
+    if (n == 0 || r->prefix_shared[j] < n || r->bounds[j] < n)
+        return 0; /* nothing to share (and maybe no arrays to compare) */
     if (memcmp(r->ends + old, ends + new_first, n * sizeof *ends) != 0)
         return 0;
     return !r->flags || memcmp(r->flags + old, flags + new_first, n) == 0;
@@ -235,10 +235,12 @@ static enum pcs_status share_bounds(struct pcs_trace_requests *r)
             }
             size_t add = r->bounds[j] - keep;
             size_t from = r->first_bound[j] + keep;
-            memcpy(units + tail, r->units + from, add * sizeof *units);
-            memcpy(ends + tail, r->ends + from, add * sizeof *ends);
-            if (flags)
-                memcpy(flags + tail, r->flags + from, add);
+            if (add > 0) { /* a trace without prefixes has no bound arrays */
+                memcpy(units + tail, r->units + from, add * sizeof *units);
+                memcpy(ends + tail, r->ends + from, add * sizeof *ends);
+                if (flags)
+                    memcpy(flags + tail, r->flags + from, add);
+            }
             tail += add;
             prev = j;
             if (next[j] == 0)
