@@ -310,6 +310,29 @@ pcs_cache *pcs_cache_new(const struct pcs_cache_config *config, struct pcs_error
  * PCS_ERR_NOMEM when the cache cannot grow. */
 enum pcs_status pcs_cache_access(pcs_cache *cache, const struct pcs_request *req, struct pcs_usage *usage);
 
+/* What a caller may know of a request's prompt from earlier ones, so that
+ * the cache need not find it again (ids are the caller's; 0: unknown):
+ * prompt_id names the prompt's units (two requests with one nonzero
+ * prompt_id have the same bound_count and units), and the prompt's first
+ * prefix_shared units equal those of the prompt named prefix_of (fewer
+ * than it truly shares is allowed, more is not). */
+struct pcs_cache_hint {
+    uint64_t prompt_id;
+    uint64_t prefix_of;
+    uint64_t prefix_shared; /* units (bounds) */
+};
+
+/* pcs_cache_access with a hint: the same usage and the same cache state
+ * after as without it; only faster. When the last request the cache played
+ * in req's (namespace, model) was the prompt hint names (prefix_of, or
+ * prompt_id itself: a redo), the cache starts from where that one ended
+ * instead of comparing the shared units again, so a conversation's turn
+ * costs its new bounds and its path's nodes, not all its bounds. A false
+ * hint (units that differ within prefix_shared) gives wrong results.
+ * hint NULL: pcs_cache_access. Errors as pcs_cache_access. */
+enum pcs_status pcs_cache_access_hinted(pcs_cache *cache, const struct pcs_request *req,
+                                        const struct pcs_cache_hint *hint, struct pcs_usage *usage);
+
 /* Breakpoint caches at several configurations played as one, for the TTL
  * curves of the breakpoint policy (pcsim/sweep.h): one tree of the chains
  * every lane holds, and per entry each lane's last use and TTL side by
@@ -351,6 +374,10 @@ const struct pcs_gap_step *pcs_cache_profile(const pcs_cache *cache, size_t *cou
  * tests). */
 uint64_t pcs_cache_node_count(const pcs_cache *cache);
 uint64_t pcs_cache_cached_tokens(const pcs_cache *cache); /* lru: tokens held */
+
+/* Accesses whose walk started where a hinted earlier one ended
+ * (pcs_cache_access_hinted), for benchmarks and tests. */
+uint64_t pcs_cache_resumed_count(const pcs_cache *cache);
 
 void pcs_cache_free(pcs_cache *cache); /* NULL is a no-op */
 

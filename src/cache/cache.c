@@ -376,6 +376,20 @@ enum pcs_status pcs_cache_route(pcs_cache *cache, uint64_t overflow_rpm, const s
     return pcs_router_route(&cache->router, overflow_rpm, req, namespace_id);
 }
 
+enum pcs_status pcs_cache_access_hinted(pcs_cache *cache, const struct pcs_request *req,
+                                        const struct pcs_cache_hint *hint, struct pcs_usage *usage)
+{
+    if (!hint || (hint->prompt_id == 0 && hint->prefix_of == 0))
+        return pcs_cache_access(cache, req, usage);
+    struct tree_expect expect = {hint->prompt_id, hint->prefix_of, hint->prefix_shared};
+    pcs_tree_expect(&cache->tree, &expect);
+    enum pcs_status status = pcs_cache_access(cache, req, usage);
+    if (status == PCS_OK)
+        pcs_tree_remember(&cache->tree);
+    pcs_tree_expect(&cache->tree, NULL); /* left over when the access did not match */
+    return status;
+}
+
 void pcs_cache_prefetch(pcs_cache *cache, const struct pcs_request *req)
 {
     /* A routed request's namespace is known only once it is routed (which
@@ -417,6 +431,11 @@ int64_t pcs_cache_config_bound_ttl(const struct pcs_cache_config *config, const 
 uint64_t pcs_cache_node_count(const pcs_cache *cache)
 {
     return cache->tree.live_nodes;
+}
+
+uint64_t pcs_cache_resumed_count(const pcs_cache *cache)
+{
+    return cache->tree.recall.resumed;
 }
 
 uint64_t pcs_cache_cached_tokens(const pcs_cache *cache)

@@ -100,6 +100,18 @@ static inline uint64_t pcs_breakpoint_distance(const struct pcs_request *req, si
     return *next < req->bound_count ? *next - bound : UINT64_MAX;
 }
 
+/* The first breakpoint at or after bound from, or req->bound_count if there
+ * is none: a prompt has few breakpoints among many bounds (one, its last,
+ * when none is marked), so loops over them step from one to the next. */
+static inline size_t pcs_breakpoint_next(const struct pcs_request *req, size_t from)
+{
+    if (!req->flags)
+        return from < req->bound_count ? req->bound_count - 1 : req->bound_count;
+    while (from < req->bound_count && !(req->flags[from] & PCS_BOUND_BREAKPOINT))
+        from++;
+    return from;
+}
+
 /* The path step whose node ends exactly at depth, or -1. */
 static inline long pcs_breakpoint_step_ending_at(const struct tree *tree, uint64_t depth)
 {

@@ -65,21 +65,25 @@ static enum pcs_status access_breakpoint(pcs_cache *cache, const struct pcs_requ
         return PCS_ERR_NOMEM;
 
     /* The read: the deepest visible entry on the matched chain (with
-     * lookback, among the bounds looked up). */
+     * lookback, among the bounds looked up), looked for from the deep end
+     * (a conversation's path has a node per turn). */
     const uint64_t lookback = pcs_breakpoint_lookback(&cache->config, req);
-    size_t next_breakpoint = 0;
     uint64_t read_depth = 0;
     uint32_t served = TREE_NIL;
-    for (size_t s = 0; s < tree->path_len; s++) {
+    for (size_t s = tree->path_len; s-- > 0;) {
         const struct tree_step *step = &tree->path[s];
         const struct tree_node *node = &tree->nodes[step->node];
         if (step->matched != node->len || !entry_visible(node, t))
             continue;
         const uint64_t depth = step->start_depth + step->matched;
-        if (lookback != UINT64_MAX && pcs_breakpoint_distance(req, &next_breakpoint, depth - 1) > lookback)
-            continue;
+        if (lookback != UINT64_MAX) {
+            const size_t breakpoint = pcs_breakpoint_next(req, (size_t)depth - 1);
+            if (breakpoint >= count || breakpoint - (depth - 1) > lookback)
+                continue;
+        }
         read_depth = depth;
         served = step->node;
+        break;
     }
     const uint64_t read = read_depth ? req->ends[read_depth - 1] : 0;
     usage->cache_read = read;
@@ -111,9 +115,7 @@ static enum pcs_status access_breakpoint(pcs_cache *cache, const struct pcs_requ
     }
     const int64_t readable_if_written = t + pcs_breakpoint_wait_ms(&cache->config, req);
     uint64_t written_to = read;
-    for (size_t b = 0; b < count && b + 1 <= matched; b++) {
-        if (!pcs_breakpoint_at(req, b))
-            continue;
+    for (size_t b = pcs_breakpoint_next(req, 0); b < count && b + 1 <= matched; b = pcs_breakpoint_next(req, b + 1)) {
         const int64_t ttl = pcs_cache_bound_ttl(cache, req, b);
         const uint64_t end = req->ends[b];
         if (end >= cache->config.min_tokens && end > read) {

@@ -29,6 +29,8 @@ static enum pcs_status reserve_costs(pcs_cache *cache, size_t count)
 static void evict(pcs_cache *cache)
 {
     struct tree *tree = &cache->tree;
+    if (cache->cached_tokens > cache->config.capacity_tokens)
+        pcs_tree_forget_all(tree); /* the victims may be any root's */
     while (cache->cached_tokens > cache->config.capacity_tokens && tree->lru_tail != TREE_NIL) {
         uint32_t victim = tree->lru_tail;
         uint64_t excess = cache->cached_tokens - cache->config.capacity_tokens;

@@ -55,6 +55,7 @@ void pcs_tree_release(struct tree *tree)
             free(tree->lru[i].costs);
     }
     pcs_run_pool_release(&tree->runs);
+    pcs_tree_recall_release(&tree->recall);
     free(tree->nodes);
     free(tree->lru);
     pcs_hash_release(&tree->children);
@@ -464,15 +465,27 @@ static inline uint32_t units_match(const uint64_t *run, const uint64_t *want, ui
     return i;
 }
 
-enum pcs_status pcs_tree_match(struct tree *tree, uint32_t root, const uint64_t *units, uint64_t count,
-                               uint64_t *bounds_matched)
+/* The node that continues a match past a path step that matched matched
+ * bounds of node's run, the next unit being unit: a side child where the
+ * match leaves the run, else an end child; TREE_NIL if none. */
+static uint32_t match_next(struct tree *tree, uint32_t node, uint32_t matched, uint64_t unit)
 {
-    uint64_t depth = 0;
-    tree->path_len = 0;
-    tree->last_cut_tail = TREE_NIL;
-    uint32_t child = count > 0 ? child_of(tree, root, units[0]) : TREE_NIL;
+    const struct tree_node *n = &tree->nodes[node];
+    if (matched < n->len)
+        return side_of(tree, node, matched, unit); /* leaves the run sideways */
+    if (end_children(n) == 0)
+        return TREE_NIL; /* no end child: no need to ask the table (a conversation's next turn) */
+    uint32_t child = child_of(tree, node, unit);
     if (child != TREE_NIL)
-        node_set_hint(&tree->nodes[root], child, units[0]);
+        node_set_hint(&tree->nodes[node], child, unit);
+    return child;
+}
+
+/* Goes on matching units[depth..count) from child (whose first unit the
+ * lookup matched), adding steps to the path. */
+static enum pcs_status match_from(struct tree *tree, uint32_t child, const uint64_t *units, uint64_t count,
+                                  uint64_t depth, uint64_t *bounds_matched)
+{
     while (child != TREE_NIL) {
         struct tree_node *n = &tree->nodes[child];
         const uint64_t *run = tree_units(n);
@@ -489,19 +502,60 @@ enum pcs_status pcs_tree_match(struct tree *tree, uint32_t root, const uint64_t 
         depth += matched;
         if (depth >= count)
             break;
-        uint32_t node = child;
-        if (matched < n->len) {
-            child = side_of(tree, node, matched, units[depth]); /* leaves the run sideways */
-        } else if (end_children(n) > 0) {
-            child = child_of(tree, node, units[depth]);
-            if (child != TREE_NIL)
-                node_set_hint(&tree->nodes[node], child, units[depth]);
-        } else {
-            child = TREE_NIL; /* no end child: no need to ask the table (a conversation's next turn) */
-        }
+        child = match_next(tree, child, matched, units[depth]);
     }
     *bounds_matched = depth;
     return PCS_OK;
+}
+
+/* The match from a remembered path (pcs_tree_recall) that spells units up
+ * to depth shared: the path is cut there, its last step goes on along its
+ * run as far as units agree, then the walk goes on as from the root. The
+ * tree is a trie, so the path of units[0..shared) is the one remembered;
+ * what a walk from the root would have compared again is skipped. */
+static enum pcs_status match_resumed(struct tree *tree, uint32_t root, const uint64_t *units, uint64_t count,
+                                     uint64_t shared, uint64_t *bounds_matched)
+{
+    size_t s = tree->path_len;
+    while (s > 1 && tree->path[s - 1].start_depth >= shared)
+        s--;
+    struct tree_step *step = &tree->path[s - 1];
+    struct tree_node *n = &tree->nodes[step->node];
+    uint64_t kept = shared - step->start_depth;
+    if (!n->live || kept > n->len || step->start_depth >= shared) {
+        /* Not a path of this tree: a caller's broken promise, or a bug.
+         * Walk from the root rather than trust it. */
+        tree->path_len = 0;
+        uint32_t child = child_of(tree, root, units[0]);
+        if (child != TREE_NIL)
+            node_set_hint(&tree->nodes[root], child, units[0]);
+        return match_from(tree, child, units, count, 0, bounds_matched);
+    }
+    tree->path_len = s;
+    uint64_t rest = count - step->start_depth;
+    uint32_t limit = rest < n->len ? (uint32_t)rest : n->len;
+    step->matched = units_match(tree_units(n), units + step->start_depth, (uint32_t)kept, limit);
+    uint64_t depth = step->start_depth + step->matched;
+    if (depth >= count) {
+        *bounds_matched = depth;
+        return PCS_OK;
+    }
+    return match_from(tree, match_next(tree, step->node, step->matched, units[depth]), units, count, depth,
+                      bounds_matched);
+}
+
+enum pcs_status pcs_tree_match(struct tree *tree, uint32_t root, const uint64_t *units, uint64_t count,
+                               uint64_t *bounds_matched)
+{
+    tree->path_len = 0;
+    tree->last_cut_tail = TREE_NIL;
+    uint64_t shared;
+    if (pcs_tree_recall(tree, root, count, &shared))
+        return match_resumed(tree, root, units, count, shared, bounds_matched);
+    uint32_t child = count > 0 ? child_of(tree, root, units[0]) : TREE_NIL;
+    if (child != TREE_NIL)
+        node_set_hint(&tree->nodes[root], child, units[0]);
+    return match_from(tree, child, units, count, 0, bounds_matched);
 }
 
 /* lru list helpers */
@@ -639,11 +693,25 @@ static enum pcs_status cut_in_place(struct tree *tree, size_t s, uint32_t j, siz
     return PCS_OK;
 }
 
+/* The first path step whose match reaches depth (path_len if none): steps
+ * are contiguous, so their ends increase; a conversation's path has a node
+ * per turn, and the cut is usually near its end. */
+static size_t path_step_reaching(const struct tree *tree, uint64_t depth)
+{
+    size_t low = 0, high = tree->path_len;
+    while (low < high) {
+        size_t mid = low + (high - low) / 2;
+        if (tree->path[mid].start_depth + tree->path[mid].matched < depth)
+            low = mid + 1;
+        else
+            high = mid;
+    }
+    return low;
+}
+
 enum pcs_status pcs_tree_cut(struct tree *tree, uint64_t depth, size_t *step_index)
 {
-    size_t s = 0;
-    while (s < tree->path_len && tree->path[s].start_depth + tree->path[s].matched < depth)
-        s++;
+    size_t s = path_step_reaching(tree, depth);
     if (s == tree->path_len || depth <= tree->path[s].start_depth)
         return PCS_ERR_ARG;
     struct tree_step *step = &tree->path[s];
@@ -891,6 +959,8 @@ size_t pcs_tree_sweep(struct tree *tree, tree_dead_fn is_dead, const void *conte
             id = parent;
         }
     }
+    if (freed > 0)
+        pcs_tree_forget_all(tree); /* roots other than the one accessed may have lost nodes */
     return freed;
 }
 

@@ -92,6 +92,43 @@ struct tree_walk {
     uint32_t stage; /* enum tree_walk_stage */
 };
 
+/* What the caller knows of the next request's prompt (pcs_tree_expect):
+ * prompt_id names its units (two prompts with one nonzero id have equal
+ * units), and its first prefix_shared units are those of the prompt named
+ * prefix_of (0: none). */
+struct tree_expect {
+    uint64_t prompt_id;
+    uint64_t prefix_of;
+    uint64_t prefix_shared;
+};
+
+/* A root's remembered path: the path of prompt prompt_id as the access that
+ * sent it left the tree, valid while the tree's epoch is epoch. */
+struct tree_memory {
+    uint64_t prompt_id; /* 0: nothing remembered */
+    uint64_t epoch;
+    struct tree_step *steps;
+    size_t len;
+    size_t cap;
+};
+
+/* The remembered paths of a tree, one per root (see pcs_tree_expect). */
+struct tree_recall {
+    struct tree_memory *memories;
+    size_t memory_count;
+    size_t memory_cap;
+    struct pcs_hash_table memory_of; /* (root, 0) -> index into memories */
+    /* Moves when a change may have reshaped a root other than the one
+     * being accessed (a sweep, an eviction): every memory is then stale. */
+    uint64_t epoch;
+    struct tree_expect expect; /* for the next pcs_tree_match; zero: nothing known */
+    /* Set by the last pcs_tree_match that was expected: */
+    uint64_t matched_prompt; /* the prompt it matched (0: none to remember) */
+    uint64_t matched_epoch;
+    uint32_t matched_root;
+    uint64_t resumed; /* matches that started from a memory (benchmarks, tests) */
+};
+
 /* A policy's test: does this node hold nothing alive? */
 typedef int (*tree_dead_fn)(const struct tree_node *node, const void *context);
 
@@ -126,6 +163,7 @@ struct tree {
     struct tree_step *path;
     size_t path_len;
     size_t path_cap;
+    struct tree_recall recall; /* remembered paths (tree_recall.c) */
 };
 
 enum pcs_status pcs_tree_init(struct tree *tree, int with_costs);
@@ -204,6 +242,44 @@ void pcs_tree_free_leaf(struct tree *tree, uint32_t leaf);
  * children left, leaves first, cascading up to parents that become such
  * leaves; roots stay. Returns the number of nodes freed. */
 size_t pcs_tree_sweep(struct tree *tree, tree_dead_fn is_dead, const void *context);
+
+/* Resuming walks (tree_recall.c). A conversation re-sends its history
+ * every turn, so most of a request's units are those of its root's previous
+ * request; matching them again costs a comparison per bound. Instead the
+ * caller states what it knows with pcs_tree_expect before the access, and
+ * pcs_tree_remember after it keeps the path that access left for its root.
+ * The next pcs_tree_match in that root whose expectation names the
+ * remembered prompt (as prompt_id: the same prompt again; or as prefix_of)
+ * starts from the remembered path cut to the shared units, and compares
+ * only the rest: the path, the match and every hint it leaves that a
+ * result depends on are what a walk from the root gives.
+ *
+ * A memory stays valid while only its own root's accesses change its part of
+ * the tree (every pcs_tree_match of a root forgets the root's memory, and
+ * an expected access remembers it again at its end). A change to another
+ * root's part (pcs_tree_sweep, lru eviction) must call pcs_tree_forget_all.
+ * An expectation is the caller's promise: a false one gives wrong matches. */
+
+/* Sets the expectation of the next pcs_tree_match (NULL: none). */
+void pcs_tree_expect(struct tree *tree, const struct tree_expect *expect);
+
+/* After an access whose match was expected: keeps the path the access
+ * left (tree->path, which is empty after) for the matched root. Nothing is
+ * kept if pcs_tree_forget_all was called since the match. */
+void pcs_tree_remember(struct tree *tree);
+
+/* Every remembered path is stale (a change outside the accessed root). */
+void pcs_tree_forget_all(struct tree *tree);
+
+/* For pcs_tree_match, which has set tree->path_len to 0: forgets root's
+ * memory and, when the expectation names it, puts its path in tree->path
+ * and sets *shared to the depth in bounds (>= 1, <= count) up to which
+ * that path spells the request's units; returns 1 then, else 0. Takes the
+ * expectation (the next match has none unless set again). */
+int pcs_tree_recall(struct tree *tree, uint32_t root, uint64_t count, uint64_t *shared);
+
+/* Frees the remembered paths. */
+void pcs_tree_recall_release(struct tree_recall *recall);
 
 /* lru: moves node to the head of the recency list (inserting it if new). */
 void pcs_tree_lru_touch(struct tree *tree, uint32_t node);

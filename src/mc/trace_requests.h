@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pcsim/cache.h"
 #include "pcsim/scenario.h"
 #include "pcsim/trace.h"
 
@@ -25,10 +26,19 @@ struct pcs_trace_requests {
     uint8_t *tier;       /* enum pcs_tier */
     uint8_t *flagged;    /* bit 0: the request's bounds carry flags (else it has none: NULL, not zeros);
                             bit 1: its units are content blocks (pcs_request.content_blocks) */
-    size_t *first_bound; /* count + 1 offsets into the bound arrays */
+    size_t *first_bound; /* per request: its first bound's offset in the bound arrays */
+    uint32_t *bounds;    /* per request: its bound count */
     uint64_t *units;
     uint32_t *ends;
     uint8_t *flags; /* per bound; NULL when no request of the trace is flagged */
+    /* Per request, what its prompt shares with the previous request of the
+     * same namespace and model (the cache's hint, pcs_cache_access_hinted):
+     * 1 + that request's index (0: none), and how many leading units the
+     * two prompts share. Computed once at load. */
+    uint32_t *prefix_of;
+    uint32_t *prefix_shared;
+    /* Bounds stored: a prompt that extends the previous one of its
+     * namespace and model shares that one's, and stores only its new ones. */
     size_t bound_count;
     size_t task_count;
     size_t model_count;
@@ -49,6 +59,10 @@ void pcs_trace_requests_free(struct pcs_trace_requests *requests); /* NULL is a 
 /* The request's prompt as a request record borrowing the copy's arrays
  * (model and tier are the trace's; the caller sets what a strategy changes). */
 void pcs_trace_requests_get(const struct pcs_trace_requests *requests, size_t index, struct pcs_request *req);
+
+/* The cache hint of request index (pcs_cache_access_hinted): its prompt
+ * named by 1 + index, and what it shares with prefix_of's. */
+void pcs_trace_requests_hint(const struct pcs_trace_requests *requests, size_t index, struct pcs_cache_hint *hint);
 
 /* The model name a trace model runs on in strategy: its model_map's entry
  * for trace_name, else trace_name itself. */

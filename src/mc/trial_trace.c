@@ -205,7 +205,9 @@ static enum pcs_status trace_attempt(struct trace_play *play, struct trace_event
     if (status != PCS_OK)
         return status;
     struct pcs_usage usage;
-    status = pcs_cache_access(cache, &req, &usage);
+    struct pcs_cache_hint hint;
+    pcs_trace_requests_hint(requests, request, &hint);
+    status = pcs_cache_access_hinted(cache, &req, &hint, &usage);
     if (status != PCS_OK)
         return pcs_error_set(play->err, status, "the cache failed: %s", pcs_strerror(status));
     const struct plan_slot *model = &play->plan->slots[slot];
