@@ -88,4 +88,10 @@ const struct pcs_run_share *pcs_dist_run_share(struct pcs_run_share *share, vola
 struct pcs_sweep_result;
 enum pcs_status pcs_dist_gather_sweep(struct pcs_sweep_result *result, size_t count, struct pcs_error *err);
 
+/* A calibration's share of TTL points for this rank (pcsim/calibrate.h;
+ * its gather brings every point to rank 0); NULL in one process. share
+ * must outlive the calibration. */
+struct pcs_calibrate_share;
+const struct pcs_calibrate_share *pcs_dist_calibrate_share(struct pcs_calibrate_share *share);
+
 #endif

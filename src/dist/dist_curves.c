@@ -1,9 +1,11 @@
-/* A curve's points gathered to rank 0 (src/dist/dist.h). The same code in
- * every build: in one process the gather has nothing to do. */
+/* The points of a curve (pcs_sweep_*) and of a calibration gathered to
+ * rank 0 (src/dist/dist.h). The same code in every build: in one process
+ * there is nothing to gather. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "dist/dist.h"
+#include "pcsim/calibrate.h"
 #include "pcsim/sweep.h"
 
 /* A point's record: its fixed fields, then its usage per model. */
@@ -86,4 +88,22 @@ enum pcs_status pcs_dist_gather_sweep(struct pcs_sweep_result *result, size_t co
     result->points = points;
     result->point_count = count;
     return PCS_OK;
+}
+
+static enum pcs_status gather_calibrate_points(void *context, struct pcs_calibrate_point *points, size_t count,
+                                               struct pcs_error *err)
+{
+    (void)context;
+    return pcs_dist_gather(points, count, sizeof *points, err);
+}
+
+const struct pcs_calibrate_share *pcs_dist_calibrate_share(struct pcs_calibrate_share *share)
+{
+    if (pcs_dist_size() == 1)
+        return NULL;
+    memset(share, 0, sizeof *share);
+    share->index = pcs_dist_rank();
+    share->count = pcs_dist_size();
+    share->gather = gather_calibrate_points;
+    return share;
 }
