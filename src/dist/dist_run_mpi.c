@@ -2,8 +2,9 @@
  * pcsim/mc.h: pcs_run_share). After each round every rank has every
  * trial's outcomes (an all-gather: each rank then decides alike when a
  * --trials auto run has converged, and which trials a stopped run keeps),
- * and rank 0 merges the per-task cost sketches of the trials kept. Records
- * travel as bytes: the ranks run one build on one kind of machine. */
+ * and rank 0 merges the per-task cost sketches of the trials kept, which
+ * each rank has merged into one per strategy first. Records travel as
+ * bytes: the ranks run one build on one kind of machine. */
 #include <mpi.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,38 +137,46 @@ static size_t sketch_merge_packed(struct pcs_sketch *into, const uint64_t *at, s
     return SKETCH_HEADER_WORDS + from.used;
 }
 
-/* Rank 0 merges every kept trial's sketches: those of [first, kept_end). */
+/* Rank 0 merges every kept trial's sketches: those of [first, kept_end).
+ * Each rank first merges its own kept trials' into one sketch per
+ * strategy (counts add, so the ranks' sketches merge in any order to the
+ * sketch of one process), so a round sends a few sketches per rank, not
+ * one per trial. */
 static enum pcs_status merge_sketches(const struct pcs_run_exchange *exchange, uint64_t kept_end, struct pcs_error *err)
 {
     unsigned rank = pcs_dist_rank();
     unsigned size = pcs_dist_size();
+    size_t strategies = exchange->strategy_count;
+    struct pcs_sketch merged[PCS_SCENARIO_MAX_STRATEGIES];
+    enum pcs_status status = PCS_OK;
     size_t words = 0;
-    for (uint64_t t = exchange->first; t < kept_end; t++)
-        for (size_t s = 0; s < exchange->strategy_count && pcs_dist_owns(t); s++) {
-            const struct pcs_sketch *sketch =
-                exchange->task_costs[(t - exchange->first) * exchange->strategy_count + s];
-            words += sketch ? sketch_words(sketch) : 0;
+    for (size_t s = 0; s < strategies; s++) {
+        pcs_sketch_init(&merged[s], exchange->strategies[s].task_costs.alpha, NULL);
+        for (uint64_t t = exchange->first; t < kept_end && status == PCS_OK; t++) {
+            const struct pcs_sketch *sketch = exchange->task_costs[(t - exchange->first) * strategies + s];
+            if (pcs_dist_owns(t) && sketch)
+                status = pcs_sketch_merge(&merged[s], sketch);
         }
-    uint64_t *mine = malloc((words ? words : 1) * sizeof *mine);
+        words += sketch_words(&merged[s]);
+    }
+    uint64_t *mine = malloc(words * sizeof *mine);
     int *counts = calloc(size, sizeof *counts);
     int *offsets = calloc(size, sizeof *offsets);
-    int ok = mine && counts && offsets;
+    int ok = status == PCS_OK && mine && counts && offsets;
     if (pcs_dist_any(!ok)) {
+        for (size_t s = 0; s < strategies; s++)
+            pcs_sketch_free(&merged[s]);
         free(mine);
         free(counts);
         free(offsets);
         return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory gathering per-task cost sketches");
     }
     uint64_t *at = mine;
-    for (uint64_t t = exchange->first; t < kept_end; t++)
-        for (size_t s = 0; s < exchange->strategy_count && pcs_dist_owns(t); s++) {
-            const struct pcs_sketch *sketch =
-                exchange->task_costs[(t - exchange->first) * exchange->strategy_count + s];
-            if (sketch)
-                at = sketch_pack(at, sketch);
-        }
+    for (size_t s = 0; s < strategies; s++) {
+        at = sketch_pack(at, &merged[s]);
+        pcs_sketch_free(&merged[s]);
+    }
     unsigned char *all = NULL;
-    enum pcs_status status = PCS_OK;
     int mpi = MPI_Gather(&(int){(int)(words * sizeof *mine)}, 1, MPI_INT, counts, 1, MPI_INT, 0, MPI_COMM_WORLD);
     size_t total = 0;
     if (mpi == MPI_SUCCESS && rank == 0) {
@@ -178,7 +187,8 @@ static enum pcs_status merge_sketches(const struct pcs_run_exchange *exchange, u
         all = malloc(total ? total : 1);
     }
     int root_ok = rank != 0 || all;
-    MPI_Bcast(&root_ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (mpi == MPI_SUCCESS)
+        mpi = MPI_Bcast(&root_ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
     if (mpi == MPI_SUCCESS && root_ok)
         mpi =
             MPI_Gatherv(mine, (int)(words * sizeof *mine), MPI_BYTE, all, counts, offsets, MPI_BYTE, 0, MPI_COMM_WORLD);
@@ -187,22 +197,18 @@ static enum pcs_status merge_sketches(const struct pcs_run_exchange *exchange, u
             pcs_error_set(err, PCS_ERR_IO, "rank %u of %u: MPI failed gathering per-task cost sketches", rank, size);
     else if (!root_ok)
         status = pcs_error_set(err, PCS_ERR_NOMEM, "out of memory gathering per-task cost sketches");
-    /* Counts add, so the ranks' sketches merge in any order to the same sketch. */
     for (unsigned r = 0; status == PCS_OK && rank == 0 && r < size; r++) {
         const uint64_t *from = (const uint64_t *)(all + offsets[r]);
         size_t left = (size_t)counts[r] / sizeof *from;
-        uint64_t own_first;
-        size_t n = trials_of_rank(exchange->first, kept_end, r, size, &own_first);
-        for (size_t k = 0; k < n && status == PCS_OK; k++)
-            for (size_t s = 0; s < exchange->strategy_count && status == PCS_OK; s++) {
-                size_t took = sketch_merge_packed(&exchange->strategies[s].task_costs, from, left, &status);
-                if (took == 0)
-                    status = pcs_error_set(err, PCS_ERR_IO, "rank %u sent a malformed sketch", r);
-                from += took;
-                left -= took;
-            }
-        if (status != PCS_OK && err->message[0] == '\0')
-            pcs_error_set(err, status, "out of memory merging per-task cost sketches");
+        for (size_t s = 0; s < strategies && status == PCS_OK; s++) {
+            size_t took = sketch_merge_packed(&exchange->strategies[s].task_costs, from, left, &status);
+            if (took == 0)
+                status = pcs_error_set(err, PCS_ERR_IO, "rank %u sent a malformed sketch", r);
+            else if (status != PCS_OK)
+                pcs_error_set(err, status, "out of memory merging per-task cost sketches");
+            from += took;
+            left -= took;
+        }
     }
     free(all);
     free(mine);
