@@ -12,9 +12,13 @@
 #include "dist/dist.h"
 
 /* A round has this many trials per thread of each rank: enough that the
- * wait for the slowest rank at its end is small against the round, few
- * enough that the sketches parked until then stay small. */
-#define ROUND_TRIALS_PER_THREAD 32
+ * wait for the slowest rank at its end is small against the round (trial
+ * times vary: mini-vs-full's requests per trial have a coefficient of
+ * variation of 0.31, so a sum of 128 trials varies by 2.7%, and the slowest
+ * of 64 ranks is about 6.5% behind the mean; docs/performance.md), few
+ * enough that the sketches parked until then stay small (about 12 KB a
+ * trial there: 1.5 MB per thread). */
+#define ROUND_TRIALS_PER_THREAD 128
 
 struct run_exchange_context {
     volatile int *stop;

@@ -62,7 +62,7 @@ same_for_every_n "run mini-vs-full" run --trials 24 --threads 1 scenarios/mini-v
 same_for_every_n "run support-bot-cache json" run --trials 24 --format json scenarios/support-bot-cache.json
 same_for_every_n "run nightly-batch csv" run --trials 24 --threads 2 --format csv scenarios/nightly-batch.json
 same_for_every_n "run claude-code-what-if" run --trials 4 scenarios/claude-code-what-if.json
-# More rounds than one (a round is 32 trials per thread of each rank) and --trials auto's batches.
+# Several rounds: --trials auto checks, and so exchanges, every 50 trials.
 same_for_every_n "run --trials auto" run --trials auto --max-trials 300 --threads 1 --format csv \
     scenarios/support-bot-cache.json
 same_for_every_n "run scenario sweep" run --trials 4 --format json tests/data/scenarios/issue_example.json
