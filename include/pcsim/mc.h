@@ -89,8 +89,11 @@ typedef void (*pcs_run_progress_fn)(void *context, uint64_t done, uint64_t plann
  *     t of the unbroken run of finished trials from first, wherever it was
  *     played (this process's are given; NULL where not played or not
  *     finished here); the engine itself merges none in a share;
- *   - set the run's stop flag (the config's, which the exchange's owner
- *     holds writable) when any process was asked to stop.
+ *   - set *stopped to whether any process was asked to stop, the same on
+ *     every process (the engine decides on it alone whether to go on: a
+ *     stop request that arrives during the exchange on one process only
+ *     must not let the processes part ways), and set the run's stop flag
+ *     (the config's, which the exchange's owner holds writable) when so.
  * Trial outcomes do not depend on where they are played, so the result is
  * the one process's (the reporting process's sketches; the others' are
  * empty). The exchange returns PCS_OK or an error with err set (the run
@@ -101,6 +104,7 @@ struct pcs_run_exchange {
     uint8_t *finished;                        /* indexed by trial */
     struct pcs_strategy_outcomes *strategies; /* the result's; trials indexed by trial */
     const struct pcs_sketch *const *task_costs;
+    int *stopped; /* out: whether any process was asked to stop */
 };
 
 struct pcs_run_share {

@@ -416,7 +416,12 @@ int cmd_run(int argc, char **argv)
     struct progress progress = {"pcsim run", isatty(STDERR_FILENO), progress_interval_ms(), 0, 0};
     int show = root && (progress.terminal || opts.progress_lines);
     size_t ran = 0;
-    for (size_t p = 0; p < point_count && exit_code == CLI_EXIT_OK && !stop_flag; p++) {
+    for (size_t p = 0; p < point_count && exit_code == CLI_EXIT_OK; p++) {
+        /* Every rank decides alike (src/dist: a stop may reach one rank first). */
+        if (pcs_dist_any(stop_flag)) {
+            stop_flag = 1;
+            break;
+        }
         scenarios[p] = pcs_scenario_point(set, p)->scenario;
         if (opts.has_seed)
             scenarios[p].seed = opts.seed;
@@ -432,6 +437,7 @@ int cmd_run(int argc, char **argv)
             if (status == PCS_ERR_NOMEM)
                 cli_memory_hint("run", opts.max_memory, "lower the traffic or the horizon, or use fewer threads");
             exit_code = CLI_EXIT_DATA;
+            pcs_dist_abort("run", exit_code); /* before the others wait for this rank */
             break;
         }
         points[p].label = pcs_scenario_point(set, p)->label;
@@ -450,7 +456,7 @@ int cmd_run(int argc, char **argv)
         sigaction(SIGTERM, &previous_term, NULL);
         sigaction(SIGUSR1, &previous_usr1, NULL);
     }
-    int partial = stop_flag != 0; /* here, or on another rank (src/dist) */
+    int partial = pcs_dist_any(stop_flag) != 0; /* here, or on another rank (src/dist) */
     if (exit_code == CLI_EXIT_OK && partial && (ran == 0 || results[ran - 1].trial_count == 0)) {
         if (root)
             fprintf(stderr, "pcsim run: interrupted before a trial finished; nothing to report\n");

@@ -224,7 +224,8 @@ static enum pcs_status merge_sketches(const struct pcs_run_exchange *exchange, u
 static enum pcs_status exchange_round(void *context, const struct pcs_run_exchange *exchange, struct pcs_error *err)
 {
     struct run_exchange_context *state = context;
-    if (pcs_dist_any(*state->stop))
+    *exchange->stopped = pcs_dist_any(*state->stop);
+    if (*exchange->stopped)
         *state->stop = 1;
     enum pcs_status status = share_outcomes(exchange, err);
     if (status != PCS_OK)

@@ -51,6 +51,7 @@ struct engine {
     struct trial_sketches **pending; /* per trial slot: finished, not yet merged */
     uint64_t merged;                 /* trials [0, merged) are in the result's sketches */
     struct trial_sketches *spare;
+    int share_stopped;      /* a share's exchange said some process was asked to stop */
     enum pcs_status status; /* the first error */
     struct pcs_error error;
 };
@@ -119,6 +120,13 @@ static enum pcs_status sketches_finish(struct engine *engine, uint64_t trial, st
 static int stop_requested(const struct engine *engine)
 {
     return engine->config->stop && *engine->config->stop;
+}
+
+/* Whether the run stops after its round: as asked here, or in a share as
+ * the last exchange agreed (the same on every process). */
+static int run_stopped(const struct engine *engine)
+{
+    return engine->config->share ? engine->share_stopped : stop_requested(engine);
 }
 
 /* The first trial from `from` on that this process plays, and the step to
@@ -260,8 +268,8 @@ static enum pcs_status exchange_round(struct engine *engine, uint64_t first, uin
     for (uint64_t t = first; t < end; t++)
         for (size_t s = 0; s < strategies && engine->pending[t]; s++)
             task_costs[(t - first) * strategies + s] = &engine->pending[t]->task_costs[s];
-    struct pcs_run_exchange exchange = {first,     end, strategies, engine->finished, engine->result->strategies,
-                                        task_costs};
+    struct pcs_run_exchange exchange = {
+        first, end, strategies, engine->finished, engine->result->strategies, task_costs, &engine->share_stopped};
     enum pcs_status status = share->exchange(share->context, &exchange, &engine->error);
     free(task_costs);
     for (uint64_t t = first; t < end; t++) {
@@ -291,7 +299,7 @@ static enum pcs_status run_rounds(struct engine *engine, struct worker *workers,
             status = exchange_round(engine, first, end);
         if (status != PCS_OK)
             return engine->status = status;
-        if (stop_requested(engine))
+        if (engine->share_stopped)
             break;
     }
     return PCS_OK;
@@ -376,7 +384,7 @@ enum pcs_status pcs_run(const struct pcs_scenario *scenario, const struct pcs_ru
             *err = engine.error;
             break;
         }
-        if (stop_requested(&engine) || !config->trials_auto)
+        if (run_stopped(&engine) || !config->trials_auto)
             break;
         result->relative_half_width = widest_half_width(&engine, until);
         result->converged = result->relative_half_width <= config->target_relative_half_width;

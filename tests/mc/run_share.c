@@ -44,6 +44,7 @@ static enum pcs_status record_round(void *context, const struct pcs_run_exchange
 {
     (void)err;
     struct recording *recording = context;
+    *exchange->stopped = stop_flag;
     struct round_record *round = &recording->rounds[recording->round_count++];
     round->first = exchange->first;
     round->end = exchange->end;
@@ -91,6 +92,7 @@ static enum pcs_status fill_round(void *context, const struct pcs_run_exchange *
         for (size_t s = 0; s < exchange->strategy_count; s++)
             exchange->strategies[s].trials[t] = round->outcomes[k][s];
     }
+    *exchange->stopped = stop_flag;
     for (uint64_t t = exchange->first; t < exchange->end && exchange->finished[t]; t++) {
         size_t k = (size_t)(t - exchange->first);
         const struct round_record *round =
