@@ -48,6 +48,23 @@ struct pcs_calibrate_config {
     pcs_model_config_fn model_config;
     void *model_config_context;
     unsigned threads; /* 2 or more: read ahead on a second thread */
+    /* NULL, or this process's share of the points, for a calibration
+     * spread over processes (src/dist/ fills it): see below. */
+    const struct pcs_calibrate_share *share;
+};
+
+/* A share of a calibration's points: the asked TTLs, then the nominal one
+ * when it was not asked, are points 0, 1, ...; process `index` of `count`
+ * sweeps the points i with i % count == index (point 0 is always process
+ * 0's), then gather, called on every process with every point (this
+ * process's filled), must fill in the others' points on the process that
+ * reports, before tau* is found. Only that process's result is whole; a
+ * process without points reads nothing and returns an empty result. */
+struct pcs_calibrate_point;
+struct pcs_calibrate_share {
+    unsigned index, count; /* 0 <= index < count */
+    enum pcs_status (*gather)(void *context, struct pcs_calibrate_point *points, size_t count, struct pcs_error *err);
+    void *context;
 };
 
 struct pcs_calibrate_point {

@@ -81,6 +81,44 @@ struct pcs_run_result {
  * each trial: done of planned trials (planned grows with --trials auto). */
 typedef void (*pcs_run_progress_fn)(void *context, uint64_t done, uint64_t planned);
 
+/* A share of a run's trials, for a run spread over several processes
+ * (pcsim's MPI layer, src/dist/, fills it; the engine knows nothing of how
+ * the processes talk). Process `index` of `count` plays the trials t with
+ * t % count == index, in rounds of at most round_trials trials (a round is
+ * every process's part of [first, end)); after each round every process
+ * calls exchange with the same round, which must:
+ *   - fill finished[t] and every strategy's trials[t] for the trials of
+ *     [first, end) played elsewhere (each process filled its own);
+ *   - on one process (the one that reports), merge into the result's
+ *     sketches task_costs[(t - first) * strategy_count + s] of every trial
+ *     t of the unbroken run of finished trials from first, wherever it was
+ *     played (this process's are given; NULL where not played or not
+ *     finished here); the engine itself merges none in a share;
+ *   - set *stopped to whether any process was asked to stop, the same on
+ *     every process (the engine decides on it alone whether to go on: a
+ *     stop request that arrives during the exchange on one process only
+ *     must not let the processes part ways), and set the run's stop flag
+ *     (the config's, which the exchange's owner holds writable) when so.
+ * Trial outcomes do not depend on where they are played, so the result is
+ * the one process's (the reporting process's sketches; the others' are
+ * empty). The exchange returns PCS_OK or an error with err set (the run
+ * then fails with it). Called on the thread that called pcs_run. */
+struct pcs_run_exchange {
+    uint64_t first, end; /* the round: trials [first, end) */
+    size_t strategy_count;
+    uint8_t *finished;                        /* indexed by trial */
+    struct pcs_strategy_outcomes *strategies; /* the result's; trials indexed by trial */
+    const struct pcs_sketch *const *task_costs;
+    int *stopped; /* out: whether any process was asked to stop */
+};
+
+struct pcs_run_share {
+    unsigned index, count; /* 0 <= index < count */
+    uint64_t round_trials; /* >= 1: trials of one round, over every process */
+    enum pcs_status (*exchange)(void *context, const struct pcs_run_exchange *exchange, struct pcs_error *err);
+    void *context;
+};
+
 struct pcs_run_config {
     unsigned threads;                  /* >= 1 */
     uint64_t trials;                   /* 0: the scenario's */
@@ -95,6 +133,8 @@ struct pcs_run_config {
     void *progress_context;
     const volatile int *stop; /* NULL: never stop; else when *stop becomes non-zero, no further trial starts and the
                                  trials under way end unfinished within a few thousand attempts */
+    const struct pcs_run_share *share; /* NULL: every trial here; else this process's share (above), with
+                                          progress counting this share's trials, and stop writable */
 };
 
 /* threads 1, trials from the scenario, target 0.01, max 10000, batch 50,

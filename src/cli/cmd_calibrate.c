@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "dist/dist.h"
 #include "cli_options.h"
 #include "cli_pricing.h"
 #include "pcsim/calibrate.h"
@@ -158,6 +159,16 @@ static enum pcs_status price_presets(const pcs_inputs *inputs, const struct cali
     return status;
 }
 
+/* Under mpirun every rank ends here: a failed rank ends the others (they
+ * would wait for it), and only rank 0 has written anything. */
+static int calibrate_finish(int exit_code)
+{
+    if (exit_code == CLI_EXIT_DATA)
+        pcs_dist_abort("calibrate", exit_code);
+    pcs_dist_finish();
+    return cli_finish_stdout(exit_code);
+}
+
 int cmd_calibrate(int argc, char **argv)
 {
     struct calibrate_options opts;
@@ -186,6 +197,17 @@ int cmd_calibrate(int argc, char **argv)
     if (cli_price_time("calibrate", opts.shared.price_date, &price_time_s) != CLI_EXIT_OK)
         return CLI_EXIT_USAGE;
     int per_model = pcs_preset_is_per_model(preset);
+    /* Under mpirun each rank sweeps its own TTL points (point i is rank i
+     * mod N's) and rank 0 gathers them, finds tau* and reports
+     * (src/dist/dist.h). */
+    struct pcs_error err = {0};
+    if (pcs_dist_start(&err) != PCS_OK) {
+        fprintf(stderr, "pcsim calibrate: %s\n", err.message);
+        return calibrate_finish(CLI_EXIT_DATA);
+    }
+    struct pcs_calibrate_share share;
+    config.share = pcs_dist_calibrate_share(&share);
+    int root = pcs_dist_is_root();
     const struct cli_path outputs[] = {
         {"--output", opts.output_path, 1},
         {"--html", opts.html_path, 1},
@@ -195,17 +217,16 @@ int cmd_calibrate(int argc, char **argv)
         cli_open_trace_inputs("calibrate", argv + optind, (size_t)(argc - optind), opts.shared.prices_path,
                               !opts.shared.no_cost || per_model, outputs, sizeof outputs / sizeof outputs[0], &opened);
     if (code != CLI_EXIT_OK)
-        return code;
+        return calibrate_finish(code);
     pcs_catalog *catalog = opened.catalog;
     pcs_inputs *inputs = opened.inputs;
     opts.shared.trace_config.threads = opts.shared.threads;
-    struct pcs_error err = {0};
     pcs_trace *trace = pcs_trace_open_inputs(inputs, &opts.shared.trace_config, &err);
     if (!trace) {
         cli_trace_error("calibrate", err.status, &err);
         pcs_inputs_free(inputs);
         pcs_catalog_free(catalog);
-        return CLI_EXIT_DATA;
+        return calibrate_finish(CLI_EXIT_DATA);
     }
     int64_t *ttls = malloc(count * sizeof *ttls);
     for (size_t i = 0; ttls && i < count; i++)
@@ -224,7 +245,7 @@ int cmd_calibrate(int argc, char **argv)
         catalog, price_time_s, opts.shared.tier_override, opts.shared.region_uplift, NULL, 0};
     struct pcs_calibrate_costs costs = {0};
     int priced = 0;
-    if (status == PCS_OK && catalog && !opts.shared.no_cost) {
+    if (status == PCS_OK && root && catalog && !opts.shared.no_cost) {
         status = price_presets(inputs, &opts, result.points[result.best].ttl_ms, &pricing, &costs, &err);
         priced = status == PCS_OK && costs.priced_requests > 0;
         if (status == PCS_OK && !priced)
@@ -236,6 +257,8 @@ int cmd_calibrate(int argc, char **argv)
     if (status != PCS_OK) {
         fprintf(stderr, "pcsim calibrate: %s\n", err.message[0] ? err.message : pcs_strerror(status));
         exit_code = CLI_EXIT_DATA;
+    } else if (!root) {
+        pcs_calibrate_result_free(&result);
     } else {
         if (result.skipped) {
             fprintf(stderr, "pcsim calibrate: skipped %llu bad record%s (--lenient); the first:\n",
@@ -258,5 +281,5 @@ int cmd_calibrate(int argc, char **argv)
     pcs_trace_free(trace);
     pcs_inputs_free(inputs);
     pcs_catalog_free(catalog);
-    return cli_finish_stdout(exit_code);
+    return calibrate_finish(exit_code);
 }

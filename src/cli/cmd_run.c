@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "cli_pricing.h"
+#include "dist/dist.h"
 #include "pcsim/mc.h"
 #include "pcsim/report.h"
 #include "pcsim/scenario.h"
@@ -357,6 +358,16 @@ int cmd_validate(int argc, char **argv)
     return cli_finish_stdout(CLI_EXIT_OK);
 }
 
+/* Under mpirun every rank ends here: a failed rank ends the others (they
+ * would wait for it), and only rank 0 has written anything. */
+static int run_finish(int exit_code)
+{
+    if (exit_code == CLI_EXIT_DATA)
+        pcs_dist_abort("run", exit_code);
+    pcs_dist_finish();
+    return cli_finish_stdout(exit_code);
+}
+
 int cmd_run(int argc, char **argv)
 {
     struct run_options opts;
@@ -383,10 +394,19 @@ int cmd_run(int argc, char **argv)
         return code;
     if (opts.max_memory && cli_limit_memory("run", opts.max_memory) != CLI_EXIT_OK)
         return CLI_EXIT_DATA;
+    /* Under mpirun, each rank plays its share of every point's trials
+     * (src/dist/dist.h); rank 0 shows progress and reports. */
+    if (pcs_dist_start(&err) != PCS_OK) {
+        fprintf(stderr, "pcsim run: %s\n", err.message);
+        return run_finish(CLI_EXIT_DATA);
+    }
+    struct pcs_run_share share;
+    opts.config.share = pcs_dist_run_share(&share, &stop_flag, opts.config.threads);
+    int root = pcs_dist_is_root();
     pcs_catalog *catalog;
     pcs_scenario_set *set = load("run", &opts, path, &catalog);
     if (!set)
-        return CLI_EXIT_DATA;
+        return run_finish(CLI_EXIT_DATA);
 
     size_t point_count = pcs_scenario_point_count(set);
     struct pcs_run_point_report *points = calloc(point_count, sizeof *points);
@@ -395,16 +415,28 @@ int cmd_run(int argc, char **argv)
     int exit_code = points && results && scenarios ? CLI_EXIT_OK : CLI_EXIT_DATA;
     if (exit_code != CLI_EXIT_OK)
         fprintf(stderr, "pcsim run: out of memory\n");
-    struct sigaction action, previous;
+    struct sigaction action, previous, previous_term, previous_usr1;
     memset(&action, 0, sizeof action);
     action.sa_handler = on_interrupt;
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, &previous);
+    /* mpirun keeps Ctrl-C to itself: it ends the job with SIGTERM (then
+     * SIGKILL a second later, unless told to wait longer), and forwards
+     * SIGUSR1; under mpirun either stops the run as Ctrl-C does. */
+    if (pcs_dist_size() > 1) {
+        sigaction(SIGTERM, &action, &previous_term);
+        sigaction(SIGUSR1, &action, &previous_usr1);
+    }
     opts.config.stop = &stop_flag;
     struct progress progress = {"pcsim run", isatty(STDERR_FILENO), progress_interval_ms(), 0, 0};
-    int show = progress.terminal || opts.progress_lines;
+    int show = root && (progress.terminal || opts.progress_lines);
     size_t ran = 0;
-    for (size_t p = 0; p < point_count && exit_code == CLI_EXIT_OK && !interrupted; p++) {
+    for (size_t p = 0; p < point_count && exit_code == CLI_EXIT_OK; p++) {
+        /* Every rank decides alike (src/dist: a stop may reach one rank first). */
+        if (pcs_dist_any(stop_flag)) {
+            stop_flag = 1;
+            break;
+        }
         scenarios[p] = pcs_scenario_point(set, p)->scenario;
         if (opts.has_seed)
             scenarios[p].seed = opts.seed;
@@ -416,10 +448,11 @@ int cmd_run(int argc, char **argv)
         opts.config.progress_context = &progress;
         enum pcs_status status = pcs_run(&scenarios[p], &opts.config, &results[p], &err);
         if (status != PCS_OK) {
-            fprintf(stderr, "%spcsim run: %s: %s\n", progress.terminal ? "\n" : "", path, err.message);
+            fprintf(stderr, "%spcsim run: %s: %s\n", show && progress.terminal ? "\n" : "", path, err.message);
             if (status == PCS_ERR_NOMEM)
                 cli_memory_hint("run", opts.max_memory, "lower the traffic or the horizon, or use fewer threads");
             exit_code = CLI_EXIT_DATA;
+            pcs_dist_abort("run", exit_code); /* before the others wait for this rank */
             break;
         }
         points[p].label = pcs_scenario_point(set, p)->label;
@@ -431,15 +464,20 @@ int cmd_run(int argc, char **argv)
         if (results[p].trial_count == 0)
             break;
     }
-    if (progress.terminal)
+    if (show && progress.terminal)
         fputc('\n', stderr);
     sigaction(SIGINT, &previous, NULL);
-    int partial = interrupted != 0;
+    if (pcs_dist_size() > 1) {
+        sigaction(SIGTERM, &previous_term, NULL);
+        sigaction(SIGUSR1, &previous_usr1, NULL);
+    }
+    int partial = pcs_dist_any(stop_flag) != 0; /* here, or on another rank (src/dist) */
     if (exit_code == CLI_EXIT_OK && partial && (ran == 0 || results[ran - 1].trial_count == 0)) {
-        fprintf(stderr, "pcsim run: interrupted before a trial finished; nothing to report\n");
+        if (root)
+            fprintf(stderr, "pcsim run: interrupted before a trial finished; nothing to report\n");
         exit_code = CLI_EXIT_INTERRUPTED;
     }
-    if (exit_code == CLI_EXIT_OK) {
+    if (exit_code == CLI_EXIT_OK && root) {
         if (partial)
             fprintf(stderr, "pcsim run: interrupted: reporting the trials finished so far (PARTIAL)\n");
         struct pcs_run_report report = {path,
@@ -485,5 +523,5 @@ int cmd_run(int argc, char **argv)
     /* A partial report is printed, but scripts must not take it for a full one. */
     if (exit_code == CLI_EXIT_OK && partial)
         exit_code = CLI_EXIT_INTERRUPTED;
-    return cli_finish_stdout(exit_code);
+    return run_finish(exit_code);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "dist/dist.h"
 #include "cli_options.h"
 #include "cli_pricing.h"
 #include "pcsim/report.h"
@@ -165,6 +166,16 @@ static int write_outputs(const struct sweep_options *opts, const struct pcs_swee
     return cli_output_close("sweep", &html, status == PCS_OK);
 }
 
+/* Under mpirun every rank ends here: a failed rank ends the others (they
+ * would wait for it), and only rank 0 has written anything. */
+static int sweep_finish(int exit_code)
+{
+    if (exit_code == CLI_EXIT_DATA)
+        pcs_dist_abort("sweep", exit_code);
+    pcs_dist_finish();
+    return cli_finish_stdout(exit_code);
+}
+
 int cmd_sweep(int argc, char **argv)
 {
     struct sweep_options opts;
@@ -197,6 +208,18 @@ int cmd_sweep(int argc, char **argv)
     if (cli_price_time("sweep", opts.shared.price_date, &price_time_s) != CLI_EXIT_OK)
         return CLI_EXIT_USAGE;
     struct pcs_error err = {0};
+    /* Under mpirun each rank sweeps its own points (point i is rank i mod
+     * N's; every point is exact on its own) and rank 0 gathers and reports
+     * the curve (src/dist/dist.h). */
+    if (pcs_dist_start(&err) != PCS_OK) {
+        fprintf(stderr, "pcsim sweep: %s\n", err.message);
+        return sweep_finish(CLI_EXIT_DATA);
+    }
+    size_t asked = count;
+    count = 0;
+    for (size_t i = 0; i < asked; i++)
+        if (pcs_dist_owns(i))
+            values[count++] = values[i];
     /* The catalog prices the curve and gives per-model minimums. */
     const char *preset = durations ? (opts.preset ? opts.preset : "ttl") : "lru";
     int per_model = durations && pcs_preset_is_per_model(preset);
@@ -209,7 +232,7 @@ int cmd_sweep(int argc, char **argv)
     code = cli_open_trace_inputs("sweep", argv + optind, (size_t)(argc - optind), opts.shared.prices_path,
                                  reads_catalog, outputs, sizeof outputs / sizeof outputs[0], &opened);
     if (code != CLI_EXIT_OK)
-        return code;
+        return sweep_finish(code);
     pcs_catalog *catalog = opened.catalog;
     pcs_inputs *inputs = opened.inputs;
     opts.shared.trace_config.threads = opts.shared.threads;
@@ -222,12 +245,15 @@ int cmd_sweep(int argc, char **argv)
         cli_trace_error("sweep", err.status, &err);
         pcs_inputs_free(inputs);
         pcs_catalog_free(catalog);
-        return CLI_EXIT_DATA;
+        return sweep_finish(CLI_EXIT_DATA);
     }
     struct pcs_replay_cost_config pricing = {
         catalog, price_time_s, opts.shared.tier_override, opts.shared.region_uplift, preset, 0};
     struct pcs_sweep_result result;
-    if (durations) {
+    memset(&result, 0, sizeof result);
+    if (count == 0) {
+        status = PCS_OK; /* more ranks than points: this one has none */
+    } else if (durations) {
         int64_t ttls[MAX_POINTS];
         for (size_t i = 0; i < count; i++)
             ttls[i] = (int64_t)values[i];
@@ -242,10 +268,14 @@ int cmd_sweep(int argc, char **argv)
         status = pcs_sweep_capacity(trace, capacities, count, catalog && !opts.shared.no_cost ? &pricing : NULL,
                                     opts.shared.threads, &result, &err);
     }
+    if (status == PCS_OK)
+        status = pcs_dist_gather_sweep(&result, asked, &err);
     int exit_code = CLI_EXIT_OK;
     if (status != PCS_OK) {
         fprintf(stderr, "pcsim sweep: %s\n", err.message[0] ? err.message : pcs_strerror(status));
         exit_code = CLI_EXIT_DATA;
+    } else if (!pcs_dist_is_root()) {
+        pcs_sweep_result_free(&result);
     } else {
         if (result.skipped) {
             fprintf(stderr, "pcsim sweep: skipped %llu bad record%s (--lenient); the first:\n",
@@ -261,5 +291,5 @@ int cmd_sweep(int argc, char **argv)
     pcs_trace_free(trace);
     pcs_inputs_free(inputs);
     pcs_catalog_free(catalog);
-    return cli_finish_stdout(exit_code);
+    return sweep_finish(exit_code);
 }

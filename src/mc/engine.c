@@ -4,7 +4,12 @@
  * into sketches of its own, merged into the result in trial order once
  * every earlier trial has been: the result's sketches hold exactly the
  * trials reported (an unfinished trial, or one finished after a gap when
- * the run is stopped, never leaks into them). */
+ * the run is stopped, never leaks into them).
+ *
+ * With a share (pcsim/mc.h: pcs_run_share), the workers take only the
+ * share's trials, each round is cut at round_trials, and a finished trial's
+ * sketches stay parked until the round's exchange has filled in the other
+ * processes' trials and merged what the run reports. */
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -40,12 +45,13 @@ struct engine {
     pthread_mutex_t lock;
     uint64_t next_trial;             /* the next trial to hand out */
     uint64_t end_trial;              /* this round stops before it */
-    uint64_t done;                   /* trials finished so far */
+    uint64_t done;                   /* trials finished so far (in a share: its own) */
     uint64_t planned;                /* for progress */
     uint8_t *finished;               /* per trial slot */
     struct trial_sketches **pending; /* per trial slot: finished, not yet merged */
     uint64_t merged;                 /* trials [0, merged) are in the result's sketches */
     struct trial_sketches *spare;
+    int share_stopped;      /* a share's exchange said some process was asked to stop */
     enum pcs_status status; /* the first error */
     struct pcs_error error;
 };
@@ -92,10 +98,13 @@ static struct trial_sketches *sketches_take(struct engine *engine)
 }
 
 /* Parks a finished trial's sketches and merges every waiting trial whose
- * predecessors are all merged, in trial order. Called under the lock. */
+ * predecessors are all merged, in trial order (in a share the exchange
+ * merges them). Called under the lock. */
 static enum pcs_status sketches_finish(struct engine *engine, uint64_t trial, struct trial_sketches *sketches)
 {
     engine->pending[trial] = sketches;
+    if (engine->config->share)
+        return PCS_OK;
     while (engine->merged < engine->end_trial && engine->pending[engine->merged]) {
         struct trial_sketches *next = engine->pending[engine->merged];
         for (size_t s = 0; s < engine->scenario->strategy_count; s++)
@@ -113,6 +122,36 @@ static int stop_requested(const struct engine *engine)
     return engine->config->stop && *engine->config->stop;
 }
 
+/* Whether the run stops after its round: as asked here, or in a share as
+ * the last exchange agreed (the same on every process). */
+static int run_stopped(const struct engine *engine)
+{
+    return engine->config->share ? engine->share_stopped : stop_requested(engine);
+}
+
+/* The first trial from `from` on that this process plays, and the step to
+ * the next: every trial, or a share's. */
+static uint64_t first_own(const struct engine *engine, uint64_t from)
+{
+    const struct pcs_run_share *share = engine->config->share;
+    if (!share)
+        return from;
+    uint64_t offset = (share->index + share->count - from % share->count) % share->count;
+    return from + offset;
+}
+
+static uint64_t own_step(const struct engine *engine)
+{
+    return engine->config->share ? engine->config->share->count : 1;
+}
+
+/* How many trials of [0, until) this process plays (progress counts them). */
+static uint64_t own_count(const struct engine *engine, uint64_t until)
+{
+    uint64_t first = first_own(engine, 0);
+    return until > first ? (until - first - 1) / own_step(engine) + 1 : 0;
+}
+
 static void *work(void *argument)
 {
     struct worker *worker = argument;
@@ -123,7 +162,7 @@ static void *work(void *argument)
         uint64_t trial = engine->next_trial;
         int go = engine->status == PCS_OK && trial < engine->end_trial && !stop_requested(engine);
         if (go)
-            engine->next_trial++;
+            engine->next_trial += own_step(engine);
         pthread_mutex_unlock(&engine->lock);
         if (!go)
             return NULL;
@@ -202,7 +241,7 @@ static enum pcs_status run_round(struct engine *engine, struct worker *workers, 
     enum pcs_status status = grow_trials(engine, until);
     if (status != PCS_OK)
         return pcs_error_set(&engine->error, status, "out of memory for %llu trials", (unsigned long long)until);
-    engine->next_trial = engine->end_trial;
+    engine->next_trial = first_own(engine, engine->end_trial);
     engine->end_trial = until;
     unsigned started = 0;
     for (unsigned i = 1; i < threads; i++) {
@@ -214,6 +253,56 @@ static enum pcs_status run_round(struct engine *engine, struct worker *workers, 
     for (unsigned i = 1; i <= started; i++)
         pthread_join(workers[i].thread, NULL);
     return engine->status;
+}
+
+/* A share's round: the exchange fills in the other processes' trials of
+ * [first, end) and merges the sketches the run reports; the parked
+ * sketches then go back to the spare list. */
+static enum pcs_status exchange_round(struct engine *engine, uint64_t first, uint64_t end)
+{
+    const struct pcs_run_share *share = engine->config->share;
+    size_t strategies = engine->scenario->strategy_count;
+    const struct pcs_sketch **task_costs = calloc((size_t)(end - first) * strategies, sizeof *task_costs);
+    if (!task_costs)
+        return pcs_error_set(&engine->error, PCS_ERR_NOMEM, "out of memory for a round's exchange");
+    for (uint64_t t = first; t < end; t++)
+        for (size_t s = 0; s < strategies && engine->pending[t]; s++)
+            task_costs[(t - first) * strategies + s] = &engine->pending[t]->task_costs[s];
+    struct pcs_run_exchange exchange = {
+        first, end, strategies, engine->finished, engine->result->strategies, task_costs, &engine->share_stopped};
+    enum pcs_status status = share->exchange(share->context, &exchange, &engine->error);
+    free(task_costs);
+    for (uint64_t t = first; t < end; t++) {
+        if (engine->pending[t]) {
+            engine->pending[t]->next = engine->spare;
+            engine->spare = engine->pending[t];
+            engine->pending[t] = NULL;
+        }
+    }
+    engine->merged = end;
+    return status;
+}
+
+/* Runs trials [end_trial, until): at once, or a share's in rounds, each
+ * followed by its exchange. */
+static enum pcs_status run_rounds(struct engine *engine, struct worker *workers, unsigned threads, uint64_t until)
+{
+    const struct pcs_run_share *share = engine->config->share;
+    if (!share)
+        return run_round(engine, workers, threads, until);
+    uint64_t round = share->round_trials ? share->round_trials : 1;
+    while (engine->end_trial < until) {
+        uint64_t first = engine->end_trial;
+        uint64_t end = until - first > round ? first + round : until;
+        enum pcs_status status = run_round(engine, workers, threads, end);
+        if (status == PCS_OK)
+            status = exchange_round(engine, first, end);
+        if (status != PCS_OK)
+            return engine->status = status;
+        if (engine->share_stopped)
+            break;
+    }
+    return PCS_OK;
 }
 
 /* The largest relative 95% CI half-width of the mean cost per completed
@@ -249,6 +338,9 @@ enum pcs_status pcs_run(const struct pcs_scenario *scenario, const struct pcs_ru
     if (config->trials > PCS_RUN_MAX_TRIALS || config->max_trials > PCS_RUN_MAX_TRIALS ||
         (!config->trials && scenario->trials > PCS_RUN_MAX_TRIALS))
         return pcs_error_set(err, PCS_ERR_ARG, "a run has at most %u trials", PCS_RUN_MAX_TRIALS);
+    if (config->share &&
+        (config->share->count < 1 || config->share->index >= config->share->count || !config->share->exchange))
+        return pcs_error_set(err, PCS_ERR_ARG, "a run's share needs an index below its count and an exchange");
     struct engine engine;
     memset(&engine, 0, sizeof engine);
     engine.scenario = scenario;
@@ -285,21 +377,21 @@ enum pcs_status pcs_run(const struct pcs_scenario *scenario, const struct pcs_ru
     uint64_t batch = config->auto_batch ? config->auto_batch : 50;
     uint64_t cap = config->max_trials ? config->max_trials : 10000;
     uint64_t until = config->trials_auto ? (batch < cap ? batch : cap) : trials;
-    engine.planned = until;
+    engine.planned = own_count(&engine, until);
     while (status == PCS_OK) {
-        status = run_round(&engine, workers, threads, until);
+        status = run_rounds(&engine, workers, threads, until);
         if (status != PCS_OK) {
             *err = engine.error;
             break;
         }
-        if (stop_requested(&engine) || !config->trials_auto)
+        if (run_stopped(&engine) || !config->trials_auto)
             break;
         result->relative_half_width = widest_half_width(&engine, until);
         result->converged = result->relative_half_width <= config->target_relative_half_width;
         if (result->converged || until >= cap)
             break;
         until = until + batch < cap ? until + batch : cap;
-        engine.planned = until;
+        engine.planned = own_count(&engine, until);
     }
     /* The outcome is the unbroken run of finished trials from 0. */
     uint64_t kept = 0;

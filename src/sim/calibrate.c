@@ -123,13 +123,39 @@ enum pcs_status pcs_calibrate(pcs_trace *trace, const struct pcs_calibrate_confi
     ttls[nominal] = config->base.ttl_ms;
     for (size_t i = 0; i < swept; i++)
         points[i].ttl_ms = ttls[i];
-    struct calibration calibration = {result, points, swept};
+    /* A share sweeps its own points, packed to the front, and puts them
+     * back in their places afterwards. */
+    const struct pcs_calibrate_share *share = config->share;
+    size_t own = 0;
+    for (size_t i = 0; i < swept; i++)
+        if (!share || i % share->count == share->index) {
+            ttls[own] = ttls[i];
+            points[own++].ttl_ms = ttls[i];
+        }
+    if (own == 0) {
+        /* More processes than points: this one only takes part in the gather. */
+        enum pcs_status status = share->gather(share->context, points, swept, err);
+        free(ttls);
+        free(points);
+        return status;
+    }
+    struct calibration calibration = {result, points, own};
     struct pcs_sweep_result sweep;
+    memset(&sweep, 0, sizeof sweep);
     enum pcs_status status =
-        pcs_sweep_ttl_watched(trace, &config->base, ttls, swept, NULL, config->threads, config->model_config,
+        pcs_sweep_ttl_watched(trace, &config->base, ttls, own, NULL, config->threads, config->model_config,
                               config->model_config_context, watch_request, &calibration, &sweep, err);
     free(ttls);
+    if (status == PCS_OK && share) {
+        for (size_t i = swept, k = own; i-- > 0;)
+            if (i % share->count == share->index)
+                points[i] = points[--k];
+            else
+                memset(&points[i], 0, sizeof points[i]);
+        status = share->gather(share->context, points, swept, err);
+    }
     if (status != PCS_OK) {
+        pcs_sweep_result_free(&sweep); /* empty when the sweep failed */
         free(points);
         memset(result, 0, sizeof *result);
         return status;
