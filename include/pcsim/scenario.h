@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pcsim/cache.h"
 #include "pcsim/dist.h"
 #include "pcsim/pricing.h"
 #include "pcsim/request.h"
@@ -140,9 +141,15 @@ struct pcs_strategy {
     const char *name;
     size_t route_count;
     struct pcs_route_step route[PCS_SCENARIO_MAX_ROUTE];
-    const char *cache;  /* "auto" (each model's provider preset) or a preset name */
-    enum pcs_tier tier; /* default standard; each model's provider must sell it */
-    int tier_given;     /* 1 when the file names the tier; else a trace request keeps its own */
+    const char *cache; /* "auto" (each model's provider preset) or a preset name */
+    /* The strategy's changes to that preset's parameters ("cache": {"preset":
+     * NAME, KEY: value, ...}, KEY a parameter's report key such as
+     * "lookback" or "ttl_s"); given is 0 when "cache" is a name. Applied to
+     * each model's configuration after the preset (pcs_strategy_cache_config). */
+    struct pcs_cache_overrides cache_overrides;
+    const char *cache_text; /* for reports: the preset, and the parameters changed ("anthropic-5m, lookback 0") */
+    enum pcs_tier tier;     /* default standard; each model's provider must sell it */
+    int tier_given;         /* 1 when the file names the tier; else a trace request keeps its own */
     /* Trace workloads: a trace model name -> the model name to run it on
      * (for route entries of model "trace"). */
     size_t model_map_count;
@@ -206,5 +213,13 @@ int pcs_scenario_has_latency(const struct pcs_scenario *scenario);
 size_t pcs_scenario_point_count(const pcs_scenario_set *set); /* >= 1 */
 /* Point index (< pcs_scenario_point_count), owned by the set. */
 const struct pcs_scenario_point *pcs_scenario_point(const pcs_scenario_set *set, size_t index);
+
+/* The cache configuration strategy gives a route entry's model (NULL for
+ * none: the preset's own parameters): its preset's
+ * (pcs_model_cache_config: "auto" picks the model's provider preset) with
+ * the strategy's cache_overrides applied. PCS_ERR_ARG for an unknown
+ * preset. Thread-safe. */
+enum pcs_status pcs_strategy_cache_config(const struct pcs_strategy *strategy, const struct pcs_model *model,
+                                          struct pcs_cache_config *config);
 
 #endif

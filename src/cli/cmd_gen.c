@@ -196,7 +196,7 @@ static void note_shared_capacity(const struct pcs_scenario *scenario, size_t str
         if (!share->model || share->usage.requests == 0)
             continue;
         models++;
-        if (pcs_model_cache_config(chosen->cache, share->model, &config) != PCS_OK ||
+        if (pcs_strategy_cache_config(chosen, share->model, &config) != PCS_OK ||
             !(pcs_policy_info(config.policy)->uses & PCS_USES_CAPACITY))
             return;
     }

@@ -345,7 +345,7 @@ int cmd_validate(int argc, char **argv)
         int own_tier = trace && !strategy->tier_given;
         printf("  strategy %s: %zu route entr%s, tier %s, cache %s\n", strategy->name, strategy->route_count,
                strategy->route_count == 1 ? "y" : "ies", own_tier ? "each request's" : pcs_tier_name(strategy->tier),
-               strategy->cache);
+               strategy->cache_text);
     }
     size_t points = pcs_scenario_point_count(set);
     if (points > 1) {

@@ -451,6 +451,99 @@ static enum pcs_status check_cache(struct loader *loader, const char *cache)
     return pcs_loader_failf(loader, PCS_ERR_PARSE, "unknown cache preset \"%s\" (expected one of: %s)", cache, list);
 }
 
+/* The parameter whose report key is key (pcs_cache_param_info's json_key:
+ * "ttl_s", "lookback", ...), or PCS_PARAM_COUNT. */
+static enum pcs_cache_param param_of_key(const char *key)
+{
+    for (int p = 0; p < PCS_PARAM_COUNT; p++) {
+        const struct pcs_cache_param_info *info = pcs_cache_param_info((enum pcs_cache_param)p);
+        if (info->json_key && strcmp(info->json_key, key) == 0)
+            return (enum pcs_cache_param)p;
+    }
+    return PCS_PARAM_COUNT;
+}
+
+/* "cache": {"preset": NAME, KEY: value, ...}: a preset with some of its
+ * parameters changed, each KEY a parameter as reports name it (the policy
+ * object of a JSON report), a duration in seconds, a count or a switch
+ * (0/1 or false/true). A key the preset's policy does not read is an
+ * error (with "auto", the key is only checked to be a parameter). */
+static enum pcs_status load_cache_object(struct loader *loader, const cJSON *json, struct pcs_strategy *strategy)
+{
+    enum pcs_status status = pcs_loader_field_string(loader, json, "preset", 1, &strategy->cache);
+    size_t old = pcs_loader_push_key(loader, "preset");
+    if (status == PCS_OK)
+        status = check_cache(loader, strategy->cache);
+    pcs_loader_pop(loader, old);
+    if (status != PCS_OK)
+        return status;
+    struct pcs_cache_config config;
+    int automatic = strcmp(strategy->cache, "auto") == 0;
+    if (!automatic && pcs_cache_preset(strategy->cache, &config) != PCS_OK)
+        return pcs_loader_failf(loader, PCS_ERR_PARSE, "unknown cache preset \"%s\"", strategy->cache);
+    char text[256];
+    size_t used = (size_t)snprintf(text, sizeof text, "%s", strategy->cache);
+    for (const cJSON *item = json->child; item && status == PCS_OK; item = item->next) {
+        if (strcmp(item->string, "preset") == 0)
+            continue;
+        old = pcs_loader_push_key(loader, item->string);
+        enum pcs_cache_param param = param_of_key(item->string);
+        const struct pcs_cache_param_info *info = pcs_cache_param_info(param);
+        if (!info || param == PCS_PARAM_MARKERS) {
+            char known[200] = "";
+            size_t k = 0;
+            for (int p = 0; p < PCS_PARAM_COUNT; p++) {
+                const struct pcs_cache_param_info *each = pcs_cache_param_info((enum pcs_cache_param)p);
+                if (each->json_key && p != PCS_PARAM_MARKERS)
+                    k += (size_t)snprintf(known + k, k < sizeof known ? sizeof known - k : 0, "%s%s", k ? ", " : "",
+                                          each->json_key);
+            }
+            status = pcs_loader_failf(loader, PCS_ERR_PARSE, "unknown cache parameter (known: preset, %s)", known);
+        } else if (!automatic && !(pcs_policy_info(config.policy)->uses & info->uses)) {
+            status = pcs_loader_failf(loader, PCS_ERR_PARSE, "the %s policy of preset \"%s\" does not use it",
+                                      pcs_policy_name(config.policy), strategy->cache);
+        } else {
+            double value = 0;
+            if (cJSON_IsBool(item) && info->unit == PCS_UNIT_SWITCH)
+                value = cJSON_IsTrue(item);
+            else if (info->unit == PCS_UNIT_SWITCH)
+                status = pcs_loader_read_number(loader, item, 0, 1, 0, &value);
+            else
+                status = pcs_loader_read_number(loader, item, 0, 1e15, 0, &value);
+            if (status == PCS_OK && value != (double)(uint64_t)value)
+                status = pcs_loader_fail(loader, PCS_ERR_PARSE, "expected a whole number");
+            if (status == PCS_OK) {
+                uint64_t stored = info->unit == PCS_UNIT_MS ? (uint64_t)value * 1000 : (uint64_t)value;
+                strategy->cache_overrides.given |= info->uses;
+                strategy->cache_overrides.value[param] = stored;
+                if (used < sizeof text)
+                    used += (size_t)snprintf(text + used, sizeof text - used, "%s%s %.0f", used ? ", " : "",
+                                             item->string, value);
+            }
+        }
+        pcs_loader_pop(loader, old);
+    }
+    if (status != PCS_OK)
+        return status;
+    if (!automatic) {
+        struct pcs_error err = {0};
+        pcs_cache_overrides_apply(&strategy->cache_overrides, &config);
+        if (pcs_cache_config_check(&config, &err) != PCS_OK)
+            return pcs_loader_failf(loader, PCS_ERR_PARSE, "%s", err.message);
+    }
+    strategy->cache_text = pcs_arena_strndup(&loader->set->arena, text, strlen(text));
+    return strategy->cache_text ? PCS_OK : pcs_loader_nomem(loader);
+}
+
+enum pcs_status pcs_strategy_cache_config(const struct pcs_strategy *strategy, const struct pcs_model *model,
+                                          struct pcs_cache_config *config)
+{
+    enum pcs_status status = pcs_model_cache_config(strategy->cache, model, config);
+    if (status == PCS_OK)
+        pcs_cache_overrides_apply(&strategy->cache_overrides, config);
+    return status;
+}
+
 /* A model of a route must be sold at its strategy's tier. */
 static enum pcs_status check_model_tier(struct loader *loader, const struct pcs_strategy *strategy, const char *alias,
                                         const struct pcs_model *model)
@@ -542,13 +635,17 @@ static enum pcs_status load_strategy(struct loader *loader, const cJSON *json, c
         pcs_loader_pop(loader, old);
     }
     strategy->cache = "auto";
-    if (status == PCS_OK)
-        status = pcs_loader_field_string(loader, json, "cache", 0, &strategy->cache);
-    if (status == PCS_OK) {
+    const cJSON *cache = loader_member(json, "cache");
+    if (status == PCS_OK && cache) {
         size_t old = pcs_loader_push_key(loader, "cache");
-        status = check_cache(loader, strategy->cache);
+        status = cJSON_IsObject(cache) ? load_cache_object(loader, cache, strategy)
+                                       : pcs_loader_read_string(loader, cache, &strategy->cache);
+        if (status == PCS_OK && !cJSON_IsObject(cache))
+            status = check_cache(loader, strategy->cache);
         pcs_loader_pop(loader, old);
     }
+    if (status == PCS_OK && !strategy->cache_text)
+        strategy->cache_text = strategy->cache;
     const char *tier = "standard";
     strategy->tier_given = loader_member(json, "tier") != NULL;
     if (status == PCS_OK)

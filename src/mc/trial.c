@@ -51,7 +51,7 @@ static enum pcs_status plan_trace_slots(const struct pcs_scenario *scenario, con
         slot->model = model;
         if (!slot->model)
             continue; /* no route entry runs the trace's own models */
-        if (pcs_model_cache_config(strategy->cache, slot->model, &slot->cache) != PCS_OK)
+        if (pcs_strategy_cache_config(strategy, slot->model, &slot->cache) != PCS_OK)
             return pcs_error_set(err, PCS_ERR_ARG, "strategy %s: unknown cache preset '%s'", strategy->name,
                                  strategy->cache);
         slot->prices = pcs_model_prices_at(slot->model, config->price_time_s);
@@ -70,7 +70,7 @@ enum pcs_status pcs_plan_strategy(const struct pcs_scenario *scenario, const str
         if (!model)
             return pcs_error_set(err, PCS_ERR_ARG, "model %s (%s) has no prices", scenario->models[m].alias,
                                  scenario->models[m].name);
-        if (pcs_model_cache_config(strategy->cache, model, &plan->cache[m]) != PCS_OK)
+        if (pcs_strategy_cache_config(strategy, model, &plan->cache[m]) != PCS_OK)
             return pcs_error_set(err, PCS_ERR_ARG, "strategy %s: unknown cache preset '%s'", strategy->name,
                                  strategy->cache);
         plan->prices[m] = pcs_model_prices_at(model, config->price_time_s);

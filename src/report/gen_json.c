@@ -39,6 +39,7 @@ enum pcs_status pcs_report_gen_json(FILE *out, const struct pcs_gen_report *repo
     pcs_report_json_add_string(doc, chosen, "name", strategy->name);
     pcs_report_json_add_string(doc, chosen, "tier", pcs_tier_name(strategy->tier));
     pcs_report_json_add_string(doc, chosen, "cache", strategy->cache);
+    pcs_report_json_cache_overrides(doc, chosen, "cache_parameters", &strategy->cache_overrides);
     pcs_report_json_add_string(doc, root, "catalog", report->catalog);
     pcs_report_json_add_string(doc, root, "price_time", pcs_report_utc_time(report->price_time_s, when, sizeof when));
     pcs_report_json_add_number(doc, root, "region_uplift", report->region_uplift);

@@ -123,3 +123,24 @@ void pcs_report_json_policy_parameters(struct report_json *doc, cJSON *policy, c
         }
     }
 }
+
+void pcs_report_json_cache_overrides(struct report_json *doc, cJSON *parent, const char *key,
+                                     const struct pcs_cache_overrides *overrides)
+{
+    if (!overrides->given)
+        return;
+    cJSON *object = pcs_report_json_object(doc, parent, key);
+    for (int p = 0; p < PCS_PARAM_COUNT; p++) {
+        const struct pcs_cache_param_info *param = pcs_cache_param_info((enum pcs_cache_param)p);
+        if (!(overrides->given & param->uses) || !param->json_key)
+            continue;
+        uint64_t value = overrides->value[p];
+        if (param->unit == PCS_UNIT_MS) {
+            char seconds[32];
+            pcs_report_json_add_raw(doc, object, param->json_key,
+                                    pcs_report_seconds((int64_t)value, seconds, sizeof seconds));
+        } else {
+            pcs_report_json_put(doc, object, param->json_key, pcs_report_json_integer(value));
+        }
+    }
+}

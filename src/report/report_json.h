@@ -64,4 +64,10 @@ cJSON *pcs_report_json_number(double value);
 void pcs_report_json_policy_parameters(struct report_json *doc, cJSON *policy, const struct pcs_cache_config *config,
                                        unsigned skip);
 
+/* Adds to parent, under key, an object of the parameters overrides gives
+ * (a scenario strategy's changes to its preset), named and in units as
+ * pcs_report_json_policy_parameters names them; nothing when none is given. */
+void pcs_report_json_cache_overrides(struct report_json *doc, cJSON *parent, const char *key,
+                                     const struct pcs_cache_overrides *overrides);
+
 #endif

@@ -61,7 +61,7 @@ static void strategy_table(FILE *out, const struct pcs_run_point_report *point)
         const struct pcs_strategy *strategy = &scenario->strategies[s];
         char route[256];
         pcs_run_route_text(scenario, strategy, " \xe2\x86\x92 ", route, sizeof route);
-        const char *cells[] = {strategy->name, route, pcs_run_tier_name(scenario, strategy), strategy->cache};
+        const char *cells[] = {strategy->name, route, pcs_run_tier_name(scenario, strategy), strategy->cache_text};
         pcs_html_table_row(out, cells, 4, 4);
     }
     pcs_html_table_end(out);

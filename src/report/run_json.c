@@ -54,6 +54,7 @@ static cJSON *strategy_object(struct report_json *doc, const struct pcs_scenario
     }
     pcs_report_json_add_string(doc, object, "tier", pcs_run_tier_name(scenario, strategy));
     pcs_report_json_add_string(doc, object, "cache", strategy->cache);
+    pcs_report_json_cache_overrides(doc, object, "cache_parameters", &strategy->cache_overrides);
     pcs_report_json_put(doc, object, "trials", pcs_report_json_integer(st->trials));
     pcs_report_json_put(doc, object, "trials_with_completion", pcs_report_json_integer(st->trials_with_completion));
     pcs_report_json_put(doc, object, "cost_per_completed_task", summary_object(doc, &st->cost_per_completed_task));

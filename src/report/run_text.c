@@ -34,7 +34,7 @@ static void print_point(FILE *out, const struct pcs_run_point_report *point, con
         char route[256];
         pcs_run_route_text(scenario, stats[s].strategy, " -> ", route, sizeof route);
         fprintf(out, "  %-22s %s; tier %s; cache %s\n", stats[s].strategy->name, route,
-                pcs_run_tier_name(scenario, stats[s].strategy), stats[s].strategy->cache);
+                pcs_run_tier_name(scenario, stats[s].strategy), stats[s].strategy->cache_text);
     }
     /* n: the trials each strategy's figures are over, those that completed a
      * task; the heading says so when that is not every trial run. */

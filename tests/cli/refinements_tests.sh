@@ -62,6 +62,44 @@ check_note() {
 }
 check note "another policy notes that they have no effect"
 
+# A scenario strategy's "cache" object changes its preset's refinements (run). On
+# cache_object.json every task is one 3,050-token request on one 3,000-token prefix, 1,200
+# an hour: unrouted, every request but a trial's first reads floor(3000 / 128) * 128 = 2944,
+# so the cached ratio is 2944/3050 (1 - 1/n), n ~ 1,200 tasks; routed (15 a minute: two or
+# three machines) each new machine misses once more. The preset and the same value given
+# are one configuration: equal to the last digit.
+check_run_cache_object() {
+    run run --format json "$DATA/scenarios/cache_object.json"
+    [ "$rc" -eq 0 ] || { why="exit $rc"; return 1; }
+    local verdict
+    verdict=$(python3 - "$WORK/out" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+points = doc.get("points")
+strategies = points[0]["strategies"] if points else doc["strategies"]
+by = {s["name"]: s for s in strategies}
+preset, given, unrouted = by["preset"], by["as given"], by["unrouted"]
+ceiling = 2944 / 3050
+if given.get("cache_parameters") != {"overflow_rpm": 15} or unrouted.get("cache_parameters") != {"overflow_rpm": 0}:
+    print("cache_parameters echo: %r %r" % (given.get("cache_parameters"), unrouted.get("cache_parameters")))
+elif "cache_parameters" in preset:
+    print("a plain preset echoes cache_parameters")
+elif preset["cached_ratio"] != given["cached_ratio"] or preset["cost_per_completed_task"] != given["cost_per_completed_task"]:
+    print("the preset and the same value given differ")
+elif not ceiling * (1 - 1 / 1000) <= unrouted["cached_ratio"]["mean"] < ceiling:
+    print("unrouted cached ratio %r outside [%r, %r)" % (unrouted["cached_ratio"]["mean"], ceiling * 0.999, ceiling))
+elif not preset["cached_ratio"]["mean"] < unrouted["cached_ratio"]["mean"]:
+    print("routing did not cost a read: %r vs %r" % (preset["cached_ratio"]["mean"], unrouted["cached_ratio"]["mean"]))
+else:
+    print("ok")
+PY
+)
+    [ "$verdict" = "ok" ] || { why=$verdict; return 1; }
+    run run "$DATA/scenarios/cache_object.json"
+    grep -q 'cache openai, overflow_rpm 0$' "$WORK/out" || { why="text report lacks 'cache openai, overflow_rpm 0'"; return 1; }
+}
+check run_cache_object "run: a strategy's cache object turns overflow routing off, and 15 given equals the preset"
+
 usage_error "--visible-after takes on, off, 1 or 0" "--visible-after: expected on, off, 1 or 0, got 'yes'" \
     replay --visible-after yes "$VISIBLE"
 usage_error "--lookback takes a count" "--lookback: expected a count of units (0: off), got '-1'" \

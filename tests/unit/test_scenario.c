@@ -512,6 +512,46 @@ static void test_empirical_trace(void)
 
 /* A model as an object: its name and latency distributions; a string is
  * the same model with none; sweeps reach into it. */
+/* A strategy's "cache" object: a preset with parameters changed, each by
+ * its report key; a name alone changes nothing. */
+static void test_cache_object(void)
+{
+    struct pcs_error err;
+    const char *text =
+        "{\"schema\": \"pcsim.scenario.v1\", \"horizon_hours\": 1,"
+        " \"models\": {\"s\": \"claude-sonnet-4-5\", \"g\": \"gpt-5.4\"},"
+        " \"workload\": {\"tasks_per_hour\": 10, \"task_types\": [{\"step_input_tokens\": 1, \"output_tokens\": 1}]},"
+        " \"strategies\": [{\"name\": \"a\", \"route\": [{\"model\": \"s\"}], \"cache\": {\"preset\": \"anthropic-5m\","
+        "   \"lookback\": 0, \"visible_after\": false, \"ttl_s\": 600}},"
+        "  {\"name\": \"b\", \"route\": [{\"model\": \"g\"}], \"cache\": {\"preset\": \"auto\", \"overflow_rpm\": 30}},"
+        "  {\"name\": \"c\", \"route\": [{\"model\": \"s\"}], \"cache\": \"anthropic-5m\"}]}";
+    pcs_scenario_set *set = parse(text, NULL, &err);
+    CHECK(set != NULL);
+    if (!set) {
+        fprintf(stderr, "%s\n", err.message);
+        return;
+    }
+    const struct pcs_scenario *sc = &pcs_scenario_point(set, 0)->scenario;
+    const struct pcs_strategy *a = &sc->strategies[0], *b = &sc->strategies[1], *c = &sc->strategies[2];
+    CHECK_STR(a->cache, "anthropic-5m");
+    CHECK_STR(a->cache_text, "anthropic-5m, lookback 0, visible_after 0, ttl_s 600");
+    struct pcs_cache_config config;
+    CHECK(pcs_strategy_cache_config(a, sc->models[0].model, &config) == PCS_OK);
+    CHECK_U64(config.lookback, 0);
+    CHECK_U64(config.visible_after, 0);
+    CHECK_U64(config.ttl_ms, 600000);
+    CHECK_U64(config.min_tokens, 1024); /* the model's own minimum still comes from the catalog */
+    CHECK(pcs_strategy_cache_config(c, sc->models[0].model, &config) == PCS_OK);
+    CHECK_U64(config.lookback, 20); /* the preset's default (the rules file) */
+    CHECK_U64(config.visible_after, 1);
+    CHECK_U64(config.ttl_ms, 300000);
+    CHECK_STR(c->cache_text, "anthropic-5m");
+    CHECK(pcs_strategy_cache_config(b, sc->models[1].model, &config) == PCS_OK);
+    CHECK(config.policy == PCS_POLICY_OPENAI); /* auto: the model's provider preset, then the change */
+    CHECK_U64(config.overflow_rpm, 30);
+    pcs_scenario_set_free(set);
+}
+
 static void test_latency(void)
 {
     struct pcs_error err;
@@ -647,6 +687,13 @@ static const struct bad_case bad_cases[] = {
     {"too_many_strategies.json", "too_many_strategies.json: strategies: at most 32 strategies"},
     {"bad_cache.json",
      "bad_cache.json: strategies[0].cache: unknown cache preset \"openia\" (expected one of: auto, openai,"},
+    {"cache_unknown_parameter.json",
+     "cache_unknown_parameter.json: strategies[0].cache.lookbak: unknown cache parameter (known: preset, ttl_s, "},
+    {"cache_parameter_unused.json", "cache_parameter_unused.json: strategies[0].cache.lookback: the openai policy of "
+                                    "preset \"openai\" does not use it"},
+    {"cache_no_preset.json", "cache_no_preset.json: strategies[0].cache.preset: missing"},
+    {"cache_switch_range.json",
+     "cache_switch_range.json: strategies[0].cache.visible_after: expected a number in [0, 1]"},
     {"cache_lru.json",
      "cache_lru.json: strategies[0].cache: cache preset \"lru\" needs settings a scenario cannot give"},
     {"bad_tier.json",
@@ -928,6 +975,7 @@ int main(int argc, char **argv)
     test_sweep_strings();
     test_empirical_trace();
     test_trace_workload();
+    test_cache_object();
     test_latency();
     test_bad_files();
     test_odd_inputs();
