@@ -1,6 +1,8 @@
 /* The provider presets as data: the hand-kept rules file
  * scenarios/rules/cache_rules.json (schema pcsim.cache_rules.v1), assembled into
  * the library at build time and read once; see pcsim/cache.h. */
+#include "pcsim/ttl_class.h"
+
 #include "cache_internal.h"
 #include "common/civil_date.h"
 #include "common/json_doc.h"
@@ -270,25 +272,44 @@ enum pcs_status pcs_cache_rules_parse(const char *text, size_t size, const char 
     return status;
 }
 
-/* The built-in rules, read once. */
-static struct pcs_cache_rule builtin_rules[PCS_CACHE_RULES_MAX];
-static size_t builtin_count;
-static struct pcs_error builtin_error;
+/* The built-in file's tables, parsed once, together: the presets (with
+ * their refinements) and the TTL classes sold. */
+static struct {
+    struct pcs_cache_rule rules[PCS_CACHE_RULES_MAX];
+    size_t rule_count;
+    struct pcs_error rule_error;
+    struct pcs_ttl_class classes[PCS_TTL_CLASSES_MAX];
+    size_t class_count;
+    struct pcs_error class_error;
+} builtin;
 static pthread_once_t builtin_once = PTHREAD_ONCE_INIT;
 
 static void builtin_load(void)
 {
-    pcs_cache_rules_parse(pcs_builtin_cache_rules, (size_t)pcs_builtin_cache_rules_size, "built-in cache_rules.json",
-                          builtin_rules, PCS_CACHE_RULES_MAX, &builtin_count, &builtin_error);
+    static const char name[] = "built-in cache_rules.json";
+    const size_t size = (size_t)pcs_builtin_cache_rules_size;
+    pcs_cache_rules_parse(pcs_builtin_cache_rules, size, name, builtin.rules, PCS_CACHE_RULES_MAX, &builtin.rule_count,
+                          &builtin.rule_error);
+    pcs_ttl_classes_parse(pcs_builtin_cache_rules, size, name, builtin.classes, PCS_TTL_CLASSES_MAX,
+                          &builtin.class_count, &builtin.class_error);
 }
 
 const struct pcs_cache_rule *pcs_cache_rules(size_t *count, struct pcs_error *err)
 {
     pthread_once(&builtin_once, builtin_load);
-    *count = builtin_count;
-    if (builtin_count == 0 && err)
-        *err = builtin_error;
-    return builtin_rules;
+    *count = builtin.rule_count;
+    if (builtin.rule_count == 0 && err)
+        *err = builtin.rule_error;
+    return builtin.rules;
+}
+
+const struct pcs_ttl_class *pcs_ttl_classes(size_t *count, struct pcs_error *err)
+{
+    pthread_once(&builtin_once, builtin_load);
+    *count = builtin.class_count;
+    if (builtin.class_count == 0 && err)
+        *err = builtin.class_error;
+    return builtin.classes;
 }
 
 const struct pcs_cache_rule *pcs_cache_rule_find(const char *name)

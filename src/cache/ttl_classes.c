@@ -1,6 +1,6 @@
 /* The TTL classes providers sell: the ttl_classes rows of the hand-kept
- * rules file (the same built-in bytes rules.c assembles), read once; see
- * pcsim/ttl_class.h. Kept apart from the presets' parser: a row here is a
+ * rules file, parsed here; the built-in file is read once with the
+ * presets by rules.c (pcs_ttl_classes); see pcsim/ttl_class.h. Kept apart from the presets' parser: a row here is a
  * fact about selling, not a cache's parameters. */
 #include "pcsim/ttl_class.h"
 
@@ -10,13 +10,8 @@
 #include "common/json_doc.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The rules file's bytes, assembled by rules.c. */
-extern const char pcs_builtin_cache_rules[] __attribute__((visibility("hidden")));
-extern const uint64_t pcs_builtin_cache_rules_size __attribute__((visibility("hidden")));
 
 static char *copy_text(const char *text)
 {
@@ -163,27 +158,6 @@ enum pcs_status pcs_ttl_classes_parse(const char *text, size_t size, const char 
         *count = 0;
     }
     return status;
-}
-
-/* The built-in rows, read once. */
-static struct pcs_ttl_class builtin_classes[PCS_TTL_CLASSES_MAX];
-static size_t builtin_count;
-static struct pcs_error builtin_error;
-static pthread_once_t builtin_once = PTHREAD_ONCE_INIT;
-
-static void builtin_load(void)
-{
-    pcs_ttl_classes_parse(pcs_builtin_cache_rules, (size_t)pcs_builtin_cache_rules_size, "built-in cache_rules.json",
-                          builtin_classes, PCS_TTL_CLASSES_MAX, &builtin_count, &builtin_error);
-}
-
-const struct pcs_ttl_class *pcs_ttl_classes(size_t *count, struct pcs_error *err)
-{
-    pthread_once(&builtin_once, builtin_load);
-    *count = builtin_count;
-    if (builtin_count == 0 && err)
-        *err = builtin_error;
-    return builtin_classes;
 }
 
 static int names_preset(const struct pcs_ttl_class *class, const char *preset)
