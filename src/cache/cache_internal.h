@@ -128,6 +128,13 @@ static inline long pcs_breakpoint_step_ending_at(const struct tree *tree, uint64
 
 void pcs_cache_lanes_free(struct lane_entries *lanes);
 
+/* The rules file's parsers (rules.c, ttl_classes.c) keep each text of a
+ * parsed row in a block of its own: a malloc'ed copy of text (NULL when
+ * out of memory), freed by pcs_rules_text_free (NULL is a no-op; the
+ * public rows hold their texts as const). */
+char *pcs_rules_text_copy(const char *text);
+void pcs_rules_text_free(const char *text);
+
 #define CACHE_ONE_HOUR_MS 3600000
 
 #endif

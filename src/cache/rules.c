@@ -75,7 +75,7 @@ static enum pcs_status whole_field(const cJSON *row, const char *key, double low
     return PCS_OK;
 }
 
-static char *copy_text(const char *text)
+char *pcs_rules_text_copy(const char *text)
 {
     size_t len = strlen(text) + 1;
     char *copy = malloc(len);
@@ -84,8 +84,7 @@ static char *copy_text(const char *text)
     return copy;
 }
 
-/* Frees text this file copied (the public struct holds it as const). */
-static void free_text(const char *text)
+void pcs_rules_text_free(const char *text)
 {
     void *block;
     memcpy(&block, &text, sizeof block);
@@ -95,12 +94,12 @@ static void free_text(const char *text)
 void pcs_cache_rules_release(struct pcs_cache_rule *rules, size_t count)
 {
     for (size_t i = 0; i < count; i++) {
-        free_text(rules[i].name);
-        free_text(rules[i].source);
-        free_text(rules[i].as_of);
+        pcs_rules_text_free(rules[i].name);
+        pcs_rules_text_free(rules[i].source);
+        pcs_rules_text_free(rules[i].as_of);
         for (size_t r = 0; r < rules[i].refinement_count; r++) {
-            free_text(rules[i].refinements[r].source);
-            free_text(rules[i].refinements[r].as_of);
+            pcs_rules_text_free(rules[i].refinements[r].source);
+            pcs_rules_text_free(rules[i].refinements[r].as_of);
         }
         rules[i].refinement_count = 0;
     }
@@ -143,9 +142,9 @@ static enum pcs_status row_parse(const cJSON *row, const char *name, size_t inde
     rule->min_tokens = (uint64_t)min_tokens;
     rule->granularity = (uint64_t)granularity;
     rule->per_model = cJSON_IsTrue(per_model);
-    rule->name = copy_text(preset);
-    rule->source = copy_text(source);
-    rule->as_of = copy_text(as_of);
+    rule->name = pcs_rules_text_copy(preset);
+    rule->source = pcs_rules_text_copy(source);
+    rule->as_of = pcs_rules_text_copy(as_of);
     if (!rule->name || !rule->source || !rule->as_of) {
         pcs_cache_rules_release(rule, 1);
         return pcs_error_set(err, PCS_ERR_NOMEM, "%s: out of memory", name);
@@ -201,8 +200,8 @@ static enum pcs_status refinement_parse(const cJSON *row, const struct row_place
     struct pcs_cache_refinement *refinement = &rule->refinements[rule->refinement_count];
     refinement->param = (enum pcs_cache_param)param;
     refinement->value = (uint64_t)value->valuedouble;
-    refinement->source = copy_text(source);
-    refinement->as_of = copy_text(as_of);
+    refinement->source = pcs_rules_text_copy(source);
+    refinement->as_of = pcs_rules_text_copy(as_of);
     rule->refinement_count++; /* counted now, so that release frees what was copied */
     if (!refinement->source || !refinement->as_of)
         return pcs_error_set(err, PCS_ERR_NOMEM, "%s: out of memory", at->name);

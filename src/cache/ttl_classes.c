@@ -13,31 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *copy_text(const char *text)
-{
-    size_t len = strlen(text) + 1;
-    char *copy = malloc(len);
-    if (copy)
-        memcpy(copy, text, len);
-    return copy;
-}
-
-/* Frees text this file copied (the public struct holds it as const). */
-static void free_text(const char *text)
-{
-    void *block;
-    memcpy(&block, &text, sizeof block);
-    free(block);
-}
-
 void pcs_ttl_classes_release(struct pcs_ttl_class *classes, size_t count)
 {
     for (size_t i = 0; i < count; i++) {
-        free_text(classes[i].seller);
+        pcs_rules_text_free(classes[i].seller);
         for (size_t j = 0; classes[i].presets[j]; j++)
-            free_text(classes[i].presets[j]);
-        free_text(classes[i].source);
-        free_text(classes[i].as_of);
+            pcs_rules_text_free(classes[i].presets[j]);
+        pcs_rules_text_free(classes[i].source);
+        pcs_rules_text_free(classes[i].as_of);
         memset(&classes[i], 0, sizeof classes[i]);
     }
 }
@@ -88,7 +71,7 @@ static enum pcs_status presets_field(const cJSON *row, const char *name, size_t 
         if (!cJSON_IsString(item) || item->valuestring[0] == '\0')
             return pcs_error_set(err, PCS_ERR_PARSE, "%s: ttl_classes[%zu].presets[%zu]: must be a preset name", name,
                                  index, j);
-        if (!(class->presets[j] = copy_text(item->valuestring)))
+        if (!(class->presets[j] = pcs_rules_text_copy(item->valuestring)))
             return pcs_error_set(err, PCS_ERR_NOMEM, "%s: out of memory", name);
     }
     return PCS_OK;
@@ -119,9 +102,9 @@ static enum pcs_status row_parse(const cJSON *row, const char *name, size_t inde
     class->write_multiplier = multiplier->valuedouble;
     enum pcs_status status = presets_field(row, name, index, class, err);
     if (status == PCS_OK) {
-        class->seller = copy_text(seller);
-        class->source = copy_text(source);
-        class->as_of = copy_text(as_of);
+        class->seller = pcs_rules_text_copy(seller);
+        class->source = pcs_rules_text_copy(source);
+        class->as_of = pcs_rules_text_copy(as_of);
         if (!class->seller || !class->source || !class->as_of)
             status = pcs_error_set(err, PCS_ERR_NOMEM, "%s: out of memory", name);
     }
