@@ -44,6 +44,11 @@ struct pcs_replay_report {
      * and the report is what it was before reconciliation existed). Its
      * dollars are shown when it is priced. */
     const struct pcs_reconciliation *reconciliation;
+    /* A sharded replay of a capacity-bound cache (lru) over this many
+     * ranks: each rank was one server of a prefix-affinity-routed cluster
+     * with the capacity of its own, which the report says (0: not so; a
+     * sharded replay of any other policy is exact and reports as one). */
+    unsigned sharded_servers;
 };
 
 /* A human-readable table: totals and per model, policy echoed. */

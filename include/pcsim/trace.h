@@ -70,7 +70,26 @@ struct pcs_trace_config {
     size_t alias_count;
     int lenient;      /* skip bad records (counted) instead of failing */
     unsigned threads; /* threads that may index the files (0 or 1: this one) */
+    /* Reads only part `part` of `parts` (parts <= 1: everything); see
+     * "Parts" below. */
+    unsigned part;
+    unsigned parts;
 };
+
+/* Parts (a sharded replay, docs/design.md §11). With parts > 1 the trace
+ * yields only its part's records, each as the whole trace would (same file
+ * index, line, namespace and time), in time order:
+ * - request logs (OpenAI, Anthropic, LiteLLM), whose prompts may continue
+ *   a session across records and files, all belong to part 0;
+ * - whole-document files, files with a header (Azure CSV) and files whose
+ *   prefixes are their own (Claude-Code) are dealt whole: the k-th of them,
+ *   in the order given, to part k mod parts;
+ * - the other line files (native, Mooncake) are cut into parts byte ranges
+ *   of their concatenation, at line starts: a part takes the lines that
+ *   start in its range, numbered by counting the lines before it.
+ * Every part opens every file (detecting formats, numbering namespaces). A
+ * part may hold no record: no error says so (the caller counts the parts'
+ * records), and a large file is not read in one pass. */
 
 /* Defaults: auto-detect, default_model "default", strict, one thread; a
  * value the caller owns. */

@@ -4,10 +4,12 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "common/memory.h"
+#include "dist/dist.h"
 #include "pcsim/replay.h"
 #include "pcsim/report.h"
 #include "cli_options.h"
@@ -56,6 +58,12 @@ static void print_help(FILE *out)
     fputs("  A single line file of 16 MiB or more is read in one pass when its times never\n"
           "  go back (a trace logged as it was served); if one does, the replay starts over\n"
           "  with an index. Results are the same either way.\n"
+          "  --shard             under mpirun (an MPI build): each rank reads a part of the\n"
+          "                      files and replays the requests whose prefix root\n"
+          "                      (namespace, model, first block) it owns; rank 0 reports.\n"
+          "                      The same report as one process, but for lru, where each\n"
+          "                      rank is one server with --capacity of its own\n"
+          "                      (docs/scaleout.md). Alone, it replays as without it.\n"
           "\n"
           "Output:\n"
           "  --format FMT        text (default), json (schema pcsim.replay.v1) or csv\n"
@@ -89,13 +97,17 @@ static void print_help(FILE *out)
 
 enum output_format { OUT_TEXT, OUT_JSON, OUT_CSV };
 
-enum { OPT_POLICY = 256, OPT_FORMAT, OPT_REQUESTS, OPT_HTML, OPT_OUTPUT, OPT_MAX_MEMORY };
+enum { OPT_POLICY = 256, OPT_FORMAT, OPT_REQUESTS, OPT_HTML, OPT_OUTPUT, OPT_MAX_MEMORY, OPT_SHARD };
 
 /* Replay's own options; the trace and cost options are cli_options.c's. */
 static const struct option own_options[] = {
-    {"policy", required_argument, NULL, OPT_POLICY},     {"format", required_argument, NULL, OPT_FORMAT},
-    {"requests", required_argument, NULL, OPT_REQUESTS}, {"html", required_argument, NULL, OPT_HTML},
-    {"output", required_argument, NULL, OPT_OUTPUT},     {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
+    {"policy", required_argument, NULL, OPT_POLICY},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"requests", required_argument, NULL, OPT_REQUESTS},
+    {"html", required_argument, NULL, OPT_HTML},
+    {"output", required_argument, NULL, OPT_OUTPUT},
+    {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
+    {"shard", no_argument, NULL, OPT_SHARD},
 };
 
 /* Set by SIGINT: the replay stops after the request under way. */
@@ -186,6 +198,7 @@ struct replay_options {
     const char *html_path;
     const char *output_path;
     uint64_t max_memory;
+    int shard; /* --shard: scale-out over the ranks of mpirun */
 };
 
 /* Parses argv; returns CLI_EXIT_OK, -1 after --help, or an exit code. */
@@ -218,6 +231,7 @@ static int parse_options(int argc, char **argv, struct replay_options *opts)
         case OPT_REQUESTS: opts->requests_path = optarg; break;
         case OPT_HTML: opts->html_path = optarg; break;
         case OPT_OUTPUT: opts->output_path = optarg; break;
+        case OPT_SHARD: opts->shard = 1; break;
         case OPT_MAX_MEMORY:
             if (cli_parse_count(optarg, &opts->max_memory) != 0 || opts->max_memory < 1000000)
                 return cli_usage_error(
@@ -308,6 +322,10 @@ static int write_report(const struct replay_options *opts, const struct pcs_repl
 static int report(const struct replay_options *opts, const pcs_inputs *inputs, const pcs_catalog *catalog,
                   double price_time_s, const struct pcs_replay_outcome *outcome)
 {
+    /* Sharded, a capacity is each rank's: the report says so (shard.c). */
+    unsigned sharded_servers = 0;
+    if (opts->shard && pcs_dist_size() > 1 && (pcs_policy_info(outcome->config.policy)->uses & PCS_USES_CAPACITY))
+        sharded_servers = pcs_dist_size();
     const struct pcs_replay_result *result = &outcome->result;
     const pcs_trace *trace = outcome->trace;
     if (result->skipped) {
@@ -336,7 +354,8 @@ static int report(const struct replay_options *opts, const pcs_inputs *inputs, c
                                        opts->shared.tier_override,
                                        opts->shared.region_uplift,
                                        outcome->partial,
-                                       outcome->reconciled ? &outcome->reconciliation : NULL};
+                                       outcome->reconciled ? &outcome->reconciliation : NULL,
+                                       sharded_servers};
     if (outcome->partial)
         fprintf(stderr, "pcsim replay: interrupted: reporting the %llu %s replayed so far (PARTIAL)\n",
                 (unsigned long long)result->total.requests, cli_noun(result->total.requests, "request", "requests"));
@@ -353,6 +372,28 @@ static int report(const struct replay_options *opts, const pcs_inputs *inputs, c
     return exit_code;
 }
 
+/* The first of paths[0..count) that is a stream (standard input, a FIFO),
+ * or NULL. */
+static const char *first_stream(char *const *paths, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        struct stat st;
+        if (strcmp(paths[i], "-") == 0 || (stat(paths[i], &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))))
+            return paths[i];
+    }
+    return NULL;
+}
+
+/* Under mpirun every rank ends here: a failed rank ends the others (they
+ * may be waiting for it), and only rank 0 has written anything. */
+static int replay_finish(int exit_code)
+{
+    if (exit_code != CLI_EXIT_OK && exit_code != CLI_EXIT_INTERRUPTED)
+        pcs_dist_abort("replay", exit_code);
+    pcs_dist_finish();
+    return cli_finish_stdout(exit_code);
+}
+
 int cmd_replay(int argc, char **argv)
 {
     pcs_memory_prefer_reuse(); /* a replay's freed blocks become its cache */
@@ -366,6 +407,29 @@ int cmd_replay(int argc, char **argv)
         return code < 0 ? cli_finish_stdout(CLI_EXIT_OK) : code;
     if (opts.max_memory && cli_limit_memory("replay", opts.max_memory) != CLI_EXIT_OK)
         return CLI_EXIT_DATA;
+    struct pcs_error err = {0};
+    /* Under mpirun the ranks share the replay (--shard) or would each do all of it. */
+    if (pcs_dist_start(&err) != PCS_OK) {
+        fprintf(stderr, "pcsim replay: %s\n", err.message);
+        return replay_finish(CLI_EXIT_DATA);
+    }
+    if (pcs_dist_size() > 1 && !opts.shard) {
+        if (pcs_dist_is_root())
+            cli_usage_error("replay", "under mpirun, give --shard: else every rank would replay every request");
+        pcs_dist_finish();
+        return CLI_EXIT_USAGE;
+    }
+    /* Every rank reads the files itself: a stream reaches one rank only. */
+    const char *stream = pcs_dist_size() > 1 ? first_stream(argv + optind, (size_t)(argc - optind)) : NULL;
+    if (stream) {
+        if (pcs_dist_is_root())
+            cli_usage_error("replay",
+                            "--shard: every rank reads the files itself, and %s is a stream (standard "
+                            "input or a pipe) only one rank could read; write it to a file first",
+                            stream);
+        pcs_dist_finish();
+        return CLI_EXIT_USAGE;
+    }
     /* From here Ctrl-C ends the replay early (after the trace is indexed, at
      * the first request) with a partial report. */
     struct sigaction action;
@@ -376,12 +440,11 @@ int cmd_replay(int argc, char **argv)
     struct pcs_cache_config config;
     code = cache_config(&opts, &config);
     if (code != CLI_EXIT_OK)
-        return code;
+        return replay_finish(code);
     const struct cli_trace_cost *shared = &opts.shared;
     double price_time_s = 0;
     if (cli_price_time("replay", shared->price_date, &price_time_s) != CLI_EXIT_OK)
-        return CLI_EXIT_USAGE;
-    struct pcs_error err = {0};
+        return replay_finish(CLI_EXIT_USAGE);
 
     /* The catalog prices the replay and gives per-model presets. */
     int reads_catalog = !shared->no_cost || pcs_preset_is_per_model(opts.preset); /* tokens: not on --no-cost */
@@ -394,7 +457,7 @@ int cmd_replay(int argc, char **argv)
     code = cli_open_trace_inputs("replay", argv + optind, (size_t)(argc - optind), shared->prices_path, reads_catalog,
                                  outputs, sizeof outputs / sizeof outputs[0], &opened);
     if (code != CLI_EXIT_OK)
-        return code;
+        return replay_finish(code);
     struct pcs_replay_cost_config pricing = {opened.catalog,        price_time_s, shared->tier_override,
                                              shared->region_uplift, NULL,         0};
     struct request_rows rows = {opts.requests_path, {NULL, NULL, NULL, NULL}, 0, &err};
@@ -411,7 +474,8 @@ int cmd_replay(int argc, char **argv)
         job.restartable = !pcs_output_writes_through(opts.requests_path);
     }
     struct pcs_replay_outcome outcome;
-    enum pcs_status status = pcs_replay_run(&job, &outcome, &err);
+    enum pcs_status status =
+        opts.shard ? pcs_dist_replay_shard(&job, &outcome, &err) : pcs_replay_run(&job, &outcome, &err);
     int exit_code = cli_output_close("replay", &rows.file, status == PCS_OK);
     if (status != PCS_OK && !rows.open_failed) {
         if (!outcome.trace)
@@ -423,10 +487,10 @@ int cmd_replay(int argc, char **argv)
     }
     if (status != PCS_OK)
         exit_code = CLI_EXIT_DATA;
-    if (exit_code == CLI_EXIT_OK)
+    if (exit_code == CLI_EXIT_OK && pcs_dist_is_root())
         exit_code = report(&opts, opened.inputs, opened.catalog, price_time_s, &outcome);
     pcs_replay_outcome_free(&outcome);
     pcs_inputs_free(opened.inputs);
     pcs_catalog_free(opened.catalog);
-    return cli_finish_stdout(exit_code);
+    return replay_finish(exit_code);
 }

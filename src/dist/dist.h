@@ -94,4 +94,38 @@ enum pcs_status pcs_dist_gather_sweep(struct pcs_sweep_result *result, size_t co
 struct pcs_calibrate_share;
 const struct pcs_calibrate_share *pcs_dist_calibrate_share(struct pcs_calibrate_share *share);
 
+/* Collective: every rank sends send[r][0..send_words[r]) to rank r, and
+ * receives into *recv (allocated, the caller frees it; NULL when nothing
+ * came) what every rank sent it, rank after rank: recv_words[r] words from
+ * rank r (size entries, the caller's). In one process recv is a copy of
+ * send[0]. PCS_ERR_NOMEM, PCS_ERR_RANGE (more than MPI moves at once) or
+ * PCS_ERR_IO (MPI failed), with err set. */
+enum pcs_status pcs_dist_exchange(const uint64_t *const *send, const size_t *send_words, uint64_t **recv,
+                                  size_t *recv_words, struct pcs_error *err);
+
+/* Collective: gathers every rank's words[0..count) to rank 0, rank after
+ * rank, into *all (allocated there, the caller frees it; NULL elsewhere)
+ * with counts[r] words from rank r (size entries, filled on rank 0). Errors
+ * as pcs_dist_exchange's. */
+enum pcs_status pcs_dist_gather_words(const uint64_t *words, size_t count, uint64_t **all, size_t *counts,
+                                      struct pcs_error *err);
+
+/* Collective: `pcsim replay --shard` (shard.c; docs/design.md §11). Each
+ * rank reads its part of job's inputs (pcsim/trace.h, "Parts"), sends each
+ * request to the rank owning its prefix root (namespace, model, first
+ * bound key), replays what it was sent through the job's caches, and sends
+ * the usages to rank 0, which prices, reconciles and watches every request
+ * in the trace's order as pcs_replay_run does. On rank 0 *outcome is then
+ * what pcs_replay_run gives for the whole trace (exact for every policy but
+ * lru, whose capacity is each rank's); on the others it holds nothing (its
+ * trace NULL). In one process it is one part of one: the same result as
+ * pcs_replay_run. job->threads threads read; the caches play on the
+ * calling thread. Errors are pcs_replay_run's, and the exchanges'; a rank
+ * that fails must call pcs_dist_abort (the others may be waiting for it).
+ * Release the outcome with pcs_replay_outcome_free. */
+struct pcs_replay_job;
+struct pcs_replay_outcome;
+enum pcs_status pcs_dist_replay_shard(const struct pcs_replay_job *job, struct pcs_replay_outcome *outcome,
+                                      struct pcs_error *err);
+
 #endif

@@ -170,3 +170,117 @@ enum pcs_status pcs_dist_gather(void *records, size_t count, size_t record_size,
     free(offsets);
     return status;
 }
+
+/* Word counts as MPI takes them (int), or PCS_ERR_RANGE. */
+static enum pcs_status int_counts(const size_t *words, int *counts, int *offsets, const char *what,
+                                  struct pcs_error *err)
+{
+    size_t total = 0;
+    for (unsigned r = 0; r < size; r++) {
+        if (words[r] > INT_MAX || total + words[r] > INT_MAX)
+            return pcs_error_set(err, PCS_ERR_RANGE, "rank %u of %u: more than %d words to %s at once; use more ranks",
+                                 rank, size, INT_MAX, what);
+        counts[r] = (int)words[r];
+        offsets[r] = (int)total;
+        total += words[r];
+    }
+    return PCS_OK;
+}
+
+enum pcs_status pcs_dist_exchange(const uint64_t *const *send, const size_t *send_words, uint64_t **recv,
+                                  size_t *recv_words, struct pcs_error *err)
+{
+    *recv = NULL;
+    int *counts = calloc(4 * (size_t)size, sizeof *counts);
+    uint64_t *packed = NULL;
+    size_t total = 0;
+    enum pcs_status status = counts ? PCS_OK : pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+    for (unsigned r = 0; r < size; r++)
+        total += send_words[r];
+    if (status == PCS_OK && !(packed = malloc(total ? total * sizeof *packed : 1)))
+        status = pcs_error_set(err, PCS_ERR_NOMEM, "out of memory packing %zu words", total);
+    int *send_counts = counts;
+    int *send_offsets = counts ? counts + size : NULL;
+    int *recv_counts = counts ? counts + 2 * (size_t)size : NULL;
+    int *recv_offsets = counts ? counts + 3 * (size_t)size : NULL;
+    if (status == PCS_OK)
+        status = int_counts(send_words, send_counts, send_offsets, "send", err);
+    /* Every rank takes part even when short of memory, or the others would wait. */
+    if (pcs_dist_any(status != PCS_OK)) {
+        free(packed);
+        free(counts);
+        return status != PCS_OK ? status : pcs_error_set(err, PCS_ERR_NOMEM, "another rank failed to pack");
+    }
+    for (unsigned r = 0; r < size; r++)
+        if (send_words[r])
+            memcpy(packed + send_offsets[r], send[r], send_words[r] * sizeof *packed);
+    if (MPI_Alltoall(send_counts, 1, MPI_INT, recv_counts, 1, MPI_INT, MPI_COMM_WORLD) != MPI_SUCCESS)
+        status = mpi_failed(err, "exchanging sizes");
+    size_t recv_total = 0;
+    for (unsigned r = 0; status == PCS_OK && r < size; r++) {
+        recv_words[r] = (size_t)recv_counts[r];
+        recv_total += recv_words[r];
+    }
+    if (status == PCS_OK)
+        status = int_counts(recv_words, recv_counts, recv_offsets, "receive", err);
+    if (status == PCS_OK && !(*recv = malloc(recv_total ? recv_total * sizeof **recv : 1)))
+        status = pcs_error_set(err, PCS_ERR_NOMEM, "out of memory receiving %zu words", recv_total);
+    if (pcs_dist_any(status != PCS_OK)) {
+        free(packed);
+        free(counts);
+        free(*recv);
+        *recv = NULL;
+        return status != PCS_OK ? status : pcs_error_set(err, PCS_ERR_NOMEM, "another rank failed to receive");
+    }
+    if (MPI_Alltoallv(packed, send_counts, send_offsets, MPI_UINT64_T, *recv, recv_counts, recv_offsets, MPI_UINT64_T,
+                      MPI_COMM_WORLD) != MPI_SUCCESS) {
+        status = mpi_failed(err, "exchanging requests");
+        free(*recv);
+        *recv = NULL;
+    }
+    free(packed);
+    free(counts);
+    return status;
+}
+
+enum pcs_status pcs_dist_gather_words(const uint64_t *words, size_t count, uint64_t **all, size_t *counts,
+                                      struct pcs_error *err)
+{
+    *all = NULL;
+    int *ints = calloc(2 * (size_t)size, sizeof *ints);
+    enum pcs_status status = ints ? PCS_OK : pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+    if (status == PCS_OK && count > INT_MAX)
+        status = pcs_error_set(err, PCS_ERR_RANGE, "rank %u of %u: more than %d words to gather; use more ranks", rank,
+                               size, INT_MAX);
+    if (pcs_dist_any(status != PCS_OK)) {
+        free(ints);
+        return status != PCS_OK ? status : pcs_error_set(err, PCS_ERR_NOMEM, "another rank failed to gather");
+    }
+    int mine = (int)count;
+    if (MPI_Gather(&mine, 1, MPI_INT, ints, 1, MPI_INT, 0, MPI_COMM_WORLD) != MPI_SUCCESS)
+        status = mpi_failed(err, "gathering sizes");
+    size_t total = 0;
+    if (status == PCS_OK && rank == 0) {
+        for (unsigned r = 0; r < size; r++) {
+            counts[r] = (size_t)ints[r];
+            total += counts[r];
+        }
+        status = int_counts(counts, ints, ints + size, "gather", err);
+        if (status == PCS_OK && !(*all = malloc(total ? total * sizeof **all : 1)))
+            status = pcs_error_set(err, PCS_ERR_NOMEM, "out of memory gathering %zu words", total);
+    }
+    if (pcs_dist_any(status != PCS_OK)) {
+        free(*all);
+        *all = NULL;
+        free(ints);
+        return status != PCS_OK ? status : pcs_error_set(err, PCS_ERR_NOMEM, "rank 0 failed to gather");
+    }
+    if (MPI_Gatherv(words, mine, MPI_UINT64_T, *all, ints, ints + size, MPI_UINT64_T, 0, MPI_COMM_WORLD) !=
+        MPI_SUCCESS) {
+        status = mpi_failed(err, "gathering results");
+        free(*all);
+        *all = NULL;
+    }
+    free(ints);
+    return status;
+}

@@ -129,6 +129,8 @@ enum pcs_status pcs_report_replay_json(FILE *out, const struct pcs_replay_report
     pcs_report_table_json(&doc, root, table, &total, REPORT_JSON_HEAD);
     pcs_report_json_put(&doc, root, "skipped", pcs_report_json_integer(result->skipped));
     pcs_report_json_add_bool(&doc, root, "partial", report->partial);
+    if (report->sharded_servers) /* only then: other reports stay as they were */
+        pcs_report_json_put(&doc, root, "sharded_servers", pcs_report_json_integer(report->sharded_servers));
     pcs_report_json_add_bool(&doc, root, "prefix_identity", !pcs_trace_lacks_prefixes(report->trace));
     if (pcs_trace_counts_only_format(report->trace)) /* only then: other reports stay as they were */
         pcs_report_json_add_bool(&doc, root, "prefixes_from_counts", 1);

@@ -154,6 +154,11 @@ enum pcs_status pcs_report_replay_text(FILE *out, const struct pcs_replay_report
     }
     if (report->partial)
         fprintf(out, "PARTIAL: interrupted; only the requests replayed before the interruption are counted\n");
+    if (report->sharded_servers)
+        fprintf(out,
+                "sharded: %u ranks, each one server of a cluster that routes requests by prefix root, with the "
+                "capacity of its own (not one cache)\n",
+                report->sharded_servers);
     if (result->skipped)
         fprintf(out, "skipped: %s (--lenient)\n",
                 pcs_report_count(result->skipped, "bad record", "bad records", count, sizeof count));

@@ -3,6 +3,7 @@
 
 #include "cache/prefetch_internal.h"
 #include "request_loop.h"
+#include "replay_feed_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,9 @@ struct replay {
     struct pcs_usage usages[MAX_LANES]; /* the current request's, lane by lane */
     pcs_replay_lanes_observer observer;
     void *context;
+    /* Usages given (pcs_replay_lanes_given), not played; NULL: play. */
+    const struct pcs_usage *(*given)(void *context);
+    void *given_context;
     struct pcs_error *err;
 };
 
@@ -105,6 +109,7 @@ static enum pcs_status play(void *context, const struct pcs_request *req)
 {
     struct replay *replay = context;
     const int marked = pcs_request_has_ttl_marker(req);
+    const struct pcs_usage *given = replay->given ? replay->given(replay->given_context) : NULL;
     for (size_t i = 0; i < replay->lane_count; i++) {
         struct lane_state *state = &replay->lanes[i];
         struct pcs_replay_result *result = &state->lane->result;
@@ -116,7 +121,10 @@ static enum pcs_status play(void *context, const struct pcs_request *req)
         if (status != PCS_OK)
             return status;
         struct pcs_usage *usage = &replay->usages[i];
-        status = pcs_cache_access(state->by_model[req->model], req, usage);
+        if (given)
+            *usage = given[i];
+        else
+            status = pcs_cache_access(state->by_model[req->model], req, usage);
         if (status != PCS_OK)
             return pcs_error_set(replay->err, status, "the cache failed: %s", pcs_strerror(status));
         pcs_usage_add(&result->total, usage);
@@ -147,8 +155,10 @@ static void free_lane_state(struct lane_state *state)
     free(state->by_model);
 }
 
-enum pcs_status pcs_replay_lanes(pcs_trace *trace, struct pcs_replay_lane *lanes, size_t lane_count, unsigned threads,
-                                 pcs_replay_lanes_observer observer, void *context, struct pcs_error *err)
+static enum pcs_status replay_lanes(pcs_trace *trace, struct pcs_replay_lane *lanes, size_t lane_count,
+                                    unsigned threads, const struct pcs_usage *(*given)(void *context),
+                                    void *given_context, pcs_replay_lanes_observer observer, void *context,
+                                    struct pcs_error *err)
 {
     if (lane_count == 0 || lane_count > MAX_LANES)
         return pcs_error_set(err, PCS_ERR_ARG, "a replay plays 1 to %d cache models, not %zu", MAX_LANES, lane_count);
@@ -158,6 +168,8 @@ enum pcs_status pcs_replay_lanes(pcs_trace *trace, struct pcs_replay_lane *lanes
     replay.lane_count = lane_count;
     replay.observer = observer;
     replay.context = context;
+    replay.given = given;
+    replay.given_context = given_context;
     replay.err = err;
     enum pcs_status status = PCS_OK;
     for (size_t i = 0; i < lane_count; i++) {
@@ -182,6 +194,20 @@ enum pcs_status pcs_replay_lanes(pcs_trace *trace, struct pcs_replay_lane *lanes
             pcs_replay_result_free(&lanes[i].result);
     }
     return status;
+}
+
+enum pcs_status pcs_replay_lanes(pcs_trace *trace, struct pcs_replay_lane *lanes, size_t lane_count, unsigned threads,
+                                 pcs_replay_lanes_observer observer, void *context, struct pcs_error *err)
+{
+    return replay_lanes(trace, lanes, lane_count, threads, NULL, NULL, observer, context, err);
+}
+
+enum pcs_status pcs_replay_lanes_given(pcs_trace *trace, struct pcs_replay_lane *lanes, size_t lane_count,
+                                       const struct pcs_usage *(*given)(void *context), void *given_context,
+                                       pcs_replay_lanes_observer observer, void *context, struct pcs_error *err)
+{
+    /* One thread: given speaks of the request the trace gave last. */
+    return replay_lanes(trace, lanes, lane_count, 1, given, given_context, observer, context, err);
 }
 
 /* pcs_replay's observer sees the one lane's usage. */

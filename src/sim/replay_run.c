@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/status_internal.h"
+#include "replay_feed_internal.h"
 #include "trace/one_pass_internal.h"
 
 enum pcs_status pcs_replay_preset_config(const char *preset, const struct pcs_cache_overrides *overrides,
@@ -110,15 +111,41 @@ static void drop_try(struct pcs_replay_lane *lanes, size_t lane_count, struct mo
     *coster = NULL;
 }
 
-/* Opens the trace (in one pass, if one_pass) and plays it once into lanes;
- * PCS_ERR_ORDER asks for another try with an index. */
-static enum pcs_status replay_once(const struct pcs_replay_job *job, const struct pcs_trace_config *trace_config,
-                                   int one_pass, struct pcs_replay_outcome *outcome, struct pcs_replay_lane *lanes,
+/* A shard's observer: the usages go to the feed's owner. */
+struct shard_play {
+    const struct pcs_replay_feed *feed;
+    const pcs_trace *trace;
+    size_t lane_count;
+};
+
+static enum pcs_status observe_shard(void *context, const struct pcs_request *req, const struct pcs_usage *usages)
+{
+    struct shard_play *play = context;
+    return play->feed->played(play->feed->context, play->trace, req, usages, play->lane_count);
+}
+
+size_t pcs_replay_run_lanes(const struct pcs_replay_job *job)
+{
+    struct pcs_cache_config config;
+    if (pcs_replay_preset_config(job->preset, &job->overrides, &config) != PCS_OK)
+        return 1;
+    return job->pricing && (config.policy != PCS_POLICY_IDEAL || pcs_preset_is_per_model(job->preset)) ? 2 : 1;
+}
+
+/* Opens the trace (in one pass, if one_pass; feed's, if given) and plays
+ * it once into lanes; PCS_ERR_ORDER asks for another try with an index. */
+static enum pcs_status replay_once(const struct pcs_replay_job *job, const struct pcs_replay_feed *feed,
+                                   const struct pcs_trace_config *trace_config, int one_pass,
+                                   struct pcs_replay_outcome *outcome, struct pcs_replay_lane *lanes,
                                    size_t *lane_count, struct model_caches *caches, pcs_replay_coster **coster,
                                    pcs_reconciler **reconciler, struct pcs_error *err)
 {
-    outcome->trace = one_pass ? pcs_trace_open_one_pass(job->inputs, trace_config, PCS_TRACE_ONE_PASS_MIN_BYTES, err)
-                              : pcs_trace_open_inputs(job->inputs, trace_config, err);
+    if (feed)
+        outcome->trace = feed->trace;
+    else
+        outcome->trace = one_pass
+                             ? pcs_trace_open_one_pass(job->inputs, trace_config, PCS_TRACE_ONE_PASS_MIN_BYTES, err)
+                             : pcs_trace_open_inputs(job->inputs, trace_config, err);
     if (!outcome->trace)
         return err->status;
     int per_model = pcs_preset_is_per_model(job->preset);
@@ -129,10 +156,12 @@ static enum pcs_status replay_once(const struct pcs_replay_job *job, const struc
         lanes[0].model_config = configure_model;
         lanes[0].model_config_context = caches;
     }
-    *lane_count = 1;
-    if (job->pricing && (outcome->config.policy != PCS_POLICY_IDEAL || per_model)) {
+    *lane_count = pcs_replay_run_lanes(job);
+    if (*lane_count == 2)
         pcs_cache_preset("ideal", &lanes[1].config);
-        *lane_count = 2;
+    if (feed && feed->played) {
+        struct shard_play play = {feed, outcome->trace, *lane_count};
+        return pcs_replay_lanes(outcome->trace, lanes, *lane_count, 1, observe_shard, &play, err);
     }
     struct attempt attempt = {job, outcome->trace, NULL, NULL, *lane_count, NULL, &outcome->partial, err};
     pcs_timeline_init(&outcome->timeline);
@@ -147,13 +176,19 @@ static enum pcs_status replay_once(const struct pcs_replay_job *job, const struc
         if (status != PCS_OK)
             return status;
     }
+    if (feed)
+        return pcs_replay_lanes_given(outcome->trace, lanes, *lane_count, feed->given, feed->context, observe_request,
+                                      &attempt, err);
     return pcs_replay_lanes(outcome->trace, lanes, *lane_count, job->threads, observe_request, &attempt, err);
 }
 
-enum pcs_status pcs_replay_run(const struct pcs_replay_job *job, struct pcs_replay_outcome *outcome,
-                               struct pcs_error *err)
+/* pcs_replay_run, over the inputs or (feed not NULL) a feed. */
+static enum pcs_status run(const struct pcs_replay_job *job, const struct pcs_replay_feed *feed,
+                           struct pcs_replay_outcome *outcome, struct pcs_error *err)
 {
     memset(outcome, 0, sizeof *outcome);
+    if (feed)
+        outcome->trace = feed->trace; /* taken over, whatever happens */
     if (pcs_replay_preset_config(job->preset, &job->overrides, &outcome->config) != PCS_OK)
         return pcs_error_set(err, PCS_ERR_ARG, "unknown cache preset '%s'", job->preset);
     enum pcs_status status = pcs_cache_config_check(&outcome->config, err);
@@ -164,7 +199,7 @@ enum pcs_status pcs_replay_run(const struct pcs_replay_job *job, struct pcs_repl
     /* A large file whose times never go back is read in one pass; if they
      * do go back, the replay starts over with an index. Not when the
      * watcher cannot take back what it made of the first try. */
-    int one_pass = job->restartable;
+    int one_pass = job->restartable && !feed;
     struct pcs_replay_lane lanes[2];
     memset(lanes, 0, sizeof lanes);
     size_t lane_count = 0;
@@ -172,9 +207,9 @@ enum pcs_status pcs_replay_run(const struct pcs_replay_job *job, struct pcs_repl
     pcs_replay_coster *coster = NULL;
     pcs_reconciler *reconciler = NULL;
     for (;;) {
-        status =
-            replay_once(job, &trace_config, one_pass, outcome, lanes, &lane_count, &caches, &coster, &reconciler, err);
-        if (status != PCS_ERR_ORDER)
+        status = replay_once(job, feed, &trace_config, one_pass, outcome, lanes, &lane_count, &caches, &coster,
+                             &reconciler, err);
+        if (status != PCS_ERR_ORDER || feed)
             break;
         /* Everything the first try made goes; the file is indexed. */
         drop_try(lanes, 0, &caches, &coster, &reconciler);
@@ -188,7 +223,7 @@ enum pcs_status pcs_replay_run(const struct pcs_replay_job *job, struct pcs_repl
         status = pcs_replay_coster_finish(coster, &outcome->cost, err);
         outcome->priced = status == PCS_OK;
     }
-    if (status == PCS_OK && pcs_reconciler_has_observed(reconciler)) {
+    if (status == PCS_OK && reconciler && pcs_reconciler_has_observed(reconciler)) {
         status = pcs_reconciler_finish(reconciler, outcome->trace, &outcome->reconciliation, err);
         outcome->reconciled = status == PCS_OK;
         if (status == PCS_OK && coster)
@@ -215,6 +250,18 @@ enum pcs_status pcs_replay_run(const struct pcs_replay_job *job, struct pcs_repl
     pcs_replay_coster_free(coster);
     pcs_reconciler_free(reconciler);
     return PCS_OK;
+}
+
+enum pcs_status pcs_replay_run(const struct pcs_replay_job *job, struct pcs_replay_outcome *outcome,
+                               struct pcs_error *err)
+{
+    return run(job, NULL, outcome, err);
+}
+
+enum pcs_status pcs_replay_run_feed(const struct pcs_replay_job *job, const struct pcs_replay_feed *feed,
+                                    struct pcs_replay_outcome *outcome, struct pcs_error *err)
+{
+    return run(job, feed, outcome, err);
 }
 
 void pcs_replay_outcome_free(struct pcs_replay_outcome *outcome)

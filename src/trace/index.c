@@ -144,8 +144,9 @@ struct index_job {
     struct trace_file *file;
     uint64_t begin; /* line formats: the lines that start in [begin, end) */
     uint64_t end;
-    unsigned piece; /* 0 for a file's first (or only) piece */
-    int on_caller;  /* interns models: runs on the calling thread, in order */
+    unsigned piece;      /* 0 for a file's first (or only) piece */
+    uint64_t first_line; /* lines before begin, when known (a part's job); else 0 */
+    int on_caller;       /* interns models: runs on the calling thread, in order */
     struct index_sink sink;
     uint64_t lines; /* lines in [begin, end) */
     int saw_record;
@@ -186,7 +187,7 @@ static enum pcs_status index_lines(struct pcs_trace *trace, struct index_job *jo
     struct trace_file *file = job->file;
     struct pcs_error *err = &job->error;
     const struct trace_format *ops = pcs_trace_format_ops(file->format);
-    struct line_reader lines = {file, w, job->begin, job->end, 0};
+    struct line_reader lines = {file, w, job->begin, job->end, job->first_line};
     int saw_header = ops->header == NULL || job->begin > 0;
     enum pcs_status status;
     const char *line;
@@ -529,10 +530,78 @@ static void job_reset(struct index_job *job, uint64_t begin, uint64_t end, int l
     job->sink.lenient = lenient;
     job->begin = begin;
     job->end = end;
+    job->first_line = 0;
     job->lines = 0;
     job->saw_record = 0;
     job->status = PCS_OK;
     job->error.message[0] = '\0';
+}
+
+/* ------------------------------------------------------------------- parts */
+
+/* How a part of a sharded read takes a file (pcsim/trace.h, "Parts"). */
+enum part_rule { PART_FIRST, PART_DEALT, PART_CUT };
+
+static enum part_rule part_rule_of(const struct trace_format *ops)
+{
+    if (ops->read_call)
+        return PART_FIRST; /* a session's prompt may continue in any record */
+    if (ops->index_document || ops->header || ops->namespace_per_file || !ops->index_time)
+        return PART_DEALT;
+    return PART_CUT;
+}
+
+/* The newlines in bytes [0, end) of file: the lines before a part's first. */
+static enum pcs_status count_lines_before(const struct trace_file *file, uint64_t end, uint64_t *lines,
+                                          struct pcs_error *err)
+{
+    const size_t chunk_max = (size_t)4 << 20;
+    struct file_window w = {NULL, 0, 0, 0};
+    enum pcs_status status = PCS_OK;
+    uint64_t count = 0;
+    for (uint64_t at = 0; at < end && status == PCS_OK;) {
+        size_t chunk = end - at < chunk_max ? (size_t)(end - at) : chunk_max;
+        status = pcs_window_load(file, &w, at, chunk, 0, err);
+        if (status != PCS_OK)
+            break;
+        const char *p = w.buf + (at - w.start);
+        const char *stop = p + chunk;
+        while ((p = memchr(p, '\n', (size_t)(stop - p))) != NULL) {
+            count++;
+            p++;
+        }
+        at += chunk;
+    }
+    pcs_window_free(&w);
+    *lines = count;
+    return status;
+}
+
+/* Where part p's range of a total of bytes starts: floor(total * p / parts),
+ * without overflow. */
+static uint64_t share_at(uint64_t total, unsigned parts, unsigned p)
+{
+    return total / parts * p + total % parts * p / parts;
+}
+
+/* The lines of a cut file that start in its part's range: [*begin, *end)
+ * of the file, and the lines before *begin. range_lo/range_hi is the
+ * part's range in the concatenation, base where the file starts in it. */
+static enum pcs_status part_range(const struct trace_file *file, uint64_t base, uint64_t range_lo, uint64_t range_hi,
+                                  uint64_t *begin, uint64_t *end, uint64_t *first_line, struct pcs_error *err)
+{
+    uint64_t lo = range_lo > base ? range_lo - base : 0;
+    uint64_t hi = range_hi > base ? range_hi - base : 0;
+    lo = lo < file->size ? lo : file->size;
+    hi = hi < file->size ? hi : file->size;
+    *begin = *end = *first_line = 0;
+    /* Offset 0 starts a line; line_start_after looks past it. */
+    enum pcs_status status = lo == 0 ? PCS_OK : line_start_after(file, lo, begin, err);
+    if (status == PCS_OK && hi > 0)
+        status = hi >= file->size ? (*end = file->size, PCS_OK) : line_start_after(file, hi, end, err);
+    if (status == PCS_OK && *begin<*end && * begin> 0)
+        status = count_lines_before(file, *begin, first_line, err);
+    return status;
 }
 
 /* ------------------------------------------------------------------- files */
@@ -557,12 +626,12 @@ enum pcs_status pcs_trace_index_files(struct pcs_trace *trace, struct trace_file
         goto done;
     }
 
-    /* Open every file and cut the work into jobs. A file that fails to
+    /* Open every file, then cut the work into jobs. A file that fails to
      * open is reported in its turn below, after the files before it. */
-    size_t job_cap = 0;
+    const unsigned parts = config->parts > 1 ? config->parts : 1;
+    uint64_t cut_total = 0; /* the bytes of the files parts cut */
     for (size_t f = 0; f < count; f++) {
         struct trace_file *file = &files[f];
-        first_job[f] = job_count;
         opened[f] = open_file(file, config->format, &head, &open_errors[f]);
         if (opened[f] != PCS_OK)
             continue;
@@ -571,13 +640,47 @@ enum pcs_status pcs_trace_index_files(struct pcs_trace *trace, struct trace_file
             file->namespace_id = ++*namespace_count;
         if (!ops->has_prefix_identity && !*lacks_prefixes)
             *lacks_prefixes = (int)ops->id; /* the first such format, for the reports' note */
-        if (count == 1 && !ops->index_document && file->size >= one_pass_min_bytes) {
+        if (parts == 1 && count == 1 && !ops->index_document && file->size >= one_pass_min_bytes) {
             *streaming = 1; /* no index: pcs_trace_next reads the file in order */
             goto done;
         }
+        if (part_rule_of(ops) == PART_CUT)
+            cut_total += file->size;
+    }
+    size_t job_cap = 0;
+    uint64_t dealt = 0;    /* files dealt whole so far */
+    uint64_t cut_base = 0; /* where the next cut file starts in the concatenation */
+    for (size_t f = 0; f < count; f++) {
+        struct trace_file *file = &files[f];
+        first_job[f] = job_count;
+        if (opened[f] != PCS_OK)
+            continue;
+        const struct trace_format *ops = pcs_trace_format_ops(file->format);
         unsigned pieces = 1;
-        if (threads > 1 && ops->index_time && !ops->header && file->size >= PIECE_MIN_BYTES)
+        uint64_t begin = 0;
+        uint64_t part_end = file->size;
+        uint64_t first_line = 0;
+        if (parts > 1) {
+            enum part_rule rule = part_rule_of(ops);
+            if (rule == PART_CUT) {
+                uint64_t base = cut_base;
+                cut_base += file->size;
+                status = part_range(file, base, share_at(cut_total, parts, config->part),
+                                    share_at(cut_total, parts, config->part + 1), &begin, &part_end, &first_line,
+                                    &open_errors[f]);
+                if (status != PCS_OK) {
+                    opened[f] = status; /* reported in the file's turn */
+                    status = PCS_OK;
+                    continue;
+                }
+                if (begin >= part_end)
+                    continue; /* no line of this file starts in the part's range */
+            } else if ((rule == PART_FIRST ? 0 : (unsigned)(dealt++ % parts)) != config->part) {
+                continue; /* another part's */
+            }
+        } else if (threads > 1 && ops->index_time && !ops->header && file->size >= PIECE_MIN_BYTES) {
             pieces = threads;
+        }
         if (job_count + pieces > job_cap) {
             size_t cap = grow_capacity(job_cap, job_count + pieces, 16, sizeof *jobs);
             struct index_job *grown = cap ? realloc(jobs, cap * sizeof *grown) : NULL;
@@ -588,9 +691,8 @@ enum pcs_status pcs_trace_index_files(struct pcs_trace *trace, struct trace_file
             jobs = grown;
             job_cap = cap;
         }
-        uint64_t begin = 0;
         for (unsigned p = 0; p < pieces; p++) {
-            uint64_t end = file->size;
+            uint64_t end = part_end;
             if (p + 1 < pieces) {
                 status = line_start_after(file, file->size / pieces * (p + 1), &end, &open_errors[f]);
                 if (status != PCS_OK)
@@ -604,6 +706,7 @@ enum pcs_status pcs_trace_index_files(struct pcs_trace *trace, struct trace_file
             job->piece = p;
             job->on_caller = !ops->index_time && !ops->index_document; /* parses, so interns models */
             job_reset(job, begin, end, config->lenient);
+            job->first_line = first_line;
             begin = end;
         }
         if (status != PCS_OK) {
@@ -654,12 +757,14 @@ enum pcs_status pcs_trace_index_files(struct pcs_trace *trace, struct trace_file
             saw_record |= job->saw_record;
         }
         int document = pcs_trace_format_ops(files[f].format)->index_document != NULL;
-        if (!document && !saw_record && index->skipped == 0) {
+        /* A part that holds some of a file's lines cannot tell it empty. */
+        int whole = last > first && jobs[first].begin == 0 && jobs[last - 1].end == files[f].size;
+        if (!document && whole && !saw_record && index->skipped == 0) {
             status = pcs_error_set(err, PCS_ERR_PARSE, "%s: no records (the file is empty)", files[f].path);
             goto done;
         }
     }
-    if (index->count == 0) {
+    if (index->count == 0 && parts == 1) {
         status = pcs_index_no_valid_records(index, files[0].path, err);
         goto done;
     }

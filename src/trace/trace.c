@@ -8,6 +8,7 @@
  * still stops the run (or is skipped with --lenient) before any report is
  * written. */
 #include "trace_internal.h"
+#include "feed_internal.h"
 #include "api_log.h"
 #include "log_feed.h"
 #include "common/grow.h"
@@ -63,6 +64,11 @@ struct pcs_trace {
     uint32_t namespace_count;
     int has_default_model;
     uint32_t default_model;
+
+    /* A feed (feed_internal.h): requests given, not read. */
+    pcs_trace_feed_fn feed;
+    void *feed_context;
+    uint64_t feed_count;
 
     pcs_inputs *own_inputs;        /* opened by pcs_trace_open (the files' names are its) */
     struct api_log_state *api_log; /* request logs' chains and token counts; NULL until needed */
@@ -626,8 +632,72 @@ static enum pcs_status stream_next(struct pcs_trace *trace, struct pcs_request *
     return stream_end(trace, err);
 }
 
+/* The next request a feed gives, its model interned. */
+static enum pcs_status feed_next(pcs_trace *trace, struct pcs_request *req, struct pcs_error *err)
+{
+    const char *name = NULL;
+    size_t len = 0;
+    enum pcs_status status = trace->feed(trace->feed_context, req, &name, &len, err);
+    if (status != PCS_OK)
+        return status;
+    if (intern_model(trace, name, len, &req->model) != PCS_OK)
+        return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+    return PCS_OK;
+}
+
+void pcs_trace_feed(pcs_trace *trace, pcs_trace_feed_fn next, void *context, uint64_t count)
+{
+    pthread_mutex_lock(trace->model_lock);
+    for (size_t i = 0; i < trace->model_count; i++)
+        free(trace->model_names[i]);
+    trace->model_count = 0;
+    pthread_mutex_unlock(trace->model_lock);
+    pcs_hash_release(&trace->model_ids);
+    memset(&trace->model_ids, 0, sizeof trace->model_ids);
+    trace->has_default_model = 0;
+    trace->feed = next;
+    trace->feed_context = context;
+    trace->feed_count = count;
+}
+
+size_t pcs_trace_skip_message_count(const pcs_trace *trace)
+{
+    return trace->index.message_count;
+}
+
+const char *pcs_trace_skip_message(const pcs_trace *trace, size_t i, uint32_t *file, uint64_t *position)
+{
+    if (i >= trace->index.message_count)
+        return NULL;
+    *file = trace->index.places[i].file;
+    *position = trace->index.places[i].position;
+    return trace->index.messages[i];
+}
+
+void pcs_trace_add_skipped(pcs_trace *trace, uint64_t count)
+{
+    trace->index.skipped += count;
+}
+
+enum pcs_status pcs_trace_add_skip_message(pcs_trace *trace, uint32_t file, uint64_t position, const char *message)
+{
+    struct index_sink one;
+    memset(&one, 0, sizeof one);
+    one.messages[0] = strdup(message);
+    if (!one.messages[0])
+        return PCS_ERR_NOMEM;
+    one.places[0].file = file;
+    one.places[0].position = position;
+    one.message_count = 1;
+    pcs_index_sink_join_skips(&trace->index, &one); /* counts none: the count came with pcs_trace_add_skipped */
+    pcs_index_sink_free(&one);
+    return PCS_OK;
+}
+
 enum pcs_status pcs_trace_next(pcs_trace *trace, struct pcs_request *req, struct pcs_error *err)
 {
+    if (trace->feed)
+        return feed_next(trace, req, err);
     if (trace->stream.on)
         return stream_next(trace, req, err);
     while (trace->next_entry < trace->index.count) {
@@ -663,6 +733,8 @@ void pcs_trace_read_ahead_stop(pcs_trace *trace)
 
 uint64_t pcs_trace_request_count(const pcs_trace *trace)
 {
+    if (trace->feed)
+        return trace->feed_count;
     return trace->stream.on ? trace->stream.timed : trace->index.count;
 }
 

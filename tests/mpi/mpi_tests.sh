@@ -7,7 +7,10 @@
 # - a stopped run (SIGUSR1, which mpirun forwards, and SIGINT, on which mpirun ends the job with
 #   SIGTERM) stops every rank and prints one PARTIAL report, from rank 0, of an unbroken run of
 #   trials; exit status 130 (SIGUSR1);
-# - a rank that fails alone ends the job, naming its rank, within seconds: never a hang.
+# - a rank that fails alone ends the job, naming its rank, within seconds: never a hang;
+# - `mpirun -n N pcsim replay --shard ...` reports byte for byte what `pcsim replay ...` reports
+#   (and writes the same --requests rows and --html page) for every policy but lru, whose report
+#   says each rank is one server.
 # Ends with `N passed, M failed`.
 set -u
 if [ $# -ne 3 ]; then
@@ -136,6 +139,104 @@ elif ! grep -q 'rank 1 of 2 failed' "$WORK/failed.err"; then
     fail "a failed rank: the error does not name rank 1: $(grep -m3 pcsim "$WORK/failed.err")"
 elif [ $((SECONDS - started)) -gt 30 ]; then
     fail "a failed rank: the job took $((SECONDS - started)) s to end"
+else
+    pass
+fi
+
+# ---------------------------------------------------------------- replay --shard
+# sharded_same NAME ARGS...: `pcsim replay ARGS` alone, then `mpirun -n N pcsim replay --shard
+# ARGS` for N = 1..4: the same report, notes and (when ARGS write them) files, byte for byte.
+sharded_same() {
+    local name=$1
+    shift
+    local args=("$@")
+    if ! "$PCSIM" replay "${args[@]//@OUT@/$WORK/one}" >"$WORK/one" 2>"$WORK/one.err"; then
+        fail "$name: one process failed: $(head -3 "$WORK/one.err")"
+        return
+    fi
+    for n in 1 2 3 4; do
+        if ! timeout 300 "$MPIRUN" -n "$n" "$PCSIM" replay --shard "${args[@]//@OUT@/$WORK/many}" \
+            >"$WORK/many" 2>"$WORK/many.err"; then
+            fail "$name: mpirun -n $n replay --shard failed: $(grep -m3 pcsim "$WORK/many.err")"
+        elif ! cmp -s "$WORK/one" "$WORK/many" || ! cmp -s "$WORK/one.err" "$WORK/many.err"; then
+            fail "$name: mpirun -n $n replay --shard differs from one process"
+            diff "$WORK/one" "$WORK/many" | head -6 >&2
+            diff "$WORK/one.err" "$WORK/many.err" | head -4 >&2
+        elif [ -e "$WORK/one.rows" ] && ! cmp -s "$WORK/one.rows" "$WORK/many.rows"; then
+            fail "$name: mpirun -n $n replay --shard wrote other --requests rows"
+        elif [ -e "$WORK/one.html" ] && ! cmp -s "$WORK/one.html" "$WORK/many.html"; then
+            fail "$name: mpirun -n $n replay --shard wrote another --html page"
+        else
+            pass
+        fi
+    done
+}
+
+# A native trace large enough that every rank reads some of it: sessions sharing a system prompt,
+# conversations growing turn by turn, two models, blank lines, times out of order in places.
+awk 'BEGIN {
+    for (i = 0; i < 6000; i++) {
+        s = i % 37; turn = int(i / 37);
+        printf "{\"t\": %d.%03d, \"model\": \"%s\", \"session\": \"s%d\", \"segments\": [", \
+            int(i / 4) + (i % 11 == 3 ? 5 : 0), (i * 37) % 1000, (s % 3 ? "gpt-4o" : "claude-sonnet-4"), s % 5;
+        printf "{\"id\": \"sys%d\", \"tokens\": 1100, \"cache\": true}", s % 2;
+        for (k = 0; k <= turn % 9; k++) printf ", {\"id\": \"c%d-%d\", \"tokens\": %d}", s, k, 120 + (k * 31) % 200;
+        printf "], \"output_tokens\": %d}\n", 20 + i % 50;
+        if (i % 97 == 5) printf "\n";
+    }
+}' >"$WORK/sessions.jsonl"
+
+for policy in openai openai-bp anthropic-5m anthropic-1h gemini deepseek ttl breakpoint ideal auto none; do
+    sharded_same "replay --shard $policy" --policy "$policy" --format json "$WORK/sessions.jsonl" \
+        scenarios/traces/mooncake_synthetic_trace.jsonl tests/data/native_segments.jsonl
+done
+sharded_same "replay --shard claude-code sessions" --policy anthropic-5m scenarios/traces/claude-code
+sharded_same "replay --shard request logs" --policy auto --format csv tests/data/logs \
+    tests/data/native_log_fields.jsonl tests/data/claude_code_tiny.json
+sharded_same "replay --shard mixed formats" --policy openai tests/data/azure_tiny.csv tests/data/mooncake_tiny.jsonl \
+    tests/data/claude_code_tiny.json "$WORK/sessions.jsonl"
+sharded_same "replay --shard --requests --html" --policy anthropic-5m --requests @OUT@.rows --html @OUT@.html \
+    "$WORK/sessions.jsonl"
+sharded_same "replay --shard --lenient" --policy ttl --lenient tests/data/lenient_mixed.jsonl "$WORK/sessions.jsonl"
+sharded_same "replay --shard routing and refinements" --policy openai --overflow-rpm 2 --format json \
+    tests/data/native_visible_after.jsonl tests/data/native_lookback.jsonl "$WORK/sessions.jsonl"
+if [ -d ../shared/data/claude-code ]; then
+    sharded_same "replay --shard real sessions" --policy auto --format json ../shared/data/claude-code
+fi
+
+# lru: each rank is one server with the capacity of its own, and the report says so.
+if "$MPIRUN" -n 2 "$PCSIM" replay --shard --policy lru --capacity 2M "$WORK/sessions.jsonl" >"$WORK/lru" 2>&1 &&
+    grep -q '^sharded: 2 ranks, each one server' "$WORK/lru"; then
+    pass
+else
+    fail "replay --shard lru: the report does not say each rank is one server: $(head -5 "$WORK/lru")"
+fi
+# Under mpirun without --shard every rank would replay everything: refused.
+if "$MPIRUN" -n 2 "$PCSIM" replay "$WORK/sessions.jsonl" >"$WORK/noshard" 2>&1; then
+    fail "replay under mpirun without --shard: accepted"
+elif ! grep -q 'give --shard' "$WORK/noshard"; then
+    fail "replay under mpirun without --shard: $(head -3 "$WORK/noshard")"
+else
+    pass
+fi
+# Standard input reaches rank 0 only: refused, with the reason.
+if "$MPIRUN" -n 2 "$PCSIM" replay --shard - <"$WORK/sessions.jsonl" >"$WORK/stream" 2>&1; then
+    fail "replay --shard -: accepted"
+elif ! grep -q 'is a stream' "$WORK/stream"; then
+    fail "replay --shard -: $(head -3 "$WORK/stream")"
+else
+    pass
+fi
+# A bad record in strict mode, read by the last rank: the job ends naming it, never hangs.
+{ cat "$WORK/sessions.jsonl"; echo '{"t": 1, "model": "m", "segments": "oops"}'; } >"$WORK/bad.jsonl"
+bad_line=$(wc -l <"$WORK/bad.jsonl")
+started=$SECONDS
+timeout 60 "$MPIRUN" -n 2 "$PCSIM" replay --shard "$WORK/bad.jsonl" >"$WORK/failed" 2>"$WORK/failed.err"
+status=$?
+if [ "$status" -eq 0 ] || [ "$status" -eq 124 ]; then
+    fail "replay --shard, a bad record: exit status $status (124: the job hung)"
+elif ! grep -q "bad.jsonl:$bad_line" "$WORK/failed.err" || ! grep -q 'rank 1 of 2 failed' "$WORK/failed.err"; then
+    fail "replay --shard, a bad record: the error names neither its line nor rank 1: $(grep -m3 pcsim "$WORK/failed.err")"
 else
     pass
 fi
