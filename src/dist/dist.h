@@ -103,6 +103,10 @@ const struct pcs_calibrate_share *pcs_dist_calibrate_share(struct pcs_calibrate_
 enum pcs_status pcs_dist_exchange(const uint64_t *const *send, const size_t *send_words, uint64_t **recv,
                                   size_t *recv_words, struct pcs_error *err);
 
+/* What one rank's exchange and gather do: *copy = a copy of
+ * words[0..count) (NULL when count is 0). PCS_ERR_NOMEM with err set. */
+enum pcs_status pcs_dist_copy_words(const uint64_t *words, size_t count, uint64_t **copy, struct pcs_error *err);
+
 /* Collective: gathers every rank's words[0..count) to rank 0, rank after
  * rank, into *all (allocated there, the caller frees it; NULL elsewhere)
  * with counts[r] words from rank r (size entries, filled on rank 0). Errors

@@ -191,6 +191,10 @@ enum pcs_status pcs_dist_exchange(const uint64_t *const *send, const size_t *sen
                                   size_t *recv_words, struct pcs_error *err)
 {
     *recv = NULL;
+    if (size == 1) {
+        recv_words[0] = send_words[0];
+        return pcs_dist_copy_words(send[0], send_words[0], recv, err);
+    }
     int *counts = calloc(4 * (size_t)size, sizeof *counts);
     uint64_t *packed = NULL;
     size_t total = 0;
@@ -247,6 +251,10 @@ enum pcs_status pcs_dist_gather_words(const uint64_t *words, size_t count, uint6
                                       struct pcs_error *err)
 {
     *all = NULL;
+    if (size == 1) {
+        counts[0] = count;
+        return pcs_dist_copy_words(words, count, all, err);
+    }
     int *ints = calloc(2 * (size_t)size, sizeof *ints);
     enum pcs_status status = ints ? PCS_OK : pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
     if (status == PCS_OK && count > INT_MAX)

@@ -1,8 +1,5 @@
 /* The default build of src/dist/dist.h: one rank of one, no MPI. Every
  * index is this process's, and a gather has nothing to gather. */
-#include <stdlib.h>
-#include <string.h>
-
 #include "dist/dist.h"
 
 enum pcs_status pcs_dist_start(struct pcs_error *err)
@@ -69,28 +66,16 @@ const struct pcs_run_share *pcs_dist_run_share(struct pcs_run_share *share, vola
     return NULL;
 }
 
-/* One rank: the words stay (copied, as the caller frees what it gets). */
-static enum pcs_status copy_words(const uint64_t *words, size_t count, uint64_t **copy, struct pcs_error *err)
-{
-    *copy = NULL;
-    if (count == 0)
-        return PCS_OK;
-    if (!(*copy = malloc(count * sizeof **copy)))
-        return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
-    memcpy(*copy, words, count * sizeof **copy);
-    return PCS_OK;
-}
-
 enum pcs_status pcs_dist_exchange(const uint64_t *const *send, const size_t *send_words, uint64_t **recv,
                                   size_t *recv_words, struct pcs_error *err)
 {
     recv_words[0] = send_words[0];
-    return copy_words(send[0], send_words[0], recv, err);
+    return pcs_dist_copy_words(send[0], send_words[0], recv, err);
 }
 
 enum pcs_status pcs_dist_gather_words(const uint64_t *words, size_t count, uint64_t **all, size_t *counts,
                                       struct pcs_error *err)
 {
     counts[0] = count;
-    return copy_words(words, count, all, err);
+    return pcs_dist_copy_words(words, count, all, err);
 }

@@ -14,16 +14,19 @@
  * cluster that routes by prefix, with the capacity of its own.
  *
  * The trace's order is (time, file, line or request, subagent request):
- * the order pcsim/trace.h merges files in. Every rank sorts what it was
- * sent by it; rank 0 merges the ranks' results by it, and feeds them to
+ * the order pcsim/trace.h merges files in. Each rank reads its part in it,
+ * so what a rank is sent comes as one ordered run per sender: it merges
+ * them; rank 0 merges the ranks' results likewise, and feeds them to
  * the replay run that prices, reconciles and watches a plain replay's
  * requests (src/sim/replay_feed_internal.h). A request without a bound
  * touches no cache: it stays with the rank that read it.
  *
  * Records travel as 8-byte words: a fixed head, the model's name, and the
  * bounds (to the owner) or the lanes' usages (back to rank 0). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <xxhash.h>
 
 #include "common/grow.h"
@@ -220,13 +223,6 @@ static int head_before(const struct shard_head *a, const struct shard_head *b)
     if (a->source_line != b->source_line)
         return a->source_line < b->source_line;
     return a->source_sub < b->source_sub;
-}
-
-static int compare_heads(const void *a, const void *b)
-{
-    const struct shard_head *x = *(const struct shard_head *const *)a;
-    const struct shard_head *y = *(const struct shard_head *const *)b;
-    return head_before(x, y) ? -1 : head_before(y, x) ? 1 : 0;
 }
 
 /* The rank that owns req's prefix root. The first bound's key is its unit
@@ -454,6 +450,77 @@ static enum pcs_status add_skips(pcs_trace *trace, const uint64_t *words, size_t
     return PCS_OK;
 }
 
+/* ------------------------------------------------------------ stages */
+
+/* Where a rank's time went, for PCSIM_SHARD_TIMES (docs/scaleout.md):
+ * seconds per stage and words moved. */
+enum { STAGE_READ, STAGE_EXCHANGE, STAGE_REPLAY, STAGE_GATHER, STAGE_REPORT, STAGE_COUNT };
+static const char *const stage_names[STAGE_COUNT] = {"read and deal", "exchange", "replay", "gather",
+                                                     "merge and report"};
+
+struct stages {
+    double seconds[STAGE_COUNT];
+    double sent_words;    /* to other ranks in the exchange */
+    double result_words;  /* to rank 0 in the gather */
+    double requests_read; /* by this rank */
+    double requests_played;
+    struct timespec mark;
+};
+
+#define STAGE_WORDS (STAGE_COUNT + 4)
+
+static void stage_end(struct stages *stages, int stage)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    stages->seconds[stage] =
+        (double)(now.tv_sec - stages->mark.tv_sec) + (double)(now.tv_nsec - stages->mark.tv_nsec) / 1e9;
+    stages->mark = now;
+}
+
+/* Rank 0 prints, when PCSIM_SHARD_TIMES is set, each stage's longest time
+ * over the ranks and the volumes moved; every rank takes part in the
+ * gather (an environment may differ between nodes). */
+static void report_stages(const struct stages *mine, unsigned size, unsigned self)
+{
+    double words[STAGE_WORDS];
+    memcpy(words, mine->seconds, sizeof mine->seconds);
+    words[STAGE_COUNT] = mine->sent_words;
+    words[STAGE_COUNT + 1] = mine->result_words;
+    words[STAGE_COUNT + 2] = mine->requests_read;
+    words[STAGE_COUNT + 3] = mine->requests_played;
+    uint64_t packed[STAGE_WORDS];
+    memcpy(packed, words, sizeof words);
+    uint64_t *all = NULL;
+    size_t *counts = calloc(size, sizeof *counts);
+    struct pcs_error err = {0};
+    if (!counts || pcs_dist_gather_words(packed, STAGE_WORDS, &all, counts, &err) != PCS_OK || self != 0 ||
+        !getenv("PCSIM_SHARD_TIMES")) {
+        free(all);
+        free(counts);
+        return;
+    }
+    double longest[STAGE_WORDS] = {0};
+    double sum[STAGE_WORDS] = {0};
+    for (unsigned r = 0; r < size; r++) {
+        double theirs[STAGE_WORDS];
+        memcpy(theirs, all + (size_t)r * STAGE_WORDS, sizeof theirs);
+        for (int i = 0; i < STAGE_WORDS; i++) {
+            longest[i] = theirs[i] > longest[i] ? theirs[i] : longest[i];
+            sum[i] += theirs[i];
+        }
+    }
+    fprintf(stderr, "pcsim replay: shard stages over %u ranks (seconds, the longest rank's):", size);
+    for (int i = 0; i < STAGE_COUNT; i++)
+        fprintf(stderr, " %s %.3f,", stage_names[i], longest[i]);
+    fprintf(stderr,
+            " requests read %.0f, played %.0f (most on a rank: %.0f); exchanged %.1f MB, gathered %.1f MB\n",
+            sum[STAGE_COUNT + 2], sum[STAGE_COUNT + 3], longest[STAGE_COUNT + 3], sum[STAGE_COUNT] * 8 / 1e6,
+            sum[STAGE_COUNT + 1] * 8 / 1e6);
+    free(all);
+    free(counts);
+}
+
 /* --------------------------------------------------------------- run */
 
 /* Reads this rank's part and deals its requests into out[0..size), by
@@ -471,14 +538,49 @@ static enum pcs_status read_part(pcs_trace *trace, struct word_buf *out, unsigne
     return status == PCS_END ? PCS_OK : status;
 }
 
-/* This rank's replay of the records it was sent (words[0..count)), its
- * results into shard->results. */
-static enum pcs_status replay_shard(const struct pcs_replay_job *job, pcs_trace *trace, const uint64_t *words,
-                                    size_t count, struct shard *shard, struct pcs_error *err)
+/* The records of words[0..): counts[r] words from each of size ranks, each
+ * rank's in the trace's order, merged into one list in that order (*list
+ * allocated). PCS_ERR_NOMEM or PCS_OK. */
+static enum pcs_status merge_ranks(const uint64_t *words, const size_t *counts, unsigned size, int with_bounds,
+                                   size_t lanes, const uint64_t ***list, size_t *total)
 {
-    if (list_records(words, count, 1, 0, &shard->records, &shard->count) != PCS_OK)
-        return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory sorting the requests");
-    qsort(shard->records, shard->count, sizeof *shard->records, compare_heads);
+    const uint64_t ***runs = calloc(size, sizeof *runs);
+    size_t *run_counts = calloc(size, sizeof *run_counts);
+    struct cursor *heap = calloc(size, sizeof *heap);
+    enum pcs_status status = runs && run_counts && heap ? PCS_OK : PCS_ERR_NOMEM;
+    *list = NULL;
+    *total = 0;
+    const uint64_t *at = words;
+    for (unsigned r = 0; r < size && status == PCS_OK; r++) {
+        status = list_records(at, counts[r], with_bounds, lanes, &runs[r], &run_counts[r]);
+        at += counts[r];
+        *total += run_counts[r];
+    }
+    if (status == PCS_OK && !(*list = malloc((*total ? *total : 1) * sizeof **list)))
+        status = PCS_ERR_NOMEM;
+    if (status == PCS_OK) {
+        for (unsigned r = 0; r < size; r++) {
+            heap[r].next = runs[r];
+            heap[r].end = runs[r] + run_counts[r];
+        }
+        merge_runs(heap, size, *list);
+    }
+    for (unsigned r = 0; runs && r < size; r++)
+        free(runs[r]);
+    free(runs);
+    free(run_counts);
+    free(heap);
+    return status;
+}
+
+/* This rank's replay of the records it was sent (words[0..), counts[r]
+ * from rank r, each rank's in the trace's order), its results into
+ * shard->results. */
+static enum pcs_status replay_shard(const struct pcs_replay_job *job, pcs_trace *trace, const uint64_t *words,
+                                    const size_t *counts, unsigned size, struct shard *shard, struct pcs_error *err)
+{
+    if (merge_ranks(words, counts, size, 1, 0, &shard->records, &shard->count) != PCS_OK)
+        return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory ordering the requests");
     pcs_trace_feed(trace, shard_feed, shard, shard->count);
     struct pcs_replay_feed feed = {trace, shard_played, NULL, shard};
     struct pcs_replay_outcome outcome;
@@ -494,47 +596,22 @@ static enum pcs_status report_merged(const struct pcs_replay_job *job, pcs_trace
                                      const size_t *counts, unsigned size, size_t lanes,
                                      struct pcs_replay_outcome *outcome, struct pcs_error *err)
 {
-    const uint64_t ***runs = calloc(size, sizeof *runs);
-    size_t *run_counts = calloc(size, sizeof *run_counts);
-    struct cursor *heap = calloc(size, sizeof *heap);
     struct merged merged;
     memset(&merged, 0, sizeof merged);
     merged.lanes = lanes;
-    enum pcs_status status = runs && run_counts && heap ? PCS_OK : PCS_ERR_NOMEM;
-    size_t total = 0;
-    const uint64_t *at = words;
-    for (unsigned r = 0; r < size && status == PCS_OK; r++) {
-        status = list_records(at, counts[r], 0, lanes, &runs[r], &run_counts[r]);
-        at += counts[r];
-        total += run_counts[r];
-    }
-    if (status == PCS_OK && !(merged.records = malloc((total ? total : 1) * sizeof *merged.records)))
-        status = PCS_ERR_NOMEM;
-    if (status == PCS_OK) {
-        for (unsigned r = 0; r < size; r++) {
-            heap[r].next = runs[r];
-            heap[r].end = runs[r] + run_counts[r];
-        }
-        merge_runs(heap, size, merged.records);
-        merged.count = total;
-    }
+    enum pcs_status status = merge_ranks(words, counts, size, 0, lanes, &merged.records, &merged.count);
     if (status != PCS_OK) {
         pcs_error_set(err, status, "out of memory merging the ranks' results");
         pcs_trace_free(trace);
-    } else if (total == 0) {
-        status = pcs_error_set(err, PCS_ERR_PARSE, "%s: no valid records (%llu skipped)", pcs_trace_file_path(trace, 0),
-                               (unsigned long long)pcs_trace_skipped_count(trace));
+    } else if (merged.count == 0) {
+        status = pcs_error_set(err, PCS_ERR_PARSE, "%s: no valid records (%llu skipped)",
+                               pcs_trace_file_path(trace, 0), (unsigned long long)pcs_trace_skipped_count(trace));
         pcs_trace_free(trace);
     } else {
-        pcs_trace_feed(trace, merged_feed, &merged, total);
+        pcs_trace_feed(trace, merged_feed, &merged, merged.count);
         struct pcs_replay_feed feed = {trace, NULL, merged_usages, &merged};
         status = pcs_replay_run_feed(job, &feed, outcome, err);
     }
-    for (unsigned r = 0; runs && r < size; r++)
-        free(runs[r]);
-    free(runs);
-    free(run_counts);
-    free(heap);
     free(merged.records);
     free(merged.units);
     free(merged.ends);
@@ -548,6 +625,9 @@ enum pcs_status pcs_dist_replay_shard(const struct pcs_replay_job *job, struct p
     memset(outcome, 0, sizeof *outcome);
     const unsigned size = pcs_dist_size();
     const unsigned self = pcs_dist_rank();
+    struct stages stages;
+    memset(&stages, 0, sizeof stages);
+    clock_gettime(CLOCK_MONOTONIC, &stages.mark);
     struct pcs_trace_config config = job->trace;
     config.threads = job->threads;
     config.part = self;
@@ -570,29 +650,45 @@ enum pcs_status pcs_dist_replay_shard(const struct pcs_replay_job *job, struct p
         pcs_error_set(err, status, "out of memory");
     if (status == PCS_OK)
         status = read_part(trace, out, size, self, err);
+    stage_end(&stages, STAGE_READ);
     /* From here every rank takes part in each exchange; one that failed
      * ends the job (the caller calls pcs_dist_abort), not waiting. */
     if (status == PCS_OK) {
         for (unsigned r = 0; r < size; r++) {
             send[r] = out[r].words;
             sent[r] = out[r].count;
+            if (r != self)
+                stages.sent_words += (double)out[r].count;
         }
-        status = pcs_dist_exchange((const uint64_t *const *)send, sent, &inbox, received, err);
+        if (size == 1) { /* nothing to move: the words dealt are the words received */
+            inbox = out[0].words;
+            received[0] = out[0].count;
+            out[0].words = NULL;
+        } else {
+            status = pcs_dist_exchange((const uint64_t *const *)send, sent, &inbox, received, err);
+        }
     }
+    stages.requests_read = (double)pcs_trace_request_count(trace);
+    stage_end(&stages, STAGE_EXCHANGE);
     for (unsigned r = 0; out && r < size; r++) {
         free(out[r].words);
         out[r].words = NULL;
     }
-    size_t inbox_words = 0;
-    for (unsigned r = 0; received && r < size; r++)
-        inbox_words += received[r];
     if (status == PCS_OK)
-        status = replay_shard(job, trace, inbox, inbox_words, &shard, err);
+        status = replay_shard(job, trace, inbox, received, size, &shard, err);
     free(inbox);
     free(shard.records);
+    stages.requests_played = (double)shard.count;
+    stages.result_words = (double)shard.results.count;
+    stage_end(&stages, STAGE_REPLAY);
     /* The results, and each part's skips, to rank 0. */
-    if (status == PCS_OK)
+    if (status == PCS_OK && size == 1) {
+        all = shard.results.words;
+        received[0] = shard.results.count;
+        shard.results.words = NULL;
+    } else if (status == PCS_OK) {
         status = pcs_dist_gather_words(shard.results.words, shard.results.count, &all, received, err);
+    }
     free(shard.results.words);
     size_t lanes = pcs_replay_run_lanes(job);
     if (status == PCS_OK && put_skips(&skips, trace) != PCS_OK)
@@ -604,6 +700,7 @@ enum pcs_status pcs_dist_replay_shard(const struct pcs_replay_job *job, struct p
     if (status == PCS_OK)
         status = pcs_dist_gather_words(skips.words, skips.count, &all_skips, skip_counts, err);
     free(skips.words);
+    stage_end(&stages, STAGE_GATHER);
     if (status == PCS_OK && self == 0) {
         /* The others' skips join rank 0's own (already its trace's). */
         const uint64_t *at = all_skips + skip_counts[0];
@@ -617,6 +714,9 @@ enum pcs_status pcs_dist_replay_shard(const struct pcs_replay_job *job, struct p
             trace = NULL; /* the outcome's, or freed */
         }
     }
+    stage_end(&stages, STAGE_REPORT);
+    if (status == PCS_OK)
+        report_stages(&stages, size, self);
     pcs_trace_free(trace);
     free(all_skips);
     free(skip_counts);

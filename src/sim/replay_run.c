@@ -161,7 +161,7 @@ static enum pcs_status replay_once(const struct pcs_replay_job *job, const struc
         pcs_cache_preset("ideal", &lanes[1].config);
     if (feed && feed->played) {
         struct shard_play play = {feed, outcome->trace, *lane_count};
-        return pcs_replay_lanes(outcome->trace, lanes, *lane_count, 1, observe_shard, &play, err);
+        return pcs_replay_lanes(outcome->trace, lanes, *lane_count, job->threads, observe_shard, &play, err);
     }
     struct attempt attempt = {job, outcome->trace, NULL, NULL, *lane_count, NULL, &outcome->partial, err};
     pcs_timeline_init(&outcome->timeline);
