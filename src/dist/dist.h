@@ -94,24 +94,24 @@ enum pcs_status pcs_dist_gather_sweep(struct pcs_sweep_result *result, size_t co
 struct pcs_calibrate_share;
 const struct pcs_calibrate_share *pcs_dist_calibrate_share(struct pcs_calibrate_share *share);
 
-/* Collective: every rank sends send[r][0..send_words[r]) to rank r, and
- * receives into *recv (allocated, the caller frees it; NULL when nothing
- * came) what every rank sent it, rank after rank: recv_words[r] words from
- * rank r (size entries, the caller's). In one process recv is a copy of
- * send[0]. PCS_ERR_NOMEM, PCS_ERR_RANGE (more than MPI moves at once) or
- * PCS_ERR_IO (MPI failed), with err set. */
-enum pcs_status pcs_dist_exchange(const uint64_t *const *send, const size_t *send_words, uint64_t **recv,
-                                  size_t *recv_words, struct pcs_error *err);
+/* Collective: every rank sends box[r][0..words[r]) to each other rank r,
+ * and on return box[r] holds, and words[r] counts, what rank r sent it;
+ * box[rank] and words[rank], a rank's words for itself, stay as they were
+ * (nothing is copied). box and words have size entries; every box is the
+ * caller's (malloc'd, NULL when empty), before and after: those sent are
+ * freed here, those received allocated. In one process nothing moves.
+ * PCS_ERR_NOMEM, PCS_ERR_RANGE (more than MPI moves at once) or PCS_ERR_IO
+ * (MPI failed), with err set; the boxes are then those the caller gave or
+ * NULL, each safe to free. */
+enum pcs_status pcs_dist_exchange(uint64_t **box, size_t *words, struct pcs_error *err);
 
-/* What one rank's exchange and gather do: *copy = a copy of
- * words[0..count) (NULL when count is 0). PCS_ERR_NOMEM with err set. */
-enum pcs_status pcs_dist_copy_words(const uint64_t *words, size_t count, uint64_t **copy, struct pcs_error *err);
-
-/* Collective: gathers every rank's words[0..count) to rank 0, rank after
- * rank, into *all (allocated there, the caller frees it; NULL elsewhere)
- * with counts[r] words from rank r (size entries, filled on rank 0). Errors
- * as pcs_dist_exchange's. */
-enum pcs_status pcs_dist_gather_words(const uint64_t *words, size_t count, uint64_t **all, size_t *counts,
+/* Collective: every rank's words[0..count) to rank 0. On rank 0, from[r]
+ * (r >= 1) is allocated (the caller frees it; NULL when empty) and holds
+ * counts[r] words from rank r, while from[0] is NULL and counts[0] is
+ * count: rank 0's own words stay where they are. from and counts have
+ * size entries; elsewhere they are left alone. Errors as
+ * pcs_dist_exchange's. */
+enum pcs_status pcs_dist_gather_words(const uint64_t *words, size_t count, uint64_t **from, size_t *counts,
                                       struct pcs_error *err);
 
 /* Collective: `pcsim replay --shard` (shard.c; docs/design.md §11). Each

@@ -171,124 +171,135 @@ enum pcs_status pcs_dist_gather(void *records, size_t count, size_t record_size,
     return status;
 }
 
-/* Word counts as MPI takes them (int), or PCS_ERR_RANGE. */
-static enum pcs_status int_counts(const size_t *words, int *counts, int *offsets, const char *what,
-                                  struct pcs_error *err)
+/* Whether a count of words fits one MPI message (an int). */
+static enum pcs_status check_words(uint64_t words, unsigned peer, struct pcs_error *err)
 {
-    size_t total = 0;
-    for (unsigned r = 0; r < size; r++) {
-        if (words[r] > INT_MAX || total + words[r] > INT_MAX)
-            return pcs_error_set(err, PCS_ERR_RANGE, "rank %u of %u: more than %d words to %s at once; use more ranks",
-                                 rank, size, INT_MAX, what);
-        counts[r] = (int)words[r];
-        offsets[r] = (int)total;
-        total += words[r];
-    }
+    if (words <= INT_MAX)
+        return PCS_OK;
+    return pcs_error_set(err, PCS_ERR_RANGE,
+                         "rank %u of %u: %llu words to move between ranks %u and %u at once, more than MPI takes "
+                         "(%d); use more ranks",
+                         rank, size, (unsigned long long)words, rank, peer, INT_MAX);
+}
+
+/* Posts the receive of count words from peer into a new *box. */
+static enum pcs_status post_receive(uint64_t **box, uint64_t count, unsigned peer, MPI_Request *request,
+                                    struct pcs_error *err)
+{
+    *box = NULL;
+    *request = MPI_REQUEST_NULL;
+    if (count == 0)
+        return PCS_OK;
+    if (!(*box = malloc((size_t)count * sizeof **box)))
+        return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory receiving %llu words", (unsigned long long)count);
+    if (MPI_Irecv(*box, (int)count, MPI_UINT64_T, (int)peer, 0, MPI_COMM_WORLD, request) != MPI_SUCCESS)
+        return mpi_failed(err, "receiving");
     return PCS_OK;
 }
 
-enum pcs_status pcs_dist_exchange(const uint64_t *const *send, const size_t *send_words, uint64_t **recv,
-                                  size_t *recv_words, struct pcs_error *err)
+enum pcs_status pcs_dist_exchange(uint64_t **box, size_t *words, struct pcs_error *err)
 {
-    *recv = NULL;
-    if (size == 1) {
-        recv_words[0] = send_words[0];
-        return pcs_dist_copy_words(send[0], send_words[0], recv, err);
-    }
-    int *counts = calloc(4 * (size_t)size, sizeof *counts);
-    uint64_t *packed = NULL;
-    size_t total = 0;
-    enum pcs_status status = counts ? PCS_OK : pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
-    for (unsigned r = 0; r < size; r++)
-        total += send_words[r];
-    if (status == PCS_OK && !(packed = malloc(total ? total * sizeof *packed : 1)))
-        status = pcs_error_set(err, PCS_ERR_NOMEM, "out of memory packing %zu words", total);
-    int *send_counts = counts;
-    int *send_offsets = counts ? counts + size : NULL;
-    int *recv_counts = counts ? counts + 2 * (size_t)size : NULL;
-    int *recv_offsets = counts ? counts + 3 * (size_t)size : NULL;
-    if (status == PCS_OK)
-        status = int_counts(send_words, send_counts, send_offsets, "send", err);
-    /* Every rank takes part even when short of memory, or the others would wait. */
-    if (pcs_dist_any(status != PCS_OK)) {
-        free(packed);
-        free(counts);
-        return status != PCS_OK ? status : pcs_error_set(err, PCS_ERR_NOMEM, "another rank failed to pack");
-    }
-    for (unsigned r = 0; r < size; r++)
-        if (send_words[r])
-            memcpy(packed + send_offsets[r], send[r], send_words[r] * sizeof *packed);
-    if (MPI_Alltoall(send_counts, 1, MPI_INT, recv_counts, 1, MPI_INT, MPI_COMM_WORLD) != MPI_SUCCESS)
-        status = mpi_failed(err, "exchanging sizes");
-    size_t recv_total = 0;
+    if (size == 1)
+        return PCS_OK;
+    uint64_t *counts = calloc(2 * (size_t)size, sizeof *counts);
+    uint64_t **inbox = calloc(size, sizeof *inbox);
+    MPI_Request *requests = malloc(2 * (size_t)size * sizeof *requests);
+    enum pcs_status status = counts && inbox && requests ? PCS_OK : pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+    uint64_t *incoming = counts ? counts + size : NULL;
     for (unsigned r = 0; status == PCS_OK && r < size; r++) {
-        recv_words[r] = (size_t)recv_counts[r];
-        recv_total += recv_words[r];
+        counts[r] = words[r];
+        if (r != rank)
+            status = check_words(words[r], r, err);
     }
-    if (status == PCS_OK)
-        status = int_counts(recv_words, recv_counts, recv_offsets, "receive", err);
-    if (status == PCS_OK && !(*recv = malloc(recv_total ? recv_total * sizeof **recv : 1)))
-        status = pcs_error_set(err, PCS_ERR_NOMEM, "out of memory receiving %zu words", recv_total);
+    /* Every rank takes part even when one failed, or the others would wait. */
+    if (!pcs_dist_any(status != PCS_OK) &&
+        MPI_Alltoall(counts, 1, MPI_UINT64_T, incoming, 1, MPI_UINT64_T, MPI_COMM_WORLD) != MPI_SUCCESS)
+        status = mpi_failed(err, "exchanging sizes");
+    for (unsigned r = 0; r < size; r++)
+        if (requests)
+            requests[r] = requests[size + r] = MPI_REQUEST_NULL;
+    for (unsigned r = 0; status == PCS_OK && r < size; r++)
+        if (r != rank && (status = check_words(incoming[r], r, err)) == PCS_OK)
+            status = post_receive(&inbox[r], incoming[r], r, &requests[r], err);
     if (pcs_dist_any(status != PCS_OK)) {
-        free(packed);
+        for (unsigned r = 0; requests && r < size; r++)
+            if (requests[r] != MPI_REQUEST_NULL) {
+                MPI_Cancel(&requests[r]);
+                MPI_Request_free(&requests[r]);
+            }
+        for (unsigned r = 0; inbox && r < size; r++)
+            free(inbox[r]);
+        free(inbox);
+        free(requests);
         free(counts);
-        free(*recv);
-        *recv = NULL;
         return status != PCS_OK ? status : pcs_error_set(err, PCS_ERR_NOMEM, "another rank failed to receive");
     }
-    if (MPI_Alltoallv(packed, send_counts, send_offsets, MPI_UINT64_T, *recv, recv_counts, recv_offsets, MPI_UINT64_T,
-                      MPI_COMM_WORLD) != MPI_SUCCESS) {
+    for (unsigned r = 0; r < size; r++)
+        if (r != rank && words[r] > 0 &&
+            MPI_Isend(box[r], (int)words[r], MPI_UINT64_T, (int)r, 0, MPI_COMM_WORLD, &requests[size + r]) !=
+                MPI_SUCCESS)
+            status = mpi_failed(err, "sending requests");
+    if (MPI_Waitall(2 * (int)size, requests, MPI_STATUSES_IGNORE) != MPI_SUCCESS && status == PCS_OK)
         status = mpi_failed(err, "exchanging requests");
-        free(*recv);
-        *recv = NULL;
+    for (unsigned r = 0; r < size; r++) {
+        if (r == rank)
+            continue;
+        free(box[r]);
+        box[r] = inbox[r];
+        words[r] = (size_t)incoming[r];
     }
-    free(packed);
+    free(inbox);
+    free(requests);
     free(counts);
     return status;
 }
 
-enum pcs_status pcs_dist_gather_words(const uint64_t *words, size_t count, uint64_t **all, size_t *counts,
+enum pcs_status pcs_dist_gather_words(const uint64_t *words, size_t count, uint64_t **from, size_t *counts,
                                       struct pcs_error *err)
 {
-    *all = NULL;
-    if (size == 1) {
+    if (size == 1 || rank == 0) {
+        from[0] = NULL;
         counts[0] = count;
-        return pcs_dist_copy_words(words, count, all, err);
     }
-    int *ints = calloc(2 * (size_t)size, sizeof *ints);
-    enum pcs_status status = ints ? PCS_OK : pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
-    if (status == PCS_OK && count > INT_MAX)
-        status = pcs_error_set(err, PCS_ERR_RANGE, "rank %u of %u: more than %d words to gather; use more ranks", rank,
-                               size, INT_MAX);
-    if (pcs_dist_any(status != PCS_OK)) {
-        free(ints);
-        return status != PCS_OK ? status : pcs_error_set(err, PCS_ERR_NOMEM, "another rank failed to gather");
-    }
-    int mine = (int)count;
-    if (MPI_Gather(&mine, 1, MPI_INT, ints, 1, MPI_INT, 0, MPI_COMM_WORLD) != MPI_SUCCESS)
+    if (size == 1)
+        return PCS_OK;
+    uint64_t mine = count;
+    uint64_t *all = rank == 0 ? calloc(size, sizeof *all) : NULL;
+    MPI_Request *requests = rank == 0 ? malloc(size * sizeof *requests) : NULL;
+    enum pcs_status status =
+        rank != 0 || (all && requests) ? PCS_OK : pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
+    if (status == PCS_OK)
+        status = check_words(count, 0, err);
+    if (!pcs_dist_any(status != PCS_OK) &&
+        MPI_Gather(&mine, 1, MPI_UINT64_T, all, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD) != MPI_SUCCESS)
         status = mpi_failed(err, "gathering sizes");
-    size_t total = 0;
-    if (status == PCS_OK && rank == 0) {
-        for (unsigned r = 0; r < size; r++) {
-            counts[r] = (size_t)ints[r];
-            total += counts[r];
+    if (rank == 0) {
+        for (unsigned r = 0; requests && r < size; r++)
+            requests[r] = MPI_REQUEST_NULL;
+        for (unsigned r = 1; status == PCS_OK && r < size; r++) {
+            counts[r] = (size_t)all[r];
+            if ((status = check_words(all[r], r, err)) == PCS_OK)
+                status = post_receive(&from[r], all[r], r, &requests[r], err);
         }
-        status = int_counts(counts, ints, ints + size, "gather", err);
-        if (status == PCS_OK && !(*all = malloc(total ? total * sizeof **all : 1)))
-            status = pcs_error_set(err, PCS_ERR_NOMEM, "out of memory gathering %zu words", total);
     }
     if (pcs_dist_any(status != PCS_OK)) {
-        free(*all);
-        *all = NULL;
-        free(ints);
+        for (unsigned r = 1; rank == 0 && requests && r < size; r++) {
+            if (requests[r] != MPI_REQUEST_NULL) {
+                MPI_Cancel(&requests[r]);
+                MPI_Request_free(&requests[r]);
+            }
+            free(from[r]);
+            from[r] = NULL;
+        }
+        free(requests);
+        free(all);
         return status != PCS_OK ? status : pcs_error_set(err, PCS_ERR_NOMEM, "rank 0 failed to gather");
     }
-    if (MPI_Gatherv(words, mine, MPI_UINT64_T, *all, ints, ints + size, MPI_UINT64_T, 0, MPI_COMM_WORLD) !=
-        MPI_SUCCESS) {
+    if (rank != 0 && count > 0 && MPI_Send(words, (int)count, MPI_UINT64_T, 0, 0, MPI_COMM_WORLD) != MPI_SUCCESS)
+        status = mpi_failed(err, "sending results");
+    if (rank == 0 && MPI_Waitall((int)size, requests, MPI_STATUSES_IGNORE) != MPI_SUCCESS)
         status = mpi_failed(err, "gathering results");
-        free(*all);
-        *all = NULL;
-    }
-    free(ints);
+    free(requests);
+    free(all);
     return status;
 }

@@ -21,8 +21,9 @@
  * requests (src/sim/replay_feed_internal.h). A request without a bound
  * touches no cache: it stays with the rank that read it.
  *
- * Records travel as 8-byte words: a fixed head, the model's name, and the
- * bounds (to the owner) or the lanes' usages (back to rank 0). */
+ * Records travel as 8-byte words: to the owner a request's head, its
+ * model's name and its bounds; back to rank 0 what the accounting reads of
+ * it, its lanes' usages and its model's name. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,19 +35,24 @@
 #include "sim/replay_feed_internal.h"
 #include "trace/feed_internal.h"
 
-/* A request as it travels, before its name and arrays. */
-struct shard_head {
+/* Where a record is in the trace's order: time, then file, then place in
+ * the file (line or top-level request, then subagent request). Both kinds
+ * of record start with it. */
+struct order_key {
     int64_t t_ms;
-    uint64_t source_line;
-    uint32_t source_file;
-    uint32_t source_sub;
+    uint64_t line;
+    uint32_t file;
+    uint32_t sub;
+};
+
+/* What the accounting reads of a request (the coster, the reconciler, the
+ * timeline, pcsim/replay.h's watchers): both kinds of record start with it. */
+struct request_core {
+    struct order_key key;
     uint64_t input_tokens;
     uint64_t output_tokens;
     uint64_t task;
-    uint64_t cache_key;
-    int64_t ttft_ms;
     struct pcs_observed observed;
-    uint32_t namespace_id;
     uint32_t attempt;
     uint32_t bound_count;
     uint16_t name_len;
@@ -54,31 +60,53 @@ struct shard_head {
     uint8_t ok;
     uint8_t tier;
     uint8_t has_observed;
-    uint8_t content_blocks;
-    uint8_t bits; /* HEAD_* */
+    uint8_t marked;    /* a breakpoint is marked "5m" or "1h" */
+    uint8_t has_flags; /* requests: the bounds' flags follow the ends */
 };
 
-_Static_assert(sizeof(struct shard_head) % 8 == 0, "a head is whole words");
+/* A request as it travels to its owner, before its name and arrays. */
+struct request_head {
+    struct request_core core;
+    uint64_t cache_key;
+    int64_t ttft_ms;
+    uint32_t namespace_id;
+    uint32_t content_blocks;
+};
 
-#define HEAD_HAS_FLAGS 0x01u /* the bounds' flags follow the ends */
-#define HEAD_MARKED 0x02u    /* a breakpoint is marked "5m" or "1h" (results) */
+/* A request's result as it travels to rank 0: its core, then its lanes'
+ * usages, then its model's name. */
+struct result_head {
+    struct request_core core;
+};
+
+/* A lane's usage of one request, as travels: the rest of a pcs_usage is
+ * the request's own (1 request, its input and output). */
+struct result_usage {
+    uint64_t cache_read;
+    uint64_t cache_write;
+    uint64_t cache_write_1h;
+};
+
+_Static_assert(sizeof(struct request_core) % 8 == 0, "a head is whole words");
+_Static_assert(sizeof(struct request_head) % 8 == 0, "a head is whole words");
+
+/* What travels: requests (to their owners) or results (to rank 0). */
+enum record_kind { REQUESTS, RESULTS };
 
 static size_t words_of(size_t bytes)
 {
     return (bytes + 7) / 8;
 }
 
-/* Words a request takes: head, name, and its arrays when with_bounds. */
-static size_t record_words(const struct shard_head *head, int with_bounds, size_t lanes)
+/* Words of the record at `at`. */
+static size_t record_words(const uint64_t *at, enum record_kind kind, size_t lanes)
 {
-    size_t words = sizeof *head / 8 + words_of(head->name_len);
-    if (with_bounds) {
-        size_t n = head->bound_count;
-        words += n + words_of(n * sizeof(uint32_t));
-        if (head->bits & HEAD_HAS_FLAGS)
-            words += words_of(n);
-    }
-    return words + lanes * (sizeof(struct pcs_usage) / 8);
+    const struct request_core *core = (const struct request_core *)at;
+    if (kind == RESULTS)
+        return (sizeof(struct result_head) + lanes * sizeof(struct result_usage)) / 8 + words_of(core->name_len);
+    size_t n = core->bound_count;
+    return sizeof(struct request_head) / 8 + words_of(core->name_len) + n + words_of(n * sizeof(uint32_t)) +
+           (core->has_flags ? words_of(n) : 0);
 }
 
 /* A growing run of words. */
@@ -104,125 +132,168 @@ static uint64_t *word_buf_take(struct word_buf *buf, size_t words)
     return at;
 }
 
-/* Appends req (its model's name is name) with its bounds (with_bounds) or
- * with usages[0..lanes) after it. PCS_ERR_NOMEM or PCS_OK. */
-static enum pcs_status put_record(struct word_buf *buf, const struct pcs_request *req, const char *name,
-                                  int with_bounds, const struct pcs_usage *usages, size_t lanes)
+static uint16_t name_length(const char *name)
 {
-    struct shard_head head;
+    size_t len = strlen(name);
+    return (uint16_t)(len < UINT16_MAX ? len : UINT16_MAX);
+}
+
+static struct request_core core_of(const struct pcs_request *req, const char *name)
+{
+    struct request_core core;
+    memset(&core, 0, sizeof core);
+    core.key.t_ms = req->t_ms;
+    core.key.line = req->source_line;
+    core.key.file = req->source_file;
+    core.key.sub = req->source_sub;
+    core.input_tokens = req->input_tokens;
+    core.output_tokens = req->output_tokens;
+    core.task = req->task;
+    core.observed = req->observed;
+    core.attempt = req->attempt;
+    core.bound_count = (uint32_t)req->bound_count;
+    core.name_len = name_length(name);
+    core.has_task = req->has_task;
+    core.ok = req->ok;
+    core.tier = req->tier;
+    core.has_observed = req->has_observed;
+    core.marked = (uint8_t)pcs_request_has_ttl_marker(req);
+    core.has_flags = req->flags != NULL;
+    return core;
+}
+
+/* Fills req from a core (its arrays and the rest are the caller's). */
+static void request_of_core(const struct request_core *core, struct pcs_request *req)
+{
+    memset(req, 0, sizeof *req);
+    req->t_ms = core->key.t_ms;
+    req->source_line = core->key.line;
+    req->source_file = core->key.file;
+    req->source_sub = core->key.sub;
+    req->input_tokens = core->input_tokens;
+    req->output_tokens = core->output_tokens;
+    req->task = core->task;
+    req->observed = core->observed;
+    req->attempt = core->attempt;
+    req->bound_count = core->bound_count;
+    req->has_task = core->has_task;
+    req->ok = core->ok;
+    req->tier = core->tier;
+    req->has_observed = core->has_observed;
+}
+
+/* Appends req, whose model's name is name, with its arrays. PCS_ERR_NOMEM
+ * or PCS_OK. */
+static enum pcs_status put_request(struct word_buf *buf, const struct pcs_request *req, const char *name)
+{
+    struct request_head head;
     memset(&head, 0, sizeof head);
-    size_t name_len = strlen(name);
-    head.t_ms = req->t_ms;
-    head.source_line = req->source_line;
-    head.source_file = req->source_file;
-    head.source_sub = req->source_sub;
-    head.input_tokens = req->input_tokens;
-    head.output_tokens = req->output_tokens;
-    head.task = req->task;
+    head.core = core_of(req, name);
     head.cache_key = req->cache_key;
     head.ttft_ms = req->ttft_ms;
-    head.observed = req->observed;
     head.namespace_id = req->namespace_id;
-    head.attempt = req->attempt;
-    head.bound_count = (uint32_t)req->bound_count;
-    head.name_len = (uint16_t)(name_len < UINT16_MAX ? name_len : UINT16_MAX);
-    head.has_task = req->has_task;
-    head.ok = req->ok;
-    head.tier = req->tier;
-    head.has_observed = req->has_observed;
     head.content_blocks = req->content_blocks;
-    head.bits = (uint8_t)((req->flags ? HEAD_HAS_FLAGS : 0) | (pcs_request_has_ttl_marker(req) ? HEAD_MARKED : 0));
-    if (!with_bounds)
-        head.bits &= (uint8_t)~HEAD_HAS_FLAGS;
-    uint64_t *at = word_buf_take(buf, record_words(&head, with_bounds, lanes));
+    size_t n = req->bound_count;
+    size_t words = sizeof head / 8 + words_of(head.core.name_len) + n + words_of(n * sizeof(uint32_t)) +
+                   (head.core.has_flags ? words_of(n) : 0);
+    uint64_t *at = word_buf_take(buf, words);
     if (!at)
         return PCS_ERR_NOMEM;
-    memcpy(at, &head, sizeof head);
-    unsigned char *p = (unsigned char *)at + sizeof head;
-    memcpy(p, name, head.name_len);
-    p += words_of(head.name_len) * 8;
-    if (with_bounds) {
-        size_t n = req->bound_count;
-        memcpy(p, req->units, n * sizeof *req->units);
-        p += n * 8;
-        memcpy(p, req->ends, n * sizeof *req->ends);
-        p += words_of(n * sizeof(uint32_t)) * 8;
-        if (head.bits & HEAD_HAS_FLAGS) {
-            memcpy(p, req->flags, n);
-            p += words_of(n) * 8;
-        }
-    }
-    memcpy(p, usages, lanes * sizeof *usages);
+    unsigned char *p = (unsigned char *)at;
+    memcpy(p, &head, sizeof head);
+    p += sizeof head;
+    memcpy(p, name, head.core.name_len);
+    p += words_of(head.core.name_len) * 8;
+    memcpy(p, req->units, n * sizeof *req->units);
+    p += n * 8;
+    memcpy(p, req->ends, n * sizeof *req->ends);
+    p += words_of(n * sizeof(uint32_t)) * 8;
+    if (head.core.has_flags)
+        memcpy(p, req->flags, n);
     return PCS_OK;
 }
 
-/* A record read back: its head, name and what follows. */
-struct record_view {
-    const struct shard_head *head;
-    const char *name;
-    const uint64_t *units;
-    const uint32_t *ends;
-    const uint8_t *flags;
-    const struct pcs_usage *usages;
-};
-
-static struct record_view view_record(const uint64_t *at, int with_bounds)
+/* Appends req's result: its usages lane by lane (usages[0..lanes)).
+ * PCS_ERR_NOMEM or PCS_OK. */
+static enum pcs_status put_result(struct word_buf *buf, const struct pcs_request *req, const char *name,
+                                  const struct pcs_usage *usages, size_t lanes)
 {
-    struct record_view view;
-    memset(&view, 0, sizeof view);
-    view.head = (const struct shard_head *)at;
-    const unsigned char *p = (const unsigned char *)at + sizeof *view.head;
-    view.name = (const char *)p;
-    p += words_of(view.head->name_len) * 8;
-    if (with_bounds) {
-        size_t n = view.head->bound_count;
-        view.units = (const uint64_t *)p;
-        p += n * 8;
-        view.ends = (const uint32_t *)p;
-        p += words_of(n * sizeof(uint32_t)) * 8;
-        if (view.head->bits & HEAD_HAS_FLAGS) {
-            view.flags = p;
-            p += words_of(n) * 8;
-        }
+    struct result_head head;
+    head.core = core_of(req, name);
+    head.core.has_flags = 0;
+    uint64_t *at =
+        word_buf_take(buf, (sizeof head + lanes * sizeof(struct result_usage)) / 8 + words_of(head.core.name_len));
+    if (!at)
+        return PCS_ERR_NOMEM;
+    unsigned char *p = (unsigned char *)at;
+    memcpy(p, &head, sizeof head);
+    p += sizeof head;
+    for (size_t i = 0; i < lanes; i++) {
+        struct result_usage usage = {usages[i].cache_read, usages[i].cache_write, usages[i].cache_write_1h};
+        memcpy(p, &usage, sizeof usage);
+        p += sizeof usage;
     }
-    view.usages = (const struct pcs_usage *)p;
-    return view;
+    memcpy(p, name, head.core.name_len);
+    return PCS_OK;
 }
 
-/* Fills req from a record's head (not its arrays). */
-static void request_of(const struct shard_head *head, struct pcs_request *req)
+/* The request at `at`, its arrays and its model's name (name[0..*len)). */
+static void view_request(const uint64_t *at, struct pcs_request *req, const char **name, size_t *len)
 {
-    memset(req, 0, sizeof *req);
-    req->t_ms = head->t_ms;
+    const struct request_head *head = (const struct request_head *)at;
+    request_of_core(&head->core, req);
     req->namespace_id = head->namespace_id;
-    req->input_tokens = head->input_tokens;
-    req->output_tokens = head->output_tokens;
-    req->bound_count = head->bound_count;
-    req->task = head->task;
-    req->attempt = head->attempt;
-    req->has_task = head->has_task;
-    req->ok = head->ok;
-    req->tier = head->tier;
-    req->has_observed = head->has_observed;
-    req->observed = head->observed;
     req->ttft_ms = head->ttft_ms;
-    req->content_blocks = head->content_blocks;
+    req->content_blocks = (uint8_t)head->content_blocks;
     req->cache_key = head->cache_key;
-    req->source_file = head->source_file;
-    req->source_sub = head->source_sub;
-    req->source_line = head->source_line;
+    const unsigned char *p = (const unsigned char *)at + sizeof *head;
+    *name = (const char *)p;
+    *len = head->core.name_len;
+    p += words_of(head->core.name_len) * 8;
+    size_t n = head->core.bound_count;
+    req->units = (const uint64_t *)p;
+    p += n * 8;
+    req->ends = (const uint32_t *)p;
+    p += words_of(n * sizeof(uint32_t)) * 8;
+    req->flags = head->core.has_flags ? p : NULL;
 }
 
-/* The trace's order: time, then file, then place in the file. */
-static int head_before(const struct shard_head *a, const struct shard_head *b)
+/* The result at `at`: its request as far as the accounting reads it (no
+ * arrays: the caller gives them), its usages lane by lane (usages[0..lanes))
+ * and its model's name. */
+static const struct result_head *view_result(const uint64_t *at, size_t lanes, struct pcs_request *req,
+                                             struct pcs_usage *usages, const char **name, size_t *len)
+{
+    const struct result_head *head = (const struct result_head *)at;
+    request_of_core(&head->core, req);
+    const unsigned char *p = (const unsigned char *)at + sizeof *head;
+    for (size_t i = 0; i < lanes; i++) {
+        struct result_usage usage;
+        memcpy(&usage, p, sizeof usage);
+        p += sizeof usage;
+        struct pcs_usage full = {1,
+                                 head->core.input_tokens,
+                                 usage.cache_read,
+                                 usage.cache_write,
+                                 usage.cache_write_1h,
+                                 head->core.output_tokens};
+        usages[i] = full;
+    }
+    *name = (const char *)p;
+    *len = head->core.name_len;
+    return head;
+}
+
+/* The trace's order. */
+static int key_before(const struct order_key *a, const struct order_key *b)
 {
     if (a->t_ms != b->t_ms)
         return a->t_ms < b->t_ms;
-    if (a->source_file != b->source_file)
-        return a->source_file < b->source_file;
-    if (a->source_line != b->source_line)
-        return a->source_line < b->source_line;
-    return a->source_sub < b->source_sub;
+    if (a->file != b->file)
+        return a->file < b->file;
+    if (a->line != b->line)
+        return a->line < b->line;
+    return a->sub < b->sub;
 }
 
 /* The rank that owns req's prefix root. The first bound's key is its unit
@@ -242,10 +313,9 @@ static unsigned owner_of(const struct pcs_request *req, const char *name, unsign
 /* The records a rank was sent, in the trace's order, fed to its replay;
  * the results it gives back for rank 0. */
 struct shard {
-    const uint64_t **records; /* heads, sorted */
+    const uint64_t **records; /* in the trace's order */
     size_t count;
     size_t next;
-    size_t lanes;
     struct word_buf results;
 };
 
@@ -256,13 +326,7 @@ static enum pcs_status shard_feed(void *context, struct pcs_request *req, const 
     struct shard *shard = context;
     if (shard->next == shard->count)
         return PCS_END;
-    struct record_view view = view_record(shard->records[shard->next++], 1);
-    request_of(view.head, req);
-    req->units = view.units;
-    req->ends = view.ends;
-    req->flags = view.flags;
-    *name = view.name;
-    *len = view.head->name_len;
+    view_request(shard->records[shard->next++], req, name, len);
     return PCS_OK;
 }
 
@@ -270,25 +334,24 @@ static enum pcs_status shard_played(void *context, const pcs_trace *trace, const
                                     const struct pcs_usage *usages, size_t lane_count)
 {
     struct shard *shard = context;
-    shard->lanes = lane_count;
-    return put_record(&shard->results, req, pcs_trace_model_name(trace, req->model), 0, usages, lane_count);
+    return put_result(&shard->results, req, pcs_trace_model_name(trace, req->model), usages, lane_count);
 }
 
-/* The heads of every record in words[0..count), with bounds; *heads
- * allocated. PCS_ERR_NOMEM or PCS_OK. */
-static enum pcs_status list_records(const uint64_t *words, size_t count, int with_bounds, size_t lanes,
+/* Where each record of words[0..count) starts (of kind, with lanes usages
+ * if results), into *heads (allocated). PCS_ERR_NOMEM or PCS_OK. */
+static enum pcs_status list_records(const uint64_t *words, size_t count, enum record_kind kind, size_t lanes,
                                     const uint64_t ***heads, size_t *head_count)
 {
     size_t n = 0;
     for (size_t at = 0; at < count; n++)
-        at += record_words((const struct shard_head *)(words + at), with_bounds, lanes);
+        at += record_words(words + at, kind, lanes);
     const uint64_t **list = malloc((n ? n : 1) * sizeof *list);
     if (!list)
         return PCS_ERR_NOMEM;
     size_t i = 0;
     for (size_t at = 0; at < count; i++) {
         list[i] = words + at;
-        at += record_words((const struct shard_head *)(words + at), with_bounds, lanes);
+        at += record_words(words + at, kind, lanes);
     }
     *heads = list;
     *head_count = n;
@@ -304,7 +367,7 @@ struct merged {
     size_t count;
     size_t next;
     size_t lanes;
-    const struct pcs_usage *usages; /* of the record fed last */
+    struct pcs_usage usages[2]; /* of the record fed last, lane by lane (a run plays at most 2) */
     /* Arrays of bound_count zeros but a marked flag, for the sums that
      * read them (no cache is played here). */
     uint64_t *units;
@@ -319,8 +382,8 @@ static enum pcs_status merged_feed(void *context, struct pcs_request *req, const
     struct merged *merged = context;
     if (merged->next == merged->count)
         return PCS_END;
-    struct record_view view = view_record(merged->records[merged->next++], 0);
-    request_of(view.head, req);
+    const struct result_head *head =
+        view_result(merged->records[merged->next++], merged->lanes, req, merged->usages, name, len);
     size_t n = req->bound_count;
     if (n > merged->array_cap) {
         free(merged->units);
@@ -334,14 +397,11 @@ static enum pcs_status merged_feed(void *context, struct pcs_request *req, const
             return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
     }
     if (n > 0) {
-        merged->flags[0] = (view.head->bits & HEAD_MARKED) ? (PCS_BOUND_BREAKPOINT | PCS_BOUND_TTL_5M) : 0;
+        merged->flags[0] = head->core.marked ? (PCS_BOUND_BREAKPOINT | PCS_BOUND_TTL_5M) : 0;
         req->units = merged->units;
         req->ends = merged->ends;
         req->flags = merged->flags;
     }
-    merged->usages = view.usages;
-    *name = view.name;
-    *len = view.head->name_len;
     return PCS_OK;
 }
 
@@ -359,7 +419,7 @@ struct cursor {
 
 static int cursor_before(const struct cursor *a, const struct cursor *b)
 {
-    return head_before((const struct shard_head *)*a->next, (const struct shard_head *)*b->next);
+    return key_before((const struct order_key *)*a->next, (const struct order_key *)*b->next);
 }
 
 static void sift_down(struct cursor *heap, size_t n, size_t i)
@@ -491,33 +551,35 @@ static void report_stages(const struct stages *mine, unsigned size, unsigned sel
     words[STAGE_COUNT + 3] = mine->requests_played;
     uint64_t packed[STAGE_WORDS];
     memcpy(packed, words, sizeof words);
-    uint64_t *all = NULL;
+    uint64_t **from = calloc(size, sizeof *from);
     size_t *counts = calloc(size, sizeof *counts);
     struct pcs_error err = {0};
-    if (!counts || pcs_dist_gather_words(packed, STAGE_WORDS, &all, counts, &err) != PCS_OK || self != 0 ||
-        !getenv("PCSIM_SHARD_TIMES")) {
-        free(all);
-        free(counts);
-        return;
-    }
+    int shown = from && counts && pcs_dist_gather_words(packed, STAGE_WORDS, from, counts, &err) == PCS_OK &&
+                self == 0 && getenv("PCSIM_SHARD_TIMES");
     double longest[STAGE_WORDS] = {0};
     double sum[STAGE_WORDS] = {0};
-    for (unsigned r = 0; r < size; r++) {
+    for (unsigned r = 0; shown && r < size; r++) {
         double theirs[STAGE_WORDS];
-        memcpy(theirs, all + (size_t)r * STAGE_WORDS, sizeof theirs);
+        if (counts[r] != STAGE_WORDS)
+            continue;
+        memcpy(theirs, r == 0 ? packed : from[r], sizeof theirs);
         for (int i = 0; i < STAGE_WORDS; i++) {
             longest[i] = theirs[i] > longest[i] ? theirs[i] : longest[i];
             sum[i] += theirs[i];
         }
     }
-    fprintf(stderr, "pcsim replay: shard stages over %u ranks (seconds, the longest rank's):", size);
-    for (int i = 0; i < STAGE_COUNT; i++)
-        fprintf(stderr, " %s %.3f,", stage_names[i], longest[i]);
-    fprintf(stderr,
-            " requests read %.0f, played %.0f (most on a rank: %.0f); exchanged %.1f MB, gathered %.1f MB\n",
-            sum[STAGE_COUNT + 2], sum[STAGE_COUNT + 3], longest[STAGE_COUNT + 3], sum[STAGE_COUNT] * 8 / 1e6,
-            sum[STAGE_COUNT + 1] * 8 / 1e6);
-    free(all);
+    if (shown) {
+        fprintf(stderr, "pcsim replay: shard stages over %u ranks (seconds, the longest rank's):", size);
+        for (int i = 0; i < STAGE_COUNT; i++)
+            fprintf(stderr, " %s %.3f,", stage_names[i], longest[i]);
+        fprintf(stderr,
+                " requests read %.0f, played %.0f (most on a rank: %.0f); exchanged %.1f MB, gathered %.1f MB\n",
+                sum[STAGE_COUNT + 2], sum[STAGE_COUNT + 3], longest[STAGE_COUNT + 3], sum[STAGE_COUNT] * 8 / 1e6,
+                sum[STAGE_COUNT + 1] * 8 / 1e6);
+    }
+    for (unsigned r = 0; from && r < size; r++)
+        free(from[r]);
+    free(from);
     free(counts);
 }
 
@@ -532,17 +594,17 @@ static enum pcs_status read_part(pcs_trace *trace, struct word_buf *out, unsigne
     enum pcs_status status;
     while ((status = pcs_trace_next(trace, &req, err)) == PCS_OK) {
         const char *name = pcs_trace_model_name(trace, req.model);
-        if (put_record(&out[owner_of(&req, name, size, self)], &req, name, 1, NULL, 0) != PCS_OK)
+        if (put_request(&out[owner_of(&req, name, size, self)], &req, name) != PCS_OK)
             return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory dealing the requests");
     }
     return status == PCS_END ? PCS_OK : status;
 }
 
-/* The records of words[0..): counts[r] words from each of size ranks, each
+/* The records of each of size ranks, runs[r][0..counts[r]) words, each
  * rank's in the trace's order, merged into one list in that order (*list
  * allocated). PCS_ERR_NOMEM or PCS_OK. */
-static enum pcs_status merge_ranks(const uint64_t *words, const size_t *counts, unsigned size, int with_bounds,
-                                   size_t lanes, const uint64_t ***list, size_t *total)
+static enum pcs_status merge_ranks(const uint64_t *const *runs_in, const size_t *counts, unsigned size,
+                                   enum record_kind kind, size_t lanes, const uint64_t ***list, size_t *total)
 {
     const uint64_t ***runs = calloc(size, sizeof *runs);
     size_t *run_counts = calloc(size, sizeof *run_counts);
@@ -550,10 +612,8 @@ static enum pcs_status merge_ranks(const uint64_t *words, const size_t *counts, 
     enum pcs_status status = runs && run_counts && heap ? PCS_OK : PCS_ERR_NOMEM;
     *list = NULL;
     *total = 0;
-    const uint64_t *at = words;
     for (unsigned r = 0; r < size && status == PCS_OK; r++) {
-        status = list_records(at, counts[r], with_bounds, lanes, &runs[r], &run_counts[r]);
-        at += counts[r];
+        status = list_records(runs_in[r], counts[r], kind, lanes, &runs[r], &run_counts[r]);
         *total += run_counts[r];
     }
     if (status == PCS_OK && !(*list = malloc((*total ? *total : 1) * sizeof **list)))
@@ -573,13 +633,13 @@ static enum pcs_status merge_ranks(const uint64_t *words, const size_t *counts, 
     return status;
 }
 
-/* This rank's replay of the records it was sent (words[0..), counts[r]
+/* This rank's replay of the records it was sent (box[r][0..counts[r])
  * from rank r, each rank's in the trace's order), its results into
  * shard->results. */
-static enum pcs_status replay_shard(const struct pcs_replay_job *job, pcs_trace *trace, const uint64_t *words,
+static enum pcs_status replay_shard(const struct pcs_replay_job *job, pcs_trace *trace, const uint64_t *const *box,
                                     const size_t *counts, unsigned size, struct shard *shard, struct pcs_error *err)
 {
-    if (merge_ranks(words, counts, size, 1, 0, &shard->records, &shard->count) != PCS_OK)
+    if (merge_ranks(box, counts, size, REQUESTS, 0, &shard->records, &shard->count) != PCS_OK)
         return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory ordering the requests");
     pcs_trace_feed(trace, shard_feed, shard, shard->count);
     struct pcs_replay_feed feed = {trace, shard_played, NULL, shard};
@@ -590,22 +650,22 @@ static enum pcs_status replay_shard(const struct pcs_replay_job *job, pcs_trace 
     return status;
 }
 
-/* Rank 0: every rank's results (words[0..), counts[r] words from rank r)
+/* Rank 0: every rank's results (results[r][0..counts[r]) from rank r)
  * merged in order and reported through one replay run over trace. */
-static enum pcs_status report_merged(const struct pcs_replay_job *job, pcs_trace *trace, const uint64_t *words,
+static enum pcs_status report_merged(const struct pcs_replay_job *job, pcs_trace *trace, const uint64_t *const *results,
                                      const size_t *counts, unsigned size, size_t lanes,
                                      struct pcs_replay_outcome *outcome, struct pcs_error *err)
 {
     struct merged merged;
     memset(&merged, 0, sizeof merged);
     merged.lanes = lanes;
-    enum pcs_status status = merge_ranks(words, counts, size, 0, lanes, &merged.records, &merged.count);
+    enum pcs_status status = merge_ranks(results, counts, size, RESULTS, lanes, &merged.records, &merged.count);
     if (status != PCS_OK) {
         pcs_error_set(err, status, "out of memory merging the ranks' results");
         pcs_trace_free(trace);
     } else if (merged.count == 0) {
-        status = pcs_error_set(err, PCS_ERR_PARSE, "%s: no valid records (%llu skipped)",
-                               pcs_trace_file_path(trace, 0), (unsigned long long)pcs_trace_skipped_count(trace));
+        status = pcs_error_set(err, PCS_ERR_PARSE, "%s: no valid records (%llu skipped)", pcs_trace_file_path(trace, 0),
+                               (unsigned long long)pcs_trace_skipped_count(trace));
         pcs_trace_free(trace);
     } else {
         pcs_trace_feed(trace, merged_feed, &merged, merged.count);
@@ -637,15 +697,14 @@ enum pcs_status pcs_dist_replay_shard(const struct pcs_replay_job *job, struct p
         return err->status;
 
     struct word_buf *out = calloc(size, sizeof *out);
-    size_t *sent = calloc(size, sizeof *sent);
-    size_t *received = calloc(size, sizeof *received);
-    uint64_t **send = calloc(size, sizeof *send);
-    uint64_t *inbox = NULL;
+    uint64_t **box = calloc(size, sizeof *box); /* each rank's words: dealt, then received */
+    size_t *box_words = calloc(size, sizeof *box_words);
+    uint64_t **from = calloc(size, sizeof *from); /* rank 0: the others' results, then skips */
+    size_t *from_words = calloc(size, sizeof *from_words);
     struct shard shard;
     memset(&shard, 0, sizeof shard);
     struct word_buf skips = {NULL, 0, 0};
-    uint64_t *all = NULL;
-    enum pcs_status status = out && sent && received && send ? PCS_OK : PCS_ERR_NOMEM;
+    enum pcs_status status = out && box && box_words && from && from_words ? PCS_OK : PCS_ERR_NOMEM;
     if (status != PCS_OK)
         pcs_error_set(err, status, "out of memory");
     if (status == PCS_OK)
@@ -653,64 +712,47 @@ enum pcs_status pcs_dist_replay_shard(const struct pcs_replay_job *job, struct p
     stage_end(&stages, STAGE_READ);
     /* From here every rank takes part in each exchange; one that failed
      * ends the job (the caller calls pcs_dist_abort), not waiting. */
-    if (status == PCS_OK) {
-        for (unsigned r = 0; r < size; r++) {
-            send[r] = out[r].words;
-            sent[r] = out[r].count;
-            if (r != self)
-                stages.sent_words += (double)out[r].count;
-        }
-        if (size == 1) { /* nothing to move: the words dealt are the words received */
-            inbox = out[0].words;
-            received[0] = out[0].count;
-            out[0].words = NULL;
-        } else {
-            status = pcs_dist_exchange((const uint64_t *const *)send, sent, &inbox, received, err);
-        }
+    for (unsigned r = 0; out && box && r < size; r++) {
+        box[r] = out[r].words;
+        box_words[r] = out[r].count;
+        if (r != self)
+            stages.sent_words += (double)out[r].count;
     }
+    free(out);
+    if (status == PCS_OK)
+        status = pcs_dist_exchange(box, box_words, err);
     stages.requests_read = (double)pcs_trace_request_count(trace);
     stage_end(&stages, STAGE_EXCHANGE);
-    for (unsigned r = 0; out && r < size; r++) {
-        free(out[r].words);
-        out[r].words = NULL;
-    }
     if (status == PCS_OK)
-        status = replay_shard(job, trace, inbox, received, size, &shard, err);
-    free(inbox);
+        status = replay_shard(job, trace, (const uint64_t *const *)box, box_words, size, &shard, err);
+    for (unsigned r = 0; box && r < size; r++)
+        free(box[r]);
     free(shard.records);
     stages.requests_played = (double)shard.count;
     stages.result_words = (double)shard.results.count;
     stage_end(&stages, STAGE_REPLAY);
-    /* The results, and each part's skips, to rank 0. */
-    if (status == PCS_OK && size == 1) {
-        all = shard.results.words;
-        received[0] = shard.results.count;
-        shard.results.words = NULL;
-    } else if (status == PCS_OK) {
-        status = pcs_dist_gather_words(shard.results.words, shard.results.count, &all, received, err);
-    }
-    free(shard.results.words);
-    size_t lanes = pcs_replay_run_lanes(job);
+    /* The results to rank 0, and each part's skips (in its turn). */
+    if (status == PCS_OK)
+        status = pcs_dist_gather_words(shard.results.words, shard.results.count, from, from_words, err);
+    if (status == PCS_OK && self == 0)
+        from[0] = shard.results.words; /* rank 0's own, where they are */
     if (status == PCS_OK && put_skips(&skips, trace) != PCS_OK)
         status = pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
-    uint64_t *all_skips = NULL;
-    size_t *skip_counts = calloc(size, sizeof *skip_counts);
-    if (status == PCS_OK && !skip_counts)
+    uint64_t **skips_from = calloc(size, sizeof *skips_from);
+    size_t *skip_words = calloc(size, sizeof *skip_words);
+    if (status == PCS_OK && (!skips_from || !skip_words))
         status = pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
     if (status == PCS_OK)
-        status = pcs_dist_gather_words(skips.words, skips.count, &all_skips, skip_counts, err);
-    free(skips.words);
+        status = pcs_dist_gather_words(skips.words, skips.count, skips_from, skip_words, err);
     stage_end(&stages, STAGE_GATHER);
     if (status == PCS_OK && self == 0) {
         /* The others' skips join rank 0's own (already its trace's). */
-        const uint64_t *at = all_skips + skip_counts[0];
-        for (unsigned r = 1; r < size && status == PCS_OK; r++) {
-            if (add_skips(trace, at, skip_counts[r]) != PCS_OK)
+        for (unsigned r = 1; r < size && status == PCS_OK; r++)
+            if (add_skips(trace, skips_from[r], skip_words[r]) != PCS_OK)
                 status = pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
-            at += skip_counts[r];
-        }
         if (status == PCS_OK) {
-            status = report_merged(job, trace, all, received, size, lanes, outcome, err);
+            status = report_merged(job, trace, (const uint64_t *const *)from, from_words, size,
+                                   pcs_replay_run_lanes(job), outcome, err);
             trace = NULL; /* the outcome's, or freed */
         }
     }
@@ -718,12 +760,17 @@ enum pcs_status pcs_dist_replay_shard(const struct pcs_replay_job *job, struct p
     if (status == PCS_OK)
         report_stages(&stages, size, self);
     pcs_trace_free(trace);
-    free(all_skips);
-    free(skip_counts);
-    free(all);
-    free(send);
-    free(received);
-    free(sent);
-    free(out);
+    for (unsigned r = 0; skips_from && r < size; r++)
+        free(skips_from[r]);
+    free(skips_from);
+    free(skip_words);
+    free(skips.words);
+    for (unsigned r = 1; from && r < size; r++)
+        free(from[r]);
+    free(from);
+    free(from_words);
+    free(shard.results.words);
+    free(box);
+    free(box_words);
     return status;
 }

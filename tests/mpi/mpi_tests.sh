@@ -197,6 +197,8 @@ sharded_same "replay --shard mixed formats" --policy openai tests/data/azure_tin
     tests/data/claude_code_tiny.json "$WORK/sessions.jsonl"
 sharded_same "replay --shard --requests --html" --policy anthropic-5m --requests @OUT@.rows --html @OUT@.html \
     "$WORK/sessions.jsonl"
+sharded_same "replay --shard tasks" --policy openai --format json tests/data/gen/tiny_trace_ttft.jsonl \
+    tests/data/fit_tiny.jsonl "$WORK/sessions.jsonl"
 sharded_same "replay --shard --lenient" --policy ttl --lenient tests/data/lenient_mixed.jsonl "$WORK/sessions.jsonl"
 sharded_same "replay --shard routing and refinements" --policy openai --overflow-rpm 2 --format json \
     tests/data/native_visible_after.jsonl tests/data/native_lookback.jsonl "$WORK/sessions.jsonl"
