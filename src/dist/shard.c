@@ -650,6 +650,27 @@ static enum pcs_status replay_shard(const struct pcs_replay_job *job, pcs_trace 
     return status;
 }
 
+/* One rank of one: its records (words[0..count), read in the trace's
+ * order) played and accounted through one replay run over trace, which
+ * the outcome takes. */
+static enum pcs_status replay_alone(const struct pcs_replay_job *job, pcs_trace *trace, const uint64_t *words,
+                                    size_t count, struct pcs_replay_outcome *outcome, struct pcs_error *err)
+{
+    struct shard shard;
+    memset(&shard, 0, sizeof shard);
+    const uint64_t *const runs[1] = {words};
+    enum pcs_status status = merge_ranks(runs, &count, 1, REQUESTS, 0, &shard.records, &shard.count);
+    if (status != PCS_OK) {
+        pcs_trace_free(trace);
+        return pcs_error_set(err, status, "out of memory ordering the requests");
+    }
+    pcs_trace_feed(trace, shard_feed, &shard, shard.count);
+    struct pcs_replay_feed feed = {trace, NULL, NULL, &shard}; /* plays the caches and accounts */
+    status = pcs_replay_run_feed(job, &feed, outcome, err);
+    free(shard.records);
+    return status;
+}
+
 /* Rank 0: every rank's results (results[r][0..counts[r]) from rank r)
  * merged in order and reported through one replay run over trace. */
 static enum pcs_status report_merged(const struct pcs_replay_job *job, pcs_trace *trace, const uint64_t *const *results,
@@ -723,6 +744,18 @@ enum pcs_status pcs_dist_replay_shard(const struct pcs_replay_job *job, struct p
         status = pcs_dist_exchange(box, box_words, err);
     stages.requests_read = (double)pcs_trace_request_count(trace);
     stage_end(&stages, STAGE_EXCHANGE);
+    if (status == PCS_OK && size == 1) {
+        /* One part of one: the requests are played and accounted in one
+         * pass, as rank 0 would account them, with no results kept. */
+        status = replay_alone(job, trace, box[0], box_words[0], outcome, err);
+        trace = NULL; /* the outcome's */
+        free(box[0]);
+        free(box);
+        free(box_words);
+        free(from);
+        free(from_words);
+        return status;
+    }
     if (status == PCS_OK)
         status = replay_shard(job, trace, (const uint64_t *const *)box, box_words, size, &shard, err);
     for (unsigned r = 0; box && r < size; r++)

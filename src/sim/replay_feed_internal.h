@@ -23,7 +23,9 @@ struct pcs_replay_feed {
     enum pcs_status (*played)(void *context, const pcs_trace *trace, const struct pcs_request *req,
                               const struct pcs_usage *usages, size_t lane_count);
     /* The reporting rank's run (played NULL): no cache is played; the
-     * usages of the request the feed gave last, lane by lane, are these. */
+     * usages of the request the feed gave last, lane by lane, are these.
+     * With both NULL, the caches are played and every request accounted,
+     * as pcs_replay_run does (one rank of one). */
     const struct pcs_usage *(*given)(void *context);
     void *context;
 };
