@@ -204,6 +204,8 @@ static enum pcs_status put_request(struct word_buf *buf, const struct pcs_reques
     p += sizeof head;
     memcpy(p, name, head.core.name_len);
     p += words_of(head.core.name_len) * 8;
+    if (n == 0)
+        return PCS_OK; /* no arrays (a request of no bound may have none) */
     memcpy(p, req->units, n * sizeof *req->units);
     p += n * 8;
     memcpy(p, req->ends, n * sizeof *req->ends);
