@@ -635,41 +635,31 @@ static enum pcs_status merge_ranks(const uint64_t *const *runs_in, const size_t 
     return status;
 }
 
-/* This rank's replay of the records it was sent (box[r][0..counts[r])
- * from rank r, each rank's in the trace's order), its results into
- * shard->results. */
-static enum pcs_status replay_shard(const struct pcs_replay_job *job, pcs_trace *trace, const uint64_t *const *box,
-                                    const size_t *counts, unsigned size, struct shard *shard, struct pcs_error *err)
+/* Plays the records this rank was sent (box[r][0..counts[r]) from rank r,
+ * each rank's in the trace's order) through one replay run over trace,
+ * into *outcome. Among ranks, each request's result goes to
+ * shard->results, to be accounted on rank 0, and the trace stays this
+ * rank's (rank 0 feeds it again; the outcome holds nothing else worth
+ * keeping). Alone (size 1), the requests are played and accounted in one
+ * pass, as rank 0 would account them, and the outcome takes the trace
+ * (freed on failure). */
+static enum pcs_status play_received(const struct pcs_replay_job *job, pcs_trace *trace, const uint64_t *const *box,
+                                     const size_t *counts, unsigned size, struct shard *shard,
+                                     struct pcs_replay_outcome *outcome, struct pcs_error *err)
 {
-    if (merge_ranks(box, counts, size, REQUESTS, 0, &shard->records, &shard->count) != PCS_OK)
+    memset(outcome, 0, sizeof *outcome);
+    if (merge_ranks(box, counts, size, REQUESTS, 0, &shard->records, &shard->count) != PCS_OK) {
+        if (size == 1)
+            pcs_trace_free(trace);
         return pcs_error_set(err, PCS_ERR_NOMEM, "out of memory ordering the requests");
-    pcs_trace_feed(trace, shard_feed, shard, shard->count);
-    struct pcs_replay_feed feed = {trace, shard_played, NULL, shard};
-    struct pcs_replay_outcome outcome;
-    enum pcs_status status = pcs_replay_run_feed(job, &feed, &outcome, err);
-    outcome.trace = NULL; /* still this rank's: rank 0 feeds it again */
-    pcs_replay_outcome_free(&outcome);
-    return status;
-}
-
-/* One rank of one: its records (words[0..count), read in the trace's
- * order) played and accounted through one replay run over trace, which
- * the outcome takes. */
-static enum pcs_status replay_alone(const struct pcs_replay_job *job, pcs_trace *trace, const uint64_t *words,
-                                    size_t count, struct pcs_replay_outcome *outcome, struct pcs_error *err)
-{
-    struct shard shard;
-    memset(&shard, 0, sizeof shard);
-    const uint64_t *const runs[1] = {words};
-    enum pcs_status status = merge_ranks(runs, &count, 1, REQUESTS, 0, &shard.records, &shard.count);
-    if (status != PCS_OK) {
-        pcs_trace_free(trace);
-        return pcs_error_set(err, status, "out of memory ordering the requests");
     }
-    pcs_trace_feed(trace, shard_feed, &shard, shard.count);
-    struct pcs_replay_feed feed = {trace, NULL, NULL, &shard}; /* plays the caches and accounts */
-    status = pcs_replay_run_feed(job, &feed, outcome, err);
-    free(shard.records);
+    pcs_trace_feed(trace, shard_feed, shard, shard->count);
+    struct pcs_replay_feed feed = {trace, size > 1 ? shard_played : NULL, NULL, shard};
+    enum pcs_status status = pcs_replay_run_feed(job, &feed, outcome, err);
+    if (size > 1) {
+        outcome->trace = NULL; /* still this rank's */
+        pcs_replay_outcome_free(outcome);
+    }
     return status;
 }
 
@@ -727,6 +717,8 @@ enum pcs_status pcs_dist_replay_shard(const struct pcs_replay_job *job, struct p
     struct shard shard;
     memset(&shard, 0, sizeof shard);
     struct word_buf skips = {NULL, 0, 0};
+    uint64_t **skips_from = NULL; /* rank 0: the others' skips */
+    size_t *skip_words = NULL;
     enum pcs_status status = out && box && box_words && from && from_words ? PCS_OK : PCS_ERR_NOMEM;
     if (status != PCS_OK)
         pcs_error_set(err, status, "out of memory");
@@ -746,26 +738,21 @@ enum pcs_status pcs_dist_replay_shard(const struct pcs_replay_job *job, struct p
         status = pcs_dist_exchange(box, box_words, err);
     stages.requests_read = (double)pcs_trace_request_count(trace);
     stage_end(&stages, STAGE_EXCHANGE);
-    if (status == PCS_OK && size == 1) {
-        /* One part of one: the requests are played and accounted in one
-         * pass, as rank 0 would account them, with no results kept. */
-        status = replay_alone(job, trace, box[0], box_words[0], outcome, err);
-        trace = NULL; /* the outcome's */
-        free(box[0]);
-        free(box);
-        free(box_words);
-        free(from);
-        free(from_words);
-        return status;
+    if (status == PCS_OK) {
+        struct pcs_replay_outcome played;
+        status = play_received(job, trace, (const uint64_t *const *)box, box_words, size, &shard,
+                               size == 1 ? outcome : &played, err);
+        if (size == 1)
+            trace = NULL; /* the outcome's, or freed */
     }
-    if (status == PCS_OK)
-        status = replay_shard(job, trace, (const uint64_t *const *)box, box_words, size, &shard, err);
     for (unsigned r = 0; box && r < size; r++)
         free(box[r]);
     free(shard.records);
     stages.requests_played = (double)shard.count;
     stages.result_words = (double)shard.results.count;
     stage_end(&stages, STAGE_REPLAY);
+    if (size == 1)
+        goto done; /* played and accounted: no one to send results to */
     /* The results to rank 0, and each part's skips (in its turn). */
     if (status == PCS_OK)
         status = pcs_dist_gather_words(shard.results.words, shard.results.count, from, from_words, err);
@@ -773,8 +760,8 @@ enum pcs_status pcs_dist_replay_shard(const struct pcs_replay_job *job, struct p
         from[0] = shard.results.words; /* rank 0's own, where they are */
     if (status == PCS_OK && put_skips(&skips, trace) != PCS_OK)
         status = pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
-    uint64_t **skips_from = calloc(size, sizeof *skips_from);
-    size_t *skip_words = calloc(size, sizeof *skip_words);
+    skips_from = calloc(size, sizeof *skips_from);
+    skip_words = calloc(size, sizeof *skip_words);
     if (status == PCS_OK && (!skips_from || !skip_words))
         status = pcs_error_set(err, PCS_ERR_NOMEM, "out of memory");
     if (status == PCS_OK)
@@ -794,6 +781,7 @@ enum pcs_status pcs_dist_replay_shard(const struct pcs_replay_job *job, struct p
     stage_end(&stages, STAGE_REPORT);
     if (status == PCS_OK)
         report_stages(&stages, size, self);
+done:
     pcs_trace_free(trace);
     for (unsigned r = 0; skips_from && r < size; r++)
         free(skips_from[r]);
