@@ -599,7 +599,8 @@ static enum pcs_status part_range(const struct trace_file *file, uint64_t base, 
     enum pcs_status status = lo == 0 ? PCS_OK : line_start_after(file, lo, begin, err);
     if (status == PCS_OK && hi > 0)
         status = hi >= file->size ? (*end = file->size, PCS_OK) : line_start_after(file, hi, end, err);
-    if (status == PCS_OK && *begin<*end && * begin> 0)
+    int has_lines = *begin < *end;
+    if (status == PCS_OK && has_lines && *begin > 0)
         status = count_lines_before(file, *begin, first_line, err);
     return status;
 }
